@@ -1,1 +1,50 @@
-export {};
+/**
+ * @botplatform/contracts: the protobuf contracts shared by services (generated from proto/) and
+ * the helpers to put public events on the bus and read them back.
+ */
+
+// Generated messages, schemas and JSON types. Regenerate with `npm run proto`; never edit gen/.
+export * from './gen/botplatform/bus/v1/envelope_pb.js';
+export * from './gen/botplatform/bus/v1/event_options_pb.js';
+export * from './gen/botplatform/users/v1/events_pb.js';
+export * from './gen/botplatform/users/v1/rpc_pb.js';
+
+export {
+  ContractsError,
+  Int64OutOfRangeError,
+  InvalidEventEnvelopeError,
+  InvalidEventSubjectError,
+  UndecodableEventError,
+  UnknownEventTypeError,
+} from './contracts.errors.js';
+export {
+  contractFiles,
+  findPublicEvent,
+  publicEventOf,
+  publicEvents,
+  publicEventSubjects,
+  schemaForSubject,
+  subjectOf,
+  type PublicEvent,
+} from './event-registry.js';
+export {
+  formatEventSubject,
+  isWellFormedEventType,
+  parseEventSubject,
+  serviceOfSubject,
+  type EventSubjectParts,
+} from './event-subject.js';
+export {
+  decodeEventMessage,
+  encodeEventMessage,
+  isEventOf,
+  type DecodedEvent,
+  type EncodeEventMessageInput,
+  type EventActor,
+  type EventMetadata,
+  type EventMetadataInit,
+} from './event-message.codec.js';
+export { int64ToNumber, numberToInt64 } from './int64.js';
+// protobuf-es already ships exact Date <-> google.protobuf.Timestamp conversions; re-exported so a
+// service that only fills generated messages does not need to know where they live.
+export { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
