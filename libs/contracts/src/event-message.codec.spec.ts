@@ -1,4 +1,4 @@
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import { TimestampSchema, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { InvalidEventEnvelopeError, UndecodableEventError, UnknownEventTypeError } from './contracts.errors.js';
 import { decodeEventMessage, encodeEventMessage, isEventOf, type EventMetadataInit } from './event-message.codec.js';
@@ -6,7 +6,6 @@ import { ActorKind, EventEnvelopeSchema, type EventEnvelope } from './gen/botpla
 import { UserRegisteredSchema } from './gen/botplatform/users/v1/events_pb.js';
 import { RegisterUserReplySchema } from './gen/botplatform/users/v1/rpc_pb.js';
 import { int64ToNumber } from './int64.js';
-import type { MessageInitShape } from '@bufbuild/protobuf';
 
 const BOT_ID = '0b9d6a52-6c55-4f4e-9a51-2f0f4f9a7c11';
 // The largest 52-bit value: Telegram's documented maximum, and beyond 2^32 so a 32-bit slip shows.
