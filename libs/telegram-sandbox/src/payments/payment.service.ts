@@ -1,0 +1,371 @@
+import type { Message, StarAmount, StarTransaction } from 'grammy/types';
+import type { SandboxClock } from '../clock/sandbox-clock.js';
+import { badRequest, TelegramErrors } from '../errors/telegram-api.error.js';
+import { randomNumericId, starChargeId } from '../state/random-ids.js';
+import type { ConversationRecord, UserRecord } from '../state/sandbox-records.js';
+import type { SandboxStore } from '../state/sandbox-store.js';
+import { userObject } from '../state/wire-objects.js';
+import { randomId } from '../files/file-store.js';
+import type { IncomingMessageDelivery } from '../users/incoming-message.delivery.js';
+import type { InvoiceTerms } from './invoice-arguments.parser.js';
+
+/** An invoice a bot issued, as a message or as a link. */
+export interface InvoiceRecord extends InvoiceTerms {
+  id: string;
+  botId: number;
+  /** Slug of `https://t.me/$<slug>` for createInvoiceLink invoices. */
+  linkSlug?: string;
+}
+
+/** How paying an invoice ended, from the user's point of view. */
+export type PaymentOutcome =
+  | { status: 'paid'; chargeId: string; message: Message }
+  | { status: 'declined'; errorMessage: string }
+  | { status: 'timeout' }
+  | { status: 'insufficient_stars'; balance: number; price: number };
+
+/** A successful charge; refunds and subscription edits refer to it by `chargeId`. */
+export interface ChargeRecord {
+  chargeId: string;
+  botId: number;
+  userId: number;
+  invoice: InvoiceRecord;
+  amount: number;
+  currency: string;
+  date: number;
+  refunded: boolean;
+  subscriptionId?: string;
+  conversationKey: string;
+}
+
+/** A Stars subscription created by paying a subscription invoice link. */
+export interface SubscriptionRecord {
+  id: string;
+  botId: number;
+  userId: number;
+  invoice: InvoiceRecord;
+  /** Unix time the paid period ends. */
+  expiresAt: number;
+  canceledBy?: 'bot' | 'user';
+  /** Ended: cancelled and expired, refunded, or the user could not pay a renewal. */
+  ended: boolean;
+  chargeIds: string[];
+  conversationKey: string;
+}
+
+/** A renewal that happened (or failed) while simulated time advanced. */
+export interface RenewalRecord {
+  subscriptionId: string;
+  botId: number;
+  userId: number;
+  /** Set when the renewal was charged. */
+  chargeId?: string;
+  status: 'renewed' | 'expired' | 'insufficient_stars';
+}
+
+type PreCheckoutAnswer = { ok: true } | { ok: false; errorMessage: string } | { timedOut: true };
+
+interface PendingPreCheckout {
+  botId: number;
+  resolve: (answer: PreCheckoutAnswer) => void;
+  timer: NodeJS.Timeout;
+}
+
+interface LedgerEntry {
+  botId: number;
+  transaction: StarTransaction;
+}
+
+/**
+ * Telegram Payments as bots experience them: pre-checkout within a deadline, successful_payment
+ * with a unique charge id, the Stars ledger, refunds and 30-day subscriptions.
+ */
+export class PaymentService {
+  private readonly invoices = new Map<string, InvoiceRecord>();
+  private readonly invoicesByMessage = new Map<string, InvoiceRecord>();
+  private readonly invoicesBySlug = new Map<string, InvoiceRecord>();
+  private readonly pending = new Map<string, PendingPreCheckout>();
+  private readonly chargeRecords = new Map<string, ChargeRecord>();
+  private readonly subscriptionRecords = new Map<string, SubscriptionRecord>();
+  private readonly ledger: LedgerEntry[] = [];
+
+  constructor(
+    private readonly store: SandboxStore,
+    private readonly clock: SandboxClock,
+    private readonly incoming: IncomingMessageDelivery,
+    private readonly preCheckoutTimeoutMs: number,
+  ) {}
+
+  createInvoice(botId: number, terms: InvoiceTerms, asLink: boolean): InvoiceRecord {
+    const invoice: InvoiceRecord = { ...terms, id: randomId(16), botId, ...(asLink ? { linkSlug: randomId(22) } : {}) };
+    this.invoices.set(invoice.id, invoice);
+    if (invoice.linkSlug) this.invoicesBySlug.set(invoice.linkSlug, invoice);
+    return invoice;
+  }
+
+  attachToMessage(invoice: InvoiceRecord, conversationKey: string, messageId: number): void {
+    this.invoicesByMessage.set(`${conversationKey}#${messageId}`, invoice);
+  }
+
+  linkFor(invoice: InvoiceRecord): string {
+    return `https://t.me/$${invoice.linkSlug}`;
+  }
+
+  findInvoiceForMessage(conversationKey: string, messageId: number): InvoiceRecord | undefined {
+    return this.invoicesByMessage.get(`${conversationKey}#${messageId}`);
+  }
+
+  /** Accepts `https://t.me/$slug`, `t.me/$slug` and `https://t.me/invoice/slug`. */
+  findInvoiceByLink(link: string): InvoiceRecord | undefined {
+    const slug = /t\.me\/(?:\$|invoice\/)([\w-]+)/.exec(link)?.[1];
+    return slug ? this.invoicesBySlug.get(slug) : undefined;
+  }
+
+  /**
+   * The user presses Pay: the bot gets a pre_checkout_query and must answer in time; only an
+   * `ok: true` answer charges the user and produces the successful_payment message.
+   */
+  async pay(invoice: InvoiceRecord, user: UserRecord, conversation: ConversationRecord): Promise<PaymentOutcome> {
+    const price = invoice.totalAmount;
+    if (invoice.currency === 'XTR' && user.starBalance !== undefined && user.starBalance < price) {
+      return { status: 'insufficient_stars', balance: user.starBalance, price };
+    }
+    const bot = this.store.requireBot(invoice.botId);
+    const queryId = randomNumericId();
+    const answer = new Promise<PreCheckoutAnswer>((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(queryId);
+        resolve({ timedOut: true });
+      }, this.preCheckoutTimeoutMs);
+      this.pending.set(queryId, { botId: bot.id, resolve, timer });
+    });
+    bot.updates.push({
+      pre_checkout_query: {
+        id: queryId,
+        from: userObject(user),
+        currency: invoice.currency,
+        total_amount: price,
+        invoice_payload: invoice.payload,
+      },
+    });
+
+    const result = await answer;
+    if ('timedOut' in result) return { status: 'timeout' };
+    if (!result.ok) return { status: 'declined', errorMessage: result.errorMessage };
+
+    const isSubscription = invoice.subscriptionPeriod !== undefined;
+    const subscription = isSubscription ? this.startSubscription(invoice, user, conversation) : undefined;
+    const charge = this.charge(invoice, user, conversation, subscription, true);
+    return { status: 'paid', chargeId: charge.chargeId, message: charge.message };
+  }
+
+  /** answerPreCheckoutQuery; unknown, foreign or expired ids fail as "query is too old". */
+  answerPreCheckout(botId: number, queryId: string, ok: boolean, errorMessage: string): void {
+    const pending = this.pending.get(queryId);
+    if (!pending || pending.botId !== botId) throw TelegramErrors.queryTooOld();
+    clearTimeout(pending.timer);
+    this.pending.delete(queryId);
+    pending.resolve(ok ? { ok: true } : { ok: false, errorMessage });
+  }
+
+  refund(botId: number, userId: number, chargeId: string): void {
+    const charge = this.chargeRecords.get(chargeId);
+    if (!charge || charge.botId !== botId || charge.userId !== userId || charge.currency !== 'XTR') {
+      throw badRequest('CHARGE_NOT_FOUND');
+    }
+    if (charge.refunded) throw badRequest('CHARGE_ALREADY_REFUNDED');
+    charge.refunded = true;
+    const user = this.store.requireUser(userId);
+    if (user.starBalance !== undefined) user.starBalance += charge.amount;
+    if (charge.subscriptionId) {
+      // A refunded subscription payment ends the subscription instead of renewing it later.
+      const subscription = this.subscriptionRecords.get(charge.subscriptionId);
+      if (subscription) subscription.ended = true;
+    }
+    this.ledger.push({
+      botId,
+      transaction: {
+        id: chargeId,
+        amount: charge.amount,
+        date: this.clock.unixTime(),
+        receiver: {
+          type: 'user',
+          transaction_type: 'invoice_payment',
+          user: userObject(user),
+          invoice_payload: charge.invoice.payload,
+        },
+      },
+    });
+    const conversation = this.store.findConversation(charge.conversationKey);
+    if (conversation) {
+      this.incoming.deliver(conversation, user, {
+        refunded_payment: {
+          currency: 'XTR',
+          total_amount: charge.amount,
+          invoice_payload: charge.invoice.payload,
+          telegram_payment_charge_id: chargeId,
+        },
+      });
+    }
+  }
+
+  /** editUserStarSubscription: the bot may cancel, and may only re-enable what it cancelled itself. */
+  editSubscription(botId: number, userId: number, chargeId: string, isCanceled: boolean): void {
+    const charge = this.chargeRecords.get(chargeId);
+    const subscription = charge?.subscriptionId ? this.subscriptionRecords.get(charge.subscriptionId) : undefined;
+    if (!charge || !subscription || charge.botId !== botId || charge.userId !== userId) throw badRequest('CHARGE_NOT_FOUND');
+    if (isCanceled) {
+      subscription.canceledBy ??= 'bot';
+    } else if (subscription.canceledBy === 'user') {
+      throw badRequest('SUBSCRIPTION_CANCELED_BY_USER');
+    } else {
+      subscription.canceledBy = undefined;
+    }
+  }
+
+  cancelByUser(userId: number, chargeId: string): SubscriptionRecord | undefined {
+    const charge = this.chargeRecords.get(chargeId);
+    const subscription = charge?.subscriptionId ? this.subscriptionRecords.get(charge.subscriptionId) : undefined;
+    if (!subscription || subscription.userId !== userId) return undefined;
+    subscription.canceledBy = 'user';
+    return subscription;
+  }
+
+  transactions(botId: number, offset: number, limit: number): StarTransaction[] {
+    return this.ledger
+      .filter((entry) => entry.botId === botId)
+      .slice(offset, offset + limit)
+      .map((entry) => structuredClone(entry.transaction));
+  }
+
+  balance(botId: number): StarAmount {
+    let amount = 0;
+    for (const entry of this.ledger) {
+      if (entry.botId !== botId) continue;
+      amount += entry.transaction.source ? entry.transaction.amount : -entry.transaction.amount;
+    }
+    return { amount };
+  }
+
+  charges(): ChargeRecord[] {
+    return [...this.chargeRecords.values()];
+  }
+
+  subscriptions(): SubscriptionRecord[] {
+    return [...this.subscriptionRecords.values()];
+  }
+
+  /** Charges every subscription whose paid period ended by the (simulated) current time. */
+  renewDueSubscriptions(): RenewalRecord[] {
+    const renewals: RenewalRecord[] = [];
+    const now = this.clock.unixTime();
+    const due = [...this.subscriptionRecords.values()]
+      .filter((subscription) => !subscription.ended && subscription.expiresAt <= now)
+      .sort((a, b) => a.expiresAt - b.expiresAt);
+    for (const subscription of due) {
+      while (!subscription.ended && subscription.expiresAt <= now) {
+        const base = { subscriptionId: subscription.id, botId: subscription.botId, userId: subscription.userId };
+        if (subscription.canceledBy) {
+          subscription.ended = true;
+          renewals.push({ ...base, status: 'expired' });
+          break;
+        }
+        const user = this.store.requireUser(subscription.userId);
+        if (user.starBalance !== undefined && user.starBalance < subscription.invoice.totalAmount) {
+          subscription.ended = true;
+          renewals.push({ ...base, status: 'insufficient_stars' });
+          break;
+        }
+        const conversation = this.store.findConversation(subscription.conversationKey);
+        if (!conversation) break;
+        subscription.expiresAt += subscription.invoice.subscriptionPeriod ?? 0;
+        const charge = this.charge(subscription.invoice, user, conversation, subscription, false);
+        renewals.push({ ...base, status: 'renewed', chargeId: charge.chargeId });
+      }
+    }
+    return renewals;
+  }
+
+  /** Ends pending pre-checkouts as timed out so nothing waits past the sandbox's life. */
+  stop(): void {
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.resolve({ timedOut: true });
+      this.pending.delete(id);
+    }
+  }
+
+  private startSubscription(invoice: InvoiceRecord, user: UserRecord, conversation: ConversationRecord): SubscriptionRecord {
+    const subscription: SubscriptionRecord = {
+      id: randomId(12),
+      botId: invoice.botId,
+      userId: user.id,
+      invoice,
+      expiresAt: this.clock.unixTime() + (invoice.subscriptionPeriod ?? 0),
+      ended: false,
+      chargeIds: [],
+      conversationKey: conversation.key,
+    };
+    this.subscriptionRecords.set(subscription.id, subscription);
+    return subscription;
+  }
+
+  private charge(
+    invoice: InvoiceRecord,
+    user: UserRecord,
+    conversation: ConversationRecord,
+    subscription: SubscriptionRecord | undefined,
+    isFirst: boolean,
+  ): ChargeRecord & { message: Message } {
+    const chargeId = invoice.currency === 'XTR' ? starChargeId() : `${randomNumericId()}_${randomId(8)}`;
+    if (invoice.currency === 'XTR' && user.starBalance !== undefined) user.starBalance -= invoice.totalAmount;
+    const stored = this.incoming.deliver(conversation, user, {
+      successful_payment: {
+        currency: invoice.currency,
+        total_amount: invoice.totalAmount,
+        invoice_payload: invoice.payload,
+        ...(subscription
+          ? {
+              subscription_expiration_date: subscription.expiresAt,
+              is_recurring: true as const,
+              ...(isFirst ? { is_first_recurring: true as const } : {}),
+            }
+          : {}),
+        telegram_payment_charge_id: chargeId,
+        provider_payment_charge_id: invoice.currency === 'XTR' ? '' : `sandbox_${randomId(16)}`,
+      },
+    });
+    const record: ChargeRecord = {
+      chargeId,
+      botId: invoice.botId,
+      userId: user.id,
+      invoice,
+      amount: invoice.totalAmount,
+      currency: invoice.currency,
+      date: this.clock.unixTime(),
+      refunded: false,
+      subscriptionId: subscription?.id,
+      conversationKey: conversation.key,
+    };
+    this.chargeRecords.set(chargeId, record);
+    subscription?.chargeIds.push(chargeId);
+    if (invoice.currency === 'XTR') {
+      this.ledger.push({
+        botId: invoice.botId,
+        transaction: {
+          id: chargeId,
+          amount: invoice.totalAmount,
+          date: record.date,
+          source: {
+            type: 'user',
+            transaction_type: 'invoice_payment',
+            user: userObject(user),
+            invoice_payload: invoice.payload,
+            ...(invoice.subscriptionPeriod ? { subscription_period: invoice.subscriptionPeriod } : {}),
+          },
+        },
+      });
+    }
+    return { ...record, message: structuredClone(stored.message) };
+  }
+}
