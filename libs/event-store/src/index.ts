@@ -1,1 +1,15 @@
-export {};
+export * from './errors.js';
+export * from './event.js';
+export { foldEvents, type Decider } from './decider.js';
+export { EventVersioning, type EventTypeVersioning } from './upcasting.js';
+export {
+  PostgresEventStore,
+  type PostgresEventStoreOptions,
+  type AppendResult,
+  type ReadAllResult,
+  type StoreCallOptions,
+} from './postgres-event-store.js';
+export { CommandHandler, type CommandHandlerOptions, type CommandResult } from './command-handler.js';
+export { DeciderSpecification } from './decider-specification.js';
+export { EventStoreMigration20261123000000, eventStoreMigrations } from './migrations/20261123000000-event-store.migration.js';
+export { createServiceOrm, type ServiceOrmOptions } from './service-orm.js';

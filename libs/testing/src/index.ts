@@ -1,1 +1,6 @@
-export {};
+export { testServers } from './servers.js';
+export { uniqueName } from './unique-name.js';
+export { createTestDatabase, type TestDatabase } from './test-database.js';
+export { freePort, waitForPort } from './free-port.js';
+export { NatsServerProcess } from './nats-server-process.js';
+export { waitFor, sleep } from './wait-for.js';

@@ -1,0 +1,245 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
+import {
+  CommandHandler,
+  EventVersioning,
+  InvalidAppendError,
+  PostgresEventStore,
+  START,
+  UnknownEventVersionError,
+  WrongExpectedVersionError,
+  createServiceOrm,
+  eventStoreMigrations,
+  type Decider,
+  type EventContext,
+} from './index.js';
+
+type CounterEvent = { type: 'Incremented'; data: { by: number } };
+type CounterCommand = { type: 'Increment'; by: number; limit: number };
+class LimitReached extends Error {}
+const counter: Decider<number, CounterCommand, CounterEvent> = {
+  initialState: () => 0,
+  evolve: (total, event) => total + event.data.by,
+  decide: (command, total) => {
+    if (total + command.by > command.limit) throw new LimitReached();
+    return [{ type: 'Incremented', data: { by: command.by } }];
+  },
+};
+
+const context = (overrides: Partial<EventContext> = {}): EventContext => ({
+  botId: 'bot-1',
+  correlationId: 'corr-1',
+  causationId: null,
+  actor: { kind: 'user', id: '42' },
+  occurredAt: new Date('2026-11-23T10:00:00.000Z'),
+  ...overrides,
+});
+
+describe('PostgresEventStore', () => {
+  let database: TestDatabase;
+  let orm: MikroORM;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('bp_event_store');
+    orm = await createServiceOrm({ clientUrl: database.url, schema: 'svc', migrations: eventStoreMigrations });
+    store = new PostgresEventStore(orm.em, { schema: 'svc' });
+  });
+
+  afterAll(async () => {
+    await orm?.close(true);
+    await database?.drop();
+  });
+
+  describe('append and readStream', () => {
+    it('stores events with their envelope and reads them back in stream order', async () => {
+      const result = await store.append(
+        'counter-a',
+        'no_stream',
+        [
+          { type: 'Incremented', data: { by: 1 } },
+          { type: 'Incremented', data: { by: 2 } },
+        ],
+        context({ causationId: 'cause-9', actor: { kind: 'admin', id: '7' } }),
+      );
+      expect(result.nextExpectedVersion).toBe(2);
+
+      const { version, events } = await store.readStream<CounterEvent>('counter-a');
+      expect(version).toBe(2);
+      expect(events.map((e) => [e.type, e.data.by, e.metadata.streamPosition])).toEqual([
+        ['Incremented', 1, 1],
+        ['Incremented', 2, 2],
+      ]);
+      expect(events[0].metadata).toMatchObject({
+        botId: 'bot-1',
+        correlationId: 'corr-1',
+        causationId: 'cause-9',
+        actor: { kind: 'admin', id: '7' },
+        occurredAt: new Date('2026-11-23T10:00:00.000Z'),
+        schemaVersion: 1,
+      });
+      expect(events[0].metadata.eventId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(events[0].metadata.eventId).not.toBe(events[1].metadata.eventId);
+    });
+
+    it('refuses an append at a stale version and writes nothing of the batch', async () => {
+      await store.append('counter-b', 'no_stream', [{ type: 'Incremented', data: { by: 1 } }], context());
+      const attempt = store.append(
+        'counter-b',
+        'no_stream',
+        [
+          { type: 'Incremented', data: { by: 5 } },
+          { type: 'Incremented', data: { by: 6 } },
+        ],
+        context(),
+      );
+      await expect(attempt).rejects.toBeInstanceOf(WrongExpectedVersionError);
+      await expect(attempt).rejects.toMatchObject({ code: 'EVENT_STORE.WRONG_EXPECTED_VERSION', actualVersion: 1 });
+      expect((await store.readStream('counter-b')).version).toBe(1);
+    });
+
+    it('refuses an expected version ahead of the stream instead of leaving a gap', async () => {
+      await store.append('counter-c', 'no_stream', [{ type: 'Incremented', data: { by: 1 } }], context());
+      await expect(
+        store.append('counter-c', 3, [{ type: 'Incremented', data: { by: 1 } }], context()),
+      ).rejects.toMatchObject({ expectedVersion: 3, actualVersion: 1 });
+    });
+
+    it('rejects invalid input with a typed error before writing', async () => {
+      await expect(store.append('counter-d', 'any', [], context())).rejects.toBeInstanceOf(InvalidAppendError);
+      await expect(
+        store.append('counter-d', 'any', [{ type: 'Incremented', data: { by: 1 } }], context({ botId: '' })),
+      ).rejects.toThrow('tenant');
+      await expect(
+        store.append('counter-d', 'any', [{ type: 'X', data: [] as unknown as object }], context()),
+      ).rejects.toBeInstanceOf(InvalidAppendError);
+      expect((await store.readStream('counter-d')).version).toBe(0);
+    });
+  });
+
+  describe('two writers on one stream', () => {
+    it('lets exactly one win; the other gets the conflict error', async () => {
+      const write = (by: number) => store.append('race-1', 'no_stream', [{ type: 'Incremented', data: { by } }], context());
+      const results = await Promise.allSettled([write(1), write(2)]);
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      expect(lost[0].reason).toBeInstanceOf(WrongExpectedVersionError);
+      expect((await store.readStream('race-1')).events).toHaveLength(1);
+    });
+
+    it('the command handler retries the loser on fresh state, and it succeeds', async () => {
+      const handler = new CommandHandler(store, counter, { maxAttempts: 20 });
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => handler.handle('race-2', { type: 'Increment', by: 1, limit: 100 }, context())),
+      );
+      expect(results.map((r) => r.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      const { events } = await store.readStream<CounterEvent>('race-2');
+      expect(events).toHaveLength(8);
+    });
+
+    it('re-decides after a conflict, so a limit is never overshot', async () => {
+      const handler = new CommandHandler(store, counter, { maxAttempts: 50 });
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, () => handler.handle('race-3', { type: 'Increment', by: 1, limit: 3 }, context())),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+      expect(
+        results.filter((r) => r.status === 'rejected' && (r as PromiseRejectedResult).reason instanceof LimitReached),
+      ).toHaveLength(7);
+      expect((await store.readStream('race-3')).version).toBe(3);
+    });
+  });
+
+  describe('readAll', () => {
+    it('never skips an event whose transaction commits after a later-numbered one', async () => {
+      const { checkpoint: start } = await drain(store, START);
+      let releaseSlowWriter!: () => void;
+      const slowWriterMayCommit = new Promise<void>((resolve) => (releaseSlowWriter = resolve));
+      let slowWriterAppended!: () => void;
+      const slowWriterHasAppended = new Promise<void>((resolve) => (slowWriterAppended = resolve));
+
+      // The slow writer takes the lower global position but commits last.
+      const slowWriter = orm.em.fork().transactional(async (em) => {
+        await store.append('late-1', 'no_stream', [{ type: 'Incremented', data: { by: 1 } }], context(), { em });
+        slowWriterAppended();
+        await slowWriterMayCommit;
+      });
+      await slowWriterHasAppended;
+      await store.append('early-1', 'no_stream', [{ type: 'Incremented', data: { by: 2 } }], context());
+
+      let whileOpen;
+      try {
+        whileOpen = await store.readAll({ after: start });
+      } finally {
+        releaseSlowWriter();
+        await slowWriter;
+      }
+      expect(whileOpen.events).toHaveLength(0);
+      const afterCommit = await drain(store, whileOpen.checkpoint);
+      expect(afterCommit.events.map((e) => e.metadata.streamId)).toEqual(['late-1', 'early-1']);
+    });
+
+    it('continues from a saved checkpoint without repeating events', async () => {
+      const before = await drain(store, START);
+      await store.saveCheckpoint('reader-1', before.checkpoint);
+      await store.append('cp-1', 'no_stream', [{ type: 'Incremented', data: { by: 1 } }], context());
+      const next = await drain(store, await store.loadCheckpoint('reader-1'));
+      expect(next.events.map((e) => e.metadata.streamId)).toEqual(['cp-1']);
+      expect(await store.loadCheckpoint('never-saved')).toEqual(START);
+    });
+  });
+
+  describe('upcasting', () => {
+    it('reads an old event version as the current one', async () => {
+      await store.append('upcast-1', 'no_stream', [{ type: 'Renamed', data: { name: 'Ann Lee' } }], context());
+      const v2 = new PostgresEventStore(orm.em, {
+        schema: 'svc',
+        versioning: new EventVersioning({
+          Renamed: {
+            currentVersion: 2,
+            upcasters: {
+              1: (data) => {
+                const [first, last] = String(data.name).split(' ');
+                return { firstName: first, lastName: last };
+              },
+            },
+          },
+        }),
+      });
+      const [event] = (await v2.readStream('upcast-1')).events;
+      expect(event.data).toEqual({ firstName: 'Ann', lastName: 'Lee' });
+      expect(event.metadata).toMatchObject({ storedSchemaVersion: 1, schemaVersion: 2 });
+    });
+
+    it('refuses an event version newer than the code knows', async () => {
+      const future = new PostgresEventStore(orm.em, {
+        schema: 'svc',
+        versioning: new EventVersioning({ Moved: { currentVersion: 3 } }),
+      });
+      await future.append('upcast-2', 'no_stream', [{ type: 'Moved', data: {} }], context());
+      await expect(store.readStream('upcast-2')).rejects.toBeInstanceOf(UnknownEventVersionError);
+    });
+  });
+
+  describe('migrations', () => {
+    it('are applied once and a second start is a no-op', async () => {
+      const again = await createServiceOrm({ clientUrl: database.url, schema: 'svc', migrations: eventStoreMigrations });
+      const executed = await again.migrator.getExecuted();
+      await again.close(true);
+      expect(executed.map((m) => m.name)).toEqual(['Migration20261123000000_event_store']);
+    });
+  });
+});
+
+async function drain(store: PostgresEventStore, after: typeof START) {
+  const all = [];
+  let checkpoint = after;
+  for (;;) {
+    const page = await store.readAll({ after: checkpoint, limit: 100 });
+    all.push(...page.events);
+    checkpoint = page.checkpoint;
+    if (page.events.length < 100) return { events: all, checkpoint };
+  }
+}

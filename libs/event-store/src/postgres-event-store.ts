@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { CompiledQuery, type QueryResult } from 'kysely';
+import { InvalidAppendError, WrongExpectedVersionError } from './errors.js';
+import {
+  START,
+  type Checkpoint,
+  type DomainEvent,
+  type EventContext,
+  type ExpectedVersion,
+  type RecordedEvent,
+  type StorePosition,
+} from './event.js';
+import { EventVersioning } from './upcasting.js';
+
+export interface PostgresEventStoreOptions {
+  /** The service's schema; the store's tables live there (see `eventStoreMigrations`). */
+  readonly schema: string;
+  readonly versioning?: EventVersioning;
+  /** Event id factory; tests pass a deterministic one. */
+  readonly generateId?: () => string;
+}
+
+export interface AppendResult<E extends DomainEvent> {
+  /** The stream's version after the append: pass it as the next expected version. */
+  readonly nextExpectedVersion: number;
+  readonly events: readonly RecordedEvent<E>[];
+}
+
+export interface ReadAllResult {
+  readonly events: readonly RecordedEvent[];
+  /** Where the next read continues; unchanged when nothing was read. */
+  readonly checkpoint: Checkpoint;
+}
+
+/** Runs the store's SQL inside the caller's transaction when there is one. */
+export interface StoreCallOptions {
+  readonly em?: EntityManager;
+}
+
+interface Executor {
+  executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
+}
+
+interface EventRow {
+  global_position: string;
+  transaction_id: string;
+  event_id: string;
+  stream_id: string;
+  stream_position: number;
+  type: string;
+  schema_version: number;
+  bot_id: string;
+  correlation_id: string;
+  causation_id: string | null;
+  actor_kind: string;
+  actor_id: string;
+  occurred_at: string;
+  recorded_at: string;
+  data: Record<string, unknown>;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+const MAX_BATCH = 10_000;
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * An append-only event store on PostgreSQL, reached through the service's MikroORM connection.
+ *
+ * Every append is one SQL statement: the version check and the insert of all events happen in one
+ * implicit transaction (or inside the caller's), so a batch is written whole or not at all, and two
+ * writers racing for the same version are separated by the `(stream_id, stream_position)` key.
+ */
+export class PostgresEventStore {
+  private readonly table: string;
+  private readonly checkpoints: string;
+  private readonly versioning: EventVersioning;
+  private readonly generateId: () => string;
+  private readonly appendListeners = new Set<() => void>();
+
+  constructor(
+    private readonly em: EntityManager,
+    options: PostgresEventStoreOptions,
+  ) {
+    if (!IDENTIFIER.test(options.schema)) throw new InvalidAppendError(`invalid schema name: ${options.schema}`);
+    this.table = `"${options.schema}".event_store_events`;
+    this.checkpoints = `"${options.schema}".event_store_checkpoints`;
+    this.versioning = options.versioning ?? new EventVersioning();
+    this.generateId = options.generateId ?? randomUUID;
+  }
+
+  /**
+   * Appends events to a stream if it is at `expectedVersion`; throws `WrongExpectedVersionError`
+   * otherwise, having written nothing.
+   */
+  async append<E extends DomainEvent>(
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    events: readonly E[],
+    context: EventContext,
+    options: StoreCallOptions = {},
+  ): Promise<AppendResult<E>> {
+    this.validateAppend(streamId, events, context);
+    const expected = expectedVersion === 'any' ? null : expectedVersion === 'no_stream' ? 0 : expectedVersion;
+    const ids = events.map(() => this.generateId());
+    const query = CompiledQuery.raw(
+      `WITH current_version AS (
+         SELECT coalesce(max(stream_position), 0) AS version FROM ${this.table} WHERE stream_id = $1
+       ), new_events AS (
+         SELECT * FROM unnest($2::uuid[], $3::text[], $4::integer[], $5::jsonb[])
+           WITH ORDINALITY AS e(event_id, type, schema_version, data, ordinal)
+       )
+       INSERT INTO ${this.table} (event_id, stream_id, stream_position, type, schema_version, bot_id,
+         correlation_id, causation_id, actor_kind, actor_id, occurred_at, data)
+       SELECT e.event_id, $1, c.version + e.ordinal, e.type, e.schema_version, $6, $7, $8, $9, $10, $11, e.data
+       FROM new_events e CROSS JOIN current_version c
+       WHERE $12::integer IS NULL OR c.version = $12::integer
+       ORDER BY e.ordinal
+       RETURNING global_position::text, transaction_id::text, event_id, stream_id, stream_position, type,
+         schema_version, bot_id, correlation_id, causation_id, actor_kind, actor_id, ${ISO_TIMESTAMPS}, data`,
+      [
+        streamId,
+        ids,
+        events.map((e) => e.type),
+        events.map((e) => this.versioning.currentVersion(e.type)),
+        events.map((e) => JSON.stringify(e.data)),
+        context.botId,
+        context.correlationId,
+        context.causationId,
+        context.actor.kind,
+        context.actor.id,
+        context.occurredAt,
+        expected,
+      ],
+    ) as CompiledQuery<EventRow>;
+    let rows: EventRow[];
+    try {
+      rows = (await this.executor(options).executeQuery(query)).rows;
+    } catch (error) {
+      if (isUniqueViolationOn(error, 'event_store_events_stream_position_key')) {
+        throw new WrongExpectedVersionError(streamId, expected ?? -1, await this.streamVersion(streamId, options));
+      }
+      throw error;
+    }
+    if (rows.length !== events.length) {
+      throw new WrongExpectedVersionError(streamId, expected ?? -1, await this.streamVersion(streamId, options));
+    }
+    this.notifyAppended();
+    return {
+      nextExpectedVersion: rows[rows.length - 1].stream_position,
+      events: rows.map((row) => this.toRecordedEvent<E>(row)),
+    };
+  }
+
+  /** The stream's events from `fromVersion` (exclusive, default 0 = all), upcast. */
+  async readStream<E extends DomainEvent>(
+    streamId: string,
+    { fromVersion = 0, em }: { fromVersion?: number } & StoreCallOptions = {},
+  ): Promise<{ version: number; events: RecordedEvent<E>[] }> {
+    const rows = await this.query<EventRow>(
+      `SELECT ${SELECT_COLUMNS} FROM ${this.table}
+       WHERE stream_id = $1 AND stream_position > $2 ORDER BY stream_position`,
+      [streamId, fromVersion],
+      { em },
+    );
+    const events = rows.map((row) => this.toRecordedEvent<E>(row));
+    return { version: events.length ? events[events.length - 1].metadata.streamPosition : fromVersion, events };
+  }
+
+  async streamVersion(streamId: string, options: StoreCallOptions = {}): Promise<number> {
+    const [row] = await this.query<{ version: number }>(
+      `SELECT coalesce(max(stream_position), 0)::integer AS version FROM ${this.table} WHERE stream_id = $1`,
+      [streamId],
+      options,
+    );
+    return row.version;
+  }
+
+  /**
+   * Reads every stream in commit order, after `after`. Only events of transactions older than every
+   * transaction still open are returned, so an event that commits late is never jumped over: it is
+   * simply returned by a later read.
+   */
+  async readAll({ after = START, limit = 500 }: { after?: Checkpoint; limit?: number } = {}): Promise<ReadAllResult> {
+    const rows = await this.query<EventRow>(
+      `SELECT ${SELECT_COLUMNS} FROM ${this.table}
+       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id, global_position
+       LIMIT $3`,
+      [after.transactionId, after.globalPosition, limit],
+    );
+    const events = rows.map((row) => this.toRecordedEvent(row));
+    const last = events[events.length - 1];
+    return { events, checkpoint: last ? positionOf(last.metadata) : after };
+  }
+
+  async loadCheckpoint(name: string, options: StoreCallOptions & { forUpdate?: boolean } = {}): Promise<Checkpoint> {
+    const [row] = await this.query<{ transaction_id: string; global_position: string }>(
+      `SELECT transaction_id::text, global_position::text FROM ${this.checkpoints} WHERE name = $1
+       ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+      [name],
+      options,
+    );
+    return row ? { transactionId: row.transaction_id, globalPosition: row.global_position } : START;
+  }
+
+  async saveCheckpoint(name: string, checkpoint: Checkpoint, options: StoreCallOptions = {}): Promise<void> {
+    await this.query(
+      `INSERT INTO ${this.checkpoints} (name, transaction_id, global_position) VALUES ($1, $2::xid8, $3::bigint)
+       ON CONFLICT (name) DO UPDATE SET transaction_id = excluded.transaction_id,
+         global_position = excluded.global_position, updated_at = now()`,
+      [name, checkpoint.transactionId, checkpoint.globalPosition],
+      options,
+    );
+  }
+
+  /**
+   * Calls `listener` after each append made through this instance, so in-process readers (the relay,
+   * the embedded bus) wake at once instead of waiting for their next poll. Returns the unsubscribe.
+   */
+  onAppended(listener: () => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  private notifyAppended(): void {
+    for (const listener of this.appendListeners) listener();
+  }
+
+  private validateAppend(streamId: string, events: readonly DomainEvent[], context: EventContext): void {
+    if (!streamId || streamId.length > 200) throw new InvalidAppendError('stream id must be 1-200 characters');
+    if (events.length === 0) throw new InvalidAppendError('nothing to append');
+    if (events.length > MAX_BATCH) throw new InvalidAppendError(`at most ${MAX_BATCH} events per append`);
+    if (!context.botId) throw new InvalidAppendError('every event needs a bot id (tenant)');
+    if (!context.correlationId) throw new InvalidAppendError('every event needs a correlation id');
+    if (!(context.occurredAt instanceof Date) || Number.isNaN(context.occurredAt.getTime())) {
+      throw new InvalidAppendError('occurredAt must be a valid date');
+    }
+    for (const event of events) {
+      if (!event.type) throw new InvalidAppendError('every event needs a type');
+      if (event.data === null || typeof event.data !== 'object' || Array.isArray(event.data)) {
+        throw new InvalidAppendError(`event ${event.type}: data must be a JSON object`);
+      }
+    }
+  }
+
+  private toRecordedEvent<E extends DomainEvent>(row: EventRow): RecordedEvent<E> {
+    const schemaVersion = this.versioning.currentVersion(row.type);
+    const data = this.versioning.upcast(row.type, row.schema_version, row.data);
+    return {
+      type: row.type,
+      data,
+      metadata: {
+        eventId: row.event_id,
+        streamId: row.stream_id,
+        streamPosition: row.stream_position,
+        transactionId: row.transaction_id,
+        globalPosition: row.global_position,
+        storedSchemaVersion: row.schema_version,
+        schemaVersion,
+        botId: row.bot_id,
+        correlationId: row.correlation_id,
+        causationId: row.causation_id,
+        actor: { kind: row.actor_kind as RecordedEvent['metadata']['actor']['kind'], id: row.actor_id },
+        occurredAt: new Date(row.occurred_at),
+        recordedAt: new Date(row.recorded_at),
+      },
+    } as unknown as RecordedEvent<E>;
+  }
+
+  private async query<R>(sql: string, parameters: readonly unknown[], options: StoreCallOptions = {}): Promise<R[]> {
+    return (await this.executor(options).executeQuery(CompiledQuery.raw(sql, [...parameters]) as CompiledQuery<R>)).rows;
+  }
+
+  private executor({ em }: StoreCallOptions): Executor {
+    const transaction = em?.getTransactionContext<Executor & Parameters<EntityManager['setTransactionContext']>[0]>();
+    return transaction ?? (this.em.getConnection().getClient() as Executor);
+  }
+}
+
+// MikroORM's pool leaves timestamps as PostgreSQL text; JSON's ISO 8601 form parses everywhere.
+const ISO_TIMESTAMPS = `to_json(occurred_at) #>> '{}' AS occurred_at, to_json(recorded_at) #>> '{}' AS recorded_at`;
+const SELECT_COLUMNS = `global_position::text, transaction_id::text, event_id, stream_id, stream_position, type,
+  schema_version, bot_id, correlation_id, causation_id, actor_kind, actor_id, ${ISO_TIMESTAMPS}, data`;
+
+function positionOf(position: StorePosition): Checkpoint {
+  return { transactionId: position.transactionId, globalPosition: position.globalPosition };
+}
+
+function isUniqueViolationOn(error: unknown, constraint: string): boolean {
+  const pgError = error as { code?: string; constraint?: string; cause?: { code?: string; constraint?: string } };
+  const candidate = pgError.code ? pgError : pgError.cause;
+  return candidate?.code === UNIQUE_VIOLATION && candidate.constraint === constraint;
+}
