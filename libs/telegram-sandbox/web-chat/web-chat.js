@@ -45,7 +45,8 @@ function showToast(text) {
 }
 
 function formatStars(currency, amount) {
-  return currency === 'XTR' ? `⭐ ${amount}` : `${(amount / 100).toFixed(2)} ${currency}`;
+  // ★ rather than the ⭐ emoji: it renders even where no emoji font is installed (headless CI).
+  return currency === 'XTR' ? `★ ${amount}` : `${(amount / 100).toFixed(2)} ${currency}`;
 }
 
 /** Renders text with Telegram entities (UTF-16 offsets, like JS strings) as DOM nodes. */
