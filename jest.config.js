@@ -1,6 +1,8 @@
 /** Jest runs the TypeScript sources directly (swc keeps decorator metadata); workspace libs resolve to their src. */
 export default {
   testEnvironment: 'node',
+  // Integration tests talk to real servers; a stuck one must fail, but not at Jest's 5 s default.
+  testTimeout: 30_000,
   roots: ['<rootDir>/libs', '<rootDir>/services'],
   testMatch: ['**/src/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

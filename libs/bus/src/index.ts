@@ -1,1 +1,19 @@
-export {};
+export { BusNaming, assertConsumerName } from './bus-naming.js';
+export {
+  ParkEventError,
+  type ConsumerContext,
+  type ConsumerDefinition,
+  type DeadLetter,
+  type EventBus,
+  type ProducerDefinition,
+  type PublicEventDraft,
+  type PublicEventMapper,
+  type RunningConsumer,
+  type RunningProducer,
+} from './event-bus.js';
+export { encodePublicEvent, type EncodedPublicEvent } from './public-event.js';
+export { JetStreamEventBus, type JetStreamEventBusOptions } from './jetstream/jetstream-event-bus.js';
+export { EventRelay, type EventRelayOptions } from './jetstream/event-relay.js';
+export { connectToNats } from './jetstream/nats-connection.js';
+export { EmbeddedEventBus, type EmbeddedEventBusOptions } from './embedded/embedded-event-bus.js';
+export { BusMigration20261123000100, busMigrations } from './migrations/20261123000100-bus.migration.js';

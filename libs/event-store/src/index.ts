@@ -13,3 +13,4 @@ export { CommandHandler, type CommandHandlerOptions, type CommandResult } from '
 export { DeciderSpecification } from './decider-specification.js';
 export { EventStoreMigration20261123000000, eventStoreMigrations } from './migrations/20261123000000-event-store.migration.js';
 export { createServiceOrm, type ServiceOrmOptions } from './service-orm.js';
+export { runSql } from './sql.js';

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CompiledQuery, type QueryResult } from 'kysely';
 import { InvalidAppendError, WrongExpectedVersionError } from './errors.js';
 import {
   START,
@@ -11,6 +10,7 @@ import {
   type RecordedEvent,
   type StorePosition,
 } from './event.js';
+import { runSql } from './sql.js';
 import { EventVersioning } from './upcasting.js';
 
 export interface PostgresEventStoreOptions {
@@ -38,10 +38,6 @@ export interface StoreCallOptions {
   readonly em?: EntityManager;
 }
 
-interface Executor {
-  executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
-}
-
 interface EventRow {
   global_position: string;
   transaction_id: string;
@@ -63,6 +59,7 @@ interface EventRow {
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const MAX_BATCH = 10_000;
 const UNIQUE_VIOLATION = '23505';
+const ANY_VERSION_ATTEMPTS = 20;
 
 /**
  * An append-only event store on PostgreSQL, reached through the service's MikroORM connection.
@@ -103,8 +100,7 @@ export class PostgresEventStore {
     this.validateAppend(streamId, events, context);
     const expected = expectedVersion === 'any' ? null : expectedVersion === 'no_stream' ? 0 : expectedVersion;
     const ids = events.map(() => this.generateId());
-    const query = CompiledQuery.raw(
-      `WITH current_version AS (
+    const sql = `WITH current_version AS (
          SELECT coalesce(max(stream_position), 0) AS version FROM ${this.table} WHERE stream_id = $1
        ), new_events AS (
          SELECT * FROM unnest($2::uuid[], $3::text[], $4::integer[], $5::jsonb[])
@@ -117,30 +113,33 @@ export class PostgresEventStore {
        WHERE $12::integer IS NULL OR c.version = $12::integer
        ORDER BY e.ordinal
        RETURNING global_position::text, transaction_id::text, event_id, stream_id, stream_position, type,
-         schema_version, bot_id, correlation_id, causation_id, actor_kind, actor_id, ${ISO_TIMESTAMPS}, data`,
-      [
-        streamId,
-        ids,
-        events.map((e) => e.type),
-        events.map((e) => this.versioning.currentVersion(e.type)),
-        events.map((e) => JSON.stringify(e.data)),
-        context.botId,
-        context.correlationId,
-        context.causationId,
-        context.actor.kind,
-        context.actor.id,
-        context.occurredAt,
-        expected,
-      ],
-    ) as CompiledQuery<EventRow>;
+         schema_version, bot_id, correlation_id, causation_id, actor_kind, actor_id, ${ISO_TIMESTAMPS}, data`;
+    const parameters = [
+      streamId,
+      ids,
+      events.map((e) => e.type),
+      events.map((e) => this.versioning.currentVersion(e.type)),
+      events.map((e) => JSON.stringify(e.data)),
+      context.botId,
+      context.correlationId,
+      context.causationId,
+      context.actor.kind,
+      context.actor.id,
+      context.occurredAt,
+      expected,
+    ];
     let rows: EventRow[];
-    try {
-      rows = (await this.executor(options).executeQuery(query)).rows;
-    } catch (error) {
-      if (isUniqueViolationOn(error, 'event_store_events_stream_position_key')) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        rows = await this.query<EventRow>(sql, parameters, options);
+        break;
+      } catch (error) {
+        if (!isUniqueViolationOn(error, 'event_store_events_stream_position_key')) throw error;
+        // `any` asked for no concurrency check: losing the race for a position just means trying the
+        // next one. Inside a caller's transaction the failed statement aborted it, so report instead.
+        if (expected === null && !options.em?.getTransactionContext() && attempt < ANY_VERSION_ATTEMPTS) continue;
         throw new WrongExpectedVersionError(streamId, expected ?? -1, await this.streamVersion(streamId, options));
       }
-      throw error;
     }
     if (rows.length !== events.length) {
       throw new WrongExpectedVersionError(streamId, expected ?? -1, await this.streamVersion(streamId, options));
@@ -216,6 +215,30 @@ export class PostgresEventStore {
   }
 
   /**
+   * Moves a named checkpoint under a row lock: `work` gets the saved checkpoint and returns the new one
+   * (or `undefined` to leave it). Two processes running the same reader take turns instead of both
+   * publishing, and the checkpoint moves only if `work` completes.
+   */
+  async advanceCheckpoint(
+    name: string,
+    work: (checkpoint: Checkpoint) => Promise<Checkpoint | undefined>,
+  ): Promise<Checkpoint> {
+    return this.em.fork().transactional(async (em) => {
+      await this.query(
+        `INSERT INTO ${this.checkpoints} (name, transaction_id, global_position) VALUES ($1, '0', 0)
+         ON CONFLICT (name) DO NOTHING`,
+        [name],
+        { em },
+      );
+      const current = await this.loadCheckpoint(name, { em, forUpdate: true });
+      const next = await work(current);
+      if (!next) return current;
+      await this.saveCheckpoint(name, next, { em });
+      return next;
+    });
+  }
+
+  /**
    * Calls `listener` after each append made through this instance, so in-process readers (the relay,
    * the embedded bus) wake at once instead of waiting for their next poll. Returns the unsubscribe.
    */
@@ -269,13 +292,8 @@ export class PostgresEventStore {
     } as unknown as RecordedEvent<E>;
   }
 
-  private async query<R>(sql: string, parameters: readonly unknown[], options: StoreCallOptions = {}): Promise<R[]> {
-    return (await this.executor(options).executeQuery(CompiledQuery.raw(sql, [...parameters]) as CompiledQuery<R>)).rows;
-  }
-
-  private executor({ em }: StoreCallOptions): Executor {
-    const transaction = em?.getTransactionContext<Executor & Parameters<EntityManager['setTransactionContext']>[0]>();
-    return transaction ?? (this.em.getConnection().getClient() as Executor);
+  private query<R>(sql: string, parameters: readonly unknown[], options: StoreCallOptions = {}): Promise<R[]> {
+    return runSql<R>(options.em ?? this.em, sql, parameters);
   }
 }
 

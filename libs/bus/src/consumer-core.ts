@@ -1,0 +1,176 @@
+import { ContractsError, decodeEventMessage, findPublicEvent, type DecodedEvent } from '@botplatform/contracts';
+import { runSql } from '@botplatform/event-store';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { ParkEventError, type ConsumerDefinition } from './event-bus.js';
+
+/** One message as a transport received it. */
+export interface Delivery {
+  /** Public subject (namespace removed). */
+  readonly subject: string;
+  /** Set when the transport could not turn the event into a message at all: parked with this reason. */
+  readonly unreadable?: string;
+  readonly data: Uint8Array;
+  /** 1 on the first delivery. */
+  readonly attempt: number;
+}
+
+export type DeliveryOutcome =
+  /** Effect committed, or nothing to do (a duplicate, or an event this consumer does not handle). */
+  | { readonly kind: 'applied' }
+  | { readonly kind: 'park'; readonly reason: string; readonly eventId: string | null; readonly attempts: number }
+  /** Transient failure: deliver again after `delayMs`. */
+  | { readonly kind: 'retry'; readonly delayMs: number; readonly reason: string }
+  /** Not tried, because an earlier event must succeed first (order within the stream). */
+  | { readonly kind: 'blocked' };
+
+const DEFAULT_MAX_DELIVER = 5;
+const DEFAULT_BACKOFF_MS = [500, 2_000, 10_000, 30_000];
+
+type Classified =
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'park'; readonly reason: string; readonly eventId: string | null }
+  | { readonly kind: 'handle'; readonly event: DecodedEvent };
+
+/**
+ * What both transports share: decoding, the inbox, and the retry/park policy. A run of deliveries is
+ * applied in one transaction (effects plus inbox rows); if that fails, the run is replayed one event
+ * at a time so only the failing event is retried or parked, and nothing after it is applied before it.
+ */
+export class ConsumerCore {
+  readonly maxDeliver: number;
+  private readonly backoffMs: readonly number[];
+  private readonly subjects: ReadonlySet<string>;
+  private readonly inboxTable: string;
+
+  constructor(
+    readonly definition: ConsumerDefinition,
+    private readonly orm: MikroORM,
+  ) {
+    this.maxDeliver = definition.maxDeliver ?? DEFAULT_MAX_DELIVER;
+    this.backoffMs = definition.backoffMs?.length ? definition.backoffMs : DEFAULT_BACKOFF_MS;
+    this.subjects = new Set(definition.subjects);
+    for (const subject of definition.subjects) {
+      if (!findPublicEvent(subject)) throw new Error(`consumer ${definition.name}: ${subject} is not a public event`);
+    }
+    this.inboxTable = `"${orm.config.get('schema')}".bus_inbox`;
+  }
+
+  /** Delay before delivery `attempt + 1`. */
+  backoffAfter(attempt: number): number {
+    return this.backoffMs[Math.min(attempt, this.backoffMs.length) - 1];
+  }
+
+  async apply(deliveries: readonly Delivery[]): Promise<DeliveryOutcome[]> {
+    const classified = deliveries.map((delivery) => this.classify(delivery));
+    const outcomes: DeliveryOutcome[] = [];
+    let from = 0;
+    let to = deliveries.length;
+    while (from < deliveries.length) {
+      const failure = await this.applyInOneTransaction(classified, deliveries, from, to);
+      if (!failure) {
+        for (let i = from; i < to; i++) outcomes.push(this.settled(classified[i], deliveries[i]));
+        from = to;
+        to = deliveries.length;
+        continue;
+      }
+      if (failure.index > from) {
+        // Everything before the failing event was rolled back with it: apply that prefix on its own.
+        to = failure.index;
+        continue;
+      }
+      const outcome = this.outcomeOfFailure(failure.error, classified[from], deliveries[from]);
+      outcomes.push(outcome);
+      if (outcome.kind === 'retry') {
+        while (outcomes.length < deliveries.length) outcomes.push({ kind: 'blocked' });
+        break;
+      }
+      from += 1;
+      to = deliveries.length;
+    }
+    return outcomes;
+  }
+
+  private classify(delivery: Delivery): Classified {
+    if (delivery.unreadable) return { kind: 'park', reason: delivery.unreadable, eventId: null };
+    const known = findPublicEvent(delivery.subject);
+    if (!known) return { kind: 'park', reason: `unknown event type: no public event ${delivery.subject}`, eventId: null };
+    if (!this.subjects.has(delivery.subject)) return { kind: 'skip' };
+    try {
+      const event = decodeEventMessage(delivery.data);
+      if (event.subject !== delivery.subject) {
+        return {
+          kind: 'park',
+          reason: `envelope says ${event.subject} but the message came on ${delivery.subject}`,
+          eventId: event.envelope.eventId,
+        };
+      }
+      return { kind: 'handle', event };
+    } catch (error) {
+      if (error instanceof ContractsError) return { kind: 'park', reason: `${error.code}: ${error.message}`, eventId: null };
+      throw error;
+    }
+  }
+
+  private settled(item: Classified, delivery: Delivery): DeliveryOutcome {
+    if (item.kind === 'park') return { kind: 'park', reason: item.reason, eventId: item.eventId, attempts: delivery.attempt };
+    return { kind: 'applied' };
+  }
+
+  /**
+   * Applies `[from, to)` in one transaction: inbox rows and effects commit together or not at all.
+   * Returns the index of the event whose handler failed, with its error.
+   */
+  private async applyInOneTransaction(
+    classified: readonly Classified[],
+    deliveries: readonly Delivery[],
+    from: number,
+    to: number,
+  ): Promise<{ index: number; error: unknown } | undefined> {
+    const toHandle: { index: number; event: DecodedEvent }[] = [];
+    for (let i = from; i < to; i++) {
+      const item = classified[i];
+      if (item.kind === 'handle') toHandle.push({ index: i, event: item.event });
+    }
+    if (toHandle.length === 0) return undefined;
+    let failing: number | undefined;
+    try {
+      await this.orm.em.fork().transactional(async (em) => {
+        const fresh = await this.recordInInbox(em, toHandle.map((h) => h.event.envelope.eventId));
+        for (const { index, event } of toHandle) {
+          // delete(): a message delivered twice within one run is applied once.
+          if (!fresh.delete(event.envelope.eventId)) continue;
+          failing = index;
+          await this.definition.handle(event, { em, attempt: deliveries[index].attempt });
+        }
+        failing = undefined;
+      });
+      return undefined;
+    } catch (error) {
+      // A failure outside any handler (the database itself) is charged to the first event of the run.
+      return { index: failing ?? toHandle[0].index, error };
+    }
+  }
+
+  private outcomeOfFailure(error: unknown, item: Classified, delivery: Delivery): DeliveryOutcome {
+    const eventId = item.kind === 'handle' ? item.event.envelope.eventId : null;
+    const attempt = delivery.attempt;
+    if (error instanceof ParkEventError) return { kind: 'park', reason: error.reason, eventId, attempts: attempt };
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (attempt >= this.maxDeliver) {
+      return { kind: 'park', reason: `handler failed ${attempt} times, last: ${message}`, eventId, attempts: attempt };
+    }
+    return { kind: 'retry', delayMs: this.backoffAfter(attempt), reason: message };
+  }
+
+  /** Inserts the inbox rows; returns the ids not seen before (the others are duplicates). */
+  private async recordInInbox(em: EntityManager, eventIds: readonly string[]): Promise<Set<string>> {
+    const rows = await runSql<{ event_id: string }>(
+      em,
+      `INSERT INTO ${this.inboxTable} (consumer, event_id)
+       SELECT $1, id FROM unnest($2::uuid[]) AS id
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [this.definition.name, eventIds],
+    );
+    return new Set(rows.map((row) => row.event_id));
+  }
+}

@@ -1,0 +1,233 @@
+import { runSql, START, type Checkpoint, type RecordedEvent } from '@botplatform/event-store';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { assertConsumerName } from '../bus-naming.js';
+import { ConsumerCore, type Delivery } from '../consumer-core.js';
+import type {
+  ConsumerDefinition,
+  DeadLetter,
+  EventBus,
+  ProducerDefinition,
+  RunningConsumer,
+  RunningProducer,
+} from '../event-bus.js';
+import { encodePublicEvent } from '../public-event.js';
+
+export interface EmbeddedEventBusOptions {
+  /** Idle poll of the producer's store (default 100 ms); in-process appends wake consumers at once. */
+  readonly pollIntervalMs?: number;
+  readonly batchSize?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * The bus inside one process, with no broker: each consumer reads its producer's event store in
+ * commit order, through the same mapper and codec as the relay, and keeps its position, inbox and
+ * dead letters in its own schema. Same consumer API and guarantees as JetStream.
+ */
+export class EmbeddedEventBus implements EventBus {
+  private readonly producers = new Map<string, ProducerDefinition>();
+  private readonly producerListeners = new Set<() => void>();
+  private readonly running = new Set<EmbeddedConsumer>();
+
+  constructor(private readonly options: EmbeddedEventBusOptions = {}) {}
+
+  async publishFrom(producer: ProducerDefinition): Promise<RunningProducer> {
+    this.producers.set(producer.service, producer);
+    this.producerListeners.forEach((listener) => listener());
+    return {
+      service: producer.service,
+      stop: async () => {
+        this.producers.delete(producer.service);
+      },
+    };
+  }
+
+  async consume(definition: ConsumerDefinition, orm: MikroORM): Promise<RunningConsumer> {
+    assertConsumerName(definition.name);
+    const consumer = new EmbeddedConsumer(new ConsumerCore(definition, orm), orm, this, this.options);
+    this.running.add(consumer);
+    return consumer;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.running].map((c) => c.stop()));
+    this.running.clear();
+  }
+
+  /** @internal the producer a consumer reads, once it is registered. */
+  producer(service: string): ProducerDefinition | undefined {
+    return this.producers.get(service);
+  }
+
+  /** @internal */
+  onProducerRegistered(listener: () => void): () => void {
+    this.producerListeners.add(listener);
+    return () => this.producerListeners.delete(listener);
+  }
+}
+
+class EmbeddedConsumer implements RunningConsumer {
+  readonly name: string;
+  private running = true;
+  private wake: (() => void) | undefined;
+  private readonly loop: Promise<void>;
+  /** Failed attempts per event id, so retries count like JetStream's deliveries. */
+  private readonly attempts = new Map<string, number>();
+  private readonly schema: string;
+
+  constructor(
+    private readonly core: ConsumerCore,
+    private readonly orm: MikroORM,
+    private readonly bus: EmbeddedEventBus,
+    private readonly options: EmbeddedEventBusOptions,
+  ) {
+    this.name = core.definition.name;
+    this.schema = `"${orm.config.get('schema')}"`;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  async deadLetters(): Promise<DeadLetter[]> {
+    const rows = await runSql<{
+      subject: string;
+      event_id: string | null;
+      attempts: number;
+      reason: string;
+      data: Buffer;
+      dead_at: string;
+    }>(
+      this.orm.em,
+      `SELECT subject, event_id, attempts, reason, data, to_json(dead_at) #>> '{}' AS dead_at
+       FROM ${this.schema}.bus_dead_letters WHERE consumer = $1 ORDER BY id`,
+      [this.name],
+    );
+    return rows.map((row) => ({
+      consumer: this.name,
+      subject: row.subject,
+      eventId: row.event_id,
+      attempts: row.attempts,
+      reason: row.reason,
+      data: new Uint8Array(row.data),
+      deadAt: new Date(row.dead_at),
+    }));
+  }
+
+  private async run(): Promise<void> {
+    const source = this.core.definition.source;
+    const unsubscribeRegistration = this.bus.onProducerRegistered(() => this.wake?.());
+    let unsubscribeAppends: (() => void) | undefined;
+    try {
+      let position = await this.loadPosition();
+      while (this.running) {
+        const producer = this.bus.producer(source);
+        if (!producer) {
+          await this.pause(this.options.pollIntervalMs ?? 100);
+          continue;
+        }
+        unsubscribeAppends ??= producer.store.onAppended(() => this.wake?.());
+        try {
+          const { events } = await producer.store.readAll({ after: position, limit: this.options.batchSize ?? 256 });
+          if (events.length === 0) {
+            await this.pause(this.options.pollIntervalMs ?? 100);
+            continue;
+          }
+          position = await this.applyPage(events, producer, position);
+        } catch (error) {
+          this.options.onError?.(error);
+          await this.pause(500);
+        }
+      }
+    } finally {
+      unsubscribeRegistration();
+      unsubscribeAppends?.();
+    }
+  }
+
+  /** Applies a page in order and returns the position after the last event settled. */
+  private async applyPage(events: readonly RecordedEvent[], producer: ProducerDefinition, from: Checkpoint): Promise<Checkpoint> {
+    const published: { event: RecordedEvent; delivery: Delivery }[] = [];
+    for (const event of events) {
+      const delivery = this.toDelivery(event, producer);
+      if (delivery) published.push({ event, delivery });
+    }
+    const outcomes = await this.core.apply(published.map((p) => p.delivery));
+    // Internal events (mapped to nothing) are passed over along with the published ones around them.
+    let settledThrough = events.length;
+    for (let i = 0; i < published.length; i++) {
+      const { event, delivery } = published[i];
+      const outcome = outcomes[i];
+      if (outcome.kind === 'retry' || outcome.kind === 'blocked') {
+        if (outcome.kind === 'retry') {
+          this.attempts.set(event.metadata.eventId, delivery.attempt);
+          await this.pause(outcome.delayMs, { wakeOnAppend: false });
+        }
+        settledThrough = events.indexOf(event);
+        break;
+      }
+      this.attempts.delete(event.metadata.eventId);
+      if (outcome.kind === 'park') {
+        await runSql(
+          this.orm.em,
+          `INSERT INTO ${this.schema}.bus_dead_letters (consumer, subject, event_id, attempts, reason, data)
+           VALUES ($1, $2, $3, $4, $5, $6)`,
+          [this.name, delivery.subject, event.metadata.eventId, outcome.attempts, outcome.reason, Buffer.from(delivery.data)],
+        );
+      }
+    }
+    if (settledThrough === 0) return from;
+    const last = events[settledThrough - 1].metadata;
+    const position = { transactionId: last.transactionId, globalPosition: last.globalPosition };
+    await this.savePosition(position);
+    return position;
+  }
+
+  private toDelivery(event: RecordedEvent, producer: ProducerDefinition): Delivery | null {
+    const attempt = (this.attempts.get(event.metadata.eventId) ?? 0) + 1;
+    try {
+      const encoded = encodePublicEvent(event, producer.toPublic);
+      return encoded && { subject: encoded.subject, data: encoded.bytes, attempt };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return { subject: `${producer.service}:${event.type}`, data: new Uint8Array(), attempt, unreadable: `cannot publish stored ${event.type}: ${reason}` };
+    }
+  }
+
+  private async loadPosition(): Promise<Checkpoint> {
+    const [row] = await runSql<{ transaction_id: string; global_position: string }>(
+      this.orm.em,
+      `SELECT transaction_id::text, global_position::text FROM ${this.schema}.bus_consumer_positions WHERE consumer = $1`,
+      [this.name],
+    );
+    return row ? { transactionId: row.transaction_id, globalPosition: row.global_position } : START;
+  }
+
+  private async savePosition(position: Checkpoint): Promise<void> {
+    await runSql(
+      this.orm.em,
+      `INSERT INTO ${this.schema}.bus_consumer_positions (consumer, transaction_id, global_position)
+       VALUES ($1, $2::xid8, $3::bigint)
+       ON CONFLICT (consumer) DO UPDATE SET transaction_id = excluded.transaction_id,
+         global_position = excluded.global_position, updated_at = now()`,
+      [this.name, position.transactionId, position.globalPosition],
+    );
+  }
+
+  /** Sleeps, cut short by `stop()` and, unless told otherwise, by a new append. */
+  private pause(ms: number, { wakeOnAppend = true } = {}): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const running = () => this.running;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = wakeOnAppend ? done : () => !running() && done();
+    }).finally(() => (this.wake = undefined));
+  }
+}

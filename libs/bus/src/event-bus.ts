@@ -1,0 +1,97 @@
+import type { DecodedEvent } from '@botplatform/contracts';
+import type { PostgresEventStore, RecordedEvent } from '@botplatform/event-store';
+import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+
+/** A public event a producer publishes for one of its stored events. */
+export interface PublicEventDraft<Desc extends DescMessage = DescMessage> {
+  readonly schema: Desc;
+  readonly message: MessageInitShape<Desc>;
+}
+
+/**
+ * Turns a stored (internal) event into the public contract, or `null` for events other services
+ * never see. Internal events may change freely; the public ones only grow (see proto/).
+ */
+export type PublicEventMapper = (event: RecordedEvent) => PublicEventDraft | null;
+
+/** A service whose store feeds the bus. */
+export interface ProducerDefinition {
+  /** Lower-case service name, e.g. `users`: the first token of its subjects. */
+  readonly service: string;
+  readonly store: PostgresEventStore;
+  readonly toPublic: PublicEventMapper;
+}
+
+export interface ConsumerContext {
+  /** The consumer service's entity manager, inside the transaction that also records the event id. */
+  readonly em: EntityManager;
+  /** 1 on the first delivery. */
+  readonly attempt: number;
+}
+
+/** A durable consumer: one service reacting to another's public events. */
+export interface ConsumerDefinition {
+  /** `<consumer-service>--<purpose>`. */
+  readonly name: string;
+  /** The producing service. */
+  readonly source: string;
+  /** Public subjects handled, e.g. `users.user.registered.v1`; the producer's other known events are skipped. */
+  readonly subjects: readonly string[];
+  /** Deliveries in all before the event is dead-lettered (default 5). */
+  readonly maxDeliver?: number;
+  /** Delay before the n-th redelivery, the last value repeating (default 0.5 s, 2 s, 10 s, 30 s). */
+  readonly backoffMs?: readonly number[];
+  /**
+   * Applies the event's effect through `context.em`. The effect and the event's inbox row commit in
+   * one transaction, so a redelivered event has no second effect. Throw `ParkEventError` for an event
+   * that can never succeed; any other error is retried.
+   */
+  handle(event: DecodedEvent, context: ConsumerContext): Promise<void>;
+}
+
+/** An event a consumer gave up on, with the reason. */
+export interface DeadLetter {
+  readonly consumer: string;
+  /** Public subject, or the raw one when it was not a known event. */
+  readonly subject: string;
+  readonly eventId: string | null;
+  readonly attempts: number;
+  readonly reason: string;
+  readonly data: Uint8Array;
+  readonly deadAt: Date;
+}
+
+export interface RunningConsumer {
+  readonly name: string;
+  /** What this consumer parked, oldest first. */
+  deadLetters(): Promise<DeadLetter[]>;
+  stop(): Promise<void>;
+}
+
+export interface RunningProducer {
+  readonly service: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * One interface, two transports: NATS JetStream between processes, and the embedded one that reads
+ * producers' stores in-process. Both give the same guarantees: each event's effect applied once per
+ * consumer, order kept within each store stream, bounded retries, dead letters with a reason.
+ */
+export interface EventBus {
+  /** Starts publishing a service's public events (JetStream: the relay; embedded: registers the store). */
+  publishFrom(producer: ProducerDefinition): Promise<RunningProducer>;
+  /** Starts a durable consumer whose effects live in `orm` (the consumer service's database). */
+  consume(definition: ConsumerDefinition, orm: MikroORM): Promise<RunningConsumer>;
+  close(): Promise<void>;
+}
+
+/** Thrown by a handler for an event that can never succeed: it is dead-lettered at once. */
+export class ParkEventError extends Error {
+  readonly code = 'BUS.PARK_EVENT';
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'ParkEventError';
+  }
+}

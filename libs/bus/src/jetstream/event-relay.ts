@@ -1,0 +1,105 @@
+import { headers } from '@nats-io/nats-core';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { Checkpoint, RecordedEvent } from '@botplatform/event-store';
+import type { BusNaming } from '../bus-naming.js';
+import type { ProducerDefinition, RunningProducer } from '../event-bus.js';
+import { encodePublicEvent } from '../public-event.js';
+
+export interface EventRelayOptions {
+  /** Events read and published per round (default 500). */
+  readonly batchSize?: number;
+  /** Idle poll, for appends made by other processes (default 100 ms); in-process appends wake it at once. */
+  readonly pollIntervalMs?: number;
+  /** Pause after a failed round (default 500 ms). */
+  readonly retryDelayMs?: number;
+  /** Crash-test seam: runs after the publish acks and before the checkpoint moves. */
+  readonly afterPublish?: () => Promise<void> | void;
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Publishes a service's public events to JetStream in commit order. The event store is the outbox:
+ * nothing is published inside a request. Each event goes out with `Nats-Msg-Id` = its event id, and
+ * the checkpoint moves only after JetStream acknowledged the whole round, so a crash between the two
+ * republishes the round and JetStream's duplicate window drops what it already has.
+ */
+export class EventRelay implements RunningProducer {
+  readonly service: string;
+  private readonly checkpointName: string;
+  private running = true;
+  private wake: (() => void) | undefined;
+  private readonly loop: Promise<void>;
+  private readonly unsubscribe: () => void;
+  /** The last error of a round, cleared by the next good round (for health checks). */
+  lastError: unknown;
+  published = 0;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly naming: BusNaming,
+    private readonly producer: ProducerDefinition,
+    private readonly options: EventRelayOptions = {},
+  ) {
+    this.service = producer.service;
+    this.checkpointName = `relay:jetstream:${naming.namespace || 'default'}`;
+    this.unsubscribe = producer.store.onAppended(() => this.wake?.());
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe();
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 500;
+    while (this.running) {
+      let moved = 0;
+      try {
+        await this.producer.store.advanceCheckpoint(this.checkpointName, async (checkpoint) => {
+          const page = await this.producer.store.readAll({ after: checkpoint, limit: batchSize });
+          if (page.events.length === 0) return undefined;
+          await this.publish(page.events);
+          await this.options.afterPublish?.();
+          moved = page.events.length;
+          return page.checkpoint satisfies Checkpoint;
+        });
+        this.lastError = undefined;
+      } catch (error) {
+        this.lastError = error;
+        this.options.onError?.(error);
+        await this.pause(this.options.retryDelayMs ?? 500);
+        continue;
+      }
+      if (moved < batchSize) await this.pause(this.options.pollIntervalMs ?? 100);
+    }
+  }
+
+  private async publish(events: readonly RecordedEvent[]): Promise<void> {
+    const acks: Promise<unknown>[] = [];
+    for (const event of events) {
+      const encoded = encodePublicEvent(event, this.producer.toPublic);
+      if (!encoded) continue;
+      const hdrs = headers();
+      hdrs.set('Nats-Msg-Id', encoded.eventId);
+      // Published back to back on one connection, so JetStream stores them in this order.
+      acks.push(this.js.publish(this.naming.wireSubject(encoded.subject), encoded.bytes, { headers: hdrs }));
+    }
+    await Promise.all(acks);
+    this.published += acks.length;
+  }
+
+  private pause(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    }).finally(() => (this.wake = undefined));
+  }
+}

@@ -1,0 +1,191 @@
+import { waitFor } from '@botplatform/testing';
+import type { EventBus } from '../event-bus.js';
+import type { BusTestKit } from './bus-test-kit.js';
+
+/** One transport wired to a fresh producer/consumer pair. */
+export interface BusUnderTest {
+  readonly bus: EventBus;
+  readonly kit: BusTestKit;
+  /** Puts an event the consumer cannot read on its path (garbage on the wire, or an unmappable stored event). */
+  injectUnreadable(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The guarantees every transport gives, run against each of them. A transport passes only if a
+ * consumer sees each public event once, in order within its stream, with bounded retries and
+ * dead letters that say why.
+ */
+export function eventBusContract(transport: string, open: () => Promise<BusUnderTest>): void {
+  describe(`EventBus contract (${transport})`, () => {
+    let t: BusUnderTest;
+    beforeEach(async () => {
+      t = await open();
+    });
+    afterEach(async () => {
+      await t?.close();
+    });
+
+    it('applies each public event once, in stream order, and passes internal events over', async () => {
+      await t.bus.publishFrom(t.kit.producer());
+      await t.bus.consume(t.kit.consumer('consumer--order'), t.kit.consumerOrm);
+      await t.kit.register('user-1', 101);
+      await t.kit.addNote('user-1', 'internal only');
+      await t.kit.register('user-2', 201);
+      await t.kit.register('user-1', 102);
+      await t.kit.register('user-1', 103);
+
+      const effects = await waitFor('4 effects', async () => ((await t.kit.effects()).length >= 4 ? t.kit.effects() : false));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await t.kit.effects()).toHaveLength(4);
+      const userOne = effects.filter((e) => e.stream_id === 'user-1');
+      expect(userOne.map((e) => [e.stream_position, e.telegram_user_id])).toEqual([
+        ['1', '101'],
+        ['3', '102'],
+        ['4', '103'],
+      ]);
+    });
+
+    it('delivers the events of many concurrent writers exactly once, in commit order', async () => {
+      await t.bus.publishFrom(t.kit.producer());
+      await t.bus.consume(t.kit.consumer('consumer--many'), t.kit.consumerOrm);
+      const writers = 8;
+      const perWriter = 25;
+      await Promise.all(
+        Array.from({ length: writers }, async (_, w) => {
+          for (let i = 0; i < perWriter; i++) await t.kit.register(`user-${(w * perWriter + i) % 20}`, w * 1000 + i);
+        }),
+      );
+      const total = writers * perWriter;
+      const effects = await waitFor(`${total} effects`, async () => {
+        const rows = await t.kit.effects();
+        return rows.length >= total ? rows : false;
+      }, { timeoutMs: 30_000 });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await t.kit.effects()).toHaveLength(total);
+      expect(new Set(effects.map((e) => e.event_id)).size).toBe(total);
+      const { events: commitOrder } = await t.kit.store.readAll({ limit: 10_000 });
+      expect(effects.map((e) => e.event_id)).toEqual(commitOrder.map((e) => e.metadata.eventId));
+    });
+
+    it('retries a transiently failing event and keeps its stream in order', async () => {
+      const failuresLeft = new Map([[13n, 2]]);
+      const attemptsSeen: number[] = [];
+      const base = t.kit.consumer('consumer--transient');
+      await t.bus.publishFrom(t.kit.producer());
+      await t.bus.consume(
+        {
+          ...base,
+          maxDeliver: 5,
+          handle: async (event, context) => {
+            const id = (event.message as unknown as { telegramUserId: bigint }).telegramUserId;
+            if (id === 13n) attemptsSeen.push(context.attempt);
+            const left = failuresLeft.get(id) ?? 0;
+            if (left > 0) {
+              failuresLeft.set(id, left - 1);
+              throw new Error('database briefly unavailable');
+            }
+            await base.handle(event, context);
+          },
+        },
+        t.kit.consumerOrm,
+      );
+      await t.kit.register('user-a', 13);
+      await t.kit.register('user-a', 14);
+      await t.kit.register('user-b', 15);
+
+      const effects = await waitFor('3 effects', async () => {
+        const rows = await t.kit.effects();
+        return rows.length >= 3 ? rows : false;
+      });
+      expect(attemptsSeen).toEqual([1, 2, 3]);
+      const userA = effects.filter((e) => e.stream_id === 'user-a').map((e) => e.telegram_user_id);
+      expect(userA).toEqual(['13', '14']);
+      expect(effects).toHaveLength(3);
+    });
+
+    it('dead-letters a poison event after maxDeliver attempts, with its reason, and later events flow', async () => {
+      const base = t.kit.consumer('consumer--poison');
+      await t.bus.publishFrom(t.kit.producer());
+      const consumer = await t.bus.consume(
+        {
+          ...base,
+          handle: async (event, context) => {
+            if ((event.message as unknown as { telegramUserId: bigint }).telegramUserId === 66n) throw new Error('cannot render template');
+            await base.handle(event, context);
+          },
+        },
+        t.kit.consumerOrm,
+      );
+      await t.kit.register('user-p', 66);
+      await t.kit.register('user-p', 67);
+      await t.kit.register('user-q', 68);
+
+      const effects = await waitFor('2 effects', async () => {
+        const rows = await t.kit.effects();
+        return rows.length >= 2 ? rows : false;
+      });
+      expect(effects.map((e) => e.telegram_user_id).sort()).toEqual(['67', '68']);
+      const [letter, ...more] = await waitFor('a dead letter', async () => {
+        const letters = await consumer.deadLetters();
+        return letters.length ? letters : false;
+      });
+      expect(more).toHaveLength(0);
+      expect(letter).toMatchObject({ consumer: 'consumer--poison', subject: 'users.user.registered.v1', attempts: 3 });
+      expect(letter.reason).toContain('handler failed 3 times');
+      expect(letter.reason).toContain('cannot render template');
+      expect(letter.eventId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(letter.data.length).toBeGreaterThan(0);
+    });
+
+    it('parks at once an event the handler declares hopeless', async () => {
+      const { ParkEventError } = await import('../event-bus.js');
+      let calls = 0;
+      await t.bus.publishFrom(t.kit.producer());
+      const consumer = await t.bus.consume(
+        t.kit.consumer('consumer--hopeless', {
+          handle: async () => {
+            calls++;
+            throw new ParkEventError('bot was deleted');
+          },
+        }),
+        t.kit.consumerOrm,
+      );
+      await t.kit.register('user-h', 1);
+      const letters = await waitFor('a dead letter', async () => {
+        const found = await consumer.deadLetters();
+        return found.length ? found : false;
+      });
+      expect(letters[0]).toMatchObject({ reason: 'bot was deleted', attempts: 1 });
+      expect(calls).toBe(1);
+    });
+
+    it('parks an unreadable event with a clear reason and keeps consuming', async () => {
+      await t.bus.publishFrom(t.kit.producer());
+      const consumer = await t.bus.consume(t.kit.consumer('consumer--unreadable'), t.kit.consumerOrm);
+      await t.injectUnreadable();
+      await t.kit.register('user-r', 77);
+      await waitFor('the later event applied', async () => (await t.kit.effects()).some((e) => e.telegram_user_id === '77'));
+      const letters = await waitFor('a dead letter', async () => {
+        const found = await consumer.deadLetters();
+        return found.length ? found : false;
+      });
+      expect(letters).toHaveLength(1);
+      expect(letters[0].reason).toMatch(/CONTRACTS\.UNDECODABLE|cannot publish stored/);
+    });
+
+    it('resumes after a restart without repeating effects', async () => {
+      await t.bus.publishFrom(t.kit.producer());
+      const first = await t.bus.consume(t.kit.consumer('consumer--restart'), t.kit.consumerOrm);
+      for (let i = 0; i < 5; i++) await t.kit.register(`user-${i}`, i);
+      await waitFor('5 effects', async () => (await t.kit.effects()).length === 5);
+      await first.stop();
+      for (let i = 5; i < 10; i++) await t.kit.register(`user-${i}`, i);
+      await t.bus.consume(t.kit.consumer('consumer--restart'), t.kit.consumerOrm);
+      await waitFor('10 effects', async () => (await t.kit.effects()).length >= 10);
+      await new Promise((r) => setTimeout(r, 300));
+      const effects = await t.kit.effects();
+      expect(effects.map((e) => e.telegram_user_id)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    });
+  });
+}
