@@ -33,17 +33,21 @@ export interface BotApiResponse {
  */
 export class BotApiDispatcher {
   private readonly methods = new Map<string, MethodHandler>();
+  private readonly names: string[] = [];
 
   constructor(private readonly core: SandboxCore) {
     for (const group of METHOD_GROUPS) {
-      for (const [name, handler] of Object.entries(group(core))) this.methods.set(name.toLowerCase(), handler);
+      for (const [name, handler] of Object.entries(group(core))) {
+        this.methods.set(name.toLowerCase(), handler);
+        this.names.push(name);
+      }
     }
     core.webhookReplyHandler = (bot, reply) => void this.executeWebhookReply(bot, reply);
   }
 
   /** Names of the implemented methods, as documented. */
   methodNames(): string[] {
-    return METHOD_GROUPS.flatMap((group) => Object.keys(group(this.core)));
+    return [...this.names];
   }
 
   async dispatch(token: string, methodName: string, request: RequestArguments, signal: AbortSignal): Promise<BotApiResponse> {

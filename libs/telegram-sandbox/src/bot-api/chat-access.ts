@@ -25,8 +25,8 @@ export function resolveChat(store: SandboxStore, bot: BotRecord, chatIdText: str
 
   if (chatId > 0) {
     if (store.bots.has(chatId)) {
-      if (access === 'read' && chatId === bot.id) throw TelegramErrors.chatNotFound();
-      throw chatId === bot.id ? TelegramErrors.chatNotFound() : forbidden("bot can't send messages to bots");
+      // Bots cannot talk to bots; a bot has no chat with itself at all.
+      throw chatId === bot.id || access === 'read' ? TelegramErrors.chatNotFound() : forbidden("bot can't send messages to bots");
     }
     const user = store.users.get(chatId);
     if (!user) throw TelegramErrors.chatNotFound();

@@ -140,7 +140,7 @@ describe('the Bot API wire format', () => {
         text: 'press',
         reply_markup: { inline_keyboard: [[{ text: 'Go', callback_data: 'go' }]] },
       });
-      chat.pressButton(sent.body.result as { message_id: number }, 'Go');
+      chat.pressButton((sent.body.result as { message_id: number }).message_id, 'Go');
 
       const updates = (await callJson(sandbox.apiRoot, bot.token, 'getUpdates')).body.result as Array<Record<string, unknown>>;
       expect(updates.map((update) => Object.keys(update).find((key) => key !== 'update_id'))).toEqual(['callback_query']);

@@ -1,19 +1,23 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { run } from '@grammyjs/runner';
-import { type Bot, GrammyError } from 'grammy';
+import { type Bot, GrammyError, webhookCallback } from 'grammy';
 import { TelegramSandbox } from '../index.js';
 import { createShopBot } from '../test-support/shop-bot.js';
 import { sleep, waitUntil } from '../test-support/wait-until.js';
 
-/** Starts a bot with long polling and returns its stop function. */
-interface PollingRunner {
+/** How a bot gets its updates; `start` returns the matching stop function. */
+interface Transport {
   name: string;
+  polls: boolean;
   start(bot: Bot, timeoutSeconds?: number): Promise<() => Promise<void>>;
 }
 
-const runners: PollingRunner[] = [
+const transports: Transport[] = [
   {
-    name: 'bot.start()',
+    name: 'long polling with bot.start()',
+    polls: true,
     start: async (bot, timeoutSeconds = 30) => {
       await new Promise<void>((resolve, reject) => {
         bot.start({ timeout: timeoutSeconds, onStart: () => resolve() }).catch(reject);
@@ -22,33 +26,49 @@ const runners: PollingRunner[] = [
     },
   },
   {
-    name: '@grammyjs/runner',
+    name: 'long polling with @grammyjs/runner',
+    polls: true,
     start: async (bot, timeoutSeconds = 30) => {
       await bot.init();
       const handle = run(bot, { runner: { fetch: { timeout: timeoutSeconds } } });
       return () => handle.stop();
     },
   },
+  {
+    name: 'a webhook served by webhookCallback',
+    polls: false,
+    start: async (bot) => {
+      const server = createServer(webhookCallback(bot, 'http', { secretToken: 'shop-secret' }));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      await bot.api.setWebhook(`http://127.0.0.1:${port}/webhook`, { secret_token: 'shop-secret' });
+      return async () => {
+        await bot.api.deleteWebhook();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      };
+    },
+  },
 ];
 
-describe.each(runners)('a grammY shop bot over long polling with $name', (runner) => {
-  const sandbox = new TelegramSandbox({ rateLimits: false });
-  let botCounter = 0;
+const sandbox = new TelegramSandbox({ rateLimits: false });
+let botCounter = 0;
 
-  beforeAll(async () => {
-    await sandbox.start();
-  });
+beforeAll(async () => {
+  await sandbox.start();
+});
 
-  afterAll(async () => {
-    await sandbox.stop();
-  });
+afterAll(async () => {
+  await sandbox.stop();
+});
 
+describe.each(transports)('a plain grammY shop bot over $name', (transport) => {
   /** A fresh bot and user per test, so tests do not share chats or updates. */
   async function startShop() {
     const shop = sandbox.createBot({ username: `shop${++botCounter}_bot`, firstName: 'Shop' });
     const alice = sandbox.createUser({ firstName: 'Alice', username: `alice${botCounter}`, languageCode: 'en' });
     const { bot, seen } = createShopBot(shop.token, sandbox.apiRoot);
-    const stop = await runner.start(bot);
+    const stop = await transport.start(bot);
     return { shop, alice, bot, seen, chat: sandbox.chat(alice, shop), stop };
   }
 
@@ -151,11 +171,13 @@ describe.each(runners)('a grammY shop bot over long polling with $name', (runner
       await stop();
     }
   });
+});
 
+describe.each(transports.filter((transport) => transport.polls))('an idle grammY bot over $name', (transport) => {
   it('makes about one getUpdates call per long-polling timeout while idle', async () => {
     const idle = sandbox.createBot({ username: `idle${++botCounter}_bot` });
     const { bot } = createShopBot(idle.token, sandbox.apiRoot);
-    const stop = await runner.start(bot, 1);
+    const stop = await transport.start(bot, 1);
     try {
       const since = Date.now();
       await sleep(3300);

@@ -1,9 +1,4 @@
-import type {
-  BotCommand,
-  InlineKeyboardMarkup,
-  Message,
-  ReplyKeyboardMarkup,
-} from 'grammy/types';
+import type { BotCommand, Message, ReplyKeyboardMarkup } from 'grammy/types';
 import type { UpdateQueue } from '../updates/update-queue.js';
 
 /** A bot hosted by the sandbox, as the sandbox keeps it. */
@@ -116,6 +111,3 @@ export interface TimelineEntry {
   author: MessageAuthor;
   message: Message;
 }
-
-/** Inline keyboard convenience alias used where only inline markup can live on a message. */
-export type InlineMarkup = InlineKeyboardMarkup;

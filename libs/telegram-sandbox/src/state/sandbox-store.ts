@@ -8,11 +8,14 @@ import type {
   GroupRecord,
   MessageAuthor,
   StoredMessage,
+  TimelineEntry,
   UserRecord,
 } from './sandbox-records.js';
 
 /** Only the last calls per bot are kept, so a long-running CLI sandbox does not grow without bound. */
 const API_CALL_HISTORY = 2000;
+/** Snapshots kept per conversation for the `waitFor*` helpers; older ones are dropped. */
+const TIMELINE_HISTORY = 5000;
 
 /** Input for a new bot; the id is the number in front of the token's colon, as in real tokens. */
 export interface NewBotRecord {
@@ -159,7 +162,7 @@ export class SandboxStore {
     const message = build(conversation.nextMessageId++);
     const stored: StoredMessage = { message, author, seq: ++this.messageSeq, deleted: false };
     conversation.messages.set(message.message_id, stored);
-    conversation.timeline.push({ kind: 'sent', author, message: structuredClone(message) });
+    this.recordTimeline(conversation, { kind: 'sent', author, message: structuredClone(message) });
     this.emit({ type: 'message', conversationKey: conversation.key, message, fromBot: author.kind === 'bot' });
     return stored;
   }
@@ -175,7 +178,7 @@ export class SandboxStore {
   }
 
   markEdited(conversation: ConversationRecord, stored: StoredMessage): void {
-    conversation.timeline.push({ kind: 'edited', author: stored.author, message: structuredClone(stored.message) });
+    this.recordTimeline(conversation, { kind: 'edited', author: stored.author, message: structuredClone(stored.message) });
     this.emit({
       type: 'edited',
       conversationKey: conversation.key,
@@ -206,8 +209,9 @@ export class SandboxStore {
     }
   }
 
-  allPrivateConversationsOf(botId: number): ConversationRecord[] {
-    return [...this.conversations.values()].filter((conversation) => conversation.botId === botId);
+  private recordTimeline(conversation: ConversationRecord, entry: TimelineEntry): void {
+    conversation.timeline.push(entry);
+    if (conversation.timeline.length > TIMELINE_HISTORY) conversation.timeline.splice(0, conversation.timeline.length - TIMELINE_HISTORY);
   }
 
   private conversation(

@@ -17,49 +17,49 @@ export const updatesMethods: MethodGroup = (core) => {
   };
 
   return {
-  getMe: ({ bot }) => getMeUser(bot),
+    getMe: ({ bot }) => getMeUser(bot),
 
-  getUpdates: ({ bot, args, signal }) => {
-    if (core.webhooks.isActive(bot)) throw TelegramErrors.webhookActive();
-    bot.updates.setAllowedUpdates(readAllowedUpdates(args));
-    return bot.updates.take({
-      offset: args.int('offset', 0),
-      limit: args.int('limit', 100, 1, 100),
-      timeoutMs: args.int('timeout', 0, 0, MAX_POLL_TIMEOUT_SECONDS) * 1000,
-      signal,
-    });
-  },
+    getUpdates: ({ bot, args, signal }) => {
+      if (core.webhooks.isActive(bot)) throw TelegramErrors.webhookActive();
+      bot.updates.setAllowedUpdates(readAllowedUpdates(args));
+      return bot.updates.take({
+        offset: args.int('offset', 0),
+        limit: args.int('limit', 100, 1, 100),
+        timeoutMs: args.int('timeout', 0, 0, MAX_POLL_TIMEOUT_SECONDS) * 1000,
+        signal,
+      });
+    },
 
-  setWebhook: ({ bot, args }) => {
-    const url = args.string('url').trim();
-    // An empty url means "delete", exactly like deleteWebhook.
-    if (url === '') return removeWebhook(bot, args.bool('drop_pending_updates'));
-    if (!isValidWebhookUrl(url)) throw badRequest('invalid webhook URL specified');
-    const secretToken = args.string('secret_token');
-    if (secretToken.length > 256) throw badRequest('secret token is too long');
-    if (!/^[A-Za-z0-9_-]*$/.test(secretToken)) throw badRequest('secret token contains unallowed characters');
-    const maxConnections = args.int('max_connections', 40, 1, 100);
+    setWebhook: ({ bot, args }) => {
+      const url = args.string('url').trim();
+      // An empty url means "delete", exactly like deleteWebhook.
+      if (url === '') return removeWebhook(bot, args.bool('drop_pending_updates'));
+      if (!isValidWebhookUrl(url)) throw badRequest('invalid webhook URL specified');
+      const secretToken = args.string('secret_token');
+      if (secretToken.length > 256) throw badRequest('secret token is too long');
+      if (!/^[A-Za-z0-9_-]*$/.test(secretToken)) throw badRequest('secret token contains unallowed characters');
+      const maxConnections = args.int('max_connections', 40, 1, 100);
 
-    const current = core.webhooks.config(bot);
-    const allowed = readAllowedUpdates(args);
-    const unchanged = current?.url === url && (current.secretToken ?? '') === secretToken &&
-      current.maxConnections === maxConnections && !args.bool('drop_pending_updates');
-    bot.updates.setAllowedUpdates(allowed);
-    if (unchanged) return new DescribedResult(true, 'Webhook is already set');
+      const current = core.webhooks.config(bot);
+      const allowed = readAllowedUpdates(args);
+      const unchanged = current?.url === url && (current.secretToken ?? '') === secretToken &&
+        current.maxConnections === maxConnections && !args.bool('drop_pending_updates');
+      bot.updates.setAllowedUpdates(allowed);
+      if (unchanged) return new DescribedResult(true, 'Webhook is already set');
 
-    if (args.bool('drop_pending_updates')) bot.updates.clear();
-    bot.updates.terminatePoll(TelegramErrors.terminatedBySetWebhook());
-    core.webhooks.set(bot, { url, secretToken: secretToken || undefined, maxConnections });
-    return new DescribedResult(true, 'Webhook was set');
-  },
+      if (args.bool('drop_pending_updates')) bot.updates.clear();
+      bot.updates.terminatePoll(TelegramErrors.terminatedBySetWebhook());
+      core.webhooks.set(bot, { url, secretToken: secretToken || undefined, maxConnections });
+      return new DescribedResult(true, 'Webhook was set');
+    },
 
-  deleteWebhook: ({ bot, args }) => removeWebhook(bot, args.bool('drop_pending_updates')),
+    deleteWebhook: ({ bot, args }) => removeWebhook(bot, args.bool('drop_pending_updates')),
 
-  getWebhookInfo: ({ bot }) => core.webhooks.info(bot),
+    getWebhookInfo: ({ bot }) => core.webhooks.info(bot),
 
-  // A local server has nothing to close or log out from; both succeed like on a fresh instance.
-  close: () => true,
-  logOut: () => true,
+    // A local server has nothing to close or log out from; both succeed like on a fresh instance.
+    close: () => true,
+    logOut: () => true,
   };
 };
 
