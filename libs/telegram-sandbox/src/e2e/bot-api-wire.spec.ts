@@ -149,7 +149,8 @@ describe('the Bot API wire format', () => {
     it('terminates an older poll with 409 when a second one arrives', async () => {
       const bot = sandbox.createBot({ username: `twice${++counter}_bot` });
       const first = callJson(sandbox.apiRoot, bot.token, 'getUpdates', { timeout: 5 });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Give the first poll time to start waiting before the second one arrives.
+      await new Promise((resolve) => setTimeout(resolve, 300));
       const second = callJson(sandbox.apiRoot, bot.token, 'getUpdates', { timeout: 0 });
       expect((await first).body).toEqual({
         ok: false,

@@ -37,20 +37,15 @@ describe('rate limits', () => {
 
     it('answers a burst of 100 sends to one chat with 429 and retry_after', async () => {
       const { api, user } = setup();
-      const results = [];
-      for (let i = 0; i < 100; i++) results.push(await trySend(api, user.id, `message ${i}`));
+      const results = await Promise.all(Array.from({ length: 100 }, (_, i) => trySend(api, user.id, `message ${i}`)));
 
       const refused = results.flatMap((result) => (result.ok ? [] : [result.error]));
-      // 20 pass at once; the bucket refills 20 per second, so a few more slip in while the loop runs.
-      const passed = results.filter((result) => result.ok).length;
-      expect(passed).toBeGreaterThanOrEqual(20);
-      expect(passed).toBeLessThanOrEqual(26);
-      expect(results.slice(0, 20).every((result) => result.ok)).toBe(true);
-      expect(refused[0]).toMatchObject({
-        error_code: 429,
-        description: 'Too Many Requests: retry after 1',
-        parameters: { retry_after: 1 },
-      });
+      // 20 pass at once; the bucket refills 20 per second, so a few more may slip in while the burst is served.
+      expect(results.filter((result) => result.ok).length).toBeGreaterThanOrEqual(20);
+      expect(refused.length).toBeGreaterThanOrEqual(40);
+      for (const error of refused) {
+        expect(error).toMatchObject({ error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+      }
     });
 
     it('gets every message of a burst through, in order, with grammY auto-retry', async () => {
@@ -92,24 +87,27 @@ describe('rate limits', () => {
       sandbox.chat(user, bot).sendText('hi');
       const api = new Api(bot.token, { apiRoot: sandbox.apiRoot });
 
-      const outcomes = [];
-      for (let i = 0; i < 5; i++) outcomes.push((await trySend(api, user.id, `m${i}`)).ok);
-      expect(outcomes).toEqual([true, true, true, false, false]);
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => trySend(api, user.id, `m${i}`)));
+      const passed = results.filter((result) => result.ok).length;
+      expect(passed).toBeGreaterThanOrEqual(3);
+      expect(passed).toBeLessThanOrEqual(4);
+      expect(results.flatMap((result) => (result.ok ? [] : [result.error.parameters.retry_after]))).toEqual(
+        Array(6 - passed).fill(1),
+      );
     });
 
     it('limits a bot to about 30 messages a second across chats', async () => {
       const bot = sandbox.createBot({ username: 'broadcast_bot' });
       const api = new Api(bot.token, { apiRoot: sandbox.apiRoot });
-      const users = Array.from({ length: 35 }, (_, i) => {
+      const users = Array.from({ length: 60 }, (_, i) => {
         const user = sandbox.createUser({ firstName: `Reader ${i}` });
         sandbox.chat(user, bot).sendText('subscribe');
         return user;
       });
-      const results = [];
-      for (const user of users) results.push((await trySend(api, user.id, 'news')).ok);
-      // 30 at once, plus the odd token refilled (30 per second) while the loop runs.
-      expect(results.slice(0, 30).every(Boolean)).toBe(true);
-      expect(results.filter(Boolean).length).toBeLessThanOrEqual(32);
+      const results = await Promise.all(users.map(async (user) => (await trySend(api, user.id, 'news')).ok));
+      // 30 at once, plus the odd token refilled (30 per second) while the burst is served.
+      expect(results.filter(Boolean).length).toBeGreaterThanOrEqual(30);
+      expect(results.filter((ok) => !ok).length).toBeGreaterThanOrEqual(15);
     });
   });
 
