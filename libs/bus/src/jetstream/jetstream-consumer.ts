@@ -25,6 +25,11 @@ export class JetStreamConsumer implements RunningConsumer {
   readonly name: string;
   private readonly pending: JsMsg[] = [];
   private awaitingSequence: number | undefined;
+  /**
+   * After a crash, messages the dead instance held come back only when their ack wait runs out, while
+   * newer ones arrive at once. Until then nothing is applied, so the redeliveries sort in first.
+   */
+  private holdUntil = 0;
   private running = true;
   private signal: (() => void) | undefined;
   private messages: { close(): Promise<void | Error> } | undefined;
@@ -38,9 +43,11 @@ export class JetStreamConsumer implements RunningConsumer {
     private readonly core: ConsumerCore,
     private readonly consumer: Consumer,
     private readonly options: JetStreamConsumerOptions,
+    unackedAtStart: number,
   ) {
     this.name = core.definition.name;
     const ackWaitMs = options.ackWaitMs ?? 30_000;
+    if (unackedAtStart > 0) this.holdUntil = Date.now() + ackWaitMs + 250;
     this.keepAlive = setInterval(() => this.pending.forEach((m) => m.working()), Math.max(100, ackWaitMs / 3));
     this.pump = this.receive();
     this.worker = this.work();
@@ -65,8 +72,9 @@ export class JetStreamConsumer implements RunningConsumer {
       max_deliver: core.maxDeliver + 2,
       max_ack_pending: maxInFlight,
     };
+    let unacked = 0;
     try {
-      await jsm.consumers.info(stream, config.durable_name);
+      unacked = (await jsm.consumers.info(stream, config.durable_name)).num_ack_pending;
       await jsm.consumers.update(stream, config.durable_name, {
         ack_wait: config.ack_wait,
         max_deliver: config.max_deliver,
@@ -76,7 +84,7 @@ export class JetStreamConsumer implements RunningConsumer {
       await jsm.consumers.add(stream, config);
     }
     const consumer = await js.consumers.get(stream, config.durable_name);
-    return new JetStreamConsumer(js, naming, core, consumer, options);
+    return new JetStreamConsumer(js, naming, core, consumer, options, unacked);
   }
 
   deadLetters(): Promise<DeadLetter[]> {
@@ -138,6 +146,7 @@ export class JetStreamConsumer implements RunningConsumer {
 
   /** The messages that may be applied now, in order: none while the head is waiting for a retry. */
   private readyRun(): JsMsg[] {
+    if (Date.now() < this.holdUntil) return [];
     if (this.awaitingSequence !== undefined && this.pending[0]?.seq !== this.awaitingSequence) return [];
     return this.pending.slice(0, 256);
   }
