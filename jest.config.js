@@ -8,7 +8,7 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
-    '^@botplatform/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@botplatform/([a-z-]+)$': ['<rootDir>/libs/$1/src/index.ts', '<rootDir>/services/$1/src/index.ts'],
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -1,1 +1,4 @@
-export {};
+import { runServiceProcess } from '@botplatform/service-kit';
+import { notificationsService } from './notifications.service.js';
+
+await runServiceProcess(notificationsService);

@@ -1,1 +1,4 @@
-export {};
+import { runServiceProcess } from '@botplatform/service-kit';
+import { usersService } from './users.service.js';
+
+await runServiceProcess(usersService);

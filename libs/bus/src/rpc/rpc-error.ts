@@ -1,0 +1,35 @@
+/**
+ * What a failed request answers with, on every transport: a stable code callers switch on, a message
+ * for logs, and for invalid input the errors of each field.
+ */
+export interface RpcErrorBody {
+  readonly code: string;
+  readonly message: string;
+  /** Field path → what is wrong with it; only for `VALIDATION.FAILED`. */
+  readonly fields?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Thrown by `RpcClient.call` when the other service answered with an error. */
+export class RpcCallError extends Error {
+  readonly code: string;
+  readonly fields: Readonly<Record<string, readonly string[]>> | undefined;
+
+  constructor(
+    readonly pattern: string,
+    body: RpcErrorBody,
+  ) {
+    super(`${pattern}: ${body.code}: ${body.message}`);
+    this.name = 'RpcCallError';
+    this.code = body.code;
+    this.fields = body.fields;
+  }
+}
+
+export function isRpcErrorBody(value: unknown): value is RpcErrorBody {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as RpcErrorBody).code === 'string' &&
+    typeof (value as RpcErrorBody).message === 'string'
+  );
+}

@@ -1,0 +1,34 @@
+import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
+import type { RpcErrorBody } from './rpc-error.js';
+
+/**
+ * Validates request DTOs (class-validator) and answers invalid input with the errors of each field.
+ * Nest's default would turn them into a bare "Internal server error" on the RPC side.
+ */
+export function createRpcValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    transform: true,
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    exceptionFactory: (errors) => {
+      const fields = flattenValidationErrors(errors);
+      const body: RpcErrorBody = {
+        code: 'VALIDATION.FAILED',
+        message: `invalid ${Object.keys(fields).join(', ')}`,
+        fields,
+      };
+      return new RpcException(body);
+    },
+  });
+}
+
+function flattenValidationErrors(errors: readonly ValidationError[], prefix = ''): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const error of errors) {
+    const path = prefix ? `${prefix}.${error.property}` : error.property;
+    if (error.constraints) fields[path] = Object.values(error.constraints);
+    if (error.children?.length) Object.assign(fields, flattenValidationErrors(error.children, path));
+  }
+  return fields;
+}

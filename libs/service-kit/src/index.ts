@@ -1,0 +1,6 @@
+export { loadConfig, InvalidConfigError } from './config.js';
+export type { ServiceDefinition, ServiceDependencies } from './service-definition.js';
+export { createRpcClient, rpcServerOptions, type RpcTransport } from './rpc-transport.js';
+export { HEALTH_CHECKS, type HealthCheck } from './health-check.js';
+export { startService, type RunningService, type ServiceInfrastructure } from './start-service.js';
+export { runServiceProcess, ServiceProcessConfig } from './run-service-process.js';

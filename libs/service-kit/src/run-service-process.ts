@@ -1,0 +1,51 @@
+import { JetStreamEventBus } from '@botplatform/bus';
+import { Logger } from '@nestjs/common';
+import { IsInt, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { loadConfig } from './config.js';
+import type { ServiceDefinition } from './service-definition.js';
+import { startService } from './start-service.js';
+
+/** The environment of a service running as its own process (distributed mode). */
+export class ServiceProcessConfig {
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgresql:// URL' })
+  DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+  @IsUrl({ protocols: ['nats'], require_tld: false }, { message: 'NATS_URL must be a nats:// URL' })
+  NATS_URL = 'nats://127.0.0.1:4222';
+
+  @IsInt()
+  @Min(0)
+  @Max(65_535)
+  HTTP_PORT = 3000;
+
+  @IsString()
+  HTTP_HOST = '0.0.0.0';
+}
+
+/**
+ * Entry point of a service process: validated environment, JetStream bus and NATS request/reply,
+ * graceful stop on SIGTERM/SIGINT. A bad variable stops the process at once, naming it.
+ */
+export async function runServiceProcess(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const logger = new Logger(definition.name);
+  const config = loadConfig(ServiceProcessConfig, env);
+  const bus = await JetStreamEventBus.connect(config.NATS_URL, definition.name, {
+    relay: { onError: (error) => logger.warn(`relay: ${String(error)}`) },
+    consumer: { onError: (error) => logger.warn(`consumer: ${String(error)}`) },
+  });
+  const service = await startService(definition, {
+    databaseUrl: config.DATABASE_URL,
+    bus,
+    rpc: { kind: 'nats', servers: config.NATS_URL },
+    httpPort: config.HTTP_PORT,
+    httpHost: config.HTTP_HOST,
+  });
+  logger.log(`${definition.name} is up: health at ${service.url}/health`);
+  const stop = async () => {
+    await service.close();
+    await bus.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

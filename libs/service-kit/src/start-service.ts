@@ -1,0 +1,110 @@
+import { EventRelay, type EventBus, type RunningConsumer, type RunningProducer } from '@botplatform/bus';
+import { PostgresEventStore, createServiceOrm } from '@botplatform/event-store';
+import { Module, type DynamicModule, type INestApplication, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { HealthController } from './health.controller.js';
+import { HEALTH_CHECKS, type HealthCheck } from './health-check.js';
+import type { ServiceDefinition, ServiceDependencies } from './service-definition.js';
+import { rpcServerOptions, type RpcTransport } from './rpc-transport.js';
+
+export interface ServiceInfrastructure {
+  readonly databaseUrl: string;
+  readonly bus: EventBus;
+  readonly rpc: RpcTransport;
+  /** HTTP port for health and admin endpoints; 0 picks a free one. */
+  readonly httpPort: number;
+  readonly httpHost?: string;
+  readonly logger?: LoggerService | false;
+}
+
+export interface RunningService {
+  readonly name: string;
+  readonly app: INestApplication;
+  readonly dependencies: ServiceDependencies;
+  /** Base URL of its HTTP server. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+@Module({})
+class ServiceHostModule {
+  static for(definition: ServiceDefinition, dependencies: ServiceDependencies, checks: HealthCheck[]): DynamicModule {
+    return {
+      module: ServiceHostModule,
+      global: true,
+      imports: [definition.module(dependencies)],
+      controllers: [HealthController],
+      providers: [
+        { provide: HEALTH_CHECKS, useValue: checks },
+        { provide: MikroORM, useValue: dependencies.orm },
+        { provide: PostgresEventStore, useValue: dependencies.store },
+      ],
+      exports: [MikroORM, PostgresEventStore],
+    };
+  }
+}
+
+/**
+ * Starts one service the same way in both modes: migrations applied, its Nest app serving requests on
+ * the RPC transport and health over HTTP, its store published through the bus, its consumers running.
+ * If any step fails, what was started is stopped again.
+ */
+export async function startService(definition: ServiceDefinition, infrastructure: ServiceInfrastructure): Promise<RunningService> {
+  const orm = await createServiceOrm({
+    clientUrl: infrastructure.databaseUrl,
+    schema: definition.schema,
+    entities: definition.entities,
+    migrations: definition.migrations,
+  });
+  const store = new PostgresEventStore(orm.em, { schema: definition.schema, versioning: definition.versioning });
+  const dependencies: ServiceDependencies = { orm, store, bus: infrastructure.bus, rpc: infrastructure.rpc };
+  const running: (RunningProducer | RunningConsumer)[] = [];
+  let app: INestApplication | undefined;
+  const checks: HealthCheck[] = [
+    { name: 'database', probe: async () => void (await orm.em.getConnection().execute('SELECT 1')) },
+    {
+      name: 'relay',
+      probe: async () => {
+        const relay = running.find((r): r is EventRelay => r instanceof EventRelay);
+        if (!relay) return definition.toPublic ? 'in-process' : 'none';
+        if (relay.lastError) throw relay.lastError;
+        return `up, ${relay.published} published`;
+      },
+    },
+  ];
+  try {
+    app = await NestFactory.create(ServiceHostModule.for(definition, dependencies, checks), {
+      logger: infrastructure.logger ?? ['error', 'warn', 'log'],
+      abortOnError: false,
+    });
+    app.enableShutdownHooks();
+    app.connectMicroservice(rpcServerOptions(infrastructure.rpc, definition.name), { inheritAppConfig: false });
+    await app.startAllMicroservices();
+    await app.listen(infrastructure.httpPort, infrastructure.httpHost ?? '127.0.0.1');
+    if (definition.toPublic) {
+      running.push(await infrastructure.bus.publishFrom({ service: definition.name, store, toPublic: definition.toPublic }));
+    }
+    for (const consumer of definition.consumers?.(dependencies) ?? []) {
+      running.push(await infrastructure.bus.consume(consumer, orm));
+    }
+  } catch (error) {
+    await Promise.allSettled(running.map((r) => r.stop()));
+    await app?.close();
+    await orm.close(true);
+    throw error;
+  }
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const nestApp = app;
+  return {
+    name: definition.name,
+    app: nestApp,
+    dependencies,
+    url,
+    close: async () => {
+      await Promise.allSettled(running.map((r) => r.stop()));
+      await nestApp.close();
+      await orm.close(true);
+    },
+  };
+}
