@@ -1,0 +1,22 @@
+// Starts a nest-cli.json application project from its build output: `npm run start:service -- users`.
+// The project list in nest-cli.json is the one source of what can be started and from which entry file.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const name = process.argv[2];
+const { projects } = JSON.parse(readFileSync(new URL('../nest-cli.json', import.meta.url), 'utf8'));
+const applications = Object.entries(projects).filter(([, p]) => p.type === 'application').map(([n]) => n);
+const project = projects[name];
+if (!project || project.type !== 'application') {
+  console.error(`usage: npm run start:service -- <${applications.join('|')}>`);
+  process.exit(2);
+}
+const entry = join(project.root, 'dist', `${project.entryFile}.js`);
+if (!existsSync(entry)) {
+  console.error(`${entry} is missing: run \`npm run build\` first`);
+  process.exit(2);
+}
+const child = spawn(process.execPath, [entry], { stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
