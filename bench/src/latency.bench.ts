@@ -1,0 +1,170 @@
+import { JetStreamEventBus, encodePublicEvent } from '@botplatform/bus';
+import { PostgresEventStore } from '@botplatform/event-store';
+import type { EventSubscriber } from '@mikro-orm/core';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
+import {
+  PRODUCER_SERVICE,
+  appendedAtOf,
+  benchContext,
+  benchProducerMapper,
+  effectConsumer,
+  nowMs,
+  openConsumerOrm,
+  openProducerOrm,
+  registered,
+} from './fixtures.js';
+import { RawJetStream } from './raw-jetstream.js';
+import type { BenchLine } from './report.js';
+import { paced, percentile, waitUntil, withTimeout } from './timing.js';
+
+const PRODUCER_SCHEMA = 'latency_producer';
+const CONSUMER_SCHEMA = 'latency_consumer';
+const RATE_PER_SECOND = 200;
+const MEASURED_SECONDS = 10;
+/** The first second runs at the same rate but is not counted: connections, JIT and plans warm up. */
+const WARM_UP_SECONDS = 1;
+const WARM_UP_EVENTS = RATE_PER_SECOND * WARM_UP_SECONDS;
+const TOTAL_EVENTS = RATE_PER_SECOND * (WARM_UP_SECONDS + MEASURED_SECONDS);
+
+export interface LatencyBenchTarget {
+  readonly databaseUrl: string;
+  readonly natsUrl: string;
+  readonly namespace: string;
+}
+
+/**
+ * End-to-end latency at a steady rate with everything running. Ours: from just before
+ * `PostgresEventStore.append` (the time rides in the event) to the commit of the consumer's
+ * transaction holding the effect. Raw: from just before a JetStream publish (the time rides in the
+ * payload, which has the same size as our encoded event) to its arrival at a durable pull consumer.
+ * Both sides send open-loop on the same schedule, one event per append, each to a new stream.
+ */
+export async function runLatencyBench(target: LatencyBenchTarget, log: (line: string) => void): Promise<BenchLine[]> {
+  const producerOrm = await openProducerOrm(target.databaseUrl, PRODUCER_SCHEMA);
+  const consumerOrm = await openConsumerOrm(target.databaseUrl, CONSUMER_SCHEMA);
+  try {
+    const store = new PostgresEventStore(producerOrm.em, { schema: PRODUCER_SCHEMA });
+    const ours = await measureOurs(target, store, consumerOrm);
+    const raw = await measureRaw(target, await payloadOfOneEvent(store));
+    const lines: BenchLine[] = [50, 99].map((p) => ({
+      scenario: 'latency',
+      line: `latency append → effect p${p}, ${RATE_PER_SECOND}/s for ${MEASURED_SECONDS} s`,
+      unit: 'ms',
+      better: 'lower',
+      ours: percentile(ours.total, p),
+      raw: percentile(raw, p),
+      details: {
+        samples: ours.total.length,
+        [`oursAppendCallP${p}Ms`]: percentile(ours.appendCall, p),
+        [`oursAppendToHandlerP${p}Ms`]: percentile(ours.appendToHandler, p),
+        [`oursHandlerToCommitP${p}Ms`]: percentile(ours.handlerToCommit, p),
+      },
+    }));
+    for (const line of lines) log(`  ${line.line}: ours ${line.ours.toFixed(2)} ms, raw ${line.raw.toFixed(2)} ms`);
+    log(
+      `    ours, p50 parts: append call ${percentile(ours.appendCall, 50).toFixed(2)} ms, ` +
+        `append → handler ${percentile(ours.appendToHandler, 50).toFixed(2)} ms, handler → commit ${percentile(ours.handlerToCommit, 50).toFixed(2)} ms`,
+    );
+    return lines;
+  } finally {
+    await consumerOrm.close(true);
+    await producerOrm.close(true);
+  }
+}
+
+interface OurSamples {
+  /** Append start → consumer's effect committed. */
+  readonly total: number[];
+  /** How long `append` itself took. */
+  readonly appendCall: number[];
+  /** Append start → the handler runs (relay, JetStream and delivery). */
+  readonly appendToHandler: number[];
+  /** Handler start → the consumer's transaction committed. */
+  readonly handlerToCommit: number[];
+}
+
+async function measureOurs(target: LatencyBenchTarget, store: PostgresEventStore, consumerOrm: MikroORM): Promise<OurSamples> {
+  const samples: OurSamples = { total: [], appendCall: [], appendToHandler: [], handlerToCommit: [] };
+  // The handler runs inside the consumer's transaction; the effect only exists once it commits, so the
+  // clock stops at the commit. Only the consumer uses this ORM, one transaction at a time.
+  let uncommitted: { sequence: number; appendedAt: number; handledAt: number }[] = [];
+  const commitClock: EventSubscriber = {
+    afterTransactionCommit: () => {
+      const committedAt = nowMs();
+      for (const event of uncommitted) {
+        if (event.sequence < WARM_UP_EVENTS) continue;
+        samples.total.push(committedAt - event.appendedAt);
+        samples.appendToHandler.push(event.handledAt - event.appendedAt);
+        samples.handlerToCommit.push(committedAt - event.handledAt);
+      }
+      uncommitted = [];
+    },
+    afterTransactionRollback: () => {
+      uncommitted = []; // redelivered, and then measured, later
+    },
+  };
+  consumerOrm.em.getEventManager().registerSubscriber(commitClock);
+
+  const errors: unknown[] = [];
+  const bus = await JetStreamEventBus.connect(target.natsUrl, 'bench-latency', {
+    namespace: target.namespace,
+    relay: { onError: (error) => errors.push(error) },
+    consumer: { onError: (error) => errors.push(error) },
+  });
+  try {
+    await bus.consume(
+      effectConsumer('bench--latency', CONSUMER_SCHEMA, (event) => {
+        uncommitted.push({ sequence: Number(event.message.telegramUserId), appendedAt: appendedAtOf(event), handledAt: nowMs() });
+      }),
+      consumerOrm,
+    );
+    await bus.publishFrom({ service: PRODUCER_SERVICE, store, toPublic: benchProducerMapper });
+    await paced(RATE_PER_SECOND, TOTAL_EVENTS, async (sequence) => {
+      const appendedAt = nowMs();
+      await store.append(`user-${randomUUID()}`, 'no_stream', [registered(sequence, appendedAt)], benchContext());
+      if (sequence >= WARM_UP_EVENTS) samples.appendCall.push(nowMs() - appendedAt);
+    });
+    await waitUntil('our consumer to apply every latency event', () => {
+      if (errors.length) throw new Error(`the bus failed during the bench: ${String(errors[0])}`);
+      return samples.total.length >= TOTAL_EVENTS - WARM_UP_EVENTS;
+    }, { timeoutMs: 60_000 });
+    return samples;
+  } finally {
+    await bus.close();
+  }
+}
+
+async function measureRaw(target: LatencyBenchTarget, payload: Uint8Array): Promise<number[]> {
+  const latencies: number[] = [];
+  const raw = await RawJetStream.create(target.natsUrl, target.namespace, 'latency');
+  try {
+    const consumption = await raw.consume(TOTAL_EVENTS, (message) => {
+      const view = new DataView(message.data.buffer, message.data.byteOffset, message.data.byteLength);
+      if (view.getUint32(8) >= WARM_UP_EVENTS) latencies.push(nowMs() - view.getFloat64(0));
+    });
+    try {
+      await paced(RATE_PER_SECOND, TOTAL_EVENTS, async (sequence) => {
+        const data = payload.slice();
+        const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+        view.setUint32(8, sequence);
+        view.setFloat64(0, nowMs());
+        await raw.publish(data, randomUUID());
+      });
+      await withTimeout(consumption.lastArrival, 60_000, 'the raw consumer to receive every latency message');
+    } finally {
+      await consumption.close();
+    }
+  } finally {
+    await raw.close();
+  }
+  return latencies;
+}
+
+/** An encoded event as our relay publishes it, so the raw messages have the same size. */
+async function payloadOfOneEvent(store: PostgresEventStore): Promise<Uint8Array> {
+  const [sample] = (await store.readAll({ limit: 1 })).events;
+  const payload = sample && encodePublicEvent(sample, benchProducerMapper)?.bytes;
+  if (!payload || payload.length < 12) throw new Error('no encoded event to size the raw messages by');
+  return payload;
+}

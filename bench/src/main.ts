@@ -1,0 +1,126 @@
+import { createTestDatabase, testServers, uniqueName, type TestDatabase } from '@botplatform/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import pg from 'pg';
+import { cpus } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runAppendBench } from './append.bench.js';
+import { runLatencyBench } from './latency.bench.js';
+import { runRelayThroughputBench } from './relay-throughput.bench.js';
+import { formatTable, judge, writeReport, type BenchLine } from './report.js';
+
+const REPORT_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../test-output/bench.json');
+
+const log = (line: string) => console.log(line);
+
+/**
+ * Runs every scenario once, each of our figures beside its raw baseline measured in the same run, on
+ * a database and a stream namespace of the bench's own, both removed at the end.
+ */
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const environment = await checkServers();
+  log(`bench: PostgreSQL ${environment.postgres}, NATS ${environment.nats}, ${environment.cpus} × ${environment.cpuModel}`);
+
+  const database = await createTestDatabase('bp_bench');
+  const namespace = uniqueName('bench');
+  const lines: BenchLine[] = [];
+  try {
+    const target = { databaseUrl: database.url, natsUrl: testServers.natsUrl, namespace };
+    log('append rate…');
+    lines.push(...(await runAppendBench(database.url, log)));
+    log('relay → JetStream → consumer throughput…');
+    lines.push(...(await runRelayThroughputBench(target, log)));
+    log('end-to-end latency…');
+    lines.push(...(await runLatencyBench(target, log)));
+  } finally {
+    // Reported on its own so a clean-up failure neither hides a scenario's error nor passes silently.
+    await cleanUp(database, namespace).catch((error: unknown) => {
+      console.error(messageOf(error));
+      process.exitCode = 1;
+    });
+  }
+
+  const judged = lines.map(judge);
+  const durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 100) / 10;
+  log('');
+  log(formatTable(judged));
+  log('');
+  const below = judged.filter((l) => !l.meetsAim);
+  log(below.length ? `${below.length} line(s) below the aim (ours at >= 50 % of raw).` : 'Every line meets the aim (ours at >= 50 % of raw).');
+  await writeReport(REPORT_PATH, { startedAt: startedAt.toISOString(), durationSeconds, environment, lines: judged });
+  log(`written to ${REPORT_PATH} (${durationSeconds} s)`);
+}
+
+interface Environment extends Record<string, string | number> {
+  node: string;
+  cpus: number;
+  cpuModel: string;
+  postgres: string;
+  nats: string;
+}
+
+/** Fails at once, saying which server is missing, instead of hanging in a reconnect loop. */
+async function checkServers(): Promise<Environment> {
+  let postgres: string;
+  const client = new pg.Client({ connectionString: testServers.postgresUrl, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+    postgres = rows[0].server_version;
+  } catch (error) {
+    throw new Error(`PostgreSQL is not reachable at ${testServers.postgresUrl} (set TEST_DATABASE_URL): ${messageOf(error)}`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+
+  let nats: string;
+  try {
+    const connection = await connect({ servers: testServers.natsUrl, timeout: 3_000, maxReconnectAttempts: 0 });
+    try {
+      await jetstreamManager(connection); // throws when the server runs without JetStream
+      nats = connection.info?.version ?? 'unknown';
+    } finally {
+      await connection.close();
+    }
+  } catch (error) {
+    throw new Error(`NATS with JetStream is not reachable at ${testServers.natsUrl} (set TEST_NATS_URL): ${messageOf(error)}`);
+  }
+
+  return { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', postgres, nats };
+}
+
+/** Deletes the namespace's streams and drops the database; both are attempted even if one fails. */
+async function cleanUp(database: TestDatabase, namespace: string): Promise<void> {
+  const failures: string[] = [];
+  try {
+    const connection = await connect({ servers: testServers.natsUrl, timeout: 3_000, maxReconnectAttempts: 0 });
+    try {
+      const jsm = await jetstreamManager(connection);
+      const prefix = `${namespace.toUpperCase()}_`;
+      for await (const name of jsm.streams.names()) {
+        if (name.startsWith(prefix)) await jsm.streams.delete(name);
+      }
+    } finally {
+      await connection.close();
+    }
+  } catch (error) {
+    failures.push(`deleting the bench's streams (${namespace.toUpperCase()}_*): ${messageOf(error)}`);
+  }
+  try {
+    await database.drop();
+  } catch (error) {
+    failures.push(`dropping database ${database.name}: ${messageOf(error)}`);
+  }
+  if (failures.length) throw new Error(`bench clean-up failed: ${failures.join('; ')}`);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});
