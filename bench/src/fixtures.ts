@@ -100,12 +100,13 @@ export function openConsumerOrm(databaseUrl: string, schema: string): Promise<Mi
 
 /**
  * A consumer whose effect is one row per event, written in the transaction that records the inbox
- * row; `observe` sees each event as it is applied (inside that transaction).
+ * row; `observe` sees each event as it is applied (inside that transaction) with the time its
+ * effect's INSERT took.
  */
 export function effectConsumer(
   name: string,
   schema: string,
-  observe: (event: DecodedEvent<typeof UserRegisteredSchema>) => void = () => {},
+  observe: (event: DecodedEvent<typeof UserRegisteredSchema>, effectMs: number) => void = () => {},
 ): ConsumerDefinition {
   return {
     name,
@@ -113,12 +114,13 @@ export function effectConsumer(
     subjects: [REGISTERED_SUBJECT],
     handle: async (event, { em }) => {
       if (!isEventOf(event, UserRegisteredSchema)) throw new ParkEventError(`unexpected ${event.subject}`);
+      const started = performance.now();
       await runSql(em, `INSERT INTO "${schema}".bench_effects (event_id, stream_id, telegram_user_id) VALUES ($1, $2, $3)`, [
         event.envelope.eventId,
         event.envelope.streamId,
         event.message.telegramUserId,
       ]);
-      observe(event);
+      observe(event, performance.now() - started);
     },
   };
 }

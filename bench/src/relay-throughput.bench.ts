@@ -1,4 +1,4 @@
-import { JetStreamEventBus, encodePublicEvent } from '@botplatform/bus';
+import { JetStreamEventBus, encodePublicEvent, type RunningConsumer } from '@botplatform/bus';
 import { PostgresEventStore } from '@botplatform/event-store';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
@@ -23,6 +23,7 @@ const EVENTS = 20_000;
 const PREAPPEND_BATCH = 50;
 /** The relay has a round of 500 publishes in flight; the raw publisher keeps as many outstanding. */
 const RAW_PUBLISH_WINDOW = 500;
+const STALL_MS = 15_000;
 
 export interface RelayBenchTarget {
   readonly databaseUrl: string;
@@ -56,7 +57,9 @@ export async function runRelayThroughputBench(target: RelayBenchTarget, log: (li
     const oursRate = perSecond(EVENTS, ours.consumedMs);
     const rawRate = perSecond(EVENTS, raw.consumedMs);
     log(
-      `  relay → consumer: ours ${oursRate.toFixed(0)} ev/s (relay alone ${perSecond(EVENTS, ours.publishedMs).toFixed(0)} ev/s), ` +
+      `  relay → consumer: ours ${oursRate.toFixed(0)} ev/s (relay alone ${perSecond(EVENTS, ours.publishedMs).toFixed(0)} ev/s, ` +
+        `${ours.publishAcks} publish acks for ${EVENTS} events; ` +
+        `${((ours.effectInsertsMs ?? 0) / 1_000).toFixed(1)} s of ${(ours.consumedMs / 1_000).toFixed(1)} s in the handlers' effect INSERTs), ` +
         `raw ${rawRate.toFixed(0)} ev/s (publish alone ${perSecond(EVENTS, raw.publishedMs).toFixed(0)} ev/s)`,
     );
     return [
@@ -72,6 +75,8 @@ export async function runRelayThroughputBench(target: RelayBenchTarget, log: (li
           payloadBytes: payload.length,
           oursAllPublishedMs: ours.publishedMs,
           oursAllConsumedMs: ours.consumedMs,
+          oursEffectInsertsMs: ours.effectInsertsMs ?? 0,
+          oursRelayPublishAcks: ours.publishAcks ?? 0,
           rawAllPublishedMs: raw.publishedMs,
           rawAllConsumedMs: raw.consumedMs,
         },
@@ -88,6 +93,10 @@ interface Timings {
   readonly publishedMs: number;
   /** From the clock's start until every event was consumed (ours: its effect committed). */
   readonly consumedMs: number;
+  /** Ours: time spent in the handlers' effect INSERTs, summed (one statement per event). */
+  readonly effectInsertsMs?: number;
+  /** Ours: publish acks the relay got; more than the events means it published some twice. */
+  readonly publishAcks?: number;
 }
 
 async function measureOurs(
@@ -103,30 +112,48 @@ async function measureOurs(
   });
   try {
     let handled = 0;
-    await bus.consume(
-      effectConsumer('bench--relay-throughput', CONSUMER_SCHEMA, () => handled++),
+    let effectInsertsMs = 0;
+    const consumer = await bus.consume(
+      effectConsumer('bench--relay-throughput', CONSUMER_SCHEMA, (_, effectMs) => {
+        handled++;
+        effectInsertsMs += effectMs;
+      }),
       consumerOrm,
     );
     const start = performance.now();
     const relay = await bus.publishFrom({ service: PRODUCER_SERVICE, store, toPublic: benchProducerMapper });
     let publishedMs = 0;
-    const failIfBroken = () => {
-      if (errors.length) throw new Error(`the bus failed during the bench: ${String(errors[0])}`);
+    // A pipeline that stops short (an event never published or never delivered) would otherwise only
+    // show as a timeout; no progress for this long ends the run with what JetStream holds.
+    let lastProgress = { at: performance.now(), handled: 0, published: 0 };
+    const stalled = () => {
+      if (handled !== lastProgress.handled || relay.published !== lastProgress.published) {
+        lastProgress = { at: performance.now(), handled, published: relay.published };
+      }
+      return performance.now() - lastProgress.at > STALL_MS;
     };
-    // Counting in the handler first keeps the database free of polling while the pipeline runs;
-    // the count of committed effects then gives the exact end.
-    await waitUntil('our consumer to handle every event', () => {
-      failIfBroken();
-      if (!publishedMs && relay.published >= EVENTS) publishedMs = performance.now() - start;
-      return handled >= EVENTS;
-    }, { intervalMs: 2 });
+    try {
+      // Counting in the handler first keeps the database free of polling while the pipeline runs;
+      // the count of committed effects then gives the exact end.
+      await waitUntil('our consumer to handle every event', () => {
+        if (errors.length) throw new Error(`the bus failed during the bench: ${messageOf(errors[0])}`);
+        if (!publishedMs && relay.published >= EVENTS) publishedMs = performance.now() - start;
+        if (stalled()) throw new Error(`no progress for ${STALL_MS / 1_000} s`);
+        return handled >= EVENTS;
+      }, { intervalMs: 2 });
+    } catch (error) {
+      throw new Error(
+        `our relay → consumer pipeline stopped short: ${messageOf(error)}; consumer handled ${handled} of ${EVENTS} events, ` +
+          `relay got ${relay.published} publish acks (duplicates included), relay's last error: ${String(relay.lastError ?? 'none')}\n` +
+          (await describeStuckPipeline(bus, consumer)),
+      );
+    }
     await waitUntil('our consumer to commit every effect', async () => (await countEffects(consumerOrm.em, CONSUMER_SCHEMA)) >= EVENTS, {
       intervalMs: 2,
     });
     const consumedMs = performance.now() - start;
     if (!publishedMs) publishedMs = consumedMs;
-    failIfBroken();
-    return { publishedMs, consumedMs };
+    return { publishedMs, consumedMs, effectInsertsMs, publishAcks: relay.published };
   } finally {
     await bus.close();
   }
@@ -150,4 +177,26 @@ async function measureRaw(target: RelayBenchTarget, payload: Uint8Array): Promis
   } finally {
     await raw.close();
   }
+}
+
+/** What JetStream and the dead-letter stream say, for a run that stopped short. */
+async function describeStuckPipeline(bus: JetStreamEventBus, consumer: RunningConsumer): Promise<string> {
+  try {
+    const stream = bus.naming.streamOf(PRODUCER_SERVICE);
+    const streamInfo = await bus.jsm.streams.info(stream);
+    const info = await bus.jsm.consumers.info(stream, consumer.name);
+    const deadLetters = await consumer.deadLetters();
+    return [
+      `stream ${stream}: ${streamInfo.state.messages} messages (the store holds ${EVENTS} events)`,
+      `consumer ${consumer.name}: delivered stream seq ${info.delivered.stream_seq}, ack floor stream seq ${info.ack_floor.stream_seq}, ` +
+        `ack pending ${info.num_ack_pending}, pending ${info.num_pending}, redelivered ${info.num_redelivered}, waiting pulls ${info.num_waiting}`,
+      `dead letters: ${deadLetters.length}${deadLetters.length ? ` (first: ${deadLetters[0].reason})` : ''}`,
+    ].join('\n');
+  } catch (error) {
+    return `(could not read the pipeline's state: ${messageOf(error)})`;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -60,6 +60,8 @@ export interface BenchReport {
   readonly durationSeconds: number;
   readonly environment: Readonly<Record<string, string | number>>;
   readonly lines: readonly JudgedLine[];
+  /** Scenarios that produced no figure, with the reason. */
+  readonly failures: readonly { readonly scenario: string; readonly error: string }[];
 }
 
 export async function writeReport(path: string, report: BenchReport): Promise<void> {

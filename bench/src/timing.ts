@@ -30,15 +30,20 @@ export async function paced(ratePerSecond: number, count: number, send: (i: numb
   await Promise.all(inFlight);
 }
 
-/** Polls `done` until it is true; fails with `what` after `timeoutMs` so a stuck pipeline cannot hang the bench. */
+/**
+ * Polls `done` until it is true; fails with `what` after `timeoutMs` so a stuck pipeline cannot hang
+ * the bench (`what` may be a function, to report the progress made by then).
+ */
 export async function waitUntil(
-  what: string,
+  what: string | (() => string),
   done: () => boolean | Promise<boolean>,
   { timeoutMs = 120_000, intervalMs = 10 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await done())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (performance.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    }
     await sleep(intervalMs);
   }
 }
