@@ -59,7 +59,7 @@ export async function runRelayThroughputBench(target: RelayBenchTarget, log: (li
     log(
       `  relay → consumer: ours ${oursRate.toFixed(0)} ev/s (relay alone ${perSecond(EVENTS, ours.publishedMs).toFixed(0)} ev/s, ` +
         `${ours.publishAcks} publish acks for ${EVENTS} events; ` +
-        `${((ours.effectInsertsMs ?? 0) / 1_000).toFixed(1)} s of ${(ours.consumedMs / 1_000).toFixed(1)} s in the handlers' effect INSERTs), ` +
+        `${(ours.effectInsertsMs / 1_000).toFixed(1)} s of ${(ours.consumedMs / 1_000).toFixed(1)} s in the handlers' effect INSERTs), ` +
         `raw ${rawRate.toFixed(0)} ev/s (publish alone ${perSecond(EVENTS, raw.publishedMs).toFixed(0)} ev/s)`,
     );
     return [
@@ -75,8 +75,8 @@ export async function runRelayThroughputBench(target: RelayBenchTarget, log: (li
           payloadBytes: payload.length,
           oursAllPublishedMs: ours.publishedMs,
           oursAllConsumedMs: ours.consumedMs,
-          oursEffectInsertsMs: ours.effectInsertsMs ?? 0,
-          oursRelayPublishAcks: ours.publishAcks ?? 0,
+          oursEffectInsertsMs: ours.effectInsertsMs,
+          oursRelayPublishAcks: ours.publishAcks,
           rawAllPublishedMs: raw.publishedMs,
           rawAllConsumedMs: raw.consumedMs,
         },
@@ -93,17 +93,20 @@ interface Timings {
   readonly publishedMs: number;
   /** From the clock's start until every event was consumed (ours: its effect committed). */
   readonly consumedMs: number;
-  /** Ours: time spent in the handlers' effect INSERTs, summed (one statement per event). */
-  readonly effectInsertsMs?: number;
-  /** Ours: publish acks the relay got; more than the events means it published some twice. */
-  readonly publishAcks?: number;
+}
+
+interface OurTimings extends Timings {
+  /** Time spent in the handlers' effect INSERTs, summed (one statement per event). */
+  readonly effectInsertsMs: number;
+  /** Publish acks the relay got; more than the events means it published some twice. */
+  readonly publishAcks: number;
 }
 
 async function measureOurs(
   target: RelayBenchTarget,
   store: PostgresEventStore,
   consumerOrm: MikroORM,
-): Promise<Timings> {
+): Promise<OurTimings> {
   const errors: unknown[] = [];
   const bus = await JetStreamEventBus.connect(target.natsUrl, 'bench-relay-throughput', {
     namespace: target.namespace,
