@@ -10,6 +10,7 @@ import type {
   RunningConsumer,
   RunningProducer,
 } from '../event-bus.js';
+import { PollTimer } from '../poll-timer.js';
 import { encodePublicEvent } from '../public-event.js';
 
 export interface EmbeddedEventBusOptions {
@@ -69,7 +70,7 @@ export class EmbeddedEventBus implements EventBus {
 class EmbeddedConsumer implements RunningConsumer {
   readonly name: string;
   private running = true;
-  private wake: (() => void) | undefined;
+  private readonly timer = new PollTimer();
   private readonly loop: Promise<void>;
   /** Failed attempts per event id, so retries count like JetStream's deliveries. */
   private readonly attempts = new Map<string, number>();
@@ -88,7 +89,7 @@ class EmbeddedConsumer implements RunningConsumer {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.timer.close();
     await this.loop;
   }
 
@@ -119,27 +120,27 @@ class EmbeddedConsumer implements RunningConsumer {
 
   private async run(): Promise<void> {
     const source = this.core.definition.source;
-    const unsubscribeRegistration = this.bus.onProducerRegistered(() => this.wake?.());
+    const unsubscribeRegistration = this.bus.onProducerRegistered(() => this.timer.wake());
     let unsubscribeAppends: (() => void) | undefined;
     try {
       let position = await this.loadPosition();
       while (this.running) {
         const producer = this.bus.producer(source);
         if (!producer) {
-          await this.pause(this.options.pollIntervalMs ?? 100);
+          await this.timer.sleep(this.options.pollIntervalMs ?? 100);
           continue;
         }
-        unsubscribeAppends ??= producer.store.onAppended(() => this.wake?.());
+        unsubscribeAppends ??= producer.store.onAppended(() => this.timer.wake());
         try {
           const { events } = await producer.store.readAll({ after: position, limit: this.options.batchSize ?? 256 });
           if (events.length === 0) {
-            await this.pause(this.options.pollIntervalMs ?? 100);
+            await this.timer.sleep(this.options.pollIntervalMs ?? 100);
             continue;
           }
           position = await this.applyPage(events, producer, position);
         } catch (error) {
           this.options.onError?.(error);
-          await this.pause(500);
+          await this.timer.sleep(500, { wakeable: false });
         }
       }
     } finally {
@@ -164,7 +165,7 @@ class EmbeddedConsumer implements RunningConsumer {
       if (outcome.kind === 'retry' || outcome.kind === 'blocked') {
         if (outcome.kind === 'retry') {
           this.attempts.set(event.metadata.eventId, delivery.attempt);
-          await this.pause(outcome.delayMs, { wakeOnAppend: false });
+          await this.timer.sleep(outcome.delayMs, { wakeable: false });
         }
         settledThrough = events.indexOf(event);
         break;
@@ -215,19 +216,5 @@ class EmbeddedConsumer implements RunningConsumer {
          global_position = excluded.global_position, updated_at = now()`,
       [this.name, position.transactionId, position.globalPosition],
     );
-  }
-
-  /** Sleeps, cut short by `stop()` and, unless told otherwise, by a new append. */
-  private pause(ms: number, { wakeOnAppend = true } = {}): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      const running = () => this.running;
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = wakeOnAppend ? done : () => !running() && done();
-    }).finally(() => (this.wake = undefined));
   }
 }

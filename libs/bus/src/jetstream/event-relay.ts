@@ -3,6 +3,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Checkpoint, RecordedEvent } from '@botplatform/event-store';
 import type { BusNaming } from '../bus-naming.js';
 import type { ProducerDefinition, RunningProducer } from '../event-bus.js';
+import { PollTimer } from '../poll-timer.js';
 import { encodePublicEvent } from '../public-event.js';
 
 export interface EventRelayOptions {
@@ -27,7 +28,7 @@ export class EventRelay implements RunningProducer {
   readonly service: string;
   private readonly checkpointName: string;
   private running = true;
-  private wake: (() => void) | undefined;
+  private readonly timer = new PollTimer();
   private readonly loop: Promise<void>;
   private readonly unsubscribe: () => void;
   /** The last error of a round, cleared by the next good round (for health checks). */
@@ -42,14 +43,14 @@ export class EventRelay implements RunningProducer {
   ) {
     this.service = producer.service;
     this.checkpointName = `relay:jetstream:${naming.namespace || 'default'}`;
-    this.unsubscribe = producer.store.onAppended(() => this.wake?.());
+    this.unsubscribe = producer.store.onAppended(() => this.timer.wake());
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe();
-    this.wake?.();
+    this.timer.close();
     await this.loop;
   }
 
@@ -70,10 +71,10 @@ export class EventRelay implements RunningProducer {
       } catch (error) {
         this.lastError = error;
         this.options.onError?.(error);
-        await this.pause(this.options.retryDelayMs ?? 500);
+        await this.timer.sleep(this.options.retryDelayMs ?? 500, { wakeable: false });
         continue;
       }
-      if (moved < batchSize) await this.pause(this.options.pollIntervalMs ?? 100);
+      if (moved < batchSize) await this.timer.sleep(this.options.pollIntervalMs ?? 100);
     }
   }
 
@@ -89,17 +90,5 @@ export class EventRelay implements RunningProducer {
     }
     await Promise.all(acks);
     this.published += acks.length;
-  }
-
-  private pause(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    }).finally(() => (this.wake = undefined));
   }
 }
