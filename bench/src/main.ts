@@ -14,15 +14,20 @@ const REPORT_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../test
 
 const log = (line: string) => console.log(line);
 
-/** `npm run bench -- relay latency` runs only those scenarios (append, relay, latency); default all. */
+const SCENARIO_KEYS = ['append', 'relay', 'latency'] as const;
+type ScenarioKey = (typeof SCENARIO_KEYS)[number];
+
+/** `npm run bench -- relay latency` runs only those scenarios; default all. */
 const SCENARIOS = new Set(process.argv.slice(2));
-const selected = (scenario: string) => SCENARIOS.size === 0 || SCENARIOS.has(scenario);
+const selected = (scenario: ScenarioKey) => SCENARIOS.size === 0 || SCENARIOS.has(scenario);
 
 /**
  * Runs every scenario once, each of our figures beside its raw baseline measured in the same run, on
  * a database and a stream namespace of the bench's own, both removed at the end.
  */
 async function main(): Promise<void> {
+  const unknown = [...SCENARIOS].filter((key) => !SCENARIO_KEYS.some((known) => known === key));
+  if (unknown.length) throw new UsageError(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIO_KEYS.join(', ')}`);
   const startedAt = new Date();
   const environment = await checkServers();
   log(`bench: PostgreSQL ${environment.postgres}, NATS ${environment.nats}, ${environment.cpus} × ${environment.cpuModel}`);
@@ -37,7 +42,7 @@ async function main(): Promise<void> {
     natsUrl: testServers.natsUrl,
     namespace: `${namespace}_${scenario}`,
   });
-  const scenarios: readonly { key: string; title: string; run: () => Promise<BenchLine[]> }[] = [
+  const scenarios: readonly { key: ScenarioKey; title: string; run: () => Promise<BenchLine[]> }[] = [
     { key: 'append', title: 'append rate', run: () => runAppendBench(database.url, log) },
     {
       key: 'relay',
@@ -98,7 +103,7 @@ async function checkServers(): Promise<Environment> {
     const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
     postgres = rows[0].server_version;
   } catch (error) {
-    throw new Error(`PostgreSQL is not reachable at ${testServers.postgresUrl} (set TEST_DATABASE_URL): ${messageOf(error)}`);
+    throw new UsageError(`PostgreSQL is not reachable at ${testServers.postgresUrl} (set TEST_DATABASE_URL): ${messageOf(error)}`);
   } finally {
     await client.end().catch(() => {});
   }
@@ -113,7 +118,7 @@ async function checkServers(): Promise<Environment> {
       await connection.close();
     }
   } catch (error) {
-    throw new Error(`NATS with JetStream is not reachable at ${testServers.natsUrl} (set TEST_NATS_URL): ${messageOf(error)}`);
+    throw new UsageError(`NATS with JetStream is not reachable at ${testServers.natsUrl} (set TEST_NATS_URL): ${messageOf(error)}`);
   }
 
   return { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', postgres, nats };
@@ -148,7 +153,11 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A server the bench needs is missing, or the command line is wrong: the message says it all, no stack. */
+class UsageError extends Error {}
+
 main().catch((error: unknown) => {
-  console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  const detail = error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  console.error(`bench failed: ${detail}`);
   process.exitCode = 1;
 });
