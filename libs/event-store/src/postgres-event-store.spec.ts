@@ -181,6 +181,14 @@ describe('PostgresEventStore', () => {
       expect(afterCommit.events.map((e) => e.metadata.streamId)).toEqual(['late-1', 'early-1']);
     });
 
+    it('pages past position 99 without skipping or repeating (positions compare as numbers)', async () => {
+      const { checkpoint: start } = await drain(store, START);
+      const many = Array.from({ length: 150 }, (_, i) => ({ type: 'Incremented' as const, data: { by: i } }));
+      const { events: appended } = await store.append('paging-1', 'no_stream', many, context());
+      const read = await drain(store, start);
+      expect(read.events.map((e) => e.metadata.eventId)).toEqual(appended.map((e) => e.metadata.eventId));
+    });
+
     it('continues from a saved checkpoint without repeating events', async () => {
       const before = await drain(store, START);
       await store.saveCheckpoint('reader-1', before.checkpoint);

@@ -69,6 +69,7 @@ const ANY_VERSION_ATTEMPTS = 20;
  * writers racing for the same version are separated by the `(stream_id, stream_position)` key.
  */
 export class PostgresEventStore {
+  private readonly schemaName: string;
   private readonly table: string;
   private readonly checkpoints: string;
   private readonly versioning: EventVersioning;
@@ -80,6 +81,7 @@ export class PostgresEventStore {
     options: PostgresEventStoreOptions,
   ) {
     if (!IDENTIFIER.test(options.schema)) throw new InvalidAppendError(`invalid schema name: ${options.schema}`);
+    this.schemaName = options.schema;
     this.table = `"${options.schema}".event_store_events`;
     this.checkpoints = `"${options.schema}".event_store_checkpoints`;
     this.versioning = options.versioning ?? new EventVersioning();
@@ -131,7 +133,7 @@ export class PostgresEventStore {
     let rows: EventRow[];
     for (let attempt = 1; ; attempt++) {
       try {
-        rows = await this.query<EventRow>(sql, parameters, options);
+        rows = await this.query<EventRow>(sql, parameters, { ...options, statement: 'append' });
         break;
       } catch (error) {
         if (!isUniqueViolationOn(error, 'event_store_events_stream_position_key')) throw error;
@@ -160,7 +162,7 @@ export class PostgresEventStore {
       `SELECT ${SELECT_COLUMNS} FROM ${this.table}
        WHERE stream_id = $1 AND stream_position > $2 ORDER BY stream_position`,
       [streamId, fromVersion],
-      { em },
+      { em, statement: 'read_stream' },
     );
     const events = rows.map((row) => this.toRecordedEvent<E>(row));
     return { version: events.length ? events[events.length - 1].metadata.streamPosition : fromVersion, events };
@@ -182,12 +184,15 @@ export class PostgresEventStore {
    */
   async readAll({ after = START, limit = 500 }: { after?: Checkpoint; limit?: number } = {}): Promise<ReadAllResult> {
     const rows = await this.query<EventRow>(
-      `SELECT ${SELECT_COLUMNS} FROM ${this.table}
-       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       ORDER BY transaction_id, global_position
+      // Qualified with `e.`: the selected text copies share the columns' names, and ORDER BY would sort
+      // those as text ("100" before "99") while WHERE compares numbers, skipping events across pages.
+      `SELECT ${SELECT_COLUMNS} FROM ${this.table} e
+       WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+         AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY e.transaction_id, e.global_position
        LIMIT $3`,
       [after.transactionId, after.globalPosition, limit],
+      { statement: 'read_all' },
     );
     const events = rows.map((row) => this.toRecordedEvent(row));
     const last = events[events.length - 1];
@@ -292,8 +297,13 @@ export class PostgresEventStore {
     } as unknown as RecordedEvent<E>;
   }
 
-  private query<R>(sql: string, parameters: readonly unknown[], options: StoreCallOptions = {}): Promise<R[]> {
-    return runSql<R>(options.em ?? this.em, sql, parameters);
+  private query<R>(
+    sql: string,
+    parameters: readonly unknown[],
+    options: StoreCallOptions & { statement?: string } = {},
+  ): Promise<R[]> {
+    const name = options.statement && `event_store_${this.schemaName}_${options.statement}`;
+    return runSql<R>(options.em ?? this.em, sql, parameters, { preparedAs: name });
   }
 }
 
