@@ -64,19 +64,30 @@ export class ConsumerCore {
     const classified = deliveries.map((delivery) => this.classify(delivery));
     const outcomes: DeliveryOutcome[] = [];
     let from = 0;
-    let to = deliveries.length;
+    // After a batch failed, its events go one at a time up to here, to find the failing one.
+    let singlyUntil = 0;
     while (from < deliveries.length) {
+      const to = from < singlyUntil ? from + 1 : deliveries.length;
       const failure = await this.applyInOneTransaction(classified, deliveries, from, to);
       if (!failure) {
         for (let i = from; i < to; i++) outcomes.push(this.settled(classified[i], deliveries[i]));
         from = to;
-        to = deliveries.length;
+        continue;
+      }
+      if (failure.index === undefined) {
+        singlyUntil = to;
         continue;
       }
       if (failure.index > from) {
         // Everything before the failing event was rolled back with it: apply that prefix on its own.
-        to = failure.index;
-        continue;
+        singlyUntil = Math.max(singlyUntil, from + 1);
+        const prefixFailure = await this.applyInOneTransaction(classified, deliveries, from, failure.index);
+        if (prefixFailure) {
+          singlyUntil = failure.index;
+          continue;
+        }
+        for (let i = from; i < failure.index; i++) outcomes.push(this.settled(classified[i], deliveries[i]));
+        from = failure.index;
       }
       const outcome = this.outcomeOfFailure(failure.error, classified[from], deliveries[from]);
       outcomes.push(outcome);
@@ -85,7 +96,6 @@ export class ConsumerCore {
         break;
       }
       from += 1;
-      to = deliveries.length;
     }
     return outcomes;
   }
@@ -118,14 +128,14 @@ export class ConsumerCore {
 
   /**
    * Applies `[from, to)` in one transaction: inbox rows and effects commit together or not at all.
-   * Returns the index of the event whose handler failed, with its error.
+   * On failure, says which event failed, or `index: undefined` when a batch handler failed as a whole.
    */
   private async applyInOneTransaction(
     classified: readonly Classified[],
     deliveries: readonly Delivery[],
     from: number,
     to: number,
-  ): Promise<{ index: number; error: unknown } | undefined> {
+  ): Promise<{ index: number | undefined; error: unknown } | undefined> {
     const toHandle: { index: number; event: DecodedEvent }[] = [];
     for (let i = from; i < to; i++) {
       const item = classified[i];
@@ -136,18 +146,25 @@ export class ConsumerCore {
     try {
       await this.orm.em.fork().transactional(async (em) => {
         const fresh = await this.recordInInbox(em, toHandle.map((h) => h.event.envelope.eventId));
-        for (const { index, event } of toHandle) {
-          // delete(): a message delivered twice within one run is applied once.
-          if (!fresh.delete(event.envelope.eventId)) continue;
-          failing = index;
-          await this.definition.handle(event, { em, attempt: deliveries[index].attempt });
+        // delete(): a message delivered twice within one run is applied once.
+        const unseen = toHandle.filter(({ event }) => fresh.delete(event.envelope.eventId));
+        if (unseen.length === 0) return;
+        const { definition } = this;
+        if (definition.handleBatch) {
+          failing = unseen.length === 1 ? unseen[0].index : undefined;
+          const attempt = Math.max(...unseen.map(({ index }) => deliveries[index].attempt));
+          await definition.handleBatch(unseen.map((u) => u.event), { em, attempt });
+          return;
         }
-        failing = undefined;
+        for (const { index, event } of unseen) {
+          failing = index;
+          await definition.handle(event, { em, attempt: deliveries[index].attempt });
+        }
       });
       return undefined;
     } catch (error) {
       // A failure outside any handler (the database itself) is charged to the first event of the run.
-      return { index: failing ?? toHandle[0].index, error };
+      return { index: failing ?? (toHandle.length === 1 ? toHandle[0].index : undefined), error };
     }
   }
 

@@ -30,8 +30,7 @@ export interface ConsumerContext {
   readonly attempt: number;
 }
 
-/** A durable consumer: one service reacting to another's public events. */
-export interface ConsumerDefinition {
+interface ConsumerSettings {
   /** `<consumer-service>--<purpose>`. */
   readonly name: string;
   /** The producing service. */
@@ -42,12 +41,26 @@ export interface ConsumerDefinition {
   readonly maxDeliver?: number;
   /** Delay before the n-th redelivery, the last value repeating (default 0.5 s, 2 s, 10 s, 30 s). */
   readonly backoffMs?: readonly number[];
-  /**
-   * Applies the event's effect through `context.em`. The effect and the event's inbox row commit in
-   * one transaction, so a redelivered event has no second effect. Throw `ParkEventError` for an event
-   * that can never succeed; any other error is retried.
-   */
+}
+
+/**
+ * A durable consumer: one service reacting to another's public events, one at a time (`handle`) or a
+ * run at a time (`handleBatch`, for projections that write many rows in one statement). Either way the
+ * effects and the events' inbox rows commit in one transaction, so a redelivered event has no second
+ * effect. Throw `ParkEventError` for an event that can never succeed; any other error is retried. When
+ * a batch fails, its events are replayed one by one so only the failing one is retried or parked.
+ */
+export type ConsumerDefinition = EventConsumerDefinition | BatchConsumerDefinition;
+
+export interface EventConsumerDefinition extends ConsumerSettings {
   handle(event: DecodedEvent, context: ConsumerContext): Promise<void>;
+  readonly handleBatch?: never;
+}
+
+export interface BatchConsumerDefinition extends ConsumerSettings {
+  /** The events of one run, in order, none applied before. */
+  handleBatch(events: readonly DecodedEvent[], context: ConsumerContext): Promise<void>;
+  readonly handle?: never;
 }
 
 /** An event a consumer gave up on, with the reason. */

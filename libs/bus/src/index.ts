@@ -2,7 +2,9 @@ export { BusNaming, assertConsumerName } from './bus-naming.js';
 export {
   ParkEventError,
   type ConsumerContext,
+  type BatchConsumerDefinition,
   type ConsumerDefinition,
+  type EventConsumerDefinition,
   type DeadLetter,
   type EventBus,
   type ProducerDefinition,

@@ -11,7 +11,7 @@ import { Migration } from '@mikro-orm/migrations';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { busMigrations } from '../migrations/20261123000100-bus.migration.js';
-import { ParkEventError, type ConsumerDefinition, type ProducerDefinition, type PublicEventMapper } from '../event-bus.js';
+import { ParkEventError, type EventConsumerDefinition, type ProducerDefinition, type PublicEventMapper } from '../event-bus.js';
 
 export const BOT_ID = '6f1c2c3e-8a43-4b7e-9a59-2f6f3c1d0a11';
 
@@ -81,7 +81,7 @@ export class BusTestKit {
   }
 
   /** A consumer that records an effect row per event, with optional failure behaviour. */
-  consumer(name: string, overrides: Partial<ConsumerDefinition> = {}): ConsumerDefinition {
+  consumer(name: string, overrides: Partial<EventConsumerDefinition> = {}): EventConsumerDefinition {
     return {
       name,
       source: 'users',

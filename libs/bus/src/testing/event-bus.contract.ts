@@ -138,6 +138,48 @@ export function eventBusContract(transport: string, open: () => Promise<BusUnder
       expect(letter.data.length).toBeGreaterThan(0);
     });
 
+    it('lets a batch handler write a run at once, and isolates a poison event inside a batch', async () => {
+      const batchSizes: number[] = [];
+      const base = t.kit.consumer('consumer--batch');
+      await t.bus.publishFrom(t.kit.producer());
+      for (let i = 0; i < 30; i++) await t.kit.register(`user-${i % 3}`, i === 10 ? 66 : 1000 + i);
+      const consumer = await t.bus.consume(
+        {
+          name: 'consumer--batch',
+          source: 'users',
+          subjects: ['users.user.registered.v1'],
+          maxDeliver: 2,
+          backoffMs: [30],
+          handleBatch: async (events, context) => {
+            batchSizes.push(events.length);
+            if (events.some((e) => (e.message as unknown as { telegramUserId: bigint }).telegramUserId === 66n)) {
+              throw new Error('one bad row fails the whole statement');
+            }
+            for (const event of events) await base.handle(event, context);
+          },
+        },
+        t.kit.consumerOrm,
+      );
+      const effects = await waitFor('29 effects', async () => {
+        const rows = await t.kit.effects();
+        return rows.length >= 29 ? rows : false;
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await t.kit.effects()).toHaveLength(29);
+      expect(effects.some((e) => e.telegram_user_id === '66')).toBe(false);
+      for (const stream of ['user-0', 'user-1', 'user-2']) {
+        const positions = effects.filter((e) => e.stream_id === stream).map((e) => Number(e.stream_position));
+        expect(positions).toEqual([...positions].sort((a, b) => a - b));
+      }
+      expect(Math.max(...batchSizes)).toBeGreaterThan(1);
+      const letters = await waitFor('a dead letter', async () => {
+        const found = await consumer.deadLetters();
+        return found.length ? found : false;
+      });
+      expect(letters).toHaveLength(1);
+      expect(letters[0].reason).toContain('one bad row');
+    });
+
     it('parks at once an event the handler declares hopeless', async () => {
       const { ParkEventError } = await import('../event-bus.js');
       let calls = 0;
