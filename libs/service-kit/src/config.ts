@@ -16,7 +16,8 @@ export class InvalidConfigError extends Error {
 
 /**
  * Reads a service's environment into a class whose properties are the variable names, decorated with
- * class-validator rules and defaults. Called at start, so a bad value stops the process with its name
+ * class-validator rules and defaults. Give each property an explicit type (`HTTP_PORT: number = 3000`):
+ * decorator metadata records an inferred type as `Object`, and the value would stay a string. Called at start, so a bad value stops the process with its name
  * instead of failing later in a request.
  */
 export function loadConfig<T extends object>(schema: new () => T, env: NodeJS.ProcessEnv = process.env): T {

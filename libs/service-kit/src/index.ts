@@ -1,6 +1,8 @@
+// Decorator metadata must be readable before any decorated class (configs, DTOs, entities) is defined.
+import 'reflect-metadata';
 export { loadConfig, InvalidConfigError } from './config.js';
 export type { ServiceDefinition, ServiceDependencies } from './service-definition.js';
 export { createRpcClient, rpcServerOptions, type RpcTransport } from './rpc-transport.js';
 export { HEALTH_CHECKS, type HealthCheck } from './health-check.js';
 export { startService, type RunningService, type ServiceInfrastructure } from './start-service.js';
-export { runServiceProcess, ServiceProcessConfig } from './run-service-process.js';
+export { loadConfigOrExit, runServiceProcess, ServiceProcessConfig } from './run-service-process.js';

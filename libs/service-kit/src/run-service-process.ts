@@ -1,25 +1,36 @@
 import { JetStreamEventBus } from '@botplatform/bus';
 import { Logger } from '@nestjs/common';
 import { IsInt, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
-import { loadConfig } from './config.js';
+import { InvalidConfigError, loadConfig } from './config.js';
 import type { ServiceDefinition } from './service-definition.js';
 import { startService } from './start-service.js';
+
+/** Loads the configuration, or stops the process with one line naming every bad variable. */
+export function loadConfigOrExit<T extends object>(schema: new () => T, env: NodeJS.ProcessEnv, logger: Logger): T {
+  try {
+    return loadConfig(schema, env);
+  } catch (error) {
+    if (!(error instanceof InvalidConfigError)) throw error;
+    logger.error(error.message);
+    process.exit(78); // EX_CONFIG
+  }
+}
 
 /** The environment of a service running as its own process (distributed mode). */
 export class ServiceProcessConfig {
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgresql:// URL' })
-  DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+  DATABASE_URL: string = 'postgresql://postgres@127.0.0.1:5432/postgres';
 
   @IsUrl({ protocols: ['nats'], require_tld: false }, { message: 'NATS_URL must be a nats:// URL' })
-  NATS_URL = 'nats://127.0.0.1:4222';
+  NATS_URL: string = 'nats://127.0.0.1:4222';
 
   @IsInt()
   @Min(0)
   @Max(65_535)
-  HTTP_PORT = 3000;
+  HTTP_PORT: number = 3000;
 
   @IsString()
-  HTTP_HOST = '0.0.0.0';
+  HTTP_HOST: string = '0.0.0.0';
 }
 
 /**
@@ -28,7 +39,7 @@ export class ServiceProcessConfig {
  */
 export async function runServiceProcess(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const logger = new Logger(definition.name);
-  const config = loadConfig(ServiceProcessConfig, env);
+  const config = loadConfigOrExit(ServiceProcessConfig, env, logger);
   const bus = await JetStreamEventBus.connect(config.NATS_URL, definition.name, {
     relay: { onError: (error) => logger.warn(`relay: ${String(error)}`) },
     consumer: { onError: (error) => logger.warn(`consumer: ${String(error)}`) },

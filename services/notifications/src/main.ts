@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { runServiceProcess } from '@botplatform/service-kit';
 import { notificationsService } from './notifications.service.js';
 

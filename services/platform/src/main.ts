@@ -1,5 +1,6 @@
+import 'reflect-metadata';
 import { EmbeddedEventBus, InProcessBroker } from '@botplatform/bus';
-import { loadConfig } from '@botplatform/service-kit';
+import { loadConfigOrExit } from '@botplatform/service-kit';
 import { Logger } from '@nestjs/common';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { resolve } from 'node:path';
@@ -14,21 +15,21 @@ class EmbeddedPlatformConfig {
   DATABASE_URL?: string = undefined;
 
   @IsString()
-  BOTPLATFORM_DATA_DIR = '.data';
+  BOTPLATFORM_DATA_DIR: string = '.data';
 
   @IsInt()
   @Min(1)
   @Max(65_535)
-  EMBEDDED_POSTGRES_PORT = 54_329;
+  EMBEDDED_POSTGRES_PORT: number = 54_329;
 
   @IsInt()
   @Min(0)
   @Max(65_535)
-  HTTP_PORT = 3000;
+  HTTP_PORT: number = 3000;
 }
 
 const logger = new Logger('platform');
-const config = loadConfig(EmbeddedPlatformConfig);
+const config = loadConfigOrExit(EmbeddedPlatformConfig, process.env, logger);
 let database: EmbeddedDatabase | undefined;
 if (!config.DATABASE_URL) {
   const dataDir = resolve(config.BOTPLATFORM_DATA_DIR, 'postgres');
