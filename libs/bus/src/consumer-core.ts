@@ -2,6 +2,7 @@ import { ContractsError, decodeEventMessage, findPublicEvent, type DecodedEvent 
 import { runSql } from '@botplatform/event-store';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { ParkEventError, type ConsumerDefinition } from './event-bus.js';
+import { isInfrastructureFailure } from './infrastructure-failure.js';
 
 /** One message as a transport received it. */
 export interface Delivery {
@@ -14,6 +15,10 @@ export interface Delivery {
   readonly attempt: number;
 }
 
+/**
+ * What happened to each delivery. `apply` throws instead when the consumer's own database failed: the
+ * transport then retries the same run later, as if it had never been tried.
+ */
 export type DeliveryOutcome =
   /** Effect committed, or nothing to do (a duplicate, or an event this consumer does not handle). */
   | { readonly kind: 'applied' }
@@ -74,13 +79,14 @@ export class ConsumerCore {
         from = to;
         continue;
       }
+      // The transport retries the run as it is, without spending the events' attempts.
+      if (isInfrastructureFailure(failure.error)) throw failure.error;
       if (failure.index === undefined) {
         singlyUntil = to;
         continue;
       }
       if (failure.index > from) {
         // Everything before the failing event was rolled back with it: apply that prefix on its own.
-        singlyUntil = Math.max(singlyUntil, from + 1);
         const prefixFailure = await this.applyInOneTransaction(classified, deliveries, from, failure.index);
         if (prefixFailure) {
           singlyUntil = failure.index;

@@ -180,6 +180,26 @@ export function eventBusContract(transport: string, open: () => Promise<BusUnder
       expect(letters[0].reason).toContain('one bad row');
     });
 
+    it('retries through an outage of its own database without spending the event\'s attempts', async () => {
+      let outageLeft = 5;
+      const base = t.kit.consumer('consumer--outage');
+      await t.bus.publishFrom(t.kit.producer());
+      const consumer = await t.bus.consume(
+        {
+          ...base,
+          maxDeliver: 2,
+          handle: async (event, context) => {
+            if (outageLeft-- > 0) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+            await base.handle(event, context);
+          },
+        },
+        t.kit.consumerOrm,
+      );
+      await t.kit.register('user-o', 5);
+      await waitFor('the effect after the outage', async () => (await t.kit.effects()).length === 1, { timeoutMs: 20_000 });
+      expect(await consumer.deadLetters()).toHaveLength(0);
+    });
+
     it('parks at once an event the handler declares hopeless', async () => {
       const { ParkEventError } = await import('../event-bus.js');
       let calls = 0;
