@@ -60,6 +60,19 @@ export class ConsumerCore {
     this.inboxTable = `"${orm.config.get('schema')}".bus_inbox`;
   }
 
+  /**
+   * Applies one dead letter again, outside the stream's order (an operator's decision). Returns why
+   * it failed, or `undefined` when it is applied now (or was meanwhile).
+   */
+  async replay(letter: Pick<Delivery, 'subject' | 'data' | 'unreadable'>): Promise<string | undefined> {
+    try {
+      const [outcome] = await this.apply([{ ...letter, attempt: this.maxDeliver }]);
+      return outcome.kind === 'applied' ? undefined : outcome.kind === 'blocked' ? 'blocked' : outcome.reason;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+
   /** Delay before delivery `attempt + 1`. */
   backoffAfter(attempt: number): number {
     return this.backoffMs[Math.min(attempt, this.backoffMs.length) - 1];

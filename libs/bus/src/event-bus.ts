@@ -65,6 +65,8 @@ export interface BatchConsumerDefinition extends ConsumerSettings {
 
 /** An event a consumer gave up on, with the reason. */
 export interface DeadLetter {
+  /** Identifies the letter within its consumer's dead letters. */
+  readonly id: string;
   readonly consumer: string;
   /** Public subject, or the raw one when it was not a known event. */
   readonly subject: string;
@@ -79,7 +81,18 @@ export interface RunningConsumer {
   readonly name: string;
   /** What this consumer parked, oldest first. */
   deadLetters(): Promise<DeadLetter[]>;
+  /**
+   * Applies the parked events again, oldest first, once their cause is fixed (same inbox, so an event
+   * applied meanwhile is not applied twice). Letters that now succeed are removed; the others stay.
+   */
+  replayDeadLetters(): Promise<DeadLetterReplay>;
   stop(): Promise<void>;
+}
+
+export interface DeadLetterReplay {
+  readonly replayed: number;
+  /** Letters that failed again, with this attempt's reason. */
+  readonly stillFailing: readonly { readonly id: string; readonly reason: string }[];
 }
 
 export interface RunningProducer {

@@ -6,6 +6,7 @@ export {
   type ConsumerDefinition,
   type EventConsumerDefinition,
   type DeadLetter,
+  type DeadLetterReplay,
   type EventBus,
   type ProducerDefinition,
   type PublicEventDraft,

@@ -82,6 +82,13 @@ describe('PostgresEventStore', () => {
       expect(events[0].metadata.eventId).not.toBe(events[1].metadata.eventId);
     });
 
+    it('reads one event by its id, and nothing for an unknown id', async () => {
+      const { events } = await store.append('counter-e', 'no_stream', [{ type: 'Incremented', data: { by: 7 } }], context());
+      const found = await store.readEvent<CounterEvent>(events[0].metadata.eventId);
+      expect(found).toMatchObject({ type: 'Incremented', data: { by: 7 }, metadata: { streamId: 'counter-e', streamPosition: 1 } });
+      expect(await store.readEvent('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+    });
+
     it('refuses an append at a stale version and writes nothing of the batch', async () => {
       await store.append('counter-b', 'no_stream', [{ type: 'Incremented', data: { by: 1 } }], context());
       const attempt = store.append(

@@ -168,6 +168,12 @@ export class PostgresEventStore {
     return { version: events.length ? events[events.length - 1].metadata.streamPosition : fromVersion, events };
   }
 
+  /** One event by its id, upcast; `undefined` when the store has none. */
+  async readEvent<E extends DomainEvent>(eventId: string, options: StoreCallOptions = {}): Promise<RecordedEvent<E> | undefined> {
+    const [row] = await this.query<EventRow>(`SELECT ${SELECT_COLUMNS} FROM ${this.table} WHERE event_id = $1`, [eventId], options);
+    return row && this.toRecordedEvent<E>(row);
+  }
+
   async streamVersion(streamId: string, options: StoreCallOptions = {}): Promise<number> {
     const [row] = await this.query<{ version: number }>(
       `SELECT coalesce(max(stream_position), 0)::integer AS version FROM ${this.table} WHERE stream_id = $1`,

@@ -5,6 +5,7 @@ import { ConsumerCore, type Delivery } from '../consumer-core.js';
 import type {
   ConsumerDefinition,
   DeadLetter,
+  DeadLetterReplay,
   EventBus,
   ProducerDefinition,
   RunningConsumer,
@@ -95,6 +96,7 @@ class EmbeddedConsumer implements RunningConsumer {
 
   async deadLetters(): Promise<DeadLetter[]> {
     const rows = await runSql<{
+      id: string;
       subject: string;
       event_id: string | null;
       attempts: number;
@@ -103,11 +105,12 @@ class EmbeddedConsumer implements RunningConsumer {
       dead_at: string;
     }>(
       this.orm.em,
-      `SELECT subject, event_id, attempts, reason, data, to_json(dead_at) #>> '{}' AS dead_at
+      `SELECT id::text, subject, event_id, attempts, reason, data, to_json(dead_at) #>> '{}' AS dead_at
        FROM ${this.schema}.bus_dead_letters WHERE consumer = $1 ORDER BY id`,
       [this.name],
     );
     return rows.map((row) => ({
+      id: row.id,
       consumer: this.name,
       subject: row.subject,
       eventId: row.event_id,
@@ -116,6 +119,32 @@ class EmbeddedConsumer implements RunningConsumer {
       data: new Uint8Array(row.data),
       deadAt: new Date(row.dead_at),
     }));
+  }
+
+  async replayDeadLetters(): Promise<DeadLetterReplay> {
+    let replayed = 0;
+    const stillFailing: { id: string; reason: string }[] = [];
+    for (const letter of await this.deadLetters()) {
+      const reason = await this.core.replay(await this.freshCopy(letter));
+      if (reason !== undefined) {
+        stillFailing.push({ id: letter.id, reason });
+        continue;
+      }
+      await runSql(this.orm.em, `DELETE FROM ${this.schema}.bus_dead_letters WHERE id = $1`, [letter.id]);
+      replayed++;
+    }
+    return { replayed, stillFailing };
+  }
+
+  /**
+   * The letter as the producer would publish it now: read again from its store and mapped again, so a
+   * fix in the producer's mapper also rescues events that could not be published at all.
+   */
+  private async freshCopy(letter: DeadLetter): Promise<Pick<Delivery, 'subject' | 'data' | 'unreadable'>> {
+    const producer = this.bus.producer(this.core.definition.source);
+    const stored = letter.eventId && producer ? await producer.store.readEvent(letter.eventId) : undefined;
+    if (!stored || !producer) return letter;
+    return this.toDelivery(stored, producer) ?? { subject: letter.subject, data: letter.data, unreadable: 'the producer no longer publishes this event' };
   }
 
   private async run(): Promise<void> {

@@ -2,7 +2,7 @@ import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
 import type { BusNaming } from '../bus-naming.js';
 import type { DeadLetter } from '../event-bus.js';
 
-/** Reads a consumer's dead letters from the dead-letter stream with an ephemeral ordered consumer. */
+/** Reads a consumer's dead letters from the dead-letter stream with an ephemeral ordered consumer; ids are stream sequences. */
 export async function readDeadLetters(js: JetStreamClient, naming: BusNaming, consumer: string): Promise<DeadLetter[]> {
   const subject = naming.deadLetterSubject(consumer);
   const reader = await js.consumers.get(naming.deadLetterStream, {
@@ -16,6 +16,7 @@ export async function readDeadLetters(js: JetStreamClient, naming: BusNaming, co
     if (!message) break;
     const h = message.headers;
     letters.push({
+      id: String(message.seq),
       consumer,
       subject: h?.get('Bp-Dead-Subject') ?? '',
       eventId: h?.get('Bp-Dead-Event-Id') || null,

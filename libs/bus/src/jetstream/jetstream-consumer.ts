@@ -2,7 +2,7 @@ import { AckPolicy, DeliverPolicy, type Consumer, type JetStreamClient, type Jet
 import { headers, nanos } from '@nats-io/nats-core';
 import type { BusNaming } from '../bus-naming.js';
 import type { ConsumerCore, Delivery, DeliveryOutcome } from '../consumer-core.js';
-import type { DeadLetter, RunningConsumer } from '../event-bus.js';
+import type { DeadLetter, DeadLetterReplay, RunningConsumer } from '../event-bus.js';
 import { readDeadLetters } from './dead-letters.js';
 
 export interface JetStreamConsumerOptions {
@@ -39,6 +39,7 @@ export class JetStreamConsumer implements RunningConsumer {
 
   private constructor(
     private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
     private readonly naming: BusNaming,
     private readonly core: ConsumerCore,
     private readonly consumer: Consumer,
@@ -84,11 +85,26 @@ export class JetStreamConsumer implements RunningConsumer {
       await jsm.consumers.add(stream, config);
     }
     const consumer = await js.consumers.get(stream, config.durable_name);
-    return new JetStreamConsumer(js, naming, core, consumer, options, unacked);
+    return new JetStreamConsumer(js, jsm, naming, core, consumer, options, unacked);
   }
 
   deadLetters(): Promise<DeadLetter[]> {
     return readDeadLetters(this.js, this.naming, this.name);
+  }
+
+  async replayDeadLetters(): Promise<DeadLetterReplay> {
+    let replayed = 0;
+    const stillFailing: { id: string; reason: string }[] = [];
+    for (const letter of await this.deadLetters()) {
+      const reason = await this.core.replay(letter);
+      if (reason !== undefined) {
+        stillFailing.push({ id: letter.id, reason });
+        continue;
+      }
+      await this.jsm.streams.deleteMessage(this.naming.deadLetterStream, Number(letter.id));
+      replayed++;
+    }
+    return { replayed, stillFailing };
   }
 
   async stop(): Promise<void> {

@@ -200,6 +200,38 @@ export function eventBusContract(transport: string, open: () => Promise<BusUnder
       expect(await consumer.deadLetters()).toHaveLength(0);
     });
 
+    it('replays dead letters once their cause is fixed, applying each once and keeping what still fails', async () => {
+      let templateFixed = false;
+      const base = t.kit.consumer('consumer--replay');
+      await t.bus.publishFrom(t.kit.producer());
+      const consumer = await t.bus.consume(
+        {
+          ...base,
+          maxDeliver: 1,
+          handle: async (event, context) => {
+            if (!templateFixed) throw new Error('template missing');
+            await base.handle(event, context);
+          },
+        },
+        t.kit.consumerOrm,
+      );
+      await t.kit.register('user-d', 41);
+      await t.injectUnreadable();
+      await waitFor('two dead letters', async () => (await consumer.deadLetters()).length === 2);
+
+      templateFixed = true;
+      const replay = await consumer.replayDeadLetters();
+      expect(replay.replayed).toBe(1);
+      expect(replay.stillFailing).toHaveLength(1);
+      expect(replay.stillFailing[0].reason).toMatch(/CONTRACTS\.UNDECODABLE|cannot publish stored/);
+      expect((await t.kit.effects()).map((e) => e.telegram_user_id)).toEqual(['41']);
+      const left = await consumer.deadLetters();
+      expect(left.map((l) => l.id)).toEqual([replay.stillFailing[0].id]);
+
+      expect(await consumer.replayDeadLetters()).toMatchObject({ replayed: 0 });
+      expect(await t.kit.effects()).toHaveLength(1);
+    });
+
     it('parks at once an event the handler declares hopeless', async () => {
       const { ParkEventError } = await import('../event-bus.js');
       let calls = 0;
