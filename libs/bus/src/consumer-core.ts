@@ -1,7 +1,7 @@
 import { ContractsError, decodeEventMessage, findPublicEvent, type DecodedEvent } from '@botplatform/contracts';
 import { runSql } from '@botplatform/event-store';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { ParkEventError, type ConsumerDefinition } from './event-bus.js';
+import { ParkEventError, type ConsumerDefinition, type DeadLetter, type DeadLetterReplay } from './event-bus.js';
 import { isInfrastructureFailure } from './infrastructure-failure.js';
 
 /** One message as a transport received it. */
@@ -61,10 +61,30 @@ export class ConsumerCore {
   }
 
   /**
-   * Applies one dead letter again, outside the stream's order (an operator's decision). Returns why
-   * it failed, or `undefined` when it is applied now (or was meanwhile).
+   * Applies dead letters again, oldest first, outside the stream's order (an operator's decision):
+   * each that succeeds now (or was applied meanwhile) is removed with `remove`, the others are kept.
+   * `prepare` lets a transport rebuild a letter before it is tried (the embedded one re-maps it).
    */
-  async replay(letter: Pick<Delivery, 'subject' | 'data' | 'unreadable'>): Promise<string | undefined> {
+  async replayDeadLetters(
+    letters: readonly DeadLetter[],
+    remove: (letter: DeadLetter) => Promise<unknown>,
+    prepare: (letter: DeadLetter) => Promise<Pick<Delivery, 'subject' | 'data' | 'unreadable'>> = async (letter) => letter,
+  ): Promise<DeadLetterReplay> {
+    let replayed = 0;
+    const stillFailing: { id: string; reason: string }[] = [];
+    for (const letter of letters) {
+      const reason = await this.replayOne(await prepare(letter));
+      if (reason !== undefined) {
+        stillFailing.push({ id: letter.id, reason });
+        continue;
+      }
+      await remove(letter);
+      replayed++;
+    }
+    return { replayed, stillFailing };
+  }
+
+  private async replayOne(letter: Pick<Delivery, 'subject' | 'data' | 'unreadable'>): Promise<string | undefined> {
     try {
       const [outcome] = await this.apply([{ ...letter, attempt: this.maxDeliver }]);
       return outcome.kind === 'applied' ? undefined : outcome.kind === 'blocked' ? 'blocked' : outcome.reason;

@@ -122,18 +122,11 @@ class EmbeddedConsumer implements RunningConsumer {
   }
 
   async replayDeadLetters(): Promise<DeadLetterReplay> {
-    let replayed = 0;
-    const stillFailing: { id: string; reason: string }[] = [];
-    for (const letter of await this.deadLetters()) {
-      const reason = await this.core.replay(await this.freshCopy(letter));
-      if (reason !== undefined) {
-        stillFailing.push({ id: letter.id, reason });
-        continue;
-      }
-      await runSql(this.orm.em, `DELETE FROM ${this.schema}.bus_dead_letters WHERE id = $1`, [letter.id]);
-      replayed++;
-    }
-    return { replayed, stillFailing };
+    return this.core.replayDeadLetters(
+      await this.deadLetters(),
+      (letter) => runSql(this.orm.em, `DELETE FROM ${this.schema}.bus_dead_letters WHERE id = $1`, [letter.id]),
+      (letter) => this.freshCopy(letter),
+    );
   }
 
   /**

@@ -93,18 +93,9 @@ export class JetStreamConsumer implements RunningConsumer {
   }
 
   async replayDeadLetters(): Promise<DeadLetterReplay> {
-    let replayed = 0;
-    const stillFailing: { id: string; reason: string }[] = [];
-    for (const letter of await this.deadLetters()) {
-      const reason = await this.core.replay(letter);
-      if (reason !== undefined) {
-        stillFailing.push({ id: letter.id, reason });
-        continue;
-      }
-      await this.jsm.streams.deleteMessage(this.naming.deadLetterStream, Number(letter.id));
-      replayed++;
-    }
-    return { replayed, stillFailing };
+    return this.core.replayDeadLetters(await this.deadLetters(), (letter) =>
+      this.jsm.streams.deleteMessage(this.naming.deadLetterStream, Number(letter.id)),
+    );
   }
 
   async stop(): Promise<void> {
