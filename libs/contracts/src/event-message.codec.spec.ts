@@ -2,6 +2,7 @@ import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import { TimestampSchema, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { InvalidEventEnvelopeError, UndecodableEventError, UnknownEventTypeError } from './contracts.errors.js';
 import { decodeEventMessage, encodeEventMessage, isEventOf, type EventMetadataInit } from './event-message.codec.js';
+import { publicEventSubjects } from './event-registry.js';
 import { ActorKind, EventEnvelopeSchema, type EventEnvelope } from './gen/botplatform/bus/v1/envelope_pb.js';
 import { UserRegisteredSchema } from './gen/botplatform/users/v1/events_pb.js';
 import { RegisterUserReplySchema } from './gen/botplatform/users/v1/rpc_pb.js';
@@ -137,7 +138,7 @@ describe('encodeEventMessage / decodeEventMessage', () => {
         code: 'CONTRACTS.UNKNOWN_EVENT_TYPE',
         reason:
           `event ${envelope.eventId}: type "users.user.deleted" version 1 (subject users.user.deleted.v1) is not a ` +
-          'public event known to this build of the contracts (known: users.user.registered.v1)',
+          `public event known to this build of the contracts (known: ${publicEventSubjects.join(', ')})`,
       });
     });
 

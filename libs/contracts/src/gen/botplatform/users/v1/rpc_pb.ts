@@ -4,17 +4,19 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { MemberView, MemberViewJson } from "./members_pb.js";
+import { file_botplatform_users_v1_members } from "./members_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file botplatform/users/v1/rpc.proto.
  */
 export const file_botplatform_users_v1_rpc: GenFile = /*@__PURE__*/
-  fileDesc("Ch5ib3RwbGF0Zm9ybS91c2Vycy92MS9ycGMucHJvdG8SFGJvdHBsYXRmb3JtLnVzZXJzLnYxIo0CChNSZWdpc3RlclVzZXJSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEhUKCHVzZXJuYW1lGAMgASgJSACIAQESEgoKZmlyc3RfbmFtZRgEIAEoCRIWCglsYXN0X25hbWUYBSABKAlIAYgBARIaCg1sYW5ndWFnZV9jb2RlGAYgASgJSAKIAQESEgoKaXNfcHJlbWl1bRgHIAEoCBIaCg1zdGFydF9wYXlsb2FkGAggASgJSAOIAQFCCwoJX3VzZXJuYW1lQgwKCl9sYXN0X25hbWVCEAoOX2xhbmd1YWdlX2NvZGVCEAoOX3N0YXJ0X3BheWxvYWQiXAoRUmVnaXN0ZXJVc2VyUmVwbHkSDwoHdXNlcl9pZBgBIAEoCRIaChJtZW1iZXJzaGlwX2NyZWF0ZWQYAiABKAgSGgoSYWxyZWFkeV9yZWdpc3RlcmVkGAMgASgIYgZwcm90bzM");
+  fileDesc("Ch5ib3RwbGF0Zm9ybS91c2Vycy92MS9ycGMucHJvdG8SFGJvdHBsYXRmb3JtLnVzZXJzLnYxIo0CChNSZWdpc3RlclVzZXJSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEhUKCHVzZXJuYW1lGAMgASgJSACIAQESEgoKZmlyc3RfbmFtZRgEIAEoCRIWCglsYXN0X25hbWUYBSABKAlIAYgBARIaCg1sYW5ndWFnZV9jb2RlGAYgASgJSAKIAQESEgoKaXNfcHJlbWl1bRgHIAEoCBIaCg1zdGFydF9wYXlsb2FkGAggASgJSAOIAQFCCwoJX3VzZXJuYW1lQgwKCl9sYXN0X25hbWVCEAoOX2xhbmd1YWdlX2NvZGVCEAoOX3N0YXJ0X3BheWxvYWQijgEKEVJlZ2lzdGVyVXNlclJlcGx5Eg8KB3VzZXJfaWQYASABKAkSGgoSbWVtYmVyc2hpcF9jcmVhdGVkGAIgASgIEhoKEmFscmVhZHlfcmVnaXN0ZXJlZBgDIAEoCBIwCgZtZW1iZXIYBCABKAsyIC5ib3RwbGF0Zm9ybS51c2Vycy52MS5NZW1iZXJWaWV3YgZwcm90bzM", [file_botplatform_users_v1_members]);
 
 /**
  * RegisterUserRequest is sent by the gateway to the users service (request/reply, `rpc.users.*`)
- * when a Telegram user writes to a bot. Registering is idempotent: a user who is already a member
+ * when a Telegram user writes to a bot (not only on /start: any update makes its sender a member). Registering is idempotent: a user who is already a member
  * gets the same user_id back.
  *
  * @generated from message botplatform.users.v1.RegisterUserRequest
@@ -69,7 +71,7 @@ export type RegisterUserRequest = Message<"botplatform.users.v1.RegisterUserRequ
 
 /**
  * RegisterUserRequest is sent by the gateway to the users service (request/reply, `rpc.users.*`)
- * when a Telegram user writes to a bot. Registering is idempotent: a user who is already a member
+ * when a Telegram user writes to a bot (not only on /start: any update makes its sender a member). Registering is idempotent: a user who is already a member
  * gets the same user_id back.
  *
  * @generated from message botplatform.users.v1.RegisterUserRequest
@@ -155,6 +157,13 @@ export type RegisterUserReply = Message<"botplatform.users.v1.RegisterUserReply"
    * @generated from field: bool already_registered = 3;
    */
   alreadyRegistered: boolean;
+
+  /**
+   * The member as they are now (identity profile updated when Telegram reported a change).
+   *
+   * @generated from field: botplatform.users.v1.MemberView member = 4;
+   */
+  member?: MemberView | undefined;
 };
 
 /**
@@ -183,6 +192,13 @@ export type RegisterUserReplyJson = {
    * @generated from field: bool already_registered = 3;
    */
   alreadyRegistered?: boolean;
+
+  /**
+   * The member as they are now (identity profile updated when Telegram reported a change).
+   *
+   * @generated from field: botplatform.users.v1.MemberView member = 4;
+   */
+  member?: MemberViewJson;
 };
 
 /**
