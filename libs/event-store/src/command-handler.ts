@@ -4,11 +4,29 @@ import { ConcurrencyRetriesExhaustedError, WrongExpectedVersionError } from './e
 import type { DomainEvent, EventContext, RecordedEvent } from './event.js';
 import type { PostgresEventStore } from './postgres-event-store.js';
 
+/**
+ * A read model kept in step with the service's own events inside the append's transaction, so a query
+ * right after a command sees its effect (an admin blocks a user; the next update is refused). Read
+ * models fed by other services' events are consumers instead (libs/bus).
+ */
+export interface InlineProjection {
+  readonly name: string;
+  /** Applies freshly appended events (any types: ignore those it does not project) through `em`. */
+  apply(events: readonly RecordedEvent[], em: EntityManager): Promise<void>;
+}
+
 export interface CommandHandlerOptions {
   /** Attempts in all, the first included, before a conflict is given up on. */
   readonly maxAttempts?: number;
   /** Upper bound of the random pause between attempts, so racing writers spread out. */
   readonly maxBackoffMs?: number;
+  /** Read models updated in the same transaction as each append. */
+  readonly projections?: readonly InlineProjection[];
+  /**
+   * Serialise the writers of one stream with a lock taken before it is read. For hot streams that many
+   * requests hit at once (quota counters), where optimistic retries would mostly collide again.
+   */
+  readonly lockStream?: boolean;
 }
 
 export interface CommandResult<State, Event extends DomainEvent> {
@@ -22,10 +40,15 @@ export interface CommandResult<State, Event extends DomainEvent> {
  * Runs one decider against one stream: read and fold, decide, append with the version read. When
  * another writer got there first, the whole cycle runs again on the fresh state, because the decision
  * itself may change (a quota used up meanwhile, a user already registered).
+ *
+ * With projections or a stream lock, each attempt is one transaction: the append and the read models
+ * commit together, and a lost race rolls both back before the retry.
  */
 export class CommandHandler<State, Command, Event extends DomainEvent> {
   private readonly maxAttempts: number;
   private readonly maxBackoffMs: number;
+  private readonly projections: readonly InlineProjection[];
+  private readonly lockStream: boolean;
 
   constructor(
     private readonly store: PostgresEventStore,
@@ -34,6 +57,8 @@ export class CommandHandler<State, Command, Event extends DomainEvent> {
   ) {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.maxBackoffMs = options.maxBackoffMs ?? 20;
+    this.projections = options.projections ?? [];
+    this.lockStream = options.lockStream ?? false;
   }
 
   async handle(
@@ -42,20 +67,33 @@ export class CommandHandler<State, Command, Event extends DomainEvent> {
     context: EventContext,
     options: { em?: EntityManager } = {},
   ): Promise<CommandResult<State, Event>> {
+    const transactional = this.projections.length > 0 || this.lockStream;
     for (let attempt = 1; ; attempt++) {
-      const { version, events } = await this.store.readStream<Event>(streamId, options);
-      let state = foldEvents(this.decider, events);
-      const decided = this.decider.decide(command, state);
-      if (decided.length === 0) return { state, version, newEvents: [] };
       try {
-        const appended = await this.store.append(streamId, version === 0 ? 'no_stream' : version, decided, context, options);
-        for (const event of decided) state = this.decider.evolve(state, event);
-        return { state, version: appended.nextExpectedVersion, newEvents: appended.events };
+        if (!transactional) return await this.attempt(streamId, command, context, options.em);
+        return await this.store.transaction((em) => this.attempt(streamId, command, context, em), options);
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         if (attempt >= this.maxAttempts) throw new ConcurrencyRetriesExhaustedError(streamId, attempt);
         await new Promise((resolve) => setTimeout(resolve, Math.random() * this.maxBackoffMs));
       }
     }
+  }
+
+  private async attempt(
+    streamId: string,
+    command: Command,
+    context: EventContext,
+    em: EntityManager | undefined,
+  ): Promise<CommandResult<State, Event>> {
+    if (this.lockStream) await this.store.lockStream(streamId, { em: em! });
+    const { version, events } = await this.store.readStream<Event>(streamId, { em });
+    let state = foldEvents(this.decider, events);
+    const decided = this.decider.decide(command, state);
+    if (decided.length === 0) return { state, version, newEvents: [] };
+    const appended = await this.store.append(streamId, version === 0 ? 'no_stream' : version, decided, context, { em });
+    for (const projection of this.projections) await projection.apply(appended.events, em!);
+    for (const event of decided) state = this.decider.evolve(state, event);
+    return { state, version: appended.nextExpectedVersion, newEvents: appended.events };
   }
 }

@@ -13,9 +13,14 @@ export class WrongExpectedVersionError extends EventStoreError {
   constructor(
     readonly streamId: string,
     readonly expectedVersion: number,
-    readonly actualVersion: number,
+    /** `undefined` when the conflict aborted the caller's transaction, so the version could not be read. */
+    readonly actualVersion: number | undefined,
   ) {
-    super(`stream ${streamId} is at version ${actualVersion}, expected ${expectedVersion}`);
+    super(
+      actualVersion === undefined
+        ? `stream ${streamId} moved past the expected version ${expectedVersion}`
+        : `stream ${streamId} is at version ${actualVersion}, expected ${expectedVersion}`,
+    );
   }
 }
 

@@ -10,8 +10,11 @@ import {
   WrongExpectedVersionError,
   createServiceOrm,
   eventStoreMigrations,
+  runSql,
   type Decider,
   type EventContext,
+  type InlineProjection,
+  type RecordedEvent,
 } from './index.js';
 
 type CounterEvent = { type: 'Incremented'; data: { by: number } };
@@ -156,6 +159,78 @@ describe('PostgresEventStore', () => {
         results.filter((r) => r.status === 'rejected' && (r as PromiseRejectedResult).reason instanceof LimitReached),
       ).toHaveLength(7);
       expect((await store.readStream('race-3')).version).toBe(3);
+    });
+  });
+
+  describe('inline projections', () => {
+    const totals = (failOn?: number): InlineProjection => ({
+      name: 'totals',
+      apply: async (events, em) => {
+        for (const event of events as RecordedEvent<CounterEvent>[]) {
+          if (event.data.by === failOn) throw new Error('projection failed');
+          await runSql(
+            em,
+            `INSERT INTO svc.test_totals (stream_id, total) VALUES ($1, $2)
+             ON CONFLICT (stream_id) DO UPDATE SET total = svc.test_totals.total + excluded.total`,
+            [event.metadata.streamId, event.data.by],
+          );
+        }
+      },
+    });
+    const totalOf = async (streamId: string) =>
+      (await runSql<{ total: number }>(orm.em.fork(), 'SELECT total FROM svc.test_totals WHERE stream_id = $1', [streamId]))[0]?.total;
+
+    beforeAll(async () => {
+      await orm.em.getConnection().execute('CREATE TABLE svc.test_totals (stream_id text PRIMARY KEY, total integer NOT NULL)');
+    });
+
+    it('updates the read model in the transaction of the append', async () => {
+      const handler = new CommandHandler(store, counter, { projections: [totals()] });
+      await handler.handle('projected-1', { type: 'Increment', by: 2, limit: 10 }, context());
+      await handler.handle('projected-1', { type: 'Increment', by: 3, limit: 10 }, context());
+      expect(await totalOf('projected-1')).toBe(5);
+    });
+
+    it('writes neither the events nor the read model when the projection fails', async () => {
+      const handler = new CommandHandler(store, counter, { projections: [totals(7)] });
+      await handler.handle('projected-2', { type: 'Increment', by: 1, limit: 10 }, context());
+      await expect(handler.handle('projected-2', { type: 'Increment', by: 7, limit: 10 }, context())).rejects.toThrow(
+        'projection failed',
+      );
+      expect((await store.readStream('projected-2')).version).toBe(1);
+      expect(await totalOf('projected-2')).toBe(1);
+    });
+
+    it('counts every winner once when racing writers retry', async () => {
+      const handler = new CommandHandler(store, counter, { projections: [totals()], maxAttempts: 50 });
+      await Promise.all(Array.from({ length: 6 }, () => handler.handle('projected-3', { type: 'Increment', by: 1, limit: 100 }, context())));
+      expect(await totalOf('projected-3')).toBe(6);
+      expect((await store.readStream('projected-3')).version).toBe(6);
+    });
+  });
+
+  describe('locked streams', () => {
+    it('queues 20 concurrent writers of one stream: all succeed with one attempt each, in one version sequence', async () => {
+      // One attempt only: with the lock no writer can lose the version race, so none needs a retry.
+      const handler = new CommandHandler(store, counter, { lockStream: true, maxAttempts: 1 });
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => handler.handle('locked-1', { type: 'Increment', by: 1, limit: 100 }, context())),
+      );
+      expect(results.map((r) => r.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    });
+
+    it('lets exactly the limit through when 20 writers race for 5 units', async () => {
+      const handler = new CommandHandler(store, counter, { lockStream: true, maxAttempts: 1 });
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, () => handler.handle('locked-2', { type: 'Increment', by: 1, limit: 5 }, context())),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+      expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof LimitReached)).toHaveLength(15);
+      expect((await store.readStream('locked-2')).version).toBe(5);
+    });
+
+    it('refuses to lock outside a transaction', async () => {
+      await expect(store.lockStream('x', { em: orm.em.fork() })).rejects.toThrow(InvalidAppendError);
     });
   });
 

@@ -139,8 +139,11 @@ export class PostgresEventStore {
         if (!isUniqueViolationOn(error, 'event_store_events_stream_position_key')) throw error;
         // `any` asked for no concurrency check: losing the race for a position just means trying the
         // next one. Inside a caller's transaction the failed statement aborted it, so report instead.
-        if (expected === null && !options.em?.getTransactionContext() && attempt < ANY_VERSION_ATTEMPTS) continue;
-        throw new WrongExpectedVersionError(streamId, expected ?? -1, await this.streamVersion(streamId, options));
+        const inCallersTransaction = Boolean(options.em?.getTransactionContext());
+        if (expected === null && !inCallersTransaction && attempt < ANY_VERSION_ATTEMPTS) continue;
+        // An aborted transaction answers no more queries: the caller retries the whole transaction anyway.
+        const actual = inCallersTransaction ? undefined : await this.streamVersion(streamId, options);
+        throw new WrongExpectedVersionError(streamId, expected ?? -1, actual);
       }
     }
     if (rows.length !== events.length) {
@@ -246,6 +249,27 @@ export class PostgresEventStore {
       if (!next) return current;
       await this.saveCheckpoint(name, next, { em });
       return next;
+    });
+  }
+
+  /**
+   * Runs `work` in one transaction on a fresh entity manager (or inside `em`'s transaction when given):
+   * what a command decides, appends and projects commits together or not at all.
+   */
+  transaction<T>(work: (em: EntityManager) => Promise<T>, { em }: StoreCallOptions = {}): Promise<T> {
+    return (em ?? this.em.fork()).transactional(work);
+  }
+
+  /**
+   * Holds a transaction-scoped lock on one stream until `em`'s transaction ends, so writers of a hot
+   * stream (a quota counter hit by 20 requests at once) queue instead of failing on the version check
+   * and retrying. The key includes the schema, so two services' streams never share a lock.
+   */
+  async lockStream(streamId: string, { em }: Required<StoreCallOptions>): Promise<void> {
+    if (!em.getTransactionContext()) throw new InvalidAppendError('lockStream needs a transaction');
+    await this.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${this.schemaName}:${streamId}`], {
+      em,
+      statement: 'lock_stream',
     });
   }
 

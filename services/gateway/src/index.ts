@@ -1,0 +1,1 @@
+export type { BotContext, GatewaySession, HostedBotInfo } from "./bot/bot-context.js";
