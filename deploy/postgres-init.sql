@@ -1,3 +1,4 @@
 -- One database per service: no service can read another's tables.
 CREATE DATABASE users;
 CREATE DATABASE notifications;
+CREATE DATABASE gateway;
