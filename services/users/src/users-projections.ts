@@ -1,0 +1,8 @@
+import type { InlineProjection } from '@botplatform/event-store';
+
+/**
+ * Every read model of the users service. Each command handler of the service applies all of them in the
+ * transaction of its append (see CommandHandler), so a query answered right after a command sees it; a
+ * projection skips the event types it does not keep.
+ */
+export const usersProjections: readonly InlineProjection[] = [];
