@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { SendMessageHandler } from './outbound/send-message.handler.js';
 
-/** Request handlers of the notifications service (none yet: it only reacts to events). */
-@Module({})
+/** Request handlers of the notifications service. */
+@Module({ controllers: [SendMessageHandler] })
 export class NotificationsModule {}

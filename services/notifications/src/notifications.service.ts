@@ -3,6 +3,7 @@ import { eventStoreMigrations } from '@botplatform/event-store';
 import type { ServiceDefinition } from '@botplatform/service-kit';
 import { NotificationRecipientsMigration20261123000300 } from './migrations/20261123000300-notification-recipients.migration.js';
 import { NotificationsModule } from './notifications.module.js';
+import { notificationsPublicEvents } from './outbound/outbound.public-events.js';
 import { NotificationRecipient } from './recipient/notification-recipient.entity.js';
 import { onUserRegistered } from './recipient/on-user-registered.consumer.js';
 
@@ -18,4 +19,5 @@ export const notificationsService: ServiceDefinition = {
   entities: [NotificationRecipient],
   module: () => ({ module: NotificationsModule }),
   consumers: () => [onUserRegistered],
+  toPublic: notificationsPublicEvents,
 };

@@ -1,0 +1,72 @@
+import { RpcController } from '@botplatform/bus';
+import type { SendMessageReplyJson } from '@botplatform/contracts';
+import { CommandHandler, PostgresEventStore } from '@botplatform/event-store';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { InvalidChatIdError } from './outbound.errors.js';
+import {
+  outboundMessageDecider,
+  outboundStreamId,
+  type OutboundButton,
+  type OutboundMessageCommand,
+  type OutboundMessageEvent,
+  type OutboundMessageState,
+} from './outbound-message.decider.js';
+import { SendMessageDto, type InlineButtonRowDto } from './send-message.dto.js';
+
+export const SEND_MESSAGE = 'rpc.notifications.send-message';
+
+/**
+ * Accepts a message for a bot's chat from any service. The message is sent later by the gateway,
+ * which consumes `notifications.message.send_requested`; the reply only says whether this request id
+ * was new.
+ */
+@RpcController()
+export class SendMessageHandler {
+  private readonly commands: CommandHandler<OutboundMessageState, OutboundMessageCommand, OutboundMessageEvent>;
+
+  constructor(store: PostgresEventStore) {
+    this.commands = new CommandHandler(store, outboundMessageDecider);
+  }
+
+  @MessagePattern(SEND_MESSAGE)
+  async sendMessage(@Payload() request: SendMessageDto): Promise<SendMessageReplyJson> {
+    const chatId = Number(request.chatId);
+    if (!Number.isSafeInteger(chatId) || chatId === 0) throw new InvalidChatIdError(request.chatId);
+    const now = new Date();
+    const result = await this.commands.handle(
+      outboundStreamId(request.requestId),
+      {
+        type: 'RequestMessageSend',
+        requestId: request.requestId,
+        botId: request.botId,
+        chatId,
+        text: request.text,
+        ...(request.parseMode ? { parseMode: request.parseMode } : {}),
+        buttons: toButtons(request.buttons),
+        disableNotification: request.disableNotification ?? false,
+        purpose: request.purpose,
+        now: now.toISOString(),
+      },
+      {
+        botId: request.botId,
+        // The request id follows the message through the gateway into its delivery events.
+        correlationId: request.requestId,
+        causationId: null,
+        actor: { kind: 'service', id: requesterOf(request) },
+        occurredAt: now,
+      },
+    );
+    return { requestId: request.requestId, accepted: result.newEvents.length > 0 };
+  }
+}
+
+function toButtons(rows: readonly InlineButtonRowDto[] | undefined): OutboundButton[][] {
+  return (rows ?? []).map((row) =>
+    row.buttons.map((button) => (button.url !== undefined ? { text: button.text, url: button.url } : { text: button.text, callbackData: button.callbackData! })),
+  );
+}
+
+/** `subscriptions:expiry-reminder` was asked for by the subscriptions service. */
+function requesterOf(request: SendMessageDto): string {
+  return request.purpose.split(':')[0] || request.purpose;
+}
