@@ -1,13 +1,44 @@
 import { eventStoreMigrations } from '@botplatform/event-store';
 import type { ServiceDefinition } from '@botplatform/service-kit';
+import { BotFeatureFlag } from './bot/bot-feature-flag.entity.js';
+import { BotSettingValue } from './bot/bot-setting-value.entity.js';
+import { resolveBotSecrets, type BotSecretsOptions } from './bot/bot-secrets.js';
+import { botProviders } from './bot/bot.providers.js';
+import { RegisteredBot } from './bot/registered-bot.entity.js';
+import { BotsMigration20261123000400 } from './migrations/20261123000400-bots.migration.js';
 import { usersPublicEvents } from './user/user.public-events.js';
 import { UsersModule } from './users.module.js';
 
-/** The users service: bots' members and their identities. Publishes `users.*` events. */
-export const usersService: ServiceDefinition = {
-  name: 'users',
-  schema: 'users',
-  migrations: [...eventStoreMigrations],
-  module: () => ({ module: UsersModule }),
-  toPublic: usersPublicEvents,
-};
+/** What the users service is started with; anything not given is read from the environment at start. */
+export type UsersServiceOptions = BotSecretsOptions;
+
+/**
+ * The users service: bots (the tenants), their members and identities. Publishes `users.*` events.
+ * Secrets come from `options`, else from BOT_TOKEN_KEYS and OPERATOR_API_TOKEN when the service starts.
+ */
+export function createUsersService(options: UsersServiceOptions = {}): ServiceDefinition {
+  return {
+    name: 'users',
+    schema: 'users',
+    migrations: [
+      ...eventStoreMigrations,
+      { name: 'Migration20261123000400_bots', class: BotsMigration20261123000400 },
+    ],
+    entities: [
+      RegisteredBot,
+      BotFeatureFlag,
+      BotSettingValue,
+    ],
+    // Secrets are read when the service starts, not when this module is imported.
+    module: () => ({
+      module: UsersModule,
+      providers: [
+        ...botProviders(resolveBotSecrets(options)),
+      ],
+    }),
+    toPublic: usersPublicEvents,
+  };
+}
+
+/** The users service configured from the environment. */
+export const usersService: ServiceDefinition = createUsersService();

@@ -1,0 +1,104 @@
+/** Base of the bot registry's refusals: a stable `code` that RPC callers get as `RpcCallError.code`. */
+export abstract class BotError extends Error {
+  abstract readonly code: string;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** No bot with this id is registered. */
+export class BotNotFoundError extends BotError {
+  readonly code = 'USERS.BOT_NOT_FOUND';
+  constructor(readonly botId: string) {
+    super(`no bot ${botId}`);
+  }
+}
+
+/** The Telegram bot behind this token is already a tenant (one registration per Telegram bot). */
+export class BotAlreadyRegisteredError extends BotError {
+  readonly code = 'USERS.BOT_ALREADY_REGISTERED';
+  constructor(readonly telegramBotId: number) {
+    super(`Telegram bot ${telegramBotId} is already registered`);
+  }
+}
+
+/**
+ * Not a BotFather token, or (on rotation) a token of another Telegram bot. The message never repeats
+ * the token: it may be a real secret with a typo.
+ */
+export class InvalidBotTokenError extends BotError {
+  readonly code = 'USERS.INVALID_BOT_TOKEN';
+  constructor(reason: string) {
+    super(`invalid bot token: ${reason}`);
+  }
+}
+
+/** A setting's key, value or description breaks its rules; `reason` says which. */
+export class InvalidSettingError extends BotError {
+  readonly code = 'USERS.INVALID_SETTING';
+  constructor(
+    readonly key: string,
+    readonly reason: string,
+  ) {
+    super(`setting ${key}: ${reason}`);
+  }
+}
+
+/** A setting written with another type than the one it has (built-in, or fixed by its first write). */
+export class SettingTypeMismatchError extends BotError {
+  readonly code = 'USERS.SETTING_TYPE_MISMATCH';
+  constructor(
+    readonly key: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`setting ${key} is ${expected}, not ${actual}`);
+  }
+}
+
+/** A flag name that is not lower-case dotted words. */
+export class InvalidFeatureFlagError extends BotError {
+  readonly code = 'USERS.INVALID_FEATURE_FLAG';
+  constructor(readonly flag: string) {
+    super(`invalid feature flag name: ${flag}`);
+  }
+}
+
+/** The bot is registered but deactivated: it is not served. */
+export class BotInactiveError extends BotError {
+  readonly code = 'USERS.BOT_INACTIVE';
+  constructor(readonly botId: string) {
+    super(`bot ${botId} is deactivated`);
+  }
+}
+
+/** The Telegram user who asked is not an admin or the owner of the bot. */
+export class NotAnAdminError extends BotError {
+  readonly code = 'USERS.NOT_AN_ADMIN';
+  constructor(
+    readonly botId: string,
+    readonly who: string,
+  ) {
+    super(`${who} is not an admin of bot ${botId}`);
+  }
+}
+
+/** An IANA time zone the runtime does not know. */
+export class InvalidTimezoneError extends BotError {
+  readonly code = 'USERS.INVALID_TIMEZONE';
+  constructor(readonly timezone: string) {
+    super(`unknown time zone: ${timezone}`);
+  }
+}
+
+/**
+ * A requester of one bot acting on another (an API token on another bot's path or command). Says
+ * nothing about whether the other bot exists.
+ */
+export class ForbiddenTenantError extends BotError {
+  readonly code = 'USERS.FORBIDDEN_TENANT';
+  constructor() {
+    super('this token is not allowed to act on that bot');
+  }
+}
