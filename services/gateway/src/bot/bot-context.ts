@@ -19,6 +19,8 @@ export interface HostedBotInfo {
 export interface GatewaySession {
   /** The question the bot is waiting to have answered in this chat, if any. */
   awaiting?: { readonly feature: string; readonly step: string; readonly data?: Readonly<Record<string, string>> };
+  /** The admin menu's audit log: where its "more" button continues (cursors can exceed callback data's 64 bytes). */
+  adminAuditCursor?: string;
 }
 
 export interface GatewayContextFlavor {

@@ -1,0 +1,84 @@
+import type { Logger } from '@nestjs/common';
+import { Composer, type Api, type BotError } from 'grammy';
+import type { BotContext } from '../bot/bot-context.js';
+import { gatewayI18n } from '../i18n/gateway-i18n.js';
+import { DEFAULT_LOCALE, SUPPORTED_LOCALES, type SupportedLocale } from '../i18n/locale-negotiation.js';
+import { refuseBlockedMembers } from '../middleware/blocked-member.middleware.js';
+import { createErrorBoundaryHandler } from '../middleware/error-boundary.js';
+import { upsertIdentity } from '../middleware/identity.middleware.js';
+import { passOverIgnorableUpdates } from '../middleware/ignorable-update.middleware.js';
+import { DEFAULT_INCOMING_RATE_LIMIT, type IncomingRateLimit } from '../middleware/incoming-rate-limiter.js';
+import { MemberCache } from '../middleware/member-cache.js';
+import { recordBotBlockedChanges } from '../middleware/my-chat-member.middleware.js';
+import { limitIncomingRate } from '../middleware/rate-limit.middleware.js';
+import type { UsersClient } from '../users/users.client.js';
+import { adminFeature } from './admin.composer.js';
+import { fallbackFeature } from './fallback.composer.js';
+import { helpFeature } from './help.composer.js';
+import { languageFeature } from './language.composer.js';
+import { profileFeature } from './profile.composer.js';
+import { startFeature } from './start.composer.js';
+
+export { MemberCache } from '../middleware/member-cache.js';
+export { memberCacheConsumer } from '../middleware/member-cache.consumer.js';
+export type { IncomingRateLimit } from '../middleware/incoming-rate-limiter.js';
+
+export interface BotPipelineDependencies {
+  readonly users: UsersClient;
+  readonly logger: Logger;
+  /**
+   * Members recently seen, shared by every hosted bot so one {@link memberCacheConsumer} keeps them all
+   * fresh. Created per pipeline when absent (then nothing outside can invalidate it).
+   */
+  readonly memberCache?: MemberCache;
+  /** Per user and bot; 20 updates / 10 s when absent, `false` for none (benchmarks). */
+  readonly incomingRateLimit?: IncomingRateLimit | false;
+}
+
+/**
+ * What a hosted bot does with an update, once the host has set `ctx.tenant`, `ctx.correlationId` and the
+ * session: pass over updates without a sender, pick the language, make the sender a member, refuse
+ * blocked members and floods, record the bot being blocked or unblocked, then the features.
+ */
+export function createBotPipeline(deps: BotPipelineDependencies): Composer<BotContext> {
+  const memberCache = deps.memberCache ?? new MemberCache();
+  const { users, logger } = deps;
+  const features = { users, logger, memberCache };
+  const pipeline = new Composer<BotContext>();
+  pipeline.use(passOverIgnorableUpdates(logger));
+  pipeline.use(gatewayI18n().middleware());
+  pipeline.use(upsertIdentity({ users, cache: memberCache }));
+  pipeline.use(refuseBlockedMembers({ users, cache: memberCache, logger }));
+  pipeline.use(limitIncomingRate(deps.incomingRateLimit ?? DEFAULT_INCOMING_RATE_LIMIT, logger));
+  pipeline.use(recordBotBlockedChanges(users, memberCache, logger));
+  // The admin menu first: a command sent instead of an answer it awaits must cancel the question.
+  pipeline.use(adminFeature(features));
+  pipeline.use(startFeature, helpFeature, profileFeature, languageFeature(features));
+  pipeline.use(fallbackFeature);
+  return pipeline;
+}
+
+/**
+ * The `bot.catch` of a hosted bot: logs with bot, correlation and update ids (never the token), answers
+ * the user in their language (typed errors get their own text, others a reference), records a 403 in a
+ * private chat as the user having blocked the bot. Never throws.
+ */
+export function createErrorBoundary(deps: BotPipelineDependencies): (error: BotError<BotContext>) => Promise<void> {
+  return createErrorBoundaryHandler(deps);
+}
+
+const PUBLIC_COMMANDS = ['start', 'help', 'profile', 'language'] as const;
+
+/**
+ * Registers the command list shown by Telegram clients: the default list in English and one per other
+ * supported language (`language_code`). /admin is left out on purpose: showing it only to admins would
+ * need a `chat` scope per admin, kept in step with role changes.
+ */
+export async function registerBotCommands(api: Api): Promise<void> {
+  const i18n = gatewayI18n();
+  const commands = (locale: SupportedLocale) => PUBLIC_COMMANDS.map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
+  await api.setMyCommands(commands(DEFAULT_LOCALE));
+  for (const locale of SUPPORTED_LOCALES) {
+    if (locale !== DEFAULT_LOCALE) await api.setMyCommands(commands(locale), { language_code: locale });
+  }
+}
