@@ -1,0 +1,140 @@
+import { PostgresEventStore, createServiceOrm, eventStoreMigrations, runSql } from '@botplatform/event-store';
+import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { BotsMigration20261123000400 } from '../migrations/20261123000400-bots.migration.js';
+import { BotDirectory } from './bot-directory.js';
+import { BotFeatureFlag } from './bot-feature-flag.entity.js';
+import { BotRegistry } from './bot-registry.js';
+import { BotSettingValue } from './bot-setting-value.entity.js';
+import { BotTokenCipher } from './bot-token-cipher.js';
+import { BotAlreadyRegisteredError, BotInactiveError, BotNotFoundError, ForbiddenTenantError, NotAnAdminError } from './bot.errors.js';
+import { RegisteredBot } from './registered-bot.entity.js';
+import { randomTestBotToken, registerTestBot } from './testing/register-test-bot.js';
+
+/** The registry on its own read models and event store (no Nest): registration, secrets, tenancy checks. */
+describe('BotRegistry', () => {
+  let database: TestDatabase;
+  let orm: MikroORM;
+  let store: PostgresEventStore;
+  let registry: BotRegistry;
+  const cipher = BotTokenCipher.forDevelopment();
+  const admins = new Set<string>();
+
+  const storedText = async () => {
+    const events = await runSql<{ t: string }>(orm.em.fork(), 'SELECT string_agg(data::text, \' \') AS t FROM users.event_store_events');
+    const bots = await runSql<{ t: string }>(orm.em.fork(), 'SELECT string_agg(b::text, \' \') AS t FROM users.bots b');
+    return `${events[0].t} ${bots[0].t}`;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('bp_bot_registry');
+    orm = await createServiceOrm({
+      clientUrl: database.url,
+      schema: 'users',
+      entities: [RegisteredBot, BotFeatureFlag, BotSettingValue],
+      migrations: [...eventStoreMigrations, { name: 'Migration20261123000400_bots', class: BotsMigration20261123000400 }],
+    });
+    store = new PostgresEventStore(orm.em, { schema: 'users' });
+    registry = new BotRegistry(store, orm.em, cipher, async (botId, telegramUserId) => admins.has(`${botId}/${telegramUserId}`));
+  });
+
+  afterAll(async () => {
+    await orm?.close(true);
+    await database?.drop();
+  });
+
+  it('stores the token only sealed, and gives it back in clear only as credentials', async () => {
+    const token = randomTestBotToken();
+    const { botId, apiToken } = await registry.register({ name: 'Shop', token, ownerTelegramUserId: 42, timezone: 'Europe/Berlin' });
+    const text = await storedText();
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(token.split(':')[1]);
+    expect(text).not.toContain(apiToken);
+    expect(text).not.toContain(apiToken.split('_')[2]);
+    expect(await registry.credentials(botId)).toEqual([{ botId, name: 'Shop', token, tokenVersion: 1, active: true }]);
+    expect(await registry.authenticateApiToken(apiToken)).toEqual({ botId, tokenId: apiToken.split('_')[1] });
+  });
+
+  it('refuses a second registration of the same Telegram bot, even when both race', async () => {
+    const token = randomTestBotToken();
+    const secondToken = `${token.split(':')[0]}:${'x'.repeat(35)}`;
+    const results = await Promise.allSettled([
+      registry.register({ name: 'A', token, ownerTelegramUserId: 1 }),
+      registry.register({ name: 'B', token: secondToken, ownerTelegramUserId: 1 }),
+      registry.register({ name: 'C', token, ownerTelegramUserId: 1 }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) {
+      expect(r.reason).toBeInstanceOf(BotAlreadyRegisteredError);
+    }
+    const telegramBotId = token.split(':')[0];
+    expect(await orm.em.fork().count(RegisteredBot, { telegramBotId })).toBe(1);
+    await expect(registry.register({ name: 'D', token, ownerTelegramUserId: 1 })).rejects.toMatchObject({ code: 'USERS.BOT_ALREADY_REGISTERED' });
+  });
+
+  it('shows the profile through BotDirectory, and requireActive refuses deactivated and unknown bots', async () => {
+    const { botId } = await registerTestBot(store, orm.em, { name: 'Dir', ownerTelegramUserId: 7, timezone: 'Asia/Tokyo', settings: { 'quota.daily.user': 5, theme: { dark: true } }, flags: { referrals: true } });
+    const directory = new BotDirectory(orm.em);
+    expect(await directory.requireActive(botId)).toEqual({
+      botId,
+      name: 'Dir',
+      ownerTelegramUserId: 7,
+      active: true,
+      timezone: 'Asia/Tokyo',
+      settings: { timezone: 'Asia/Tokyo', 'quota.daily.user': 5, theme: { dark: true } },
+      flags: { referrals: true },
+    });
+    await registry.deactivate(botId, 'operator', 'paused');
+    await expect(directory.requireActive(botId)).rejects.toBeInstanceOf(BotInactiveError);
+    expect((await directory.find(botId))?.active).toBe(false);
+    await expect(directory.requireActive('00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(BotNotFoundError);
+    expect(await directory.find('not-a-uuid')).toBeNull();
+    await registry.setSetting(botId, { key: 'timezone', valueJson: '"America/New_York"' }, 'operator');
+    expect((await directory.find(botId))?.timezone).toBe('America/New_York');
+  });
+
+  it('rotates to a token of the same bot: a new version that decrypts, the old token gone; the same token changes nothing', async () => {
+    const token = randomTestBotToken();
+    const { botId } = await registry.register({ name: 'Rot', token, ownerTelegramUserId: 1 });
+    const next = `${token.split(':')[0]}:${'N'.repeat(40)}`;
+    expect(await registry.rotateToken(botId, 'operator', next)).toMatchObject({ changed: true, bot: { tokenVersion: 2 } });
+    expect((await registry.credentials(botId))[0]).toMatchObject({ token: next, tokenVersion: 2 });
+    expect(await registry.rotateToken(botId, 'operator', next)).toMatchObject({ changed: false, bot: { tokenVersion: 2 } });
+    await expect(registry.rotateToken(botId, 'operator', randomTestBotToken())).rejects.toMatchObject({ code: 'USERS.INVALID_BOT_TOKEN' });
+    expect(await store.streamVersion(`bot-${botId}`)).toBe(2);
+  });
+
+  it('reissues the API token: the old one stops working at once', async () => {
+    const { botId, apiToken } = await registry.register({ name: 'Re', token: randomTestBotToken(), ownerTelegramUserId: 1 });
+    const { apiToken: fresh } = await registry.reissueApiToken(botId, 'operator');
+    expect(await registry.authenticateApiToken(apiToken)).toBeNull();
+    expect(await registry.authenticateApiToken(fresh)).toMatchObject({ botId });
+    const forged = `${fresh.slice(0, -1)}${fresh.endsWith('A') ? 'B' : 'A'}`;
+    expect(await registry.authenticateApiToken(forged)).toBeNull();
+  });
+
+  it('lets only admins and the owner of a bot change it as telegram:<id>, and only its own API token id as api:<id>', async () => {
+    const a = await registry.register({ name: 'A', token: randomTestBotToken(), ownerTelegramUserId: 100 });
+    const b = await registry.register({ name: 'B', token: randomTestBotToken(), ownerTelegramUserId: 200 });
+    admins.add(`${a.botId}/101`);
+    await expect(registry.setFeatureFlag(a.botId, 'referrals', true, 'telegram:100')).resolves.toMatchObject({ flags: { referrals: true } });
+    await expect(registry.setFeatureFlag(a.botId, 'beta', true, 'telegram:101')).resolves.toMatchObject({ flags: { beta: true } });
+    await expect(registry.setFeatureFlag(b.botId, 'beta', true, 'telegram:101')).rejects.toBeInstanceOf(NotAnAdminError);
+    await expect(registry.setFeatureFlag(a.botId, 'x', true, 'telegram:999')).rejects.toMatchObject({ code: 'USERS.NOT_AN_ADMIN' });
+    const aTokenId = a.apiToken.split('_')[1];
+    await expect(registry.setFeatureFlag(b.botId, 'x', true, `api:${aTokenId}`)).rejects.toBeInstanceOf(ForbiddenTenantError);
+    await expect(registry.deactivate(b.botId, 'telegram:200')).rejects.toBeInstanceOf(ForbiddenTenantError);
+    expect((await registry.config(b.botId)).flags).toEqual({});
+    expect(await store.streamVersion(`bot-${b.botId}`)).toBe(1);
+  });
+
+  it('lists every bot or the active ones, never with a secret, and credentials of every active bot', async () => {
+    const all = await registry.list();
+    const active = await registry.list({ activeOnly: true });
+    expect(active.length).toBeLessThan(all.length);
+    expect(active.every((b) => b.active)).toBe(true);
+    expect(JSON.stringify(all)).not.toMatch(/token"|hash|cipher/i);
+    const credentials = await registry.credentials();
+    expect(credentials.map((c) => c.botId).sort()).toEqual(active.map((b) => b.botId).sort());
+  });
+});
