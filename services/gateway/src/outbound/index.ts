@@ -1,0 +1,28 @@
+import type { EntityClass, MigrationObject } from '@mikro-orm/core';
+import { outboundDeliveriesMigration } from './migrations/20261124000600-outbound-deliveries.migration.js';
+
+export {
+  createOutboundConsumer,
+  OUTBOUND_CONSUMER,
+  type OutboundConsumerDependencies,
+  type OutboundTelegram,
+} from './on-message-send-requested.consumer.js';
+export { gatewayPublicEvents } from './outbound.public-events.js';
+export {
+  TelegramThrottle,
+  TELEGRAM_SEND_LIMITS,
+  type TelegramSendLimits,
+  type TelegramThrottleOptions,
+  type ThrottleClock,
+  type ThrottledBot,
+  type ThrottledOutcome,
+} from './telegram-throttle.js';
+export type { SendRateRule } from './token-bucket.js';
+export { DEFAULT_SEND_RETRY, type SendRetryPolicy } from './outbound-message.sender.js';
+export { deliveryStreamId, type DeliveryFailureReason, type MessageDelivered, type MessageDeliveryFailed, type OutboundDeliveryEvent } from './outbound-delivery.events.js';
+
+/** The outbound tables of the gateway's schema, after the event store's and the bus's migrations. */
+export const outboundMigrations: MigrationObject[] = [outboundDeliveriesMigration];
+
+/** No entities: the deliveries table is reached through SQL (an insert that must not overwrite a claim). */
+export const outboundEntities: EntityClass<unknown>[] = [];

@@ -1,0 +1,83 @@
+import { GrammyError, HttpError, type Api } from 'grammy';
+import type { InlineKeyboardButton } from 'grammy/types';
+import type { DeliveryKey, SendOutcome } from './outbound-delivery.ledger.js';
+import type { TelegramThrottle, ThrottledBot } from './telegram-throttle.js';
+
+/** A requested message as the gateway sends it. */
+export interface OutboundMessage extends DeliveryKey {
+  readonly text: string;
+  readonly parseMode?: 'HTML' | 'MarkdownV2';
+  readonly buttons: readonly (readonly OutboundButton[])[];
+  readonly disableNotification: boolean;
+}
+
+export type OutboundButton = { readonly text: string; readonly callbackData: string } | { readonly text: string; readonly url: string };
+
+/** Rounds through the throttle for 5xx and network failures (429s are the throttle's own retries). */
+export interface SendRetryPolicy {
+  /** Rounds in all, the first included (default 4). */
+  readonly rounds: number;
+  /** Pause before round n + 1, the last value repeating (default 0.5 s, 2 s, 5 s). */
+  readonly backoffMs: readonly number[];
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_SEND_RETRY: SendRetryPolicy = { rounds: 4, backoffMs: [500, 2_000, 5_000] };
+
+/**
+ * Sends one message through the throttle and says what became of it; never throws. 403 and 400 are
+ * final; 5xx and network failures are tried again a few times (Telegram did not take the message, or
+ * we could not reach it), then given up.
+ */
+export async function sendOutboundMessage(
+  api: Api,
+  throttle: TelegramThrottle,
+  bot: ThrottledBot,
+  message: OutboundMessage,
+  retry: SendRetryPolicy = DEFAULT_SEND_RETRY,
+): Promise<SendOutcome> {
+  const sleep = retry.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const replyMarkup = message.buttons.length ? { inline_keyboard: message.buttons.map((row) => row.map(toTelegramButton)) } : undefined;
+  let attempts = 0;
+  for (let round = 1; ; round++) {
+    const outcome = await throttle.send(bot, message.chatId, () =>
+      api.sendMessage(message.chatId, message.text, {
+        ...(message.parseMode ? { parse_mode: message.parseMode } : {}),
+        ...(replyMarkup ? { reply_markup: replyMarkup } : {}),
+        ...(message.disableNotification ? { disable_notification: true } : {}),
+      }),
+    );
+    attempts += outcome.attempts;
+    if (outcome.ok) return { kind: 'delivered', messageId: outcome.value.message_id, attempts };
+    const { error } = outcome;
+    const transient = (error instanceof GrammyError && error.error_code >= 500) || error instanceof HttpError;
+    if (transient && round < retry.rounds) {
+      await sleep(retry.backoffMs[Math.min(round, retry.backoffMs.length) - 1] ?? 0);
+      continue;
+    }
+    return { kind: 'failed', ...classify(error), attempts };
+  }
+}
+
+function classify(error: unknown): { failure: Extract<SendOutcome, { kind: 'failed' }>['failure']; description: string } {
+  if (error instanceof GrammyError) {
+    const { error_code: code, description } = error;
+    if (code === 403) return { failure: 'forbidden', description };
+    // 401: the token was revoked; 404: the token is not one Telegram knows.
+    if (code === 401 || code === 404) return { failure: 'bot_unavailable', description };
+    if (code === 429 || code >= 500) return { failure: 'gave_up', description };
+    return { failure: 'rejected', description };
+  }
+  if (error instanceof HttpError) return { failure: 'gave_up', description: error.message };
+  // Not an answer from Telegram: whether the request left is unknown, and it is not sent again.
+  return { failure: 'outcome_unknown', description: `unexpected error: ${error instanceof Error ? error.message : String(error)}` };
+}
+
+function toTelegramButton(button: OutboundButton): InlineKeyboardButton {
+  return 'url' in button ? { text: button.text, url: button.url } : { text: button.text, callback_data: button.callbackData };
+}
+
+/** True for the 403 Telegram gives when the user never started the bot (not a block: nothing to record). */
+export function isNeverStarted(description: string): boolean {
+  return /can't initiate conversation/i.test(description);
+}
