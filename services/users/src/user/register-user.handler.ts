@@ -1,56 +1,80 @@
 import { RpcController } from '@botplatform/bus';
 import type { RegisterUserReplyJson } from '@botplatform/contracts';
-import { CommandHandler, PostgresEventStore } from '@botplatform/event-store';
+import { CommandHandler, PostgresEventStore, type EventContext } from '@botplatform/event-store';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
+import { BotDirectory } from '../bot/bot-directory.js';
+import { usersProjections } from '../users-projections.js';
+import { Clock } from './clock.js';
 import { identityIdOf } from './identity-id.js';
+import { identityDecider, identityStreamId, normalizeProfile, type IdentityCommand, type IdentityEvent, type IdentityState } from './identity.decider.js';
+import { MemberDirectory } from './member-directory.js';
+import { membershipDecider, membershipStreamId, type MembershipCommand, type MembershipEvent, type MembershipState } from './membership.decider.js';
 import { RegisterUserDto } from './register-user.dto.js';
-import { InvalidTelegramUserIdError } from './user.errors.js';
-import { membershipStreamId, userDecider, type UserCommand, type UserEvent, type UserState } from './user.decider.js';
+import { parseTelegramUserId } from './telegram-user-id.js';
 
 export const REGISTER_USER = 'rpc.users.register-user';
 
-/** Registers a Telegram user as a member of a bot (the gateway calls it on /start). */
+/**
+ * The gateway's "see user", called for every update: refreshes the identity when Telegram reports a
+ * different profile, makes the user a member of the bot the first time (the bot's owner as owner),
+ * marks them seen, and answers with the member as they are now (a blocked member included: refusing
+ * them is the gateway's decision).
+ */
 @RpcController()
 export class RegisterUserHandler {
-  private readonly commands: CommandHandler<UserState, UserCommand, UserEvent>;
+  private readonly identities: CommandHandler<IdentityState, IdentityCommand, IdentityEvent>;
+  private readonly memberships: CommandHandler<MembershipState, MembershipCommand, MembershipEvent>;
 
-  constructor(store: PostgresEventStore) {
-    this.commands = new CommandHandler(store, userDecider);
+  constructor(
+    store: PostgresEventStore,
+    private readonly bots: BotDirectory,
+    private readonly members: MemberDirectory,
+    private readonly clock: Clock,
+  ) {
+    this.identities = new CommandHandler(store, identityDecider, { projections: usersProjections });
+    this.memberships = new CommandHandler(store, membershipDecider, { projections: usersProjections });
   }
 
   @MessagePattern(REGISTER_USER)
   async registerUser(@Payload() request: RegisterUserDto): Promise<RegisterUserReplyJson> {
-    const telegramUserId = Number(request.telegramUserId);
-    if (!Number.isSafeInteger(telegramUserId) || telegramUserId <= 0) throw new InvalidTelegramUserIdError(request.telegramUserId);
+    const telegramUserId = parseTelegramUserId(request.telegramUserId);
+    const bot = await this.bots.requireActive(request.botId);
     const userId = identityIdOf(telegramUserId);
-    const now = new Date();
-    const result = await this.commands.handle(
-      membershipStreamId(request.botId, telegramUserId),
+    const now = this.clock.now();
+    const context: EventContext = {
+      botId: bot.botId,
+      correlationId: randomUUID(),
+      causationId: null,
+      actor: { kind: 'user', id: String(telegramUserId) },
+      occurredAt: now,
+    };
+    const profile = normalizeProfile({
+      firstName: request.firstName,
+      isPremium: request.isPremium ?? false,
+      username: request.username,
+      lastName: request.lastName,
+      languageCode: request.languageCode,
+    });
+    // Two streams, two appends: if the second fails, the next update repeats both and the first decides nothing.
+    await this.identities.handle(identityStreamId(telegramUserId), { type: 'UpsertIdentity', botId: bot.botId, telegramUserId, userId, profile, now: now.toISOString() }, context);
+    const { newEvents } = await this.memberships.handle(
+      membershipStreamId(bot.botId, telegramUserId),
       {
         type: 'RegisterUser',
-        botId: request.botId,
+        botId: bot.botId,
         telegramUserId,
         userId,
-        profile: {
-          firstName: request.firstName,
-          isPremium: request.isPremium ?? false,
-          ...(request.username ? { username: request.username } : {}),
-          ...(request.lastName ? { lastName: request.lastName } : {}),
-          ...(request.languageCode ? { languageCode: request.languageCode } : {}),
-        },
+        profile,
         ...(request.startPayload ? { startPayload: request.startPayload } : {}),
+        isOwner: bot.ownerTelegramUserId === telegramUserId,
         now: now.toISOString(),
       },
-      {
-        botId: request.botId,
-        correlationId: randomUUID(),
-        causationId: null,
-        actor: { kind: 'user', id: String(telegramUserId) },
-        occurredAt: now,
-      },
+      context,
     );
-    const created = result.newEvents.length > 0;
-    return { userId, membershipCreated: created, alreadyRegistered: !created };
+    const created = newEvents.some((event) => event.type === 'UserRegistered');
+    if (!created) await this.members.touch(bot.botId, telegramUserId, now);
+    const member = await this.members.view(bot.botId, telegramUserId);
+    return { userId, membershipCreated: created, alreadyRegistered: !created, member: member! };
   }
 }

@@ -1,0 +1,64 @@
+import { RpcController } from '@botplatform/bus';
+import type { ConsumeQuotaReplyJson } from '@botplatform/contracts';
+import { CommandHandler, PostgresEventStore } from '@botplatform/event-store';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { randomUUID } from 'node:crypto';
+import { BotDirectory } from '../bot/bot-directory.js';
+import { Clock } from '../user/clock.js';
+import { MemberDirectory } from '../user/member-directory.js';
+import { parseTelegramUserId } from '../user/telegram-user-id.js';
+import { MemberBlockedError, NotAMemberError } from '../user/user.errors.js';
+import { usersProjections } from '../users-projections.js';
+import { ConsumeQuotaDto } from './consume-quota.dto.js';
+import { localDateOf, nextLocalMidnight } from './local-day.js';
+import { dailyQuotaLimit } from './quota-limit.js';
+import { quotaDecider, quotaStreamId, type QuotaCommand, type QuotaEvent, type QuotaState } from './quota.decider.js';
+
+export const CONSUME_QUOTA = 'rpc.users.consume-quota';
+
+/**
+ * One use of a member's daily quota in a bot. The day's stream is locked while it is read and
+ * appended to, so requests arriving together queue instead of racing: with a limit of 5, exactly 5 of
+ * 20 simultaneous requests pass.
+ */
+@RpcController()
+export class ConsumeQuotaHandler {
+  private readonly commands: CommandHandler<QuotaState, QuotaCommand, QuotaEvent>;
+
+  constructor(
+    store: PostgresEventStore,
+    private readonly bots: BotDirectory,
+    private readonly members: MemberDirectory,
+    private readonly clock: Clock,
+  ) {
+    this.commands = new CommandHandler(store, quotaDecider, { lockStream: true, projections: usersProjections });
+  }
+
+  @MessagePattern(CONSUME_QUOTA)
+  async consumeQuota(@Payload() request: ConsumeQuotaDto): Promise<ConsumeQuotaReplyJson> {
+    const telegramUserId = parseTelegramUserId(request.telegramUserId);
+    const bot = await this.bots.requireActive(request.botId);
+    const member = await this.members.standing(bot.botId, telegramUserId);
+    if (!member) throw new NotAMemberError(bot.botId, telegramUserId);
+    if (member.blockedByAdmin) throw new MemberBlockedError(bot.botId, telegramUserId);
+    const now = this.clock.now();
+    const localDate = localDateOf(now, bot.timezone);
+    const resetsAt = nextLocalMidnight(now, bot.timezone);
+    const limit = dailyQuotaLimit(bot.settings, member.role, request.plan);
+    const { state } = await this.commands.handle(
+      quotaStreamId(bot.botId, telegramUserId, localDate),
+      {
+        type: 'ConsumeQuota',
+        botId: bot.botId,
+        telegramUserId,
+        localDate,
+        amount: request.amount ?? 1,
+        limit,
+        resetsAt: resetsAt.toISOString(),
+        now: now.toISOString(),
+      },
+      { botId: bot.botId, correlationId: randomUUID(), causationId: null, actor: { kind: 'user', id: String(telegramUserId) }, occurredAt: now },
+    );
+    return { used: state.used, ...(limit !== null ? { limit } : {}), resetsAt: resetsAt.toISOString() };
+  }
+}

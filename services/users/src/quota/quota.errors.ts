@@ -1,0 +1,14 @@
+/** The member used up the bot's daily quota: nothing was consumed. */
+export class QuotaExceededError extends Error {
+  readonly code = 'USERS.QUOTA_EXCEEDED';
+  constructor(
+    readonly used: number,
+    readonly limit: number,
+    /** ISO time of the bot's next local midnight. */
+    readonly resetsAt: string,
+    readonly requested: number,
+  ) {
+    super(`daily quota exceeded: used ${used} of ${limit}, ${requested} more asked; resets at ${resetsAt}`);
+    this.name = 'QuotaExceededError';
+  }
+}
