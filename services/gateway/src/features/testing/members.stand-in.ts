@@ -1,0 +1,383 @@
+import { InProcessBroker, InProcessServer, RpcController } from '@botplatform/bus';
+import type {
+  AuditEntryJson,
+  BotConfigJson,
+  BotSettingJson,
+  CountMembersReplyJson,
+  CountMembersRequestJson,
+  FindMembersReplyJson,
+  FindMembersRequestJson,
+  GetBotConfigRequestJson,
+  GetMemberReplyJson,
+  GetMemberRequestJson,
+  MemberAdminActionReplyJson,
+  MemberAdminActionRequestJson,
+  MemberViewJson,
+  QueryAuditReplyJson,
+  QueryAuditRequestJson,
+  RecordBotBlockedReplyJson,
+  RecordBotBlockedRequestJson,
+  RegisterUserReplyJson,
+  RegisterUserRequestJson,
+  SetFeatureFlagRequestJson,
+  SetMemberLanguageRequestJson,
+  SetSettingRequestJson,
+} from '@botplatform/contracts';
+import { Inject, Module, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { randomUUID } from 'node:crypto';
+
+/** A typed error as the users service throws them: the RPC filter answers with its code. */
+class StandInError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const STAND_IN = Symbol('MembersStandIn');
+
+/** One request the stand-in received. */
+export interface ReceivedCall {
+  readonly pattern: string;
+  readonly request: Record<string, unknown>;
+}
+
+/**
+ * Test-only stand-in for the users service's members, flags, settings and audit: a real Nest
+ * microservice serving the `rpc.users.*` patterns the bot pipeline calls, over the in-process RPC
+ * transport, with its state in memory. It applies the rules the pipeline relies on (admins and the
+ * owner, typed errors with the service's codes) and records every request for assertions.
+ */
+export class MembersStandIn {
+  private readonly members = new Map<string, MemberViewJson>();
+  private readonly owners = new Map<string, string>();
+  private readonly flags = new Map<string, Record<string, boolean>>();
+  private readonly settings = new Map<string, BotSettingJson[]>();
+  private readonly auditLog = new Map<string, AuditEntryJson[]>();
+  private readonly failures = new Map<string, { code: string; message: string }[]>();
+  /** Every request received, oldest first. */
+  readonly calls: ReceivedCall[] = [];
+  private app: INestMicroservice | undefined;
+
+  private constructor(readonly broker: InProcessBroker) {}
+
+  static async start(broker = new InProcessBroker()): Promise<MembersStandIn> {
+    const standIn = new MembersStandIn(broker);
+    @Module({ controllers: [MembersStandInController], providers: [{ provide: STAND_IN, useValue: standIn }] })
+    class StandInModule {}
+    standIn.app = await NestFactory.createMicroservice(StandInModule, { strategy: new InProcessServer(broker), logger: false });
+    await standIn.app.listen();
+    return standIn;
+  }
+
+  async close(): Promise<void> {
+    await this.app?.close();
+  }
+
+  /** The bot's owner becomes its OWNER member on first contact, as in the users service. */
+  registerBot(botId: string, ownerTelegramUserId: number | string): void {
+    this.owners.set(botId, String(ownerTelegramUserId));
+  }
+
+  /** Requests of one pattern, oldest first. */
+  callsOf(pattern: `rpc.users.${string}`): Record<string, unknown>[] {
+    return this.calls.filter((call) => call.pattern === pattern).map((call) => call.request);
+  }
+
+  /** The next request of `pattern` fails with this code (`INTERNAL`-like failures included). */
+  failNext(pattern: `rpc.users.${string}`, code: string, message = 'stand-in failure'): void {
+    const queue = this.failures.get(pattern) ?? [];
+    queue.push({ code, message });
+    this.failures.set(pattern, queue);
+  }
+
+  member(botId: string, telegramUserId: string | number): MemberViewJson | undefined {
+    return this.members.get(`${botId}:${telegramUserId}`);
+  }
+
+  /** Changes a member directly, as another replica or the admin API would (no request recorded). */
+  updateMember(botId: string, telegramUserId: string | number, change: Partial<MemberViewJson>): MemberViewJson {
+    const member = this.requireMember(botId, String(telegramUserId));
+    Object.assign(member, change);
+    return member;
+  }
+
+  /** @internal Records the call, applies a queued failure, then runs the handler. */
+  serve<Reply>(pattern: string, request: object, handle: () => Reply): Reply {
+    this.calls.push({ pattern, request: { ...request } as Record<string, unknown> });
+    const failure = this.failures.get(pattern)?.shift();
+    if (failure) throw new StandInError(failure.code, failure.message);
+    return handle();
+  }
+
+  /** @internal */
+  register(request: RegisterUserRequestJson): RegisterUserReplyJson {
+    const botId = request.botId!;
+    const telegramUserId = request.telegramUserId!;
+    const now = new Date().toISOString();
+    const existing = this.member(botId, telegramUserId);
+    const profile = {
+      username: request.username,
+      firstName: request.firstName,
+      lastName: request.lastName,
+      telegramLanguageCode: request.languageCode,
+      isPremium: request.isPremium === true,
+    };
+    if (existing) {
+      Object.assign(existing, profile, { lastSeenAt: now }, request.startPayload ? { startPayload: request.startPayload } : {});
+      return { userId: existing.userId, membershipCreated: false, alreadyRegistered: true, member: existing };
+    }
+    const member: MemberViewJson = {
+      botId,
+      userId: randomUUID(),
+      telegramUserId,
+      ...profile,
+      role: this.owners.get(botId) === telegramUserId ? 'MEMBER_ROLE_OWNER' : 'MEMBER_ROLE_USER',
+      status: 'MEMBER_STATUS_ACTIVE',
+      ...(request.startPayload ? { startPayload: request.startPayload } : {}),
+      joinedAt: now,
+      lastSeenAt: now,
+    };
+    this.members.set(`${botId}:${telegramUserId}`, member);
+    return { userId: member.userId, membershipCreated: true, alreadyRegistered: false, member };
+  }
+
+  /** @internal */
+  requireMember(botId: string, telegramUserId: string): MemberViewJson {
+    const member = this.member(botId, telegramUserId);
+    if (!member) throw new StandInError('USERS.MEMBER_NOT_FOUND', `no member ${telegramUserId} in bot ${botId}`);
+    return member;
+  }
+
+  /** @internal `telegram:<id>` must be an admin (or the owner) of the bot. */
+  requireRole(botId: string, actor: string, role: 'admin' | 'owner'): void {
+    const member = actor.startsWith('telegram:') ? this.member(botId, actor.slice('telegram:'.length)) : undefined;
+    const allowed = role === 'owner' ? member?.role === 'MEMBER_ROLE_OWNER' : member?.role === 'MEMBER_ROLE_ADMIN' || member?.role === 'MEMBER_ROLE_OWNER';
+    if (!allowed) throw new StandInError('USERS.NOT_AN_ADMIN', `${actor} may not do that in bot ${botId}`);
+  }
+
+  /** @internal */
+  adminChange(request: MemberAdminActionRequestJson, role: 'admin' | 'owner', change: (member: MemberViewJson) => boolean): MemberAdminActionReplyJson {
+    const botId = request.botId!;
+    this.requireRole(botId, request.admin!, role);
+    const member = this.requireMember(botId, request.targetTelegramUserId!);
+    const changed = change(member);
+    if (changed) this.audit(botId, request.admin!, 'member.changed', `telegram:${member.telegramUserId}`, { reason: request.reason ?? null });
+    return { member, changed };
+  }
+
+  /** @internal */
+  find(botId: string, query: string, limit: number): MemberViewJson[] {
+    const needle = query.trim().replace(/^@/, '').toLowerCase();
+    return [...this.members.values()]
+      .filter((member) => member.botId === botId)
+      .filter(
+        (member) =>
+          member.telegramUserId === needle ||
+          member.username?.toLowerCase() === needle ||
+          `${member.firstName ?? ''} ${member.lastName ?? ''}`.toLowerCase().includes(needle),
+      )
+      .slice(0, limit);
+  }
+
+  /** @internal */
+  count(botId: string): CountMembersReplyJson {
+    const members = [...this.members.values()].filter((member) => member.botId === botId);
+    const midnight = new Date();
+    midnight.setUTCHours(0, 0, 0, 0);
+    return {
+      members: members.length,
+      activeToday: members.filter((member) => member.lastSeenAt && new Date(member.lastSeenAt) >= midnight).length,
+      blockedTheBot: members.filter((member) => member.status === 'MEMBER_STATUS_BOT_BLOCKED_BY_USER').length,
+      blockedByAdmin: members.filter((member) => member.status === 'MEMBER_STATUS_BLOCKED_BY_ADMIN').length,
+      admins: members.filter((member) => member.role === 'MEMBER_ROLE_ADMIN' || member.role === 'MEMBER_ROLE_OWNER').length,
+    };
+  }
+
+  /** @internal */
+  flagsOf(botId: string): Record<string, boolean> {
+    if (!this.flags.has(botId)) this.flags.set(botId, {});
+    return this.flags.get(botId)!;
+  }
+
+  /** @internal */
+  settingsOf(botId: string): BotSettingJson[] {
+    if (!this.settings.has(botId)) this.settings.set(botId, [{ key: 'timezone', type: 'SETTING_TYPE_STRING', valueJson: '"UTC"', description: 'time zone' }]);
+    return this.settings.get(botId)!;
+  }
+
+  /** @internal */
+  config(botId: string): BotConfigJson {
+    return { botId, flags: { ...this.flagsOf(botId) }, settings: [...this.settingsOf(botId)] };
+  }
+
+  /** @internal */
+  audit(botId: string, admin: string, action: string, target: string, details: object): void {
+    const log = this.auditLog.get(botId) ?? [];
+    log.push({ eventId: randomUUID(), botId, admin, action, target, detailsJson: JSON.stringify(details), occurredAt: new Date().toISOString() });
+    this.auditLog.set(botId, log);
+  }
+
+  /**
+   * @internal Newest first. The cursor is deliberately long (as an opaque, signed cursor can be), so the
+   * admin menu must not put it into callback data.
+   */
+  auditPage(botId: string, limit: number, cursor: string | undefined): QueryAuditReplyJson {
+    const newestFirst = [...(this.auditLog.get(botId) ?? [])].reverse();
+    const offset = cursor ? Number(cursor.split(':').pop()) : 0;
+    const entries = newestFirst.slice(offset, offset + limit);
+    const next = offset + limit < newestFirst.length ? `audit-cursor-${'0'.repeat(64)}:${offset + limit}` : undefined;
+    return { entries, ...(next ? { nextCursor: next } : {}) };
+  }
+}
+
+// Declared after MembersStandIn: its constructor's decorator metadata names that class.
+@RpcController()
+class MembersStandInController {
+  constructor(@Inject(STAND_IN) private readonly users: MembersStandIn) {}
+
+  @MessagePattern('rpc.users.register-user')
+  registerUser(@Payload() request: RegisterUserRequestJson): RegisterUserReplyJson {
+    return this.users.serve('rpc.users.register-user', request, () => this.users.register(request));
+  }
+
+  @MessagePattern('rpc.users.get-member')
+  getMember(@Payload() request: GetMemberRequestJson): GetMemberReplyJson {
+    return this.users.serve('rpc.users.get-member', request, () => {
+      const member = this.users.member(request.botId!, request.telegramUserId!);
+      return member ? { member } : {};
+    });
+  }
+
+  @MessagePattern('rpc.users.find-members')
+  findMembers(@Payload() request: FindMembersRequestJson): FindMembersReplyJson {
+    return this.users.serve('rpc.users.find-members', request, () => ({ members: this.users.find(request.botId!, request.query ?? '', request.limit ?? 10) }));
+  }
+
+  @MessagePattern('rpc.users.count-members')
+  countMembers(@Payload() request: CountMembersRequestJson): CountMembersReplyJson {
+    return this.users.serve('rpc.users.count-members', request, () => this.users.count(request.botId!));
+  }
+
+  @MessagePattern('rpc.users.set-member-language')
+  setMemberLanguage(@Payload() request: SetMemberLanguageRequestJson): MemberAdminActionReplyJson {
+    return this.users.serve('rpc.users.set-member-language', request, () => {
+      const member = this.users.requireMember(request.botId!, request.telegramUserId!);
+      const changed = member.languageOverride !== request.languageCode;
+      if (request.languageCode) member.languageOverride = request.languageCode;
+      else delete member.languageOverride;
+      return { member, changed };
+    });
+  }
+
+  @MessagePattern('rpc.users.block-member')
+  blockMember(@Payload() request: MemberAdminActionRequestJson): MemberAdminActionReplyJson {
+    return this.users.serve('rpc.users.block-member', request, () => {
+      if (!request.reason) throw new StandInError('VALIDATION.FAILED', 'reason is required to block');
+      return this.users.adminChange(request, 'admin', (member) => {
+        if (member.status === 'MEMBER_STATUS_BLOCKED_BY_ADMIN') return false;
+        member.status = 'MEMBER_STATUS_BLOCKED_BY_ADMIN';
+        member.blockReason = request.reason;
+        return true;
+      });
+    });
+  }
+
+  @MessagePattern('rpc.users.unblock-member')
+  unblockMember(@Payload() request: MemberAdminActionRequestJson): MemberAdminActionReplyJson {
+    return this.users.serve('rpc.users.unblock-member', request, () =>
+      this.users.adminChange(request, 'admin', (member) => {
+        if (member.status !== 'MEMBER_STATUS_BLOCKED_BY_ADMIN') return false;
+        member.status = 'MEMBER_STATUS_ACTIVE';
+        delete member.blockReason;
+        return true;
+      }),
+    );
+  }
+
+  @MessagePattern('rpc.users.propose-admin')
+  proposeAdmin(@Payload() request: MemberAdminActionRequestJson): MemberAdminActionReplyJson {
+    return this.users.serve('rpc.users.propose-admin', request, () =>
+      this.users.adminChange(request, 'admin', (member) => {
+        if (member.role !== 'MEMBER_ROLE_USER' || member.adminPending) return false;
+        member.adminPending = true;
+        return true;
+      }),
+    );
+  }
+
+  @MessagePattern('rpc.users.approve-admin')
+  approveAdmin(@Payload() request: MemberAdminActionRequestJson): MemberAdminActionReplyJson {
+    return this.users.serve('rpc.users.approve-admin', request, () =>
+      this.users.adminChange(request, 'owner', (member) => {
+        if (member.role !== 'MEMBER_ROLE_USER') return false;
+        member.role = 'MEMBER_ROLE_ADMIN';
+        delete member.adminPending;
+        return true;
+      }),
+    );
+  }
+
+  @MessagePattern('rpc.users.revoke-admin')
+  revokeAdmin(@Payload() request: MemberAdminActionRequestJson): MemberAdminActionReplyJson {
+    return this.users.serve('rpc.users.revoke-admin', request, () =>
+      this.users.adminChange(request, 'owner', (member) => {
+        if (member.role !== 'MEMBER_ROLE_ADMIN') return false;
+        member.role = 'MEMBER_ROLE_USER';
+        return true;
+      }),
+    );
+  }
+
+  @MessagePattern('rpc.users.record-bot-blocked')
+  recordBotBlocked(@Payload() request: RecordBotBlockedRequestJson): RecordBotBlockedReplyJson {
+    return this.users.serve('rpc.users.record-bot-blocked', request, () => {
+      const member = this.users.member(request.botId!, request.telegramUserId!);
+      if (!member) return {};
+      const blocked = request.blocked === true;
+      if (blocked === (member.status === 'MEMBER_STATUS_BOT_BLOCKED_BY_USER')) return {};
+      if (member.status === 'MEMBER_STATUS_BLOCKED_BY_ADMIN') return {};
+      member.status = blocked ? 'MEMBER_STATUS_BOT_BLOCKED_BY_USER' : 'MEMBER_STATUS_ACTIVE';
+      return { changed: true };
+    });
+  }
+
+  @MessagePattern('rpc.users.get-bot-config')
+  getBotConfig(@Payload() request: GetBotConfigRequestJson): BotConfigJson {
+    return this.users.serve('rpc.users.get-bot-config', request, () => this.users.config(request.botId!));
+  }
+
+  @MessagePattern('rpc.users.set-feature-flag')
+  setFeatureFlag(@Payload() request: SetFeatureFlagRequestJson): BotConfigJson {
+    return this.users.serve('rpc.users.set-feature-flag', request, () => {
+      this.users.requireRole(request.botId!, request.changedBy!, 'admin');
+      this.users.flagsOf(request.botId!)[request.flag!] = request.enabled === true;
+      this.users.audit(request.botId!, request.changedBy!, 'bot.feature-flag-changed', `flag:${request.flag}`, { enabled: request.enabled === true });
+      return this.users.config(request.botId!);
+    });
+  }
+
+  @MessagePattern('rpc.users.set-setting')
+  setSetting(@Payload() request: SetSettingRequestJson): BotConfigJson {
+    return this.users.serve('rpc.users.set-setting', request, () => {
+      this.users.requireRole(request.botId!, request.changedBy!, 'admin');
+      const settings = this.users.settingsOf(request.botId!);
+      const existing = settings.find((setting) => setting.key === request.key);
+      if (!existing && !request.type) throw new StandInError('VALIDATION.FAILED', `a new setting needs a type`);
+      if (existing && request.type && request.type !== existing.type) throw new StandInError('VALIDATION.FAILED', `setting ${request.key} is ${existing.type}`);
+      const setting: BotSettingJson = { key: request.key!, type: existing?.type ?? request.type!, valueJson: request.valueJson!, description: request.description ?? existing?.description ?? '' };
+      settings.splice(existing ? settings.indexOf(existing) : settings.length, existing ? 1 : 0, setting);
+      this.users.audit(request.botId!, request.changedBy!, 'bot.setting-changed', `setting:${request.key}`, { value: request.valueJson });
+      return this.users.config(request.botId!);
+    });
+  }
+
+  @MessagePattern('rpc.users.query-audit')
+  queryAudit(@Payload() request: QueryAuditRequestJson): QueryAuditReplyJson {
+    return this.users.serve('rpc.users.query-audit', request, () => this.users.auditPage(request.botId!, request.limit ?? 20, request.cursor));
+  }
+}
