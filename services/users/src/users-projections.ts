@@ -1,5 +1,7 @@
 import type { InlineProjection } from '@botplatform/event-store';
+import { auditProjection } from './audit/audit.projection.js';
 import { botsProjection } from './bot/bots.projection.js';
+import { membersProjection } from './user/members.projection.js';
 
 /**
  * Every read model of the users service. Each command handler of the service applies all of them in the
@@ -8,4 +10,6 @@ import { botsProjection } from './bot/bots.projection.js';
  */
 export const usersProjections: readonly InlineProjection[] = [
   botsProjection,
+  membersProjection,
+  auditProjection,
 ];

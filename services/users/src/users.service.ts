@@ -5,8 +5,13 @@ import { BotSettingValue } from './bot/bot-setting-value.entity.js';
 import { resolveBotSecrets, type BotSecretsOptions } from './bot/bot-secrets.js';
 import { botProviders } from './bot/bot.providers.js';
 import { RegisteredBot } from './bot/registered-bot.entity.js';
+import { botPublicEvents, composePublicEvents } from './bot/bot.public-events.js';
 import { BotsMigration20261123000400 } from './migrations/20261123000400-bots.migration.js';
-import { usersPublicEvents } from './user/user.public-events.js';
+import { AuditEntry } from './audit/audit-entry.entity.js';
+import { MembersMigration20261123000500 } from './migrations/20261123000500-members.migration.js';
+import { Identity } from './user/identity.entity.js';
+import { Membership } from './user/membership.entity.js';
+import { memberPublicEvents } from './user/user.public-events.js';
 import { UsersModule } from './users.module.js';
 
 /** What the users service is started with; anything not given is read from the environment at start. */
@@ -23,11 +28,15 @@ export function createUsersService(options: UsersServiceOptions = {}): ServiceDe
     migrations: [
       ...eventStoreMigrations,
       { name: 'Migration20261123000400_bots', class: BotsMigration20261123000400 },
+      { name: 'Migration20261123000500_members', class: MembersMigration20261123000500 },
     ],
     entities: [
       RegisteredBot,
       BotFeatureFlag,
       BotSettingValue,
+      Identity,
+      Membership,
+      AuditEntry,
     ],
     // Secrets are read when the service starts, not when this module is imported.
     module: () => ({
@@ -36,7 +45,10 @@ export function createUsersService(options: UsersServiceOptions = {}): ServiceDe
         ...botProviders(resolveBotSecrets(options)),
       ],
     }),
-    toPublic: usersPublicEvents,
+    toPublic: composePublicEvents(
+      memberPublicEvents,
+      botPublicEvents,
+    ),
   };
 }
 

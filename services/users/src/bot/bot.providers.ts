@@ -1,6 +1,7 @@
 import { PostgresEventStore } from '@botplatform/event-store';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Provider } from '@nestjs/common';
+import { MemberDirectory } from '../user/member-directory.js';
 import { BotDirectory } from './bot-directory.js';
 import { BotRegistry, type BotAdminCheck } from './bot-registry.js';
 import type { BotSecrets } from './bot-secrets.js';
@@ -11,15 +12,25 @@ export const OPERATOR_API_TOKEN = Symbol('OPERATOR_API_TOKEN');
 /** Nest token of the admin check the registry uses for `telegram:<id>` requesters. */
 export const BOT_ADMIN_CHECK = Symbol('BOT_ADMIN_CHECK');
 
+/** `telegram:<id>` may change a bot's flags and settings when the membership read model says admin or owner. */
+const memberAdminCheck: Provider = {
+  provide: BOT_ADMIN_CHECK,
+  inject: [MikroORM],
+  useFactory: (orm: MikroORM): BotAdminCheck => {
+    const members = new MemberDirectory(orm.em);
+    return (botId, telegramUserId, em) => members.isAdmin(botId, telegramUserId, { em });
+  },
+};
+
 /** The bot registry's providers, built once per service start with its secrets. */
-export function botProviders(secrets: BotSecrets, adminCheck: Provider = { provide: BOT_ADMIN_CHECK, useValue: undefined }): Provider[] {
+export function botProviders(secrets: BotSecrets): Provider[] {
   return [
     { provide: OPERATOR_API_TOKEN, useValue: secrets.operatorToken },
-    adminCheck,
+    memberAdminCheck,
     {
       provide: BotRegistry,
       inject: [PostgresEventStore, MikroORM, BOT_ADMIN_CHECK],
-      useFactory: (store: PostgresEventStore, orm: MikroORM, isBotAdmin: BotAdminCheck | undefined) =>
+      useFactory: (store: PostgresEventStore, orm: MikroORM, isBotAdmin: BotAdminCheck) =>
         new BotRegistry(store, orm.em, secrets.cipher, isBotAdmin),
     },
     { provide: BotDirectory, inject: [MikroORM], useFactory: (orm: MikroORM) => new BotDirectory(orm.em) },

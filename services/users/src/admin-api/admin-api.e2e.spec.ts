@@ -1,0 +1,212 @@
+import { EmbeddedEventBus, InProcessBroker, type RpcClient } from '@botplatform/bus';
+import type { RegisterUserReplyJson, RegisterUserRequestJson } from '@botplatform/contracts';
+import { createRpcClient, startService, type RunningService } from '@botplatform/service-kit';
+import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
+import { randomBytes } from 'node:crypto';
+import { randomTestBotToken } from '../bot/testing/register-test-bot.js';
+import { createUsersService } from '../users.service.js';
+
+const OPERATOR = 'operator-token-for-the-admin-api-test';
+
+/** The HTTP admin API of the users service: bearer tokens, tenant scope, JSON errors. */
+describe('Admin HTTP API', () => {
+  let database: TestDatabase;
+  let bus: EmbeddedEventBus;
+  let users: RunningService;
+  let rpc: RpcClient;
+  let botA: { botId: string; apiToken: string };
+  let botB: { botId: string; apiToken: string };
+
+  const http = async (method: string, path: string, token?: string, body?: unknown) => {
+    const response = await fetch(`${users.url}${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any> };
+  };
+  const registerBot = async (name: string, ownerTelegramUserId = '900') => {
+    const { status, body } = await http('POST', '/admin/bots', OPERATOR, { name, token: randomTestBotToken(), ownerTelegramUserId });
+    expect(status).toBe(201);
+    return body as { botId: string; apiToken: string };
+  };
+  const version = (botId: string) => users.dependencies.store.streamVersion(`bot-${botId}`);
+
+  beforeAll(async () => {
+    database = await createTestDatabase('bp_admin_api');
+    bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
+    const broker = new InProcessBroker();
+    const definition = createUsersService({ tokenKeys: `k1:${randomBytes(32).toString('base64')}`, operatorToken: OPERATOR });
+    users = await startService(definition, { databaseUrl: database.url, bus, rpc: { kind: 'in-process', broker }, httpPort: 0, logger: false });
+    rpc = createRpcClient({ kind: 'in-process', broker });
+    botA = await registerBot('Bot A');
+    botB = await registerBot('Bot B');
+  });
+
+  afterAll(async () => {
+    await rpc?.close();
+    await users?.close();
+    await bus?.close();
+    await database?.drop();
+  });
+
+  describe('authentication', () => {
+    it('answers 401 without a token, with a malformed one, a wrong secret or a wrong operator token', async () => {
+      const wrongSecret = `${botA.apiToken.slice(0, -4)}AAAA`;
+      for (const token of [undefined, 'garbage', wrongSecret, 'bp_abcdefgh_' + 'x'.repeat(43), `${OPERATOR}x`]) {
+        const { status, body } = await http('GET', `/admin/bots/${botA.botId}/flags`, token);
+        expect(status).toBe(401);
+        expect(body).toMatchObject({ code: 'USERS.UNAUTHENTICATED' });
+      }
+      expect((await http('GET', '/admin/bots', botA.apiToken.slice(0, -1))).status).toBe(401);
+    });
+
+    it('shows the API token once: 201 with botId and apiToken, and only a hash is stored', async () => {
+      const token = randomTestBotToken();
+      const { status, body } = await http('POST', '/admin/bots', OPERATOR, { name: 'Once', token, ownerTelegramUserId: '901', timezone: 'Europe/Paris' });
+      expect(status).toBe(201);
+      expect(Object.keys(body).sort()).toEqual(['apiToken', 'botId']);
+      const [row] = await users.dependencies.orm.em.fork().getConnection().execute<{ row: string }[]>(`SELECT b::text AS row FROM users.bots b WHERE bot_id = '${body.botId}'`);
+      expect(row.row).not.toContain(body.apiToken.split('_')[2]);
+      expect(row.row).not.toContain(token.split(':')[1]);
+      const me = await http('GET', '/admin/bots/me', body.apiToken);
+      expect(me.status).toBe(200);
+      expect(me.body.bot).toMatchObject({ botId: body.botId, name: 'Once', active: true });
+      expect(me.body.config.settings).toContainEqual(expect.objectContaining({ key: 'timezone', valueJson: '"Europe/Paris"' }));
+      expect(JSON.stringify(me.body)).not.toMatch(/apiToken|bp_|ciphertext|hash/);
+    });
+
+    it('stops accepting an API token once it is reissued', async () => {
+      const bot = await registerBot('Reissue');
+      const { status, body } = await http('POST', `/admin/bots/${bot.botId}/api-token`, OPERATOR);
+      expect(status).toBe(201);
+      expect((await http('GET', '/admin/bots/me', bot.apiToken)).status).toBe(401);
+      expect((await http('GET', '/admin/bots/me', body.apiToken)).body.bot.botId).toBe(bot.botId);
+    });
+  });
+
+  describe('tenant scope', () => {
+    it("refuses bot A's token on every route of bot B with 403 USERS.FORBIDDEN_TENANT, and leaves B unchanged", async () => {
+      await http('PUT', `/admin/bots/${botB.botId}/flags`, OPERATOR, { flag: 'payments', enabled: true });
+      const before = await version(botB.botId);
+      const attempts: [string, string, unknown?][] = [
+        ['GET', `/admin/bots/${botB.botId}`],
+        ['GET', `/admin/bots/${botB.botId}/flags`],
+        ['PUT', `/admin/bots/${botB.botId}/flags`, { flag: 'payments', enabled: false }],
+        ['GET', `/admin/bots/${botB.botId}/settings`],
+        ['PUT', `/admin/bots/${botB.botId}/settings`, { key: 'quota.daily.user', value: 1 }],
+        ['GET', `/admin/bots/${botB.botId}/members?query=ann`],
+        ['GET', `/admin/bots/${botB.botId}/audit`],
+      ];
+      for (const [method, path, body] of attempts) {
+        const answer = await http(method, path, botA.apiToken, body);
+        expect({ path, method, status: answer.status, code: answer.body.code }).toEqual({ path, method, status: 403, code: 'USERS.FORBIDDEN_TENANT' });
+      }
+      expect(await version(botB.botId)).toBe(before);
+      expect((await http('GET', `/admin/bots/${botB.botId}/flags`, botB.apiToken)).body.flags).toEqual({ payments: true });
+    });
+
+    it('answers 403 the same way for a bot that does not exist, so existence never leaks', async () => {
+      const answer = await http('GET', '/admin/bots/00000000-0000-4000-8000-000000000000/flags', botA.apiToken);
+      expect(answer).toEqual({ status: 403, body: { code: 'USERS.FORBIDDEN_TENANT', message: expect.any(String) } });
+      expect((await http('GET', '/admin/bots/00000000-0000-4000-8000-000000000000/flags', OPERATOR)).status).toBe(404);
+    });
+
+    it('keeps operator routes to the operator: a bot token cannot register, list, deactivate or rotate', async () => {
+      const attempts: [string, string, unknown?][] = [
+        ['POST', '/admin/bots', { name: 'X', token: randomTestBotToken(), ownerTelegramUserId: '1' }],
+        ['GET', '/admin/bots'],
+        ['POST', `/admin/bots/${botA.botId}/deactivate`, {}],
+        ['POST', `/admin/bots/${botA.botId}/rotate-token`, { token: randomTestBotToken() }],
+        ['POST', `/admin/bots/${botA.botId}/api-token`],
+      ];
+      for (const [method, path, body] of attempts) {
+        const answer = await http(method, path, botA.apiToken, body);
+        expect({ path, status: answer.status, code: answer.body.code }).toEqual({ path, status: 403, code: 'USERS.OPERATOR_ONLY' });
+      }
+      expect((await http('GET', '/admin/bots/me', OPERATOR)).status).toBe(403);
+    });
+  });
+
+  describe('flags and settings', () => {
+    it('sets a flag with the bot token and records it once; the same value again records nothing', async () => {
+      const before = await version(botA.botId);
+      const first = await http('PUT', `/admin/bots/${botA.botId}/flags`, botA.apiToken, { flag: 'referrals', enabled: true });
+      expect(first.status).toBe(200);
+      expect(first.body.flags).toEqual({ referrals: true });
+      expect((await http('PUT', `/admin/bots/${botA.botId}/flags`, botA.apiToken, { flag: 'referrals', enabled: true })).status).toBe(200);
+      expect(await version(botA.botId)).toBe(before + 1);
+      const [event] = (await users.dependencies.store.readStream(`bot-${botA.botId}`)).events.slice(-1);
+      expect(event.metadata.actor).toEqual({ kind: 'admin', id: `api:${botA.apiToken.split('_')[1]}` });
+    });
+
+    it('writes typed settings and refuses bad ones with 400 and a code, writing nothing', async () => {
+      const put = (body: unknown) => http('PUT', `/admin/bots/${botA.botId}/settings`, botA.apiToken, body);
+      expect((await put({ key: 'menu', type: 'json', value: { items: [1, 'two'] }, description: 'Main menu' })).status).toBe(200);
+      expect((await put({ key: 'quota.daily.plan.pro', value: 50 })).status).toBe(200);
+      const before = await version(botA.botId);
+      expect(await put({ key: 'quota.daily.user', value: -1 })).toMatchObject({ status: 400, body: { code: 'USERS.INVALID_SETTING' } });
+      expect(await put({ key: 'quota.daily.user', value: 'ten' })).toMatchObject({ status: 400, body: { code: 'USERS.SETTING_TYPE_MISMATCH' } });
+      expect(await put({ key: 'timezone', value: 'Atlantis/Capital' })).toMatchObject({ status: 400, body: { code: 'USERS.INVALID_SETTING' } });
+      expect(await put({ key: 'menu', value: 'flat' })).toMatchObject({ status: 400, body: { code: 'USERS.SETTING_TYPE_MISMATCH' } });
+      expect(await put({ key: 'quota.daily.user', type: 'float', value: 1 })).toMatchObject({ status: 400, body: { code: 'VALIDATION.FAILED', fields: { type: expect.any(Array) } } });
+      expect(await put({ value: 1, extra: true })).toMatchObject({ status: 400, body: { code: 'VALIDATION.FAILED', fields: { key: expect.any(Array), extra: expect.any(Array) } } });
+      expect(await version(botA.botId)).toBe(before);
+      const { body } = await http('GET', `/admin/bots/${botA.botId}/settings`, botA.apiToken);
+      expect(body.settings).toEqual(
+        expect.arrayContaining([
+          { key: 'menu', type: 'SETTING_TYPE_JSON', valueJson: '{"items":[1,"two"]}', description: 'Main menu' },
+          expect.objectContaining({ key: 'quota.daily.plan.pro', type: 'SETTING_TYPE_INT', valueJson: '50' }),
+        ]),
+      );
+    });
+  });
+
+  describe('operator', () => {
+    it('lists bots, deactivates and reactivates one, and rotates its token (409 for a duplicate, 400 for another bot)', async () => {
+      const bot = await registerBot('Ops');
+      const list = await http('GET', '/admin/bots', OPERATOR);
+      expect(list.body.bots.map((b: { botId: string }) => b.botId)).toEqual(expect.arrayContaining([botA.botId, botB.botId, bot.botId]));
+      expect(await http('POST', `/admin/bots/${bot.botId}/deactivate`, OPERATOR, { reason: 'paused' })).toMatchObject({ status: 200, body: { changed: true, bot: { active: false } } });
+      expect((await http('GET', '/admin/bots?activeOnly=true', OPERATOR)).body.bots.map((b: { botId: string }) => b.botId)).not.toContain(bot.botId);
+      expect(await http('POST', `/admin/bots/${bot.botId}/activate`, OPERATOR)).toMatchObject({ status: 200, body: { changed: true, bot: { active: true } } });
+      expect(await http('POST', `/admin/bots/${bot.botId}/rotate-token`, OPERATOR, { token: randomTestBotToken() })).toMatchObject({
+        status: 400,
+        body: { code: 'USERS.INVALID_BOT_TOKEN' },
+      });
+      const token = randomTestBotToken();
+      await http('POST', '/admin/bots', OPERATOR, { name: 'Dup', token, ownerTelegramUserId: '1' });
+      expect(await http('POST', '/admin/bots', OPERATOR, { name: 'Dup', token, ownerTelegramUserId: '1' })).toMatchObject({
+        status: 409,
+        body: { code: 'USERS.BOT_ALREADY_REGISTERED' },
+      });
+      expect(await http('POST', '/admin/bots', OPERATOR, { name: '', token, ownerTelegramUserId: 'x' })).toMatchObject({
+        status: 400,
+        body: { code: 'VALIDATION.FAILED', fields: { name: expect.any(Array), ownerTelegramUserId: expect.any(Array) } },
+      });
+    });
+  });
+
+  describe('members and audit', () => {
+    it("finds a bot's own members only, and shows its admin actions newest first", async () => {
+      const join = (botId: string, telegramUserId: string, firstName: string) =>
+        rpc.call<RegisterUserRequestJson, RegisterUserReplyJson>('rpc.users.register-user', { botId, telegramUserId, firstName, username: firstName.toLowerCase() });
+      await join(botA.botId, '5550001', 'Annabel');
+      await join(botB.botId, '5550002', 'Annette');
+      const found = await http('GET', `/admin/bots/${botA.botId}/members?query=ann`, botA.apiToken);
+      expect(found.status).toBe(200);
+      expect(found.body.members.map((m: { telegramUserId: string }) => m.telegramUserId)).toEqual(['5550001']);
+      expect(await http('GET', `/admin/bots/${botA.botId}/members`, botA.apiToken)).toMatchObject({ status: 400, body: { code: 'VALIDATION.FAILED' } });
+
+      const audit = await http('GET', `/admin/bots/${botA.botId}/audit?limit=2`, botA.apiToken);
+      expect(audit.status).toBe(200);
+      expect(audit.body.entries).toHaveLength(2);
+      expect(audit.body.entries.every((e: { botId: string }) => e.botId === botA.botId)).toBe(true);
+      expect(audit.body.nextCursor).toEqual(expect.any(String));
+      const flags = await http('GET', `/admin/bots/${botA.botId}/audit?action=bot.feature-flag-changed`, botA.apiToken);
+      expect(flags.body.entries).toEqual([expect.objectContaining({ action: 'bot.feature-flag-changed', target: 'flag:referrals', admin: `api:${botA.apiToken.split('_')[1]}` })]);
+      expect(JSON.stringify((await http('GET', `/admin/bots/${botA.botId}/audit?limit=100`, OPERATOR)).body)).not.toMatch(/apiTokenHash|ciphertext/);
+    });
+  });
+});
