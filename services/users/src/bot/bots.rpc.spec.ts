@@ -30,7 +30,7 @@ describe('Bots over request/reply', () => {
 
   const call = <Reply>(pattern: `rpc.users.${string}`, request: object) => rpc.call<object, Reply>(pattern, request);
   const failure = (promise: Promise<unknown>) => promise.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as RpcCallError);
-  const register = (request: RegisterBotRequestJson) => call<RegisterBotReplyJson>('rpc.users.register-bot', request);
+  const register = (request: RegisterBotRequestJson) => call<Required<RegisterBotReplyJson>>('rpc.users.register-bot', request);
   const storedText = async () => {
     const em = users.dependencies.orm.em.fork();
     const [events] = await runSql<{ t: string }>(em, 'SELECT coalesce(string_agg(data::text, \' \'), \'\') AS t FROM users.event_store_events');
@@ -67,7 +67,7 @@ describe('Bots over request/reply', () => {
     const reply = await register({ name: 'Shop', token, ownerTelegramUserId: '42', timezone: 'Europe/Berlin' });
     expect(reply.apiToken).toMatch(/^bp_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{43}$/);
     const stored = await storedText();
-    for (const secret of [token, token.split(':')[1], reply.apiToken!, reply.apiToken!.split('_')[2]]) expect(stored).not.toContain(secret);
+    for (const secret of [token, token.split(':')[1], reply.apiToken, reply.apiToken.split('_')[2]]) expect(stored).not.toContain(secret);
     const { bots } = await call<GetBotCredentialsReplyJson>('rpc.users.get-bot-credentials', { botId: reply.botId });
     expect(bots).toEqual([{ botId: reply.botId, name: 'Shop', token, tokenVersion: 1, active: true }]);
     const { bots: listed } = await call<ListBotsReplyJson>('rpc.users.list-bots', {});
@@ -98,7 +98,7 @@ describe('Bots over request/reply', () => {
     expect(await call<BotChangeReplyJson>('rpc.users.deactivate-bot', { botId, requestedBy: 'operator' })).toMatchObject({ changed: false });
     const { bots: active } = await call<GetBotCredentialsReplyJson>('rpc.users.get-bot-credentials', {});
     expect(active?.map((b) => b.botId)).not.toContain(botId);
-    expect(await call<BotChangeReplyJson>('rpc.users.activate-bot', { botId, requestedBy: `api:${apiToken!.split('_')[1]}` })).toMatchObject({ changed: true, bot: { active: true } });
+    expect(await call<BotChangeReplyJson>('rpc.users.activate-bot', { botId, requestedBy: `api:${apiToken.split('_')[1]}` })).toMatchObject({ changed: true, bot: { active: true } });
     const next = `${token.split(':')[0]}:${randomBytes(30).toString('base64url')}`;
     expect(await call<BotChangeReplyJson>('rpc.users.rotate-bot-token', { botId, requestedBy: 'operator', token: next })).toMatchObject({
       changed: true,
@@ -119,7 +119,7 @@ describe('Bots over request/reply', () => {
     expect(published[3].decoded.message).toMatchObject({ botId, tokenVersion: 2 });
     for (const { bytes } of published) {
       const text = Buffer.from(bytes).toString('latin1');
-      for (const secret of [token.split(':')[1], next.split(':')[1], apiToken!.split('_')[2]]) expect(text).not.toContain(secret);
+      for (const secret of [token.split(':')[1], next.split(':')[1], apiToken.split('_')[2]]) expect(text).not.toContain(secret);
     }
     const stored = await users.dependencies.store.readStream(`bot-${botId}`);
     const apiTokenHash = (stored.events[0].data as { apiTokenHash: string }).apiTokenHash;
@@ -133,7 +133,7 @@ describe('Bots over request/reply', () => {
 
   it('records a flag change once and nothing for an unchanged flag, as the operator or an API token of the bot', async () => {
     const { botId, apiToken } = await register({ name: 'Flags', token: randomTestBotToken(), ownerTelegramUserId: '6' });
-    const changedBy = `api:${apiToken!.split('_')[1]}`;
+    const changedBy = `api:${apiToken.split('_')[1]}`;
     const on = await call<BotConfigJson>('rpc.users.set-feature-flag', { botId, flag: 'referrals', enabled: true, changedBy });
     expect(on.flags).toEqual({ referrals: true });
     const at = await version(botId);
@@ -150,33 +150,33 @@ describe('Bots over request/reply', () => {
     const a = await register({ name: 'A', token: randomTestBotToken(), ownerTelegramUserId: '100' });
     const b = await register({ name: 'B', token: randomTestBotToken(), ownerTelegramUserId: '200' });
     expect((await failure(call('rpc.users.set-feature-flag', { botId: a.botId, flag: 'x', enabled: true, changedBy: 'telegram:300' }))).code).toBe('USERS.NOT_AN_ADMIN');
-    const setting: SetSettingRequestJson = { botId: b.botId, key: 'quota.daily.user', valueJson: '5', changedBy: `api:${a.apiToken!.split('_')[1]}` };
+    const setting: SetSettingRequestJson = { botId: b.botId, key: 'quota.daily.user', valueJson: '5', changedBy: `api:${a.apiToken.split('_')[1]}` };
     expect((await failure(call('rpc.users.set-setting', setting))).code).toBe('USERS.FORBIDDEN_TENANT');
     const owner = await call<BotConfigJson>('rpc.users.set-feature-flag', { botId: a.botId, flag: 'x', enabled: true, changedBy: 'telegram:100' });
     expect(owner.flags).toEqual({ x: true });
-    expect(await version(b.botId!)).toBe(1);
+    expect(await version(b.botId)).toBe(1);
   });
 
   it('validates settings: wrong type, unknown zone, negative quota and a custom key without type are refused with nothing written', async () => {
     const { botId } = await register({ name: 'Settings', token: randomTestBotToken(), ownerTelegramUserId: '7' });
     const set = (fields: Partial<SetSettingRequestJson>) => call<BotConfigJson>('rpc.users.set-setting', { botId, changedBy: 'operator', ...fields });
-    const at = await version(botId!);
+    const at = await version(botId);
     expect(await failure(set({ key: 'quota.daily.user', valueJson: '"ten"' }))).toMatchObject({ code: 'USERS.SETTING_TYPE_MISMATCH' });
     expect(await failure(set({ key: 'quota.daily.user', type: 'SETTING_TYPE_BOOL', valueJson: 'true' }))).toMatchObject({ code: 'USERS.SETTING_TYPE_MISMATCH' });
     expect(await failure(set({ key: 'timezone', valueJson: '"Mars/Base"' }))).toMatchObject({ code: 'USERS.INVALID_SETTING', message: expect.stringContaining('time zone') });
     expect(await failure(set({ key: 'quota.daily.admin', valueJson: '-5' }))).toMatchObject({ code: 'USERS.INVALID_SETTING', message: expect.stringContaining('negative') });
     expect(await failure(set({ key: 'welcome', valueJson: '"hi"', description: 'Greeting' }))).toMatchObject({ code: 'USERS.INVALID_SETTING', message: expect.stringContaining('type') });
     expect(await failure(set({ key: 'welcome', valueJson: '{not json', type: 'SETTING_TYPE_STRING', description: 'Greeting' }))).toMatchObject({ code: 'USERS.INVALID_SETTING' });
-    expect(await version(botId!)).toBe(at);
+    expect(await version(botId)).toBe(at);
 
     const config = await set({ key: 'menu', type: 'SETTING_TYPE_JSON', valueJson: '{"items":[1,2]}', description: 'Main menu' });
     expect(config.settings).toContainEqual({ key: 'menu', type: 'SETTING_TYPE_JSON', valueJson: '{"items":[1,2]}', description: 'Main menu' });
     await set({ key: 'quota.daily.user', valueJson: '20' });
-    expect(await version(botId!)).toBe(at + 2);
+    expect(await version(botId)).toBe(at + 2);
     await set({ key: 'quota.daily.user', valueJson: '20' });
     await set({ key: 'timezone', valueJson: '"UTC"' });
-    expect(await version(botId!)).toBe(at + 2);
-    const settingEvents = (await publicEventsOf(botId!)).map((e) => e.decoded).filter((d) => isEventOf(d, BotSettingChangedSchema));
+    expect(await version(botId)).toBe(at + 2);
+    const settingEvents = (await publicEventsOf(botId)).map((e) => e.decoded).filter((d) => isEventOf(d, BotSettingChangedSchema));
     expect(settingEvents.map((d) => [d.message.key, d.message.type, d.message.valueJson])).toEqual([
       ['menu', SettingType.JSON, '{"items":[1,2]}'],
       ['quota.daily.user', SettingType.INT, '20'],
