@@ -34,6 +34,7 @@ export interface OutboundConsumerDependencies {
   readonly concurrentChats?: number;
 }
 
+/** The durable consumer's name (`<consumer-service>--<purpose>`). */
 export const OUTBOUND_CONSUMER = 'gateway--outbound';
 
 interface OutboundRequest extends OutboundMessage {

@@ -22,6 +22,7 @@ export interface SendRetryPolicy {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+/** About 7.5 s of retries before a message Telegram keeps failing on is given up. */
 export const DEFAULT_SEND_RETRY: SendRetryPolicy = { rounds: 4, backoffMs: [500, 2_000, 5_000] };
 
 /**

@@ -12,6 +12,7 @@ export interface TelegramSendLimits {
   readonly perGroup: SendRateRule;
 }
 
+/** Telegram's published figures; the defaults of every `TelegramThrottle`. */
 export const TELEGRAM_SEND_LIMITS: TelegramSendLimits = {
   perBot: { limit: 30, windowMs: 1_000 },
   perChat: { limit: 1, windowMs: 1_000, burst: 1 },

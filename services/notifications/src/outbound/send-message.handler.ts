@@ -13,6 +13,7 @@ import {
 } from './outbound-message.decider.js';
 import { SendMessageDto, type InlineButtonRowDto } from './send-message.dto.js';
 
+/** The request/reply pattern other services call to have a message sent. */
 export const SEND_MESSAGE = 'rpc.notifications.send-message';
 
 /**
