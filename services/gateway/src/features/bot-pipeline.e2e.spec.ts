@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@botplatform/testing';
 import { Composer } from 'grammy';
-import type { Message } from 'grammy/types';
+import type { Message, Update } from 'grammy/types';
 import type { BotContext } from '../bot/bot-context.js';
 import { BotPipelineHarness, type HostedTestBot } from './testing/bot-pipeline.harness.js';
 
@@ -188,6 +188,22 @@ describe('A hosted bot running the pipeline', () => {
       expect(harness.users.callsOf(RECORD_BLOCKED)).toContainEqual({ botId: shop.botId, telegramUserId: String(karl.id), blocked: false });
       expect(harness.users.member(shop.botId, karl.id)?.status).toBe('MEMBER_STATUS_ACTIVE');
     });
+  });
+
+  it('passes over updates without a usable sender: nothing answered, nothing registered, the malformed one logged', async () => {
+    const registrations = harness.users.callsOf(REGISTER).length;
+    const date = Math.floor(Date.now() / 1000);
+    await shop.bot.handleUpdate({ update_id: 990_001, channel_post: { message_id: 1, date, chat: { id: -100_123, type: 'channel', title: 'News' }, text: '/start' } } as Update);
+    await shop.bot.handleUpdate({
+      update_id: 990_002,
+      message: { message_id: 2, date, chat: { id: 77, type: 'private', first_name: '' }, from: { id: -77, is_bot: false, first_name: '' }, text: '/start' },
+    } as Update);
+    await shop.bot.handleUpdate({ update_id: 990_003, message: { message_id: 3, date, chat: { id: 78, type: 'private', first_name: 'x' }, text: '/help' } } as Update);
+    expect(harness.users.callsOf(REGISTER)).toHaveLength(registrations);
+    expect(harness.logger.entries.filter((entry) => entry.message.startsWith('update 990002 '))).toEqual([
+      { level: 'warn', message: expect.stringContaining('passed over: malformed sender'), details: [] },
+    ]);
+    expect(harness.logger.errors().filter((entry) => /update 99000\d/.test(entry.message))).toEqual([]);
   });
 
   it('registers its commands per language', async () => {

@@ -32,10 +32,11 @@ export function languageFeature({ users, memberCache }: FeatureDependencies): Co
     const { botId } = ctx.tenant;
     const reply = await users.setMemberLanguage({ botId, telegramUserId: String(ctx.from.id), ...(locale ? { languageCode: locale } : {}) });
     memberCache.invalidate(botId, ctx.from.id);
-    const previous = ctx.member;
-    ctx.member = reply.member ?? (previous ? { ...previous, languageOverride: locale } : undefined);
-    if (ctx.member && !locale) delete ctx.member.languageOverride;
+    if (reply.member) ctx.member = reply.member;
+    else if (ctx.member) ctx.member = { ...ctx.member, languageOverride: locale };
     await ctx.i18n.renegotiateLocale();
+    // Speak the choice even if no member came back to negotiate it from.
+    if (locale) ctx.i18n.useLocale(locale);
     const text = ctx.t('language-changed', { language: ctx.t(`language-name-${localeOf(ctx)}`) });
     await ctx.answerCallbackQuery({ text });
     await ctx.editMessageText(text);
