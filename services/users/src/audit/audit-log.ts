@@ -58,7 +58,7 @@ export class AuditLog {
     const rows = await runSql<AuditRow>(
       options.em ?? this.em,
       `SELECT event_id, bot_id, admin, action, target, details::text AS details_json, to_json(occurred_at) #>> '{}' AS occurred_at
-       FROM audit_entries WHERE ${conditions.join(' AND ')}
+       FROM users.audit_entries WHERE ${conditions.join(' AND ')}
        ORDER BY occurred_at DESC, event_id DESC
        LIMIT ${limit + 1}`,
       parameters,

@@ -17,9 +17,10 @@ export const auditProjection: InlineProjection = {
     for (const event of events) {
       if (event.metadata.actor.kind !== 'admin') continue;
       const entry = auditEntryOf(event);
+      // Raw SQL runs on the default search_path, so the table carries the service's schema.
       await runSql(
         em,
-        `INSERT INTO audit_entries (event_id, bot_id, admin, action, target, details, occurred_at)
+        `INSERT INTO users.audit_entries (event_id, bot_id, admin, action, target, details, occurred_at)
          VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT (event_id) DO NOTHING`,
         [entry.eventId, entry.botId, entry.admin, entry.action, entry.target, JSON.stringify(entry.details), entry.occurredAt],
       );

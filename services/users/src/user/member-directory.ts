@@ -33,8 +33,9 @@ interface MemberRow {
 const MEMBER_COLUMNS = `m.bot_id, m.telegram_user_id::text, m.user_id, i.username, i.first_name, i.last_name, i.language_code,
   i.is_premium, m.role, m.status, m.block_reason, m.admin_pending, m.language_override, m.start_payload,
   to_json(m.joined_at) #>> '{}' AS joined_at, to_json(m.last_seen_at) #>> '{}' AS last_seen_at`;
-// A LEFT JOIN: a membership whose identity stream has not been written yet still shows.
-const MEMBERS_FROM = 'memberships m LEFT JOIN identities i ON i.user_id = m.user_id';
+// Raw SQL runs on the default search_path, so tables carry the service's schema. A LEFT JOIN: a
+// membership whose identity stream has not been written yet still shows.
+const MEMBERS_FROM = 'users.memberships m LEFT JOIN users.identities i ON i.user_id = m.user_id';
 
 type Options = { em?: EntityManager };
 
@@ -55,7 +56,7 @@ export class MemberDirectory {
   async roleOf(botId: string, telegramUserId: number, options: Options = {}): Promise<MemberRole | null> {
     const [row] = await runSql<{ role: MemberRole; blocked_by_admin: boolean }>(
       options.em ?? this.em,
-      'SELECT role, blocked_by_admin FROM memberships WHERE bot_id = $1 AND telegram_user_id = $2',
+      'SELECT role, blocked_by_admin FROM users.memberships WHERE bot_id = $1 AND telegram_user_id = $2',
       [botId, telegramUserId],
     );
     if (!row) return null;
@@ -72,7 +73,7 @@ export class MemberDirectory {
   async standing(botId: string, telegramUserId: number, options: Options = {}): Promise<{ role: MemberRole; blockedByAdmin: boolean } | null> {
     const [row] = await runSql<{ role: MemberRole; blocked_by_admin: boolean }>(
       options.em ?? this.em,
-      'SELECT role, blocked_by_admin FROM memberships WHERE bot_id = $1 AND telegram_user_id = $2',
+      'SELECT role, blocked_by_admin FROM users.memberships WHERE bot_id = $1 AND telegram_user_id = $2',
       [botId, telegramUserId],
     );
     return row ? { role: row.role, blockedByAdmin: row.blocked_by_admin } : null;
@@ -128,7 +129,7 @@ export class MemberDirectory {
               count(*) FILTER (WHERE bot_blocked_by_user)::integer AS blocked_the_bot,
               count(*) FILTER (WHERE blocked_by_admin)::integer AS blocked_by_admin,
               count(*) FILTER (WHERE role <> 'user')::integer AS admins
-       FROM memberships WHERE bot_id = $1`,
+       FROM users.memberships WHERE bot_id = $1`,
       [botId, since],
     );
     return {
@@ -149,7 +150,7 @@ export class MemberDirectory {
   async touch(botId: string, telegramUserId: number, at: Date, options: Options = {}): Promise<boolean> {
     const rows = await runSql<{ touched: number }>(
       options.em ?? this.em,
-      `UPDATE memberships SET last_seen_at = $3
+      `UPDATE users.memberships SET last_seen_at = $3
        WHERE bot_id = $1 AND telegram_user_id = $2 AND last_seen_at < $3::timestamptz - interval '1 minute'
        RETURNING 1 AS touched`,
       [botId, telegramUserId, at],

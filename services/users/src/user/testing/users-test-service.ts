@@ -1,0 +1,94 @@
+import { EmbeddedEventBus, InProcessBroker, type RpcCallError, type RpcClient } from '@botplatform/bus';
+import type { RegisterUserReplyJson, RegisterUserRequestJson } from '@botplatform/contracts';
+import { createRpcClient, startService, type RunningService } from '@botplatform/service-kit';
+import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
+import { INSECURE_DEVELOPMENT_TOKEN_KEYS } from '../../bot/bot-token-cipher.js';
+import { registerTestBot, type TestBotOptions } from '../../bot/testing/register-test-bot.js';
+import { createUsersService } from '../../users.service.js';
+import { Clock } from '../clock.js';
+
+/** A clock a test sets and moves. */
+export class TestClock extends Clock {
+  constructor(private current: Date) {
+    super();
+  }
+
+  now(): Date {
+    return new Date(this.current);
+  }
+
+  set(at: Date | string): void {
+    this.current = new Date(at);
+  }
+
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+/** The users service running for one test file: its own database, the in-process bus and RPC, a test clock. */
+export interface UsersTestService {
+  readonly users: RunningService;
+  readonly rpc: RpcClient;
+  readonly clock: TestClock;
+  call<Reply>(pattern: `rpc.users.${string}`, request: object): Promise<Reply>;
+  /** The typed error a call fails with (and a test failure if it succeeds). */
+  failure(call: Promise<unknown>): Promise<RpcCallError>;
+  registerBot(options?: TestBotOptions): Promise<{ botId: string; apiToken: string }>;
+  /** rpc.users.register-user with a profile filled in. */
+  see(botId: string, telegramUserId: number, profile?: Partial<RegisterUserRequestJson>): Promise<RegisterUserReplyJson>;
+  close(): Promise<void>;
+}
+
+/** Starts the users service as startService does in production, with `clock` in place of the wall clock. */
+export async function startUsersTestService(prefix: string, start: Date = new Date('2026-11-23T10:00:00.000Z')): Promise<UsersTestService> {
+  const clock = new TestClock(start);
+  const base = createUsersService({ tokenKeys: INSECURE_DEVELOPMENT_TOKEN_KEYS, operatorToken: 'operator-token-for-tests' });
+  const definition = {
+    ...base,
+    // Providers of the dynamic module come after the module's own, so this Clock replaces SystemClock.
+    module: (dependencies: Parameters<typeof base.module>[0]) => {
+      const module = base.module(dependencies);
+      return { ...module, providers: [...(module.providers ?? []), { provide: Clock, useValue: clock }] };
+    },
+  };
+  let database: TestDatabase | undefined;
+  let bus: EmbeddedEventBus | undefined;
+  let users: RunningService | undefined;
+  try {
+    database = await createTestDatabase(prefix);
+    bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
+    const broker = new InProcessBroker();
+    users = await startService(definition, { databaseUrl: database.url, bus, rpc: { kind: 'in-process', broker }, httpPort: 0, logger: false });
+    const rpc = createRpcClient({ kind: 'in-process', broker });
+    const running = users;
+    const call = <Reply>(pattern: `rpc.users.${string}`, request: object) => rpc.call<object, Reply>(pattern, request);
+    return {
+      users: running,
+      rpc,
+      clock,
+      call,
+      failure: (promise) =>
+        promise.then(
+          () => {
+            throw new Error('expected the call to fail');
+          },
+          (error: unknown) => error as RpcCallError,
+        ),
+      registerBot: (options = {}) => registerTestBot(running.dependencies.store, running.dependencies.orm.em, options),
+      see: (botId, telegramUserId, profile = {}) =>
+        call<RegisterUserReplyJson>('rpc.users.register-user', { botId, telegramUserId: String(telegramUserId), firstName: `User ${telegramUserId}`, ...profile }),
+      close: async () => {
+        await rpc.close();
+        await running.close();
+        await bus!.close();
+        await database!.drop();
+      },
+    };
+  } catch (error) {
+    await users?.close();
+    await bus?.close();
+    await database?.drop();
+    throw error;
+  }
+}
