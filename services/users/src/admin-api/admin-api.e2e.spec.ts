@@ -145,11 +145,14 @@ describe('Admin HTTP API', () => {
       const put = (body: unknown) => http('PUT', `/admin/bots/${botA.botId}/settings`, botA.apiToken, body);
       expect((await put({ key: 'menu', type: 'json', value: { items: [1, 'two'] }, description: 'Main menu' })).status).toBe(200);
       expect((await put({ key: 'quota.daily.plan.pro', value: 50 })).status).toBe(200);
+      expect((await put({ key: 'welcome', type: 'string', value: 'Hi!', description: 'Greeting' })).status).toBe(200);
       const before = await version(botA.botId);
       expect(await put({ key: 'quota.daily.user', value: -1 })).toMatchObject({ status: 400, body: { code: 'USERS.INVALID_SETTING' } });
       expect(await put({ key: 'quota.daily.user', value: 'ten' })).toMatchObject({ status: 400, body: { code: 'USERS.SETTING_TYPE_MISMATCH' } });
       expect(await put({ key: 'timezone', value: 'Atlantis/Capital' })).toMatchObject({ status: 400, body: { code: 'USERS.INVALID_SETTING' } });
-      expect(await put({ key: 'menu', value: 'flat' })).toMatchObject({ status: 400, body: { code: 'USERS.SETTING_TYPE_MISMATCH' } });
+      expect(await put({ key: 'welcome', value: 5 })).toMatchObject({ status: 400, body: { code: 'USERS.SETTING_TYPE_MISMATCH' } });
+      expect(await put({ key: 'farewell', value: 'Bye' })).toMatchObject({ status: 400, body: { code: 'USERS.INVALID_SETTING', message: expect.stringContaining('type') } });
+      expect(await put({ key: 'menu', value: null })).toMatchObject({ status: 400, body: { code: 'VALIDATION.FAILED' } });
       expect(await put({ key: 'quota.daily.user', type: 'float', value: 1 })).toMatchObject({ status: 400, body: { code: 'VALIDATION.FAILED', fields: { type: expect.any(Array) } } });
       expect(await put({ value: 1, extra: true })).toMatchObject({ status: 400, body: { code: 'VALIDATION.FAILED', fields: { key: expect.any(Array), extra: expect.any(Array) } } });
       expect(await version(botA.botId)).toBe(before);

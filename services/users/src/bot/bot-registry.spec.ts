@@ -1,17 +1,15 @@
-import { PostgresEventStore, createServiceOrm, eventStoreMigrations, runSql } from '@botplatform/event-store';
+import { PostgresEventStore, createServiceOrm, runSql } from '@botplatform/event-store';
 import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { BotsMigration20261123000400 } from '../migrations/20261123000400-bots.migration.js';
+import { createUsersService } from '../users.service.js';
 import { BotDirectory } from './bot-directory.js';
-import { BotFeatureFlag } from './bot-feature-flag.entity.js';
 import { BotRegistry } from './bot-registry.js';
-import { BotSettingValue } from './bot-setting-value.entity.js';
-import { BotTokenCipher } from './bot-token-cipher.js';
+import { BotTokenCipher, INSECURE_DEVELOPMENT_TOKEN_KEYS } from './bot-token-cipher.js';
 import { BotAlreadyRegisteredError, BotInactiveError, BotNotFoundError, ForbiddenTenantError, NotAnAdminError } from './bot.errors.js';
 import { RegisteredBot } from './registered-bot.entity.js';
 import { randomTestBotToken, registerTestBot } from './testing/register-test-bot.js';
 
-/** The registry on its own read models and event store (no Nest): registration, secrets, tenancy checks. */
+/** The registry on the service's read models and event store, without Nest: registration, secrets, tenancy checks. */
 describe('BotRegistry', () => {
   let database: TestDatabase;
   let orm: MikroORM;
@@ -28,12 +26,9 @@ describe('BotRegistry', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('bp_bot_registry');
-    orm = await createServiceOrm({
-      clientUrl: database.url,
-      schema: 'users',
-      entities: [RegisteredBot, BotFeatureFlag, BotSettingValue],
-      migrations: [...eventStoreMigrations, { name: 'Migration20261123000400_bots', class: BotsMigration20261123000400 }],
-    });
+    // The service's whole schema: every command also runs the other slices' projections (members, audit).
+    const service = createUsersService({ tokenKeys: INSECURE_DEVELOPMENT_TOKEN_KEYS });
+    orm = await createServiceOrm({ clientUrl: database.url, schema: 'users', entities: service.entities, migrations: service.migrations });
     store = new PostgresEventStore(orm.em, { schema: 'users' });
     registry = new BotRegistry(store, orm.em, cipher, async (botId, telegramUserId) => admins.has(`${botId}/${telegramUserId}`));
   });
