@@ -1,0 +1,106 @@
+import { busMigrations, type ConsumerDefinition, type PublicEventMapper, type RpcClient } from '@botplatform/bus';
+import { eventStoreMigrations } from '@botplatform/event-store';
+import { createRpcClient, type ServiceDefinition, type ServiceDependencies } from '@botplatform/service-kit';
+import type { MigrationObject } from '@mikro-orm/core';
+import { Logger, type LoggerService } from '@nestjs/common';
+import { GatewayModule } from '../gateway.module.js';
+import { gatewaySessionsMigration } from '../migrations/20261124000500-gateway-sessions.migration.js';
+import { GatewaySessionRecord } from '../sessions/gateway-session.entity.js';
+import { MikroOrmSessionStorage } from '../sessions/mikro-orm-session.storage.js';
+import { UsersClient } from '../users/users.client.js';
+import { BotHost, type BotBehaviour, type GatewayMode, type WebhookSettings } from './bot-host.js';
+import { onBotRegistryChanged } from './on-bot-registry-changed.consumer.js';
+
+/** The gateway's settings, already validated (see `GatewayConfig` for the environment form). */
+export interface GatewayHostingConfig {
+  /** Bot API server: https://api.telegram.org, or the sandbox's `apiRoot` in tests. */
+  readonly telegramApiRoot: string;
+  readonly mode: GatewayMode;
+  /** Required in webhook mode. */
+  readonly webhook?: WebhookSettings;
+  /** Full reconciliation with the registry (default 60 s; 0 turns the timer off). */
+  readonly reconcileIntervalMs?: number;
+  /** Bound on a webhook answer while its update is still being handled (default 10 s). */
+  readonly webhookAnswerTimeoutMs?: number;
+  /** Long-polling timeout of getUpdates in seconds (default 30). */
+  readonly pollingTimeoutSeconds?: number;
+  readonly logger?: LoggerService;
+}
+
+/** What the bots get to work with when their behaviour is built. */
+export interface GatewayBehaviourDependencies {
+  readonly users: UsersClient;
+  readonly logger: Logger;
+}
+
+/** What runs inside the gateway beside the hosting itself. */
+export interface GatewayParts {
+  /** The hosted bots' pipeline, error boundary and commands. */
+  behaviour(dependencies: GatewayBehaviourDependencies): BotBehaviour;
+  readonly migrations?: readonly MigrationObject[];
+  readonly entities?: NonNullable<ServiceDefinition['entities']>;
+  /** Consumers beside the bot registry's, e.g. outbound sending through the host's bots. */
+  consumers?(dependencies: ServiceDependencies & { readonly host: BotHost; readonly users: UsersClient }): readonly ConsumerDefinition[];
+  readonly toPublic?: PublicEventMapper;
+}
+
+/** The gateway's ServiceDefinition, plus the host it runs once started. */
+export interface GatewayServiceDefinition extends ServiceDefinition {
+  /** The BotHost of the last `module()` call (i.e. of the running service), undefined before. */
+  readonly host: BotHost | undefined;
+}
+
+interface GatewayRuntime {
+  readonly dependencies: ServiceDependencies;
+  readonly host: BotHost;
+  readonly users: UsersClient;
+  readonly rpc: RpcClient;
+}
+
+/**
+ * Builds the gateway's ServiceDefinition from its parts. `startService` calls `module()` and then
+ * `consumers()` with the same dependencies; both must see one BotHost, so it is built on the first of
+ * the two calls and kept for that set of dependencies.
+ */
+export function composeGatewayService(config: GatewayHostingConfig, parts: GatewayParts): GatewayServiceDefinition {
+  let runtime: GatewayRuntime | undefined;
+  const runtimeFor = (dependencies: ServiceDependencies): GatewayRuntime => {
+    if (runtime?.dependencies === dependencies) return runtime;
+    const rpc = createRpcClient(dependencies.rpc);
+    const users = new UsersClient(rpc);
+    const logger = new Logger('gateway');
+    const host = new BotHost({
+      credentials: users,
+      sessions: (botId) => new MikroOrmSessionStorage(dependencies.orm, botId),
+      behaviour: parts.behaviour({ users, logger }),
+      apiRoot: config.telegramApiRoot,
+      mode: config.mode,
+      webhook: config.webhook,
+      reconcileIntervalMs: config.reconcileIntervalMs,
+      webhookAnswerTimeoutMs: config.webhookAnswerTimeoutMs,
+      pollingTimeoutSeconds: config.pollingTimeoutSeconds,
+      logger: config.logger,
+    });
+    runtime = { dependencies, host, users, rpc };
+    return runtime;
+  };
+
+  return {
+    name: 'gateway',
+    schema: 'gateway',
+    migrations: [...eventStoreMigrations, ...busMigrations, gatewaySessionsMigration, ...(parts.migrations ?? [])],
+    entities: [GatewaySessionRecord, ...(parts.entities ?? [])],
+    module: (dependencies) => {
+      const { host, rpc } = runtimeFor(dependencies);
+      return GatewayModule.forHost(host, [rpc]);
+    },
+    consumers: (dependencies) => {
+      const { host, users } = runtimeFor(dependencies);
+      return [onBotRegistryChanged(host), ...(parts.consumers?.({ ...dependencies, host, users }) ?? [])];
+    },
+    ...(parts.toPublic ? { toPublic: parts.toPublic } : {}),
+    get host() {
+      return runtime?.host;
+    },
+  };
+}
