@@ -218,7 +218,7 @@ describe('The gateway service in webhook mode', () => {
       registry.update(epsilon.botId, { active: false });
       await recordEvent(epsilon.botId, { type: 'BotDeactivated', data: {} });
       await waitFor('epsilon to stop', () => !host.hosted().some((bot) => bot.botId === epsilon.botId), { timeoutMs: 5_000 });
-      expect(sandbox.webhookInfo(epsilon.sandboxBot).url).toBe('');
+      await waitFor("epsilon's webhook to be removed", () => sandbox.webhookInfo(epsilon.sandboxBot).url === '', { timeoutMs: 5_000 });
       expect((await post(epsilon.botId, textUpdate(epsilon.sandboxBot, 'anyone?'))).status).toBe(404);
     });
 
