@@ -25,6 +25,11 @@ export async function createServiceOrm(options: ServiceOrmOptions): Promise<Mikr
   const orm = await MikroORM.init({
     clientUrl: options.clientUrl,
     schema: options.schema,
+    // MikroORM finds the entity manager of the current request or transaction by this name in async
+    // context. In one process (embedded mode) a service's handler runs inside another service's call
+    // (the gateway's consumer asking the users service), so each service needs a name of its own, or
+    // the users handler would query through the gateway's entity manager and metadata.
+    contextName: `service:${options.schema}`,
     entities: options.entities ?? [],
     discovery: { warnWhenNoEntities: false },
     metadataProvider: ReflectMetadataProvider,
