@@ -6,6 +6,7 @@ import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAppendBench } from './append.bench.js';
+import { runGatewayBench } from './gateway.bench.js';
 import { runLatencyBench } from './latency.bench.js';
 import { runRelayThroughputBench } from './relay-throughput.bench.js';
 import { formatTable, judge, writeReport, type BenchLine } from './report.js';
@@ -14,7 +15,7 @@ const REPORT_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../test
 
 const log = (line: string) => console.log(line);
 
-const SCENARIO_KEYS = ['append', 'relay', 'latency'] as const;
+const SCENARIO_KEYS = ['append', 'relay', 'latency', 'gateway'] as const;
 type ScenarioKey = (typeof SCENARIO_KEYS)[number];
 
 /** `npm run bench -- relay latency` runs only those scenarios; default all. */
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
       run: () => runRelayThroughputBench(targetFor('throughput'), log),
     },
     { key: 'latency', title: 'end-to-end latency', run: () => runLatencyBench(targetFor('latency'), log) },
+    { key: 'gateway', title: 'gateway → users → reply, against the Telegram sandbox', run: () => runGatewayBench({ databaseUrl: database.url }, log) },
   ];
 
   const lines: BenchLine[] = [];

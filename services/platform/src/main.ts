@@ -1,11 +1,21 @@
 import 'reflect-metadata';
-import { EmbeddedEventBus, InProcessBroker } from '@botplatform/bus';
-import { loadConfigOrExit } from '@botplatform/service-kit';
+import { EmbeddedEventBus, InProcessBroker, RpcCallError } from '@botplatform/bus';
+import type { RegisterBotReplyJson, RegisterBotRequestJson } from '@botplatform/contracts';
+import { createRpcClient, loadConfigOrExit } from '@botplatform/service-kit';
+import { TelegramSandbox } from '@botplatform/telegram-sandbox';
 import { Logger } from '@nestjs/common';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { resolve } from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { startPlatform } from './platform.js';
+
+/**
+ * The demo bot of the sandbox. Its token is fixed (and public: the sandbox runs on this machine only) so
+ * the registration kept in the data directory still matches it after a restart.
+ */
+const SANDBOX_DEMO_BOT = { username: 'demo_bot', firstName: 'Demo bot', token: '7000000001:sandbox-demo-bot-token-not-a-secret' };
+const SANDBOX_OWNER = { id: 7_100_001, firstName: 'Olga', username: 'olga_owner', languageCode: 'ru' };
+const SANDBOX_USER = { id: 7_100_002, firstName: 'Alex', username: 'alex', languageCode: 'en' };
 
 /** `npm start`: the whole platform in one process, nothing installed but Node. */
 class EmbeddedPlatformConfig {
@@ -26,6 +36,21 @@ class EmbeddedPlatformConfig {
   @Min(0)
   @Max(65_535)
   HTTP_PORT: number = 3000;
+
+  /** A real bot from BotFather. Without one, the platform runs against a local Telegram sandbox. */
+  @IsOptional()
+  @Matches(/^\d{1,20}:[A-Za-z0-9_-]{30,64}$/, { message: 'TELEGRAM_BOT_TOKEN must be a token as BotFather gives it' })
+  TELEGRAM_BOT_TOKEN?: string = undefined;
+
+  /** Your own Telegram user id: the owner (and first admin) of that bot. */
+  @ValidateIf((config: EmbeddedPlatformConfig) => Boolean(config.TELEGRAM_BOT_TOKEN))
+  @Matches(/^[1-9][0-9]{0,15}$/, { message: 'TELEGRAM_OWNER_ID (your Telegram user id) is required with TELEGRAM_BOT_TOKEN' })
+  TELEGRAM_OWNER_ID: string = '';
+
+  @IsInt()
+  @Min(0)
+  @Max(65_535)
+  SANDBOX_PORT: number = 8081;
 }
 
 const logger = new Logger('platform');
@@ -36,15 +61,56 @@ if (!config.DATABASE_URL) {
   logger.log(`starting embedded PostgreSQL in ${dataDir} on port ${config.EMBEDDED_POSTGRES_PORT}`);
   database = await startEmbeddedPostgres(dataDir, config.EMBEDDED_POSTGRES_PORT);
 }
+
+let sandbox: TelegramSandbox | undefined;
+let bot: { token: string; name: string; owner: string };
+if (config.TELEGRAM_BOT_TOKEN) {
+  bot = { token: config.TELEGRAM_BOT_TOKEN, name: 'My bot', owner: config.TELEGRAM_OWNER_ID };
+} else {
+  sandbox = new TelegramSandbox();
+  await sandbox.start({ port: config.SANDBOX_PORT });
+  sandbox.createBot(SANDBOX_DEMO_BOT);
+  sandbox.createUser(SANDBOX_OWNER);
+  sandbox.createUser(SANDBOX_USER);
+  bot = { token: SANDBOX_DEMO_BOT.token, name: SANDBOX_DEMO_BOT.firstName, owner: String(SANDBOX_OWNER.id) };
+}
+
 const bus = new EmbeddedEventBus({ onError: (error) => logger.warn(`bus: ${String(error)}`) });
+const rpc = { kind: 'in-process', broker: new InProcessBroker() } as const;
 const platform = await startPlatform({
   databaseUrl: config.DATABASE_URL ?? database!.url,
   bus,
-  rpc: { kind: 'in-process', broker: new InProcessBroker() },
+  rpc,
   firstHttpPort: config.HTTP_PORT,
+  telegram: { telegramApiRoot: sandbox?.apiRoot ?? 'https://api.telegram.org', mode: 'polling', logger },
 });
 for (const service of platform.services.values()) logger.log(`${service.name}: ${service.url}/health`);
+await registerTheBot();
+if (sandbox) {
+  logger.log(`Telegram sandbox: chat with @${SANDBOX_DEMO_BOT.username} at ${sandbox.webUrl}`);
+  logger.log(`  as ${SANDBOX_OWNER.firstName} (the bot's owner, id ${SANDBOX_OWNER.id}) or ${SANDBOX_USER.firstName} (id ${SANDBOX_USER.id})`);
+}
 logger.log('botplatform is running (embedded mode). Ctrl+C stops it.');
+
+/** Registers the bot on the first start; later starts find it in the data directory. */
+async function registerTheBot(): Promise<void> {
+  const client = createRpcClient(rpc);
+  try {
+    const reply = await client.call<RegisterBotRequestJson, RegisterBotReplyJson>('rpc.users.register-bot', {
+      name: bot.name,
+      token: bot.token,
+      ownerTelegramUserId: bot.owner,
+    });
+    const users = platform.services.get('users')!;
+    logger.log(`registered bot ${reply.botId}; its admin API token (shown once): ${reply.apiToken}`);
+    logger.log(`  try: curl -H 'Authorization: Bearer ${reply.apiToken}' ${users.url}/admin/bots/me`);
+  } catch (error) {
+    if (!(error instanceof RpcCallError && error.code === 'USERS.BOT_ALREADY_REGISTERED')) throw error;
+    logger.log('the bot is registered already (its API token was shown on the first start)');
+  } finally {
+    await client.close();
+  }
+}
 
 let stopping = false;
 const stop = async () => {
@@ -53,6 +119,7 @@ const stop = async () => {
   logger.log('stopping');
   await platform.close();
   await bus.close();
+  await sandbox?.stop();
   await database?.stop();
   process.exit(0);
 };

@@ -1,13 +1,29 @@
 import { EmbeddedEventBus, InProcessBroker, JetStreamEventBus, RpcCallError, type EventBus, type RpcClient } from '@botplatform/bus';
-import type { RegisterUserReplyJson, RegisterUserRequestJson } from '@botplatform/contracts';
+import type {
+  ConsumeQuotaReplyJson,
+  ConsumeQuotaRequestJson,
+  FindMembersReplyJson,
+  GetMemberReplyJson,
+  GetMemberRequestJson,
+  MemberAdminActionReplyJson,
+  MemberAdminActionRequestJson,
+  RegisterBotReplyJson,
+  RegisterBotRequestJson,
+  RegisterUserReplyJson,
+  RegisterUserRequestJson,
+  SendMessageReplyJson,
+  SendMessageRequestJson,
+} from '@botplatform/contracts';
 import { NotificationRecipient } from '@botplatform/notifications';
 import { createRpcClient, type RpcTransport } from '@botplatform/service-kit';
+import { TelegramSandbox, type SandboxBot, type SandboxChat, type SandboxUser } from '@botplatform/telegram-sandbox';
 import { NatsServerProcess, createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@botplatform/testing';
 import { REGISTER_USER } from '@botplatform/users';
+import type { Message } from 'grammy/types';
+import { randomUUID } from 'node:crypto';
 import { startPlatform, type RunningPlatform } from './platform.js';
 
-const BOT_A = '11111111-1111-4111-8111-111111111111';
-const BOT_B = '22222222-2222-4222-8222-222222222222';
+const OPERATOR_TOKEN = 'platform-e2e-operator-token-0123456789';
 
 interface Wiring {
   bus: EventBus;
@@ -32,22 +48,68 @@ const modes: Record<string, () => Promise<Wiring>> = {
   },
 };
 
+const text = (message: Message) => message.text ?? '';
+
+/**
+ * The issue's scenarios end to end: the users service, notifications and the gateway hosting real grammY
+ * bots against the Telegram sandbox, in both ways the platform runs.
+ */
 describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
   let database: TestDatabase;
   let wiring: Wiring;
   let platform: RunningPlatform;
   let rpc: RpcClient;
+  let sandbox: TelegramSandbox;
+  const bots: Record<'shop' | 'quiz', { sandbox: SandboxBot; botId: string; apiToken: string; owner: SandboxUser }> = {} as never;
 
-  const register = (request: RegisterUserRequestJson) =>
-    rpc.call<RegisterUserRequestJson, RegisterUserReplyJson>(REGISTER_USER, request);
+  const call = <Request extends object, Reply>(pattern: `rpc.${string}`, request: Request) => rpc.call<Request, Reply>(pattern, request);
+  const memberOf = async (botId: string, user: SandboxUser) =>
+    (await call<GetMemberRequestJson, GetMemberReplyJson>('rpc.users.get-member', { botId, telegramUserId: String(user.id) })).member;
+  const adminApi = (path: string, token: string, init: RequestInit = {}) =>
+    fetch(`${platform.services.get('users')!.url}/admin/${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+    });
   const recipients = (botId: string) =>
     platform.services.get('notifications')!.dependencies.orm.em.fork().find(NotificationRecipient, { botId }, { orderBy: { telegramUserId: 'asc' } });
+  /** Sends a command and returns the bot's answer to it. */
+  const ask = async (chat: SandboxChat, command: string, payload?: string) => {
+    const answer = chat.waitForMessage(() => true, { timeoutMs: 10_000 });
+    chat.sendCommand(command, payload);
+    return text(await answer);
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase('bp_platform');
     wiring = await modes[mode]();
-    platform = await startPlatform({ databaseUrl: database.url, bus: wiring.bus, rpc: wiring.rpc, firstHttpPort: 0, logger: false });
+    sandbox = new TelegramSandbox({ rateLimits: false });
+    await sandbox.start();
+    platform = await startPlatform({
+      databaseUrl: database.url,
+      bus: wiring.bus,
+      rpc: wiring.rpc,
+      firstHttpPort: 0,
+      logger: process.env.E2E_LOG ? undefined : false,
+      users: { operatorToken: OPERATOR_TOKEN },
+      telegram: { telegramApiRoot: sandbox.apiRoot, mode: 'polling', pollingTimeoutSeconds: 1 },
+    });
     rpc = createRpcClient(wiring.rpc);
+    for (const [key, name] of [
+      ['shop', 'Shop bot'],
+      ['quiz', 'Quiz bot'],
+    ] as const) {
+      const sandboxBot = sandbox.createBot({ username: `${key}_bot`, firstName: name });
+      const owner = sandbox.createUser({ firstName: `${name} owner`, languageCode: 'en' });
+      // The operator registers bots over the admin API, the way a deployment does.
+      const response = await adminApi('bots', OPERATOR_TOKEN, {
+        method: 'POST',
+        body: JSON.stringify({ name, token: sandboxBot.token, ownerTelegramUserId: String(owner.id) }),
+      });
+      expect(response.status).toBe(201);
+      const { botId, apiToken } = (await response.json()) as RegisterBotReplyJson;
+      bots[key] = { sandbox: sandboxBot, botId: botId!, apiToken: apiToken!, owner };
+    }
+    await waitFor('the gateway to host both bots', () => platform.gateway.host?.hosted().length === 2, { timeoutMs: 15_000 });
   });
 
   afterAll(async () => {
@@ -55,65 +117,171 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
     await platform?.close();
     await wiring?.bus.close();
     await wiring?.close();
+    await sandbox?.stop();
     await database?.drop();
   });
 
   it('starts every service with its migrations applied and a passing health check', async () => {
+    expect([...platform.services.keys()]).toEqual(['users', 'notifications', 'gateway']);
     for (const service of platform.services.values()) {
       const response = await fetch(`${service.url}/health`);
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ status: 'ok', checks: { database: 'up' } });
-      const executed = await service.dependencies.orm.migrator.getExecuted();
-      expect(executed.length).toBeGreaterThan(0);
     }
   });
 
-  it('registers a user for a bot, and the notifications service projects them as a recipient', async () => {
-    const reply = await register({
-      botId: BOT_A,
-      telegramUserId: '7000001',
-      firstName: 'Ann',
-      languageCode: 'ru',
-      isPremium: true,
-      startPayload: 'campaign_7',
-    });
-    expect(reply).toMatchObject({ membershipCreated: true, alreadyRegistered: false });
-    const [recipient] = await waitFor('the recipient row', async () => {
-      const rows = await recipients(BOT_A);
-      return rows.length ? rows : false;
-    });
-    expect(recipient).toMatchObject({ botId: BOT_A, telegramUserId: '7000001', userId: reply.userId, firstName: 'Ann', languageCode: 'ru' });
+  it('hosts two bots in one gateway: a person who starts both has one identity and a membership in each', async () => {
+    const ann = sandbox.createUser({ firstName: 'Ann', username: 'ann', languageCode: 'en' });
+    expect(await ask(sandbox.chat(ann, bots.shop.sandbox), 'start', 'campaign_7')).toContain('Shop bot');
+    expect(await ask(sandbox.chat(ann, bots.quiz.sandbox), 'start')).toContain('Quiz bot');
+
+    const inShop = await memberOf(bots.shop.botId, ann);
+    const inQuiz = await memberOf(bots.quiz.botId, ann);
+    expect(inShop).toMatchObject({ firstName: 'Ann', role: 'MEMBER_ROLE_USER', status: 'MEMBER_STATUS_ACTIVE', startPayload: 'campaign_7' });
+    expect(inQuiz?.startPayload).toBeUndefined();
+    expect(inQuiz?.userId).toBe(inShop?.userId);
+    // Notifications learnt of both memberships through the bus.
+    await waitFor('Ann as a recipient of both bots', async () =>
+      (await recipients(bots.shop.botId)).some((r) => r.telegramUserId === String(ann.id)) &&
+      (await recipients(bots.quiz.botId)).some((r) => r.telegramUserId === String(ann.id)));
   });
 
-  it('treats a second /start as already registered and records nothing new', async () => {
-    const again = await register({ botId: BOT_A, telegramUserId: '7000001', firstName: 'Ann' });
-    expect(again).toMatchObject({ membershipCreated: false, alreadyRegistered: true });
-    const store = platform.services.get('users')!.dependencies.store;
-    expect(await store.streamVersion(`membership-${BOT_A}-7000001`)).toBe(1);
+  it("answers in the user's Telegram language", async () => {
+    const ivan = sandbox.createUser({ firstName: 'Иван', languageCode: 'ru' });
+    expect(await ask(sandbox.chat(ivan, bots.shop.sandbox), 'start')).toMatch(/Привет|Здравствуйте/);
   });
 
-  it('gives one person the same identity in two bots, with a membership in each', async () => {
-    const inA = await register({ botId: BOT_A, telegramUserId: '7000002', firstName: 'Bob' });
-    const inB = await register({ botId: BOT_B, telegramUserId: '7000002', firstName: 'Bob' });
-    expect(inB.userId).toBe(inA.userId);
-    await waitFor('Bob in both bots', async () =>
-      (await recipients(BOT_A)).some((r) => r.telegramUserId === '7000002') &&
-      (await recipients(BOT_B)).some((r) => r.telegramUserId === '7000002'));
-    expect((await recipients(BOT_B)).map((r) => r.telegramUserId)).toEqual(['7000002']);
+  it("lets bot A's owner block a user in A only: refused in A, still served in B", async () => {
+    const shopOwnerChat = sandbox.chat(bots.shop.owner, bots.shop.sandbox);
+    await ask(shopOwnerChat, 'start');
+    expect((await memberOf(bots.shop.botId, bots.shop.owner))?.role).toBe('MEMBER_ROLE_OWNER');
+    const bob = sandbox.createUser({ firstName: 'Bob', languageCode: 'en' });
+    const bobInShop = sandbox.chat(bob, bots.shop.sandbox);
+    const bobInQuiz = sandbox.chat(bob, bots.quiz.sandbox);
+    await ask(bobInShop, 'start');
+    await ask(bobInQuiz, 'start');
+
+    const blocked = await call<MemberAdminActionRequestJson, MemberAdminActionReplyJson>('rpc.users.block-member', {
+      botId: bots.shop.botId,
+      admin: `telegram:${bots.shop.owner.id}`,
+      targetTelegramUserId: String(bob.id),
+      reason: 'spam',
+    });
+    expect(blocked).toMatchObject({ changed: true, member: { status: 'MEMBER_STATUS_BLOCKED_BY_ADMIN', blockReason: 'spam' } });
+
+    // The gateway's member cache learns of the block from the users service's event.
+    await waitFor('Bob to be refused in the shop bot', async () => (await ask(bobInShop, 'profile')).includes('blocked'), {
+      timeoutMs: 10_000,
+    });
+    expect(await ask(bobInQuiz, 'profile')).toContain('Bob');
+    expect((await memberOf(bots.quiz.botId, bob))?.status).toBe('MEMBER_STATUS_ACTIVE');
+  });
+
+  it('refuses an admin action by someone who is not an admin of that bot', async () => {
+    const attempt = call<MemberAdminActionRequestJson, MemberAdminActionReplyJson>('rpc.users.block-member', {
+      botId: bots.quiz.botId,
+      admin: `telegram:${bots.shop.owner.id}`,
+      targetTelegramUserId: String(bots.quiz.owner.id),
+      reason: 'hostile takeover',
+    });
+    await expect(attempt).rejects.toBeInstanceOf(RpcCallError);
+    expect(['USERS.NOT_AN_ADMIN', 'USERS.NOT_A_MEMBER']).toContain(((await attempt.catch((e: unknown) => e)) as RpcCallError).code);
+  });
+
+  it("keeps an admin API token to its own bot: A's token cannot see B's users", async () => {
+    const ownMembers = await adminApi(`bots/${bots.quiz.botId}/members?query=Ann`, bots.quiz.apiToken);
+    expect(ownMembers.status).toBe(200);
+    expect(((await ownMembers.json()) as FindMembersReplyJson).members!.map((m) => m.firstName)).toContain('Ann');
+
+    const otherTenant = await adminApi(`bots/${bots.quiz.botId}/members?query=Ann`, bots.shop.apiToken);
+    expect(otherTenant.status).toBe(403);
+    const body = (await otherTenant.json()) as { code: string; members?: unknown };
+    expect(body.code).toBe('USERS.FORBIDDEN_TENANT');
+    expect(body.members).toBeUndefined();
+    expect((await adminApi(`bots/${bots.quiz.botId}/audit`, bots.shop.apiToken)).status).toBe(403);
+    expect((await adminApi(`bots/${bots.quiz.botId}/members?query=Ann`, 'bp_forged_token')).status).toBe(401);
+  });
+
+  it('serves a bot registered while the gateway runs within seconds, without a restart', async () => {
+    const late = sandbox.createBot({ username: 'late_bot', firstName: 'Late bot' });
+    const owner = sandbox.createUser({ firstName: 'Late owner' });
+    await call<RegisterBotRequestJson, RegisterBotReplyJson>('rpc.users.register-bot', {
+      name: 'Late bot',
+      token: late.token,
+      ownerTelegramUserId: String(owner.id),
+    });
+    const started = Date.now();
+    const chat = sandbox.chat(sandbox.createUser({ firstName: 'Carol', languageCode: 'en' }), late);
+    const greeting = chat.waitForMessage(() => true, { timeoutMs: 10_000 });
+    chat.sendCommand('start');
+    expect(text(await greeting)).toContain('Late bot');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('turns a user blocking the bot in Telegram into the membership status, and unblocking back', async () => {
+    const dan = sandbox.createUser({ firstName: 'Dan', languageCode: 'en' });
+    const chat = sandbox.chat(dan, bots.quiz.sandbox);
+    await ask(chat, 'start');
+    chat.block();
+    await waitFor('the bot block on the membership', async () => (await memberOf(bots.quiz.botId, dan))?.status === 'MEMBER_STATUS_BOT_BLOCKED_BY_USER');
+    chat.unblock();
+    await waitFor('the unblock on the membership', async () => (await memberOf(bots.quiz.botId, dan))?.status === 'MEMBER_STATUS_ACTIVE');
+  });
+
+  it('lets exactly the daily quota through when 20 requests race for it', async () => {
+    const response = await adminApi(`bots/${bots.shop.botId}/settings`, bots.shop.apiToken, {
+      method: 'PUT',
+      body: JSON.stringify({ key: 'quota.daily.user', value: 5 }),
+    });
+    expect(response.status).toBe(200);
+    const eve = sandbox.createUser({ firstName: 'Eve', languageCode: 'en' });
+    await ask(sandbox.chat(eve, bots.shop.sandbox), 'start');
+
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () =>
+        call<ConsumeQuotaRequestJson, ConsumeQuotaReplyJson>('rpc.users.consume-quota', { botId: bots.shop.botId, telegramUserId: String(eve.id) }),
+      ),
+    );
+    const granted = results.filter((r): r is PromiseFulfilledResult<ConsumeQuotaReplyJson> => r.status === 'fulfilled');
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(granted.map((r) => r.value.used!).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+    expect(refused.map((r) => (r.reason as RpcCallError).code)).toEqual(Array(15).fill('USERS.QUOTA_EXCEEDED'));
+  });
+
+  it('sends a message another service asked for through the gateway, once', async () => {
+    const fay = sandbox.createUser({ firstName: 'Fay', languageCode: 'en' });
+    const chat = sandbox.chat(fay, bots.quiz.sandbox);
+    await ask(chat, 'start');
+    const request: SendMessageRequestJson = {
+      requestId: randomUUID(),
+      botId: bots.quiz.botId,
+      chatId: String(fay.id),
+      text: 'Your quiz of the day is ready',
+      purpose: 'e2e:reminder',
+    };
+    const first = await call<SendMessageRequestJson, SendMessageReplyJson>('rpc.notifications.send-message', request);
+    const again = await call<SendMessageRequestJson, SendMessageReplyJson>('rpc.notifications.send-message', request);
+    expect([first.accepted, again.accepted]).toEqual([true, false]);
+    await chat.waitForMessage((m) => m.text === 'Your quiz of the day is ready', { timeoutMs: 10_000 });
+    // Give a duplicate time to show up before checking there is none.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(chat.botMessages().filter((m) => m.text === 'Your quiz of the day is ready')).toHaveLength(1);
   });
 
   it('answers invalid input with typed field errors and writes nothing', async () => {
-    const attempt = register({ botId: 'not-a-uuid', telegramUserId: '-5', firstName: '' });
+    const before = (await platform.services.get('users')!.dependencies.store.readAll({ limit: 10_000 })).events.length;
+    const attempt = call<RegisterUserRequestJson, RegisterUserReplyJson>(REGISTER_USER, { botId: 'not-a-uuid', telegramUserId: '-5', firstName: '' });
     await expect(attempt).rejects.toBeInstanceOf(RpcCallError);
     const error = (await attempt.catch((e: unknown) => e)) as RpcCallError;
     expect(error.code).toBe('VALIDATION.FAILED');
     expect(Object.keys(error.fields ?? {}).sort()).toEqual(['botId', 'firstName', 'telegramUserId']);
-    const { events } = await platform.services.get('users')!.dependencies.store.readAll({ limit: 1_000 });
-    expect(events.every((e) => e.metadata.botId === BOT_A || e.metadata.botId === BOT_B)).toBe(true);
-  });
-
-  it('refuses fields the contract does not have', async () => {
-    const request = { botId: BOT_A, telegramUserId: '7000003', firstName: 'Eve', role: 'owner' } as RegisterUserRequestJson;
-    await expect(register(request)).rejects.toMatchObject({ code: 'VALIDATION.FAILED', fields: { role: [expect.stringContaining('should not exist')] } });
+    const unknownBot = call<RegisterUserRequestJson, RegisterUserReplyJson>(REGISTER_USER, {
+      botId: randomUUID(),
+      telegramUserId: '12345',
+      firstName: 'Gil',
+    });
+    await expect(unknownBot).rejects.toMatchObject({ code: 'USERS.BOT_NOT_FOUND' });
+    const after = (await platform.services.get('users')!.dependencies.store.readAll({ limit: 10_000 })).events.length;
+    expect(after).toBe(before);
   });
 });

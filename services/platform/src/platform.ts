@@ -1,11 +1,9 @@
 import type { EventBus } from '@botplatform/bus';
-import { startService, type RpcTransport, type RunningService, type ServiceDefinition } from '@botplatform/service-kit';
+import { gatewayService, type GatewayRuntimeConfig, type GatewayServiceDefinition } from '@botplatform/gateway';
 import { notificationsService } from '@botplatform/notifications';
-import { usersService } from '@botplatform/users';
+import { startService, type RpcTransport, type RunningService, type ServiceDefinition } from '@botplatform/service-kit';
+import { createUsersService, type UsersServiceOptions } from '@botplatform/users';
 import type { LoggerService } from '@nestjs/common';
-
-/** Every service of the platform, in start order (producers before their consumers). */
-export const platformServices: readonly ServiceDefinition[] = [usersService, notificationsService];
 
 export interface PlatformOptions {
   readonly databaseUrl: string;
@@ -14,11 +12,29 @@ export interface PlatformOptions {
   /** First HTTP port; each service takes the next one. 0 gives every service a free port. */
   readonly firstHttpPort: number;
   readonly logger?: LoggerService | false;
+  /** Secrets of the users service (bot token keys, operator token); the environment's when absent. */
+  readonly users?: UsersServiceOptions;
+  /** How the gateway reaches Telegram (or the sandbox) and receives updates. */
+  readonly telegram: GatewayRuntimeConfig;
 }
 
 export interface RunningPlatform {
   readonly services: ReadonlyMap<string, RunningService>;
+  /** The gateway's definition, whose `host` reaches the hosted bots. */
+  readonly gateway: GatewayServiceDefinition;
   close(): Promise<void>;
+}
+
+/**
+ * Every service of the platform, in start order: producers before their consumers, and the gateway
+ * last, once the services it calls answer.
+ */
+export function platformServices(options: Pick<PlatformOptions, 'users' | 'telegram'>): {
+  readonly all: readonly ServiceDefinition[];
+  readonly gateway: GatewayServiceDefinition;
+} {
+  const gateway = gatewayService(options.telegram);
+  return { all: [createUsersService(options.users), notificationsService, gateway], gateway };
 }
 
 /**
@@ -26,12 +42,13 @@ export interface RunningPlatform {
  * each in its own schema with its own Nest app, on the bus and request/reply transport given.
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const { all, gateway } = platformServices(options);
   const services = new Map<string, RunningService>();
   const close = async () => {
     for (const service of [...services.values()].reverse()) await service.close();
   };
   try {
-    for (const [index, definition] of platformServices.entries()) {
+    for (const [index, definition] of all.entries()) {
       services.set(
         definition.name,
         await startService(definition, {
@@ -47,5 +64,5 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     await close();
     throw error;
   }
-  return { services, close };
+  return { services, gateway, close };
 }

@@ -1,0 +1,205 @@
+import { EmbeddedEventBus, InProcessBroker } from '@botplatform/bus';
+import type { RegisterBotReplyJson, RegisterBotRequestJson } from '@botplatform/contracts';
+import { startPlatform, type RunningPlatform } from '@botplatform/platform';
+import { createRpcClient } from '@botplatform/service-kit';
+import { TelegramSandbox, type SandboxChat } from '@botplatform/telegram-sandbox';
+import { sequentialize, run, type RunnerHandle } from '@grammyjs/runner';
+import { Bot } from 'grammy';
+import type { BenchLine } from './report.js';
+import { paced, percentile, perSecond, sleep, waitUntil, withTimeout } from './timing.js';
+
+const USERS = 200;
+const THROUGHPUT_MESSAGES_PER_USER = 5;
+const LATENCY_RATE_PER_SECOND = 200;
+const LATENCY_SECONDS = 10;
+const OPERATOR_TOKEN = 'bench-operator-token-0123456789abcdef';
+
+export interface GatewayBenchTarget {
+  readonly databaseUrl: string;
+}
+
+/** What answers the sandbox's users: the platform's gateway, or a bare grammY bot (the raw baseline). */
+interface BotUnderTest {
+  readonly chats: readonly SandboxChat[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Updates through the gateway against the sandbox with its rate limits off, beside a bare grammY bot
+ * (runner, sequentialized per chat, answering in the handler) on the same sandbox: the raw figure is what
+ * grammY and the sandbox manage alone, ours adds the users service (identity and membership through
+ * request/reply, events, read models), sessions, i18n and the rest of the pipeline.
+ *
+ * Lines: first contact (`/start` of a new user: identity and membership written), known users (`/help`,
+ * served from the member cache), p50/p99 update → reply latency at a fixed offered load, and the RSS of
+ * the process hosting the gateway (the whole embedded platform here, so an upper bound).
+ */
+export async function runGatewayBench(target: GatewayBenchTarget, log: (line: string) => void): Promise<BenchLine[]> {
+  const sandbox = new TelegramSandbox({ rateLimits: false });
+  await sandbox.start();
+  try {
+    const raw = await measure('raw grammY bot', () => startRawBot(sandbox), log);
+    const rssBefore = process.memoryUsage().rss;
+    const ours = await measure('gateway', () => startGateway(sandbox, target), log);
+    const lines: BenchLine[] = [
+      {
+        scenario: 'gateway',
+        line: `first contact: /start of ${USERS} new users ×1 → reply`,
+        unit: 'updates/s',
+        better: 'higher',
+        ours: ours.firstContactPerSecond,
+        raw: raw.firstContactPerSecond,
+      },
+      {
+        scenario: 'gateway',
+        line: `known users: ${USERS} users × ${THROUGHPUT_MESSAGES_PER_USER} /help → reply`,
+        unit: 'updates/s',
+        better: 'higher',
+        ours: ours.knownUsersPerSecond,
+        raw: raw.knownUsersPerSecond,
+      },
+      ...[50, 99].map(
+        (p): BenchLine => ({
+          scenario: 'gateway',
+          line: `update → reply p${p}, ${LATENCY_RATE_PER_SECOND}/s for ${LATENCY_SECONDS} s`,
+          unit: 'ms',
+          better: 'lower',
+          ours: percentile(ours.latencies, p),
+          raw: percentile(raw.latencies, p),
+          details: { samples: ours.latencies.length },
+        }),
+      ),
+      {
+        scenario: 'gateway',
+        line: 'RSS of the hosting process after the run',
+        unit: 'MiB',
+        better: 'lower',
+        ours: ours.rssMiB,
+        raw: raw.rssMiB,
+        details: { rssBeforeGatewayMiB: mib(rssBefore) },
+      },
+    ];
+    return lines;
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+interface Measured {
+  readonly firstContactPerSecond: number;
+  readonly knownUsersPerSecond: number;
+  readonly latencies: readonly number[];
+  readonly rssMiB: number;
+}
+
+async function measure(label: string, start: () => Promise<BotUnderTest>, log: (line: string) => void): Promise<Measured> {
+  const bot = await start();
+  try {
+    const firstContactPerSecond = await burst(bot.chats, 1, (chat) => chat.sendCommand('start'));
+    const knownUsersPerSecond = await burst(bot.chats, THROUGHPUT_MESSAGES_PER_USER, (chat) => chat.sendCommand('help'));
+    const latencies = await steadyLatency(bot.chats);
+    const rssMiB = mib(process.memoryUsage().rss);
+    log(
+      `  ${label}: first contact ${firstContactPerSecond.toFixed(0)}/s, known users ${knownUsersPerSecond.toFixed(0)}/s, ` +
+        `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, RSS ${rssMiB.toFixed(0)} MiB`,
+    );
+    return { firstContactPerSecond, knownUsersPerSecond, latencies, rssMiB };
+  } finally {
+    await bot.stop();
+  }
+}
+
+/** Every chat sends `perChat` messages at once; the rate is messages over the time until the last reply. */
+async function burst(chats: readonly SandboxChat[], perChat: number, send: (chat: SandboxChat) => void): Promise<number> {
+  const started = performance.now();
+  const replies = chats.flatMap((chat) =>
+    Array.from({ length: perChat }, () => {
+      send(chat);
+      return chat.waitForMessage(() => true, { timeoutMs: 120_000 });
+    }),
+  );
+  await Promise.all(replies);
+  return perSecond(replies.length, performance.now() - started);
+}
+
+/** Open-loop `/help` at a fixed rate, round-robin over the chats; each sample is send → reply. */
+async function steadyLatency(chats: readonly SandboxChat[]): Promise<number[]> {
+  const samples: number[] = [];
+  await paced(LATENCY_RATE_PER_SECOND, LATENCY_RATE_PER_SECOND * LATENCY_SECONDS, async (i) => {
+    const chat = chats[i % chats.length];
+    const sent = performance.now();
+    const reply = chat.waitForMessage(() => true, { timeoutMs: 60_000 });
+    chat.sendCommand('help');
+    await reply;
+    samples.push(performance.now() - sent);
+  });
+  return samples;
+}
+
+async function startRawBot(sandbox: TelegramSandbox): Promise<BotUnderTest> {
+  const sandboxBot = sandbox.createBot({ username: 'raw_bench_bot' });
+  const bot = new Bot(sandboxBot.token, { client: { apiRoot: sandbox.apiRoot } });
+  bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
+  bot.command('start', (ctx) => ctx.reply(`Welcome, ${ctx.from?.first_name}!`));
+  bot.command('help', (ctx) => ctx.reply('/start /help /profile /language'));
+  await bot.init();
+  const runner: RunnerHandle = run(bot);
+  const chats = Array.from({ length: USERS }, (_, i) =>
+    sandbox.chat(sandbox.createUser({ firstName: `Raw${i}`, languageCode: i % 2 ? 'ru' : 'en' }), sandboxBot),
+  );
+  return { chats, stop: () => runner.stop() };
+}
+
+async function startGateway(sandbox: TelegramSandbox, target: GatewayBenchTarget): Promise<BotUnderTest> {
+  const sandboxBot = sandbox.createBot({ username: 'gateway_bench_bot' });
+  const broker = new InProcessBroker();
+  const bus = new EmbeddedEventBus({ pollIntervalMs: 20 });
+  let platform: RunningPlatform | undefined;
+  const rpc = createRpcClient({ kind: 'in-process', broker });
+  try {
+    platform = await startPlatform({
+      databaseUrl: target.databaseUrl,
+      bus,
+      rpc: { kind: 'in-process', broker },
+      firstHttpPort: 0,
+      logger: false,
+      users: { operatorToken: OPERATOR_TOKEN },
+      // The pipeline's per-user limit would drop the bench's bursts: it guards Telegram users, not load tests.
+      telegram: { telegramApiRoot: sandbox.apiRoot, mode: 'polling', incomingRateLimit: false },
+    });
+    await rpc.call<RegisterBotRequestJson, RegisterBotReplyJson>('rpc.users.register-bot', {
+      name: 'Bench bot',
+      token: sandboxBot.token,
+      ownerTelegramUserId: '1',
+    });
+    const chats = Array.from({ length: USERS }, (_, i) =>
+      sandbox.chat(sandbox.createUser({ firstName: `User${i}`, languageCode: i % 2 ? 'ru' : 'en' }), sandboxBot),
+    );
+    // Hosted once the gateway has picked the registration up (event → refresh): a probe user's /help answers.
+    const probe = sandbox.chat(sandbox.createUser({ firstName: 'Probe' }), sandboxBot);
+    await waitUntil('the gateway to host the bench bot', async () => {
+      probe.sendCommand('help');
+      return withTimeout(probe.waitForMessage(), 1_000, 'probe reply').then(
+        () => true,
+        () => false,
+      );
+    }, { timeoutMs: 60_000, intervalMs: 100 });
+    await sleep(200);
+    const running = platform;
+    return {
+      chats,
+      stop: async () => {
+        await rpc.close();
+        await running.close();
+        await bus.close();
+      },
+    };
+  } catch (error) {
+    await rpc.close();
+    await platform?.close();
+    await bus.close();
+    throw error;
+  }
+}
+
+const mib = (bytes: number) => bytes / 1024 / 1024;
