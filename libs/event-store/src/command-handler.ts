@@ -41,8 +41,8 @@ export interface CommandResult<State, Event extends DomainEvent> {
  * another writer got there first, the whole cycle runs again on the fresh state, because the decision
  * itself may change (a quota used up meanwhile, a user already registered).
  *
- * With projections or a stream lock, each attempt is one transaction: the append and the read models
- * commit together, and a lost race rolls both back before the retry.
+ * With projections, the append and the read models commit in one transaction, and a lost race rolls
+ * both back before the retry. With a stream lock, the whole cycle runs in one transaction holding it.
  */
 export class CommandHandler<State, Command, Event extends DomainEvent> {
   private readonly maxAttempts: number;
@@ -67,11 +67,18 @@ export class CommandHandler<State, Command, Event extends DomainEvent> {
     context: EventContext,
     options: { em?: EntityManager } = {},
   ): Promise<CommandResult<State, Event>> {
-    const transactional = this.projections.length > 0 || this.lockStream;
     for (let attempt = 1; ; attempt++) {
       try {
-        if (!transactional) return await this.attempt(streamId, command, context, options.em);
-        return await this.store.transaction((em) => this.attempt(streamId, command, context, em), options);
+        if (this.lockStream) {
+          return await this.store.transaction(async (em) => {
+            await this.store.lockStream(streamId, { em });
+            return this.attempt(streamId, command, context, em, em);
+          }, options);
+        }
+        // Optimistic: read and decide outside any transaction (most commands decide nothing, e.g. a known
+        // user seen again); only an append opens one, for itself and the projections. The version check
+        // of the append catches a writer that got in between.
+        return await this.attempt(streamId, command, context, options.em, this.projections.length ? undefined : options.em);
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         if (attempt >= this.maxAttempts) throw new ConcurrencyRetriesExhaustedError(streamId, attempt);
@@ -80,19 +87,31 @@ export class CommandHandler<State, Command, Event extends DomainEvent> {
     }
   }
 
+  /**
+   * One read-decide-append cycle. `writeEm` is the transaction to append in; without one, a command with
+   * projections opens its own around the append and the projections.
+   */
   private async attempt(
     streamId: string,
     command: Command,
     context: EventContext,
-    em: EntityManager | undefined,
+    readEm: EntityManager | undefined,
+    writeEm: EntityManager | undefined,
   ): Promise<CommandResult<State, Event>> {
-    if (this.lockStream) await this.store.lockStream(streamId, { em: em! });
-    const { version, events } = await this.store.readStream<Event>(streamId, { em });
+    const { version, events } = await this.store.readStream<Event>(streamId, { em: readEm });
     let state = foldEvents(this.decider, events);
     const decided = this.decider.decide(command, state);
     if (decided.length === 0) return { state, version, newEvents: [] };
-    const appended = await this.store.append(streamId, version === 0 ? 'no_stream' : version, decided, context, { em });
-    for (const projection of this.projections) await projection.apply(appended.events, em!);
+    const expected = version === 0 ? 'no_stream' : version;
+    const appendAndProject = async (em: EntityManager | undefined) => {
+      const appended = await this.store.append(streamId, expected, decided, context, { em });
+      for (const projection of this.projections) await projection.apply(appended.events, em!);
+      return appended;
+    };
+    const appended =
+      writeEm || this.projections.length === 0
+        ? await appendAndProject(writeEm)
+        : await this.store.transaction((em) => appendAndProject(em), { em: readEm });
     for (const event of decided) state = this.decider.evolve(state, event);
     return { state, version: appended.nextExpectedVersion, newEvents: appended.events };
   }

@@ -57,6 +57,24 @@ describe('MikroOrmSessionStorage', () => {
     expect(await inA.read('300')).toEqual({ awaiting: { feature: 'a', step: 'one' } });
   });
 
+  it('writes back only what changed: an unchanged session costs no write, an empty new one no row', async () => {
+    const storage = new MikroOrmSessionStorage(orm, BOT_A);
+    const updatedAt = async (key: string) =>
+      (await runSql<{ at: string }>(orm.em, `SELECT to_json(updated_at) #>> '{}' AS at FROM gateway.gateway_sessions WHERE bot_id = $1 AND key = $2`, [BOT_A, key]))[0]?.at;
+    await storage.write('500', { awaiting: { feature: 'admin', step: 'find-user' } });
+    await runSql(orm.em, `UPDATE gateway.gateway_sessions SET updated_at = '2000-01-01T00:00:00Z' WHERE bot_id = $1 AND key = '500'`, [BOT_A]);
+
+    const session = await storage.read('500');
+    await storage.write('500', { ...session });
+    expect(await updatedAt('500')).toBe('2000-01-01T00:00:00+00:00');
+    await storage.write('500', {});
+    expect(await storage.read('500')).toEqual({});
+
+    expect(await storage.read('501')).toBeUndefined();
+    await storage.write('501', {});
+    expect(await updatedAt('501')).toBeUndefined();
+  });
+
   it('survives concurrent writes to one key with exactly one row', async () => {
     const storage = new MikroOrmSessionStorage(orm, BOT_B);
     await Promise.all(Array.from({ length: 10 }, (_, i) => storage.write('400', { awaiting: { feature: 'f', step: String(i) } })));

@@ -1,8 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { BotInactiveError, BotNotFoundError } from './bot.errors.js';
-import { BotFeatureFlag } from './bot-feature-flag.entity.js';
-import { BotSettingValue } from './bot-setting-value.entity.js';
-import { RegisteredBot } from './registered-bot.entity.js';
+import { runSql } from '@botplatform/event-store';
 
 /** A bot as the rest of the users service sees it: never its tokens. */
 export interface BotProfile {
@@ -18,6 +16,16 @@ export interface BotProfile {
   readonly flags: Readonly<Record<string, boolean>>;
 }
 
+interface BotProfileRow {
+  bot_id: string;
+  name: string;
+  owner: string;
+  active: boolean;
+  timezone: string;
+  flags: Record<string, boolean>;
+  settings: Record<string, string>;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Looks bots up in the registry's read models (kept in the same transaction as the bots' events). */
@@ -27,24 +35,30 @@ export class BotDirectory {
   /** From the read models; null for an unknown bot. Pass the caller's transaction `em` to read inside it. */
   async find(botId: string, options: { em?: EntityManager } = {}): Promise<BotProfile | null> {
     if (!UUID.test(botId)) return null;
-    const em = options.em ?? this.em.fork();
-    const bot = await em.findOne(RegisteredBot, { botId }, { disableIdentityMap: true });
-    if (!bot) return null;
-    // One after the other: inside a transaction both would queue on the same connection anyway.
-    const flags = await em.find(BotFeatureFlag, { botId }, { disableIdentityMap: true });
-    const settings = await em.find(BotSettingValue, { botId }, { disableIdentityMap: true });
+    const em = options.em ?? this.em;
+    // One statement: the gateway asks for the bot on every new user, so three round trips showed up.
+    const schema = em.config.get('schema');
+    const [row] = await runSql<BotProfileRow>(
+      em,
+      `SELECT b.bot_id, b.name, b.owner_telegram_user_id::text AS owner, b.active, b.timezone,
+         (SELECT coalesce(json_object_agg(f.flag, f.enabled), '{}') FROM "${schema}".bot_feature_flags f WHERE f.bot_id = b.bot_id) AS flags,
+         (SELECT coalesce(json_object_agg(s.key, s.value_json), '{}') FROM "${schema}".bot_settings s WHERE s.bot_id = b.bot_id) AS settings
+       FROM "${schema}".bots b WHERE b.bot_id = $1`,
+      [botId],
+      { preparedAs: `users_bot_profile_${schema}` },
+    );
+    if (!row) return null;
     return {
-      botId: bot.botId,
-      name: bot.name,
-      ownerTelegramUserId: Number(bot.ownerTelegramUserId),
-      active: bot.active,
-      timezone: bot.timezone,
-      settings: Object.fromEntries(settings.map((s) => [s.key, JSON.parse(s.valueJson) as unknown])),
-      flags: Object.fromEntries(flags.map((f) => [f.flag, f.enabled])),
+      botId: row.bot_id,
+      name: row.name,
+      ownerTelegramUserId: Number(row.owner),
+      active: row.active,
+      timezone: row.timezone,
+      settings: Object.fromEntries(Object.entries(row.settings).map(([key, json]) => [key, JSON.parse(json) as unknown])),
+      flags: row.flags,
     };
   }
 
-  /** The bot if it is registered and active; throws BotNotFoundError (USERS.BOT_NOT_FOUND) or BotInactiveError (USERS.BOT_INACTIVE). */
   async requireActive(botId: string, options: { em?: EntityManager } = {}): Promise<BotProfile> {
     const bot = await this.find(botId, options);
     if (!bot) throw new BotNotFoundError(botId);
