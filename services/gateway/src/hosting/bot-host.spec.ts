@@ -11,7 +11,7 @@ import { UsersClient } from '../users/users.client.js';
 import { BotHost } from './bot-host.js';
 import { BotRegistryStandIn } from './testing/bot-registry.stand-in.js';
 import { CapturingLogger } from './testing/capturing-logger.js';
-import { EchoBehaviour } from './testing/echo-behaviour.js';
+import { EchoBehaviour, callerContext } from './testing/echo-behaviour.js';
 
 describe('BotHost (long polling)', () => {
   let database: TestDatabase;
@@ -123,6 +123,18 @@ describe('BotHost (long polling)', () => {
       expect(await host.refresh(gamma.botId)).toBe('started');
       await say(gamma.sandboxBot, 'hi', 'Gamma: hi (before: -)');
       expect(Date.now() - startedAt).toBeLessThan(5_000);
+    });
+
+    it("runs a bot started from a consumer's transaction outside that transaction's async context", async () => {
+      // A refresh comes from the bot-registry consumer, inside its transaction. MikroORM keeps that
+      // transaction in async-local storage, so a polling loop started there would hand it to every
+      // update it handles, long after the commit ("Transaction is already committed").
+      const omicron = registerBot('Omicron', 'omicron_bot');
+      expect(await callerContext.run('consumer transaction', () => host.refresh(omicron.botId))).toBe('started');
+      await say(omicron.sandboxBot, 'hi', 'Omicron: hi (before: -)');
+      expect(echo.seen.filter((record) => record.botId === omicron.botId)).toEqual([
+        expect.objectContaining({ text: 'hi', callerContext: undefined }),
+      ]);
     });
 
     it('starts a newly registered bot on reconcile() alone', async () => {

@@ -5,9 +5,18 @@ import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { Bot, BotError, session, type Api, type Context, type Middleware, type StorageAdapter } from 'grammy';
 import type { Update } from 'grammy/types';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { BotContext, GatewaySession, HostedBotInfo } from '../bot/bot-context.js';
 import { secretTokenMatches, webhookSecretToken } from './webhook-secret.js';
+
+/**
+ * Runs a function in the async context this module was loaded in, i.e. none. A bot's polling loop
+ * outlives whatever started it; started from a consumer's transaction (an event made us refresh the
+ * bot), it would otherwise carry that transaction in async-local storage into every update it handles,
+ * and MikroORM would run the update's queries on a transaction committed long before.
+ */
+const outsideCallersContext = AsyncLocalStorage.snapshot();
 
 /** How updates reach the gateway: long polling per bot (grammY runner), or Telegram's webhooks. */
 export type GatewayMode = 'polling' | 'webhook';
@@ -341,7 +350,9 @@ export class BotHost {
       if (this.options.mode === 'polling') {
         await bot.api.deleteWebhook();
         callSignal = lifetime.signal;
-        hosted.runner = run(bot, { runner: { fetch: { timeout: this.options.pollingTimeoutSeconds ?? 30 }, silent: true } });
+        hosted.runner = outsideCallersContext(() =>
+          run(bot, { runner: { fetch: { timeout: this.options.pollingTimeoutSeconds ?? 30 }, silent: true } }),
+        );
         this.bots.set(info.botId, hosted);
         void hosted.runner.task()?.catch((error: unknown) => this.onRunnerCrash(hosted, error));
       } else {

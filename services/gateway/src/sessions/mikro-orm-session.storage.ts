@@ -29,7 +29,7 @@ export class MikroOrmSessionStorage implements StorageAdapter<GatewaySession> {
 
   async read(key: string): Promise<GatewaySession | undefined> {
     const [row] = await runSql<{ value: GatewaySession }>(
-      this.orm.em,
+      this.orm.em.fork(),
       `SELECT value FROM ${this.table} WHERE bot_id = $1 AND key = $2`,
       [this.botId, key],
       { preparedAs: `gateway_session_read_${this.table}` },
@@ -42,7 +42,7 @@ export class MikroOrmSessionStorage implements StorageAdapter<GatewaySession> {
     const json = JSON.stringify(value);
     if (this.remembered.get(key) === json || (json === EMPTY && !this.remembered.has(key))) return;
     await runSql(
-      this.orm.em,
+      this.orm.em.fork(),
       `INSERT INTO ${this.table} (bot_id, key, value, updated_at) VALUES ($1, $2, $3::jsonb, now())
        ON CONFLICT (bot_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       [this.botId, key, json],
@@ -52,7 +52,7 @@ export class MikroOrmSessionStorage implements StorageAdapter<GatewaySession> {
   }
 
   async delete(key: string): Promise<void> {
-    await runSql(this.orm.em, `DELETE FROM ${this.table} WHERE bot_id = $1 AND key = $2`, [this.botId, key]);
+    await runSql(this.orm.em.fork(), `DELETE FROM ${this.table} WHERE bot_id = $1 AND key = $2`, [this.botId, key]);
     this.remember(key, EMPTY);
   }
 

@@ -35,7 +35,7 @@ export class BotDirectory {
   /** From the read models; null for an unknown bot. Pass the caller's transaction `em` to read inside it. */
   async find(botId: string, options: { em?: EntityManager } = {}): Promise<BotProfile | null> {
     if (!UUID.test(botId)) return null;
-    const em = options.em ?? this.em;
+    const em = options.em ?? this.em.fork();
     // One statement: the gateway asks for the bot on every new user, so three round trips showed up.
     const schema = em.config.get('schema');
     const [row] = await runSql<BotProfileRow>(

@@ -1,4 +1,5 @@
 import { Composer, type Api, type BotError } from 'grammy';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { BotContext, HostedBotInfo } from '../../bot/bot-context.js';
 import type { BotBehaviour } from '../bot-host.js';
 
@@ -7,7 +8,15 @@ export interface EchoRecord {
   readonly botId: string;
   readonly text: string;
   readonly correlationId: string;
+  /** What `callerContext` held while the update was handled: nothing, unless a caller's context leaked in. */
+  readonly callerContext: string | undefined;
 }
+
+/**
+ * Async-local state a test sets around a call into the host (as MikroORM's transaction context is set
+ * around a consumer's handler), to check that none of it reaches the updates of the bots it started.
+ */
+export const callerContext = new AsyncLocalStorage<string>();
 
 /**
  * A tiny stand-in for the real pipeline: answers `<bot name>: <text> (before: <previous text>)`, the
@@ -23,7 +32,7 @@ export class EchoBehaviour implements BotBehaviour {
     const composer = new Composer<BotContext>();
     composer.on('message:text', async (ctx) => {
       const text = ctx.message.text;
-      this.seen.push({ botId: ctx.tenant.botId, text, correlationId: ctx.correlationId });
+      this.seen.push({ botId: ctx.tenant.botId, text, correlationId: ctx.correlationId, callerContext: callerContext.getStore() });
       if (text === 'boom') throw new Error(`boom in ${bot.botId}`);
       if (text === 'slow') await new Promise((resolve) => setTimeout(resolve, 300));
       const before = ctx.session.awaiting?.data?.last ?? '-';
