@@ -4,9 +4,15 @@ import { throwError, type Observable } from 'rxjs';
 import { isRpcErrorBody, type RpcErrorBody } from './rpc-error.js';
 
 /**
- * Turns whatever a request handler threw into an `RpcErrorBody`: typed errors (anything with a
- * string `code`, such as domain and event-store errors) keep their code and message; anything else
- * is logged here and answered as `INTERNAL`, so internals never leak to the caller.
+ * A typed error's code: `AREA.REASON` in capitals (`USERS.NOT_AN_ADMIN`, `EVENT_STORE.WRONG_EXPECTED_VERSION`).
+ * Drivers' errors carry codes too (PostgreSQL's `42P01`, Node's `ECONNREFUSED`): those are internals.
+ */
+const TYPED_ERROR_CODE = /^[A-Z][A-Z0-9_]*(\.[A-Z][A-Z0-9_]*)+$/;
+
+/**
+ * Turns whatever a request handler threw into an `RpcErrorBody`: typed errors (a `code` of the form
+ * above, such as domain and event-store errors) keep their code and message; anything else is logged
+ * here and answered as `INTERNAL`, so internals (SQL, hosts, stack traces) never leak to the caller.
  */
 @Catch()
 export class RpcErrorFilter implements RpcExceptionFilter<unknown> {
@@ -22,7 +28,8 @@ export class RpcErrorFilter implements RpcExceptionFilter<unknown> {
       if (isRpcErrorBody(error)) return error;
       return { code: 'RPC.ERROR', message: typeof error === 'string' ? error : 'request failed' };
     }
-    if (exception instanceof Error && typeof (exception as { code?: unknown }).code === 'string') {
+    const code = (exception as { code?: unknown } | null)?.code;
+    if (exception instanceof Error && typeof code === 'string' && TYPED_ERROR_CODE.test(code)) {
       return { code: (exception as Error & { code: string }).code, message: exception.message };
     }
     const pattern = host.switchToRpc().getContext<{ getSubject?: () => string } | undefined>()?.getSubject?.();
