@@ -18,6 +18,13 @@ describe('errorNoticeOf', () => {
   it.each([
     ['USERS.MEMBER_BLOCKED', 'error-member-blocked'],
     ['USERS.NOT_AN_ADMIN', 'error-not-an-admin'],
+    ['USERS.OWNER_ONLY', 'error-owner-only'],
+    ['USERS.CANNOT_BLOCK_ADMIN', 'error-cannot-block'],
+    ['USERS.CANNOT_BLOCK_SELF', 'error-cannot-block'],
+    ['USERS.NOT_A_MEMBER', 'error-not-a-member'],
+    ['USERS.INVALID_SETTING', 'error-invalid-setting'],
+    ['USERS.SETTING_TYPE_MISMATCH', 'error-invalid-setting'],
+    ['USERS.REASON_REQUIRED', 'error-validation-failed'],
     ['VALIDATION.FAILED', 'error-validation-failed'],
   ])('gives %s its own text', (code, key) => {
     expect(errorNoticeOf(rpcError(code), CORRELATION)).toEqual({ key, variables: {} });

@@ -31,6 +31,20 @@ export function errorNoticeOf(error: unknown, correlationId: string): ErrorNotic
       return { key: 'error-member-blocked', variables: {} };
     case 'USERS.NOT_AN_ADMIN':
       return { key: 'error-not-an-admin', variables: {} };
+    // The admin menu's refusals: the users service decides, the admin learns why in their language.
+    case 'USERS.OWNER_ONLY':
+      return { key: 'error-owner-only', variables: {} };
+    case 'USERS.CANNOT_BLOCK_ADMIN':
+    case 'USERS.CANNOT_BLOCK_SELF':
+      return { key: 'error-cannot-block', variables: {} };
+    case 'USERS.NOT_A_MEMBER':
+      return { key: 'error-not-a-member', variables: {} };
+    case 'USERS.INVALID_SETTING':
+    case 'USERS.SETTING_TYPE_MISMATCH':
+    case 'USERS.INVALID_TIMEZONE':
+    case 'USERS.INVALID_FEATURE_FLAG':
+      return { key: 'error-invalid-setting', variables: {} };
+    case 'USERS.REASON_REQUIRED':
     case 'VALIDATION.FAILED':
       return { key: 'error-validation-failed', variables: {} };
     default:

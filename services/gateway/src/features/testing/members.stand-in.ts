@@ -149,7 +149,7 @@ export class MembersStandIn {
   /** @internal */
   requireMember(botId: string, telegramUserId: string): MemberViewJson {
     const member = this.member(botId, telegramUserId);
-    if (!member) throw new StandInError('USERS.MEMBER_NOT_FOUND', `no member ${telegramUserId} in bot ${botId}`);
+    if (!member) throw new StandInError('USERS.NOT_A_MEMBER', `no member ${telegramUserId} in bot ${botId}`);
     return member;
   }
 

@@ -52,6 +52,10 @@ error-quota-exceeded-no-time = You have reached today's limit. Please try again 
 error-member-blocked = You are blocked in this bot.
 error-not-an-admin = Only admins of this bot can do that.
 error-validation-failed = That does not look right. Please check what you sent and try again.
+error-owner-only = Only the owner of this bot can do that.
+error-cannot-block = That member cannot be blocked: owners are never blocked, admins only by the owner, and nobody blocks themself.
+error-not-a-member = That user is not a member of this bot.
+error-invalid-setting = That value does not fit this flag or setting.
 
 ## Admin menu
 admin-menu-title = Admin menu. What would you like to do?
