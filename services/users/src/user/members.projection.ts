@@ -1,7 +1,6 @@
-import type { InlineProjection, RecordedEvent } from '@botplatform/event-store';
+import { runSql, type InlineProjection, type RecordedEvent } from '@botplatform/event-store';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IdentityEvent } from './identity.decider.js';
-import { Identity } from './identity.entity.js';
 import type { MembershipEvent } from './membership.decider.js';
 import { Membership } from './membership.entity.js';
 
@@ -26,33 +25,33 @@ export const membersProjection: InlineProjection = {
             lastName: data.profile.lastName ?? null,
             languageCode: data.profile.languageCode ?? null,
             isPremium: data.profile.isPremium,
-            updatedAt: at,
           };
           // An upsert either way: identities of members who joined before identity streams existed were
-          // filled from their UserRegistered by the migration.
-          await em.upsert(
-            Identity,
-            { userId: data.userId, telegramUserId: String(data.telegramUserId), ...profile, createdAt: at } as Identity,
-            { onConflictFields: ['userId'], onConflictMergeFields: ['username', 'firstName', 'lastName', 'languageCode', 'isPremium', 'updatedAt'] },
+          // filled from their UserRegistered by the migration. Plain SQL rather than em.upsert, as for
+          // UserRegistered below: these run for every new user, and the ORM's query building and entity
+          // bookkeeping cost more main-thread time than the statement itself (bench: first contact).
+          await runSql(
+            em,
+            `INSERT INTO users.identities (user_id, telegram_user_id, username, first_name, last_name, language_code, is_premium,
+               created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+             ON CONFLICT (user_id) DO UPDATE SET username = excluded.username, first_name = excluded.first_name,
+               last_name = excluded.last_name, language_code = excluded.language_code, is_premium = excluded.is_premium,
+               updated_at = excluded.updated_at`,
+            [data.userId, String(data.telegramUserId), profile.username, profile.firstName, profile.lastName, profile.languageCode, profile.isPremium, at],
           );
           break;
         }
         case 'UserRegistered': {
           const { data } = event;
           const joinedAt = new Date(data.registeredAt);
-          await em.insert(Membership, {
-            botId: data.botId,
-            telegramUserId: String(data.telegramUserId),
-            userId: data.userId,
-            role: 'user',
-            adminPending: false,
-            status: 'active',
-            blockedByAdmin: false,
-            botBlockedByUser: false,
-            ...(data.startPayload ? { startPayload: data.startPayload } : {}),
-            joinedAt,
-            lastSeenAt: joinedAt,
-          });
+          await runSql(
+            em,
+            `INSERT INTO users.memberships (bot_id, telegram_user_id, user_id, role, admin_pending, status, blocked_by_admin,
+               bot_blocked_by_user, start_payload, joined_at, last_seen_at)
+             VALUES ($1, $2, $3, 'user', false, 'active', false, false, $4, $5, $5)`,
+            [data.botId, String(data.telegramUserId), data.userId, data.startPayload || null, joinedAt],
+          );
           break;
         }
         case 'MemberOwnerRecognized':
