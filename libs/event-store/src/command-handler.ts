@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { foldEvents, type Decider } from './decider.js';
-import { ConcurrencyRetriesExhaustedError, WrongExpectedVersionError } from './errors.js';
+import { ConcurrencyRetriesExhaustedError, InvalidAppendError, WrongExpectedVersionError } from './errors.js';
 import type { DomainEvent, EventContext, RecordedEvent } from './event.js';
 import type { PostgresEventStore } from './postgres-event-store.js';
 
@@ -36,6 +36,24 @@ export interface CommandResult<State, Event extends DomainEvent> {
   readonly newEvents: readonly RecordedEvent<Event>[];
 }
 
+/** One command of `CommandHandler.handleTogether`: which handler runs it, on which stream. */
+export interface StreamCommand<State, Command, Event extends DomainEvent> {
+  readonly handler: CommandHandler<State, Command, Event>;
+  readonly streamId: string;
+  readonly command: Command;
+}
+
+/** The results of `handleTogether`, one per command, in order. */
+export type CommandResultsOf<T extends readonly StreamCommand<any, any, any>[]> = {
+  [K in keyof T]: T[K] extends StreamCommand<infer S, any, infer E> ? CommandResult<S, E> : never;
+};
+
+interface Decision<State, Event extends DomainEvent> {
+  readonly state: State;
+  readonly version: number;
+  readonly decided: readonly Event[];
+}
+
 /**
  * Runs one decider against one stream: read and fold, decide, append with the version read. When
  * another writer got there first, the whole cycle runs again on the fresh state, because the decision
@@ -67,18 +85,68 @@ export class CommandHandler<State, Command, Event extends DomainEvent> {
     context: EventContext,
     options: { em?: EntityManager } = {},
   ): Promise<CommandResult<State, Event>> {
+    return this.retrying(streamId, () => {
+      if (this.lockStream) {
+        return this.store.transaction(async (em) => {
+          await this.store.lockStream(streamId, { em });
+          return this.attempt(streamId, command, context, em, em);
+        }, options);
+      }
+      // Optimistic: read and decide outside any transaction (most commands decide nothing, e.g. a known
+      // user seen again); only an append opens one, for itself and the projections. The version check
+      // of the append catches a writer that got in between.
+      return this.attempt(streamId, command, context, options.em, this.projections.length ? undefined : options.em);
+    });
+  }
+
+  /** `command` on `streamId` through this handler, typed, for `handleTogether`. */
+  on(streamId: string, command: Command): StreamCommand<State, Command, Event> {
+    return { handler: this, streamId, command };
+  }
+
+  /**
+   * Runs commands on different streams (each with its own handler) as one unit: the streams are read in
+   * one statement and decided outside a transaction, then every append, each with the version its command
+   * read and followed by its handler's projections, commits in one transaction. A conflict on any stream
+   * rolls all of them back and re-runs them all on fresh state. Retries follow the first handler's
+   * options; handlers that lock their stream are not supported.
+   *
+   * Why: a request that touches two streams (a new user's identity and membership) otherwise pays two
+   * reads and two transactions, and on a busy process every round trip to PostgreSQL counts.
+   */
+  static async handleTogether<const T extends readonly StreamCommand<any, any, any>[]>(
+    commands: T,
+    context: EventContext,
+  ): Promise<CommandResultsOf<T>> {
+    const first = commands[0];
+    if (!first) return [] as unknown as CommandResultsOf<T>;
+    const { store } = first.handler;
+    const streamIds = commands.map((c) => c.streamId);
+    if (new Set(streamIds).size !== streamIds.length) throw new InvalidAppendError('handleTogether needs distinct streams');
+    if (commands.some((c) => c.handler.store !== store || c.handler.lockStream)) {
+      throw new InvalidAppendError('handleTogether needs handlers of one store that do not lock their streams');
+    }
+    return first.handler.retrying(streamIds.join(', '), async () => {
+      const streams = await store.readStreams(streamIds);
+      const decisions = commands.map((c) => c.handler.decideOn(streams.get(c.streamId)!, c.command));
+      const unchanged = (d: Decision<unknown, DomainEvent>) => ({ state: d.state, version: d.version, newEvents: [] });
+      if (decisions.every((d) => d.decided.length === 0)) return decisions.map(unchanged) as unknown as CommandResultsOf<T>;
+      return store.transaction(async (em) => {
+        const results: CommandResult<unknown, DomainEvent>[] = [];
+        for (const [i, c] of commands.entries()) {
+          const decision = decisions[i];
+          results.push(decision.decided.length ? await c.handler.commit(c.streamId, decision, context, em) : unchanged(decision));
+        }
+        return results as unknown as CommandResultsOf<T>;
+      });
+    });
+  }
+
+  /** Runs `cycle` again on a version conflict, after a random pause, up to `maxAttempts` in all. */
+  private async retrying<R>(streamId: string, cycle: () => Promise<R>): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       try {
-        if (this.lockStream) {
-          return await this.store.transaction(async (em) => {
-            await this.store.lockStream(streamId, { em });
-            return this.attempt(streamId, command, context, em, em);
-          }, options);
-        }
-        // Optimistic: read and decide outside any transaction (most commands decide nothing, e.g. a known
-        // user seen again); only an append opens one, for itself and the projections. The version check
-        // of the append catches a writer that got in between.
-        return await this.attempt(streamId, command, context, options.em, this.projections.length ? undefined : options.em);
+        return await cycle();
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         if (attempt >= this.maxAttempts) throw new ConcurrencyRetriesExhaustedError(streamId, attempt);
@@ -98,21 +166,29 @@ export class CommandHandler<State, Command, Event extends DomainEvent> {
     readEm: EntityManager | undefined,
     writeEm: EntityManager | undefined,
   ): Promise<CommandResult<State, Event>> {
-    const { version, events } = await this.store.readStream<Event>(streamId, { em: readEm });
-    let state = foldEvents(this.decider, events);
-    const decided = this.decider.decide(command, state);
-    if (decided.length === 0) return { state, version, newEvents: [] };
-    const expected = version === 0 ? 'no_stream' : version;
-    const appendAndProject = async (em: EntityManager | undefined) => {
-      const appended = await this.store.append(streamId, expected, decided, context, { em });
-      for (const projection of this.projections) await projection.apply(appended.events, em!);
-      return appended;
-    };
-    const appended =
-      writeEm || this.projections.length === 0
-        ? await appendAndProject(writeEm)
-        : await this.store.transaction((em) => appendAndProject(em), { em: readEm });
-    for (const event of decided) state = this.decider.evolve(state, event);
-    return { state, version: appended.nextExpectedVersion, newEvents: appended.events };
+    const decision = this.decideOn(await this.store.readStream<Event>(streamId, { em: readEm }), command);
+    if (decision.decided.length === 0) return { state: decision.state, version: decision.version, newEvents: [] };
+    return writeEm || this.projections.length === 0
+      ? this.commit(streamId, decision, context, writeEm)
+      : this.store.transaction((em) => this.commit(streamId, decision, context, em), { em: readEm });
+  }
+
+  private decideOn(stream: { version: number; events: readonly RecordedEvent<Event>[] }, command: Command): Decision<State, Event> {
+    const state = foldEvents(this.decider, stream.events);
+    return { state, version: stream.version, decided: this.decider.decide(command, state) };
+  }
+
+  /** Appends what was decided with the version it was decided on, then projects it through the same `em`. */
+  private async commit(
+    streamId: string,
+    { state, version, decided }: Decision<State, Event>,
+    context: EventContext,
+    em: EntityManager | undefined,
+  ): Promise<CommandResult<State, Event>> {
+    const appended = await this.store.append(streamId, version === 0 ? 'no_stream' : version, decided, context, { em });
+    for (const projection of this.projections) await projection.apply(appended.events, em!);
+    let next = state;
+    for (const event of decided) next = this.decider.evolve(next, event);
+    return { state: next, version: appended.nextExpectedVersion, newEvents: appended.events };
   }
 }

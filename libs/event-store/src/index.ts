@@ -9,7 +9,14 @@ export {
   type ReadAllResult,
   type StoreCallOptions,
 } from './postgres-event-store.js';
-export { CommandHandler, type CommandHandlerOptions, type CommandResult, type InlineProjection } from './command-handler.js';
+export {
+  CommandHandler,
+  type CommandHandlerOptions,
+  type CommandResult,
+  type CommandResultsOf,
+  type InlineProjection,
+  type StreamCommand,
+} from './command-handler.js';
 export { DeciderSpecification } from './decider-specification.js';
 export { EventStoreMigration20261123000000, eventStoreMigrations } from './migrations/20261123000000-event-store.migration.js';
 export { createServiceOrm, type ServiceOrmOptions } from './service-orm.js';

@@ -209,6 +209,85 @@ describe('PostgresEventStore', () => {
     });
   });
 
+  describe('commands on several streams together', () => {
+    it('reads unknown and known streams in one statement', async () => {
+      await store.append('together-read-1', 'no_stream', [{ type: 'Incremented', data: { by: 2 } }], context());
+      const streams = await store.readStreams<CounterEvent>(['together-read-1', 'together-read-none']);
+      expect(streams.get('together-read-1')).toMatchObject({ version: 1, events: [{ data: { by: 2 } }] });
+      expect(streams.get('together-read-none')).toEqual({ version: 0, events: [] });
+    });
+
+    it('appends to every stream in one transaction, each with the version its command read', async () => {
+      const handler = new CommandHandler(store, counter);
+      await handler.handle('together-1b', { type: 'Increment', by: 1, limit: 10 }, context());
+      const [a, b] = await CommandHandler.handleTogether(
+        [handler.on('together-1a', { type: 'Increment', by: 2, limit: 10 }), handler.on('together-1b', { type: 'Increment', by: 3, limit: 10 })],
+        context(),
+      );
+      expect([a.state, a.version, b.state, b.version]).toEqual([2, 1, 4, 2]);
+      expect(b.newEvents.map((e) => e.metadata.streamPosition)).toEqual([2]);
+    });
+
+    it('leaves a stream whose command decides nothing alone', async () => {
+      const handler = new CommandHandler(store, counter);
+      const atMostOnce: Decider<number, CounterCommand, CounterEvent> = { ...counter, decide: (c, total) => (total ? [] : counter.decide(c, total)) };
+      const once = new CommandHandler(store, atMostOnce);
+      await once.handle('together-5a', { type: 'Increment', by: 1, limit: 10 }, context());
+      const [a, b] = await CommandHandler.handleTogether(
+        [once.on('together-5a', { type: 'Increment', by: 1, limit: 10 }), handler.on('together-5b', { type: 'Increment', by: 1, limit: 10 })],
+        context(),
+      );
+      expect([a.version, a.newEvents.length, b.version, b.newEvents.length]).toEqual([1, 0, 1, 1]);
+      expect((await store.readStream('together-5a')).version).toBe(1);
+    });
+
+    it('writes no stream when a later command fails in its decision', async () => {
+      const handler = new CommandHandler(store, counter);
+      await expect(
+        CommandHandler.handleTogether(
+          [handler.on('together-2a', { type: 'Increment', by: 1, limit: 10 }), handler.on('together-2b', { type: 'Increment', by: 11, limit: 10 })],
+          context(),
+        ),
+      ).rejects.toBeInstanceOf(LimitReached);
+      expect((await store.readStream('together-2a')).version).toBe(0);
+    });
+
+    it('rolls every append and read model back when a projection fails, and retries all streams after a conflict', async () => {
+      await orm.em.getConnection().execute('CREATE TABLE svc.test_together (stream_id text PRIMARY KEY, total integer NOT NULL)');
+      const totals: InlineProjection = {
+        name: 'together',
+        apply: async (events, em) => {
+          for (const event of events as RecordedEvent<CounterEvent>[]) {
+            if (event.data.by === 7) throw new Error('projection failed');
+            await runSql(
+              em,
+              `INSERT INTO svc.test_together (stream_id, total) VALUES ($1, $2)
+               ON CONFLICT (stream_id) DO UPDATE SET total = svc.test_together.total + excluded.total`,
+              [event.metadata.streamId, event.data.by],
+            );
+          }
+        },
+      };
+      const handler = new CommandHandler(store, counter, { projections: [totals], maxAttempts: 50 });
+      const both = (by: number) =>
+        CommandHandler.handleTogether([handler.on('together-3a', { type: 'Increment', by, limit: 100 }), handler.on('together-3b', { type: 'Increment', by, limit: 100 })], context());
+      await expect(both(7)).rejects.toThrow('projection failed');
+      await Promise.all(Array.from({ length: 6 }, () => both(1)));
+      const rows = await runSql<{ stream_id: string; total: number }>(orm.em.fork(), 'SELECT stream_id, total FROM svc.test_together ORDER BY stream_id');
+      expect(rows).toEqual([{ stream_id: 'together-3a', total: 6 }, { stream_id: 'together-3b', total: 6 }]);
+      expect((await store.readStream('together-3a')).version).toBe(6);
+      expect((await store.readStream('together-3b')).version).toBe(6);
+    });
+
+    it('refuses the same stream twice and handlers that lock their stream', async () => {
+      const handler = new CommandHandler(store, counter);
+      const locking = new CommandHandler(store, counter, { lockStream: true });
+      const command = { type: 'Increment', by: 1, limit: 10 } as const;
+      await expect(CommandHandler.handleTogether([handler.on('t-4', command), handler.on('t-4', command)], context())).rejects.toThrow(InvalidAppendError);
+      await expect(CommandHandler.handleTogether([locking.on('t-5', command)], context())).rejects.toThrow(InvalidAppendError);
+    });
+  });
+
   describe('locked streams', () => {
     it('queues 20 concurrent writers of one stream: all succeed with one attempt each, in one version sequence', async () => {
       // One attempt only: with the lock no writer can lose the version race, so none needs a retry.

@@ -56,20 +56,29 @@ export class RegisterUserHandler {
       lastName: request.lastName,
       languageCode: request.languageCode,
     });
-    // Two streams, two appends: if the second fails, the next update repeats both and the first decides nothing.
-    await this.identities.handle(identityStreamId(telegramUserId), { type: 'UpsertIdentity', botId: bot.botId, telegramUserId, userId, profile, now: now.toISOString() }, context);
-    const { newEvents } = await this.memberships.handle(
-      membershipStreamId(bot.botId, telegramUserId),
-      {
-        type: 'RegisterUser',
-        botId: bot.botId,
-        telegramUserId,
-        userId,
-        profile,
-        ...(request.startPayload ? { startPayload: request.startPayload } : {}),
-        isOwner: bot.ownerTelegramUserId === telegramUserId,
-        now: now.toISOString(),
-      },
+    // Identity and membership commit together (one read of both streams, one transaction), each append
+    // still checked against the version its command read; a conflict on either re-runs both.
+    const [, { newEvents }] = await CommandHandler.handleTogether(
+      [
+        this.identities.on(identityStreamId(telegramUserId), {
+          type: 'UpsertIdentity',
+          botId: bot.botId,
+          telegramUserId,
+          userId,
+          profile,
+          now: now.toISOString(),
+        }),
+        this.memberships.on(membershipStreamId(bot.botId, telegramUserId), {
+          type: 'RegisterUser',
+          botId: bot.botId,
+          telegramUserId,
+          userId,
+          profile,
+          ...(request.startPayload ? { startPayload: request.startPayload } : {}),
+          isOwner: bot.ownerTelegramUserId === telegramUserId,
+          now: now.toISOString(),
+        }),
+      ],
       context,
     );
     const created = newEvents.some((event) => event.type === 'UserRegistered');
