@@ -1,7 +1,7 @@
 import type { Api } from 'grammy';
 import { createBotPipeline, createErrorBoundary, MemberCache, memberCacheConsumer, registerBotCommands, type IncomingRateLimit } from './features/bot-pipeline.js';
 import { composeGatewayService, type GatewayHostingConfig, type GatewayServiceDefinition } from './hosting/compose-gateway-service.js';
-import { createOutboundConsumer, gatewayPublicEvents, outboundEntities, outboundMigrations } from './outbound/index.js';
+import { OutboundDelivery, gatewayPublicEvents, outboundEntities, outboundMigrations } from './outbound/index.js';
 
 /** The gateway's settings: hosting (see `GatewayConfig` for the environment form) and the pipeline's knobs. */
 export interface GatewayRuntimeConfig extends GatewayHostingConfig {
@@ -17,6 +17,7 @@ export interface GatewayRuntimeConfig extends GatewayHostingConfig {
 export function gatewayService(config: GatewayRuntimeConfig): GatewayServiceDefinition {
   // One cache for every hosted bot, kept fresh by one consumer of the users service's member events.
   const memberCache = new MemberCache();
+  const outbound = new OutboundDelivery({ logger: config.logger });
   return composeGatewayService(config, {
     behaviour: ({ users, logger }) => {
       const dependencies = { users, logger, memberCache, incomingRateLimit: config.incomingRateLimit };
@@ -33,8 +34,9 @@ export function gatewayService(config: GatewayRuntimeConfig): GatewayServiceDefi
     entities: outboundEntities,
     consumers: ({ orm, store, host, users }) => [
       memberCacheConsumer(memberCache),
-      createOutboundConsumer({ orm, store, telegram: host, users, logger: config.logger }),
+      outbound.consumer({ orm, store, telegram: host, users }),
     ],
+    disposables: [outbound],
     toPublic: gatewayPublicEvents,
   });
 }

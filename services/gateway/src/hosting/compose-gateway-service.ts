@@ -9,6 +9,7 @@ import { GatewaySessionRecord } from '../sessions/gateway-session.entity.js';
 import { MikroOrmSessionStorage } from '../sessions/mikro-orm-session.storage.js';
 import { UsersClient } from '../users/users.client.js';
 import { BotHost, type BotBehaviour, type GatewayMode, type WebhookSettings } from './bot-host.js';
+import type { Disposable } from './bot-host.lifecycle.js';
 import { onBotRegistryChanged } from './on-bot-registry-changed.consumer.js';
 
 /** The gateway's settings, already validated (see `GatewayConfig` for the environment form). */
@@ -42,6 +43,8 @@ export interface GatewayParts {
   /** Consumers beside the bot registry's, e.g. outbound sending through the host's bots. */
   consumers?(dependencies: ServiceDependencies & { readonly host: BotHost; readonly users: UsersClient }): readonly ConsumerDefinition[];
   readonly toPublic?: PublicEventMapper;
+  /** Closed when the gateway stops, before its RPC client (e.g. the outbound delivery worker). */
+  readonly disposables?: readonly Disposable[];
 }
 
 /** The gateway's ServiceDefinition, plus the host it runs once started. */
@@ -92,7 +95,7 @@ export function composeGatewayService(config: GatewayHostingConfig, parts: Gatew
     entities: [GatewaySessionRecord, ...(parts.entities ?? [])],
     module: (dependencies) => {
       const { host, rpc } = runtimeFor(dependencies);
-      return GatewayModule.forHost(host, [rpc]);
+      return GatewayModule.forHost(host, [...(parts.disposables ?? []), rpc]);
     },
     consumers: (dependencies) => {
       const { host, users } = runtimeFor(dependencies);

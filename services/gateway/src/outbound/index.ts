@@ -1,12 +1,9 @@
 import type { EntityClass, MigrationObject } from '@mikro-orm/core';
 import { outboundDeliveriesMigration } from './migrations/20261124000600-outbound-deliveries.migration.js';
+import { outboundQueueMigration } from './migrations/20261124000700-outbound-queue.migration.js';
 
-export {
-  createOutboundConsumer,
-  OUTBOUND_CONSUMER,
-  type OutboundConsumerDependencies,
-  type OutboundTelegram,
-} from './on-message-send-requested.consumer.js';
+export { createOutboundConsumer, OUTBOUND_CONSUMER, type OutboundConsumerDependencies } from './on-message-send-requested.consumer.js';
+export { OutboundDelivery, OutboundDeliveryWorker, type OutboundDeliveryWorkerOptions, type OutboundTelegram } from './outbound-delivery.worker.js';
 export { gatewayPublicEvents } from './outbound.public-events.js';
 export {
   TelegramThrottle,
@@ -22,7 +19,7 @@ export { DEFAULT_SEND_RETRY, type SendRetryPolicy } from './outbound-message.sen
 export { deliveryStreamId, type DeliveryFailureReason, type MessageDelivered, type MessageDeliveryFailed, type OutboundDeliveryEvent } from './outbound-delivery.events.js';
 
 /** The outbound tables of the gateway's schema, after the event store's and the bus's migrations. */
-export const outboundMigrations: MigrationObject[] = [outboundDeliveriesMigration];
+export const outboundMigrations: MigrationObject[] = [outboundDeliveriesMigration, outboundQueueMigration];
 
-/** No entities: the deliveries table is reached through SQL (an insert that must not overwrite a claim). */
+/** No entities: the deliveries table is reached through SQL (inserts and claims that must not overwrite one another). */
 export const outboundEntities: EntityClass<unknown>[] = [];

@@ -20,7 +20,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Api } from 'grammy';
 import { randomUUID } from 'node:crypto';
 import { UsersClient } from '../users/users.client.js';
-import { TelegramThrottle, createOutboundConsumer, gatewayPublicEvents, outboundEntities, outboundMigrations } from './index.js';
+import { OutboundDelivery, OutboundDeliveryWorker, TelegramThrottle, gatewayPublicEvents, outboundEntities, outboundMigrations } from './index.js';
 
 const BOT_A = 'a0a0a0a0-0000-4000-8000-00000000000a';
 const UNREACHABLE_BOT = 'c0c0c0c0-0000-4000-8000-00000000000c';
@@ -67,6 +67,9 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
   let usersRpc: RpcClient;
   const apis = new Map<string, Api>();
   const outcomes = new Map<string, Outcome>();
+  const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
+  const telegram = { apiFor: (botId: string) => apis.get(botId) };
+  let outbound: OutboundDelivery;
 
   const send = (request: Partial<SendMessageRequestJson> & { chatId: string }) => {
     const requestId = request.requestId ?? randomUUID();
@@ -108,18 +111,17 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
       entities: outboundEntities,
       module: () => ({ module: StandInModule }),
       toPublic: gatewayPublicEvents,
-      consumers: ({ orm, store }) => [
-        createOutboundConsumer({
-          orm,
-          store,
-          telegram: { apiFor: (botId) => apis.get(botId) },
-          users: new UsersClient(usersRpc),
-          throttle: new TelegramThrottle({ limits: { perChat: { limit: 50, windowMs: 1_000 } } }),
-          retry: { rounds: 3, backoffMs: [50] },
-          logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
-        }),
-      ],
+      consumers: ({ orm, store }) => [outbound.consumer({ orm, store, telegram, users: new UsersClient(usersRpc) })],
     };
+    outbound = new OutboundDelivery({
+      // Groups are slow on purpose: a second message to a group waits 3 s for its slot.
+      throttle: new TelegramThrottle({ limits: { perChat: { limit: 50, windowMs: 1_000 }, perGroup: { limit: 1, windowMs: 3_000, burst: 1 } } }),
+      retry: { rounds: 3, backoffMs: [50] },
+      pollIntervalMs: 50,
+      unhostedGraceMs: 300,
+      recordBackoffMs: [50],
+      logger: quiet,
+    });
     gateway = await startService(gatewayDefinition, { databaseUrl: database.url, bus, rpc: transport, httpPort: 0, logger: false });
     rpc = createRpcClient(transport);
 
@@ -155,6 +157,7 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
   afterAll(async () => {
     await rpc?.close();
     await usersRpc?.close();
+    await outbound?.close();
     await bus?.close();
     await gateway?.close();
     await notifications?.close();
@@ -235,17 +238,55 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
     expect(chat.botMessages().map((m) => m.text)).toEqual(texts);
   });
 
+  it('holds no transaction open while a send waits for its slot, and serves other chats meanwhile', async () => {
+    const member = sandbox.createUser({ firstName: 'Gus' });
+    const group = sandbox.createGroup({ title: 'Slow group', members: [member], bots: [botA] });
+    const groupChat = sandbox.chat(group, botA);
+    const first = await send({ chatId: String(group.id), text: 'group 1' });
+    const second = await send({ chatId: String(group.id), text: 'group 2' });
+    await outcomeOf(first.requestId);
+    // 'group 2' is claimed and waits ~3 s in the throttle for the group's next slot.
+    await waitFor('group 2 to be in flight', async () => (await deliveryRow(second.requestId))?.status === 'sending');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+    const { user, chat } = startedUser('Hank');
+    const other = await send({ chatId: String(user.id), text: 'not behind the group' });
+    await chat.waitForMessage((m) => m.text === 'not behind the group');
+    await outcomeOf(other.requestId);
+    const [{ open }] = await runSql<{ open: number }>(
+      observerOrm.em.fork(),
+      `SELECT count(*)::int AS open FROM pg_stat_activity
+       WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start < now() - interval '500 ms'`,
+    );
+    expect(open).toBe(0);
+    expect(outcomes.has(second.requestId)).toBe(false);
+    expect((await deliveryRow(second.requestId))?.status).toBe('sending');
+
+    expect(await outcomeOf(second.requestId)).toMatchObject({ kind: 'delivered' });
+    expect(groupChat.botMessages().map((m) => m.text)).toEqual(['group 1', 'group 2']);
+  });
+
   describe('after a crash between the send and its record', () => {
     it('does not send again when it cannot know whether Telegram has the message: OUTCOME_UNKNOWN', async () => {
       const { user, chat } = startedUser('Erin');
       const requestId = randomUUID();
-      // What a gateway that died after calling Telegram and before settling leaves behind.
+      // What a gateway that died after calling Telegram and before recording leaves behind.
       await runSql(
         gateway.dependencies.orm.em.fork(),
-        `INSERT INTO gateway.gateway_outbound_deliveries (request_id, bot_id, chat_id, status) VALUES ($1, $2, $3, 'sending')`,
+        `INSERT INTO gateway.gateway_outbound_deliveries (request_id, bot_id, chat_id, status, text) VALUES ($1, $2, $3, 'sending', 'maybe sent before the crash')`,
         [requestId, BOT_A, user.id],
       );
+      // The request delivered again after the crash finds its row: not queued a second time.
       await send({ requestId, chatId: String(user.id), text: 'maybe sent before the crash' });
+      // The consumer takes events in order: once a later request is delivered, this one was taken.
+      const other = startedUser('Erin2');
+      await outcomeOf((await send({ chatId: String(other.user.id), text: 'a later request' })).requestId);
+      expect(await deliveryRow(requestId)).toMatchObject({ status: 'sending' });
+
+      // The restarted gateway's worker finds the row.
+      const restarted = new OutboundDeliveryWorker({ orm: gateway.dependencies.orm, store: gateway.dependencies.store, telegram, users: new UsersClient(usersRpc), logger: quiet });
+      await restarted.start();
+      await restarted.close();
 
       expect(await outcomeOf(requestId)).toMatchObject({ kind: 'failed', failure: DeliveryFailure.OUTCOME_UNKNOWN });
       expect(sendCalls('maybe sent before the crash')).toHaveLength(0);

@@ -1,19 +1,30 @@
 import { runSql } from '@botplatform/event-store';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { DeliveryFailureReason } from './outbound-delivery.events.js';
+import type { OutboundButton, OutboundMessage } from './outbound-message.sender.js';
 
 /** What Telegram made of a send (or why it was never made). */
 export type SendOutcome =
   | { readonly kind: 'delivered'; readonly messageId: number; readonly attempts: number }
   | { readonly kind: 'failed'; readonly failure: DeliveryFailureReason; readonly description: string; readonly attempts: number };
 
-export type DeliveryStatus = 'sending' | 'delivered' | 'failed';
+export type DeliveryStatus = 'queued' | 'sending' | 'delivered' | 'failed';
 
-/** One row of `gateway_outbound_deliveries`. */
-export interface DeliveryRow {
+/** The request a delivery row is about. */
+export interface DeliveryKey {
   readonly requestId: string;
   readonly botId: string;
   readonly chatId: number;
+}
+
+/** A request as queued: the message, and the event that asked for it (for the outcome event's context). */
+export interface QueuedRequest extends OutboundMessage {
+  readonly correlationId: string;
+  readonly causationId: string | null;
+}
+
+/** One row of `gateway_outbound_deliveries`. */
+export interface DeliveryRow extends QueuedRequest {
   readonly status: DeliveryStatus;
   readonly attempts: number;
   readonly messageId: number | null;
@@ -30,19 +41,23 @@ interface RawRow {
   message_id: string | null;
   failure: DeliveryFailureReason | null;
   description: string | null;
+  text: string | null;
+  parse_mode: 'HTML' | 'MarkdownV2' | null;
+  buttons: OutboundButton[][] | string | null;
+  disable_notification: boolean;
+  correlation_id: string | null;
+  causation_id: string | null;
 }
 
-/** The request a delivery row is about. */
-export interface DeliveryKey {
-  readonly requestId: string;
-  readonly botId: string;
-  readonly chatId: number;
-}
+/** The columns of a `DeliveryRow`, of the table aliased `t`. */
+const COLUMNS = `t.request_id, t.bot_id, t.chat_id::text, t.status, t.attempts, t.message_id::text, t.failure, t.description,
+  t.text, t.parse_mode, t.buttons, t.disable_notification, t.correlation_id, t.causation_id`;
 
 /**
- * The gateway's memory of each outbound request, the one thing that stops a second send: a request
- * is claimed in a transaction of its own, committed before Telegram is called, and settled as soon as
- * Telegram answers, so neither survives a rollback of the consumer's transaction.
+ * The gateway's memory of each outbound request, and the queue its delivery worker works from. A row
+ * goes 'queued' (in the consumer's transaction) → 'sending' (committed on its own before Telegram is
+ * called) → 'delivered' / 'failed' (with the outcome event, in one transaction). Only a 'queued' row
+ * is ever sent, so a request is sent at most once, whatever crashes or redeliveries happen.
  */
 export class OutboundDeliveryLedger {
   private readonly table: string;
@@ -52,43 +67,94 @@ export class OutboundDeliveryLedger {
   }
 
   async find(requestId: string, em: EntityManager = this.orm.em.fork()): Promise<DeliveryRow | undefined> {
-    const [row] = await runSql<RawRow>(
-      em,
-      `SELECT request_id, bot_id, chat_id::text, status, attempts, message_id::text, failure, description
-       FROM ${this.table} WHERE request_id = $1`,
-      [requestId],
-    );
+    const [row] = await runSql<RawRow>(em, `SELECT ${COLUMNS} FROM ${this.table} t WHERE request_id = $1`, [requestId]);
     return row && toRow(row);
   }
 
-  /** Marks the request as being sent, committed at once; false when it was already claimed. */
-  async claim(key: DeliveryKey): Promise<boolean> {
-    const rows = await runSql<{ request_id: string }>(
-      this.orm.em.fork(),
-      `INSERT INTO ${this.table} (request_id, bot_id, chat_id, status) VALUES ($1, $2, $3, 'sending')
-       ON CONFLICT (request_id) DO NOTHING RETURNING request_id`,
-      [key.requestId, key.botId, key.chatId],
+  /** Queues the requests not seen before, in their order, in the caller's transaction (`em`). */
+  async enqueue(requests: readonly QueuedRequest[], em: EntityManager): Promise<void> {
+    if (requests.length === 0) return;
+    // One statement for the run; WITH ORDINALITY keeps the order the identity column numbers them in.
+    await runSql(
+      em,
+      `INSERT INTO ${this.table} (request_id, bot_id, chat_id, status, text, parse_mode, buttons, disable_notification, correlation_id, causation_id)
+       SELECT (e.r->>'request_id')::uuid, (e.r->>'bot_id')::uuid, (e.r->>'chat_id')::bigint, 'queued', e.r->>'text', e.r->>'parse_mode',
+         e.r->'buttons', (e.r->>'disable_notification')::boolean, e.r->>'correlation_id', e.r->>'causation_id'
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(r, n)
+       ORDER BY e.n
+       ON CONFLICT (request_id) DO NOTHING`,
+      [
+        JSON.stringify(
+          requests.map((r) => ({
+            request_id: r.requestId,
+            bot_id: r.botId,
+            chat_id: String(r.chatId),
+            text: r.text,
+            parse_mode: r.parseMode ?? null,
+            buttons: r.buttons,
+            disable_notification: r.disableNotification,
+            correlation_id: r.correlationId,
+            causation_id: r.causationId,
+          })),
+        ),
+      ],
     );
-    return rows.length === 1;
   }
 
   /**
-   * Writes the final status: on its own, committed at once, right after Telegram answered (no `em`), and
-   * again inside the consumer's transaction with the outcome event (`em`), which also covers outcomes
-   * decided without a send (bot unavailable, outcome unknown).
+   * Locks, in the caller's transaction, up to `limit` queued rows that head their chat's queue (no
+   * earlier row of the chat still queued or being sent), oldest first, skipping rows another worker
+   * holds and the bots in `skipBots`.
    */
-  async settle(key: DeliveryKey, outcome: SendOutcome, em: EntityManager = this.orm.em.fork()): Promise<void> {
-    await runSql(
+  async lockHeads(em: EntityManager, limit: number, skipBots: readonly string[]): Promise<DeliveryRow[]> {
+    const rows = await runSql<RawRow>(
       em,
-      `INSERT INTO ${this.table} (request_id, bot_id, chat_id, status, attempts, message_id, failure, description)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (request_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
-         message_id = excluded.message_id, failure = excluded.failure, description = excluded.description,
-         updated_at = now()`,
+      `WITH heads AS (
+         SELECT DISTINCT ON (bot_id, chat_id) request_id, status FROM ${this.table}
+         WHERE status IN ('queued', 'sending') ORDER BY bot_id, chat_id, seq
+       )
+       SELECT ${COLUMNS} FROM ${this.table} t JOIN heads h USING (request_id)
+       WHERE h.status = 'queued' AND t.status = 'queued' AND NOT (t.bot_id::text = ANY($2::text[]))
+       ORDER BY t.seq LIMIT $1
+       FOR UPDATE OF t SKIP LOCKED`,
+      [limit, skipBots],
+    );
+    return rows.map(toRow);
+  }
+
+  /** Marks locked rows as being sent (in the claiming transaction). */
+  async markSending(em: EntityManager, requestIds: readonly string[]): Promise<void> {
+    if (requestIds.length === 0) return;
+    await runSql(em, `UPDATE ${this.table} SET status = 'sending', claimed_at = now(), updated_at = now() WHERE request_id = ANY($1::uuid[])`, [requestIds]);
+  }
+
+  /** Puts rows claimed but never handed to Telegram back in the queue (a worker stopping). */
+  async release(requestIds: readonly string[]): Promise<void> {
+    if (requestIds.length === 0) return;
+    await runSql(
+      this.orm.em.fork(),
+      `UPDATE ${this.table} SET status = 'queued', claimed_at = NULL, updated_at = now() WHERE request_id = ANY($1::uuid[]) AND status = 'sending'`,
+      [requestIds],
+    );
+  }
+
+  /** Rows left 'sending' by a process that is gone, locked in the caller's transaction. */
+  async lockAbandoned(em: EntityManager): Promise<DeliveryRow[]> {
+    const rows = await runSql<RawRow>(em, `SELECT ${COLUMNS} FROM ${this.table} t WHERE status = 'sending' ORDER BY seq FOR UPDATE SKIP LOCKED`);
+    return rows.map(toRow);
+  }
+
+  /**
+   * Writes the final status of a row not yet settled, in the caller's transaction; false when the row
+   * was already settled (a record that committed before its acknowledgement was lost).
+   */
+  async settle(em: EntityManager, key: DeliveryKey, outcome: SendOutcome): Promise<boolean> {
+    const rows = await runSql<{ request_id: string }>(
+      em,
+      `UPDATE ${this.table} SET status = $2, attempts = $3, message_id = $4, failure = $5, description = $6, updated_at = now()
+       WHERE request_id = $1 AND status IN ('queued', 'sending') RETURNING request_id`,
       [
         key.requestId,
-        key.botId,
-        key.chatId,
         outcome.kind,
         outcome.attempts,
         outcome.kind === 'delivered' ? outcome.messageId : null,
@@ -96,10 +162,12 @@ export class OutboundDeliveryLedger {
         outcome.kind === 'failed' ? outcome.description : null,
       ],
     );
+    return rows.length === 1;
   }
 }
 
 function toRow(row: RawRow): DeliveryRow {
+  const buttons = typeof row.buttons === 'string' ? (JSON.parse(row.buttons) as OutboundButton[][]) : (row.buttons ?? []);
   return {
     requestId: row.request_id,
     botId: row.bot_id,
@@ -109,14 +177,11 @@ function toRow(row: RawRow): DeliveryRow {
     messageId: row.message_id === null ? null : Number(row.message_id),
     failure: row.failure,
     description: row.description,
+    text: row.text ?? '',
+    ...(row.parse_mode ? { parseMode: row.parse_mode } : {}),
+    buttons,
+    disableNotification: row.disable_notification,
+    correlationId: row.correlation_id ?? row.request_id,
+    causationId: row.causation_id,
   };
-}
-
-/** The outcome a settled row records; `undefined` while it is still being sent. */
-export function outcomeOfRow(row: DeliveryRow): SendOutcome | undefined {
-  if (row.status === 'delivered') return { kind: 'delivered', messageId: row.messageId ?? 0, attempts: row.attempts };
-  if (row.status === 'failed') {
-    return { kind: 'failed', failure: row.failure ?? 'gave_up', description: row.description ?? '', attempts: row.attempts };
-  }
-  return undefined;
 }
