@@ -28,7 +28,9 @@ export interface ThrottleClock {
 
 const systemClock: ThrottleClock = {
   now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  // Unref'd: a send still waiting for its slot (up to a minute in a group) must not keep a stopping
+  // gateway alive; the delivery worker puts what it did not send back in the queue.
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
 };
 
 /** A bot token as the throttle knows it: a rotated token starts with fresh limits, as at Telegram. */
