@@ -10,7 +10,7 @@ import {
 } from '@botplatform/contracts';
 import type { PublicEventMapper } from '@botplatform/bus';
 import type { RecordedEvent } from '@botplatform/event-store';
-import type { IdentityEvent } from './identity.decider.js';
+import type { IdentityEvent, TelegramProfile } from './identity.decider.js';
 import type { MemberRole, MemberStatus, MembershipEvent } from './membership.decider.js';
 
 const PUBLIC_ROLES: Record<MemberRole, PublicRole> = { user: PublicRole.USER, admin: PublicRole.ADMIN, owner: PublicRole.OWNER };
@@ -19,6 +19,21 @@ const PUBLIC_STATUSES: Record<MemberStatus, PublicStatus> = {
   blocked_by_admin: PublicStatus.BLOCKED_BY_ADMIN,
   bot_blocked_by_user: PublicStatus.BOT_BLOCKED_BY_USER,
 };
+
+/** Who an identity or membership event is about, as UserRegistered and IdentityProfileChanged both carry it. */
+function personOf(data: { botId: string; userId: string; telegramUserId: number; profile: TelegramProfile }) {
+  const { profile } = data;
+  return {
+    botId: data.botId,
+    userId: data.userId,
+    telegramUserId: BigInt(data.telegramUserId),
+    username: profile.username,
+    firstName: profile.firstName,
+    lastName: profile.lastName,
+    languageCode: profile.languageCode,
+    isPremium: profile.isPremium,
+  };
+}
 
 /**
  * Identity and membership events as other services see them (proto/botplatform/users/v1). Kept
@@ -34,14 +49,7 @@ export const memberPublicEvents: PublicEventMapper = (stored) => {
       return {
         schema: UserRegisteredSchema,
         message: {
-          botId: data.botId,
-          userId: data.userId,
-          telegramUserId: BigInt(data.telegramUserId),
-          username: data.profile.username,
-          firstName: data.profile.firstName,
-          lastName: data.profile.lastName,
-          languageCode: data.profile.languageCode,
-          isPremium: data.profile.isPremium,
+          ...personOf(data),
           startPayload: data.startPayload,
           registeredAt: timestampFromDate(new Date(data.registeredAt)),
         },
@@ -52,14 +60,7 @@ export const memberPublicEvents: PublicEventMapper = (stored) => {
       return {
         schema: IdentityProfileChangedSchema,
         message: {
-          botId: data.botId,
-          userId: data.userId,
-          telegramUserId: BigInt(data.telegramUserId),
-          username: data.profile.username,
-          firstName: data.profile.firstName,
-          lastName: data.profile.lastName,
-          languageCode: data.profile.languageCode,
-          isPremium: data.profile.isPremium,
+          ...personOf(data),
           changedAt: timestampFromDate(new Date(data.changedAt)),
         },
       };
