@@ -5,6 +5,7 @@ import { createRpcClient, loadConfigOrExit } from '@botplatform/service-kit';
 import { TelegramSandbox } from '@botplatform/telegram-sandbox';
 import { Logger } from '@nestjs/common';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { startPlatform } from './platform.js';
@@ -51,6 +52,11 @@ class EmbeddedPlatformConfig {
   @Min(0)
   @Max(65_535)
   SANDBOX_PORT: number = 8081;
+
+  /** The admin API's operator token; a fresh one for this run, printed below, when not given. */
+  @IsOptional()
+  @IsString()
+  OPERATOR_API_TOKEN?: string = undefined;
 }
 
 const logger = new Logger('platform');
@@ -75,6 +81,7 @@ if (config.TELEGRAM_BOT_TOKEN) {
   bot = { token: SANDBOX_DEMO_BOT.token, name: SANDBOX_DEMO_BOT.firstName, owner: String(SANDBOX_OWNER.id) };
 }
 
+const operatorToken = config.OPERATOR_API_TOKEN ?? `op_${randomBytes(24).toString('base64url')}`;
 const bus = new EmbeddedEventBus({ onError: (error) => logger.warn(`bus: ${String(error)}`) });
 const rpc = { kind: 'in-process', broker: new InProcessBroker() } as const;
 const platform = await startPlatform({
@@ -82,10 +89,15 @@ const platform = await startPlatform({
   bus,
   rpc,
   firstHttpPort: config.HTTP_PORT,
+  users: { operatorToken },
   telegram: { telegramApiRoot: sandbox?.apiRoot ?? 'https://api.telegram.org', mode: 'polling', logger },
 });
 for (const service of platform.services.values()) logger.log(`${service.name}: ${service.url}/health`);
 await registerTheBot();
+if (!config.OPERATOR_API_TOKEN) {
+  logger.log(`operator token of the admin API for this run (set OPERATOR_API_TOKEN to keep one): ${operatorToken}`);
+  logger.log(`  try: curl -H 'Authorization: Bearer ${operatorToken}' ${platform.services.get('users')!.url}/admin/bots`);
+}
 if (sandbox) {
   logger.log(`Telegram sandbox: chat with @${SANDBOX_DEMO_BOT.username} at ${sandbox.webUrl}`);
   logger.log(`  as ${SANDBOX_OWNER.firstName} (the bot's owner, id ${SANDBOX_OWNER.id}) or ${SANDBOX_USER.firstName} (id ${SANDBOX_USER.id})`);
