@@ -20,7 +20,7 @@ export { EventRelay, type EventRelayOptions } from './jetstream/event-relay.js';
 export { connectToNats } from './jetstream/nats-connection.js';
 export { EmbeddedEventBus, type EmbeddedEventBusOptions } from './embedded/embedded-event-bus.js';
 export { BusMigration20261123000100, busMigrations } from './migrations/20261123000100-bus.migration.js';
-export { RpcCallError, isRpcErrorBody, type RpcErrorBody } from './rpc/rpc-error.js';
+export { RpcCallError, isRpcErrorBody, typedErrorCodeOf, type RpcErrorBody } from './rpc/rpc-error.js';
 export { createRpcValidationPipe } from './rpc/rpc-validation.pipe.js';
 export { RpcErrorFilter } from './rpc/rpc-exception.filter.js';
 export { InProcessBroker, InProcessClient, InProcessServer } from './rpc/in-process.transport.js';

@@ -33,3 +33,15 @@ export function isRpcErrorBody(value: unknown): value is RpcErrorBody {
     typeof (value as RpcErrorBody).message === 'string'
   );
 }
+
+/**
+ * A typed error's code: `AREA.REASON` in capitals (`USERS.NOT_AN_ADMIN`, `EVENT_STORE.WRONG_EXPECTED_VERSION`).
+ * Drivers' errors carry codes too (PostgreSQL's `42P01`, Node's `ECONNREFUSED`): those are internals.
+ */
+const TYPED_ERROR_CODE = /^[A-Z][A-Z0-9_]*(\.[A-Z][A-Z0-9_]*)+$/;
+
+/** The stable code of a typed error, which callers may see and switch on; `undefined` for anything else. */
+export function typedErrorCodeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === 'string' && TYPED_ERROR_CODE.test(code) ? code : undefined;
+}

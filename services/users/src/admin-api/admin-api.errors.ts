@@ -1,14 +1,7 @@
-/** Base of the admin API's own refusals (authentication and scope). */
-export abstract class AdminApiError extends Error {
-  abstract readonly code: string;
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+import { UsersError } from '../users.errors.js';
 
 /** No `Authorization: Bearer <token>`, or a token nobody issued (or one that was reissued). */
-export class UnauthenticatedError extends AdminApiError {
+export class UnauthenticatedError extends UsersError {
   readonly code = 'USERS.UNAUTHENTICATED';
   constructor() {
     super('a valid Authorization: Bearer <token> is required');
@@ -16,7 +9,7 @@ export class UnauthenticatedError extends AdminApiError {
 }
 
 /** A bot's API token on an operator-only route (registering, listing, activating bots...). */
-export class OperatorOnlyError extends AdminApiError {
+export class OperatorOnlyError extends UsersError {
   readonly code = 'USERS.OPERATOR_ONLY';
   constructor() {
     super('only the operator token may do this');
@@ -24,7 +17,7 @@ export class OperatorOnlyError extends AdminApiError {
 }
 
 /** A route about "my bot" called with the operator token, which belongs to no bot. */
-export class BotTokenOnlyError extends AdminApiError {
+export class BotTokenOnlyError extends UsersError {
   readonly code = 'USERS.BOT_TOKEN_ONLY';
   constructor() {
     super("only a bot's API token may do this");

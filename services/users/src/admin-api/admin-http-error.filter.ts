@@ -1,14 +1,8 @@
+import { typedErrorCodeOf, type RpcErrorBody } from '@botplatform/bus';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 
-/** The body of every admin API error. */
-export interface AdminErrorBody {
-  readonly code: string;
-  readonly message: string;
-  /** Field path → what is wrong with it; only for `VALIDATION.FAILED`. */
-  readonly fields?: Readonly<Record<string, readonly string[]>>;
-}
-
-const TYPED_CODE = /^[A-Z][A-Z0-9_]*\.[A-Z][A-Z0-9_]*$/;
+/** The body of every admin API error: the same as over request/reply. */
+export type AdminErrorBody = RpcErrorBody;
 
 interface JsonResponse {
   status(code: number): JsonResponse;
@@ -55,15 +49,16 @@ export class AdminHttpErrorFilter implements ExceptionFilter {
 
   private toBody(exception: unknown): [number, AdminErrorBody] {
     if (exception instanceof AdminValidationError) return [400, exception.getResponse() as AdminErrorBody];
-    const code = (exception as { code?: unknown } | null)?.code;
     // Only the platform's own codes (`USERS.BOT_NOT_FOUND`); drivers put theirs in `code` too (pg: '42P01').
-    if (exception instanceof Error && typeof code === 'string' && TYPED_CODE.test(code)) {
+    const code = typedErrorCodeOf(exception);
+    if (code) {
+      const { message } = exception as Error;
       const status = httpStatusOf(code);
       if (status === 500) {
-        this.logger.error(`admin API: ${code}: ${exception.message}`);
+        this.logger.error(`admin API: ${code}: ${message}`);
         return [500, { code: 'INTERNAL', message: 'internal error' }];
       }
-      return [status, { code, message: exception.message }];
+      return [status, { code, message }];
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

@@ -1,14 +1,7 @@
-/** Base of the bot registry's refusals: a stable `code` that RPC callers get as `RpcCallError.code`. */
-export abstract class BotError extends Error {
-  abstract readonly code: string;
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+import { UsersError } from '../users.errors.js';
 
 /** No bot with this id is registered. */
-export class BotNotFoundError extends BotError {
+export class BotNotFoundError extends UsersError {
   readonly code = 'USERS.BOT_NOT_FOUND';
   constructor(readonly botId: string) {
     super(`no bot ${botId}`);
@@ -16,7 +9,7 @@ export class BotNotFoundError extends BotError {
 }
 
 /** The Telegram bot behind this token is already a tenant (one registration per Telegram bot). */
-export class BotAlreadyRegisteredError extends BotError {
+export class BotAlreadyRegisteredError extends UsersError {
   readonly code = 'USERS.BOT_ALREADY_REGISTERED';
   constructor(readonly telegramBotId: number) {
     super(`Telegram bot ${telegramBotId} is already registered`);
@@ -27,7 +20,7 @@ export class BotAlreadyRegisteredError extends BotError {
  * Not a BotFather token, or (on rotation) a token of another Telegram bot. The message never repeats
  * the token: it may be a real secret with a typo.
  */
-export class InvalidBotTokenError extends BotError {
+export class InvalidBotTokenError extends UsersError {
   readonly code = 'USERS.INVALID_BOT_TOKEN';
   constructor(reason: string) {
     super(`invalid bot token: ${reason}`);
@@ -35,7 +28,7 @@ export class InvalidBotTokenError extends BotError {
 }
 
 /** A setting's key, value or description breaks its rules; `reason` says which. */
-export class InvalidSettingError extends BotError {
+export class InvalidSettingError extends UsersError {
   readonly code = 'USERS.INVALID_SETTING';
   constructor(
     readonly key: string,
@@ -46,7 +39,7 @@ export class InvalidSettingError extends BotError {
 }
 
 /** A setting written with another type than the one it has (built-in, or fixed by its first write). */
-export class SettingTypeMismatchError extends BotError {
+export class SettingTypeMismatchError extends UsersError {
   readonly code = 'USERS.SETTING_TYPE_MISMATCH';
   constructor(
     readonly key: string,
@@ -58,7 +51,7 @@ export class SettingTypeMismatchError extends BotError {
 }
 
 /** A flag name that is not lower-case dotted words. */
-export class InvalidFeatureFlagError extends BotError {
+export class InvalidFeatureFlagError extends UsersError {
   readonly code = 'USERS.INVALID_FEATURE_FLAG';
   constructor(readonly flag: string) {
     super(`invalid feature flag name: ${flag}`);
@@ -66,7 +59,7 @@ export class InvalidFeatureFlagError extends BotError {
 }
 
 /** The bot is registered but deactivated: it is not served. */
-export class BotInactiveError extends BotError {
+export class BotInactiveError extends UsersError {
   readonly code = 'USERS.BOT_INACTIVE';
   constructor(readonly botId: string) {
     super(`bot ${botId} is deactivated`);
@@ -74,7 +67,7 @@ export class BotInactiveError extends BotError {
 }
 
 /** The Telegram user who asked is not an admin or the owner of the bot. */
-export class NotAnAdminError extends BotError {
+export class NotAnAdminError extends UsersError {
   readonly code = 'USERS.NOT_AN_ADMIN';
   constructor(
     readonly botId: string,
@@ -85,7 +78,7 @@ export class NotAnAdminError extends BotError {
 }
 
 /** An IANA time zone the runtime does not know. */
-export class InvalidTimezoneError extends BotError {
+export class InvalidTimezoneError extends UsersError {
   readonly code = 'USERS.INVALID_TIMEZONE';
   constructor(readonly timezone: string) {
     super(`unknown time zone: ${timezone}`);
@@ -96,7 +89,7 @@ export class InvalidTimezoneError extends BotError {
  * A requester of one bot acting on another (an API token on another bot's path or command). Says
  * nothing about whether the other bot exists.
  */
-export class ForbiddenTenantError extends BotError {
+export class ForbiddenTenantError extends UsersError {
   readonly code = 'USERS.FORBIDDEN_TENANT';
   constructor() {
     super('this token is not allowed to act on that bot');

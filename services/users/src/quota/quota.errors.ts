@@ -1,5 +1,7 @@
+import { UsersError } from '../users.errors.js';
+
 /** The member used up the bot's daily quota: nothing was consumed. */
-export class QuotaExceededError extends Error {
+export class QuotaExceededError extends UsersError {
   readonly code = 'USERS.QUOTA_EXCEEDED';
   constructor(
     readonly used: number,
@@ -9,6 +11,5 @@ export class QuotaExceededError extends Error {
     readonly requested: number,
   ) {
     super(`daily quota exceeded: used ${used} of ${limit}, ${requested} more asked; resets at ${resetsAt}`);
-    this.name = 'QuotaExceededError';
   }
 }

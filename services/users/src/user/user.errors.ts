@@ -1,23 +1,15 @@
+import { UsersError } from '../users.errors.js';
+
 /** A Telegram user id outside the range Telegram uses (positive, at most 52 bits). */
-export class InvalidTelegramUserIdError extends Error {
+export class InvalidTelegramUserIdError extends UsersError {
   readonly code = 'USERS.INVALID_TELEGRAM_USER_ID';
   constructor(value: string) {
     super(`not a Telegram user id: ${value}`);
-    this.name = 'InvalidTelegramUserIdError';
-  }
-}
-
-/** Base of the membership refusals: a stable `code` the gateway turns into a message in the user's language. */
-export abstract class MembershipError extends Error {
-  abstract readonly code: string;
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
   }
 }
 
 /** The Telegram user has no membership in the bot (never wrote to it). */
-export class NotAMemberError extends MembershipError {
+export class NotAMemberError extends UsersError {
   readonly code = 'USERS.NOT_A_MEMBER';
   constructor(botId: string, telegramUserId: number) {
     super(`Telegram user ${telegramUserId} is not a member of bot ${botId}`);
@@ -25,7 +17,7 @@ export class NotAMemberError extends MembershipError {
 }
 
 /** Only the bot's owner (or its admin API token) approves and revokes admins. */
-export class OwnerOnlyError extends MembershipError {
+export class OwnerOnlyError extends UsersError {
   readonly code = 'USERS.OWNER_ONLY';
   constructor(actor: string, action: string) {
     super(`only the bot's owner may ${action}; ${actor} is not the owner`);
@@ -33,7 +25,7 @@ export class OwnerOnlyError extends MembershipError {
 }
 
 /** Admins cannot block (or unblock) other admins; nobody blocks the owner. */
-export class CannotBlockAdminError extends MembershipError {
+export class CannotBlockAdminError extends UsersError {
   readonly code = 'USERS.CANNOT_BLOCK_ADMIN';
   constructor(target: 'owner' | 'admin') {
     super(target === 'owner' ? "the bot's owner cannot be blocked" : 'only the owner can block or unblock an admin');
@@ -41,7 +33,7 @@ export class CannotBlockAdminError extends MembershipError {
 }
 
 /** An admin tried to block themself. */
-export class CannotBlockSelfError extends MembershipError {
+export class CannotBlockSelfError extends UsersError {
   readonly code = 'USERS.CANNOT_BLOCK_SELF';
   constructor() {
     super('an admin cannot block themself');
@@ -49,7 +41,7 @@ export class CannotBlockSelfError extends MembershipError {
 }
 
 /** A block needs a reason of 1-200 characters: it is shown in the audit log. */
-export class ReasonRequiredError extends MembershipError {
+export class ReasonRequiredError extends UsersError {
   readonly code = 'USERS.REASON_REQUIRED';
   constructor() {
     super('a block needs a reason of 1-200 characters');
@@ -57,7 +49,7 @@ export class ReasonRequiredError extends MembershipError {
 }
 
 /** A member blocked by an admin of the bot asked for something the bot refuses them. */
-export class MemberBlockedError extends MembershipError {
+export class MemberBlockedError extends UsersError {
   readonly code = 'USERS.MEMBER_BLOCKED';
   constructor(botId: string, telegramUserId: number) {
     super(`Telegram user ${telegramUserId} is blocked in bot ${botId}`);
@@ -65,7 +57,7 @@ export class MemberBlockedError extends MembershipError {
 }
 
 /** An admin actor string that is neither `telegram:<id>` nor `api:<token id>`. */
-export class InvalidAdminActorError extends MembershipError {
+export class InvalidAdminActorError extends UsersError {
   readonly code = 'USERS.INVALID_ADMIN';
   constructor(value: string) {
     super(`not an admin actor: ${value} (expected telegram:<id> or api:<token id>)`);
