@@ -1,3 +1,5 @@
+import { TokenBucket } from '../rate-limit/token-bucket.js';
+
 export interface IncomingRateLimit {
   /** Updates a user may send in one window (also the burst allowed after a quiet period). */
   readonly limit: number;
@@ -15,8 +17,7 @@ export interface RateDecision {
 }
 
 interface Bucket {
-  tokens: number;
-  updatedAt: number;
+  readonly tokens: TokenBucket;
   lastNoticeAt: number;
 }
 
@@ -26,7 +27,6 @@ interface Bucket {
  */
 export class IncomingRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
-  private readonly refillPerMs: number;
   private sweepAt: number;
 
   constructor(
@@ -34,7 +34,6 @@ export class IncomingRateLimiter {
     private readonly now: () => number = Date.now,
   ) {
     if (!(rule.limit >= 1) || !(rule.windowMs > 0)) throw new RangeError(`invalid incoming rate limit ${JSON.stringify(rule)}`);
-    this.refillPerMs = rule.limit / rule.windowMs;
     this.sweepAt = this.now() + rule.windowMs;
   }
 
@@ -42,12 +41,13 @@ export class IncomingRateLimiter {
   take(key: string): RateDecision {
     const now = this.now();
     this.sweepIdle(now);
-    const bucket = this.buckets.get(key) ?? { tokens: this.rule.limit, updatedAt: now, lastNoticeAt: Number.NEGATIVE_INFINITY };
-    bucket.tokens = Math.min(this.rule.limit, bucket.tokens + (now - bucket.updatedAt) * this.refillPerMs);
-    bucket.updatedAt = now;
-    this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = { tokens: new TokenBucket(this.rule, now), lastNoticeAt: Number.NEGATIVE_INFINITY };
+      this.buckets.set(key, bucket);
+    }
+    if (bucket.tokens.waitMs(now) === 0) {
+      bucket.tokens.take(now);
       return { allowed: true, notify: false };
     }
     const notify = now - bucket.lastNoticeAt >= this.rule.windowMs;
@@ -65,8 +65,7 @@ export class IncomingRateLimiter {
     if (now < this.sweepAt) return;
     this.sweepAt = now + this.rule.windowMs;
     for (const [key, bucket] of this.buckets) {
-      const full = bucket.tokens + (now - bucket.updatedAt) * this.refillPerMs >= this.rule.limit;
-      if (full && now - bucket.lastNoticeAt >= this.rule.windowMs) this.buckets.delete(key);
+      if (bucket.tokens.isFull(now) && now - bucket.lastNoticeAt >= this.rule.windowMs) this.buckets.delete(key);
     }
   }
 }

@@ -14,7 +14,7 @@ export {
   type ThrottledBot,
   type ThrottledOutcome,
 } from './telegram-throttle.js';
-export type { SendRateRule } from './token-bucket.js';
+export type { RateRule } from '../rate-limit/token-bucket.js';
 export { DEFAULT_SEND_RETRY, type SendRetryPolicy } from './outbound-message.sender.js';
 export { deliveryStreamId, type DeliveryFailureReason, type MessageDelivered, type MessageDeliveryFailed, type OutboundDeliveryEvent } from './outbound-delivery.events.js';
 

@@ -1,15 +1,15 @@
 import type { LoggerService } from '@nestjs/common';
 import { GrammyError } from 'grammy';
-import { TokenBucket, type SendRateRule } from './token-bucket.js';
+import { TokenBucket, type RateRule } from '../rate-limit/token-bucket.js';
 
 /** Telegram's send limits (../shared/TELEGRAM.md): per bot token, per chat, and per group on top. */
 export interface TelegramSendLimits {
   /** Across all chats of one bot token: about 30 messages per second. */
-  readonly perBot: SendRateRule;
+  readonly perBot: RateRule;
   /** Any one chat, private or group: about 1 message per second. */
-  readonly perChat: SendRateRule;
+  readonly perChat: RateRule;
   /** A group or supergroup (chat id < 0), besides `perChat`: 20 messages per minute. */
-  readonly perGroup: SendRateRule;
+  readonly perGroup: RateRule;
 }
 
 /** Telegram's published figures; the defaults of every `TelegramThrottle`. */

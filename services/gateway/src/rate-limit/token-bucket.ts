@@ -1,5 +1,5 @@
-/** `limit` sends per `windowMs`, refilled evenly; up to `burst` (default `limit`) can be saved up. */
-export interface SendRateRule {
+/** `limit` tokens per `windowMs`, refilled evenly; up to `burst` (default `limit`) can be saved up. */
+export interface RateRule {
   readonly limit: number;
   readonly windowMs: number;
   readonly burst?: number;
@@ -7,15 +7,18 @@ export interface SendRateRule {
 
 const TOLERANCE = 1e-9;
 
-/** A classic token bucket on an injected clock (milliseconds). */
+/**
+ * A classic token bucket on an injected clock (milliseconds): the outbound throttle's send limits and
+ * the incoming per-user limit both count with it.
+ */
 export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
   private readonly capacity: number;
   private readonly refillPerMs: number;
 
-  constructor(rule: SendRateRule, now: number) {
-    if (!(rule.limit > 0) || !(rule.windowMs > 0)) throw new RangeError('a send rate needs a positive limit and window');
+  constructor(rule: RateRule, now: number) {
+    if (!(rule.limit > 0) || !(rule.windowMs > 0)) throw new RangeError(`invalid rate ${JSON.stringify(rule)}: it needs a positive limit and window`);
     this.capacity = Math.max(1, rule.burst ?? rule.limit);
     this.refillPerMs = rule.limit / rule.windowMs;
     this.tokens = this.capacity;
