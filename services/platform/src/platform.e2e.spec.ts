@@ -89,7 +89,7 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
       bus: wiring.bus,
       rpc: wiring.rpc,
       firstHttpPort: 0,
-      logger: process.env.E2E_LOG ? undefined : false,
+      logger: false,
       users: { operatorToken: OPERATOR_TOKEN },
       telegram: { telegramApiRoot: sandbox.apiRoot, mode: 'polling', pollingTimeoutSeconds: 1 },
     });
