@@ -26,3 +26,4 @@ export { RpcErrorFilter } from './rpc/rpc-exception.filter.js';
 export { InProcessBroker, InProcessClient, InProcessServer } from './rpc/in-process.transport.js';
 export { RpcClient } from './rpc/rpc-client.js';
 export { RpcController } from './rpc/rpc-controller.decorator.js';
+export { isInfrastructureFailure } from './infrastructure-failure.js';

@@ -4,6 +4,8 @@ import { TelegramSandbox, type SandboxBot, type SandboxUser } from '@botplatform
 import { createTestDatabase, sleep, waitFor, type TestDatabase } from '@botplatform/testing';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
+import { IncomingUpdateJournal } from '../intake/incoming-update.journal.js';
+import { incomingUpdatesMigration } from '../intake/migrations/20261130000100-incoming-updates.migration.js';
 import { gatewaySessionsMigration } from '../migrations/20261124000500-gateway-sessions.migration.js';
 import { GatewaySessionRecord } from '../sessions/gateway-session.entity.js';
 import { MikroOrmSessionStorage } from '../sessions/mikro-orm-session.storage.js';
@@ -42,7 +44,7 @@ describe('BotHost (long polling)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('bp_gw_host');
-    orm = await createServiceOrm({ clientUrl: database.url, schema: 'gateway', entities: [GatewaySessionRecord], migrations: [gatewaySessionsMigration] });
+    orm = await createServiceOrm({ clientUrl: database.url, schema: 'gateway', entities: [GatewaySessionRecord], migrations: [gatewaySessionsMigration, incomingUpdatesMigration] });
     sandbox = new TelegramSandbox({ rateLimits: false });
     await sandbox.start();
     registry = await BotRegistryStandIn.start();
@@ -52,6 +54,7 @@ describe('BotHost (long polling)', () => {
     host = new BotHost({
       credentials: users,
       sessions: (botId) => new MikroOrmSessionStorage(orm, botId),
+      journal: new IncomingUpdateJournal(orm),
       behaviour: echo,
       apiRoot: sandbox.apiRoot,
       mode: 'polling',

@@ -1,13 +1,15 @@
 import { RpcCallError } from '@botplatform/bus';
 import type { BotCredentialsJson, GetBotCredentialsReplyJson, GetBotCredentialsRequestJson } from '@botplatform/contracts';
 import { autoRetry } from '@grammyjs/auto-retry';
-import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { Logger, type LoggerService } from '@nestjs/common';
-import { Bot, BotError, session, type Api, type Context, type Middleware, type StorageAdapter } from 'grammy';
+import { Bot, BotError, session, type Api, type Middleware, type StorageAdapter } from 'grammy';
 import type { Update } from 'grammy/types';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { BotContext, GatewaySession, HostedBotInfo } from '../bot/bot-context.js';
+import type { IncomingUpdateJournal } from '../intake/incoming-update.journal.js';
+import { UpdateDispatcher } from '../intake/update-dispatcher.js';
+import { UpdatePoller } from '../intake/update-poller.js';
 import { secretTokenMatches, webhookSecretToken } from './webhook-secret.js';
 
 /**
@@ -18,7 +20,7 @@ import { secretTokenMatches, webhookSecretToken } from './webhook-secret.js';
  */
 const outsideCallersContext = AsyncLocalStorage.snapshot();
 
-/** How updates reach the gateway: long polling per bot (grammY runner), or Telegram's webhooks. */
+/** How updates reach the gateway: long polling per bot, or Telegram's webhooks. */
 export type GatewayMode = 'polling' | 'webhook';
 
 /** Where the host learns which bots to run: `rpc.users.get-bot-credentials` in production. */
@@ -47,6 +49,12 @@ export interface BotHostOptions {
   readonly credentials: BotCredentialsSource;
   /** The session storage of one bot (bound to its id). */
   readonly sessions: (botId: string) => StorageAdapter<GatewaySession>;
+  /** Where every incoming update is recorded before Telegram is told it arrived, and handled from. */
+  readonly journal: IncomingUpdateJournal;
+  /** Chats of one bot handled at once (default 64). */
+  readonly concurrentChats?: number;
+  /** Pauses before retrying an update whose dependency is away (default 0.5 s up to 30 s). */
+  readonly retryDelaysMs?: readonly number[];
   readonly behaviour: BotBehaviour;
   /** Bot API server, e.g. https://api.telegram.org or the sandbox's `apiRoot`. */
   readonly apiRoot: string;
@@ -77,14 +85,20 @@ export interface ReconcileReport {
   readonly changes: ReadonlyMap<string, BotChange>;
 }
 
-/** How the host answered one webhook request; the controller turns it into an HTTP status. */
-export type WebhookOutcome = 'processed' | 'still-processing' | 'ignored-malformed' | 'unauthorized' | 'unknown-bot';
+/**
+ * How the host answered one webhook request; the controller turns it into an HTTP status. `unrecorded`:
+ * the update could not be written down, so Telegram must send it again (a 5xx makes it).
+ */
+export type WebhookOutcome = 'processed' | 'still-processing' | 'duplicate' | 'ignored-malformed' | 'unauthorized' | 'unknown-bot' | 'unrecorded';
 
 /** A bot the registry knows but the host could not start, with the reason (never the token). */
 export interface FailedBot {
   readonly botId: string;
   readonly reason: string;
 }
+
+/** How long a settled update stays in the journal: Telegram redelivers an unconfirmed one for 24 h at most. */
+const JOURNAL_RETENTION_MS = 48 * 3_600_000;
 
 /** Reply codes of `get-bot-credentials` that mean "this bot is not to be served". */
 const NOT_SERVED_CODES = new Set(['USERS.BOT_NOT_FOUND', 'USERS.BOT_INACTIVE']);
@@ -94,18 +108,20 @@ interface HostedBot {
   readonly bot: Bot<BotContext>;
   /** Aborted when the bot stops: cancels its pending API calls and auto-retry waits. */
   readonly lifetime: AbortController;
-  runner?: RunnerHandle;
-  /** The runner gave up (401 revoked token, 409 another poller): restarted by the next reconciliation. */
+  /** Handles the bot's recorded updates, in order per chat. */
+  readonly dispatcher: UpdateDispatcher;
+  poller?: UpdatePoller;
+  /** Polling gave up (401 revoked token, 409 another poller): restarted by the next reconciliation. */
   crashed: boolean;
   stopping: boolean;
   webhookSecret?: string;
-  readonly inFlight: Set<Promise<void>>;
 }
 
 /**
  * Hosts every active bot of the registry in one process. Each bot is a grammY `Bot` with auto-retry,
- * updates sequentialized per chat, the tenant and a correlation id on the context, a session in the
- * gateway's tables, then the pipeline. `reconcile()` converges the running bots on the registry (start
+ * the tenant and a correlation id on the context, a session in the gateway's tables, then the pipeline.
+ * Every update is recorded in the journal before Telegram is told it arrived and is handled from there
+ * (`UpdateDispatcher`: in order per chat, retried while a dependency is away, once per `update_id`). `reconcile()` converges the running bots on the registry (start
  * new ones, stop removed or deactivated ones, restart on a newer token version); `refresh(botId)` does
  * the same for one bot when an event says it changed. Both are idempotent, and a bot that fails to
  * start is logged and tried again on the next reconciliation without holding up the others.
@@ -120,6 +136,7 @@ export class BotHost {
   private readonly appliedAnswer = new Map<string, number>();
   private answerSequence = 0;
   private timer: NodeJS.Timeout | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
   private currentRound: Promise<unknown> = Promise.resolve();
   private pendingRound: Promise<ReconcileReport> | undefined;
   private firstRound: Promise<ReconcileReport> | undefined;
@@ -144,6 +161,11 @@ export class BotHost {
       this.timer = setInterval(() => void this.reconcile(), interval);
       this.timer.unref();
     }
+    // Settled updates are kept while Telegram could still hand them again (24 h), then dropped.
+    this.pruneTimer = setInterval(() => {
+      this.options.journal.prune(new Date(Date.now() - JOURNAL_RETENTION_MS)).catch((error: unknown) => this.logger.warn(`could not prune the update journal: ${describeError(error)}`));
+    }, 3_600_000);
+    this.pruneTimer.unref();
     this.firstRound = this.reconcile();
     return this.firstRound;
   }
@@ -189,6 +211,7 @@ export class BotHost {
   async stopAll(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.timer = undefined;
     await this.currentRound;
     await Promise.allSettled([...this.locks.values()]);
@@ -233,10 +256,16 @@ export class BotHost {
       this.logger.warn(`${describeBot(hosted.info)}: ignored a malformed webhook update (${update})`);
       return 'ignored-malformed';
     }
-    const work = this.process(hosted, update);
-    hosted.inFlight.add(work);
-    void work.finally(() => hosted.inFlight.delete(work));
-    const done = await settlesWithin(work, this.options.webhookAnswerTimeoutMs ?? 10_000);
+    let fresh: Update[];
+    try {
+      fresh = await this.options.journal.record(botId, [update]);
+    } catch (error) {
+      this.logger.warn(`${describeBot(hosted.info)}: could not record webhook update ${update.update_id}, Telegram will send it again (${describeError(error)})`);
+      return 'unrecorded';
+    }
+    if (fresh.length === 0) return 'duplicate';
+    const [handled] = hosted.dispatcher.accept(fresh);
+    const done = await settlesWithin(handled, this.options.webhookAnswerTimeoutMs ?? 10_000);
     return done ? 'processed' : 'still-processing';
   }
 
@@ -301,14 +330,27 @@ export class BotHost {
     // Start-up calls are bounded so one unreachable bot cannot hold its lock (and the round) forever.
     let callSignal = AbortSignal.any([lifetime.signal, AbortSignal.timeout(this.options.startTimeoutMs ?? 15_000)]);
     const bot = new Bot<BotContext>(credentials.token, { client: { apiRoot: this.options.apiRoot } });
-    const hosted: HostedBot = { info, bot, lifetime, crashed: false, stopping: false, inFlight: new Set() };
+    const dispatcher = new UpdateDispatcher({
+      botId: info.botId,
+      label: describeBot(info),
+      journal: this.options.journal,
+      // Outside the caller's async context: see `outsideCallersContext`.
+      handle: (update) => outsideCallersContext(() => bot.handleUpdate(update)),
+      answerFailure: async (error) => {
+        await bot.errorHandler(error as BotError<BotContext>);
+      },
+      concurrentChats: this.options.concurrentChats,
+      retryDelaysMs: this.options.retryDelaysMs,
+      logger: this.logger,
+    });
+    const hosted: HostedBot = { info, bot, lifetime, dispatcher, crashed: false, stopping: false };
     if (this.options.mode === 'polling') bot.api.config.use(this.pollingFailureLog(hosted));
     bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
     // Installed last, so it wraps the others: every call of this bot, ctx.api included, ends with its lifetime.
     bot.api.config.use(async (call, method, payload, signal) => {
       const own = callSignal;
       if (!signal) return call(method, payload, asApiSignal(own));
-      // The runner's signals come from a polyfill that AbortSignal.any cannot follow: link them by hand.
+      // grammY types a call's signal as the abort-controller shim, which AbortSignal.any cannot take: link them by hand.
       const linked = new AbortController();
       const abort = () => linked.abort();
       if (signal.aborted || own.aborted) abort();
@@ -323,18 +365,6 @@ export class BotHost {
     });
     try {
       await bot.init(asApiSignal(callSignal));
-      // First, so a stopping bot can wait for every update it took, queued behind another one or running:
-      // the runner's stop() does not wait for them, and aborting their calls would lose a half-done update.
-      bot.use(async (_ctx, next) => {
-        const work = next();
-        hosted.inFlight.add(work);
-        try {
-          await work;
-        } finally {
-          hosted.inFlight.delete(work);
-        }
-      });
-      bot.use(sequentialize(chatOrSender));
       bot.use((ctx, next) => {
         ctx.tenant = hosted.info;
         ctx.correlationId = randomUUID();
@@ -347,14 +377,23 @@ export class BotHost {
         if (lifetime.signal.aborted || callSignal.aborted) throw error;
         this.logger.warn(`${describeBot(info)}: could not register its commands (${describeError(error)})`);
       });
+      // What a process that died left in the journal comes first, before anything new of the bot.
+      await dispatcher.recover();
       if (this.options.mode === 'polling') {
         await bot.api.deleteWebhook();
         callSignal = lifetime.signal;
-        hosted.runner = outsideCallersContext(() =>
-          run(bot, { runner: { fetch: { timeout: this.options.pollingTimeoutSeconds ?? 30 }, silent: true } }),
-        );
+        const poller = new UpdatePoller({
+          botId: info.botId,
+          label: describeBot(info),
+          api: bot.api,
+          journal: this.options.journal,
+          dispatcher,
+          timeoutSeconds: this.options.pollingTimeoutSeconds ?? 30,
+          logger: this.logger,
+        });
+        hosted.poller = poller;
         this.bots.set(info.botId, hosted);
-        void hosted.runner.task()?.catch((error: unknown) => this.onRunnerCrash(hosted, error));
+        void outsideCallersContext(() => poller.start()).catch((error: unknown) => this.onPollingCrash(hosted, error));
       } else {
         const webhook = this.options.webhook!;
         hosted.webhookSecret = webhookSecretToken(webhook.secretKey, info.botId, info.tokenVersion);
@@ -365,7 +404,8 @@ export class BotHost {
       }
     } catch (error) {
       if (this.bots.get(info.botId) === hosted) this.bots.delete(info.botId);
-      hosted.runner?.stop().catch(() => undefined);
+      await hosted.poller?.stop();
+      await dispatcher.stop(0);
       lifetime.abort();
       throw error;
     }
@@ -376,8 +416,9 @@ export class BotHost {
     hosted.stopping = true;
     if (this.bots.get(hosted.info.botId) === hosted) this.bots.delete(hosted.info.botId);
     const grace = this.options.stopGraceMs ?? 10_000;
-    const draining = Promise.allSettled([hosted.runner?.stop(), ...hosted.inFlight]);
-    if (!(await settlesWithin(draining, grace))) this.logger.warn(`${describeBot(hosted.info)}: updates still running after ${grace} ms, their calls are aborted`);
+    await hosted.poller?.stop();
+    // Updates not handled by then stay pending in the journal: the bot's next start handles them.
+    if (!(await hosted.dispatcher.stop(grace))) this.logger.warn(`${describeBot(hosted.info)}: updates still running after ${grace} ms, their calls are aborted`);
     // A deactivated bot's webhook is removed, so Telegram stops posting to a route that answers 404.
     if (deleteWebhook && hosted.webhookSecret && !hosted.crashed) {
       await hosted.bot.api.deleteWebhook().catch((error: unknown) => this.logger.warn(`${describeBot(hosted.info)}: could not delete its webhook (${describeError(error)})`));
@@ -386,7 +427,7 @@ export class BotHost {
     this.logger.log(`${describeBot(hosted.info)} stopped`);
   }
 
-  private onRunnerCrash(hosted: HostedBot, error: unknown): void {
+  private onPollingCrash(hosted: HostedBot, error: unknown): void {
     if (hosted.stopping) return;
     hosted.crashed = true;
     this.failures.set(hosted.info.botId, describeError(error));
@@ -404,19 +445,6 @@ export class BotHost {
         throw error;
       }
     };
-  }
-
-  private async process(hosted: HostedBot, update: Update): Promise<void> {
-    try {
-      await hosted.bot.handleUpdate(update);
-    } catch (error) {
-      try {
-        if (error instanceof BotError) await hosted.bot.errorHandler(error as BotError<BotContext>);
-        else throw error;
-      } catch (unhandled) {
-        this.logger.error(`${describeBot(hosted.info)}: update ${update.update_id} failed (${describeError(unhandled)})`);
-      }
-    }
   }
 
   /** Runs `work` after every earlier piece of work on the same bot. */
@@ -451,11 +479,6 @@ interface ServableBot extends HostedBotInfo {
 /** grammY types signals with the `abort-controller` shim; at run time they are Node's own. */
 function asApiSignal(signal: AbortSignal): Parameters<Bot['init']>[0] {
   return signal as unknown as Parameters<Bot['init']>[0];
-}
-
-/** Updates of one chat (or, without a chat, of one sender) run one after another. */
-function chatOrSender(ctx: Context): string | undefined {
-  return ctx.chat?.id.toString() ?? ctx.from?.id.toString();
 }
 
 function chatKey(ctx: Omit<BotContext, 'session'>): string | undefined {

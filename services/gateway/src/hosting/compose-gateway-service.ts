@@ -4,6 +4,8 @@ import { createRpcClient, type ServiceDefinition, type ServiceDependencies } fro
 import type { MigrationObject } from '@mikro-orm/core';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { GatewayModule } from '../gateway.module.js';
+import { IncomingUpdateJournal } from '../intake/incoming-update.journal.js';
+import { incomingUpdatesMigration } from '../intake/migrations/20261130000100-incoming-updates.migration.js';
 import { gatewaySessionsMigration } from '../migrations/20261124000500-gateway-sessions.migration.js';
 import { GatewaySessionRecord } from '../sessions/gateway-session.entity.js';
 import { MikroOrmSessionStorage } from '../sessions/mikro-orm-session.storage.js';
@@ -25,6 +27,8 @@ export interface GatewayHostingConfig {
   readonly webhookAnswerTimeoutMs?: number;
   /** Long-polling timeout of getUpdates in seconds (default 30). */
   readonly pollingTimeoutSeconds?: number;
+  /** Pauses before retrying an update whose dependency is away (default 0.5 s up to 30 s). */
+  readonly retryDelaysMs?: readonly number[];
   readonly logger?: LoggerService;
 }
 
@@ -75,6 +79,7 @@ export function composeGatewayService(config: GatewayHostingConfig, parts: Gatew
     const host = new BotHost({
       credentials: users,
       sessions: (botId) => new MikroOrmSessionStorage(dependencies.orm, botId),
+      journal: new IncomingUpdateJournal(dependencies.orm),
       behaviour: parts.behaviour({ users, logger }),
       apiRoot: config.telegramApiRoot,
       mode: config.mode,
@@ -82,6 +87,7 @@ export function composeGatewayService(config: GatewayHostingConfig, parts: Gatew
       reconcileIntervalMs: config.reconcileIntervalMs,
       webhookAnswerTimeoutMs: config.webhookAnswerTimeoutMs,
       pollingTimeoutSeconds: config.pollingTimeoutSeconds,
+      retryDelaysMs: config.retryDelaysMs,
       logger: config.logger,
     });
     runtime = { dependencies, host, users, rpc };
@@ -91,7 +97,7 @@ export function composeGatewayService(config: GatewayHostingConfig, parts: Gatew
   return {
     name: 'gateway',
     schema: 'gateway',
-    migrations: [...eventStoreMigrations, ...busMigrations, gatewaySessionsMigration, ...(parts.migrations ?? [])],
+    migrations: [...eventStoreMigrations, ...busMigrations, gatewaySessionsMigration, ...(parts.migrations ?? []), incomingUpdatesMigration],
     entities: [GatewaySessionRecord, ...(parts.entities ?? [])],
     module: (dependencies) => {
       const { host, rpc } = runtimeFor(dependencies);

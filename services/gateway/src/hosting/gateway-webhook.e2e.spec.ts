@@ -185,6 +185,30 @@ describe('The gateway service in webhook mode', () => {
       await sandbox.chat(alice, beta.sandboxBot).waitForMessage((message) => message.text === 'Beta: slow (before: hello)', { timeoutMs: 5_000 });
     });
 
+    it('handles an update Telegram posts twice only once', async () => {
+      const update = textUpdate(beta.sandboxBot, 'twice');
+      expect((await post(beta.botId, update)).status).toBe(200);
+      expect((await post(beta.botId, update)).status).toBe(200);
+      const chat = sandbox.chat(alice, beta.sandboxBot);
+      await chat.waitForMessage((message) => message.text === 'Beta: twice (before: slow)', { timeoutMs: 5_000 });
+      await sleep(300);
+      expect(chat.botMessages().filter((message) => message.text?.startsWith('Beta: twice'))).toHaveLength(1);
+    });
+
+    it('answers 503 while it cannot record an update, so Telegram sends it again, and handles it then', async () => {
+      const connection = service.dependencies.orm.em.getConnection();
+      const update = textUpdate(beta.sandboxBot, 'unrecorded at first');
+      await connection.execute('ALTER TABLE gateway.gateway_incoming_updates RENAME TO gateway_incoming_updates_away');
+      try {
+        expect((await post(beta.botId, update)).status).toBe(503);
+      } finally {
+        await connection.execute('ALTER TABLE gateway.gateway_incoming_updates_away RENAME TO gateway_incoming_updates');
+      }
+      expect(echo.seen.some((record) => record.text === 'unrecorded at first')).toBe(false);
+      expect((await post(beta.botId, update)).status).toBe(200);
+      await sandbox.chat(alice, beta.sandboxBot).waitForMessage((message) => message.text === 'Beta: unrecorded at first (before: twice)', { timeoutMs: 5_000 });
+    });
+
     it("hands a failing update to the bot's error handler and answers 200", async () => {
       expect((await post(alpha.botId, textUpdate(alpha.sandboxBot, 'boom'))).status).toBe(200);
       await sandbox.chat(alice, alpha.sandboxBot).waitForMessage((message) => message.text === 'sorry, something went wrong', { timeoutMs: 5_000 });

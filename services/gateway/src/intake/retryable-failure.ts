@@ -1,0 +1,32 @@
+import { RpcCallError, isInfrastructureFailure } from '@botplatform/bus';
+import { GrammyError, HttpError } from 'grammy';
+
+/**
+ * True when an update failed because something it depends on is away (a service that does not answer,
+ * the broker, the database, Telegram itself), not because of what the update asked: the update is then
+ * handled again later rather than answered with an apology. A typed answer from another service
+ * (`USERS.MEMBER_BLOCKED`, `VALIDATION.FAILED`...) is a real answer and is never retried; `INTERNAL`
+ * is the other service's own dependency failing, so it is retried too, a bounded number of times.
+ */
+export function isRetryableUpdateFailure(error: unknown): boolean {
+  if (error instanceof RpcCallError) return error.code === 'INTERNAL';
+  if (error instanceof GrammyError) return error.error_code === 429 || error.error_code >= 500;
+  if (error instanceof HttpError) return true;
+  if (isInfrastructureFailure(error)) return true;
+  // No answer at all: the request timed out, or the transport could not carry it.
+  return isNoAnswer(error);
+}
+
+/** An `INTERNAL` answer keeps coming when the other side has a bug: give up on it after a few tries. */
+export function isBoundedRetry(error: unknown): boolean {
+  return error instanceof RpcCallError;
+}
+
+function isNoAnswer(error: unknown): boolean {
+  // Nest's NATS client rejects with a bare string while it reconnects ('Error: Connection lost...').
+  if (typeof error === 'string') return /connection|reconnect|timeout/i.test(error);
+  const { name, code, message } = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
+  if (name === 'TimeoutError') return true; // rxjs `timeout()` of RpcClient.call
+  if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|CONNECTION_CLOSED|CONNECTION_DRAINING|DISCONNECT|503|NO_RESPONDERS)$/i.test(code)) return true;
+  return typeof message === 'string' && /no responders|connection closed|disconnected|not connected|connection lost|CONNECTION_REFUSED|Empty response/i.test(message);
+}
