@@ -1,13 +1,15 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import type { ValidationError } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import type { RpcErrorBody } from './rpc-error.js';
+import { ScreenedValidationPipe } from './screened-validation.pipe.js';
 
 /**
- * Validates request DTOs (class-validator) and answers invalid input with the errors of each field.
- * Nest's default would turn them into a bare "Internal server error" on the RPC side.
+ * Validates request DTOs (class-validator), after screening them for NUL characters and deep nesting,
+ * and answers invalid input with the errors of each field. Nest's default would turn them into a bare
+ * "Internal server error" on the RPC side.
  */
-export function createRpcValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+export function createRpcValidationPipe(): ScreenedValidationPipe {
+  return new ScreenedValidationPipe({
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: true,

@@ -32,6 +32,15 @@ describe('Admin HTTP API', () => {
     return body as { botId: string; apiToken: string };
   };
   const version = (botId: string) => users.dependencies.store.streamVersion(`bot-${botId}`);
+  /** A request whose body is sent as given, for bodies JSON.stringify cannot make. */
+  const send = async (method: string, path: string, token: string, body: string, contentType = 'application/json') => {
+    const response = await fetch(`${users.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+  const eventCount = async () => {
+    const [row] = await users.dependencies.orm.em.fork().getConnection().execute<{ count: string }[]>('SELECT count(*) AS count FROM users.event_store_events');
+    return Number(row.count);
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase('bp_admin_api');
@@ -210,6 +219,98 @@ describe('Admin HTTP API', () => {
       const flags = await http('GET', `/admin/bots/${botA.botId}/audit?action=bot.feature-flag-changed`, botA.apiToken);
       expect(flags.body.entries).toEqual([expect.objectContaining({ action: 'bot.feature-flag-changed', target: 'flag:referrals', admin: `api:${botA.apiToken.split('_')[1]}` })]);
       expect(JSON.stringify((await http('GET', `/admin/bots/${botA.botId}/audit?limit=100`, OPERATOR)).body)).not.toMatch(/apiTokenHash|ciphertext/);
+    });
+  });
+
+  describe('refused input', () => {
+    const NUL = '\u0000';
+
+    it('refuses a NUL character in a query string with 400 VALIDATION.FAILED naming the field', async () => {
+      const members = await http('GET', `/admin/bots/${botA.botId}/members?query=%00`, botA.apiToken);
+      expect(members).toEqual({ status: 400, body: { code: 'VALIDATION.FAILED', message: expect.any(String), fields: { query: [expect.stringContaining('NUL')] } } });
+      expect((await http('GET', `/admin/bots/${botA.botId}/members?query=ann%00`, OPERATOR)).body).toMatchObject({ code: 'VALIDATION.FAILED', fields: { query: expect.any(Array) } });
+      const answers: string[] = [];
+      for (const field of ['admin', 'target', 'action', 'cursor']) {
+        const { status, body } = await http('GET', `/admin/bots/${botA.botId}/audit?${field}=a%00b`, botA.apiToken);
+        answers.push(`${field}: ${status} ${body.code} ${Object.keys(body.fields ?? {}).join()}`);
+      }
+      expect(answers).toEqual(['admin: 400 VALIDATION.FAILED admin', 'target: 400 VALIDATION.FAILED target', 'action: 400 VALIDATION.FAILED action', 'cursor: 400 VALIDATION.FAILED cursor']);
+    });
+
+    it('refuses a NUL character anywhere in a body, nested values and keys included, and writes nothing', async () => {
+      const before = await eventCount();
+      const attempts: [string, string, unknown, string][] = [
+        ['POST', '/admin/bots', { name: `Nul${NUL}Bot`, token: randomTestBotToken(), ownerTelegramUserId: '902' }, 'name'],
+        ['POST', '/admin/bots', { name: 'Nul zone', token: randomTestBotToken(), ownerTelegramUserId: '902', timezone: `Europe/Berlin${NUL}` }, 'timezone'],
+        ['PUT', `/admin/bots/${botA.botId}/flags`, { flag: `beta${NUL}`, enabled: true }, 'flag'],
+        ['PUT', `/admin/bots/${botA.botId}/settings`, { key: `welcome${NUL}`, value: 'Hi' }, 'key'],
+        ['PUT', `/admin/bots/${botA.botId}/settings`, { key: 'welcome', value: `Hi${NUL}` }, 'value'],
+        ['PUT', `/admin/bots/${botA.botId}/settings`, { key: 'welcome', value: 'Hi', description: `Greeting${NUL}` }, 'description'],
+        ['PUT', `/admin/bots/${botA.botId}/settings`, { key: 'nul.menu', type: 'json', value: { items: ['ok', `b${NUL}d`] }, description: 'Menu' }, 'value.items.1'],
+        ['PUT', `/admin/bots/${botA.botId}/settings`, { key: 'nul.menu', type: 'json', value: { [`k${NUL}`]: 1 }, description: 'Menu' }, 'value'],
+        ['POST', `/admin/bots/${botA.botId}/deactivate`, { reason: `paused${NUL}` }, 'reason'],
+      ];
+      const answers: string[] = [];
+      for (const [method, path, body, field] of attempts) {
+        const answer = await http(method, path, OPERATOR, body);
+        answers.push(`${method} ${path.replace(botA.botId, ':id')} ${field}: ${answer.status} ${answer.body.code} ${Object.keys(answer.body.fields ?? {}).join()}`);
+      }
+      expect(answers).toEqual(attempts.map(([method, path, , field]) => `${method} ${path.replace(botA.botId, ':id')} ${field}: 400 VALIDATION.FAILED ${field}`));
+      expect(await eventCount()).toBe(before);
+      expect((await http('GET', `/admin/bots/${botA.botId}`, OPERATOR)).body.bot.active).toBe(true);
+    });
+
+    it('refuses a NUL character in a path parameter', async () => {
+      expect(await http('GET', '/admin/bots/%00/flags', OPERATOR)).toMatchObject({ status: 400, body: { code: 'VALIDATION.FAILED', fields: { botId: expect.any(Array) } } });
+    });
+
+    it('refuses a 5,000-level nested JSON setting with a typed 400, writes nothing and goes on answering', async () => {
+      const before = await version(botA.botId);
+      for (const nested of ['['.repeat(5_000) + ']'.repeat(5_000), '{"a":'.repeat(5_000) + '1' + '}'.repeat(5_000)]) {
+        const answer = await send('PUT', `/admin/bots/${botA.botId}/settings`, botA.apiToken, `{"key":"deep","type":"json","value":${nested},"description":"Deep"}`);
+        expect(answer).toEqual({ status: 400, body: { code: 'VALIDATION.FAILED', message: expect.any(String), fields: { value: [expect.stringContaining('64')] } } });
+      }
+      expect(await version(botA.botId)).toBe(before);
+      expect((await http('GET', `/admin/bots/${botA.botId}/settings`, botA.apiToken)).status).toBe(200);
+    });
+
+    it('bounds json settings: deeper than 32 levels or longer than 16,384 characters is USERS.INVALID_SETTING', async () => {
+      const put = (key: string, value: unknown) => http('PUT', `/admin/bots/${botA.botId}/settings`, botA.apiToken, { key, type: 'json', value, description: 'Bounded' });
+      const nest = (levels: number): unknown => (levels === 0 ? 1 : [nest(levels - 1)]);
+      const before = await version(botA.botId);
+      expect(await put('bounded.deep', nest(33))).toMatchObject({ status: 400, body: { code: 'USERS.INVALID_SETTING', message: expect.stringContaining('32') } });
+      expect(await put('bounded.long', { text: 'x'.repeat(16_384) })).toMatchObject({ status: 400, body: { code: 'USERS.INVALID_SETTING', message: expect.stringContaining('16384') } });
+      expect(await version(botA.botId)).toBe(before);
+      expect((await put('bounded.fits', nest(32))).status).toBe(200);
+    });
+
+    it('answers a malformed JSON body with 400 VALIDATION.MALFORMED_BODY and nothing more', async () => {
+      for (const body of ['{"flag": "beta", "enabled": tru', '{"flag":', 'not json at all']) {
+        const answer = await send('PUT', `/admin/bots/${botA.botId}/flags`, botA.apiToken, body);
+        expect(answer).toEqual({ status: 400, body: { code: 'VALIDATION.MALFORMED_BODY', message: expect.any(String) } });
+        expect(answer.body.message).not.toContain(body);
+      }
+    });
+
+    it('answers a body over 100 kB with 413 VALIDATION.BODY_TOO_LARGE', async () => {
+      const answer = await send('PUT', `/admin/bots/${botA.botId}/settings`, botA.apiToken, JSON.stringify({ key: 'big', type: 'string', value: 'x'.repeat(200_000) }));
+      expect(answer).toEqual({ status: 413, body: { code: 'VALIDATION.BODY_TOO_LARGE', message: expect.any(String) } });
+    });
+
+    it('answers a body in an unsupported charset or encoding with 415 VALIDATION.UNSUPPORTED_BODY', async () => {
+      const charset = await send('PUT', `/admin/bots/${botA.botId}/flags`, botA.apiToken, '{"flag":"beta","enabled":true}', 'application/json; charset=koi8-r');
+      expect(charset).toEqual({ status: 415, body: { code: 'VALIDATION.UNSUPPORTED_BODY', message: expect.any(String) } });
+    });
+
+    it('answers a body that is not JSON at all (another content type) as invalid fields', async () => {
+      const answer = await send('PUT', `/admin/bots/${botA.botId}/flags`, botA.apiToken, 'flag=beta&enabled=true', 'text/plain');
+      expect(answer).toMatchObject({ status: 400, body: { code: 'VALIDATION.FAILED', fields: { flag: expect.any(Array), enabled: expect.any(Array) } } });
+    });
+
+    it('answers an unknown admin route as {code, message} too, and leaves the answers outside /admin to Nest', async () => {
+      expect(await http('GET', '/admin/nothing-here', OPERATOR)).toEqual({ status: 404, body: { code: 'HTTP.404', message: expect.any(String) } });
+      expect(await http('GET', '/nothing-here')).toEqual({ status: 404, body: { statusCode: 404, error: 'Not Found', message: expect.any(String) } });
+      expect((await http('GET', '/health')).status).toBe(200);
     });
   });
 });

@@ -1,5 +1,6 @@
 import { typedErrorCodeOf, type RpcErrorBody } from '@botplatform/bus';
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, Logger, type ArgumentsHost } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
 
 /** The body of every admin API error: the same as over request/reply. */
 export type AdminErrorBody = RpcErrorBody;
@@ -7,6 +8,18 @@ export type AdminErrorBody = RpcErrorBody;
 interface JsonResponse {
   status(code: number): JsonResponse;
   json(body: unknown): void;
+}
+
+interface AdminHttpRequest {
+  readonly originalUrl?: string;
+  readonly url: string;
+}
+
+/** What body-parser attaches to its errors (`type`: `entity.parse.failed`, `entity.too.large`...). */
+interface BodyParserError {
+  readonly type: string;
+  readonly status: number;
+  readonly limit?: number;
 }
 
 /** Invalid input answered by the admin API's ValidationPipe. */
@@ -34,14 +47,21 @@ export function httpStatusOf(code: string): number {
 
 /**
  * Answers every admin API failure as JSON `{code, message, fields?}`: typed errors keep their code
- * with a status derived from it, Nest's own HTTP errors (unknown route, bad JSON) keep their status,
- * anything else is logged and answered 500 without details.
+ * with a status derived from it, a body that could not be read gets a `VALIDATION.*` code of its own,
+ * Nest's other HTTP errors (unknown route) keep their status as `HTTP.<status>`, anything else is
+ * logged and answered 500 without details.
+ *
+ * Set on each admin controller, and also the users service's global filter: a body is parsed and a
+ * route looked up before any controller is chosen, so only a global filter sees those errors. There it
+ * answers paths under /admin/ only and leaves the others (health) to Nest's own answer.
  */
 @Catch()
-export class AdminHttpErrorFilter implements ExceptionFilter {
+export class AdminHttpErrorFilter extends BaseExceptionFilter {
   private readonly logger = new Logger('AdminApi');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<AdminHttpRequest>();
+    if (!/^\/admin(\/|\?|$)/.test(request.originalUrl ?? request.url)) return super.catch(exception, host);
     const response = host.switchToHttp().getResponse<JsonResponse>();
     const [status, body] = this.toBody(exception);
     response.status(status).json(body);
@@ -60,6 +80,8 @@ export class AdminHttpErrorFilter implements ExceptionFilter {
       }
       return [status, { code, message }];
     }
+    const unreadable = exception instanceof HttpException ? bodyParserErrorOf(exception.cause) : undefined;
+    if (unreadable) return unreadableBody(unreadable);
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       return [status, { code: `HTTP.${status}`, message: exception.message }];
@@ -67,4 +89,23 @@ export class AdminHttpErrorFilter implements ExceptionFilter {
     this.logger.error('admin API: unhandled error', exception instanceof Error ? exception.stack : String(exception));
     return [500, { code: 'INTERNAL', message: 'internal error' }];
   }
+}
+
+/** Nest wraps body-parser's errors in an HttpException; the original is its cause. */
+function bodyParserErrorOf(cause: unknown): BodyParserError | undefined {
+  const error = cause as Partial<BodyParserError> | null | undefined;
+  return typeof error?.type === 'string' && typeof error.status === 'number' && error.status < 500 ? (error as BodyParserError) : undefined;
+}
+
+/**
+ * A body that could not be read, by body-parser's status. Fixed messages: body-parser's own quote the
+ * body ("Unexpected token … in JSON").
+ */
+function unreadableBody(error: BodyParserError): [number, AdminErrorBody] {
+  if (error.status === 413) {
+    const limit = error.limit !== undefined ? ` (${error.limit} bytes)` : '';
+    return [413, { code: 'VALIDATION.BODY_TOO_LARGE', message: `the body is larger than the admin API accepts${limit}` }];
+  }
+  if (error.status === 415) return [415, { code: 'VALIDATION.UNSUPPORTED_BODY', message: 'the charset or content encoding of the body is not supported' }];
+  return [400, { code: 'VALIDATION.MALFORMED_BODY', message: 'the body could not be read as JSON' }];
 }

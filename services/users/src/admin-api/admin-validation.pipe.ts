@@ -1,9 +1,13 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ScreenedValidationPipe } from '@botplatform/bus';
+import type { ValidationError } from '@nestjs/common';
 import { AdminValidationError } from './admin-http-error.filter.js';
 
-/** Validates admin API bodies and queries (class-validator) and answers 400 with the errors of each field. */
-export function createAdminValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+/**
+ * Validates admin API bodies, queries and route parameters (class-validator), after screening them for
+ * NUL characters and deep nesting, and answers 400 with the errors of each field.
+ */
+export function createAdminValidationPipe(): ScreenedValidationPipe {
+  return new ScreenedValidationPipe({
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: true,

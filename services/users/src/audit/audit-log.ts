@@ -98,8 +98,21 @@ function decodeCursor(cursor: string): [string, string] {
   }
   if (!Array.isArray(decoded) || decoded.length !== 2) throw new InvalidAuditCursorError();
   const [occurredAt, eventId] = decoded as unknown[];
-  if (typeof occurredAt !== 'string' || Number.isNaN(Date.parse(occurredAt)) || typeof eventId !== 'string' || !UUID.test(eventId)) {
-    throw new InvalidAuditCursorError();
-  }
+  if (!isTimestampPostgresAccepts(occurredAt) || typeof eventId !== 'string' || !UUID.test(eventId)) throw new InvalidAuditCursorError();
   return [occurredAt, eventId];
+}
+
+// What encodeCursor writes: to_json(timestamptz), e.g. 2026-11-23T10:00:00.123456+00:00.
+const CURSOR_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?(Z|[+-](0\d|1[0-5]):[0-5]\d)$/;
+
+/**
+ * Only the shape encodeCursor writes, with a real calendar day: Date.parse takes much that PostgreSQL
+ * refuses with an error (trailing garbage and NUL, "foo 1", February 31, year 0).
+ */
+function isTimestampPostgresAccepts(value: unknown): value is string {
+  const match = typeof value === 'string' ? CURSOR_TIMESTAMP.exec(value) : null;
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return year >= 1 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }

@@ -106,6 +106,22 @@ describe('Audit over request/reply', () => {
     expect((await t.failure(query({ limit: 101 }))).code).toBe('VALIDATION.FAILED');
   });
 
+  it('refuses a NUL character in a filter, and cursors JavaScript reads as dates but PostgreSQL refuses, with typed errors', async () => {
+    expect(await t.failure(query({ target: 'bot\u0000' }))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { target: [expect.stringContaining('NUL')] } });
+    const eventId = '00000000-0000-4000-8000-000000000000';
+    const answers: Record<string, string> = {};
+    for (const occurredAt of ['2026-11-23T10:00:00.000Z\u0000', '2026-02-31T10:00:00.000000+00:00', 'foo 1', '0000-01-01T00:00:00Z']) {
+      const cursor = Buffer.from(JSON.stringify([occurredAt, eventId])).toString('base64url');
+      answers[JSON.stringify(occurredAt)] = (await t.failure(query({ cursor }))).code;
+    }
+    expect(answers).toEqual({
+      '"2026-11-23T10:00:00.000Z\\u0000"': 'USERS.INVALID_CURSOR',
+      '"2026-02-31T10:00:00.000000+00:00"': 'USERS.INVALID_CURSOR',
+      '"foo 1"': 'USERS.INVALID_CURSOR',
+      '"0000-01-01T00:00:00Z"': 'USERS.INVALID_CURSOR',
+    });
+  });
+
   it('keeps microseconds in the cursor, so entries of the same millisecond are neither skipped nor repeated', async () => {
     const em = t.users.dependencies.orm.em.fork();
     const botId = botB;

@@ -21,6 +21,13 @@ interface BuiltInSetting {
 // Quota limits go to ConsumeQuotaReply.limit, an int32.
 const MAX_QUOTA = 2_147_483_647;
 const MAX_STRING_LENGTH = 4_096;
+/** A value as JSON text, whatever its type: the bound of rpc.users.set-setting's `valueJson`, for HTTP too. */
+const MAX_VALUE_JSON_LENGTH = 16_384;
+/**
+ * How deeply a json value may nest. Every reader of a setting (the bots' features, sameJson here) walks
+ * it recursively; a menu of menus needs a handful of levels.
+ */
+const MAX_VALUE_DEPTH = 32;
 
 const quota = (who: string): BuiltInSetting => ({
   type: 'int',
@@ -109,17 +116,36 @@ export function validateSettingWrite(write: SettingWrite, current: SettingValue 
   const description = write.description?.trim() || current?.description || builtIn?.description;
   if (!description) throw new InvalidSettingError(key, 'a new setting needs a description');
   if (description.length > 500) throw new InvalidSettingError(key, 'the description is longer than 500 characters');
+  if (write.valueJson.length > MAX_VALUE_JSON_LENGTH) throw new InvalidSettingError(key, `a value is at most ${MAX_VALUE_JSON_LENGTH} characters of JSON`);
   let value: unknown;
   try {
     value = JSON.parse(write.valueJson);
   } catch {
     throw new InvalidSettingError(key, 'the value is not JSON');
   }
+  const unstorable = unstorableJsonOf(value);
+  if (unstorable) throw new InvalidSettingError(key, unstorable);
   const actual = valueTypeOf(value);
   if (actual !== type && !(type === 'json' && actual !== undefined)) throw new SettingTypeMismatchError(key, type, actual ?? 'null');
   if (type === 'string' && (value as string).length > MAX_STRING_LENGTH) throw new InvalidSettingError(key, `strings are at most ${MAX_STRING_LENGTH} characters`);
   builtIn?.validate(key, value);
   return { type, value, description };
+}
+
+/**
+ * Why a parsed value cannot be kept, or undefined: nested deeper than MAX_VALUE_DEPTH, or a string or key
+ * with a NUL character, which PostgreSQL refuses in jsonb and text (an escaped `\u0000` in valueJson
+ * gets past the transport's screen, which sees only the text).
+ */
+function unstorableJsonOf(value: unknown, depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? 'a value cannot contain the NUL character (U+0000)' : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (depth >= MAX_VALUE_DEPTH) return `a value nests at most ${MAX_VALUE_DEPTH} levels deep`;
+  for (const [key, child] of Object.entries(value)) {
+    const problem = key.includes('\u0000') ? 'a value cannot contain the NUL character (U+0000)' : unstorableJsonOf(child, depth + 1);
+    if (problem) return problem;
+  }
+  return undefined;
 }
 
 /** The type a parsed JSON value fits best; undefined for null (no type holds it, json included). */

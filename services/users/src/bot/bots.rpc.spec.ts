@@ -161,6 +161,38 @@ describe('Bots over request/reply', () => {
     expect(await version(b.botId)).toBe(1);
   });
 
+  it('refuses a NUL character in any field with VALIDATION.FAILED naming it, writing nothing', async () => {
+    const { botId } = await register({ name: 'Nul', token: randomTestBotToken(), ownerTelegramUserId: '8' });
+    const before = await eventCount();
+    const nul = await failure(register({ name: 'Nul\u0000Bot', token: randomTestBotToken(), ownerTelegramUserId: '8' }));
+    expect(nul).toMatchObject({ code: 'VALIDATION.FAILED', fields: { name: [expect.stringContaining('NUL')] } });
+    expect(await failure(call('rpc.users.set-feature-flag', { botId, flag: 'beta\u0000', enabled: true, changedBy: 'operator' }))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { flag: expect.any(Array) } });
+    const description = { botId, changedBy: 'operator', key: 'greeting', type: 'SETTING_TYPE_STRING', valueJson: '"Hi"', description: 'Hello\u0000' };
+    expect(await failure(call('rpc.users.set-setting', description))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { description: expect.any(Array) } });
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('refuses a request nested thousands deep with VALIDATION.FAILED instead of overflowing the stack', async () => {
+    // 2,000 levels: the test's own JSON copy of the request (the in-process wire) overflows at 5,000.
+    let deep: unknown = 1;
+    for (let i = 0; i < 2_000; i++) deep = [deep];
+    const { botId } = await register({ name: 'Deep', token: randomTestBotToken(), ownerTelegramUserId: '8' });
+    expect(await failure(call('rpc.users.get-bot-config', { botId, extra: deep }))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { extra: [expect.stringContaining('64')] } });
+    expect((await call<BotConfigJson>('rpc.users.get-bot-config', { botId })).botId).toBe(botId);
+  });
+
+  it('keeps setting values PostgreSQL can store and readers can walk: no escaped NUL, at most 32 levels', async () => {
+    const { botId } = await register({ name: 'Bounded', token: randomTestBotToken(), ownerTelegramUserId: '8' });
+    const set = (fields: Partial<SetSettingRequestJson>) => call<BotConfigJson>('rpc.users.set-setting', { botId, changedBy: 'operator', ...fields });
+    const at = await version(botId);
+    // Escaped in the JSON text, the NUL passes the transport's screen: the setting's own rules refuse it.
+    expect(await failure(set({ key: 'greeting', type: 'SETTING_TYPE_STRING', valueJson: '"Hi\\u0000"', description: 'Greeting' }))).toMatchObject({ code: 'USERS.INVALID_SETTING', message: expect.stringContaining('NUL') });
+    expect(await failure(set({ key: 'menu', type: 'SETTING_TYPE_JSON', valueJson: '{"a\\u0000":1}', description: 'Menu' }))).toMatchObject({ code: 'USERS.INVALID_SETTING', message: expect.stringContaining('NUL') });
+    expect(await failure(set({ key: 'menu', type: 'SETTING_TYPE_JSON', valueJson: '['.repeat(33) + ']'.repeat(33), description: 'Menu' }))).toMatchObject({ code: 'USERS.INVALID_SETTING', message: expect.stringContaining('32') });
+    expect(await version(botId)).toBe(at);
+    expect((await set({ key: 'menu', type: 'SETTING_TYPE_JSON', valueJson: '['.repeat(32) + ']'.repeat(32), description: 'Menu' })).settings).toContainEqual(expect.objectContaining({ key: 'menu' }));
+  });
+
   it('lets a member the owner approved as admin change flags and settings, until the owner revokes them', async () => {
     const { botId } = await register({ name: 'Admins', token: randomTestBotToken(), ownerTelegramUserId: '400' });
     for (const telegramUserId of ['400', '401']) await call('rpc.users.register-user', { botId, telegramUserId, firstName: `U${telegramUserId}` });

@@ -261,6 +261,15 @@ describe('Members over request/reply', () => {
       expect(members!.map((m) => m.botId)).toEqual([botB]);
     });
 
+    it('refuses a NUL character in free text with VALIDATION.FAILED naming the field, writing nothing', async () => {
+      const find = await t.failure(t.call('rpc.users.find-members', { botId: botA, query: 'ann\u0000' }));
+      expect(find).toMatchObject({ code: 'VALIDATION.FAILED', fields: { query: [expect.stringContaining('NUL')] } });
+      const before = await version(`membership-${botA}-${STRANGER}`);
+      expect(await t.failure(t.see(botA, STRANGER, { firstName: 'Mal\u0000lory' }))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { firstName: expect.any(Array) } });
+      expect(await t.failure(act('block-member', botA, `telegram:${ADMIN}`, BOB, 'spam\u0000'))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { reason: expect.any(Array) } });
+      expect(await version(`membership-${botA}-${STRANGER}`)).toBe(before);
+    });
+
     it('answers an absent member with no member', async () => {
       expect(await t.call<GetMemberReplyJson>('rpc.users.get-member', { botId: botA, telegramUserId: String(STRANGER) })).toEqual({});
     });
