@@ -17,7 +17,17 @@ export {
 export { encodePublicEvent, type EncodedPublicEvent } from './public-event.js';
 export { JetStreamEventBus, type JetStreamEventBusOptions } from './jetstream/jetstream-event-bus.js';
 export { EventRelay, type EventRelayOptions } from './jetstream/event-relay.js';
-export { connectToNats } from './jetstream/nats-connection.js';
+export { connectToNats, natsAuthOptions } from './jetstream/nats-connection.js';
+export {
+  inboxPrefixOf,
+  natsPasswordVariableOf,
+  natsPermissionsOf,
+  renderNatsAuthorization,
+  type NatsConsumerAccess,
+  type NatsCredentials,
+  type NatsPermissions,
+  type NatsUserAccess,
+} from './jetstream/nats-permissions.js';
 export { EmbeddedEventBus, type EmbeddedEventBusOptions } from './embedded/embedded-event-bus.js';
 export { BusMigration20261123000100, busMigrations } from './migrations/20261123000100-bus.migration.js';
 export { RpcCallError, isRpcErrorBody, typedErrorCodeOf, type RpcErrorBody } from './rpc/rpc-error.js';

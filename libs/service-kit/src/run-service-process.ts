@@ -1,6 +1,6 @@
-import { JetStreamEventBus } from '@botplatform/bus';
+import { JetStreamEventBus, type NatsCredentials } from '@botplatform/bus';
 import { Logger } from '@nestjs/common';
-import { IsInt, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { InvalidConfigError, loadConfig } from './config.js';
 import type { ServiceDefinition } from './service-definition.js';
 import { startService } from './start-service.js';
@@ -24,6 +24,21 @@ export class ServiceProcessConfig {
   @IsUrl({ protocols: ['nats'], require_tld: false }, { message: 'NATS_URL must be a nats:// URL' })
   NATS_URL: string = 'nats://127.0.0.1:4222';
 
+  /** The service's own broker user, whose permissions the broker's configuration sets; with NATS_PASSWORD. */
+  @ValidateIf((config: ServiceProcessConfig) => config.NATS_PASSWORD !== '')
+  @IsNotEmpty({ message: 'NATS_USER is required with NATS_PASSWORD' })
+  NATS_USER: string = '';
+
+  /**
+   * nats-server reads each password from its environment as a configuration value, so one starting with
+   * a digit would become a number there: the same rule here says so at start rather than as a refusal.
+   */
+  @ValidateIf((config: ServiceProcessConfig) => config.NATS_USER !== '')
+  @Matches(/^[A-Za-z][A-Za-z0-9_-]{15,}$/, {
+    message: "NATS_PASSWORD is required with NATS_USER: 16+ letters, digits, '-' or '_', starting with a letter",
+  })
+  NATS_PASSWORD: string = '';
+
   @IsInt()
   @Min(0)
   @Max(65_535)
@@ -40,14 +55,21 @@ export class ServiceProcessConfig {
 export async function runServiceProcess(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const logger = new Logger(definition.name);
   const config = loadConfigOrExit(ServiceProcessConfig, env, logger);
+  const credentials: NatsCredentials | undefined = config.NATS_USER ? { user: config.NATS_USER, pass: config.NATS_PASSWORD } : undefined;
   const bus = await JetStreamEventBus.connect(config.NATS_URL, definition.name, {
     relay: { onError: (error) => logger.warn(`relay: ${String(error)}`) },
     consumer: { onError: (error) => logger.warn(`consumer: ${String(error)}`) },
+    credentials,
+  }).catch((error: unknown) => {
+    if (!(error instanceof Error && error.name === 'AuthorizationError')) throw error;
+    const who = credentials ? `NATS_USER "${credentials.user}" with this NATS_PASSWORD` : 'a connection without NATS_USER and NATS_PASSWORD';
+    logger.error(`invalid configuration: the broker at NATS_URL refused ${who} (${error.message})`);
+    process.exit(78); // EX_CONFIG
   });
   const service = await startService(definition, {
     databaseUrl: config.DATABASE_URL,
     bus,
-    rpc: { kind: 'nats', servers: config.NATS_URL },
+    rpc: { kind: 'nats', servers: config.NATS_URL, credentials },
     httpPort: config.HTTP_PORT,
     httpHost: config.HTTP_HOST,
   });

@@ -2,5 +2,5 @@ export { testServers } from './servers.js';
 export { uniqueName } from './unique-name.js';
 export { createTestDatabase, type TestDatabase } from './test-database.js';
 export { freePort, waitForPort } from './free-port.js';
-export { NatsServerProcess } from './nats-server-process.js';
+export { NatsServerProcess, type NatsServerOptions } from './nats-server-process.js';
 export { waitFor, sleep } from './wait-for.js';

@@ -17,33 +17,51 @@ import type {
 import { NotificationRecipient } from '@botplatform/notifications';
 import { createRpcClient, type RpcTransport } from '@botplatform/service-kit';
 import { TelegramSandbox, type SandboxBot, type SandboxChat, type SandboxUser } from '@botplatform/telegram-sandbox';
-import { NatsServerProcess, createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@botplatform/testing';
+import { createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@botplatform/testing';
 import { REGISTER_USER } from '@botplatform/users';
 import type { Message } from 'grammy/types';
 import { randomUUID } from 'node:crypto';
-import { startPlatform, type RunningPlatform } from './platform.js';
+import { platformNatsAccess } from './platform-nats-access.js';
+import { startPlatform, type PerService, type RunningPlatform } from './platform.js';
+import { startPlatformNats } from './testing/platform-nats.js';
 
 const OPERATOR_TOKEN = 'platform-e2e-operator-token-0123456789';
 
 interface Wiring {
-  bus: EventBus;
-  rpc: RpcTransport;
+  bus: PerService<EventBus>;
+  rpc: PerService<RpcTransport>;
+  /** How the test makes a request: as the party the platform lets make it. */
+  callerOf(pattern: string): RpcTransport;
+  /** Closes the buses and stops the broker. */
   close(): Promise<void>;
 }
 
 const modes: Record<string, () => Promise<Wiring>> = {
-  'embedded: in-process bus and request/reply': async () => ({
-    bus: new EmbeddedEventBus({ pollIntervalMs: 50 }),
-    rpc: { kind: 'in-process', broker: new InProcessBroker() },
-    close: async () => undefined,
-  }),
-  // A private broker: request/reply subjects are global, so a shared one would mix test runs.
-  'distributed: JetStream bus and NATS request/reply': async () => {
-    const nats = await NatsServerProcess.start();
+  'embedded: in-process bus and request/reply': async () => {
+    const bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
+    const rpc: RpcTransport = { kind: 'in-process', broker: new InProcessBroker() };
+    return { bus, rpc, callerOf: () => rpc, close: () => bus.close() };
+  },
+  // A private broker with the platform's users and permissions, as deployed: each service connects as
+  // itself, and the test asks as the gateway or the operator would (request/reply subjects are global,
+  // so a shared broker would mix test runs anyway).
+  'distributed: JetStream bus and NATS request/reply, each service its own broker user': async () => {
+    const namespace = uniqueName('e2e');
+    const nats = await startPlatformNats(namespace);
+    const transportOf = (user: string): RpcTransport => ({ kind: 'nats', servers: nats.url, credentials: nats.credentialsOf(user) });
+    const buses = new Map<string, EventBus>();
+    for (const { user, service } of platformNatsAccess) {
+      if (!service) continue;
+      buses.set(user, await JetStreamEventBus.connect(nats.url, user, { namespace, credentials: nats.credentialsOf(user), relay: { pollIntervalMs: 20 } }));
+    }
     return {
-      bus: await JetStreamEventBus.connect(nats.url, 'platform-e2e', { namespace: uniqueName('e2e'), relay: { pollIntervalMs: 20 } }),
-      rpc: { kind: 'nats', servers: nats.url },
-      close: () => nats.dispose(),
+      bus: (service) => buses.get(service)!,
+      rpc: transportOf,
+      callerOf: (pattern) => transportOf(platformNatsAccess.find((access) => access.requests.includes(pattern))?.user ?? 'nobody'),
+      close: async () => {
+        for (const bus of buses.values()) await bus.close();
+        await nats.dispose();
+      },
     };
   },
 };
@@ -58,11 +76,16 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
   let database: TestDatabase;
   let wiring: Wiring;
   let platform: RunningPlatform;
-  let rpc: RpcClient;
+  const clients = new Map<string, RpcClient>();
   let sandbox: TelegramSandbox;
   const bots: Record<'shop' | 'quiz', { sandbox: SandboxBot; botId: string; apiToken: string; owner: SandboxUser }> = {} as never;
 
-  const call = <Request extends object, Reply>(pattern: `rpc.${string}`, request: Request) => rpc.call<Request, Reply>(pattern, request);
+  const call = <Request extends object, Reply>(pattern: `rpc.${string}`, request: Request) => {
+    const caller = wiring.callerOf(pattern);
+    const key = caller.kind === 'nats' ? (caller.credentials?.user ?? '') : 'in-process';
+    if (!clients.has(key)) clients.set(key, createRpcClient(caller));
+    return clients.get(key)!.call<Request, Reply>(pattern, request);
+  };
   const memberOf = async (botId: string, user: SandboxUser) =>
     (await call<GetMemberRequestJson, GetMemberReplyJson>('rpc.users.get-member', { botId, telegramUserId: String(user.id) })).member;
   const adminApi = (path: string, token: string, init: RequestInit = {}) =>
@@ -93,7 +116,6 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
       users: { operatorToken: OPERATOR_TOKEN },
       telegram: { telegramApiRoot: sandbox.apiRoot, mode: 'polling', pollingTimeoutSeconds: 1 },
     });
-    rpc = createRpcClient(wiring.rpc);
     for (const [key, name] of [
       ['shop', 'Shop bot'],
       ['quiz', 'Quiz bot'],
@@ -113,9 +135,8 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
   });
 
   afterAll(async () => {
-    await rpc?.close();
+    for (const client of clients.values()) await client.close();
     await platform?.close();
-    await wiring?.bus.close();
     await wiring?.close();
     await sandbox?.stop();
     await database?.drop();

@@ -5,10 +5,13 @@ import { startService, type RpcTransport, type RunningService, type ServiceDefin
 import { createUsersService, type UsersServiceOptions } from '@botplatform/users';
 import type { LoggerService } from '@nestjs/common';
 
+/** One for all services, or each service's own (distributed: each connects as its own broker user). */
+export type PerService<T> = T | ((service: string) => T);
+
 export interface PlatformOptions {
   readonly databaseUrl: string;
-  readonly bus: EventBus;
-  readonly rpc: RpcTransport;
+  readonly bus: PerService<EventBus>;
+  readonly rpc: PerService<RpcTransport>;
   /** First HTTP port; each service takes the next one. 0 gives every service a free port. */
   readonly firstHttpPort: number;
   readonly logger?: LoggerService | false;
@@ -53,8 +56,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         definition.name,
         await startService(definition, {
           databaseUrl: options.databaseUrl,
-          bus: options.bus,
-          rpc: options.rpc,
+          bus: typeof options.bus === 'function' ? options.bus(definition.name) : options.bus,
+          rpc: typeof options.rpc === 'function' ? options.rpc(definition.name) : options.rpc,
           httpPort: options.firstHttpPort === 0 ? 0 : options.firstHttpPort + index,
           logger: options.logger,
         }),

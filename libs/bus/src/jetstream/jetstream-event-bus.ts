@@ -8,6 +8,7 @@ import { EventRelay, type EventRelayOptions } from './event-relay.js';
 import { JetStreamConsumer, type JetStreamConsumerOptions } from './jetstream-consumer.js';
 import { JetStreamStreams } from './jetstream-streams.js';
 import { connectToNats } from './nats-connection.js';
+import type { NatsCredentials } from './nats-permissions.js';
 
 export interface JetStreamEventBusOptions {
   /** Prefix of every stream and subject; empty in production, unique per test run. */
@@ -16,6 +17,8 @@ export interface JetStreamEventBusOptions {
   readonly duplicateWindowMs?: number;
   readonly relay?: EventRelayOptions;
   readonly consumer?: JetStreamConsumerOptions;
+  /** The service's own broker user; omitted for a broker without users. */
+  readonly credentials?: NatsCredentials;
 }
 
 /** The bus between processes: a relay per producing service, durable pull consumers, a dead-letter stream. */
@@ -37,7 +40,7 @@ export class JetStreamEventBus implements EventBus {
 
   /** Connects to NATS (reconnecting forever) and returns a bus that closes the connection on `close()`. */
   static async connect(servers: string, name: string, options: JetStreamEventBusOptions = {}): Promise<JetStreamEventBus> {
-    const connection = await connectToNats(servers, name);
+    const connection = await connectToNats(servers, name, options.credentials);
     return JetStreamEventBus.over(connection, options, true);
   }
 

@@ -1,15 +1,25 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import { inboxPrefixOf, type NatsCredentials } from './nats-permissions.js';
+
+/**
+ * The connection options of a broker user: its name and password, and its own inbox prefix, the only
+ * one its permissions let it subscribe to. Nothing without credentials (a broker with no users).
+ */
+export function natsAuthOptions(credentials: NatsCredentials | undefined): Pick<ConnectionOptions, 'user' | 'pass' | 'inboxPrefix'> {
+  return credentials ? { user: credentials.user, pass: credentials.pass, inboxPrefix: inboxPrefixOf(credentials.user) } : {};
+}
 
 /**
  * A NATS connection that never gives up reconnecting: the relay and the consumers keep their loops
- * and pick up where they were once the server is back.
+ * and pick up where they were once the server is back. Refused credentials fail the first connect.
  */
-export function connectToNats(servers: string, name: string): Promise<NatsConnection> {
+export function connectToNats(servers: string, name: string, credentials?: NatsCredentials): Promise<NatsConnection> {
   return connect({
     servers,
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: false,
+    ...natsAuthOptions(credentials),
   });
 }

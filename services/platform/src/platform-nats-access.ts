@@ -1,0 +1,91 @@
+import { BusNaming, renderNatsAuthorization, type NatsUserAccess } from '@botplatform/bus';
+
+/** What the gateway asks the users service (its UsersClient); the bot tokens are its alone. */
+const GATEWAY_REQUESTS = [
+  'rpc.users.register-user',
+  'rpc.users.get-member',
+  'rpc.users.find-members',
+  'rpc.users.count-members',
+  'rpc.users.set-member-language',
+  'rpc.users.block-member',
+  'rpc.users.unblock-member',
+  'rpc.users.propose-admin',
+  'rpc.users.approve-admin',
+  'rpc.users.revoke-admin',
+  'rpc.users.record-bot-blocked',
+  'rpc.users.consume-quota',
+  'rpc.users.get-bot-credentials',
+  'rpc.users.get-bot-config',
+  'rpc.users.set-feature-flag',
+  'rpc.users.set-setting',
+  'rpc.users.query-audit',
+];
+
+/**
+ * Who may do what on the broker: the one source of the permissions in deploy/nats/nats-server.conf
+ * and deploy/k8s/nats-config.yaml (`npm run nats:config` writes them; a spec checks they match), and
+ * of the private brokers of the distributed tests. Each service publishes its own events and answers
+ * its own `rpc.<service>.*`; everything else it needs is listed here, and the rest is refused.
+ */
+export const platformNatsAccess: readonly NatsUserAccess[] = [
+  // Its admin API registers bots in-process: the users service asks nothing of anyone.
+  { user: 'users', service: true, consumers: [], requests: [] },
+  { user: 'notifications', service: true, consumers: [{ name: 'notifications--recipients', source: 'users' }], requests: [] },
+  {
+    user: 'gateway',
+    service: true,
+    consumers: [
+      { name: 'gateway--bot-registry', source: 'users' },
+      { name: 'gateway--member-cache', source: 'users' },
+      { name: 'gateway--outbound', source: 'notifications' },
+    ],
+    requests: GATEWAY_REQUESTS,
+  },
+  // An operator's tool (e.g. `nats --user operator --inbox-prefix _INBOX.operator req …`): manages the
+  // bots and may have a message sent, but never reads a bot token.
+  {
+    user: 'operator',
+    service: false,
+    consumers: [],
+    requests: [
+      'rpc.users.register-bot',
+      'rpc.users.list-bots',
+      'rpc.users.activate-bot',
+      'rpc.users.deactivate-bot',
+      'rpc.users.rotate-bot-token',
+      'rpc.notifications.send-message',
+    ],
+  },
+];
+
+/** The broker users, in the order of the table. */
+export const platformNatsUsers: readonly string[] = platformNatsAccess.map((access) => access.user);
+
+/** The nats-server configuration of the platform's users and permissions (namespace: see BusNaming). */
+export function renderPlatformNatsConfig(namespace = ''): string {
+  return [
+    '# Generated from services/platform/src/platform-nats-access.ts by `npm run nats:config`: do not edit.',
+    '# Each service connects as its own user (NATS_USER, NATS_PASSWORD); nothing else may connect.',
+    '# Passwords come from the environment of nats-server (BP_NATS_<USER>_PASSWORD). Run it with',
+    '# `nats-server -c nats-server.conf -js -sd <store>`.',
+    renderNatsAuthorization(platformNatsAccess, new BusNaming(namespace)),
+  ].join('\n');
+}
+
+/** The same configuration as the Kubernetes ConfigMap that deploy/k8s/nats.yaml mounts. */
+export function renderPlatformNatsConfigMap(): string {
+  const config = renderPlatformNatsConfig()
+    .split('\n')
+    .map((line) => (line ? `    ${line}` : line))
+    .join('\n');
+  return [
+    '# Generated from services/platform/src/platform-nats-access.ts by `npm run nats:config`: do not edit.',
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata:',
+    '  name: nats-config',
+    'data:',
+    '  nats-server.conf: |',
+    config,
+  ].join('\n');
+}
