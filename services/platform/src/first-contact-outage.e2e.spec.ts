@@ -3,20 +3,20 @@ import { gatewayService, type GatewayServiceDefinition } from '@botplatform/gate
 import { notificationsService } from '@botplatform/notifications';
 import { startService, type RpcTransport, type RunningService, type ServiceDefinition } from '@botplatform/service-kit';
 import { TelegramSandbox, type SandboxBot, type SandboxChat } from '@botplatform/telegram-sandbox';
-import { NatsServerProcess, createTestDatabase, sleep, uniqueName, waitFor, type TestDatabase } from '@botplatform/testing';
+import { createTestDatabase, sleep, uniqueName, waitFor, type TestDatabase } from '@botplatform/testing';
 import { createUsersService, registerTestBot } from '@botplatform/users';
+import { startPlatformNats, type PlatformNats } from './testing/platform-nats.js';
 
 /**
  * No update is lost: a first contact that arrives while the users service, the broker or the gateway
  * itself is away is recorded, and answered once they are back; late, never "something went wrong",
- * never twice. Distributed mode (JetStream and NATS request/reply on a private broker), where the
- * outages happen.
+ * never twice. Distributed mode, where the outages happen: JetStream and NATS request/reply on a
+ * private broker with the platform's permissions, each service as its own user.
  */
 describe('First contacts during an outage (distributed)', () => {
   let database: TestDatabase;
-  let nats: NatsServerProcess;
-  let bus: JetStreamEventBus;
-  let rpc: RpcTransport;
+  let nats: PlatformNats;
+  const buses = new Map<string, JetStreamEventBus>();
   let sandbox: TelegramSandbox;
   let sandboxBot: SandboxBot;
   let botId: string;
@@ -24,7 +24,9 @@ describe('First contacts during an outage (distributed)', () => {
   let gateway: GatewayServiceDefinition;
 
   const start = async (definition: ServiceDefinition) => {
-    running.set(definition.name, await startService(definition, { databaseUrl: database.url, bus, rpc, httpPort: 0, logger: false }));
+    const credentials = nats.credentialsOf(definition.name);
+    const rpc: RpcTransport = { kind: 'nats', servers: nats.url, credentials };
+    running.set(definition.name, await startService(definition, { databaseUrl: database.url, bus: buses.get(definition.name)!, rpc, httpPort: 0, logger: false }));
   };
   const stop = async (name: string) => {
     await running.get(name)?.close();
@@ -66,9 +68,11 @@ describe('First contacts during an outage (distributed)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('bp_first_contact');
-    nats = await NatsServerProcess.start();
-    bus = await JetStreamEventBus.connect(nats.url, 'first-contact-e2e', { namespace: uniqueName('fc'), relay: { pollIntervalMs: 20 } });
-    rpc = { kind: 'nats', servers: nats.url };
+    const namespace = uniqueName('fc');
+    nats = await startPlatformNats(namespace);
+    for (const user of ['users', 'notifications', 'gateway']) {
+      buses.set(user, await JetStreamEventBus.connect(nats.url, user, { namespace, credentials: nats.credentialsOf(user), relay: { pollIntervalMs: 20 } }));
+    }
     sandbox = new TelegramSandbox({ rateLimits: false });
     await sandbox.start();
     sandboxBot = sandbox.createBot({ username: 'outage_bot', firstName: 'Outage bot' });
@@ -81,7 +85,7 @@ describe('First contacts during an outage (distributed)', () => {
 
   afterAll(async () => {
     for (const name of [...running.keys()].reverse()) await stop(name);
-    await bus?.close();
+    for (const bus of buses.values()) await bus.close();
     await nats?.dispose();
     await sandbox?.stop();
     await database?.drop();
@@ -97,10 +101,10 @@ describe('First contacts during an outage (distributed)', () => {
   });
 
   it('answers a /start sent while the broker is down once it is back', async () => {
-    await nats.stop();
+    await nats.server.stop();
     const contacts = firstContacts(3, 'Bo');
     await sleep(2_000);
-    await nats.restart();
+    await nats.server.restart();
     await expectAnsweredOnce(contacts, 'Bo');
   });
 
