@@ -110,6 +110,8 @@ export interface EventBus {
   publishFrom(producer: ProducerDefinition): Promise<RunningProducer>;
   /** Starts a durable consumer whose effects live in `orm` (the consumer service's database). */
   consume(definition: ConsumerDefinition, orm: MikroORM): Promise<RunningConsumer>;
+  /** Resolves with a state text while the bus can carry events; throws `BusUnavailableError` when not. */
+  health(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -119,5 +121,14 @@ export class ParkEventError extends Error {
   constructor(readonly reason: string) {
     super(reason);
     this.name = 'ParkEventError';
+  }
+}
+
+/** The bus cannot carry events now (its broker connection is down or closed). */
+export class BusUnavailableError extends Error {
+  readonly code = 'BUS.UNAVAILABLE';
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'BusUnavailableError';
   }
 }

@@ -1,5 +1,6 @@
 export { BusNaming, assertConsumerName } from './bus-naming.js';
 export {
+  BusUnavailableError,
   ParkEventError,
   type ConsumerContext,
   type BatchConsumerDefinition,

@@ -2,6 +2,7 @@ import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import type { MigrationObject } from '@mikro-orm/core';
+import type pg from 'pg';
 
 export interface ServiceOrmOptions {
   /** PostgreSQL connection URL. */
@@ -13,7 +14,37 @@ export interface ServiceOrmOptions {
   /** Every migration the service needs, in order (libs' first, e.g. `eventStoreMigrations`). */
   readonly migrations: readonly MigrationObject[];
   readonly poolSize?: number;
+  /**
+   * How long a query may wait for a pooled connection before it fails (default 5 s). Without a bound,
+   * a pool whose connections are all stuck makes every caller wait forever, health checks included.
+   */
+  readonly acquireTimeoutMs?: number;
   readonly debug?: boolean;
+}
+
+/**
+ * kysely 0.29's controlled transaction (what MikroORM 7 runs `em.transactional` on) hands its
+ * connection back to the pool only after a COMMIT or ROLLBACK that succeeded. When the server ends the
+ * connection inside a transaction (pg_terminate_backend, a failover, a PostgreSQL restart), the
+ * ROLLBACK fails too, the client is never released, and after `pool.max` of them every query waits
+ * forever. The pool sees the connection end, though: a client whose connection ends while it is
+ * checked out is released here with an error, so the pool destroys it and opens a fresh one.
+ */
+function releaseClientsWhoseConnectionEnds(pool: pg.Pool): void {
+  const checkedOut = new WeakSet<pg.PoolClient>();
+  pool.on('acquire', (client) => checkedOut.add(client));
+  pool.on('release', (_error, client) => checkedOut.delete(client));
+  pool.on('connect', (client) => {
+    client.once('end', () => {
+      if (!checkedOut.has(client)) return;
+      const release = client.release;
+      // Whoever holds the client may still release it when its failed query unwinds (kysely does for
+      // queries outside a transaction); pg-pool throws on a second release, and the pool never
+      // hands a destroyed client out again, so that late release has nothing left to do.
+      client.release = () => undefined;
+      release(new Error('the connection ended while the client was checked out'));
+    });
+  });
 }
 
 /**
@@ -35,6 +66,14 @@ export async function createServiceOrm(options: ServiceOrmOptions): Promise<Mikr
     metadataProvider: ReflectMetadataProvider,
     extensions: [Migrator],
     pool: { min: 0, max: options.poolSize ?? 10 },
+    driverOptions: {
+      connectionTimeoutMillis: options.acquireTimeoutMs ?? 5_000,
+      // A server that vanished without closing the socket (host down, network cut) is noticed by
+      // TCP keepalive instead of leaving the connection's query hanging until the OS gives up.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      onPoolCreated: releaseClientsWhoseConnectionEnds,
+    },
     debug: options.debug ?? false,
     migrations: {
       schema: options.schema,

@@ -3,6 +3,6 @@ import 'reflect-metadata';
 export { loadConfig, InvalidConfigError } from './config.js';
 export type { ServiceDefinition, ServiceDependencies } from './service-definition.js';
 export { createRpcClient, rpcServerOptions, type RpcTransport } from './rpc-transport.js';
-export { HEALTH_CHECKS, type HealthCheck } from './health-check.js';
+export { HEALTH_CHECKS, HealthProbeTimeoutError, type HealthCheck } from './health-check.js';
 export { startService, type RunningService, type ServiceInfrastructure } from './start-service.js';
 export { loadConfigOrExit, runServiceProcess, ServiceProcessConfig } from './run-service-process.js';

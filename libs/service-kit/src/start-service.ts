@@ -63,6 +63,7 @@ export async function startService(definition: ServiceDefinition, infrastructure
   let app: INestApplication | undefined;
   const checks: HealthCheck[] = [
     { name: 'database', probe: async () => void (await orm.em.getConnection().execute('SELECT 1')) },
+    { name: 'bus', probe: () => infrastructure.bus.health() },
     {
       name: 'relay',
       probe: async () => {

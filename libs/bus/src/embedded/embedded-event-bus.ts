@@ -51,6 +51,11 @@ export class EmbeddedEventBus implements EventBus {
     return consumer;
   }
 
+  /** Always up: it lives in this process and reads the producers' stores directly. */
+  async health(): Promise<string> {
+    return 'in-process';
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.running].map((c) => c.stop()));
     this.running.clear();

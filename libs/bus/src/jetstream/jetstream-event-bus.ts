@@ -3,7 +3,14 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { assertConsumerName, BusNaming } from '../bus-naming.js';
 import { ConsumerCore } from '../consumer-core.js';
-import type { ConsumerDefinition, EventBus, ProducerDefinition, RunningConsumer, RunningProducer } from '../event-bus.js';
+import {
+  BusUnavailableError,
+  type ConsumerDefinition,
+  type EventBus,
+  type ProducerDefinition,
+  type RunningConsumer,
+  type RunningProducer,
+} from '../event-bus.js';
 import { EventRelay, type EventRelayOptions } from './event-relay.js';
 import { JetStreamConsumer, type JetStreamConsumerOptions } from './jetstream-consumer.js';
 import { JetStreamStreams } from './jetstream-streams.js';
@@ -26,6 +33,8 @@ export class JetStreamEventBus implements EventBus {
   readonly naming: BusNaming;
   private readonly streams: JetStreamStreams;
   private readonly running = new Set<RunningConsumer | RunningProducer>();
+  /** Set while the connection is lost and the client is trying to get it back. */
+  private disconnected = false;
 
   private constructor(
     readonly connection: NatsConnection,
@@ -36,6 +45,7 @@ export class JetStreamEventBus implements EventBus {
   ) {
     this.naming = new BusNaming(options.namespace);
     this.streams = new JetStreamStreams(jsm, this.naming, options.duplicateWindowMs ?? 120_000);
+    void this.followConnectionStatus().catch(() => undefined);
   }
 
   /** Connects to NATS (reconnecting forever) and returns a bus that closes the connection on `close()`. */
@@ -62,10 +72,27 @@ export class JetStreamEventBus implements EventBus {
     return this.track(await JetStreamConsumer.start(this.js, this.jsm, this.naming, core, this.options.consumer));
   }
 
+  /**
+   * Down while the connection is closed or reconnecting (the relay and the consumers then wait), up
+   * with the round trip to the server otherwise.
+   */
+  async health(): Promise<string> {
+    if (this.connection.isClosed()) throw new BusUnavailableError('the NATS connection is closed');
+    if (this.disconnected) throw new BusUnavailableError(`disconnected from NATS (${this.connection.getServer()}), reconnecting`);
+    return `up, rtt ${Math.round(await this.connection.rtt())} ms`;
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.running].map((r) => r.stop()));
     this.running.clear();
     if (this.ownsConnection) await this.connection.drain().catch(() => this.connection.close());
+  }
+
+  private async followConnectionStatus(): Promise<void> {
+    for await (const status of this.connection.status()) {
+      if (status.type === 'disconnect' || status.type === 'reconnecting' || status.type === 'staleConnection') this.disconnected = true;
+      else if (status.type === 'reconnect') this.disconnected = false;
+    }
   }
 
   private track<T extends RunningConsumer | RunningProducer>(running: T): T {
