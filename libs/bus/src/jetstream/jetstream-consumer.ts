@@ -10,9 +10,18 @@ export interface JetStreamConsumerOptions {
   readonly maxInFlight?: number;
   /** How long JetStream waits for an ack before redelivering (default 30 s). */
   readonly ackWaitMs?: number;
-  /** Crash-test seam: runs after the effects commit and before the acks. */
+  /** Crash-test seam: runs after the effects commit and before the acks (or, catching up, before going on). */
   readonly afterCommit?: () => Promise<void> | void;
   readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * The stream sequences a dead instance of this consumer may have left unacked: delivered to it, not
+ * (all) acked. JetStream redelivers them only once their ack wait has run out.
+ */
+interface Unsettled {
+  readonly fromSeq: number;
+  readonly toSeq: number;
 }
 
 /**
@@ -20,20 +29,39 @@ export interface JetStreamConsumerOptions {
  * applied in stream-sequence order, and when one is nak'ed for a later retry, the messages behind it
  * are held (kept alive with `working()`, not nak'ed, so their delivery counts stay honest) until it
  * comes back. An event that keeps failing goes to the dead-letter stream and the rest keeps flowing.
+ *
+ * After a crash (one instance per durable, so unacked messages at start were a dead instance's), the
+ * messages it held come back only after the ack wait (30 s), while newer ones arrive at once. Rather
+ * than wait, the consumer first catches up: it reads the unsettled range straight from the stream, in
+ * order, and applies it through the same core; only then does it apply anything the durable delivers.
+ * The redeliveries that come later are inbox duplicates and are simply acked.
+ *
+ * Why not the alternatives: re-creating the durable at the ack floor leaves a window (between delete
+ * and create) in which a crash makes the next start replay the whole stream; nats-server 2.9 has no
+ * consumer reset; lowering the ack wait to hurry the redeliveries relies on how the server re-arms its
+ * timer and would also redeliver what this instance holds, inflating delivery counts.
  */
 export class JetStreamConsumer implements RunningConsumer {
   readonly name: string;
   private readonly pending: JsMsg[] = [];
   private awaitingSequence: number | undefined;
   /**
-   * After a crash, messages the dead instance held come back only when their ack wait runs out, while
-   * newer ones arrive at once. Until then nothing is applied, so the redeliveries sort in first.
+   * The last stream sequence the catch-up settled: what the durable delivers up to here are
+   * redeliveries of settled messages, which may go through even while a retry holds the others.
+   */
+  private caughtUpTo = 0;
+  /** Messages the catch-up dead-lettered: when the durable redelivers them, they are only terminated. */
+  private readonly parkedWhileCatchingUp = new Set<number>();
+  /**
+   * Set when the catch-up had to stop at an event that is to be retried: the rest of the dead instance's
+   * messages then come back with the ack wait, and nothing is applied until they can sort in first.
    */
   private holdUntil = 0;
   private running = true;
   private signal: (() => void) | undefined;
   private messages: { close(): Promise<void | Error> } | undefined;
   private readonly keepAlive: NodeJS.Timeout;
+  private readonly restoreInFlight: NodeJS.Timeout | undefined;
   private readonly pump: Promise<void>;
   private readonly worker: Promise<void>;
 
@@ -44,14 +72,21 @@ export class JetStreamConsumer implements RunningConsumer {
     private readonly core: ConsumerCore,
     private readonly consumer: Consumer,
     private readonly options: JetStreamConsumerOptions,
-    unackedAtStart: number,
+    private readonly stream: string,
+    unsettled: Unsettled | undefined,
   ) {
     this.name = core.definition.name;
     const ackWaitMs = options.ackWaitMs ?? 30_000;
-    if (unackedAtStart > 0) this.holdUntil = Date.now() + ackWaitMs + 250;
+    const startedAt = Date.now();
     this.keepAlive = setInterval(() => this.pending.forEach((m) => m.working()), Math.max(100, ackWaitMs / 3));
+    if (unsettled) {
+      // By then the dead instance's messages have come back and taken their in-flight slots again.
+      this.restoreInFlight = setTimeout(() => {
+        jsm.consumers.update(stream, this.name, { max_ack_pending: maxInFlightOf(options) }).catch((error) => options.onError?.(error));
+      }, ackWaitMs + 1_000);
+    }
     this.pump = this.receive();
-    this.worker = this.work();
+    this.worker = (unsettled ? this.catchUp(unsettled, startedAt + ackWaitMs + 250) : Promise.resolve()).then(() => this.work());
   }
 
   static async start(
@@ -62,7 +97,7 @@ export class JetStreamConsumer implements RunningConsumer {
     options: JetStreamConsumerOptions = {},
   ): Promise<JetStreamConsumer> {
     const stream = naming.streamOf(core.definition.source);
-    const maxInFlight = options.maxInFlight ?? 256;
+    const maxInFlight = maxInFlightOf(options);
     const config = {
       durable_name: core.definition.name,
       ack_policy: AckPolicy.Explicit,
@@ -73,19 +108,22 @@ export class JetStreamConsumer implements RunningConsumer {
       max_deliver: core.maxDeliver + 2,
       max_ack_pending: maxInFlight,
     };
-    let unacked = 0;
+    let unsettled: Unsettled | undefined;
     try {
-      unacked = (await jsm.consumers.info(stream, config.durable_name)).num_ack_pending;
+      const info = await jsm.consumers.info(stream, config.durable_name);
+      if (info.num_ack_pending > 0) unsettled = { fromSeq: info.ack_floor.stream_seq + 1, toSeq: info.delivered.stream_seq };
       await jsm.consumers.update(stream, config.durable_name, {
         ack_wait: config.ack_wait,
         max_deliver: config.max_deliver,
-        max_ack_pending: config.max_ack_pending,
+        // The dead instance's unacked messages still count against the limit until they are redelivered
+        // and acked: without room for them, nothing newer would be delivered for an ack wait.
+        max_ack_pending: config.max_ack_pending + info.num_ack_pending,
       });
     } catch {
       await jsm.consumers.add(stream, config);
     }
     const consumer = await js.consumers.get(stream, config.durable_name);
-    return new JetStreamConsumer(js, jsm, naming, core, consumer, options, unacked);
+    return new JetStreamConsumer(js, jsm, naming, core, consumer, options, stream, unsettled);
   }
 
   deadLetters(): Promise<DeadLetter[]> {
@@ -101,6 +139,7 @@ export class JetStreamConsumer implements RunningConsumer {
   async stop(): Promise<void> {
     this.running = false;
     clearInterval(this.keepAlive);
+    clearTimeout(this.restoreInFlight);
     await this.messages?.close();
     this.signal?.();
     await Promise.all([this.pump, this.worker]);
@@ -151,14 +190,89 @@ export class JetStreamConsumer implements RunningConsumer {
     }
   }
 
+  /**
+   * Applies the range a dead instance left unsettled, read from the stream in order, before anything
+   * the durable delivers. Nothing is acked here: the durable redelivers these messages after the ack
+   * wait, and they are then duplicates. The durable has no filter subject (it reads the whole service
+   * stream and the core skips what it does not handle), so neither has the reader. A crash in here is
+   * harmless: the ack floor has not moved, so the next instance catches up over the same range again.
+   */
+  private async catchUp({ fromSeq, toSeq }: Unsettled, holdUntil: number): Promise<void> {
+    this.caughtUpTo = fromSeq - 1;
+    while (this.running && this.caughtUpTo < toSeq) {
+      try {
+        if (!(await this.catchUpTo(toSeq))) {
+          // An event to retry: its own redelivery (with its true delivery count) has to come first.
+          this.holdUntil = holdUntil;
+          return;
+        }
+      } catch (error) {
+        // The database or the broker failed under us: go on from what is settled (the rest is idempotent).
+        this.options.onError?.(error);
+        if (this.running) await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  /** Settles the messages after `caughtUpTo` up to `toSeq`; false when one of them is to be retried. */
+  private async catchUpTo(toSeq: number): Promise<boolean> {
+    const reader = await this.js.consumers.get(this.stream, {
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: this.caughtUpTo + 1,
+    });
+    try {
+      while (this.running && this.caughtUpTo < toSeq) {
+        const run: JsMsg[] = [];
+        let streamEnds = false;
+        const batch = await reader.fetch({ max_messages: Math.min(256, toSeq - this.caughtUpTo), expires: 1_000 });
+        for await (const message of batch) {
+          if (message.seq <= toSeq) run.push(message);
+          streamEnds ||= message.info.pending === 0;
+        }
+        if (run.length === 0) {
+          // Messages deleted from the stream leave gaps; past its end there is nothing left to settle.
+          this.caughtUpTo = toSeq;
+          break;
+        }
+        // The reader's delivery count is always 1: a catch-up attempt is not counted against max deliver.
+        const outcomes = await this.core.apply(run.map((m) => this.toDelivery(m)));
+        await this.options.afterCommit?.();
+        for (let i = 0; i < run.length; i++) {
+          const outcome = outcomes[i];
+          if (outcome.kind === 'retry' || outcome.kind === 'blocked') return false;
+          if (outcome.kind === 'park') {
+            await this.publishDeadLetter(run[i], outcome);
+            this.parkedWhileCatchingUp.add(run[i].seq);
+          }
+          this.caughtUpTo = run[i].seq;
+        }
+        if (streamEnds) this.caughtUpTo = toSeq;
+      }
+      return true;
+    } finally {
+      reader.delete().catch(() => undefined); // ephemeral: the server would drop it when idle anyway
+    }
+  }
+
   /** The messages that may be applied now, in order: none while the head is waiting for a retry. */
   private readyRun(): JsMsg[] {
     if (Date.now() < this.holdUntil) return [];
-    if (this.awaitingSequence !== undefined && this.pending[0]?.seq !== this.awaitingSequence) return [];
+    if (this.awaitingSequence !== undefined && this.pending[0]?.seq !== this.awaitingSequence) {
+      // Late redeliveries of what the catch-up settled sort in before the awaited one: they are duplicates.
+      const settled = this.pending.findIndex((m) => m.seq > this.caughtUpTo);
+      return this.pending.slice(0, Math.min(256, settled === -1 ? this.pending.length : settled));
+    }
     return this.pending.slice(0, 256);
   }
 
-  private async applyRun(run: JsMsg[]): Promise<void> {
+  private async applyRun(given: JsMsg[]): Promise<void> {
+    const run = given.filter((message) => {
+      if (!this.parkedWhileCatchingUp.delete(message.seq)) return true;
+      message.term('dead-lettered while catching up after a crash');
+      this.pending.splice(this.pending.indexOf(message), 1);
+      return false;
+    });
+    if (run.length === 0) return;
     const outcomes = await this.core.apply(run.map((m) => this.toDelivery(m)));
     await this.options.afterCommit?.();
     for (let i = 0; i < run.length; i++) {
@@ -185,6 +299,18 @@ export class JetStreamConsumer implements RunningConsumer {
 
   /** Dead-letters first, then terminates: if the dead-letter publish fails the message is retried, not lost. */
   private async park(message: JsMsg, outcome: Extract<DeliveryOutcome, { kind: 'park' }>): Promise<void> {
+    try {
+      await this.publishDeadLetter(message, outcome);
+      message.term(outcome.reason.slice(0, 200));
+    } catch (error) {
+      this.options.onError?.(error);
+      message.nak(1_000);
+      this.awaitingSequence = message.seq;
+    }
+  }
+
+  /** The message id makes a second letter for one stream message (after a crash, say) a duplicate. */
+  private async publishDeadLetter(message: JsMsg, outcome: Extract<DeliveryOutcome, { kind: 'park' }>): Promise<void> {
     const hdrs = headers();
     hdrs.set('Nats-Msg-Id', `${this.name}:${message.seq}`);
     hdrs.set('Bp-Dead-Consumer', this.name);
@@ -193,13 +319,10 @@ export class JetStreamConsumer implements RunningConsumer {
     hdrs.set('Bp-Dead-Attempts', String(outcome.attempts));
     hdrs.set('Bp-Dead-Stream-Sequence', String(message.seq));
     if (outcome.eventId) hdrs.set('Bp-Dead-Event-Id', outcome.eventId);
-    try {
-      await this.js.publish(this.naming.deadLetterSubject(this.name), message.data, { headers: hdrs });
-      message.term(outcome.reason.slice(0, 200));
-    } catch (error) {
-      this.options.onError?.(error);
-      message.nak(1_000);
-      this.awaitingSequence = message.seq;
-    }
+    await this.js.publish(this.naming.deadLetterSubject(this.name), message.data, { headers: hdrs });
   }
+}
+
+function maxInFlightOf(options: JetStreamConsumerOptions): number {
+  return options.maxInFlight ?? 256;
 }

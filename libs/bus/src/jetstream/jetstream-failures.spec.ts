@@ -2,6 +2,7 @@ import { decodeEventMessage } from '@botplatform/contracts';
 import { NatsServerProcess, testServers, uniqueName, waitFor } from '@botplatform/testing';
 import { DeliverPolicy, jetstream, type JetStreamManager } from '@nats-io/jetstream';
 import { headers } from '@nats-io/nats-core';
+import type { RunningConsumer } from '../event-bus.js';
 import { BusTestKit } from '../testing/bus-test-kit.js';
 import { JetStreamEventBus } from './jetstream-event-bus.js';
 import { deleteNamespaceStreams } from './testing-streams.js';
@@ -18,6 +19,13 @@ async function storedEventIds(bus: JetStreamEventBus, service = 'users'): Promis
     ids.push(decodeEventMessage(message.data).envelope.eventId);
   }
   return ids;
+}
+
+/** A message on the service's stream of a type no contract knows. */
+async function publishUnknownEvent(bus: JetStreamEventBus): Promise<void> {
+  const hdrs = headers();
+  hdrs.set('Nats-Msg-Id', uniqueName('unknown'));
+  await jetstream(bus.connection).publish(bus.naming.wireSubject('users.user.teleported.v1'), new Uint8Array([1, 2, 3]), { headers: hdrs });
 }
 
 async function consumerInfo(jsm: JetStreamManager, bus: JetStreamEventBus, name: string) {
@@ -129,12 +137,141 @@ describe('JetStream transport under failure', () => {
       await survivor.close();
     });
 
+    describe('restarted after a crash, with the default ack wait', () => {
+      const maxInFlight = 4;
+      const name = 'consumer--recover';
+      // Redeliveries of what a dead instance held come only after the ack wait: recovery must not wait for them.
+      let ackWaitMs: number;
+      let handled: number;
+      let definition: ReturnType<BusTestKit['consumer']>;
+
+      beforeEach(() => {
+        ackWaitMs = 30_000;
+        handled = 0;
+        const base = kit.consumer(name);
+        definition = { ...base, handle: async (...args: Parameters<typeof base.handle>) => { handled++; await base.handle(...args); } };
+      });
+
+      /** An instance that stops dead at its first commit: its effects are in, nothing it received is acked. */
+      async function instanceDyingAtFirstCommit() {
+        let releaseCrash!: () => void;
+        const crash = new Promise<void>((resolve) => (releaseCrash = resolve));
+        let committed = false;
+        const instance = await JetStreamEventBus.over(bus.connection, {
+          namespace: bus.naming.namespace,
+          consumer: {
+            ackWaitMs,
+            maxInFlight,
+            afterCommit: async () => {
+              committed = true;
+              await crash;
+              throw new Error('process killed before the ack');
+            },
+          },
+        });
+        await instance.consume(definition, kit.consumerOrm);
+        return {
+          hasCommitted: () => waitFor('the instance to commit', () => committed),
+          kill: async () => {
+            const stopping = instance.close();
+            releaseCrash();
+            await stopping;
+          },
+        };
+      }
+
+      /** A first instance dies holding its limit of messages (one applied, the others only received); more follow. */
+      async function crashHoldingMessages(afterFirstCommit?: () => Promise<void>): Promise<void> {
+        await bus.publishFrom(kit.producer());
+        const first = await instanceDyingAtFirstCommit();
+        await kit.register('user-0', 0);
+        await first.hasCommitted();
+        await afterFirstCommit?.();
+        for (let i = 1; i < 6; i++) await kit.register('user-0', i);
+        await waitFor('the first instance to hold its limit', async () =>
+          (await consumerInfo(bus.jsm, bus, name)).num_ack_pending === maxInFlight);
+        await first.kill();
+        for (let i = 6; i < 10; i++) await kit.register('user-0', i);
+        expect(await kit.effects()).toHaveLength(1);
+      }
+
+      /** `handlerCalls`: 10 unless a handler failed (its rolled-back batch ran handlers for nothing). */
+      async function expectAllTenAppliedOnceInOrder(
+        { handlerCalls = 10, alsoExpect }: { handlerCalls?: number | 'any'; alsoExpect?: (consumer: RunningConsumer) => Promise<void> } = {},
+      ): Promise<void> {
+        const survivor = await JetStreamEventBus.over(bus.connection, { namespace: bus.naming.namespace, consumer: { ackWaitMs, maxInFlight } });
+        try {
+          const consumer = await survivor.consume(definition, kit.consumerOrm);
+          // Well inside the ack wait: a consumer that waits for the redeliveries cannot pass.
+          const effects = await waitFor('10 effects', async () => {
+            const rows = await kit.effects();
+            return rows.length >= 10 ? rows : false;
+          }, { timeoutMs: 10_000 });
+          expect(effects.map((e) => Number(e.stream_position))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+          expect(effects.map((e) => Number(e.telegram_user_id))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+          if (handlerCalls !== 'any') expect(handled).toBe(handlerCalls);
+          await alsoExpect?.(consumer);
+        } finally {
+          await survivor.close();
+        }
+      }
+
+      it('applies what the dead instance held, then what came after, in order and once', async () => {
+        await crashHoldingMessages();
+        await expectAllTenAppliedOnceInOrder();
+      });
+
+      it('recovers as well when the next instance dies too while catching up', async () => {
+        await crashHoldingMessages();
+        const second = await instanceDyingAtFirstCommit();
+        try {
+          await second.hasCommitted();
+        } finally {
+          await second.kill();
+        }
+        const appliedBySecond = (await kit.effects()).map((e) => Number(e.stream_position));
+        expect(appliedBySecond.length).toBeGreaterThan(1);
+        expect(appliedBySecond.length).toBeLessThan(10);
+        expect(appliedBySecond).toEqual(appliedBySecond.map((_, i) => i + 1));
+        await expectAllTenAppliedOnceInOrder();
+      });
+
+      it('dead-letters, once, an event it cannot read among those the dead instance held, and goes on', async () => {
+        await crashHoldingMessages(() => publishUnknownEvent(bus));
+        await expectAllTenAppliedOnceInOrder({
+          alsoExpect: async (consumer) => {
+            const letters = await consumer.deadLetters();
+            expect(letters).toHaveLength(1);
+            expect(letters[0]).toMatchObject({ subject: 'users.user.teleported.v1', eventId: null });
+          },
+        });
+      });
+
+      it('keeps order when an event the dead instance held fails again: the rest waits for its redelivery', async () => {
+        ackWaitMs = 2_000;
+        const base = definition;
+        let failed = false;
+        definition = {
+          ...base,
+          handle: async (event, context) => {
+            if (event.envelope.streamPosition === 3n && !failed) {
+              failed = true;
+              throw new Error('the database of an effect blinked');
+            }
+            await base.handle(event, context);
+          },
+        };
+        await crashHoldingMessages();
+        // Within the ack wait the failed event comes back, and only then anything after it.
+        await expectAllTenAppliedOnceInOrder({ handlerCalls: 'any' });
+        expect(failed).toBe(true);
+      });
+    });
+
     it('parks an event of a type no contract knows, with the reason, and keeps going', async () => {
       await bus.publishFrom(kit.producer());
       const consumer = await bus.consume(kit.consumer('consumer--unknown'), kit.consumerOrm);
-      const hdrs = headers();
-      hdrs.set('Nats-Msg-Id', uniqueName('unknown'));
-      await jetstream(bus.connection).publish(bus.naming.wireSubject('users.user.teleported.v1'), new Uint8Array([1, 2, 3]), { headers: hdrs });
+      await publishUnknownEvent(bus);
       await kit.register('user-1', 1);
       await waitFor('the known event applied', async () => (await kit.effects()).length === 1);
       const letters = await waitFor('a dead letter', async () => {
