@@ -214,43 +214,41 @@ export class JetStreamConsumer implements RunningConsumer {
     }
   }
 
-  /** Settles the messages after `caughtUpTo` up to `toSeq`; false when one of them is to be retried. */
+  /**
+   * Settles the messages after `caughtUpTo` up to `toSeq`; false when one of them is to be retried.
+   * They are read one by one by stream sequence (`$JS.API.STREAM.MSG.GET`), not through another
+   * consumer: the broker's permissions let a service create only its own named durables.
+   */
   private async catchUpTo(toSeq: number): Promise<boolean> {
-    const reader = await this.js.consumers.get(this.stream, {
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: this.caughtUpTo + 1,
-    });
-    try {
-      while (this.running && this.caughtUpTo < toSeq) {
-        const run: JsMsg[] = [];
-        let streamEnds = false;
-        const batch = await reader.fetch({ max_messages: Math.min(256, toSeq - this.caughtUpTo), expires: 1_000 });
-        for await (const message of batch) {
-          if (message.seq <= toSeq) run.push(message);
-          streamEnds ||= message.info.pending === 0;
+    while (this.running && this.caughtUpTo < toSeq) {
+      const sequences = Array.from({ length: Math.min(CATCH_UP_BATCH, toSeq - this.caughtUpTo) }, (_, i) => this.caughtUpTo + 1 + i);
+      const read = await Promise.all(sequences.map((seq) => this.readStored(seq)));
+      // A message deleted from the stream leaves a gap: nothing to settle there.
+      const run = read.filter((message): message is StreamMessage => message !== undefined);
+      // Every catch-up read counts as a first delivery: a catch-up attempt is not counted against max deliver.
+      const outcomes = await this.core.apply(run.map((m) => this.toDelivery(m, 1)));
+      await this.options.afterCommit?.();
+      for (let i = 0; i < run.length; i++) {
+        const outcome = outcomes[i];
+        if (outcome.kind === 'retry' || outcome.kind === 'blocked') return false;
+        if (outcome.kind === 'park') {
+          await this.publishDeadLetter(run[i], outcome);
+          this.parkedWhileCatchingUp.add(run[i].seq);
         }
-        if (run.length === 0) {
-          // Messages deleted from the stream leave gaps; past its end there is nothing left to settle.
-          this.caughtUpTo = toSeq;
-          break;
-        }
-        // The reader's delivery count is always 1: a catch-up attempt is not counted against max deliver.
-        const outcomes = await this.core.apply(run.map((m) => this.toDelivery(m)));
-        await this.options.afterCommit?.();
-        for (let i = 0; i < run.length; i++) {
-          const outcome = outcomes[i];
-          if (outcome.kind === 'retry' || outcome.kind === 'blocked') return false;
-          if (outcome.kind === 'park') {
-            await this.publishDeadLetter(run[i], outcome);
-            this.parkedWhileCatchingUp.add(run[i].seq);
-          }
-          this.caughtUpTo = run[i].seq;
-        }
-        if (streamEnds) this.caughtUpTo = toSeq;
+        this.caughtUpTo = run[i].seq;
       }
-      return true;
-    } finally {
-      reader.delete().catch(() => undefined); // ephemeral: the server would drop it when idle anyway
+      this.caughtUpTo = sequences[sequences.length - 1];
+    }
+    return true;
+  }
+
+  private async readStored(seq: number): Promise<StreamMessage | undefined> {
+    try {
+      const stored = await this.jsm.streams.getMessage(this.stream, { seq });
+      return stored ? { seq: stored.seq, subject: stored.subject, data: stored.data } : undefined;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 404 || /no message found/i.test(String((error as Error).message))) return undefined;
+      throw error;
     }
   }
 
@@ -289,11 +287,11 @@ export class JetStreamConsumer implements RunningConsumer {
     }
   }
 
-  private toDelivery(message: JsMsg): Delivery {
+  private toDelivery(message: StreamMessage, attempt = (message as JsMsg).info.deliveryCount): Delivery {
     return {
       subject: this.naming.publicSubject(message.subject),
       data: message.data,
-      attempt: message.info.deliveryCount,
+      attempt,
     };
   }
 
@@ -310,7 +308,7 @@ export class JetStreamConsumer implements RunningConsumer {
   }
 
   /** The message id makes a second letter for one stream message (after a crash, say) a duplicate. */
-  private async publishDeadLetter(message: JsMsg, outcome: Extract<DeliveryOutcome, { kind: 'park' }>): Promise<void> {
+  private async publishDeadLetter(message: StreamMessage, outcome: Extract<DeliveryOutcome, { kind: 'park' }>): Promise<void> {
     const hdrs = headers();
     hdrs.set('Nats-Msg-Id', `${this.name}:${message.seq}`);
     hdrs.set('Bp-Dead-Consumer', this.name);
@@ -322,6 +320,12 @@ export class JetStreamConsumer implements RunningConsumer {
     await this.js.publish(this.naming.deadLetterSubject(this.name), message.data, { headers: hdrs });
   }
 }
+
+/** Messages read at once while catching up after a crash. */
+const CATCH_UP_BATCH = 64;
+
+/** What a message of the stream is made of, whether a consumer delivered it or it was read by sequence. */
+type StreamMessage = Pick<JsMsg, 'seq' | 'subject' | 'data'>;
 
 function maxInFlightOf(options: JetStreamConsumerOptions): number {
   return options.maxInFlight ?? 256;

@@ -68,6 +68,8 @@ export function natsPermissionsOf(access: NatsUserAccess, naming: BusNaming): Na
     publish.add(`$JS.API.CONSUMER.CREATE.${stream}.${consumer.name}`);
     publish.add(`$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer.name}`);
     publish.add(`$JS.ACK.${stream}.${consumer.name}.>`);
+    // After a crash, the consumer reads what its dead instance left unacked by stream sequence.
+    publish.add(`$JS.API.STREAM.MSG.GET.${stream}`);
     // Its dead letters: parked there, read back by an ordered consumer filtered on its own subject
     // (the filter is part of the create subject), deleted once replayed.
     const dead = naming.deadLetterStream;
