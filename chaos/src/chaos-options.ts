@@ -19,6 +19,8 @@ export interface ChaosOptions {
   readonly faultGapMs: number;
   /** How long everything may take to settle after the load. */
   readonly settleTimeoutMs: number;
+  /** …and stops waiting early when nothing changed for this long (what is missing stays missing). */
+  readonly giveUpAfterMs: number;
   readonly storm: number;
   readonly stormIntervalMs: number;
   readonly stormTrickleRate: number;
@@ -38,6 +40,7 @@ const DEFAULTS: Omit<ChaosOptions, 'scenarios' | 'natsConfig' | 'natsCredentials
   outageMs: 5_000,
   faultGapMs: 2_000,
   settleTimeoutMs: 120_000,
+  giveUpAfterMs: 30_000,
   storm: 13,
   stormIntervalMs: 1_000,
   stormTrickleRate: 2,
@@ -48,7 +51,7 @@ const DEFAULTS: Omit<ChaosOptions, 'scenarios' | 'natsConfig' | 'natsCredentials
 };
 
 /** `--quick`: a smoke run of about a minute per scenario with fewer of everything; the bounds stay. */
-const QUICK: Partial<ChaosOptions> = { starts: 60, kills: 1, outages: 1, outageMs: 3_000, storm: 5, outbound: 60, settleTimeoutMs: 60_000 };
+const QUICK: Partial<ChaosOptions> = { starts: 60, kills: 1, outages: 1, outageMs: 3_000, storm: 5, outbound: 60, settleTimeoutMs: 60_000, giveUpAfterMs: 10_000 };
 
 export const USAGE = `usage: npm run chaos -- [--scenario starts|storm|idle|probe]... [--quick] [counts]
   --quick                    smoke run: ${JSON.stringify(QUICK)}
@@ -59,6 +62,7 @@ export const USAGE = `usage: npm run chaos -- [--scenario starts|storm|idle|prob
   --outages N                broker outages (${DEFAULTS.outages}) of --outage-ms (${DEFAULTS.outageMs})
   --fault-gap-ms N           pause between one fault's end and the next (${DEFAULTS.faultGapMs})
   --settle-timeout-ms N      wait for answers after the load (${DEFAULTS.settleTimeoutMs})
+  --give-up-after-ms N       …or until nothing changed for (${DEFAULTS.giveUpAfterMs})
   --storm N                  pg_terminate_backend rounds (${DEFAULTS.storm}) every --storm-interval-ms (${DEFAULTS.stormIntervalMs})
   --storm-trickle-rate N     /starts per second during the storm (${DEFAULTS.stormTrickleRate})
   --storm-bound-ms N         recovery bound after the storm (${DEFAULTS.stormBoundMs})
@@ -73,7 +77,7 @@ export class UsageError extends Error {}
 export function parseChaosOptions(argv: readonly string[]): ChaosOptions | 'help' {
   const numberFlags = {
     starts: 'starts', rate: 'rate', kills: 'kills', 'restart-delay-ms': 'restartDelayMs', outages: 'outages', 'outage-ms': 'outageMs',
-    'fault-gap-ms': 'faultGapMs', 'settle-timeout-ms': 'settleTimeoutMs', storm: 'storm', 'storm-interval-ms': 'stormIntervalMs',
+    'fault-gap-ms': 'faultGapMs', 'settle-timeout-ms': 'settleTimeoutMs', 'give-up-after-ms': 'giveUpAfterMs', storm: 'storm', 'storm-interval-ms': 'stormIntervalMs',
     'storm-trickle-rate': 'stormTrickleRate', 'storm-bound-ms': 'stormBoundMs', outbound: 'outbound', 'idle-window-ms': 'idleWindowMs',
     'idle-bound-tps': 'idleBoundTps',
   } as const;

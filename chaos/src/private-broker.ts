@@ -29,7 +29,12 @@ export class PrivateBroker {
   /** Starts the suite's broker; the one way the suite gets one, so a config file applies everywhere. */
   static async launch(options: { configFile?: string } = {}): Promise<PrivateBroker> {
     const broker = new PrivateBroker(await freePort(), await mkdtemp(join(tmpdir(), 'bp-chaos-nats-')), options.configFile);
-    await broker.start();
+    try {
+      await broker.start();
+    } catch (error) {
+      await broker.dispose();
+      throw error;
+    }
     return broker;
   }
 

@@ -14,7 +14,6 @@ const STARTS_PER_SECOND = 20;
 const REQUESTS_IN_FLIGHT = 10;
 /** Statistics reach pg_stat_database up to about a second late: let the last deliveries' arrive first. */
 const STATS_FLUSH_MS = 2_000;
-const NO_PROGRESS_MS = 30_000;
 const TEXT_PREFIX = 'chaos outbound #';
 
 /**
@@ -79,7 +78,7 @@ export async function runIdleScenario(environment: ChaosEnvironment, options: Ch
       lastSize = size;
       lastProgressAt = Date.now();
     }
-    if (size >= options.outbound || Date.now() > deadline || Date.now() - lastProgressAt > NO_PROGRESS_MS) break;
+    if (size >= options.outbound || Date.now() > deadline || Date.now() - lastProgressAt > options.giveUpAfterMs) break;
     await sleep(250);
   }
   const deliveredMs = Date.now() - requestedAt;

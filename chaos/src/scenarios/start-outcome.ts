@@ -8,6 +8,11 @@ export interface StartOutcome {
   readonly sent: number;
   /** Senders with a row in the memberships read model. */
   readonly memberships: number;
+  /**
+   * Senders the notifications service knows as recipients: their `UserRegistered` went users → relay →
+   * JetStream → notifications' consumer, the path a stalled relay or consumer breaks.
+   */
+  readonly recipients: number;
   /** Senders the bot greeted (an error reply is no answer). */
   readonly answered: number;
   /** Senders with no answer, or no membership, whichever is more. */
@@ -23,16 +28,18 @@ export interface StartOutcome {
   readonly settled: boolean;
 }
 
-/** Nothing new for this long after the load: what is missing now stays missing. */
-const NO_PROGRESS_MS = 30_000;
 /** Kept watching after everything arrived, for late duplicates (a redelivered update). */
 const DUPLICATE_WATCH_MS = 3_000;
 
 /**
  * Waits, within `timeoutMs`, until every sender is answered and has a membership (or nothing changed
- * for 30 s), then counts. Stops the load's answer polling.
+ * for `giveUpAfterMs`), then counts. Stops the load's answer polling.
  */
-export async function settleStarts(environment: ChaosEnvironment, load: StartLoad, timeoutMs: number): Promise<StartOutcome> {
+export async function settleStarts(
+  environment: ChaosEnvironment,
+  load: StartLoad,
+  { timeoutMs, giveUpAfterMs }: { timeoutMs: number; giveUpAfterMs: number },
+): Promise<StartOutcome> {
   const began = Date.now();
   const deadline = began + timeoutMs;
   let lastProgressAt = began;
@@ -40,16 +47,17 @@ export async function settleStarts(environment: ChaosEnvironment, load: StartLoa
   let settled = false;
   for (;;) {
     const memberships = await countMemberships(environment, load).catch(() => -1);
-    const state = `${load.answeredCount}/${memberships}`;
+    const recipients = await countRecipients(environment, load).catch(() => -1);
+    const state = `${load.answeredCount}/${memberships}/${recipients}`;
     if (state !== last) {
       last = state;
       lastProgressAt = Date.now();
     }
-    if (load.answeredCount === load.sent.length && memberships === load.sent.length) {
+    if (load.answeredCount === load.sent.length && memberships === load.sent.length && recipients === memberships) {
       settled = true;
       break;
     }
-    if (Date.now() > deadline || Date.now() - lastProgressAt > NO_PROGRESS_MS) break;
+    if (Date.now() > deadline || Date.now() - lastProgressAt > giveUpAfterMs) break;
     await sleep(500);
   }
   const settledMs = Date.now() - began;
@@ -58,11 +66,13 @@ export async function settleStarts(environment: ChaosEnvironment, load: StartLoa
 
   const sent = load.sent.length;
   const memberships = await countMemberships(environment, load);
+  const recipients = await countRecipients(environment, load);
   const doubledReplies = load.doubledUsers().length;
   const doubledRegistrations = await countDoubleRegistrations(environment, load);
   return {
     sent,
     memberships,
+    recipients,
     answered: load.answeredCount,
     lost: Math.max(sent - load.answeredCount, sent - memberships),
     doubled: Math.max(doubledReplies, doubledRegistrations),
@@ -85,6 +95,15 @@ async function countMemberships(environment: ChaosEnvironment, load: StartLoad):
   return row.n;
 }
 
+async function countRecipients(environment: ChaosEnvironment, load: StartLoad): Promise<number> {
+  const [row] = await queryDatabase<{ n: number }>(
+    environment.database('notifications'),
+    'SELECT count(*)::int AS n FROM notifications.notification_recipients WHERE bot_id = $1 AND telegram_user_id = ANY($2::bigint[])',
+    [environment.bot.botId, senderIds(load)],
+  );
+  return row.n;
+}
+
 async function countDoubleRegistrations(environment: ChaosEnvironment, load: StartLoad): Promise<number> {
   const [row] = await queryDatabase<{ n: number }>(
     environment.database('users'),
@@ -102,6 +121,9 @@ export function outcomeFailures(outcome: StartOutcome): string[] {
   const failures: string[] = [];
   if (outcome.sent - outcome.answered > 0) failures.push(`${outcome.sent - outcome.answered} of ${outcome.sent} /starts never answered`);
   if (outcome.sent - outcome.memberships > 0) failures.push(`${outcome.sent - outcome.memberships} of ${outcome.sent} senders have no membership`);
+  if (outcome.memberships - outcome.recipients > 0) {
+    failures.push(`${outcome.memberships - outcome.recipients} memberships never reached notifications (users → JetStream → its consumer)`);
+  }
   if (outcome.doubledReplies > 0) failures.push(`${outcome.doubledReplies} senders answered more than once`);
   if (outcome.doubledRegistrations > 0) failures.push(`${outcome.doubledRegistrations} senders registered (UserRegistered) more than once`);
   return failures;

@@ -76,7 +76,7 @@ export async function runStartsScenario(environment: ChaosEnvironment, options: 
   }
   await loadDone;
   log(`  load done: ${load.sent.length} sent, ${load.answeredCount} answered so far; settling (up to ${options.settleTimeoutMs / 1_000} s)`);
-  const outcome = await settleStarts(environment, load, options.settleTimeoutMs);
+  const outcome = await settleStarts(environment, load, { timeoutMs: options.settleTimeoutMs, giveUpAfterMs: options.giveUpAfterMs });
   await Promise.all(healthWaits);
 
   const recoveries = records.map((record) => {
@@ -84,7 +84,7 @@ export async function runStartsScenario(environment: ChaosEnvironment, options: 
     return { ...record, answeredMs, recoveryMs: answeredMs ?? record.healthyMs };
   });
   const notes = [
-    `memberships ${outcome.memberships}, answers ${outcome.answered}, error replies ${outcome.errorReplies}, doubled replies ${outcome.doubledReplies}, doubled registrations ${outcome.doubledRegistrations}; ` +
+    `memberships ${outcome.memberships}, notification recipients ${outcome.recipients}, answers ${outcome.answered}, error replies ${outcome.errorReplies}, doubled replies ${outcome.doubledReplies}, doubled registrations ${outcome.doubledRegistrations}; ` +
       `${outcome.settled ? 'settled' : 'gave up'} ${(outcome.settledMs / 1_000).toFixed(1)} s after the load`,
     ...recoveries.map(
       (r) => `${r.label.padEnd(22)} recovered: next /start answered ${fmt(r.answeredMs)}, /health 200 ${fmt(r.healthyMs)} after the restore`,

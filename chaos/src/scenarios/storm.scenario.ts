@@ -48,7 +48,7 @@ export async function runStormScenario(environment: ChaosEnvironment, options: C
   trickling = false;
   await trickle;
   log(`  trickle stopped: ${load.sent.length} sent, ${load.answeredCount} answered so far; settling`);
-  const outcome = await settleStarts(environment, load, options.settleTimeoutMs);
+  const outcome = await settleStarts(environment, load, { timeoutMs: options.settleTimeoutMs, giveUpAfterMs: options.giveUpAfterMs });
 
   const failures = outcomeFailures(outcome);
   if (recoveryMs === undefined) failures.unshift(`not recovered ${Math.round((watchUntil - stormEndedAt) / 1_000)} s after the storm`);
@@ -66,8 +66,10 @@ export async function runStormScenario(environment: ChaosEnvironment, options: C
     rssAfter: await environment.rss(),
     failures,
     notes: [
-      `after the storm: every /health 200 ${fmt(healthyMs)}, first /start answered ${fmt(answered)}; connections cut per round: ${cut.join(', ')}`,
-      `memberships ${outcome.memberships}, answers ${outcome.answered}, error replies ${outcome.errorReplies}; ${outcome.settled ? 'settled' : 'gave up'} ${(outcome.settledMs / 1_000).toFixed(1)} s after the trickle`,
+      `after the storm: every /health 200 ${fmt(healthyMs)}, first /start answered ${fmt(answered)}: ` +
+        `${recoveryMs !== undefined && recoveryMs <= options.stormBoundMs ? 'within' : 'NOT within'} the ${options.stormBoundMs / 1_000} s bound; ` +
+        `connections cut per round: ${cut.join(', ')}`,
+      `memberships ${outcome.memberships}, notification recipients ${outcome.recipients}, answers ${outcome.answered}, error replies ${outcome.errorReplies}; ${outcome.settled ? 'settled' : 'gave up'} ${(outcome.settledMs / 1_000).toFixed(1)} s after the trickle`,
       ...environment.unexpectedExits.map((exit) => `${exit.service} exited on its own (${exit.signal ?? `code ${exit.code}`})`),
     ],
     details: { cut, healthyMs, answeredMs: answered, recoveryMs, outcome },
