@@ -1,4 +1,5 @@
-import { RpcClient } from '@botplatform/bus';
+import { RpcClient, natsAuthOptions } from '@botplatform/bus';
+import { startPlatformNats, type PlatformNats } from '@botplatform/platform';
 import type { RegisterBotReplyJson } from '@botplatform/contracts';
 import { TelegramSandbox, type SandboxBot, type SandboxUser } from '@botplatform/telegram-sandbox';
 import { freePort, sleep, waitFor } from '@botplatform/testing';
@@ -6,9 +7,7 @@ import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { natsEnvFor, natsLoginFor, type NatsAccess } from './nats-access.js';
 import { createDatabase, dropDatabase, type ServiceDatabase } from './postgres.js';
-import { PrivateBroker } from './private-broker.js';
 import { isGreetingOf } from './start-load.js';
 import { SERVICE_NAMES, ServiceProcess, type ServiceName, type UnexpectedExit } from './service-process.js';
 
@@ -16,7 +15,6 @@ export interface EnvironmentOptions {
   readonly repoRoot: string;
   /** This environment's folder for the services' logs. */
   readonly logDir: string;
-  readonly natsAccess: NatsAccess;
   /** How long a crashed service stays down before the suite, as its supervisor, starts it again. */
   readonly supervisorRestartDelayMs: number;
   readonly log: (line: string) => void;
@@ -48,7 +46,8 @@ export class ChaosEnvironment {
   private constructor(
     private readonly options: EnvironmentOptions,
     readonly databases: ReadonlyMap<ServiceName, ServiceDatabase>,
-    readonly broker: PrivateBroker,
+    /** The broker as deployed: the platform's users and permissions, each service logging in as itself. */
+    readonly broker: PlatformNats,
     readonly sandbox: TelegramSandbox,
     readonly services: ReadonlyMap<ServiceName, ServiceProcess>,
     private readonly operatorToken: string,
@@ -79,7 +78,7 @@ export class ChaosEnvironment {
     const sandbox = new TelegramSandbox();
     const operatorToken = `chaos-operator-${randomBytes(16).toString('hex')}`;
     let environment: ChaosEnvironment | undefined;
-    const broker = await PrivateBroker.launch({ configFile: options.natsAccess.configFile });
+    const broker = await startPlatformNats();
     try {
       await sandbox.start();
       environment = new ChaosEnvironment(options, databases, broker, sandbox, services, operatorToken, undefined);
@@ -91,7 +90,8 @@ export class ChaosEnvironment {
           NATS_URL: broker.url,
           HTTP_PORT: String(await freePort()),
           HTTP_HOST: '127.0.0.1',
-          ...natsEnvFor(options.natsAccess, name),
+          NATS_USER: broker.credentialsOf(name).user,
+          NATS_PASSWORD: broker.credentialsOf(name).pass,
           ...serviceEnv(name, { operatorToken, telegramApiRoot: sandbox.apiRoot }),
         };
         const exitHandler = (exit: UnexpectedExit) => environment!.onUnexpectedExit(exit);
@@ -130,12 +130,12 @@ export class ChaosEnvironment {
     return snapshot;
   }
 
-  /** The suite's own request/reply client, logged in as the harness. */
+  /** The suite's own request/reply client, logged in as the operator's tool (it asks for outbound messages). */
   rpc(): RpcClient {
     this.harnessRpc ??= new RpcClient(
       ClientProxyFactory.create({
         transport: Transport.NATS,
-        options: { servers: this.broker.url, ...natsLoginFor(this.options.natsAccess, 'chaos') },
+        options: { servers: this.broker.url, ...natsAuthOptions(this.broker.credentialsOf('operator')) },
       }),
       10_000,
     );

@@ -28,11 +28,9 @@ export interface ChaosOptions {
   readonly outbound: number;
   readonly idleWindowMs: number;
   readonly idleBoundTps: number;
-  readonly natsConfig: string | undefined;
-  readonly natsCredentials: string | undefined;
 }
 
-const DEFAULTS: Omit<ChaosOptions, 'scenarios' | 'natsConfig' | 'natsCredentials' | 'rate'> = {
+const DEFAULTS: Omit<ChaosOptions, 'scenarios' | 'rate'> = {
   starts: 500,
   kills: 3,
   restartDelayMs: 1_500,
@@ -68,9 +66,7 @@ export const USAGE = `usage: npm run chaos -- [--scenario starts|storm|idle|prob
   --storm-bound-ms N         recovery bound after the storm (${DEFAULTS.stormBoundMs})
   --outbound N               outbound messages before the idle measurement (${DEFAULTS.outbound})
   --idle-window-ms N         idle measurement window (${DEFAULTS.idleWindowMs})
-  --idle-bound-tps N         gateway transactions/s allowed when idle (< ${DEFAULTS.idleBoundTps})
-  --nats-config FILE         nats-server config for the private broker (accounts, permissions)
-  --nats-credentials FILE    JSON {"users":{"user":…,"password":…},"notifications":…,"gateway":…,"chaos":…}`;
+  --idle-bound-tps N         gateway transactions/s allowed when idle (< ${DEFAULTS.idleBoundTps})`;
 
 export class UsageError extends Error {}
 
@@ -89,8 +85,6 @@ export function parseChaosOptions(argv: readonly string[]): ChaosOptions | 'help
         scenario: { type: 'string', multiple: true },
         quick: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
-        'nats-config': { type: 'string' },
-        'nats-credentials': { type: 'string' },
         ...Object.fromEntries(Object.keys(numberFlags).map((flag) => [flag, { type: 'string' as const }])),
       },
       strict: true,
@@ -115,9 +109,7 @@ export function parseChaosOptions(argv: readonly string[]): ChaosOptions | 'help
   }
   if (options.rate !== undefined && !((options.rate as number) > 0)) throw new UsageError('--rate must be > 0');
   return {
-    ...(options as Omit<ChaosOptions, 'scenarios' | 'natsConfig' | 'natsCredentials'>),
+    ...(options as Omit<ChaosOptions, 'scenarios'>),
     scenarios: scenarios.length ? SCENARIO_KEYS.filter((k) => scenarios.includes(k)) : SCENARIO_KEYS,
-    natsConfig: values['nats-config'] as string | undefined,
-    natsCredentials: values['nats-credentials'] as string | undefined,
   };
 }

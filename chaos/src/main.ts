@@ -6,7 +6,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChaosEnvironment } from './chaos-environment.js';
 import { parseChaosOptions, USAGE, UsageError, type ChaosOptions, type ScenarioKey } from './chaos-options.js';
-import { loadNatsAccess, type NatsAccess } from './nats-access.js';
 import { ADMIN_DATABASE_URL, checkPostgres } from './postgres.js';
 import { formatTable, writeReport, type ScenarioResult } from './report.js';
 import { runIdleScenario } from './scenarios/idle.scenario.js';
@@ -52,7 +51,6 @@ async function main(): Promise<void> {
   const postgres = await checkPostgres().catch((error: unknown) => {
     throw new UsageError(`PostgreSQL is not reachable at ${ADMIN_DATABASE_URL} (set CHAOS_DATABASE_URL): ${String(error)}`);
   });
-  const natsAccess = await loadNatsAccess({ configFile: options.natsConfig, credentialsFile: options.natsCredentials });
   const logRoot = await mkdtemp(join(tmpdir(), 'bp-chaos-'));
   log(`chaos: PostgreSQL ${postgres}, node ${process.version}; scenarios ${options.scenarios.join(', ')}; service logs in ${logRoot}`);
 
@@ -60,7 +58,7 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   for (const key of options.scenarios) {
     log(`${key}: ${SCENARIOS[key].title}…`);
-    results.push(await runInFreshEnvironment(key, options, natsAccess, join(logRoot, key)));
+    results.push(await runInFreshEnvironment(key, options, join(logRoot, key)));
   }
 
   log('');
@@ -74,8 +72,8 @@ async function main(): Promise<void> {
   if (failed.length) process.exitCode = 1;
 }
 
-async function runInFreshEnvironment(key: ScenarioKey, options: ChaosOptions, natsAccess: NatsAccess, logDir: string): Promise<ScenarioResult> {
-  const environmentOptions = { repoRoot: REPO_ROOT, logDir, natsAccess, supervisorRestartDelayMs: SUPERVISOR_RESTART_DELAY_MS, log };
+async function runInFreshEnvironment(key: ScenarioKey, options: ChaosOptions, logDir: string): Promise<ScenarioResult> {
+  const environmentOptions = { repoRoot: REPO_ROOT, logDir, supervisorRestartDelayMs: SUPERVISOR_RESTART_DELAY_MS, log };
   let result: ScenarioResult;
   try {
     const environment = await ChaosEnvironment.start(key, environmentOptions, (started) => (current = started));

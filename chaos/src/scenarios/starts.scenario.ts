@@ -59,9 +59,9 @@ export async function runStartsScenario(environment: ChaosEnvironment, options: 
       environment.service(fault.service).start();
     } else {
       label = `broker outage ${options.outageMs / 1_000} s`;
-      await environment.broker.stop();
+      await environment.broker.server.stop();
       await sleep(options.outageMs);
-      await environment.broker.start();
+      await environment.broker.server.restart();
     }
     const record: FaultRecord = { label, injectedAt, restoredAt: Date.now() };
     records.push(record);
