@@ -1,4 +1,4 @@
-import { JetStreamEventBus, type NatsCredentials } from '@botplatform/bus';
+import { JetStreamEventBus, isInfrastructureFailure, type NatsCredentials } from '@botplatform/bus';
 import { Logger } from '@nestjs/common';
 import { IsInt, IsNotEmpty, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { InvalidConfigError, loadConfig } from './config.js';
@@ -56,23 +56,27 @@ export async function runServiceProcess(definition: ServiceDefinition, env: Node
   const logger = new Logger(definition.name);
   const config = loadConfigOrExit(ServiceProcessConfig, env, logger);
   const credentials: NatsCredentials | undefined = config.NATS_USER ? { user: config.NATS_USER, pass: config.NATS_PASSWORD } : undefined;
-  const bus = await JetStreamEventBus.connect(config.NATS_URL, definition.name, {
-    relay: { onError: (error) => logger.warn(`relay: ${String(error)}`) },
-    consumer: { onError: (error) => logger.warn(`consumer: ${String(error)}`) },
-    credentials,
-  }).catch((error: unknown) => {
+  const bus = await untilReachable('the broker at NATS_URL', logger, () =>
+    JetStreamEventBus.connect(config.NATS_URL, definition.name, {
+      relay: { onError: (error) => logger.warn(`relay: ${String(error)}`) },
+      consumer: { onError: (error) => logger.warn(`consumer: ${String(error)}`) },
+      credentials,
+    }),
+  ).catch((error: unknown) => {
     if (!(error instanceof Error && error.name === 'AuthorizationError')) throw error;
     const who = credentials ? `NATS_USER "${credentials.user}" with this NATS_PASSWORD` : 'a connection without NATS_USER and NATS_PASSWORD';
     logger.error(`invalid configuration: the broker at NATS_URL refused ${who} (${error.message})`);
     process.exit(78); // EX_CONFIG
   });
-  const service = await startService(definition, {
-    databaseUrl: config.DATABASE_URL,
-    bus,
-    rpc: { kind: 'nats', servers: config.NATS_URL, credentials },
-    httpPort: config.HTTP_PORT,
-    httpHost: config.HTTP_HOST,
-  });
+  const service = await untilReachable('PostgreSQL at DATABASE_URL and the broker', logger, () =>
+    startService(definition, {
+      databaseUrl: config.DATABASE_URL,
+      bus,
+      rpc: { kind: 'nats', servers: config.NATS_URL, credentials },
+      httpPort: config.HTTP_PORT,
+      httpHost: config.HTTP_HOST,
+    }),
+  );
   logger.log(`${definition.name} is up: health at ${service.url}/health`);
   const stop = async () => {
     await service.close();
@@ -81,4 +85,25 @@ export async function runServiceProcess(definition: ServiceDefinition, env: Node
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/**
+ * Runs `start` until the servers it needs answer: a service started while the broker or the database
+ * is away (a restart during an outage) waits for them instead of crash-looping. Anything else, a
+ * refused login or a bad migration, still stops the process.
+ */
+async function untilReachable<T>(what: string, logger: Logger, start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (!isUnreachable(error)) throw error;
+      if (attempt === 1 || attempt % 30 === 0) logger.warn(`waiting for ${what} (${error instanceof Error ? error.message : String(error)})`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+}
+
+function isUnreachable(error: unknown): boolean {
+  return (error instanceof Error && error.name === 'ConnectionError') || isInfrastructureFailure(error);
 }
