@@ -54,6 +54,16 @@ const COLUMNS = `t.request_id, t.bot_id, t.chat_id::text, t.status, t.attempts, 
   t.text, t.parse_mode, t.buttons, t.disable_notification, t.correlation_id, t.causation_id`;
 
 /**
+ * A fork of the ORM's global entity manager, whoever calls. `orm.em.fork()` forks the entity manager of
+ * the transaction the caller runs in, if any (MikroORM finds it in async-local storage), event
+ * subscribers included: a transaction of ours started from there would fire that transaction's
+ * after-commit subscribers again on every commit.
+ */
+export function detachedEntityManager(orm: MikroORM): EntityManager {
+  return orm.em.fork({ disableContextResolution: true });
+}
+
+/**
  * The gateway's memory of each outbound request, and the queue its delivery worker works from. A row
  * goes 'queued' (in the consumer's transaction) → 'sending' (committed on its own before Telegram is
  * called) → 'delivered' / 'failed' (with the outcome event, in one transaction). Only a 'queued' row
@@ -66,7 +76,7 @@ export class OutboundDeliveryLedger {
     this.table = `"${orm.config.get('schema')}".gateway_outbound_deliveries`;
   }
 
-  async find(requestId: string, em: EntityManager = this.orm.em.fork()): Promise<DeliveryRow | undefined> {
+  async find(requestId: string, em: EntityManager = detachedEntityManager(this.orm)): Promise<DeliveryRow | undefined> {
     const [row] = await runSql<RawRow>(em, `SELECT ${COLUMNS} FROM ${this.table} t WHERE request_id = $1`, [requestId]);
     return row && toRow(row);
   }
@@ -132,7 +142,7 @@ export class OutboundDeliveryLedger {
   async release(requestIds: readonly string[]): Promise<void> {
     if (requestIds.length === 0) return;
     await runSql(
-      this.orm.em.fork(),
+      detachedEntityManager(this.orm),
       `UPDATE ${this.table} SET status = 'queued', claimed_at = NULL, updated_at = now() WHERE request_id = ANY($1::uuid[]) AND status = 'sending'`,
       [requestIds],
     );

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { UsersClient } from '../users/users.client.js';
 import { createOutboundConsumer } from './on-message-send-requested.consumer.js';
 import { deliveryStreamId, type OutboundDeliveryEvent } from './outbound-delivery.events.js';
-import { OutboundDeliveryLedger, type DeliveryRow, type SendOutcome } from './outbound-delivery.ledger.js';
+import { OutboundDeliveryLedger, detachedEntityManager, type DeliveryRow, type SendOutcome } from './outbound-delivery.ledger.js';
 import { isNeverStarted, sendOutboundMessage, type SendRetryPolicy } from './outbound-message.sender.js';
 import { TelegramThrottle, type ThrottledBot } from './telegram-throttle.js';
 
@@ -71,6 +71,9 @@ class AbandonedSendError extends Error {
  * `concurrentChats` chats are served at once. A row found 'sending' when the worker starts was being
  * sent by a process that died: Telegram may or may not have it, so it is not sent again but fails
  * OUTCOME_UNKNOWN. The worker assumes one gateway process works on a database at a time.
+ *
+ * Its transactions start from the ORM's global entity manager, whoever wakes it: see
+ * `detachedEntityManager`.
  */
 export class OutboundDeliveryWorker {
   private readonly ledger: OutboundDeliveryLedger;
@@ -161,7 +164,7 @@ export class OutboundDeliveryWorker {
     } catch (error) {
       this.logger.warn(`the hosted bots did not report ready (${describe(error)}); sending anyway`);
     }
-    const abandoned = await this.options.orm.em.fork().transactional(async (em) => {
+    const abandoned = await detachedEntityManager(this.options.orm).transactional(async (em) => {
       const rows = await this.ledger.lockAbandoned(em);
       for (const row of rows) await this.settle(em, row, outcomeUnknown(row));
       return rows.length;
@@ -192,7 +195,7 @@ export class OutboundDeliveryWorker {
       if (this.options.telegram.apiFor(botId)) this.unhosted.delete(botId);
       else if (now - since < this.unhostedGraceMs) waitingBots.push(botId);
     }
-    return this.options.orm.em.fork().transactional(async (em) => {
+    return detachedEntityManager(this.options.orm).transactional(async (em) => {
       const rows = await this.ledger.lockHeads(em, limit, waitingBots);
       const claimed: { row: DeliveryRow; api: Api }[] = [];
       let passedOver = 0;
@@ -248,7 +251,7 @@ export class OutboundDeliveryWorker {
   private async record(row: DeliveryRow, outcome: SendOutcome): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.options.orm.em.fork().transactional((em) => this.settle(em, row, outcome));
+        await detachedEntityManager(this.options.orm).transactional((em) => this.settle(em, row, outcome));
         return;
       } catch (error) {
         // Once stopping, a few more tries; then the row stays 'sending' (OUTCOME_UNKNOWN at the next start).
