@@ -65,9 +65,10 @@ export function detachedEntityManager(orm: MikroORM): EntityManager {
 
 /**
  * The gateway's memory of each outbound request, and the queue its delivery worker works from. A row
- * goes 'queued' (in the consumer's transaction) → 'sending' (committed on its own before Telegram is
- * called) → 'delivered' / 'failed' (with the outcome event, in one transaction). Only a 'queued' row
- * is ever sent, so a request is sent at most once, whatever crashes or redeliveries happen.
+ * goes 'queued' (in the consumer's transaction) → 'sending' (committed on its own as the request
+ * leaves for Telegram) → 'delivered' / 'failed' (with the outcome event, in one transaction). Only a
+ * row still 'queued' is marked 'sending', and only a row so marked is sent, so a request is sent at
+ * most once, whatever crashes or redeliveries happen.
  */
 export class OutboundDeliveryLedger {
   private readonly table: string;
@@ -112,11 +113,11 @@ export class OutboundDeliveryLedger {
   }
 
   /**
-   * Locks, in the caller's transaction, up to `limit` queued rows that head their chat's queue (no
-   * earlier row of the chat still queued or being sent), oldest first, skipping rows another worker
-   * holds and the bots in `skipBots`.
+   * Up to `limit` queued rows that head their chat's queue (no earlier row of the chat still queued or
+   * being sent), oldest first, leaving out the bots in `skipBots` and the chats whose head is one of
+   * `inFlight` (the worker's own, still waiting for their slot).
    */
-  async lockHeads(em: EntityManager, limit: number, skipBots: readonly string[]): Promise<DeliveryRow[]> {
+  async findHeads(em: EntityManager, limit: number, skipBots: readonly string[], inFlight: readonly string[]): Promise<DeliveryRow[]> {
     const rows = await runSql<RawRow>(
       em,
       `WITH heads AS (
@@ -124,28 +125,25 @@ export class OutboundDeliveryLedger {
          WHERE status IN ('queued', 'sending') ORDER BY bot_id, chat_id, seq
        )
        SELECT ${COLUMNS} FROM ${this.table} t JOIN heads h USING (request_id)
-       WHERE h.status = 'queued' AND t.status = 'queued' AND NOT (t.bot_id::text = ANY($2::text[]))
-       ORDER BY t.seq LIMIT $1
-       FOR UPDATE OF t SKIP LOCKED`,
-      [limit, skipBots],
+       WHERE h.status = 'queued' AND NOT (t.request_id = ANY($3::uuid[])) AND NOT (t.bot_id::text = ANY($2::text[]))
+       ORDER BY t.seq LIMIT $1`,
+      [limit, skipBots, inFlight],
     );
     return rows.map(toRow);
   }
 
-  /** Marks locked rows as being sent (in the claiming transaction). */
-  async markSending(em: EntityManager, requestIds: readonly string[]): Promise<void> {
-    if (requestIds.length === 0) return;
-    await runSql(em, `UPDATE ${this.table} SET status = 'sending', claimed_at = now(), updated_at = now() WHERE request_id = ANY($1::uuid[])`, [requestIds]);
-  }
-
-  /** Puts rows claimed but never handed to Telegram back in the queue (a worker stopping). */
-  async release(requestIds: readonly string[]): Promise<void> {
-    if (requestIds.length === 0) return;
-    await runSql(
+  /**
+   * Marks a queued row as being sent, committed on its own, as its request is about to leave; false
+   * when the row is no longer queued, and then it must not be sent.
+   */
+  async markSending(requestId: string): Promise<boolean> {
+    const rows = await runSql<{ request_id: string }>(
       detachedEntityManager(this.orm),
-      `UPDATE ${this.table} SET status = 'queued', claimed_at = NULL, updated_at = now() WHERE request_id = ANY($1::uuid[]) AND status = 'sending'`,
-      [requestIds],
+      `UPDATE ${this.table} SET status = 'sending', claimed_at = now(), updated_at = now()
+       WHERE request_id = $1 AND status = 'queued' RETURNING request_id`,
+      [requestId],
     );
+    return rows.length === 1;
   }
 
   /** Rows left 'sending' by a process that is gone, locked in the caller's transaction. */
