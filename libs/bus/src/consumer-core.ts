@@ -1,6 +1,7 @@
 import { ContractsError, decodeEventMessage, findPublicEvent, type DecodedEvent } from '@botplatform/contracts';
 import { runSql } from '@botplatform/event-store';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ParkEventError, type ConsumerDefinition, type DeadLetter, type DeadLetterReplay } from './event-bus.js';
 import { isInfrastructureFailure } from './infrastructure-failure.js';
 
@@ -28,6 +29,13 @@ export type DeliveryOutcome =
   /** Not tried, because an earlier event must succeed first (order within the stream). */
   | { readonly kind: 'blocked' };
 
+/**
+ * Runs a function in the async context this module was loaded in, i.e. none. MikroORM finds the
+ * current transaction in async-local storage: an after-commit callback run where the transaction ran
+ * would have everything it starts fork that committed transaction's entity manager.
+ */
+const outsideAnyTransaction = AsyncLocalStorage.snapshot();
+
 const DEFAULT_MAX_DELIVER = 5;
 const DEFAULT_BACKOFF_MS = [500, 2_000, 10_000, 30_000];
 
@@ -50,6 +58,8 @@ export class ConsumerCore {
   constructor(
     readonly definition: ConsumerDefinition,
     private readonly orm: MikroORM,
+    /** Told of an after-commit callback that threw (the transport's `onError`). */
+    private readonly onError?: (error: unknown) => void,
   ) {
     this.maxDeliver = definition.maxDeliver ?? DEFAULT_MAX_DELIVER;
     this.backoffMs = definition.backoffMs?.length ? definition.backoffMs : DEFAULT_BACKOFF_MS;
@@ -182,6 +192,9 @@ export class ConsumerCore {
     }
     if (toHandle.length === 0) return undefined;
     let failing: number | undefined;
+    // Per attempt: the callbacks of a transaction that rolled back are dropped with it.
+    const afterCommit: (() => void)[] = [];
+    const schedule = (callback: () => void) => void afterCommit.push(callback);
     try {
       await this.orm.em.fork().transactional(async (em) => {
         const fresh = await this.recordInInbox(em, toHandle.map((h) => h.event.envelope.eventId));
@@ -192,19 +205,26 @@ export class ConsumerCore {
         if (definition.handleBatch) {
           failing = unseen.length === 1 ? unseen[0].index : undefined;
           const attempt = Math.max(...unseen.map(({ index }) => deliveries[index].attempt));
-          await definition.handleBatch(unseen.map((u) => u.event), { em, attempt });
+          await definition.handleBatch(unseen.map((u) => u.event), { em, attempt, afterCommit: schedule });
           return;
         }
         for (const { index, event } of unseen) {
           failing = index;
-          await definition.handle(event, { em, attempt: deliveries[index].attempt });
+          await definition.handle(event, { em, attempt: deliveries[index].attempt, afterCommit: schedule });
         }
       });
-      return undefined;
     } catch (error) {
       // A failure outside any handler (the database itself) is charged to the first event of the run.
       return { index: failing ?? (toHandle.length === 1 ? toHandle[0].index : undefined), error };
     }
+    for (const callback of afterCommit) {
+      try {
+        outsideAnyTransaction(callback);
+      } catch (error) {
+        this.onError?.(error);
+      }
+    }
+    return undefined;
   }
 
   private outcomeOfFailure(error: unknown, item: Classified, delivery: Delivery): DeliveryOutcome {

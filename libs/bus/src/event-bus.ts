@@ -28,6 +28,13 @@ export interface ConsumerContext {
   readonly em: EntityManager;
   /** 1 on the first delivery. */
   readonly attempt: number;
+  /**
+   * Runs `callback` once this transaction has committed (never when it rolls back), outside its async
+   * context: what the callback starts (a worker told the rows are there) opens transactions of its
+   * own, not ones that inherit this transaction's entity manager or its event subscribers. An error
+   * it throws goes to the transport's `onError`; the events stay applied.
+   */
+  afterCommit(callback: () => void): void;
 }
 
 interface ConsumerSettings {

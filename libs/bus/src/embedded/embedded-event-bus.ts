@@ -46,7 +46,7 @@ export class EmbeddedEventBus implements EventBus {
 
   async consume(definition: ConsumerDefinition, orm: MikroORM): Promise<RunningConsumer> {
     assertConsumerName(definition.name);
-    const consumer = new EmbeddedConsumer(new ConsumerCore(definition, orm), orm, this, this.options);
+    const consumer = new EmbeddedConsumer(new ConsumerCore(definition, orm, this.options.onError), orm, this, this.options);
     this.running.add(consumer);
     return consumer;
   }

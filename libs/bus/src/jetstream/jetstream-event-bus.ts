@@ -68,7 +68,7 @@ export class JetStreamEventBus implements EventBus {
     assertConsumerName(definition.name);
     await this.streams.ensureServiceStream(definition.source);
     await this.streams.ensureDeadLetterStream();
-    const core = new ConsumerCore(definition, orm);
+    const core = new ConsumerCore(definition, orm, this.options.consumer?.onError);
     return this.track(await JetStreamConsumer.start(this.js, this.jsm, this.naming, core, this.options.consumer));
   }
 

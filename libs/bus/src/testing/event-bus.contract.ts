@@ -1,3 +1,4 @@
+import { runSql } from '@botplatform/event-store';
 import { waitFor } from '@botplatform/testing';
 import type { EventBus } from '../event-bus.js';
 import type { BusTestKit } from './bus-test-kit.js';
@@ -102,6 +103,43 @@ export function eventBusContract(transport: string, open: () => Promise<BusUnder
       const userA = effects.filter((e) => e.stream_id === 'user-a').map((e) => e.telegram_user_id);
       expect(userA).toEqual(['13', '14']);
       expect(effects).toHaveLength(3);
+    });
+
+    it('runs after-commit callbacks once the effects are visible, outside the transaction, and never for a rolled-back attempt', async () => {
+      const base = t.kit.consumer('consumer--after-commit');
+      const seen: { userId: string; committed: boolean; inTransactionContext: boolean }[] = [];
+      // Registered on each transaction's own event manager: a fork that still sees it forked that transaction's entity manager.
+      const transactionMarker = {};
+      let failuresLeft = 1;
+      await t.bus.publishFrom(t.kit.producer());
+      await t.bus.consume(
+        {
+          ...base,
+          handle: async (event, context) => {
+            await base.handle(event, context);
+            context.em.getEventManager().registerSubscriber(transactionMarker);
+            const userId = String((event.message as unknown as { telegramUserId: bigint }).telegramUserId);
+            context.afterCommit(() => {
+              const em = t.kit.consumerOrm.em.fork();
+              const inTransactionContext = em.getEventManager().getSubscribers().has(transactionMarker);
+              void runSql<{ n: number }>(em, 'SELECT count(*)::int AS n FROM consumer.test_effects WHERE telegram_user_id = $1', [userId]).then(([row]) =>
+                seen.push({ userId, committed: row.n === 1, inTransactionContext }),
+              );
+            });
+            if (userId === '31' && failuresLeft-- > 0) throw new Error('rolled back after registering a callback');
+          },
+        },
+        t.kit.consumerOrm,
+      );
+      await t.kit.register('user-c', 31);
+      await t.kit.register('user-c', 32);
+
+      await waitFor('two callbacks', () => seen.length >= 2);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen.sort((a, b) => a.userId.localeCompare(b.userId))).toEqual([
+        { userId: '31', committed: true, inTransactionContext: false },
+        { userId: '32', committed: true, inTransactionContext: false },
+      ]);
     });
 
     it('dead-letters a poison event after maxDeliver attempts, with its reason, and later events flow', async () => {

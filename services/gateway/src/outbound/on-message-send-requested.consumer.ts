@@ -27,14 +27,13 @@ export function createOutboundConsumer(deps: OutboundConsumerDependencies): Batc
     name: OUTBOUND_CONSUMER,
     source: 'notifications',
     subjects: [subjectOf(MessageSendRequestedSchema)],
-    handleBatch: async (events, { em }) => {
+    handleBatch: async (events, { em, afterCommit }) => {
       // Everything is read before anything is queued, so an event that can never succeed is parked
       // with nothing of its run queued (the run is replayed one event at a time).
       const requests = events.map(toRequest);
       await ledger.enqueue(requests, em);
-      const { onQueued } = deps;
-      // The transaction's own event manager (a clone per transaction): the worker looks once the rows are visible.
-      if (onQueued) em.getEventManager().registerSubscriber({ afterTransactionCommit: () => onQueued() });
+      // The worker looks once the rows are visible.
+      if (deps.onQueued) afterCommit(deps.onQueued);
     },
   };
 }

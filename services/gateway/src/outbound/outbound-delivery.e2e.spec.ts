@@ -9,7 +9,7 @@ import {
   type SendMessageReplyJson,
   type SendMessageRequestJson,
 } from '@botplatform/contracts';
-import { createServiceOrm, eventStoreMigrations, runSql } from '@botplatform/event-store';
+import { PostgresEventStore, createServiceOrm, eventStoreMigrations, runSql } from '@botplatform/event-store';
 import { SEND_MESSAGE, notificationsService } from '@botplatform/notifications';
 import { createRpcClient, startService, type RpcTransport, type RunningService, type ServiceDefinition } from '@botplatform/service-kit';
 import { TelegramSandbox, type SandboxBot, type SandboxChat, type SandboxUser } from '@botplatform/telegram-sandbox';
@@ -19,8 +19,10 @@ import { Controller, Module } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Api } from 'grammy';
 import { randomUUID } from 'node:crypto';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { UsersClient } from '../users/users.client.js';
 import { OutboundDelivery, OutboundDeliveryWorker, TelegramThrottle, gatewayPublicEvents, outboundEntities, outboundMigrations } from './index.js';
+import { OutboundDeliveryLedger } from './outbound-delivery.ledger.js';
 
 const BOT_A = 'a0a0a0a0-0000-4000-8000-00000000000a';
 const UNREACHABLE_BOT = 'c0c0c0c0-0000-4000-8000-00000000000c';
@@ -41,6 +43,32 @@ class UsersStandIn {
 
 @Module({ controllers: [UsersStandIn] })
 class StandInModule {}
+
+/** A TCP path to PostgreSQL that can be cut, as a crash cuts a process's connections for good. */
+async function cuttableDatabasePath(databaseUrl: string): Promise<{ url: string; cut(): Promise<void> }> {
+  const target = new URL(databaseUrl);
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(databaseUrl);
+  url.host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: url.toString(),
+    cut: async () => {
+      const closed = new Promise((resolve) => server.close(resolve));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
 
 interface Outcome {
   kind: 'delivered' | 'failed';
@@ -70,6 +98,7 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
   const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
   const telegram = { apiFor: (botId: string) => apis.get(botId) };
   let outbound: OutboundDelivery;
+  let throttle: TelegramThrottle;
 
   const send = (request: Partial<SendMessageRequestJson> & { chatId: string }) => {
     const requestId = request.requestId ?? randomUUID();
@@ -113,9 +142,10 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
       toPublic: gatewayPublicEvents,
       consumers: ({ orm, store }) => [outbound.consumer({ orm, store, telegram, users: new UsersClient(usersRpc) })],
     };
+    // Groups are slow on purpose: a second message to a group waits 3 s for its slot.
+    throttle = new TelegramThrottle({ limits: { perChat: { limit: 50, windowMs: 1_000 }, perGroup: { limit: 1, windowMs: 3_000, burst: 1 } } });
     outbound = new OutboundDelivery({
-      // Groups are slow on purpose: a second message to a group waits 3 s for its slot.
-      throttle: new TelegramThrottle({ limits: { perChat: { limit: 50, windowMs: 1_000 }, perGroup: { limit: 1, windowMs: 3_000, burst: 1 } } }),
+      throttle,
       retry: { rounds: 3, backoffMs: [50] },
       pollIntervalMs: 50,
       unhostedGraceMs: 300,
@@ -245,8 +275,8 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
     const first = await send({ chatId: String(group.id), text: 'group 1' });
     const second = await send({ chatId: String(group.id), text: 'group 2' });
     await outcomeOf(first.requestId);
-    // 'group 2' is claimed and waits ~3 s in the throttle for the group's next slot.
-    await waitFor('group 2 to be in flight', async () => (await deliveryRow(second.requestId))?.status === 'sending');
+    // 'group 2' is claimed and waits ~3 s in the throttle for the group's next slot, still 'queued'.
+    await waitFor('group 2 to wait for its slot', () => throttle.pending === 1);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
 
     const { user, chat } = startedUser('Hank');
@@ -260,7 +290,7 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
     );
     expect(open).toBe(0);
     expect(outcomes.has(second.requestId)).toBe(false);
-    expect((await deliveryRow(second.requestId))?.status).toBe('sending');
+    expect((await deliveryRow(second.requestId))?.status).toBe('queued');
 
     expect(await outcomeOf(second.requestId)).toMatchObject({ kind: 'delivered' });
     expect(groupChat.botMessages().map((m) => m.text)).toEqual(['group 1', 'group 2']);
@@ -322,6 +352,89 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
       }
       expect(sendCalls('sent once despite the failure')).toHaveLength(1);
       expect(chat.botMessages()).toHaveLength(1);
+    });
+  });
+
+  describe('after a crash while messages wait for their slot', () => {
+    it('sends the messages that never left, once each, and fails only the one that left OUTCOME_UNKNOWN', async () => {
+      // A gateway of its own (schema and workers), so the harness's worker does not take these rows.
+      const schema = 'outbound_crash';
+      const migrations = [...eventStoreMigrations, ...outboundMigrations];
+      const orm = await createServiceOrm({ clientUrl: database.url, schema, migrations });
+      const path = await cuttableDatabasePath(database.url);
+      const crashingOrm = await createServiceOrm({ clientUrl: path.url, schema, migrations });
+      try {
+        const [kim, lee, max, ned] = ['Kim', 'Lee', 'Max', 'Ned'].map(startedUser);
+        const queued = [
+          { chat: kim, text: 'crash: left before the crash' },
+          { chat: lee, text: 'crash: waiting for its slot 1' },
+          { chat: max, text: 'crash: waiting for its slot 2' },
+          { chat: ned, text: 'crash: waiting for its slot 3' },
+          { chat: kim, text: 'crash: behind the one that left' },
+        ].map(({ chat, text }) => ({ requestId: randomUUID(), chatId: chat.user.id, text }));
+        const [left, ...neverLeft] = queued;
+        await orm.em.fork().transactional((em) =>
+          new OutboundDeliveryLedger(orm).enqueue(
+            queued.map(({ requestId, chatId, text }) => ({ requestId, botId: BOT_A, chatId, text, buttons: [], disableNotification: false, correlationId: requestId, causationId: null })),
+            em,
+          ),
+        );
+        // The first message's outcome cannot be recorded: the gateway dies between its send and its record.
+        await runSql(
+          orm.em.fork(),
+          `CREATE FUNCTION ${schema}.test_refuse_record() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN
+             IF NEW.stream_id = 'delivery-${left.requestId}' THEN RAISE EXCEPTION 'the gateway is dying'; END IF;
+             RETURN NEW;
+           END $$`,
+        );
+        await runSql(orm.em.fork(), `CREATE TRIGGER test_refuse_record BEFORE INSERT ON ${schema}.event_store_events FOR EACH ROW EXECUTE FUNCTION ${schema}.test_refuse_record()`);
+
+        // One send a minute for the bot: the first message leaves, the heads of the other chats wait for their slot.
+        const slowThrottle = new TelegramThrottle({ limits: { perBot: { limit: 1, windowMs: 60_000, burst: 1 } } });
+        const users = new UsersClient(usersRpc);
+        const crashing = new OutboundDeliveryWorker({
+          orm: crashingOrm,
+          store: new PostgresEventStore(crashingOrm.em, { schema }),
+          telegram,
+          users,
+          throttle: slowThrottle,
+          pollIntervalMs: 50,
+          recordBackoffMs: [50],
+          logger: quiet,
+        });
+        await crashing.start();
+        await waitFor('the first message sent, the others waiting for their slot', () => sendCalls(left.text).length === 1 && slowThrottle.pending === 3);
+
+        // The crash: the dying gateway's connections are gone for good. Closing its worker afterwards
+        // only stops its timers: nothing it tries reaches the database any more.
+        await path.cut();
+        await crashing.close();
+
+        await runSql(orm.em.fork(), `DROP TRIGGER test_refuse_record ON ${schema}.event_store_events`);
+        const restarted = new OutboundDeliveryWorker({ orm, store: new PostgresEventStore(orm.em, { schema }), telegram, users, pollIntervalMs: 50, logger: quiet });
+        await restarted.start();
+        const settled = await waitFor('every request settled', async () => {
+          const rows = await runSql<{ request_id: string; status: string; failure: string | null }>(
+            orm.em.fork(),
+            `SELECT request_id, status, failure FROM ${schema}.gateway_outbound_deliveries WHERE status IN ('delivered', 'failed') ORDER BY seq`,
+          );
+          return rows.length === queued.length && rows;
+        });
+        await restarted.close();
+
+        expect(settled).toEqual([
+          { request_id: left.requestId, status: 'failed', failure: 'outcome_unknown' },
+          ...neverLeft.map(({ requestId }) => ({ request_id: requestId, status: 'delivered', failure: null })),
+        ]);
+        for (const { text } of queued) expect(sendCalls(text)).toHaveLength(1);
+        expect(kim.chat.botMessages().map((m) => m.text)).toEqual([left.text, 'crash: behind the one that left']);
+      } finally {
+        // Not awaited: the cut left a connection checked out for good, as a crash would, and the pool
+        // would wait for it forever.
+        void crashingOrm.close(true).catch(() => undefined);
+        await orm.close(true);
+      }
     });
   });
 

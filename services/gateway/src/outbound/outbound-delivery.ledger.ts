@@ -54,10 +54,21 @@ const COLUMNS = `t.request_id, t.bot_id, t.chat_id::text, t.status, t.attempts, 
   t.text, t.parse_mode, t.buttons, t.disable_notification, t.correlation_id, t.causation_id`;
 
 /**
+ * A fork of the ORM's global entity manager, whoever calls. `orm.em.fork()` forks the entity manager of
+ * the transaction the caller runs in, if any (MikroORM finds it in async-local storage), event
+ * subscribers included: a transaction of ours started from there would fire that transaction's
+ * after-commit subscribers again on every commit.
+ */
+export function detachedEntityManager(orm: MikroORM): EntityManager {
+  return orm.em.fork({ disableContextResolution: true });
+}
+
+/**
  * The gateway's memory of each outbound request, and the queue its delivery worker works from. A row
- * goes 'queued' (in the consumer's transaction) → 'sending' (committed on its own before Telegram is
- * called) → 'delivered' / 'failed' (with the outcome event, in one transaction). Only a 'queued' row
- * is ever sent, so a request is sent at most once, whatever crashes or redeliveries happen.
+ * goes 'queued' (in the consumer's transaction) → 'sending' (committed on its own as the request
+ * leaves for Telegram) → 'delivered' / 'failed' (with the outcome event, in one transaction). Only a
+ * row still 'queued' is marked 'sending', and only a row so marked is sent, so a request is sent at
+ * most once, whatever crashes or redeliveries happen.
  */
 export class OutboundDeliveryLedger {
   private readonly table: string;
@@ -66,7 +77,7 @@ export class OutboundDeliveryLedger {
     this.table = `"${orm.config.get('schema')}".gateway_outbound_deliveries`;
   }
 
-  async find(requestId: string, em: EntityManager = this.orm.em.fork()): Promise<DeliveryRow | undefined> {
+  async find(requestId: string, em: EntityManager = detachedEntityManager(this.orm)): Promise<DeliveryRow | undefined> {
     const [row] = await runSql<RawRow>(em, `SELECT ${COLUMNS} FROM ${this.table} t WHERE request_id = $1`, [requestId]);
     return row && toRow(row);
   }
@@ -102,11 +113,11 @@ export class OutboundDeliveryLedger {
   }
 
   /**
-   * Locks, in the caller's transaction, up to `limit` queued rows that head their chat's queue (no
-   * earlier row of the chat still queued or being sent), oldest first, skipping rows another worker
-   * holds and the bots in `skipBots`.
+   * Up to `limit` queued rows that head their chat's queue (no earlier row of the chat still queued or
+   * being sent), oldest first, leaving out the bots in `skipBots` and the chats whose head is one of
+   * `inFlight` (the worker's own, still waiting for their slot).
    */
-  async lockHeads(em: EntityManager, limit: number, skipBots: readonly string[]): Promise<DeliveryRow[]> {
+  async findHeads(em: EntityManager, limit: number, skipBots: readonly string[], inFlight: readonly string[]): Promise<DeliveryRow[]> {
     const rows = await runSql<RawRow>(
       em,
       `WITH heads AS (
@@ -114,28 +125,25 @@ export class OutboundDeliveryLedger {
          WHERE status IN ('queued', 'sending') ORDER BY bot_id, chat_id, seq
        )
        SELECT ${COLUMNS} FROM ${this.table} t JOIN heads h USING (request_id)
-       WHERE h.status = 'queued' AND t.status = 'queued' AND NOT (t.bot_id::text = ANY($2::text[]))
-       ORDER BY t.seq LIMIT $1
-       FOR UPDATE OF t SKIP LOCKED`,
-      [limit, skipBots],
+       WHERE h.status = 'queued' AND NOT (t.request_id = ANY($3::uuid[])) AND NOT (t.bot_id::text = ANY($2::text[]))
+       ORDER BY t.seq LIMIT $1`,
+      [limit, skipBots, inFlight],
     );
     return rows.map(toRow);
   }
 
-  /** Marks locked rows as being sent (in the claiming transaction). */
-  async markSending(em: EntityManager, requestIds: readonly string[]): Promise<void> {
-    if (requestIds.length === 0) return;
-    await runSql(em, `UPDATE ${this.table} SET status = 'sending', claimed_at = now(), updated_at = now() WHERE request_id = ANY($1::uuid[])`, [requestIds]);
-  }
-
-  /** Puts rows claimed but never handed to Telegram back in the queue (a worker stopping). */
-  async release(requestIds: readonly string[]): Promise<void> {
-    if (requestIds.length === 0) return;
-    await runSql(
-      this.orm.em.fork(),
-      `UPDATE ${this.table} SET status = 'queued', claimed_at = NULL, updated_at = now() WHERE request_id = ANY($1::uuid[]) AND status = 'sending'`,
-      [requestIds],
+  /**
+   * Marks a queued row as being sent, committed on its own, as its request is about to leave; false
+   * when the row is no longer queued, and then it must not be sent.
+   */
+  async markSending(requestId: string): Promise<boolean> {
+    const rows = await runSql<{ request_id: string }>(
+      detachedEntityManager(this.orm),
+      `UPDATE ${this.table} SET status = 'sending', claimed_at = now(), updated_at = now()
+       WHERE request_id = $1 AND status = 'queued' RETURNING request_id`,
+      [requestId],
     );
+    return rows.length === 1;
   }
 
   /** Rows left 'sending' by a process that is gone, locked in the caller's transaction. */

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { UsersClient } from '../users/users.client.js';
 import { createOutboundConsumer } from './on-message-send-requested.consumer.js';
 import { deliveryStreamId, type OutboundDeliveryEvent } from './outbound-delivery.events.js';
-import { OutboundDeliveryLedger, type DeliveryRow, type SendOutcome } from './outbound-delivery.ledger.js';
+import { OutboundDeliveryLedger, detachedEntityManager, type DeliveryRow, type SendOutcome } from './outbound-delivery.ledger.js';
 import { isNeverStarted, sendOutboundMessage, type SendRetryPolicy } from './outbound-message.sender.js';
 import { TelegramThrottle, type ThrottledBot } from './telegram-throttle.js';
 
@@ -47,30 +47,34 @@ export interface OutboundDeliveryWorkerOptions {
 
 interface Flight {
   readonly row: DeliveryRow;
-  /** Telegram was called (at least once) for this row: it can no longer go back to the queue. */
-  called: boolean;
-  /** The worker stopped before Telegram was called: the row went back to the queue. */
-  abandoned: boolean;
+  /**
+   * 'waiting' for its slot in the throttle, the row still 'queued'; 'leaving' while the row is marked
+   * 'sending'; 'left' once marked: Telegram is called (at least once) and the outcome must be recorded.
+   */
+  stage: 'waiting' | 'leaving' | 'left';
   task?: Promise<void>;
 }
 
-class AbandonedSendError extends Error {
-  constructor() {
-    super('the delivery worker stopped before this message was sent');
-  }
-}
+/** Why a request did not leave: it stays 'queued', and is sent by a later look or after a restart. */
+class NotSentError extends Error {}
 
 /**
  * Sends the queued outbound requests, outside any transaction, so a send waiting on Telegram's limits
  * (up to a minute for a group) holds no transaction open: an open one would hold back every event
  * relay of the cluster.
  *
- * A queued row is claimed (marked 'sending', committed) in a short transaction, sent through the
- * throttle, then settled with its outcome event in another. Only the head of each chat's queue is
- * claimed, so a chat's messages go out in the order they were queued, one at a time, while up to
- * `concurrentChats` chats are served at once. A row found 'sending' when the worker starts was being
- * sent by a process that died: Telegram may or may not have it, so it is not sent again but fails
- * OUTCOME_UNKNOWN. The worker assumes one gateway process works on a database at a time.
+ * The head of a chat's queue is claimed in this process's memory and waits for its slot in the
+ * throttle still 'queued'; it is marked 'sending' (one short committed statement) only as its request
+ * leaves for Telegram, then settled with its outcome event in one transaction. A chat with a message
+ * claimed is passed over, so a chat's messages go out in the order they were queued, one at a time,
+ * while up to `concurrentChats` chats are served at once. A row found 'sending' when the worker starts
+ * had left when its process died: Telegram may or may not have it, so it is not sent again but fails
+ * OUTCOME_UNKNOWN; a row that was still waiting is simply sent. The worker assumes one gateway process
+ * works on a database at a time: its claims live in its memory, and at start it takes every row found
+ * 'sending' for one a dead process left.
+ *
+ * Its transactions start from the ORM's global entity manager, whoever wakes it: see
+ * `detachedEntityManager`.
  */
 export class OutboundDeliveryWorker {
   private readonly ledger: OutboundDeliveryLedger;
@@ -135,8 +139,8 @@ export class OutboundDeliveryWorker {
   }
 
   /**
-   * Stops claiming; messages not yet handed to Telegram go back to the queue, those already sent are
-   * recorded before this resolves.
+   * Stops claiming; messages still waiting for their slot stay queued (they never leave), those that
+   * left are recorded before this resolves.
    */
   async close(): Promise<void> {
     if (this.state === 'stopped') return;
@@ -144,15 +148,7 @@ export class OutboundDeliveryWorker {
     if (this.timer) clearInterval(this.timer);
     await this.starting?.catch(() => undefined);
     await this.pumping;
-    const waiting = [...this.flights.values()].filter((flight) => !flight.called);
-    for (const flight of waiting) flight.abandoned = true;
-    try {
-      await this.ledger.release(waiting.map((flight) => flight.row.requestId));
-    } catch (error) {
-      // They stay 'sending' and fail OUTCOME_UNKNOWN at the next start: never sent twice.
-      this.logger.warn(`could not put ${waiting.length} unsent outbound message(s) back in the queue: ${describe(error)}`);
-    }
-    await Promise.allSettled([...this.flights.values()].filter((flight) => !flight.abandoned).map((flight) => flight.task));
+    await Promise.allSettled([...this.flights.values()].filter((flight) => flight.stage !== 'waiting').map((flight) => flight.task));
   }
 
   private async recover(): Promise<void> {
@@ -161,7 +157,7 @@ export class OutboundDeliveryWorker {
     } catch (error) {
       this.logger.warn(`the hosted bots did not report ready (${describe(error)}); sending anyway`);
     }
-    const abandoned = await this.options.orm.em.fork().transactional(async (em) => {
+    const abandoned = await detachedEntityManager(this.options.orm).transactional(async (em) => {
       const rows = await this.ledger.lockAbandoned(em);
       for (const row of rows) await this.settle(em, row, outcomeUnknown(row));
       return rows.length;
@@ -182,8 +178,8 @@ export class OutboundDeliveryWorker {
   }
 
   /**
-   * In one short transaction: the heads of up to `limit` chats, marked 'sending'. `passedOver` counts
-   * the heads of bots not hosted (failed, or left for later), which took a place of the limit.
+   * The heads of up to `limit` chats with nothing in flight, left 'queued'. `passedOver` counts the
+   * heads of bots not hosted (failed, or left for later), which took a place of the limit.
    */
   private claim(limit: number): Promise<{ claimed: { row: DeliveryRow; api: Api }[]; passedOver: number }> {
     const now = Date.now();
@@ -192,8 +188,9 @@ export class OutboundDeliveryWorker {
       if (this.options.telegram.apiFor(botId)) this.unhosted.delete(botId);
       else if (now - since < this.unhostedGraceMs) waitingBots.push(botId);
     }
-    return this.options.orm.em.fork().transactional(async (em) => {
-      const rows = await this.ledger.lockHeads(em, limit, waitingBots);
+    // A transaction for the failures of bots no longer waited for: each row with its event.
+    return detachedEntityManager(this.options.orm).transactional(async (em) => {
+      const rows = await this.ledger.findHeads(em, limit, waitingBots, [...this.flights.keys()]);
       const claimed: { row: DeliveryRow; api: Api }[] = [];
       let passedOver = 0;
       for (const row of rows) {
@@ -209,16 +206,12 @@ export class OutboundDeliveryWorker {
           await this.settle(em, row, { kind: 'failed', failure: 'bot_unavailable', description: 'the bot is not hosted by this gateway', attempts: 0 });
         }
       }
-      await this.ledger.markSending(
-        em,
-        claimed.map(({ row }) => row.requestId),
-      );
       return { claimed, passedOver };
     });
   }
 
   private fly(row: DeliveryRow, api: Api): void {
-    const flight: Flight = { row, called: false, abandoned: false };
+    const flight: Flight = { row, stage: 'waiting' };
     this.flights.set(row.requestId, flight);
     flight.task = this.deliver(flight, api)
       .catch((error: unknown) => this.logger.error(`outbound ${row.requestId}: ${describe(error)}`))
@@ -230,15 +223,31 @@ export class OutboundDeliveryWorker {
 
   private async deliver(flight: Flight, api: Api): Promise<void> {
     const { row } = flight;
-    const outcome = await sendOutboundMessage(api, this.throttle, throttledBot(row.botId, api), row, this.options.retry, () => {
-      if (flight.abandoned) throw new AbandonedSendError();
-      flight.called = true;
-    });
-    if (flight.abandoned) return;
+    const outcome = await sendOutboundMessage(api, this.throttle, throttledBot(row.botId, api), row, this.options.retry, () => this.leave(flight));
+    // Telegram was not called: the row is still 'queued', for a later look (or the next start) to send.
+    if (flight.stage !== 'left') return;
     await this.record(row, outcome);
     if (outcome.kind === 'failed' && outcome.failure === 'forbidden' && row.chatId > 0 && !isNeverStarted(outcome.description)) {
       await this.recordBotBlocked(row);
     }
+  }
+
+  /**
+   * Runs as the throttle lets the request go: marks the row 'sending', committed, before its first
+   * call to Telegram. Throws (and Telegram is not called) when the worker is stopping, when the mark
+   * did not commit, or when the row is no longer queued.
+   */
+  private async leave(flight: Flight): Promise<void> {
+    if (flight.stage === 'left') return; // a retry round: marked already
+    if (this.state !== 'running') throw new NotSentError('the delivery worker stopped before this message was sent');
+    flight.stage = 'leaving';
+    let marked = false;
+    try {
+      marked = await this.ledger.markSending(flight.row.requestId);
+    } finally {
+      flight.stage = marked ? 'left' : 'waiting';
+    }
+    if (!marked) throw new NotSentError('the request is no longer queued');
   }
 
   /**
@@ -248,7 +257,7 @@ export class OutboundDeliveryWorker {
   private async record(row: DeliveryRow, outcome: SendOutcome): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.options.orm.em.fork().transactional((em) => this.settle(em, row, outcome));
+        await detachedEntityManager(this.options.orm).transactional((em) => this.settle(em, row, outcome));
         return;
       } catch (error) {
         // Once stopping, a few more tries; then the row stays 'sending' (OUTCOME_UNKNOWN at the next start).

@@ -29,7 +29,7 @@ export const DEFAULT_SEND_RETRY: SendRetryPolicy = { rounds: 4, backoffMs: [500,
  * Sends one message through the throttle and says what became of it; never throws. 403 and 400 are
  * final; 5xx and network failures are tried again a few times (Telegram did not take the message, or
  * we could not reach it), then given up. `beforeCall` runs right before each Bot API call, once the
- * throttle lets it go.
+ * throttle lets it go; the call waits for it.
  */
 export async function sendOutboundMessage(
   api: Api,
@@ -37,15 +37,15 @@ export async function sendOutboundMessage(
   bot: ThrottledBot,
   message: OutboundMessage,
   retry: SendRetryPolicy = DEFAULT_SEND_RETRY,
-  beforeCall?: () => void,
+  beforeCall?: () => void | Promise<void>,
 ): Promise<SendOutcome> {
   const sleep = retry.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const replyMarkup = message.buttons.length ? { inline_keyboard: message.buttons.map((row) => row.map(toTelegramButton)) } : undefined;
   let attempts = 0;
   for (let round = 1; ; round++) {
-    const outcome = await throttle.send(bot, message.chatId, () => {
+    const outcome = await throttle.send(bot, message.chatId, async () => {
       // Throwing here (a worker stopping) leaves Telegram uncalled: the error comes back as the outcome.
-      beforeCall?.();
+      await beforeCall?.();
       return api.sendMessage(message.chatId, message.text, {
         ...(message.parseMode ? { parse_mode: message.parseMode } : {}),
         ...(replyMarkup ? { reply_markup: replyMarkup } : {}),

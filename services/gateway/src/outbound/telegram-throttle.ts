@@ -29,7 +29,7 @@ export interface ThrottleClock {
 const systemClock: ThrottleClock = {
   now: () => performance.now(),
   // Unref'd: a send still waiting for its slot (up to a minute in a group) must not keep a stopping
-  // gateway alive; the delivery worker puts what it did not send back in the queue.
+  // gateway alive; what the delivery worker did not send stays in its queue.
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
 };
 
