@@ -105,5 +105,7 @@ async function untilReachable<T>(what: string, logger: Logger, start: () => Prom
 }
 
 function isUnreachable(error: unknown): boolean {
-  return (error instanceof Error && error.name === 'ConnectionError') || isInfrastructureFailure(error);
+  // nats.js: ConnectionError when the broker refuses the socket, TimeoutError when it stops answering.
+  const name = error instanceof Error ? error.name : undefined;
+  return name === 'ConnectionError' || name === 'TimeoutError' || isInfrastructureFailure(error);
 }

@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, JetStreamApiError, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { headers, nanos } from '@nats-io/nats-core';
 import type { BusNaming } from '../bus-naming.js';
 import type { ConsumerCore, Delivery, DeliveryOutcome } from '../consumer-core.js';
@@ -119,7 +119,10 @@ export class JetStreamConsumer implements RunningConsumer {
         // and acked: without room for them, nothing newer would be delivered for an ack wait.
         max_ack_pending: config.max_ack_pending + info.num_ack_pending,
       });
-    } catch {
+    } catch (error) {
+      // The broker said no such consumer: create it. A broker that did not answer (an outage) is no
+      // reason to, and the caller retries the whole start.
+      if (!(error instanceof JetStreamApiError)) throw error;
       await jsm.consumers.add(stream, config);
     }
     const consumer = await js.consumers.get(stream, config.durable_name);
