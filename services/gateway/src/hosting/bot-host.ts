@@ -53,7 +53,7 @@ export interface BotHostOptions {
   readonly journal: IncomingUpdateJournal;
   /** Chats of one bot handled at once (default 64). */
   readonly concurrentChats?: number;
-  /** Pauses before retrying an update whose dependency is away (default 0.5 s up to 30 s). */
+  /** Pauses before retrying an update whose dependency is away (default 0.5 s up to 10 s). */
   readonly retryDelaysMs?: readonly number[];
   readonly behaviour: BotBehaviour;
   /** Bot API server, e.g. https://api.telegram.org or the sandbox's `apiRoot`. */

@@ -27,7 +27,7 @@ export interface GatewayHostingConfig {
   readonly webhookAnswerTimeoutMs?: number;
   /** Long-polling timeout of getUpdates in seconds (default 30). */
   readonly pollingTimeoutSeconds?: number;
-  /** Pauses before retrying an update whose dependency is away (default 0.5 s up to 30 s). */
+  /** Pauses before retrying an update whose dependency is away (default 0.5 s up to 10 s). */
   readonly retryDelaysMs?: readonly number[];
   readonly logger?: LoggerService;
 }

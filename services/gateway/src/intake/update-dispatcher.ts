@@ -16,7 +16,7 @@ export interface UpdateDispatcherOptions {
   readonly answerFailure: (error: BotError) => Promise<unknown>;
   /** Chats handled at once (default 64); one update at a time within a chat. */
   readonly concurrentChats?: number;
-  /** Pauses before the 1st, 2nd... retry of an update whose dependency is away (default 0.5 s up to 30 s). */
+  /** Pauses before the 1st, 2nd... retry of an update whose dependency is away (default 0.5 s up to 10 s). */
   readonly retryDelaysMs?: readonly number[];
   /** Attempts of an update answered `INTERNAL` by another service before it is answered with an apology (default 5). */
   readonly maxInternalAttempts?: number;
@@ -35,7 +35,8 @@ interface Item {
 
 type Outcome = { readonly kind: 'settle'; readonly settlement: UpdateSettlement } | { readonly kind: 'retry'; readonly delayMs: number; readonly reason: string };
 
-const DEFAULT_RETRY_DELAYS_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
+// Capped at 10 s: once the dependency is back, a waiting member is answered within seconds.
+const DEFAULT_RETRY_DELAYS_MS = [500, 1_000, 2_000, 5_000, 10_000];
 
 /**
  * Handles one bot's recorded updates: in order within each chat (or sender), many chats at once. An
