@@ -25,6 +25,7 @@ export const contractFiles: readonly DescFile[] = [
   file_botplatform_users_v1_members,
   file_botplatform_notifications_v1_outbound,
   file_botplatform_gateway_v1_delivery,
+  // `npm run new:service` adds the files of each new service here.
 ];
 
 /** A public event: a message schema with the subject its contract declares. */

@@ -37,7 +37,15 @@ export function platformServices(options: Pick<PlatformOptions, 'users' | 'teleg
   readonly gateway: GatewayServiceDefinition;
 } {
   const gateway = gatewayService(options.telegram);
-  return { all: [createUsersService(options.users), notificationsService, gateway], gateway };
+  return {
+    all: [
+      createUsersService(options.users),
+      notificationsService,
+      // `npm run new:service` adds new services here: after the services they call, before the gateway.
+      gateway,
+    ],
+    gateway,
+  };
 }
 
 /**

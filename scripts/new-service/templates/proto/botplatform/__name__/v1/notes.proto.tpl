@@ -1,0 +1,36 @@
+syntax = "proto3";
+
+package botplatform.__name__.v1;
+
+import "botplatform/bus/v1/event_options.proto";
+import "google/protobuf/timestamp.proto";
+
+// The __name__ service's public contract: its events (with the event option, so the subject lives in
+// the contract) and its request/reply messages. A published field is never changed, only added.
+
+// NoteCreated: a bot's note was created.
+message NoteCreated {
+  option (botplatform.bus.v1.event) = {
+    type: "__name__.note.created"
+    version: 1
+  };
+
+  string note_id = 1;
+  // Tenant: the bot the note belongs to (UUID).
+  string bot_id = 2;
+  string text = 3;
+  google.protobuf.Timestamp created_at = 4;
+}
+
+// rpc.__name__.create-note
+message CreateNoteRequest {
+  // Chosen by the caller (a UUID), so a retried request cannot create a second note.
+  string note_id = 1;
+  string bot_id = 2;
+  string text = 3;
+}
+
+message CreateNoteReply {
+  string note_id = 1;
+  google.protobuf.Timestamp created_at = 2;
+}

@@ -1,0 +1,2 @@
+export { __name__Service } from './__name__.service.js';
+export { CREATE_NOTE } from './note/create-note.rpc-controller.js';
