@@ -15,14 +15,17 @@ const shared = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {
-    '^.+\\.ts$': ['@swc/jest', {
-      jsc: {
-        parser: { syntax: 'typescript', decorators: true },
-        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-        target: 'es2022',
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+          target: 'es2022',
+        },
+        module: { type: 'es6' },
       },
-      module: { type: 'es6' },
-    }],
+    ],
   },
 };
 
@@ -30,7 +33,14 @@ const ignored = ['/node_modules/', '/dist/'];
 
 export default {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['**/src/**/*.spec.ts'], testPathIgnorePatterns: [...ignored, '\\.(int|e2e)\\.spec\\.ts$'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      // scripts/ holds the repository's own tools (the import-boundary check) and their specs.
+      roots: [...shared.roots, '<rootDir>/scripts'],
+      testMatch: ['**/src/**/*.spec.ts', '<rootDir>/scripts/*.spec.ts'],
+      testPathIgnorePatterns: [...ignored, '\\.(int|e2e)\\.spec\\.ts$'],
+    },
     { ...shared, displayName: 'int', testMatch: ['**/src/**/*.int.spec.ts'], testPathIgnorePatterns: ignored },
     { ...shared, displayName: 'e2e', testMatch: ['**/src/**/*.e2e.spec.ts'], testPathIgnorePatterns: ignored },
   ],
