@@ -1,24 +1,47 @@
-/** Jest runs the TypeScript sources directly (swc keeps decorator metadata); workspace libs resolve to their src. */
-export default {
+/**
+ * Jest runs the TypeScript sources directly (swc keeps decorator metadata); workspace libs resolve to their src.
+ * Three tiers, told apart by the file name: `*.spec.ts` is pure (no database, broker or socket; `npm run test:unit`
+ * runs it with no server reachable), `*.int.spec.ts` talks to PostgreSQL or NATS, `*.e2e.spec.ts` starts services
+ * or the Telegram sandbox. `npm test` runs all three; `--selectProjects <tier>` picks one.
+ */
+const shared = {
   testEnvironment: 'node',
   // Integration tests talk to real servers; a stuck one must fail, but not at Jest's 5 s default.
   testTimeout: 30_000,
   roots: ['<rootDir>/libs', '<rootDir>/services'],
-  testMatch: ['**/src/**/*.spec.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^@botplatform/([a-z-]+)$': ['<rootDir>/libs/$1/src/index.ts', '<rootDir>/services/$1/src/index.ts'],
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {
-    '^.+\\.ts$': ['@swc/jest', {
-      jsc: {
-        parser: { syntax: 'typescript', decorators: true },
-        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-        target: 'es2022',
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+          target: 'es2022',
+        },
+        module: { type: 'es6' },
       },
-      module: { type: 'es6' },
-    }],
+    ],
   },
+};
+
+const ignored = ['/node_modules/', '/dist/'];
+
+export default {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      // scripts/ holds the repository's own tools (the import-boundary check) and their specs.
+      roots: [...shared.roots, '<rootDir>/scripts'],
+      testMatch: ['**/src/**/*.spec.ts', '<rootDir>/scripts/*.spec.ts'],
+      testPathIgnorePatterns: [...ignored, '\\.(int|e2e)\\.spec\\.ts$'],
+    },
+    { ...shared, displayName: 'int', testMatch: ['**/src/**/*.int.spec.ts'], testPathIgnorePatterns: ignored },
+    { ...shared, displayName: 'e2e', testMatch: ['**/src/**/*.e2e.spec.ts'], testPathIgnorePatterns: ignored },
+  ],
 };

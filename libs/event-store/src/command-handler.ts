@@ -44,7 +44,9 @@ export interface StreamCommand<State, Command, Event extends DomainEvent> {
 }
 
 /** The results of `handleTogether`, one per command, in order. */
+// biome-ignore lint/suspicious/noExplicitAny: any command of any decider; `unknown` would reject deciders (their functions take narrower types)
 export type CommandResultsOf<T extends readonly StreamCommand<any, any, any>[]> = {
+  // biome-ignore lint/suspicious/noExplicitAny: the middle parameter is not inferred, only matched
   [K in keyof T]: T[K] extends StreamCommand<infer S, any, infer E> ? CommandResult<S, E> : never;
 };
 
@@ -114,6 +116,7 @@ export class CommandHandler<State, Command, Event extends DomainEvent> {
    * Why: a request that touches two streams (a new user's identity and membership) otherwise pays two
    * reads and two transactions, and on a busy process every round trip to PostgreSQL counts.
    */
+  // biome-ignore lint/suspicious/noExplicitAny: any command of any decider (see CommandResultsOf)
   static async handleTogether<const T extends readonly StreamCommand<any, any, any>[]>(
     commands: T,
     context: EventContext,

@@ -31,6 +31,7 @@ export class DeciderSpecification<State, Command, Event extends DomainEvent> {
       return this.decider.decide(command, state);
     };
     return {
+      // biome-ignore lint/suspicious/noThenProperty: given/when/then is the decider tests' language; this object is never awaited
       then: (expected) => deepStrictEqual(run(), expected),
       thenThrows: (errorType, check) => {
         let decided: readonly Event[];

@@ -31,8 +31,8 @@ describe('The monorepo layout', () => {
     }
   });
 
-  it('builds every project (tsconfig.build.json references each one)', () => {
-    const { references } = json<{ references: { path: string }[] }>('tsconfig.build.json');
+  it('builds every project (tsconfig.json references each one)', () => {
+    const { references } = json<{ references: { path: string }[] }>('tsconfig.json');
     const built = new Set(references.map((r) => r.path));
     for (const project of Object.values(projects)) expect(built.has(project.root)).toBe(true);
   });

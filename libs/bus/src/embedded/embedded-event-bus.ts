@@ -35,7 +35,7 @@ export class EmbeddedEventBus implements EventBus {
 
   async publishFrom(producer: ProducerDefinition): Promise<RunningProducer> {
     this.producers.set(producer.service, producer);
-    this.producerListeners.forEach((listener) => listener());
+    for (const listener of this.producerListeners) listener();
     return {
       service: producer.service,
       stop: async () => {

@@ -78,7 +78,9 @@ export class JetStreamConsumer implements RunningConsumer {
     this.name = core.definition.name;
     const ackWaitMs = options.ackWaitMs ?? 30_000;
     const startedAt = Date.now();
-    this.keepAlive = setInterval(() => this.pending.forEach((m) => m.working()), Math.max(100, ackWaitMs / 3));
+    this.keepAlive = setInterval(() => {
+      for (const m of this.pending) m.working();
+    }, Math.max(100, ackWaitMs / 3));
     if (unsettled) {
       // By then the dead instance's messages have come back and taken their in-flight slots again.
       this.restoreInFlight = setTimeout(() => {

@@ -60,7 +60,7 @@ export class MethodArguments {
   /** A positive message id, or 0 when missing or invalid (the server's own convention). */
   messageId(name = 'message_id'): number {
     const value = this.int(name, 0);
-    return value > 0 ? value : 0;
+    return Math.max(value, 0);
   }
 
   userId(name = 'user_id'): number {

@@ -45,7 +45,7 @@ export class CallbackData {
 
   /** `undefined` for another feature's data. */
   decode(data: string | undefined): CallbackCommand | undefined {
-    if (!data || !data.startsWith(`${this.prefix}${SEPARATOR}`)) return undefined;
+    if (!data?.startsWith(`${this.prefix}${SEPARATOR}`)) return undefined;
     const [action = '', ...args] = data.slice(this.prefix.length + 1).split(SEPARATOR);
     if (action === '') return undefined;
     return { action, args };

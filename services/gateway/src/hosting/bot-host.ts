@@ -461,7 +461,7 @@ export class BotHost {
 
   /** Active, well-formed credentials, or undefined (absent, inactive, or unusable: logged). */
   private servable(credentials: BotCredentialsJson | undefined): ServableBot | undefined {
-    if (!credentials || credentials.active !== true) return undefined;
+    if (credentials?.active !== true) return undefined;
     const { botId, token } = credentials;
     if (!botId || !token) {
       this.logger.warn(`registry answered a bot without ${botId ? 'token' : 'id'}${botId ? ` (${botId})` : ''}; skipped`);

@@ -29,7 +29,10 @@ export class WebhookBodyReader {
 }
 
 function readRawBody(request: IncomingMessage & { body?: unknown }, response: ServerResponse, next: Next): void {
-  if (request.method !== 'POST') return next();
+  if (request.method !== 'POST') {
+    next();
+    return;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;

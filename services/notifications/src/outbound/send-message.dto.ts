@@ -41,7 +41,7 @@ function NotTogetherWith(other: string): PropertyDecorator {
   return ValidateBy({
     name: 'notTogetherWith',
     validator: {
-      validate: (_value, args) => (args?.object as Record<string, unknown>)[other] === undefined,
+      validate: (_value, args) => (args?.object as Record<string, unknown> | undefined)?.[other] === undefined,
       defaultMessage: (args) => `a button has either ${other} or ${args?.property}, not both`,
     },
   });

@@ -24,6 +24,7 @@ describe('Admin HTTP API', () => {
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await response.text();
+    // biome-ignore lint/suspicious/noExplicitAny: the tests read the JSON replies field by field
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any> };
   };
   const registerBot = async (name: string, ownerTelegramUserId = '900') => {
@@ -35,6 +36,7 @@ describe('Admin HTTP API', () => {
   /** A request whose body is sent as given, for bodies JSON.stringify cannot make. */
   const send = async (method: string, path: string, token: string, body: string, contentType = 'application/json') => {
     const response = await fetch(`${users.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body });
+    // biome-ignore lint/suspicious/noExplicitAny: the tests read the JSON replies field by field
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
   const eventCount = async () => {
@@ -63,7 +65,7 @@ describe('Admin HTTP API', () => {
   describe('authentication', () => {
     it('answers 401 without a token, with a malformed one, a wrong secret or a wrong operator token', async () => {
       const wrongSecret = `${botA.apiToken.slice(0, -4)}AAAA`;
-      for (const token of [undefined, 'garbage', wrongSecret, 'bp_abcdefgh_' + 'x'.repeat(43), `${OPERATOR}x`]) {
+      for (const token of [undefined, 'garbage', wrongSecret, `bp_abcdefgh_${'x'.repeat(43)}`, `${OPERATOR}x`]) {
         const { status, body } = await http('GET', `/admin/bots/${botA.botId}/flags`, token);
         expect(status).toBe(401);
         expect(body).toMatchObject({ code: 'USERS.UNAUTHENTICATED' });
@@ -266,7 +268,7 @@ describe('Admin HTTP API', () => {
 
     it('refuses a 5,000-level nested JSON setting with a typed 400, writes nothing and goes on answering', async () => {
       const before = await version(botA.botId);
-      for (const nested of ['['.repeat(5_000) + ']'.repeat(5_000), '{"a":'.repeat(5_000) + '1' + '}'.repeat(5_000)]) {
+      for (const nested of [`${'['.repeat(5_000)}${']'.repeat(5_000)}`, `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`]) {
         const answer = await send('PUT', `/admin/bots/${botA.botId}/settings`, botA.apiToken, `{"key":"deep","type":"json","value":${nested},"description":"Deep"}`);
         expect(answer).toEqual({ status: 400, body: { code: 'VALIDATION.FAILED', message: expect.any(String), fields: { value: [expect.stringContaining('64')] } } });
       }

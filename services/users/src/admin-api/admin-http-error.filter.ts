@@ -61,7 +61,10 @@ export class AdminHttpErrorFilter extends BaseExceptionFilter {
 
   override catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<AdminHttpRequest>();
-    if (!/^\/admin(\/|\?|$)/.test(request.originalUrl ?? request.url)) return super.catch(exception, host);
+    if (!/^\/admin(\/|\?|$)/.test(request.originalUrl ?? request.url)) {
+      super.catch(exception, host);
+      return;
+    }
     const response = host.switchToHttp().getResponse<JsonResponse>();
     const [status, body] = this.toBody(exception);
     response.status(status).json(body);

@@ -47,7 +47,7 @@ export type IdentityState =
 export const identityDecider: Decider<IdentityState, IdentityCommand, IdentityEvent> = {
   initialState: () => ({ exists: false }),
 
-  evolve: (state, event) => {
+  evolve: (_state, event) => {
     switch (event.type) {
       case 'IdentityCreated':
       case 'IdentityProfileChanged':
