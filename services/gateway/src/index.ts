@@ -26,3 +26,15 @@ export { webhookSecretToken } from './hosting/webhook-secret.js';
 export { MikroOrmSessionStorage } from './sessions/mikro-orm-session.storage.js';
 export { GatewaySessionRecord } from './sessions/gateway-session.entity.js';
 export { UsersClient } from './users/users.client.js';
+export {
+  OutboundDelivery,
+  OutboundDeliveryLedger,
+  OutboundDeliveryWorker,
+  TelegramThrottle,
+  gatewayPublicEvents,
+  outboundEntities,
+  outboundMigrations,
+  type DeliveryRow,
+  type OutboundTelegram,
+  type SendOutcome,
+} from './outbound/index.js';

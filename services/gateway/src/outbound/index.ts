@@ -3,6 +3,7 @@ import { outboundDeliveriesMigration } from './migrations/20261124000600-outboun
 import { outboundQueueMigration } from './migrations/20261124000700-outbound-queue.migration.js';
 
 export { createOutboundConsumer, OUTBOUND_CONSUMER, type OutboundConsumerDependencies } from './on-message-send-requested.consumer.js';
+export { OutboundDeliveryLedger, type DeliveryRow, type SendOutcome } from './outbound-delivery.ledger.js';
 export { OutboundDelivery, OutboundDeliveryWorker, type OutboundDeliveryWorkerOptions, type OutboundTelegram } from './outbound-delivery.worker.js';
 export { gatewayPublicEvents } from './outbound.public-events.js';
 export {

@@ -8,8 +8,7 @@ import { NatsServerProcess, createTestDatabase, sleep, uniqueName, waitFor, type
 import { Module } from '@nestjs/common';
 import { Api } from 'grammy';
 import { randomUUID } from 'node:crypto';
-import { UsersClient } from '../users/users.client.js';
-import { OutboundDelivery, TelegramThrottle, gatewayPublicEvents, outboundEntities, outboundMigrations } from './index.js';
+import { OutboundDelivery, TelegramThrottle, UsersClient, gatewayPublicEvents, outboundEntities, outboundMigrations } from '@botplatform/gateway';
 
 const BOT_A = 'a0a0a0a0-0000-4000-8000-00000000000a';
 const MESSAGES = 50;

@@ -20,9 +20,16 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Api } from 'grammy';
 import { randomUUID } from 'node:crypto';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
-import { UsersClient } from '../users/users.client.js';
-import { OutboundDelivery, OutboundDeliveryWorker, TelegramThrottle, gatewayPublicEvents, outboundEntities, outboundMigrations } from './index.js';
-import { OutboundDeliveryLedger } from './outbound-delivery.ledger.js';
+import {
+  OutboundDelivery,
+  OutboundDeliveryLedger,
+  OutboundDeliveryWorker,
+  TelegramThrottle,
+  UsersClient,
+  gatewayPublicEvents,
+  outboundEntities,
+  outboundMigrations,
+} from '@botplatform/gateway';
 
 const BOT_A = 'a0a0a0a0-0000-4000-8000-00000000000a';
 const UNREACHABLE_BOT = 'c0c0c0c0-0000-4000-8000-00000000000c';
