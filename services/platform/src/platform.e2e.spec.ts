@@ -1,5 +1,5 @@
 import { EmbeddedEventBus, InProcessBroker, JetStreamEventBus, RpcCallError, type EventBus, type RpcClient } from '@botplatform/bus';
-import { RPC, type RpcMethod, type RpcRequestJson, type ConsumeQuotaReplyJson, type ConsumeQuotaRequestJson, type FindMembersReplyJson, type GetMemberReplyJson, type GetMemberRequestJson, type MemberAdminActionReplyJson, type MemberAdminActionRequestJson, type RegisterBotReplyJson, type RegisterBotRequestJson, type RegisterUserReplyJson, type RegisterUserRequestJson, type SendMessageReplyJson, type SendMessageRequestJson } from '@botplatform/contracts';
+import { RPC, rpcErrorDetailsOf, type RpcMethod, type RpcRequestJson, type ConsumeQuotaReplyJson, type ConsumeQuotaRequestJson, type FindMembersReplyJson, type GetMemberReplyJson, type GetMemberRequestJson, type MemberAdminActionReplyJson, type MemberAdminActionRequestJson, type RegisterBotReplyJson, type RegisterBotRequestJson, type RegisterUserReplyJson, type RegisterUserRequestJson, type SendMessageReplyJson, type SendMessageRequestJson } from '@botplatform/contracts';
 import { NotificationRecipient } from '@botplatform/notifications';
 import { createRpcClient, type RpcTransport } from '@botplatform/service-kit';
 import { TelegramSandbox, type SandboxBot, type SandboxChat, type SandboxUser } from '@botplatform/telegram-sandbox';
@@ -253,6 +253,9 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(granted.map((r) => r.value.used!).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
     expect(refused.map((r) => (r.reason as RpcCallError).code)).toEqual(Array(15).fill('USERS.QUOTA_EXCEEDED'));
+    // The typed details cross NATS with the code: the caller learns the reset without reading the message.
+    const details = rpcErrorDetailsOf(refused[0]!.reason as RpcCallError, 'USERS.QUOTA_EXCEEDED');
+    expect({ used: details?.used, limit: details?.limit, resetsAtIsSet: details?.resetsAt !== undefined }).toEqual({ used: 5, limit: 5, resetsAtIsSet: true });
   });
 
   it('sends a message another service asked for through the gateway, once', async () => {

@@ -23,9 +23,8 @@ export const file_botplatform_users_v1_users_rpc: GenFile = /*@__PURE__*/
  * (`rpc.users.<verb>`). Callers and the service's controllers take the subject and the message
  * types from here (`RPC.users.registerUser` in @botplatform/contracts), so a subject is spelt once.
  * Failures answer an error body with a stable code; some codes carry typed details (e.g.
- * QuotaExceededDetails for USERS.QUOTA_EXCEEDED).
- *
- * Members: the gateway asks on every update and from the bot's admin menu (members.proto, rpc.proto).
+ * QuotaExceededDetails for USERS.QUOTA_EXCEEDED). Members first (members.proto, rpc.proto: the
+ * gateway asks on every update and from the bot's admin menu), then the bot registry (bots.proto).
  *
  * @generated from service botplatform.users.v1.UsersRpc
  */
