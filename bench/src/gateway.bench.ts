@@ -1,5 +1,5 @@
 import { EmbeddedEventBus, InProcessBroker } from '@botplatform/bus';
-import type { RegisterBotReplyJson, RegisterBotRequestJson } from '@botplatform/contracts';
+import { RPC, type RegisterBotReplyJson, type RegisterBotRequestJson } from '@botplatform/contracts';
 import { startPlatform, type RunningPlatform } from '@botplatform/platform';
 import { createRpcClient } from '@botplatform/service-kit';
 import { TelegramSandbox, type SandboxChat } from '@botplatform/telegram-sandbox';
@@ -167,7 +167,7 @@ async function startGateway(sandbox: TelegramSandbox, target: GatewayBenchTarget
       // The pipeline's per-user limit would drop the bench's bursts: it guards Telegram users, not load tests.
       telegram: { telegramApiRoot: sandbox.apiRoot, mode: 'polling', incomingRateLimit: false },
     });
-    await rpc.call<RegisterBotRequestJson, RegisterBotReplyJson>('rpc.users.register-bot', {
+    await rpc.call(RPC.users.registerBot, {
       name: 'Bench bot',
       token: sandboxBot.token,
       ownerTelegramUserId: '1',

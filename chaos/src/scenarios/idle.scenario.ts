@@ -1,4 +1,4 @@
-import type { SendMessageReplyJson, SendMessageRequestJson } from '@botplatform/contracts';
+import { RPC, type SendMessageReplyJson, type SendMessageRequestJson } from '@botplatform/contracts';
 import { sleep } from '@botplatform/testing';
 import { randomUUID } from 'node:crypto';
 import type { ChaosEnvironment } from '../chaos-environment.js';
@@ -43,7 +43,7 @@ export async function runIdleScenario(environment: ChaosEnvironment, options: Ch
       const index = next++;
       const chat = chats[index % chats.length];
       try {
-        const reply = await rpc.call<SendMessageRequestJson, SendMessageReplyJson>('rpc.notifications.send-message', {
+        const reply = await rpc.call(RPC.notifications.sendMessage, {
           requestId: randomUUID(),
           botId: environment.bot.botId,
           chatId: String(chat.chatId),

@@ -1,5 +1,5 @@
 import { RpcClient } from '@botplatform/bus';
-import type { GetBotCredentialsRequestJson } from '@botplatform/contracts';
+import { RPC, type GetBotCredentialsRequestJson } from '@botplatform/contracts';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import type { ChaosEnvironment } from '../chaos-environment.js';
 import type { ScenarioResult } from '../report.js';
@@ -20,7 +20,7 @@ export async function runProbeScenario(environment: ChaosEnvironment, _options: 
   let outcome: { kind: 'refused'; reason: string } | { kind: 'answered'; text: string };
   try {
     const reply = await Promise.race([
-      anonymous.call<GetBotCredentialsRequestJson, unknown>('rpc.users.get-bot-credentials', { botId: environment.bot.botId }),
+      anonymous.call(RPC.users.getBotCredentials, { botId: environment.bot.botId }),
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS * 2} ms`)), PROBE_TIMEOUT_MS * 2).unref()),
     ]);
     outcome = { kind: 'answered', text: JSON.stringify(reply) };

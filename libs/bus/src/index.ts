@@ -31,11 +31,11 @@ export {
 } from './jetstream/nats-permissions.js';
 export { EmbeddedEventBus, type EmbeddedEventBusOptions } from './embedded/embedded-event-bus.js';
 export { BusMigration20261123000100, busMigrations } from './migrations/20261123000100-bus.migration.js';
-export { RpcCallError, isRpcErrorBody, typedErrorCodeOf, type RpcErrorBody } from './rpc/rpc-error.js';
+export { RpcCallError, isRpcErrorBody, typedErrorBodyOf, typedErrorCodeOf, type RpcErrorBody } from './rpc/rpc-error.js';
 export { createRpcValidationPipe } from './rpc/rpc-validation.pipe.js';
 export { MAX_INPUT_DEPTH, ScreenedValidationPipe } from './rpc/screened-validation.pipe.js';
 export { RpcErrorFilter } from './rpc/rpc-exception.filter.js';
 export { InProcessBroker, InProcessClient, InProcessServer } from './rpc/in-process.transport.js';
 export { RpcClient } from './rpc/rpc-client.js';
-export { RpcController } from './rpc/rpc-controller.decorator.js';
+export { RpcController, RpcHandler } from './rpc/rpc-controller.decorator.js';
 export { isInfrastructureFailure } from './infrastructure-failure.js';

@@ -72,3 +72,12 @@ export class Int64OutOfRangeError extends ContractsError {
     super(reason);
   }
 }
+
+/** An rpc method of a contract has no subject option, or one not of the form `rpc.<service>.<verb>`. */
+export class InvalidRpcSubjectError extends ContractsError {
+  readonly code = 'CONTRACTS.INVALID_RPC_SUBJECT';
+
+  constructor(reason: string) {
+    super(reason);
+  }
+}

@@ -5,25 +5,32 @@ import { formatEventSubject, parseEventSubject } from './event-subject.js';
 import { file_botplatform_bus_v1_envelope } from './gen/botplatform/bus/v1/envelope_pb.js';
 import { event as eventOption, file_botplatform_bus_v1_event_options } from './gen/botplatform/bus/v1/event_options_pb.js';
 import { file_botplatform_gateway_v1_delivery } from './gen/botplatform/gateway/v1/delivery_pb.js';
+import { file_botplatform_bus_v1_rpc_options } from './gen/botplatform/bus/v1/rpc_options_pb.js';
+import { file_botplatform_notifications_v1_notifications_rpc } from './gen/botplatform/notifications/v1/notifications_rpc_pb.js';
 import { file_botplatform_notifications_v1_outbound } from './gen/botplatform/notifications/v1/outbound_pb.js';
 import { file_botplatform_users_v1_bots } from './gen/botplatform/users/v1/bots_pb.js';
 import { file_botplatform_users_v1_events } from './gen/botplatform/users/v1/events_pb.js';
 import { file_botplatform_users_v1_members } from './gen/botplatform/users/v1/members_pb.js';
 import { file_botplatform_users_v1_rpc } from './gen/botplatform/users/v1/rpc_pb.js';
+import { file_botplatform_users_v1_users_rpc } from './gen/botplatform/users/v1/users_rpc_pb.js';
 
 /**
  * Every generated contract file. Public events are found in them by their
  * `(botplatform.bus.v1.event)` option, so this is the only list to extend when a .proto file is
- * added; a test fails when a generated file is missing here.
+ * added; a test fails when a generated file is missing here. (RPCs are read from their services:
+ * rpc-registry.ts.)
  */
 export const contractFiles: readonly DescFile[] = [
   file_botplatform_bus_v1_envelope,
   file_botplatform_bus_v1_event_options,
+  file_botplatform_bus_v1_rpc_options,
   file_botplatform_users_v1_events,
   file_botplatform_users_v1_rpc,
   file_botplatform_users_v1_bots,
   file_botplatform_users_v1_members,
+  file_botplatform_users_v1_users_rpc,
   file_botplatform_notifications_v1_outbound,
+  file_botplatform_notifications_v1_notifications_rpc,
   file_botplatform_gateway_v1_delivery,
   // `npm run new:service` adds the files of each new service here.
 ];

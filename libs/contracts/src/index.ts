@@ -12,12 +12,23 @@ export * from './gen/botplatform/users/v1/bots_pb.js';
 export * from './gen/botplatform/users/v1/members_pb.js';
 export * from './gen/botplatform/notifications/v1/outbound_pb.js';
 export * from './gen/botplatform/gateway/v1/delivery_pb.js';
+export * from './gen/botplatform/users/v1/users_rpc_pb.js';
+export * from './gen/botplatform/notifications/v1/notifications_rpc_pb.js';
+// Not `export *`: its extension is named `rpc`, which every RpcClient variable is called too.
+export {
+  file_botplatform_bus_v1_rpc_options,
+  RpcOptionSchema,
+  rpc as rpcOption,
+  type RpcOption,
+  type RpcOptionJson,
+} from './gen/botplatform/bus/v1/rpc_options_pb.js';
 
 export {
   ContractsError,
   Int64OutOfRangeError,
   InvalidEventEnvelopeError,
   InvalidEventSubjectError,
+  InvalidRpcSubjectError,
   UndecodableEventError,
   UnknownEventTypeError,
 } from './contracts.errors.js';
@@ -48,6 +59,28 @@ export {
   type EventMetadata,
   type EventMetadataInit,
 } from './event-message.codec.js';
+export {
+  findRpcMethod,
+  isWellFormedRpcSubject,
+  RPC,
+  rpcMethods,
+  rpcMethodsOfService,
+  rpcSubjectsOf,
+  rpcServices,
+  type RpcMethod,
+  type RpcMethodsOf,
+  type RpcReplyJson,
+  type RpcRequestJson,
+  type RpcSubject,
+} from './rpc-registry.js';
+export {
+  encodeRpcErrorDetails,
+  rpcErrorDetailsOf,
+  rpcErrorDetailsSchemas,
+  type RpcErrorCodeWithDetails,
+  type RpcErrorDetails,
+  type RpcErrorDetailsJson,
+} from './rpc-error-details.js';
 export { int64ToNumber, numberToInt64 } from './int64.js';
 // protobuf-es already ships exact Date <-> google.protobuf.Timestamp conversions; re-exported so a
 // service that only fills generated messages does not need to know where they live.

@@ -1,10 +1,10 @@
 import { EmbeddedEventBus, InProcessBroker } from '@botplatform/bus';
-import type { RegisterBotReplyJson, RegisterBotRequestJson, RegisterUserReplyJson, RegisterUserRequestJson } from '@botplatform/contracts';
+import { RPC, type RegisterBotReplyJson, type RegisterBotRequestJson, type RegisterUserReplyJson, type RegisterUserRequestJson } from '@botplatform/contracts';
 import { NotificationRecipient } from '@botplatform/notifications';
 import { createRpcClient } from '@botplatform/service-kit';
 import { TelegramSandbox } from '@botplatform/telegram-sandbox';
 import { freePort, waitFor } from '@botplatform/testing';
-import { REGISTER_USER } from '@botplatform/users';
+
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,8 +29,8 @@ async function bootEmbedded(dataDir: string, port: number, sandbox: TelegramSand
   const client = createRpcClient(rpc);
   return {
     platform,
-    registerBot: (request: RegisterBotRequestJson) => client.call<RegisterBotRequestJson, RegisterBotReplyJson>('rpc.users.register-bot', request),
-    register: (request: RegisterUserRequestJson) => client.call<RegisterUserRequestJson, RegisterUserReplyJson>(REGISTER_USER, request),
+    registerBot: (request: RegisterBotRequestJson) => client.call(RPC.users.registerBot, request),
+    register: (request: RegisterUserRequestJson) => client.call(RPC.users.registerUser, request),
     recipients: (botId: string) => platform.services.get('notifications')!.dependencies.orm.em.fork().find(NotificationRecipient, { botId }),
     stop: async () => {
       await client.close();

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { EmbeddedEventBus, InProcessBroker, RpcCallError } from '@botplatform/bus';
-import type { RegisterBotReplyJson, RegisterBotRequestJson } from '@botplatform/contracts';
+import { RPC, type RegisterBotReplyJson, type RegisterBotRequestJson } from '@botplatform/contracts';
 import { createRpcClient, loadConfigOrExit } from '@botplatform/service-kit';
 import { TelegramSandbox } from '@botplatform/telegram-sandbox';
 import { Logger } from '@nestjs/common';
@@ -108,7 +108,7 @@ logger.log('botplatform is running (embedded mode). Ctrl+C stops it.');
 async function registerTheBot(): Promise<void> {
   const client = createRpcClient(rpc);
   try {
-    const reply = await client.call<RegisterBotRequestJson, RegisterBotReplyJson>('rpc.users.register-bot', {
+    const reply = await client.call(RPC.users.registerBot, {
       name: bot.name,
       token: bot.token,
       ownerTelegramUserId: bot.owner,

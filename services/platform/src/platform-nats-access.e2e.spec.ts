@@ -1,8 +1,8 @@
 import { BusNaming, JetStreamEventBus, natsAuthOptions, type RpcClient } from '@botplatform/bus';
-import type { GetBotCredentialsReplyJson, RegisterBotReplyJson, RegisterBotRequestJson } from '@botplatform/contracts';
+import { RPC, rpcSubjectsOf, type GetBotCredentialsReplyJson, type RegisterBotReplyJson, type RegisterBotRequestJson } from '@botplatform/contracts';
 import { createRpcClient, startService, type RpcTransport, type RunningService } from '@botplatform/service-kit';
 import { createTestDatabase, waitFor, type TestDatabase } from '@botplatform/testing';
-import { createUsersService, GET_BOT_CREDENTIALS, INSECURE_DEVELOPMENT_TOKEN_KEYS, randomTestBotToken, REGISTER_BOT } from '@botplatform/users';
+import { createUsersService, INSECURE_DEVELOPMENT_TOKEN_KEYS, randomTestBotToken } from '@botplatform/users';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
@@ -57,7 +57,7 @@ describe('The broker permissions of the platform', () => {
       httpPort: 0,
       logger: false,
     });
-    const reply = await clientOf('operator').call<RegisterBotRequestJson, RegisterBotReplyJson>(REGISTER_BOT, {
+    const reply = await clientOf('operator').call(RPC.users.registerBot, {
       name: 'Token bot',
       token: botToken,
       ownerTelegramUserId: '4242',
@@ -82,14 +82,14 @@ describe('The broker permissions of the platform', () => {
   });
 
   it("gives the bot tokens to the gateway's credentials", async () => {
-    const reply = await clientOf('gateway').call<{ botId: string }, GetBotCredentialsReplyJson>(GET_BOT_CREDENTIALS, { botId });
+    const reply = await clientOf('gateway').call(RPC.users.getBotCredentials, { botId });
     expect(reply.bots).toEqual([expect.objectContaining({ botId, token: botToken })]);
   });
 
   it.each(['notifications', 'operator', 'users'])('refuses the bot tokens to %s, with a permissions error', async (user) => {
     const connection = await connectAs(user);
-    const outcome = await refusalOf(rawRequest(connection, GET_BOT_CREDENTIALS, { botId }));
-    expect(outcome).toMatchObject({ name: 'PermissionViolationError', operation: 'publish', subject: GET_BOT_CREDENTIALS });
+    const outcome = await refusalOf(rawRequest(connection, RPC.users.getBotCredentials.subject, { botId }));
+    expect(outcome).toMatchObject({ name: 'PermissionViolationError', operation: 'publish', subject: RPC.users.getBotCredentials.subject });
     expect(JSON.stringify(outcome)).not.toContain(botToken);
   });
 
@@ -97,7 +97,7 @@ describe('The broker permissions of the platform', () => {
     const eavesdropper = await connectAs('notifications');
     const heard: string[] = [];
     const refused: unknown[] = [];
-    for (const subject of ['_INBOX.>', '_INBOX.gateway.>', 'rpc.users.>', '>']) {
+    for (const subject of ['_INBOX.>', '_INBOX.gateway.>', rpcSubjectsOf('users'), '>']) {
       eavesdropper.subscribe(subject, {
         callback: (error, message) => {
           if (error) refused.push(error);
@@ -108,7 +108,7 @@ describe('The broker permissions of the platform', () => {
     await eavesdropper.flush();
     await waitFor('the broker to refuse the four subscriptions', () => refused.length === 4);
 
-    const reply = await clientOf('gateway').call<{ botId: string }, GetBotCredentialsReplyJson>(GET_BOT_CREDENTIALS, { botId });
+    const reply = await clientOf('gateway').call(RPC.users.getBotCredentials, { botId });
     expect(reply.bots?.[0]?.token).toBe(botToken);
     await eavesdropper.flush();
     expect(heard.filter((text) => text.includes(botToken))).toEqual([]);
@@ -117,12 +117,12 @@ describe('The broker permissions of the platform', () => {
 
   it.each(['notifications', 'gateway'])('refuses bot registration to %s', async (user) => {
     const connection = await connectAs(user);
-    const outcome = await refusalOf(rawRequest(connection, REGISTER_BOT, registration(`Bot of ${user}`)));
-    expect(outcome).toMatchObject({ name: 'PermissionViolationError', operation: 'publish', subject: REGISTER_BOT });
+    const outcome = await refusalOf(rawRequest(connection, RPC.users.registerBot.subject, registration(`Bot of ${user}`)));
+    expect(outcome).toMatchObject({ name: 'PermissionViolationError', operation: 'publish', subject: RPC.users.registerBot.subject });
   });
 
   it("lets the operator's tool register a bot", async () => {
-    const reply = await clientOf('operator').call<RegisterBotRequestJson, RegisterBotReplyJson>(REGISTER_BOT, registration('Operator bot'));
+    const reply = await clientOf('operator').call(RPC.users.registerBot, registration('Operator bot'));
     expect(reply.botId).toEqual(expect.any(String));
     expect(reply.apiToken).toEqual(expect.any(String));
   });

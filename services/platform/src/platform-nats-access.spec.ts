@@ -1,3 +1,4 @@
+import { RPC, type RpcMethod } from '@botplatform/contracts';
 import { natsPasswordVariableOf } from '@botplatform/bus';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,9 +14,9 @@ describe("The broker's users and permissions", () => {
   });
 
   it('give the bot tokens to the gateway alone, and registration to the operator alone', () => {
-    const allowed = (subject: string) => platformNatsAccess.filter((access) => access.requests.includes(subject)).map((access) => access.user);
-    expect(allowed('rpc.users.get-bot-credentials')).toEqual(['gateway']);
-    expect(allowed('rpc.users.register-bot')).toEqual(['operator']);
+    const allowed = ({ subject }: RpcMethod) => platformNatsAccess.filter((access) => access.requests.includes(subject)).map((access) => access.user);
+    expect(allowed(RPC.users.getBotCredentials)).toEqual(['gateway']);
+    expect(allowed(RPC.users.registerBot)).toEqual(['operator']);
   });
 
   it('are wired into docker compose and the manifests for every user', () => {

@@ -1,24 +1,25 @@
+import { RPC, type RpcMethod } from '@botplatform/contracts';
 import { BusNaming, renderNatsAuthorization, type NatsUserAccess } from '@botplatform/bus';
 
 /** What the gateway asks the users service (its UsersClient); the bot tokens are its alone. */
-const GATEWAY_REQUESTS = [
-  'rpc.users.register-user',
-  'rpc.users.get-member',
-  'rpc.users.find-members',
-  'rpc.users.count-members',
-  'rpc.users.set-member-language',
-  'rpc.users.block-member',
-  'rpc.users.unblock-member',
-  'rpc.users.propose-admin',
-  'rpc.users.approve-admin',
-  'rpc.users.revoke-admin',
-  'rpc.users.record-bot-blocked',
-  'rpc.users.consume-quota',
-  'rpc.users.get-bot-credentials',
-  'rpc.users.get-bot-config',
-  'rpc.users.set-feature-flag',
-  'rpc.users.set-setting',
-  'rpc.users.query-audit',
+const GATEWAY_REQUESTS: readonly RpcMethod[] = [
+  RPC.users.registerUser,
+  RPC.users.getMember,
+  RPC.users.findMembers,
+  RPC.users.countMembers,
+  RPC.users.setMemberLanguage,
+  RPC.users.blockMember,
+  RPC.users.unblockMember,
+  RPC.users.proposeAdmin,
+  RPC.users.approveAdmin,
+  RPC.users.revokeAdmin,
+  RPC.users.recordBotBlocked,
+  RPC.users.consumeQuota,
+  RPC.users.getBotCredentials,
+  RPC.users.getBotConfig,
+  RPC.users.setFeatureFlag,
+  RPC.users.setSetting,
+  RPC.users.queryAudit,
 ];
 
 /**
@@ -39,7 +40,7 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
       { name: 'gateway--member-cache', source: 'users' },
       { name: 'gateway--outbound', source: 'notifications' },
     ],
-    requests: GATEWAY_REQUESTS,
+    requests: GATEWAY_REQUESTS.map((method) => method.subject),
   },
   // `npm run new:service` adds the user of each new service here.
   // An operator's tool (e.g. `nats --user operator --inbox-prefix _INBOX.operator req …`): manages the
@@ -49,13 +50,13 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
     service: false,
     consumers: [],
     requests: [
-      'rpc.users.register-bot',
-      'rpc.users.list-bots',
-      'rpc.users.activate-bot',
-      'rpc.users.deactivate-bot',
-      'rpc.users.rotate-bot-token',
-      'rpc.notifications.send-message',
-    ],
+      RPC.users.registerBot,
+      RPC.users.listBots,
+      RPC.users.activateBot,
+      RPC.users.deactivateBot,
+      RPC.users.rotateBotToken,
+      RPC.notifications.sendMessage,
+    ].map((method) => method.subject),
   },
 ];
 

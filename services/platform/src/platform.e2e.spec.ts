@@ -1,24 +1,10 @@
 import { EmbeddedEventBus, InProcessBroker, JetStreamEventBus, RpcCallError, type EventBus, type RpcClient } from '@botplatform/bus';
-import type {
-  ConsumeQuotaReplyJson,
-  ConsumeQuotaRequestJson,
-  FindMembersReplyJson,
-  GetMemberReplyJson,
-  GetMemberRequestJson,
-  MemberAdminActionReplyJson,
-  MemberAdminActionRequestJson,
-  RegisterBotReplyJson,
-  RegisterBotRequestJson,
-  RegisterUserReplyJson,
-  RegisterUserRequestJson,
-  SendMessageReplyJson,
-  SendMessageRequestJson,
-} from '@botplatform/contracts';
+import { RPC, rpcErrorDetailsOf, type RpcMethod, type RpcRequestJson, type ConsumeQuotaReplyJson, type ConsumeQuotaRequestJson, type FindMembersReplyJson, type GetMemberReplyJson, type GetMemberRequestJson, type MemberAdminActionReplyJson, type MemberAdminActionRequestJson, type RegisterBotReplyJson, type RegisterBotRequestJson, type RegisterUserReplyJson, type RegisterUserRequestJson, type SendMessageReplyJson, type SendMessageRequestJson } from '@botplatform/contracts';
 import { NotificationRecipient } from '@botplatform/notifications';
 import { createRpcClient, type RpcTransport } from '@botplatform/service-kit';
 import { TelegramSandbox, type SandboxBot, type SandboxChat, type SandboxUser } from '@botplatform/telegram-sandbox';
 import { createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@botplatform/testing';
-import { REGISTER_USER } from '@botplatform/users';
+
 import type { Message } from 'grammy/types';
 import { randomUUID } from 'node:crypto';
 import { platformNatsAccess } from './platform-nats-access.js';
@@ -80,14 +66,14 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
   let sandbox: TelegramSandbox;
   const bots: Record<'shop' | 'quiz', { sandbox: SandboxBot; botId: string; apiToken: string; owner: SandboxUser }> = {} as never;
 
-  const call = <Request extends object, Reply>(pattern: `rpc.${string}`, request: Request) => {
-    const caller = wiring.callerOf(pattern);
+  const call = <Method extends RpcMethod>(method: Method, request: RpcRequestJson<Method>) => {
+    const caller = wiring.callerOf(method.subject);
     const key = caller.kind === 'nats' ? (caller.credentials?.user ?? '') : 'in-process';
     if (!clients.has(key)) clients.set(key, createRpcClient(caller));
-    return clients.get(key)!.call<Request, Reply>(pattern, request);
+    return clients.get(key)!.call(method, request);
   };
   const memberOf = async (botId: string, user: SandboxUser) =>
-    (await call<GetMemberRequestJson, GetMemberReplyJson>('rpc.users.get-member', { botId, telegramUserId: String(user.id) })).member;
+    (await call(RPC.users.getMember, { botId, telegramUserId: String(user.id) })).member;
   const adminApi = (path: string, token: string, init: RequestInit = {}) =>
     fetch(`${platform.services.get('users')!.url}/admin/${path}`, {
       ...init,
@@ -185,7 +171,7 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
     await ask(bobInShop, 'start');
     await ask(bobInQuiz, 'start');
 
-    const blocked = await call<MemberAdminActionRequestJson, MemberAdminActionReplyJson>('rpc.users.block-member', {
+    const blocked = await call(RPC.users.blockMember, {
       botId: bots.shop.botId,
       admin: `telegram:${bots.shop.owner.id}`,
       targetTelegramUserId: String(bob.id),
@@ -202,7 +188,7 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
   });
 
   it('refuses an admin action by someone who is not an admin of that bot', async () => {
-    const attempt = call<MemberAdminActionRequestJson, MemberAdminActionReplyJson>('rpc.users.block-member', {
+    const attempt = call(RPC.users.blockMember, {
       botId: bots.quiz.botId,
       admin: `telegram:${bots.shop.owner.id}`,
       targetTelegramUserId: String(bots.quiz.owner.id),
@@ -229,7 +215,7 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
   it('serves a bot registered while the gateway runs within seconds, without a restart', async () => {
     const late = sandbox.createBot({ username: 'late_bot', firstName: 'Late bot' });
     const owner = sandbox.createUser({ firstName: 'Late owner' });
-    await call<RegisterBotRequestJson, RegisterBotReplyJson>('rpc.users.register-bot', {
+    await call(RPC.users.registerBot, {
       name: 'Late bot',
       token: late.token,
       ownerTelegramUserId: String(owner.id),
@@ -263,13 +249,16 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
 
     const results = await Promise.allSettled(
       Array.from({ length: 20 }, () =>
-        call<ConsumeQuotaRequestJson, ConsumeQuotaReplyJson>('rpc.users.consume-quota', { botId: bots.shop.botId, telegramUserId: String(eve.id) }),
+        call(RPC.users.consumeQuota, { botId: bots.shop.botId, telegramUserId: String(eve.id) }),
       ),
     );
     const granted = results.filter((r): r is PromiseFulfilledResult<ConsumeQuotaReplyJson> => r.status === 'fulfilled');
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(granted.map((r) => r.value.used!).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
     expect(refused.map((r) => (r.reason as RpcCallError).code)).toEqual(Array(15).fill('USERS.QUOTA_EXCEEDED'));
+    // The typed details cross NATS with the code: the caller learns the reset without reading the message.
+    const details = rpcErrorDetailsOf(refused[0]!.reason as RpcCallError, 'USERS.QUOTA_EXCEEDED');
+    expect({ used: details?.used, limit: details?.limit, resetsAtIsSet: details?.resetsAt !== undefined }).toEqual({ used: 5, limit: 5, resetsAtIsSet: true });
   });
 
   it('sends a message another service asked for through the gateway, once', async () => {
@@ -283,8 +272,8 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
       text: 'Your quiz of the day is ready',
       purpose: 'e2e:reminder',
     };
-    const first = await call<SendMessageRequestJson, SendMessageReplyJson>('rpc.notifications.send-message', request);
-    const again = await call<SendMessageRequestJson, SendMessageReplyJson>('rpc.notifications.send-message', request);
+    const first = await call(RPC.notifications.sendMessage, request);
+    const again = await call(RPC.notifications.sendMessage, request);
     expect([first.accepted, again.accepted]).toEqual([true, false]);
     await chat.waitForMessage((m) => m.text === 'Your quiz of the day is ready', { timeoutMs: 10_000 });
     // Give a duplicate time to show up before checking there is none.
@@ -294,12 +283,12 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
 
   it('answers invalid input with typed field errors and writes nothing', async () => {
     const before = (await platform.services.get('users')!.dependencies.store.readAll({ limit: 10_000 })).events.length;
-    const attempt = call<RegisterUserRequestJson, RegisterUserReplyJson>(REGISTER_USER, { botId: 'not-a-uuid', telegramUserId: '-5', firstName: '' });
+    const attempt = call(RPC.users.registerUser, { botId: 'not-a-uuid', telegramUserId: '-5', firstName: '' });
     await expect(attempt).rejects.toBeInstanceOf(RpcCallError);
     const error = (await attempt.catch((e: unknown) => e)) as RpcCallError;
     expect(error.code).toBe('VALIDATION.FAILED');
     expect(Object.keys(error.fields ?? {}).sort()).toEqual(['botId', 'firstName', 'telegramUserId']);
-    const unknownBot = call<RegisterUserRequestJson, RegisterUserReplyJson>(REGISTER_USER, {
+    const unknownBot = call(RPC.users.registerUser, {
       botId: randomUUID(),
       telegramUserId: '12345',
       firstName: 'Gil',

@@ -1,13 +1,10 @@
 export { usersService } from './users.service.js';
-export { REGISTER_USER } from './user/register-user.handler.js';
 export { createUsersService, type UsersServiceOptions } from './users.service.js';
 export { BotDirectory, type BotProfile } from './bot/bot-directory.js';
 export { BotTokenCipher, BotTokenCipherError, INSECURE_DEVELOPMENT_TOKEN_KEYS } from './bot/bot-token-cipher.js';
 export { registerTestBot, randomTestBotToken, type TestBotOptions } from './bot/testing/register-test-bot.js';
 export * from './bot/bot.errors.js';
 export { BotRegistry } from './bot/bot-registry.js';
-export { REGISTER_BOT, LIST_BOTS, ACTIVATE_BOT, DEACTIVATE_BOT, ROTATE_BOT_TOKEN, GET_BOT_CREDENTIALS } from './bot/manage-bots.handler.js';
-export { SET_FEATURE_FLAG, SET_SETTING, GET_BOT_CONFIG } from './bot/bot-config.handler.js';
 export { MemberDirectory } from './user/member-directory.js';
 export { Clock, SystemClock } from './user/clock.js';
 export { AuditLog, type AuditQuery } from './audit/audit-log.js';

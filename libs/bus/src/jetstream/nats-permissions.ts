@@ -1,3 +1,4 @@
+import { rpcSubjectsOf } from '@botplatform/contracts';
 import type { BusNaming } from '../bus-naming.js';
 
 /** A user name and password for the broker; each service has its own. */
@@ -59,7 +60,7 @@ export function natsPermissionsOf(access: NatsUserAccess, naming: BusNaming): Na
     publish.add('$JS.API.INFO');
     addStreamAccess(publish, naming.streamOf(access.user));
     publish.add(naming.serviceSubjects(access.user));
-    subscribe.add(`rpc.${access.user}.>`);
+    subscribe.add(rpcSubjectsOf(access.user));
   }
   for (const consumer of access.consumers) {
     const stream = naming.streamOf(consumer.source);

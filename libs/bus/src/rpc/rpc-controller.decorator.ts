@@ -1,4 +1,6 @@
+import type { RpcMethod, RpcReplyJson } from '@botplatform/contracts';
 import { Controller, UseFilters, UsePipes, applyDecorators } from '@nestjs/common';
+import { MessagePattern } from '@nestjs/microservices';
 import { RpcErrorFilter } from './rpc-exception.filter.js';
 import { createRpcValidationPipe } from './rpc-validation.pipe.js';
 
@@ -9,4 +11,19 @@ import { createRpcValidationPipe } from './rpc-validation.pipe.js';
  */
 export function RpcController(): ClassDecorator {
   return applyDecorators(Controller(), UsePipes(createRpcValidationPipe()), UseFilters(new RpcErrorFilter()));
+}
+
+/**
+ * Answers one RPC its contract declares: `@RpcHandler(RPC.users.registerUser)` serves
+ * `rpc.users.register-user`, and the method must return that RPC's reply (`RegisterUserReplyJson`),
+ * so a handler cannot drift from the contract. Its parameter stays the DTO that validates the request.
+ */
+export function RpcHandler<Method extends RpcMethod>(method: Method) {
+  return <Handler extends (request: never) => RpcReplyJson<Method> | Promise<RpcReplyJson<Method>>>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<Handler>,
+  ): void => {
+    MessagePattern(method.subject)(target, key, descriptor);
+  };
 }

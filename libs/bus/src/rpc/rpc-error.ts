@@ -1,18 +1,24 @@
+import { encodeRpcErrorDetails } from '@botplatform/contracts';
+
 /**
  * What a failed request answers with, on every transport: a stable code callers switch on, a message
- * for logs, and for invalid input the errors of each field.
+ * for logs, for invalid input the errors of each field, and for the codes that declare them typed
+ * details (`rpcErrorDetailsSchemas` in @botplatform/contracts).
  */
 export interface RpcErrorBody {
   readonly code: string;
   readonly message: string;
   /** Field path → what is wrong with it; only for `VALIDATION.FAILED`. */
   readonly fields?: Readonly<Record<string, readonly string[]>>;
+  /** The code's declared details in JSON form; read them with `rpcErrorDetailsOf(error, code)`. */
+  readonly details?: Readonly<Record<string, unknown>>;
 }
 
 /** Thrown by `RpcClient.call` when the other service answered with an error. */
 export class RpcCallError extends Error {
   readonly code: string;
   readonly fields: Readonly<Record<string, readonly string[]>> | undefined;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
 
   constructor(
     readonly pattern: string,
@@ -22,6 +28,7 @@ export class RpcCallError extends Error {
     this.name = 'RpcCallError';
     this.code = body.code;
     this.fields = body.fields;
+    this.details = body.details;
   }
 }
 
@@ -44,4 +51,13 @@ const TYPED_ERROR_CODE = /^[A-Z][A-Z0-9_]*(\.[A-Z][A-Z0-9_]*)+$/;
 export function typedErrorCodeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return error instanceof Error && typeof code === 'string' && TYPED_ERROR_CODE.test(code) ? code : undefined;
+}
+
+/**
+ * The error body of a typed error with code `code`: its code and message, and its `details` when its
+ * code declares details and they fit the declared message (nothing else an error carries leaves).
+ */
+export function typedErrorBodyOf(error: Error, code: string): RpcErrorBody {
+  const details = encodeRpcErrorDetails(code, (error as { details?: unknown }).details);
+  return { code, message: error.message, ...(details ? { details } : {}) };
 }

@@ -1,9 +1,9 @@
+import { RPC, rpcErrorDetailsOf, timestampDate, type RpcMethod } from '@botplatform/contracts';
 import { Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MessagePattern } from '@nestjs/microservices';
 import { InProcessBroker, InProcessClient, InProcessServer } from './in-process.transport.js';
 import { RpcClient } from './rpc-client.js';
-import { RpcController } from './rpc-controller.decorator.js';
+import { RpcController, RpcHandler } from './rpc-controller.decorator.js';
 import { RpcCallError } from './rpc-error.js';
 
 class MemberNotFoundError extends Error {
@@ -15,21 +15,48 @@ class DriverError extends Error {
   readonly code = '42P01';
 }
 
+/** A typed error whose code declares details (QuotaExceededDetails), and one whose code declares none. */
+class QuotaExceededError extends Error {
+  readonly code = 'USERS.QUOTA_EXCEEDED';
+  readonly details = { used: 3, limit: 3, requested: 1, resetsAt: '2026-11-24T21:00:00.000Z' };
+}
+class BlockedWithSecretsError extends Error {
+  readonly code = 'USERS.MEMBER_BLOCKED';
+  readonly details = { internalHost: '10.0.0.5' };
+}
+
+// Any declared RPCs will do: these handlers only fail, on a broker of their own.
+const TYPED = RPC.users.getMember;
+const DRIVER = RPC.users.findMembers;
+const PLAIN = RPC.users.countMembers;
+const WITH_DETAILS = RPC.users.consumeQuota;
+const UNDECLARED_DETAILS = RPC.users.registerUser;
+
 @RpcController()
 class FailingHandlers {
-  @MessagePattern('rpc.test.typed')
+  @RpcHandler(TYPED)
   typed(): never {
     throw new MemberNotFoundError('42 is not a member of the bot');
   }
 
-  @MessagePattern('rpc.test.driver')
+  @RpcHandler(DRIVER)
   driver(): never {
     throw new DriverError('relation "users.memberships" does not exist at 10.0.0.5:5432');
   }
 
-  @MessagePattern('rpc.test.plain')
+  @RpcHandler(PLAIN)
   plain(): never {
     throw new TypeError("Cannot read properties of undefined (reading 'botId')");
+  }
+
+  @RpcHandler(WITH_DETAILS)
+  withDetails(): never {
+    throw new QuotaExceededError('daily quota exceeded');
+  }
+
+  @RpcHandler(UNDECLARED_DETAILS)
+  undeclaredDetails(): never {
+    throw new BlockedWithSecretsError('blocked');
   }
 }
 
@@ -52,20 +79,33 @@ describe('RpcErrorFilter', () => {
     await app?.close();
   });
 
-  const failureOf = async (pattern: `rpc.${string}`) => (await client.call(pattern, {}).catch((error: unknown) => error)) as RpcCallError;
+  const failureOf = async (method: RpcMethod) => (await client.call(method, {}).catch((error: unknown) => error)) as RpcCallError;
 
   it("passes a typed error's code and message to the caller", async () => {
-    expect(await failureOf('rpc.test.typed')).toMatchObject({ code: 'USERS.NOT_A_MEMBER', message: expect.stringContaining('42 is not a member') });
+    expect(await failureOf(TYPED)).toMatchObject({ code: 'USERS.NOT_A_MEMBER', message: expect.stringContaining('42 is not a member') });
   });
 
   it("answers a driver's error as INTERNAL, without its code or message (no SQL, no hosts)", async () => {
-    const failure = await failureOf('rpc.test.driver');
+    const failure = await failureOf(DRIVER);
     expect(failure).toBeInstanceOf(RpcCallError);
     expect(failure.code).toBe('INTERNAL');
     expect(failure.message).not.toMatch(/relation|10\.0\.0\.5/);
   });
 
   it('answers any other error as INTERNAL', async () => {
-    expect((await failureOf('rpc.test.plain')).code).toBe('INTERNAL');
+    expect((await failureOf(PLAIN)).code).toBe('INTERNAL');
+  });
+
+  it("passes the details a typed error's code declares, typed on the caller's side", async () => {
+    const failure = await failureOf(WITH_DETAILS);
+    expect(failure.details).toEqual({ used: 3, limit: 3, requested: 1, resetsAt: '2026-11-24T21:00:00Z' });
+    const details = rpcErrorDetailsOf(failure, 'USERS.QUOTA_EXCEEDED');
+    expect(details?.resetsAt && timestampDate(details.resetsAt)).toEqual(new Date('2026-11-24T21:00:00.000Z'));
+  });
+
+  it('passes no details for a code that declares none', async () => {
+    const failure = await failureOf(UNDECLARED_DETAILS);
+    expect(failure.code).toBe('USERS.MEMBER_BLOCKED');
+    expect(failure.details).toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { RPC } from '@botplatform/contracts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SandboxChat, SandboxUser } from '@botplatform/telegram-sandbox';
 import type { Message } from 'grammy/types';
@@ -64,7 +65,7 @@ describe('The admin menu', () => {
         'Admins: 1',
       ].join('\n'),
     );
-    expect(harness.users.callsOf('rpc.users.count-members')).toContainEqual({ botId: shop.botId });
+    expect(harness.users.callsOf(RPC.users.countMembers)).toContainEqual({ botId: shop.botId });
   });
 
   it('finds a user, blocks them with a reason (refused from then on) and unblocks them', async () => {
@@ -85,7 +86,7 @@ describe('The admin menu', () => {
     await owner.waitForMessage(text('Why do you block Quentin? Send the reason.'));
     owner.sendText('spam in the shop');
     const blocked = await owner.waitForMessage(text('Quentin is blocked. Reason: spam in the shop'));
-    expect(harness.users.callsOf('rpc.users.block-member')).toEqual([
+    expect(harness.users.callsOf(RPC.users.blockMember)).toEqual([
       { botId: shop.botId, admin: `telegram:${olga.id}`, targetTelegramUserId: String(quentin.id), reason: 'spam in the shop' },
     ]);
 
@@ -114,7 +115,7 @@ describe('The admin menu', () => {
     const card = await owner.waitForEdit(text(/^Rita/));
     const approved = await owner.pressCallbackButton(card, 'Make admin');
     expect(approved.text).toBe('Rita is an admin now.');
-    expect(harness.users.callsOf('rpc.users.approve-admin')).toContainEqual({ botId: shop.botId, admin: `telegram:${olga.id}`, targetTelegramUserId: String(rita.id) });
+    expect(harness.users.callsOf(RPC.users.approveAdmin)).toContainEqual({ botId: shop.botId, admin: `telegram:${olga.id}`, targetTelegramUserId: String(rita.id) });
     const revocable = await owner.waitForEdit(text(/^Rita .*\nRole: admin/));
     expect(buttonsOf(revocable)).toContain(`adm:rev:${rita.id}`);
 
@@ -143,7 +144,7 @@ describe('The admin menu', () => {
     const created = await owner.waitForMessage(text('Flag referrals is now on.'));
     const toggled = await owner.pressCallbackButton(created, 'referrals: on');
     expect(toggled.text).toBe('Flag referrals is now off.');
-    expect(harness.users.callsOf('rpc.users.set-feature-flag')).toEqual([
+    expect(harness.users.callsOf(RPC.users.setFeatureFlag)).toEqual([
       { botId: shop.botId, flag: 'referrals', enabled: true, changedBy: `telegram:${olga.id}` },
       { botId: shop.botId, flag: 'referrals', enabled: false, changedBy: `telegram:${olga.id}` },
     ]);
@@ -161,7 +162,7 @@ describe('The admin menu', () => {
     owner.sendText('timezone');
     owner.sendCommand('help'); // the question was answered; plain text is no longer taken as a setting
     await owner.waitForMessage(text(/^Here is what I can do:/));
-    expect(harness.users.callsOf('rpc.users.set-setting')).toEqual([
+    expect(harness.users.callsOf(RPC.users.setSetting)).toEqual([
       { botId: shop.botId, key: 'quota.daily.user', valueJson: '20', changedBy: `telegram:${olga.id}`, type: 'SETTING_TYPE_INT' },
     ]);
   });
@@ -177,20 +178,20 @@ describe('The admin menu', () => {
     await owner.pressCallbackButton(first, 'More »');
     const second = await owner.waitForEdit(text(/^Audit log/));
     expect(second.text).not.toContain('test.action-12');
-    expect(harness.users.callsOf('rpc.users.query-audit').at(-1)).toMatchObject({ botId: shop.botId, limit: 10, cursor: expect.stringMatching(/^audit-cursor-0{64}:10$/) });
+    expect(harness.users.callsOf(RPC.users.queryAudit).at(-1)).toMatchObject({ botId: shop.botId, limit: 10, cursor: expect.stringMatching(/^audit-cursor-0{64}:10$/) });
   });
 
   it('cancels an awaited answer when a command comes instead', async () => {
     const menu = await openMenu(owner);
     await owner.pressCallbackButton(menu, 'Find a user');
     await owner.waitForMessage(text(/^Send the user's @username/));
-    const finds = harness.users.callsOf('rpc.users.find-members').length;
+    const finds = harness.users.callsOf(RPC.users.findMembers).length;
     owner.sendCommand('profile');
     await owner.waitForMessage(text(/^Your profile/));
     owner.sendText('Olga');
     owner.sendCommand('help');
     await owner.waitForMessage(text(/^Here is what I can do:/));
-    expect(harness.users.callsOf('rpc.users.find-members')).toHaveLength(finds);
+    expect(harness.users.callsOf(RPC.users.findMembers)).toHaveLength(finds);
   });
 });
 

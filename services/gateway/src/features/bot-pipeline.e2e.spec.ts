@@ -1,3 +1,4 @@
+import { RPC } from '@botplatform/contracts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@botplatform/testing';
 import { Composer } from 'grammy';
@@ -5,8 +6,8 @@ import type { Message, Update } from 'grammy/types';
 import type { BotContext } from '../bot/bot-context.js';
 import { BotPipelineHarness, type HostedTestBot } from './testing/bot-pipeline.harness.js';
 
-const REGISTER = 'rpc.users.register-user';
-const RECORD_BLOCKED = 'rpc.users.record-bot-blocked';
+const REGISTER = RPC.users.registerUser;
+const RECORD_BLOCKED = RPC.users.recordBotBlocked;
 const ENGLISH_HELP = /^Here is what I can do:/;
 const RUSSIAN_HELP = /^Вот что я умею:/;
 
@@ -73,7 +74,7 @@ describe('A hosted bot running the pipeline', () => {
     const answer = await chat.pressCallbackButton(menu, 'Русский');
     expect(answer.text).toBe('Готово! Теперь я говорю с вами на языке: Русский.');
     await chat.waitForEdit(text('Готово! Теперь я говорю с вами на языке: Русский.'));
-    expect(harness.users.callsOf('rpc.users.set-member-language')).toContainEqual({ botId: shop.botId, telegramUserId: String(dave.id), languageCode: 'ru' });
+    expect(harness.users.callsOf(RPC.users.setMemberLanguage)).toContainEqual({ botId: shop.botId, telegramUserId: String(dave.id), languageCode: 'ru' });
     chat.sendCommand('help');
     await chat.waitForMessage(text(RUSSIAN_HELP));
 
@@ -150,7 +151,7 @@ describe('A hosted bot running the pipeline', () => {
     it('answers a typed error of the users service with its own text', async () => {
       const ivan = harness.user('Ivan');
       const chat = shop.chat(ivan);
-      harness.users.failNext(REGISTER, 'USERS.QUOTA_EXCEEDED', 'daily quota of 20 used; resets at 2026-11-24T21:00:00.000Z');
+      harness.users.failNext(REGISTER, 'USERS.QUOTA_EXCEEDED', 'daily quota of 20 used', { used: 20, limit: 20, requested: 1, resetsAt: '2026-11-24T21:00:00.000Z' });
       chat.sendCommand('help');
       await chat.waitForMessage(text("You have reached today's limit. It resets at 21:00 UTC."));
       harness.users.failNext(REGISTER, 'INTERNAL', 'internal error');

@@ -1,3 +1,4 @@
+import { RPC } from '@botplatform/contracts';
 import { RpcCallError } from '@botplatform/bus';
 import { createServiceOrm } from '@botplatform/event-store';
 import { createTestDatabase, waitFor, type TestDatabase } from '@botplatform/testing';
@@ -141,7 +142,7 @@ describe('UpdateDispatcher', () => {
   it('answers an update that failed on its own (a bug, a typed refusal) through the error boundary, once, without retrying', async () => {
     const botId = randomUUID();
     let calls = 0;
-    const refusal = new RpcCallError('rpc.users.register-user', { code: 'USERS.MEMBER_BLOCKED', message: 'blocked' });
+    const refusal = new RpcCallError(RPC.users.registerUser.subject, { code: 'USERS.MEMBER_BLOCKED', message: 'blocked' });
     const { dispatcher: d, answered } = dispatcher(botId, async (update) => {
       calls++;
       if (update.update_id === 1) throw new TypeError('a bug');
@@ -163,7 +164,7 @@ describe('UpdateDispatcher', () => {
       botId,
       async () => {
         calls++;
-        throw new RpcCallError('rpc.users.register-user', { code: 'INTERNAL', message: 'internal error' });
+        throw new RpcCallError(RPC.users.registerUser.subject, { code: 'INTERNAL', message: 'internal error' });
       },
       { maxInternalAttempts: 3 },
     );

@@ -1,3 +1,4 @@
+import { RPC } from '@botplatform/contracts';
 import { InProcessClient, RpcCallError, RpcClient } from '@botplatform/bus';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TelegramSandbox, type SandboxBot, type SandboxChat } from '@botplatform/telegram-sandbox';
@@ -12,7 +13,8 @@ import { UsersClient } from '../users/users.client.js';
 import { createErrorBoundaryHandler, errorNoticeOf } from './error-boundary.js';
 
 const CORRELATION = '0f3c2a9e-5b1d-4c7a-9e8f-1a2b3c4d5e6f';
-const rpcError = (code: string, message = 'refused') => new RpcCallError('rpc.users.test', { code, message });
+const rpcError = (code: string, message = 'refused', details?: Record<string, unknown>) =>
+  new RpcCallError(RPC.users.consumeQuota.subject, { code, message, ...(details ? { details } : {}) });
 
 describe('errorNoticeOf', () => {
   it.each([
@@ -30,13 +32,22 @@ describe('errorNoticeOf', () => {
     expect(errorNoticeOf(rpcError(code), CORRELATION)).toEqual({ key, variables: {} });
   });
 
-  it('tells when the quota resets, from the instant in the error', () => {
-    expect(errorNoticeOf(rpcError('USERS.QUOTA_EXCEEDED', 'quota 20 used, resets at 2026-11-24T21:00:00.000Z'), CORRELATION)).toEqual({
+  it("tells when the quota resets, from the error's typed details", () => {
+    const quotaExceeded = (details?: Record<string, unknown>) => rpcError('USERS.QUOTA_EXCEEDED', 'daily quota exceeded', details);
+    expect(errorNoticeOf(quotaExceeded({ used: 20, limit: 20, requested: 1, resetsAt: '2026-11-24T21:00:00Z' }), CORRELATION)).toEqual({
       key: 'error-quota-exceeded',
       variables: { time: '21:00 UTC' },
     });
-    expect(errorNoticeOf(rpcError('USERS.QUOTA_EXCEEDED', 'resets at 2026-11-25T00:00:00+03:00'), CORRELATION).variables).toEqual({ time: '21:00 UTC' });
-    expect(errorNoticeOf(rpcError('USERS.QUOTA_EXCEEDED', 'over the quota'), CORRELATION)).toEqual({ key: 'error-quota-exceeded-no-time', variables: {} });
+    expect(errorNoticeOf(quotaExceeded({ resetsAt: '2026-11-24T21:05:30.250Z' }), CORRELATION).variables).toEqual({ time: '21:05 UTC' });
+    expect(errorNoticeOf(quotaExceeded(), CORRELATION)).toEqual({ key: 'error-quota-exceeded-no-time', variables: {} });
+    expect(errorNoticeOf(quotaExceeded({ resetsAt: 'tomorrow' }), CORRELATION)).toEqual({ key: 'error-quota-exceeded-no-time', variables: {} });
+  });
+
+  it('never reads the reset out of the error message, which is for people and logs', () => {
+    expect(errorNoticeOf(rpcError('USERS.QUOTA_EXCEEDED', 'quota 20 used, resets at 2026-11-24T21:00:00.000Z'), CORRELATION)).toEqual({
+      key: 'error-quota-exceeded-no-time',
+      variables: {},
+    });
   });
 
   it('answers anything else with a reference: the first 8 characters of the correlation id', () => {
@@ -94,7 +105,7 @@ describe('The error boundary on a grammY bot', () => {
 
   it('answers a typed error in the user\'s Telegram language', async () => {
     failure = async () => {
-      throw rpcError('USERS.QUOTA_EXCEEDED', 'resets at 2026-11-24T21:00:00.000Z');
+      throw rpcError('USERS.QUOTA_EXCEEDED', 'daily quota exceeded', { resetsAt: '2026-11-24T21:00:00Z' });
     };
     const russian = chatWith('ru-RU');
     russian.sendText('go');
@@ -149,8 +160,8 @@ describe('The error boundary on a grammY bot', () => {
     };
     chat.sendText('go');
     const userId = String(chat.chatId);
-    await waitFor('the block recorded', () => users.callsOf('rpc.users.record-bot-blocked').find((call) => call.telegramUserId === userId));
-    expect(users.callsOf('rpc.users.record-bot-blocked').filter((call) => call.telegramUserId === userId)).toEqual([{ botId, telegramUserId: userId, blocked: true }]);
+    await waitFor('the block recorded', () => users.callsOf(RPC.users.recordBotBlocked).find((call) => call.telegramUserId === userId));
+    expect(users.callsOf(RPC.users.recordBotBlocked).filter((call) => call.telegramUserId === userId)).toEqual([{ botId, telegramUserId: userId, blocked: true }]);
     expect(chat.botMessages()).toEqual([]);
   });
 
@@ -163,13 +174,13 @@ describe('The error boundary on a grammY bot', () => {
     };
     chat.sendText('go');
     const userId = String(chat.chatId);
-    await waitFor('the block recorded', () => users.callsOf('rpc.users.record-bot-blocked').find((call) => call.telegramUserId === userId));
+    await waitFor('the block recorded', () => users.callsOf(RPC.users.recordBotBlocked).find((call) => call.telegramUserId === userId));
     expect(logger.errors().at(-1)!.message).toContain('GrammyError: Call to \'sendMessage\' failed! (403: Forbidden: bot was blocked by the user)');
   });
 
   it('never throws, even when recording the block fails', async () => {
     const chat = chatWith('en');
-    users.failNext('rpc.users.record-bot-blocked', 'INTERNAL');
+    users.failNext(RPC.users.recordBotBlocked, 'INTERNAL');
     failure = async () => {
       chat.block();
       throw new Error('again');

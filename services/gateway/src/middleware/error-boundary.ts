@@ -1,3 +1,4 @@
+import { rpcErrorDetailsOf, timestampDate } from '@botplatform/contracts';
 import type { Logger } from '@nestjs/common';
 import { GrammyError, type BotError } from 'grammy';
 import type { BotContext } from '../bot/bot-context.js';
@@ -10,9 +11,6 @@ export interface ErrorNotice {
   readonly variables: Readonly<Record<string, string>>;
 }
 
-// An RFC 3339 instant inside an error message, e.g. the users service's "... resets at 2026-11-24T21:00:00.000Z".
-const INSTANT = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/;
-
 /**
  * What to tell the user about an error: typed errors with a code users can act on get their own text;
  * everything else is "something went wrong" with the first 8 characters of the correlation id, which
@@ -21,8 +19,9 @@ const INSTANT = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2
 export function errorNoticeOf(error: unknown, correlationId: string): ErrorNotice {
   switch (codeOf(error)) {
     case 'USERS.QUOTA_EXCEEDED': {
-      const instant = error instanceof Error ? INSTANT.exec(error.message)?.[0] : undefined;
-      const resetsAt = instant ? new Date(instant) : undefined;
+      // The contract's typed details (QuotaExceededDetails); the message is for people and logs.
+      const details = rpcErrorDetailsOf(error as { code?: unknown; details?: unknown }, 'USERS.QUOTA_EXCEEDED');
+      const resetsAt = details?.resetsAt ? timestampDate(details.resetsAt) : undefined;
       return resetsAt && !Number.isNaN(resetsAt.getTime())
         ? { key: 'error-quota-exceeded', variables: { time: `${resetsAt.toISOString().slice(11, 16)} UTC` } }
         : { key: 'error-quota-exceeded-no-time', variables: {} };

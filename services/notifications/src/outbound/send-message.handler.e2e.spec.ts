@@ -1,22 +1,16 @@
 import { EmbeddedEventBus, InProcessBroker, RpcCallError, busMigrations, type RpcClient } from '@botplatform/bus';
-import {
-  MessageSendRequestedSchema,
-  isEventOf,
-  type DecodedEvent,
-  type SendMessageReplyJson,
-  type SendMessageRequestJson,
-} from '@botplatform/contracts';
+import { RPC, MessageSendRequestedSchema, isEventOf, type DecodedEvent, type SendMessageReplyJson, type SendMessageRequestJson } from '@botplatform/contracts';
 import { createServiceOrm } from '@botplatform/event-store';
 import { createRpcClient, startService, type RunningService, type RpcTransport } from '@botplatform/service-kit';
 import { createTestDatabase, waitFor, type TestDatabase } from '@botplatform/testing';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { notificationsService } from '../notifications.service.js';
-import { SEND_MESSAGE } from './send-message.handler.js';
+
 
 const BOT = '3c2b1a00-5e4d-4f6a-8b7c-9d0e1f2a3b4c';
 
-describe('rpc.notifications.send-message', () => {
+describe(RPC.notifications.sendMessage.subject, () => {
   let database: TestDatabase;
   let bus: EmbeddedEventBus;
   let service: RunningService;
@@ -24,7 +18,7 @@ describe('rpc.notifications.send-message', () => {
   let rpc: RpcClient;
   const published: DecodedEvent<typeof MessageSendRequestedSchema>[] = [];
 
-  const send = (request: SendMessageRequestJson) => rpc.call<SendMessageRequestJson, SendMessageReplyJson>(SEND_MESSAGE, request);
+  const send = (request: SendMessageRequestJson) => rpc.call(RPC.notifications.sendMessage, request);
   const request = (overrides: Partial<SendMessageRequestJson> = {}): SendMessageRequestJson => ({
     requestId: randomUUID(),
     botId: BOT,

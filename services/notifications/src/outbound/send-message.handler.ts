@@ -1,7 +1,7 @@
-import { RpcController } from '@botplatform/bus';
-import type { SendMessageReplyJson } from '@botplatform/contracts';
+import { RpcController, RpcHandler } from '@botplatform/bus';
+import { RPC, type SendMessageReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore } from '@botplatform/event-store';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { InvalidChatIdError } from './outbound.errors.js';
 import {
   outboundMessageDecider,
@@ -14,8 +14,6 @@ import {
 import { SendMessageDto, type InlineButtonRowDto } from './send-message.dto.js';
 
 /** The request/reply pattern other services call to have a message sent. */
-export const SEND_MESSAGE = 'rpc.notifications.send-message';
-
 /**
  * Accepts a message for a bot's chat from any service. The message is sent later by the gateway,
  * which consumes `notifications.message.send_requested`; the reply only says whether this request id
@@ -29,7 +27,7 @@ export class SendMessageHandler {
     this.commands = new CommandHandler(store, outboundMessageDecider);
   }
 
-  @MessagePattern(SEND_MESSAGE)
+  @RpcHandler(RPC.notifications.sendMessage)
   async sendMessage(@Payload() request: SendMessageDto): Promise<SendMessageReplyJson> {
     const chatId = Number(request.chatId);
     if (!Number.isSafeInteger(chatId) || chatId === 0) throw new InvalidChatIdError(request.chatId);

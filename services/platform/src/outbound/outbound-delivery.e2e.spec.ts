@@ -1,22 +1,13 @@
-import { InProcessBroker, JetStreamEventBus, busMigrations, type RpcClient } from '@botplatform/bus';
-import {
-  DeliveryFailure,
-  MessageDeliveredSchema,
-  MessageDeliveryFailedSchema,
-  isEventOf,
-  type RecordBotBlockedReplyJson,
-  type RecordBotBlockedRequestJson,
-  type SendMessageReplyJson,
-  type SendMessageRequestJson,
-} from '@botplatform/contracts';
+import { InProcessBroker, JetStreamEventBus, RpcHandler, busMigrations, type RpcClient } from '@botplatform/bus';
+import { RPC, DeliveryFailure, MessageDeliveredSchema, MessageDeliveryFailedSchema, isEventOf, type RecordBotBlockedReplyJson, type RecordBotBlockedRequestJson, type SendMessageReplyJson, type SendMessageRequestJson } from '@botplatform/contracts';
 import { PostgresEventStore, createServiceOrm, eventStoreMigrations, runSql } from '@botplatform/event-store';
-import { SEND_MESSAGE, notificationsService } from '@botplatform/notifications';
+import { notificationsService } from '@botplatform/notifications';
 import { createRpcClient, startService, type RpcTransport, type RunningService, type ServiceDefinition } from '@botplatform/service-kit';
 import { TelegramSandbox, type SandboxBot, type SandboxChat, type SandboxUser } from '@botplatform/telegram-sandbox';
 import { NatsServerProcess, createTestDatabase, freePort, uniqueName, waitFor, type TestDatabase } from '@botplatform/testing';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Controller, Module } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { Api } from 'grammy';
 import { randomUUID } from 'node:crypto';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
@@ -40,7 +31,7 @@ let failingUserId = '';
 
 @Controller()
 class UsersStandIn {
-  @MessagePattern('rpc.users.record-bot-blocked')
+  @RpcHandler(RPC.users.recordBotBlocked)
   recordBotBlocked(@Payload() request: RecordBotBlockedRequestJson): RecordBotBlockedReplyJson {
     blockedCalls.push(request);
     if (request.telegramUserId === failingUserId) throw new Error('users service is having a bad day');
@@ -110,7 +101,7 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
   const send = (request: Partial<SendMessageRequestJson> & { chatId: string }) => {
     const requestId = request.requestId ?? randomUUID();
     const full: SendMessageRequestJson = { botId: BOT_A, text: 'hello', purpose: 'test:outbound', ...request, requestId };
-    return rpc.call<SendMessageRequestJson, SendMessageReplyJson>(SEND_MESSAGE, full).then((reply) => ({ accepted: reply.accepted, requestId }));
+    return rpc.call(RPC.notifications.sendMessage, full).then((reply) => ({ accepted: reply.accepted, requestId }));
   };
   const outcomeOf = (requestId: string) => waitFor(`the outcome of ${requestId}`, () => outcomes.get(requestId));
   const startedUser = (firstName: string): { user: SandboxUser; chat: SandboxChat } => {

@@ -1,7 +1,7 @@
 import { InProcessBroker, JetStreamEventBus, busMigrations, type RpcClient } from '@botplatform/bus';
-import type { SendMessageReplyJson, SendMessageRequestJson } from '@botplatform/contracts';
+import { RPC, type SendMessageReplyJson, type SendMessageRequestJson } from '@botplatform/contracts';
 import { eventStoreMigrations, runSql } from '@botplatform/event-store';
-import { SEND_MESSAGE, notificationsService } from '@botplatform/notifications';
+import { notificationsService } from '@botplatform/notifications';
 import { createRpcClient, startService, type RpcTransport, type RunningService, type ServiceDefinition } from '@botplatform/service-kit';
 import { TelegramSandbox, type SandboxBot } from '@botplatform/telegram-sandbox';
 import { NatsServerProcess, createTestDatabase, sleep, uniqueName, waitFor, type TestDatabase } from '@botplatform/testing';
@@ -83,7 +83,7 @@ describe('Outbound delivery at rest', () => {
     });
     for (let i = 0; i < MESSAGES; i++) {
       const request: SendMessageRequestJson = { requestId: randomUUID(), botId: BOT_A, chatId: String(users[i % users.length].id), text: `message ${i}`, purpose: 'test:idle' };
-      expect((await rpc.call<SendMessageRequestJson, SendMessageReplyJson>(SEND_MESSAGE, request)).accepted).toBe(true);
+      expect((await rpc.call(RPC.notifications.sendMessage, request)).accepted).toBe(true);
     }
     await waitFor(
       `${MESSAGES} deliveries`,

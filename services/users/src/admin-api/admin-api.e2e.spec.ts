@@ -1,5 +1,5 @@
 import { EmbeddedEventBus, InProcessBroker, type RpcClient } from '@botplatform/bus';
-import type { RegisterUserReplyJson, RegisterUserRequestJson } from '@botplatform/contracts';
+import { RPC, type RegisterUserReplyJson, type RegisterUserRequestJson } from '@botplatform/contracts';
 import { createRpcClient, startService, type RunningService } from '@botplatform/service-kit';
 import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
 import { randomBytes } from 'node:crypto';
@@ -205,7 +205,7 @@ describe('Admin HTTP API', () => {
   describe('members and audit', () => {
     it("finds a bot's own members only, and shows its admin actions newest first", async () => {
       const join = (botId: string, telegramUserId: string, firstName: string) =>
-        rpc.call<RegisterUserRequestJson, RegisterUserReplyJson>('rpc.users.register-user', { botId, telegramUserId, firstName, username: firstName.toLowerCase() });
+        rpc.call(RPC.users.registerUser, { botId, telegramUserId, firstName, username: firstName.toLowerCase() });
       await join(botA.botId, '5550001', 'Annabel');
       await join(botB.botId, '5550002', 'Annette');
       const found = await http('GET', `/admin/bots/${botA.botId}/members?query=ann`, botA.apiToken);

@@ -1,4 +1,4 @@
-import { typedErrorCodeOf, type RpcErrorBody } from '@botplatform/bus';
+import { typedErrorBodyOf, typedErrorCodeOf, type RpcErrorBody } from '@botplatform/bus';
 import { Catch, HttpException, Logger, type ArgumentsHost } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 
@@ -46,10 +46,10 @@ export function httpStatusOf(code: string): number {
 }
 
 /**
- * Answers every admin API failure as JSON `{code, message, fields?}`: typed errors keep their code
- * with a status derived from it, a body that could not be read gets a `VALIDATION.*` code of its own,
- * Nest's other HTTP errors (unknown route) keep their status as `HTTP.<status>`, anything else is
- * logged and answered 500 without details.
+ * Answers every admin API failure as JSON `{code, message, fields?, details?}`: typed errors keep their
+ * code, and the details their code declares, with a status derived from the code; a body that could
+ * not be read gets a `VALIDATION.*` code of its own, Nest's other HTTP errors (unknown route) keep
+ * their status as `HTTP.<status>`, anything else is logged and answered 500 without details.
  *
  * Set on each admin controller, and also the users service's global filter: a body is parsed and a
  * route looked up before any controller is chosen, so only a global filter sees those errors. There it
@@ -81,7 +81,7 @@ export class AdminHttpErrorFilter extends BaseExceptionFilter {
         this.logger.error(`admin API: ${code}: ${message}`);
         return [500, { code: 'INTERNAL', message: 'internal error' }];
       }
-      return [status, { code, message }];
+      return [status, typedErrorBodyOf(exception as Error, code)];
     }
     const unreadable = exception instanceof HttpException ? bodyParserErrorOf(exception.cause) : undefined;
     if (unreadable) return unreadableBody(unreadable);

@@ -1,7 +1,10 @@
-import type { AuditEntryJson, QueryAuditReplyJson, QueryAuditRequestJson } from '@botplatform/contracts';
+import { RPC, type AuditEntryJson, type QueryAuditReplyJson, type QueryAuditRequestJson } from '@botplatform/contracts';
 import { runSql } from '@botplatform/event-store';
 import { parseApiToken } from '../bot/api-token.js';
 import { startUsersTestService, type UsersTestService } from '../user/testing/users-test-service.js';
+
+/** The five admin actions on a member share one request and one reply. */
+type MemberAdminRpc = typeof RPC.users.blockMember;
 
 const OWNER = 8_000_001;
 const ADMIN = 8_000_002;
@@ -14,10 +17,10 @@ describe('Audit over request/reply', () => {
   let botB: string;
   let apiA: string;
 
-  const query = (request: Partial<QueryAuditRequestJson>) => t.call<QueryAuditReplyJson>('rpc.users.query-audit', { botId: botA, ...request });
-  const act = async (action: string, botId: string, admin: string, target: number, reason?: string) => {
+  const query = (request: Partial<QueryAuditRequestJson>) => t.call(RPC.users.queryAudit, { botId: botA, ...request });
+  const act = async (action: MemberAdminRpc, botId: string, admin: string, target: number, reason?: string) => {
     t.clock.advance(1_000);
-    await t.call(`rpc.users.${action}`, { botId, admin, targetTelegramUserId: String(target), ...(reason ? { reason } : {}) });
+    await t.call(action, { botId, admin, targetTelegramUserId: String(target), ...(reason ? { reason } : {}) });
   };
   const summary = (entries: AuditEntryJson[] | undefined) => (entries ?? []).map((e) => `${e.admin} ${e.action} ${e.target}`);
 
@@ -32,15 +35,15 @@ describe('Audit over request/reply', () => {
       await t.see(botA, id);
       await t.see(botB, id);
     }
-    await act('approve-admin', botA, `telegram:${OWNER}`, ADMIN);
-    await act('block-member', botA, `telegram:${ADMIN}`, USERS[0], 'spam');
-    await act('block-member', botA, `telegram:${ADMIN}`, USERS[1], 'flood');
-    await act('unblock-member', botA, `telegram:${ADMIN}`, USERS[0]);
-    await act('propose-admin', botA, `telegram:${ADMIN}`, USERS[2]);
-    await act('revoke-admin', botA, apiA, USERS[2]);
-    await act('block-member', botB, `telegram:${OWNER}`, USERS[3], 'elsewhere');
+    await act(RPC.users.approveAdmin, botA, `telegram:${OWNER}`, ADMIN);
+    await act(RPC.users.blockMember, botA, `telegram:${ADMIN}`, USERS[0], 'spam');
+    await act(RPC.users.blockMember, botA, `telegram:${ADMIN}`, USERS[1], 'flood');
+    await act(RPC.users.unblockMember, botA, `telegram:${ADMIN}`, USERS[0]);
+    await act(RPC.users.proposeAdmin, botA, `telegram:${ADMIN}`, USERS[2]);
+    await act(RPC.users.revokeAdmin, botA, apiA, USERS[2]);
+    await act(RPC.users.blockMember, botB, `telegram:${OWNER}`, USERS[3], 'elsewhere');
     // Nothing happened: no event, so no entry.
-    await act('block-member', botA, `telegram:${ADMIN}`, USERS[1], 'flood again');
+    await act(RPC.users.blockMember, botA, `telegram:${ADMIN}`, USERS[1], 'flood again');
   });
 
   afterAll(async () => {
@@ -133,9 +136,9 @@ describe('Audit over request/reply', () => {
         [botId, i],
       );
     }
-    const first = await t.call<QueryAuditReplyJson>('rpc.users.query-audit', { botId, action: 'test.same-millisecond', limit: 2 });
-    const second = await t.call<QueryAuditReplyJson>('rpc.users.query-audit', { botId, action: 'test.same-millisecond', limit: 2, cursor: first.nextCursor });
-    const third = await t.call<QueryAuditReplyJson>('rpc.users.query-audit', { botId, action: 'test.same-millisecond', limit: 2, cursor: second.nextCursor });
+    const first = await t.call(RPC.users.queryAudit, { botId, action: 'test.same-millisecond', limit: 2 });
+    const second = await t.call(RPC.users.queryAudit, { botId, action: 'test.same-millisecond', limit: 2, cursor: first.nextCursor });
+    const third = await t.call(RPC.users.queryAudit, { botId, action: 'test.same-millisecond', limit: 2, cursor: second.nextCursor });
     const ids = [...first.entries!, ...second.entries!, ...third.entries!].map((e) => e.eventId);
     expect(new Set(ids).size).toBe(5);
     expect(third.nextCursor).toBeUndefined();

@@ -1,13 +1,9 @@
-import { RpcController } from '@botplatform/bus';
-import type { BotConfigJson, SettingTypeJson } from '@botplatform/contracts';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { RpcController, RpcHandler } from '@botplatform/bus';
+import { RPC, type BotConfigJson, type SettingTypeJson } from '@botplatform/contracts';
+import { Payload } from '@nestjs/microservices';
 import { BotRegistry } from './bot-registry.js';
 import type { SettingValueType } from './bot-settings.js';
 import { GetBotConfigDto, SetFeatureFlagDto, SetSettingDto } from './bots.dto.js';
-
-export const SET_FEATURE_FLAG = 'rpc.users.set-feature-flag';
-export const SET_SETTING = 'rpc.users.set-setting';
-export const GET_BOT_CONFIG = 'rpc.users.get-bot-config';
 
 const VALUE_TYPES: Partial<Record<SettingTypeJson, SettingValueType>> = {
   SETTING_TYPE_STRING: 'string',
@@ -21,12 +17,12 @@ const VALUE_TYPES: Partial<Record<SettingTypeJson, SettingValueType>> = {
 export class BotConfigHandler {
   constructor(private readonly registry: BotRegistry) {}
 
-  @MessagePattern(SET_FEATURE_FLAG)
+  @RpcHandler(RPC.users.setFeatureFlag)
   setFeatureFlag(@Payload() request: SetFeatureFlagDto): Promise<BotConfigJson> {
     return this.registry.setFeatureFlag(request.botId, request.flag, request.enabled ?? false, request.changedBy);
   }
 
-  @MessagePattern(SET_SETTING)
+  @RpcHandler(RPC.users.setSetting)
   setSetting(@Payload() request: SetSettingDto): Promise<BotConfigJson> {
     const type = request.type ? VALUE_TYPES[request.type] : undefined;
     return this.registry.setSetting(
@@ -41,7 +37,7 @@ export class BotConfigHandler {
     );
   }
 
-  @MessagePattern(GET_BOT_CONFIG)
+  @RpcHandler(RPC.users.getBotConfig)
   getBotConfig(@Payload() request: GetBotConfigDto): Promise<BotConfigJson> {
     return this.registry.config(request.botId);
   }

@@ -1,18 +1,5 @@
 import { EmbeddedEventBus, InProcessBroker, RpcCallError, encodePublicEvent, type RpcClient } from '@botplatform/bus';
-import {
-  BotFeatureFlagChangedSchema,
-  BotSettingChangedSchema,
-  SettingType,
-  decodeEventMessage,
-  isEventOf,
-  type BotChangeReplyJson,
-  type BotConfigJson,
-  type GetBotCredentialsReplyJson,
-  type ListBotsReplyJson,
-  type RegisterBotReplyJson,
-  type RegisterBotRequestJson,
-  type SetSettingRequestJson,
-} from '@botplatform/contracts';
+import { RPC, BotFeatureFlagChangedSchema, BotSettingChangedSchema, SettingType, decodeEventMessage, isEventOf, type BotChangeReplyJson, type BotConfigJson, type GetBotConfigRequestJson, type GetBotCredentialsReplyJson, type ListBotsReplyJson, type RegisterBotReplyJson, type RegisterBotRequestJson, type SetSettingRequestJson } from '@botplatform/contracts';
 import { runSql } from '@botplatform/event-store';
 import { createRpcClient, startService, type RunningService } from '@botplatform/service-kit';
 import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
@@ -28,9 +15,9 @@ describe('Bots over request/reply', () => {
   let users: RunningService;
   let rpc: RpcClient;
 
-  const call = <Reply>(pattern: `rpc.users.${string}`, request: object) => rpc.call<object, Reply>(pattern, request);
+  const call: RpcClient['call'] = (method, request) => rpc.call(method, request);
   const failure = (promise: Promise<unknown>) => promise.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as RpcCallError);
-  const register = (request: RegisterBotRequestJson) => call<Required<RegisterBotReplyJson>>('rpc.users.register-bot', request);
+  const register = async (request: RegisterBotRequestJson) => (await call(RPC.users.registerBot, request)) as Required<RegisterBotReplyJson>;
   const storedText = async () => {
     const em = users.dependencies.orm.em.fork();
     const [events] = await runSql<{ t: string }>(em, 'SELECT coalesce(string_agg(data::text, \' \'), \'\') AS t FROM users.event_store_events');
@@ -73,9 +60,9 @@ describe('Bots over request/reply', () => {
     expect(reply.apiToken).toMatch(/^bp_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{43}$/);
     const stored = await storedText();
     for (const secret of [token, token.split(':')[1], reply.apiToken, reply.apiToken.slice('bp_12345678_'.length)]) expect(stored).not.toContain(secret);
-    const { bots } = await call<GetBotCredentialsReplyJson>('rpc.users.get-bot-credentials', { botId: reply.botId });
+    const { bots } = await call(RPC.users.getBotCredentials, { botId: reply.botId });
     expect(bots).toEqual([{ botId: reply.botId, name: 'Shop', token, tokenVersion: 1, active: true }]);
-    const { bots: listed } = await call<ListBotsReplyJson>('rpc.users.list-bots', {});
+    const { bots: listed } = await call(RPC.users.listBots, {});
     expect(listed).toContainEqual(expect.objectContaining({ botId: reply.botId, ownerTelegramUserId: '42', active: true, tokenVersion: 1 }));
     expect(JSON.stringify(listed)).not.toContain(token.split(':')[1]);
   });
@@ -97,20 +84,20 @@ describe('Bots over request/reply', () => {
   it('deactivates, activates and rotates with events whose public form carries no secret', async () => {
     const token = randomTestBotToken();
     const { botId, apiToken } = await register({ name: 'Life', token, ownerTelegramUserId: '5' });
-    const off = await call<BotChangeReplyJson>('rpc.users.deactivate-bot', { botId, requestedBy: 'operator', reason: 'maintenance' });
+    const off = await call(RPC.users.deactivateBot, { botId, requestedBy: 'operator', reason: 'maintenance' });
     expect(off).toMatchObject({ changed: true, bot: { active: false } });
-    expect(await call<BotChangeReplyJson>('rpc.users.deactivate-bot', { botId, requestedBy: 'operator' })).toMatchObject({ changed: false });
-    const { bots: active } = await call<GetBotCredentialsReplyJson>('rpc.users.get-bot-credentials', {});
+    expect(await call(RPC.users.deactivateBot, { botId, requestedBy: 'operator' })).toMatchObject({ changed: false });
+    const { bots: active } = await call(RPC.users.getBotCredentials, {});
     expect(active?.map((b) => b.botId)).not.toContain(botId);
-    expect(await call<BotChangeReplyJson>('rpc.users.activate-bot', { botId, requestedBy: `api:${apiToken.split('_')[1]}` })).toMatchObject({ changed: true, bot: { active: true } });
+    expect(await call(RPC.users.activateBot, { botId, requestedBy: `api:${apiToken.split('_')[1]}` })).toMatchObject({ changed: true, bot: { active: true } });
     const next = `${token.split(':')[0]}:${randomBytes(30).toString('base64url')}`;
-    expect(await call<BotChangeReplyJson>('rpc.users.rotate-bot-token', { botId, requestedBy: 'operator', token: next })).toMatchObject({
+    expect(await call(RPC.users.rotateBotToken, { botId, requestedBy: 'operator', token: next })).toMatchObject({
       changed: true,
       bot: { tokenVersion: 2 },
     });
-    const { bots } = await call<GetBotCredentialsReplyJson>('rpc.users.get-bot-credentials', { botId });
+    const { bots } = await call(RPC.users.getBotCredentials, { botId });
     expect(bots?.[0]).toMatchObject({ token: next, tokenVersion: 2 });
-    expect((await failure(call('rpc.users.rotate-bot-token', { botId, requestedBy: 'operator', token: randomTestBotToken() }))).code).toBe('USERS.INVALID_BOT_TOKEN');
+    expect((await failure(call(RPC.users.rotateBotToken, { botId, requestedBy: 'operator', token: randomTestBotToken() }))).code).toBe('USERS.INVALID_BOT_TOKEN');
 
     const published = await publicEventsOf(botId);
     expect(published.map((e) => e.decoded.subject)).toEqual([
@@ -138,11 +125,11 @@ describe('Bots over request/reply', () => {
   it('records a flag change once and nothing for an unchanged flag, as the operator or an API token of the bot', async () => {
     const { botId, apiToken } = await register({ name: 'Flags', token: randomTestBotToken(), ownerTelegramUserId: '6' });
     const changedBy = `api:${apiToken.split('_')[1]}`;
-    const on = await call<BotConfigJson>('rpc.users.set-feature-flag', { botId, flag: 'referrals', enabled: true, changedBy });
+    const on = await call(RPC.users.setFeatureFlag, { botId, flag: 'referrals', enabled: true, changedBy });
     expect(on.flags).toEqual({ referrals: true });
     const at = await version(botId);
-    await call<BotConfigJson>('rpc.users.set-feature-flag', { botId, flag: 'referrals', enabled: true, changedBy: 'operator' });
-    await call<BotConfigJson>('rpc.users.set-feature-flag', { botId, flag: 'never_set', changedBy: 'operator' });
+    await call(RPC.users.setFeatureFlag, { botId, flag: 'referrals', enabled: true, changedBy: 'operator' });
+    await call(RPC.users.setFeatureFlag, { botId, flag: 'never_set', changedBy: 'operator' });
     expect(await version(botId)).toBe(at);
     const flagEvents = (await publicEventsOf(botId)).map((e) => e.decoded).filter((d) => isEventOf(d, BotFeatureFlagChangedSchema));
     expect(flagEvents).toHaveLength(1);
@@ -153,10 +140,10 @@ describe('Bots over request/reply', () => {
   it('refuses a flag or setting from a Telegram user who is not an admin, and an API token of another bot', async () => {
     const a = await register({ name: 'A', token: randomTestBotToken(), ownerTelegramUserId: '100' });
     const b = await register({ name: 'B', token: randomTestBotToken(), ownerTelegramUserId: '200' });
-    expect((await failure(call('rpc.users.set-feature-flag', { botId: a.botId, flag: 'x', enabled: true, changedBy: 'telegram:300' }))).code).toBe('USERS.NOT_AN_ADMIN');
+    expect((await failure(call(RPC.users.setFeatureFlag, { botId: a.botId, flag: 'x', enabled: true, changedBy: 'telegram:300' }))).code).toBe('USERS.NOT_AN_ADMIN');
     const setting: SetSettingRequestJson = { botId: b.botId, key: 'quota.daily.user', valueJson: '5', changedBy: `api:${a.apiToken.split('_')[1]}` };
-    expect((await failure(call('rpc.users.set-setting', setting))).code).toBe('USERS.FORBIDDEN_TENANT');
-    const owner = await call<BotConfigJson>('rpc.users.set-feature-flag', { botId: a.botId, flag: 'x', enabled: true, changedBy: 'telegram:100' });
+    expect((await failure(call(RPC.users.setSetting, setting))).code).toBe('USERS.FORBIDDEN_TENANT');
+    const owner = await call(RPC.users.setFeatureFlag, { botId: a.botId, flag: 'x', enabled: true, changedBy: 'telegram:100' });
     expect(owner.flags).toEqual({ x: true });
     expect(await version(b.botId)).toBe(1);
   });
@@ -166,9 +153,9 @@ describe('Bots over request/reply', () => {
     const before = await eventCount();
     const nul = await failure(register({ name: 'Nul\u0000Bot', token: randomTestBotToken(), ownerTelegramUserId: '8' }));
     expect(nul).toMatchObject({ code: 'VALIDATION.FAILED', fields: { name: [expect.stringContaining('NUL')] } });
-    expect(await failure(call('rpc.users.set-feature-flag', { botId, flag: 'beta\u0000', enabled: true, changedBy: 'operator' }))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { flag: expect.any(Array) } });
-    const description = { botId, changedBy: 'operator', key: 'greeting', type: 'SETTING_TYPE_STRING', valueJson: '"Hi"', description: 'Hello\u0000' };
-    expect(await failure(call('rpc.users.set-setting', description))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { description: expect.any(Array) } });
+    expect(await failure(call(RPC.users.setFeatureFlag, { botId, flag: 'beta\u0000', enabled: true, changedBy: 'operator' }))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { flag: expect.any(Array) } });
+    const description = { botId, changedBy: 'operator', key: 'greeting', type: 'SETTING_TYPE_STRING' as const, valueJson: '"Hi"', description: 'Hello\u0000' };
+    expect(await failure(call(RPC.users.setSetting, description))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { description: expect.any(Array) } });
     expect(await eventCount()).toBe(before);
   });
 
@@ -177,13 +164,13 @@ describe('Bots over request/reply', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 2_000; i++) deep = [deep];
     const { botId } = await register({ name: 'Deep', token: randomTestBotToken(), ownerTelegramUserId: '8' });
-    expect(await failure(call('rpc.users.get-bot-config', { botId, extra: deep }))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { extra: [expect.stringContaining('64')] } });
-    expect((await call<BotConfigJson>('rpc.users.get-bot-config', { botId })).botId).toBe(botId);
+    expect(await failure(call(RPC.users.getBotConfig, { botId, extra: deep } as GetBotConfigRequestJson))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { extra: [expect.stringContaining('64')] } });
+    expect((await call(RPC.users.getBotConfig, { botId })).botId).toBe(botId);
   });
 
   it('keeps setting values PostgreSQL can store and readers can walk: no escaped NUL, at most 32 levels', async () => {
     const { botId } = await register({ name: 'Bounded', token: randomTestBotToken(), ownerTelegramUserId: '8' });
-    const set = (fields: Partial<SetSettingRequestJson>) => call<BotConfigJson>('rpc.users.set-setting', { botId, changedBy: 'operator', ...fields });
+    const set = (fields: Partial<SetSettingRequestJson>) => call(RPC.users.setSetting, { botId, changedBy: 'operator', ...fields });
     const at = await version(botId);
     // Escaped in the JSON text, the NUL passes the transport's screen: the setting's own rules refuse it.
     expect(await failure(set({ key: 'greeting', type: 'SETTING_TYPE_STRING', valueJson: '"Hi\\u0000"', description: 'Greeting' }))).toMatchObject({ code: 'USERS.INVALID_SETTING', message: expect.stringContaining('NUL') });
@@ -195,19 +182,19 @@ describe('Bots over request/reply', () => {
 
   it('lets a member the owner approved as admin change flags and settings, until the owner revokes them', async () => {
     const { botId } = await register({ name: 'Admins', token: randomTestBotToken(), ownerTelegramUserId: '400' });
-    for (const telegramUserId of ['400', '401']) await call('rpc.users.register-user', { botId, telegramUserId, firstName: `U${telegramUserId}` });
+    for (const telegramUserId of ['400', '401']) await call(RPC.users.registerUser, { botId, telegramUserId, firstName: `U${telegramUserId}` });
     const member = { botId, admin: 'telegram:400', targetTelegramUserId: '401' };
     const asAdmin = { botId, key: 'quota.daily.user', valueJson: '3', changedBy: 'telegram:401' };
-    expect((await failure(call('rpc.users.set-setting', asAdmin))).code).toBe('USERS.NOT_AN_ADMIN');
-    await call('rpc.users.approve-admin', member);
-    expect((await call<BotConfigJson>('rpc.users.set-setting', asAdmin)).settings).toContainEqual(expect.objectContaining({ key: 'quota.daily.user', valueJson: '3' }));
-    await call('rpc.users.revoke-admin', member);
-    expect((await failure(call('rpc.users.set-feature-flag', { botId, flag: 'beta', enabled: true, changedBy: 'telegram:401' }))).code).toBe('USERS.NOT_AN_ADMIN');
+    expect((await failure(call(RPC.users.setSetting, asAdmin))).code).toBe('USERS.NOT_AN_ADMIN');
+    await call(RPC.users.approveAdmin, member);
+    expect((await call(RPC.users.setSetting, asAdmin)).settings).toContainEqual(expect.objectContaining({ key: 'quota.daily.user', valueJson: '3' }));
+    await call(RPC.users.revokeAdmin, member);
+    expect((await failure(call(RPC.users.setFeatureFlag, { botId, flag: 'beta', enabled: true, changedBy: 'telegram:401' }))).code).toBe('USERS.NOT_AN_ADMIN');
   });
 
   it('validates settings: wrong type, unknown zone, negative quota and a custom key without type are refused with nothing written', async () => {
     const { botId } = await register({ name: 'Settings', token: randomTestBotToken(), ownerTelegramUserId: '7' });
-    const set = (fields: Partial<SetSettingRequestJson>) => call<BotConfigJson>('rpc.users.set-setting', { botId, changedBy: 'operator', ...fields });
+    const set = (fields: Partial<SetSettingRequestJson>) => call(RPC.users.setSetting, { botId, changedBy: 'operator', ...fields });
     const at = await version(botId);
     expect(await failure(set({ key: 'quota.daily.user', valueJson: '"ten"' }))).toMatchObject({ code: 'USERS.SETTING_TYPE_MISMATCH' });
     expect(await failure(set({ key: 'quota.daily.user', type: 'SETTING_TYPE_BOOL', valueJson: 'true' }))).toMatchObject({ code: 'USERS.SETTING_TYPE_MISMATCH' });
@@ -229,13 +216,13 @@ describe('Bots over request/reply', () => {
       ['menu', SettingType.JSON, '{"items":[1,2]}'],
       ['quota.daily.user', SettingType.INT, '20'],
     ]);
-    expect((await call<BotConfigJson>('rpc.users.get-bot-config', { botId })).settings?.map((s) => s.key)).toEqual(['menu', 'quota.daily.user', 'timezone']);
+    expect((await call(RPC.users.getBotConfig, { botId })).settings?.map((s) => s.key)).toEqual(['menu', 'quota.daily.user', 'timezone']);
   });
 
   it('answers an unknown bot with USERS.BOT_NOT_FOUND', async () => {
     const botId = '00000000-0000-4000-8000-000000000009';
-    expect((await failure(call('rpc.users.get-bot-config', { botId }))).code).toBe('USERS.BOT_NOT_FOUND');
-    expect((await failure(call('rpc.users.activate-bot', { botId, requestedBy: 'operator' }))).code).toBe('USERS.BOT_NOT_FOUND');
-    expect((await failure(call('rpc.users.get-bot-credentials', { botId }))).code).toBe('USERS.BOT_NOT_FOUND');
+    expect((await failure(call(RPC.users.getBotConfig, { botId }))).code).toBe('USERS.BOT_NOT_FOUND');
+    expect((await failure(call(RPC.users.activateBot, { botId, requestedBy: 'operator' }))).code).toBe('USERS.BOT_NOT_FOUND');
+    expect((await failure(call(RPC.users.getBotCredentials, { botId }))).code).toBe('USERS.BOT_NOT_FOUND');
   });
 });

@@ -1,7 +1,7 @@
-import { RpcController } from '@botplatform/bus';
-import type { ConsumeQuotaReplyJson } from '@botplatform/contracts';
+import { RpcController, RpcHandler } from '@botplatform/bus';
+import { RPC, type ConsumeQuotaReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore } from '@botplatform/event-store';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { BotDirectory } from '../bot/bot-directory.js';
 import { Clock } from '../user/clock.js';
@@ -13,8 +13,6 @@ import { ConsumeQuotaDto } from './consume-quota.dto.js';
 import { localDateOf, nextLocalMidnight } from './local-day.js';
 import { dailyQuotaLimit } from './quota-limit.js';
 import { quotaDecider, quotaStreamId, type QuotaCommand, type QuotaEvent, type QuotaState } from './quota.decider.js';
-
-export const CONSUME_QUOTA = 'rpc.users.consume-quota';
 
 /**
  * One use of a member's daily quota in a bot. The day's stream is locked while it is read and
@@ -34,7 +32,7 @@ export class ConsumeQuotaHandler {
     this.commands = new CommandHandler(store, quotaDecider, { lockStream: true, projections: usersProjections });
   }
 
-  @MessagePattern(CONSUME_QUOTA)
+  @RpcHandler(RPC.users.consumeQuota)
   async consumeQuota(@Payload() request: ConsumeQuotaDto): Promise<ConsumeQuotaReplyJson> {
     const telegramUserId = parseTelegramUserId(request.telegramUserId);
     const bot = await this.bots.requireActive(request.botId);

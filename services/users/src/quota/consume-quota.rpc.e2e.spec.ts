@@ -1,5 +1,5 @@
 import type { RpcCallError } from '@botplatform/bus';
-import type { ConsumeQuotaReplyJson, ConsumeQuotaRequestJson } from '@botplatform/contracts';
+import { RPC, type ConsumeQuotaReplyJson, type ConsumeQuotaRequestJson } from '@botplatform/contracts';
 import { startUsersTestService, type UsersTestService } from '../user/testing/users-test-service.js';
 
 const OWNER = 7_000_001;
@@ -13,7 +13,7 @@ describe('Daily quota over request/reply', () => {
   let berlin: string;
 
   const consume = (request: Partial<ConsumeQuotaRequestJson> & { botId: string; telegramUserId: string }) =>
-    t.call<ConsumeQuotaReplyJson>('rpc.users.consume-quota', request);
+    t.call(RPC.users.consumeQuota, request);
   const outcome = (call: Promise<ConsumeQuotaReplyJson>) => call.then((reply) => ({ ok: reply }), (error: RpcCallError) => ({ error }));
 
   beforeAll(async () => {
@@ -50,6 +50,8 @@ describe('Daily quota over request/reply', () => {
       expect(error.code).toBe('USERS.QUOTA_EXCEEDED');
       expect(error.message).toContain('used 5 of 5');
       expect(error.message).toContain('2026-11-23T18:30:00.000Z');
+      // The caller reads the reset from the typed details, not from the message.
+      expect(error.details).toEqual({ used: 5, limit: 5, requested: 1, resetsAt: '2026-11-23T18:30:00Z' });
     }
     expect(await t.users.dependencies.store.streamVersion(`quota-${kolkata}-${ANN}-2026-11-23`)).toBe(5);
   });
@@ -71,7 +73,7 @@ describe('Daily quota over request/reply', () => {
 
   it("applies the limit of the member's role", async () => {
     await t.see(kolkata, 7_000_004);
-    await t.call('rpc.users.approve-admin', { botId: kolkata, admin: `telegram:${OWNER}`, targetTelegramUserId: '7000004' });
+    await t.call(RPC.users.approveAdmin, { botId: kolkata, admin: `telegram:${OWNER}`, targetTelegramUserId: '7000004' });
     expect(await consume({ botId: kolkata, telegramUserId: '7000004', amount: 8 })).toMatchObject({ used: 8, limit: 8 });
     expect((await t.failure(consume({ botId: kolkata, telegramUserId: '7000004' }))).message).toContain('used 8 of 8');
   });
@@ -91,7 +93,7 @@ describe('Daily quota over request/reply', () => {
   });
 
   it('refuses a blocked member, a non-member and a bad amount, consuming nothing', async () => {
-    await t.call('rpc.users.block-member', { botId: berlin, admin: `telegram:${OWNER}`, targetTelegramUserId: String(BOB), reason: 'abuse' });
+    await t.call(RPC.users.blockMember, { botId: berlin, admin: `telegram:${OWNER}`, targetTelegramUserId: String(BOB), reason: 'abuse' });
     expect((await t.failure(consume({ botId: berlin, telegramUserId: String(BOB) }))).code).toBe('USERS.MEMBER_BLOCKED');
     expect((await t.failure(consume({ botId: berlin, telegramUserId: '7000999' }))).code).toBe('USERS.NOT_A_MEMBER');
     expect((await t.failure(consume({ botId: kolkata, telegramUserId: String(ANN), amount: 0 }))).code).toBe('VALIDATION.FAILED');

@@ -1,8 +1,8 @@
-import { RpcController } from '@botplatform/bus';
-import type { MemberAdminActionReplyJson } from '@botplatform/contracts';
+import { RpcController, RpcHandler } from '@botplatform/bus';
+import { RPC, type MemberAdminActionReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore } from '@botplatform/event-store';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { BotDirectory } from '../bot/bot-directory.js';
 import { BotNotFoundError } from '../bot/bot.errors.js';
@@ -21,12 +21,6 @@ import {
 } from './membership.decider.js';
 import { parseTelegramUserId } from './telegram-user-id.js';
 import { InvalidAdminActorError } from './user.errors.js';
-
-export const BLOCK_MEMBER = 'rpc.users.block-member';
-export const UNBLOCK_MEMBER = 'rpc.users.unblock-member';
-export const PROPOSE_ADMIN = 'rpc.users.propose-admin';
-export const APPROVE_ADMIN = 'rpc.users.approve-admin';
-export const REVOKE_ADMIN = 'rpc.users.revoke-admin';
 
 type AdminCommandType = 'BlockMember' | 'UnblockMember' | 'ProposeAdmin' | 'ApproveAdmin' | 'RevokeAdmin';
 
@@ -49,27 +43,27 @@ export class MemberAdminHandler {
     this.commands = new CommandHandler(store, membershipDecider, { projections: usersProjections });
   }
 
-  @MessagePattern(BLOCK_MEMBER)
+  @RpcHandler(RPC.users.blockMember)
   block(@Payload() request: MemberAdminActionDto): Promise<MemberAdminActionReplyJson> {
     return this.act('BlockMember', request);
   }
 
-  @MessagePattern(UNBLOCK_MEMBER)
+  @RpcHandler(RPC.users.unblockMember)
   unblock(@Payload() request: MemberAdminActionDto): Promise<MemberAdminActionReplyJson> {
     return this.act('UnblockMember', request);
   }
 
-  @MessagePattern(PROPOSE_ADMIN)
+  @RpcHandler(RPC.users.proposeAdmin)
   proposeAdmin(@Payload() request: MemberAdminActionDto): Promise<MemberAdminActionReplyJson> {
     return this.act('ProposeAdmin', request);
   }
 
-  @MessagePattern(APPROVE_ADMIN)
+  @RpcHandler(RPC.users.approveAdmin)
   approveAdmin(@Payload() request: MemberAdminActionDto): Promise<MemberAdminActionReplyJson> {
     return this.act('ApproveAdmin', request);
   }
 
-  @MessagePattern(REVOKE_ADMIN)
+  @RpcHandler(RPC.users.revokeAdmin)
   revokeAdmin(@Payload() request: MemberAdminActionDto): Promise<MemberAdminActionReplyJson> {
     return this.act('RevokeAdmin', request);
   }

@@ -1,6 +1,6 @@
-import { RpcController } from '@botplatform/bus';
-import type { CountMembersReplyJson, FindMembersReplyJson, GetMemberReplyJson } from '@botplatform/contracts';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { RpcController, RpcHandler } from '@botplatform/bus';
+import { RPC, type CountMembersReplyJson, type FindMembersReplyJson, type GetMemberReplyJson } from '@botplatform/contracts';
+import { Payload } from '@nestjs/microservices';
 import { BotDirectory } from '../bot/bot-directory.js';
 import { BotNotFoundError } from '../bot/bot.errors.js';
 import { startOfLocalDay } from '../quota/local-day.js';
@@ -8,10 +8,6 @@ import { Clock } from './clock.js';
 import { MemberDirectory } from './member-directory.js';
 import { CountMembersDto, FindMembersDto, GetMemberDto } from './members.dto.js';
 import { parseTelegramUserId } from './telegram-user-id.js';
-
-export const GET_MEMBER = 'rpc.users.get-member';
-export const FIND_MEMBERS = 'rpc.users.find-members';
-export const COUNT_MEMBERS = 'rpc.users.count-members';
 
 /** Members as the gateway's admin menu asks about them; each answer is about one bot only. */
 @RpcController()
@@ -22,19 +18,19 @@ export class MemberQueriesHandler {
     private readonly clock: Clock,
   ) {}
 
-  @MessagePattern(GET_MEMBER)
+  @RpcHandler(RPC.users.getMember)
   async getMember(@Payload() request: GetMemberDto): Promise<GetMemberReplyJson> {
     const member = await this.members.view(request.botId, parseTelegramUserId(request.telegramUserId));
     return member ? { member } : {};
   }
 
-  @MessagePattern(FIND_MEMBERS)
+  @RpcHandler(RPC.users.findMembers)
   async findMembers(@Payload() request: FindMembersDto): Promise<FindMembersReplyJson> {
     return { members: await this.members.find(request.botId, request.query, request.limit ?? 10) };
   }
 
   /** "Active today" starts at the bot's local midnight. */
-  @MessagePattern(COUNT_MEMBERS)
+  @RpcHandler(RPC.users.countMembers)
   async countMembers(@Payload() request: CountMembersDto): Promise<CountMembersReplyJson> {
     const bot = await this.bots.find(request.botId);
     if (!bot) throw new BotNotFoundError(request.botId);

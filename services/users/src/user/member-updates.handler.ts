@@ -1,7 +1,7 @@
-import { RpcController } from '@botplatform/bus';
-import type { MemberAdminActionReplyJson, RecordBotBlockedReplyJson } from '@botplatform/contracts';
+import { RpcController, RpcHandler } from '@botplatform/bus';
+import { RPC, type MemberAdminActionReplyJson, type RecordBotBlockedReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore, type EventContext } from '@botplatform/event-store';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { usersProjections } from '../users-projections.js';
 import { Clock } from './clock.js';
@@ -9,9 +9,6 @@ import { MemberDirectory } from './member-directory.js';
 import { RecordBotBlockedDto, SetMemberLanguageDto } from './members.dto.js';
 import { membershipDecider, membershipStreamId, type MembershipCommand, type MembershipEvent, type MembershipState } from './membership.decider.js';
 import { parseTelegramUserId } from './telegram-user-id.js';
-
-export const SET_MEMBER_LANGUAGE = 'rpc.users.set-member-language';
-export const RECORD_BOT_BLOCKED = 'rpc.users.record-bot-blocked';
 
 /** What a member changes about themself: their language in the bot, and blocking or unblocking it. */
 @RpcController()
@@ -26,7 +23,7 @@ export class MemberUpdatesHandler {
     this.commands = new CommandHandler(store, membershipDecider, { projections: usersProjections });
   }
 
-  @MessagePattern(SET_MEMBER_LANGUAGE)
+  @RpcHandler(RPC.users.setMemberLanguage)
   async setLanguage(@Payload() request: SetMemberLanguageDto): Promise<MemberAdminActionReplyJson> {
     const telegramUserId = parseTelegramUserId(request.telegramUserId);
     const now = this.clock.now();
@@ -45,7 +42,7 @@ export class MemberUpdatesHandler {
     return { member: member!, changed: newEvents.length > 0 };
   }
 
-  @MessagePattern(RECORD_BOT_BLOCKED)
+  @RpcHandler(RPC.users.recordBotBlocked)
   async recordBotBlocked(@Payload() request: RecordBotBlockedDto): Promise<RecordBotBlockedReplyJson> {
     const telegramUserId = parseTelegramUserId(request.telegramUserId);
     const now = this.clock.now();

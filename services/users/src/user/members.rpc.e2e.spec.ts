@@ -1,24 +1,14 @@
 import { encodePublicEvent } from '@botplatform/bus';
-import {
-  IdentityProfileChangedSchema,
-  MemberRole,
-  MemberRoleChangedSchema,
-  MemberStatus,
-  MemberStatusChangedSchema,
-  decodeEventMessage,
-  isEventOf,
-  type CountMembersReplyJson,
-  type FindMembersReplyJson,
-  type GetMemberReplyJson,
-  type MemberAdminActionReplyJson,
-  type RecordBotBlockedReplyJson,
-} from '@botplatform/contracts';
+import { RPC, IdentityProfileChangedSchema, MemberRole, MemberRoleChangedSchema, MemberStatus, MemberStatusChangedSchema, decodeEventMessage, isEventOf, type CountMembersReplyJson, type FindMembersReplyJson, type GetMemberReplyJson, type MemberAdminActionReplyJson, type RecordBotBlockedReplyJson } from '@botplatform/contracts';
 import { runSql } from '@botplatform/event-store';
 import { parseApiToken } from '../bot/api-token.js';
 import { INSECURE_DEVELOPMENT_TOKEN_KEYS } from '../bot/bot-token-cipher.js';
 import { createUsersService } from '../users.service.js';
 import { identityIdOf } from './identity-id.js';
 import { startUsersTestService, type UsersTestService } from './testing/users-test-service.js';
+
+/** The five admin actions on a member share one request and one reply. */
+type MemberAdminRpc = typeof RPC.users.blockMember;
 
 const OWNER_A = 5_000_001;
 const OWNER_B = 5_000_002;
@@ -36,11 +26,11 @@ describe('Members over request/reply', () => {
   let apiTokenIdA: string;
   let apiTokenIdB: string;
 
-  const act = (action: string, botId: string, admin: string, target: number, reason?: string) =>
-    t.call<MemberAdminActionReplyJson>(`rpc.users.${action}`, { botId, admin, targetTelegramUserId: String(target), ...(reason !== undefined ? { reason } : {}) });
+  const act = (action: MemberAdminRpc, botId: string, admin: string, target: number, reason?: string) =>
+    t.call(action, { botId, admin, targetTelegramUserId: String(target), ...(reason !== undefined ? { reason } : {}) });
   const version = (streamId: string) => t.users.dependencies.store.streamVersion(streamId);
   const member = async (botId: string, telegramUserId: number) =>
-    (await t.call<GetMemberReplyJson>('rpc.users.get-member', { botId, telegramUserId: String(telegramUserId) })).member;
+    (await t.call(RPC.users.getMember, { botId, telegramUserId: String(telegramUserId) })).member;
   const publicEvents = async (streamId: string) => {
     const { events } = await t.users.dependencies.store.readStream(streamId);
     return events.map((e) => encodePublicEvent(e, toPublic)).filter((e) => e !== null).map((e) => decodeEventMessage(e.bytes));
@@ -57,7 +47,7 @@ describe('Members over request/reply', () => {
     apiTokenIdB = parseApiToken(b.apiToken)!.tokenId;
     await t.see(botA, OWNER_A, { firstName: 'Olga' });
     await t.see(botA, ADMIN, { firstName: 'Adam', username: 'adam_admin' });
-    await act('approve-admin', botA, `telegram:${OWNER_A}`, ADMIN);
+    await act(RPC.users.approveAdmin, botA, `telegram:${OWNER_A}`, ADMIN);
   });
 
   afterAll(async () => {
@@ -152,11 +142,11 @@ describe('Members over request/reply', () => {
 
   describe('admin actions', () => {
     it('lets an admin of bot A block a user in A only, with the reason, and unblock them', async () => {
-      const blocked = await act('block-member', botA, `telegram:${ADMIN}`, ANN, '  spam links ');
+      const blocked = await act(RPC.users.blockMember, botA, `telegram:${ADMIN}`, ANN, '  spam links ');
       expect(blocked).toMatchObject({ changed: true, member: { status: 'MEMBER_STATUS_BLOCKED_BY_ADMIN', blockReason: 'spam links' } });
       expect((await t.see(botA, ANN, { firstName: 'Ann', username: 'ann_lee', languageCode: 'ru' })).member!.status).toBe('MEMBER_STATUS_BLOCKED_BY_ADMIN');
       expect((await member(botB, ANN))!.status).toBe('MEMBER_STATUS_ACTIVE');
-      expect(await act('block-member', botA, `telegram:${ADMIN}`, ANN, 'again')).toMatchObject({ changed: false });
+      expect(await act(RPC.users.blockMember, botA, `telegram:${ADMIN}`, ANN, 'again')).toMatchObject({ changed: false });
 
       const [statusChanged] = (await publicEvents(`membership-${botA}-${ANN}`)).filter((e) => isEventOf(e, MemberStatusChangedSchema));
       expect(isEventOf(statusChanged, MemberStatusChangedSchema) && statusChanged.message).toMatchObject({
@@ -168,27 +158,27 @@ describe('Members over request/reply', () => {
       const { events } = await t.users.dependencies.store.readStream(`membership-${botA}-${ANN}`);
       expect(events.at(-1)!.metadata.actor).toEqual({ kind: 'admin', id: `telegram:${ADMIN}` });
 
-      expect(await act('unblock-member', botA, `telegram:${ADMIN}`, ANN)).toMatchObject({ changed: true, member: { status: 'MEMBER_STATUS_ACTIVE' } });
+      expect(await act(RPC.users.unblockMember, botA, `telegram:${ADMIN}`, ANN)).toMatchObject({ changed: true, member: { status: 'MEMBER_STATUS_ACTIVE' } });
       expect((await member(botA, ANN))!.blockReason).toBeUndefined();
     });
 
     it('refuses with typed codes and writes nothing', async () => {
       const before = await version(`membership-${botA}-${BOB}`);
       const refusals: [Promise<unknown>, string][] = [
-        [act('block-member', botA, `telegram:${CAROL}`, BOB, 'spam'), 'USERS.NOT_AN_ADMIN'],
-        [act('block-member', botA, `telegram:${STRANGER}`, BOB, 'spam'), 'USERS.NOT_AN_ADMIN'],
-        [act('block-member', botA, `telegram:${ADMIN}`, OWNER_A, 'coup'), 'USERS.CANNOT_BLOCK_ADMIN'],
-        [act('block-member', botA, `telegram:${ADMIN}`, ADMIN, 'oops'), 'USERS.CANNOT_BLOCK_SELF'],
-        [act('block-member', botA, `telegram:${ADMIN}`, BOB), 'USERS.REASON_REQUIRED'],
-        [act('block-member', botA, `telegram:${ADMIN}`, BOB, 'x'.repeat(201)), 'USERS.REASON_REQUIRED'],
-        [act('block-member', botA, `telegram:${ADMIN}`, STRANGER, 'spam'), 'USERS.NOT_A_MEMBER'],
-        [act('approve-admin', botA, `telegram:${ADMIN}`, BOB), 'USERS.OWNER_ONLY'],
-        [act('revoke-admin', botA, `telegram:${ADMIN}`, ADMIN), 'USERS.OWNER_ONLY'],
+        [act(RPC.users.blockMember, botA, `telegram:${CAROL}`, BOB, 'spam'), 'USERS.NOT_AN_ADMIN'],
+        [act(RPC.users.blockMember, botA, `telegram:${STRANGER}`, BOB, 'spam'), 'USERS.NOT_AN_ADMIN'],
+        [act(RPC.users.blockMember, botA, `telegram:${ADMIN}`, OWNER_A, 'coup'), 'USERS.CANNOT_BLOCK_ADMIN'],
+        [act(RPC.users.blockMember, botA, `telegram:${ADMIN}`, ADMIN, 'oops'), 'USERS.CANNOT_BLOCK_SELF'],
+        [act(RPC.users.blockMember, botA, `telegram:${ADMIN}`, BOB), 'USERS.REASON_REQUIRED'],
+        [act(RPC.users.blockMember, botA, `telegram:${ADMIN}`, BOB, 'x'.repeat(201)), 'USERS.REASON_REQUIRED'],
+        [act(RPC.users.blockMember, botA, `telegram:${ADMIN}`, STRANGER, 'spam'), 'USERS.NOT_A_MEMBER'],
+        [act(RPC.users.approveAdmin, botA, `telegram:${ADMIN}`, BOB), 'USERS.OWNER_ONLY'],
+        [act(RPC.users.revokeAdmin, botA, `telegram:${ADMIN}`, ADMIN), 'USERS.OWNER_ONLY'],
         // Bot B's admin API token is nobody in bot A.
-        [act('block-member', botA, `api:${apiTokenIdB}`, BOB, 'spam'), 'USERS.NOT_AN_ADMIN'],
+        [act(RPC.users.blockMember, botA, `api:${apiTokenIdB}`, BOB, 'spam'), 'USERS.NOT_AN_ADMIN'],
         // The owner of bot B is nobody in bot A either.
-        [act('block-member', botA, `telegram:${OWNER_B}`, BOB, 'spam'), 'USERS.NOT_AN_ADMIN'],
-        [act('block-member', botA, 'root', BOB, 'spam'), 'VALIDATION.FAILED'],
+        [act(RPC.users.blockMember, botA, `telegram:${OWNER_B}`, BOB, 'spam'), 'USERS.NOT_AN_ADMIN'],
+        [act(RPC.users.blockMember, botA, 'root', BOB, 'spam'), 'VALIDATION.FAILED'],
       ];
       for (const [call, code] of refusals) expect((await t.failure(call)).code).toBe(code);
       expect(await version(`membership-${botA}-${BOB}`)).toBe(before);
@@ -197,47 +187,47 @@ describe('Members over request/reply', () => {
 
     it('an admin cannot block another admin; the owner can, and a blocked admin loses their rights', async () => {
       await t.see(botA, 5_000_011, { firstName: 'Eve' });
-      await act('approve-admin', botA, `telegram:${OWNER_A}`, 5_000_011);
-      expect((await t.failure(act('block-member', botA, `telegram:${ADMIN}`, 5_000_011, 'rival'))).code).toBe('USERS.CANNOT_BLOCK_ADMIN');
-      expect(await act('block-member', botA, `telegram:${OWNER_A}`, 5_000_011, 'rogue admin')).toMatchObject({ changed: true });
-      expect((await t.failure(act('block-member', botA, 'telegram:5000011', BOB, 'spam'))).code).toBe('USERS.NOT_AN_ADMIN');
-      expect((await t.failure(act('unblock-member', botA, `telegram:${ADMIN}`, 5_000_011))).code).toBe('USERS.CANNOT_BLOCK_ADMIN');
-      expect(await act('unblock-member', botA, `telegram:${OWNER_A}`, 5_000_011)).toMatchObject({ changed: true });
+      await act(RPC.users.approveAdmin, botA, `telegram:${OWNER_A}`, 5_000_011);
+      expect((await t.failure(act(RPC.users.blockMember, botA, `telegram:${ADMIN}`, 5_000_011, 'rival'))).code).toBe('USERS.CANNOT_BLOCK_ADMIN');
+      expect(await act(RPC.users.blockMember, botA, `telegram:${OWNER_A}`, 5_000_011, 'rogue admin')).toMatchObject({ changed: true });
+      expect((await t.failure(act(RPC.users.blockMember, botA, 'telegram:5000011', BOB, 'spam'))).code).toBe('USERS.NOT_AN_ADMIN');
+      expect((await t.failure(act(RPC.users.unblockMember, botA, `telegram:${ADMIN}`, 5_000_011))).code).toBe('USERS.CANNOT_BLOCK_ADMIN');
+      expect(await act(RPC.users.unblockMember, botA, `telegram:${OWNER_A}`, 5_000_011)).toMatchObject({ changed: true });
     });
 
     it('an admin proposes, the owner approves (once) and revokes', async () => {
-      expect(await act('propose-admin', botA, `telegram:${ADMIN}`, BOB)).toMatchObject({ changed: true, member: { adminPending: true, role: 'MEMBER_ROLE_USER' } });
-      expect(await act('propose-admin', botA, `telegram:${ADMIN}`, BOB)).toMatchObject({ changed: false });
-      expect(await act('approve-admin', botA, `telegram:${OWNER_A}`, BOB)).toMatchObject({ changed: true, member: { adminPending: false, role: 'MEMBER_ROLE_ADMIN' } });
-      expect(await act('approve-admin', botA, `telegram:${OWNER_A}`, BOB)).toMatchObject({ changed: false });
-      expect(await act('revoke-admin', botA, `telegram:${OWNER_A}`, BOB)).toMatchObject({ changed: true, member: { role: 'MEMBER_ROLE_USER' } });
+      expect(await act(RPC.users.proposeAdmin, botA, `telegram:${ADMIN}`, BOB)).toMatchObject({ changed: true, member: { adminPending: true, role: 'MEMBER_ROLE_USER' } });
+      expect(await act(RPC.users.proposeAdmin, botA, `telegram:${ADMIN}`, BOB)).toMatchObject({ changed: false });
+      expect(await act(RPC.users.approveAdmin, botA, `telegram:${OWNER_A}`, BOB)).toMatchObject({ changed: true, member: { adminPending: false, role: 'MEMBER_ROLE_ADMIN' } });
+      expect(await act(RPC.users.approveAdmin, botA, `telegram:${OWNER_A}`, BOB)).toMatchObject({ changed: false });
+      expect(await act(RPC.users.revokeAdmin, botA, `telegram:${OWNER_A}`, BOB)).toMatchObject({ changed: true, member: { role: 'MEMBER_ROLE_USER' } });
     });
 
     it("bot A's own API token acts with the owner's rights", async () => {
-      expect(await act('approve-admin', botA, `api:${apiTokenIdA}`, BOB)).toMatchObject({ changed: true, member: { role: 'MEMBER_ROLE_ADMIN' } });
-      expect(await act('revoke-admin', botA, `api:${apiTokenIdA}`, BOB)).toMatchObject({ changed: true, member: { role: 'MEMBER_ROLE_USER' } });
+      expect(await act(RPC.users.approveAdmin, botA, `api:${apiTokenIdA}`, BOB)).toMatchObject({ changed: true, member: { role: 'MEMBER_ROLE_ADMIN' } });
+      expect(await act(RPC.users.revokeAdmin, botA, `api:${apiTokenIdA}`, BOB)).toMatchObject({ changed: true, member: { role: 'MEMBER_ROLE_USER' } });
     });
   });
 
   describe("the member's own changes", () => {
     it('records the user blocking the bot once, keeps an admin block as the status that matters, and reveals it on unblock', async () => {
       const record = (blocked: boolean) =>
-        t.call<RecordBotBlockedReplyJson>('rpc.users.record-bot-blocked', { botId: botB, telegramUserId: String(BOB), ...(blocked ? { blocked } : {}) });
+        t.call(RPC.users.recordBotBlocked, { botId: botB, telegramUserId: String(BOB), ...(blocked ? { blocked } : {}) });
       expect(await record(true)).toEqual({ changed: true });
       expect(await record(true)).toEqual({ changed: false });
       expect((await member(botB, BOB))!.status).toBe('MEMBER_STATUS_BOT_BLOCKED_BY_USER');
-      await act('block-member', botB, `telegram:${OWNER_B}`, BOB, 'abuse');
+      await act(RPC.users.blockMember, botB, `telegram:${OWNER_B}`, BOB, 'abuse');
       expect((await member(botB, BOB))!.status).toBe('MEMBER_STATUS_BLOCKED_BY_ADMIN');
-      await act('unblock-member', botB, `telegram:${OWNER_B}`, BOB);
+      await act(RPC.users.unblockMember, botB, `telegram:${OWNER_B}`, BOB);
       expect((await member(botB, BOB))!.status).toBe('MEMBER_STATUS_BOT_BLOCKED_BY_USER');
       expect(await record(false)).toEqual({ changed: true });
       expect((await member(botB, BOB))!.status).toBe('MEMBER_STATUS_ACTIVE');
-      expect((await t.failure(t.call('rpc.users.record-bot-blocked', { botId: botB, telegramUserId: String(STRANGER), blocked: true }))).code).toBe('USERS.NOT_A_MEMBER');
+      expect((await t.failure(t.call(RPC.users.recordBotBlocked, { botId: botB, telegramUserId: String(STRANGER), blocked: true }))).code).toBe('USERS.NOT_A_MEMBER');
     });
 
     it('sets a language override and goes back to the Telegram language', async () => {
       const set = (languageCode?: string) =>
-        t.call<MemberAdminActionReplyJson>('rpc.users.set-member-language', { botId: botA, telegramUserId: String(CAROL), ...(languageCode ? { languageCode } : {}) });
+        t.call(RPC.users.setMemberLanguage, { botId: botA, telegramUserId: String(CAROL), ...(languageCode ? { languageCode } : {}) });
       expect(await set('de')).toMatchObject({ changed: true, member: { languageOverride: 'de' } });
       expect(await set('de')).toMatchObject({ changed: false });
       const back = await set();
@@ -250,28 +240,28 @@ describe('Members over request/reply', () => {
   describe('queries', () => {
     it('finds members of one bot by @username, Telegram id or part of the name', async () => {
       const find = async (query: string) =>
-        (await t.call<FindMembersReplyJson>('rpc.users.find-members', { botId: botA, query })).members!.map((m) => m.telegramUserId);
+        (await t.call(RPC.users.findMembers, { botId: botA, query })).members!.map((m) => m.telegramUserId);
       expect(await find('@ann_')).toEqual([String(ANN)]);
       expect(await find('@ANN')).toEqual([String(ANN)]);
       expect(await find(String(CAROL))).toEqual([String(CAROL)]);
       expect(await find('jon')).toEqual([String(CAROL)]);
       expect(await find('%')).toEqual([]);
       expect(await find(String(OWNER_B))).toEqual([]);
-      const { members } = await t.call<FindMembersReplyJson>('rpc.users.find-members', { botId: botB, query: 'bob' });
+      const { members } = await t.call(RPC.users.findMembers, { botId: botB, query: 'bob' });
       expect(members!.map((m) => m.botId)).toEqual([botB]);
     });
 
     it('refuses a NUL character in free text with VALIDATION.FAILED naming the field, writing nothing', async () => {
-      const find = await t.failure(t.call('rpc.users.find-members', { botId: botA, query: 'ann\u0000' }));
+      const find = await t.failure(t.call(RPC.users.findMembers, { botId: botA, query: 'ann\u0000' }));
       expect(find).toMatchObject({ code: 'VALIDATION.FAILED', fields: { query: [expect.stringContaining('NUL')] } });
       const before = await version(`membership-${botA}-${STRANGER}`);
       expect(await t.failure(t.see(botA, STRANGER, { firstName: 'Mal\u0000lory' }))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { firstName: expect.any(Array) } });
-      expect(await t.failure(act('block-member', botA, `telegram:${ADMIN}`, BOB, 'spam\u0000'))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { reason: expect.any(Array) } });
+      expect(await t.failure(act(RPC.users.blockMember, botA, `telegram:${ADMIN}`, BOB, 'spam\u0000'))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { reason: expect.any(Array) } });
       expect(await version(`membership-${botA}-${STRANGER}`)).toBe(before);
     });
 
     it('answers an absent member with no member', async () => {
-      expect(await t.call<GetMemberReplyJson>('rpc.users.get-member', { botId: botA, telegramUserId: String(STRANGER) })).toEqual({});
+      expect(await t.call(RPC.users.getMember, { botId: botA, telegramUserId: String(STRANGER) })).toEqual({});
     });
 
     it("counts one bot's members, those seen since its local midnight, blocks and admins", async () => {
@@ -280,11 +270,11 @@ describe('Members over request/reply', () => {
       await t.see(botId, 6_000_001);
       await t.see(botId, 6_000_002);
       await t.see(botId, 6_000_003);
-      await act('block-member', botId, 'telegram:6000001', 6_000_002, 'spam');
-      await t.call('rpc.users.record-bot-blocked', { botId, telegramUserId: '6000003', blocked: true });
+      await act(RPC.users.blockMember, botId, 'telegram:6000001', 6_000_002, 'spam');
+      await t.call(RPC.users.recordBotBlocked, { botId, telegramUserId: '6000003', blocked: true });
       t.clock.set('2026-11-23T18:45:00.000Z'); // 00:15 the next day in Kolkata
       await t.see(botId, 6_000_004);
-      const counts = await t.call<CountMembersReplyJson>('rpc.users.count-members', { botId });
+      const counts = await t.call(RPC.users.countMembers, { botId });
       expect(counts).toEqual({ members: 4, activeToday: 1, blockedTheBot: 1, blockedByAdmin: 1, admins: 1 });
       t.clock.set('2026-11-23T10:00:00.000Z');
     });

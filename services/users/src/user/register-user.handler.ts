@@ -1,7 +1,7 @@
-import { RpcController } from '@botplatform/bus';
-import type { RegisterUserReplyJson } from '@botplatform/contracts';
+import { RpcController, RpcHandler } from '@botplatform/bus';
+import { RPC, type RegisterUserReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore, type EventContext } from '@botplatform/event-store';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { BotDirectory } from '../bot/bot-directory.js';
 import { usersProjections } from '../users-projections.js';
@@ -12,8 +12,6 @@ import { MemberDirectory } from './member-directory.js';
 import { membershipDecider, membershipStreamId, type MembershipCommand, type MembershipEvent, type MembershipState } from './membership.decider.js';
 import { RegisterUserDto } from './register-user.dto.js';
 import { parseTelegramUserId } from './telegram-user-id.js';
-
-export const REGISTER_USER = 'rpc.users.register-user';
 
 /**
  * The gateway's "see user", called for every update: refreshes the identity when Telegram reports a
@@ -36,7 +34,7 @@ export class RegisterUserHandler {
     this.memberships = new CommandHandler(store, membershipDecider, { projections: usersProjections });
   }
 
-  @MessagePattern(REGISTER_USER)
+  @RpcHandler(RPC.users.registerUser)
   async registerUser(@Payload() request: RegisterUserDto): Promise<RegisterUserReplyJson> {
     const telegramUserId = parseTelegramUserId(request.telegramUserId);
     const bot = await this.bots.requireActive(request.botId);

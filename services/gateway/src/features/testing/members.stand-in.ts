@@ -1,31 +1,8 @@
-import { InProcessBroker, InProcessServer, RpcController } from '@botplatform/bus';
-import type {
-  AuditEntryJson,
-  BotConfigJson,
-  BotSettingJson,
-  CountMembersReplyJson,
-  CountMembersRequestJson,
-  FindMembersReplyJson,
-  FindMembersRequestJson,
-  GetBotConfigRequestJson,
-  GetMemberReplyJson,
-  GetMemberRequestJson,
-  MemberAdminActionReplyJson,
-  MemberAdminActionRequestJson,
-  MemberViewJson,
-  QueryAuditReplyJson,
-  QueryAuditRequestJson,
-  RecordBotBlockedReplyJson,
-  RecordBotBlockedRequestJson,
-  RegisterUserReplyJson,
-  RegisterUserRequestJson,
-  SetFeatureFlagRequestJson,
-  SetMemberLanguageRequestJson,
-  SetSettingRequestJson,
-} from '@botplatform/contracts';
+import { InProcessBroker, InProcessServer, RpcController, RpcHandler } from '@botplatform/bus';
+import { RPC, type AuditEntryJson, type BotConfigJson, type BotSettingJson, type CountMembersReplyJson, type CountMembersRequestJson, type FindMembersReplyJson, type FindMembersRequestJson, type GetBotConfigRequestJson, type GetMemberReplyJson, type GetMemberRequestJson, type MemberAdminActionReplyJson, type MemberAdminActionRequestJson, type MemberViewJson, type RpcMethod, type QueryAuditReplyJson, type QueryAuditRequestJson, type RecordBotBlockedReplyJson, type RecordBotBlockedRequestJson, type RegisterUserReplyJson, type RegisterUserRequestJson, type SetFeatureFlagRequestJson, type SetMemberLanguageRequestJson, type SetSettingRequestJson } from '@botplatform/contracts';
 import { Inject, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 
 /** A typed error as the users service throws them: the RPC filter answers with its code. */
@@ -33,6 +10,7 @@ class StandInError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -58,7 +36,7 @@ export class MembersStandIn {
   private readonly flags = new Map<string, Record<string, boolean>>();
   private readonly settings = new Map<string, BotSettingJson[]>();
   private readonly auditLog = new Map<string, AuditEntryJson[]>();
-  private readonly failures = new Map<string, { code: string; message: string }[]>();
+  private readonly failures = new Map<string, { code: string; message: string; details: Record<string, unknown> | undefined }[]>();
   /** Every request received, oldest first. */
   readonly calls: ReceivedCall[] = [];
   private app: INestMicroservice | undefined;
@@ -83,16 +61,16 @@ export class MembersStandIn {
     this.owners.set(botId, String(ownerTelegramUserId));
   }
 
-  /** Requests of one pattern, oldest first. */
-  callsOf(pattern: `rpc.users.${string}`): Record<string, unknown>[] {
-    return this.calls.filter((call) => call.pattern === pattern).map((call) => call.request);
+  /** Requests of one RPC, oldest first. */
+  callsOf(method: RpcMethod): Record<string, unknown>[] {
+    return this.calls.filter((call) => call.pattern === method.subject).map((call) => call.request);
   }
 
-  /** The next request of `pattern` fails with this code (`INTERNAL`-like failures included). */
-  failNext(pattern: `rpc.users.${string}`, code: string, message = 'stand-in failure'): void {
-    const queue = this.failures.get(pattern) ?? [];
-    queue.push({ code, message });
-    this.failures.set(pattern, queue);
+  /** The next request of `method` fails with this code (`INTERNAL`-like failures included) and the code's details. */
+  failNext(method: RpcMethod, code: string, message = 'stand-in failure', details?: Record<string, unknown>): void {
+    const queue = this.failures.get(method.subject) ?? [];
+    queue.push({ code, message, details });
+    this.failures.set(method.subject, queue);
   }
 
   member(botId: string, telegramUserId: string | number): MemberViewJson | undefined {
@@ -107,10 +85,10 @@ export class MembersStandIn {
   }
 
   /** @internal Records the call, applies a queued failure, then runs the handler. */
-  serve<Reply>(pattern: string, request: object, handle: () => Reply): Reply {
-    this.calls.push({ pattern, request: { ...request } as Record<string, unknown> });
-    const failure = this.failures.get(pattern)?.shift();
-    if (failure) throw new StandInError(failure.code, failure.message);
+  serve<Reply>(method: RpcMethod, request: object, handle: () => Reply): Reply {
+    this.calls.push({ pattern: method.subject, request: { ...request } as Record<string, unknown> });
+    const failure = this.failures.get(method.subject)?.shift();
+    if (failure) throw new StandInError(failure.code, failure.message, failure.details);
     return handle();
   }
 
@@ -240,32 +218,32 @@ export class MembersStandIn {
 class MembersStandInController {
   constructor(@Inject(STAND_IN) private readonly users: MembersStandIn) {}
 
-  @MessagePattern('rpc.users.register-user')
+  @RpcHandler(RPC.users.registerUser)
   registerUser(@Payload() request: RegisterUserRequestJson): RegisterUserReplyJson {
-    return this.users.serve('rpc.users.register-user', request, () => this.users.register(request));
+    return this.users.serve(RPC.users.registerUser, request, () => this.users.register(request));
   }
 
-  @MessagePattern('rpc.users.get-member')
+  @RpcHandler(RPC.users.getMember)
   getMember(@Payload() request: GetMemberRequestJson): GetMemberReplyJson {
-    return this.users.serve('rpc.users.get-member', request, () => {
+    return this.users.serve(RPC.users.getMember, request, () => {
       const member = this.users.member(request.botId!, request.telegramUserId!);
       return member ? { member } : {};
     });
   }
 
-  @MessagePattern('rpc.users.find-members')
+  @RpcHandler(RPC.users.findMembers)
   findMembers(@Payload() request: FindMembersRequestJson): FindMembersReplyJson {
-    return this.users.serve('rpc.users.find-members', request, () => ({ members: this.users.find(request.botId!, request.query ?? '', request.limit ?? 10) }));
+    return this.users.serve(RPC.users.findMembers, request, () => ({ members: this.users.find(request.botId!, request.query ?? '', request.limit ?? 10) }));
   }
 
-  @MessagePattern('rpc.users.count-members')
+  @RpcHandler(RPC.users.countMembers)
   countMembers(@Payload() request: CountMembersRequestJson): CountMembersReplyJson {
-    return this.users.serve('rpc.users.count-members', request, () => this.users.count(request.botId!));
+    return this.users.serve(RPC.users.countMembers, request, () => this.users.count(request.botId!));
   }
 
-  @MessagePattern('rpc.users.set-member-language')
+  @RpcHandler(RPC.users.setMemberLanguage)
   setMemberLanguage(@Payload() request: SetMemberLanguageRequestJson): MemberAdminActionReplyJson {
-    return this.users.serve('rpc.users.set-member-language', request, () => {
+    return this.users.serve(RPC.users.setMemberLanguage, request, () => {
       const member = this.users.requireMember(request.botId!, request.telegramUserId!);
       const changed = member.languageOverride !== request.languageCode;
       if (request.languageCode) member.languageOverride = request.languageCode;
@@ -274,9 +252,9 @@ class MembersStandInController {
     });
   }
 
-  @MessagePattern('rpc.users.block-member')
+  @RpcHandler(RPC.users.blockMember)
   blockMember(@Payload() request: MemberAdminActionRequestJson): MemberAdminActionReplyJson {
-    return this.users.serve('rpc.users.block-member', request, () => {
+    return this.users.serve(RPC.users.blockMember, request, () => {
       if (!request.reason) throw new StandInError('VALIDATION.FAILED', 'reason is required to block');
       return this.users.adminChange(request, 'admin', (member) => {
         if (member.status === 'MEMBER_STATUS_BLOCKED_BY_ADMIN') return false;
@@ -287,9 +265,9 @@ class MembersStandInController {
     });
   }
 
-  @MessagePattern('rpc.users.unblock-member')
+  @RpcHandler(RPC.users.unblockMember)
   unblockMember(@Payload() request: MemberAdminActionRequestJson): MemberAdminActionReplyJson {
-    return this.users.serve('rpc.users.unblock-member', request, () =>
+    return this.users.serve(RPC.users.unblockMember, request, () =>
       this.users.adminChange(request, 'admin', (member) => {
         if (member.status !== 'MEMBER_STATUS_BLOCKED_BY_ADMIN') return false;
         member.status = 'MEMBER_STATUS_ACTIVE';
@@ -299,9 +277,9 @@ class MembersStandInController {
     );
   }
 
-  @MessagePattern('rpc.users.propose-admin')
+  @RpcHandler(RPC.users.proposeAdmin)
   proposeAdmin(@Payload() request: MemberAdminActionRequestJson): MemberAdminActionReplyJson {
-    return this.users.serve('rpc.users.propose-admin', request, () =>
+    return this.users.serve(RPC.users.proposeAdmin, request, () =>
       this.users.adminChange(request, 'admin', (member) => {
         if (member.role !== 'MEMBER_ROLE_USER' || member.adminPending) return false;
         member.adminPending = true;
@@ -310,9 +288,9 @@ class MembersStandInController {
     );
   }
 
-  @MessagePattern('rpc.users.approve-admin')
+  @RpcHandler(RPC.users.approveAdmin)
   approveAdmin(@Payload() request: MemberAdminActionRequestJson): MemberAdminActionReplyJson {
-    return this.users.serve('rpc.users.approve-admin', request, () =>
+    return this.users.serve(RPC.users.approveAdmin, request, () =>
       this.users.adminChange(request, 'owner', (member) => {
         if (member.role !== 'MEMBER_ROLE_USER') return false;
         member.role = 'MEMBER_ROLE_ADMIN';
@@ -322,9 +300,9 @@ class MembersStandInController {
     );
   }
 
-  @MessagePattern('rpc.users.revoke-admin')
+  @RpcHandler(RPC.users.revokeAdmin)
   revokeAdmin(@Payload() request: MemberAdminActionRequestJson): MemberAdminActionReplyJson {
-    return this.users.serve('rpc.users.revoke-admin', request, () =>
+    return this.users.serve(RPC.users.revokeAdmin, request, () =>
       this.users.adminChange(request, 'owner', (member) => {
         if (member.role !== 'MEMBER_ROLE_ADMIN') return false;
         member.role = 'MEMBER_ROLE_USER';
@@ -333,9 +311,9 @@ class MembersStandInController {
     );
   }
 
-  @MessagePattern('rpc.users.record-bot-blocked')
+  @RpcHandler(RPC.users.recordBotBlocked)
   recordBotBlocked(@Payload() request: RecordBotBlockedRequestJson): RecordBotBlockedReplyJson {
-    return this.users.serve('rpc.users.record-bot-blocked', request, () => {
+    return this.users.serve(RPC.users.recordBotBlocked, request, () => {
       const member = this.users.member(request.botId!, request.telegramUserId!);
       if (!member) return {};
       const blocked = request.blocked === true;
@@ -346,14 +324,14 @@ class MembersStandInController {
     });
   }
 
-  @MessagePattern('rpc.users.get-bot-config')
+  @RpcHandler(RPC.users.getBotConfig)
   getBotConfig(@Payload() request: GetBotConfigRequestJson): BotConfigJson {
-    return this.users.serve('rpc.users.get-bot-config', request, () => this.users.config(request.botId!));
+    return this.users.serve(RPC.users.getBotConfig, request, () => this.users.config(request.botId!));
   }
 
-  @MessagePattern('rpc.users.set-feature-flag')
+  @RpcHandler(RPC.users.setFeatureFlag)
   setFeatureFlag(@Payload() request: SetFeatureFlagRequestJson): BotConfigJson {
-    return this.users.serve('rpc.users.set-feature-flag', request, () => {
+    return this.users.serve(RPC.users.setFeatureFlag, request, () => {
       this.users.requireRole(request.botId!, request.changedBy!, 'admin');
       this.users.flagsOf(request.botId!)[request.flag!] = request.enabled === true;
       this.users.audit(request.botId!, request.changedBy!, 'bot.feature-flag-changed', `flag:${request.flag}`, { enabled: request.enabled === true });
@@ -361,9 +339,9 @@ class MembersStandInController {
     });
   }
 
-  @MessagePattern('rpc.users.set-setting')
+  @RpcHandler(RPC.users.setSetting)
   setSetting(@Payload() request: SetSettingRequestJson): BotConfigJson {
-    return this.users.serve('rpc.users.set-setting', request, () => {
+    return this.users.serve(RPC.users.setSetting, request, () => {
       this.users.requireRole(request.botId!, request.changedBy!, 'admin');
       const settings = this.users.settingsOf(request.botId!);
       const existing = settings.find((setting) => setting.key === request.key);
@@ -376,8 +354,8 @@ class MembersStandInController {
     });
   }
 
-  @MessagePattern('rpc.users.query-audit')
+  @RpcHandler(RPC.users.queryAudit)
   queryAudit(@Payload() request: QueryAuditRequestJson): QueryAuditReplyJson {
-    return this.users.serve('rpc.users.query-audit', request, () => this.users.auditPage(request.botId!, request.limit ?? 20, request.cursor));
+    return this.users.serve(RPC.users.queryAudit, request, () => this.users.auditPage(request.botId!, request.limit ?? 20, request.cursor));
   }
 }

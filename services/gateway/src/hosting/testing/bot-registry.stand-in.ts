@@ -1,16 +1,10 @@
 // Nest's ValidationPipe (inside @RpcController) loads class-validator lazily; loaded here so it resolves under Jest's ESM loader too.
 import 'class-validator';
-import { InProcessBroker, InProcessServer, RpcController } from '@botplatform/bus';
-import type {
-  BotCredentialsJson,
-  GetBotCredentialsReplyJson,
-  GetBotCredentialsRequestJson,
-  RecordBotBlockedReplyJson,
-  RecordBotBlockedRequestJson,
-} from '@botplatform/contracts';
+import { InProcessBroker, InProcessServer, RpcController, RpcHandler } from '@botplatform/bus';
+import { RPC, type BotCredentialsJson, type GetBotCredentialsReplyJson, type GetBotCredentialsRequestJson, type RecordBotBlockedReplyJson, type RecordBotBlockedRequestJson } from '@botplatform/contracts';
 import { Inject, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 
 /** A bot as the stand-in registry keeps it; the token is a sandbox bot's. */
 export interface StandInBot {
@@ -90,12 +84,12 @@ export class BotRegistryStandIn {
 class BotRegistryStandInController {
   constructor(@Inject(REGISTRY) private readonly registry: BotRegistryStandIn) {}
 
-  @MessagePattern('rpc.users.get-bot-credentials')
+  @RpcHandler(RPC.users.getBotCredentials)
   getBotCredentials(@Payload() request: GetBotCredentialsRequestJson): GetBotCredentialsReplyJson {
     return this.registry.answer(request);
   }
 
-  @MessagePattern('rpc.users.record-bot-blocked')
+  @RpcHandler(RPC.users.recordBotBlocked)
   recordBotBlocked(@Payload() request: RecordBotBlockedRequestJson): RecordBotBlockedReplyJson {
     this.registry.blocked.push(request);
     return {};

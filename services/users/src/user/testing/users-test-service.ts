@@ -1,5 +1,5 @@
 import { EmbeddedEventBus, InProcessBroker, type RpcCallError, type RpcClient } from '@botplatform/bus';
-import type { RegisterUserReplyJson, RegisterUserRequestJson } from '@botplatform/contracts';
+import { RPC, type RegisterUserReplyJson, type RegisterUserRequestJson } from '@botplatform/contracts';
 import { createRpcClient, startService, type RunningService } from '@botplatform/service-kit';
 import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
 import { INSECURE_DEVELOPMENT_TOKEN_KEYS } from '../../bot/bot-token-cipher.js';
@@ -31,7 +31,8 @@ export interface UsersTestService {
   readonly users: RunningService;
   readonly rpc: RpcClient;
   readonly clock: TestClock;
-  call<Reply>(pattern: `rpc.users.${string}`, request: object): Promise<Reply>;
+  /** `rpc.call`: one RPC its contract declares, typed by it. */
+  readonly call: RpcClient['call'];
   /** The typed error a call fails with (and a test failure if it succeeds). */
   failure(call: Promise<unknown>): Promise<RpcCallError>;
   registerBot(options?: TestBotOptions): Promise<{ botId: string; apiToken: string }>;
@@ -62,7 +63,7 @@ export async function startUsersTestService(prefix: string, start: Date = new Da
     users = await startService(definition, { databaseUrl: database.url, bus, rpc: { kind: 'in-process', broker }, httpPort: 0, logger: false });
     const rpc = createRpcClient({ kind: 'in-process', broker });
     const running = users;
-    const call = <Reply>(pattern: `rpc.users.${string}`, request: object) => rpc.call<object, Reply>(pattern, request);
+    const call: RpcClient['call'] = (method, request) => rpc.call(method, request);
     return {
       users: running,
       rpc,
@@ -77,7 +78,7 @@ export async function startUsersTestService(prefix: string, start: Date = new Da
         ),
       registerBot: (options = {}) => registerTestBot(running.dependencies.store, running.dependencies.orm.em, options),
       see: (botId, telegramUserId, profile = {}) =>
-        call<RegisterUserReplyJson>('rpc.users.register-user', { botId, telegramUserId: String(telegramUserId), firstName: `User ${telegramUserId}`, ...profile }),
+        call(RPC.users.registerUser, { botId, telegramUserId: String(telegramUserId), firstName: `User ${telegramUserId}`, ...profile }),
       close: async () => {
         await rpc.close();
         await running.close();

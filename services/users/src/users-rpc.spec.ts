@@ -1,0 +1,21 @@
+import { rpcMethodsOfService } from '@botplatform/contracts';
+import { PATTERN_METADATA } from '@nestjs/microservices/constants.js';
+import { UsersModule } from './users.module.js';
+
+/** The subjects the module's controllers answer, read from Nest's metadata as the transport reads it. */
+function servedSubjects(module: Function): string[] {
+  const controllers = (Reflect.getMetadata('controllers', module) ?? []) as Function[];
+  return controllers.flatMap((controller) =>
+    Object.getOwnPropertyNames(controller.prototype).flatMap((name) => {
+      const handler = Object.getOwnPropertyDescriptor(controller.prototype, name)?.value as unknown;
+      return typeof handler === 'function' ? ((Reflect.getMetadata(PATTERN_METADATA, handler) ?? []) as string[]) : [];
+    }),
+  );
+}
+
+describe('The users service over request/reply', () => {
+  it('answers exactly the RPCs its contract declares (UsersRpc), each once', () => {
+    const served = servedSubjects(UsersModule);
+    expect([...served].sort()).toEqual(rpcMethodsOfService('users').map((method) => method.subject).sort());
+  });
+});
