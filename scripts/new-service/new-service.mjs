@@ -206,6 +206,31 @@ function registryEdits(name, words) {
         ),
     },
     {
+      path: 'libs/contracts/src/rpc-registry.ts',
+      what: `RPC.${name}, from ${Name}Rpc`,
+      done: (text) => text.includes(`${name}: rpcMethodsOf(${Name}Rpc),`),
+      apply: (text) => {
+        const path = 'libs/contracts/src/rpc-registry.ts';
+        const imported = insertAfterLast(text, path, 'an import of gen/', /^import .* from '\.\/gen\/.*';$/, [
+          `import { ${Name}Rpc } from './gen/botplatform/${name}/v1/notes_pb.js';`,
+        ]);
+        const declared = insertBefore(
+          imported,
+          path,
+          'the marker "`npm run new:service` adds the RPC service of each new service here"',
+          (line) => line.includes('`npm run new:service` adds the RPC service of each new service here'),
+          (marker) => [`${indentOf(marker)}${name}: rpcMethodsOf(${Name}Rpc),`],
+        );
+        return insertBefore(
+          declared,
+          path,
+          'the marker "`npm run new:service` adds the RPC service of each new service to this list too"',
+          (line) => line.includes('`npm run new:service` adds the RPC service of each new service to this list too'),
+          (marker) => [`${indentOf(marker)}${Name}Rpc,`],
+        );
+      },
+    },
+    {
       path: 'libs/contracts/src/index.ts',
       what: `the export of gen/botplatform/${name}/v1/notes_pb.js`,
       done: (text) => text.includes(`'./gen/botplatform/${name}/v1/notes_pb.js'`),

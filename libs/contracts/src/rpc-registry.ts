@@ -77,10 +77,15 @@ function rpcMethodsOf<Methods extends GenServiceMethods>(service: GenService<Met
 export const RPC = {
   users: rpcMethodsOf(UsersRpc),
   notifications: rpcMethodsOf(NotificationsRpc),
+  // `npm run new:service` adds the RPC service of each new service here.
 } as const;
 
 /** The generated services RPC is built from, so a spec can check none is left out. */
-export const rpcServices = [UsersRpc, NotificationsRpc] as const;
+export const rpcServices = [
+  UsersRpc,
+  NotificationsRpc,
+  // `npm run new:service` adds the RPC service of each new service to this list too.
+] as const;
 
 /** All declared RPCs, in declaration order. */
 export const rpcMethods: readonly RpcMethod[] = collectUnique(Object.values(RPC).flatMap((service) => Object.values(service) as RpcMethod[]));

@@ -98,6 +98,9 @@ describe('npm run new:service', () => {
     expect(read('deploy/k8s/nats.yaml')).toContain('- name: BP_NATS_DEMO_PASSWORD');
     expect(read('deploy/nats/nats-server.conf')).toContain('user: "demo"');
     expect(read('deploy/k8s/nats-config.yaml')).toContain('user: "demo"');
+    // Its RPC is declared in proto and named through the contracts, like every other.
+    expect(read('libs/contracts/src/rpc-registry.ts')).toContain('demo: rpcMethodsOf(DemoRpc),');
+    expect(read('services/demo/src/note/create-note.rpc-controller.ts')).toContain('@RpcHandler(RPC.demo.createNote)');
     expect(read('deploy/postgres-init.sql')).toContain('CREATE DATABASE demo;');
     expect(JSON.parse(read('package-lock.json')).packages['services/demo']).toMatchObject({ name: '@botplatform/demo' });
     expect(existsSync(join(copy, 'libs/contracts/src/gen/botplatform/demo/v1/notes_pb.ts'))).toBe(true);
@@ -120,8 +123,8 @@ describe('npm run new:service', () => {
       copy,
     );
     expect({ code: tested.code, output: tested.code === 0 ? '' : tested.output }).toEqual({ code: 0, output: '' });
-    expect(tested.output).toMatch(/PASS services\/demo\/src\/note\/note\.decider\.spec\.ts/);
-    expect(tested.output).toMatch(/PASS services\/demo\/src\/note\/create-note\.e2e\.spec\.ts/);
+    expect(tested.output).toMatch(/PASS (?:\w+ )?services\/demo\/src\/note\/note\.decider\.spec\.ts/);
+    expect(tested.output).toMatch(/PASS (?:\w+ )?services\/demo\/src\/note\/create-note\.e2e\.spec\.ts/);
 
     const again = await run('npm', ['run', '--silent', 'new:service', '--', 'demo', '--no-scripts'], copy);
     expect(again.code).toBe(1);

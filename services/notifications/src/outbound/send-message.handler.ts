@@ -13,7 +13,6 @@ import {
 } from './outbound-message.decider.js';
 import { SendMessageDto, type InlineButtonRowDto } from './send-message.dto.js';
 
-/** The request/reply pattern other services call to have a message sent. */
 /**
  * Accepts a message for a bot's chat from any service. The message is sent later by the gateway,
  * which consumes `notifications.message.send_requested`; the reply only says whether this request id

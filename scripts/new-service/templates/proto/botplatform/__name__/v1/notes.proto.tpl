@@ -3,6 +3,7 @@ syntax = "proto3";
 package botplatform.__name__.v1;
 
 import "botplatform/bus/v1/event_options.proto";
+import "botplatform/bus/v1/rpc_options.proto";
 import "google/protobuf/timestamp.proto";
 
 // The __name__ service's public contract: its events (with the event option, so the subject lives in
@@ -22,7 +23,14 @@ message NoteCreated {
   google.protobuf.Timestamp created_at = 4;
 }
 
-// rpc.__name__.create-note
+// __Name__Rpc is every request/reply the __name__ service answers (`rpc.__name__.<verb>`): code names
+// them as `RPC.__name__.<method>` from @botplatform/contracts, never by the subject string.
+service __Name__Rpc {
+  rpc CreateNote(CreateNoteRequest) returns (CreateNoteReply) {
+    option (botplatform.bus.v1.rpc) = {subject: "rpc.__name__.create-note"};
+  }
+}
+
 message CreateNoteRequest {
   // Chosen by the caller (a UUID), so a retried request cannot create a second note.
   string note_id = 1;

@@ -1,12 +1,11 @@
 import { EmbeddedEventBus, InProcessBroker, RpcCallError, busMigrations, type RpcClient } from '@botplatform/bus';
-import { NoteCreatedSchema, isEventOf, type CreateNoteReplyJson, type CreateNoteRequestJson, type DecodedEvent } from '@botplatform/contracts';
+import { NoteCreatedSchema, RPC, isEventOf, type CreateNoteRequestJson, type DecodedEvent } from '@botplatform/contracts';
 import { createServiceOrm } from '@botplatform/event-store';
 import { createRpcClient, startService, type RpcTransport, type RunningService } from '@botplatform/service-kit';
 import { createTestDatabase, waitFor, type TestDatabase } from '@botplatform/testing';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { __name__Service } from '../__name__.service.js';
-import { CREATE_NOTE } from './create-note.rpc-controller.js';
 import { Note } from './note.entity.js';
 
 const BOT = '3c2b1a00-5e4d-4f6a-8b7c-9d0e1f2a3b4c';
@@ -20,7 +19,7 @@ describe('rpc.__name__.create-note', () => {
   let rpc: RpcClient;
   const published: DecodedEvent<typeof NoteCreatedSchema>[] = [];
 
-  const createNote = (request: CreateNoteRequestJson) => rpc.call<CreateNoteRequestJson, CreateNoteReplyJson>(CREATE_NOTE, request);
+  const createNote = (request: CreateNoteRequestJson) => rpc.call(RPC.__name__.createNote, request);
   const request = (overrides: Partial<CreateNoteRequestJson> = {}): CreateNoteRequestJson => ({ noteId: randomUUID(), botId: BOT, text: 'Buy milk', ...overrides });
   const storedEvents = () => service.dependencies.store.readAll({ limit: 1_000 }).then((r) => r.events);
 

@@ -1,18 +1,15 @@
-import { RpcController } from '@botplatform/bus';
-import type { CreateNoteReplyJson } from '@botplatform/contracts';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { RpcController, RpcHandler } from '@botplatform/bus';
+import { RPC, type CreateNoteReplyJson } from '@botplatform/contracts';
+import { Payload } from '@nestjs/microservices';
 import { CreateNoteDto } from './create-note.dto.js';
 import { CreateNoteUseCase } from './create-note.use-case.js';
 
-/** The request/reply pattern that creates a note (CreateNoteRequest → CreateNoteReply). */
-export const CREATE_NOTE = 'rpc.__name__.create-note';
-
-/** `rpc.__name__.create-note`: validates the request (the DTO) and calls the use case, nothing else. */
+/** `RPC.__name__.createNote` (declared in proto/): validates the request (the DTO) and calls the use case, nothing else. */
 @RpcController()
 export class CreateNoteRpcController {
   constructor(private readonly createNote: CreateNoteUseCase) {}
 
-  @MessagePattern(CREATE_NOTE)
+  @RpcHandler(RPC.__name__.createNote)
   async create(@Payload() request: CreateNoteDto): Promise<CreateNoteReplyJson> {
     const created = await this.createNote.execute({
       noteId: request.noteId,
