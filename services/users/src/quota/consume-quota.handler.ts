@@ -1,4 +1,4 @@
-import { RpcController } from '@botplatform/bus';
+import { RpcController, correlationIdOrNew } from '@botplatform/bus';
 import type { ConsumeQuotaReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore } from '@botplatform/event-store';
 import { MessagePattern, Payload } from '@nestjs/microservices';
@@ -57,7 +57,7 @@ export class ConsumeQuotaHandler {
         resetsAt: resetsAt.toISOString(),
         now: now.toISOString(),
       },
-      { botId: bot.botId, correlationId: randomUUID(), causationId: null, actor: { kind: 'user', id: String(telegramUserId) }, occurredAt: now },
+      { botId: bot.botId, correlationId: correlationIdOrNew(randomUUID), causationId: null, actor: { kind: 'user', id: String(telegramUserId) }, occurredAt: now },
     );
     return { used: state.used, ...(limit !== null ? { limit } : {}), resetsAt: resetsAt.toISOString() };
   }

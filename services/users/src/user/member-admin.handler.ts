@@ -1,4 +1,4 @@
-import { RpcController } from '@botplatform/bus';
+import { RpcController, correlationIdOrNew } from '@botplatform/bus';
 import type { MemberAdminActionReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore } from '@botplatform/event-store';
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -84,7 +84,7 @@ export class MemberAdminHandler {
     const command: MembershipCommand = type === 'BlockMember' ? { type, ...base, reason: request.reason ?? '' } : { type, ...base };
     const { newEvents } = await this.commands.handle(membershipStreamId(bot.botId, telegramUserId), command, {
       botId: bot.botId,
-      correlationId: randomUUID(),
+      correlationId: correlationIdOrNew(randomUUID),
       causationId: null,
       actor: { kind: 'admin', id: admin.id },
       occurredAt: now,

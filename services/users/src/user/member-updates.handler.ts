@@ -1,4 +1,4 @@
-import { RpcController } from '@botplatform/bus';
+import { RpcController, correlationIdOrNew } from '@botplatform/bus';
 import type { MemberAdminActionReplyJson, RecordBotBlockedReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore, type EventContext } from '@botplatform/event-store';
 import { MessagePattern, Payload } from '@nestjs/microservices';
@@ -58,6 +58,6 @@ export class MemberUpdatesHandler {
   }
 
   private context(botId: string, telegramUserId: number, now: Date): EventContext {
-    return { botId, correlationId: randomUUID(), causationId: null, actor: { kind: 'user', id: String(telegramUserId) }, occurredAt: now };
+    return { botId, correlationId: correlationIdOrNew(randomUUID), causationId: null, actor: { kind: 'user', id: String(telegramUserId) }, occurredAt: now };
   }
 }

@@ -1,4 +1,4 @@
-import { RpcController } from '@botplatform/bus';
+import { RpcController, correlationIdOrNew } from '@botplatform/bus';
 import type { RegisterUserReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore, type EventContext } from '@botplatform/event-store';
 import { MessagePattern, Payload } from '@nestjs/microservices';
@@ -44,7 +44,7 @@ export class RegisterUserHandler {
     const now = this.clock.now();
     const context: EventContext = {
       botId: bot.botId,
-      correlationId: randomUUID(),
+      correlationId: correlationIdOrNew(randomUUID),
       causationId: null,
       actor: { kind: 'user', id: String(telegramUserId) },
       occurredAt: now,
