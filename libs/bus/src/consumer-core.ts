@@ -1,9 +1,13 @@
 import { ContractsError, decodeEventMessage, findPublicEvent, type DecodedEvent } from '@botplatform/contracts';
 import { runSql } from '@botplatform/event-store';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { Logger } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ParkEventError, type ConsumerDefinition, type DeadLetter, type DeadLetterReplay } from './event-bus.js';
 import { isInfrastructureFailure } from './infrastructure-failure.js';
+import type { BusObserver } from './observability/bus-observer.js';
+import { withLogContext } from './observability/log-context.js';
+import { SpanKind, contextFromHeaders, inSpan, type HeaderSource } from './observability/trace-context.js';
 
 /** One message as a transport received it. */
 export interface Delivery {
@@ -14,6 +18,8 @@ export interface Delivery {
   readonly data: Uint8Array;
   /** 1 on the first delivery. */
   readonly attempt: number;
+  /** Trace context of the work that published the event (`traceparent`), when it had one. */
+  readonly headers?: HeaderSource;
 }
 
 /**
@@ -35,6 +41,8 @@ export type DeliveryOutcome =
  * would have everything it starts fork that committed transaction's entity manager.
  */
 const outsideAnyTransaction = AsyncLocalStorage.snapshot();
+
+const logger = new Logger('Consumer');
 
 const DEFAULT_MAX_DELIVER = 5;
 const DEFAULT_BACKOFF_MS = [500, 2_000, 10_000, 30_000];
@@ -60,6 +68,8 @@ export class ConsumerCore {
     private readonly orm: MikroORM,
     /** Told of an after-commit callback that threw (the transport's `onError`). */
     private readonly onError?: (error: unknown) => void,
+    /** Told of every settled delivery (metrics). */
+    private readonly observer?: BusObserver,
   ) {
     this.maxDeliver = definition.maxDeliver ?? DEFAULT_MAX_DELIVER;
     this.backoffMs = definition.backoffMs?.length ? definition.backoffMs : DEFAULT_BACKOFF_MS;
@@ -146,7 +156,20 @@ export class ConsumerCore {
       }
       from += 1;
     }
+    this.report(classified, deliveries, outcomes);
     return outcomes;
+  }
+
+  private report(classified: readonly Classified[], deliveries: readonly Delivery[], outcomes: readonly DeliveryOutcome[]): void {
+    if (!this.observer?.eventSettled) return;
+    outcomes.forEach((outcome, i) => {
+      if (outcome.kind === 'blocked') return;
+      const item = classified[i];
+      const kind = outcome.kind === 'park' ? 'parked' : outcome.kind === 'retry' ? 'retry' : item.kind === 'skip' ? 'skipped' : 'applied';
+      const occurredAt = item.kind === 'handle' ? item.event.envelope.occurredAt : undefined;
+      const lag = occurredAt ? Math.max(0, (Date.now() - occurredAt.getTime()) / 1_000) : undefined;
+      this.observer!.eventSettled!(this.definition.name, deliveries[i].subject, kind, deliveries[i].attempt, lag);
+    });
   }
 
   private classify(delivery: Delivery): Classified {
@@ -205,12 +228,16 @@ export class ConsumerCore {
         if (definition.handleBatch) {
           failing = unseen.length === 1 ? unseen[0].index : undefined;
           const attempt = Math.max(...unseen.map(({ index }) => deliveries[index].attempt));
-          await definition.handleBatch(unseen.map((u) => u.event), { em, attempt, afterCommit: schedule });
+          // A batch is logged and traced as its first event.
+          const first = unseen[0];
+          await this.observed(first.event, deliveries[first.index], () =>
+            definition.handleBatch(unseen.map((u) => u.event), { em, attempt, afterCommit: schedule }),
+          );
           return;
         }
         for (const { index, event } of unseen) {
           failing = index;
-          await definition.handle(event, { em, attempt: deliveries[index].attempt, afterCommit: schedule });
+          await this.observed(event, deliveries[index], () => definition.handle(event, { em, attempt: deliveries[index].attempt, afterCommit: schedule }));
         }
       });
     } catch (error) {
@@ -225,6 +252,25 @@ export class ConsumerCore {
       }
     }
     return undefined;
+  }
+
+  /** Runs a handler in a span continuing the publisher's trace, with the event's ids in the log context. */
+  private observed(event: DecodedEvent, delivery: Delivery, handle: () => Promise<void>): Promise<void> {
+    const { envelope } = event;
+    const fields = {
+      service: this.definition.name.split('--')[0],
+      correlationId: envelope.correlationId,
+      botId: envelope.botId,
+      eventId: envelope.eventId,
+      subject: event.subject,
+    };
+    const attributes = { 'messaging.consumer.group.name': this.definition.name, 'messaging.message.id': envelope.eventId, 'messaging.delivery.attempt': delivery.attempt };
+    return withLogContext(fields, () =>
+      inSpan(`consume ${event.subject}`, { parent: contextFromHeaders(delivery.headers), kind: SpanKind.CONSUMER, attributes }, async () => {
+        await handle();
+        logger.debug(`${this.definition.name} handled ${event.subject} (attempt ${delivery.attempt})`);
+      }),
+    );
   }
 
   private outcomeOfFailure(error: unknown, item: Classified, delivery: Delivery): DeliveryOutcome {

@@ -1,3 +1,4 @@
+import type { BusObserver } from './observability/bus-observer.js';
 import type { DecodedEvent } from '@botplatform/contracts';
 import type { PostgresEventStore, RecordedEvent } from '@botplatform/event-store';
 import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
@@ -21,6 +22,14 @@ export interface ProducerDefinition {
   readonly service: string;
   readonly store: PostgresEventStore;
   readonly toPublic: PublicEventMapper;
+  /** Told of each relay round (metrics); the embedded bus has no relay. */
+  readonly observer?: BusObserver;
+}
+
+/** How a consumer is run besides its definition. */
+export interface ConsumeOptions {
+  /** Told of every settled delivery (metrics). */
+  readonly observer?: BusObserver;
 }
 
 export interface ConsumerContext {
@@ -116,7 +125,7 @@ export interface EventBus {
   /** Starts publishing a service's public events (JetStream: the relay; embedded: registers the store). */
   publishFrom(producer: ProducerDefinition): Promise<RunningProducer>;
   /** Starts a durable consumer whose effects live in `orm` (the consumer service's database). */
-  consume(definition: ConsumerDefinition, orm: MikroORM): Promise<RunningConsumer>;
+  consume(definition: ConsumerDefinition, orm: MikroORM, options?: ConsumeOptions): Promise<RunningConsumer>;
   /** Resolves with a state text while the bus can carry events; throws `BusUnavailableError` when not. */
   health(): Promise<string>;
   close(): Promise<void>;

@@ -2,6 +2,7 @@ export { BusNaming, assertConsumerName } from './bus-naming.js';
 export {
   BusUnavailableError,
   ParkEventError,
+  type ConsumeOptions,
   type ConsumerContext,
   type BatchConsumerDefinition,
   type ConsumerDefinition,
@@ -39,3 +40,9 @@ export { InProcessBroker, InProcessClient, InProcessServer } from './rpc/in-proc
 export { RpcClient } from './rpc/rpc-client.js';
 export { RpcController, RpcHandler } from './rpc/rpc-controller.decorator.js';
 export { isInfrastructureFailure } from './infrastructure-failure.js';
+export { RpcObservabilityInterceptor, RPC_OBSERVATION, type RpcObservation } from './rpc/rpc-observability.interceptor.js';
+export { CORRELATION_ID_HEADER, type RpcClientOptions } from './rpc/rpc-client.js';
+export { InProcessContext } from './rpc/in-process.transport.js';
+export type { BusObserver, RpcResultCode } from './observability/bus-observer.js';
+export { correlationIdOrNew, currentLogContext, withLogContext, type LogContext } from './observability/log-context.js';
+export { contextFromHeaders, currentTraceParent, inSpan, traceHeaders, tracer, type HeaderSource } from './observability/trace-context.js';

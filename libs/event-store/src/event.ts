@@ -41,6 +41,8 @@ export interface RecordedEventMetadata extends EventContext, StorePosition {
   /** The schema version `data` has now, after upcasting. */
   readonly schemaVersion: number;
   readonly recordedAt: Date;
+  /** W3C `traceparent` of the work that appended it, when that work was traced. */
+  readonly traceParent: string | null;
 }
 
 /** An event read from the store, upcast to the version the reading code knows. */

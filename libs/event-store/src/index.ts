@@ -5,6 +5,7 @@ export { EventVersioning, type EventTypeVersioning } from './upcasting.js';
 export {
   PostgresEventStore,
   type PostgresEventStoreOptions,
+  type EventStoreHooks,
   type AppendResult,
   type ReadAllResult,
   type StoreCallOptions,
@@ -19,5 +20,6 @@ export {
 } from './command-handler.js';
 export { DeciderSpecification } from './decider-specification.js';
 export { EventStoreMigration20261123000000, eventStoreMigrations } from './migrations/20261123000000-event-store.migration.js';
+export { EventStoreMigration20261201000000 } from './migrations/20261201000000-event-store-trace-parent.migration.js';
 export { createServiceOrm, type ServiceOrmOptions } from './service-orm.js';
 export { runSql } from './sql.js';

@@ -19,6 +19,18 @@ export interface PostgresEventStoreOptions {
   readonly versioning?: EventVersioning;
   /** Event id factory; tests pass a deterministic one. */
   readonly generateId?: () => string;
+  readonly hooks?: EventStoreHooks;
+}
+
+/**
+ * How the service around the store observes it, without the store knowing of tracing or metrics
+ * libraries (service-kit supplies them).
+ */
+export interface EventStoreHooks {
+  /** The W3C `traceparent` of the work appending now, stored with its events. */
+  traceParent?(): string | undefined;
+  /** Called after each append with the events written (they may still roll back with the caller's transaction). */
+  appended?(events: readonly RecordedEvent[]): void;
 }
 
 export interface AppendResult<E extends DomainEvent> {
@@ -54,6 +66,7 @@ interface EventRow {
   occurred_at: string;
   recorded_at: string;
   data: Record<string, unknown>;
+  trace_parent: string | null;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -75,6 +88,7 @@ export class PostgresEventStore {
   private readonly versioning: EventVersioning;
   private readonly generateId: () => string;
   private readonly appendListeners = new Set<() => void>();
+  private readonly hooks: EventStoreHooks | undefined;
 
   constructor(
     private readonly em: EntityManager,
@@ -86,6 +100,7 @@ export class PostgresEventStore {
     this.checkpoints = `"${options.schema}".event_store_checkpoints`;
     this.versioning = options.versioning ?? new EventVersioning();
     this.generateId = options.generateId ?? randomUUID;
+    this.hooks = options.hooks;
   }
 
   /**
@@ -109,13 +124,13 @@ export class PostgresEventStore {
            WITH ORDINALITY AS e(event_id, type, schema_version, data, ordinal)
        )
        INSERT INTO ${this.table} (event_id, stream_id, stream_position, type, schema_version, bot_id,
-         correlation_id, causation_id, actor_kind, actor_id, occurred_at, data)
-       SELECT e.event_id, $1, c.version + e.ordinal, e.type, e.schema_version, $6, $7, $8, $9, $10, $11, e.data
+         correlation_id, causation_id, actor_kind, actor_id, occurred_at, data, trace_parent)
+       SELECT e.event_id, $1, c.version + e.ordinal, e.type, e.schema_version, $6, $7, $8, $9, $10, $11, e.data, $13
        FROM new_events e CROSS JOIN current_version c
        WHERE $12::integer IS NULL OR c.version = $12::integer
        ORDER BY e.ordinal
        RETURNING global_position::text, transaction_id::text, event_id, stream_id, stream_position, type,
-         schema_version, bot_id, correlation_id, causation_id, actor_kind, actor_id, ${ISO_TIMESTAMPS}, data`;
+         schema_version, bot_id, correlation_id, causation_id, actor_kind, actor_id, ${ISO_TIMESTAMPS}, data, trace_parent`;
     const parameters = [
       streamId,
       ids,
@@ -129,6 +144,7 @@ export class PostgresEventStore {
       context.actor.id,
       context.occurredAt,
       expected,
+      this.hooks?.traceParent?.() ?? null,
     ];
     let rows: EventRow[];
     for (let attempt = 1; ; attempt++) {
@@ -150,10 +166,9 @@ export class PostgresEventStore {
       throw new WrongExpectedVersionError(streamId, expected ?? -1, await this.streamVersion(streamId, options));
     }
     this.notifyAppended();
-    return {
-      nextExpectedVersion: rows[rows.length - 1].stream_position,
-      events: rows.map((row) => this.toRecordedEvent<E>(row)),
-    };
+    const recorded = rows.map((row) => this.toRecordedEvent<E>(row));
+    this.hooks?.appended?.(recorded);
+    return { nextExpectedVersion: rows[rows.length - 1].stream_position, events: recorded };
   }
 
   /** The stream's events from `fromVersion` (exclusive, default 0 = all), upcast. */
@@ -345,6 +360,7 @@ export class PostgresEventStore {
         actor: { kind: row.actor_kind as RecordedEvent['metadata']['actor']['kind'], id: row.actor_id },
         occurredAt: new Date(row.occurred_at),
         recordedAt: new Date(row.recorded_at),
+        traceParent: row.trace_parent ?? null,
       },
     } as unknown as RecordedEvent<E>;
   }
@@ -362,7 +378,7 @@ export class PostgresEventStore {
 // MikroORM's pool leaves timestamps as PostgreSQL text; JSON's ISO 8601 form parses everywhere.
 const ISO_TIMESTAMPS = `to_json(occurred_at) #>> '{}' AS occurred_at, to_json(recorded_at) #>> '{}' AS recorded_at`;
 const SELECT_COLUMNS = `global_position::text, transaction_id::text, event_id, stream_id, stream_position, type,
-  schema_version, bot_id, correlation_id, causation_id, actor_kind, actor_id, ${ISO_TIMESTAMPS}, data`;
+  schema_version, bot_id, correlation_id, causation_id, actor_kind, actor_id, ${ISO_TIMESTAMPS}, data, trace_parent`;
 
 function positionOf(position: StorePosition): Checkpoint {
   return { transactionId: position.transactionId, globalPosition: position.globalPosition };

@@ -6,3 +6,6 @@ export { createRpcClient, rpcServerOptions, type RpcTransport } from './rpc-tran
 export { HEALTH_CHECKS, HealthProbeTimeoutError, type HealthCheck } from './health-check.js';
 export { startService, type RunningService, type ServiceInfrastructure } from './start-service.js';
 export { loadConfigOrExit, runServiceProcess, ServiceProcessConfig } from './run-service-process.js';
+export { PinoLoggerService, type ServiceLoggerOptions } from './pino-logger.js';
+export { MetricsController, ServiceMetrics } from './service-metrics.js';
+export { registerTracing, startTracingFromEnv, type Tracing } from './tracing.js';

@@ -3,7 +3,9 @@ import { Logger } from '@nestjs/common';
 import { IsInt, IsNotEmpty, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { InvalidConfigError, loadConfig } from './config.js';
 import type { ServiceDefinition } from './service-definition.js';
+import { PinoLoggerService } from './pino-logger.js';
 import { startService } from './start-service.js';
+import { startTracingFromEnv } from './tracing.js';
 
 /** Loads the configuration, or stops the process with one line naming every bad variable. */
 export function loadConfigOrExit<T extends object>(schema: new () => T, env: NodeJS.ProcessEnv, logger: Logger): T {
@@ -49,11 +51,15 @@ export class ServiceProcessConfig {
 }
 
 /**
- * Entry point of a service process: validated environment, JetStream bus and NATS request/reply,
- * graceful stop on SIGTERM/SIGINT. A bad variable stops the process at once, naming it.
+ * Entry point of a service process: validated environment, JetStream bus and NATS request/reply, JSON
+ * logs, tracing when OTEL_* variables ask for it, graceful stop on SIGTERM/SIGINT. A bad variable stops the process at once, naming it.
  */
 export async function runServiceProcess(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // JSON lines from the first one on, before the Nest app exists.
+  const processLogger = new PinoLoggerService({ service: definition.name });
+  Logger.overrideLogger(processLogger);
   const logger = new Logger(definition.name);
+  const tracing = startTracingFromEnv(definition.name, env);
   const config = loadConfigOrExit(ServiceProcessConfig, env, logger);
   const credentials: NatsCredentials | undefined = config.NATS_USER ? { user: config.NATS_USER, pass: config.NATS_PASSWORD } : undefined;
   const bus = await untilReachable('the broker at NATS_URL', logger, () =>
@@ -75,12 +81,14 @@ export async function runServiceProcess(definition: ServiceDefinition, env: Node
       rpc: { kind: 'nats', servers: config.NATS_URL, credentials },
       httpPort: config.HTTP_PORT,
       httpHost: config.HTTP_HOST,
+      logger: processLogger,
     }),
   );
   logger.log(`${definition.name} is up: health at ${service.url}/health`);
   const stop = async () => {
     await service.close();
     await bus.close();
+    await tracing?.shutdown();
     process.exit(0);
   };
   process.once('SIGTERM', stop);

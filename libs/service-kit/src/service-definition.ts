@@ -4,6 +4,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import type { MikroORM, Options } from '@mikro-orm/postgresql';
 import type { DynamicModule } from '@nestjs/common';
 import type { RpcTransport } from './rpc-transport.js';
+import type { ServiceMetrics } from './service-metrics.js';
 
 /** What a service's module gets to work with. */
 export interface ServiceDependencies {
@@ -11,6 +12,8 @@ export interface ServiceDependencies {
   readonly store: PostgresEventStore;
   readonly bus: EventBus;
   readonly rpc: RpcTransport;
+  /** The service's Prometheus metrics (served at /metrics); absent when a test builds dependencies by hand. */
+  readonly metrics?: ServiceMetrics;
 }
 
 /**

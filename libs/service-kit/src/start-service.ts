@@ -1,4 +1,4 @@
-import { EventRelay, type EventBus, type RunningConsumer, type RunningProducer } from '@botplatform/bus';
+import { EventRelay, RPC_OBSERVATION, currentTraceParent, type EventBus, type RpcObservation, type RunningConsumer, type RunningProducer } from '@botplatform/bus';
 import { PostgresEventStore, createServiceOrm } from '@botplatform/event-store';
 import { Module, type DynamicModule, type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -6,7 +6,9 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { HealthController } from './health.controller.js';
 import { HEALTH_CHECKS, type HealthCheck } from './health-check.js';
 import type { ServiceDefinition, ServiceDependencies } from './service-definition.js';
+import { PinoLoggerService } from './pino-logger.js';
 import { rpcServerOptions, type RpcTransport } from './rpc-transport.js';
+import { MetricsController, ServiceMetrics } from './service-metrics.js';
 
 export interface ServiceInfrastructure {
   readonly databaseUrl: string;
@@ -15,6 +17,7 @@ export interface ServiceInfrastructure {
   /** HTTP port for health and admin endpoints; 0 picks a free one. */
   readonly httpPort: number;
   readonly httpHost?: string;
+  /** Default: JSON lines on stdout (pino); `false` for none. */
   readonly logger?: LoggerService | false;
 }
 
@@ -29,18 +32,21 @@ export interface RunningService {
 
 @Module({})
 class ServiceHostModule {
-  static for(definition: ServiceDefinition, dependencies: ServiceDependencies, checks: HealthCheck[]): DynamicModule {
+  static for(definition: ServiceDefinition, dependencies: ServiceDependencies & { metrics: ServiceMetrics }, checks: HealthCheck[]): DynamicModule {
+    const observation: RpcObservation = { service: definition.name, observer: dependencies.metrics };
     return {
       module: ServiceHostModule,
       global: true,
       imports: [definition.module(dependencies)],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: HEALTH_CHECKS, useValue: checks },
+        { provide: ServiceMetrics, useValue: dependencies.metrics },
+        { provide: RPC_OBSERVATION, useValue: observation },
         { provide: MikroORM, useValue: dependencies.orm },
         { provide: PostgresEventStore, useValue: dependencies.store },
       ],
-      exports: [MikroORM, PostgresEventStore],
+      exports: [MikroORM, PostgresEventStore, ServiceMetrics, RPC_OBSERVATION],
     };
   }
 }
@@ -57,8 +63,13 @@ export async function startService(definition: ServiceDefinition, infrastructure
     entities: definition.entities,
     migrations: definition.migrations,
   });
-  const store = new PostgresEventStore(orm.em, { schema: definition.schema, versioning: definition.versioning });
-  const dependencies: ServiceDependencies = { orm, store, bus: infrastructure.bus, rpc: infrastructure.rpc };
+  const metrics = new ServiceMetrics(definition.name);
+  const store = new PostgresEventStore(orm.em, {
+    schema: definition.schema,
+    versioning: definition.versioning,
+    hooks: { traceParent: currentTraceParent, appended: (events) => metrics.appended(events) },
+  });
+  const dependencies = { orm, store, bus: infrastructure.bus, rpc: { ...infrastructure.rpc, observer: metrics }, metrics } satisfies ServiceDependencies;
   const running: (RunningProducer | RunningConsumer)[] = [];
   let app: INestApplication | undefined;
   const checks: HealthCheck[] = [
@@ -76,7 +87,7 @@ export async function startService(definition: ServiceDefinition, infrastructure
   ];
   try {
     app = await NestFactory.create(ServiceHostModule.for(definition, dependencies, checks), {
-      logger: infrastructure.logger ?? ['error', 'warn', 'log'],
+      logger: infrastructure.logger ?? new PinoLoggerService({ service: definition.name }),
       abortOnError: false,
     });
     app.enableShutdownHooks();
@@ -84,10 +95,10 @@ export async function startService(definition: ServiceDefinition, infrastructure
     await app.startAllMicroservices();
     await app.listen(infrastructure.httpPort, infrastructure.httpHost ?? '127.0.0.1');
     if (definition.toPublic) {
-      running.push(await infrastructure.bus.publishFrom({ service: definition.name, store, toPublic: definition.toPublic }));
+      running.push(await infrastructure.bus.publishFrom({ service: definition.name, store, toPublic: definition.toPublic, observer: metrics }));
     }
     for (const consumer of definition.consumers?.(dependencies) ?? []) {
-      running.push(await infrastructure.bus.consume(consumer, orm));
+      running.push(await infrastructure.bus.consume(consumer, orm, { observer: metrics }));
     }
   } catch (error) {
     await Promise.allSettled(running.map((r) => r.stop()));

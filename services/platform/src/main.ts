@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { EmbeddedEventBus, InProcessBroker, RpcCallError } from '@botplatform/bus';
 import { RPC, type RegisterBotReplyJson, type RegisterBotRequestJson } from '@botplatform/contracts';
-import { createRpcClient, loadConfigOrExit } from '@botplatform/service-kit';
+import { createRpcClient, loadConfigOrExit, startTracingFromEnv } from '@botplatform/service-kit';
 import { TelegramSandbox } from '@botplatform/telegram-sandbox';
 import { Logger } from '@nestjs/common';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
@@ -59,6 +59,8 @@ class EmbeddedPlatformConfig {
   OPERATOR_API_TOKEN?: string = undefined;
 }
 
+// Spans exported only when OTEL_* variables ask for it; the services log JSON lines (pino).
+startTracingFromEnv('botplatform');
 const logger = new Logger('platform');
 const config = loadConfigOrExit(EmbeddedPlatformConfig, process.env, logger);
 let database: EmbeddedDatabase | undefined;

@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { assertConsumerName } from '../bus-naming.js';
 import { ConsumerCore, type Delivery } from '../consumer-core.js';
 import type {
+  ConsumeOptions,
   ConsumerDefinition,
   DeadLetter,
   DeadLetterReplay,
@@ -44,9 +45,9 @@ export class EmbeddedEventBus implements EventBus {
     };
   }
 
-  async consume(definition: ConsumerDefinition, orm: MikroORM): Promise<RunningConsumer> {
+  async consume(definition: ConsumerDefinition, orm: MikroORM, options: ConsumeOptions = {}): Promise<RunningConsumer> {
     assertConsumerName(definition.name);
-    const consumer = new EmbeddedConsumer(new ConsumerCore(definition, orm, this.options.onError), orm, this, this.options);
+    const consumer = new EmbeddedConsumer(new ConsumerCore(definition, orm, this.options.onError, options.observer), orm, this, this.options);
     this.running.add(consumer);
     return consumer;
   }
@@ -218,7 +219,9 @@ class EmbeddedConsumer implements RunningConsumer {
     const attempt = (this.attempts.get(event.metadata.eventId) ?? 0) + 1;
     try {
       const encoded = encodePublicEvent(event, producer.toPublic);
-      return encoded && { subject: encoded.subject, data: encoded.bytes, attempt };
+      // The store keeps the appending request's trace context: the consumer continues that trace.
+      const headers = event.metadata.traceParent ? { traceparent: event.metadata.traceParent } : undefined;
+      return encoded && { subject: encoded.subject, data: encoded.bytes, attempt, headers };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       return { subject: `${producer.service}:${event.type}`, data: new Uint8Array(), attempt, unreadable: `cannot publish stored ${event.type}: ${reason}` };

@@ -4,6 +4,7 @@ import type { Checkpoint, RecordedEvent } from '@botplatform/event-store';
 import type { BusNaming } from '../bus-naming.js';
 import type { ProducerDefinition, RunningProducer } from '../event-bus.js';
 import { PollTimer } from '../poll-timer.js';
+import { SpanKind, contextFromHeaders, inSpan, traceHeaders } from '../observability/trace-context.js';
 import { encodePublicEvent } from '../public-event.js';
 
 export interface EventRelayOptions {
@@ -62,7 +63,9 @@ export class EventRelay implements RunningProducer {
         await this.producer.store.advanceCheckpoint(this.checkpointName, async (checkpoint) => {
           const page = await this.producer.store.readAll({ after: checkpoint, limit: batchSize });
           if (page.events.length === 0) return undefined;
-          await this.publish(page.events);
+          const oldestRecordedAt = page.events[0].metadata.recordedAt.getTime();
+          const published = await this.publish(page.events);
+          this.producer.observer?.relayRound?.(published, page.events.length, Math.max(0, (Date.now() - oldestRecordedAt) / 1_000));
           await this.options.afterPublish?.();
           moved = page.events.length;
           return page.checkpoint satisfies Checkpoint;
@@ -78,17 +81,28 @@ export class EventRelay implements RunningProducer {
     }
   }
 
-  private async publish(events: readonly RecordedEvent[]): Promise<void> {
+  /** Publishes the events' public forms; returns how many there were. */
+  private async publish(events: readonly RecordedEvent[]): Promise<number> {
     const acks: Promise<unknown>[] = [];
     for (const event of events) {
       const encoded = encodePublicEvent(event, this.producer.toPublic);
       if (!encoded) continue;
       const hdrs = headers();
       hdrs.set('Nats-Msg-Id', encoded.eventId);
-      // Published back to back on one connection, so JetStream stores them in this order.
-      acks.push(this.js.publish(this.naming.wireSubject(encoded.subject), encoded.bytes, { headers: hdrs }));
+      const subject = this.naming.wireSubject(encoded.subject);
+      // Continues the trace of the request that appended the event (kept in the store), so the
+      // consumers' spans join it too. Published back to back on one connection, so JetStream stores
+      // them in this order: the span is started and the publish sent synchronously.
+      const { traceParent } = event.metadata;
+      acks.push(
+        inSpan(`publish ${encoded.subject}`, { parent: traceParent ? contextFromHeaders({ traceparent: traceParent }) : undefined, kind: SpanKind.PRODUCER, attributes: { 'messaging.message.id': encoded.eventId } }, async () => {
+          for (const [key, value] of Object.entries(traceHeaders())) hdrs.set(key, value);
+          return this.js.publish(subject, encoded.bytes, { headers: hdrs });
+        }),
+      );
     }
     await Promise.all(acks);
     this.published += acks.length;
+    return acks.length;
   }
 }

@@ -297,6 +297,7 @@ export class JetStreamConsumer implements RunningConsumer {
       subject: this.naming.publicSubject(message.subject),
       data: message.data,
       attempt,
+      headers: (message as JsMsg).headers,
     };
   }
 

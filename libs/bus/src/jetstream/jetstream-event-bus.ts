@@ -5,6 +5,7 @@ import { assertConsumerName, BusNaming } from '../bus-naming.js';
 import { ConsumerCore } from '../consumer-core.js';
 import {
   BusUnavailableError,
+  type ConsumeOptions,
   type ConsumerDefinition,
   type EventBus,
   type ProducerDefinition,
@@ -64,11 +65,11 @@ export class JetStreamEventBus implements EventBus {
     return this.track(relay);
   }
 
-  async consume(definition: ConsumerDefinition, orm: MikroORM): Promise<RunningConsumer> {
+  async consume(definition: ConsumerDefinition, orm: MikroORM, options: ConsumeOptions = {}): Promise<RunningConsumer> {
     assertConsumerName(definition.name);
     await this.streams.ensureServiceStream(definition.source);
     await this.streams.ensureDeadLetterStream();
-    const core = new ConsumerCore(definition, orm, this.options.consumer?.onError);
+    const core = new ConsumerCore(definition, orm, this.options.consumer?.onError, options.observer);
     return this.track(await JetStreamConsumer.start(this.js, this.jsm, this.naming, core, this.options.consumer));
   }
 

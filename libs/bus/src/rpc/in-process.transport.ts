@@ -1,7 +1,19 @@
-import { Server, ClientProxy, type CustomTransportStrategy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import type { MsgHdrs } from '@nats-io/nats-core';
+import { BaseRpcContext, ClientProxy, NatsRecord, Server, type CustomTransportStrategy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { isObservable, lastValueFrom, type Observable } from 'rxjs';
 
-type Handler = (data: unknown) => Promise<unknown>;
+type Handler = (data: unknown, headers?: MsgHdrs) => Promise<unknown>;
+
+/** The context of an in-process request, shaped like NATS's: the subject and the request headers. */
+export class InProcessContext extends BaseRpcContext<[string, MsgHdrs | undefined]> {
+  getSubject(): string {
+    return this.args[0];
+  }
+
+  getHeaders(): MsgHdrs | undefined {
+    return this.args[1];
+  }
+}
 
 /**
  * The process-wide switchboard of the in-process transport: servers register their patterns, clients
@@ -38,8 +50,8 @@ export class InProcessServer extends Server implements CustomTransportStrategy {
   listen(callback: () => void): void {
     for (const [pattern, handler] of this.messageHandlers) {
       if (handler.isEventHandler) continue;
-      this.broker.register(pattern, async (data) => {
-        const result = await handler(wireCopy(data));
+      this.broker.register(pattern, async (data, headers) => {
+        const result = await handler(wireCopy(data), new InProcessContext([pattern, headers]));
         const value = isObservable(result) ? await lastValueFrom(result as Observable<unknown>) : result;
         return wireCopy(value);
       });
@@ -81,7 +93,9 @@ export class InProcessClient extends ClientProxy {
       callback({ err: { code: 'RPC.NO_HANDLER', message: `no handler for ${pattern}` }, isDisposed: true });
       return () => undefined;
     }
-    handler(packet.data).then(
+    // A request with headers (trace context, correlation id) comes as a NatsRecord, as for the NATS client.
+    const [data, headers] = packet.data instanceof NatsRecord ? [packet.data.data, packet.data.headers as MsgHdrs | undefined] : [packet.data, undefined];
+    handler(data, headers).then(
       (response) => callback({ response, isDisposed: true }),
       (err: unknown) => callback({ err: wireCopy(err), isDisposed: true }),
     );

@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
+import { EventStoreMigration20261201000000 } from './20261201000000-event-store-trace-parent.migration.js';
 
 /**
  * The event store's tables, created in the service's own schema (the migrator sets `search_path`).
@@ -49,4 +50,5 @@ export class EventStoreMigration20261123000000 extends Migration {
 /** The event store's migrations, in order, for a service's `migrationsList`. */
 export const eventStoreMigrations: readonly MigrationObject[] = [
   { name: 'Migration20261123000000_event_store', class: EventStoreMigration20261123000000 },
+  { name: 'Migration20261201000000_event_store_trace_parent', class: EventStoreMigration20261201000000 },
 ];

@@ -1,4 +1,4 @@
-import { RpcCallError } from '@botplatform/bus';
+import { RpcCallError, inSpan, withLogContext } from '@botplatform/bus';
 import type { BotCredentialsJson, GetBotCredentialsReplyJson, GetBotCredentialsRequestJson } from '@botplatform/contracts';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Logger, type LoggerService } from '@nestjs/common';
@@ -74,6 +74,8 @@ export interface BotHostOptions {
   /** Bots started at once during a reconciliation (default 8). */
   readonly startConcurrency?: number;
   readonly logger?: LoggerService;
+  /** Told of every Bot API request as sent (each retry too): method, HTTP status or `error`, duration (metrics). */
+  readonly onApiCall?: (method: string, status: number | 'error', seconds: number) => void;
 }
 
 /** What a reconciliation or refresh did to one bot. */
@@ -344,6 +346,9 @@ export class BotHost {
       logger: this.logger,
     });
     const hosted: HostedBot = { info, bot, lifetime, dispatcher, crashed: false, stopping: false };
+    // First, so it is the innermost: each request as sent, a 429 retried by auto-retry counted each time.
+    const { onApiCall } = this.options;
+    if (onApiCall) bot.api.config.use(countedApiCalls(onApiCall));
     if (this.options.mode === 'polling') bot.api.config.use(this.pollingFailureLog(hosted));
     bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
     // Installed last, so it wraps the others: every call of this bot, ctx.api included, ends with its lifetime.
@@ -368,7 +373,10 @@ export class BotHost {
       bot.use((ctx, next) => {
         ctx.tenant = hosted.info;
         ctx.correlationId = randomUUID();
-        return next();
+        // Everything the update leads to (log lines, requests, the events they append) carries its
+        // correlation id and continues its trace.
+        const fields = { service: 'gateway', correlationId: ctx.correlationId, botId: hosted.info.botId, updateId: ctx.update.update_id };
+        return withLogContext(fields, () => inSpan('telegram update', { attributes: { 'telegram.update_id': ctx.update.update_id, 'bot.id': hosted.info.botId } }, () => next()));
       });
       bot.use(session<GatewaySession, BotContext>({ initial: () => ({}), storage: this.options.sessions(info.botId), getSessionKey: chatKey }));
       bot.use(this.options.behaviour.pipelineFor(info));
@@ -474,6 +482,21 @@ export class BotHost {
 
 interface ServableBot extends HostedBotInfo {
   readonly token: string;
+}
+
+function countedApiCalls(onApiCall: NonNullable<BotHostOptions['onApiCall']>): Parameters<Api['config']['use']>[0] {
+  return async (call, method, payload, signal) => {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1_000;
+    try {
+      const result = await call(method, payload, signal);
+      onApiCall(method, result.ok ? 200 : result.error_code, seconds());
+      return result;
+    } catch (error) {
+      onApiCall(method, 'error', seconds());
+      throw error;
+    }
+  };
 }
 
 /** grammY types signals with the `abort-controller` shim; at run time they are Node's own. */

@@ -89,6 +89,7 @@ export function composeGatewayService(config: GatewayHostingConfig, parts: Gatew
       pollingTimeoutSeconds: config.pollingTimeoutSeconds,
       retryDelaysMs: config.retryDelaysMs,
       logger: config.logger,
+      onApiCall: dependencies.metrics && ((method, status, seconds) => dependencies.metrics!.telegramCall(method, status, seconds)),
     });
     runtime = { dependencies, host, users, rpc };
     return runtime;

@@ -1,3 +1,4 @@
+import { correlationIdOrNew } from '@botplatform/bus';
 import type { BotConfigJson, BotCredentialsJson, BotSummaryJson, SettingTypeJson } from '@botplatform/contracts';
 import { CommandHandler, type Actor, type EventContext, type PostgresEventStore } from '@botplatform/event-store';
 import { Logger } from '@nestjs/common';
@@ -263,7 +264,7 @@ export class BotRegistry {
   }
 
   private context(botId: string, requestedBy: Requester, now: Date): EventContext {
-    return { botId, correlationId: randomUUID(), causationId: null, actor: actorOf(requestedBy), occurredAt: now };
+    return { botId, correlationId: correlationIdOrNew(randomUUID), causationId: null, actor: actorOf(requestedBy), occurredAt: now };
   }
 }
 

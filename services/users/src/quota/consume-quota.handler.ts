@@ -1,4 +1,4 @@
-import { RpcController, RpcHandler } from '@botplatform/bus';
+import { RpcController, RpcHandler, correlationIdOrNew } from '@botplatform/bus';
 import { RPC, type ConsumeQuotaReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore } from '@botplatform/event-store';
 import { Payload } from '@nestjs/microservices';
@@ -55,7 +55,7 @@ export class ConsumeQuotaHandler {
         resetsAt: resetsAt.toISOString(),
         now: now.toISOString(),
       },
-      { botId: bot.botId, correlationId: randomUUID(), causationId: null, actor: { kind: 'user', id: String(telegramUserId) }, occurredAt: now },
+      { botId: bot.botId, correlationId: correlationIdOrNew(randomUUID), causationId: null, actor: { kind: 'user', id: String(telegramUserId) }, occurredAt: now },
     );
     return { used: state.used, ...(limit !== null ? { limit } : {}), resetsAt: resetsAt.toISOString() };
   }

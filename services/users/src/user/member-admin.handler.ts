@@ -1,4 +1,4 @@
-import { RpcController, RpcHandler } from '@botplatform/bus';
+import { RpcController, RpcHandler, correlationIdOrNew } from '@botplatform/bus';
 import { RPC, type MemberAdminActionReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore } from '@botplatform/event-store';
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -78,7 +78,7 @@ export class MemberAdminHandler {
     const command: MembershipCommand = type === 'BlockMember' ? { type, ...base, reason: request.reason ?? '' } : { type, ...base };
     const { newEvents } = await this.commands.handle(membershipStreamId(bot.botId, telegramUserId), command, {
       botId: bot.botId,
-      correlationId: randomUUID(),
+      correlationId: correlationIdOrNew(randomUUID),
       causationId: null,
       actor: { kind: 'admin', id: admin.id },
       occurredAt: now,

@@ -1,4 +1,4 @@
-import { RpcController, RpcHandler } from '@botplatform/bus';
+import { RpcController, RpcHandler, correlationIdOrNew } from '@botplatform/bus';
 import { RPC, type MemberAdminActionReplyJson, type RecordBotBlockedReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore, type EventContext } from '@botplatform/event-store';
 import { Payload } from '@nestjs/microservices';
@@ -55,6 +55,6 @@ export class MemberUpdatesHandler {
   }
 
   private context(botId: string, telegramUserId: number, now: Date): EventContext {
-    return { botId, correlationId: randomUUID(), causationId: null, actor: { kind: 'user', id: String(telegramUserId) }, occurredAt: now };
+    return { botId, correlationId: correlationIdOrNew(randomUUID), causationId: null, actor: { kind: 'user', id: String(telegramUserId) }, occurredAt: now };
   }
 }

@@ -1,4 +1,4 @@
-import { RpcController, RpcHandler } from '@botplatform/bus';
+import { RpcController, RpcHandler, correlationIdOrNew } from '@botplatform/bus';
 import { RPC, type RegisterUserReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore, type EventContext } from '@botplatform/event-store';
 import { Payload } from '@nestjs/microservices';
@@ -42,7 +42,7 @@ export class RegisterUserHandler {
     const now = this.clock.now();
     const context: EventContext = {
       botId: bot.botId,
-      correlationId: randomUUID(),
+      correlationId: correlationIdOrNew(randomUUID),
       causationId: null,
       actor: { kind: 'user', id: String(telegramUserId) },
       occurredAt: now,
