@@ -7,8 +7,11 @@ const SCANNED = ['libs', 'services', 'chaos', 'bench'];
 // The contracts declare the subjects (generated from proto/); everything else names them through RPC.
 const EXEMPT = join(REPO, 'libs/contracts');
 
-/** A string or template literal starting with `rpc.`: a subject spelt out by hand. */
-const RPC_LITERAL = /['"`]rpc\./g;
+/**
+ * A string or template literal starting with `rpc.<service>.`: a subject spelt out by hand. OpenTelemetry's
+ * attribute keys (`'rpc.method'`) have one dot and are not subjects.
+ */
+const RPC_LITERAL = /['"`]rpc\.[\w${}-]*\./g;
 
 function* typeScriptSources(dir: string): Generator<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -57,11 +60,14 @@ describe('RPC subjects', () => {
       '/** `rpc.users.register-user` answers it. */',
       ' * `rpc.users.*` patterns',
       "const url = 'http://example.org'; // `rpc.users.x`",
+      "span.setAttribute('rpc.method', subject);",
+      'const d = `rpc.${service}.${verb}`;',
     ].join('\n');
     expect(rpcSubjectLiteralsIn('x.ts', source)).toEqual([
       "x.ts:1: const a = 'rpc.users.get-member';",
       'x.ts:2: const b = `rpc.users.${verb}`;',
       'x.ts:3: const c = call("rpc.users.list-bots"); // rpc.users.list-bots',
+      'x.ts:8: const d = `rpc.${service}.${verb}`;',
     ]);
   });
 });
