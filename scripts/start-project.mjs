@@ -6,7 +6,9 @@ import { join } from 'node:path';
 
 const name = process.argv[2];
 const { projects } = JSON.parse(readFileSync(new URL('../nest-cli.json', import.meta.url), 'utf8'));
-const applications = Object.entries(projects).filter(([, p]) => p.type === 'application').map(([n]) => n);
+const applications = Object.entries(projects)
+  .filter(([, p]) => p.type === 'application')
+  .map(([n]) => n);
 const project = projects[name];
 if (project?.type !== 'application') {
   console.error(`usage: npm run start:service -- <${applications.join('|')}>`);

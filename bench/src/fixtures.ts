@@ -129,11 +129,7 @@ export function effectConsumer(
  * The same effect written a run at a time: one multi-row INSERT for all the events the consumer
  * applies in one transaction, as a projection would do it.
  */
-export function batchEffectConsumer(
-  name: string,
-  schema: string,
-  observe: (applied: number, effectMs: number) => void = () => {},
-): ConsumerDefinition {
+export function batchEffectConsumer(name: string, schema: string, observe: (applied: number, effectMs: number) => void = () => {}): ConsumerDefinition {
   return {
     name,
     source: PRODUCER_SERVICE,

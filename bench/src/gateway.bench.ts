@@ -1,5 +1,5 @@
 import { EmbeddedEventBus, InProcessBroker } from '@botplatform/bus';
-import { RPC, type RegisterBotReplyJson, type RegisterBotRequestJson } from '@botplatform/contracts';
+import { RPC } from '@botplatform/contracts';
 import { startPlatform, type RunningPlatform } from '@botplatform/platform';
 import { createRpcClient } from '@botplatform/service-kit';
 import { TelegramSandbox, type SandboxChat } from '@botplatform/telegram-sandbox';
@@ -177,13 +177,17 @@ async function startGateway(sandbox: TelegramSandbox, target: GatewayBenchTarget
     );
     // Hosted once the gateway has picked the registration up (event → refresh): a probe user's /help answers.
     const probe = sandbox.chat(sandbox.createUser({ firstName: 'Probe' }), sandboxBot);
-    await waitUntil('the gateway to host the bench bot', async () => {
-      probe.sendCommand('help');
-      return withTimeout(probe.waitForMessage(), 1_000, 'probe reply').then(
-        () => true,
-        () => false,
-      );
-    }, { timeoutMs: 60_000, intervalMs: 100 });
+    await waitUntil(
+      'the gateway to host the bench bot',
+      async () => {
+        probe.sendCommand('help');
+        return withTimeout(probe.waitForMessage(), 1_000, 'probe reply').then(
+          () => true,
+          () => false,
+        );
+      },
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
     await sleep(200);
     const running = platform;
     return {

@@ -150,12 +150,15 @@ async function measureOurs(target: LatencyBenchTarget, store: PostgresEventStore
     });
     const measured = TOTAL_EVENTS - WARM_UP_EVENTS;
     const progress = () =>
-      `our consumer to apply every latency event (${samples.total.length} of ${measured} applied, ` +
-      `${seenOnNatsAt.size} of ${TOTAL_EVENTS} seen on NATS)`;
-    await waitUntil(progress, () => {
-      if (errors.length) throw new Error(`the bus failed during the bench: ${String(errors[0])}`);
-      return samples.total.length >= measured;
-    }, { timeoutMs: 30_000 });
+      `our consumer to apply every latency event (${samples.total.length} of ${measured} applied, ` + `${seenOnNatsAt.size} of ${TOTAL_EVENTS} seen on NATS)`;
+    await waitUntil(
+      progress,
+      () => {
+        if (errors.length) throw new Error(`the bus failed during the bench: ${String(errors[0])}`);
+        return samples.total.length >= measured;
+      },
+      { timeoutMs: 30_000 },
+    );
     return samples;
   } finally {
     await bus.close();

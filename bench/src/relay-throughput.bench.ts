@@ -108,12 +108,7 @@ interface OurTimings extends Timings {
   readonly publishAcks: number;
 }
 
-async function measureOurs(
-  target: RelayBenchTarget,
-  store: PostgresEventStore,
-  consumerOrm: MikroORM,
-  handler: 'per-event' | 'batch',
-): Promise<OurTimings> {
+async function measureOurs(target: RelayBenchTarget, store: PostgresEventStore, consumerOrm: MikroORM, handler: 'per-event' | 'batch'): Promise<OurTimings> {
   const errors: unknown[] = [];
   const bus = await JetStreamEventBus.connect(target.natsUrl, 'bench-relay-throughput', {
     namespace: target.namespace,
@@ -150,12 +145,16 @@ async function measureOurs(
     try {
       // Counting in the handler first keeps the database free of polling while the pipeline runs;
       // the count of committed effects then gives the exact end.
-      await waitUntil('our consumer to handle every event', () => {
-        if (errors.length) throw new Error(`the bus failed during the bench: ${messageOf(errors[0])}`);
-        if (!publishedMs && relay.published >= EVENTS) publishedMs = performance.now() - start;
-        if (stalled()) throw new Error(`no progress for ${STALL_MS / 1_000} s`);
-        return handled >= EVENTS;
-      }, { intervalMs: 2 });
+      await waitUntil(
+        'our consumer to handle every event',
+        () => {
+          if (errors.length) throw new Error(`the bus failed during the bench: ${messageOf(errors[0])}`);
+          if (!publishedMs && relay.published >= EVENTS) publishedMs = performance.now() - start;
+          if (stalled()) throw new Error(`no progress for ${STALL_MS / 1_000} s`);
+          return handled >= EVENTS;
+        },
+        { intervalMs: 2 },
+      );
     } catch (error) {
       throw new Error(
         `our relay → consumer pipeline stopped short: ${messageOf(error)}; consumer handled ${handled} of ${EVENTS} events, ` +

@@ -34,19 +34,14 @@ export function judge(line: BenchLine): JudgedLine {
 
 export function formatTable(lines: readonly JudgedLine[]): string {
   const header = ['line', 'unit', 'ours', 'raw', 'ours/raw', 'aim', ''];
-  const rows = lines.map((l) => [
-    l.line,
-    l.unit,
-    formatNumber(l.ours),
-    formatNumber(l.raw),
-    l.ratio.toFixed(2),
-    l.aim,
-    l.meetsAim ? 'ok' : 'BELOW AIM',
-  ]);
+  const rows = lines.map((l) => [l.line, l.unit, formatNumber(l.ours), formatNumber(l.raw), l.ratio.toFixed(2), l.aim, l.meetsAim ? 'ok' : 'BELOW AIM']);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const numeric = new Set([2, 3, 4]);
   const render = (cells: readonly string[]) =>
-    cells.map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+    cells
+      .map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
   return [render(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(render)].join('\n');
 }
 

@@ -49,11 +49,7 @@ export async function waitUntil(
 }
 
 /** Runs `work` on `concurrency` workers that take tasks 0..count-1 from a shared counter. */
-export async function runWorkers(
-  concurrency: number,
-  count: number,
-  work: (worker: number, task: number) => Promise<void>,
-): Promise<void> {
+export async function runWorkers(concurrency: number, count: number, work: (worker: number, task: number) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {

@@ -49,7 +49,16 @@ const DEFAULTS: Omit<ChaosOptions, 'scenarios' | 'rate'> = {
 };
 
 /** `--quick`: a smoke run of about a minute per scenario with fewer of everything; the bounds stay. */
-const QUICK: Partial<ChaosOptions> = { starts: 60, kills: 1, outages: 1, outageMs: 3_000, storm: 5, outbound: 60, settleTimeoutMs: 60_000, giveUpAfterMs: 10_000 };
+const QUICK: Partial<ChaosOptions> = {
+  starts: 60,
+  kills: 1,
+  outages: 1,
+  outageMs: 3_000,
+  storm: 5,
+  outbound: 60,
+  settleTimeoutMs: 60_000,
+  giveUpAfterMs: 10_000,
+};
 
 export const USAGE = `usage: npm run chaos -- [--scenario starts|storm|idle|probe]... [--quick] [counts]
   --quick                    smoke run: ${JSON.stringify(QUICK)}
@@ -72,9 +81,21 @@ export class UsageError extends Error {}
 
 export function parseChaosOptions(argv: readonly string[]): ChaosOptions | 'help' {
   const numberFlags = {
-    starts: 'starts', rate: 'rate', kills: 'kills', 'restart-delay-ms': 'restartDelayMs', outages: 'outages', 'outage-ms': 'outageMs',
-    'fault-gap-ms': 'faultGapMs', 'settle-timeout-ms': 'settleTimeoutMs', 'give-up-after-ms': 'giveUpAfterMs', storm: 'storm', 'storm-interval-ms': 'stormIntervalMs',
-    'storm-trickle-rate': 'stormTrickleRate', 'storm-bound-ms': 'stormBoundMs', outbound: 'outbound', 'idle-window-ms': 'idleWindowMs',
+    starts: 'starts',
+    rate: 'rate',
+    kills: 'kills',
+    'restart-delay-ms': 'restartDelayMs',
+    outages: 'outages',
+    'outage-ms': 'outageMs',
+    'fault-gap-ms': 'faultGapMs',
+    'settle-timeout-ms': 'settleTimeoutMs',
+    'give-up-after-ms': 'giveUpAfterMs',
+    storm: 'storm',
+    'storm-interval-ms': 'stormIntervalMs',
+    'storm-trickle-rate': 'stormTrickleRate',
+    'storm-bound-ms': 'stormBoundMs',
+    outbound: 'outbound',
+    'idle-window-ms': 'idleWindowMs',
     'idle-bound-tps': 'idleBoundTps',
   } as const;
   let parsed;

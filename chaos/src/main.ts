@@ -83,7 +83,18 @@ async function runInFreshEnvironment(key: ScenarioKey, options: ChaosOptions, lo
     // One scenario breaking (e.g. the services never came up) must not hide the others' figures.
     const message = error instanceof Error ? error.message : String(error);
     console.error(`  ${key} FAILED: ${message}`);
-    result = { scenario: key, sent: 0, applied: 0, answered: 0, lost: 0, doubled: 0, rssBefore: {}, rssAfter: {}, failures: [`scenario error: ${message}`], notes: [] };
+    result = {
+      scenario: key,
+      sent: 0,
+      applied: 0,
+      answered: 0,
+      lost: 0,
+      doubled: 0,
+      rssBefore: {},
+      rssAfter: {},
+      failures: [`scenario error: ${message}`],
+      notes: [],
+    };
   }
   try {
     await current?.dispose();
@@ -99,9 +110,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     console.error(`\nchaos: ${signal}, cleaning up…`);
     const cleanUp = current?.dispose() ?? Promise.resolve();
-    void cleanUp
-      .catch((error: unknown) => console.error(String(error)))
-      .finally(() => process.exit(130));
+    void cleanUp.catch((error: unknown) => console.error(String(error))).finally(() => process.exit(130));
   });
 }
 

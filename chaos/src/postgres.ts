@@ -2,8 +2,7 @@ import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 
 /** The PostgreSQL server the services' databases are made on (its `postgres` database, to administer). */
-export const ADMIN_DATABASE_URL =
-  process.env.CHAOS_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const ADMIN_DATABASE_URL = process.env.CHAOS_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });

@@ -50,7 +50,17 @@ function formatRss(before: RssSnapshot, after: RssSnapshot): string {
 }
 
 export function formatTable(results: readonly ScenarioResult[]): string {
-  const header = ['scenario', 'sent', 'applied', 'answered', 'lost', 'doubled', 'recover max / median', 'RSS MB before→after (users, notif., gateway)', 'result'];
+  const header = [
+    'scenario',
+    'sent',
+    'applied',
+    'answered',
+    'lost',
+    'doubled',
+    'recover max / median',
+    'RSS MB before→after (users, notif., gateway)',
+    'result',
+  ];
   const rows = results.map((r) => [
     r.scenario,
     String(r.sent),
@@ -65,7 +75,10 @@ export function formatTable(results: readonly ScenarioResult[]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
   const numeric = new Set([1, 2, 3, 4, 5]);
   const render = (cells: readonly string[]) =>
-    cells.map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+    cells
+      .map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
   const lines = [render(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(render)];
   for (const result of results) {
     if (!result.failures.length && !result.notes.length) continue;

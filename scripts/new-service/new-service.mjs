@@ -77,7 +77,8 @@ function main() {
 
   console.log(`\nnew service "${name}":`);
   for (const file of files) console.log(`  created  ${file.path}`);
-  for (const change of changes) console.log(`  ${change.after === null ? 'kept   ' : 'edited '}  ${change.path} (${change.what}${change.after === null ? ': already there' : ''})`);
+  for (const change of changes)
+    console.log(`  ${change.after === null ? 'kept   ' : 'edited '}  ${change.path} (${change.what}${change.after === null ? ': already there' : ''})`);
   if (linked) console.log(`  linked   node_modules/@botplatform/${name} -> services/${name} (what npm install does for a workspace)`);
 
   if (runScripts) {
@@ -110,7 +111,9 @@ function checkName(name) {
   }
   // The example's messages are exported by @botplatform/contracts under their own names, so two services
   // with the untouched example would clash there.
-  const clash = findFiles(join(ROOT, 'proto'), '.proto').find((file) => /^message (NoteCreated|CreateNoteRequest|CreateNoteReply) \{/m.test(readFileSync(file, 'utf8')));
+  const clash = findFiles(join(ROOT, 'proto'), '.proto').find((file) =>
+    /^message (NoteCreated|CreateNoteRequest|CreateNoteReply) \{/m.test(readFileSync(file, 'utf8')),
+  );
   if (clash) {
     throw new GeneratorError(`${relative(ROOT, clash)} already declares the example note messages: rename that service's example aggregate first`);
   }
@@ -146,23 +149,43 @@ function registryEdits(name, words) {
       done: (text) => JSON.parse(text).references.some((ref) => ref.path.replace(/^\.\//, '') === `services/${name}`),
       apply: (text) => {
         const platform = /^(\s*)\{ "path": "(\.\/)?services\/platform" \},?$/;
-        return insertBefore(text, solution, 'the reference to services/platform', (line) => platform.test(line), (line) => {
-          const [, indent, dot = ''] = platform.exec(line);
-          return [`${indent}{ "path": "${dot}services/${name}" },`];
-        });
+        return insertBefore(
+          text,
+          solution,
+          'the reference to services/platform',
+          (line) => platform.test(line),
+          (line) => {
+            const [, indent, dot = ''] = platform.exec(line);
+            return [`${indent}{ "path": "${dot}services/${name}" },`];
+          },
+        );
       },
     },
     {
       path: 'services/platform/package.json',
       what: `the dependency on @botplatform/${name}`,
       done: (text) => Boolean(JSON.parse(text).dependencies?.[`@botplatform/${name}`]),
-      apply: (text) => replaceOnce(text, 'services/platform/package.json', '"dependencies": {', /"dependencies": \{(\s*)/, (_, space) => `"dependencies": {${space}"@botplatform/${name}": "*",${space || ' '}`),
+      apply: (text) =>
+        replaceOnce(
+          text,
+          'services/platform/package.json',
+          '"dependencies": {',
+          /"dependencies": \{(\s*)/,
+          (_, space) => `"dependencies": {${space}"@botplatform/${name}": "*",${space || ' '}`,
+        ),
     },
     {
       path: 'services/platform/tsconfig.json',
       what: `the project reference to ../${name}`,
       done: (text) => JSON.parse(text).references.some((ref) => ref.path === `../${name}`),
-      apply: (text) => replaceOnce(text, 'services/platform/tsconfig.json', '"references": [', /"references": \[(\s*)/, (_, space) => `"references": [${space}{ "path": "../${name}" },${space || ' '}`),
+      apply: (text) =>
+        replaceOnce(
+          text,
+          'services/platform/tsconfig.json',
+          '"references": [',
+          /"references": \[(\s*)/,
+          (_, space) => `"references": [${space}{ "path": "../${name}" },${space || ' '}`,
+        ),
     },
     {
       path: 'services/platform/src/platform.ts',
@@ -170,7 +193,9 @@ function registryEdits(name, words) {
       done: (text) => text.includes(`${name}Service,`),
       apply: (text) =>
         insertBefore(
-          insertAfterLast(text, 'services/platform/src/platform.ts', 'an import', /^import .* from '.*';$/, [`import { ${name}Service } from '@botplatform/${name}';`]),
+          insertAfterLast(text, 'services/platform/src/platform.ts', 'an import', /^import .* from '.*';$/, [
+            `import { ${name}Service } from '@botplatform/${name}';`,
+          ]),
           'services/platform/src/platform.ts',
           'the marker "`npm run new:service` adds new services here"',
           (line) => line.includes('`npm run new:service` adds new services here'),
@@ -246,12 +271,20 @@ function registryEdits(name, words) {
       apply: (text) => {
         const ports = [...text.matchAll(/"(\d+):3000"/g)].map((match) => Number(match[1]));
         const port = Math.max(3000, ...ports) + 1;
-        let next = insertAfterLast(text, 'docker-compose.yml', 'a service password under x-nats-passwords', /^ {2}(?!operator:)[a-z0-9]+: &nats-[a-z0-9]+-password /, [
-          `  ${name}: &nats-${name}-password \${BP_NATS_${NAME_}_PASSWORD:-dev-nats-${name}-password}`,
-        ]);
-        next = insertAfterLast(next, 'docker-compose.yml', "a service password in the nats container's environment", /^ {6}BP_NATS_(?!OPERATOR_)[A-Z0-9]+_PASSWORD: \*nats-/, [
-          `      BP_NATS_${NAME_}_PASSWORD: *nats-${name}-password`,
-        ]);
+        let next = insertAfterLast(
+          text,
+          'docker-compose.yml',
+          'a service password under x-nats-passwords',
+          /^ {2}(?!operator:)[a-z0-9]+: &nats-[a-z0-9]+-password /,
+          [`  ${name}: &nats-${name}-password \${BP_NATS_${NAME_}_PASSWORD:-dev-nats-${name}-password}`],
+        );
+        next = insertAfterLast(
+          next,
+          'docker-compose.yml',
+          "a service password in the nats container's environment",
+          /^ {6}BP_NATS_(?!OPERATOR_)[A-Z0-9]+_PASSWORD: \*nats-/,
+          [`      BP_NATS_${NAME_}_PASSWORD: *nats-${name}-password`],
+        );
         return insertBefore(next, 'docker-compose.yml', 'the top-level "volumes:"', (line) => line === 'volumes:', [
           `  ${name}:`,
           '    build: { context: ., dockerfile: deploy/Dockerfile }',
@@ -275,10 +308,16 @@ function registryEdits(name, words) {
       what: `BP_NATS_${NAME_}_PASSWORD from the Secret botplatform-${name}`,
       done: (text) => text.includes(`- name: BP_NATS_${NAME_}_PASSWORD`),
       apply: (text) =>
-        insertBefore(text, 'deploy/k8s/nats.yaml', 'the BP_NATS_OPERATOR_PASSWORD variable', (line) => line.trim() === '- name: BP_NATS_OPERATOR_PASSWORD', (line) => [
-          `${indentOf(line)}- name: BP_NATS_${NAME_}_PASSWORD`,
-          `${indentOf(line)}  valueFrom: { secretKeyRef: { name: botplatform-${name}, key: nats-password } }`,
-        ]),
+        insertBefore(
+          text,
+          'deploy/k8s/nats.yaml',
+          'the BP_NATS_OPERATOR_PASSWORD variable',
+          (line) => line.trim() === '- name: BP_NATS_OPERATOR_PASSWORD',
+          (line) => [
+            `${indentOf(line)}- name: BP_NATS_${NAME_}_PASSWORD`,
+            `${indentOf(line)}  valueFrom: { secretKeyRef: { name: botplatform-${name}, key: nats-password } }`,
+          ],
+        ),
     },
     {
       path: 'deploy/postgres-init.sql',
@@ -411,7 +450,9 @@ function run(command, args) {
   try {
     execFileSync(command, args, { cwd: ROOT, stdio: 'inherit' });
   } catch {
-    throw new GeneratorError(`\`${command} ${args.join(' ')}\` failed (above). The files are written: fix it, then run \`npm run proto && npm run nats:config\``);
+    throw new GeneratorError(
+      `\`${command} ${args.join(' ')}\` failed (above). The files are written: fix it, then run \`npm run proto && npm run nats:config\``,
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { RPC, type SendMessageReplyJson, type SendMessageRequestJson } from '@botplatform/contracts';
+import { RPC } from '@botplatform/contracts';
 import { sleep } from '@botplatform/testing';
 import { randomUUID } from 'node:crypto';
 import type { ChaosEnvironment } from '../chaos-environment.js';
@@ -31,7 +31,8 @@ export async function runIdleScenario(environment: ChaosEnvironment, options: Ch
   await recipients.waitAllAnswered(Date.now() + options.settleTimeoutMs);
   recipients.stop();
   const chats = recipients.sent.filter((start) => start.answeredAt !== undefined).map((start) => start.chat);
-  if (chats.length < recipients.sent.length) notes.push(`${recipients.sent.length - chats.length} of ${recipients.sent.length} recipients' /start never answered; they get no messages`);
+  if (chats.length < recipients.sent.length)
+    notes.push(`${recipients.sent.length - chats.length} of ${recipients.sent.length} recipients' /start never answered; they get no messages`);
   if (!chats.length) throw new Error('no recipient was ever answered by the bot: nothing to send to');
 
   const rpc = environment.rpc();
@@ -100,7 +101,8 @@ export async function runIdleScenario(environment: ChaosEnvironment, options: Ch
   const counts = delivered();
   const doubled = [...counts.values()].filter((n) => n > 1).length;
   const lost = options.outbound - counts.size;
-  if (tps.gateway >= options.idleBoundTps) failures.push(`idle gateway did ${tps.gateway.toFixed(1)} database transactions/s (bound < ${options.idleBoundTps})`);
+  if (tps.gateway >= options.idleBoundTps)
+    failures.push(`idle gateway did ${tps.gateway.toFixed(1)} database transactions/s (bound < ${options.idleBoundTps})`);
   if (lost > 0) failures.push(`${lost} of ${options.outbound} outbound messages never delivered`);
   if (doubled > 0) failures.push(`${doubled} outbound messages delivered more than once`);
   if (rpcErrors.length) failures.push(`${rpcErrors.length} send requests failed, e.g. ${rpcErrors[0]}`);

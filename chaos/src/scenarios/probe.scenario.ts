@@ -1,5 +1,5 @@
 import { RpcClient } from '@botplatform/bus';
-import { RPC, type GetBotCredentialsRequestJson } from '@botplatform/contracts';
+import { RPC } from '@botplatform/contracts';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import type { ChaosEnvironment } from '../chaos-environment.js';
 import type { ScenarioResult } from '../report.js';

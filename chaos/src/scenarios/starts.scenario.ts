@@ -86,9 +86,7 @@ export async function runStartsScenario(environment: ChaosEnvironment, options: 
   const notes = [
     `memberships ${outcome.memberships}, notification recipients ${outcome.recipients}, answers ${outcome.answered}, error replies ${outcome.errorReplies}, doubled replies ${outcome.doubledReplies}, doubled registrations ${outcome.doubledRegistrations}; ` +
       `${outcome.settled ? 'settled' : 'gave up'} ${(outcome.settledMs / 1_000).toFixed(1)} s after the load`,
-    ...recoveries.map(
-      (r) => `${r.label.padEnd(22)} recovered: next /start answered ${fmt(r.answeredMs)}, /health 200 ${fmt(r.healthyMs)} after the restore`,
-    ),
+    ...recoveries.map((r) => `${r.label.padEnd(22)} recovered: next /start answered ${fmt(r.answeredMs)}, /health 200 ${fmt(r.healthyMs)} after the restore`),
     ...environment.unexpectedExits.map((exit) => `${exit.service} exited on its own (${exit.signal ?? `code ${exit.code}`})`),
   ];
   return {
@@ -103,7 +101,11 @@ export async function runStartsScenario(environment: ChaosEnvironment, options: 
     rssAfter: await environment.rss(),
     failures: outcomeFailures(outcome),
     notes,
-    details: { rate, outcome, faults: recoveries.map(({ label, injectedAt, restoredAt, healthyMs, answeredMs }) => ({ label, injectedAt, restoredAt, healthyMs, answeredMs })) },
+    details: {
+      rate,
+      outcome,
+      faults: recoveries.map(({ label, injectedAt, restoredAt, healthyMs, answeredMs }) => ({ label, injectedAt, restoredAt, healthyMs, answeredMs })),
+    },
   };
 }
 

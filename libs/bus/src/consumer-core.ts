@@ -220,7 +220,10 @@ export class ConsumerCore {
     const schedule = (callback: () => void) => void afterCommit.push(callback);
     try {
       await this.orm.em.fork().transactional(async (em) => {
-        const fresh = await this.recordInInbox(em, toHandle.map((h) => h.event.envelope.eventId));
+        const fresh = await this.recordInInbox(
+          em,
+          toHandle.map((h) => h.event.envelope.eventId),
+        );
         // delete(): a message delivered twice within one run is applied once.
         const unseen = toHandle.filter(({ event }) => fresh.delete(event.envelope.eventId));
         if (unseen.length === 0) return;
@@ -231,7 +234,10 @@ export class ConsumerCore {
           // A batch is logged and traced as its first event.
           const first = unseen[0];
           await this.observed(first.event, deliveries[first.index], () =>
-            definition.handleBatch(unseen.map((u) => u.event), { em, attempt, afterCommit: schedule }),
+            definition.handleBatch(
+              unseen.map((u) => u.event),
+              { em, attempt, afterCommit: schedule },
+            ),
           );
           return;
         }
@@ -264,7 +270,11 @@ export class ConsumerCore {
       eventId: envelope.eventId,
       subject: event.subject,
     };
-    const attributes = { 'messaging.consumer.group.name': this.definition.name, 'messaging.message.id': envelope.eventId, 'messaging.delivery.attempt': delivery.attempt };
+    const attributes = {
+      'messaging.consumer.group.name': this.definition.name,
+      'messaging.message.id': envelope.eventId,
+      'messaging.delivery.attempt': delivery.attempt,
+    };
     return withLogContext(fields, () =>
       inSpan(`consume ${event.subject}`, { parent: contextFromHeaders(delivery.headers), kind: SpanKind.CONSUMER, attributes }, async () => {
         await handle();

@@ -9,7 +9,7 @@ describe('isInfrastructureFailure', () => {
     expect(isInfrastructureFailure(new Error('wrapped', { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }))).toBe(true);
   });
 
-  it('leaves the handler\'s own failures to the retry-and-park policy', () => {
+  it("leaves the handler's own failures to the retry-and-park policy", () => {
     expect(isInfrastructureFailure(new Error('cannot render template'))).toBe(false);
     expect(isInfrastructureFailure(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
     expect(isInfrastructureFailure(Object.assign(new Error('syntax'), { code: '42601' }))).toBe(false);

@@ -106,27 +106,25 @@ describe('encodeEventMessage / decodeEventMessage', () => {
 
   describe('when encoding', () => {
     it('refuses a message that is not a public event', () => {
-      expect(() =>
-        encodeEventMessage({ envelope, schema: RegisterUserReplySchema, message: { userId: 'u' } }),
-      ).toThrow(UnknownEventTypeError);
+      expect(() => encodeEventMessage({ envelope, schema: RegisterUserReplySchema, message: { userId: 'u' } })).toThrow(UnknownEventTypeError);
     });
 
     it('refuses an envelope without a correlation id', () => {
-      expect(() =>
-        encodeEventMessage({ envelope: { ...envelope, correlationId: '' }, schema: UserRegisteredSchema, message: userRegistered }),
-      ).toThrow(new InvalidEventEnvelopeError(`event ${envelope.eventId}: envelope lacks required field(s) correlation_id`));
+      expect(() => encodeEventMessage({ envelope: { ...envelope, correlationId: '' }, schema: UserRegisteredSchema, message: userRegistered })).toThrow(
+        new InvalidEventEnvelopeError(`event ${envelope.eventId}: envelope lacks required field(s) correlation_id`),
+      );
     });
 
     it('refuses an event for another bot than the envelope', () => {
-      expect(() =>
-        encodeEventMessage({ envelope, schema: UserRegisteredSchema, message: { ...userRegistered, botId: 'other-bot' } }),
-      ).toThrow(/payload bot_id "other-bot" differs from envelope bot_id/);
+      expect(() => encodeEventMessage({ envelope, schema: UserRegisteredSchema, message: { ...userRegistered, botId: 'other-bot' } })).toThrow(
+        /payload bot_id "other-bot" differs from envelope bot_id/,
+      );
     });
 
     it('refuses a negative stream position', () => {
-      expect(() =>
-        encodeEventMessage({ envelope: { ...envelope, streamPosition: -1 }, schema: UserRegisteredSchema, message: userRegistered }),
-      ).toThrow(InvalidEventEnvelopeError);
+      expect(() => encodeEventMessage({ envelope: { ...envelope, streamPosition: -1 }, schema: UserRegisteredSchema, message: userRegistered })).toThrow(
+        InvalidEventEnvelopeError,
+      );
     });
   });
 
@@ -143,9 +141,7 @@ describe('encodeEventMessage / decodeEventMessage', () => {
     });
 
     it('raises it for a known type with a newer version too', () => {
-      expect(decodeError(toBinary(EventEnvelopeSchema, envelopeMessage({ schemaVersion: 2 })))).toBeInstanceOf(
-        UnknownEventTypeError,
-      );
+      expect(decodeError(toBinary(EventEnvelopeSchema, envelopeMessage({ schemaVersion: 2 })))).toBeInstanceOf(UnknownEventTypeError);
     });
   });
 
@@ -170,8 +166,7 @@ describe('encodeEventMessage / decodeEventMessage', () => {
       const error = decodeError(new Uint8Array([0x78, 0x01]));
       expect(error).toBeInstanceOf(UndecodableEventError);
       expect((error as UndecodableEventError).reason).toBe(
-        'event (no id): envelope lacks required field(s) event_id, type, schema_version, bot_id, stream_id, ' +
-          'correlation_id, actor.kind, occurred_at',
+        'event (no id): envelope lacks required field(s) event_id, type, schema_version, bot_id, stream_id, ' + 'correlation_id, actor.kind, occurred_at',
       );
     });
 
@@ -196,9 +191,7 @@ describe('encodeEventMessage / decodeEventMessage', () => {
       const payload = toBinary(UserRegisteredSchema, create(UserRegisteredSchema, { ...userRegistered, botId: 'other-bot' }));
       const error = decodeError(toBinary(EventEnvelopeSchema, envelopeMessage({ payload })));
       expect(error).toBeInstanceOf(UndecodableEventError);
-      expect((error as UndecodableEventError).reason).toBe(
-        `event ${envelope.eventId}: payload bot_id "other-bot" differs from envelope bot_id "${BOT_ID}"`,
-      );
+      expect((error as UndecodableEventError).reason).toBe(`event ${envelope.eventId}: payload bot_id "other-bot" differs from envelope bot_id "${BOT_ID}"`);
     });
 
     it('raises UndecodableEventError for an out-of-range timestamp', () => {

@@ -39,9 +39,7 @@ describe('public event registry', () => {
 
   it('raises UnknownEventTypeError for an unregistered subject, listing the known ones', () => {
     expect(() => schemaForSubject('users.user.registered.v9')).toThrow(
-      new UnknownEventTypeError(
-        `no public event has the subject "users.user.registered.v9" (known: ${publicEventSubjects.join(', ')})`,
-      ),
+      new UnknownEventTypeError(`no public event has the subject "users.user.registered.v9" (known: ${publicEventSubjects.join(', ')})`),
     );
   });
 

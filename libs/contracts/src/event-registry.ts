@@ -90,8 +90,7 @@ export function publicEventOf<Desc extends DescMessage>(schema: Desc): PublicEve
   const registered = eventsByTypeName.get(schema.typeName);
   if (!registered) {
     throw new UnknownEventTypeError(
-      `${schema.typeName} is not a public event: it has no (botplatform.bus.v1.event) option ` +
-        `or its file is missing from contractFiles`,
+      `${schema.typeName} is not a public event: it has no (botplatform.bus.v1.event) option or its file is missing from contractFiles`,
     );
   }
   // Keyed by the fully-qualified type name, so the schema found is the one passed in.
@@ -115,9 +114,7 @@ export function subjectOf(schema: DescMessage): string {
 export function schemaForSubject(subject: string): DescMessage {
   const registered = eventsBySubject.get(subject);
   if (!registered) {
-    throw new UnknownEventTypeError(
-      `no public event has the subject "${subject}" (known: ${publicEventSubjects.join(', ')})`,
-    );
+    throw new UnknownEventTypeError(`no public event has the subject "${subject}" (known: ${publicEventSubjects.join(', ')})`);
   }
   return registered.schema;
 }

@@ -12,12 +12,16 @@ describe('event subjects', () => {
     });
   });
 
-  it.each(['users.user.registered', 'users.registered.v1', 'users.user.registered.v0', 'Users.user.registered.v1', 'users.*.registered.v1', 'rpc.users.register'])(
-    'rejects %s',
-    (subject) => {
-      expect(() => serviceOfSubject(subject)).toThrow(InvalidEventSubjectError);
-    },
-  );
+  it.each([
+    'users.user.registered',
+    'users.registered.v1',
+    'users.user.registered.v0',
+    'Users.user.registered.v1',
+    'users.*.registered.v1',
+    'rpc.users.register',
+  ])('rejects %s', (subject) => {
+    expect(() => serviceOfSubject(subject)).toThrow(InvalidEventSubjectError);
+  });
 
   it('formats a type and version, refusing version 0', () => {
     expect(formatEventSubject('users.user.registered', 1)).toBe('users.user.registered.v1');

@@ -27,9 +27,7 @@ export function isWellFormedEventType(type: string): boolean {
 /** Builds the subject `<type>.v<version>`, e.g. `users.user.registered.v1`. */
 export function formatEventSubject(type: string, version: number): string {
   if (!isWellFormedEventType(type)) {
-    throw new InvalidEventSubjectError(
-      `event type "${type}" is not of the form <service>.<aggregate>.<event> (lower-case snake_case tokens)`,
-    );
+    throw new InvalidEventSubjectError(`event type "${type}" is not of the form <service>.<aggregate>.<event> (lower-case snake_case tokens)`);
   }
   if (!Number.isInteger(version) || version < 1) {
     throw new InvalidEventSubjectError(`event version ${version} of "${type}" is not an integer >= 1`);
@@ -44,9 +42,7 @@ export function formatEventSubject(type: string, version: number): string {
 export function parseEventSubject(subject: string): EventSubjectParts {
   const match = EVENT_SUBJECT_PATTERN.exec(subject);
   if (!match) {
-    throw new InvalidEventSubjectError(
-      `"${subject}" is not an event subject of the form <service>.<aggregate>.<event>.v<N>`,
-    );
+    throw new InvalidEventSubjectError(`"${subject}" is not an event subject of the form <service>.<aggregate>.<event>.v<N>`);
   }
   const [, service, aggregate, event, version] = match as unknown as [string, string, string, string, string];
   return { service, aggregate, event, type: `${service}.${aggregate}.${event}`, version: Number(version) };

@@ -64,7 +64,14 @@ function rpcMethodsOf<Methods extends GenServiceMethods>(service: GenService<Met
     if (subjectService !== packageService) {
       throw new InvalidRpcSubjectError(`${service.typeName}.${descriptor.name}: "${subject}" is not answered by ${packageService}, its package's service`);
     }
-    methods[descriptor.localName] = { subject: subject as RpcSubject, service: subjectService, verb, request: descriptor.input, reply: descriptor.output, descriptor };
+    methods[descriptor.localName] = {
+      subject: subject as RpcSubject,
+      service: subjectService,
+      verb,
+      request: descriptor.input,
+      reply: descriptor.output,
+      descriptor,
+    };
   }
   return methods as RpcMethodsOf<Methods>;
 }
@@ -94,7 +101,10 @@ function collectUnique(methods: readonly RpcMethod[]): readonly RpcMethod[] {
   const bySubject = new Map<string, RpcMethod>();
   for (const method of methods) {
     const clash = bySubject.get(method.subject);
-    if (clash) throw new InvalidRpcSubjectError(`${method.descriptor.parent.typeName}.${method.descriptor.name} and ${clash.descriptor.parent.typeName}.${clash.descriptor.name} both declare ${method.subject}`);
+    if (clash)
+      throw new InvalidRpcSubjectError(
+        `${method.descriptor.parent.typeName}.${method.descriptor.name} and ${clash.descriptor.parent.typeName}.${clash.descriptor.name} both declare ${method.subject}`,
+      );
     bySubject.set(method.subject, method);
   }
   return methods;

@@ -81,12 +81,7 @@ export class CommandHandler<State, Command, Event extends DomainEvent> {
     this.lockStream = options.lockStream ?? false;
   }
 
-  async handle(
-    streamId: string,
-    command: Command,
-    context: EventContext,
-    options: { em?: EntityManager } = {},
-  ): Promise<CommandResult<State, Event>> {
+  async handle(streamId: string, command: Command, context: EventContext, options: { em?: EntityManager } = {}): Promise<CommandResult<State, Event>> {
     return this.retrying(streamId, () => {
       if (this.lockStream) {
         return this.store.transaction(async (em) => {
@@ -117,10 +112,7 @@ export class CommandHandler<State, Command, Event extends DomainEvent> {
    * reads and two transactions, and on a busy process every round trip to PostgreSQL counts.
    */
   // biome-ignore lint/suspicious/noExplicitAny: any command of any decider (see CommandResultsOf)
-  static async handleTogether<const T extends readonly StreamCommand<any, any, any>[]>(
-    commands: T,
-    context: EventContext,
-  ): Promise<CommandResultsOf<T>> {
+  static async handleTogether<const T extends readonly StreamCommand<any, any, any>[]>(commands: T, context: EventContext): Promise<CommandResultsOf<T>> {
     const first = commands[0];
     if (!first) return [] as unknown as CommandResultsOf<T>;
     const { store } = first.handler;

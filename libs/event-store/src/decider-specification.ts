@@ -24,7 +24,10 @@ export class DeciderSpecification<State, Command, Event extends DomainEvent> {
     return new DeciderSpecification(this.decider, events);
   }
 
-  when(command: Command): { then(expected: readonly Event[]): void; thenThrows(errorType: abstract new (...args: never[]) => Error, check?: (error: Error) => void): void } {
+  when(command: Command): {
+    then(expected: readonly Event[]): void;
+    thenThrows(errorType: abstract new (...args: never[]) => Error, check?: (error: Error) => void): void;
+  } {
     const run = (): readonly Event[] => {
       let state = this.decider.initialState();
       for (const event of this.history) state = this.decider.evolve(state, event);

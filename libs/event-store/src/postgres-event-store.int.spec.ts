@@ -110,19 +110,16 @@ describe('PostgresEventStore', () => {
 
     it('refuses an expected version ahead of the stream instead of leaving a gap', async () => {
       await store.append('counter-c', 'no_stream', [{ type: 'Incremented', data: { by: 1 } }], context());
-      await expect(
-        store.append('counter-c', 3, [{ type: 'Incremented', data: { by: 1 } }], context()),
-      ).rejects.toMatchObject({ expectedVersion: 3, actualVersion: 1 });
+      await expect(store.append('counter-c', 3, [{ type: 'Incremented', data: { by: 1 } }], context())).rejects.toMatchObject({
+        expectedVersion: 3,
+        actualVersion: 1,
+      });
     });
 
     it('rejects invalid input with a typed error before writing', async () => {
       await expect(store.append('counter-d', 'any', [], context())).rejects.toBeInstanceOf(InvalidAppendError);
-      await expect(
-        store.append('counter-d', 'any', [{ type: 'Incremented', data: { by: 1 } }], context({ botId: '' })),
-      ).rejects.toThrow('tenant');
-      await expect(
-        store.append('counter-d', 'any', [{ type: 'X', data: [] as unknown as object }], context()),
-      ).rejects.toBeInstanceOf(InvalidAppendError);
+      await expect(store.append('counter-d', 'any', [{ type: 'Incremented', data: { by: 1 } }], context({ botId: '' }))).rejects.toThrow('tenant');
+      await expect(store.append('counter-d', 'any', [{ type: 'X', data: [] as unknown as object }], context())).rejects.toBeInstanceOf(InvalidAppendError);
       expect((await store.readStream('counter-d')).version).toBe(0);
     });
   });
@@ -141,9 +138,7 @@ describe('PostgresEventStore', () => {
 
     it('the command handler retries the loser on fresh state, and it succeeds', async () => {
       const handler = new CommandHandler(store, counter, { maxAttempts: 20 });
-      const results = await Promise.all(
-        Array.from({ length: 8 }, () => handler.handle('race-2', { type: 'Increment', by: 1, limit: 100 }, context())),
-      );
+      const results = await Promise.all(Array.from({ length: 8 }, () => handler.handle('race-2', { type: 'Increment', by: 1, limit: 100 }, context())));
       expect(results.map((r) => r.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       const { events } = await store.readStream<CounterEvent>('race-2');
       expect(events).toHaveLength(8);
@@ -151,13 +146,9 @@ describe('PostgresEventStore', () => {
 
     it('re-decides after a conflict, so a limit is never overshot', async () => {
       const handler = new CommandHandler(store, counter, { maxAttempts: 50 });
-      const results = await Promise.allSettled(
-        Array.from({ length: 10 }, () => handler.handle('race-3', { type: 'Increment', by: 1, limit: 3 }, context())),
-      );
+      const results = await Promise.allSettled(Array.from({ length: 10 }, () => handler.handle('race-3', { type: 'Increment', by: 1, limit: 3 }, context())));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
-      expect(
-        results.filter((r) => r.status === 'rejected' && (r as PromiseRejectedResult).reason instanceof LimitReached),
-      ).toHaveLength(7);
+      expect(results.filter((r) => r.status === 'rejected' && (r as PromiseRejectedResult).reason instanceof LimitReached)).toHaveLength(7);
       expect((await store.readStream('race-3')).version).toBe(3);
     });
   });
@@ -194,9 +185,7 @@ describe('PostgresEventStore', () => {
     it('writes neither the events nor the read model when the projection fails', async () => {
       const handler = new CommandHandler(store, counter, { projections: [totals(7)] });
       await handler.handle('projected-2', { type: 'Increment', by: 1, limit: 10 }, context());
-      await expect(handler.handle('projected-2', { type: 'Increment', by: 7, limit: 10 }, context())).rejects.toThrow(
-        'projection failed',
-      );
+      await expect(handler.handle('projected-2', { type: 'Increment', by: 7, limit: 10 }, context())).rejects.toThrow('projection failed');
       expect((await store.readStream('projected-2')).version).toBe(1);
       expect(await totalOf('projected-2')).toBe(1);
     });
@@ -270,11 +259,17 @@ describe('PostgresEventStore', () => {
       };
       const handler = new CommandHandler(store, counter, { projections: [totals], maxAttempts: 50 });
       const both = (by: number) =>
-        CommandHandler.handleTogether([handler.on('together-3a', { type: 'Increment', by, limit: 100 }), handler.on('together-3b', { type: 'Increment', by, limit: 100 })], context());
+        CommandHandler.handleTogether(
+          [handler.on('together-3a', { type: 'Increment', by, limit: 100 }), handler.on('together-3b', { type: 'Increment', by, limit: 100 })],
+          context(),
+        );
       await expect(both(7)).rejects.toThrow('projection failed');
       await Promise.all(Array.from({ length: 6 }, () => both(1)));
       const rows = await runSql<{ stream_id: string; total: number }>(orm.em.fork(), 'SELECT stream_id, total FROM svc.test_together ORDER BY stream_id');
-      expect(rows).toEqual([{ stream_id: 'together-3a', total: 6 }, { stream_id: 'together-3b', total: 6 }]);
+      expect(rows).toEqual([
+        { stream_id: 'together-3a', total: 6 },
+        { stream_id: 'together-3b', total: 6 },
+      ]);
       expect((await store.readStream('together-3a')).version).toBe(6);
       expect((await store.readStream('together-3b')).version).toBe(6);
     });
@@ -292,17 +287,13 @@ describe('PostgresEventStore', () => {
     it('queues 20 concurrent writers of one stream: all succeed with one attempt each, in one version sequence', async () => {
       // One attempt only: with the lock no writer can lose the version race, so none needs a retry.
       const handler = new CommandHandler(store, counter, { lockStream: true, maxAttempts: 1 });
-      const results = await Promise.all(
-        Array.from({ length: 20 }, () => handler.handle('locked-1', { type: 'Increment', by: 1, limit: 100 }, context())),
-      );
+      const results = await Promise.all(Array.from({ length: 20 }, () => handler.handle('locked-1', { type: 'Increment', by: 1, limit: 100 }, context())));
       expect(results.map((r) => r.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     });
 
     it('lets exactly the limit through when 20 writers race for 5 units', async () => {
       const handler = new CommandHandler(store, counter, { lockStream: true, maxAttempts: 1 });
-      const results = await Promise.allSettled(
-        Array.from({ length: 20 }, () => handler.handle('locked-2', { type: 'Increment', by: 1, limit: 5 }, context())),
-      );
+      const results = await Promise.allSettled(Array.from({ length: 20 }, () => handler.handle('locked-2', { type: 'Increment', by: 1, limit: 5 }, context())));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
       expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof LimitReached)).toHaveLength(15);
       expect((await store.readStream('locked-2')).version).toBe(5);

@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { InvalidAppendError, WrongExpectedVersionError } from './errors.js';
-import {
-  START,
-  type Checkpoint,
-  type DomainEvent,
-  type EventContext,
-  type ExpectedVersion,
-  type RecordedEvent,
-  type StorePosition,
-} from './event.js';
+import { START, type Checkpoint, type DomainEvent, type EventContext, type ExpectedVersion, type RecordedEvent, type StorePosition } from './event.js';
 import { runSql } from './sql.js';
 import { EventVersioning } from './upcasting.js';
 
@@ -270,10 +262,7 @@ export class PostgresEventStore {
    * (or `undefined` to leave it). Two processes running the same reader take turns instead of both
    * publishing, and the checkpoint moves only if `work` completes.
    */
-  async advanceCheckpoint(
-    name: string,
-    work: (checkpoint: Checkpoint) => Promise<Checkpoint | undefined>,
-  ): Promise<Checkpoint> {
+  async advanceCheckpoint(name: string, work: (checkpoint: Checkpoint) => Promise<Checkpoint | undefined>): Promise<Checkpoint> {
     return this.em.fork().transactional(async (em) => {
       await this.query(
         `INSERT INTO ${this.checkpoints} (name, transaction_id, global_position) VALUES ($1, '0', 0)
@@ -365,11 +354,7 @@ export class PostgresEventStore {
     } as unknown as RecordedEvent<E>;
   }
 
-  private query<R>(
-    sql: string,
-    parameters: readonly unknown[],
-    options: StoreCallOptions & { statement?: string } = {},
-  ): Promise<R[]> {
+  private query<R>(sql: string, parameters: readonly unknown[], options: StoreCallOptions & { statement?: string } = {}): Promise<R[]> {
     const name = options.statement && `event_store_${this.schemaName}_${options.statement}`;
     return runSql<R>(options.em ?? this.em, sql, parameters, { preparedAs: name });
   }

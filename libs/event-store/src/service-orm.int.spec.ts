@@ -19,15 +19,14 @@ describe('createServiceOrm', () => {
 
   /** Terminates one backend of this file's own database (never another test's connections). */
   const terminate = async (pid: number) => {
-    const { rows } = await admin.query<{ done: boolean }>(
-      'SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE pid = $1 AND datname = $2',
-      [pid, database.name],
-    );
+    const { rows } = await admin.query<{ done: boolean }>('SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE pid = $1 AND datname = $2', [
+      pid,
+      database.name,
+    ]);
     expect(rows).toEqual([{ done: true }]);
   };
 
-  const backendPid = async (em: MikroORM['em']) =>
-    Number((await runSql<{ pid: number }>(em, 'SELECT pg_backend_pid() AS pid'))[0].pid);
+  const backendPid = async (em: MikroORM['em']) => Number((await runSql<{ pid: number }>(em, 'SELECT pg_backend_pid() AS pid'))[0].pid);
 
   beforeAll(async () => {
     database = await createTestDatabase('bp_service_orm');

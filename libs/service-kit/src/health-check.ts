@@ -9,7 +9,10 @@ export interface HealthCheck {
 /** A probe that did not answer in time: what it checks is taken as down. */
 export class HealthProbeTimeoutError extends Error {
   readonly code = 'HEALTH.PROBE_TIMEOUT';
-  constructor(readonly check: string, readonly timeoutMs: number) {
+  constructor(
+    readonly check: string,
+    readonly timeoutMs: number,
+  ) {
     super(`no answer within ${timeoutMs} ms`);
     this.name = 'HealthProbeTimeoutError';
   }

@@ -1,13 +1,6 @@
 import { EmbeddedEventBus, InProcessBroker, JetStreamEventBus, type EventBus } from '@botplatform/bus';
 import { eventStoreMigrations, runSql } from '@botplatform/event-store';
-import {
-  NatsServerProcess,
-  PostgresServerProcess,
-  createTestDatabase,
-  uniqueName,
-  waitFor,
-  type TestDatabase,
-} from '@botplatform/testing';
+import { NatsServerProcess, PostgresServerProcess, createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@botplatform/testing';
 import { Module } from '@nestjs/common';
 import type { ServiceDefinition } from './service-definition.js';
 import { startService, type RunningService } from './start-service.js';
@@ -151,10 +144,14 @@ describe('GET /health', () => {
       expect(down.body.checks).toMatchObject({ database: 'up', bus: expect.stringMatching(/^down: disconnected from NATS/) });
 
       await nats.restart();
-      const back = await waitFor('health 200 with NATS back', async () => {
-        const health = await healthOf(service);
-        return health.status === 200 && health;
-      }, { timeoutMs: 15_000 });
+      const back = await waitFor(
+        'health 200 with NATS back',
+        async () => {
+          const health = await healthOf(service);
+          return health.status === 200 && health;
+        },
+        { timeoutMs: 15_000 },
+      );
       expect(back.body.checks.bus).toMatch(/^up, rtt \d+ ms$/);
     });
   });

@@ -29,18 +29,74 @@ export class ServiceMetrics implements BusObserver {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
-    this.rpcRequests = new Counter({ name: 'botplatform_rpc_requests_total', help: 'Request/reply calls by side (client: made, server: answered), subject and result code', labelNames: ['side', 'subject', 'code'], registers });
-    this.rpcDuration = new Histogram({ name: 'botplatform_rpc_duration_seconds', help: 'Request/reply latency by side, subject and result code', labelNames: ['side', 'subject', 'code'], buckets: LATENCY_BUCKETS, registers });
-    this.eventsAppended = new Counter({ name: 'botplatform_events_appended_total', help: 'Events appended to the service event store, by type', labelNames: ['type'], registers });
+    this.rpcRequests = new Counter({
+      name: 'botplatform_rpc_requests_total',
+      help: 'Request/reply calls by side (client: made, server: answered), subject and result code',
+      labelNames: ['side', 'subject', 'code'],
+      registers,
+    });
+    this.rpcDuration = new Histogram({
+      name: 'botplatform_rpc_duration_seconds',
+      help: 'Request/reply latency by side, subject and result code',
+      labelNames: ['side', 'subject', 'code'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.eventsAppended = new Counter({
+      name: 'botplatform_events_appended_total',
+      help: 'Events appended to the service event store, by type',
+      labelNames: ['type'],
+      registers,
+    });
     this.relayPublished = new Counter({ name: 'botplatform_relay_published_total', help: 'Public events the relay published to JetStream', registers });
-    this.relayLagEvents = new Gauge({ name: 'botplatform_relay_lag_events', help: 'Events the last relay round found waiting in the store (up to its batch size)', registers });
-    this.relayLagSeconds = new Gauge({ name: 'botplatform_relay_lag_seconds', help: 'How long the oldest event of the last relay round waited since it was recorded', registers });
-    this.consumerEvents = new Counter({ name: 'botplatform_consumer_events_total', help: 'Deliveries settled by a consumer, by outcome (applied, skipped, retry, parked)', labelNames: ['consumer', 'subject', 'outcome'], registers });
-    this.consumerLag = new Histogram({ name: 'botplatform_consumer_lag_seconds', help: 'Time from an event occurring to a consumer settling it', labelNames: ['consumer'], buckets: LAG_BUCKETS, registers });
-    this.redeliveries = new Counter({ name: 'botplatform_consumer_redeliveries_total', help: 'Deliveries with an attempt number above 1', labelNames: ['consumer'], registers });
-    this.deadLetters = new Counter({ name: 'botplatform_consumer_dead_letters_total', help: 'Events a consumer parked as dead letters', labelNames: ['consumer'], registers });
-    this.telegramCalls = new Counter({ name: 'botplatform_telegram_calls_total', help: 'Bot API calls by method and HTTP status (error: no answer)', labelNames: ['method', 'status'], registers });
-    this.telegramDuration = new Histogram({ name: 'botplatform_telegram_call_duration_seconds', help: 'Bot API call latency by method', labelNames: ['method'], buckets: LATENCY_BUCKETS, registers });
+    this.relayLagEvents = new Gauge({
+      name: 'botplatform_relay_lag_events',
+      help: 'Events the last relay round found waiting in the store (up to its batch size)',
+      registers,
+    });
+    this.relayLagSeconds = new Gauge({
+      name: 'botplatform_relay_lag_seconds',
+      help: 'How long the oldest event of the last relay round waited since it was recorded',
+      registers,
+    });
+    this.consumerEvents = new Counter({
+      name: 'botplatform_consumer_events_total',
+      help: 'Deliveries settled by a consumer, by outcome (applied, skipped, retry, parked)',
+      labelNames: ['consumer', 'subject', 'outcome'],
+      registers,
+    });
+    this.consumerLag = new Histogram({
+      name: 'botplatform_consumer_lag_seconds',
+      help: 'Time from an event occurring to a consumer settling it',
+      labelNames: ['consumer'],
+      buckets: LAG_BUCKETS,
+      registers,
+    });
+    this.redeliveries = new Counter({
+      name: 'botplatform_consumer_redeliveries_total',
+      help: 'Deliveries with an attempt number above 1',
+      labelNames: ['consumer'],
+      registers,
+    });
+    this.deadLetters = new Counter({
+      name: 'botplatform_consumer_dead_letters_total',
+      help: 'Events a consumer parked as dead letters',
+      labelNames: ['consumer'],
+      registers,
+    });
+    this.telegramCalls = new Counter({
+      name: 'botplatform_telegram_calls_total',
+      help: 'Bot API calls by method and HTTP status (error: no answer)',
+      labelNames: ['method', 'status'],
+      registers,
+    });
+    this.telegramDuration = new Histogram({
+      name: 'botplatform_telegram_call_duration_seconds',
+      help: 'Bot API call latency by method',
+      labelNames: ['method'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
   }
 
   rpcCompleted(side: 'client' | 'server', subject: string, code: string, seconds: number): void {

@@ -1,4 +1,12 @@
-import { EventRelay, RPC_OBSERVATION, currentTraceParent, type EventBus, type RpcObservation, type RunningConsumer, type RunningProducer } from '@botplatform/bus';
+import {
+  EventRelay,
+  RPC_OBSERVATION,
+  currentTraceParent,
+  type EventBus,
+  type RpcObservation,
+  type RunningConsumer,
+  type RunningProducer,
+} from '@botplatform/bus';
 import { PostgresEventStore, createServiceOrm } from '@botplatform/event-store';
 import { Module, type DynamicModule, type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

@@ -5,16 +5,7 @@ import { SandboxUsageError } from './errors/sandbox-usage.error.js';
 import { SandboxHttpServer } from './http/sandbox-http.server.js';
 import type { ChargeRecord, RenewalRecord, SubscriptionRecord } from './payments/payment.service.js';
 import { SandboxCore } from './sandbox-core.js';
-import type {
-  CreateBotInput,
-  CreateGroupInput,
-  CreateUserInput,
-  GroupBotStatus,
-  SandboxBot,
-  SandboxGroup,
-  SandboxUser,
-  TimeStep,
-} from './sandbox-entities.js';
+import type { CreateBotInput, CreateGroupInput, CreateUserInput, GroupBotStatus, SandboxBot, SandboxGroup, SandboxUser, TimeStep } from './sandbox-entities.js';
 import { resolveSandboxOptions, type TelegramSandboxOptions } from './sandbox-options.js';
 import type { ApiCallRecord, BotRecord, GroupRecord, UserRecord } from './state/sandbox-records.js';
 import { botUser, chatMember, groupChat, userObject } from './state/wire-objects.js';
@@ -235,9 +226,7 @@ export class TelegramSandbox {
 
   private findBot(bot: SandboxBot | string | undefined): BotRecord | undefined {
     if (bot === undefined) return undefined;
-    const record = typeof bot === 'string'
-      ? this.core.store.findBotByToken(bot) ?? this.core.store.findBotByUsername(bot)
-      : this.core.store.bots.get(bot.id);
+    const record = typeof bot === 'string' ? (this.core.store.findBotByToken(bot) ?? this.core.store.findBotByUsername(bot)) : this.core.store.bots.get(bot.id);
     if (!record) throw new SandboxUsageError('SANDBOX.BOT_NOT_FOUND', `No bot ${typeof bot === 'string' ? bot : bot.username}`);
     return record;
   }

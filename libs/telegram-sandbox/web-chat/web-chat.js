@@ -70,7 +70,16 @@ function renderEntities(text, entities = []) {
 }
 
 function wrapEntity(entity, inner) {
-  const tags = { bold: 'b', italic: 'i', underline: 'u', strikethrough: 's', code: 'code', pre: 'pre', blockquote: 'blockquote', expandable_blockquote: 'blockquote' };
+  const tags = {
+    bold: 'b',
+    italic: 'i',
+    underline: 'u',
+    strikethrough: 's',
+    code: 'code',
+    pre: 'pre',
+    blockquote: 'blockquote',
+    expandable_blockquote: 'blockquote',
+  };
   if (tags[entity.type]) return el(tags[entity.type], {}, inner);
   if (entity.type === 'spoiler') return el('span', { class: 'spoiler' }, inner);
   if (entity.type === 'text_link') return el('a', { href: entity.url, target: '_blank', rel: 'noreferrer' }, inner);
@@ -86,22 +95,32 @@ function renderMessage(view) {
   if (message.successful_payment) {
     const payment = message.successful_payment;
     classes.push('service');
-    body.push(el('span', {
-      text: `Payment of ${formatStars(payment.currency, payment.total_amount)} for "${payment.invoice_payload}" succeeded` +
-        (payment.is_recurring && !payment.is_first_recurring ? ' (subscription renewal)' : ''),
-    }));
+    body.push(
+      el('span', {
+        text:
+          `Payment of ${formatStars(payment.currency, payment.total_amount)} for "${payment.invoice_payload}" succeeded` +
+          (payment.is_recurring && !payment.is_first_recurring ? ' (subscription renewal)' : ''),
+      }),
+    );
   } else if (message.refunded_payment) {
     classes.push('service');
     body.push(el('span', { text: `Refunded ${formatStars('XTR', message.refunded_payment.total_amount)}` }));
   } else if (message.invoice) {
     const invoice = message.invoice;
-    body.push(el('div', { class: 'invoice', 'data-testid': 'invoice' }, [
-      el('div', { class: 'title', text: invoice.title }),
-      el('div', { text: invoice.description }),
-      hasInvoice && fromBot
-        ? el('button', { type: 'button', 'data-testid': 'pay-button', text: `Pay ${formatStars(invoice.currency, invoice.total_amount)}`, onclick: () => pay(message.message_id) })
-        : null,
-    ]));
+    body.push(
+      el('div', { class: 'invoice', 'data-testid': 'invoice' }, [
+        el('div', { class: 'title', text: invoice.title }),
+        el('div', { text: invoice.description }),
+        hasInvoice && fromBot
+          ? el('button', {
+              type: 'button',
+              'data-testid': 'pay-button',
+              text: `Pay ${formatStars(invoice.currency, invoice.total_amount)}`,
+              onclick: () => pay(message.message_id),
+            })
+          : null,
+      ]),
+    );
   } else if (message.photo) {
     const largest = message.photo[message.photo.length - 1];
     body.push(el('img', { src: `/sandbox/api/file?bot=${state.botId}&file_id=${encodeURIComponent(largest.file_id)}`, alt: 'photo' }));
@@ -113,10 +132,22 @@ function renderMessage(view) {
 
   const keyboard = message.reply_markup?.inline_keyboard;
   if (keyboard?.length) {
-    body.push(el('div', { class: 'inline-keyboard' }, keyboard.map((row) => el('div', { class: 'row' }, row.map((button) => {
-      if (button.url) return el('a', { href: button.url, target: '_blank', rel: 'noreferrer', text: button.text });
-      return el('button', { type: 'button', 'data-testid': 'inline-button', text: button.text, onclick: () => press(message.message_id, button) });
-    })))));
+    body.push(
+      el(
+        'div',
+        { class: 'inline-keyboard' },
+        keyboard.map((row) =>
+          el(
+            'div',
+            { class: 'row' },
+            row.map((button) => {
+              if (button.url) return el('a', { href: button.url, target: '_blank', rel: 'noreferrer', text: button.text });
+              return el('button', { type: 'button', 'data-testid': 'inline-button', text: button.text, onclick: () => press(message.message_id, button) });
+            }),
+          ),
+        ),
+      ),
+    );
   }
   const time = new Date(message.date * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
   body.push(el('span', { class: 'meta', text: `${message.edit_date ? 'edited ' : ''}${time}` }));
@@ -129,10 +160,16 @@ function renderReplyKeyboard(markup) {
   container.hidden = !markup;
   if (!markup) return;
   for (const row of markup.keyboard) {
-    container.append(el('div', { class: 'row' }, row.map((button) => {
-      const text = typeof button === 'string' ? button : button.text;
-      return el('button', { type: 'button', text, onclick: () => send(text) });
-    })));
+    container.append(
+      el(
+        'div',
+        { class: 'row' },
+        row.map((button) => {
+          const text = typeof button === 'string' ? button : button.text;
+          return el('button', { type: 'button', text, onclick: () => send(text) });
+        }),
+      ),
+    );
   }
 }
 
@@ -266,15 +303,19 @@ $('composer').addEventListener('submit', (event) => {
 });
 $('bot-select').addEventListener('change', () => void selectChat());
 $('chat-select').addEventListener('change', () => void selectChat());
-$('block-button').addEventListener('click', () => run(async () => {
-  await api.post('/block', { bot: state.botId, chat: state.chatId, blocked: !state.blocked });
-  await refreshConversation();
-}));
-$('time-button').addEventListener('click', () => run(async () => {
-  const { renewals } = await api.post('/time', { days: 30 });
-  showToast(`30 days passed; ${renewals.filter((r) => r.status === 'renewed').length} subscription(s) renewed`);
-  await loadWorld();
-}));
+$('block-button').addEventListener('click', () =>
+  run(async () => {
+    await api.post('/block', { bot: state.botId, chat: state.chatId, blocked: !state.blocked });
+    await refreshConversation();
+  }),
+);
+$('time-button').addEventListener('click', () =>
+  run(async () => {
+    const { renewals } = await api.post('/time', { days: 30 });
+    showToast(`30 days passed; ${renewals.filter((r) => r.status === 'renewed').length} subscription(s) renewed`);
+    await loadWorld();
+  }),
+);
 $('new-user-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const input = $('new-user-name');

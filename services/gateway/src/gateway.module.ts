@@ -12,12 +12,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       controllers: [TelegramWebhookController],
-      providers: [
-        { provide: BotHost, useValue: host },
-        { provide: GATEWAY_DISPOSABLES, useValue: disposables },
-        WebhookBodyReader,
-        BotHostLifecycle,
-      ],
+      providers: [{ provide: BotHost, useValue: host }, { provide: GATEWAY_DISPOSABLES, useValue: disposables }, WebhookBodyReader, BotHostLifecycle],
       exports: [BotHost],
     };
   }

@@ -29,7 +29,13 @@ describe('gatewayService', () => {
     registry.put({ botId, name: 'Wired', token: bot.token });
     bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
     definition = gatewayService({ telegramApiRoot: sandbox.apiRoot, mode: 'polling', reconcileIntervalMs: 0, logger: new CapturingLogger() });
-    service = await startService(definition, { databaseUrl: database.url, bus, rpc: { kind: 'in-process', broker: registry.broker }, httpPort: 0, logger: false });
+    service = await startService(definition, {
+      databaseUrl: database.url,
+      bus,
+      rpc: { kind: 'in-process', broker: registry.broker },
+      httpPort: 0,
+      logger: false,
+    });
     await definition.host!.ready();
   });
 
@@ -50,7 +56,11 @@ describe('gatewayService', () => {
   });
 
   it('consumes the bot registry, member and outbound events', () => {
-    expect(definition.consumers!(service.dependencies).map((consumer) => consumer.name)).toEqual(['gateway--bot-registry', 'gateway--member-cache', 'gateway--outbound']);
+    expect(definition.consumers!(service.dependencies).map((consumer) => consumer.name)).toEqual([
+      'gateway--bot-registry',
+      'gateway--member-cache',
+      'gateway--outbound',
+    ]);
     expect(definition.toPublic).toBeDefined();
   });
 

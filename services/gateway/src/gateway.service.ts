@@ -1,5 +1,12 @@
 import type { Api } from 'grammy';
-import { createBotPipeline, createErrorBoundary, MemberCache, memberCacheConsumer, registerBotCommands, type IncomingRateLimit } from './features/bot-pipeline.js';
+import {
+  createBotPipeline,
+  createErrorBoundary,
+  MemberCache,
+  memberCacheConsumer,
+  registerBotCommands,
+  type IncomingRateLimit,
+} from './features/bot-pipeline.js';
 import { composeGatewayService, type GatewayHostingConfig, type GatewayServiceDefinition } from './hosting/compose-gateway-service.js';
 import { OutboundDelivery, gatewayPublicEvents, outboundEntities, outboundMigrations } from './outbound/index.js';
 
@@ -32,10 +39,7 @@ export function gatewayService(config: GatewayRuntimeConfig): GatewayServiceDefi
     },
     migrations: outboundMigrations,
     entities: outboundEntities,
-    consumers: ({ orm, store, host, users }) => [
-      memberCacheConsumer(memberCache),
-      outbound.consumer({ orm, store, telegram: host, users }),
-    ],
+    consumers: ({ orm, store, host, users }) => [memberCacheConsumer(memberCache), outbound.consumer({ orm, store, telegram: host, users })],
     disposables: [outbound],
     toPublic: gatewayPublicEvents,
   });

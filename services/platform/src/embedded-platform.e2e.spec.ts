@@ -1,5 +1,5 @@
 import { EmbeddedEventBus, InProcessBroker } from '@botplatform/bus';
-import { RPC, type RegisterBotReplyJson, type RegisterBotRequestJson, type RegisterUserReplyJson, type RegisterUserRequestJson } from '@botplatform/contracts';
+import { RPC, type RegisterBotRequestJson, type RegisterUserRequestJson } from '@botplatform/contracts';
 import { NotificationRecipient } from '@botplatform/notifications';
 import { createRpcClient } from '@botplatform/service-kit';
 import { TelegramSandbox } from '@botplatform/telegram-sandbox';

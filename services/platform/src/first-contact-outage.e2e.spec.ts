@@ -26,14 +26,23 @@ describe('First contacts during an outage (distributed)', () => {
   const start = async (definition: ServiceDefinition) => {
     const credentials = nats.credentialsOf(definition.name);
     const rpc: RpcTransport = { kind: 'nats', servers: nats.url, credentials };
-    running.set(definition.name, await startService(definition, { databaseUrl: database.url, bus: buses.get(definition.name)!, rpc, httpPort: 0, logger: false }));
+    running.set(
+      definition.name,
+      await startService(definition, { databaseUrl: database.url, bus: buses.get(definition.name)!, rpc, httpPort: 0, logger: false }),
+    );
   };
   const stop = async (name: string) => {
     await running.get(name)?.close();
     running.delete(name);
   };
   const startGateway = async () => {
-    gateway = gatewayService({ telegramApiRoot: sandbox.apiRoot, mode: 'polling', pollingTimeoutSeconds: 1, reconcileIntervalMs: 0, retryDelaysMs: [200, 500] });
+    gateway = gatewayService({
+      telegramApiRoot: sandbox.apiRoot,
+      mode: 'polling',
+      pollingTimeoutSeconds: 1,
+      reconcileIntervalMs: 0,
+      retryDelaysMs: [200, 500],
+    });
     await start(gateway);
     await waitFor('the gateway to host the bot', () => gateway.host?.hosted().length === 1, { timeoutMs: 15_000 });
   };

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { EmbeddedEventBus, InProcessBroker, RpcCallError } from '@botplatform/bus';
-import { RPC, type RegisterBotReplyJson, type RegisterBotRequestJson } from '@botplatform/contracts';
+import { RPC } from '@botplatform/contracts';
 import { createRpcClient, loadConfigOrExit, startTracingFromEnv } from '@botplatform/service-kit';
 import { TelegramSandbox } from '@botplatform/telegram-sandbox';
 import { Logger } from '@nestjs/common';

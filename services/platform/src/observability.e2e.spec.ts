@@ -114,8 +114,10 @@ describe.each(Object.keys(modes))('Observability of the platform (%s)', (mode) =
     await greeting;
 
     // Metrics: the request answered and made, the events appended, the reply sent, the event consumed.
-    await waitFor('notifications to consume the membership', async () =>
-      sample(await metricsOf('notifications'), 'botplatform_consumer_events_total', { consumer: 'notifications--recipients', outcome: 'applied' }) >= 1,
+    await waitFor(
+      'notifications to consume the membership',
+      async () =>
+        sample(await metricsOf('notifications'), 'botplatform_consumer_events_total', { consumer: 'notifications--recipients', outcome: 'applied' }) >= 1,
     );
     const users = await metricsOf('users');
     expect(sample(users, 'botplatform_rpc_requests_total', { side: 'server', subject: RPC.users.registerUser.subject, code: 'ok', service: 'users' })).toBe(1);
@@ -124,7 +126,9 @@ describe.each(Object.keys(modes))('Observability of the platform (%s)', (mode) =
     expect(users).toContain('process_cpu_user_seconds_total');
     if (mode === 'distributed') expect(sample(users, 'botplatform_relay_published_total', {})).toBeGreaterThan(0);
     const gateway = await metricsOf('gateway');
-    expect(sample(gateway, 'botplatform_rpc_requests_total', { side: 'client', subject: RPC.users.registerUser.subject, code: 'ok', service: 'gateway' })).toBe(1);
+    expect(sample(gateway, 'botplatform_rpc_requests_total', { side: 'client', subject: RPC.users.registerUser.subject, code: 'ok', service: 'gateway' })).toBe(
+      1,
+    );
     expect(sample(gateway, 'botplatform_telegram_calls_total', { method: 'sendMessage', status: '200' })).toBeGreaterThanOrEqual(1);
 
     // Logs: the request's line in users, and the lines of that /start in notifications and the gateway, share its correlation id.
@@ -134,7 +138,10 @@ describe.each(Object.keys(modes))('Observability of the platform (%s)', (mode) =
     await waitFor('a gateway line of that /start', () => lines.some((line) => line.service === 'gateway' && line.correlationId === correlationId));
     const services = new Set(lines.filter((line) => line.correlationId === correlationId).map((line) => line.service));
     expect([...services].sort()).toEqual(['gateway', 'notifications', 'users']);
-    expect(lines.find((line) => line.service === 'notifications' && line.correlationId === correlationId)).toMatchObject({ botId, eventId: expect.any(String) });
+    expect(lines.find((line) => line.service === 'notifications' && line.correlationId === correlationId)).toMatchObject({
+      botId,
+      eventId: expect.any(String),
+    });
     expect(JSON.stringify(lines)).not.toContain(sandboxBot.token);
 
     // Traces: one trace from the update through the request (and the relay) to the consumers.
@@ -143,7 +150,9 @@ describe.each(Object.keys(modes))('Observability of the platform (%s)', (mode) =
     expect(update).toBeDefined();
     const traceId = update.spanContext().traceId;
     const inTrace = (predicate: (span: ReadableSpan) => boolean) => finished().some((span) => span.spanContext().traceId === traceId && predicate(span));
-    await waitFor('the consumer span in the trace', () => inTrace((span) => span.name.startsWith('consume ') && span.attributes['messaging.consumer.group.name'] === 'notifications--recipients'));
+    await waitFor('the consumer span in the trace', () =>
+      inTrace((span) => span.name.startsWith('consume ') && span.attributes['messaging.consumer.group.name'] === 'notifications--recipients'),
+    );
     expect(inTrace((span) => span.name === RPC.users.registerUser.subject && span.kind === SpanKind.SERVER)).toBe(true);
     expect(inTrace((span) => span.name === RPC.users.registerUser.subject && span.kind === SpanKind.CLIENT)).toBe(true);
     if (mode === 'distributed') expect(inTrace((span) => span.name.startsWith('publish ') && span.kind === SpanKind.PRODUCER)).toBe(true);

@@ -1,5 +1,5 @@
 import { BusNaming, JetStreamEventBus, natsAuthOptions, type RpcClient } from '@botplatform/bus';
-import { RPC, rpcSubjectsOf, type GetBotCredentialsReplyJson, type RegisterBotReplyJson, type RegisterBotRequestJson } from '@botplatform/contracts';
+import { RPC, rpcSubjectsOf, type RegisterBotRequestJson } from '@botplatform/contracts';
 import { createRpcClient, startService, type RpcTransport, type RunningService } from '@botplatform/service-kit';
 import { createTestDatabase, waitFor, type TestDatabase } from '@botplatform/testing';
 import { createUsersService, INSECURE_DEVELOPMENT_TOKEN_KEYS, randomTestBotToken } from '@botplatform/users';
@@ -130,7 +130,12 @@ describe('The broker permissions of the platform', () => {
   it("refuses a service publishing another service's events", async () => {
     const stream = new BusNaming().streamOf('users');
     const usersJsm = await jetstreamManager(await connectAs('users'));
-    await waitFor('the users stream', () => usersJsm.streams.info(stream).then(() => true, () => false));
+    await waitFor('the users stream', () =>
+      usersJsm.streams.info(stream).then(
+        () => true,
+        () => false,
+      ),
+    );
 
     const forger = jetstream(await connectAs('notifications'));
     const outcome = await refusalOf(forger.publish('users.user.registered.v1', 'forged'));
@@ -140,7 +145,7 @@ describe('The broker permissions of the platform', () => {
     expect(last?.string()).not.toBe('forged');
   });
 
-  it('lets a service park and read back its own dead letters, and no one else\'s', async () => {
+  it("lets a service park and read back its own dead letters, and no one else's", async () => {
     const naming = new BusNaming();
     const connection = await connectAs('notifications');
     const jsm = await jetstreamManager(connection);

@@ -1,5 +1,14 @@
 import { EmbeddedEventBus, InProcessBroker, JetStreamEventBus, RpcCallError, type EventBus, type RpcClient } from '@botplatform/bus';
-import { RPC, rpcErrorDetailsOf, type RpcMethod, type RpcRequestJson, type ConsumeQuotaReplyJson, type ConsumeQuotaRequestJson, type FindMembersReplyJson, type GetMemberReplyJson, type GetMemberRequestJson, type MemberAdminActionReplyJson, type MemberAdminActionRequestJson, type RegisterBotReplyJson, type RegisterBotRequestJson, type RegisterUserReplyJson, type RegisterUserRequestJson, type SendMessageReplyJson, type SendMessageRequestJson } from '@botplatform/contracts';
+import {
+  RPC,
+  rpcErrorDetailsOf,
+  type RpcMethod,
+  type RpcRequestJson,
+  type ConsumeQuotaReplyJson,
+  type FindMembersReplyJson,
+  type RegisterBotReplyJson,
+  type SendMessageRequestJson,
+} from '@botplatform/contracts';
 import { NotificationRecipient } from '@botplatform/notifications';
 import { createRpcClient, type RpcTransport } from '@botplatform/service-kit';
 import { TelegramSandbox, type SandboxBot, type SandboxChat, type SandboxUser } from '@botplatform/telegram-sandbox';
@@ -72,15 +81,17 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
     if (!clients.has(key)) clients.set(key, createRpcClient(caller));
     return clients.get(key)!.call(method, request);
   };
-  const memberOf = async (botId: string, user: SandboxUser) =>
-    (await call(RPC.users.getMember, { botId, telegramUserId: String(user.id) })).member;
+  const memberOf = async (botId: string, user: SandboxUser) => (await call(RPC.users.getMember, { botId, telegramUserId: String(user.id) })).member;
   const adminApi = (path: string, token: string, init: RequestInit = {}) =>
     fetch(`${platform.services.get('users')!.url}/admin/${path}`, {
       ...init,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
     });
   const recipients = (botId: string) =>
-    platform.services.get('notifications')!.dependencies.orm.em.fork().find(NotificationRecipient, { botId }, { orderBy: { telegramUserId: 'asc' } });
+    platform.services
+      .get('notifications')!
+      .dependencies.orm.em.fork()
+      .find(NotificationRecipient, { botId }, { orderBy: { telegramUserId: 'asc' } });
   /** Sends a command and returns the bot's answer to it. */
   const ask = async (chat: SandboxChat, command: string, payload?: string) => {
     const answer = chat.waitForMessage(() => true, { timeoutMs: 10_000 });
@@ -151,9 +162,12 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
     expect(inQuiz?.startPayload).toBeUndefined();
     expect(inQuiz?.userId).toBe(inShop?.userId);
     // Notifications learnt of both memberships through the bus.
-    await waitFor('Ann as a recipient of both bots', async () =>
-      (await recipients(bots.shop.botId)).some((r) => r.telegramUserId === String(ann.id)) &&
-      (await recipients(bots.quiz.botId)).some((r) => r.telegramUserId === String(ann.id)));
+    await waitFor(
+      'Ann as a recipient of both bots',
+      async () =>
+        (await recipients(bots.shop.botId)).some((r) => r.telegramUserId === String(ann.id)) &&
+        (await recipients(bots.quiz.botId)).some((r) => r.telegramUserId === String(ann.id)),
+    );
   });
 
   it("answers in the user's Telegram language", async () => {
@@ -248,9 +262,7 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
     await ask(sandbox.chat(eve, bots.shop.sandbox), 'start');
 
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, () =>
-        call(RPC.users.consumeQuota, { botId: bots.shop.botId, telegramUserId: String(eve.id) }),
-      ),
+      Array.from({ length: 20 }, () => call(RPC.users.consumeQuota, { botId: bots.shop.botId, telegramUserId: String(eve.id) })),
     );
     const granted = results.filter((r): r is PromiseFulfilledResult<ConsumeQuotaReplyJson> => r.status === 'fulfilled');
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -21,7 +21,11 @@ describe('The monorepo layout', () => {
   );
 
   it('lists every service and lib folder as a nest-cli.json project, and nothing else', () => {
-    expect(Object.values(projects).map((p) => p.root).sort()).toEqual([...folders].sort());
+    expect(
+      Object.values(projects)
+        .map((p) => p.root)
+        .sort(),
+    ).toEqual([...folders].sort());
   });
 
   it('gives every project an existing entry file of its kind', () => {

@@ -8,8 +8,4 @@ import { membersProjection } from './user/members.projection.js';
  * transaction of its append (see CommandHandler), so a query answered right after a command sees it; a
  * projection skips the event types it does not keep.
  */
-export const usersProjections: readonly InlineProjection[] = [
-  botsProjection,
-  membersProjection,
-  auditProjection,
-];
+export const usersProjections: readonly InlineProjection[] = [botsProjection, membersProjection, auditProjection];

@@ -3,8 +3,8 @@ import { PATTERN_METADATA } from '@nestjs/microservices/constants.js';
 import { UsersModule } from './users.module.js';
 
 /** The subjects the module's controllers answer, read from Nest's metadata as the transport reads it. */
-function servedSubjects(module: Function): string[] {
-  const controllers = (Reflect.getMetadata('controllers', module) ?? []) as Function[];
+function servedSubjects(module: abstract new (...args: never[]) => unknown): string[] {
+  const controllers = (Reflect.getMetadata('controllers', module) ?? []) as (abstract new (...args: never[]) => unknown)[];
   return controllers.flatMap((controller) =>
     Object.getOwnPropertyNames(controller.prototype).flatMap((name) => {
       const handler = Object.getOwnPropertyDescriptor(controller.prototype, name)?.value as unknown;
@@ -16,6 +16,10 @@ function servedSubjects(module: Function): string[] {
 describe('The users service over request/reply', () => {
   it('answers exactly the RPCs its contract declares (UsersRpc), each once', () => {
     const served = servedSubjects(UsersModule);
-    expect([...served].sort()).toEqual(rpcMethodsOfService('users').map((method) => method.subject).sort());
+    expect([...served].sort()).toEqual(
+      rpcMethodsOfService('users')
+        .map((method) => method.subject)
+        .sort(),
+    );
   });
 });

@@ -30,25 +30,13 @@ export function createUsersService(options: UsersServiceOptions = {}): ServiceDe
       { name: 'Migration20261123000400_bots', class: BotsMigration20261123000400 },
       { name: 'Migration20261123000500_members', class: MembersMigration20261123000500 },
     ],
-    entities: [
-      RegisteredBot,
-      BotFeatureFlag,
-      BotSettingValue,
-      Identity,
-      Membership,
-      AuditEntry,
-    ],
+    entities: [RegisteredBot, BotFeatureFlag, BotSettingValue, Identity, Membership, AuditEntry],
     // Secrets are read when the service starts, not when this module is imported.
     module: () => ({
       module: UsersModule,
-      providers: [
-        ...botProviders(resolveBotSecrets(options)),
-      ],
+      providers: [...botProviders(resolveBotSecrets(options))],
     }),
-    toPublic: composePublicEvents(
-      memberPublicEvents,
-      botPublicEvents,
-    ),
+    toPublic: composePublicEvents(memberPublicEvents, botPublicEvents),
   };
 }
 

@@ -95,10 +95,18 @@ export class EventRelay implements RunningProducer {
       // them in this order: the span is started and the publish sent synchronously.
       const { traceParent } = event.metadata;
       acks.push(
-        inSpan(`publish ${encoded.subject}`, { parent: traceParent ? contextFromHeaders({ traceparent: traceParent }) : undefined, kind: SpanKind.PRODUCER, attributes: { 'messaging.message.id': encoded.eventId } }, async () => {
-          for (const [key, value] of Object.entries(traceHeaders())) hdrs.set(key, value);
-          return this.js.publish(subject, encoded.bytes, { headers: hdrs });
-        }),
+        inSpan(
+          `publish ${encoded.subject}`,
+          {
+            parent: traceParent ? contextFromHeaders({ traceparent: traceParent }) : undefined,
+            kind: SpanKind.PRODUCER,
+            attributes: { 'messaging.message.id': encoded.eventId },
+          },
+          async () => {
+            for (const [key, value] of Object.entries(traceHeaders())) hdrs.set(key, value);
+            return this.js.publish(subject, encoded.bytes, { headers: hdrs });
+          },
+        ),
       );
     }
     await Promise.all(acks);

@@ -78,9 +78,12 @@ export class JetStreamConsumer implements RunningConsumer {
     this.name = core.definition.name;
     const ackWaitMs = options.ackWaitMs ?? 30_000;
     const startedAt = Date.now();
-    this.keepAlive = setInterval(() => {
-      for (const m of this.pending) m.working();
-    }, Math.max(100, ackWaitMs / 3));
+    this.keepAlive = setInterval(
+      () => {
+        for (const m of this.pending) m.working();
+      },
+      Math.max(100, ackWaitMs / 3),
+    );
     if (unsettled) {
       // By then the dead instance's messages have come back and taken their in-flight slots again.
       this.restoreInFlight = setTimeout(() => {
@@ -136,9 +139,7 @@ export class JetStreamConsumer implements RunningConsumer {
   }
 
   async replayDeadLetters(): Promise<DeadLetterReplay> {
-    return this.core.replayDeadLetters(await this.deadLetters(), (letter) =>
-      this.jsm.streams.deleteMessage(this.naming.deadLetterStream, Number(letter.id)),
-    );
+    return this.core.replayDeadLetters(await this.deadLetters(), (letter) => this.jsm.streams.deleteMessage(this.naming.deadLetterStream, Number(letter.id)));
   }
 
   async stop(): Promise<void> {
@@ -169,7 +170,8 @@ export class JetStreamConsumer implements RunningConsumer {
   private enqueue(message: JsMsg): void {
     const at = this.pending.findIndex((m) => m.seq >= message.seq);
     if (at === -1) this.pending.push(message);
-    else if (this.pending[at].seq === message.seq) this.pending[at] = message; // a redelivery replaces the stale copy
+    else if (this.pending[at].seq === message.seq)
+      this.pending[at] = message; // a redelivery replaces the stale copy
     else this.pending.splice(at, 0, message);
     this.signal?.();
   }

@@ -79,8 +79,7 @@ describe('JetStream transport under failure', () => {
       expect(await kit.store.loadCheckpoint(`relay:jetstream:${bus.naming.namespace}`)).toMatchObject({ globalPosition: '0' });
 
       const restarted = await bus.publishFrom(kit.producer());
-      await waitFor('the checkpoint to move', async () =>
-        (await kit.store.loadCheckpoint(`relay:jetstream:${bus.naming.namespace}`)).globalPosition !== '0');
+      await waitFor('the checkpoint to move', async () => (await kit.store.loadCheckpoint(`relay:jetstream:${bus.naming.namespace}`)).globalPosition !== '0');
       await kit.register('user-after', 999);
       await waitFor('51 published', () => restarted.published >= 51);
 
@@ -95,7 +94,13 @@ describe('JetStream transport under failure', () => {
     it('killed after its commit but before the ack, gets the event again and applies it once', async () => {
       let handled = 0;
       const base = kit.consumer('consumer--crash');
-      const definition = { ...base, handle: async (...args: Parameters<typeof base.handle>) => { handled++; await base.handle(...args); } };
+      const definition = {
+        ...base,
+        handle: async (...args: Parameters<typeof base.handle>) => {
+          handled++;
+          await base.handle(...args);
+        },
+      };
       let releaseCrash!: () => void;
       const crash = new Promise<void>((resolve) => (releaseCrash = resolve));
       let committed!: () => void;
@@ -132,7 +137,11 @@ describe('JetStream transport under failure', () => {
       const info = await consumerInfo(bus.jsm, bus, 'consumer--crash');
       expect(info.delivered.consumer_seq).toBeGreaterThan(info.delivered.stream_seq);
       const effects = await kit.effects();
-      expect(effects.map((e) => [e.stream_position, e.telegram_user_id])).toEqual([['1', '0'], ['2', '1'], ['3', '2']]);
+      expect(effects.map((e) => [e.stream_position, e.telegram_user_id])).toEqual([
+        ['1', '0'],
+        ['2', '1'],
+        ['3', '2'],
+      ]);
       expect(handled).toBe(3);
       await survivor.close();
     });
@@ -149,7 +158,13 @@ describe('JetStream transport under failure', () => {
         ackWaitMs = 30_000;
         handled = 0;
         const base = kit.consumer(name);
-        definition = { ...base, handle: async (...args: Parameters<typeof base.handle>) => { handled++; await base.handle(...args); } };
+        definition = {
+          ...base,
+          handle: async (...args: Parameters<typeof base.handle>) => {
+            handled++;
+            await base.handle(...args);
+          },
+        };
       });
 
       /** An instance that stops dead at its first commit: its effects are in, nothing it received is acked. */
@@ -188,25 +203,32 @@ describe('JetStream transport under failure', () => {
         await first.hasCommitted();
         await afterFirstCommit?.();
         for (let i = 1; i < 6; i++) await kit.register('user-0', i);
-        await waitFor('the first instance to hold its limit', async () =>
-          (await consumerInfo(bus.jsm, bus, name)).num_ack_pending === maxInFlight);
+        await waitFor('the first instance to hold its limit', async () => (await consumerInfo(bus.jsm, bus, name)).num_ack_pending === maxInFlight);
         await first.kill();
         for (let i = 6; i < 10; i++) await kit.register('user-0', i);
         expect(await kit.effects()).toHaveLength(1);
       }
 
       /** `handlerCalls`: 10 unless a handler failed (its rolled-back batch ran handlers for nothing). */
-      async function expectAllTenAppliedOnceInOrder(
-        { handlerCalls = 10, alsoExpect }: { handlerCalls?: number | 'any'; alsoExpect?: (consumer: RunningConsumer) => Promise<void> } = {},
-      ): Promise<void> {
+      async function expectAllTenAppliedOnceInOrder({
+        handlerCalls = 10,
+        alsoExpect,
+      }: {
+        handlerCalls?: number | 'any';
+        alsoExpect?: (consumer: RunningConsumer) => Promise<void>;
+      } = {}): Promise<void> {
         const survivor = await JetStreamEventBus.over(bus.connection, { namespace: bus.naming.namespace, consumer: { ackWaitMs, maxInFlight } });
         try {
           const consumer = await survivor.consume(definition, kit.consumerOrm);
           // Well inside the ack wait: a consumer that waits for the redeliveries cannot pass.
-          const effects = await waitFor('10 effects', async () => {
-            const rows = await kit.effects();
-            return rows.length >= 10 ? rows : false;
-          }, { timeoutMs: 10_000 });
+          const effects = await waitFor(
+            '10 effects',
+            async () => {
+              const rows = await kit.effects();
+              return rows.length >= 10 ? rows : false;
+            },
+            { timeoutMs: 10_000 },
+          );
           expect(effects.map((e) => Number(e.stream_position))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
           expect(effects.map((e) => Number(e.telegram_user_id))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
           if (handlerCalls !== 'any') expect(handled).toBe(handlerCalls);
@@ -316,10 +338,14 @@ describe('JetStream transport across a broker restart', () => {
     await nats.restart();
     for (let i = 80; i < 120; i++) await kit.register(`user-${i % 4}`, i);
 
-    const effects = await waitFor('120 effects', async () => {
-      const rows = await kit.effects();
-      return rows.length >= 120 ? rows : false;
-    }, { timeoutMs: 30_000 });
+    const effects = await waitFor(
+      '120 effects',
+      async () => {
+        const rows = await kit.effects();
+        return rows.length >= 120 ? rows : false;
+      },
+      { timeoutMs: 30_000 },
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect(await kit.effects()).toHaveLength(120);
     expect(new Set(effects.map((e) => e.event_id)).size).toBe(120);

@@ -97,11 +97,7 @@ function addStreamAccess(publish: Set<string>, stream: string): void {
  * refuses to start if one is missing). Anything not allowed is refused, anonymous connections included.
  */
 export function renderNatsAuthorization(users: readonly NatsUserAccess[], naming: BusNaming): string {
-  const allow = (subjects: readonly string[]) => [
-    `allow: [`,
-    ...subjects.map((subject) => `  ${JSON.stringify(subject)}`),
-    `]`,
-  ];
+  const allow = (subjects: readonly string[]) => [`allow: [`, ...subjects.map((subject) => `  ${JSON.stringify(subject)}`), `]`];
   const indent = (spaces: number, lines: readonly string[]) => lines.map((line) => ' '.repeat(spaces) + line);
   const entries = users.map((access) => {
     const permissions = natsPermissionsOf(access, naming);

@@ -45,6 +45,4 @@ export class BusMigration20261123000100 extends Migration {
 }
 
 /** The bus's migrations, for the `migrationsList` of every service that consumes events. */
-export const busMigrations: readonly MigrationObject[] = [
-  { name: 'Migration20261123000100_bus', class: BusMigration20261123000100 },
-];
+export const busMigrations: readonly MigrationObject[] = [{ name: 'Migration20261123000100_bus', class: BusMigration20261123000100 }];

@@ -33,7 +33,11 @@ export function contextFromHeaders(headers: HeaderSource | undefined): Context {
 }
 
 /** Runs `work` in a new span, child of `parent`; the span ends when `work` settles, marked failed on a throw. */
-export function inSpan<T>(name: string, options: { parent?: Context; kind?: SpanKind; attributes?: Record<string, string | number> }, work: (span: Span) => Promise<T>): Promise<T> {
+export function inSpan<T>(
+  name: string,
+  options: { parent?: Context; kind?: SpanKind; attributes?: Record<string, string | number> },
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
   return tracer().startActiveSpan(name, { kind: options.kind, attributes: options.attributes }, options.parent ?? context.active(), async (span) => {
     try {
       return await work(span);

@@ -33,12 +33,7 @@ export class RpcCallError extends Error {
 }
 
 export function isRpcErrorBody(value: unknown): value is RpcErrorBody {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as RpcErrorBody).code === 'string' &&
-    typeof (value as RpcErrorBody).message === 'string'
-  );
+  return typeof value === 'object' && value !== null && typeof (value as RpcErrorBody).code === 'string' && typeof (value as RpcErrorBody).message === 'string';
 }
 
 /**

@@ -37,7 +37,8 @@ export function screenInput(value: unknown, rootName: string): ValidationError[]
   const errors: ValidationError[] = [];
   const refuse = (path: readonly string[], reason: string, message: string) => {
     const property = path.length ? path.join('.') : rootName;
-    if (!errors.some((e) => e.property === property)) errors.push({ property, constraints: { [reason]: message.replace('$property', property) }, children: [] });
+    if (!errors.some((e) => e.property === property))
+      errors.push({ property, constraints: { [reason]: message.replace('$property', property) }, children: [] });
   };
   const walk = (node: unknown, path: string[], depth: number): void => {
     if (typeof node === 'string') {

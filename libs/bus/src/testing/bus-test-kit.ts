@@ -1,11 +1,5 @@
 import { UserRegisteredSchema, isEventOf, timestampFromDate } from '@botplatform/contracts';
-import {
-  PostgresEventStore,
-  createServiceOrm,
-  eventStoreMigrations,
-  runSql,
-  type EventContext,
-} from '@botplatform/event-store';
+import { PostgresEventStore, createServiceOrm, eventStoreMigrations, runSql, type EventContext } from '@botplatform/event-store';
 import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
 import { Migration } from '@mikro-orm/migrations';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -90,23 +84,19 @@ export class BusTestKit {
       backoffMs: [50],
       handle: async (event, { em }) => {
         if (!isEventOf(event, UserRegisteredSchema)) throw new ParkEventError(`unexpected ${event.subject}`);
-        await runSql(
-          em,
-          `INSERT INTO consumer.test_effects (event_id, stream_id, stream_position, telegram_user_id) VALUES ($1, $2, $3, $4)`,
-          [event.envelope.eventId, event.envelope.streamId, event.envelope.streamPosition, event.message.telegramUserId],
-        );
+        await runSql(em, `INSERT INTO consumer.test_effects (event_id, stream_id, stream_position, telegram_user_id) VALUES ($1, $2, $3, $4)`, [
+          event.envelope.eventId,
+          event.envelope.streamId,
+          event.envelope.streamPosition,
+          event.message.telegramUserId,
+        ]);
       },
       ...overrides,
     };
   }
 
   register(streamId: string, telegramUserId: number, expectedVersion: number | 'any' = 'any') {
-    return this.store.append(
-      streamId,
-      expectedVersion,
-      [{ type: 'UserRegistered', data: { telegramUserId, firstName: `user ${telegramUserId}` } }],
-      context(),
-    );
+    return this.store.append(streamId, expectedVersion, [{ type: 'UserRegistered', data: { telegramUserId, firstName: `user ${telegramUserId}` } }], context());
   }
 
   addNote(streamId: string, note: string) {

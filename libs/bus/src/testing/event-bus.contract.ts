@@ -58,10 +58,14 @@ export function eventBusContract(transport: string, open: () => Promise<BusUnder
         }),
       );
       const total = writers * perWriter;
-      const effects = await waitFor(`${total} effects`, async () => {
-        const rows = await t.kit.effects();
-        return rows.length >= total ? rows : false;
-      }, { timeoutMs: 30_000 });
+      const effects = await waitFor(
+        `${total} effects`,
+        async () => {
+          const rows = await t.kit.effects();
+          return rows.length >= total ? rows : false;
+        },
+        { timeoutMs: 30_000 },
+      );
       await new Promise((r) => setTimeout(r, 300));
       expect(await t.kit.effects()).toHaveLength(total);
       expect(new Set(effects.map((e) => e.event_id)).size).toBe(total);
@@ -218,7 +222,7 @@ export function eventBusContract(transport: string, open: () => Promise<BusUnder
       expect(letters[0].reason).toContain('one bad row');
     });
 
-    it('retries through an outage of its own database without spending the event\'s attempts', async () => {
+    it("retries through an outage of its own database without spending the event's attempts", async () => {
       let outageLeft = 5;
       const base = t.kit.consumer('consumer--outage');
       await t.bus.publishFrom(t.kit.producer());

@@ -12,14 +12,7 @@ import { messagesMethods } from './methods/messages.methods.js';
 import { paymentsMethods } from './methods/payments.methods.js';
 import { updatesMethods } from './methods/updates.methods.js';
 
-const METHOD_GROUPS: readonly MethodGroup[] = [
-  updatesMethods,
-  messagesMethods,
-  mediaMethods,
-  chatsMethods,
-  commandsMethods,
-  paymentsMethods,
-];
+const METHOD_GROUPS: readonly MethodGroup[] = [updatesMethods, messagesMethods, mediaMethods, chatsMethods, commandsMethods, paymentsMethods];
 
 /** A Bot API answer ready to be written: HTTP status and the `{ ok, ... }` body. */
 export interface BotApiResponse {
@@ -62,9 +55,7 @@ export class BotApiDispatcher {
       params: args.toRecord(),
       ...(response.status !== 200 ? { errorCode: response.status } : {}),
     });
-    this.core.options.log?.(
-      `${bot.username} ${methodName} -> ${response.status === 200 ? 'ok' : `${response.status} ${String(response.body.description)}`}`,
-    );
+    this.core.options.log?.(`${bot.username} ${methodName} -> ${response.status === 200 ? 'ok' : `${response.status} ${String(response.body.description)}`}`);
     return response;
   }
 

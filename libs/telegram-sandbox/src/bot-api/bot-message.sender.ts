@@ -77,16 +77,21 @@ export class BotMessageSender {
     });
 
     const markup = options.replyMarkup;
-    const stored = this.store.appendMessage(conversation, { kind: 'bot', botId: bot.id }, (messageId) => ({
-      message_id: messageId,
-      from: botUser(bot),
-      chat: target.chat,
-      date: this.clock.unixTime(),
-      ...(replyTo ? { reply_to_message: withoutNestedReply(replyTo.message) } : {}),
-      ...(options.protectContent ? { has_protected_content: true as const } : {}),
-      ...content,
-      ...(markup?.kind === 'inline' ? { reply_markup: markup.markup } : {}),
-    }) as Message);
+    const stored = this.store.appendMessage(
+      conversation,
+      { kind: 'bot', botId: bot.id },
+      (messageId) =>
+        ({
+          message_id: messageId,
+          from: botUser(bot),
+          chat: target.chat,
+          date: this.clock.unixTime(),
+          ...(replyTo ? { reply_to_message: withoutNestedReply(replyTo.message) } : {}),
+          ...(options.protectContent ? { has_protected_content: true as const } : {}),
+          ...content,
+          ...(markup?.kind === 'inline' ? { reply_markup: markup.markup } : {}),
+        }) as Message,
+    );
     this.applyKeyboard(conversation, markup);
     return stored;
   }

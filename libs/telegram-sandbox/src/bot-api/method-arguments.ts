@@ -3,10 +3,7 @@ import type { UploadedFile } from '../http/multipart.parser.js';
 import type { RequestArguments } from '../http/request-body.parser.js';
 
 /** Where a file argument points: a fresh upload, a file_id the bot got earlier, or an HTTP URL. */
-export type InputFileArgument =
-  | { kind: 'upload'; file: UploadedFile }
-  | { kind: 'file_id'; fileId: string }
-  | { kind: 'url'; url: string };
+export type InputFileArgument = { kind: 'upload'; file: UploadedFile } | { kind: 'file_id'; fileId: string } | { kind: 'url'; url: string };
 
 /**
  * Typed access to a method's arguments, parsing strings the way the Bot API server does:

@@ -1,11 +1,4 @@
-import type {
-  ForceReply,
-  InlineKeyboardButton,
-  InlineKeyboardMarkup,
-  KeyboardButton,
-  ReplyKeyboardMarkup,
-  ReplyKeyboardRemove,
-} from 'grammy/types';
+import type { ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove } from 'grammy/types';
 import { badRequest } from '../errors/telegram-api.error.js';
 
 /** A validated `reply_markup`; only `inline` ends up on the message itself, the rest changes the user's keyboard. */
@@ -20,8 +13,7 @@ const MAX_CALLBACK_DATA_BYTES = 64;
 
 type JsonObject = Record<string, unknown>;
 
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Validates `reply_markup` with the Bot API server's checks and error texts. */
 export function parseReplyMarkup(json: string): ParsedReplyMarkup | undefined {

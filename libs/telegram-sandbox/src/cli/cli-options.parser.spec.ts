@@ -12,10 +12,10 @@ describe('parseCliOptions', () => {
   });
 
   it('reads bots, users and switches from flags before the environment', () => {
-    const options = parseCliOptions(
-      ['--port=9000', '--bot', 'shop_bot=123456:abc-DEF', '--bot', 'support_bot', '--user', 'Ann@ann', '--no-rate-limits'],
-      { TELEGRAM_SANDBOX_PORT: '7000', TELEGRAM_SANDBOX_BOTS: 'ignored_bot' },
-    );
+    const options = parseCliOptions(['--port=9000', '--bot', 'shop_bot=123456:abc-DEF', '--bot', 'support_bot', '--user', 'Ann@ann', '--no-rate-limits'], {
+      TELEGRAM_SANDBOX_PORT: '7000',
+      TELEGRAM_SANDBOX_BOTS: 'ignored_bot',
+    });
     expect(options).toMatchObject({
       port: 9000,
       bots: [{ username: 'shop_bot', token: '123456:abc-DEF' }, { username: 'support_bot' }],
@@ -25,8 +25,12 @@ describe('parseCliOptions', () => {
   });
 
   it('reads the environment when no flags are given', () => {
-    expect(parseCliOptions([], { TELEGRAM_SANDBOX_PORT: '0', TELEGRAM_SANDBOX_BOTS: 'a_bot=1:x, b_bot', TELEGRAM_SANDBOX_RATE_LIMITS: 'off' }))
-      .toMatchObject({ port: 0, bots: [{ username: 'a_bot', token: '1:x' }, { username: 'b_bot' }], users: [], rateLimits: false });
+    expect(parseCliOptions([], { TELEGRAM_SANDBOX_PORT: '0', TELEGRAM_SANDBOX_BOTS: 'a_bot=1:x, b_bot', TELEGRAM_SANDBOX_RATE_LIMITS: 'off' })).toMatchObject({
+      port: 0,
+      bots: [{ username: 'a_bot', token: '1:x' }, { username: 'b_bot' }],
+      users: [],
+      rateLimits: false,
+    });
   });
 
   it('names the flag or variable that carries a bad value', () => {

@@ -131,7 +131,10 @@ function parseInteger(text: string, source: string, min: number, max: number): n
 }
 
 function splitList(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 /** `shop_bot` or `shop_bot=123456:secret`. */

@@ -6,7 +6,10 @@
 export class SandboxClock {
   private offsetMs = 0;
 
-  constructor(startAt?: Date, private readonly realNow: () => number = Date.now) {
+  constructor(
+    startAt?: Date,
+    private readonly realNow: () => number = Date.now,
+  ) {
     if (startAt) this.offsetMs = startAt.getTime() - realNow();
   }
 

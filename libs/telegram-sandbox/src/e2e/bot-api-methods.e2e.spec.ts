@@ -72,11 +72,7 @@ describe('Bot API methods', () => {
         400,
         "Bad Request: can't parse entities: Can't find end of Bold entity at byte offset 2",
       );
-      await expectTelegramError(
-        api.sendMessage(user.id, 'x', { parse_mode: 'BBCode' as 'HTML' }),
-        400,
-        'Bad Request: unsupported parse_mode',
-      );
+      await expectTelegramError(api.sendMessage(user.id, 'x', { parse_mode: 'BBCode' as 'HTML' }), 400, 'Bad Request: unsupported parse_mode');
     });
 
     it('replies to a message with reply_parameters and refuses a missing one', async () => {
@@ -265,7 +261,12 @@ describe('Bot API methods', () => {
       const uploaded = await api.sendPhoto(user.id, new InputFile(makePng(1000, 500), 'cat.png'), { caption: 'A <b>cat</b>', parse_mode: 'HTML' });
       expect(uploaded.caption).toBe('A cat');
       expect(uploaded.caption_entities).toEqual([{ type: 'bold', offset: 2, length: 3 }]);
-      expect(uploaded.photo.map((size) => [size.width, size.height])).toEqual([[90, 45], [320, 160], [800, 400], [1000, 500]]);
+      expect(uploaded.photo.map((size) => [size.width, size.height])).toEqual([
+        [90, 45],
+        [320, 160],
+        [800, 400],
+        [1000, 500],
+      ]);
       expect(new Set(uploaded.photo.map((size) => size.file_id)).size).toBe(4);
 
       const largest = uploaded.photo.at(-1)!;
@@ -285,11 +286,7 @@ describe('Bot API methods', () => {
       await expectTelegramError(api.sendPhoto(user.id, 'AgACAgIAAxkBAAIunknown'), 400, 'Bad Request: wrong file identifier/HTTP URL specified');
 
       const other = setup();
-      await expectTelegramError(
-        other.api.sendDocument(other.user.id, doc.document.file_id),
-        400,
-        'Bad Request: wrong file identifier/HTTP URL specified',
-      );
+      await expectTelegramError(other.api.sendDocument(other.user.id, doc.document.file_id), 400, 'Bad Request: wrong file identifier/HTTP URL specified');
     });
 
     it('serves uploaded files through getFile and /file/bot<token>/<path>', async () => {

@@ -108,14 +108,19 @@ describe('the Bot API wire format', () => {
       const chat = sandbox.chat(user, bot);
       for (const text of ['one', 'two', 'three']) chat.sendText(text);
 
-      const first = (await callJson(sandbox.apiRoot, bot.token, 'getUpdates', { limit: 2 })).body.result as Array<{ update_id: number; message: { text: string } }>;
+      const first = (await callJson(sandbox.apiRoot, bot.token, 'getUpdates', { limit: 2 })).body.result as Array<{
+        update_id: number;
+        message: { text: string };
+      }>;
       expect(first.map((update) => update.message.text)).toEqual(['one', 'two']);
       expect(first[1].update_id).toBe(first[0].update_id + 1);
 
       const again = (await callJson(sandbox.apiRoot, bot.token, 'getUpdates')).body.result as unknown[];
       expect(again).toHaveLength(3);
 
-      const rest = (await callJson(sandbox.apiRoot, bot.token, 'getUpdates', { offset: first[1].update_id + 1 })).body.result as Array<{ message: { text: string } }>;
+      const rest = (await callJson(sandbox.apiRoot, bot.token, 'getUpdates', { offset: first[1].update_id + 1 })).body.result as Array<{
+        message: { text: string };
+      }>;
       expect(rest.map((update) => update.message.text)).toEqual(['three']);
       expect(sandbox.pendingUpdates(bot)).toHaveLength(1);
     });

@@ -143,9 +143,9 @@ describe('webhooks', () => {
         request.on('data', (chunk: Buffer) => (body += chunk.toString()));
         request.on('end', () => {
           const update = JSON.parse(body) as { message: { chat: { id: number }; text: string } };
-          response.writeHead(200, { 'content-type': 'application/json' }).end(
-            JSON.stringify({ method: 'sendMessage', chat_id: update.message.chat.id, text: `echo: ${update.message.text}` }),
-          );
+          response
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ method: 'sendMessage', chat_id: update.message.chat.id, text: `echo: ${update.message.text}` }));
         });
       });
       servers.push(server);
@@ -198,9 +198,7 @@ describe('webhooks', () => {
       expect((await set({ url: 'http://127.0.0.1:9/x', secret_token: 'not allowed!' })).body.description).toBe(
         'Bad Request: secret token contains unallowed characters',
       );
-      expect((await set({ url: 'http://127.0.0.1:9/x', secret_token: 'a'.repeat(257) })).body.description).toBe(
-        'Bad Request: secret token is too long',
-      );
+      expect((await set({ url: 'http://127.0.0.1:9/x', secret_token: 'a'.repeat(257) })).body.description).toBe('Bad Request: secret token is too long');
     });
   });
 });

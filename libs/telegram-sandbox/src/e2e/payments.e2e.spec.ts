@@ -46,7 +46,10 @@ describe('Telegram Stars payments', () => {
     it('requires exactly one price for Stars invoices', async () => {
       const { api, user } = setup();
       await expectTelegramError(
-        api.sendInvoice(user.id, 'Pack', 'Two prices', 'p', 'XTR', [{ label: 'A', amount: 1 }, { label: 'B', amount: 2 }]),
+        api.sendInvoice(user.id, 'Pack', 'Two prices', 'p', 'XTR', [
+          { label: 'A', amount: 1 },
+          { label: 'B', amount: 2 },
+        ]),
         400,
         'Bad Request: STARS_INVOICE_INVALID',
       );
@@ -215,18 +218,16 @@ describe('Telegram Stars payments', () => {
       await context.api.editUserStarSubscription(context.user.id, chargeId, true);
       await expect(advance(context, 30)).resolves.toEqual([expect.objectContaining({ status: 'expired' })]);
       await expect(advance(context, 30)).resolves.toEqual([]);
-      expect(sandbox.subscriptions(context.bot)).toEqual([expect.objectContaining({ ended: true, canceledBy: 'bot', chargeIds: [chargeId, expect.any(String)] })]);
+      expect(sandbox.subscriptions(context.bot)).toEqual([
+        expect.objectContaining({ ended: true, canceledBy: 'bot', chargeIds: [chargeId, expect.any(String)] }),
+      ]);
     });
 
     it('does not let the bot resume a subscription the user cancelled', async () => {
       const context = setup();
       const { chargeId } = await subscribe(context);
       context.chat.cancelSubscription(chargeId);
-      await expectTelegramError(
-        context.api.editUserStarSubscription(context.user.id, chargeId, false),
-        400,
-        'Bad Request: SUBSCRIPTION_CANCELED_BY_USER',
-      );
+      await expectTelegramError(context.api.editUserStarSubscription(context.user.id, chargeId, false), 400, 'Bad Request: SUBSCRIPTION_CANCELED_BY_USER');
       await expect(advance(context, 30)).resolves.toEqual([expect.objectContaining({ status: 'expired' })]);
     });
 

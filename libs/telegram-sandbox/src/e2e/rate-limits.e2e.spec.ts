@@ -91,9 +91,7 @@ describe('rate limits', () => {
       const passed = results.filter((result) => result.ok).length;
       expect(passed).toBeGreaterThanOrEqual(3);
       expect(passed).toBeLessThanOrEqual(4);
-      expect(results.flatMap((result) => (result.ok ? [] : [result.error.parameters.retry_after]))).toEqual(
-        Array(6 - passed).fill(1),
-      );
+      expect(results.flatMap((result) => (result.ok ? [] : [result.error.parameters.retry_after]))).toEqual(Array(6 - passed).fill(1));
     });
 
     it('limits a bot to about 30 messages a second across chats', async () => {

@@ -84,9 +84,7 @@ export const TelegramErrors = {
   cantInitiateConversation: () => forbidden("bot can't initiate conversation with a user"),
   notAGroupMember: (type: 'group' | 'supergroup') => forbidden(`bot is not a member of the ${type} chat`),
   wrongFileId: () => badRequest('wrong file identifier/HTTP URL specified'),
-  webhookActive: () =>
-    conflict("Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"),
-  terminatedByOtherGetUpdates: () =>
-    conflict('Conflict: terminated by other getUpdates request; make sure that only one bot instance is running'),
+  webhookActive: () => conflict("Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"),
+  terminatedByOtherGetUpdates: () => conflict('Conflict: terminated by other getUpdates request; make sure that only one bot instance is running'),
   terminatedBySetWebhook: () => conflict('Conflict: terminated by setWebhook request'),
 } as const;

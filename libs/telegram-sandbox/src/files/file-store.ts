@@ -75,7 +75,8 @@ export class FileStore {
 
   addDocument(botId: number, data: Buffer, fileName: string, declaredMime?: string): Document {
     const file = this.register(botId, 'document', data, `documents/file_${this.nextPathSeq++}${extname(fileName)}`);
-    const mime = MIME_BY_EXTENSION[extname(fileName).toLowerCase()] ??
+    const mime =
+      MIME_BY_EXTENSION[extname(fileName).toLowerCase()] ??
       (declaredMime && declaredMime !== 'application/octet-stream' ? declaredMime : 'application/octet-stream');
     file.document = {
       file_id: file.fileId,
@@ -115,5 +116,7 @@ export class FileStore {
 }
 
 export function randomId(length: number): string {
-  return randomBytes(Math.ceil((length * 3) / 4) + 1).toString('base64url').slice(0, length);
+  return randomBytes(Math.ceil((length * 3) / 4) + 1)
+    .toString('base64url')
+    .slice(0, length);
 }

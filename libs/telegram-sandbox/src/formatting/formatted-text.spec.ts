@@ -29,15 +29,11 @@ describe('formatText', () => {
     });
 
     it('gives pre blocks their language from an inner code class', () => {
-      expect(html('<pre><code class="language-ts">let x = 1;</code></pre>').entities).toEqual([
-        { type: 'pre', offset: 0, length: 10, language: 'ts' },
-      ]);
+      expect(html('<pre><code class="language-ts">let x = 1;</code></pre>').entities).toEqual([{ type: 'pre', offset: 0, length: 10, language: 'ts' }]);
     });
 
     it('reports unknown and mismatched tags with byte offsets', () => {
-      expect(parseError(() => html('ü<blink>x</blink>'))).toBe(
-        'Bad Request: can\'t parse entities: Unsupported start tag "blink" at byte offset 2',
-      );
+      expect(parseError(() => html('ü<blink>x</blink>'))).toBe('Bad Request: can\'t parse entities: Unsupported start tag "blink" at byte offset 2');
       expect(parseError(() => html('<b><i>x</b></i>'))).toBe(
         'Bad Request: can\'t parse entities: Unmatched end tag at byte offset 7, expected "</i>", found "</b>"',
       );
@@ -63,9 +59,7 @@ describe('formatText', () => {
     });
 
     it('reports the byte offset of an entity that never ends', () => {
-      expect(parseError(() => markdownV2('привет _мир'))).toBe(
-        "Bad Request: can't parse entities: Can't find end of Italic entity at byte offset 13",
-      );
+      expect(parseError(() => markdownV2('привет _мир'))).toBe("Bad Request: can't parse entities: Can't find end of Italic entity at byte offset 13");
     });
   });
 

@@ -22,8 +22,18 @@ export interface FormatTextInput {
 }
 
 const EXPLICIT_TYPES = new Set<string>([
-  'bold', 'italic', 'underline', 'strikethrough', 'spoiler', 'code', 'pre', 'text_link', 'text_mention',
-  'custom_emoji', 'blockquote', 'expandable_blockquote',
+  'bold',
+  'italic',
+  'underline',
+  'strikethrough',
+  'spoiler',
+  'code',
+  'pre',
+  'text_link',
+  'text_mention',
+  'custom_emoji',
+  'blockquote',
+  'expandable_blockquote',
 ]);
 
 /**

@@ -8,8 +8,22 @@ export interface ParsedText {
 }
 
 const SUPPORTED_TAGS = new Set([
-  'a', 'b', 'strong', 'i', 'em', 's', 'strike', 'del', 'u', 'ins',
-  'tg-spoiler', 'tg-emoji', 'span', 'pre', 'code', 'blockquote',
+  'a',
+  'b',
+  'strong',
+  'i',
+  'em',
+  's',
+  'strike',
+  'del',
+  'u',
+  'ins',
+  'tg-spoiler',
+  'tg-emoji',
+  'span',
+  'pre',
+  'code',
+  'blockquote',
 ]);
 
 const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: '\u00a0' };
@@ -45,13 +59,14 @@ export function parseHtmlEntities(input: string): ParsedText {
     if (input[i + 1] === '/') {
       const close = input.indexOf('>', i);
       if (close < 0) throw new EntityParseError(`Unclosed end tag at byte offset ${byteOffset(input, tagStart)}`);
-      const name = input.slice(i + 2, close).trim().toLowerCase();
+      const name = input
+        .slice(i + 2, close)
+        .trim()
+        .toLowerCase();
       const open = stack.pop();
       if (!open) throw new EntityParseError(`Unexpected end tag at byte offset ${byteOffset(input, tagStart)}`);
       if (open.name !== name) {
-        throw new EntityParseError(
-          `Unmatched end tag at byte offset ${byteOffset(input, tagStart)}, expected "</${open.name}>", found "</${name}>"`,
-        );
+        throw new EntityParseError(`Unmatched end tag at byte offset ${byteOffset(input, tagStart)}, expected "</${open.name}>", found "</${name}>"`);
       }
       const entity = entityFor(open, text.length - open.offset, stack);
       if (entity) entities.push(entity);
@@ -152,9 +167,7 @@ function entityFor(open: OpenTag, length: number, parents: readonly OpenTag[]): 
       return language ? { type: 'pre', offset, length, language } : { type: 'pre', offset, length };
     }
     case 'blockquote':
-      return open.attributes.has('expandable')
-        ? { type: 'expandable_blockquote', offset, length }
-        : { type: 'blockquote', offset, length };
+      return open.attributes.has('expandable') ? { type: 'expandable_blockquote', offset, length } : { type: 'blockquote', offset, length };
     case 'tg-emoji': {
       const id = open.attributes.get('emoji-id');
       return id ? { type: 'custom_emoji', offset, length, custom_emoji_id: id } : undefined;

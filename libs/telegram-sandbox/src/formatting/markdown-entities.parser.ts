@@ -4,8 +4,7 @@ import { normalizeUrl, type ParsedText } from './html-entities.parser.js';
 
 const V2_RESERVED = '_*[]()~`>#+-=|{}.!';
 
-type V2EntityKind =
-  | 'Bold' | 'Italic' | 'Underline' | 'Strikethrough' | 'Spoiler' | 'Code' | 'Pre' | 'PreCode' | 'TextUrl' | 'CustomEmoji';
+type V2EntityKind = 'Bold' | 'Italic' | 'Underline' | 'Strikethrough' | 'Spoiler' | 'Code' | 'Pre' | 'PreCode' | 'TextUrl' | 'CustomEmoji';
 
 interface OpenV2Entity {
   kind: V2EntityKind;

@@ -24,7 +24,14 @@ const OPAQUE_TYPES = new Set<MessageEntity['type']>(['code', 'pre', 'text_link',
 
 /** Types Telegram always recomputes itself, ignoring what a bot passes in `entities`. */
 export const DETECTED_TYPES: ReadonlySet<string> = new Set([
-  'bot_command', 'email', 'url', 'mention', 'hashtag', 'cashtag', 'phone_number', 'bank_card_number',
+  'bot_command',
+  'email',
+  'url',
+  'mention',
+  'hashtag',
+  'cashtag',
+  'phone_number',
+  'bank_card_number',
 ]);
 
 export function findTextEntities(text: string, existing: readonly MessageEntity[]): MessageEntity[] {
@@ -37,8 +44,7 @@ export function findTextEntities(text: string, existing: readonly MessageEntity[
       const offset = match.index;
       const length = value.length;
       if (length === 0) continue;
-      const overlaps = (entity: MessageEntity): boolean =>
-        offset < entity.offset + entity.length && entity.offset < offset + length;
+      const overlaps = (entity: MessageEntity): boolean => offset < entity.offset + entity.length && entity.offset < offset + length;
       if (opaque.some(overlaps) || found.some(overlaps)) continue;
       found.push({ type, offset, length } as MessageEntity);
     }

@@ -71,13 +71,7 @@ export class SandboxHttpServer {
     response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
   }
 
-  private async handleBotApi(
-    request: IncomingMessage,
-    response: ServerResponse,
-    url: URL,
-    token: string,
-    method: string,
-  ): Promise<void> {
+  private async handleBotApi(request: IncomingMessage, response: ServerResponse, url: URL, token: string, method: string): Promise<void> {
     const controller = new AbortController();
     response.on('close', () => {
       if (!response.writableFinished) controller.abort();
@@ -86,9 +80,8 @@ export class SandboxHttpServer {
     let body: unknown;
     try {
       const args = await readRequestArguments(request, url);
-      ({ status, body } = method === ''
-        ? { status: 404, body: notFound().toResponseBody() }
-        : await this.dispatcher.dispatch(token, method, args, controller.signal));
+      ({ status, body } =
+        method === '' ? { status: 404, body: notFound().toResponseBody() } : await this.dispatcher.dispatch(token, method, args, controller.signal));
     } catch (error) {
       if (!(error instanceof TelegramApiError)) throw error;
       ({ status, body } = { status: error.errorCode, body: error.toResponseBody() });
@@ -108,9 +101,11 @@ export class SandboxHttpServer {
       response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify(notFound().toResponseBody()));
       return;
     }
-    response.writeHead(200, {
-      'content-type': file.document?.mime_type ?? 'image/jpeg',
-      'content-length': String(file.data.length),
-    }).end(file.data);
+    response
+      .writeHead(200, {
+        'content-type': file.document?.mime_type ?? 'image/jpeg',
+        'content-length': String(file.data.length),
+      })
+      .end(file.data);
   }
 }

@@ -25,8 +25,40 @@ const MAX_STARS_SUBSCRIPTION = 10_000;
 
 /** Currencies Telegram Payments supports (subset large enough for tests), plus XTR for Stars. */
 const CURRENCIES = new Set([
-  'XTR', 'USD', 'EUR', 'GBP', 'RUB', 'UAH', 'KZT', 'BYN', 'UZS', 'INR', 'BRL', 'TRY', 'PLN', 'CZK', 'CHF', 'SEK', 'NOK',
-  'DKK', 'JPY', 'CNY', 'KRW', 'CAD', 'AUD', 'NZD', 'ILS', 'AED', 'SAR', 'SGD', 'HKD', 'IDR', 'THB', 'VND', 'MXN', 'ARS',
+  'XTR',
+  'USD',
+  'EUR',
+  'GBP',
+  'RUB',
+  'UAH',
+  'KZT',
+  'BYN',
+  'UZS',
+  'INR',
+  'BRL',
+  'TRY',
+  'PLN',
+  'CZK',
+  'CHF',
+  'SEK',
+  'NOK',
+  'DKK',
+  'JPY',
+  'CNY',
+  'KRW',
+  'CAD',
+  'AUD',
+  'NZD',
+  'ILS',
+  'AED',
+  'SAR',
+  'SGD',
+  'HKD',
+  'IDR',
+  'THB',
+  'VND',
+  'MXN',
+  'ARS',
 ]);
 
 /**
@@ -46,9 +78,7 @@ export function parseInvoiceArguments(args: MethodArguments, options: { allowSub
 
   const providerToken = args.string('provider_token');
   const totalAmount = prices.reduce((sum, price) => sum + price.amount, 0);
-  const subscriptionPeriod = options.allowSubscription && args.has('subscription_period')
-    ? args.int('subscription_period')
-    : undefined;
+  const subscriptionPeriod = options.allowSubscription && args.has('subscription_period') ? args.int('subscription_period') : undefined;
 
   if (currency === 'XTR') {
     if (prices.length !== 1) throw badRequest('STARS_INVOICE_INVALID');

@@ -2,7 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 
 /** A large decimal id as Telegram uses for callback and pre-checkout queries. */
 export function randomNumericId(): string {
-  return BigInt(`0x${randomBytes(8).toString('hex')}`).toString().slice(0, 19);
+  return BigInt(`0x${randomBytes(8).toString('hex')}`)
+    .toString()
+    .slice(0, 19);
 }
 
 /** `chat_instance` is stable per chat and opaque; a hash of the conversation key is both. */

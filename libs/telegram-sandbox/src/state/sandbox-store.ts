@@ -2,15 +2,7 @@ import type { Message } from 'grammy/types';
 import { SandboxUsageError } from '../errors/sandbox-usage.error.js';
 import { UpdateQueue } from '../updates/update-queue.js';
 import type { ConversationEvent, ConversationListener } from './sandbox-events.js';
-import type {
-  BotRecord,
-  ConversationRecord,
-  GroupRecord,
-  MessageAuthor,
-  StoredMessage,
-  TimelineEntry,
-  UserRecord,
-} from './sandbox-records.js';
+import type { BotRecord, ConversationRecord, GroupRecord, MessageAuthor, StoredMessage, TimelineEntry, UserRecord } from './sandbox-records.js';
 
 /** Only the last calls per bot are kept, so a long-running CLI sandbox does not grow without bound. */
 const API_CALL_HISTORY = 2000;
@@ -154,11 +146,7 @@ export class SandboxStore {
   }
 
   /** Appends a message with the next message_id of the conversation and announces it. */
-  appendMessage(
-    conversation: ConversationRecord,
-    author: MessageAuthor,
-    build: (messageId: number) => Message,
-  ): StoredMessage {
+  appendMessage(conversation: ConversationRecord, author: MessageAuthor, build: (messageId: number) => Message): StoredMessage {
     const message = build(conversation.nextMessageId++);
     const stored: StoredMessage = { message, author, seq: ++this.messageSeq, deleted: false };
     conversation.messages.set(message.message_id, stored);
@@ -214,10 +202,7 @@ export class SandboxStore {
     if (conversation.timeline.length > TIMELINE_HISTORY) conversation.timeline.splice(0, conversation.timeline.length - TIMELINE_HISTORY);
   }
 
-  private conversation(
-    key: string,
-    init: () => Pick<ConversationRecord, 'chatId' | 'kind' | 'botId' | 'userId'>,
-  ): ConversationRecord {
+  private conversation(key: string, init: () => Pick<ConversationRecord, 'chatId' | 'kind' | 'botId' | 'userId'>): ConversationRecord {
     let conversation = this.conversations.get(key);
     if (!conversation) {
       conversation = {

@@ -1,11 +1,4 @@
-import type {
-  AcceptedGiftTypes,
-  Chat,
-  ChatFullInfo,
-  ChatMember,
-  User,
-  UserFromGetMe,
-} from 'grammy/types';
+import type { AcceptedGiftTypes, Chat, ChatFullInfo, ChatMember, User, UserFromGetMe } from 'grammy/types';
 import type { BotRecord, GroupMemberStatus, GroupRecord, UserRecord } from './sandbox-records.js';
 
 /** Converts sandbox records into the exact JSON objects the Bot API sends. */

@@ -36,9 +36,7 @@ export function createShopBot(token: string, apiRoot: string): { bot: Bot; seen:
     await ctx.replyWithInvoice('Star pack', '100 stars of joy', 'order-42', 'XTR', [{ label: 'Star pack', amount: 100 }]);
   });
 
-  bot.command('expensive', (ctx) =>
-    ctx.replyWithInvoice('Gold pack', 'Declined on purpose', 'decline-me', 'XTR', [{ label: 'Gold pack', amount: 500 }]),
-  );
+  bot.command('expensive', (ctx) => ctx.replyWithInvoice('Gold pack', 'Declined on purpose', 'decline-me', 'XTR', [{ label: 'Gold pack', amount: 500 }]));
 
   bot.on('pre_checkout_query', async (ctx) => {
     seen.preCheckoutPayloads.push(ctx.preCheckoutQuery.invoice_payload);

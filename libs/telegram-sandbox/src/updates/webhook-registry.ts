@@ -43,9 +43,7 @@ export class WebhookRegistry {
       has_custom_certificate: false,
       pending_update_count: bot.updates.pendingCount,
       ip_address: '127.0.0.1',
-      ...(delivery.lastErrorDate !== undefined
-        ? { last_error_date: delivery.lastErrorDate, last_error_message: delivery.lastErrorMessage }
-        : {}),
+      ...(delivery.lastErrorDate !== undefined ? { last_error_date: delivery.lastErrorDate, last_error_message: delivery.lastErrorMessage } : {}),
       max_connections: delivery.config.maxConnections,
       ...(allowed ? { allowed_updates: allowed } : {}),
     };

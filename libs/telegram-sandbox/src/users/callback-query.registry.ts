@@ -27,7 +27,11 @@ export class CallbackQueryRegistry {
   }
 
   /** Records the bot's answer; a second answer or an unknown id fails like Telegram. */
-  answer(botId: number, id: string, answer: Omit<CallbackAnswer, 'callbackQueryId' | 'messageId' | 'data'>): {
+  answer(
+    botId: number,
+    id: string,
+    answer: Omit<CallbackAnswer, 'callbackQueryId' | 'messageId' | 'data'>,
+  ): {
     conversationKey: string;
     answer: CallbackAnswer;
   } {

@@ -15,23 +15,21 @@ export class IncomingMessageDelivery {
     private readonly clock: SandboxClock,
   ) {}
 
-  deliver(
-    conversation: ConversationRecord,
-    user: UserRecord,
-    content: MessageContent,
-    replyTo?: StoredMessage,
-  ): StoredMessage {
-    const chat = conversation.kind === 'private'
-      ? privateChat(user)
-      : groupChat(this.store.requireGroup(conversation.chatId));
-    const stored = this.store.appendMessage(conversation, { kind: 'user', userId: user.id }, (messageId) => ({
-      message_id: messageId,
-      from: userObject(user),
-      chat,
-      date: this.clock.unixTime(),
-      ...(replyTo ? { reply_to_message: withoutNestedReply(replyTo.message) } : {}),
-      ...content,
-    }) as Message);
+  deliver(conversation: ConversationRecord, user: UserRecord, content: MessageContent, replyTo?: StoredMessage): StoredMessage {
+    const chat = conversation.kind === 'private' ? privateChat(user) : groupChat(this.store.requireGroup(conversation.chatId));
+    const stored = this.store.appendMessage(
+      conversation,
+      { kind: 'user', userId: user.id },
+      (messageId) =>
+        ({
+          message_id: messageId,
+          from: userObject(user),
+          chat,
+          date: this.clock.unixTime(),
+          ...(replyTo ? { reply_to_message: withoutNestedReply(replyTo.message) } : {}),
+          ...content,
+        }) as Message,
+    );
     for (const bot of this.recipients(conversation, stored.message)) {
       // Messages from users are never channel posts, which is what the narrower update type says.
       bot.updates.push({ message: structuredClone(stored.message) as Update['message'] });

@@ -137,9 +137,10 @@ export class SandboxChat {
    */
   async payInvoice(invoice: Message | number | string, options: ActorOptions = {}): Promise<PaymentOutcome> {
     const user = this.actor(options);
-    const record = typeof invoice === 'string'
-      ? this.core.payments.findInvoiceByLink(invoice)
-      : this.core.payments.findInvoiceForMessage(this.conversation.key, typeof invoice === 'number' ? invoice : invoice.message_id);
+    const record =
+      typeof invoice === 'string'
+        ? this.core.payments.findInvoiceByLink(invoice)
+        : this.core.payments.findInvoiceForMessage(this.conversation.key, typeof invoice === 'number' ? invoice : invoice.message_id);
     if (!record) throw new SandboxUsageError('SANDBOX.NOT_AN_INVOICE', `No invoice found for ${JSON.stringify(invoice)}`);
     if (this.bot && record.botId !== this.bot.id) {
       throw new SandboxUsageError('SANDBOX.NOT_AN_INVOICE', `That invoice belongs to another bot`);

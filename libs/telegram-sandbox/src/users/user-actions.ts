@@ -52,10 +52,7 @@ export class UserActions {
     }
     const button = findButton(stored.message, selector);
     if (!button) {
-      throw new SandboxUsageError(
-        'SANDBOX.BUTTON_NOT_FOUND',
-        `Message ${messageId} has no inline button matching ${JSON.stringify(selector)}`,
-      );
+      throw new SandboxUsageError('SANDBOX.BUTTON_NOT_FOUND', `Message ${messageId} has no inline button matching ${JSON.stringify(selector)}`);
     }
     if ('url' in button && button.url) return { kind: 'url', url: button.url, button };
     if ('pay' in button && button.pay) {
@@ -144,10 +141,7 @@ function findButton(message: Message, selector: ButtonSelector): InlineKeyboardB
   if (typeof selector === 'object' && 'row' in selector) return rows[selector.row]?.[selector.column];
   const buttons = rows.flat();
   if (typeof selector === 'string') {
-    return (
-      buttons.find((button) => button.text === selector) ??
-      buttons.find((button) => 'callback_data' in button && button.callback_data === selector)
-    );
+    return buttons.find((button) => button.text === selector) ?? buttons.find((button) => 'callback_data' in button && button.callback_data === selector);
   }
   if ('text' in selector) return buttons.find((button) => button.text === selector.text);
   return buttons.find((button) => 'callback_data' in button && button.callback_data === selector.data);

@@ -5,8 +5,7 @@ import type { Message } from 'grammy/types';
 import { parseSetting } from './admin.composer.js';
 import { BotPipelineHarness, type HostedTestBot } from './testing/bot-pipeline.harness.js';
 
-const text = (pattern: RegExp | string) => (message: Message) =>
-  typeof pattern === 'string' ? message.text === pattern : pattern.test(message.text ?? '');
+const text = (pattern: RegExp | string) => (message: Message) => (typeof pattern === 'string' ? message.text === pattern : pattern.test(message.text ?? ''));
 
 /** Every callback_data of a message's inline keyboard. */
 const buttonsOf = (message: Message) =>
@@ -74,7 +73,7 @@ describe('The admin menu', () => {
 
     const menu = await openMenu(owner);
     await owner.pressCallbackButton(menu, 'Find a user');
-    await owner.waitForMessage(text('Send the user\'s @username, Telegram id or a part of their name.'));
+    await owner.waitForMessage(text("Send the user's @username, Telegram id or a part of their name."));
     owner.sendText('@quentin_q');
     const results = await owner.waitForMessage(text('Found 1. Choose one:'));
     await owner.pressCallbackButton(results, 'Quentin (@quentin_q)');
@@ -115,7 +114,11 @@ describe('The admin menu', () => {
     const card = await owner.waitForEdit(text(/^Rita/));
     const approved = await owner.pressCallbackButton(card, 'Make admin');
     expect(approved.text).toBe('Rita is an admin now.');
-    expect(harness.users.callsOf(RPC.users.approveAdmin)).toContainEqual({ botId: shop.botId, admin: `telegram:${olga.id}`, targetTelegramUserId: String(rita.id) });
+    expect(harness.users.callsOf(RPC.users.approveAdmin)).toContainEqual({
+      botId: shop.botId,
+      admin: `telegram:${olga.id}`,
+      targetTelegramUserId: String(rita.id),
+    });
     const revocable = await owner.waitForEdit(text(/^Rita .*\nRole: admin/));
     expect(buttonsOf(revocable)).toContain(`adm:rev:${rita.id}`);
 
@@ -178,7 +181,11 @@ describe('The admin menu', () => {
     await owner.pressCallbackButton(first, 'More »');
     const second = await owner.waitForEdit(text(/^Audit log/));
     expect(second.text).not.toContain('test.action-12');
-    expect(harness.users.callsOf(RPC.users.queryAudit).at(-1)).toMatchObject({ botId: shop.botId, limit: 10, cursor: expect.stringMatching(/^audit-cursor-0{64}:10$/) });
+    expect(harness.users.callsOf(RPC.users.queryAudit).at(-1)).toMatchObject({
+      botId: shop.botId,
+      limit: 10,
+      cursor: expect.stringMatching(/^audit-cursor-0{64}:10$/),
+    });
   });
 
   it('cancels an awaited answer when a command comes instead', async () => {

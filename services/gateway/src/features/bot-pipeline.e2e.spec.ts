@@ -11,8 +11,7 @@ const RECORD_BLOCKED = RPC.users.recordBotBlocked;
 const ENGLISH_HELP = /^Here is what I can do:/;
 const RUSSIAN_HELP = /^Вот что я умею:/;
 
-const text = (pattern: RegExp | string) => (message: Message) =>
-  typeof pattern === 'string' ? message.text === pattern : pattern.test(message.text ?? '');
+const text = (pattern: RegExp | string) => (message: Message) => (typeof pattern === 'string' ? message.text === pattern : pattern.test(message.text ?? ''));
 
 let harness: BotPipelineHarness;
 let shop: HostedTestBot;
@@ -86,7 +85,7 @@ describe('A hosted bot running the pipeline', () => {
     expect(harness.users.member(shop.botId, dave.id)?.languageOverride).toBeUndefined();
   });
 
-  it('shows the profile in the user\'s language', async () => {
+  it("shows the profile in the user's language", async () => {
     const eva = harness.user('Ева', 'ru', { username: 'eva_ru', lastName: 'Ли' });
     const chat = shop.chat(eva);
     chat.sendCommand('profile');
@@ -134,7 +133,7 @@ describe('A hosted bot running the pipeline', () => {
   });
 
   describe('when a handler fails', () => {
-    it('answers politely in the user\'s language with a reference, logs it, and keeps serving', async () => {
+    it("answers politely in the user's language with a reference, logs it, and keeps serving", async () => {
       const hanna = harness.user('Ханна', 'ru');
       const chat = shop.chat(hanna);
       chat.sendCommand('boom');
@@ -151,7 +150,12 @@ describe('A hosted bot running the pipeline', () => {
     it('answers a typed error of the users service with its own text', async () => {
       const ivan = harness.user('Ivan');
       const chat = shop.chat(ivan);
-      harness.users.failNext(REGISTER, 'USERS.QUOTA_EXCEEDED', 'daily quota of 20 used', { used: 20, limit: 20, requested: 1, resetsAt: '2026-11-24T21:00:00.000Z' });
+      harness.users.failNext(REGISTER, 'USERS.QUOTA_EXCEEDED', 'daily quota of 20 used', {
+        used: 20,
+        limit: 20,
+        requested: 1,
+        resetsAt: '2026-11-24T21:00:00.000Z',
+      });
       chat.sendCommand('help');
       await chat.waitForMessage(text("You have reached today's limit. It resets at 21:00 UTC."));
       harness.users.failNext(REGISTER, 'INTERNAL', 'internal error');
@@ -194,12 +198,18 @@ describe('A hosted bot running the pipeline', () => {
   it('passes over updates without a usable sender: nothing answered, nothing registered, the malformed one logged', async () => {
     const registrations = harness.users.callsOf(REGISTER).length;
     const date = Math.floor(Date.now() / 1000);
-    await shop.bot.handleUpdate({ update_id: 990_001, channel_post: { message_id: 1, date, chat: { id: -100_123, type: 'channel', title: 'News' }, text: '/start' } } as Update);
+    await shop.bot.handleUpdate({
+      update_id: 990_001,
+      channel_post: { message_id: 1, date, chat: { id: -100_123, type: 'channel', title: 'News' }, text: '/start' },
+    } as Update);
     await shop.bot.handleUpdate({
       update_id: 990_002,
       message: { message_id: 2, date, chat: { id: 77, type: 'private', first_name: '' }, from: { id: -77, is_bot: false, first_name: '' }, text: '/start' },
     } as Update);
-    await shop.bot.handleUpdate({ update_id: 990_003, message: { message_id: 3, date, chat: { id: 78, type: 'private', first_name: 'x' }, text: '/help' } } as Update);
+    await shop.bot.handleUpdate({
+      update_id: 990_003,
+      message: { message_id: 3, date, chat: { id: 78, type: 'private', first_name: 'x' }, text: '/help' },
+    } as Update);
     expect(harness.users.callsOf(REGISTER)).toHaveLength(registrations);
     expect(harness.logger.entries.filter((entry) => entry.message.startsWith('update 990002 '))).toEqual([
       { level: 'warn', message: expect.stringContaining('passed over: malformed sender'), details: [] },

@@ -9,9 +9,7 @@ export const profileFeature = new Composer<BotContext>();
 profileFeature.command('profile', async (ctx) => {
   const member = ctx.member;
   const locale = localeOf(ctx);
-  const language = member?.languageOverride
-    ? ctx.t(`language-name-${locale}`)
-    : `${ctx.t(`language-name-${locale}`)} (${ctx.t('language-telegram-default')})`;
+  const language = member?.languageOverride ? ctx.t(`language-name-${locale}`) : `${ctx.t(`language-name-${locale}`)} (${ctx.t('language-telegram-default')})`;
   const joined = member?.joinedAt ? new Date(member.joinedAt) : undefined;
   await ctx.reply(
     ctx.t('profile-text', {
@@ -20,9 +18,10 @@ profileFeature.command('profile', async (ctx) => {
       role: roleLabel(ctx, member),
       language,
       // The platform keeps UTC; the member's own time zone is unknown to the bot.
-      joined: joined && !Number.isNaN(joined.getTime())
-        ? new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(joined)
-        : ctx.t('profile-unknown'),
+      joined:
+        joined && !Number.isNaN(joined.getTime())
+          ? new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(joined)
+          : ctx.t('profile-unknown'),
     }),
   );
 });

@@ -44,7 +44,12 @@ describe('BotHost (long polling)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('bp_gw_host');
-    orm = await createServiceOrm({ clientUrl: database.url, schema: 'gateway', entities: [GatewaySessionRecord], migrations: [gatewaySessionsMigration, incomingUpdatesMigration] });
+    orm = await createServiceOrm({
+      clientUrl: database.url,
+      schema: 'gateway',
+      entities: [GatewaySessionRecord],
+      migrations: [gatewaySessionsMigration, incomingUpdatesMigration],
+    });
     sandbox = new TelegramSandbox({ rateLimits: false });
     await sandbox.start();
     registry = await BotRegistryStandIn.start();
@@ -86,7 +91,12 @@ describe('BotHost (long polling)', () => {
     it('serves both from one process, each answering as itself', async () => {
       await say(alpha.sandboxBot, 'hello', 'Alpha: hello (before: -)');
       await say(beta.sandboxBot, 'hello', 'Beta: hello (before: -)');
-      expect(host.hosted().map((bot) => bot.name).sort()).toEqual(['Alpha', 'Beta']);
+      expect(
+        host
+          .hosted()
+          .map((bot) => bot.name)
+          .sort(),
+      ).toEqual(['Alpha', 'Beta']);
       expect(echo.commandsRegistered.sort()).toEqual([alpha.botId, beta.botId].sort());
     });
 
@@ -135,9 +145,7 @@ describe('BotHost (long polling)', () => {
       const omicron = registerBot('Omicron', 'omicron_bot');
       expect(await callerContext.run('consumer transaction', () => host.refresh(omicron.botId))).toBe('started');
       await say(omicron.sandboxBot, 'hi', 'Omicron: hi (before: -)');
-      expect(echo.seen.filter((record) => record.botId === omicron.botId)).toEqual([
-        expect.objectContaining({ text: 'hi', callerContext: undefined }),
-      ]);
+      expect(echo.seen.filter((record) => record.botId === omicron.botId)).toEqual([expect.objectContaining({ text: 'hi', callerContext: undefined })]);
     });
 
     it('starts a newly registered bot on reconcile() alone', async () => {
@@ -184,7 +192,12 @@ describe('BotHost (long polling)', () => {
 
       registry.update(kappa.botId, { active: false });
       expect(await host.refresh(kappa.botId)).toBe('stopped');
-      expect(sandbox.chat(alice, kappa.sandboxBot).botMessages().map((message) => message.text)).toEqual(['Kappa: slow (before: -)']);
+      expect(
+        sandbox
+          .chat(alice, kappa.sandboxBot)
+          .botMessages()
+          .map((message) => message.text),
+      ).toEqual(['Kappa: slow (before: -)']);
       expect(await new MikroOrmSessionStorage(orm, kappa.botId).read(String(sandbox.chat(alice, kappa.sandboxBot).chatId))).toEqual({
         awaiting: { feature: 'echo', step: 'next', data: { last: 'slow' } },
       });

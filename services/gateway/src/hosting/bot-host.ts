@@ -165,7 +165,9 @@ export class BotHost {
     }
     // Settled updates are kept while Telegram could still hand them again (24 h), then dropped.
     this.pruneTimer = setInterval(() => {
-      this.options.journal.prune(new Date(Date.now() - JOURNAL_RETENTION_MS)).catch((error: unknown) => this.logger.warn(`could not prune the update journal: ${describeError(error)}`));
+      this.options.journal
+        .prune(new Date(Date.now() - JOURNAL_RETENTION_MS))
+        .catch((error: unknown) => this.logger.warn(`could not prune the update journal: ${describeError(error)}`));
     }, 3_600_000);
     this.pruneTimer.unref();
     this.firstRound = this.reconcile();
@@ -262,7 +264,9 @@ export class BotHost {
     try {
       fresh = await this.options.journal.record(botId, [update]);
     } catch (error) {
-      this.logger.warn(`${describeBot(hosted.info)}: could not record webhook update ${update.update_id}, Telegram will send it again (${describeError(error)})`);
+      this.logger.warn(
+        `${describeBot(hosted.info)}: could not record webhook update ${update.update_id}, Telegram will send it again (${describeError(error)})`,
+      );
       return 'unrecorded';
     }
     if (fresh.length === 0) return 'duplicate';
@@ -376,7 +380,9 @@ export class BotHost {
         // Everything the update leads to (log lines, requests, the events they append) carries its
         // correlation id and continues its trace.
         const fields = { service: 'gateway', correlationId: ctx.correlationId, botId: hosted.info.botId, updateId: ctx.update.update_id };
-        return withLogContext(fields, () => inSpan('telegram update', { attributes: { 'telegram.update_id': ctx.update.update_id, 'bot.id': hosted.info.botId } }, () => next()));
+        return withLogContext(fields, () =>
+          inSpan('telegram update', { attributes: { 'telegram.update_id': ctx.update.update_id, 'bot.id': hosted.info.botId } }, () => next()),
+        );
       });
       bot.use(session<GatewaySession, BotContext>({ initial: () => ({}), storage: this.options.sessions(info.botId), getSessionKey: chatKey }));
       bot.use(this.options.behaviour.pipelineFor(info));
@@ -426,10 +432,13 @@ export class BotHost {
     const grace = this.options.stopGraceMs ?? 10_000;
     await hosted.poller?.stop();
     // Updates not handled by then stay pending in the journal: the bot's next start handles them.
-    if (!(await hosted.dispatcher.stop(grace))) this.logger.warn(`${describeBot(hosted.info)}: updates still running after ${grace} ms, their calls are aborted`);
+    if (!(await hosted.dispatcher.stop(grace)))
+      this.logger.warn(`${describeBot(hosted.info)}: updates still running after ${grace} ms, their calls are aborted`);
     // A deactivated bot's webhook is removed, so Telegram stops posting to a route that answers 404.
     if (deleteWebhook && hosted.webhookSecret && !hosted.crashed) {
-      await hosted.bot.api.deleteWebhook().catch((error: unknown) => this.logger.warn(`${describeBot(hosted.info)}: could not delete its webhook (${describeError(error)})`));
+      await hosted.bot.api
+        .deleteWebhook()
+        .catch((error: unknown) => this.logger.warn(`${describeBot(hosted.info)}: could not delete its webhook (${describeError(error)})`));
     }
     hosted.lifetime.abort();
     this.logger.log(`${describeBot(hosted.info)} stopped`);
@@ -446,7 +455,8 @@ export class BotHost {
     return async (call, method, payload, signal) => {
       try {
         const result = await call(method, payload, signal);
-        if (!result.ok && method === 'getUpdates') this.logger.warn(`${describeBot(hosted.info)}: getUpdates failed (${result.error_code}: ${result.description})`);
+        if (!result.ok && method === 'getUpdates')
+          this.logger.warn(`${describeBot(hosted.info)}: getUpdates failed (${result.error_code}: ${result.description})`);
         return result;
       } catch (error) {
         if (method === 'getUpdates' && !signal?.aborted) this.logger.warn(`${describeBot(hosted.info)}: getUpdates failed (${describeError(error)})`);
@@ -540,7 +550,13 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
     timer = setTimeout(() => resolve(false), ms);
   });
   try {
-    return await Promise.race([promise.then(() => true, () => true), expired]);
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      expired,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -61,7 +61,13 @@ describe('The gateway service in webhook mode', () => {
   let nextUpdateId = 900_000_000;
 
   const recordEvent = (botId: string, event: RegistryEvent) =>
-    usersStore.append(`bot-${botId}`, 'any', [event], { botId, correlationId: randomUUID(), causationId: null, actor: { kind: 'system', id: 'test' }, occurredAt: new Date() });
+    usersStore.append(`bot-${botId}`, 'any', [event], {
+      botId,
+      correlationId: randomUUID(),
+      causationId: null,
+      actor: { kind: 'system', id: 'test' },
+      occurredAt: new Date(),
+    });
 
   const addBot = (name: string, username: string) => {
     const sandboxBot = sandbox.createBot({ username });
@@ -83,7 +89,13 @@ describe('The gateway service in webhook mode', () => {
     const chatId = sandbox.chat(alice, bot).chatId;
     return {
       update_id: nextUpdateId++,
-      message: { message_id: nextUpdateId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private', first_name: 'Alice' }, from: alice.user, text },
+      message: {
+        message_id: nextUpdateId,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: chatId, type: 'private', first_name: 'Alice' },
+        from: alice.user,
+        text,
+      },
     };
   };
 
@@ -114,10 +126,23 @@ describe('The gateway service in webhook mode', () => {
     echo = new EchoBehaviour();
     logger = new CapturingLogger();
     definition = composeGatewayService(
-      { telegramApiRoot: sandbox.apiRoot, mode: 'webhook', webhook: { publicUrl, secretKey: SECRET_KEY }, reconcileIntervalMs: 0, webhookAnswerTimeoutMs: 150, logger },
+      {
+        telegramApiRoot: sandbox.apiRoot,
+        mode: 'webhook',
+        webhook: { publicUrl, secretKey: SECRET_KEY },
+        reconcileIntervalMs: 0,
+        webhookAnswerTimeoutMs: 150,
+        logger,
+      },
       { behaviour: () => echo },
     );
-    service = await startService(definition, { databaseUrl: database.url, bus, rpc: { kind: 'in-process', broker: registry.broker }, httpPort: port, logger: false });
+    service = await startService(definition, {
+      databaseUrl: database.url,
+      bus,
+      rpc: { kind: 'in-process', broker: registry.broker },
+      httpPort: port,
+      logger: false,
+    });
     host = definition.host!;
     await host.ready();
   });
@@ -136,7 +161,12 @@ describe('The gateway service in webhook mode', () => {
     it("registers each bot's webhook at its own path", () => {
       expect(sandbox.webhookInfo(alpha.sandboxBot).url).toBe(`${publicUrl}/telegram/${alpha.botId}`);
       expect(sandbox.webhookInfo(beta.sandboxBot).url).toBe(`${publicUrl}/telegram/${beta.botId}`);
-      expect(host.hosted().map((bot) => bot.name).sort()).toEqual(['Alpha', 'Beta']);
+      expect(
+        host
+          .hosted()
+          .map((bot) => bot.name)
+          .sort(),
+      ).toEqual(['Alpha', 'Beta']);
     });
 
     it('serves what Telegram posts, each bot as itself', async () => {
@@ -164,7 +194,16 @@ describe('The gateway service in webhook mode', () => {
       const seen = echo.seen.length;
       const warnings = () => logger.lines.filter((line) => line.level === 'warn' && line.message.includes('malformed webhook update')).length;
       const before = warnings();
-      const bodies = ['{"update_id": 1, "message": {', '[]', '"text"', '{"message": {}}', '{"update_id": "7"}', '{"update_id": 1.5}', '{"update_id": 9007199254740993}', ''];
+      const bodies = [
+        '{"update_id": 1, "message": {',
+        '[]',
+        '"text"',
+        '{"message": {}}',
+        '{"update_id": "7"}',
+        '{"update_id": 1.5}',
+        '{"update_id": 9007199254740993}',
+        '',
+      ];
       for (const body of bodies) {
         const response = await post(alpha.botId, body);
         expect({ body, status: response.status }).toEqual({ body, status: 200 });
@@ -206,7 +245,9 @@ describe('The gateway service in webhook mode', () => {
       }
       expect(echo.seen.some((record) => record.text === 'unrecorded at first')).toBe(false);
       expect((await post(beta.botId, update)).status).toBe(200);
-      await sandbox.chat(alice, beta.sandboxBot).waitForMessage((message) => message.text === 'Beta: unrecorded at first (before: twice)', { timeoutMs: 5_000 });
+      await sandbox
+        .chat(alice, beta.sandboxBot)
+        .waitForMessage((message) => message.text === 'Beta: unrecorded at first (before: twice)', { timeoutMs: 5_000 });
     });
 
     it("hands a failing update to the bot's error handler and answers 200", async () => {

@@ -15,11 +15,7 @@ export class TelegramWebhookController {
 
   @Post(':botId')
   @HttpCode(200)
-  async receive(
-    @Param('botId') botId: string,
-    @Headers(SECRET_TOKEN_HEADER) secretToken: string | undefined,
-    @Body() body: unknown,
-  ): Promise<void> {
+  async receive(@Param('botId') botId: string, @Headers(SECRET_TOKEN_HEADER) secretToken: string | undefined, @Body() body: unknown): Promise<void> {
     const outcome = await this.host.handleWebhook(botId, secretToken, body);
     if (outcome === 'unauthorized') throw new UnauthorizedException();
     if (outcome === 'unknown-bot') throw new NotFoundException();

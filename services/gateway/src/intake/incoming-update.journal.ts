@@ -71,11 +71,12 @@ export class IncomingUpdateJournal {
 
   /** Notes a failed attempt (for operators looking at a stuck update); the retry does not depend on it. */
   async noteFailedAttempt(botId: string, updateId: number, attempts: number, reason: string): Promise<void> {
-    await runSql(
-      this.orm.em.fork(),
-      `UPDATE ${this.table} SET attempts = GREATEST(attempts, $3), last_error = $4 WHERE bot_id = $1 AND update_id = $2`,
-      [botId, updateId, attempts, reason.slice(0, 1_000)],
-    );
+    await runSql(this.orm.em.fork(), `UPDATE ${this.table} SET attempts = GREATEST(attempts, $3), last_error = $4 WHERE bot_id = $1 AND update_id = $2`, [
+      botId,
+      updateId,
+      attempts,
+      reason.slice(0, 1_000),
+    ]);
   }
 
   /**

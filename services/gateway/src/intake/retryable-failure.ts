@@ -27,6 +27,9 @@ function isNoAnswer(error: unknown): boolean {
   if (typeof error === 'string') return /connection|reconnect|timeout/i.test(error);
   const { name, code, message } = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
   if (name === 'TimeoutError') return true; // rxjs `timeout()` of RpcClient.call
-  if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|CONNECTION_CLOSED|CONNECTION_DRAINING|DISCONNECT|503|NO_RESPONDERS)$/i.test(code)) return true;
-  return typeof message === 'string' && /no responders|connection closed|disconnected|not connected|connection lost|CONNECTION_REFUSED|Empty response/i.test(message);
+  if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|CONNECTION_CLOSED|CONNECTION_DRAINING|DISCONNECT|503|NO_RESPONDERS)$/i.test(code))
+    return true;
+  return (
+    typeof message === 'string' && /no responders|connection closed|disconnected|not connected|connection lost|CONNECTION_REFUSED|Empty response/i.test(message)
+  );
 }

@@ -16,7 +16,13 @@ const me = { id: 1, is_bot: true, first_name: 'Bot', username: 'bot' } as UserFr
 function textUpdate(updateId: number, chatId: number, text: string): Update {
   return {
     update_id: updateId,
-    message: { message_id: updateId, date: 0, chat: { id: chatId, type: 'private', first_name: 'U' }, from: { id: chatId, is_bot: false, first_name: 'U' }, text },
+    message: {
+      message_id: updateId,
+      date: 0,
+      chat: { id: chatId, type: 'private', first_name: 'U' },
+      from: { id: chatId, is_bot: false, first_name: 'U' },
+      text,
+    },
   } as Update;
 }
 
@@ -55,9 +61,14 @@ describe('UpdateDispatcher', () => {
   };
   const statuses = async (botId: string) =>
     Object.fromEntries(
-      (await orm.em.getConnection().execute<{ update_id: string; status: string }[]>(`SELECT update_id::text, status FROM gateway.gateway_incoming_updates WHERE bot_id = ? ORDER BY update_id`, [botId])).map(
-        (row) => [Number(row.update_id), row.status],
-      ),
+      (
+        await orm.em
+          .getConnection()
+          .execute<{ update_id: string; status: string }[]>(
+            `SELECT update_id::text, status FROM gateway.gateway_incoming_updates WHERE bot_id = ? ORDER BY update_id`,
+            [botId],
+          )
+      ).map((row) => [Number(row.update_id), row.status]),
     );
 
   beforeAll(async () => {
@@ -132,10 +143,11 @@ describe('UpdateDispatcher', () => {
     expect(handled.filter((t) => t !== 'other chat')).toEqual(['first', 'second']);
     expect(handled).toContain('other chat');
     expect(answered).toEqual([]);
-    const [row] = await orm.em.getConnection().execute<{ attempts: number; status: string }[]>(
-      `SELECT attempts, status FROM gateway.gateway_incoming_updates WHERE bot_id = ? AND update_id = 1`,
-      [botId],
-    );
+    const [row] = await orm.em
+      .getConnection()
+      .execute<{ attempts: number; status: string }[]>(`SELECT attempts, status FROM gateway.gateway_incoming_updates WHERE bot_id = ? AND update_id = 1`, [
+        botId,
+      ]);
     expect(row).toEqual({ attempts: 3, status: 'handled' });
   });
 
@@ -183,7 +195,15 @@ describe('UpdateDispatcher', () => {
     const updates = [textUpdate(1, 10, 'a'), textUpdate(2, 10, 'b')];
     await journal.record(botId, updates);
     first.accept(updates);
-    await waitFor('a failed attempt', async () => (await orm.em.getConnection().execute<{ attempts: number }[]>(`SELECT attempts FROM gateway.gateway_incoming_updates WHERE bot_id = ? AND update_id = 1`, [botId]))[0].attempts > 0);
+    await waitFor(
+      'a failed attempt',
+      async () =>
+        (
+          await orm.em
+            .getConnection()
+            .execute<{ attempts: number }[]>(`SELECT attempts FROM gateway.gateway_incoming_updates WHERE bot_id = ? AND update_id = 1`, [botId])
+        )[0].attempts > 0,
+    );
     await first.stop(1_000);
     expect(await statuses(botId)).toEqual({ 1: 'pending', 2: 'pending' });
 

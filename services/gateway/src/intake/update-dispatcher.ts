@@ -33,7 +33,9 @@ interface Item {
   resolve(): void;
 }
 
-type Outcome = { readonly kind: 'settle'; readonly settlement: UpdateSettlement } | { readonly kind: 'retry'; readonly delayMs: number; readonly reason: string };
+type Outcome =
+  | { readonly kind: 'settle'; readonly settlement: UpdateSettlement }
+  | { readonly kind: 'retry'; readonly delayMs: number; readonly reason: string };
 
 // Capped at 10 s: once the dependency is back, a waiting member is answered within seconds.
 const DEFAULT_RETRY_DELAYS_MS = [500, 1_000, 2_000, 5_000, 10_000];
@@ -164,7 +166,9 @@ export class UpdateDispatcher {
       if (isRetryableUpdateFailure(cause) && !expired && !exhausted && !this.stopping.signal.aborted) {
         const delayMs = this.retryDelaysMs[Math.min(item.attempts, this.retryDelaysMs.length) - 1];
         if (item.attempts === 1 || item.attempts % 5 === 0) {
-          this.logger.warn(`${this.options.label}: update ${update.update_id} waits for a dependency (attempt ${item.attempts}, next in ${delayMs} ms): ${reason}`);
+          this.logger.warn(
+            `${this.options.label}: update ${update.update_id} waits for a dependency (attempt ${item.attempts}, next in ${delayMs} ms): ${reason}`,
+          );
         }
         this.options.journal.noteFailedAttempt(this.options.botId, update.update_id, item.attempts, reason).catch(() => undefined);
         return { kind: 'retry', delayMs, reason };
@@ -213,7 +217,12 @@ export function chatKeyOf(update: Update): string {
   const values = Object.values(update) as unknown[];
   for (const value of values) {
     if (typeof value !== 'object' || value === null) continue;
-    const { chat, from, message, user } = value as { chat?: { id?: number }; from?: { id?: number }; message?: { chat?: { id?: number } }; user?: { id?: number } };
+    const { chat, from, message, user } = value as {
+      chat?: { id?: number };
+      from?: { id?: number };
+      message?: { chat?: { id?: number } };
+      user?: { id?: number };
+    };
     const chatId = chat?.id ?? message?.chat?.id;
     if (chatId !== undefined) return `c${chatId}`;
     const userId = from?.id ?? user?.id;
@@ -221,7 +230,6 @@ export function chatKeyOf(update: Update): string {
   }
   return `#${update.update_id}`;
 }
-
 
 function describe(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;

@@ -87,7 +87,9 @@ export class UpdatePoller {
         return await this.options.journal.record(this.options.botId, updates);
       } catch (error) {
         if (attempt === 1 || attempt % 10 === 0) {
-          this.logger.warn(`${this.options.label}: could not record ${updates.length} update(s), Telegram keeps them until then (attempt ${attempt}): ${describe(error)}`);
+          this.logger.warn(
+            `${this.options.label}: could not record ${updates.length} update(s), Telegram keeps them until then (attempt ${attempt}): ${describe(error)}`,
+          );
         }
         await this.pause(attempt);
       }

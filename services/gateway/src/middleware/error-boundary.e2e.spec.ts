@@ -69,8 +69,7 @@ describe('The error boundary on a grammY bot', () => {
   let failure: (ctx: BotContext) => Promise<never>;
   let lastCorrelation = '';
 
-  const text = (pattern: RegExp | string) => (message: Message) =>
-    typeof pattern === 'string' ? message.text === pattern : pattern.test(message.text ?? '');
+  const text = (pattern: RegExp | string) => (message: Message) => (typeof pattern === 'string' ? message.text === pattern : pattern.test(message.text ?? ''));
 
   beforeAll(async () => {
     await sandbox.start();
@@ -103,7 +102,7 @@ describe('The error boundary on a grammY bot', () => {
     return sandbox.chat(sandbox.createUser({ firstName: 'Tester', languageCode }), telegram);
   }
 
-  it('answers a typed error in the user\'s Telegram language', async () => {
+  it("answers a typed error in the user's Telegram language", async () => {
     failure = async () => {
       throw rpcError('USERS.QUOTA_EXCEEDED', 'daily quota exceeded', { resetsAt: '2026-11-24T21:00:00Z' });
     };
@@ -137,7 +136,9 @@ describe('The error boundary on a grammY bot', () => {
     const apology = await chat.waitForMessage(text(/^Something went wrong\. Reference: /));
     expect(apology.text).toBe(`Something went wrong. Reference: ${lastCorrelation.slice(0, 8)}`);
     const logged = logger.errors().at(-1)!;
-    expect(logged.message).toMatch(new RegExp(`^update \\d+ of bot ${botId} failed \\(correlation ${lastCorrelation}\\): Error: request to .*/bot<token>/sendMessage failed$`));
+    expect(logged.message).toMatch(
+      new RegExp(`^update \\d+ of bot ${botId} failed \\(correlation ${lastCorrelation}\\): Error: request to .*/bot<token>/sendMessage failed$`),
+    );
     expect(JSON.stringify(logger.entries)).not.toContain(telegram.token);
   });
 
@@ -161,7 +162,9 @@ describe('The error boundary on a grammY bot', () => {
     chat.sendText('go');
     const userId = String(chat.chatId);
     await waitFor('the block recorded', () => users.callsOf(RPC.users.recordBotBlocked).find((call) => call.telegramUserId === userId));
-    expect(users.callsOf(RPC.users.recordBotBlocked).filter((call) => call.telegramUserId === userId)).toEqual([{ botId, telegramUserId: userId, blocked: true }]);
+    expect(users.callsOf(RPC.users.recordBotBlocked).filter((call) => call.telegramUserId === userId)).toEqual([
+      { botId, telegramUserId: userId, blocked: true },
+    ]);
     expect(chat.botMessages()).toEqual([]);
   });
 
@@ -175,7 +178,7 @@ describe('The error boundary on a grammY bot', () => {
     chat.sendText('go');
     const userId = String(chat.chatId);
     await waitFor('the block recorded', () => users.callsOf(RPC.users.recordBotBlocked).find((call) => call.telegramUserId === userId));
-    expect(logger.errors().at(-1)!.message).toContain('GrammyError: Call to \'sendMessage\' failed! (403: Forbidden: bot was blocked by the user)');
+    expect(logger.errors().at(-1)!.message).toContain("GrammyError: Call to 'sendMessage' failed! (403: Forbidden: bot was blocked by the user)");
   });
 
   it('never throws, even when recording the block fails', async () => {
@@ -186,7 +189,9 @@ describe('The error boundary on a grammY bot', () => {
       throw new Error('again');
     };
     chat.sendText('go');
-    await waitFor('the failed recording logged', () => logger.entries.find((entry) => entry.level === 'warn' && entry.message.startsWith(`could not record that user ${chat.chatId} blocked`)));
+    await waitFor('the failed recording logged', () =>
+      logger.entries.find((entry) => entry.level === 'warn' && entry.message.startsWith(`could not record that user ${chat.chatId} blocked`)),
+    );
     // Still serving.
     failure = async () => {
       throw new Error('still here');

@@ -90,7 +90,9 @@ export function createErrorBoundaryHandler({ users, logger }: ErrorBoundaryDepen
         await recordBlocked(users, logger, ctx);
         return;
       }
-      logger.warn(`could not answer update ${ctx.update.update_id} of bot ${botId} after an error (correlation ${correlationId}): ${redact(describe(failure))}`);
+      logger.warn(
+        `could not answer update ${ctx.update.update_id} of bot ${botId} after an error (correlation ${correlationId}): ${redact(describe(failure))}`,
+      );
     }
   };
 }

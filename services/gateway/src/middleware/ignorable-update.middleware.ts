@@ -16,7 +16,13 @@ export function passOverIgnorableUpdates(logger: Logger): MiddlewareFn<BotContex
       logger.debug(`update ${ctx.update.update_id} of bot ${ctx.tenant.botId} passed over: no human sender`);
       return;
     }
-    if (!Number.isSafeInteger(from.id) || from.id <= 0 || from.id > TELEGRAM_USER_ID_MAX || typeof from.first_name !== 'string' || from.first_name.trim() === '') {
+    if (
+      !Number.isSafeInteger(from.id) ||
+      from.id <= 0 ||
+      from.id > TELEGRAM_USER_ID_MAX ||
+      typeof from.first_name !== 'string' ||
+      from.first_name.trim() === ''
+    ) {
       logger.warn(`update ${ctx.update.update_id} of bot ${ctx.tenant.botId} passed over: malformed sender (correlation ${ctx.correlationId})`);
       return;
     }

@@ -58,7 +58,14 @@ describe('memberCacheConsumer on the embedded bus', () => {
           case 'Blocked':
             return {
               schema: MemberStatusChangedSchema,
-              message: { ...common, status: MemberStatus.BLOCKED_BY_ADMIN, previousStatus: MemberStatus.ACTIVE, reason: 'spam', changedBy: 'api:ops', changedAt: timestampFromDate(occurredAt) },
+              message: {
+                ...common,
+                status: MemberStatus.BLOCKED_BY_ADMIN,
+                previousStatus: MemberStatus.ACTIVE,
+                reason: 'spam',
+                changedBy: 'api:ops',
+                changedAt: timestampFromDate(occurredAt),
+              },
             };
           case 'AdminApproved':
             return {
@@ -66,7 +73,10 @@ describe('memberCacheConsumer on the embedded bus', () => {
               message: { ...common, role: MemberRole.ADMIN, previousRole: MemberRole.USER, changedBy: 'telegram:1', changedAt: timestampFromDate(occurredAt) },
             };
           case 'ProfileChanged':
-            return { schema: IdentityProfileChangedSchema, message: { ...common, firstName: 'Anna', isPremium: false, changedAt: timestampFromDate(occurredAt) } };
+            return {
+              schema: IdentityProfileChangedSchema,
+              message: { ...common, firstName: 'Anna', isPremium: false, changedAt: timestampFromDate(occurredAt) },
+            };
           default:
             return null;
         }

@@ -17,12 +17,7 @@ export function memberCacheConsumer(cache: MemberCache): ConsumerDefinition {
   return {
     name: 'gateway--member-cache',
     source: 'users',
-    subjects: [
-      'users.member.status_changed.v1',
-      'users.member.role_changed.v1',
-      'users.member.language_changed.v1',
-      'users.identity.profile_changed.v1',
-    ],
+    subjects: ['users.member.status_changed.v1', 'users.member.role_changed.v1', 'users.member.language_changed.v1', 'users.identity.profile_changed.v1'],
     handle: async (event) => {
       if (isEventOf(event, IdentityProfileChangedSchema)) {
         // The identity is shared by every bot the user wrote to, so each membership's view is stale.

@@ -17,7 +17,13 @@ export {
 } from './telegram-throttle.js';
 export type { RateRule } from '../rate-limit/token-bucket.js';
 export { DEFAULT_SEND_RETRY, type SendRetryPolicy } from './outbound-message.sender.js';
-export { deliveryStreamId, type DeliveryFailureReason, type MessageDelivered, type MessageDeliveryFailed, type OutboundDeliveryEvent } from './outbound-delivery.events.js';
+export {
+  deliveryStreamId,
+  type DeliveryFailureReason,
+  type MessageDelivered,
+  type MessageDeliveryFailed,
+  type OutboundDeliveryEvent,
+} from './outbound-delivery.events.js';
 
 /** The outbound tables of the gateway's schema, after the event store's and the bus's migrations. */
 export const outboundMigrations: MigrationObject[] = [outboundDeliveriesMigration, outboundQueueMigration];

@@ -310,7 +310,9 @@ export class OutboundDelivery {
       worker = new OutboundDeliveryWorker({ ...this.settings, ...dependencies });
       this.worker = worker;
       this.workerOrm = dependencies.orm;
-      worker.start().catch((error: unknown) => (this.settings.logger ?? new Logger('OutboundDelivery')).error(`outbound worker did not start: ${describe(error)}`));
+      worker
+        .start()
+        .catch((error: unknown) => (this.settings.logger ?? new Logger('OutboundDelivery')).error(`outbound worker did not start: ${describe(error)}`));
     }
     const running = worker;
     return createOutboundConsumer({ orm: dependencies.orm, onQueued: () => running.wake() });

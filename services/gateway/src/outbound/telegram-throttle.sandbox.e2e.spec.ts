@@ -31,10 +31,17 @@ describe('TelegramThrottle against the sandbox with rate limits on', () => {
     const throttle = new TelegramThrottle({ limits: { perChat: { limit: 25, windowMs: 1_000, burst: 1 } } });
     const texts = Array.from({ length: 30 }, (_, i) => `burst ${i + 1}`);
 
-    const outcomes = await Promise.all(texts.map((text) => throttle.send({ botId: 'throttle', tokenVersion: 1 }, alice.id, () => api.sendMessage(alice.id, text))));
+    const outcomes = await Promise.all(
+      texts.map((text) => throttle.send({ botId: 'throttle', tokenVersion: 1 }, alice.id, () => api.sendMessage(alice.id, text))),
+    );
 
     expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
-    expect(sandbox.chat(alice, bot).botMessages().map((m) => m.text)).toEqual(texts);
+    expect(
+      sandbox
+        .chat(alice, bot)
+        .botMessages()
+        .map((m) => m.text),
+    ).toEqual(texts);
     const calls = sandbox.apiCalls(bot, 'sendMessage').filter((call) => call.params.chat_id === String(alice.id));
     const refused = calls.filter((call) => call.errorCode === 429).length;
     expect(refused).toBeGreaterThan(0);
@@ -56,7 +63,12 @@ describe('TelegramThrottle against the sandbox with rate limits on', () => {
     // Sent unthrottled, 6 of each chat's 16 would be refused: the sandbox lets 10 through at once.
     expect(outcomes.map((outcome) => outcome.attempts)).toEqual(Array(32).fill(1));
     for (const user of [bob, carol]) {
-      expect(sandbox.chat(user, bot).botMessages().map((m) => m.text)).toEqual(Array.from({ length: 16 }, (_, i) => `steady ${i + 1}`));
+      expect(
+        sandbox
+          .chat(user, bot)
+          .botMessages()
+          .map((m) => m.text),
+      ).toEqual(Array.from({ length: 16 }, (_, i) => `steady ${i + 1}`));
     }
   });
 });

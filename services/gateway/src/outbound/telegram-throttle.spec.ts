@@ -42,7 +42,12 @@ const tooManyRequests = (seconds: number) =>
     {},
   );
 const forbidden = () =>
-  new GrammyError("Call to 'sendMessage' failed! (403: Forbidden: bot was blocked by the user)", { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' }, 'sendMessage', {});
+  new GrammyError(
+    "Call to 'sendMessage' failed! (403: Forbidden: bot was blocked by the user)",
+    { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' },
+    'sendMessage',
+    {},
+  );
 
 const BOT = { botId: 'bot-a', tokenVersion: 1 };
 const ALICE = 101;

@@ -33,7 +33,11 @@ describe('MikroOrmSessionStorage', () => {
 
     await storage.write('100', { awaiting: { feature: 'admin', step: 'block-reason', data: { target: '42' } } });
     expect(await storage.read('100')).toEqual({ awaiting: { feature: 'admin', step: 'block-reason', data: { target: '42' } } });
-    const rows = await runSql<{ value: unknown; updated_at: unknown }>(orm.em, 'SELECT value, updated_at FROM gateway.gateway_sessions WHERE bot_id = $1 AND key = $2', [BOT_A, '100']);
+    const rows = await runSql<{ value: unknown; updated_at: unknown }>(
+      orm.em,
+      'SELECT value, updated_at FROM gateway.gateway_sessions WHERE bot_id = $1 AND key = $2',
+      [BOT_A, '100'],
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0].updated_at).not.toBeNull();
   });
@@ -60,7 +64,12 @@ describe('MikroOrmSessionStorage', () => {
   it('writes back only what changed: an unchanged session costs no write, an empty new one no row', async () => {
     const storage = new MikroOrmSessionStorage(orm, BOT_A);
     const updatedAt = async (key: string) =>
-      (await runSql<{ at: string }>(orm.em, `SELECT to_json(updated_at) #>> '{}' AS at FROM gateway.gateway_sessions WHERE bot_id = $1 AND key = $2`, [BOT_A, key]))[0]?.at;
+      (
+        await runSql<{ at: string }>(orm.em, `SELECT to_json(updated_at) #>> '{}' AS at FROM gateway.gateway_sessions WHERE bot_id = $1 AND key = $2`, [
+          BOT_A,
+          key,
+        ])
+      )[0]?.at;
     await storage.write('500', { awaiting: { feature: 'admin', step: 'find-user' } });
     await runSql(orm.em, `UPDATE gateway.gateway_sessions SET updated_at = '2000-01-01T00:00:00Z' WHERE bot_id = $1 AND key = '500'`, [BOT_A]);
 

@@ -1,5 +1,30 @@
 import type { RpcClient } from '@botplatform/bus';
-import { RPC, type BotConfigJson, type ConsumeQuotaReplyJson, type ConsumeQuotaRequestJson, type CountMembersReplyJson, type CountMembersRequestJson, type FindMembersReplyJson, type FindMembersRequestJson, type GetBotConfigRequestJson, type GetBotCredentialsReplyJson, type GetBotCredentialsRequestJson, type GetMemberReplyJson, type GetMemberRequestJson, type MemberAdminActionReplyJson, type MemberAdminActionRequestJson, type QueryAuditReplyJson, type QueryAuditRequestJson, type RecordBotBlockedReplyJson, type RecordBotBlockedRequestJson, type RegisterUserReplyJson, type RegisterUserRequestJson, type SetFeatureFlagRequestJson, type SetMemberLanguageRequestJson, type SetSettingRequestJson } from '@botplatform/contracts';
+import {
+  RPC,
+  type BotConfigJson,
+  type ConsumeQuotaReplyJson,
+  type ConsumeQuotaRequestJson,
+  type CountMembersReplyJson,
+  type CountMembersRequestJson,
+  type FindMembersReplyJson,
+  type FindMembersRequestJson,
+  type GetBotConfigRequestJson,
+  type GetBotCredentialsReplyJson,
+  type GetBotCredentialsRequestJson,
+  type GetMemberReplyJson,
+  type GetMemberRequestJson,
+  type MemberAdminActionReplyJson,
+  type MemberAdminActionRequestJson,
+  type QueryAuditReplyJson,
+  type QueryAuditRequestJson,
+  type RecordBotBlockedReplyJson,
+  type RecordBotBlockedRequestJson,
+  type RegisterUserReplyJson,
+  type RegisterUserRequestJson,
+  type SetFeatureFlagRequestJson,
+  type SetMemberLanguageRequestJson,
+  type SetSettingRequestJson,
+} from '@botplatform/contracts';
 
 /** An admin action on a member, by the verb of its RPC (`rpc.users.<verb>`). */
 export type MemberAdminAction = 'block-member' | 'unblock-member' | 'propose-admin' | 'approve-admin' | 'revoke-admin';

@@ -48,11 +48,17 @@ describe('Outbound message', () => {
 
   describe('when a request with this id was already made', () => {
     it('decides nothing, so a caller retrying after a timeout sends one message', () => {
-      spec.given([requested]).when({ ...request, now: '2026-11-23T10:00:05.000Z' }).then([]);
+      spec
+        .given([requested])
+        .when({ ...request, now: '2026-11-23T10:00:05.000Z' })
+        .then([]);
     });
 
     it('decides nothing even if the retry carries other text', () => {
-      spec.given([requested]).when({ ...request, text: 'something else' }).then([]);
+      spec
+        .given([requested])
+        .when({ ...request, text: 'something else' })
+        .then([]);
     });
   });
 });

@@ -47,9 +47,7 @@ export type MessageSendRequested = DomainEvent<
 
 export type OutboundMessageEvent = MessageSendRequested;
 
-export type OutboundMessageState =
-  | { readonly status: 'none' }
-  | { readonly status: 'requested'; readonly requestedAt: string };
+export type OutboundMessageState = { readonly status: 'none' } | { readonly status: 'requested'; readonly requestedAt: string };
 
 /**
  * One outbound message, keyed by the caller's request id. Asking again with the same id is not an

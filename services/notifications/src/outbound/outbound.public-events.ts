@@ -20,7 +20,8 @@ export const notificationsPublicEvents: PublicEventMapper = (stored) => {
           buttons: data.buttons.map((row) => ({
             buttons: row.map((button) => ({
               text: button.text,
-              action: button.url !== undefined ? { case: 'url' as const, value: button.url } : { case: 'callbackData' as const, value: button.callbackData ?? '' },
+              action:
+                button.url !== undefined ? { case: 'url' as const, value: button.url } : { case: 'callbackData' as const, value: button.callbackData ?? '' },
             })),
           })),
           disableNotification: data.disableNotification,

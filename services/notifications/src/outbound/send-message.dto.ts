@@ -52,8 +52,7 @@ function MaxButtonsInAll(max: number): PropertyDecorator {
     name: 'maxButtonsInAll',
     validator: {
       validate: (rows) =>
-        Array.isArray(rows) &&
-        rows.reduce((sum: number, row: { buttons?: unknown }) => sum + (Array.isArray(row?.buttons) ? row.buttons.length : 0), 0) <= max,
+        Array.isArray(rows) && rows.reduce((sum: number, row: { buttons?: unknown }) => sum + (Array.isArray(row?.buttons) ? row.buttons.length : 0), 0) <= max,
       defaultMessage: () => `a keyboard has at most ${max} buttons`,
     },
   });

@@ -1,12 +1,11 @@
 import { EmbeddedEventBus, InProcessBroker, RpcCallError, busMigrations, type RpcClient } from '@botplatform/bus';
-import { RPC, MessageSendRequestedSchema, isEventOf, type DecodedEvent, type SendMessageReplyJson, type SendMessageRequestJson } from '@botplatform/contracts';
+import { RPC, MessageSendRequestedSchema, isEventOf, type DecodedEvent, type SendMessageRequestJson } from '@botplatform/contracts';
 import { createServiceOrm } from '@botplatform/event-store';
 import { createRpcClient, startService, type RunningService, type RpcTransport } from '@botplatform/service-kit';
 import { createTestDatabase, waitFor, type TestDatabase } from '@botplatform/testing';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { notificationsService } from '../notifications.service.js';
-
 
 const BOT = '3c2b1a00-5e4d-4f6a-8b7c-9d0e1f2a3b4c';
 
@@ -62,7 +61,14 @@ describe(RPC.notifications.sendMessage.subject, () => {
       text: '<b>Renew?</b>',
       parseMode: 'HTML',
       disableNotification: true,
-      buttons: [{ buttons: [{ text: 'Renew', callbackData: 'renew:monthly' }, { text: 'Plans', url: 'https://example.org/plans' }] }],
+      buttons: [
+        {
+          buttons: [
+            { text: 'Renew', callbackData: 'renew:monthly' },
+            { text: 'Plans', url: 'https://example.org/plans' },
+          ],
+        },
+      ],
     });
     await expect(send(sent)).resolves.toEqual({ requestId: sent.requestId, accepted: true });
 
@@ -121,12 +127,28 @@ describe(RPC.notifications.sendMessage.subject, () => {
       ['an unknown parse mode', { parseMode: 'Markdown' }, ['parseMode']],
       ['an empty purpose', { purpose: '' }, ['purpose']],
       ['a purpose over 64 characters', { purpose: 'p'.repeat(65) }, ['purpose']],
-      ['callback data over 64 bytes (33 two-byte characters)', { buttons: [{ buttons: [{ text: 'A', callbackData: 'é'.repeat(33) }] }] }, ['buttons.0.buttons.0.callbackData']],
-      ['a button with both a callback and a url', { buttons: [{ buttons: [{ text: 'A', callbackData: 'a', url: 'https://example.org' }] }] }, ['buttons.0.buttons.0.url']],
+      [
+        'callback data over 64 bytes (33 two-byte characters)',
+        { buttons: [{ buttons: [{ text: 'A', callbackData: 'é'.repeat(33) }] }] },
+        ['buttons.0.buttons.0.callbackData'],
+      ],
+      [
+        'a button with both a callback and a url',
+        { buttons: [{ buttons: [{ text: 'A', callbackData: 'a', url: 'https://example.org' }] }] },
+        ['buttons.0.buttons.0.url'],
+      ],
       ['a button with neither', { buttons: [{ buttons: [{ text: 'A' }] }] }, ['buttons.0.buttons.0.callbackData', 'buttons.0.buttons.0.url']],
       ['a url that is not http(s)', { buttons: [{ buttons: [{ text: 'A', url: 'ftp://example.org/file' }] }] }, ['buttons.0.buttons.0.url']],
       ['an empty button row', { buttons: [{ buttons: [] }] }, ['buttons.0.buttons']],
-      ['101 buttons', { buttons: Array.from({ length: 11 }, (_, r) => ({ buttons: Array.from({ length: r === 10 ? 1 : 10 }, (__, i) => ({ text: `${r}.${i}`, callbackData: `${r}.${i}` })) })) }, ['buttons']],
+      [
+        '101 buttons',
+        {
+          buttons: Array.from({ length: 11 }, (_, r) => ({
+            buttons: Array.from({ length: r === 10 ? 1 : 10 }, (__, i) => ({ text: `${r}.${i}`, callbackData: `${r}.${i}` })),
+          })),
+        },
+        ['buttons'],
+      ],
       ['a field the contract does not have', { priority: 'high' }, ['priority']],
     ];
 
@@ -140,7 +162,9 @@ describe(RPC.notifications.sendMessage.subject, () => {
     });
 
     it('accepts exactly 100 buttons and 64-byte callback data', async () => {
-      const buttons = Array.from({ length: 10 }, (_, r) => ({ buttons: Array.from({ length: 10 }, (__, i) => ({ text: `${r}.${i}`, callbackData: 'é'.repeat(32) })) }));
+      const buttons = Array.from({ length: 10 }, (_, r) => ({
+        buttons: Array.from({ length: 10 }, (__, i) => ({ text: `${r}.${i}`, callbackData: 'é'.repeat(32) })),
+      }));
       await expect(send(request({ buttons }))).resolves.toMatchObject({ accepted: true });
     });
 

@@ -60,7 +60,9 @@ export class SendMessageHandler {
 
 function toButtons(rows: readonly InlineButtonRowDto[] | undefined): OutboundButton[][] {
   return (rows ?? []).map((row) =>
-    row.buttons.map((button) => (button.url !== undefined ? { text: button.text, url: button.url } : { text: button.text, callbackData: button.callbackData! })),
+    row.buttons.map((button) =>
+      button.url !== undefined ? { text: button.text, url: button.url } : { text: button.text, callbackData: button.callbackData! },
+    ),
   );
 }
 

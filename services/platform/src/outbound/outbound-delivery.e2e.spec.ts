@@ -1,5 +1,14 @@
 import { InProcessBroker, JetStreamEventBus, RpcHandler, busMigrations, type RpcClient } from '@botplatform/bus';
-import { RPC, DeliveryFailure, MessageDeliveredSchema, MessageDeliveryFailedSchema, isEventOf, type RecordBotBlockedReplyJson, type RecordBotBlockedRequestJson, type SendMessageReplyJson, type SendMessageRequestJson } from '@botplatform/contracts';
+import {
+  RPC,
+  DeliveryFailure,
+  MessageDeliveredSchema,
+  MessageDeliveryFailedSchema,
+  isEventOf,
+  type RecordBotBlockedReplyJson,
+  type RecordBotBlockedRequestJson,
+  type SendMessageRequestJson,
+} from '@botplatform/contracts';
 import { PostgresEventStore, createServiceOrm, eventStoreMigrations, runSql } from '@botplatform/event-store';
 import { notificationsService } from '@botplatform/notifications';
 import { createRpcClient, startService, type RpcTransport, type RunningService, type ServiceDefinition } from '@botplatform/service-kit';
@@ -112,11 +121,13 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
   };
   const sendCalls = (text: string) => sandbox.apiCalls(botA, 'sendMessage').filter((call) => call.params.text === text);
   const deliveryRow = async (requestId: string) =>
-    (await runSql<{ status: string; attempts: number; message_id: string | null; failure: string | null }>(
-      gateway.dependencies.orm.em.fork(),
-      'SELECT status, attempts, message_id::text, failure FROM gateway.gateway_outbound_deliveries WHERE request_id = $1',
-      [requestId],
-    ))[0];
+    (
+      await runSql<{ status: string; attempts: number; message_id: string | null; failure: string | null }>(
+        gateway.dependencies.orm.em.fork(),
+        'SELECT status, attempts, message_id::text, failure FROM gateway.gateway_outbound_deliveries WHERE request_id = $1',
+        [requestId],
+      )
+    )[0];
 
   beforeAll(async () => {
     database = await createTestDatabase('bp_outbound');
@@ -163,7 +174,14 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
           const { streamId, correlationId } = event.envelope;
           if (isEventOf(event, MessageDeliveredSchema)) {
             const { message } = event;
-            outcomes.set(message.requestId, { kind: 'delivered', chatId: message.chatId, messageId: message.messageId, attempts: message.attempts, streamId, correlationId });
+            outcomes.set(message.requestId, {
+              kind: 'delivered',
+              chatId: message.chatId,
+              messageId: message.messageId,
+              attempts: message.attempts,
+              streamId,
+              correlationId,
+            });
           } else if (isEventOf(event, MessageDeliveryFailedSchema)) {
             const { message } = event;
             outcomes.set(message.requestId, {
@@ -220,7 +238,15 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
       text: '<b>Renew</b> your plan?',
       parseMode: 'HTML',
       disableNotification: true,
-      buttons: [{ buttons: [{ text: 'Renew', callbackData: 'renew:monthly' }, { text: 'Later', callbackData: 'later' }] }, { buttons: [{ text: 'Plans', url: 'https://example.org/plans' }] }],
+      buttons: [
+        {
+          buttons: [
+            { text: 'Renew', callbackData: 'renew:monthly' },
+            { text: 'Later', callbackData: 'later' },
+          ],
+        },
+        { buttons: [{ text: 'Plans', url: 'https://example.org/plans' }] },
+      ],
     });
 
     const received = await chat.waitForMessage((m) => m.text === 'Renew your plan?');
@@ -245,7 +271,13 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
     await outcomeOf(first.requestId);
 
     // A producer that published the request a second time (another event, same request id): the gateway's own record stops it.
-    const context = { botId: BOT_A, correlationId: first.requestId, causationId: null, actor: { kind: 'service' as const, id: 'test' }, occurredAt: new Date() };
+    const context = {
+      botId: BOT_A,
+      correlationId: first.requestId,
+      causationId: null,
+      actor: { kind: 'service' as const, id: 'test' },
+      occurredAt: new Date(),
+    };
     const [original] = (await notifications.dependencies.store.readStream(`outbound-${first.requestId}`)).events;
     await notifications.dependencies.store.append(`outbound-${first.requestId}-again`, 'no_stream', [{ type: original.type, data: original.data }], context);
     const marker = await send({ chatId: String(user.id), text: 'after the duplicate' });
@@ -312,7 +344,13 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
       expect(await deliveryRow(requestId)).toMatchObject({ status: 'sending' });
 
       // The restarted gateway's worker finds the row.
-      const restarted = new OutboundDeliveryWorker({ orm: gateway.dependencies.orm, store: gateway.dependencies.store, telegram, users: new UsersClient(usersRpc), logger: quiet });
+      const restarted = new OutboundDeliveryWorker({
+        orm: gateway.dependencies.orm,
+        store: gateway.dependencies.store,
+        telegram,
+        users: new UsersClient(usersRpc),
+        logger: quiet,
+      });
       await restarted.start();
       await restarted.close();
 
@@ -373,7 +411,16 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
         const [left, ...neverLeft] = queued;
         await orm.em.fork().transactional((em) =>
           new OutboundDeliveryLedger(orm).enqueue(
-            queued.map(({ requestId, chatId, text }) => ({ requestId, botId: BOT_A, chatId, text, buttons: [], disableNotification: false, correlationId: requestId, causationId: null })),
+            queued.map(({ requestId, chatId, text }) => ({
+              requestId,
+              botId: BOT_A,
+              chatId,
+              text,
+              buttons: [],
+              disableNotification: false,
+              correlationId: requestId,
+              causationId: null,
+            })),
             em,
           ),
         );
@@ -386,7 +433,10 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
              RETURN NEW;
            END $$`,
         );
-        await runSql(orm.em.fork(), `CREATE TRIGGER test_refuse_record BEFORE INSERT ON ${schema}.event_store_events FOR EACH ROW EXECUTE FUNCTION ${schema}.test_refuse_record()`);
+        await runSql(
+          orm.em.fork(),
+          `CREATE TRIGGER test_refuse_record BEFORE INSERT ON ${schema}.event_store_events FOR EACH ROW EXECUTE FUNCTION ${schema}.test_refuse_record()`,
+        );
 
         // One send a minute for the bot: the first message leaves, the heads of the other chats wait for their slot.
         const slowThrottle = new TelegramThrottle({ limits: { perBot: { limit: 1, windowMs: 60_000, burst: 1 } } });
@@ -410,7 +460,14 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
         await crashing.close();
 
         await runSql(orm.em.fork(), `DROP TRIGGER test_refuse_record ON ${schema}.event_store_events`);
-        const restarted = new OutboundDeliveryWorker({ orm, store: new PostgresEventStore(orm.em, { schema }), telegram, users, pollIntervalMs: 50, logger: quiet });
+        const restarted = new OutboundDeliveryWorker({
+          orm,
+          store: new PostgresEventStore(orm.em, { schema }),
+          telegram,
+          users,
+          pollIntervalMs: 50,
+          logger: quiet,
+        });
         await restarted.start();
         const settled = await waitFor('every request settled', async () => {
           const rows = await runSql<{ request_id: string; status: string; failure: string | null }>(

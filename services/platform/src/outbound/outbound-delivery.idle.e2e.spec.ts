@@ -1,5 +1,5 @@
 import { InProcessBroker, JetStreamEventBus, busMigrations, type RpcClient } from '@botplatform/bus';
-import { RPC, type SendMessageReplyJson, type SendMessageRequestJson } from '@botplatform/contracts';
+import { RPC, type SendMessageRequestJson } from '@botplatform/contracts';
 import { eventStoreMigrations, runSql } from '@botplatform/event-store';
 import { notificationsService } from '@botplatform/notifications';
 import { createRpcClient, startService, type RpcTransport, type RunningService, type ServiceDefinition } from '@botplatform/service-kit';
@@ -57,7 +57,9 @@ describe('Outbound delivery at rest', () => {
       entities: outboundEntities,
       module: () => ({ module: NothingModule }),
       toPublic: gatewayPublicEvents,
-      consumers: ({ orm, store }) => [outbound.consumer({ orm, store, telegram: { apiFor: (botId) => (botId === BOT_A ? api : undefined) }, users: new UsersClient(rpc) })],
+      consumers: ({ orm, store }) => [
+        outbound.consumer({ orm, store, telegram: { apiFor: (botId) => (botId === BOT_A ? api : undefined) }, users: new UsersClient(rpc) }),
+      ],
     };
     gateway = await startService(gatewayDefinition, { databaseUrl: database.url, bus, rpc: transport, httpPort: 0, logger: false });
     // Every transaction of the gateway's ORM starts from a copy of this event manager's subscribers.
@@ -82,7 +84,13 @@ describe('Outbound delivery at rest', () => {
       return user;
     });
     for (let i = 0; i < MESSAGES; i++) {
-      const request: SendMessageRequestJson = { requestId: randomUUID(), botId: BOT_A, chatId: String(users[i % users.length].id), text: `message ${i}`, purpose: 'test:idle' };
+      const request: SendMessageRequestJson = {
+        requestId: randomUUID(),
+        botId: BOT_A,
+        chatId: String(users[i % users.length].id),
+        text: `message ${i}`,
+        purpose: 'test:idle',
+      };
       expect((await rpc.call(RPC.notifications.sendMessage, request)).accepted).toBe(true);
     }
     await waitFor(

@@ -1,5 +1,5 @@
 import { EmbeddedEventBus, InProcessBroker, type RpcClient } from '@botplatform/bus';
-import { RPC, type RegisterUserReplyJson, type RegisterUserRequestJson } from '@botplatform/contracts';
+import { RPC } from '@botplatform/contracts';
 import { createRpcClient, startService, type RunningService } from '@botplatform/service-kit';
 import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
 import { randomBytes } from 'node:crypto';
@@ -78,7 +78,10 @@ describe('Admin HTTP API', () => {
       const { status, body } = await http('POST', '/admin/bots', OPERATOR, { name: 'Once', token, ownerTelegramUserId: '901', timezone: 'Europe/Paris' });
       expect(status).toBe(201);
       expect(Object.keys(body).sort()).toEqual(['apiToken', 'botId']);
-      const [row] = await users.dependencies.orm.em.fork().getConnection().execute<{ row: string }[]>(`SELECT b::text AS row FROM users.bots b WHERE bot_id = '${body.botId}'`);
+      const [row] = await users.dependencies.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ row: string }[]>(`SELECT b::text AS row FROM users.bots b WHERE bot_id = '${body.botId}'`);
       expect(row.row).not.toContain(body.apiToken.slice('bp_12345678_'.length));
       expect(row.row).not.toContain(token.split(':')[1]);
       const me = await http('GET', '/admin/bots/me', body.apiToken);
@@ -162,10 +165,19 @@ describe('Admin HTTP API', () => {
       expect(await put({ key: 'quota.daily.user', value: 'ten' })).toMatchObject({ status: 400, body: { code: 'USERS.SETTING_TYPE_MISMATCH' } });
       expect(await put({ key: 'timezone', value: 'Atlantis/Capital' })).toMatchObject({ status: 400, body: { code: 'USERS.INVALID_SETTING' } });
       expect(await put({ key: 'welcome', value: 5 })).toMatchObject({ status: 400, body: { code: 'USERS.SETTING_TYPE_MISMATCH' } });
-      expect(await put({ key: 'farewell', value: 'Bye' })).toMatchObject({ status: 400, body: { code: 'USERS.INVALID_SETTING', message: expect.stringContaining('type') } });
+      expect(await put({ key: 'farewell', value: 'Bye' })).toMatchObject({
+        status: 400,
+        body: { code: 'USERS.INVALID_SETTING', message: expect.stringContaining('type') },
+      });
       expect(await put({ key: 'menu', value: null })).toMatchObject({ status: 400, body: { code: 'VALIDATION.FAILED' } });
-      expect(await put({ key: 'quota.daily.user', type: 'float', value: 1 })).toMatchObject({ status: 400, body: { code: 'VALIDATION.FAILED', fields: { type: expect.any(Array) } } });
-      expect(await put({ value: 1, extra: true })).toMatchObject({ status: 400, body: { code: 'VALIDATION.FAILED', fields: { key: expect.any(Array), extra: expect.any(Array) } } });
+      expect(await put({ key: 'quota.daily.user', type: 'float', value: 1 })).toMatchObject({
+        status: 400,
+        body: { code: 'VALIDATION.FAILED', fields: { type: expect.any(Array) } },
+      });
+      expect(await put({ value: 1, extra: true })).toMatchObject({
+        status: 400,
+        body: { code: 'VALIDATION.FAILED', fields: { key: expect.any(Array), extra: expect.any(Array) } },
+      });
       expect(await version(botA.botId)).toBe(before);
       const { body } = await http('GET', `/admin/bots/${botA.botId}/settings`, botA.apiToken);
       expect(body.settings).toEqual(
@@ -182,7 +194,10 @@ describe('Admin HTTP API', () => {
       const bot = await registerBot('Ops');
       const list = await http('GET', '/admin/bots', OPERATOR);
       expect(list.body.bots.map((b: { botId: string }) => b.botId)).toEqual(expect.arrayContaining([botA.botId, botB.botId, bot.botId]));
-      expect(await http('POST', `/admin/bots/${bot.botId}/deactivate`, OPERATOR, { reason: 'paused' })).toMatchObject({ status: 200, body: { changed: true, bot: { active: false } } });
+      expect(await http('POST', `/admin/bots/${bot.botId}/deactivate`, OPERATOR, { reason: 'paused' })).toMatchObject({
+        status: 200,
+        body: { changed: true, bot: { active: false } },
+      });
       expect((await http('GET', '/admin/bots?activeOnly=true', OPERATOR)).body.bots.map((b: { botId: string }) => b.botId)).not.toContain(bot.botId);
       expect(await http('POST', `/admin/bots/${bot.botId}/activate`, OPERATOR)).toMatchObject({ status: 200, body: { changed: true, bot: { active: true } } });
       expect(await http('POST', `/admin/bots/${bot.botId}/rotate-token`, OPERATOR, { token: randomTestBotToken() })).toMatchObject({
@@ -219,7 +234,9 @@ describe('Admin HTTP API', () => {
       expect(audit.body.entries.every((e: { botId: string }) => e.botId === botA.botId)).toBe(true);
       expect(audit.body.nextCursor).toEqual(expect.any(String));
       const flags = await http('GET', `/admin/bots/${botA.botId}/audit?action=bot.feature-flag-changed`, botA.apiToken);
-      expect(flags.body.entries).toEqual([expect.objectContaining({ action: 'bot.feature-flag-changed', target: 'flag:referrals', admin: `api:${botA.apiToken.split('_')[1]}` })]);
+      expect(flags.body.entries).toEqual([
+        expect.objectContaining({ action: 'bot.feature-flag-changed', target: 'flag:referrals', admin: `api:${botA.apiToken.split('_')[1]}` }),
+      ]);
       expect(JSON.stringify((await http('GET', `/admin/bots/${botA.botId}/audit?limit=100`, OPERATOR)).body)).not.toMatch(/apiTokenHash|ciphertext/);
     });
   });
@@ -229,14 +246,25 @@ describe('Admin HTTP API', () => {
 
     it('refuses a NUL character in a query string with 400 VALIDATION.FAILED naming the field', async () => {
       const members = await http('GET', `/admin/bots/${botA.botId}/members?query=%00`, botA.apiToken);
-      expect(members).toEqual({ status: 400, body: { code: 'VALIDATION.FAILED', message: expect.any(String), fields: { query: [expect.stringContaining('NUL')] } } });
-      expect((await http('GET', `/admin/bots/${botA.botId}/members?query=ann%00`, OPERATOR)).body).toMatchObject({ code: 'VALIDATION.FAILED', fields: { query: expect.any(Array) } });
+      expect(members).toEqual({
+        status: 400,
+        body: { code: 'VALIDATION.FAILED', message: expect.any(String), fields: { query: [expect.stringContaining('NUL')] } },
+      });
+      expect((await http('GET', `/admin/bots/${botA.botId}/members?query=ann%00`, OPERATOR)).body).toMatchObject({
+        code: 'VALIDATION.FAILED',
+        fields: { query: expect.any(Array) },
+      });
       const answers: string[] = [];
       for (const field of ['admin', 'target', 'action', 'cursor']) {
         const { status, body } = await http('GET', `/admin/bots/${botA.botId}/audit?${field}=a%00b`, botA.apiToken);
         answers.push(`${field}: ${status} ${body.code} ${Object.keys(body.fields ?? {}).join()}`);
       }
-      expect(answers).toEqual(['admin: 400 VALIDATION.FAILED admin', 'target: 400 VALIDATION.FAILED target', 'action: 400 VALIDATION.FAILED action', 'cursor: 400 VALIDATION.FAILED cursor']);
+      expect(answers).toEqual([
+        'admin: 400 VALIDATION.FAILED admin',
+        'target: 400 VALIDATION.FAILED target',
+        'action: 400 VALIDATION.FAILED action',
+        'cursor: 400 VALIDATION.FAILED cursor',
+      ]);
     });
 
     it('refuses a NUL character anywhere in a body, nested values and keys included, and writes nothing', async () => {
@@ -248,40 +276,67 @@ describe('Admin HTTP API', () => {
         ['PUT', `/admin/bots/${botA.botId}/settings`, { key: `welcome${NUL}`, value: 'Hi' }, 'key'],
         ['PUT', `/admin/bots/${botA.botId}/settings`, { key: 'welcome', value: `Hi${NUL}` }, 'value'],
         ['PUT', `/admin/bots/${botA.botId}/settings`, { key: 'welcome', value: 'Hi', description: `Greeting${NUL}` }, 'description'],
-        ['PUT', `/admin/bots/${botA.botId}/settings`, { key: 'nul.menu', type: 'json', value: { items: ['ok', `b${NUL}d`] }, description: 'Menu' }, 'value.items.1'],
+        [
+          'PUT',
+          `/admin/bots/${botA.botId}/settings`,
+          { key: 'nul.menu', type: 'json', value: { items: ['ok', `b${NUL}d`] }, description: 'Menu' },
+          'value.items.1',
+        ],
         ['PUT', `/admin/bots/${botA.botId}/settings`, { key: 'nul.menu', type: 'json', value: { [`k${NUL}`]: 1 }, description: 'Menu' }, 'value'],
         ['POST', `/admin/bots/${botA.botId}/deactivate`, { reason: `paused${NUL}` }, 'reason'],
       ];
       const answers: string[] = [];
       for (const [method, path, body, field] of attempts) {
         const answer = await http(method, path, OPERATOR, body);
-        answers.push(`${method} ${path.replace(botA.botId, ':id')} ${field}: ${answer.status} ${answer.body.code} ${Object.keys(answer.body.fields ?? {}).join()}`);
+        answers.push(
+          `${method} ${path.replace(botA.botId, ':id')} ${field}: ${answer.status} ${answer.body.code} ${Object.keys(answer.body.fields ?? {}).join()}`,
+        );
       }
-      expect(answers).toEqual(attempts.map(([method, path, , field]) => `${method} ${path.replace(botA.botId, ':id')} ${field}: 400 VALIDATION.FAILED ${field}`));
+      expect(answers).toEqual(
+        attempts.map(([method, path, , field]) => `${method} ${path.replace(botA.botId, ':id')} ${field}: 400 VALIDATION.FAILED ${field}`),
+      );
       expect(await eventCount()).toBe(before);
       expect((await http('GET', `/admin/bots/${botA.botId}`, OPERATOR)).body.bot.active).toBe(true);
     });
 
     it('refuses a NUL character in a path parameter', async () => {
-      expect(await http('GET', '/admin/bots/%00/flags', OPERATOR)).toMatchObject({ status: 400, body: { code: 'VALIDATION.FAILED', fields: { botId: expect.any(Array) } } });
+      expect(await http('GET', '/admin/bots/%00/flags', OPERATOR)).toMatchObject({
+        status: 400,
+        body: { code: 'VALIDATION.FAILED', fields: { botId: expect.any(Array) } },
+      });
     });
 
     it('refuses a 5,000-level nested JSON setting with a typed 400, writes nothing and goes on answering', async () => {
       const before = await version(botA.botId);
       for (const nested of [`${'['.repeat(5_000)}${']'.repeat(5_000)}`, `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`]) {
-        const answer = await send('PUT', `/admin/bots/${botA.botId}/settings`, botA.apiToken, `{"key":"deep","type":"json","value":${nested},"description":"Deep"}`);
-        expect(answer).toEqual({ status: 400, body: { code: 'VALIDATION.FAILED', message: expect.any(String), fields: { value: [expect.stringContaining('64')] } } });
+        const answer = await send(
+          'PUT',
+          `/admin/bots/${botA.botId}/settings`,
+          botA.apiToken,
+          `{"key":"deep","type":"json","value":${nested},"description":"Deep"}`,
+        );
+        expect(answer).toEqual({
+          status: 400,
+          body: { code: 'VALIDATION.FAILED', message: expect.any(String), fields: { value: [expect.stringContaining('64')] } },
+        });
       }
       expect(await version(botA.botId)).toBe(before);
       expect((await http('GET', `/admin/bots/${botA.botId}/settings`, botA.apiToken)).status).toBe(200);
     });
 
     it('bounds json settings: deeper than 32 levels or longer than 16,384 characters is USERS.INVALID_SETTING', async () => {
-      const put = (key: string, value: unknown) => http('PUT', `/admin/bots/${botA.botId}/settings`, botA.apiToken, { key, type: 'json', value, description: 'Bounded' });
+      const put = (key: string, value: unknown) =>
+        http('PUT', `/admin/bots/${botA.botId}/settings`, botA.apiToken, { key, type: 'json', value, description: 'Bounded' });
       const nest = (levels: number): unknown => (levels === 0 ? 1 : [nest(levels - 1)]);
       const before = await version(botA.botId);
-      expect(await put('bounded.deep', nest(33))).toMatchObject({ status: 400, body: { code: 'USERS.INVALID_SETTING', message: expect.stringContaining('32') } });
-      expect(await put('bounded.long', { text: 'x'.repeat(16_384) })).toMatchObject({ status: 400, body: { code: 'USERS.INVALID_SETTING', message: expect.stringContaining('16384') } });
+      expect(await put('bounded.deep', nest(33))).toMatchObject({
+        status: 400,
+        body: { code: 'USERS.INVALID_SETTING', message: expect.stringContaining('32') },
+      });
+      expect(await put('bounded.long', { text: 'x'.repeat(16_384) })).toMatchObject({
+        status: 400,
+        body: { code: 'USERS.INVALID_SETTING', message: expect.stringContaining('16384') },
+      });
       expect(await version(botA.botId)).toBe(before);
       expect((await put('bounded.fits', nest(32))).status).toBe(200);
     });
@@ -295,7 +350,12 @@ describe('Admin HTTP API', () => {
     });
 
     it('answers a body over 100 kB with 413 VALIDATION.BODY_TOO_LARGE', async () => {
-      const answer = await send('PUT', `/admin/bots/${botA.botId}/settings`, botA.apiToken, JSON.stringify({ key: 'big', type: 'string', value: 'x'.repeat(200_000) }));
+      const answer = await send(
+        'PUT',
+        `/admin/bots/${botA.botId}/settings`,
+        botA.apiToken,
+        JSON.stringify({ key: 'big', type: 'string', value: 'x'.repeat(200_000) }),
+      );
       expect(answer).toEqual({ status: 413, body: { code: 'VALIDATION.BODY_TOO_LARGE', message: expect.any(String) } });
     });
 

@@ -60,7 +60,10 @@ export function auditActionOf(streamId: string, eventType: string): string {
   const noun = ACTION_NOUNS[prefix] ?? prefix;
   const word = noun.charAt(0).toUpperCase() + noun.slice(1);
   const rest = eventType.startsWith(word) && /^[A-Z]/.test(eventType.slice(word.length)) ? eventType.slice(word.length) : eventType;
-  return `${noun}.${rest.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase()}`;
+  return `${noun}.${rest
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
+    .toLowerCase()}`;
 }
 
 /** The member or thing acted on. */

@@ -1,4 +1,4 @@
-import { RPC, type AuditEntryJson, type QueryAuditReplyJson, type QueryAuditRequestJson } from '@botplatform/contracts';
+import { RPC, type AuditEntryJson, type QueryAuditRequestJson } from '@botplatform/contracts';
 import { runSql } from '@botplatform/event-store';
 import { parseApiToken } from '../bot/api-token.js';
 import { startUsersTestService, type UsersTestService } from '../user/testing/users-test-service.js';

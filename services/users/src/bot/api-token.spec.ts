@@ -39,7 +39,14 @@ describe('parseBotToken', () => {
   });
 
   it('refuses anything else with USERS.INVALID_BOT_TOKEN, without repeating it', () => {
-    for (const bad of ['', '123456789', '123456789:short', 'abc:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0', '1:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0!', '99999999999999999999:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0']) {
+    for (const bad of [
+      '',
+      '123456789',
+      '123456789:short',
+      'abc:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0',
+      '1:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0!',
+      '99999999999999999999:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0',
+    ]) {
       let error: unknown;
       try {
         parseBotToken(bad);

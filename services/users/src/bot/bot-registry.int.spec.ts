@@ -19,8 +19,8 @@ describe('BotRegistry', () => {
   const admins = new Set<string>();
 
   const storedText = async () => {
-    const events = await runSql<{ t: string }>(orm.em.fork(), 'SELECT string_agg(data::text, \' \') AS t FROM users.event_store_events');
-    const bots = await runSql<{ t: string }>(orm.em.fork(), 'SELECT string_agg(b::text, \' \') AS t FROM users.bots b');
+    const events = await runSql<{ t: string }>(orm.em.fork(), "SELECT string_agg(data::text, ' ') AS t FROM users.event_store_events");
+    const bots = await runSql<{ t: string }>(orm.em.fork(), "SELECT string_agg(b::text, ' ') AS t FROM users.bots b");
     return `${events[0].t} ${bots[0].t}`;
   };
 
@@ -68,7 +68,13 @@ describe('BotRegistry', () => {
   });
 
   it('shows the profile through BotDirectory, and requireActive refuses deactivated and unknown bots', async () => {
-    const { botId } = await registerTestBot(store, orm.em, { name: 'Dir', ownerTelegramUserId: 7, timezone: 'Asia/Tokyo', settings: { 'quota.daily.user': 5, theme: { dark: true } }, flags: { referrals: true } });
+    const { botId } = await registerTestBot(store, orm.em, {
+      name: 'Dir',
+      ownerTelegramUserId: 7,
+      timezone: 'Asia/Tokyo',
+      settings: { 'quota.daily.user': 5, theme: { dark: true } },
+      flags: { referrals: true },
+    });
     const directory = new BotDirectory(orm.em);
     expect(await directory.requireActive(botId)).toEqual({
       botId,

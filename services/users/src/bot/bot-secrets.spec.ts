@@ -7,13 +7,19 @@ describe('resolveBotSecrets', () => {
   const key = randomBytes(32).toString('base64');
 
   it('prefers the options to the environment', () => {
-    const secrets = resolveBotSecrets({ tokenKeys: `opt:${key}`, operatorToken: 'an-operator-token-1' }, { BOT_TOKEN_KEYS: `env:${key}`, OPERATOR_API_TOKEN: 'another-operator-token' });
+    const secrets = resolveBotSecrets(
+      { tokenKeys: `opt:${key}`, operatorToken: 'an-operator-token-1' },
+      { BOT_TOKEN_KEYS: `env:${key}`, OPERATOR_API_TOKEN: 'another-operator-token' },
+    );
     expect(secrets.cipher.currentKeyId).toBe('opt');
     expect(secrets.operatorToken).toBe('an-operator-token-1');
   });
 
   it('reads BOT_TOKEN_KEYS and OPERATOR_API_TOKEN from the environment', () => {
-    const secrets = resolveBotSecrets({}, { BOT_TOKEN_KEYS: `new:${randomBytes(32).toString('base64')},old:${key}`, OPERATOR_API_TOKEN: 'env-operator-token-x' });
+    const secrets = resolveBotSecrets(
+      {},
+      { BOT_TOKEN_KEYS: `new:${randomBytes(32).toString('base64')},old:${key}`, OPERATOR_API_TOKEN: 'env-operator-token-x' },
+    );
     expect(secrets.cipher.currentKeyId).toBe('new');
     expect(secrets.operatorToken).toBe('env-operator-token-x');
   });

@@ -127,7 +127,8 @@ export function validateSettingWrite(write: SettingWrite, current: SettingValue 
   if (unstorable) throw new InvalidSettingError(key, unstorable);
   const actual = valueTypeOf(value);
   if (actual !== type && !(type === 'json' && actual !== undefined)) throw new SettingTypeMismatchError(key, type, actual ?? 'null');
-  if (type === 'string' && (value as string).length > MAX_STRING_LENGTH) throw new InvalidSettingError(key, `strings are at most ${MAX_STRING_LENGTH} characters`);
+  if (type === 'string' && (value as string).length > MAX_STRING_LENGTH)
+    throw new InvalidSettingError(key, `strings are at most ${MAX_STRING_LENGTH} characters`);
   builtIn?.validate(key, value);
   return { type, value, description };
 }
@@ -165,5 +166,7 @@ export function sameJson(a: unknown, b: unknown): boolean {
   if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((item, i) => sameJson(item, (b as unknown[])[i]));
   const keysA = Object.keys(a);
   const keysB = Object.keys(b);
-  return keysA.length === keysB.length && keysA.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    keysA.length === keysB.length && keysA.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }

@@ -77,7 +77,10 @@ describe('Bot', () => {
     });
 
     it('refuses an unknown time zone', () => {
-      spec.given([]).when({ ...register, timezone: 'Mars/Olympus' }).thenThrows(InvalidTimezoneError);
+      spec
+        .given([])
+        .when({ ...register, timezone: 'Mars/Olympus' })
+        .thenThrows(InvalidTimezoneError);
     });
 
     it('answers every other command with USERS.BOT_NOT_FOUND', () => {
@@ -85,7 +88,10 @@ describe('Bot', () => {
         .given([])
         .when({ type: 'ActivateBot', botId: BOT, now: NOW })
         .thenThrows(BotNotFoundError, (e) => expect((e as BotNotFoundError).code).toBe('USERS.BOT_NOT_FOUND'));
-      spec.given([]).when({ type: 'SetFeatureFlag', botId: BOT, flag: 'referrals', enabled: true, changedBy: 'operator', now: NOW }).thenThrows(BotNotFoundError);
+      spec
+        .given([])
+        .when({ type: 'SetFeatureFlag', botId: BOT, flag: 'referrals', enabled: true, changedBy: 'operator', now: NOW })
+        .thenThrows(BotNotFoundError);
     });
   });
 
@@ -153,7 +159,10 @@ describe('Bot', () => {
 
     it('records nothing when the flag already has the value (a never-set flag is off)', () => {
       spec.given([registered, enabled]).when(enable).then([]);
-      spec.given([registered]).when({ ...enable, enabled: false }).then([]);
+      spec
+        .given([registered])
+        .when({ ...enable, enabled: false })
+        .then([]);
     });
 
     it('switches it off again', () => {
@@ -164,7 +173,10 @@ describe('Bot', () => {
     });
 
     it('refuses a flag name that is not lower-case dotted words', () => {
-      spec.given([registered]).when({ ...enable, flag: 'Payments Stars' }).thenThrows(InvalidFeatureFlagError);
+      spec
+        .given([registered])
+        .when({ ...enable, flag: 'Payments Stars' })
+        .thenThrows(InvalidFeatureFlagError);
     });
   });
 
@@ -189,8 +201,14 @@ describe('Bot', () => {
 
     it('keeps the type of the first write: a later value or declared type of another type is refused', () => {
       const first = settingChanged({});
-      spec.given([registered, first]).when(setSetting({ valueJson: '5' })).thenThrows(SettingTypeMismatchError);
-      spec.given([registered, first]).when(setSetting({ settingType: 'int', valueJson: '5' })).thenThrows(SettingTypeMismatchError);
+      spec
+        .given([registered, first])
+        .when(setSetting({ valueJson: '5' }))
+        .thenThrows(SettingTypeMismatchError);
+      spec
+        .given([registered, first])
+        .when(setSetting({ settingType: 'int', valueJson: '5' }))
+        .thenThrows(SettingTypeMismatchError);
     });
 
     it('changes a value with its previous one, keeping the description', () => {
@@ -201,9 +219,15 @@ describe('Bot', () => {
     });
 
     it('records nothing for an unchanged value (json compared by value, not by text)', () => {
-      spec.given([registered, settingChanged({})]).when(setSetting({ valueJson: '"hi"' })).then([]);
+      spec
+        .given([registered, settingChanged({})])
+        .when(setSetting({ valueJson: '"hi"' }))
+        .then([]);
       const json = settingChanged({ key: 'menu', type: 'json', value: { a: 1, b: [true] }, description: 'Menu' });
-      spec.given([registered, json]).when(setSetting({ key: 'menu', valueJson: '{ "b": [true], "a": 1 }' })).then([]);
+      spec
+        .given([registered, json])
+        .when(setSetting({ key: 'menu', valueJson: '{ "b": [true], "a": 1 }' }))
+        .then([]);
     });
 
     it('refuses a value that is not JSON, with the reason', () => {
@@ -214,7 +238,10 @@ describe('Bot', () => {
     });
 
     it('knows timezone from the registration, so setting the same zone records nothing', () => {
-      spec.given([registered]).when(setSetting({ key: 'timezone', valueJson: '"Europe/Berlin"' })).then([]);
+      spec
+        .given([registered])
+        .when(setSetting({ key: 'timezone', valueJson: '"Europe/Berlin"' }))
+        .then([]);
     });
 
     it('validates the built-in timezone and keeps its fixed type', () => {
@@ -222,8 +249,14 @@ describe('Bot', () => {
         .given([registered])
         .when(setSetting({ key: 'timezone', valueJson: '"Mars/Olympus"' }))
         .thenThrows(InvalidSettingError, (e) => expect((e as InvalidSettingError).reason).toMatch(/time zone/));
-      spec.given([registered]).when(setSetting({ key: 'timezone', settingType: 'int', valueJson: '3' })).thenThrows(SettingTypeMismatchError);
-      spec.given([registered]).when(setSetting({ key: 'timezone', valueJson: '"+03:00"' })).thenThrows(InvalidSettingError);
+      spec
+        .given([registered])
+        .when(setSetting({ key: 'timezone', settingType: 'int', valueJson: '3' }))
+        .thenThrows(SettingTypeMismatchError);
+      spec
+        .given([registered])
+        .when(setSetting({ key: 'timezone', valueJson: '"+03:00"' }))
+        .thenThrows(InvalidSettingError);
     });
 
     it('takes a built-in quota without a description and refuses negative or fractional ones', () => {
@@ -231,19 +264,36 @@ describe('Bot', () => {
         .given([registered])
         .when(setSetting({ key: 'quota.daily.plan.pro', valueJson: '100' }))
         .then([
-          settingChanged({ key: 'quota.daily.plan.pro', type: 'int', value: 100, description: 'Daily usage quota of members on the plan "pro"; no setting means unlimited' }),
+          settingChanged({
+            key: 'quota.daily.plan.pro',
+            type: 'int',
+            value: 100,
+            description: 'Daily usage quota of members on the plan "pro"; no setting means unlimited',
+          }),
         ]);
       spec
         .given([registered])
         .when(setSetting({ key: 'quota.daily.user', valueJson: '-1' }))
         .thenThrows(InvalidSettingError, (e) => expect((e as InvalidSettingError).reason).toMatch(/negative/));
-      spec.given([registered]).when(setSetting({ key: 'quota.daily.user', valueJson: '1.5' })).thenThrows(SettingTypeMismatchError);
-      spec.given([registered]).when(setSetting({ key: 'quota.daily.user', valueJson: '"10"' })).thenThrows(SettingTypeMismatchError);
+      spec
+        .given([registered])
+        .when(setSetting({ key: 'quota.daily.user', valueJson: '1.5' }))
+        .thenThrows(SettingTypeMismatchError);
+      spec
+        .given([registered])
+        .when(setSetting({ key: 'quota.daily.user', valueJson: '"10"' }))
+        .thenThrows(SettingTypeMismatchError);
     });
 
     it('reserves quota.* for the built-in quota keys and checks default_language', () => {
-      spec.given([registered]).when(setSetting({ key: 'quota.weekly', settingType: 'int', valueJson: '1', description: 'x' })).thenThrows(InvalidSettingError);
-      spec.given([registered]).when(setSetting({ key: 'default_language', valueJson: '"English"' })).thenThrows(InvalidSettingError);
+      spec
+        .given([registered])
+        .when(setSetting({ key: 'quota.weekly', settingType: 'int', valueJson: '1', description: 'x' }))
+        .thenThrows(InvalidSettingError);
+      spec
+        .given([registered])
+        .when(setSetting({ key: 'default_language', valueJson: '"English"' }))
+        .thenThrows(InvalidSettingError);
       spec
         .given([registered])
         .when(setSetting({ key: 'default_language', valueJson: '"ru"' }))
@@ -251,8 +301,14 @@ describe('Bot', () => {
     });
 
     it('refuses malformed keys and null values', () => {
-      spec.given([registered]).when(setSetting({ key: 'Bad Key', settingType: 'string', description: 'x' })).thenThrows(InvalidSettingError);
-      spec.given([registered]).when(setSetting({ key: 'extra', settingType: 'json', description: 'x', valueJson: 'null' })).thenThrows(SettingTypeMismatchError);
+      spec
+        .given([registered])
+        .when(setSetting({ key: 'Bad Key', settingType: 'string', description: 'x' }))
+        .thenThrows(InvalidSettingError);
+      spec
+        .given([registered])
+        .when(setSetting({ key: 'extra', settingType: 'json', description: 'x', valueJson: 'null' }))
+        .thenThrows(SettingTypeMismatchError);
     });
   });
 });

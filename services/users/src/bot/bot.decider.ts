@@ -98,10 +98,7 @@ export type BotRegistered = DomainEvent<
 >;
 export type BotActivated = DomainEvent<'BotActivated', { botId: string; activatedAt: string }>;
 export type BotDeactivated = DomainEvent<'BotDeactivated', { botId: string; reason?: string; deactivatedAt: string }>;
-export type BotTokenRotated = DomainEvent<
-  'BotTokenRotated',
-  { botId: string; tokenVersion: number; encryptedToken: EncryptedToken; rotatedAt: string }
->;
+export type BotTokenRotated = DomainEvent<'BotTokenRotated', { botId: string; tokenVersion: number; encryptedToken: EncryptedToken; rotatedAt: string }>;
 export type ApiTokenReissued = DomainEvent<
   'ApiTokenReissued',
   { botId: string; apiTokenId: string; apiTokenHash: string; previousApiTokenId: string; reissuedAt: string }
@@ -125,14 +122,7 @@ export type BotSettingChanged = DomainEvent<
   }
 >;
 
-export type BotEvent =
-  | BotRegistered
-  | BotActivated
-  | BotDeactivated
-  | BotTokenRotated
-  | ApiTokenReissued
-  | BotFeatureFlagChanged
-  | BotSettingChanged;
+export type BotEvent = BotRegistered | BotActivated | BotDeactivated | BotTokenRotated | ApiTokenReissued | BotFeatureFlagChanged | BotSettingChanged;
 
 export const BOT_EVENT_TYPES: readonly BotEvent['type'][] = [
   'BotRegistered',

@@ -30,8 +30,7 @@ export function botProviders(secrets: BotSecrets): Provider[] {
     {
       provide: BotRegistry,
       inject: [PostgresEventStore, MikroORM, BOT_ADMIN_CHECK],
-      useFactory: (store: PostgresEventStore, orm: MikroORM, isBotAdmin: BotAdminCheck) =>
-        new BotRegistry(store, orm.em, secrets.cipher, isBotAdmin),
+      useFactory: (store: PostgresEventStore, orm: MikroORM, isBotAdmin: BotAdminCheck) => new BotRegistry(store, orm.em, secrets.cipher, isBotAdmin),
     },
     { provide: BotDirectory, inject: [MikroORM], useFactory: (orm: MikroORM) => new BotDirectory(orm.em) },
   ];

@@ -1,5 +1,16 @@
 import { EmbeddedEventBus, InProcessBroker, RpcCallError, encodePublicEvent, type RpcClient } from '@botplatform/bus';
-import { RPC, BotFeatureFlagChangedSchema, BotSettingChangedSchema, SettingType, decodeEventMessage, isEventOf, type BotChangeReplyJson, type BotConfigJson, type GetBotConfigRequestJson, type GetBotCredentialsReplyJson, type ListBotsReplyJson, type RegisterBotReplyJson, type RegisterBotRequestJson, type SetSettingRequestJson } from '@botplatform/contracts';
+import {
+  RPC,
+  BotFeatureFlagChangedSchema,
+  BotSettingChangedSchema,
+  SettingType,
+  decodeEventMessage,
+  isEventOf,
+  type GetBotConfigRequestJson,
+  type RegisterBotReplyJson,
+  type RegisterBotRequestJson,
+  type SetSettingRequestJson,
+} from '@botplatform/contracts';
 import { runSql } from '@botplatform/event-store';
 import { createRpcClient, startService, type RunningService } from '@botplatform/service-kit';
 import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
@@ -16,12 +27,18 @@ describe('Bots over request/reply', () => {
   let rpc: RpcClient;
 
   const call: RpcClient['call'] = (method, request) => rpc.call(method, request);
-  const failure = (promise: Promise<unknown>) => promise.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as RpcCallError);
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        throw new Error('expected a failure');
+      },
+      (e: unknown) => e as RpcCallError,
+    );
   const register = async (request: RegisterBotRequestJson) => (await call(RPC.users.registerBot, request)) as Required<RegisterBotReplyJson>;
   const storedText = async () => {
     const em = users.dependencies.orm.em.fork();
-    const [events] = await runSql<{ t: string }>(em, 'SELECT coalesce(string_agg(data::text, \' \'), \'\') AS t FROM users.event_store_events');
-    const [bots] = await runSql<{ t: string }>(em, 'SELECT coalesce(string_agg(b::text, \' \'), \'\') AS t FROM users.bots b');
+    const [events] = await runSql<{ t: string }>(em, "SELECT coalesce(string_agg(data::text, ' '), '') AS t FROM users.event_store_events");
+    const [bots] = await runSql<{ t: string }>(em, "SELECT coalesce(string_agg(b::text, ' '), '') AS t FROM users.bots b");
     return `${events.t} ${bots.t}`;
   };
   // What the relay would publish for the bot's stream: the service's mapper and the bus codec. (readAll
@@ -74,7 +91,9 @@ describe('Bots over request/reply', () => {
     expect((await failure(register({ name: 'Bad', token: 'not-a-token', ownerTelegramUserId: '1' }))).code).toBe('USERS.INVALID_BOT_TOKEN');
     const otherSecret = `${token.split(':')[0]}:${'s'.repeat(35)}`;
     expect((await failure(register({ name: 'Again', token: otherSecret, ownerTelegramUserId: '1' }))).code).toBe('USERS.BOT_ALREADY_REGISTERED');
-    expect((await failure(register({ name: 'Tz', token: randomTestBotToken(), ownerTelegramUserId: '1', timezone: 'Nowhere/City' }))).code).toBe('USERS.INVALID_TIMEZONE');
+    expect((await failure(register({ name: 'Tz', token: randomTestBotToken(), ownerTelegramUserId: '1', timezone: 'Nowhere/City' }))).code).toBe(
+      'USERS.INVALID_TIMEZONE',
+    );
     const invalid = await failure(register({ name: '', token: randomTestBotToken(), ownerTelegramUserId: '-3' }));
     expect(invalid).toMatchObject({ code: 'VALIDATION.FAILED' });
     expect(Object.keys(invalid.fields ?? {}).sort()).toEqual(['name', 'ownerTelegramUserId']);
@@ -97,7 +116,9 @@ describe('Bots over request/reply', () => {
     });
     const { bots } = await call(RPC.users.getBotCredentials, { botId });
     expect(bots?.[0]).toMatchObject({ token: next, tokenVersion: 2 });
-    expect((await failure(call(RPC.users.rotateBotToken, { botId, requestedBy: 'operator', token: randomTestBotToken() }))).code).toBe('USERS.INVALID_BOT_TOKEN');
+    expect((await failure(call(RPC.users.rotateBotToken, { botId, requestedBy: 'operator', token: randomTestBotToken() }))).code).toBe(
+      'USERS.INVALID_BOT_TOKEN',
+    );
 
     const published = await publicEventsOf(botId);
     expect(published.map((e) => e.decoded.subject)).toEqual([
@@ -140,7 +161,9 @@ describe('Bots over request/reply', () => {
   it('refuses a flag or setting from a Telegram user who is not an admin, and an API token of another bot', async () => {
     const a = await register({ name: 'A', token: randomTestBotToken(), ownerTelegramUserId: '100' });
     const b = await register({ name: 'B', token: randomTestBotToken(), ownerTelegramUserId: '200' });
-    expect((await failure(call(RPC.users.setFeatureFlag, { botId: a.botId, flag: 'x', enabled: true, changedBy: 'telegram:300' }))).code).toBe('USERS.NOT_AN_ADMIN');
+    expect((await failure(call(RPC.users.setFeatureFlag, { botId: a.botId, flag: 'x', enabled: true, changedBy: 'telegram:300' }))).code).toBe(
+      'USERS.NOT_AN_ADMIN',
+    );
     const setting: SetSettingRequestJson = { botId: b.botId, key: 'quota.daily.user', valueJson: '5', changedBy: `api:${a.apiToken.split('_')[1]}` };
     expect((await failure(call(RPC.users.setSetting, setting))).code).toBe('USERS.FORBIDDEN_TENANT');
     const owner = await call(RPC.users.setFeatureFlag, { botId: a.botId, flag: 'x', enabled: true, changedBy: 'telegram:100' });
@@ -153,7 +176,10 @@ describe('Bots over request/reply', () => {
     const before = await eventCount();
     const nul = await failure(register({ name: 'Nul\u0000Bot', token: randomTestBotToken(), ownerTelegramUserId: '8' }));
     expect(nul).toMatchObject({ code: 'VALIDATION.FAILED', fields: { name: [expect.stringContaining('NUL')] } });
-    expect(await failure(call(RPC.users.setFeatureFlag, { botId, flag: 'beta\u0000', enabled: true, changedBy: 'operator' }))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { flag: expect.any(Array) } });
+    expect(await failure(call(RPC.users.setFeatureFlag, { botId, flag: 'beta\u0000', enabled: true, changedBy: 'operator' }))).toMatchObject({
+      code: 'VALIDATION.FAILED',
+      fields: { flag: expect.any(Array) },
+    });
     const description = { botId, changedBy: 'operator', key: 'greeting', type: 'SETTING_TYPE_STRING' as const, valueJson: '"Hi"', description: 'Hello\u0000' };
     expect(await failure(call(RPC.users.setSetting, description))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { description: expect.any(Array) } });
     expect(await eventCount()).toBe(before);
@@ -164,7 +190,10 @@ describe('Bots over request/reply', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 2_000; i++) deep = [deep];
     const { botId } = await register({ name: 'Deep', token: randomTestBotToken(), ownerTelegramUserId: '8' });
-    expect(await failure(call(RPC.users.getBotConfig, { botId, extra: deep } as GetBotConfigRequestJson))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { extra: [expect.stringContaining('64')] } });
+    expect(await failure(call(RPC.users.getBotConfig, { botId, extra: deep } as GetBotConfigRequestJson))).toMatchObject({
+      code: 'VALIDATION.FAILED',
+      fields: { extra: [expect.stringContaining('64')] },
+    });
     expect((await call(RPC.users.getBotConfig, { botId })).botId).toBe(botId);
   });
 
@@ -173,11 +202,22 @@ describe('Bots over request/reply', () => {
     const set = (fields: Partial<SetSettingRequestJson>) => call(RPC.users.setSetting, { botId, changedBy: 'operator', ...fields });
     const at = await version(botId);
     // Escaped in the JSON text, the NUL passes the transport's screen: the setting's own rules refuse it.
-    expect(await failure(set({ key: 'greeting', type: 'SETTING_TYPE_STRING', valueJson: '"Hi\\u0000"', description: 'Greeting' }))).toMatchObject({ code: 'USERS.INVALID_SETTING', message: expect.stringContaining('NUL') });
-    expect(await failure(set({ key: 'menu', type: 'SETTING_TYPE_JSON', valueJson: '{"a\\u0000":1}', description: 'Menu' }))).toMatchObject({ code: 'USERS.INVALID_SETTING', message: expect.stringContaining('NUL') });
-    expect(await failure(set({ key: 'menu', type: 'SETTING_TYPE_JSON', valueJson: '['.repeat(33) + ']'.repeat(33), description: 'Menu' }))).toMatchObject({ code: 'USERS.INVALID_SETTING', message: expect.stringContaining('32') });
+    expect(await failure(set({ key: 'greeting', type: 'SETTING_TYPE_STRING', valueJson: '"Hi\\u0000"', description: 'Greeting' }))).toMatchObject({
+      code: 'USERS.INVALID_SETTING',
+      message: expect.stringContaining('NUL'),
+    });
+    expect(await failure(set({ key: 'menu', type: 'SETTING_TYPE_JSON', valueJson: '{"a\\u0000":1}', description: 'Menu' }))).toMatchObject({
+      code: 'USERS.INVALID_SETTING',
+      message: expect.stringContaining('NUL'),
+    });
+    expect(await failure(set({ key: 'menu', type: 'SETTING_TYPE_JSON', valueJson: '['.repeat(33) + ']'.repeat(33), description: 'Menu' }))).toMatchObject({
+      code: 'USERS.INVALID_SETTING',
+      message: expect.stringContaining('32'),
+    });
     expect(await version(botId)).toBe(at);
-    expect((await set({ key: 'menu', type: 'SETTING_TYPE_JSON', valueJson: '['.repeat(32) + ']'.repeat(32), description: 'Menu' })).settings).toContainEqual(expect.objectContaining({ key: 'menu' }));
+    expect((await set({ key: 'menu', type: 'SETTING_TYPE_JSON', valueJson: '['.repeat(32) + ']'.repeat(32), description: 'Menu' })).settings).toContainEqual(
+      expect.objectContaining({ key: 'menu' }),
+    );
   });
 
   it('lets a member the owner approved as admin change flags and settings, until the owner revokes them', async () => {
@@ -197,11 +237,24 @@ describe('Bots over request/reply', () => {
     const set = (fields: Partial<SetSettingRequestJson>) => call(RPC.users.setSetting, { botId, changedBy: 'operator', ...fields });
     const at = await version(botId);
     expect(await failure(set({ key: 'quota.daily.user', valueJson: '"ten"' }))).toMatchObject({ code: 'USERS.SETTING_TYPE_MISMATCH' });
-    expect(await failure(set({ key: 'quota.daily.user', type: 'SETTING_TYPE_BOOL', valueJson: 'true' }))).toMatchObject({ code: 'USERS.SETTING_TYPE_MISMATCH' });
-    expect(await failure(set({ key: 'timezone', valueJson: '"Mars/Base"' }))).toMatchObject({ code: 'USERS.INVALID_SETTING', message: expect.stringContaining('time zone') });
-    expect(await failure(set({ key: 'quota.daily.admin', valueJson: '-5' }))).toMatchObject({ code: 'USERS.INVALID_SETTING', message: expect.stringContaining('negative') });
-    expect(await failure(set({ key: 'welcome', valueJson: '"hi"', description: 'Greeting' }))).toMatchObject({ code: 'USERS.INVALID_SETTING', message: expect.stringContaining('type') });
-    expect(await failure(set({ key: 'welcome', valueJson: '{not json', type: 'SETTING_TYPE_STRING', description: 'Greeting' }))).toMatchObject({ code: 'USERS.INVALID_SETTING' });
+    expect(await failure(set({ key: 'quota.daily.user', type: 'SETTING_TYPE_BOOL', valueJson: 'true' }))).toMatchObject({
+      code: 'USERS.SETTING_TYPE_MISMATCH',
+    });
+    expect(await failure(set({ key: 'timezone', valueJson: '"Mars/Base"' }))).toMatchObject({
+      code: 'USERS.INVALID_SETTING',
+      message: expect.stringContaining('time zone'),
+    });
+    expect(await failure(set({ key: 'quota.daily.admin', valueJson: '-5' }))).toMatchObject({
+      code: 'USERS.INVALID_SETTING',
+      message: expect.stringContaining('negative'),
+    });
+    expect(await failure(set({ key: 'welcome', valueJson: '"hi"', description: 'Greeting' }))).toMatchObject({
+      code: 'USERS.INVALID_SETTING',
+      message: expect.stringContaining('type'),
+    });
+    expect(await failure(set({ key: 'welcome', valueJson: '{not json', type: 'SETTING_TYPE_STRING', description: 'Greeting' }))).toMatchObject({
+      code: 'USERS.INVALID_SETTING',
+    });
     expect(await version(botId)).toBe(at);
 
     const config = await set({ key: 'menu', type: 'SETTING_TYPE_JSON', valueJson: '{"items":[1,2]}', description: 'Main menu' });

@@ -55,7 +55,13 @@ export class ConsumeQuotaHandler {
         resetsAt: resetsAt.toISOString(),
         now: now.toISOString(),
       },
-      { botId: bot.botId, correlationId: correlationIdOrNew(randomUUID), causationId: null, actor: { kind: 'user', id: String(telegramUserId) }, occurredAt: now },
+      {
+        botId: bot.botId,
+        correlationId: correlationIdOrNew(randomUUID),
+        causationId: null,
+        actor: { kind: 'user', id: String(telegramUserId) },
+        occurredAt: now,
+      },
     );
     return { used: state.used, ...(limit !== null ? { limit } : {}), resetsAt: resetsAt.toISOString() };
   }

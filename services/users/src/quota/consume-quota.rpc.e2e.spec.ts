@@ -12,9 +12,12 @@ describe('Daily quota over request/reply', () => {
   let kolkata: string;
   let berlin: string;
 
-  const consume = (request: Partial<ConsumeQuotaRequestJson> & { botId: string; telegramUserId: string }) =>
-    t.call(RPC.users.consumeQuota, request);
-  const outcome = (call: Promise<ConsumeQuotaReplyJson>) => call.then((reply) => ({ ok: reply }), (error: RpcCallError) => ({ error }));
+  const consume = (request: Partial<ConsumeQuotaRequestJson> & { botId: string; telegramUserId: string }) => t.call(RPC.users.consumeQuota, request);
+  const outcome = (call: Promise<ConsumeQuotaReplyJson>) =>
+    call.then(
+      (reply) => ({ ok: reply }),
+      (error: RpcCallError) => ({ error }),
+    );
 
   beforeAll(async () => {
     t = await startUsersTestService('bp_quota_rpc', new Date('2026-11-23T10:00:00.000Z'));

@@ -51,5 +51,4 @@ export const quotaDecider: Decider<QuotaState, QuotaCommand, QuotaEvent> = {
 };
 
 /** The stream of one member's usage on one local date of the bot. */
-export const quotaStreamId = (botId: string, telegramUserId: number, localDate: string): string =>
-  `quota-${botId}-${telegramUserId}-${localDate}`;
+export const quotaStreamId = (botId: string, telegramUserId: number, localDate: string): string => `quota-${botId}-${telegramUserId}-${localDate}`;

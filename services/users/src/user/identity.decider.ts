@@ -36,9 +36,7 @@ export type IdentityProfileChanged = DomainEvent<
 
 export type IdentityEvent = IdentityCreated | IdentityProfileChanged;
 
-export type IdentityState =
-  | { readonly exists: false }
-  | { readonly exists: true; readonly userId: string; readonly profile: TelegramProfile };
+export type IdentityState = { readonly exists: false } | { readonly exists: true; readonly userId: string; readonly profile: TelegramProfile };
 
 /**
  * One platform identity per Telegram user, shared by every bot. Telegram sends the profile with every
@@ -60,9 +58,7 @@ export const identityDecider: Decider<IdentityState, IdentityCommand, IdentityEv
     const { botId, userId, telegramUserId, now } = command;
     if (!state.exists) return [{ type: 'IdentityCreated', data: { botId, userId, telegramUserId, profile, createdAt: now } }];
     if (sameProfile(state.profile, profile)) return [];
-    return [
-      { type: 'IdentityProfileChanged', data: { botId, userId, telegramUserId, profile, previous: state.profile, changedAt: now } },
-    ];
+    return [{ type: 'IdentityProfileChanged', data: { botId, userId, telegramUserId, profile, previous: state.profile, changedAt: now } }];
   },
 };
 
@@ -79,11 +75,7 @@ export function normalizeProfile(profile: TelegramProfile): TelegramProfile {
 
 function sameProfile(a: TelegramProfile, b: TelegramProfile): boolean {
   return (
-    a.username === b.username &&
-    a.firstName === b.firstName &&
-    a.lastName === b.lastName &&
-    a.languageCode === b.languageCode &&
-    a.isPremium === b.isPremium
+    a.username === b.username && a.firstName === b.firstName && a.lastName === b.lastName && a.languageCode === b.languageCode && a.isPremium === b.isPremium
   );
 }
 

@@ -10,4 +10,3 @@ export const membersProviders: Provider[] = [
   { provide: MemberDirectory, inject: [MikroORM], useFactory: (orm: MikroORM) => new MemberDirectory(orm.em) },
   { provide: AuditLog, inject: [MikroORM], useFactory: (orm: MikroORM) => new AuditLog(orm.em) },
 ];
-

@@ -1,5 +1,14 @@
 import { encodePublicEvent } from '@botplatform/bus';
-import { RPC, IdentityProfileChangedSchema, MemberRole, MemberRoleChangedSchema, MemberStatus, MemberStatusChangedSchema, decodeEventMessage, isEventOf, type CountMembersReplyJson, type FindMembersReplyJson, type GetMemberReplyJson, type MemberAdminActionReplyJson, type RecordBotBlockedReplyJson } from '@botplatform/contracts';
+import {
+  RPC,
+  IdentityProfileChangedSchema,
+  MemberRole,
+  MemberRoleChangedSchema,
+  MemberStatus,
+  MemberStatusChangedSchema,
+  decodeEventMessage,
+  isEventOf,
+} from '@botplatform/contracts';
 import { runSql } from '@botplatform/event-store';
 import { parseApiToken } from '../bot/api-token.js';
 import { INSECURE_DEVELOPMENT_TOKEN_KEYS } from '../bot/bot-token-cipher.js';
@@ -29,11 +38,13 @@ describe('Members over request/reply', () => {
   const act = (action: MemberAdminRpc, botId: string, admin: string, target: number, reason?: string) =>
     t.call(action, { botId, admin, targetTelegramUserId: String(target), ...(reason !== undefined ? { reason } : {}) });
   const version = (streamId: string) => t.users.dependencies.store.streamVersion(streamId);
-  const member = async (botId: string, telegramUserId: number) =>
-    (await t.call(RPC.users.getMember, { botId, telegramUserId: String(telegramUserId) })).member;
+  const member = async (botId: string, telegramUserId: number) => (await t.call(RPC.users.getMember, { botId, telegramUserId: String(telegramUserId) })).member;
   const publicEvents = async (streamId: string) => {
     const { events } = await t.users.dependencies.store.readStream(streamId);
-    return events.map((e) => encodePublicEvent(e, toPublic)).filter((e) => e !== null).map((e) => decodeEventMessage(e.bytes));
+    return events
+      .map((e) => encodePublicEvent(e, toPublic))
+      .filter((e) => e !== null)
+      .map((e) => decodeEventMessage(e.bytes));
   };
   const toPublic = createUsersService({ tokenKeys: INSECURE_DEVELOPMENT_TOKEN_KEYS }).toPublic!;
 
@@ -196,9 +207,15 @@ describe('Members over request/reply', () => {
     });
 
     it('an admin proposes, the owner approves (once) and revokes', async () => {
-      expect(await act(RPC.users.proposeAdmin, botA, `telegram:${ADMIN}`, BOB)).toMatchObject({ changed: true, member: { adminPending: true, role: 'MEMBER_ROLE_USER' } });
+      expect(await act(RPC.users.proposeAdmin, botA, `telegram:${ADMIN}`, BOB)).toMatchObject({
+        changed: true,
+        member: { adminPending: true, role: 'MEMBER_ROLE_USER' },
+      });
       expect(await act(RPC.users.proposeAdmin, botA, `telegram:${ADMIN}`, BOB)).toMatchObject({ changed: false });
-      expect(await act(RPC.users.approveAdmin, botA, `telegram:${OWNER_A}`, BOB)).toMatchObject({ changed: true, member: { adminPending: false, role: 'MEMBER_ROLE_ADMIN' } });
+      expect(await act(RPC.users.approveAdmin, botA, `telegram:${OWNER_A}`, BOB)).toMatchObject({
+        changed: true,
+        member: { adminPending: false, role: 'MEMBER_ROLE_ADMIN' },
+      });
       expect(await act(RPC.users.approveAdmin, botA, `telegram:${OWNER_A}`, BOB)).toMatchObject({ changed: false });
       expect(await act(RPC.users.revokeAdmin, botA, `telegram:${OWNER_A}`, BOB)).toMatchObject({ changed: true, member: { role: 'MEMBER_ROLE_USER' } });
     });
@@ -211,8 +228,7 @@ describe('Members over request/reply', () => {
 
   describe("the member's own changes", () => {
     it('records the user blocking the bot once, keeps an admin block as the status that matters, and reveals it on unblock', async () => {
-      const record = (blocked: boolean) =>
-        t.call(RPC.users.recordBotBlocked, { botId: botB, telegramUserId: String(BOB), ...(blocked ? { blocked } : {}) });
+      const record = (blocked: boolean) => t.call(RPC.users.recordBotBlocked, { botId: botB, telegramUserId: String(BOB), ...(blocked ? { blocked } : {}) });
       expect(await record(true)).toEqual({ changed: true });
       expect(await record(true)).toEqual({ changed: false });
       expect((await member(botB, BOB))!.status).toBe('MEMBER_STATUS_BOT_BLOCKED_BY_USER');
@@ -222,7 +238,9 @@ describe('Members over request/reply', () => {
       expect((await member(botB, BOB))!.status).toBe('MEMBER_STATUS_BOT_BLOCKED_BY_USER');
       expect(await record(false)).toEqual({ changed: true });
       expect((await member(botB, BOB))!.status).toBe('MEMBER_STATUS_ACTIVE');
-      expect((await t.failure(t.call(RPC.users.recordBotBlocked, { botId: botB, telegramUserId: String(STRANGER), blocked: true }))).code).toBe('USERS.NOT_A_MEMBER');
+      expect((await t.failure(t.call(RPC.users.recordBotBlocked, { botId: botB, telegramUserId: String(STRANGER), blocked: true }))).code).toBe(
+        'USERS.NOT_A_MEMBER',
+      );
     });
 
     it('sets a language override and goes back to the Telegram language', async () => {
@@ -239,8 +257,7 @@ describe('Members over request/reply', () => {
 
   describe('queries', () => {
     it('finds members of one bot by @username, Telegram id or part of the name', async () => {
-      const find = async (query: string) =>
-        (await t.call(RPC.users.findMembers, { botId: botA, query })).members!.map((m) => m.telegramUserId);
+      const find = async (query: string) => (await t.call(RPC.users.findMembers, { botId: botA, query })).members!.map((m) => m.telegramUserId);
       expect(await find('@ann_')).toEqual([String(ANN)]);
       expect(await find('@ANN')).toEqual([String(ANN)]);
       expect(await find(String(CAROL))).toEqual([String(CAROL)]);
@@ -255,8 +272,14 @@ describe('Members over request/reply', () => {
       const find = await t.failure(t.call(RPC.users.findMembers, { botId: botA, query: 'ann\u0000' }));
       expect(find).toMatchObject({ code: 'VALIDATION.FAILED', fields: { query: [expect.stringContaining('NUL')] } });
       const before = await version(`membership-${botA}-${STRANGER}`);
-      expect(await t.failure(t.see(botA, STRANGER, { firstName: 'Mal\u0000lory' }))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { firstName: expect.any(Array) } });
-      expect(await t.failure(act(RPC.users.blockMember, botA, `telegram:${ADMIN}`, BOB, 'spam\u0000'))).toMatchObject({ code: 'VALIDATION.FAILED', fields: { reason: expect.any(Array) } });
+      expect(await t.failure(t.see(botA, STRANGER, { firstName: 'Mal\u0000lory' }))).toMatchObject({
+        code: 'VALIDATION.FAILED',
+        fields: { firstName: expect.any(Array) },
+      });
+      expect(await t.failure(act(RPC.users.blockMember, botA, `telegram:${ADMIN}`, BOB, 'spam\u0000'))).toMatchObject({
+        code: 'VALIDATION.FAILED',
+        fields: { reason: expect.any(Array) },
+      });
       expect(await version(`membership-${botA}-${STRANGER}`)).toBe(before);
     });
 

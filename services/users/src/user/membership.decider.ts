@@ -81,15 +81,7 @@ export interface RecordBotBlocked extends MemberCommand<'RecordBotBlocked'> {
   readonly blocked: boolean;
 }
 
-export type MembershipCommand =
-  | RegisterUser
-  | ProposeAdmin
-  | ApproveAdmin
-  | RevokeAdmin
-  | BlockMember
-  | UnblockMember
-  | SetLanguage
-  | RecordBotBlocked;
+export type MembershipCommand = RegisterUser | ProposeAdmin | ApproveAdmin | RevokeAdmin | BlockMember | UnblockMember | SetLanguage | RecordBotBlocked;
 
 interface MemberEventData {
   botId: string;
@@ -98,10 +90,7 @@ interface MemberEventData {
 }
 
 /** The shape of the first membership events ever stored: never change it, only add optional fields. */
-export type UserRegistered = DomainEvent<
-  'UserRegistered',
-  MemberEventData & { profile: TelegramProfile; startPayload?: string; registeredAt: string }
->;
+export type UserRegistered = DomainEvent<'UserRegistered', MemberEventData & { profile: TelegramProfile; startPayload?: string; registeredAt: string }>;
 
 /** The bot's owner joined (or was found holding a lesser role): changed by the platform, not by an admin. */
 export type MemberOwnerRecognized = DomainEvent<
@@ -135,10 +124,7 @@ export type MemberUnblocked = DomainEvent<'MemberUnblocked', StatusChangeData>;
 export type BotBlockedByUser = DomainEvent<'BotBlockedByUser', StatusChangeData>;
 export type BotUnblockedByUser = DomainEvent<'BotUnblockedByUser', StatusChangeData>;
 
-export type MemberLanguageChanged = DomainEvent<
-  'MemberLanguageChanged',
-  MemberEventData & { languageCode?: string; previous?: string; changedAt: string }
->;
+export type MemberLanguageChanged = DomainEvent<'MemberLanguageChanged', MemberEventData & { languageCode?: string; previous?: string; changedAt: string }>;
 
 export type MembershipEvent =
   | UserRegistered

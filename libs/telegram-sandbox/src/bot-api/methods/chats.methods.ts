@@ -1,11 +1,5 @@
 import { TelegramErrors } from '../../errors/telegram-api.error.js';
-import {
-  botUser,
-  chatMember,
-  groupChatFullInfo,
-  privateChatFullInfo,
-  userObject,
-} from '../../state/wire-objects.js';
+import { botUser, chatMember, groupChatFullInfo, privateChatFullInfo, userObject } from '../../state/wire-objects.js';
 import type { MethodGroup } from '../bot-api-method.js';
 import { resolveChat } from '../chat-access.js';
 

@@ -34,8 +34,7 @@ export const commandsMethods: MethodGroup = () => ({
   getMyName: ({ bot, args }) => ({ name: profileText(bot.profileTexts.get('name')!, args) ?? bot.firstName }),
   setMyDescription: ({ bot, args }) => setProfileText(bot.profileTexts.get('description')!, args, 'description'),
   getMyDescription: ({ bot, args }) => ({ description: profileText(bot.profileTexts.get('description')!, args) ?? '' }),
-  setMyShortDescription: ({ bot, args }) =>
-    setProfileText(bot.profileTexts.get('short_description')!, args, 'short_description'),
+  setMyShortDescription: ({ bot, args }) => setProfileText(bot.profileTexts.get('short_description')!, args, 'short_description'),
   getMyShortDescription: ({ bot, args }) => ({
     short_description: profileText(bot.profileTexts.get('short_description')!, args) ?? '',
   }),

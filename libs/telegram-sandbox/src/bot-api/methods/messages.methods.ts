@@ -12,8 +12,17 @@ import { parseReplyMarkup } from '../reply-markup.parser.js';
 const DELETE_WINDOW_SECONDS = 48 * 60 * 60;
 
 const CHAT_ACTIONS = new Set([
-  'typing', 'upload_photo', 'record_video', 'upload_video', 'record_voice', 'upload_voice', 'upload_document',
-  'choose_sticker', 'find_location', 'record_video_note', 'upload_video_note',
+  'typing',
+  'upload_photo',
+  'record_video',
+  'upload_video',
+  'record_voice',
+  'upload_voice',
+  'upload_document',
+  'choose_sticker',
+  'find_location',
+  'record_video_note',
+  'upload_video_note',
 ]);
 
 /** Sending, editing and deleting text messages, chat actions, callback answers. */
@@ -38,9 +47,7 @@ export const messagesMethods: MethodGroup = (core) => ({
     if (message.text === undefined) {
       throw message.invoice ? TelegramErrors.messageCantBeEdited() : TelegramErrors.noTextToEdit();
     }
-    const unchanged = message.text === text.text &&
-      sameJson(message.entities, text.entities) &&
-      sameJson(message.reply_markup, markup);
+    const unchanged = message.text === text.text && sameJson(message.entities, text.entities) && sameJson(message.reply_markup, markup);
     if (unchanged) throw TelegramErrors.messageNotModified();
     message.text = text.text;
     setOptional(message, 'entities', text.entities);
@@ -54,9 +61,8 @@ export const messagesMethods: MethodGroup = (core) => ({
     const { conversation, stored } = findEditableMessage(core, bot, args);
     const message = stored.message;
     if (message.text !== undefined || message.invoice) throw TelegramErrors.messageCantBeEdited();
-    const unchanged = message.caption === caption.caption &&
-      sameJson(message.caption_entities, caption.caption_entities) &&
-      sameJson(message.reply_markup, markup);
+    const unchanged =
+      message.caption === caption.caption && sameJson(message.caption_entities, caption.caption_entities) && sameJson(message.reply_markup, markup);
     if (unchanged) throw TelegramErrors.messageNotModified();
     setOptional(message, 'caption', caption.caption);
     setOptional(message, 'caption_entities', caption.caption_entities);
@@ -117,11 +123,7 @@ function readInlineMarkup(args: MethodArguments): InlineKeyboardMarkup | undefin
   return markup?.markup;
 }
 
-function findEditableMessage(
-  core: SandboxCore,
-  bot: BotRecord,
-  args: MethodArguments,
-): { conversation: ConversationRecord; stored: StoredMessage } {
+function findEditableMessage(core: SandboxCore, bot: BotRecord, args: MethodArguments): { conversation: ConversationRecord; stored: StoredMessage } {
   if (args.string('chat_id').trim() === '' && args.messageId() === 0) {
     // Inline messages do not exist in the sandbox (no inline mode), so any id is unknown.
     if (args.string('inline_message_id') === '') throw TelegramErrors.messageIdNotSpecified();

@@ -11,9 +11,7 @@ const MAX_POLL_TIMEOUT_SECONDS = 50;
 export const updatesMethods: MethodGroup = (core) => {
   const removeWebhook = (bot: BotRecord, dropPending: boolean): DescribedResult => {
     if (dropPending) bot.updates.clear();
-    return core.webhooks.remove(bot)
-      ? new DescribedResult(true, 'Webhook was deleted')
-      : new DescribedResult(true, 'Webhook is already deleted');
+    return core.webhooks.remove(bot) ? new DescribedResult(true, 'Webhook was deleted') : new DescribedResult(true, 'Webhook is already deleted');
   };
 
   return {
@@ -42,8 +40,8 @@ export const updatesMethods: MethodGroup = (core) => {
 
       const current = core.webhooks.config(bot);
       const allowed = readAllowedUpdates(args);
-      const unchanged = current?.url === url && (current.secretToken ?? '') === secretToken &&
-        current.maxConnections === maxConnections && !args.bool('drop_pending_updates');
+      const unchanged =
+        current?.url === url && (current.secretToken ?? '') === secretToken && current.maxConnections === maxConnections && !args.bool('drop_pending_updates');
       bot.updates.setAllowedUpdates(allowed);
       if (unchanged) return new DescribedResult(true, 'Webhook is already set');
 

@@ -1,5 +1,30 @@
 import { InProcessBroker, InProcessServer, RpcController, RpcHandler } from '@botplatform/bus';
-import { RPC, type AuditEntryJson, type BotConfigJson, type BotSettingJson, type CountMembersReplyJson, type CountMembersRequestJson, type FindMembersReplyJson, type FindMembersRequestJson, type GetBotConfigRequestJson, type GetMemberReplyJson, type GetMemberRequestJson, type MemberAdminActionReplyJson, type MemberAdminActionRequestJson, type MemberViewJson, type RpcMethod, type QueryAuditReplyJson, type QueryAuditRequestJson, type RecordBotBlockedReplyJson, type RecordBotBlockedRequestJson, type RegisterUserReplyJson, type RegisterUserRequestJson, type SetFeatureFlagRequestJson, type SetMemberLanguageRequestJson, type SetSettingRequestJson } from '@botplatform/contracts';
+import {
+  RPC,
+  type AuditEntryJson,
+  type BotConfigJson,
+  type BotSettingJson,
+  type CountMembersReplyJson,
+  type CountMembersRequestJson,
+  type FindMembersReplyJson,
+  type FindMembersRequestJson,
+  type GetBotConfigRequestJson,
+  type GetMemberReplyJson,
+  type GetMemberRequestJson,
+  type MemberAdminActionReplyJson,
+  type MemberAdminActionRequestJson,
+  type MemberViewJson,
+  type RpcMethod,
+  type QueryAuditReplyJson,
+  type QueryAuditRequestJson,
+  type RecordBotBlockedReplyJson,
+  type RecordBotBlockedRequestJson,
+  type RegisterUserReplyJson,
+  type RegisterUserRequestJson,
+  type SetFeatureFlagRequestJson,
+  type SetMemberLanguageRequestJson,
+  type SetSettingRequestJson,
+} from '@botplatform/contracts';
 import { Inject, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Payload } from '@nestjs/microservices';
@@ -347,7 +372,12 @@ class MembersStandInController {
       const existing = settings.find((setting) => setting.key === request.key);
       if (!existing && !request.type) throw new StandInError('VALIDATION.FAILED', `a new setting needs a type`);
       if (existing && request.type && request.type !== existing.type) throw new StandInError('VALIDATION.FAILED', `setting ${request.key} is ${existing.type}`);
-      const setting: BotSettingJson = { key: request.key!, type: existing?.type ?? request.type!, valueJson: request.valueJson!, description: request.description ?? existing?.description ?? '' };
+      const setting: BotSettingJson = {
+        key: request.key!,
+        type: existing?.type ?? request.type!,
+        valueJson: request.valueJson!,
+        description: request.description ?? existing?.description ?? '',
+      };
       settings.splice(existing ? settings.indexOf(existing) : settings.length, existing ? 1 : 0, setting);
       this.users.audit(request.botId!, request.changedBy!, 'bot.setting-changed', `setting:${request.key}`, { value: request.valueJson });
       return this.users.config(request.botId!);

@@ -1,7 +1,14 @@
 // Nest's ValidationPipe (inside @RpcController) loads class-validator lazily; loaded here so it resolves under Jest's ESM loader too.
 import 'class-validator';
 import { InProcessBroker, InProcessServer, RpcController, RpcHandler } from '@botplatform/bus';
-import { RPC, type BotCredentialsJson, type GetBotCredentialsReplyJson, type GetBotCredentialsRequestJson, type RecordBotBlockedReplyJson, type RecordBotBlockedRequestJson } from '@botplatform/contracts';
+import {
+  RPC,
+  type BotCredentialsJson,
+  type GetBotCredentialsReplyJson,
+  type GetBotCredentialsRequestJson,
+  type RecordBotBlockedReplyJson,
+  type RecordBotBlockedRequestJson,
+} from '@botplatform/contracts';
 import { Inject, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Payload } from '@nestjs/microservices';
@@ -98,5 +105,11 @@ class BotRegistryStandInController {
 
 function toJson(bot: StandInBot): BotCredentialsJson {
   // As proto3 JSON would carry it: zero values (inactive, version 0) left out.
-  return { botId: bot.botId, name: bot.name, token: bot.token, ...(bot.tokenVersion ? { tokenVersion: bot.tokenVersion } : {}), ...(bot.active ? { active: true } : {}) };
+  return {
+    botId: bot.botId,
+    name: bot.name,
+    token: bot.token,
+    ...(bot.tokenVersion ? { tokenVersion: bot.tokenVersion } : {}),
+    ...(bot.active ? { active: true } : {}),
+  };
 }

@@ -41,7 +41,8 @@ export async function registerTestBot(
     ...(options.timezone ? { timezone: options.timezone } : {}),
   });
   for (const [key, value] of Object.entries(options.settings ?? {})) {
-    const type = typeof value === 'number' && Number.isSafeInteger(value) ? 'int' : typeof value === 'boolean' ? 'bool' : typeof value === 'string' ? 'string' : 'json';
+    const type =
+      typeof value === 'number' && Number.isSafeInteger(value) ? 'int' : typeof value === 'boolean' ? 'bool' : typeof value === 'string' ? 'string' : 'json';
     await registry.setSetting(botId, { key, type, valueJson: JSON.stringify(value), description: `test setting ${key}` }, 'operator');
   }
   for (const [flag, enabled] of Object.entries(options.flags ?? {})) await registry.setFeatureFlag(botId, flag, enabled, 'operator');
