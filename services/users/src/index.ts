@@ -6,7 +6,7 @@ export { registerTestBot, randomTestBotToken, type TestBotOptions } from './bot/
 export * from './bot/bot.errors.js';
 export { BotRegistry } from './bot/bot-registry.js';
 export { MemberDirectory } from './user/member-directory.js';
-export { Clock, SystemClock } from './user/clock.js';
+export { Clock, SystemClock } from './shared/clock.js';
 export { AuditLog, type AuditQuery } from './audit/audit-log.js';
 export { identityIdOf } from './user/identity-id.js';
 export type { MemberRole, MemberStatus } from './user/membership.decider.js';

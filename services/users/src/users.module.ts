@@ -1,33 +1,45 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { QueryAuditHandler } from './audit/query-audit.handler.js';
-import { ConsumeQuotaHandler } from './quota/consume-quota.handler.js';
-import { MemberAdminHandler } from './user/member-admin.handler.js';
-import { MemberQueriesHandler } from './user/member-queries.handler.js';
-import { MemberUpdatesHandler } from './user/member-updates.handler.js';
-import { membersProviders } from './user/members.providers.js';
 import { AdminBotsController } from './admin-api/admin-bots.controller.js';
-import { AdminMembersController } from './admin-api/admin-members.controller.js';
 import { AdminHttpErrorFilter } from './admin-api/admin-http-error.filter.js';
-import { BotConfigHandler } from './bot/bot-config.handler.js';
-import { ManageBotsHandler } from './bot/manage-bots.handler.js';
-import { RegisterUserHandler } from './user/register-user.handler.js';
+import { AdminMembersController } from './admin-api/admin-members.controller.js';
+import { QueryAuditRpcController } from './audit/query-audit.rpc-controller.js';
+import { ConfigureBotRpcController } from './bot/configure-bot.rpc-controller.js';
+import { ManageBotsRpcController } from './bot/manage-bots.rpc-controller.js';
+import { ConsumeQuotaRpcController } from './quota/consume-quota.rpc-controller.js';
+import { ConsumeQuotaUseCase } from './quota/consume-quota.use-case.js';
+import { AdministerMemberRpcController } from './user/administer-member.rpc-controller.js';
+import { AdministerMemberUseCase } from './user/administer-member.use-case.js';
+import { CountMembersUseCase } from './user/count-members.use-case.js';
+import { membersProviders } from './user/members.providers.js';
+import { QueryMembersRpcController } from './user/query-members.rpc-controller.js';
+import { RecordBotBlockedUseCase } from './user/record-bot-blocked.use-case.js';
+import { RegisterUserRpcController } from './user/register-user.rpc-controller.js';
+import { RegisterUserUseCase } from './user/register-user.use-case.js';
+import { SetMemberLanguageUseCase } from './user/set-member-language.use-case.js';
+import { UpdateMemberRpcController } from './user/update-member.rpc-controller.js';
 
 @Module({
   controllers: [
-    RegisterUserHandler,
-    ManageBotsHandler,
-    BotConfigHandler,
+    RegisterUserRpcController,
+    ManageBotsRpcController,
+    ConfigureBotRpcController,
     AdminBotsController,
     AdminMembersController,
-    MemberAdminHandler,
-    MemberUpdatesHandler,
-    MemberQueriesHandler,
-    ConsumeQuotaHandler,
-    QueryAuditHandler,
+    AdministerMemberRpcController,
+    UpdateMemberRpcController,
+    QueryMembersRpcController,
+    ConsumeQuotaRpcController,
+    QueryAuditRpcController,
   ],
   providers: [
     ...membersProviders,
+    RegisterUserUseCase,
+    AdministerMemberUseCase,
+    SetMemberLanguageUseCase,
+    RecordBotBlockedUseCase,
+    CountMembersUseCase,
+    ConsumeQuotaUseCase,
     // Body-parse errors and unknown /admin routes fail before any admin controller is chosen.
     { provide: APP_FILTER, useClass: AdminHttpErrorFilter },
   ],

@@ -48,7 +48,7 @@ export const SETTING_TYPE_JSON: Readonly<Record<SettingValueType, SettingTypeJso
 };
 
 /**
- * The bot registry's use cases, shared by the `rpc.users.*` handlers and the HTTP admin API: every
+ * The bot registry's use cases, shared by the `rpc.users.*` controllers and the HTTP admin API: every
  * change goes through the bot decider (read models updated in the append's transaction), every query
  * reads the read models. Secrets are sealed or hashed here, before a command is built.
  */

@@ -1,7 +1,6 @@
 import { PostgresEventStore } from '@botplatform/event-store';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Provider } from '@nestjs/common';
-import { MemberDirectory } from '../user/member-directory.js';
 import { BotDirectory } from './bot-directory.js';
 import { BotRegistry, type BotAdminCheck } from './bot-registry.js';
 import type { BotSecrets } from './bot-secrets.js';
@@ -9,24 +8,13 @@ import type { BotSecrets } from './bot-secrets.js';
 /** Nest token of the operator's admin API token (`string | undefined`). */
 export const OPERATOR_API_TOKEN = Symbol('OPERATOR_API_TOKEN');
 
-/** Nest token of the admin check the registry uses for `telegram:<id>` requesters. */
+/** Nest token of the admin check the registry uses for `telegram:<id>` requesters (the user/ slice provides it). */
 export const BOT_ADMIN_CHECK = Symbol('BOT_ADMIN_CHECK');
-
-/** `telegram:<id>` may change a bot's flags and settings when the membership read model says admin or owner. */
-const memberAdminCheck: Provider = {
-  provide: BOT_ADMIN_CHECK,
-  inject: [MikroORM],
-  useFactory: (orm: MikroORM): BotAdminCheck => {
-    const members = new MemberDirectory(orm.em);
-    return (botId, telegramUserId, em) => members.isAdmin(botId, telegramUserId, { em });
-  },
-};
 
 /** The bot registry's providers, built once per service start with its secrets. */
 export function botProviders(secrets: BotSecrets): Provider[] {
   return [
     { provide: OPERATOR_API_TOKEN, useValue: secrets.operatorToken },
-    memberAdminCheck,
     {
       provide: BotRegistry,
       inject: [PostgresEventStore, MikroORM, BOT_ADMIN_CHECK],

@@ -1,6 +1,6 @@
 import type { ConsumeQuotaRequestJson } from '@botplatform/contracts';
 import { IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
-import { TELEGRAM_USER_ID } from '../user/telegram-user-id.js';
+import { TELEGRAM_USER_ID } from '../shared/telegram-user-id.js';
 
 /** `rpc.users.consume-quota`. */
 export class ConsumeQuotaDto implements ConsumeQuotaRequestJson {

@@ -7,7 +7,7 @@ import type {
   SetMemberLanguageRequestJson,
 } from '@botplatform/contracts';
 import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import { TELEGRAM_USER_ID } from './telegram-user-id.js';
+import { TELEGRAM_USER_ID } from '../shared/telegram-user-id.js';
 
 const TELEGRAM_ID_MESSAGE = { message: '$property must be a positive Telegram user id' };
 

@@ -3,7 +3,7 @@ import type { MemberRole, MemberStatus } from './membership.decider.js';
 
 /**
  * A Telegram user's membership in one bot, projected from `membership-<bot>-<id>`; `last_seen_at` alone
- * is written outside the events (see RegisterUserHandler). The admin's block and the user's block of
+ * is written outside the events (see RegisterUserUseCase). The admin's block and the user's block of
  * the bot are kept apart; `status` is the one that matters (memberStatusOf), stored for counting.
  */
 @Entity({ tableName: 'memberships' })

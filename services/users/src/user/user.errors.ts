@@ -1,12 +1,7 @@
 import { UsersError } from '../users.errors.js';
 
-/** A Telegram user id outside the range Telegram uses (positive, at most 52 bits). */
-export class InvalidTelegramUserIdError extends UsersError {
-  readonly code = 'USERS.INVALID_TELEGRAM_USER_ID';
-  constructor(value: string) {
-    super(`not a Telegram user id: ${value}`);
-  }
-}
+// Shared with the quota slice, so it lives beside the parser; still part of this slice's errors.
+export { InvalidTelegramUserIdError } from '../shared/telegram-user-id.js';
 
 /** The Telegram user has no membership in the bot (never wrote to it). */
 export class NotAMemberError extends UsersError {

@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
 import { INSECURE_DEVELOPMENT_TOKEN_KEYS } from '../../bot/bot-token-cipher.js';
 import { registerTestBot, type TestBotOptions } from '../../bot/testing/register-test-bot.js';
 import { createUsersService } from '../../users.service.js';
-import { Clock } from '../clock.js';
+import { Clock } from '../../shared/clock.js';
 
 /** A clock a test sets and moves. */
 export class TestClock extends Clock {

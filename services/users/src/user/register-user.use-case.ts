@@ -1,17 +1,17 @@
-import { RpcController, RpcHandler, correlationIdOrNew } from '@botplatform/bus';
-import { RPC, type RegisterUserReplyJson } from '@botplatform/contracts';
+import { correlationIdOrNew } from '@botplatform/bus';
+import type { RegisterUserReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore, type EventContext } from '@botplatform/event-store';
-import { Payload } from '@nestjs/microservices';
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { BotDirectory } from '../bot/bot-directory.js';
+import { Clock } from '../shared/clock.js';
+import { parseTelegramUserId } from '../shared/telegram-user-id.js';
 import { usersProjections } from '../users-projections.js';
-import { Clock } from './clock.js';
 import { identityIdOf } from './identity-id.js';
 import { identityDecider, identityStreamId, normalizeProfile, type IdentityCommand, type IdentityEvent, type IdentityState } from './identity.decider.js';
 import { MemberDirectory } from './member-directory.js';
 import { membershipDecider, membershipStreamId, type MembershipCommand, type MembershipEvent, type MembershipState } from './membership.decider.js';
-import { RegisterUserDto } from './register-user.dto.js';
-import { parseTelegramUserId } from './telegram-user-id.js';
+import type { RegisterUserDto } from './register-user.dto.js';
 
 /**
  * The gateway's "see user", called for every update: refreshes the identity when Telegram reports a
@@ -19,8 +19,8 @@ import { parseTelegramUserId } from './telegram-user-id.js';
  * marks them seen, and answers with the member as they are now (a blocked member included: refusing
  * them is the gateway's decision).
  */
-@RpcController()
-export class RegisterUserHandler {
+@Injectable()
+export class RegisterUserUseCase {
   private readonly identities: CommandHandler<IdentityState, IdentityCommand, IdentityEvent>;
   private readonly memberships: CommandHandler<MembershipState, MembershipCommand, MembershipEvent>;
 
@@ -34,10 +34,9 @@ export class RegisterUserHandler {
     this.memberships = new CommandHandler(store, membershipDecider, { projections: usersProjections });
   }
 
-  @RpcHandler(RPC.users.registerUser)
-  async registerUser(@Payload() request: RegisterUserDto): Promise<RegisterUserReplyJson> {
-    const telegramUserId = parseTelegramUserId(request.telegramUserId);
-    const bot = await this.bots.requireActive(request.botId);
+  async execute(command: RegisterUserDto): Promise<RegisterUserReplyJson> {
+    const telegramUserId = parseTelegramUserId(command.telegramUserId);
+    const bot = await this.bots.requireActive(command.botId);
     const userId = identityIdOf(telegramUserId);
     const now = this.clock.now();
     const context: EventContext = {
@@ -48,11 +47,11 @@ export class RegisterUserHandler {
       occurredAt: now,
     };
     const profile = normalizeProfile({
-      firstName: request.firstName,
-      isPremium: request.isPremium ?? false,
-      username: request.username,
-      lastName: request.lastName,
-      languageCode: request.languageCode,
+      firstName: command.firstName,
+      isPremium: command.isPremium ?? false,
+      username: command.username,
+      lastName: command.lastName,
+      languageCode: command.languageCode,
     });
     // Identity and membership commit together (one read of both streams, one transaction), each append
     // still checked against the version its command read; a conflict on either re-runs both.
@@ -72,7 +71,7 @@ export class RegisterUserHandler {
           telegramUserId,
           userId,
           profile,
-          ...(request.startPayload ? { startPayload: request.startPayload } : {}),
+          ...(command.startPayload ? { startPayload: command.startPayload } : {}),
           isOwner: bot.ownerTelegramUserId === telegramUserId,
           now: now.toISOString(),
         }),

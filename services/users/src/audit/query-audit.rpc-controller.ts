@@ -6,7 +6,7 @@ import { QueryAuditDto } from './query-audit.dto.js';
 
 /** The audit log of one bot for its admins: newest first, filtered, one page per request. */
 @RpcController()
-export class QueryAuditHandler {
+export class QueryAuditRpcController {
   constructor(private readonly audit: AuditLog) {}
 
   @RpcHandler(RPC.users.queryAudit)

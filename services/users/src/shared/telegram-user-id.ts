@@ -1,4 +1,12 @@
-import { InvalidTelegramUserIdError } from './user.errors.js';
+import { UsersError } from '../users.errors.js';
+
+/** A Telegram user id outside the range Telegram uses (positive, at most 52 bits). */
+export class InvalidTelegramUserIdError extends UsersError {
+  readonly code = 'USERS.INVALID_TELEGRAM_USER_ID';
+  constructor(value: string) {
+    super(`not a Telegram user id: ${value}`);
+  }
+}
 
 /** Telegram ids arrive as the contract's int64 JSON (a decimal string); they always fit a JS number exactly. */
 export function parseTelegramUserId(value: string): number {

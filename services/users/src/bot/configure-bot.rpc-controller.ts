@@ -14,7 +14,7 @@ const VALUE_TYPES: Partial<Record<SettingTypeJson, SettingValueType>> = {
 
 /** A bot's feature flags and typed settings over request/reply; each change answers the config after it. */
 @RpcController()
-export class BotConfigHandler {
+export class ConfigureBotRpcController {
   constructor(private readonly registry: BotRegistry) {}
 
   @RpcHandler(RPC.users.setFeatureFlag)

@@ -1,21 +1,20 @@
 import { RpcController, RpcHandler } from '@botplatform/bus';
 import { RPC, type CountMembersReplyJson, type FindMembersReplyJson, type GetMemberReplyJson } from '@botplatform/contracts';
 import { Payload } from '@nestjs/microservices';
-import { BotDirectory } from '../bot/bot-directory.js';
-import { BotNotFoundError } from '../bot/bot.errors.js';
-import { startOfLocalDay } from '../quota/local-day.js';
-import { Clock } from './clock.js';
+import { parseTelegramUserId } from '../shared/telegram-user-id.js';
+import { CountMembersUseCase } from './count-members.use-case.js';
 import { MemberDirectory } from './member-directory.js';
 import { CountMembersDto, FindMembersDto, GetMemberDto } from './members.dto.js';
-import { parseTelegramUserId } from './telegram-user-id.js';
 
-/** Members as the gateway's admin menu asks about them; each answer is about one bot only. */
+/**
+ * Members as the gateway's admin menu asks about them; each answer is about one bot only. A lookup is
+ * a read of the member directory (the read model); the counts need the bot's local day.
+ */
 @RpcController()
-export class MemberQueriesHandler {
+export class QueryMembersRpcController {
   constructor(
-    private readonly bots: BotDirectory,
     private readonly members: MemberDirectory,
-    private readonly clock: Clock,
+    private readonly countMembersOfBot: CountMembersUseCase,
   ) {}
 
   @RpcHandler(RPC.users.getMember)
@@ -29,11 +28,8 @@ export class MemberQueriesHandler {
     return { members: await this.members.find(request.botId, request.query, request.limit ?? 10) };
   }
 
-  /** "Active today" starts at the bot's local midnight. */
   @RpcHandler(RPC.users.countMembers)
-  async countMembers(@Payload() request: CountMembersDto): Promise<CountMembersReplyJson> {
-    const bot = await this.bots.find(request.botId);
-    if (!bot) throw new BotNotFoundError(request.botId);
-    return this.members.counts(bot.botId, startOfLocalDay(this.clock.now(), bot.timezone));
+  countMembers(@Payload() request: CountMembersDto): Promise<CountMembersReplyJson> {
+    return this.countMembersOfBot.execute(request);
   }
 }

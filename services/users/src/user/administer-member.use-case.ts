@@ -1,16 +1,17 @@
-import { RpcController, RpcHandler, correlationIdOrNew } from '@botplatform/bus';
-import { RPC, type MemberAdminActionReplyJson } from '@botplatform/contracts';
+import { correlationIdOrNew } from '@botplatform/bus';
+import type { MemberAdminActionReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore } from '@botplatform/event-store';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Payload } from '@nestjs/microservices';
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { BotDirectory } from '../bot/bot-directory.js';
 import { BotNotFoundError } from '../bot/bot.errors.js';
 import { RegisteredBot } from '../bot/registered-bot.entity.js';
+import { Clock } from '../shared/clock.js';
+import { parseTelegramUserId } from '../shared/telegram-user-id.js';
 import { usersProjections } from '../users-projections.js';
-import { Clock } from './clock.js';
 import { MemberDirectory } from './member-directory.js';
-import { MemberAdminActionDto } from './members.dto.js';
+import type { MemberAdminActionDto } from './members.dto.js';
 import {
   membershipDecider,
   membershipStreamId,
@@ -19,18 +20,20 @@ import {
   type MembershipEvent,
   type MembershipState,
 } from './membership.decider.js';
-import { parseTelegramUserId } from './telegram-user-id.js';
 import { InvalidAdminActorError } from './user.errors.js';
 
-type AdminCommandType = 'BlockMember' | 'UnblockMember' | 'ProposeAdmin' | 'ApproveAdmin' | 'RevokeAdmin';
+export type MemberAdminAction = 'BlockMember' | 'UnblockMember' | 'ProposeAdmin' | 'ApproveAdmin' | 'RevokeAdmin';
+
+/** One admin action on a member: the validated request and which action it is. */
+export type AdministerMemberCommand = MemberAdminActionDto & { readonly type: MemberAdminAction };
 
 /**
  * Admin actions on a member of a bot. The acting admin's role is looked up here, then the decision on
  * the target's stream is pure; every event carries the admin as its actor, which is what the audit log
  * records. A refusal answers a typed error and writes nothing.
  */
-@RpcController()
-export class MemberAdminHandler {
+@Injectable()
+export class AdministerMemberUseCase {
   private readonly commands: CommandHandler<MembershipState, MembershipCommand, MembershipEvent>;
 
   constructor(
@@ -43,32 +46,8 @@ export class MemberAdminHandler {
     this.commands = new CommandHandler(store, membershipDecider, { projections: usersProjections });
   }
 
-  @RpcHandler(RPC.users.blockMember)
-  block(@Payload() request: MemberAdminActionDto): Promise<MemberAdminActionReplyJson> {
-    return this.act('BlockMember', request);
-  }
-
-  @RpcHandler(RPC.users.unblockMember)
-  unblock(@Payload() request: MemberAdminActionDto): Promise<MemberAdminActionReplyJson> {
-    return this.act('UnblockMember', request);
-  }
-
-  @RpcHandler(RPC.users.proposeAdmin)
-  proposeAdmin(@Payload() request: MemberAdminActionDto): Promise<MemberAdminActionReplyJson> {
-    return this.act('ProposeAdmin', request);
-  }
-
-  @RpcHandler(RPC.users.approveAdmin)
-  approveAdmin(@Payload() request: MemberAdminActionDto): Promise<MemberAdminActionReplyJson> {
-    return this.act('ApproveAdmin', request);
-  }
-
-  @RpcHandler(RPC.users.revokeAdmin)
-  revokeAdmin(@Payload() request: MemberAdminActionDto): Promise<MemberAdminActionReplyJson> {
-    return this.act('RevokeAdmin', request);
-  }
-
-  private async act(type: AdminCommandType, request: MemberAdminActionDto): Promise<MemberAdminActionReplyJson> {
+  async execute(request: AdministerMemberCommand): Promise<MemberAdminActionReplyJson> {
+    const { type } = request;
     const telegramUserId = parseTelegramUserId(request.targetTelegramUserId);
     const bot = await this.bots.find(request.botId);
     if (!bot) throw new BotNotFoundError(request.botId);

@@ -6,7 +6,7 @@ import { ActivateBotDto, DeactivateBotDto, GetBotCredentialsDto, ListBotsDto, Re
 
 /** The bot registry over request/reply: the operator's commands, and the gateway's credentials. */
 @RpcController()
-export class ManageBotsHandler {
+export class ManageBotsRpcController {
   constructor(private readonly registry: BotRegistry) {}
 
   /** Registers a bot as the operator; the reply's API token is the only time it is shown. */

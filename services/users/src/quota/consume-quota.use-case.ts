@@ -1,16 +1,16 @@
-import { RpcController, RpcHandler, correlationIdOrNew } from '@botplatform/bus';
-import { RPC, type ConsumeQuotaReplyJson } from '@botplatform/contracts';
+import { correlationIdOrNew } from '@botplatform/bus';
+import type { ConsumeQuotaReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore } from '@botplatform/event-store';
-import { Payload } from '@nestjs/microservices';
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { BotDirectory } from '../bot/bot-directory.js';
-import { Clock } from '../user/clock.js';
+import { Clock } from '../shared/clock.js';
+import { localDateOf, nextLocalMidnight } from '../shared/local-day.js';
+import { parseTelegramUserId } from '../shared/telegram-user-id.js';
 import { MemberDirectory } from '../user/member-directory.js';
-import { parseTelegramUserId } from '../user/telegram-user-id.js';
 import { MemberBlockedError, NotAMemberError } from '../user/user.errors.js';
 import { usersProjections } from '../users-projections.js';
-import { ConsumeQuotaDto } from './consume-quota.dto.js';
-import { localDateOf, nextLocalMidnight } from './local-day.js';
+import type { ConsumeQuotaDto } from './consume-quota.dto.js';
 import { dailyQuotaLimit } from './quota-limit.js';
 import { quotaDecider, quotaStreamId, type QuotaCommand, type QuotaEvent, type QuotaState } from './quota.decider.js';
 
@@ -19,8 +19,8 @@ import { quotaDecider, quotaStreamId, type QuotaCommand, type QuotaEvent, type Q
  * appended to, so requests arriving together queue instead of racing: with a limit of 5, exactly 5 of
  * 20 simultaneous requests pass.
  */
-@RpcController()
-export class ConsumeQuotaHandler {
+@Injectable()
+export class ConsumeQuotaUseCase {
   private readonly commands: CommandHandler<QuotaState, QuotaCommand, QuotaEvent>;
 
   constructor(
@@ -32,17 +32,16 @@ export class ConsumeQuotaHandler {
     this.commands = new CommandHandler(store, quotaDecider, { lockStream: true, projections: usersProjections });
   }
 
-  @RpcHandler(RPC.users.consumeQuota)
-  async consumeQuota(@Payload() request: ConsumeQuotaDto): Promise<ConsumeQuotaReplyJson> {
-    const telegramUserId = parseTelegramUserId(request.telegramUserId);
-    const bot = await this.bots.requireActive(request.botId);
+  async execute(command: ConsumeQuotaDto): Promise<ConsumeQuotaReplyJson> {
+    const telegramUserId = parseTelegramUserId(command.telegramUserId);
+    const bot = await this.bots.requireActive(command.botId);
     const member = await this.members.standing(bot.botId, telegramUserId);
     if (!member) throw new NotAMemberError(bot.botId, telegramUserId);
     if (member.blockedByAdmin) throw new MemberBlockedError(bot.botId, telegramUserId);
     const now = this.clock.now();
     const localDate = localDateOf(now, bot.timezone);
     const resetsAt = nextLocalMidnight(now, bot.timezone);
-    const limit = dailyQuotaLimit(bot.settings, member.role, request.plan);
+    const limit = dailyQuotaLimit(bot.settings, member.role, command.plan);
     const { state } = await this.commands.handle(
       quotaStreamId(bot.botId, telegramUserId, localDate),
       {
@@ -50,7 +49,7 @@ export class ConsumeQuotaHandler {
         botId: bot.botId,
         telegramUserId,
         localDate,
-        amount: request.amount ?? 1,
+        amount: command.amount ?? 1,
         limit,
         resetsAt: resetsAt.toISOString(),
         now: now.toISOString(),
