@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
-import { SendMessageHandler } from './outbound/send-message.handler.js';
+import { SendMessageRpcController } from './outbound/send-message.rpc-controller.js';
+import { SendMessageUseCase } from './outbound/send-message.use-case.js';
 
-/** Request handlers of the notifications service. */
-@Module({ controllers: [SendMessageHandler] })
+/** The notifications service's RPC controllers and the use cases they call. */
+@Module({ controllers: [SendMessageRpcController], providers: [SendMessageUseCase] })
 export class NotificationsModule {}

@@ -1,7 +1,5 @@
-import { RpcController, RpcHandler } from '@botplatform/bus';
-import { RPC, type SendMessageReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore } from '@botplatform/event-store';
-import { Payload } from '@nestjs/microservices';
+import { Injectable } from '@nestjs/common';
 import { InvalidChatIdError } from './outbound.errors.js';
 import {
   outboundMessageDecider,
@@ -11,26 +9,24 @@ import {
   type OutboundMessageEvent,
   type OutboundMessageState,
 } from './outbound-message.decider.js';
-import { SendMessageDto, type InlineButtonRowDto } from './send-message.dto.js';
+import type { InlineButtonRowDto, SendMessageDto } from './send-message.dto.js';
 
 /**
- * Accepts a message for a bot's chat from any service. The message is sent later by the gateway,
- * which consumes `notifications.message.send_requested`; the reply only says whether this request id
- * was new.
+ * Accepts a message for a bot's chat from any service, once per request id. The message is sent later
+ * by the gateway, which consumes `notifications.message.send_requested`.
  */
-@RpcController()
-export class SendMessageHandler {
+@Injectable()
+export class SendMessageUseCase {
   private readonly commands: CommandHandler<OutboundMessageState, OutboundMessageCommand, OutboundMessageEvent>;
 
   constructor(store: PostgresEventStore) {
     this.commands = new CommandHandler(store, outboundMessageDecider);
   }
 
-  @RpcHandler(RPC.notifications.sendMessage)
-  async sendMessage(@Payload() request: SendMessageDto): Promise<SendMessageReplyJson> {
+  /** True when this request id was new (its message is queued now). */
+  async execute(request: SendMessageDto, now = new Date()): Promise<{ accepted: boolean }> {
     const chatId = Number(request.chatId);
     if (!Number.isSafeInteger(chatId) || chatId === 0) throw new InvalidChatIdError(request.chatId);
-    const now = new Date();
     const result = await this.commands.handle(
       outboundStreamId(request.requestId),
       {
@@ -54,7 +50,7 @@ export class SendMessageHandler {
         occurredAt: now,
       },
     );
-    return { requestId: request.requestId, accepted: result.newEvents.length > 0 };
+    return { accepted: result.newEvents.length > 0 };
   }
 }
 
