@@ -1,7 +1,7 @@
 import { withLogContext } from '@botplatform/bus';
 import { Logger } from '@nestjs/common';
 import { Writable } from 'node:stream';
-import { PinoLoggerService } from './pino-logger.js';
+import { PinoLoggerService, readableLogLine } from './pino-logger.js';
 
 /** A pino destination that keeps each line as parsed JSON. */
 function captured() {
@@ -51,5 +51,25 @@ describe('PinoLoggerService', () => {
     logger.debug('detail');
     logger.log('kept');
     expect(lines.map((line) => line.msg)).toEqual(['kept']);
+  });
+});
+
+describe('readableLogLine (LOG_FORMAT=pretty, or a terminal)', () => {
+  it('puts time, level, service, context, message and the correlation id on one line', () => {
+    const json = JSON.stringify({
+      level: 40,
+      time: Date.UTC(2026, 10, 30, 12, 0, 1),
+      service: 'users',
+      context: 'RpcClient',
+      msg: 'slow',
+      correlationId: '1a2b3c4d-0000',
+    });
+    expect(readableLogLine(json)).toBe('12:00:01 WARN  users [RpcClient] slow (correlation 1a2b3c4d)');
+  });
+
+  it('keeps an error stack on the following lines, and a line that is not JSON as it is', () => {
+    const json = JSON.stringify({ level: 50, time: 0, service: 'gateway', msg: 'failed', stack: 'Error: x\n    at y' });
+    expect(readableLogLine(json)).toBe('00:00:00 ERROR gateway failed\nError: x\n    at y');
+    expect(readableLogLine('not json\n')).toBe('not json');
   });
 });

@@ -37,7 +37,7 @@ export class PinoLoggerService implements LoggerService {
           },
         },
       },
-      options.destination,
+      options.destination ?? defaultDestination(),
     );
   }
 
@@ -85,4 +85,32 @@ export class PinoLoggerService implements LoggerService {
     }
     this.pino[level](fields, String(message));
   }
+}
+
+const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+/**
+ * One readable line per JSON line: `12:00:01 WARN  users [RpcClient] message (correlation 1a2b3c4d)`, for a
+ * person at a terminal (`npm start`). Processes in production keep the JSON lines a log collector reads.
+ */
+export function readableLogLine(json: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json.trimEnd();
+  }
+  const time = typeof entry.time === 'number' ? new Date(entry.time).toISOString().slice(11, 19) : '';
+  const level = (LEVEL_NAMES[entry.level as number] ?? String(entry.level)).padEnd(5);
+  const where = [entry.service, entry.context ? `[${String(entry.context)}]` : undefined].filter(Boolean).join(' ');
+  const correlation = typeof entry.correlationId === 'string' ? ` (correlation ${entry.correlationId.slice(0, 8)})` : '';
+  const stack = typeof entry.stack === 'string' ? `\n${entry.stack}` : '';
+  return `${time} ${level} ${where} ${String(entry.msg ?? '')}${correlation}${stack}`;
+}
+
+/** JSON lines, unless `LOG_FORMAT=pretty`, or no `LOG_FORMAT` and a terminal to write to. */
+function defaultDestination(): DestinationStream | undefined {
+  const format = process.env.LOG_FORMAT;
+  if (format === 'json' || (format !== 'pretty' && !process.stdout.isTTY)) return undefined;
+  return { write: (line: string) => void process.stdout.write(`${readableLogLine(line)}\n`) };
 }
