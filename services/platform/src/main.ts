@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { EmbeddedEventBus, InProcessBroker, RpcCallError } from '@botplatform/bus';
 import { RPC } from '@botplatform/contracts';
-import { createRpcClient, loadConfigOrExit, startTracingFromEnv } from '@botplatform/service-kit';
+import { PinoLoggerService, createRpcClient, loadConfigOrExit, startTracingFromEnv } from '@botplatform/service-kit';
 import { TelegramSandbox } from '@botplatform/telegram-sandbox';
 import { Logger } from '@nestjs/common';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
@@ -61,6 +61,10 @@ class EmbeddedPlatformConfig {
 
 // Spans exported only when OTEL_* variables ask for it; the services log JSON lines (pino).
 startTracingFromEnv('botplatform');
+// One logger for the process (Nest's override is process-wide): a line is the platform's unless the work
+// being handled (an RPC, an event, an update) names its service in the log context.
+const processLogger = new PinoLoggerService({ service: 'platform' });
+Logger.overrideLogger(processLogger);
 const logger = new Logger('platform');
 const config = loadConfigOrExit(EmbeddedPlatformConfig, process.env, logger);
 let database: EmbeddedDatabase | undefined;
@@ -91,6 +95,7 @@ const platform = await startPlatform({
   bus,
   rpc,
   firstHttpPort: config.HTTP_PORT,
+  logger: processLogger,
   users: { operatorToken },
   telegram: { telegramApiRoot: sandbox?.apiRoot ?? 'https://api.telegram.org', mode: 'polling', logger },
 });
