@@ -4,7 +4,8 @@ import { CommandHandler, type Actor, type EventContext, type PostgresEventStore 
 import { Logger } from '@nestjs/common';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import { usersProjections } from '../users-projections.js';
+import { auditProjection } from '../audit/audit.projection.js';
+import { botsProjection } from './bots.projection.js';
 import { apiTokenSecretMatches, issueApiToken, parseApiToken } from './api-token.js';
 import { BotAlreadyRegisteredError, BotNotFoundError, ForbiddenTenantError, NotAnAdminError } from './bot.errors.js';
 import { botDecider, botStreamId, type BotCommand, type BotEvent, type BotState } from './bot.decider.js';
@@ -14,6 +15,9 @@ import type { SettingValueType } from './bot-settings.js';
 import { parseBotToken } from './bot-token.js';
 import type { BotTokenCipher } from './bot-token-cipher.js';
 import { RegisteredBot } from './registered-bot.entity.js';
+
+/** What the bot commands project in the transaction of their append: the bots' read model, and the audit log of admin changes. */
+const BOT_PROJECTIONS = [botsProjection, auditProjection];
 
 export interface RegisterBotInput {
   readonly name: string;
@@ -62,7 +66,7 @@ export class BotRegistry {
     private readonly cipher: BotTokenCipher,
     private readonly isBotAdmin: BotAdminCheck = async () => false,
   ) {
-    this.commands = new CommandHandler(store, botDecider, { projections: usersProjections });
+    this.commands = new CommandHandler(store, botDecider, { projections: BOT_PROJECTIONS });
   }
 
   /** Registers a bot (active from the start); the API token in the answer is never shown again. */

@@ -9,7 +9,6 @@ import { localDateOf, nextLocalMidnight } from '../shared/local-day.js';
 import { parseTelegramUserId } from '../shared/telegram-user-id.js';
 import { MemberDirectory } from '../user/member-directory.js';
 import { MemberBlockedError, NotAMemberError } from '../user/user.errors.js';
-import { usersProjections } from '../users-projections.js';
 import type { ConsumeQuotaDto } from './consume-quota.dto.js';
 import { dailyQuotaLimit } from './quota-limit.js';
 import { quotaDecider, quotaStreamId, type QuotaCommand, type QuotaEvent, type QuotaState } from './quota.decider.js';
@@ -29,7 +28,7 @@ export class ConsumeQuotaUseCase {
     private readonly members: MemberDirectory,
     private readonly clock: Clock,
   ) {
-    this.commands = new CommandHandler(store, quotaDecider, { lockStream: true, projections: usersProjections });
+    this.commands = new CommandHandler(store, quotaDecider, { lockStream: true });
   }
 
   async execute(command: ConsumeQuotaDto): Promise<ConsumeQuotaReplyJson> {

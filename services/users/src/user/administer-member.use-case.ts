@@ -9,7 +9,7 @@ import { BotNotFoundError } from '../bot/bot.errors.js';
 import { RegisteredBot } from '../bot/registered-bot.entity.js';
 import { Clock } from '../shared/clock.js';
 import { parseTelegramUserId } from '../shared/telegram-user-id.js';
-import { usersProjections } from '../users-projections.js';
+import { memberProjections } from './member-projections.js';
 import { MemberDirectory } from './member-directory.js';
 import type { MemberAdminActionDto } from './members.dto.js';
 import {
@@ -43,7 +43,7 @@ export class AdministerMemberUseCase {
     private readonly members: MemberDirectory,
     private readonly clock: Clock,
   ) {
-    this.commands = new CommandHandler(store, membershipDecider, { projections: usersProjections });
+    this.commands = new CommandHandler(store, membershipDecider, { projections: memberProjections });
   }
 
   async execute(request: AdministerMemberCommand): Promise<MemberAdminActionReplyJson> {

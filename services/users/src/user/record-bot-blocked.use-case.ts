@@ -5,7 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../shared/clock.js';
 import { parseTelegramUserId } from '../shared/telegram-user-id.js';
-import { usersProjections } from '../users-projections.js';
+import { memberProjections } from './member-projections.js';
 import type { RecordBotBlockedDto } from './members.dto.js';
 import { membershipDecider, membershipStreamId, type MembershipCommand, type MembershipEvent, type MembershipState } from './membership.decider.js';
 
@@ -18,7 +18,7 @@ export class RecordBotBlockedUseCase {
     store: PostgresEventStore,
     private readonly clock: Clock,
   ) {
-    this.commands = new CommandHandler(store, membershipDecider, { projections: usersProjections });
+    this.commands = new CommandHandler(store, membershipDecider, { projections: memberProjections });
   }
 
   async execute(command: RecordBotBlockedDto): Promise<RecordBotBlockedReplyJson> {

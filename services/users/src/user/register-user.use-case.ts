@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { BotDirectory } from '../bot/bot-directory.js';
 import { Clock } from '../shared/clock.js';
 import { parseTelegramUserId } from '../shared/telegram-user-id.js';
-import { usersProjections } from '../users-projections.js';
+import { memberProjections } from './member-projections.js';
 import { identityIdOf } from './identity-id.js';
 import { identityDecider, identityStreamId, normalizeProfile, type IdentityCommand, type IdentityEvent, type IdentityState } from './identity.decider.js';
 import { MemberDirectory } from './member-directory.js';
@@ -30,8 +30,8 @@ export class RegisterUserUseCase {
     private readonly members: MemberDirectory,
     private readonly clock: Clock,
   ) {
-    this.identities = new CommandHandler(store, identityDecider, { projections: usersProjections });
-    this.memberships = new CommandHandler(store, membershipDecider, { projections: usersProjections });
+    this.identities = new CommandHandler(store, identityDecider, { projections: memberProjections });
+    this.memberships = new CommandHandler(store, membershipDecider, { projections: memberProjections });
   }
 
   async execute(command: RegisterUserDto): Promise<RegisterUserReplyJson> {

@@ -5,7 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../shared/clock.js';
 import { parseTelegramUserId } from '../shared/telegram-user-id.js';
-import { usersProjections } from '../users-projections.js';
+import { memberProjections } from './member-projections.js';
 import { MemberDirectory } from './member-directory.js';
 import type { SetMemberLanguageDto } from './members.dto.js';
 import { membershipDecider, membershipStreamId, type MembershipCommand, type MembershipEvent, type MembershipState } from './membership.decider.js';
@@ -20,7 +20,7 @@ export class SetMemberLanguageUseCase {
     private readonly members: MemberDirectory,
     private readonly clock: Clock,
   ) {
-    this.commands = new CommandHandler(store, membershipDecider, { projections: usersProjections });
+    this.commands = new CommandHandler(store, membershipDecider, { projections: memberProjections });
   }
 
   async execute(command: SetMemberLanguageDto): Promise<MemberAdminActionReplyJson> {
