@@ -55,13 +55,13 @@ describe('creating bots through the control API (POST /sandbox/api/bots)', () =>
 
   it('lists the new bot in the web chat state, so one can chat with it', async () => {
     const created = await postBot({ username: 'listed_bot', firstName: 'Listed' });
-    const user = await (
+    const user = (await (
       await fetch(`${sandbox.apiRoot}/sandbox/api/users`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ firstName: 'Bea' }),
       })
-    ).json();
+    ).json()) as { id: number };
 
     const state = (await (await fetch(`${sandbox.apiRoot}/sandbox/api/state`)).json()) as { bots: Array<{ id: number; username: string }> };
     expect(state.bots).toContainEqual({ id: created.body.id, username: 'listed_bot', firstName: 'Listed' });
