@@ -1,16 +1,26 @@
 import { BotMessageSender } from './bot-api/bot-message.sender.js';
 import { SandboxClock } from './clock/sandbox-clock.js';
-import { FileStore } from './files/file-store.js';
-import { PaymentService } from './payments/payment.service.js';
+import { FileStore, type FileStoreSnapshot } from './files/file-store.js';
+import { PaymentService, type PaymentsSnapshot } from './payments/payment.service.js';
 import { SendRateLimiter } from './rate-limit/send-rate-limiter.js';
 import type { ResolvedSandboxOptions } from './sandbox-options.js';
 import type { BotRecord } from './state/sandbox-records.js';
-import { SandboxStore } from './state/sandbox-store.js';
+import { SandboxStore, type StoreSnapshot } from './state/sandbox-store.js';
 import type { WebhookReply } from './updates/webhook-delivery.js';
 import { WebhookRegistry } from './updates/webhook-registry.js';
 import { CallbackQueryRegistry } from './users/callback-query.registry.js';
 import { IncomingMessageDelivery } from './users/incoming-message.delivery.js';
 import { UserActions } from './users/user-actions.js';
+
+/** Everything of a sandbox that outlives a restart (`persistTo`). */
+export interface SandboxSnapshot {
+  version: 1;
+  /** How far simulated time ran ahead of real time. */
+  clockOffsetMs: number;
+  store: StoreSnapshot;
+  files: FileStoreSnapshot;
+  payments: PaymentsSnapshot;
+}
 
 /**
  * The services of one sandbox, wired once. Bot API methods, the users' side and the web chat all
@@ -38,5 +48,17 @@ export class SandboxCore {
     this.payments = new PaymentService(this.store, this.clock, this.incoming, options.preCheckoutTimeoutMs);
     this.users = new UserActions(this.store, this.clock, this.incoming, this.callbacks, this.payments);
     this.webhooks = new WebhookRegistry(this.clock, options.webhook, (bot, reply) => this.webhookReplyHandler(bot, reply));
+  }
+
+  snapshot(): SandboxSnapshot {
+    return { version: 1, clockOffsetMs: this.clock.offset, store: this.store.snapshot(), files: this.files.snapshot(), payments: this.payments.snapshot() };
+  }
+
+  /** Only into a fresh core: the snapshot's records are adopted, not merged. */
+  restore(snapshot: SandboxSnapshot): void {
+    this.clock.restoreOffset(snapshot.clockOffsetMs);
+    this.store.restore(snapshot.store);
+    this.files.restore(snapshot.files);
+    this.payments.restore(snapshot.payments);
   }
 }

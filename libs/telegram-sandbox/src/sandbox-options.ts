@@ -17,6 +17,12 @@ export interface TelegramSandboxOptions {
   startAt?: Date;
   /** Receives one line per Bot API call (the CLI prints them); off by default. */
   log?: (line: string) => void;
+  /**
+   * A JSON file that keeps the sandbox's world (bots, users, groups, messages, payments, files, the
+   * clock and unconfirmed updates) across restarts: loaded when the sandbox is created, rewritten
+   * shortly after each change. Off by default, so tests start empty.
+   */
+  persistTo?: string;
 }
 
 /** Options with every default filled in. */
@@ -26,6 +32,7 @@ export interface ResolvedSandboxOptions {
   webhook: WebhookDeliveryOptions;
   startAt?: Date;
   log?: (line: string) => void;
+  persistTo?: string;
 }
 
 export function resolveSandboxOptions(options: TelegramSandboxOptions = {}): ResolvedSandboxOptions {
@@ -39,5 +46,6 @@ export function resolveSandboxOptions(options: TelegramSandboxOptions = {}): Res
     },
     startAt: options.startAt,
     log: options.log,
+    persistTo: options.persistTo,
   };
 }

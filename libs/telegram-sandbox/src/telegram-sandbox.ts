@@ -8,6 +8,7 @@ import { SandboxCore } from './sandbox-core.js';
 import type { CreateBotInput, CreateGroupInput, CreateUserInput, GroupBotStatus, SandboxBot, SandboxGroup, SandboxUser, TimeStep } from './sandbox-entities.js';
 import { resolveSandboxOptions, type TelegramSandboxOptions } from './sandbox-options.js';
 import type { ApiCallRecord, BotRecord, GroupRecord, UserRecord } from './state/sandbox-records.js';
+import { SandboxStateFile } from './state/sandbox-state-file.js';
 import { botUser, chatMember, groupChat, userObject } from './state/wire-objects.js';
 import { SandboxChat } from './users/sandbox-chat.js';
 import { WebChatRoutes } from './web/web-chat.routes.js';
@@ -39,6 +40,9 @@ export interface SandboxSubscription {
 }
 
 const TOKEN_PATTERN = /^\d{1,15}:[A-Za-z0-9_-]{1,64}$/;
+const USERNAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{3,31}$/;
+/** Generated bot ids start above this, in the range real bot ids use. */
+const GENERATED_BOT_ID_FLOOR = 7_000_000_000;
 
 /**
  * A local Telegram Bot API server with simulated users, groups and payments.
@@ -59,14 +63,23 @@ export class TelegramSandbox {
   private readonly webChat: WebChatRoutes;
   private readonly server: SandboxHttpServer;
   private readonly chats = new Map<string, SandboxChat>();
+  private readonly stateFile: SandboxStateFile | undefined;
   private listeningPort: number | undefined;
-  private nextBotId = 7_000_000_001;
 
   constructor(options: TelegramSandboxOptions = {}) {
     this.core = new SandboxCore(resolveSandboxOptions(options));
     this.dispatcher = new BotApiDispatcher(this.core);
-    this.webChat = new WebChatRoutes(this.core, async (days) => this.advanceTime({ days }));
-    this.server = new SandboxHttpServer(this.dispatcher, this.webChat, this.core.store, this.core.files);
+    this.webChat = new WebChatRoutes(this.core, {
+      advanceTime: async (days) => this.advanceTime({ days }),
+      createBot: (input) => this.createBot(input),
+    });
+    if (options.persistTo) {
+      this.stateFile = new SandboxStateFile(options.persistTo, () => this.core.snapshot());
+      const saved = this.stateFile.read();
+      if (saved) this.core.restore(saved);
+      this.core.store.subscribe(() => this.stateFile?.markChanged());
+    }
+    this.server = new SandboxHttpServer(this.dispatcher, this.webChat, this.core.store, this.core.files, () => this.stateFile?.markChanged());
   }
 
   /** Starts listening on 127.0.0.1 (port 0, the default, picks a free port). */
@@ -82,6 +95,7 @@ export class TelegramSandbox {
     this.core.payments.stop();
     this.webChat.closeStreams();
     await this.server.close();
+    await this.stateFile?.flush();
     this.listeningPort = undefined;
   }
 
@@ -105,15 +119,20 @@ export class TelegramSandbox {
     return this.dispatcher.methodNames();
   }
 
+  /**
+   * Without a token, one is generated with an id past every existing bot's, so bots created with
+   * and without tokens never collide. A taken username, token or id fails with SANDBOX.BOT_EXISTS.
+   */
   createBot(input: CreateBotInput): SandboxBot {
-    const token = input.token ?? `${this.nextBotId++}:AA${randomBytes(24).toString('base64url').slice(0, 33)}`;
+    const username = input.username.replace(/^@/, '');
+    if (!USERNAME_PATTERN.test(username)) {
+      throw new SandboxUsageError('SANDBOX.INVALID_INPUT', `"${username}" is not a valid username: 4-32 letters, digits or _, starting with a letter`);
+    }
+    const token = input.token ?? `${this.nextBotId()}:AA${randomBytes(24).toString('base64url').slice(0, 33)}`;
     if (!TOKEN_PATTERN.test(token)) {
       throw new SandboxUsageError('SANDBOX.INVALID_INPUT', `"${token}" is not a bot token (<digits>:<secret>)`);
     }
-    const username = input.username.replace(/^@/, '');
-    if (!/^[A-Za-z][A-Za-z0-9_]{3,31}$/.test(username)) {
-      throw new SandboxUsageError('SANDBOX.INVALID_INPUT', `"${username}" is not a valid username`);
-    }
+    this.stateFile?.markChanged();
     const bot = this.core.store.addBot({
       token,
       username,
@@ -124,12 +143,24 @@ export class TelegramSandbox {
     return toSandboxBot(bot);
   }
 
+  /** Every bot, in the order they were created. */
+  bots(): SandboxBot[] {
+    return [...this.core.store.bots.values()].map(toSandboxBot);
+  }
+
+  /** Every user, in the order they were created. */
+  users(): SandboxUser[] {
+    return [...this.core.store.users.values()].map(toSandboxUser);
+  }
+
   createUser(input: CreateUserInput): SandboxUser {
+    this.stateFile?.markChanged();
     if (!input.firstName.trim()) throw new SandboxUsageError('SANDBOX.INVALID_INPUT', 'A user needs a first name');
     return toSandboxUser(this.core.store.addUser({ ...input, username: input.username?.replace(/^@/, '') }));
   }
 
   createGroup(input: CreateGroupInput): SandboxGroup {
+    this.stateFile?.markChanged();
     const group = this.core.store.addGroup({ title: input.title, type: input.type ?? 'supergroup', username: input.username });
     for (const [index, member] of (input.members ?? []).entries()) {
       group.members.set(this.core.store.requireUser(member.id).id, index === 0 ? 'creator' : 'member');
@@ -144,6 +175,7 @@ export class TelegramSandbox {
   /** Adds a user (silently) or a bot (which receives my_chat_member) to a group. */
   addToGroup(group: SandboxGroup, member: SandboxUser | SandboxBot, status: GroupBotStatus = 'member'): void {
     const record = this.core.store.requireGroup(group.id);
+    this.stateFile?.markChanged();
     if ('token' in member) this.addBotToGroup(record, member, status);
     else record.members.set(this.core.store.requireUser(member.id).id, record.members.size === 0 ? 'creator' : 'member');
   }
@@ -186,6 +218,7 @@ export class TelegramSandbox {
   async advanceTime(step: TimeStep): Promise<RenewalRecord[]> {
     const ms = (((step.days ?? 0) * 24 + (step.hours ?? 0)) * 60 + (step.minutes ?? 0)) * 60_000 + (step.seconds ?? 0) * 1000;
     this.core.clock.advance(ms);
+    this.stateFile?.markChanged();
     return this.core.payments.renewDueSubscriptions();
   }
 
@@ -222,6 +255,10 @@ export class TelegramSandbox {
 
   webhookInfo(bot: SandboxBot): WebhookInfo {
     return this.core.webhooks.info(this.core.store.requireBot(bot.id));
+  }
+
+  private nextBotId(): number {
+    return Math.max(GENERATED_BOT_ID_FLOOR, ...this.core.store.bots.keys()) + 1;
   }
 
   private findBot(bot: SandboxBot | string | undefined): BotRecord | undefined {

@@ -331,4 +331,25 @@ $('new-user-form').addEventListener('submit', (event) => {
   });
 });
 
+$('new-bot-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const usernameInput = $('new-bot-username');
+  const nameInput = $('new-bot-name');
+  const username = usernameInput.value.trim();
+  if (!username) return;
+  void run(async () => {
+    const bot = await api.post('/bots', { username, firstName: nameInput.value.trim() });
+    usernameInput.value = '';
+    nameInput.value = '';
+    // The token is what a bot process needs (and `npm run bot:add` registers with the platform).
+    const tokenLine = $('new-bot-token');
+    tokenLine.textContent = `@${bot.username} token: ${bot.token}`;
+    tokenLine.hidden = false;
+    const url = new URL(location.href);
+    url.searchParams.set('bot', bot.id);
+    history.replaceState(null, '', url);
+    await loadWorld();
+  });
+});
+
 void run(loadWorld);

@@ -79,11 +79,13 @@ let bot: { token: string; name: string; owner: string };
 if (config.TELEGRAM_BOT_TOKEN) {
   bot = { token: config.TELEGRAM_BOT_TOKEN, name: 'My bot', owner: config.TELEGRAM_OWNER_ID };
 } else {
-  sandbox = new TelegramSandbox();
+  // Kept next to the platform's own data, so the web chat still shows its chats after a restart.
+  sandbox = new TelegramSandbox({ persistTo: resolve(config.BOTPLATFORM_DATA_DIR, 'sandbox.json') });
   await sandbox.start({ port: config.SANDBOX_PORT });
-  sandbox.createBot(SANDBOX_DEMO_BOT);
-  sandbox.createUser(SANDBOX_OWNER);
-  sandbox.createUser(SANDBOX_USER);
+  if (!sandbox.bots().some((existing) => existing.token === SANDBOX_DEMO_BOT.token)) sandbox.createBot(SANDBOX_DEMO_BOT);
+  for (const user of [SANDBOX_OWNER, SANDBOX_USER]) {
+    if (!sandbox.users().some((existing) => existing.id === user.id)) sandbox.createUser(user);
+  }
   bot = { token: SANDBOX_DEMO_BOT.token, name: SANDBOX_DEMO_BOT.firstName, owner: String(SANDBOX_OWNER.id) };
 }
 
@@ -108,6 +110,8 @@ if (!config.OPERATOR_API_TOKEN) {
 if (sandbox) {
   logger.log(`Telegram sandbox: chat with @${SANDBOX_DEMO_BOT.username} at ${sandbox.webUrl}`);
   logger.log(`  as ${SANDBOX_OWNER.firstName} (the bot's owner, id ${SANDBOX_OWNER.id}) or ${SANDBOX_USER.firstName} (id ${SANDBOX_USER.id})`);
+  const tokenVariable = config.OPERATOR_API_TOKEN ? '' : `OPERATOR_API_TOKEN=${operatorToken} `;
+  logger.log(`  a second bot (created in the sandbox and registered with the platform): ${tokenVariable}npm run bot:add -- second_bot --name "Second bot"`);
 }
 logger.log('botplatform is running (embedded mode). Ctrl+C stops it.');
 

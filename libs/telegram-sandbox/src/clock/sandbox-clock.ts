@@ -13,6 +13,15 @@ export class SandboxClock {
     if (startAt) this.offsetMs = startAt.getTime() - realNow();
   }
 
+  /** How far simulated time runs ahead of real time; persisted so advanced time stays advanced. */
+  get offset(): number {
+    return this.offsetMs;
+  }
+
+  restoreOffset(offsetMs: number): void {
+    this.offsetMs = offsetMs;
+  }
+
   /** Simulated time in milliseconds since the epoch. */
   nowMs(): number {
     return this.realNow() + this.offsetMs;

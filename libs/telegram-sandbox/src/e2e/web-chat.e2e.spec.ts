@@ -92,4 +92,25 @@ describe('the web chat page', () => {
     await page.getByTestId('blocked-badge').waitFor({ state: 'hidden' });
     await waitUntil(() => seen.memberUpdates.length === 2, 5000, 'the unblock my_chat_member');
   }, 30_000);
+
+  it('adds a bot from the form, selects it and shows its token, so one can chat with it', async () => {
+    await page.goto(`${sandbox.webUrl}?bot=${shop.id}&chat=${alice.id}`);
+    await page.getByTestId('new-bot-username').fill('form_bot');
+    await page.getByTestId('new-bot-name').fill('Form bot');
+    await page.getByTestId('new-bot-button').click();
+
+    await page.getByTestId('chat-title').filter({ hasText: 'Alice ↔ @form_bot' }).waitFor();
+    const created = sandbox.bots().find((candidate) => candidate.username === 'form_bot');
+    expect(created).toMatchObject({ firstName: 'Form bot', id: shop.id + 1 });
+    await expect(page.getByTestId('new-bot-token').textContent()).resolves.toBe(`@form_bot token: ${created!.token}`);
+    await page.getByTestId('composer-input').fill('hello form bot');
+    await page.getByTestId('send-button').click();
+    await waitUntil(() => sandbox.pendingUpdates(created!).length === 1, 5000, 'the update to the new bot');
+    expect(sandbox.pendingUpdates(created!)[0].message?.text).toBe('hello form bot');
+
+    // A taken username is refused with the sandbox's message.
+    await page.getByTestId('new-bot-username').fill('form_bot');
+    await page.getByTestId('new-bot-button').click();
+    await page.getByTestId('toast').filter({ hasText: 'A bot @form_bot already exists' }).waitFor();
+  }, 30_000);
 });

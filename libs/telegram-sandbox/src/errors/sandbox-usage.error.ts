@@ -13,7 +13,8 @@ export type SandboxUsageErrorCode =
   | 'SANDBOX.USER_BLOCKED_BOT'
   | 'SANDBOX.NOT_A_MEMBER'
   | 'SANDBOX.INVALID_INPUT'
-  | 'SANDBOX.CHARGE_NOT_FOUND';
+  | 'SANDBOX.CHARGE_NOT_FOUND'
+  | 'SANDBOX.STATE_FILE_UNREADABLE';
 
 /** Thrown by the users' side API when the caller asks for something the simulated world cannot do. */
 export class SandboxUsageError extends Error {

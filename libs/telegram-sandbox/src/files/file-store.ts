@@ -20,6 +20,14 @@ export interface StoredFile {
   document?: Document;
 }
 
+/** A stored file as the state file keeps it: the bytes as base64. */
+export type StoredFileSnapshot = Omit<StoredFile, 'data'> & { data: string };
+
+export interface FileStoreSnapshot {
+  files: StoredFileSnapshot[];
+  nextPathSeq: number;
+}
+
 /** Telegram's photo size ladder: it keeps a thumbnail and a few downscaled copies. */
 const PHOTO_SIDES = [90, 320, 800, 1280];
 
@@ -97,6 +105,24 @@ export class FileStore {
   findByPath(botId: number, filePath: string): StoredFile | undefined {
     const file = this.byPath.get(filePath);
     return file && file.botId === botId ? file : undefined;
+  }
+
+  snapshot(): FileStoreSnapshot {
+    return {
+      files: [...this.byId.values()].map((file) => ({ ...file, data: file.data.toString('base64') })),
+      nextPathSeq: this.nextPathSeq,
+    };
+  }
+
+  restore(snapshot: FileStoreSnapshot): void {
+    this.byId.clear();
+    this.byPath.clear();
+    for (const saved of snapshot.files) {
+      const file: StoredFile = { ...saved, data: Buffer.from(saved.data, 'base64') };
+      this.byId.set(file.fileId, file);
+      this.byPath.set(file.filePath, file);
+    }
+    this.nextPathSeq = snapshot.nextPathSeq;
   }
 
   private register(botId: number, kind: FileKind, data: Buffer, filePath: string, fileUniqueId?: string): StoredFile {

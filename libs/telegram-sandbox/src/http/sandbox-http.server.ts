@@ -22,6 +22,8 @@ export class SandboxHttpServer {
     private readonly webChat: WebChatRoutes,
     private readonly store: SandboxStore,
     private readonly files: FileStore,
+    /** Called after each Bot API call and web chat request: the ways the world changes. */
+    private readonly onHandled: () => void = () => undefined,
   ) {}
 
   async listen(port: number): Promise<number> {
@@ -64,10 +66,13 @@ export class SandboxHttpServer {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const apiMatch = BOT_API_PATH.exec(url.pathname);
-    if (apiMatch) return this.handleBotApi(request, response, url, decodeURIComponent(apiMatch[1]), apiMatch[2]);
+    if (apiMatch) {
+      await this.handleBotApi(request, response, url, decodeURIComponent(apiMatch[1]), apiMatch[2]).finally(this.onHandled);
+      return;
+    }
     const fileMatch = FILE_PATH.exec(url.pathname);
     if (fileMatch && request.method === 'GET') return this.handleFile(response, decodeURIComponent(fileMatch[1]), fileMatch[2]);
-    if (await this.webChat.handle(request, response, url)) return;
+    if (await this.webChat.handle(request, response, url).finally(this.onHandled)) return;
     response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
   }
 

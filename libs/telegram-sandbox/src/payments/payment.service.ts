@@ -63,6 +63,15 @@ export interface RenewalRecord {
   status: 'renewed' | 'expired' | 'insufficient_stars';
 }
 
+/** Charges and subscriptions point at their invoice by id, so a restored invoice stays one shared object. */
+export interface PaymentsSnapshot {
+  invoices: InvoiceRecord[];
+  invoicesByMessage: Array<[string, string]>;
+  charges: Array<Omit<ChargeRecord, 'invoice'> & { invoiceId: string }>;
+  subscriptions: Array<Omit<SubscriptionRecord, 'invoice'> & { invoiceId: string }>;
+  ledger: LedgerEntry[];
+}
+
 type PreCheckoutAnswer = { ok: true } | { ok: false; errorMessage: string } | { timedOut: true };
 
 interface PendingPreCheckout {
@@ -71,7 +80,7 @@ interface PendingPreCheckout {
   timer: NodeJS.Timeout;
 }
 
-interface LedgerEntry {
+export interface LedgerEntry {
   botId: number;
   transaction: StarTransaction;
 }
@@ -284,6 +293,36 @@ export class PaymentService {
       }
     }
     return renewals;
+  }
+
+  /** Pending pre-checkouts are left out: their payer is an HTTP request that a restart ends anyway. */
+  snapshot(): PaymentsSnapshot {
+    const withInvoiceId = <T extends { invoice: InvoiceRecord }>({ invoice, ...rest }: T) => ({ ...rest, invoiceId: invoice.id });
+    return structuredClone({
+      invoices: [...this.invoices.values()],
+      invoicesByMessage: [...this.invoicesByMessage].map(([key, invoice]): [string, string] => [key, invoice.id]),
+      charges: [...this.chargeRecords.values()].map(withInvoiceId),
+      subscriptions: [...this.subscriptionRecords.values()].map(withInvoiceId),
+      ledger: this.ledger,
+    });
+  }
+
+  restore(snapshot: PaymentsSnapshot): void {
+    const invoiceOf = (id: string): InvoiceRecord => {
+      const invoice = this.invoices.get(id);
+      if (!invoice) throw new Error(`The state file names invoice ${id} but does not hold it`);
+      return invoice;
+    };
+    for (const invoice of snapshot.invoices) {
+      this.invoices.set(invoice.id, invoice);
+      if (invoice.linkSlug) this.invoicesBySlug.set(invoice.linkSlug, invoice);
+    }
+    for (const [key, invoiceId] of snapshot.invoicesByMessage) this.invoicesByMessage.set(key, invoiceOf(invoiceId));
+    for (const { invoiceId, ...charge } of snapshot.charges) this.chargeRecords.set(charge.chargeId, { ...charge, invoice: invoiceOf(invoiceId) });
+    for (const { invoiceId, ...subscription } of snapshot.subscriptions) {
+      this.subscriptionRecords.set(subscription.id, { ...subscription, invoice: invoiceOf(invoiceId) });
+    }
+    this.ledger.push(...snapshot.ledger);
   }
 
   /** Ends pending pre-checkouts as timed out so nothing waits past the sandbox's life. */

@@ -1,8 +1,17 @@
-import type { Message } from 'grammy/types';
+import type { BotCommand, Message } from 'grammy/types';
 import { SandboxUsageError } from '../errors/sandbox-usage.error.js';
-import { UpdateQueue } from '../updates/update-queue.js';
+import { UpdateQueue, type UpdateQueueSnapshot } from '../updates/update-queue.js';
 import type { ConversationEvent, ConversationListener } from './sandbox-events.js';
-import type { BotRecord, ConversationRecord, GroupRecord, MessageAuthor, StoredMessage, TimelineEntry, UserRecord } from './sandbox-records.js';
+import type {
+  BotRecord,
+  ConversationRecord,
+  GroupMemberStatus,
+  GroupRecord,
+  MessageAuthor,
+  StoredMessage,
+  TimelineEntry,
+  UserRecord,
+} from './sandbox-records.js';
 
 /** Only the last calls per bot are kept, so a long-running CLI sandbox does not grow without bound. */
 const API_CALL_HISTORY = 2000;
@@ -17,6 +26,31 @@ export interface NewBotRecord {
   canJoinGroups?: boolean;
   canReadAllGroupMessages?: boolean;
   supportsInlineQueries?: boolean;
+}
+
+type ProfileTextKind = 'name' | 'description' | 'short_description';
+
+/**
+ * The store as the state file keeps it: maps as entry lists, every counter, and each bot's unconfirmed
+ * updates. Left out: the API call history and the `waitFor*` timelines (they serve a running test).
+ */
+export interface StoreSnapshot {
+  bots: Array<
+    Omit<BotRecord, 'commands' | 'profileTexts' | 'updates' | 'apiCalls'> & {
+      commands: Array<[string, BotCommand[]]>;
+      profileTexts: Array<[ProfileTextKind, Array<[string, string]>]>;
+      updates: UpdateQueueSnapshot;
+    }
+  >;
+  users: UserRecord[];
+  groups: Array<
+    Omit<GroupRecord, 'members' | 'bots'> & { members: Array<[number, GroupMemberStatus]>; bots: Array<[number, Exclude<GroupMemberStatus, 'creator'>]> }
+  >;
+  conversations: Array<Omit<ConversationRecord, 'messages' | 'timeline'> & { messages: StoredMessage[] }>;
+  nextUserId: number;
+  nextGroupSeq: number;
+  nextBotSeq: number;
+  messageSeq: number;
 }
 
 /**
@@ -39,7 +73,7 @@ export class SandboxStore {
 
   addBot(input: NewBotRecord): BotRecord {
     const id = Number(input.token.split(':')[0]);
-    if (this.botsByToken.has(input.token) || this.bots.has(id)) {
+    if (this.botsByToken.has(input.token) || this.bots.has(id) || this.users.has(id)) {
       throw new SandboxUsageError('SANDBOX.BOT_EXISTS', `A bot with id ${id} already exists`);
     }
     if (this.findBotByUsername(input.username)) {
@@ -178,6 +212,57 @@ export class SandboxStore {
   markDeleted(conversation: ConversationRecord, stored: StoredMessage): void {
     stored.deleted = true;
     this.emit({ type: 'deleted', conversationKey: conversation.key, messageId: stored.message.message_id });
+  }
+
+  // ---- persistence -------------------------------------------------------------------------
+
+  snapshot(): StoreSnapshot {
+    return structuredClone({
+      bots: [...this.bots.values()].map(({ commands, profileTexts, updates, apiCalls: _apiCalls, ...bot }) => ({
+        ...bot,
+        commands: [...commands],
+        profileTexts: [...profileTexts].map(([kind, texts]): [ProfileTextKind, Array<[string, string]>] => [kind, [...texts]]),
+        updates: updates.snapshot(),
+      })),
+      users: [...this.users.values()],
+      groups: [...this.groups.values()].map((group) => ({ ...group, members: [...group.members], bots: [...group.bots] })),
+      conversations: [...this.conversations.values()].map(({ messages, timeline: _timeline, ...conversation }) => ({
+        ...conversation,
+        messages: [...messages.values()],
+      })),
+      nextUserId: this.nextUserId,
+      nextGroupSeq: this.nextGroupSeq,
+      nextBotSeq: this.nextBotSeq,
+      messageSeq: this.messageSeq,
+    });
+  }
+
+  /** Fills an empty store from a snapshot; message ids, update ids and other counters continue where they were. */
+  restore(snapshot: StoreSnapshot): void {
+    for (const { commands, profileTexts, updates, ...saved } of snapshot.bots) {
+      const bot: BotRecord = {
+        ...saved,
+        commands: new Map(commands),
+        profileTexts: new Map(profileTexts.map(([kind, texts]) => [kind, new Map(texts)])),
+        updates: UpdateQueue.restore(updates),
+        apiCalls: [],
+      };
+      this.bots.set(bot.id, bot);
+      this.botsByToken.set(bot.token, bot);
+    }
+    for (const user of snapshot.users) this.users.set(user.id, user);
+    for (const group of snapshot.groups) this.groups.set(group.id, { ...group, members: new Map(group.members), bots: new Map(group.bots) });
+    for (const { messages, ...conversation } of snapshot.conversations) {
+      this.conversations.set(conversation.key, {
+        ...conversation,
+        messages: new Map(messages.map((stored) => [stored.message.message_id, stored])),
+        timeline: [],
+      });
+    }
+    this.nextUserId = snapshot.nextUserId;
+    this.nextGroupSeq = snapshot.nextGroupSeq;
+    this.nextBotSeq = snapshot.nextBotSeq;
+    this.messageSeq = snapshot.messageSeq;
   }
 
   // ---- events -------------------------------------------------------------------------------

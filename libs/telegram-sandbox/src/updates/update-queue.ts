@@ -34,6 +34,13 @@ export interface PollRequest {
   signal?: AbortSignal;
 }
 
+/** What survives a restart: unconfirmed updates stay pending and numbering continues after them. */
+export interface UpdateQueueSnapshot {
+  nextUpdateId: number;
+  pending: Update[];
+  allowedUpdates?: string[];
+}
+
 /**
  * A bot's pending updates and its one long-polling consumer.
  *
@@ -50,6 +57,21 @@ export class UpdateQueue {
 
   constructor(firstUpdateId: number) {
     this.nextUpdateId = firstUpdateId;
+  }
+
+  snapshot(): UpdateQueueSnapshot {
+    return {
+      nextUpdateId: this.nextUpdateId,
+      pending: structuredClone(this.pending),
+      ...(this.allowed ? { allowedUpdates: [...this.allowed] } : {}),
+    };
+  }
+
+  static restore(snapshot: UpdateQueueSnapshot): UpdateQueue {
+    const queue = new UpdateQueue(snapshot.nextUpdateId);
+    queue.pending = snapshot.pending;
+    queue.setAllowedUpdates(snapshot.allowedUpdates);
+    return queue;
   }
 
   /** Updates not yet confirmed (getUpdates) or delivered (webhook). */

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SandboxUsageError } from '../errors/sandbox-usage.error.js';
 import { readBody } from '../http/request-body.parser.js';
 import type { SandboxCore } from '../sandbox-core.js';
+import type { CreateBotInput, SandboxBot } from '../sandbox-entities.js';
 import type { ConversationEvent } from '../state/sandbox-events.js';
 import type { ConversationRecord, UserRecord } from '../state/sandbox-records.js';
 
@@ -21,6 +22,12 @@ const SSE_KEEPALIVE_MS = 15_000;
 
 type Json = Record<string, unknown>;
 
+/** What the routes do through the sandbox's own API, so the page and a test create things the same way. */
+export interface WebChatActions {
+  advanceTime(days: number): Promise<unknown>;
+  createBot(input: CreateBotInput): SandboxBot;
+}
+
 /**
  * The web chat: static page plus a small JSON/SSE API over the users' side. Everything here goes
  * through the same {@link UserActions} as the typed test API.
@@ -30,7 +37,7 @@ export class WebChatRoutes {
 
   constructor(
     private readonly core: SandboxCore,
-    private readonly advanceTime: (days: number) => Promise<unknown>,
+    private readonly actions: WebChatActions,
   ) {}
 
   /** Handles the request if it belongs to the web chat; returns false otherwise. */
@@ -53,6 +60,8 @@ export class WebChatRoutes {
           return this.openStream(response, this.conversation(url.searchParams));
         case 'GET /file':
           return this.sendFile(response, url.searchParams);
+        case 'POST /bots':
+          return this.json(response, this.createBot(await readJson(request)), 201);
         case 'POST /users':
           return this.json(response, this.createUser(await readJson(request)));
         case 'POST /send':
@@ -64,7 +73,7 @@ export class WebChatRoutes {
         case 'POST /block':
           return this.json(response, this.block(await readJson(request)));
         case 'POST /time':
-          return this.json(response, { renewals: await this.advanceTime(Number((await readJson(request)).days)) });
+          return this.json(response, { renewals: await this.actions.advanceTime(Number((await readJson(request)).days)) });
         default:
           return this.json(response, { error: `No route ${route}` }, 404);
       }
@@ -133,6 +142,21 @@ export class WebChatRoutes {
       ...(typeof body.languageCode === 'string' && body.languageCode ? { languageCode: body.languageCode } : {}),
     });
     return { id: user.id, firstName: user.firstName, username: user.username };
+  }
+
+  private createBot(body: Json): Json {
+    const username = typeof body.username === 'string' ? body.username.trim() : '';
+    if (!username) throw new SandboxUsageError('SANDBOX.INVALID_INPUT', 'A bot needs a username');
+    const optionalString = (name: string): string | undefined => {
+      const value = body[name];
+      if (value === undefined || value === null || value === '') return undefined;
+      if (typeof value !== 'string') throw new SandboxUsageError('SANDBOX.INVALID_INPUT', `${name} must be a string`);
+      return value.trim() || undefined;
+    };
+    const firstName = optionalString('firstName');
+    const token = optionalString('token');
+    const bot = this.actions.createBot({ username, ...(firstName ? { firstName } : {}), ...(token ? { token } : {}) });
+    return { id: bot.id, username: bot.username, firstName: bot.firstName, token: bot.token };
   }
 
   private send(body: Json): Json {
