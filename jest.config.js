@@ -29,6 +29,12 @@ const shared = {
 
 const ignored = ['/node_modules/', '/dist/'];
 
+/** PostgreSQL and NATS for the tiers that talk to them: the machine's, or started for the run when none answers. */
+const withTestServers = {
+  globalSetup: '<rootDir>/jest.test-servers.js',
+  globalTeardown: '<rootDir>/jest.test-servers-teardown.js',
+};
+
 export default {
   // Integration tests talk to real servers; a stuck one must fail, but not at Jest's 5 s default. A global
   // option: Jest ignores it inside a project.
@@ -42,7 +48,7 @@ export default {
       testMatch: ['**/src/**/*.spec.ts', '<rootDir>/scripts/*.spec.ts'],
       testPathIgnorePatterns: [...ignored, '\\.(int|e2e)\\.spec\\.ts$'],
     },
-    { ...shared, displayName: 'int', testMatch: ['**/src/**/*.int.spec.ts'], testPathIgnorePatterns: ignored },
-    { ...shared, displayName: 'e2e', testMatch: ['**/src/**/*.e2e.spec.ts'], testPathIgnorePatterns: ignored },
+    { ...shared, ...withTestServers, displayName: 'int', testMatch: ['**/src/**/*.int.spec.ts'], testPathIgnorePatterns: ignored },
+    { ...shared, ...withTestServers, displayName: 'e2e', testMatch: ['**/src/**/*.e2e.spec.ts'], testPathIgnorePatterns: ignored },
   ],
 };

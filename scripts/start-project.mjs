@@ -2,6 +2,7 @@
 // The project list in nest-cli.json is the one source of what can be started and from which entry file.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 
 const name = process.argv[2];
@@ -19,6 +20,10 @@ if (!existsSync(entry)) {
   console.error(`${entry} is missing: run \`npm run build\` first`);
   process.exit(2);
 }
-const child = spawn(process.execPath, [entry], { stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+// Its own process group: Ctrl+C in the terminal signals the whole foreground group, and the embedded
+// PostgreSQL (the child's child) would take it as a fast shutdown under services still draining. The
+// signal reaches the service through this script only, and the service stops its database last.
+const child = spawn(process.execPath, [entry], { stdio: 'inherit', detached: true });
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+// Its exit code is ours: 0 after a clean stop; 128 + n if a signal killed it, as a shell reports it.
+child.on('exit', (code, signal) => process.exit(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));

@@ -85,14 +85,18 @@ export async function runServiceProcess(definition: ServiceDefinition, env: Node
     }),
   );
   logger.log(`${definition.name} is up: health at ${service.url}/health`);
+  let stopping = false;
   const stop = async () => {
+    // A second signal during the stop is ignored: with no listener left it would kill the process mid-drain.
+    if (stopping) return;
+    stopping = true;
     await service.close();
     await bus.close();
     await tracing?.shutdown();
     process.exit(0);
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 /**

@@ -98,7 +98,9 @@ export async function startService(definition: ServiceDefinition, infrastructure
       logger: infrastructure.logger ?? new PinoLoggerService({ service: definition.name }),
       abortOnError: false,
     });
-    app.enableShutdownHooks();
+    // No `enableShutdownHooks()`: on a signal each Nest app would close itself at once, racing the
+    // consumers still running on its pool and the other services, then re-raise the signal (exit 130).
+    // The process that owns the services stops them in order with `close()` (main.ts, run-service-process.ts).
     app.connectMicroservice(rpcServerOptions(infrastructure.rpc, definition.name), { inheritAppConfig: false });
     await app.startAllMicroservices();
     await app.listen(infrastructure.httpPort, infrastructure.httpHost ?? '127.0.0.1');

@@ -8,7 +8,7 @@ import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'clas
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
-import { startPlatform } from './platform.js';
+import { startPlatform, type RunningPlatform } from './platform.js';
 
 /**
  * The demo bot of the sandbox. Its token is fixed (and public: the sandbox runs on this machine only) so
@@ -16,6 +16,7 @@ import { startPlatform } from './platform.js';
  */
 const SANDBOX_DEMO_BOT = { username: 'demo_bot', firstName: 'Demo bot', token: '7000000001:sandbox-demo-bot-token-not-a-secret' };
 const SANDBOX_OWNER = { id: 7_100_001, firstName: 'Olga', username: 'olga_owner', languageCode: 'ru' };
+const STOP_DEADLINE_MS = 20_000;
 const SANDBOX_USER = { id: 7_100_002, firstName: 'Alex', username: 'alex', languageCode: 'en' };
 
 /** `npm start`: the whole platform in one process, nothing installed but Node. */
@@ -67,14 +68,24 @@ const processLogger = new PinoLoggerService({ service: 'platform' });
 Logger.overrideLogger(processLogger);
 const logger = new Logger('platform');
 const config = loadConfigOrExit(EmbeddedPlatformConfig, process.env, logger);
+// What is running, for the stop below; its handlers are in place before anything starts, so a Ctrl+C
+// during the start waits for it and then stops in order instead of leaving PostgreSQL behind.
 let database: EmbeddedDatabase | undefined;
+let sandbox: TelegramSandbox | undefined;
+let bus: EmbeddedEventBus | undefined;
+let platform: RunningPlatform | undefined;
+let stopping = false;
+let startedUp: () => void = () => undefined;
+const running = new Promise<void>((resolve) => {
+  startedUp = resolve;
+});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
 if (!config.DATABASE_URL) {
   const dataDir = resolve(config.BOTPLATFORM_DATA_DIR, 'postgres');
   logger.log(`starting embedded PostgreSQL in ${dataDir} on port ${config.EMBEDDED_POSTGRES_PORT}`);
   database = await startEmbeddedPostgres(dataDir, config.EMBEDDED_POSTGRES_PORT);
 }
 
-let sandbox: TelegramSandbox | undefined;
 let bot: { token: string; name: string; owner: string };
 if (config.TELEGRAM_BOT_TOKEN) {
   bot = { token: config.TELEGRAM_BOT_TOKEN, name: 'My bot', owner: config.TELEGRAM_OWNER_ID };
@@ -90,9 +101,9 @@ if (config.TELEGRAM_BOT_TOKEN) {
 }
 
 const operatorToken = config.OPERATOR_API_TOKEN ?? `op_${randomBytes(24).toString('base64url')}`;
-const bus = new EmbeddedEventBus({ onError: (error) => logger.warn(`bus: ${String(error)}`) });
+bus = new EmbeddedEventBus({ onError: (error) => logger.warn(`bus: ${String(error)}`) });
 const rpc = { kind: 'in-process', broker: new InProcessBroker() } as const;
-const platform = await startPlatform({
+const started = await startPlatform({
   databaseUrl: config.DATABASE_URL ?? database!.url,
   bus,
   rpc,
@@ -101,11 +112,12 @@ const platform = await startPlatform({
   users: { operatorToken },
   telegram: { telegramApiRoot: sandbox?.apiRoot ?? 'https://api.telegram.org', mode: 'polling', logger },
 });
-for (const service of platform.services.values()) logger.log(`${service.name}: ${service.url}/health`);
+platform = started;
+for (const service of started.services.values()) logger.log(`${service.name}: ${service.url}/health`);
 await registerTheBot();
 if (!config.OPERATOR_API_TOKEN) {
   logger.log(`operator token of the admin API for this run (set OPERATOR_API_TOKEN to keep one): ${operatorToken}`);
-  logger.log(`  try: curl -H 'Authorization: Bearer ${operatorToken}' ${platform.services.get('users')!.url}/admin/bots`);
+  logger.log(`  try: curl -H 'Authorization: Bearer ${operatorToken}' ${started.services.get('users')!.url}/admin/bots`);
 }
 if (sandbox) {
   logger.log(`Telegram sandbox: chat with @${SANDBOX_DEMO_BOT.username} at ${sandbox.webUrl}`);
@@ -114,6 +126,7 @@ if (sandbox) {
   logger.log(`  a second bot (created in the sandbox and registered with the platform): ${tokenVariable}npm run bot:add -- second_bot --name "Second bot"`);
 }
 logger.log('botplatform is running (embedded mode). Ctrl+C stops it.');
+startedUp();
 
 /** Registers the bot on the first start; later starts find it in the data directory. */
 async function registerTheBot(): Promise<void> {
@@ -124,7 +137,7 @@ async function registerTheBot(): Promise<void> {
       token: bot.token,
       ownerTelegramUserId: bot.owner,
     });
-    const users = platform.services.get('users')!;
+    const users = started.services.get('users')!;
     logger.log(`registered bot ${reply.botId}; its admin API token (shown once): ${reply.apiToken}`);
     logger.log(`  try: curl -H 'Authorization: Bearer ${reply.apiToken}' ${users.url}/admin/bots/me`);
   } catch (error) {
@@ -135,16 +148,38 @@ async function registerTheBot(): Promise<void> {
   }
 }
 
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
+/**
+ * The ordered stop: the services stop taking work and drain (each closes its consumers, then its app,
+ * then its database pool; the gateway first), then the bus and the sandbox, and the database last.
+ * Signals that come during it (Ctrl+C pressed twice, or the terminal's and `npm start`'s copies of one)
+ * do not cut it short: they are only noted. A stop stuck past the deadline exits 1 rather than hang.
+ */
+async function stop(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) {
+    logger.log(`${signal}: already stopping`);
+    return;
+  }
   stopping = true;
-  logger.log('stopping');
-  await platform.close();
-  await bus.close();
-  await sandbox?.stop();
-  await database?.stop();
-  process.exit(0);
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+  logger.log(`${signal}: stopping`);
+  setTimeout(() => {
+    logger.error(`the stop did not finish within ${STOP_DEADLINE_MS / 1000} s; exiting anyway`);
+    process.exit(1);
+  }, STOP_DEADLINE_MS).unref();
+  await running;
+  let failed = false;
+  for (const [what, close] of [
+    ['the services', async () => platform?.close()],
+    ['the bus', async () => bus?.close()],
+    ['the Telegram sandbox', async () => sandbox?.stop()],
+    ['PostgreSQL', async () => database?.stop()],
+  ] as const) {
+    try {
+      await close();
+    } catch (error) {
+      failed = true;
+      logger.error(`stopping ${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  logger.log('stopped');
+  process.exit(failed ? 1 : 0);
+}

@@ -123,6 +123,10 @@ export class OutboundDeliveryWorker {
     return this.starting;
   }
 
+  get stopped(): boolean {
+    return this.state === 'stopped';
+  }
+
   /** Looks for queued requests now (after the consumer committed some). */
   wake(): void {
     if (this.state !== 'running') return;
@@ -285,6 +289,8 @@ export class OutboundDeliveryWorker {
   }
 
   private reportFailure(what: string, error: unknown): void {
+    // A poll cut short by the stop (its pool closing) is the stop, not a failure.
+    if (this.state === 'stopped') return;
     // One warning per streak of failures (the database away), not one per poll.
     if (this.failingSince !== undefined) return;
     this.failingSince = Date.now();
@@ -307,12 +313,15 @@ export class OutboundDelivery {
     let worker = this.worker;
     if (!worker || this.workerOrm !== dependencies.orm) {
       void worker?.close();
-      worker = new OutboundDeliveryWorker({ ...this.settings, ...dependencies });
-      this.worker = worker;
+      const created = new OutboundDeliveryWorker({ ...this.settings, ...dependencies });
+      worker = created;
+      this.worker = created;
       this.workerOrm = dependencies.orm;
-      worker
-        .start()
-        .catch((error: unknown) => (this.settings.logger ?? new Logger('OutboundDelivery')).error(`outbound worker did not start: ${describe(error)}`));
+      created.start().catch((error: unknown) => {
+        // Closed while recovering (the gateway stopped right after it started): nothing failed.
+        if (created.stopped) return;
+        (this.settings.logger ?? new Logger('OutboundDelivery')).error(`outbound worker did not start: ${describe(error)}`);
+      });
     }
     const running = worker;
     return createOutboundConsumer({ orm: dependencies.orm, onQueued: () => running.wake() });
