@@ -11,6 +11,7 @@ import { ConsumeQuotaUseCase } from './quota/consume-quota.use-case.js';
 import { AdministerMemberRpcController } from './user/administer-member.rpc-controller.js';
 import { AdministerMemberUseCase } from './user/administer-member.use-case.js';
 import { CountMembersUseCase } from './user/count-members.use-case.js';
+import { ListMembersUseCase } from './user/list-members.use-case.js';
 import { membersProviders } from './user/members.providers.js';
 import { QueryMembersRpcController } from './user/query-members.rpc-controller.js';
 import { RecordBotBlockedUseCase } from './user/record-bot-blocked.use-case.js';
@@ -39,6 +40,7 @@ import { UpdateMemberRpcController } from './user/update-member.rpc-controller.j
     SetMemberLanguageUseCase,
     RecordBotBlockedUseCase,
     CountMembersUseCase,
+    ListMembersUseCase,
     ConsumeQuotaUseCase,
     // Body-parse errors and unknown /admin routes fail before any admin controller is chosen.
     { provide: APP_FILTER, useClass: AdminHttpErrorFilter },

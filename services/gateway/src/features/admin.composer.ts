@@ -13,6 +13,10 @@ const FEATURE = 'admin';
 const FIND_LIMIT = 10;
 const AUDIT_PAGE = 10;
 const FLAG_NAME = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
+/** The last argument of a member button under an outcome message: keep its text, add the next outcome. */
+const KEEP_TEXT = 'k';
+/** Telegram's limit on a message's text. */
+const MAX_TEXT = 4096;
 
 /** What the menu waits for after asking a question (kept in `ctx.session.awaiting.step`). */
 type AwaitedStep = 'find' | 'block-reason' | 'new-flag' | 'setting';
@@ -52,9 +56,20 @@ export function adminFeature({ users, memberCache }: FeatureDependencies): Compo
     return { text, member: reply.member };
   };
 
-  const memberAction = async (ctx: BotContext, action: MemberAdminAction, target: string): Promise<string> => {
+  /**
+   * A button pressed on a member's card turns the card to the member's new state; pressed under an
+   * outcome (the block confirmation, `keep`), it adds the new outcome below the text already there, so
+   * the admin still reads what happened before (who was blocked, why).
+   */
+  const memberAction = async (ctx: BotContext, action: MemberAdminAction, target: string, mode?: string): Promise<string> => {
     const result = await changeMember(ctx, action, target);
-    if (result.member) await edit(ctx, cardText(ctx, result.member), cardKeyboard(ctx, result.member));
+    if (!result.member) return result.text;
+    if (mode === KEEP_TEXT) {
+      const before = ctx.callbackQuery?.message?.text;
+      await edit(ctx, appendOutcome(before, result.text), cardKeyboard(ctx, result.member, KEEP_TEXT));
+    } else {
+      await edit(ctx, cardText(ctx, result.member), cardKeyboard(ctx, result.member));
+    }
     return result.text;
   };
 
@@ -92,10 +107,10 @@ export function adminFeature({ users, memberCache }: FeatureDependencies): Compo
       await ask(ctx, 'block-reason', ctx.t('admin-block-prompt', { name: fullNameOf(member) }), { target: target! });
       return undefined;
     },
-    unb: (ctx, [target]) => memberAction(ctx, 'unblock-member', target!),
-    pro: (ctx, [target]) => memberAction(ctx, 'propose-admin', target!),
-    apr: (ctx, [target]) => memberAction(ctx, 'approve-admin', target!),
-    rev: (ctx, [target]) => memberAction(ctx, 'revoke-admin', target!),
+    unb: (ctx, [target, mode]) => memberAction(ctx, 'unblock-member', target!, mode),
+    pro: (ctx, [target, mode]) => memberAction(ctx, 'propose-admin', target!, mode),
+    apr: (ctx, [target, mode]) => memberAction(ctx, 'approve-admin', target!, mode),
+    rev: (ctx, [target, mode]) => memberAction(ctx, 'revoke-admin', target!, mode),
     flags: async (ctx) => {
       const config = await users.getBotConfig({ botId: ctx.tenant.botId });
       await edit(ctx, flagsText(ctx, config), flagsKeyboard(ctx, config));
@@ -155,7 +170,7 @@ export function adminFeature({ users, memberCache }: FeatureDependencies): Compo
     },
     'block-reason': async (ctx, reason, { target }) => {
       const result = await changeMember(ctx, 'block-member', target!, reason);
-      await ctx.reply(result.text, result.member ? { reply_markup: cardKeyboard(ctx, result.member) } : {});
+      await ctx.reply(result.text, result.member ? { reply_markup: cardKeyboard(ctx, result.member, KEEP_TEXT) } : {});
     },
     'new-flag': async (ctx, text) => {
       const flag = text.trim().toLowerCase();
@@ -264,20 +279,35 @@ function cardText(ctx: BotContext, member: MemberViewJson): string {
   });
 }
 
-/** The actions the reader may take on a member: the owner decides on admins, other admins propose them. */
-function cardKeyboard(ctx: BotContext, member: MemberViewJson): InlineKeyboard {
+/**
+ * The actions the reader may take on a member: the owner decides on admins, other admins propose them.
+ * A member blocked by an admin has no rights to change, so their card offers unblocking only. `mode`
+ * (KEEP_TEXT) rides on the member buttons of an outcome message.
+ */
+function cardKeyboard(ctx: BotContext, member: MemberViewJson, mode?: typeof KEEP_TEXT): InlineKeyboard {
   const target = member.telegramUserId!;
+  const button = (action: string) => (mode ? adminButtons.encode(action, target, mode) : adminButtons.encode(action, target));
   const keyboard = new InlineKeyboard();
-  if (member.status === 'MEMBER_STATUS_BLOCKED_BY_ADMIN') keyboard.text(ctx.t('admin-button-unblock'), adminButtons.encode('unb', target));
-  else keyboard.text(ctx.t('admin-button-block'), adminButtons.encode('blk', target));
+  if (member.status === 'MEMBER_STATUS_BLOCKED_BY_ADMIN') {
+    keyboard.text(ctx.t('admin-button-unblock'), button('unb'));
+    return keyboard.row().text(ctx.t('admin-button-back'), adminButtons.encode('menu'));
+  }
+  keyboard.text(ctx.t('admin-button-block'), button('blk'));
   const role = member.role ?? 'MEMBER_ROLE_USER';
   if (isOwner(ctx.member)) {
-    if (role === 'MEMBER_ROLE_ADMIN') keyboard.text(ctx.t('admin-button-revoke-admin'), adminButtons.encode('rev', target));
-    else if (role === 'MEMBER_ROLE_USER') keyboard.text(ctx.t('admin-button-approve-admin'), adminButtons.encode('apr', target));
+    if (role === 'MEMBER_ROLE_ADMIN') keyboard.text(ctx.t('admin-button-revoke-admin'), button('rev'));
+    else if (role === 'MEMBER_ROLE_USER') keyboard.text(ctx.t('admin-button-approve-admin'), button('apr'));
   } else if (role === 'MEMBER_ROLE_USER' && !member.adminPending) {
-    keyboard.text(ctx.t('admin-button-propose-admin'), adminButtons.encode('pro', target));
+    keyboard.text(ctx.t('admin-button-propose-admin'), button('pro'));
   }
   return keyboard.row().text(ctx.t('admin-button-back'), adminButtons.encode('menu'));
+}
+
+/** The outcomes so far and the new one below; the oldest lines give way when Telegram's limit is near. */
+function appendOutcome(before: string | undefined, outcome: string): string {
+  let text = before ? `${before}\n${outcome}` : outcome;
+  while (text.length > MAX_TEXT && text.includes('\n')) text = text.slice(text.indexOf('\n') + 1);
+  return text.slice(-MAX_TEXT);
 }
 
 function flagsText(ctx: BotContext, config: BotConfigJson): string {

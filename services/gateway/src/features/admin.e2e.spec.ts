@@ -88,15 +88,56 @@ describe('The admin menu', () => {
     expect(harness.users.callsOf(RPC.users.blockMember)).toEqual([
       { botId: shop.botId, admin: `telegram:${olga.id}`, targetTelegramUserId: String(quentin.id), reason: 'spam in the shop' },
     ]);
+    // A blocked member has no role to change: unblocking is the one action offered.
+    expect(buttonsOf(blocked)).toEqual([`adm:unb:${quentin.id}:k`, 'adm:menu']);
 
     // The target's cached membership was dropped, so the very next update is refused.
     victim.sendCommand('help');
-    await victim.waitForMessage(text('You are blocked in this bot. Reason: spam in the shop'));
+    await victim.waitForMessage(text('You are blocked in this bot. Reason: spam in the shop\nYour next messages are ignored without a reply for a while.'));
 
     const answer = await owner.pressCallbackButton(blocked, 'Unblock');
     expect(answer.text).toBe('Quentin is unblocked.');
+    // The confirmation keeps saying who was blocked and why; the unblock is added below it.
+    const unblocked = await owner.waitForEdit(text(/is unblocked\.$/));
+    expect(unblocked.message_id).toBe(blocked.message_id);
+    expect(unblocked.text).toBe('Quentin is blocked. Reason: spam in the shop\nQuentin is unblocked.');
+    expect(buttonsOf(unblocked)).toEqual([`adm:blk:${quentin.id}:k`, `adm:apr:${quentin.id}:k`, 'adm:menu']);
     victim.sendCommand('help');
     await victim.waitForMessage(text(/^Here is what I can do:/));
+  });
+
+  it("offers only unblocking on a blocked member's card, and unblocking there shows the card unblocked", async () => {
+    const uma = harness.user('Uma', 'en', { username: 'uma_u' });
+    await start(uma);
+    harness.users.updateMember(shop.botId, uma.id, { status: 'MEMBER_STATUS_BLOCKED_BY_ADMIN', blockReason: 'rude' });
+
+    const menu = await openMenu(owner);
+    await owner.pressCallbackButton(menu, 'Find a user');
+    await owner.waitForMessage(text(/^Send the user's @username/));
+    owner.sendText('@uma_u');
+    const results = await owner.waitForMessage(text('Found 1. Choose one:'));
+    await owner.pressCallbackButton(results, 'Uma (@uma_u)');
+    const card = await owner.waitForEdit(text(/^Uma \(@uma_u, id \d+\)/));
+    expect(buttonsOf(card)).toEqual([`adm:unb:${uma.id}`, 'adm:menu']);
+    expect(await owner.pressCallbackButton(card, 'Unblock')).toMatchObject({ text: 'Uma is unblocked.' });
+    const active = await owner.waitForEdit(text(/^Uma [\s\S]*Status: active/));
+    expect(buttonsOf(active)).toEqual([`adm:blk:${uma.id}`, `adm:apr:${uma.id}`, 'adm:menu']);
+  });
+
+  it('tells a blocked member, in their language, that their next messages go unanswered, and then answers none', async () => {
+    const vera = harness.user('Vera', 'ru');
+    const chat = await start(vera);
+    harness.users.updateMember(shop.botId, vera.id, { status: 'MEMBER_STATUS_BLOCKED_BY_ADMIN', blockReason: 'спам' });
+    harness.memberCache.invalidate(shop.botId, vera.id); // what the member-cache consumer does on the event
+
+    chat.sendText('привет');
+    const notice = 'Вы заблокированы в этом боте. Причина: спам\nСледующие сообщения какое-то время останутся без ответа.';
+    await chat.waitForMessage(text(notice));
+    chat.sendText('ау?');
+    // Updates are handled in order, so the owner's answer means Vera's second message was handled.
+    owner.sendCommand('help');
+    await owner.waitForMessage(text(/^Here is what I can do:/));
+    expect(chat.botMessages().map((message) => message.text)).toEqual(['Здравствуйте, Vera! Я Shop. Отправьте /help, чтобы узнать, что я умею.', notice]);
   });
 
   it('lets the owner make an admin, who then sees /admin and may only propose admins', async () => {

@@ -107,13 +107,13 @@ describe('A hosted bot running the pipeline', () => {
     harness.memberCache.invalidate(shop.botId, frank.id); // what the member-cache consumer does on the event
 
     for (let i = 0; i < 3; i++) chat.sendCommand('help');
-    await chat.waitForMessage(text('You are blocked in this bot. Reason: spam'));
+    await chat.waitForMessage(text('You are blocked in this bot. Reason: spam\nYour next messages are ignored without a reply for a while.'));
     // Updates are handled in order, so the bystander's answer means Frank's three were handled.
     shop.chat(bystander).sendCommand('help');
     await shop.chat(bystander).waitForMessage(text(ENGLISH_HELP));
     expect(chat.botMessages().map((message) => message.text)).toEqual([
       'Hello, Frank! I am Shop. Send /help to see what I can do.',
-      'You are blocked in this bot. Reason: spam',
+      'You are blocked in this bot. Reason: spam\nYour next messages are ignored without a reply for a while.',
     ]);
   });
 

@@ -27,7 +27,9 @@ describe('The gateway translations', () => {
   it('render variables without Unicode isolation marks', () => {
     const i18n = createGatewayI18n();
     expect(i18n.t('en', 'start-greeting', { name: 'Ann', bot: 'Shop' })).toBe('Hello, Ann! I am Shop. Send /help to see what I can do.');
-    expect(i18n.t('ru', 'blocked-notice-reason', { reason: 'спам' })).toBe('Вы заблокированы в этом боте. Причина: спам');
+    expect(i18n.t('ru', 'blocked-notice-reason', { reason: 'спам' })).toBe(
+      'Вы заблокированы в этом боте. Причина: спам\nСледующие сообщения какое-то время останутся без ответа.',
+    );
   });
 
   it('fall back to English for a locale without a file', () => {

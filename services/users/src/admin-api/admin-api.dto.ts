@@ -1,5 +1,9 @@
 import { IsBoolean, IsDefined, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { SETTING_VALUE_TYPES, type SettingValueType } from '../bot/bot-settings.js';
+import type { MemberRole, MemberStatus } from '../user/membership.decider.js';
+
+const MEMBER_ROLES: readonly MemberRole[] = ['user', 'admin', 'owner'];
+const MEMBER_STATUSES: readonly MemberStatus[] = ['active', 'blocked_by_admin', 'bot_blocked_by_user'];
 
 /** GET /admin/bots */
 export class ListBotsQuery {
@@ -52,15 +56,29 @@ export class SetSettingBody {
   description?: string;
 }
 
-/** GET /admin/bots/:botId/members */
-export class FindMembersQuery {
+/** GET /admin/bots/:botId/members: every member, newest first, one page at a time. */
+export class ListMembersQuery {
+  @IsOptional()
   @IsString()
   @Length(1, 100)
-  query: string;
+  query?: string;
+
+  @IsOptional()
+  @IsIn(MEMBER_ROLES)
+  role?: MemberRole;
+
+  @IsOptional()
+  @IsIn(MEMBER_STATUSES)
+  status?: MemberStatus;
 
   @IsOptional()
   @Matches(/^([1-9]|[1-4][0-9]|50)$/, { message: 'limit must be 1-50' })
   limit?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  cursor?: string;
 }
 
 /** GET /admin/bots/:botId/audit */

@@ -1,11 +1,11 @@
-import type { FindMembersReplyJson, QueryAuditReplyJson } from '@botplatform/contracts';
+import type { ListMembersReplyJson, QueryAuditReplyJson } from '@botplatform/contracts';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Get, Param, Query } from '@nestjs/common';
 import { AuditLog } from '../audit/audit-log.js';
 import { BotRegistry } from '../bot/bot-registry.js';
 import { MemberDirectory } from '../user/member-directory.js';
 import { AdminApiController } from './admin-api-controller.decorator.js';
-import { AuditQuery, FindMembersQuery } from './admin-api.dto.js';
+import { AuditQuery, ListMembersQuery } from './admin-api.dto.js';
 
 /**
  * Members and the audit log of one bot over the admin API, read through the user/ and audit/ slices'
@@ -26,9 +26,16 @@ export class AdminMembersController {
   }
 
   @Get('members')
-  async findMembers(@Param('botId') botId: string, @Query() query: FindMembersQuery): Promise<FindMembersReplyJson> {
+  async listMembers(@Param('botId') botId: string, @Query() query: ListMembersQuery): Promise<ListMembersReplyJson> {
     await this.registry.summary(botId);
-    return { members: await this.members.find(botId, query.query, query.limit ? Number(query.limit) : 10) };
+    return this.members.list({
+      botId,
+      ...(query.query ? { query: query.query } : {}),
+      ...(query.role ? { role: query.role } : {}),
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.limit ? { limit: Number(query.limit) } : {}),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    });
   }
 
   @Get('audit')

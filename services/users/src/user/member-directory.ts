@@ -1,7 +1,9 @@
 import type { CountMembersReplyJson, MemberRoleJson, MemberStatusJson, MemberViewJson } from '@botplatform/contracts';
 import { runSql } from '@botplatform/event-store';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { TELEGRAM_USER_ID } from '../shared/telegram-user-id.js';
 import type { MemberRole, MemberStatus } from './membership.decider.js';
+import { InvalidMemberCursorError } from './user.errors.js';
 
 const ROLE_JSON: Record<MemberRole, MemberRoleJson> = { user: 'MEMBER_ROLE_USER', admin: 'MEMBER_ROLE_ADMIN', owner: 'MEMBER_ROLE_OWNER' };
 const STATUS_JSON: Record<MemberStatus, MemberStatusJson> = {
@@ -39,8 +41,23 @@ const MEMBERS_FROM = 'users.memberships m LEFT JOIN users.identities i ON i.user
 
 type Options = { em?: EntityManager };
 
-/** At most this many members per search (the admin menu shows one screen). */
+/** At most this many members per search or page (the admin menu shows one screen). */
 export const MAX_FIND_LIMIT = 50;
+/** A page of list() when the caller names no size. */
+export const DEFAULT_LIST_LIMIT = 20;
+
+/** Which members of one bot list() shows, and from where. */
+export interface MemberListFilter {
+  readonly botId: string;
+  readonly role?: MemberRole;
+  readonly status?: MemberStatus;
+  /** As find()'s query; blank or absent: every member. */
+  readonly query?: string;
+  /** 1-50, 20 when absent. */
+  readonly limit?: number;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string;
+}
 
 /**
  * Members of bots as the read models hold them: what other slices and the admin API ask about members.
@@ -97,27 +114,59 @@ export class MemberDirectory {
     const text = query.trim();
     if (!text) return [];
     const take = Math.min(Math.max(Math.trunc(limit), 1), MAX_FIND_LIMIT);
-    let where: string;
-    let parameters: unknown[];
-    if (/^[1-9][0-9]{0,15}$/.test(text)) {
-      where = 'm.telegram_user_id = $2';
-      parameters = [text];
-    } else if (text.startsWith('@')) {
-      where = "lower(i.username) LIKE $2::text || '%'";
-      parameters = [escapeLike(text.slice(1).toLowerCase())];
-    } else {
-      where = `(lower(i.username) LIKE $2::text || '%' OR lower(i.first_name || ' ' || coalesce(i.last_name, '')) LIKE '%' || $2::text || '%')`;
-      parameters = [escapeLike(text.toLowerCase())];
-    }
+    const match = matchOf(text, 2);
     const rows = await runSql<MemberRow>(
       options.em ?? this.em,
       `SELECT ${MEMBER_COLUMNS} FROM ${MEMBERS_FROM}
-       WHERE m.bot_id = $1 AND ${where}
+       WHERE m.bot_id = $1 AND ${match.sql}
        ORDER BY m.last_seen_at DESC, m.telegram_user_id
        LIMIT ${take}`,
-      [botId, ...parameters],
+      [botId, match.value],
     );
     return rows.map(toView);
+  }
+
+  /**
+   * One page of a bot's members, newest first: joined_at, then the Telegram user id, both descending.
+   * Pages continue from an opaque cursor, the (joined_at, telegram_user_id) of the last member shown, so
+   * members joining meanwhile never shift a page. `query` matches as in find(); a blank one matches all.
+   * Throws InvalidMemberCursorError (USERS.INVALID_CURSOR) for a cursor this directory did not write.
+   */
+  async list(filter: MemberListFilter, options: Options = {}): Promise<{ members: MemberViewJson[]; nextCursor?: string }> {
+    const take = Math.min(Math.max(Math.trunc(filter.limit ?? DEFAULT_LIST_LIMIT), 1), MAX_FIND_LIMIT);
+    const conditions = ['m.bot_id = $1'];
+    const parameters: unknown[] = [filter.botId];
+    const add = (sql: (n: number) => string, ...values: unknown[]) => {
+      conditions.push(sql(parameters.length + 1));
+      parameters.push(...values);
+    };
+    if (filter.role !== undefined) add((n) => `m.role = $${n}`, filter.role);
+    if (filter.status !== undefined) add((n) => `m.status = $${n}`, filter.status);
+    const text = filter.query?.trim();
+    if (text) {
+      const match = matchOf(text, parameters.length + 1);
+      add(() => match.sql, match.value);
+    }
+    if (filter.cursor !== undefined) {
+      const [joinedAt, telegramUserId] = decodeMemberCursor(filter.cursor);
+      add((n) => `(m.joined_at, m.telegram_user_id) < ($${n}::timestamptz, $${n + 1}::bigint)`, joinedAt, telegramUserId);
+    }
+    // One more row than asked tells whether another page follows. The cursor takes joined_at as
+    // PostgreSQL wrote it, microseconds included (the view's ISO time rounds them off: rows skipped or repeated).
+    const rows = await runSql<MemberRow>(
+      options.em ?? this.em,
+      `SELECT ${MEMBER_COLUMNS} FROM ${MEMBERS_FROM}
+       WHERE ${conditions.join(' AND ')}
+       ORDER BY m.joined_at DESC, m.telegram_user_id DESC
+       LIMIT ${take + 1}`,
+      parameters,
+    );
+    const page = rows.slice(0, take);
+    const last = page[page.length - 1];
+    return {
+      members: page.map(toView),
+      ...(rows.length > take ? { nextCursor: encodeMemberCursor(last.joined_at, last.telegram_user_id) } : {}),
+    };
   }
 
   /** The admin menu's figures for one bot; "active today" counts members seen at or after `since`. */
@@ -157,6 +206,48 @@ export class MemberDirectory {
     );
     return rows.length > 0;
   }
+}
+
+/**
+ * The condition for what an admin typed, its one value as parameter $n: a Telegram id (exact), "@user"
+ * (username prefix), or anything else as a username prefix or a part of the name, case-insensitive.
+ */
+function matchOf(text: string, n: number): { sql: string; value: string } {
+  if (/^[1-9][0-9]{0,15}$/.test(text)) return { sql: `m.telegram_user_id = $${n}`, value: text };
+  if (text.startsWith('@')) return { sql: `lower(i.username) LIKE $${n}::text || '%'`, value: escapeLike(text.slice(1).toLowerCase()) };
+  return {
+    sql: `(lower(i.username) LIKE $${n}::text || '%' OR lower(i.first_name || ' ' || coalesce(i.last_name, '')) LIKE '%' || $${n}::text || '%')`,
+    value: escapeLike(text.toLowerCase()),
+  };
+}
+
+function encodeMemberCursor(joinedAt: string, telegramUserId: string): string {
+  return Buffer.from(JSON.stringify([joinedAt, telegramUserId])).toString('base64url');
+}
+
+function decodeMemberCursor(cursor: string): [string, string] {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidMemberCursorError();
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 2) throw new InvalidMemberCursorError();
+  const [joinedAt, telegramUserId] = decoded as unknown[];
+  if (!isCursorTimestamp(joinedAt) || typeof telegramUserId !== 'string' || !TELEGRAM_USER_ID.test(telegramUserId)) throw new InvalidMemberCursorError();
+  return [joinedAt, telegramUserId];
+}
+
+// What encodeMemberCursor writes: to_json(timestamptz), e.g. 2026-11-23T10:00:00.123456+00:00.
+const CURSOR_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?(Z|[+-](0\d|1[0-5]):[0-5]\d)$/;
+
+/** Only that shape, with a real calendar day: Date.parse takes much that PostgreSQL refuses with an error. */
+function isCursorTimestamp(value: unknown): value is string {
+  const match = typeof value === 'string' ? CURSOR_TIMESTAMP.exec(value) : null;
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return year >= 1 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function escapeLike(text: string): string {

@@ -2,11 +2,12 @@ import type {
   CountMembersRequestJson,
   FindMembersRequestJson,
   GetMemberRequestJson,
+  ListMembersRequestJson,
   MemberAdminActionRequestJson,
   RecordBotBlockedRequestJson,
   SetMemberLanguageRequestJson,
 } from '@botplatform/contracts';
-import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { TELEGRAM_USER_ID } from '../shared/telegram-user-id.js';
 
 const TELEGRAM_ID_MESSAGE = { message: '$property must be a positive Telegram user id' };
@@ -34,6 +35,36 @@ export class FindMembersDto implements FindMembersRequestJson {
   @Min(1)
   @Max(50)
   limit?: number;
+}
+
+/** `rpc.users.list-members`: the roles and statuses are the contract's enum names, UNSPECIFIED refused. */
+export class ListMembersDto implements ListMembersRequestJson {
+  @IsUUID()
+  botId: string;
+
+  @IsOptional()
+  @IsIn(['MEMBER_ROLE_USER', 'MEMBER_ROLE_ADMIN', 'MEMBER_ROLE_OWNER'])
+  role?: 'MEMBER_ROLE_USER' | 'MEMBER_ROLE_ADMIN' | 'MEMBER_ROLE_OWNER';
+
+  @IsOptional()
+  @IsIn(['MEMBER_STATUS_ACTIVE', 'MEMBER_STATUS_BLOCKED_BY_ADMIN', 'MEMBER_STATUS_BOT_BLOCKED_BY_USER'])
+  status?: 'MEMBER_STATUS_ACTIVE' | 'MEMBER_STATUS_BLOCKED_BY_ADMIN' | 'MEMBER_STATUS_BOT_BLOCKED_BY_USER';
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  query?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  limit?: number;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  cursor?: string;
 }
 
 /** `rpc.users.count-members`. */

@@ -58,3 +58,11 @@ export class InvalidAdminActorError extends UsersError {
     super(`not an admin actor: ${value} (expected telegram:<id> or api:<token id>)`);
   }
 }
+
+/** A `list-members` cursor that this service did not hand out (or that was altered). */
+export class InvalidMemberCursorError extends UsersError {
+  readonly code = 'USERS.INVALID_CURSOR';
+  constructor() {
+    super('invalid members cursor: pass next_cursor of the previous page unchanged');
+  }
+}

@@ -41,8 +41,9 @@ language-choose = Current language: { $language }. Choose another one:
 language-changed = Done! I will speak { $language } with you now.
 
 ## Refusals by the middleware
-blocked-notice = You are blocked in this bot.
+blocked-notice = You are blocked in this bot. Your next messages are ignored without a reply for a while.
 blocked-notice-reason = You are blocked in this bot. Reason: { $reason }
+    Your next messages are ignored without a reply for a while.
 rate-limited = You are sending too much too fast. Please slow down and try again in a few seconds.
 
 ## Errors (the error boundary)

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file botplatform/users/v1/members.proto.
  */
 export const file_botplatform_users_v1_members: GenFile = /*@__PURE__*/
-  fileDesc("CiJib3RwbGF0Zm9ybS91c2Vycy92MS9tZW1iZXJzLnByb3RvEhRib3RwbGF0Zm9ybS51c2Vycy52MSLLAgoWSWRlbnRpdHlQcm9maWxlQ2hhbmdlZBIOCgZib3RfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAMgASgDEhUKCHVzZXJuYW1lGAQgASgJSACIAQESEgoKZmlyc3RfbmFtZRgFIAEoCRIWCglsYXN0X25hbWUYBiABKAlIAYgBARIaCg1sYW5ndWFnZV9jb2RlGAcgASgJSAKIAQESEgoKaXNfcHJlbWl1bRgIIAEoCBIuCgpjaGFuZ2VkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDomirUYIgoedXNlcnMuaWRlbnRpdHkucHJvZmlsZV9jaGFuZ2VkEAFCCwoJX3VzZXJuYW1lQgwKCl9sYXN0X25hbWVCEAoOX2xhbmd1YWdlX2NvZGUi1wEKFU1lbWJlckxhbmd1YWdlQ2hhbmdlZBIOCgZib3RfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAMgASgDEhoKDWxhbmd1YWdlX2NvZGUYBCABKAlIAIgBARIuCgpjaGFuZ2VkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDolirUYIQoddXNlcnMubWVtYmVyLmxhbmd1YWdlX2NoYW5nZWQQAUIQCg5fbGFuZ3VhZ2VfY29kZSKeAgoRTWVtYmVyUm9sZUNoYW5nZWQSDgoGYm90X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIuCgRyb2xlGAQgASgOMiAuYm90cGxhdGZvcm0udXNlcnMudjEuTWVtYmVyUm9sZRI3Cg1wcmV2aW91c19yb2xlGAUgASgOMiAuYm90cGxhdGZvcm0udXNlcnMudjEuTWVtYmVyUm9sZRISCgpjaGFuZ2VkX2J5GAYgASgJEi4KCmNoYW5nZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wOiGKtRgdChl1c2Vycy5tZW1iZXIucm9sZV9jaGFuZ2VkEAEiygIKE01lbWJlclN0YXR1c0NoYW5nZWQSDgoGYm90X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIyCgZzdGF0dXMYBCABKA4yIi5ib3RwbGF0Zm9ybS51c2Vycy52MS5NZW1iZXJTdGF0dXMSOwoPcHJldmlvdXNfc3RhdHVzGAUgASgOMiIuYm90cGxhdGZvcm0udXNlcnMudjEuTWVtYmVyU3RhdHVzEhMKBnJlYXNvbhgGIAEoCUgAiAEBEhIKCmNoYW5nZWRfYnkYByABKAkSLgoKY2hhbmdlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6I4q1GB8KG3VzZXJzLm1lbWJlci5zdGF0dXNfY2hhbmdlZBABQgkKB19yZWFzb24i5QQKCk1lbWJlclZpZXcSDgoGYm90X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIVCgh1c2VybmFtZRgEIAEoCUgAiAEBEhIKCmZpcnN0X25hbWUYBSABKAkSFgoJbGFzdF9uYW1lGAYgASgJSAGIAQESIwoWdGVsZWdyYW1fbGFuZ3VhZ2VfY29kZRgHIAEoCUgCiAEBEh4KEWxhbmd1YWdlX292ZXJyaWRlGAggASgJSAOIAQESEgoKaXNfcHJlbWl1bRgJIAEoCBIuCgRyb2xlGAogASgOMiAuYm90cGxhdGZvcm0udXNlcnMudjEuTWVtYmVyUm9sZRIyCgZzdGF0dXMYCyABKA4yIi5ib3RwbGF0Zm9ybS51c2Vycy52MS5NZW1iZXJTdGF0dXMSGQoMYmxvY2tfcmVhc29uGAwgASgJSASIAQESFQoNYWRtaW5fcGVuZGluZxgNIAEoCBIaCg1zdGFydF9wYXlsb2FkGA4gASgJSAWIAQESLQoJam9pbmVkX2F0GA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxsYXN0X3NlZW5fYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgsKCV91c2VybmFtZUIMCgpfbGFzdF9uYW1lQhkKF190ZWxlZ3JhbV9sYW5ndWFnZV9jb2RlQhQKEl9sYW5ndWFnZV9vdmVycmlkZUIPCg1fYmxvY2tfcmVhc29uQhAKDl9zdGFydF9wYXlsb2FkIjwKEEdldE1lbWJlclJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMiUgoOR2V0TWVtYmVyUmVwbHkSNQoGbWVtYmVyGAEgASgLMiAuYm90cGxhdGZvcm0udXNlcnMudjEuTWVtYmVyVmlld0gAiAEBQgkKB19tZW1iZXIiUQoSRmluZE1lbWJlcnNSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRINCgVxdWVyeRgCIAEoCRISCgVsaW1pdBgDIAEoBUgAiAEBQggKBl9saW1pdCJFChBGaW5kTWVtYmVyc1JlcGx5EjEKB21lbWJlcnMYASADKAsyIC5ib3RwbGF0Zm9ybS51c2Vycy52MS5NZW1iZXJWaWV3IiUKE0NvdW50TWVtYmVyc1JlcXVlc3QSDgoGYm90X2lkGAEgASgJIn0KEUNvdW50TWVtYmVyc1JlcGx5Eg8KB21lbWJlcnMYASABKAUSFAoMYWN0aXZlX3RvZGF5GAIgASgFEhcKD2Jsb2NrZWRfdGhlX2JvdBgDIAEoBRIYChBibG9ja2VkX2J5X2FkbWluGAQgASgFEg4KBmFkbWlucxgFIAEoBSJyChhTZXRNZW1iZXJMYW5ndWFnZVJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSGgoNbGFuZ3VhZ2VfY29kZRgDIAEoCUgAiAEBQhAKDl9sYW5ndWFnZV9jb2RlInoKGE1lbWJlckFkbWluQWN0aW9uUmVxdWVzdBIOCgZib3RfaWQYASABKAkSDQoFYWRtaW4YAiABKAkSHwoXdGFyZ2V0X3RlbGVncmFtX3VzZXJfaWQYAyABKAMSEwoGcmVhc29uGAQgASgJSACIAQFCCQoHX3JlYXNvbiJbChZNZW1iZXJBZG1pbkFjdGlvblJlcGx5EjAKBm1lbWJlchgBIAEoCzIgLmJvdHBsYXRmb3JtLnVzZXJzLnYxLk1lbWJlclZpZXcSDwoHY2hhbmdlZBgCIAEoCCJUChdSZWNvcmRCb3RCbG9ja2VkUmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIPCgdibG9ja2VkGAMgASgIIigKFVJlY29yZEJvdEJsb2NrZWRSZXBseRIPCgdjaGFuZ2VkGAEgASgIInsKE0NvbnN1bWVRdW90YVJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSEQoEcGxhbhgDIAEoCUgAiAEBEhMKBmFtb3VudBgEIAEoBUgBiAEBQgcKBV9wbGFuQgkKB19hbW91bnQibgoRQ29uc3VtZVF1b3RhUmVwbHkSDAoEdXNlZBgBIAEoBRISCgVsaW1pdBgCIAEoBUgAiAEBEi0KCXJlc2V0c19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCAoGX2xpbWl0InUKFFF1b3RhRXhjZWVkZWREZXRhaWxzEgwKBHVzZWQYASABKAUSDQoFbGltaXQYAiABKAUSEQoJcmVxdWVzdGVkGAMgASgFEi0KCXJlc2V0c19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAitAEKCkF1ZGl0RW50cnkSEAoIZXZlbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEg0KBWFkbWluGAMgASgJEg4KBmFjdGlvbhgEIAEoCRITCgZ0YXJnZXQYBSABKAlIAIgBARIUCgxkZXRhaWxzX2pzb24YBiABKAkSLwoLb2NjdXJyZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgkKB190YXJnZXQivwEKEVF1ZXJ5QXVkaXRSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRISCgVhZG1pbhgCIAEoCUgAiAEBEhMKBnRhcmdldBgDIAEoCUgBiAEBEhMKBmFjdGlvbhgEIAEoCUgCiAEBEhIKBWxpbWl0GAUgASgFSAOIAQESEwoGY3Vyc29yGAYgASgJSASIAQFCCAoGX2FkbWluQgkKB190YXJnZXRCCQoHX2FjdGlvbkIICgZfbGltaXRCCQoHX2N1cnNvciJuCg9RdWVyeUF1ZGl0UmVwbHkSMQoHZW50cmllcxgBIAMoCzIgLmJvdHBsYXRmb3JtLnVzZXJzLnYxLkF1ZGl0RW50cnkSGAoLbmV4dF9jdXJzb3IYAiABKAlIAIgBAUIOCgxfbmV4dF9jdXJzb3IqbQoKTWVtYmVyUm9sZRIbChdNRU1CRVJfUk9MRV9VTlNQRUNJRklFRBAAEhQKEE1FTUJFUl9ST0xFX1VTRVIQARIVChFNRU1CRVJfUk9MRV9BRE1JThACEhUKEU1FTUJFUl9ST0xFX09XTkVSEAMqkgEKDE1lbWJlclN0YXR1cxIdChlNRU1CRVJfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGAoUTUVNQkVSX1NUQVRVU19BQ1RJVkUQARIiCh5NRU1CRVJfU1RBVFVTX0JMT0NLRURfQllfQURNSU4QAhIlCiFNRU1CRVJfU1RBVFVTX0JPVF9CTE9DS0VEX0JZX1VTRVIQA2IGcHJvdG8z", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
+  fileDesc("CiJib3RwbGF0Zm9ybS91c2Vycy92MS9tZW1iZXJzLnByb3RvEhRib3RwbGF0Zm9ybS51c2Vycy52MSLLAgoWSWRlbnRpdHlQcm9maWxlQ2hhbmdlZBIOCgZib3RfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAMgASgDEhUKCHVzZXJuYW1lGAQgASgJSACIAQESEgoKZmlyc3RfbmFtZRgFIAEoCRIWCglsYXN0X25hbWUYBiABKAlIAYgBARIaCg1sYW5ndWFnZV9jb2RlGAcgASgJSAKIAQESEgoKaXNfcHJlbWl1bRgIIAEoCBIuCgpjaGFuZ2VkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDomirUYIgoedXNlcnMuaWRlbnRpdHkucHJvZmlsZV9jaGFuZ2VkEAFCCwoJX3VzZXJuYW1lQgwKCl9sYXN0X25hbWVCEAoOX2xhbmd1YWdlX2NvZGUi1wEKFU1lbWJlckxhbmd1YWdlQ2hhbmdlZBIOCgZib3RfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAMgASgDEhoKDWxhbmd1YWdlX2NvZGUYBCABKAlIAIgBARIuCgpjaGFuZ2VkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDolirUYIQoddXNlcnMubWVtYmVyLmxhbmd1YWdlX2NoYW5nZWQQAUIQCg5fbGFuZ3VhZ2VfY29kZSKeAgoRTWVtYmVyUm9sZUNoYW5nZWQSDgoGYm90X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIuCgRyb2xlGAQgASgOMiAuYm90cGxhdGZvcm0udXNlcnMudjEuTWVtYmVyUm9sZRI3Cg1wcmV2aW91c19yb2xlGAUgASgOMiAuYm90cGxhdGZvcm0udXNlcnMudjEuTWVtYmVyUm9sZRISCgpjaGFuZ2VkX2J5GAYgASgJEi4KCmNoYW5nZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wOiGKtRgdChl1c2Vycy5tZW1iZXIucm9sZV9jaGFuZ2VkEAEiygIKE01lbWJlclN0YXR1c0NoYW5nZWQSDgoGYm90X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIyCgZzdGF0dXMYBCABKA4yIi5ib3RwbGF0Zm9ybS51c2Vycy52MS5NZW1iZXJTdGF0dXMSOwoPcHJldmlvdXNfc3RhdHVzGAUgASgOMiIuYm90cGxhdGZvcm0udXNlcnMudjEuTWVtYmVyU3RhdHVzEhMKBnJlYXNvbhgGIAEoCUgAiAEBEhIKCmNoYW5nZWRfYnkYByABKAkSLgoKY2hhbmdlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6I4q1GB8KG3VzZXJzLm1lbWJlci5zdGF0dXNfY2hhbmdlZBABQgkKB19yZWFzb24i5QQKCk1lbWJlclZpZXcSDgoGYm90X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIVCgh1c2VybmFtZRgEIAEoCUgAiAEBEhIKCmZpcnN0X25hbWUYBSABKAkSFgoJbGFzdF9uYW1lGAYgASgJSAGIAQESIwoWdGVsZWdyYW1fbGFuZ3VhZ2VfY29kZRgHIAEoCUgCiAEBEh4KEWxhbmd1YWdlX292ZXJyaWRlGAggASgJSAOIAQESEgoKaXNfcHJlbWl1bRgJIAEoCBIuCgRyb2xlGAogASgOMiAuYm90cGxhdGZvcm0udXNlcnMudjEuTWVtYmVyUm9sZRIyCgZzdGF0dXMYCyABKA4yIi5ib3RwbGF0Zm9ybS51c2Vycy52MS5NZW1iZXJTdGF0dXMSGQoMYmxvY2tfcmVhc29uGAwgASgJSASIAQESFQoNYWRtaW5fcGVuZGluZxgNIAEoCBIaCg1zdGFydF9wYXlsb2FkGA4gASgJSAWIAQESLQoJam9pbmVkX2F0GA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxsYXN0X3NlZW5fYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgsKCV91c2VybmFtZUIMCgpfbGFzdF9uYW1lQhkKF190ZWxlZ3JhbV9sYW5ndWFnZV9jb2RlQhQKEl9sYW5ndWFnZV9vdmVycmlkZUIPCg1fYmxvY2tfcmVhc29uQhAKDl9zdGFydF9wYXlsb2FkIjwKEEdldE1lbWJlclJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMiUgoOR2V0TWVtYmVyUmVwbHkSNQoGbWVtYmVyGAEgASgLMiAuYm90cGxhdGZvcm0udXNlcnMudjEuTWVtYmVyVmlld0gAiAEBQgkKB19tZW1iZXIiUQoSRmluZE1lbWJlcnNSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRINCgVxdWVyeRgCIAEoCRISCgVsaW1pdBgDIAEoBUgAiAEBQggKBl9saW1pdCJFChBGaW5kTWVtYmVyc1JlcGx5EjEKB21lbWJlcnMYASADKAsyIC5ib3RwbGF0Zm9ybS51c2Vycy52MS5NZW1iZXJWaWV3IoICChJMaXN0TWVtYmVyc1JlcXVlc3QSDgoGYm90X2lkGAEgASgJEjMKBHJvbGUYAiABKA4yIC5ib3RwbGF0Zm9ybS51c2Vycy52MS5NZW1iZXJSb2xlSACIAQESNwoGc3RhdHVzGAMgASgOMiIuYm90cGxhdGZvcm0udXNlcnMudjEuTWVtYmVyU3RhdHVzSAGIAQESEgoFcXVlcnkYBCABKAlIAogBARISCgVsaW1pdBgFIAEoBUgDiAEBEhMKBmN1cnNvchgGIAEoCUgEiAEBQgcKBV9yb2xlQgkKB19zdGF0dXNCCAoGX3F1ZXJ5QggKBl9saW1pdEIJCgdfY3Vyc29yIm8KEExpc3RNZW1iZXJzUmVwbHkSMQoHbWVtYmVycxgBIAMoCzIgLmJvdHBsYXRmb3JtLnVzZXJzLnYxLk1lbWJlclZpZXcSGAoLbmV4dF9jdXJzb3IYAiABKAlIAIgBAUIOCgxfbmV4dF9jdXJzb3IiJQoTQ291bnRNZW1iZXJzUmVxdWVzdBIOCgZib3RfaWQYASABKAkifQoRQ291bnRNZW1iZXJzUmVwbHkSDwoHbWVtYmVycxgBIAEoBRIUCgxhY3RpdmVfdG9kYXkYAiABKAUSFwoPYmxvY2tlZF90aGVfYm90GAMgASgFEhgKEGJsb2NrZWRfYnlfYWRtaW4YBCABKAUSDgoGYWRtaW5zGAUgASgFInIKGFNldE1lbWJlckxhbmd1YWdlUmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIaCg1sYW5ndWFnZV9jb2RlGAMgASgJSACIAQFCEAoOX2xhbmd1YWdlX2NvZGUiegoYTWVtYmVyQWRtaW5BY3Rpb25SZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRINCgVhZG1pbhgCIAEoCRIfChd0YXJnZXRfdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxITCgZyZWFzb24YBCABKAlIAIgBAUIJCgdfcmVhc29uIlsKFk1lbWJlckFkbWluQWN0aW9uUmVwbHkSMAoGbWVtYmVyGAEgASgLMiAuYm90cGxhdGZvcm0udXNlcnMudjEuTWVtYmVyVmlldxIPCgdjaGFuZ2VkGAIgASgIIlQKF1JlY29yZEJvdEJsb2NrZWRSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEg8KB2Jsb2NrZWQYAyABKAgiKAoVUmVjb3JkQm90QmxvY2tlZFJlcGx5Eg8KB2NoYW5nZWQYASABKAgiewoTQ29uc3VtZVF1b3RhUmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIRCgRwbGFuGAMgASgJSACIAQESEwoGYW1vdW50GAQgASgFSAGIAQFCBwoFX3BsYW5CCQoHX2Ftb3VudCJuChFDb25zdW1lUXVvdGFSZXBseRIMCgR1c2VkGAEgASgFEhIKBWxpbWl0GAIgASgFSACIAQESLQoJcmVzZXRzX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIICgZfbGltaXQidQoUUXVvdGFFeGNlZWRlZERldGFpbHMSDAoEdXNlZBgBIAEoBRINCgVsaW1pdBgCIAEoBRIRCglyZXF1ZXN0ZWQYAyABKAUSLQoJcmVzZXRzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK0AQoKQXVkaXRFbnRyeRIQCghldmVudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSDQoFYWRtaW4YAyABKAkSDgoGYWN0aW9uGAQgASgJEhMKBnRhcmdldBgFIAEoCUgAiAEBEhQKDGRldGFpbHNfanNvbhgGIAEoCRIvCgtvY2N1cnJlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCQoHX3RhcmdldCK/AQoRUXVlcnlBdWRpdFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhIKBWFkbWluGAIgASgJSACIAQESEwoGdGFyZ2V0GAMgASgJSAGIAQESEwoGYWN0aW9uGAQgASgJSAKIAQESEgoFbGltaXQYBSABKAVIA4gBARITCgZjdXJzb3IYBiABKAlIBIgBAUIICgZfYWRtaW5CCQoHX3RhcmdldEIJCgdfYWN0aW9uQggKBl9saW1pdEIJCgdfY3Vyc29yIm4KD1F1ZXJ5QXVkaXRSZXBseRIxCgdlbnRyaWVzGAEgAygLMiAuYm90cGxhdGZvcm0udXNlcnMudjEuQXVkaXRFbnRyeRIYCgtuZXh0X2N1cnNvchgCIAEoCUgAiAEBQg4KDF9uZXh0X2N1cnNvciptCgpNZW1iZXJSb2xlEhsKF01FTUJFUl9ST0xFX1VOU1BFQ0lGSUVEEAASFAoQTUVNQkVSX1JPTEVfVVNFUhABEhUKEU1FTUJFUl9ST0xFX0FETUlOEAISFQoRTUVNQkVSX1JPTEVfT1dORVIQAyqSAQoMTWVtYmVyU3RhdHVzEh0KGU1FTUJFUl9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChRNRU1CRVJfU1RBVFVTX0FDVElWRRABEiIKHk1FTUJFUl9TVEFUVVNfQkxPQ0tFRF9CWV9BRE1JThACEiUKIU1FTUJFUl9TVEFUVVNfQk9UX0JMT0NLRURfQllfVVNFUhADYgZwcm90bzM", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
 
 /**
  * IdentityProfileChanged: Telegram reported a different profile for the user (name, username,
@@ -753,6 +753,144 @@ export const FindMembersReplySchema: GenMessage<FindMembersReply, {jsonType: Fin
   messageDesc(file_botplatform_users_v1_members, 8);
 
 /**
+ * rpc.users.list-members: every member of one bot, newest first (joined_at, then the Telegram user id,
+ * both descending), one page per request, optionally narrowed by role, status and a find-members query.
+ *
+ * @generated from message botplatform.users.v1.ListMembersRequest
+ */
+export type ListMembersRequest = Message<"botplatform.users.v1.ListMembersRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: optional botplatform.users.v1.MemberRole role = 2;
+   */
+  role?: MemberRole | undefined;
+
+  /**
+   * @generated from field: optional botplatform.users.v1.MemberStatus status = 3;
+   */
+  status?: MemberStatus | undefined;
+
+  /**
+   * As find-members' query (a Telegram id, "@user", a part of the name); absent: every member.
+   *
+   * @generated from field: optional string query = 4;
+   */
+  query?: string | undefined;
+
+  /**
+   * 1-50, 20 when absent.
+   *
+   * @generated from field: optional int32 limit = 5;
+   */
+  limit?: number | undefined;
+
+  /**
+   * next_cursor of the previous page, unchanged; a cursor this service did not hand out fails with
+   * USERS.INVALID_CURSOR.
+   *
+   * @generated from field: optional string cursor = 6;
+   */
+  cursor?: string | undefined;
+};
+
+/**
+ * rpc.users.list-members: every member of one bot, newest first (joined_at, then the Telegram user id,
+ * both descending), one page per request, optionally narrowed by role, status and a find-members query.
+ *
+ * @generated from message botplatform.users.v1.ListMembersRequest
+ */
+export type ListMembersRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: optional botplatform.users.v1.MemberRole role = 2;
+   */
+  role?: MemberRoleJson;
+
+  /**
+   * @generated from field: optional botplatform.users.v1.MemberStatus status = 3;
+   */
+  status?: MemberStatusJson;
+
+  /**
+   * As find-members' query (a Telegram id, "@user", a part of the name); absent: every member.
+   *
+   * @generated from field: optional string query = 4;
+   */
+  query?: string;
+
+  /**
+   * 1-50, 20 when absent.
+   *
+   * @generated from field: optional int32 limit = 5;
+   */
+  limit?: number;
+
+  /**
+   * next_cursor of the previous page, unchanged; a cursor this service did not hand out fails with
+   * USERS.INVALID_CURSOR.
+   *
+   * @generated from field: optional string cursor = 6;
+   */
+  cursor?: string;
+};
+
+/**
+ * Describes the message botplatform.users.v1.ListMembersRequest.
+ * Use `create(ListMembersRequestSchema)` to create a new message.
+ */
+export const ListMembersRequestSchema: GenMessage<ListMembersRequest, {jsonType: ListMembersRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_users_v1_members, 9);
+
+/**
+ * @generated from message botplatform.users.v1.ListMembersReply
+ */
+export type ListMembersReply = Message<"botplatform.users.v1.ListMembersReply"> & {
+  /**
+   * @generated from field: repeated botplatform.users.v1.MemberView members = 1;
+   */
+  members: MemberView[];
+
+  /**
+   * Absent on the last page.
+   *
+   * @generated from field: optional string next_cursor = 2;
+   */
+  nextCursor?: string | undefined;
+};
+
+/**
+ * @generated from message botplatform.users.v1.ListMembersReply
+ */
+export type ListMembersReplyJson = {
+  /**
+   * @generated from field: repeated botplatform.users.v1.MemberView members = 1;
+   */
+  members?: MemberViewJson[];
+
+  /**
+   * Absent on the last page.
+   *
+   * @generated from field: optional string next_cursor = 2;
+   */
+  nextCursor?: string;
+};
+
+/**
+ * Describes the message botplatform.users.v1.ListMembersReply.
+ * Use `create(ListMembersReplySchema)` to create a new message.
+ */
+export const ListMembersReplySchema: GenMessage<ListMembersReply, {jsonType: ListMembersReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_users_v1_members, 10);
+
+/**
  * rpc.users.count-members: the admin menu's figures.
  *
  * @generated from message botplatform.users.v1.CountMembersRequest
@@ -781,7 +919,7 @@ export type CountMembersRequestJson = {
  * Use `create(CountMembersRequestSchema)` to create a new message.
  */
 export const CountMembersRequestSchema: GenMessage<CountMembersRequest, {jsonType: CountMembersRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_users_v1_members, 9);
+  messageDesc(file_botplatform_users_v1_members, 11);
 
 /**
  * @generated from message botplatform.users.v1.CountMembersReply
@@ -852,7 +990,7 @@ export type CountMembersReplyJson = {
  * Use `create(CountMembersReplySchema)` to create a new message.
  */
 export const CountMembersReplySchema: GenMessage<CountMembersReply, {jsonType: CountMembersReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_users_v1_members, 10);
+  messageDesc(file_botplatform_users_v1_members, 12);
 
 /**
  * rpc.users.set-member-language
@@ -907,7 +1045,7 @@ export type SetMemberLanguageRequestJson = {
  * Use `create(SetMemberLanguageRequestSchema)` to create a new message.
  */
 export const SetMemberLanguageRequestSchema: GenMessage<SetMemberLanguageRequest, {jsonType: SetMemberLanguageRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_users_v1_members, 11);
+  messageDesc(file_botplatform_users_v1_members, 13);
 
 /**
  * An admin action on a member. admin is "telegram:<id>" (checked to be an admin, or for
@@ -974,7 +1112,7 @@ export type MemberAdminActionRequestJson = {
  * Use `create(MemberAdminActionRequestSchema)` to create a new message.
  */
 export const MemberAdminActionRequestSchema: GenMessage<MemberAdminActionRequest, {jsonType: MemberAdminActionRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_users_v1_members, 12);
+  messageDesc(file_botplatform_users_v1_members, 14);
 
 /**
  * rpc.users.block-member, unblock-member, propose-admin, approve-admin, revoke-admin
@@ -1019,7 +1157,7 @@ export type MemberAdminActionReplyJson = {
  * Use `create(MemberAdminActionReplySchema)` to create a new message.
  */
 export const MemberAdminActionReplySchema: GenMessage<MemberAdminActionReply, {jsonType: MemberAdminActionReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_users_v1_members, 13);
+  messageDesc(file_botplatform_users_v1_members, 15);
 
 /**
  * rpc.users.record-bot-blocked: the gateway saw a my_chat_member update or a 403 "bot was blocked".
@@ -1074,7 +1212,7 @@ export type RecordBotBlockedRequestJson = {
  * Use `create(RecordBotBlockedRequestSchema)` to create a new message.
  */
 export const RecordBotBlockedRequestSchema: GenMessage<RecordBotBlockedRequest, {jsonType: RecordBotBlockedRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_users_v1_members, 14);
+  messageDesc(file_botplatform_users_v1_members, 16);
 
 /**
  * @generated from message botplatform.users.v1.RecordBotBlockedReply
@@ -1101,7 +1239,7 @@ export type RecordBotBlockedReplyJson = {
  * Use `create(RecordBotBlockedReplySchema)` to create a new message.
  */
 export const RecordBotBlockedReplySchema: GenMessage<RecordBotBlockedReply, {jsonType: RecordBotBlockedReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_users_v1_members, 15);
+  messageDesc(file_botplatform_users_v1_members, 17);
 
 /**
  * rpc.users.consume-quota: one use of the bot's daily quota by a member. Over the quota the request
@@ -1174,7 +1312,7 @@ export type ConsumeQuotaRequestJson = {
  * Use `create(ConsumeQuotaRequestSchema)` to create a new message.
  */
 export const ConsumeQuotaRequestSchema: GenMessage<ConsumeQuotaRequest, {jsonType: ConsumeQuotaRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_users_v1_members, 16);
+  messageDesc(file_botplatform_users_v1_members, 18);
 
 /**
  * @generated from message botplatform.users.v1.ConsumeQuotaReply
@@ -1229,7 +1367,7 @@ export type ConsumeQuotaReplyJson = {
  * Use `create(ConsumeQuotaReplySchema)` to create a new message.
  */
 export const ConsumeQuotaReplySchema: GenMessage<ConsumeQuotaReply, {jsonType: ConsumeQuotaReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_users_v1_members, 17);
+  messageDesc(file_botplatform_users_v1_members, 19);
 
 /**
  * The details of the error USERS.QUOTA_EXCEEDED (its error body's `details`, in JSON form), so a
@@ -1300,7 +1438,7 @@ export type QuotaExceededDetailsJson = {
  * Use `create(QuotaExceededDetailsSchema)` to create a new message.
  */
 export const QuotaExceededDetailsSchema: GenMessage<QuotaExceededDetails, {jsonType: QuotaExceededDetailsJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_users_v1_members, 18);
+  messageDesc(file_botplatform_users_v1_members, 20);
 
 /**
  * One admin action, as the audit log shows it.
@@ -1407,7 +1545,7 @@ export type AuditEntryJson = {
  * Use `create(AuditEntrySchema)` to create a new message.
  */
 export const AuditEntrySchema: GenMessage<AuditEntry, {jsonType: AuditEntryJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_users_v1_members, 19);
+  messageDesc(file_botplatform_users_v1_members, 21);
 
 /**
  * rpc.users.query-audit: newest first, filtered, paginated by cursor.
@@ -1496,7 +1634,7 @@ export type QueryAuditRequestJson = {
  * Use `create(QueryAuditRequestSchema)` to create a new message.
  */
 export const QueryAuditRequestSchema: GenMessage<QueryAuditRequest, {jsonType: QueryAuditRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_users_v1_members, 20);
+  messageDesc(file_botplatform_users_v1_members, 22);
 
 /**
  * @generated from message botplatform.users.v1.QueryAuditReply
@@ -1537,7 +1675,7 @@ export type QueryAuditReplyJson = {
  * Use `create(QueryAuditReplySchema)` to create a new message.
  */
 export const QueryAuditReplySchema: GenMessage<QueryAuditReply, {jsonType: QueryAuditReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_users_v1_members, 21);
+  messageDesc(file_botplatform_users_v1_members, 23);
 
 /**
  * A member's role in one bot. Admins are approved by the owner.
