@@ -277,6 +277,37 @@ describe('BotHost (long polling)', () => {
     });
   });
 
+  it('started while the registry cannot be asked, asks again soon and hosts its bots once it answers', async () => {
+    // A registry of its own: the first host must not poll the same bot.
+    const lateRegistry = await BotRegistryStandIn.start();
+    const lateBot = sandbox.createBot({ username: 'late_bot' });
+    tokens.push(lateBot.token);
+    const botId = randomUUID();
+    lateRegistry.put({ botId, name: 'Late', token: lateBot.token });
+    const second = new BotHost({
+      credentials: new UsersClient(createRpcClient({ kind: 'in-process', broker: lateRegistry.broker })),
+      sessions: (id) => new MikroOrmSessionStorage(orm, id),
+      journal: new IncomingUpdateJournal(orm),
+      behaviour: echo,
+      apiRoot: sandbox.apiRoot,
+      mode: 'polling',
+      // No periodic round: only the retry after the failed first one can find the bot.
+      reconcileIntervalMs: 0,
+      logger,
+    });
+    lateRegistry.failWith = 'INTERNAL';
+    try {
+      expect((await second.start()).fetched).toBe(false);
+      expect(second.hosted()).toEqual([]);
+      lateRegistry.failWith = undefined;
+      await waitFor('the late bot to be hosted after the retry', () => second.hosted().some((bot) => bot.botId === botId), { timeoutMs: 5_000 });
+      await say(lateBot, 'made it', 'Late: made it (before: -)');
+    } finally {
+      await second.stopAll();
+      await lateRegistry.close();
+    }
+  });
+
   it('never writes a token to the log', () => {
     expect(logger.lines.length).toBeGreaterThan(0);
     const text = logger.text();

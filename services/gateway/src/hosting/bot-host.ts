@@ -44,6 +44,9 @@ export interface FailedBot {
 /** How long a settled update stays in the journal: Telegram redelivers an unconfirmed one for 24 h at most. */
 const JOURNAL_RETENTION_MS = 48 * 3_600_000;
 
+/** Pauses before asking the registry again after a round that could not. */
+const RECONCILE_RETRY_MS = [1_000, 2_000, 5_000, 10_000];
+
 /** Reply codes of `get-bot-credentials` that mean "this bot is not to be served". */
 const NOT_SERVED_CODES = new Set(['USERS.BOT_NOT_FOUND', 'USERS.BOT_INACTIVE']);
 
@@ -68,6 +71,9 @@ export class BotHost {
   private answerSequence = 0;
   private timer: NodeJS.Timeout | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** Rounds in a row that could not ask the registry. */
+  private failedRounds = 0;
   private currentRound: Promise<unknown> = Promise.resolve();
   private pendingRound: Promise<ReconcileReport> | undefined;
   private firstRound: Promise<ReconcileReport> | undefined;
@@ -125,6 +131,21 @@ export class BotHost {
   }
 
   /**
+   * A round that could not ask the registry is tried again soon (1 s, 2 s, 5 s, then every 10 s), not
+   * only at the next periodic round: a gateway started while the users service or the broker is away
+   * would otherwise host no bot for up to a minute.
+   */
+  private retryReconcileSoon(): void {
+    if (this.closed || this.retryTimer) return;
+    const delay = RECONCILE_RETRY_MS[Math.min(this.failedRounds++, RECONCILE_RETRY_MS.length - 1)];
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.reconcile();
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  /**
    * Converges one bot on the registry (after `users.bot.*` events): starts, stops or restarts it.
    * Idempotent. Throws only when the registry could not be asked, so the caller may retry.
    */
@@ -145,6 +166,7 @@ export class BotHost {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.timer = undefined;
     await this.currentRound;
     await Promise.allSettled([...this.locks.values()]);
@@ -191,8 +213,10 @@ export class BotHost {
       reply = await this.options.credentials.getBotCredentials({});
     } catch (error) {
       this.logger.warn(`reconcile: could not fetch the bots' credentials, hosting stays as it is (${describeError(error)})`);
+      this.retryReconcileSoon();
       return { fetched: false, changes: new Map() };
     }
+    this.failedRounds = 0;
     const desired = new Map<string, ServableBot>();
     for (const credentials of reply.bots ?? []) {
       const bot = this.servable(credentials);
