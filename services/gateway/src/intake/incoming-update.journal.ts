@@ -10,12 +10,6 @@ export interface PendingUpdate {
   readonly receivedAt: Date;
 }
 
-interface HandledBatch {
-  readonly botIds: string[];
-  readonly updateIds: number[];
-  written: Promise<void>;
-}
-
 /** How an update's handling ended: `failed` when it was given up (its dependencies never came back). */
 export type UpdateSettlement = { readonly status: 'handled' } | { readonly status: 'failed'; readonly reason: string };
 
@@ -29,8 +23,6 @@ export type UpdateSettlement = { readonly status: 'handled' } | { readonly statu
  */
 export class IncomingUpdateJournal {
   private readonly table: string;
-  /** The handled updates waiting for this turn's statement. */
-  private handledBatch: HandledBatch | undefined;
 
   constructor(private readonly orm: MikroORM) {
     this.table = `"${orm.config.get('schema')}".gateway_incoming_updates`;
@@ -66,40 +58,15 @@ export class IncomingUpdateJournal {
     }));
   }
 
-  /**
-   * Ends an update's handling; a no-op when it was already settled. Updates handled in the same turn of
-   * the event loop are settled by one statement (one commit): under load, most of a batch's updates end
-   * together, and a commit each was most of the journal's cost.
-   */
+  /** Ends an update's handling; a no-op when it was already settled. */
   async settle(botId: string, updateId: number, settlement: UpdateSettlement): Promise<void> {
-    if (settlement.status === 'handled') return this.settleHandled(botId, updateId);
     await runSql(
       this.orm.em.fork(),
-      `UPDATE ${this.table} SET status = 'failed', last_error = $3, settled_at = now()
+      `UPDATE ${this.table} SET status = $3, last_error = COALESCE($4, last_error), settled_at = now()
        WHERE bot_id = $1 AND update_id = $2 AND status = 'pending'`,
-      [botId, updateId, settlement.reason.slice(0, 1_000)],
+      [botId, updateId, settlement.status, settlement.status === 'failed' ? settlement.reason.slice(0, 1_000) : null],
+      { preparedAs: `${this.table}:settle` },
     );
-  }
-
-  private settleHandled(botId: string, updateId: number): Promise<void> {
-    if (!this.handledBatch) {
-      const batch: HandledBatch = { botIds: [], updateIds: [], written: Promise.resolve() };
-      this.handledBatch = batch;
-      batch.written = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-        this.handledBatch = undefined;
-        await runSql(
-          this.orm.em.fork(),
-          `UPDATE ${this.table} t SET status = 'handled', settled_at = now()
-           FROM unnest($1::uuid[], $2::bigint[]) AS s(bot_id, update_id)
-           WHERE t.bot_id = s.bot_id AND t.update_id = s.update_id AND t.status = 'pending'`,
-          [batch.botIds, batch.updateIds],
-          { preparedAs: `${this.table}:settle-handled` },
-        );
-      });
-    }
-    this.handledBatch.botIds.push(botId);
-    this.handledBatch.updateIds.push(updateId);
-    return this.handledBatch.written;
   }
 
   /** Notes a failed attempt (for operators looking at a stuck update); the retry does not depend on it. */
