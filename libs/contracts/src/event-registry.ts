@@ -2,9 +2,11 @@ import { getOption, hasOption, type DescFile, type DescMessage } from '@bufbuild
 import { nestedTypes } from '@bufbuild/protobuf/reflect';
 import { UnknownEventTypeError } from './contracts.errors.js';
 import { formatEventSubject, parseEventSubject } from './event-subject.js';
+import { file_botplatform_bot_v1_bot_features } from './gen/botplatform/bot/v1/bot_features_pb.js';
 import { file_botplatform_bus_v1_envelope } from './gen/botplatform/bus/v1/envelope_pb.js';
 import { event as eventOption, file_botplatform_bus_v1_event_options } from './gen/botplatform/bus/v1/event_options_pb.js';
 import { file_botplatform_gateway_v1_delivery } from './gen/botplatform/gateway/v1/delivery_pb.js';
+import { file_botplatform_gateway_v1_gateway_rpc } from './gen/botplatform/gateway/v1/gateway_rpc_pb.js';
 import { file_botplatform_bus_v1_rpc_options } from './gen/botplatform/bus/v1/rpc_options_pb.js';
 import { file_botplatform_notifications_v1_notifications_rpc } from './gen/botplatform/notifications/v1/notifications_rpc_pb.js';
 import { file_botplatform_notifications_v1_outbound } from './gen/botplatform/notifications/v1/outbound_pb.js';
@@ -32,6 +34,8 @@ export const contractFiles: readonly DescFile[] = [
   file_botplatform_notifications_v1_outbound,
   file_botplatform_notifications_v1_notifications_rpc,
   file_botplatform_gateway_v1_delivery,
+  file_botplatform_gateway_v1_gateway_rpc,
+  file_botplatform_bot_v1_bot_features,
   // `npm run new:service` adds the files of each new service here.
 ];
 

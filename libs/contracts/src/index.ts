@@ -14,6 +14,8 @@ export * from './gen/botplatform/notifications/v1/outbound_pb.js';
 export * from './gen/botplatform/gateway/v1/delivery_pb.js';
 export * from './gen/botplatform/users/v1/users_rpc_pb.js';
 export * from './gen/botplatform/notifications/v1/notifications_rpc_pb.js';
+export * from './gen/botplatform/gateway/v1/gateway_rpc_pb.js';
+export * from './gen/botplatform/bot/v1/bot_features_pb.js';
 // Not `export *`: its extension is named `rpc`, which every RpcClient variable is called too.
 export {
   file_botplatform_bus_v1_rpc_options,
@@ -60,6 +62,7 @@ export {
   type EventMetadataInit,
 } from './event-message.codec.js';
 export {
+  botFeatureRpcOf,
   findRpcMethod,
   isWellFormedRpcSubject,
   RPC,
@@ -67,6 +70,7 @@ export {
   rpcMethodsOfService,
   rpcSubjectsOf,
   rpcServices,
+  type BotFeatureRpc,
   type RpcMethod,
   type RpcMethodsOf,
   type RpcReplyJson,

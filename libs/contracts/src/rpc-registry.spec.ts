@@ -43,10 +43,10 @@ describe('RPC registry', () => {
 
   it('gives every RPC a unique rpc.<service>.<verb> subject: its package service and its method name in kebab case', () => {
     for (const method of rpcMethods) {
-      const packageService = method.descriptor.parent.file.proto.package.split('.')[1];
-      expect({ method: method.descriptor.name, subject: method.subject, wellFormed: isWellFormedRpcSubject(method.subject) }).toEqual({
-        method: method.descriptor.name,
-        subject: `rpc.${packageService}.${kebabCase(method.descriptor.name)}`,
+      const packageService = method.descriptor!.parent.file.proto.package.split('.')[1];
+      expect({ method: method.descriptor!.name, subject: method.subject, wellFormed: isWellFormedRpcSubject(method.subject) }).toEqual({
+        method: method.descriptor!.name,
+        subject: `rpc.${packageService}.${kebabCase(method.descriptor!.name)}`,
         wellFormed: true,
       });
     }

@@ -1,6 +1,8 @@
 import { getOption, hasOption, type DescMessage, type DescMethod, type MessageJsonType } from '@bufbuild/protobuf';
 import type { GenService, GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
 import { InvalidRpcSubjectError } from './contracts.errors.js';
+import { BotActionsSchema, BotUpdateSchema } from './gen/botplatform/bot/v1/bot_features_pb.js';
+import { GatewayRpc } from './gen/botplatform/gateway/v1/gateway_rpc_pb.js';
 import { rpc as rpcOption } from './gen/botplatform/bus/v1/rpc_options_pb.js';
 import { NotificationsRpc } from './gen/botplatform/notifications/v1/notifications_rpc_pb.js';
 import { UsersRpc } from './gen/botplatform/users/v1/users_rpc_pb.js';
@@ -21,8 +23,11 @@ export interface RpcMethod<Request extends DescMessage = DescMessage, Reply exte
   readonly verb: string;
   readonly request: Request;
   readonly reply: Reply;
-  /** The proto method itself, e.g. `botplatform.users.v1.UsersRpc.RegisterUser`. */
-  readonly descriptor: DescMethod;
+  /**
+   * The proto method itself, e.g. `botplatform.users.v1.UsersRpc.RegisterUser`; absent only for the
+   * bot-feature RPC of a service this build's contracts do not know (`botFeatureRpcOf`).
+   */
+  readonly descriptor?: DescMethod;
 }
 
 /** The request of an RPC in its JSON form, as it crosses the wire: `RegisterUserRequestJson`. */
@@ -84,6 +89,7 @@ function rpcMethodsOf<Methods extends GenServiceMethods>(service: GenService<Met
 export const RPC = {
   users: rpcMethodsOf(UsersRpc),
   notifications: rpcMethodsOf(NotificationsRpc),
+  gateway: rpcMethodsOf(GatewayRpc),
   // `npm run new:service` adds the RPC service of each new service here.
 } as const;
 
@@ -91,6 +97,7 @@ export const RPC = {
 export const rpcServices = [
   UsersRpc,
   NotificationsRpc,
+  GatewayRpc,
   // `npm run new:service` adds the RPC service of each new service to this list too.
 ] as const;
 
@@ -103,7 +110,7 @@ function collectUnique(methods: readonly RpcMethod[]): readonly RpcMethod[] {
     const clash = bySubject.get(method.subject);
     if (clash)
       throw new InvalidRpcSubjectError(
-        `${method.descriptor.parent.typeName}.${method.descriptor.name} and ${clash.descriptor.parent.typeName}.${clash.descriptor.name} both declare ${method.subject}`,
+        `${method.descriptor?.parent.typeName}.${method.descriptor?.name} and ${clash.descriptor?.parent.typeName}.${clash.descriptor?.name} both declare ${method.subject}`,
       );
     bySubject.set(method.subject, method);
   }
@@ -128,4 +135,29 @@ export function rpcSubjectsOf(service: string): string {
 /** The declared RPCs one service answers, e.g. `rpcMethodsOfService('users')`. */
 export function rpcMethodsOfService(service: string): readonly RpcMethod[] {
   return rpcMethods.filter((method) => method.service === service);
+}
+
+/** The verb every service with bot features answers: `rpc.<service>.handle-bot-update`. */
+const BOT_FEATURE_VERB = 'handle-bot-update';
+
+/** The request/reply the gateway routes a bot update over: a `BotUpdate` in, `BotActions` out. */
+export type BotFeatureRpc = RpcMethod<typeof BotUpdateSchema, typeof BotActionsSchema>;
+
+/**
+ * The RPC that serves `service`'s bot features, `rpc.<service>.handle-bot-update`: the method its
+ * contract declares (`HandleBotUpdate(botplatform.bot.v1.BotUpdate) returns (botplatform.bot.v1.BotActions)`),
+ * or, for a service whose contract this build does not know (plugged in later), the same subject and
+ * messages. The gateway calls it for the service a declaration names.
+ */
+export function botFeatureRpcOf(service: string): BotFeatureRpc {
+  const subject = `rpc.${service}.${BOT_FEATURE_VERB}`;
+  if (!isWellFormedRpcSubject(subject)) throw new InvalidRpcSubjectError(`"${service}" cannot answer bot updates: ${subject} is not a well-formed subject`);
+  const declared = findRpcMethod(subject);
+  if (declared) {
+    if (declared.request.typeName !== BotUpdateSchema.typeName || declared.reply.typeName !== BotActionsSchema.typeName) {
+      throw new InvalidRpcSubjectError(`${subject} must take a ${BotUpdateSchema.typeName} and answer ${BotActionsSchema.typeName}`);
+    }
+    return declared as BotFeatureRpc;
+  }
+  return { subject, service, verb: BOT_FEATURE_VERB, request: BotUpdateSchema, reply: BotActionsSchema };
 }

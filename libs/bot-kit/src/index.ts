@@ -1,0 +1,47 @@
+/**
+ * @botplatform/bot-kit: the bot-features protocol. A service writes its bot screens with a
+ * `BotFeatureRouter` and declares them with a `FeatureDeclarer`; the gateway routes updates with a
+ * `RoutingTable` and performs the answered actions.
+ */
+export {
+  CALLBACK_DATA_MAX_BYTES,
+  CALLBACK_NAMESPACE,
+  CallbackData,
+  CallbackDataTooLongError,
+  fitsCallbackData,
+  namespaceOfCallbackData,
+  type CallbackCommand,
+} from './routing/callback-data.js';
+export {
+  checkFeatureDeclaration,
+  COMMAND_NAME,
+  featureDeclarationToJson,
+  InvalidFeatureDeclarationError,
+  sameFeatureDeclaration,
+  type DeclaredCommand,
+  type DeclaredName,
+  type FeatureDeclaration,
+} from './routing/feature-declaration.js';
+export { RoutingTable, type FeatureClash, type ReservedNames, type Route, type RouteKind, type RoutedCommand } from './routing/routing-table.js';
+export {
+  BotFeatureRouter,
+  UnroutedUpdateError,
+  type CommandAudience,
+  type CommandOptions,
+  type FeatureHandler,
+  type MessageKindName,
+  type RouteOptions,
+  type UpdateKindName,
+} from './router/bot-feature-router.js';
+export {
+  FeatureContext,
+  SessionTooLargeError,
+  type CallbackPress,
+  type EditOptions,
+  type MessageKeyboard,
+  type MessageOptions,
+  type ParseMode,
+  type Translate,
+} from './router/feature-context.js';
+export { InlineKeyboard, ReplyKeyboard } from './router/keyboards.js';
+export { FeatureDeclarationRefusedError, FeatureDeclarer, type DeclarationState, type FeatureDeclarerOptions } from './router/feature-declarer.js';
