@@ -95,10 +95,22 @@ export class AdminMenuFeature {
       adminButtons,
       refusalsAnswered((ctx) => this.press(ctx)),
     );
-    router.step(ADMIN_STEPS.find, this.answer((ctx, query) => this.find(ctx, query)));
-    router.step(ADMIN_STEPS.blockReason, this.answer((ctx, reason, data) => this.block(ctx, data.target ?? '', reason)));
-    router.step(ADMIN_STEPS.newFlag, this.answer((ctx, text) => this.newFlag(ctx, text)));
-    router.step(ADMIN_STEPS.setting, this.answer((ctx, text) => this.setting(ctx, text)));
+    router.step(
+      ADMIN_STEPS.find,
+      this.answer((ctx, query) => this.find(ctx, query)),
+    );
+    router.step(
+      ADMIN_STEPS.blockReason,
+      this.answer((ctx, reason, data) => this.block(ctx, data.target ?? '', reason)),
+    );
+    router.step(
+      ADMIN_STEPS.newFlag,
+      this.answer((ctx, text) => this.newFlag(ctx, text)),
+    );
+    router.step(
+      ADMIN_STEPS.setting,
+      this.answer((ctx, text) => this.setting(ctx, text)),
+    );
     return router;
   }
 

@@ -25,7 +25,8 @@ export class BotUpdatePipe implements PipeTransform<unknown, BotUpdateJson> {
     }
     const context = update.context;
     if (!context?.botId || !UUID.test(context.botId)) throw new InvalidBotUpdateError('context.botId must be a bot id');
-    if (!TELEGRAM_USER_ID.test(context.member?.telegramUserId ?? '')) throw new InvalidBotUpdateError('context.member.telegramUserId must be a Telegram user id');
+    if (!TELEGRAM_USER_ID.test(context.member?.telegramUserId ?? ''))
+      throw new InvalidBotUpdateError('context.member.telegramUserId must be a Telegram user id');
     const triggers = [update.command, update.callback, update.step, update.message, update.preCheckout, update.subscription, update.myChatMember];
     if (!triggers.some((trigger) => trigger !== undefined)) throw new InvalidBotUpdateError('the update has no trigger');
     if (update.sessionJson) {
