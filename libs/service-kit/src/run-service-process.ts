@@ -97,6 +97,17 @@ export async function runServiceProcess(definition: ServiceDefinition, env: Node
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // A refused declaration (another service owns one of its commands or namespaces) never heals by
+  // waiting: the process stops, saying which name clashes with whom, rather than run unreachable screens.
+  service.declarer?.declared.catch(async (error: unknown) => {
+    if (stopping) return;
+    stopping = true;
+    logger.error(`${definition.name} stops: ${error instanceof Error ? error.message : String(error)}`);
+    await service.close();
+    await bus.close();
+    await tracing?.shutdown();
+    process.exit(1);
+  });
 }
 
 /**

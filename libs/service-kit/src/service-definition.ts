@@ -2,7 +2,7 @@ import type { ConsumerDefinition, EventBus, PublicEventMapper } from '@botplatfo
 import type { EventVersioning, PostgresEventStore } from '@botplatform/event-store';
 import type { MigrationObject } from '@mikro-orm/core';
 import type { MikroORM, Options } from '@mikro-orm/postgresql';
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, InjectionToken } from '@nestjs/common';
 import type { RpcTransport } from './rpc-transport.js';
 import type { ServiceMetrics } from './service-metrics.js';
 
@@ -33,4 +33,10 @@ export interface ServiceDefinition {
   /** Maps its stored events to public ones; omitted when it publishes nothing. */
   readonly toPublic?: PublicEventMapper;
   consumers?(dependencies: ServiceDependencies): readonly ConsumerDefinition[];
+  /**
+   * The Nest token of the service's `BotFeatureRouter` (@botplatform/bot-kit), when it has bot screens:
+   * `startService` then declares them to the gateway and keeps them declared. The module must provide it
+   * and answer `rpc.<name>.handle-bot-update` with it.
+   */
+  readonly botFeatures?: InjectionToken;
 }

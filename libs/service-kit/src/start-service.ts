@@ -7,6 +7,7 @@ import {
   type RunningConsumer,
   type RunningProducer,
 } from '@botplatform/bus';
+import { FeatureDeclarer, type BotFeatureRouter, type FeatureDeclarerOptions } from '@botplatform/bot-kit';
 import { PostgresEventStore, createServiceOrm } from '@botplatform/event-store';
 import { Module, type DynamicModule, type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -15,7 +16,7 @@ import { HealthController } from './health.controller.js';
 import { HEALTH_CHECKS, type HealthCheck } from './health-check.js';
 import type { ServiceDefinition, ServiceDependencies } from './service-definition.js';
 import { PinoLoggerService } from './pino-logger.js';
-import { rpcServerOptions, type RpcTransport } from './rpc-transport.js';
+import { createRpcClient, rpcServerOptions, type RpcTransport } from './rpc-transport.js';
 import { MetricsController, ServiceMetrics } from './service-metrics.js';
 
 export interface ServiceInfrastructure {
@@ -27,6 +28,8 @@ export interface ServiceInfrastructure {
   readonly httpHost?: string;
   /** Default: JSON lines on stdout (pino); `false` for none. */
   readonly logger?: LoggerService | false;
+  /** How the bot features are declared to the gateway (retry pauses); the declarer's defaults when absent. */
+  readonly featureDeclarer?: FeatureDeclarerOptions;
 }
 
 export interface RunningService {
@@ -35,6 +38,11 @@ export interface RunningService {
   readonly dependencies: ServiceDependencies;
   /** Base URL of its HTTP server. */
   readonly url: string;
+  /**
+   * Keeps the gateway told of the service's bot features, for a definition with `botFeatures`. Its
+   * `declared` settles once the gateway took them, or rejects on a final refusal (a clash).
+   */
+  readonly declarer?: FeatureDeclarer;
   close(): Promise<void>;
 }
 
@@ -80,6 +88,8 @@ export async function startService(definition: ServiceDefinition, infrastructure
   const dependencies = { orm, store, bus: infrastructure.bus, rpc: { ...infrastructure.rpc, observer: metrics }, metrics } satisfies ServiceDependencies;
   const running: (RunningProducer | RunningConsumer)[] = [];
   let app: INestApplication | undefined;
+  let declarer: FeatureDeclarer | undefined;
+  const declarerRpc = definition.botFeatures ? createRpcClient(dependencies.rpc) : undefined;
   const checks: HealthCheck[] = [
     { name: 'database', probe: async () => void (await orm.em.getConnection().execute('SELECT 1')) },
     { name: 'bus', probe: () => infrastructure.bus.health() },
@@ -93,6 +103,19 @@ export async function startService(definition: ServiceDefinition, infrastructure
       },
     },
   ];
+  if (definition.botFeatures) {
+    checks.push({
+      name: 'bot-features',
+      // Pending is healthy: the gateway may start after the service, and the declarer keeps trying.
+      // A refusal is not: the service's screens will never be routed until its declaration changes.
+      probe: async () => {
+        if (!declarer) return 'pending';
+        if (declarer.state === 'refused') throw declarer.lastError;
+        if (declarer.state === 'declared') return `declared (routing table v${declarer.lastReply?.version ?? 0})`;
+        return declarer.lastError ? `${declarer.state}: ${declarer.lastError.message}` : declarer.state;
+      },
+    });
+  }
   try {
     app = await NestFactory.create(ServiceHostModule.for(definition, dependencies, checks), {
       logger: infrastructure.logger ?? new PinoLoggerService({ service: definition.name }),
@@ -110,7 +133,14 @@ export async function startService(definition: ServiceDefinition, infrastructure
     for (const consumer of definition.consumers?.(dependencies) ?? []) {
       running.push(await infrastructure.bus.consume(consumer, orm, { observer: metrics }));
     }
+    if (definition.botFeatures) {
+      // Declared once the service answers its handle-bot-update: the gateway may route at once.
+      declarer = new FeatureDeclarer(app.get<BotFeatureRouter>(definition.botFeatures), declarerRpc!, infrastructure.featureDeclarer);
+      void declarer.start();
+    }
   } catch (error) {
+    declarer?.stop();
+    await declarerRpc?.close();
     await Promise.allSettled(running.map((r) => r.stop()));
     await app?.close();
     await orm.close(true);
@@ -123,7 +153,10 @@ export async function startService(definition: ServiceDefinition, infrastructure
     app: nestApp,
     dependencies,
     url,
+    ...(declarer ? { declarer } : {}),
     close: async () => {
+      declarer?.stop();
+      await declarerRpc?.close();
       await Promise.allSettled(running.map((r) => r.stop()));
       await nestApp.close();
       await orm.close(true);

@@ -29,8 +29,8 @@ const GATEWAY_REQUESTS: readonly RpcMethod[] = [
  * its own `rpc.<service>.*`; everything else it needs is listed here, and the rest is refused.
  */
 export const platformNatsAccess: readonly NatsUserAccess[] = [
-  // Its admin API registers bots in-process: the users service asks nothing of anyone.
-  { user: 'users', service: true, consumers: [], requests: [] },
+  // Its admin API registers bots in-process; it only asks the gateway to route its bot features (the admin menu).
+  { user: 'users', service: true, consumers: [], requests: [RPC.gateway.declareBotFeatures.subject] },
   { user: 'notifications', service: true, consumers: [{ name: 'notifications--recipients', source: 'users' }], requests: [] },
   {
     user: 'gateway',

@@ -4,6 +4,7 @@ import { notificationsService } from '@botplatform/notifications';
 import { startService, type RpcTransport, type RunningService, type ServiceDefinition } from '@botplatform/service-kit';
 import { createUsersService, type UsersServiceOptions } from '@botplatform/users';
 import type { LoggerService } from '@nestjs/common';
+import { allFeaturesDeclared } from './feature-declarations.js';
 
 /** One for all services, or each service's own (distributed: each connects as its own broker user). */
 export type PerService<T> = T | ((service: string) => T);
@@ -19,6 +20,8 @@ export interface PlatformOptions {
   readonly users?: UsersServiceOptions;
   /** How the gateway reaches Telegram (or the sandbox) and receives updates. */
   readonly telegram: GatewayRuntimeConfig;
+  /** How long the gateway may take to accept every service's bot features once all are up (30 s when absent). */
+  readonly declarationTimeoutMs?: number;
 }
 
 export interface RunningPlatform {
@@ -71,6 +74,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         }),
       );
     }
+    await allFeaturesDeclared([...services.values()], options.declarationTimeoutMs ?? 30_000);
   } catch (error) {
     await close();
     throw error;

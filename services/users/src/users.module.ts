@@ -3,6 +3,8 @@ import { APP_FILTER } from '@nestjs/core';
 import { AdminBotsController } from './admin-api/admin-bots.controller.js';
 import { AdminHttpErrorFilter } from './admin-api/admin-http-error.filter.js';
 import { AdminMembersController } from './admin-api/admin-members.controller.js';
+import { botFeaturesProviders } from './bot-features/bot-features.providers.js';
+import { HandleBotUpdateRpcController } from './bot-features/handle-bot-update.rpc-controller.js';
 import { QueryAuditRpcController } from './audit/query-audit.rpc-controller.js';
 import { ConfigureBotRpcController } from './bot/configure-bot.rpc-controller.js';
 import { ManageBotsRpcController } from './bot/manage-bots.rpc-controller.js';
@@ -32,6 +34,7 @@ import { UpdateMemberRpcController } from './user/update-member.rpc-controller.j
     QueryMembersRpcController,
     ConsumeQuotaRpcController,
     QueryAuditRpcController,
+    HandleBotUpdateRpcController,
   ],
   providers: [
     ...membersProviders,
@@ -42,6 +45,7 @@ import { UpdateMemberRpcController } from './user/update-member.rpc-controller.j
     CountMembersUseCase,
     ListMembersUseCase,
     ConsumeQuotaUseCase,
+    ...botFeaturesProviders,
     // Body-parse errors and unknown /admin routes fail before any admin controller is chosen.
     { provide: APP_FILTER, useClass: AdminHttpErrorFilter },
   ],

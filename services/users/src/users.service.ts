@@ -1,3 +1,4 @@
+import { BotFeatureRouter } from '@botplatform/bot-kit';
 import { eventStoreMigrations } from '@botplatform/event-store';
 import type { ServiceDefinition } from '@botplatform/service-kit';
 import { BotFeatureFlag } from './bot/bot-feature-flag.entity.js';
@@ -37,6 +38,8 @@ export function createUsersService(options: UsersServiceOptions = {}): ServiceDe
       providers: [...botProviders(resolveBotSecrets(options))],
     }),
     toPublic: composePublicEvents(memberPublicEvents, botPublicEvents),
+    // The admin menu (bot-features/bot-features.providers.ts), declared to the gateway at start.
+    botFeatures: BotFeatureRouter,
   };
 }
 

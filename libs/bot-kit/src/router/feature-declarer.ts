@@ -78,6 +78,14 @@ export class FeatureDeclarer {
     return this.declared;
   }
 
+  /**
+   * Tries again at once instead of after the current pause, while not declared yet: what a platform
+   * calls once its gateway is up, so a service started before it does not wait out its back-off.
+   */
+  retryNow(): void {
+    if (this.stateValue === 'pending') this.declareSoon();
+  }
+
   stop(): void {
     this.stateValue = 'stopped';
     this.unsubscribe?.();
@@ -104,12 +112,14 @@ export class FeatureDeclarer {
     const declaration = this.router.declaration();
     try {
       this.lastReply = await this.rpc.call(RPC.gateway.declareBotFeatures, { declaration });
+      if (this.stateValue === 'stopped') return;
       this.attempt = 0;
       this.lastError = undefined;
       if (this.stateValue === 'pending') this.logger.log(`bot features of ${this.router.service} declared (routing table v${this.lastReply.version ?? 0})`);
       this.stateValue = 'declared';
       this.resolveDeclared();
     } catch (error) {
+      if (this.stateValue === 'stopped') return;
       if (error instanceof RpcCallError && FINAL_REFUSALS.has(error.code)) {
         const refused = new FeatureDeclarationRefusedError(this.router.service, error);
         this.lastError = refused;

@@ -12,7 +12,6 @@ import { MemberCache } from '../middleware/member-cache.js';
 import { recordBotBlockedChanges } from '../middleware/my-chat-member.middleware.js';
 import { limitIncomingRate } from '../middleware/rate-limit.middleware.js';
 import type { UsersClient } from '../users/users.client.js';
-import { adminFeature } from './admin.composer.js';
 import { fallbackFeature } from './fallback.composer.js';
 import { helpFeature } from './help.composer.js';
 import { languageFeature } from './language.composer.js';
@@ -51,8 +50,6 @@ export function createBotPipeline(deps: BotPipelineDependencies): Composer<BotCo
   pipeline.use(refuseBlockedMembers({ users, cache: memberCache, logger }));
   pipeline.use(limitIncomingRate(deps.incomingRateLimit ?? DEFAULT_INCOMING_RATE_LIMIT, logger));
   pipeline.use(recordBotBlockedChanges(users, memberCache, logger));
-  // The admin menu first: a command sent instead of an answer it awaits must cancel the question.
-  pipeline.use(adminFeature(features));
   pipeline.use(startFeature, helpFeature, profileFeature, languageFeature(features));
   pipeline.use(fallbackFeature);
   return pipeline;

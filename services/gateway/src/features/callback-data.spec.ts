@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { adminButtons } from './admin.composer.js';
 import { CALLBACK_DATA_MAX_BYTES, CallbackData, CallbackDataTooLongError } from './callback-data.js';
 
 describe('CallbackData', () => {
@@ -27,9 +26,5 @@ describe('CallbackData', () => {
     expect(() => buttons.encode('x', `${longest}a`)).toThrow(CallbackDataTooLongError);
     expect(buttons.fits('x', 'я'.repeat(29))).toBe(true);
     expect(buttons.fits('x', 'я'.repeat(30))).toBe(false);
-  });
-
-  it("fits the admin menu's largest button (a member id at Telegram's 52-bit limit)", () => {
-    expect(adminButtons.encode('unb', String(2 ** 52)).length).toBeLessThan(64);
   });
 });

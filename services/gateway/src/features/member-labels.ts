@@ -1,13 +1,9 @@
 import type { MemberViewJson } from '@botplatform/contracts';
 import type { BotContext } from '../bot/bot-context.js';
 
-/** Admins and the owner may use the admin menu. */
+/** Admins and the owner, whom /help tells of the admin menu. */
 export function isAdmin(member: MemberViewJson | undefined): boolean {
   return member?.role === 'MEMBER_ROLE_ADMIN' || member?.role === 'MEMBER_ROLE_OWNER';
-}
-
-export function isOwner(member: MemberViewJson | undefined): boolean {
-  return member?.role === 'MEMBER_ROLE_OWNER';
 }
 
 /** "Ann Lee" */
@@ -24,17 +20,5 @@ export function roleLabel(ctx: BotContext, member: MemberViewJson | undefined): 
       return ctx.t('role-admin');
     default:
       return member?.adminPending ? ctx.t('role-admin-pending') : ctx.t('role-user');
-  }
-}
-
-/** The member's standing in the reader's language. */
-export function statusLabel(ctx: BotContext, member: MemberViewJson): string {
-  switch (member.status) {
-    case 'MEMBER_STATUS_BLOCKED_BY_ADMIN':
-      return ctx.t('admin-status-blocked-by-admin', { reason: member.blockReason ?? '-' });
-    case 'MEMBER_STATUS_BOT_BLOCKED_BY_USER':
-      return ctx.t('admin-status-bot-blocked');
-    default:
-      return ctx.t('admin-status-active');
   }
 }

@@ -29,6 +29,8 @@ export class TestClock extends Clock {
 /** The users service running for one test file: its own database, the in-process bus and RPC, a test clock. */
 export interface UsersTestService {
   readonly users: RunningService;
+  /** The in-process request/reply the service answers on (a test may answer the gateway's RPCs on it). */
+  readonly broker: InProcessBroker;
   readonly rpc: RpcClient;
   readonly clock: TestClock;
   /** `rpc.call`: one RPC its contract declares, typed by it. */
@@ -66,6 +68,7 @@ export async function startUsersTestService(prefix: string, start: Date = new Da
     const call: RpcClient['call'] = (method, request) => rpc.call(method, request);
     return {
       users: running,
+      broker,
       rpc,
       clock,
       call,

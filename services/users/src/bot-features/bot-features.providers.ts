@@ -1,0 +1,20 @@
+import { BotFeatureRouter } from '@botplatform/bot-kit';
+import type { Provider } from '@nestjs/common';
+import { AdminMenuFeature } from '../admin-menu/admin-menu.feature.js';
+import { usersTranslate } from '../i18n/users-i18n.js';
+
+/**
+ * The users service's bot screens: one router (the token the service definition names in `botFeatures`,
+ * which startService declares to the gateway) with every feature of the service registered on it.
+ */
+export const botFeaturesProviders: Provider[] = [
+  AdminMenuFeature,
+  {
+    provide: BotFeatureRouter,
+    inject: [AdminMenuFeature],
+    useFactory: (adminMenu: AdminMenuFeature) => {
+      const translate = usersTranslate();
+      return adminMenu.register(new BotFeatureRouter('users', { translate }), translate);
+    },
+  },
+];

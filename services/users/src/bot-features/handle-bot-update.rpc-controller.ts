@@ -1,0 +1,16 @@
+import { BotFeatureRouter } from '@botplatform/bot-kit';
+import { RpcController, RpcHandler } from '@botplatform/bus';
+import { RPC, type BotActionsJson, type BotUpdateJson } from '@botplatform/contracts';
+import { Payload } from '@nestjs/microservices';
+import { BotUpdatePipe } from './bot-update.pipe.js';
+
+/** An update the gateway routed to the users service (its admin menu): the validated update in, the actions out. */
+@RpcController()
+export class HandleBotUpdateRpcController {
+  constructor(private readonly router: BotFeatureRouter) {}
+
+  @RpcHandler(RPC.users.handleBotUpdate)
+  handleBotUpdate(@Payload(BotUpdatePipe) update: BotUpdateJson): Promise<BotActionsJson> {
+    return this.router.handle(update);
+  }
+}
