@@ -4,6 +4,7 @@ import { notificationsService } from '@botplatform/notifications';
 import { startService, type RpcTransport, type RunningService, type ServiceDefinition } from '@botplatform/service-kit';
 import { createUsersService, type UsersServiceOptions } from '@botplatform/users';
 import type { LoggerService } from '@nestjs/common';
+import { subscriptionsService } from '@botplatform/subscriptions';
 
 /** One for all services, or each service's own (distributed: each connects as its own broker user). */
 export type PerService<T> = T | ((service: string) => T);
@@ -41,6 +42,7 @@ export function platformServices(options: Pick<PlatformOptions, 'users' | 'teleg
     all: [
       createUsersService(options.users),
       notificationsService,
+      subscriptionsService,
       // `npm run new:service` adds new services here: after the services they call, before the gateway.
       gateway,
     ],
