@@ -1,0 +1,40 @@
+import { RpcController, RpcHandler } from '@botplatform/bus';
+import { RPC, type ListPlansReplyJson, type PlanReplyJson } from '@botplatform/contracts';
+import type { Actor } from '@botplatform/event-store';
+import { Payload } from '@nestjs/microservices';
+import { ManagePlansUseCase } from './manage-plans.use-case.js';
+import { PlanCatalog, planViewJson } from './plan-catalog.js';
+import { ArchivePlanDto, CreatePlanDto, ListPlansDto, UpdatePlanDto, planDefinitionOf } from './plans.dto.js';
+
+// The contract does not say who asks yet: the admin HTTP API (later) will name its token.
+const RPC_CALLER: Actor = { kind: 'service', id: 'rpc-caller' };
+
+/** `RPC.subscriptions.createPlan`, `updatePlan`, `archivePlan`, `listPlans`: validated DTOs in, the use case called. */
+@RpcController()
+export class ManagePlansRpcController {
+  constructor(
+    private readonly plans: ManagePlansUseCase,
+    private readonly catalog: PlanCatalog,
+  ) {}
+
+  @RpcHandler(RPC.subscriptions.createPlan)
+  create(@Payload() request: CreatePlanDto): Promise<PlanReplyJson> {
+    return this.plans.execute({ type: 'CreatePlan', planId: request.planId, botId: request.botId, definition: planDefinitionOf(request.plan) }, RPC_CALLER);
+  }
+
+  @RpcHandler(RPC.subscriptions.updatePlan)
+  update(@Payload() request: UpdatePlanDto): Promise<PlanReplyJson> {
+    return this.plans.execute({ type: 'UpdatePlan', planId: request.planId, botId: request.botId, definition: planDefinitionOf(request.plan) }, RPC_CALLER);
+  }
+
+  @RpcHandler(RPC.subscriptions.archivePlan)
+  archive(@Payload() request: ArchivePlanDto): Promise<PlanReplyJson> {
+    return this.plans.execute({ type: 'ArchivePlan', planId: request.planId, botId: request.botId }, RPC_CALLER);
+  }
+
+  @RpcHandler(RPC.subscriptions.listPlans)
+  async list(@Payload() request: ListPlansDto): Promise<ListPlansReplyJson> {
+    const plans = await this.catalog.list(request.botId, { activeOnly: request.activeOnly, includeArchived: request.includeArchived });
+    return { plans: plans.map(planViewJson) };
+  }
+}
