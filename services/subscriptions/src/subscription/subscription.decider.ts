@@ -167,8 +167,7 @@ const DAY_MS = 86_400_000;
 const plusDays = (at: string, days: number): string => new Date(Date.parse(at) + days * DAY_MS).toISOString();
 
 /** The period gives access at `now`: open and not past its end. */
-export const isRunning = (period: Period | null, now: string): period is Period =>
-  period?.open === true && Date.parse(period.endsAt) > Date.parse(now);
+export const isRunning = (period: Period | null, now: string): period is Period => period?.open === true && Date.parse(period.endsAt) > Date.parse(now);
 
 /** A period still marked open whose end has passed: its expiry is due (and is recorded before anything else). */
 const isDue = (period: Period | null, now: string): period is Period => period?.open === true && Date.parse(period.endsAt) <= Date.parse(now);
