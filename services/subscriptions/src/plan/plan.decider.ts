@@ -74,8 +74,18 @@ export type PlanState = { readonly status: 'none' } | { readonly status: 'active
 
 const isPeriod = (kind: PlanKind): kind is { periodDays: number } => 'periodDays' in kind;
 
-/** Deep equality of two definitions as stored (JSON, fields in one order since they are built by one function). */
-const sameDefinition = (a: PlanDefinition, b: PlanDefinition): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** Deep equality of two JSON values, object keys in any order (a definition read back from jsonb has its keys reordered). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  return (
+    keysA.length === keysB.length && keysA.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
+}
+
+const sameDefinition = (a: PlanDefinition, b: PlanDefinition): boolean => sameJson(a, b);
 
 /**
  * A plan of a bot. Its definition is validated before it gets here (the DTO); the decider keeps the rules
