@@ -8,7 +8,7 @@ import {
   type SubscriptionEvent,
   type SubscriptionStarted,
 } from './subscription.decider.js';
-import { AlreadySubscribedError, NoCreditsError, NotSubscribedError, TrialAlreadyTakenError } from './subscription.errors.js';
+import { AlreadySubscribedError, GrantOutOfRangeError, NoCreditsError, NotSubscribedError, TrialAlreadyTakenError } from './subscription.errors.js';
 
 const BOT = '0b7d6a52-1c1e-4a7e-9b61-3f1f0c8d2e10';
 const ANN = 7_000_001;
@@ -127,6 +127,17 @@ describe('Subscription', () => {
         .given([creditsAdded(20)])
         .when(grant('pack-2', PACK, T0))
         .then([creditsAdded(40, 'pack-2')]);
+    });
+
+    it('is refused when it would take the credits past an int32 or the end past 9999-12-31, which no event could carry', () => {
+      spec
+        .given([creditsAdded(2_147_483_640)])
+        .when(grant('pack-2', PACK, T0))
+        .thenThrows(GrantOutOfRangeError, (error) => expect((error as GrantOutOfRangeError).code).toBe('SUBSCRIPTIONS.GRANT_OUT_OF_RANGE'));
+      spec
+        .given([started({ endsAt: '9999-12-15T00:00:00.000Z' })])
+        .when(grant('g-2', MONTH, day(1)))
+        .thenThrows(GrantOutOfRangeError);
     });
 
     it('of the trial plan (a paid trial) is refused once the trial was taken', () => {

@@ -1,6 +1,6 @@
 import type { Decider, DomainEvent } from '@botplatform/event-store';
 import type { PlanKind, PlanLimit } from '../plan/plan.decider.js';
-import { AlreadySubscribedError, NoCreditsError, NotSubscribedError, TrialAlreadyTakenError } from './subscription.errors.js';
+import { AlreadySubscribedError, GrantOutOfRangeError, NoCreditsError, NotSubscribedError, TrialAlreadyTakenError } from './subscription.errors.js';
 
 export type SubscriptionSource = 'payment' | 'promo' | 'trial' | 'admin';
 
@@ -165,6 +165,9 @@ export const EMPTY_SUBSCRIPTION_VIEW: SubscriptionView = {
 
 const DAY_MS = 86_400_000;
 const plusDays = (at: string, days: number): string => new Date(Date.parse(at) + days * DAY_MS).toISOString();
+/** The credits balance and the period's end travel as an int32 and a protobuf Timestamp. */
+const MAX_CREDITS = 2_147_483_647;
+const LAST_END = Date.parse('9999-12-31T23:59:59.999Z');
 
 /** The period gives access at `now`: open and not past its end. */
 export const isRunning = (period: Period | null, now: string): period is Period => period?.open === true && Date.parse(period.endsAt) > Date.parse(now);
@@ -236,9 +239,12 @@ function grant(
     entitlements: plan.entitlements,
   };
   if ('credits' in plan.kind) {
+    if (view.credits + plan.kind.credits > MAX_CREDITS) throw new GrantOutOfRangeError(command.botId, command.telegramUserId, 'the credits');
     return [{ type: 'CreditsAdded', data: { ...data, credits: plan.kind.credits, balance: view.credits + plan.kind.credits, addedAt: now } }];
   }
   const days = plan.kind.periodDays;
+  const from = isRunning(view.period, now) ? view.period.endsAt : now;
+  if (Date.parse(from) + days * DAY_MS > LAST_END) throw new GrantOutOfRangeError(command.botId, command.telegramUserId, 'the end');
   if (isRunning(view.period, now)) {
     // Added to the current end, never from now: a second purchase of 30 days while 10 are left gives 40.
     const previousEndsAt = view.period.endsAt;

@@ -59,3 +59,19 @@ export class NoCreditsError extends SubscriptionsError {
     super(`member ${telegramUserId} of bot ${botId} has no credits left`);
   }
 }
+
+/**
+ * A grant that would take the subscription past what its contract can carry: more credits than an int32
+ * holds, or an end after 9999-12-31 (a protobuf Timestamp's last day). Refused rather than stored, since
+ * such an event could never be published.
+ */
+export class GrantOutOfRangeError extends SubscriptionsError {
+  readonly code = 'SUBSCRIPTIONS.GRANT_OUT_OF_RANGE';
+  constructor(
+    readonly botId: string,
+    readonly telegramUserId: number,
+    what: string,
+  ) {
+    super(`a grant to member ${telegramUserId} of bot ${botId} would take ${what} out of range`);
+  }
+}
