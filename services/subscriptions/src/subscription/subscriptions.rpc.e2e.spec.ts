@@ -1,6 +1,8 @@
 import type { RpcCallError } from '@botplatform/bus';
 import {
   RPC,
+  SubscriptionCreditsAddedSchema,
+  SubscriptionCreditsConsumedSchema,
   SubscriptionExtendedSchema,
   SubscriptionRevokedSchema,
   SubscriptionSource,
@@ -200,6 +202,11 @@ describe('Subscriptions over request/reply', () => {
     expect(replies.filter((r: ConsumeReplyJson) => r.consumed)).toHaveLength(1);
     expect(replies.every((r) => r.creditsLeft === 19)).toBe(true);
     expect((await access(botId, ann)).credits).toBe(19);
+
+    const added = await waitFor('the credits-added event', () => t.published(SubscriptionCreditsAddedSchema).find((e) => e.message.botId === botId));
+    expect(added.message).toMatchObject({ planId: plans.pack, source: SubscriptionSource.PAYMENT, credits: 20, balance: 20 });
+    const consumed = await waitFor('the credits-consumed event', () => t.published(SubscriptionCreditsConsumedSchema).find((e) => e.message.botId === botId));
+    expect(consumed.message).toMatchObject({ telegramUserId: BigInt(ann), requestId: 'use-1', balance: 19 });
   });
 
   it('revokes at once: access is gone in the next request, the credits with it', async () => {
