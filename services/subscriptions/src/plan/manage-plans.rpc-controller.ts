@@ -3,7 +3,6 @@ import { RPC, type ListPlansReplyJson, type PlanReplyJson } from '@botplatform/c
 import type { Actor } from '@botplatform/event-store';
 import { Payload } from '@nestjs/microservices';
 import { ManagePlansUseCase } from './manage-plans.use-case.js';
-import { PlanCatalog, planViewJson } from './plan-catalog.js';
 import { ArchivePlanDto, CreatePlanDto, ListPlansDto, UpdatePlanDto, planDefinitionOf } from './plans.dto.js';
 
 // The contract does not say who asks yet: the admin HTTP API (later) will name its token.
@@ -12,10 +11,7 @@ const RPC_CALLER: Actor = { kind: 'service', id: 'rpc-caller' };
 /** `RPC.subscriptions.createPlan`, `updatePlan`, `archivePlan`, `listPlans`: validated DTOs in, the use case called. */
 @RpcController()
 export class ManagePlansRpcController {
-  constructor(
-    private readonly plans: ManagePlansUseCase,
-    private readonly catalog: PlanCatalog,
-  ) {}
+  constructor(private readonly plans: ManagePlansUseCase) {}
 
   @RpcHandler(RPC.subscriptions.createPlan)
   create(@Payload() request: CreatePlanDto): Promise<PlanReplyJson> {
@@ -33,8 +29,7 @@ export class ManagePlansRpcController {
   }
 
   @RpcHandler(RPC.subscriptions.listPlans)
-  async list(@Payload() request: ListPlansDto): Promise<ListPlansReplyJson> {
-    const plans = await this.catalog.list(request.botId, { activeOnly: request.activeOnly, includeArchived: request.includeArchived });
-    return { plans: plans.map(planViewJson) };
+  list(@Payload() request: ListPlansDto): Promise<ListPlansReplyJson> {
+    return this.plans.list(request.botId, { activeOnly: request.activeOnly, includeArchived: request.includeArchived });
   }
 }

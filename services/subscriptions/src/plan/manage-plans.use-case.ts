@@ -1,5 +1,5 @@
 import { correlationIdOrNew } from '@botplatform/bus';
-import type { PlanReplyJson } from '@botplatform/contracts';
+import type { ListPlansReplyJson, PlanReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore, type Actor } from '@botplatform/event-store';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -12,7 +12,7 @@ import { plansProjection } from './plans.projection.js';
 type PlanCommandInput = PlanCommand extends infer C ? (C extends PlanCommand ? Omit<C, 'now'> : never) : never;
 
 /**
- * Creates, updates and archives plans: the command gets the time here, the decider keeps the rules, and
+ * Creates, updates, archives and lists plans: the command gets the time here, the decider keeps the rules, and
  * the plans read model is written in the append's transaction. The definition was validated by the DTO,
  * so a bad plan is refused before anything is written.
  */
@@ -40,5 +40,9 @@ export class ManagePlansUseCase {
     const plan = await this.catalog.find(input.botId, input.planId);
     if (!plan) throw new PlanNotFoundError(input.botId, input.planId);
     return { plan: planViewJson(plan), changed: newEvents.length > 0 };
+  }
+
+  async list(botId: string, options: { activeOnly?: boolean; includeArchived?: boolean }): Promise<ListPlansReplyJson> {
+    return { plans: (await this.catalog.list(botId, options)).map(planViewJson) };
   }
 }
