@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AdminBotsController } from './admin-api/admin-bots.controller.js';
 import { AdminHttpErrorFilter } from './admin-api/admin-http-error.filter.js';
 import { AdminMembersController } from './admin-api/admin-members.controller.js';
+import { AuthenticateApiTokenRpcController } from './admin-api/authenticate-api-token.rpc-controller.js';
 import { QueryAuditRpcController } from './audit/query-audit.rpc-controller.js';
 import { ConfigureBotRpcController } from './bot/configure-bot.rpc-controller.js';
 import { ManageBotsRpcController } from './bot/manage-bots.rpc-controller.js';
@@ -32,6 +33,7 @@ import { UpdateMemberRpcController } from './user/update-member.rpc-controller.j
     QueryMembersRpcController,
     ConsumeQuotaRpcController,
     QueryAuditRpcController,
+    AuthenticateApiTokenRpcController,
   ],
   providers: [
     ...membersProviders,
