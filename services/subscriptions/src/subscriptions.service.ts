@@ -20,6 +20,6 @@ export const subscriptionsService: ServiceDefinition = {
     { name: 'Migration20261130190000_plans_and_access', class: PlansAndAccessMigration20261130190000 },
   ],
   entities: [Plan, SubscriptionAccess],
-  module: () => ({ module: SubscriptionsModule }),
+  module: (dependencies) => SubscriptionsModule.forService(dependencies),
   toPublic: subscriptionPublicEvents,
 };

@@ -42,6 +42,12 @@ export class ManagePlansUseCase {
     return { plan: planViewJson(plan), changed: newEvents.length > 0 };
   }
 
+  async get(botId: string, planId: string): Promise<PlanReplyJson> {
+    const plan = await this.catalog.find(botId, planId);
+    if (!plan) throw new PlanNotFoundError(botId, planId);
+    return { plan: planViewJson(plan), changed: false };
+  }
+
   async list(botId: string, options: { activeOnly?: boolean; includeArchived?: boolean }): Promise<ListPlansReplyJson> {
     return { plans: (await this.catalog.list(botId, options)).map(planViewJson) };
   }
