@@ -47,7 +47,7 @@ describe('Plans over request/reply', () => {
       plan: { planId, botId: BOT, definition: month, createdAt: '2026-11-30T10:00:00.000Z', updatedAt: '2026-11-30T10:00:00.000Z' },
       changed: true,
     });
-    const events = (await t.storedEvents()).filter((e) => e.metadata.streamId === `plan-${planId}`);
+    const events = await t.streamEvents(`plan-${planId}`);
     expect(events.map((e) => e.type)).toEqual(['PlanCreated']);
     expect(events[0].data).toMatchObject({ definition: { kind: { periodDays: 30 }, prices: month.prices } });
     const row = await t.service.dependencies.orm.em.fork().findOneOrFail(Plan, { planId });
@@ -90,12 +90,12 @@ describe('Plans over request/reply', () => {
     ['a bad quota level', { ...month, quotaLevel: 'Premium Plus' }, ['plan.quotaLevel']],
     ['a negative limit', { ...month, limits: [{ key: 'devices', value: -1 }] }, ['plan.limits.0.value']],
   ])('refuses %s with field errors and writes nothing', async (_case, plan, fields) => {
-    const [eventsBefore, rowsBefore] = [(await t.storedEvents()).length, await planRows()];
+    const [eventsBefore, rowsBefore] = [await t.countEvents(), await planRows()];
     const error = (await create(plan).catch((e: unknown) => e)) as RpcCallError;
     expect(error).toBeInstanceOf(RpcCallError);
     expect(error.code).toBe('VALIDATION.FAILED');
     expect(Object.keys(error.fields ?? {}).sort()).toEqual(fields);
-    expect(await t.storedEvents()).toHaveLength(eventsBefore);
+    expect(await t.countEvents()).toBe(eventsBefore);
     expect(await planRows()).toBe(rowsBefore);
   });
 
@@ -116,7 +116,7 @@ describe('Plans over request/reply', () => {
     expect(reply.plan?.definition).toEqual({ ...cheaper, active: undefined });
     expect(reply.plan?.updatedAt).toBe('2026-11-30T10:01:00.000Z');
     expect((await t.call(RPC.subscriptions.updatePlan, { planId, botId: BOT, plan: cheaper })).changed).toBe(false);
-    expect((await t.storedEvents()).filter((e) => e.metadata.streamId === `plan-${planId}`).map((e) => e.type)).toEqual(['PlanCreated', 'PlanUpdated']);
+    expect((await t.streamEvents(`plan-${planId}`)).map((e) => e.type)).toEqual(['PlanCreated', 'PlanUpdated']);
     expect(await t.service.dependencies.orm.em.fork().findOneOrFail(Plan, { planId })).toMatchObject({ active: false });
   });
 

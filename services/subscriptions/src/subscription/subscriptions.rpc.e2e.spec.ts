@@ -60,8 +60,7 @@ describe('Subscriptions over request/reply', () => {
   const grant = (request: Omit<GrantSubscriptionRequestJson, 'grantId' | 'source' | 'grantedBy'> & Partial<GrantSubscriptionRequestJson>) =>
     t.call(RPC.subscriptions.grantSubscription, { grantId: randomUUID(), source: 'SUBSCRIPTION_SOURCE_PAYMENT', grantedBy: 'payments', ...request });
   const access = (botId: string, telegramUserId: string) => t.call(RPC.subscriptions.access, { botId, telegramUserId });
-  const streamOf = async (botId: string, telegramUserId: string) =>
-    (await t.storedEvents()).filter((e) => e.metadata.streamId === `subscription-${botId}-${telegramUserId}`);
+  const streamOf = (botId: string, telegramUserId: string) => t.streamEvents(`subscription-${botId}-${telegramUserId}`);
 
   beforeAll(async () => {
     t = await startSubscriptionsTestService('bp_subscriptions_rpc', T0);

@@ -47,8 +47,13 @@ export interface SubscriptionsTestService {
   readonly call: RpcClient['call'];
   /** The typed error a call fails with (and a test failure if it succeeds). */
   failure(call: Promise<unknown>): Promise<RpcCallError>;
-  /** Every event the service stored, oldest first. */
-  storedEvents(): Promise<RecordedEvent[]>;
+  /** The events of one stream, oldest first. */
+  streamEvents(streamId: string): Promise<readonly RecordedEvent[]>;
+  /**
+   * How many events the service stored in all. Counted in the table: the store's `readAll` stops below
+   * the oldest transaction open anywhere on the server, which other test files' transactions can hold back.
+   */
+  countEvents(): Promise<number>;
   /** The public events of `schema` another service received so far. */
   published<S extends DescMessage>(schema: S): DecodedEvent<S>[];
   close(): Promise<void>;
@@ -112,15 +117,12 @@ export async function startSubscriptionsTestService(prefix: string, start: Date)
           },
           (error: unknown) => error as RpcCallError,
         ),
-      storedEvents: async () => {
-        const events: RecordedEvent[] = [];
-        let page = await running.dependencies.store.readAll({ limit: 1_000 });
-        events.push(...page.events);
-        while (page.events.length === 1_000) {
-          page = await running.dependencies.store.readAll({ after: page.checkpoint, limit: 1_000 });
-          events.push(...page.events);
-        }
-        return events;
+      streamEvents: async (streamId) => (await running.dependencies.store.readStream(streamId)).events,
+      countEvents: async () => {
+        const [row] = await running.dependencies.orm.em
+          .getConnection()
+          .execute<{ count: string }[]>('SELECT count(*)::text AS count FROM subscriptions.event_store_events');
+        return Number(row.count);
       },
       published: <S extends DescMessage>(schema: S) => received.filter((e): e is DecodedEvent<S> => isEventOf(e, schema)),
       close: async () => {
