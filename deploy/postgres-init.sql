@@ -2,3 +2,4 @@
 CREATE DATABASE users;
 CREATE DATABASE notifications;
 CREATE DATABASE gateway;
+CREATE DATABASE subscriptions;

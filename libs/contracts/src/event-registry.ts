@@ -15,6 +15,9 @@ import { file_botplatform_users_v1_events } from './gen/botplatform/users/v1/eve
 import { file_botplatform_users_v1_members } from './gen/botplatform/users/v1/members_pb.js';
 import { file_botplatform_users_v1_rpc } from './gen/botplatform/users/v1/rpc_pb.js';
 import { file_botplatform_users_v1_users_rpc } from './gen/botplatform/users/v1/users_rpc_pb.js';
+import { file_botplatform_subscriptions_v1_plans } from './gen/botplatform/subscriptions/v1/plans_pb.js';
+import { file_botplatform_subscriptions_v1_subscriptions } from './gen/botplatform/subscriptions/v1/subscriptions_pb.js';
+import { file_botplatform_subscriptions_v1_subscriptions_rpc } from './gen/botplatform/subscriptions/v1/subscriptions_rpc_pb.js';
 
 /**
  * Every generated contract file. Public events are found in them by their
@@ -36,6 +39,9 @@ export const contractFiles: readonly DescFile[] = [
   file_botplatform_gateway_v1_delivery,
   file_botplatform_gateway_v1_gateway_rpc,
   file_botplatform_bot_v1_bot_features,
+  file_botplatform_subscriptions_v1_plans,
+  file_botplatform_subscriptions_v1_subscriptions,
+  file_botplatform_subscriptions_v1_subscriptions_rpc,
   // `npm run new:service` adds the files of each new service here.
 ];
 

@@ -6,6 +6,7 @@ import { GatewayRpc } from './gen/botplatform/gateway/v1/gateway_rpc_pb.js';
 import { rpc as rpcOption } from './gen/botplatform/bus/v1/rpc_options_pb.js';
 import { NotificationsRpc } from './gen/botplatform/notifications/v1/notifications_rpc_pb.js';
 import { UsersRpc } from './gen/botplatform/users/v1/users_rpc_pb.js';
+import { SubscriptionsRpc } from './gen/botplatform/subscriptions/v1/subscriptions_rpc_pb.js';
 
 /** A request/reply subject: `rpc.<service>.<verb>`. */
 export type RpcSubject = `rpc.${string}.${string}`;
@@ -90,6 +91,7 @@ export const RPC = {
   users: rpcMethodsOf(UsersRpc),
   notifications: rpcMethodsOf(NotificationsRpc),
   gateway: rpcMethodsOf(GatewayRpc),
+  subscriptions: rpcMethodsOf(SubscriptionsRpc),
   // `npm run new:service` adds the RPC service of each new service here.
 } as const;
 
@@ -98,6 +100,7 @@ export const rpcServices = [
   UsersRpc,
   NotificationsRpc,
   GatewayRpc,
+  SubscriptionsRpc,
   // `npm run new:service` adds the RPC service of each new service to this list too.
 ] as const;
 

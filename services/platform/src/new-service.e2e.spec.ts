@@ -92,7 +92,8 @@ describe('npm run new:service', () => {
 
     // Registered in every list of services, and the broker's configuration rewritten for its user.
     expect(JSON.parse(read('nest-cli.json')).projects.demo).toMatchObject({ type: 'application', root: 'services/demo' });
-    expect(read('services/platform/src/platform.ts')).toMatch(/notificationsService,\n\s+demoService,\n.*\n\s+gateway,/);
+    // After the services already there (whichever they are), before the gateway.
+    expect(read('services/platform/src/platform.ts')).toMatch(/notificationsService,\n(\s+\w+Service,\n)*\s+demoService,\n.*\n\s+gateway,/);
     expect(read('docker-compose.yml')).toContain('NATS_USER: demo\n      NATS_PASSWORD: *nats-demo-password');
     expect(read('deploy/k8s/demo.yaml')).toContain('value: demo\n            - name: NATS_PASSWORD');
     expect(read('deploy/k8s/nats.yaml')).toContain('- name: BP_NATS_DEMO_PASSWORD');

@@ -42,6 +42,8 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
     ],
     requests: GATEWAY_REQUESTS.map((method) => method.subject),
   },
+  // Its admin API scopes plans by the bots' API tokens, which the users service checks.
+  { user: 'subscriptions', service: true, consumers: [], requests: [RPC.users.authenticateApiToken.subject] },
   // `npm run new:service` adds the user of each new service here.
   // An operator's tool (e.g. `nats --user operator --inbox-prefix _INBOX.operator req …`): manages the
   // bots and may have a message sent, but never reads a bot token.

@@ -226,6 +226,53 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
     expect((await adminApi(`bots/${bots.quiz.botId}/members?query=Ann`, 'bp_forged_token')).status).toBe(401);
   });
 
+  it("keeps a bot's API token to its own plans in the subscriptions admin API: A's token cannot see or change B's", async () => {
+    const plansApi = (botId: string, token: string, path = '', init: RequestInit = {}) =>
+      fetch(`${platform.services.get('subscriptions')!.url}/admin/bots/${botId}/plans${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+      });
+    const plan = { texts: [{ language: 'en', name: 'Month' }], periodDays: 30, prices: [{ currency: 'XTR', amount: '250' }], active: true };
+    const created = await plansApi(bots.quiz.botId, bots.quiz.apiToken, '', { method: 'POST', body: JSON.stringify(plan) });
+    expect(created.status).toBe(201);
+    const { plan: quizPlan } = (await created.json()) as { plan: { planId: string; botId: string } };
+    expect(quizPlan.botId).toBe(bots.quiz.botId);
+    const own = await plansApi(bots.quiz.botId, bots.quiz.apiToken);
+    expect(((await own.json()) as { plans: { planId: string }[] }).plans.map((p) => p.planId)).toContain(quizPlan.planId);
+
+    // The shop bot's token: refused on the quiz bot's paths, whatever the method, before anything is read or written.
+    for (const [path, init] of [
+      ['', {}],
+      [`/${quizPlan.planId}`, {}],
+      ['', { method: 'POST', body: JSON.stringify(plan) }],
+      [`/${quizPlan.planId}`, { method: 'PUT', body: JSON.stringify({ ...plan, periodDays: 365 }) }],
+      [`/${quizPlan.planId}/archive`, { method: 'POST' }],
+    ] as const) {
+      const refused = await plansApi(bots.quiz.botId, bots.shop.apiToken, path, init);
+      expect({ path, status: refused.status, code: ((await refused.json()) as { code: string }).code }).toEqual({
+        path,
+        status: 403,
+        code: 'SUBSCRIPTIONS.FORBIDDEN_TENANT',
+      });
+    }
+    // On its own path it does not find the quiz bot's plan either.
+    expect((await plansApi(bots.shop.botId, bots.shop.apiToken, `/${quizPlan.planId}`)).status).toBe(404);
+    expect((await plansApi(bots.shop.botId, bots.shop.apiToken, `/${quizPlan.planId}/archive`, { method: 'POST' })).status).toBe(404);
+    expect((await plansApi(bots.quiz.botId, 'bp_forged_token')).status).toBe(401);
+    const unchanged = (await (await plansApi(bots.quiz.botId, bots.quiz.apiToken, `/${quizPlan.planId}`)).json()) as {
+      plan: { archived?: boolean; definition: { periodDays: number } };
+    };
+    expect(unchanged.plan).toMatchObject({ definition: { periodDays: 30 } });
+    expect(unchanged.plan.archived).toBeUndefined();
+
+    const bad = await plansApi(bots.quiz.botId, bots.quiz.apiToken, '', {
+      method: 'POST',
+      body: JSON.stringify({ ...plan, prices: [{ currency: 'USD', amount: '4.99' }] }),
+    });
+    expect(bad.status).toBe(400);
+    expect(Object.keys(((await bad.json()) as { fields: Record<string, string[]> }).fields)).toEqual(['prices.0.amount']);
+  });
+
   it('serves a bot registered while the gateway runs within seconds, without a restart', async () => {
     const late = sandbox.createBot({ username: 'late_bot', firstName: 'Late bot' });
     const owner = sandbox.createUser({ firstName: 'Late owner' });

@@ -5,6 +5,7 @@ import { startService, type RpcTransport, type RunningService, type ServiceDefin
 import { createUsersService, type UsersServiceOptions } from '@botplatform/users';
 import type { LoggerService } from '@nestjs/common';
 import { allFeaturesDeclared } from './feature-declarations.js';
+import { subscriptionsService } from '@botplatform/subscriptions';
 
 /** One for all services, or each service's own (distributed: each connects as its own broker user). */
 export type PerService<T> = T | ((service: string) => T);
@@ -44,6 +45,7 @@ export function platformServices(options: Pick<PlatformOptions, 'users' | 'teleg
     all: [
       createUsersService(options.users),
       notificationsService,
+      subscriptionsService,
       // `npm run new:service` adds new services here: after the services they call, before the gateway.
       gateway,
     ],

@@ -5,6 +5,7 @@ import { AdminHttpErrorFilter } from './admin-api/admin-http-error.filter.js';
 import { AdminMembersController } from './admin-api/admin-members.controller.js';
 import { botFeaturesProviders } from './bot-features/bot-features.providers.js';
 import { HandleBotUpdateRpcController } from './bot-features/handle-bot-update.rpc-controller.js';
+import { AuthenticateApiTokenRpcController } from './admin-api/authenticate-api-token.rpc-controller.js';
 import { QueryAuditRpcController } from './audit/query-audit.rpc-controller.js';
 import { ConfigureBotRpcController } from './bot/configure-bot.rpc-controller.js';
 import { ManageBotsRpcController } from './bot/manage-bots.rpc-controller.js';
@@ -35,6 +36,7 @@ import { UpdateMemberRpcController } from './user/update-member.rpc-controller.j
     ConsumeQuotaRpcController,
     QueryAuditRpcController,
     HandleBotUpdateRpcController,
+    AuthenticateApiTokenRpcController,
   ],
   providers: [
     ...membersProviders,

@@ -1,0 +1,40 @@
+import type { ServiceDependencies } from '@botplatform/service-kit';
+import { createRpcClient } from '@botplatform/service-kit';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AdminHttpErrorFilter } from './admin-api/admin-http-error.filter.js';
+import { AdminPlansController } from './admin-api/admin-plans.controller.js';
+import { ApiTokensClient } from './admin-api/api-tokens.client.js';
+import { ManagePlansRpcController } from './plan/manage-plans.rpc-controller.js';
+import { ManagePlansUseCase } from './plan/manage-plans.use-case.js';
+import { PlanCatalog } from './plan/plan-catalog.js';
+import { Clock, SystemClock } from './shared/clock.js';
+import { AccessRpcController } from './subscription/access.rpc-controller.js';
+import { AccessUseCase } from './subscription/access.use-case.js';
+import { ManageSubscriptionsRpcController } from './subscription/manage-subscriptions.rpc-controller.js';
+import { ManageSubscriptionsUseCase } from './subscription/manage-subscriptions.use-case.js';
+import { SubscriptionCommands } from './subscription/subscription-commands.js';
+
+/** Request handlers, the admin API and use cases of the subscriptions service. */
+@Module({
+  controllers: [ManagePlansRpcController, ManageSubscriptionsRpcController, AccessRpcController, AdminPlansController],
+  providers: [
+    { provide: Clock, useClass: SystemClock },
+    PlanCatalog,
+    ManagePlansUseCase,
+    SubscriptionCommands,
+    ManageSubscriptionsUseCase,
+    AccessUseCase,
+    // Body-parse errors and unknown /admin routes fail before any admin controller is chosen.
+    { provide: APP_FILTER, useClass: AdminHttpErrorFilter },
+  ],
+})
+export class SubscriptionsModule {
+  /** The module with what it needs from the running service: an RPC client to the users service, closed with the module. */
+  static forService(dependencies: ServiceDependencies): DynamicModule {
+    return {
+      module: SubscriptionsModule,
+      providers: [{ provide: ApiTokensClient, useFactory: () => new ApiTokensClient(createRpcClient(dependencies.rpc)) }],
+    };
+  }
+}
