@@ -44,4 +44,5 @@ export {
   type Translate,
 } from './router/feature-context.js';
 export { InlineKeyboard, ReplyKeyboard } from './router/keyboards.js';
+export { BotUpdatePipe, InvalidBotUpdateError } from './router/bot-update.pipe.js';
 export { FeatureDeclarationRefusedError, FeatureDeclarer, type DeclarationState, type FeatureDeclarerOptions } from './router/feature-declarer.js';

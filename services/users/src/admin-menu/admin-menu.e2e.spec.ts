@@ -355,7 +355,7 @@ describe('The admin menu of the users service', () => {
     ];
     for (const update of invalid) {
       const failure = await t.failure(t.call(RPC.users.handleBotUpdate, update as BotUpdateJson));
-      expect(failure.code).toBe('USERS.INVALID_BOT_UPDATE');
+      expect(failure.code).toBe('BOT.INVALID_UPDATE');
     }
     // Well-formed but not the users service's: a typed error too.
     expect((await t.failure(handle({ ...valid, command: { command: 'plans' } }))).code).toBe('BOT.UNROUTED_UPDATE');

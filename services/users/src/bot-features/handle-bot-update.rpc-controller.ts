@@ -1,8 +1,7 @@
-import { BotFeatureRouter } from '@botplatform/bot-kit';
+import { BotFeatureRouter, BotUpdatePipe } from '@botplatform/bot-kit';
 import { RpcController, RpcHandler } from '@botplatform/bus';
 import { RPC, type BotActionsJson, type BotUpdateJson } from '@botplatform/contracts';
 import { Payload } from '@nestjs/microservices';
-import { BotUpdatePipe } from './bot-update.pipe.js';
 
 /** An update the gateway routed to the users service (its admin menu): the validated update in, the actions out. */
 @RpcController()
