@@ -4,7 +4,7 @@
 // What it does, in order:
 //   1. checks the name (one lower-case word, not taken, not reserved);
 //   2. works out every change in memory, so a registry it cannot edit stops it before anything is written;
-//   3. writes the files of templates/ (`__name__`, `__Name__`, `__NAME__`, `__timestamp__` replaced;
+//   3. writes the files of templates/ (`__name__`, `__Name__`, `__NAME__`, `__namespace__`, `__timestamp__` replaced;
 //      the `.tpl` suffix keeps the templates out of tsc, jest and the linter);
 //   4. edits the registries (each edit is skipped when its entry is already there);
 //   5. runs `npm run proto` (the new contract's TypeScript) and `npm run nats:config` (the new broker user),
@@ -50,6 +50,8 @@ function main() {
     __name__: name,
     __Name__: name[0].toUpperCase() + name.slice(1),
     __NAME__: name.toUpperCase(),
+    // Its bot buttons' callback namespace: at most 12 characters (libs/bot-kit CALLBACK_NAMESPACE).
+    __namespace__: name.slice(0, 12),
     __timestamp__: new Date().toISOString().replace(/\D/g, '').slice(0, 14),
   };
   const files = templateFiles(TEMPLATES).map((template) => ({
@@ -212,7 +214,7 @@ function registryEdits(name, words) {
           'services/platform/src/platform-nats-access.ts',
           'the marker "`npm run new:service` adds the user of each new service here"',
           (line) => line.includes('`npm run new:service` adds the user of each new service here'),
-          (marker) => [`${indentOf(marker)}{ user: '${name}', service: true, consumers: [], requests: [] },`],
+          (marker) => [`${indentOf(marker)}{ user: '${name}', service: true, consumers: [], requests: DECLARES_BOT_FEATURES },`],
         ),
     },
     {

@@ -54,7 +54,8 @@ export class FeatureDeclarer {
   lastError: Error | undefined;
 
   constructor(
-    private readonly router: BotFeatureRouter,
+    /** The router whose declaration it keeps in force. */
+    readonly router: BotFeatureRouter,
     private readonly rpc: RpcClient,
     options: FeatureDeclarerOptions = {},
   ) {

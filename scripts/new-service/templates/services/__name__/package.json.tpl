@@ -6,5 +6,5 @@
   "exports": {
     ".": { "types": "./src/index.ts", "import": "./dist/index.js" }
   },
-  "dependencies": {"@botplatform/contracts": "*", "@botplatform/event-store": "*", "@botplatform/bus": "*", "@botplatform/service-kit": "*", "@botplatform/testing": "*"}
+  "dependencies": {"@botplatform/bot-kit": "*", "@botplatform/contracts": "*", "@botplatform/event-store": "*", "@botplatform/bus": "*", "@botplatform/service-kit": "*", "@botplatform/testing": "*"}
 }

@@ -1,3 +1,4 @@
+import { BotFeatureRouter } from '@botplatform/bot-kit';
 import { eventStoreMigrations } from '@botplatform/event-store';
 import type { ServiceDefinition } from '@botplatform/service-kit';
 import { __Name__Module } from './__name__.module.js';
@@ -18,4 +19,6 @@ export const __name__Service: ServiceDefinition = {
   entities: [Note],
   module: () => ({ module: __Name__Module }),
   toPublic: notePublicEvents,
+  // Its bot screens (src/bot/), declared to the gateway at start.
+  botFeatures: BotFeatureRouter,
 };

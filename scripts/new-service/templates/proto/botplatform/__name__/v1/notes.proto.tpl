@@ -2,6 +2,7 @@ syntax = "proto3";
 
 package botplatform.__name__.v1;
 
+import "botplatform/bot/v1/bot_features.proto";
 import "botplatform/bus/v1/event_options.proto";
 import "botplatform/bus/v1/rpc_options.proto";
 import "google/protobuf/timestamp.proto";
@@ -28,6 +29,10 @@ message NoteCreated {
 service __Name__Rpc {
   rpc CreateNote(CreateNoteRequest) returns (CreateNoteReply) {
     option (botplatform.bus.v1.rpc) = {subject: "rpc.__name__.create-note"};
+  }
+  // The service's bot screens (src/bot/), routed here by the gateway.
+  rpc HandleBotUpdate(botplatform.bot.v1.BotUpdate) returns (botplatform.bot.v1.BotActions) {
+    option (botplatform.bus.v1.rpc) = {subject: "rpc.__name__.handle-bot-update"};
   }
 }
 
