@@ -112,3 +112,6 @@ admin-audit-expired = This list is out of date. Open the audit log again.
 admin-not-admin = This menu is only for the bot's admins.
 admin-waiting-cancelled = Cancelled.
 admin-button-new-flag = New flag
+
+## Routed features: the owning service did not answer in time, or failed
+feature-try-again = That did not work just now. Please try again in a moment.

@@ -112,3 +112,6 @@ admin-audit-expired = Список устарел. Откройте журнал
 admin-not-admin = Это меню только для администраторов бота.
 admin-waiting-cancelled = Отменено.
 admin-button-new-flag = Новый флаг
+
+## Routed features: the owning service did not answer in time, or failed
+feature-try-again = Сейчас не получилось. Пожалуйста, попробуйте ещё раз чуть позже.
