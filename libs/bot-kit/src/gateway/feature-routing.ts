@@ -117,7 +117,9 @@ export function routeToFeatures<C extends Context>(deps: FeatureRoutingDependenc
       });
       const answer = await withDeadline(deps.call(service, update, deadline), deadline, () => new FeatureDeadlineError(service, deadline));
       effects = await performActions(answer.actions ?? [], { api: ctx.api, service, table, target });
-    } catch (error) {
+    } catch (caught) {
+      // The transport's own timeout (set to the same deadline) may fire first: it is the same failure.
+      const error = caught instanceof Error && caught.name === 'TimeoutError' ? new FeatureDeadlineError(service, deadline) : caught;
       deps.logger.error(
         `routed ${routed.name} of update ${ctx.update.update_id} to ${service} failed after ${Date.now() - started} ms ` +
           `(correlation ${deps.correlationId?.(ctx) ?? '-'}, service ${service}, code ${codeOf(error)}): ${messageOf(error)}`,

@@ -11,6 +11,10 @@ import {
   type GetBotConfigRequestJson,
   type GetMemberReplyJson,
   type GetMemberRequestJson,
+  type GetBotCredentialsReplyJson,
+  type GetBotCredentialsRequestJson,
+  type ListMembersReplyJson,
+  type ListMembersRequestJson,
   type MemberAdminActionReplyJson,
   type MemberAdminActionRequestJson,
   type MemberViewJson,
@@ -58,6 +62,7 @@ export interface ReceivedCall {
 export class MembersStandIn {
   private readonly members = new Map<string, MemberViewJson>();
   private readonly owners = new Map<string, string>();
+  private readonly credentials = new Map<string, { readonly name: string; readonly token: string }>();
   private readonly flags = new Map<string, Record<string, boolean>>();
   private readonly settings = new Map<string, BotSettingJson[]>();
   private readonly auditLog = new Map<string, AuditEntryJson[]>();
@@ -84,6 +89,33 @@ export class MembersStandIn {
   /** The bot's owner becomes its OWNER member on first contact, as in the users service. */
   registerBot(botId: string, ownerTelegramUserId: number | string): void {
     this.owners.set(botId, String(ownerTelegramUserId));
+  }
+
+  /** Registers a bot the gateway's host is to serve (`rpc.users.get-bot-credentials`), active, token version 1. */
+  hostBot(botId: string, name: string, token: string, ownerTelegramUserId?: number | string): void {
+    this.credentials.set(botId, { name, token });
+    if (ownerTelegramUserId !== undefined) this.registerBot(botId, ownerTelegramUserId);
+  }
+
+  /** Switches a feature flag of a bot directly, as the admin API would (no request recorded). */
+  setFlag(botId: string, flag: string, enabled: boolean): void {
+    this.flagsOf(botId)[flag] = enabled;
+  }
+
+  /** @internal */
+  botCredentials(request: GetBotCredentialsRequestJson): GetBotCredentialsReplyJson {
+    const bots = [...this.credentials].filter(([botId]) => request.botId === undefined || request.botId === botId);
+    if (request.botId !== undefined && bots.length === 0) throw new StandInError('USERS.BOT_NOT_FOUND', `no bot ${request.botId}`);
+    return { bots: bots.map(([botId, bot]) => ({ botId, name: bot.name, token: bot.token, tokenVersion: 1, active: true })) };
+  }
+
+  /** @internal Oldest first, one page. */
+  list(request: ListMembersRequestJson): ListMembersReplyJson {
+    const members = [...this.members.values()]
+      .filter((member) => member.botId === request.botId)
+      .filter((member) => request.role === undefined || member.role === request.role)
+      .filter((member) => request.status === undefined || member.status === request.status);
+    return { members: members.slice(0, request.limit ?? 20) };
   }
 
   /** Requests of one RPC, oldest first. */
@@ -259,6 +291,16 @@ class MembersStandInController {
   @RpcHandler(RPC.users.findMembers)
   findMembers(@Payload() request: FindMembersRequestJson): FindMembersReplyJson {
     return this.users.serve(RPC.users.findMembers, request, () => ({ members: this.users.find(request.botId!, request.query ?? '', request.limit ?? 10) }));
+  }
+
+  @RpcHandler(RPC.users.listMembers)
+  listMembers(@Payload() request: ListMembersRequestJson): ListMembersReplyJson {
+    return this.users.serve(RPC.users.listMembers, request, () => this.users.list(request));
+  }
+
+  @RpcHandler(RPC.users.getBotCredentials)
+  getBotCredentials(@Payload() request: GetBotCredentialsRequestJson): GetBotCredentialsReplyJson {
+    return this.users.serve(RPC.users.getBotCredentials, request, () => this.users.botCredentials(request));
   }
 
   @RpcHandler(RPC.users.countMembers)
