@@ -37,7 +37,15 @@ export class CommandMenus {
 
   async register(api: Api, bot: HostedBotInfo): Promise<void> {
     const table = this.deps.table();
-    const { flags } = await this.deps.config(bot.botId);
+    // Without the bot's flags (the users service away), the menus list what needs no flag; the next
+    // flag or table change sets them again.
+    const flags = await this.deps.config(bot.botId).then(
+      (config) => config.flags,
+      (error: unknown) => {
+        this.deps.logger.warn(`bot ${bot.botId}: no flags for its command menus, listing only the commands without one (${String(error)})`);
+        return {};
+      },
+    );
     const menu = (viewer: CommandViewer, locale: SupportedLocale): BotCommand[] =>
       [
         ...this.deps.gatewayCommands(locale),
