@@ -11,6 +11,9 @@ const TRY_AGAIN = 'That did not work just now. Please try again in a moment.';
 const TRY_AGAIN_RU = 'Сейчас не получилось. Пожалуйста, попробуйте ещё раз чуть позже.';
 const text = (pattern: RegExp | string) => (message: Message) => (typeof pattern === 'string' ? message.text === pattern : pattern.test(message.text ?? ''));
 
+/** Payments the shop fails to record before it records them (its database away for a moment). */
+let paymentFailuresLeft = 0;
+
 /** A shop as its own service would write it: plans, a promo-code question, Stars invoices. */
 function shopRouter(): BotFeatureRouter {
   return new BotFeatureRouter('shop')
@@ -45,6 +48,10 @@ function shopRouter(): BotFeatureRouter {
       ctx.answerPreCheckout(true);
     })
     .message('successful_payment', (ctx) => {
+      if (paymentFailuresLeft > 0) {
+        paymentFailuresLeft--;
+        throw new Error('could not record the payment');
+      }
       const paid = ctx.message?.successfulPayment;
       ctx.reply(`Paid ${paid?.totalAmount} ${paid?.currency} for ${paid?.invoicePayload}. Promo: ${ctx.session<{ promo?: string }>()?.promo ?? 'none'}.`);
     })
@@ -107,6 +114,21 @@ describe('Routed bot features, end to end through the sandbox', () => {
     expect(outcome.status).toBe('paid');
     await chat.waitForMessage(text('Paid 5 XTR for order-basic. Promo: none.'));
     expect(shop.received.some((update) => update.preCheckout?.invoicePayload === 'order-basic')).toBe(true);
+  });
+
+  it('hands a payment to the service again when it failed to take it, rather than losing it', async () => {
+    const pia = harness.user('Pia');
+    const chat = harness.chat(pia);
+    chat.sendCommand('plans');
+    await chat.pressCallbackButton(await chat.waitForMessage(text(/^Plans:/)), 'Buy basic');
+    const invoice = await chat.waitForMessage((message) => message.invoice !== undefined);
+    paymentFailuresLeft = 1;
+    expect((await chat.payInvoice(invoice)).status).toBe('paid');
+    await chat.waitForMessage(text('Paid 5 XTR for order-basic. Promo: none.'), { timeoutMs: 5_000 });
+    expect(paymentFailuresLeft).toBe(0);
+    const deliveries = shop.received.filter((update) => update.message?.kind === 'MESSAGE_KIND_SUCCESSFUL_PAYMENT' && update.chatId === String(pia.id));
+    expect(deliveries).toHaveLength(2);
+    expect(chat.botMessages().filter((message) => message.text === TRY_AGAIN)).toEqual([]);
   });
 
   it("keeps a conversation step: the member's next text goes to the step with its data, and the service's session slice comes back", async () => {
