@@ -1,7 +1,8 @@
 import type { BotActionJson } from '@botplatform/contracts';
 import { checkFeatureDeclaration } from '../routing/feature-declaration.js';
 import { RoutingTable } from '../routing/routing-table.js';
-import { ActionRefusedError, checkActions } from './action-performer.js';
+import { GrammyError, type Api } from 'grammy';
+import { ActionRefusedError, checkActions, performActions } from './action-performer.js';
 
 const table = new RoutingTable()
   .with(checkFeatureDeclaration({ service: 'shop', callbackNamespaces: [{ namespace: 'plans' }], steps: [{ step: 'plans:promo' }] }))
@@ -60,5 +61,60 @@ describe('checkActions', () => {
 
   it('accepts a Stars subscription sold by an invoice link', () => {
     expect(check([{ sendInvoiceLink: { invoice: { ...stars, subscriptionPeriod: 2_592_000 }, text: 'Subscribe', buttonText: 'Pay' } }])).toBeUndefined();
+  });
+});
+
+describe('performActions', () => {
+  /** An Api that records calls; editMessageText fails as Telegram does for an unchanged message. */
+  const recordingApi = (editError: string) => {
+    const calls: string[] = [];
+    const api = {
+      sendMessage: async (_chat: number, text: string) => void calls.push(`send ${text}`),
+      answerCallbackQuery: async () => void calls.push('answer'),
+      editMessageText: async () => {
+        calls.push('edit');
+        throw new GrammyError('edit failed', { ok: false, error_code: 400, description: editError }, 'editMessageText', {});
+      },
+    } as unknown as Api;
+    return { api, calls };
+  };
+
+  it('takes "message is not modified" as done, performs the rest in order, and reports the session and step', async () => {
+    const { api, calls } = recordingApi('Bad Request: message is not modified');
+    const effects = await performActions(
+      [
+        { edit: { text: 'same' } },
+        { answerCallback: {} },
+        { reply: { text: 'next' } },
+        { setSession: { sessionJson: '{"a":1}' } },
+        { enterStep: { step: 'plans:promo', data: { plan: 'basic' } } },
+      ],
+      { api, service: 'shop', table, target: pressed },
+    );
+    expect(calls).toEqual(['edit', 'answer', 'send next']);
+    expect(effects).toEqual({
+      sessionJson: '{"a":1}',
+      step: { service: 'shop', step: 'plans:promo', data: { plan: 'basic' } },
+      answeredCallback: true,
+      answeredPreCheckout: false,
+    });
+  });
+
+  it('stops at any other Telegram error, and sends nothing of a refused answer', async () => {
+    const failing = recordingApi('Bad Request: message to edit not found');
+    await expect(
+      performActions([{ edit: { text: 'x' } }, { reply: { text: 'after' } }], { api: failing.api, service: 'shop', table, target: pressed }),
+    ).rejects.toThrow(GrammyError);
+    expect(failing.calls).toEqual(['edit']);
+    const refused = recordingApi('');
+    await expect(
+      performActions([{ reply: { text: 'first' } }, { reply: { text: 'x', keyboard: inline('dice:roll') } }], {
+        api: refused.api,
+        service: 'shop',
+        table,
+        target: pressed,
+      }),
+    ).rejects.toThrow(ActionRefusedError);
+    expect(refused.calls).toEqual([]);
   });
 });

@@ -1,9 +1,11 @@
-import { BotFeatureRouter, FeatureDeclarationRefusedError, InlineKeyboard } from '@botplatform/bot-kit';
+import { BotFeatureRouter, FeatureDeclarationRefusedError, InlineKeyboard, ReplyKeyboard } from '@botplatform/bot-kit';
 import { RpcCallError } from '@botplatform/bus';
 import { RPC, rpcErrorDetailsOf } from '@botplatform/contracts';
 import { waitFor } from '@botplatform/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { InputFile } from 'grammy';
 import type { Message } from 'grammy/types';
+import { crc32, deflateSync } from 'node:zlib';
 import type { FeatureServiceStandIn } from './testing/feature-service.stand-in.js';
 import { RoutingHarness } from './testing/routing.harness.js';
 
@@ -336,4 +338,89 @@ describe('Routed bot features, end to end through the sandbox', () => {
     chat.sendCommand('dice');
     await chat.waitForMessage(text('Leo rolled a 4.'));
   });
+
+  it('performs the other actions: photo and document by file id, an invoice link, reply keyboards, an unchanged edit, a deletion', async () => {
+    const api = harness.definition.host!.apiFor(harness.botId)!;
+    const uploads = harness.user('Uploader');
+    harness.chat(uploads).sendCommand('start');
+    await harness.chat(uploads).waitForMessage(text(/^Hello, Uploader!/));
+    const photo = await api.sendPhoto(uploads.id, new InputFile(tinyPng(), 'p.png'));
+    const document = await api.sendDocument(uploads.id, new InputFile(Buffer.from('receipt'), 'r.txt'));
+    const photoId = photo.photo.at(-1)!.file_id;
+    const documentId = document.document.file_id;
+
+    const media = await harness.feature(
+      new BotFeatureRouter('media')
+        .command('kit', { description: { en: 'Everything at once' } }, (ctx) => {
+          ctx.sendPhoto(photoId, { caption: '<b>Photo</b>', parseMode: 'HTML' });
+          ctx.sendDocument(documentId, { caption: 'Document' });
+          ctx.sendInvoiceLink(
+            {
+              title: 'Monthly',
+              description: 'Every month',
+              payload: 'sub-1',
+              currency: 'XTR',
+              prices: [{ label: 'Month', amount: '10' }],
+              subscriptionPeriod: 2_592_000,
+            },
+            'Subscribe here',
+            'Subscribe',
+          );
+          ctx.reply('Pick one', { keyboard: new ReplyKeyboard().text('Yes').text('No').once() });
+          ctx.reply('Same', { keyboard: new InlineKeyboard().text('Again', 'media:again').text('Delete', 'media:delete') });
+        })
+        .callback('media', (ctx) => {
+          if (ctx.callback?.action === 'again')
+            ctx.edit('Same', { keyboard: new InlineKeyboard().text('Again', 'media:again').text('Delete', 'media:delete') });
+          else ctx.deleteMessage().reply('Keyboard gone', { keyboard: 'remove' });
+        }),
+    );
+    await media.declare();
+    const mia = harness.user('Mia');
+    const chat = harness.chat(mia);
+    chat.sendCommand('kit');
+    const sentPhoto = await chat.waitForMessage((message) => message.photo !== undefined);
+    expect(sentPhoto.caption).toBe('Photo');
+    expect(sentPhoto.caption_entities?.[0]?.type).toBe('bold');
+    expect((await chat.waitForMessage((message) => message.document !== undefined)).caption).toBe('Document');
+    const link = await chat.waitForMessage(text('Subscribe here'));
+    const url = (link.reply_markup?.inline_keyboard[0]?.[0] as { url?: string } | undefined)?.url;
+    expect(url).toBeDefined();
+    await chat.waitForMessage(text('Pick one'));
+    expect(chat.replyKeyboard()?.keyboard.map((row) => row.map((button) => (typeof button === 'string' ? button : button.text)))).toEqual([['Yes', 'No']]);
+    const same = await chat.waitForMessage(text('Same'));
+
+    // The same text again (Telegram would answer "message is not modified", which counts as done).
+    const again = await chat.pressCallbackButton(same, 'Again');
+    expect(again.text).toBeUndefined();
+    await chat.pressCallbackButton(same, 'Delete');
+    await chat.waitForMessage(text('Keyboard gone'));
+    expect(chat.messages().some((message) => message.message_id === same.message_id)).toBe(false);
+    expect(chat.replyKeyboard()).toBeUndefined();
+    expect(chat.botMessages().filter((message) => message.text === TRY_AGAIN)).toEqual([]);
+    expect(harness.errors().filter((line) => line.includes('to media failed'))).toEqual([]);
+  });
 });
+
+/** A real (tiny, grey) PNG, so the sandbox's image decoding accepts the upload. */
+function tinyPng(): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const checksum = Buffer.alloc(4);
+    checksum.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, checksum]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(2, 0);
+  header.writeUInt32BE(2, 4);
+  header[8] = 8;
+  const rows = Buffer.from([0, 0x80, 0x80, 0, 0x80, 0x80]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
