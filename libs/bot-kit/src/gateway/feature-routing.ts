@@ -183,8 +183,13 @@ function withDeadline<T>(work: Promise<T>, ms: number, timeoutError: () => Error
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
+/** Nothing serves the service's subject: the in-process broker's code, or NATS' words through Nest's client. */
+const NO_RESPONDER = /no subscribers listening|no responders/i;
+
+/** The code logged for a failure: the error's own, one for "no responder" on either transport, else its name. */
 function codeOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'RPC.NO_HANDLER' || (error instanceof Error && NO_RESPONDER.test(error.message))) return 'BOT.NO_RESPONDER';
   if (typeof code === 'string' || typeof code === 'number') return String(code);
   return error instanceof Error ? error.name : 'UNKNOWN';
 }

@@ -29,6 +29,7 @@ import {
   type SetMemberLanguageRequestJson,
   type SetSettingRequestJson,
 } from '@botplatform/contracts';
+import { rpcServerOptions, type RpcTransport } from '@botplatform/service-kit';
 import { Inject, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Payload } from '@nestjs/microservices';
@@ -73,11 +74,13 @@ export class MembersStandIn {
 
   private constructor(readonly broker: InProcessBroker) {}
 
-  static async start(broker = new InProcessBroker()): Promise<MembersStandIn> {
+  /** Serves on `broker`, or on `transport` when given (NATS, for the distributed mode's tests). */
+  static async start(broker = new InProcessBroker(), transport?: RpcTransport): Promise<MembersStandIn> {
     const standIn = new MembersStandIn(broker);
     @Module({ controllers: [MembersStandInController], providers: [{ provide: STAND_IN, useValue: standIn }] })
     class StandInModule {}
-    standIn.app = await NestFactory.createMicroservice(StandInModule, { strategy: new InProcessServer(broker), logger: false });
+    const server = transport ? rpcServerOptions(transport, 'users') : { strategy: new InProcessServer(broker) };
+    standIn.app = await NestFactory.createMicroservice(StandInModule, { ...server, logger: false });
     await standIn.app.listen();
     return standIn;
   }

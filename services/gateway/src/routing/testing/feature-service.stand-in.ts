@@ -1,8 +1,9 @@
 // Nest's ValidationPipe (inside @RpcController) loads class-validator lazily; loaded here so it resolves under Jest's ESM loader too.
 import 'class-validator';
 import { type BotFeatureRouter, FeatureDeclarer } from '@botplatform/bot-kit';
-import { InProcessBroker, InProcessClient, InProcessServer, RpcClient, RpcController, RpcHandler } from '@botplatform/bus';
+import { RpcController, RpcHandler, type RpcClient } from '@botplatform/bus';
 import { botFeatureRpcOf, type BotActionsJson, type BotUpdateJson } from '@botplatform/contracts';
+import { createRpcClient, rpcServerOptions, type RpcTransport } from '@botplatform/service-kit';
 import { Inject, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Payload } from '@nestjs/microservices';
@@ -11,7 +12,7 @@ const STAND_IN = Symbol('FeatureServiceStandIn');
 
 /**
  * A service with bot features, as a feature author writes one: a `BotFeatureRouter` answering
- * `rpc.<service>.handle-bot-update` from a real Nest microservice on the in-process transport, and a
+ * `rpc.<service>.handle-bot-update` from a real Nest microservice on the platform's transport, and a
  * `FeatureDeclarer` telling the gateway what it handles. `delayMs` makes it slow; `close()` makes it dead.
  */
 export class FeatureServiceStandIn {
@@ -22,18 +23,20 @@ export class FeatureServiceStandIn {
   readonly declarer: FeatureDeclarer;
   private app: INestMicroservice | undefined;
   private readonly rpc: RpcClient;
+  /** Answers held back by `delayMs`, dropped at `close()` (the gateway gave up on them long before). */
+  private readonly pauses = new Set<NodeJS.Timeout>();
 
   private constructor(
     readonly router: BotFeatureRouter,
-    readonly broker: InProcessBroker,
+    readonly transport: RpcTransport,
   ) {
-    this.rpc = new RpcClient(new InProcessClient(broker));
+    this.rpc = createRpcClient(transport);
     this.declarer = new FeatureDeclarer(router, this.rpc, { retryDelaysMs: [200] });
   }
 
   /** Serves the router's updates (not yet declared: `declare()`). */
-  static async serve(router: BotFeatureRouter, broker: InProcessBroker): Promise<FeatureServiceStandIn> {
-    const standIn = new FeatureServiceStandIn(router, broker);
+  static async serve(router: BotFeatureRouter, transport: RpcTransport): Promise<FeatureServiceStandIn> {
+    const standIn = new FeatureServiceStandIn(router, transport);
     await standIn.listen();
     return standIn;
   }
@@ -46,7 +49,15 @@ export class FeatureServiceStandIn {
   /** @internal */
   async answer(update: BotUpdateJson): Promise<BotActionsJson> {
     this.received.push(update);
-    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (this.delayMs > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.pauses.delete(timer);
+          resolve();
+        }, this.delayMs);
+        this.pauses.add(timer);
+      });
+    }
     return this.router.handle(update);
   }
 
@@ -72,11 +83,13 @@ export class FeatureServiceStandIn {
     @Module({ controllers: [FeatureServiceController], providers: [{ provide: STAND_IN, useValue: this }] })
     class FeatureServiceModule {}
     // No `logger` option: `logger: false` would silence Nest's shared logger, the gateway's included.
-    this.app = await NestFactory.createMicroservice(FeatureServiceModule, { strategy: new InProcessServer(this.broker), bufferLogs: false });
+    this.app = await NestFactory.createMicroservice(FeatureServiceModule, { ...rpcServerOptions(this.transport, this.router.service), bufferLogs: false });
     await this.app.listen();
   }
 
   async close(): Promise<void> {
+    for (const pause of this.pauses) clearTimeout(pause);
+    this.pauses.clear();
     this.declarer.stop();
     await this.stopServing();
     await this.rpc.close();

@@ -1,8 +1,8 @@
 import type { BotFeatureRouter } from '@botplatform/bot-kit';
-import { EmbeddedEventBus, InProcessBroker, InProcessClient, RpcClient } from '@botplatform/bus';
-import { startService, type RunningService } from '@botplatform/service-kit';
+import { EmbeddedEventBus, InProcessBroker, type RpcClient } from '@botplatform/bus';
+import { createRpcClient, startService, type RpcTransport, type RunningService } from '@botplatform/service-kit';
 import { TelegramSandbox, type SandboxBot, type SandboxChat, type SandboxUser } from '@botplatform/telegram-sandbox';
-import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
+import { createTestDatabase, NatsServerProcess, type TestDatabase } from '@botplatform/testing';
 import { randomUUID } from 'node:crypto';
 import { MembersStandIn } from '../../features/testing/members.stand-in.js';
 import { gatewayService, type GatewayRuntimeConfig } from '../../gateway.service.js';
@@ -10,12 +10,18 @@ import type { GatewayServiceDefinition } from '../../hosting/compose-gateway-ser
 import { CapturingLogger } from '../../hosting/testing/capturing-logger.js';
 import { FeatureServiceStandIn } from './feature-service.stand-in.js';
 
-export type RoutingHarnessOptions = Pick<GatewayRuntimeConfig, 'featureDeadlineMs' | 'preCheckoutDeadlineMs' | 'botConfigTtlMs'>;
+/** How the services reach each other: the in-process broker (`npm start`) or NATS (distributed). */
+export type RoutingMode = 'in-process' | 'nats';
+
+export type RoutingHarnessOptions = Pick<GatewayRuntimeConfig, 'featureDeadlineMs' | 'preCheckoutDeadlineMs' | 'botConfigTtlMs'> & {
+  readonly mode?: RoutingMode;
+};
 
 /**
  * The real gateway (`gatewayService` through `startService`, its own database) hosting one sandbox bot,
- * with the users service's stand-in and any number of feature services on one in-process broker: what a
- * deployment looks like to a member, with the services' answers under the test's control.
+ * with the users service's stand-in and any number of feature services on one transport (the in-process
+ * broker, or a private nats-server): what a deployment looks like to a member, with the services'
+ * answers under the test's control.
  */
 export class RoutingHarness {
   readonly logger = new CapturingLogger();
@@ -27,26 +33,28 @@ export class RoutingHarness {
   private constructor(
     readonly database: TestDatabase,
     readonly sandbox: TelegramSandbox,
-    readonly broker: InProcessBroker,
+    readonly transport: RpcTransport,
+    private readonly nats: NatsServerProcess | undefined,
     readonly users: MembersStandIn,
     readonly bus: EmbeddedEventBus,
     readonly bot: SandboxBot,
     readonly owner: SandboxUser,
     private readonly options: RoutingHarnessOptions,
   ) {
-    this.rpc = new RpcClient(new InProcessClient(broker));
+    this.rpc = createRpcClient(transport);
   }
 
   static async start(options: RoutingHarnessOptions = {}): Promise<RoutingHarness> {
     const database = await createTestDatabase('bp_gw_routing');
     const sandbox = new TelegramSandbox({ rateLimits: false });
     await sandbox.start();
-    const broker = new InProcessBroker();
-    const users = await MembersStandIn.start(broker);
+    const nats = options.mode === 'nats' ? await NatsServerProcess.start() : undefined;
+    const transport: RpcTransport = nats ? { kind: 'nats', servers: nats.url } : { kind: 'in-process', broker: new InProcessBroker() };
+    const users = await MembersStandIn.start(undefined, transport);
     const bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
     const bot = sandbox.createBot({ username: `routed_${randomUUID().slice(0, 6)}_bot`, firstName: 'Routed' });
     const owner = sandbox.createUser({ firstName: 'Olga', languageCode: 'en' });
-    const harness = new RoutingHarness(database, sandbox, broker, users, bus, bot, owner, options);
+    const harness = new RoutingHarness(database, sandbox, transport, nats, users, bus, bot, owner, options);
     users.hostBot(harness.botId, 'Routed', bot.token, owner.id);
     await harness.startGateway();
     return harness;
@@ -66,12 +74,14 @@ export class RoutingHarness {
       pollingTimeoutSeconds: 1,
       routingRefreshIntervalMs: 0,
       logger: this.logger,
-      ...this.options,
+      featureDeadlineMs: this.options.featureDeadlineMs,
+      preCheckoutDeadlineMs: this.options.preCheckoutDeadlineMs,
+      botConfigTtlMs: this.options.botConfigTtlMs,
     });
     const service = await startService(definition, {
       databaseUrl: this.database.url,
       bus: this.bus,
-      rpc: { kind: 'in-process', broker: this.broker },
+      rpc: this.transport,
       httpPort: 0,
       logger: this.logger,
     });
@@ -86,7 +96,7 @@ export class RoutingHarness {
 
   /** Serves a feature service's router on the broker (declare it with `declare()`). */
   async feature(router: BotFeatureRouter): Promise<FeatureServiceStandIn> {
-    const feature = await FeatureServiceStandIn.serve(router, this.broker);
+    const feature = await FeatureServiceStandIn.serve(router, this.transport);
     this.features.push(feature);
     return feature;
   }
@@ -112,5 +122,6 @@ export class RoutingHarness {
     await this.users.close();
     await this.sandbox.stop();
     await this.database.drop();
+    await this.nats?.dispose();
   }
 }
