@@ -28,7 +28,9 @@ export class DeclareBotFeaturesUseCase {
     store: PostgresEventStore,
     private readonly routing: GatewayRoutingTable,
   ) {
-    this.commands = new CommandHandler(store, botFeaturesDecider);
+    // Services starting together declare together, all on one stream: rare and cheap, so a declaration
+    // keeps trying rather than failing on the fifth lost race.
+    this.commands = new CommandHandler(store, botFeaturesDecider, { maxAttempts: 20, maxBackoffMs: 50 });
   }
 
   async execute(request: DeclareBotFeaturesDto): Promise<DeclareBotFeaturesReplyJson> {
