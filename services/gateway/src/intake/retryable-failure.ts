@@ -9,8 +9,7 @@ import { GrammyError, HttpError } from 'grammy';
  * is the other service's own dependency failing, so it is retried too, a bounded number of times.
  */
 export function isRetryableUpdateFailure(error: unknown): boolean {
-  // RPC.NO_HANDLER is the in-process transport's "no responders": a service not (yet) serving.
-  if (error instanceof RpcCallError) return error.code === 'INTERNAL' || error.code === 'RPC.NO_HANDLER';
+  if (error instanceof RpcCallError) return error.code === 'INTERNAL';
   if (error instanceof GrammyError) return error.error_code === 429 || error.error_code >= 500;
   if (error instanceof HttpError) return true;
   if (isInfrastructureFailure(error)) return true;
