@@ -46,3 +46,38 @@ export {
 export { InlineKeyboard, ReplyKeyboard } from './router/keyboards.js';
 export { BotUpdatePipe, InvalidBotUpdateError } from './router/bot-update.pipe.js';
 export { FeatureDeclarationRefusedError, FeatureDeclarer, type DeclarationState, type FeatureDeclarerOptions } from './router/feature-declarer.js';
+export {
+  buildBotUpdate,
+  memberOf,
+  parseCommand,
+  translateUpdate,
+  type AwaitingStep,
+  type BotUpdateInput,
+  type BotUpdateTrigger,
+  type ParsedCommand,
+  type RoutedUpdate,
+  type TranslationOptions,
+  type UpdateTranslation,
+} from './gateway/bot-update.translation.js';
+export {
+  ActionRefusedError,
+  checkActions,
+  performActions,
+  SESSION_SLICE_MAX_BYTES,
+  type ActionCheck,
+  type ActionEffects,
+  type ActionRefusal,
+  type ActionTarget,
+  type PerformOptions,
+} from './gateway/action-performer.js';
+export {
+  DEFAULT_FEATURE_DEADLINE_MS,
+  DEFAULT_PRE_CHECKOUT_DEADLINE_MS,
+  FeatureDeadlineError,
+  routeToFeatures,
+  rpcFeatureCall,
+  type FeatureCall,
+  type FeatureRoutingDependencies,
+  type FeatureRoutingLogger,
+  type FeatureSessionData,
+} from './gateway/feature-routing.js';

@@ -59,6 +59,7 @@ describe('gatewayService', () => {
     expect(definition.consumers!(service.dependencies).map((consumer) => consumer.name)).toEqual([
       'gateway--bot-registry',
       'gateway--member-cache',
+      'gateway--bot-config',
       'gateway--outbound',
     ]);
     expect(definition.toPublic).toBeDefined();

@@ -1,4 +1,4 @@
-import { RPC, type RpcMethod } from '@botplatform/contracts';
+import { RPC, botFeatureRpcOf, type RpcMethod } from '@botplatform/contracts';
 import { BusNaming, renderNatsAuthorization, type NatsUserAccess } from '@botplatform/bus';
 
 /** What the gateway asks the users service (its UsersClient); the bot tokens are its alone. */
@@ -6,6 +6,7 @@ const GATEWAY_REQUESTS: readonly RpcMethod[] = [
   RPC.users.registerUser,
   RPC.users.getMember,
   RPC.users.findMembers,
+  RPC.users.listMembers,
   RPC.users.countMembers,
   RPC.users.setMemberLanguage,
   RPC.users.blockMember,
@@ -23,14 +24,23 @@ const GATEWAY_REQUESTS: readonly RpcMethod[] = [
 ];
 
 /**
+ * Routed updates go to whichever service declared them (`rpc.<service>.handle-bot-update`): services
+ * plugged in later are not known here, so the gateway may request that verb of any service, and only it.
+ */
+const GATEWAY_ROUTED_UPDATES = botFeatureRpcOf('any').subject.replace('.any.', '.*.');
+
+/** Every service with bot features declares them to the gateway. */
+const DECLARES_BOT_FEATURES: readonly string[] = [RPC.gateway.declareBotFeatures.subject];
+
+/**
  * Who may do what on the broker: the one source of the permissions in deploy/nats/nats-server.conf
  * and deploy/k8s/nats-config.yaml (`npm run nats:config` writes them; a spec checks they match), and
  * of the private brokers of the distributed tests. Each service publishes its own events and answers
  * its own `rpc.<service>.*`; everything else it needs is listed here, and the rest is refused.
  */
 export const platformNatsAccess: readonly NatsUserAccess[] = [
-  // Its admin API registers bots in-process; it only asks the gateway to route its bot features (the admin menu).
-  { user: 'users', service: true, consumers: [], requests: [RPC.gateway.declareBotFeatures.subject] },
+  // Its admin API registers bots in-process; it asks the gateway only to route its bot features.
+  { user: 'users', service: true, consumers: [], requests: DECLARES_BOT_FEATURES },
   { user: 'notifications', service: true, consumers: [{ name: 'notifications--recipients', source: 'users' }], requests: [] },
   {
     user: 'gateway',
@@ -38,9 +48,10 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
     consumers: [
       { name: 'gateway--bot-registry', source: 'users' },
       { name: 'gateway--member-cache', source: 'users' },
+      { name: 'gateway--bot-config', source: 'users' },
       { name: 'gateway--outbound', source: 'notifications' },
     ],
-    requests: GATEWAY_REQUESTS.map((method) => method.subject),
+    requests: [...GATEWAY_REQUESTS.map((method) => method.subject), GATEWAY_ROUTED_UPDATES],
   },
   // Its admin API scopes plans by the bots' API tokens, which the users service checks.
   { user: 'subscriptions', service: true, consumers: [], requests: [RPC.users.authenticateApiToken.subject] },

@@ -38,14 +38,19 @@ export class RpcClient {
     this.observer = settings.observer;
   }
 
-  async call<Method extends RpcMethod>(method: Method, request: RpcRequestJson<Method>): Promise<RpcReplyJson<Method>> {
+  /** `options.timeoutMs` bounds this call instead of the client's default (a deadline set by the caller). */
+  async call<Method extends RpcMethod>(
+    method: Method,
+    request: RpcRequestJson<Method>,
+    options: { readonly timeoutMs?: number } = {},
+  ): Promise<RpcReplyJson<Method>> {
     const { subject } = method;
     const started = performance.now();
     let code = 'ok';
     try {
       return await inSpan(subject, { kind: SpanKind.CLIENT, attributes: { 'rpc.method': subject } }, async () => {
         const record = new NatsRecord(request, this.requestHeaders());
-        return await firstValueFrom(this.proxy.send<RpcReplyJson<Method>, NatsRecord>(subject, record).pipe(timeout(this.timeoutMs)));
+        return await firstValueFrom(this.proxy.send<RpcReplyJson<Method>, NatsRecord>(subject, record).pipe(timeout(options.timeoutMs ?? this.timeoutMs)));
       });
     } catch (error) {
       if (isRpcErrorBody(error)) {

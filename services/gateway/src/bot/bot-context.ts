@@ -1,3 +1,4 @@
+import type { FeatureSessionData } from '@botplatform/bot-kit';
 import type { MemberViewJson } from '@botplatform/contracts';
 import type { I18nFlavor } from '@grammyjs/i18n';
 import type { Context, SessionFlavor } from 'grammy';
@@ -14,9 +15,10 @@ export interface HostedBotInfo {
 /**
  * Conversation state of one chat with one bot, kept in the gateway's tables between updates. A feature
  * that asks a question and waits for the answer (the admin menu's "find a user", "block: reason?")
- * writes its step here.
+ * writes its step here. Routed features keep theirs in `routedStep` (with the service that entered it)
+ * and each service's own slice in `serviceSlices` (see `FeatureSessionData`).
  */
-export interface GatewaySession {
+export interface GatewaySession extends FeatureSessionData {
   /** The question the bot is waiting to have answered in this chat, if any. */
   awaiting?: { readonly feature: string; readonly step: string; readonly data?: Readonly<Record<string, string>> };
   /** The admin menu's audit log: where its "more" button continues (cursors can exceed callback data's 64 bytes). */

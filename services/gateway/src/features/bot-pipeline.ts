@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { Composer, type Api, type BotError } from 'grammy';
+import type { BotCommand } from 'grammy/types';
 import type { BotContext } from '../bot/bot-context.js';
 import { gatewayI18n } from '../i18n/gateway-i18n.js';
 import { DEFAULT_LOCALE, SUPPORTED_LOCALES, type SupportedLocale } from '../i18n/locale-negotiation.js';
@@ -11,6 +12,7 @@ import { DEFAULT_INCOMING_RATE_LIMIT, type IncomingRateLimit } from '../middlewa
 import { MemberCache } from '../middleware/member-cache.js';
 import { recordBotBlockedChanges } from '../middleware/my-chat-member.middleware.js';
 import { limitIncomingRate } from '../middleware/rate-limit.middleware.js';
+import { gatewayFeatureRouting, type GatewayRouting } from '../routing/feature-routing.middleware.js';
 import type { UsersClient } from '../users/users.client.js';
 import { fallbackFeature } from './fallback.composer.js';
 import { helpFeature } from './help.composer.js';
@@ -32,12 +34,15 @@ export interface BotPipelineDependencies {
   readonly memberCache?: MemberCache;
   /** Per user and bot; 20 updates / 10 s when absent, `false` for none (benchmarks). */
   readonly incomingRateLimit?: IncomingRateLimit | false;
+  /** Routes the updates services declared to them; absent, every update stays with the gateway's features. */
+  readonly routing?: GatewayRouting;
 }
 
 /**
  * What a hosted bot does with an update, once the host has set `ctx.tenant`, `ctx.correlationId` and the
  * session: pass over updates without a sender, pick the language, make the sender a member, refuse
- * blocked members and floods, record the bot being blocked or unblocked, then the features.
+ * blocked members and floods, record the bot being blocked or unblocked, route what services declared
+ * to them, then the gateway's own features.
  */
 export function createBotPipeline(deps: BotPipelineDependencies): Composer<BotContext> {
   const memberCache = deps.memberCache ?? new MemberCache();
@@ -50,7 +55,11 @@ export function createBotPipeline(deps: BotPipelineDependencies): Composer<BotCo
   pipeline.use(refuseBlockedMembers({ users, cache: memberCache, logger }));
   pipeline.use(limitIncomingRate(deps.incomingRateLimit ?? DEFAULT_INCOMING_RATE_LIMIT, logger));
   pipeline.use(recordBotBlockedChanges(users, memberCache, logger));
-  pipeline.use(startFeature, helpFeature, profileFeature, languageFeature(features));
+  // Routed features before the gateway's own: a step's answer must reach its service rather than the
+  // fallback. The gateway's own commands and buttons (start, help, language) are reserved, so no
+  // declaration can take them.
+  if (deps.routing) pipeline.use(gatewayFeatureRouting(deps.routing, logger));
+  pipeline.use(startFeature, helpFeature(deps.routing), profileFeature, languageFeature(features));
   pipeline.use(fallbackFeature);
   return pipeline;
 }
@@ -66,16 +75,21 @@ export function createErrorBoundary(deps: BotPipelineDependencies): (error: BotE
 
 const PUBLIC_COMMANDS = ['start', 'help', 'profile', 'language'] as const;
 
+/** The gateway's own commands in a language, as the menus list them first. */
+export function gatewayCommands(locale: SupportedLocale): BotCommand[] {
+  const i18n = gatewayI18n();
+  return PUBLIC_COMMANDS.map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
+}
+
 /**
  * Registers the command list shown by Telegram clients: the default list in English and one per other
- * supported language (`language_code`). /admin is left out on purpose: showing it only to admins would
- * need a `chat` scope per admin, kept in step with role changes.
+ * supported language (`language_code`), the gateway's own commands only. With routed features the
+ * gateway's `CommandMenus` (routing/command-menus.ts) sets them instead, routed commands included.
+ * /admin is left out on purpose: showing it only to admins would need a `chat` scope per admin.
  */
 export async function registerBotCommands(api: Api): Promise<void> {
-  const i18n = gatewayI18n();
-  const commands = (locale: SupportedLocale) => PUBLIC_COMMANDS.map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
-  await api.setMyCommands(commands(DEFAULT_LOCALE));
+  await api.setMyCommands(gatewayCommands(DEFAULT_LOCALE));
   for (const locale of SUPPORTED_LOCALES) {
-    if (locale !== DEFAULT_LOCALE) await api.setMyCommands(commands(locale), { language_code: locale });
+    if (locale !== DEFAULT_LOCALE) await api.setMyCommands(gatewayCommands(locale), { language_code: locale });
   }
 }

@@ -2,8 +2,11 @@ import { busMigrations, type ConsumerDefinition, type PublicEventMapper, type Rp
 import { eventStoreMigrations } from '@botplatform/event-store';
 import { createRpcClient, type ServiceDefinition, type ServiceDependencies } from '@botplatform/service-kit';
 import type { MigrationObject } from '@mikro-orm/core';
+import type { Api } from 'grammy';
+import type { HostedBotInfo } from '../bot/bot-context.js';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { GatewayModule } from '../gateway.module.js';
+import { GatewayRoutingTable } from '../routing/gateway-routing-table.js';
 import { IncomingUpdateJournal } from '../intake/incoming-update.journal.js';
 import { incomingUpdatesMigration } from '../intake/migrations/20261130000100-incoming-updates.migration.js';
 import { gatewaySessionsMigration } from '../migrations/20261124000500-gateway-sessions.migration.js';
@@ -29,6 +32,8 @@ export interface GatewayHostingConfig {
   readonly pollingTimeoutSeconds?: number;
   /** Pauses before retrying an update whose dependency is away (default 0.5 s up to 10 s). */
   readonly retryDelaysMs?: readonly number[];
+  /** How often the routing table is read again for declarations another replica took (default 10 s, 0 for never). */
+  readonly routingRefreshIntervalMs?: number;
   readonly logger?: LoggerService;
 }
 
@@ -36,6 +41,12 @@ export interface GatewayHostingConfig {
 export interface GatewayBehaviourDependencies {
   readonly users: UsersClient;
   readonly logger: Logger;
+  /** The service's RPC client (routed updates go to services through it). */
+  readonly rpc: RpcClient;
+  /** The routing table from the services' declarations (loaded before any bot starts). */
+  readonly routing: GatewayRoutingTable;
+  /** The bots being served now with their Api (their command menus are set again when the table changes). */
+  readonly hostedBots: () => readonly { readonly info: HostedBotInfo; readonly api: Api }[];
 }
 
 /** What runs inside the gateway beside the hosting itself. */
@@ -45,7 +56,9 @@ export interface GatewayParts {
   readonly migrations?: readonly MigrationObject[];
   readonly entities?: NonNullable<ServiceDefinition['entities']>;
   /** Consumers beside the bot registry's, e.g. outbound sending through the host's bots. */
-  consumers?(dependencies: ServiceDependencies & { readonly host: BotHost; readonly users: UsersClient }): readonly ConsumerDefinition[];
+  consumers?(
+    dependencies: ServiceDependencies & { readonly host: BotHost; readonly users: UsersClient; readonly routing: GatewayRoutingTable },
+  ): readonly ConsumerDefinition[];
   readonly toPublic?: PublicEventMapper;
   /** Closed when the gateway stops, before its RPC client (e.g. the outbound delivery worker). */
   readonly disposables?: readonly Disposable[];
@@ -55,6 +68,8 @@ export interface GatewayParts {
 export interface GatewayServiceDefinition extends ServiceDefinition {
   /** The BotHost of the last `module()` call (i.e. of the running service), undefined before. */
   readonly host: BotHost | undefined;
+  /** The routing table of the running service, undefined before. */
+  readonly routing: GatewayRoutingTable | undefined;
 }
 
 interface GatewayRuntime {
@@ -62,6 +77,7 @@ interface GatewayRuntime {
   readonly host: BotHost;
   readonly users: UsersClient;
   readonly rpc: RpcClient;
+  readonly routing: GatewayRoutingTable;
 }
 
 /**
@@ -76,11 +92,17 @@ export function composeGatewayService(config: GatewayHostingConfig, parts: Gatew
     const rpc = createRpcClient(dependencies.rpc);
     const users = new UsersClient(rpc);
     const logger = new Logger('gateway');
-    const host = new BotHost({
+    const routing = new GatewayRoutingTable(dependencies.store, { refreshIntervalMs: config.routingRefreshIntervalMs });
+    const hostedBots = () =>
+      host.hosted().flatMap((info) => {
+        const api = host.apiFor(info.botId);
+        return api ? [{ info, api }] : [];
+      });
+    const host: BotHost = new BotHost({
       credentials: users,
       sessions: (botId) => new MikroOrmSessionStorage(dependencies.orm, botId),
       journal: new IncomingUpdateJournal(dependencies.orm),
-      behaviour: parts.behaviour({ users, logger }),
+      behaviour: parts.behaviour({ users, logger, rpc, routing, hostedBots }),
       apiRoot: config.telegramApiRoot,
       mode: config.mode,
       webhook: config.webhook,
@@ -91,7 +113,7 @@ export function composeGatewayService(config: GatewayHostingConfig, parts: Gatew
       logger: config.logger,
       onApiCall: dependencies.metrics && ((method, status, seconds) => dependencies.metrics!.telegramCall(method, status, seconds)),
     });
-    runtime = { dependencies, host, users, rpc };
+    runtime = { dependencies, host, users, rpc, routing };
     return runtime;
   };
 
@@ -101,16 +123,19 @@ export function composeGatewayService(config: GatewayHostingConfig, parts: Gatew
     migrations: [...eventStoreMigrations, ...busMigrations, gatewaySessionsMigration, ...(parts.migrations ?? []), incomingUpdatesMigration],
     entities: [GatewaySessionRecord, ...(parts.entities ?? [])],
     module: (dependencies) => {
-      const { host, rpc } = runtimeFor(dependencies);
-      return GatewayModule.forHost(host, [...(parts.disposables ?? []), rpc]);
+      const { host, rpc, routing } = runtimeFor(dependencies);
+      return GatewayModule.forHost(host, [...(parts.disposables ?? []), rpc], routing);
     },
     consumers: (dependencies) => {
-      const { host, users } = runtimeFor(dependencies);
-      return [onBotRegistryChanged(host), ...(parts.consumers?.({ ...dependencies, host, users }) ?? [])];
+      const { host, users, routing } = runtimeFor(dependencies);
+      return [onBotRegistryChanged(host), ...(parts.consumers?.({ ...dependencies, host, users, routing }) ?? [])];
     },
     ...(parts.toPublic ? { toPublic: parts.toPublic } : {}),
     get host() {
       return runtime?.host;
+    },
+    get routing() {
+      return runtime?.routing;
     },
   };
 }

@@ -273,8 +273,14 @@ function asApiSignal(signal: AbortSignal): Parameters<Bot['init']>[0] {
   return signal as unknown as Parameters<Bot['init']>[0];
 }
 
-function chatKey(ctx: Omit<BotContext, 'session'>): string | undefined {
-  return ctx.chat?.id.toString();
+/**
+ * Sessions are per chat. A pre-checkout query and a subscription change carry no chat, but both come
+ * from the member's private chat with the bot, whose id is the member's: a routed feature then sees the
+ * same session there as in the chat.
+ */
+export function chatKey(ctx: Omit<BotContext, 'session'>): string | undefined {
+  const privateSender = ctx.update.pre_checkout_query?.from ?? ctx.update.subscription?.user;
+  return (ctx.chat?.id ?? privateSender?.id)?.toString();
 }
 
 export function describeBot(bot: HostedBotInfo): string {

@@ -14,10 +14,16 @@ export function senderKey(ctx: BotContext): string {
 }
 
 /**
- * Refuses an update: a pressed button always gets its callback answered (else the user's client spins),
- * with the notice as a toast when there is one; a message gets the notice as a reply, or nothing.
+ * Refuses an update: a pre-checkout is declined, a pressed button always gets its callback answered
+ * (else the user's client spins), with the notice as a toast when there is one; a message gets the
+ * notice as a reply, or nothing.
  */
 export async function refuse(ctx: BotContext, notice: string | undefined): Promise<void> {
+  // A checkout is declined at once rather than left to Telegram's 10 s (it needs a text to decline).
+  if (ctx.preCheckoutQuery) {
+    await ctx.answerPreCheckoutQuery(false, { error_message: notice ?? ctx.t('feature-try-again') });
+    return;
+  }
   if (ctx.callbackQuery) {
     await ctx.answerCallbackQuery(notice ? { text: notice, show_alert: true } : undefined);
     return;

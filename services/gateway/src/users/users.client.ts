@@ -13,6 +13,8 @@ import {
   type GetBotCredentialsRequestJson,
   type GetMemberReplyJson,
   type GetMemberRequestJson,
+  type ListMembersReplyJson,
+  type ListMembersRequestJson,
   type MemberAdminActionReplyJson,
   type MemberAdminActionRequestJson,
   type QueryAuditReplyJson,
@@ -57,6 +59,11 @@ export class UsersClient {
 
   findMembers(request: FindMembersRequestJson): Promise<FindMembersReplyJson> {
     return this.rpc.call(RPC.users.findMembers, request);
+  }
+
+  /** A bot's members by role or status, a page at a time (the command menus' admins). */
+  listMembers(request: ListMembersRequestJson): Promise<ListMembersReplyJson> {
+    return this.rpc.call(RPC.users.listMembers, request);
   }
 
   countMembers(request: CountMembersRequestJson): Promise<CountMembersReplyJson> {

@@ -58,3 +58,5 @@ error-cannot-block = That member cannot be blocked: owners are never blocked, ad
 error-not-a-member = That user is not a member of this bot.
 error-invalid-setting = That value does not fit this flag or setting.
 
+## Routed features: the owning service did not answer in time, or failed
+feature-try-again = That did not work just now. Please try again in a moment.

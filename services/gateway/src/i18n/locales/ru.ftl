@@ -58,3 +58,5 @@ error-cannot-block = Этого участника нельзя заблокир
 error-not-a-member = Этот пользователь не участник бота.
 error-invalid-setting = Это значение не подходит для этого флага или настройки.
 
+## Routed features: the owning service did not answer in time, or failed
+feature-try-again = Сейчас не получилось. Пожалуйста, попробуйте ещё раз чуть позже.
