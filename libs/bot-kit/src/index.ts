@@ -81,3 +81,4 @@ export {
   type FeatureRoutingLogger,
   type FeatureSessionData,
 } from './gateway/feature-routing.js';
+export { FeatureTestKit, KIT_TRY_AGAIN, type FeatureTestKitOptions, type KitBot, type KitMemberSource } from './testing/feature-test-kit.js';

@@ -3,7 +3,8 @@ import { CallbackData } from '../routing/callback-data.js';
 import { checkFeatureDeclaration, featureDeclarationToJson } from '../routing/feature-declaration.js';
 import { FeatureContext, type Translate } from './feature-context.js';
 
-export type FeatureHandler = (ctx: FeatureContext) => Promise<void> | void;
+/** A screen: reads the context, adds actions; what it returns is ignored (so `(ctx) => ctx.reply(…)` reads well). */
+export type FeatureHandler = (ctx: FeatureContext) => unknown;
 
 /** Who sees a command in the bot's menu; the handler still checks the member's role itself. */
 export type CommandAudience = 'everyone' | 'admins' | 'owner';

@@ -148,12 +148,13 @@ export class FeatureContext {
   }
 
   /** Replaces the service's slice (`undefined` clears it); sent back once, with the last value. */
-  setSession(value: unknown): void {
+  setSession(value: unknown): this {
     const json = value === undefined ? '' : JSON.stringify(value);
     const bytes = Buffer.byteLength(json, 'utf8');
     if (bytes > MAX_SESSION_BYTES) throw new SessionTooLargeError(bytes);
     this.sessionValue = value;
     this.sessionChanged = true;
+    return this;
   }
 
   reply(text: string, options: MessageOptions = {}): this {
