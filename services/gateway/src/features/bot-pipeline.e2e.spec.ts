@@ -85,18 +85,6 @@ describe('A hosted bot running the pipeline', () => {
     expect(harness.users.member(shop.botId, dave.id)?.languageOverride).toBeUndefined();
   });
 
-  it("shows the profile in the user's language", async () => {
-    const eva = harness.user('Ева', 'ru', { username: 'eva_ru', lastName: 'Ли' });
-    const chat = shop.chat(eva);
-    chat.sendCommand('profile');
-    const profile = await chat.waitForMessage(text(/^Ваш профиль/));
-    expect(profile.text).toContain('Имя: Ева Ли');
-    expect(profile.text).toContain('Имя пользователя: @eva_ru');
-    expect(profile.text).toContain('Роль: пользователь');
-    expect(profile.text).toContain('Язык: Русский (Как в Telegram)');
-    expect(profile.text).toMatch(/Участник с: \d{1,2} [а-я]+ \d{4}/);
-  });
-
   it('refuses a member blocked by an admin politely, once a minute, and runs nothing else', async () => {
     const frank = harness.user('Frank');
     const bystander = harness.user('Bystander');
@@ -217,13 +205,13 @@ describe('A hosted bot running the pipeline', () => {
     expect(harness.logger.errors().filter((entry) => /update 99000\d/.test(entry.message))).toEqual([]);
   });
 
-  it('registers its commands per language', async () => {
-    const { registerBotCommands } = await import('./bot-pipeline.js');
-    await registerBotCommands(shop.bot.api);
-    const english = await shop.bot.api.getMyCommands();
-    const russian = await shop.bot.api.getMyCommands({ language_code: 'ru' });
-    expect(english.map((command) => command.command)).toEqual(['start', 'help', 'profile', 'language']);
-    expect(english[2]).toEqual({ command: 'profile', description: 'Your profile' });
-    expect(russian[2]).toEqual({ command: 'profile', description: 'Ваш профиль' });
+  it("names its own commands per language, as the menus list them first (the services' follow)", async () => {
+    const { gatewayCommands } = await import('./bot-pipeline.js');
+    expect(gatewayCommands('en')).toEqual([
+      { command: 'start', description: 'Start the bot' },
+      { command: 'help', description: 'What this bot can do' },
+      { command: 'language', description: 'Choose the language' },
+    ]);
+    expect(gatewayCommands('ru').map((command) => command.description)).toEqual(['Запустить бота', 'Что умеет этот бот', 'Выбрать язык']);
   });
 });

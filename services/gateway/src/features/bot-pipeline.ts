@@ -17,7 +17,6 @@ import type { UsersClient } from '../users/users.client.js';
 import { fallbackFeature } from './fallback.composer.js';
 import { helpFeature } from './help.composer.js';
 import { languageFeature } from './language.composer.js';
-import { profileFeature } from './profile.composer.js';
 import { startFeature } from './start.composer.js';
 
 export { MemberCache } from '../middleware/member-cache.js';
@@ -59,7 +58,7 @@ export function createBotPipeline(deps: BotPipelineDependencies): Composer<BotCo
   // fallback. The gateway's own commands and buttons (start, help, language) are reserved, so no
   // declaration can take them.
   if (deps.routing) pipeline.use(gatewayFeatureRouting(deps.routing, logger));
-  pipeline.use(startFeature, helpFeature(deps.routing), profileFeature, languageFeature(features));
+  pipeline.use(startFeature, helpFeature(deps.routing), languageFeature(features));
   pipeline.use(fallbackFeature);
   return pipeline;
 }
@@ -73,23 +72,11 @@ export function createErrorBoundary(deps: BotPipelineDependencies): (error: BotE
   return createErrorBoundaryHandler(deps);
 }
 
-const PUBLIC_COMMANDS = ['start', 'help', 'profile', 'language'] as const;
+/** What the gateway keeps for itself: first contact, the list of what the bot can do, the language. */
+const PUBLIC_COMMANDS = ['start', 'help', 'language'] as const;
 
 /** The gateway's own commands in a language, as the menus list them first. */
 export function gatewayCommands(locale: SupportedLocale): BotCommand[] {
   const i18n = gatewayI18n();
   return PUBLIC_COMMANDS.map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
-}
-
-/**
- * Registers the command list shown by Telegram clients: the default list in English and one per other
- * supported language (`language_code`), the gateway's own commands only. With routed features the
- * gateway's `CommandMenus` (routing/command-menus.ts) sets them instead, routed commands included.
- * /admin is left out on purpose: showing it only to admins would need a `chat` scope per admin.
- */
-export async function registerBotCommands(api: Api): Promise<void> {
-  await api.setMyCommands(gatewayCommands(DEFAULT_LOCALE));
-  for (const locale of SUPPORTED_LOCALES) {
-    if (locale !== DEFAULT_LOCALE) await api.setMyCommands(gatewayCommands(locale), { language_code: locale });
-  }
 }

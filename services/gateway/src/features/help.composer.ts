@@ -3,7 +3,6 @@ import type { BotContext } from '../bot/bot-context.js';
 import { localeOf } from '../i18n/gateway-i18n.js';
 import type { GatewayRouting } from '../routing/feature-routing.middleware.js';
 import { descriptionOf, viewerOf, visibleCommands } from '../routing/routed-commands.js';
-import { isAdmin } from './member-labels.js';
 
 /**
  * `/help`: the gateway's own commands, then every routed command the member may see (their role against
@@ -19,8 +18,6 @@ export function helpFeature(routing?: Pick<GatewayRouting, 'table' | 'config'>):
       const locale = localeOf(ctx);
       for (const command of visibleCommands(table, flags, viewerOf(ctx.member?.role))) lines.push(`/${command.command} - ${descriptionOf(command, locale)}`);
     }
-    // The gateway's own admin menu, until a service declares /admin.
-    if (isAdmin(ctx.member) && !table?.command('admin')) lines.push(ctx.t('help-admin'));
     await ctx.reply(lines.join('\n'));
   });
   return feature;

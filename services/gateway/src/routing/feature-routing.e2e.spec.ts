@@ -176,7 +176,7 @@ describe.each<RoutingMode>(['in-process', 'nats'])('Routed bot features, end to 
     expect(help.text).toContain('/forge - A broken screen');
     expect(help.text).not.toContain('/vip');
     const api = harness.definition.host!.apiFor(harness.botId)!;
-    expect((await api.getMyCommands()).map((command) => command.command)).toEqual(['start', 'help', 'profile', 'language', 'forge', 'plans']);
+    expect((await api.getMyCommands()).map((command) => command.command)).toEqual(['start', 'help', 'language', 'forge', 'plans']);
     expect(await api.getMyCommands({ language_code: 'ru' })).toContainEqual({ command: 'plans', description: 'Тарифы' });
   });
 
@@ -316,7 +316,7 @@ describe.each<RoutingMode>(['in-process', 'nats'])('Routed bot features, end to 
       const commands = (await api.getMyCommands()).map((command) => command.command);
       return commands.includes('dice') && commands;
     });
-    expect(menu).toEqual(['start', 'help', 'profile', 'language', 'dice', 'forge', 'plans', 'vip']);
+    expect(menu).toEqual(['start', 'help', 'language', 'dice', 'forge', 'plans', 'vip']);
     const ownerMenu = (await api.getMyCommands({ scope: { type: 'chat', chat_id: harness.owner.id } })).map((command) => command.command);
     expect(ownerMenu).toContain('payout');
     expect(await api.getMyCommands({ language_code: 'ru' })).toContainEqual({ command: 'dice', description: 'Бросить кубик' });

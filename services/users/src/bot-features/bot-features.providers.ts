@@ -2,6 +2,7 @@ import { BotFeatureRouter } from '@botplatform/bot-kit';
 import type { Provider } from '@nestjs/common';
 import { AdminMenuFeature } from '../admin-menu/admin-menu.feature.js';
 import { usersTranslate } from '../i18n/users-i18n.js';
+import { ProfileFeature } from '../profile/profile.feature.js';
 
 /**
  * The users service's bot screens: one router (the token the service definition names in `botFeatures`,
@@ -9,12 +10,13 @@ import { usersTranslate } from '../i18n/users-i18n.js';
  */
 export const botFeaturesProviders: Provider[] = [
   AdminMenuFeature,
+  ProfileFeature,
   {
     provide: BotFeatureRouter,
-    inject: [AdminMenuFeature],
-    useFactory: (adminMenu: AdminMenuFeature) => {
+    inject: [AdminMenuFeature, ProfileFeature],
+    useFactory: (adminMenu: AdminMenuFeature, profile: ProfileFeature) => {
       const translate = usersTranslate();
-      return adminMenu.register(new BotFeatureRouter('users', { translate }), translate);
+      return profile.register(adminMenu.register(new BotFeatureRouter('users', { translate }), translate));
     },
   },
 ];

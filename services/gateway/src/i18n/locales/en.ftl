@@ -8,7 +8,6 @@ language-telegram-default = Telegram default
 ## Commands as setMyCommands shows them
 command-start = Start the bot
 command-help = What this bot can do
-command-profile = Your profile
 command-language = Choose the language
 
 ## /start and /help
@@ -17,24 +16,8 @@ help-text =
     Here is what I can do:
     /start - start over
     /help - this list
-    /profile - your profile
     /language - choose the language
-help-admin = /admin - the admin menu
 
-## /profile
-profile-text =
-    Your profile
-    Name: { $name }
-    Username: { $username }
-    Role: { $role }
-    Language: { $language }
-    Member since: { $joined }
-profile-no-username = not set
-profile-unknown = unknown
-role-user = user
-role-admin = admin
-role-owner = owner
-role-admin-pending = user (proposed as admin)
 
 ## /language
 language-choose = Current language: { $language }. Choose another one:

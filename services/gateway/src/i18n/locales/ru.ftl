@@ -8,7 +8,6 @@ language-telegram-default = Как в Telegram
 ## Commands as setMyCommands shows them
 command-start = Запустить бота
 command-help = Что умеет этот бот
-command-profile = Ваш профиль
 command-language = Выбрать язык
 
 ## /start and /help
@@ -17,24 +16,8 @@ help-text =
     Вот что я умею:
     /start - начать сначала
     /help - этот список
-    /profile - ваш профиль
     /language - выбрать язык
-help-admin = /admin - меню администратора
 
-## /profile
-profile-text =
-    Ваш профиль
-    Имя: { $name }
-    Имя пользователя: { $username }
-    Роль: { $role }
-    Язык: { $language }
-    Участник с: { $joined }
-profile-no-username = не задано
-profile-unknown = неизвестно
-role-user = пользователь
-role-admin = администратор
-role-owner = владелец
-role-admin-pending = пользователь (предложен в администраторы)
 
 ## /language
 language-choose = Текущий язык: { $language }. Выберите другой:

@@ -72,3 +72,18 @@ admin-audit-entry = { $when } { $admin }: { $action } { $target }
 admin-audit-expired = This list is out of date. Open the audit log again.
 admin-not-admin = This menu is only for the bot's admins.
 admin-button-new-flag = New flag
+
+## /profile
+language-name-en = English
+language-name-ru = Русский
+language-telegram-default = Telegram default
+profile-text =
+    Your profile
+    Name: { $name }
+    Username: { $username }
+    Role: { $role }
+    Language: { $language }
+    Member since: { $joined }
+profile-no-username = not set
+profile-unknown = unknown
+

@@ -72,3 +72,18 @@ admin-audit-entry = { $when } { $admin }: { $action } { $target }
 admin-audit-expired = Список устарел. Откройте журнал снова.
 admin-not-admin = Это меню только для администраторов бота.
 admin-button-new-flag = Новый флаг
+
+## /profile
+language-name-en = English
+language-name-ru = Русский
+language-telegram-default = Как в Telegram
+profile-text =
+    Ваш профиль
+    Имя: { $name }
+    Имя пользователя: { $username }
+    Роль: { $role }
+    Язык: { $language }
+    Участник с: { $joined }
+profile-no-username = не задано
+profile-unknown = неизвестно
+
