@@ -13,6 +13,8 @@ const THROUGHPUT_MESSAGES_PER_USER = 5;
 const LATENCY_RATE_PER_SECOND = 200;
 const LATENCY_SECONDS = 10;
 const OPERATOR_TOKEN = 'bench-operator-token-0123456789abcdef';
+/** A command of the users service's screens, routed by the gateway over request/reply: `/help`'s class of work. */
+const ROUTED_COMMAND = 'profile';
 
 export interface GatewayBenchTarget {
   readonly databaseUrl: string;
@@ -31,8 +33,10 @@ interface BotUnderTest {
  * request/reply, events, read models), sessions, i18n and the rest of the pipeline.
  *
  * Lines: first contact (`/start` of a new user: identity and membership written), known users (`/help`,
- * served from the member cache), p50/p99 update → reply latency at a fixed offered load, and the RSS of
- * the process hosting the gateway (the whole embedded platform here, so an upper bound).
+ * served from the member cache), p50/p99 update → reply latency at a fixed offered load, the same known
+ * users with a command the users service answers through the bot-features protocol (`/profile`: routed
+ * over request/reply, actions performed by the gateway) against `/help` handled in the gateway itself,
+ * and the RSS of the process hosting the gateway (the whole embedded platform here, so an upper bound).
  */
 export async function runGatewayBench(target: GatewayBenchTarget, log: (line: string) => void): Promise<BenchLine[]> {
   const sandbox = new TelegramSandbox({ rateLimits: false });
@@ -40,7 +44,8 @@ export async function runGatewayBench(target: GatewayBenchTarget, log: (line: st
   try {
     const raw = await measure('raw grammY bot', () => startRawBot(sandbox), log);
     const rssBefore = process.memoryUsage().rss;
-    const ours = await measure('gateway', () => startGateway(sandbox, target), log);
+    const ours = await measure('gateway', () => startGateway(sandbox, target), log, ROUTED_COMMAND);
+    const routed = ours.routed!;
     const lines: BenchLine[] = [
       {
         scenario: 'gateway',
@@ -71,6 +76,26 @@ export async function runGatewayBench(target: GatewayBenchTarget, log: (line: st
       ),
       {
         scenario: 'gateway',
+        line: `known users, routed: ${USERS} × ${THROUGHPUT_MESSAGES_PER_USER} /${ROUTED_COMMAND} (gateway → users service's screen → reply), raw = /help handled in the gateway`,
+        unit: 'updates/s',
+        better: 'higher',
+        ours: routed.perSecond,
+        raw: ours.knownUsersPerSecond,
+        details: { ratio: Number((routed.perSecond / ours.knownUsersPerSecond).toFixed(2)) },
+      },
+      ...[50, 99].map(
+        (p): BenchLine => ({
+          scenario: 'gateway',
+          line: `routed update → reply p${p} (/${ROUTED_COMMAND}), ${LATENCY_RATE_PER_SECOND}/s for ${LATENCY_SECONDS} s, raw = /help in the gateway`,
+          unit: 'ms',
+          better: 'lower',
+          ours: percentile(routed.latencies, p),
+          raw: percentile(ours.latencies, p),
+          details: { samples: routed.latencies.length },
+        }),
+      ),
+      {
+        scenario: 'gateway',
         line: 'RSS of the hosting process after the run',
         unit: 'MiB',
         better: 'lower',
@@ -90,20 +115,31 @@ interface Measured {
   readonly knownUsersPerSecond: number;
   readonly latencies: readonly number[];
   readonly rssMiB: number;
+  /** The same known users' throughput and latency with a command a service answers (gateway only). */
+  readonly routed?: { readonly perSecond: number; readonly latencies: readonly number[] };
 }
 
-async function measure(label: string, start: () => Promise<BotUnderTest>, log: (line: string) => void): Promise<Measured> {
+async function measure(label: string, start: () => Promise<BotUnderTest>, log: (line: string) => void, routedCommand?: string): Promise<Measured> {
   const bot = await start();
   try {
     const firstContactPerSecond = await burst(bot.chats, 1, (chat) => chat.sendCommand('start'));
     const knownUsersPerSecond = await burst(bot.chats, THROUGHPUT_MESSAGES_PER_USER, (chat) => chat.sendCommand('help'));
-    const latencies = await steadyLatency(bot.chats);
+    const latencies = await steadyLatency(bot.chats, 'help');
+    const routed = routedCommand
+      ? {
+          perSecond: await burst(bot.chats, THROUGHPUT_MESSAGES_PER_USER, (chat) => chat.sendCommand(routedCommand)),
+          latencies: await steadyLatency(bot.chats, routedCommand),
+        }
+      : undefined;
     const rssMiB = mib(process.memoryUsage().rss);
     log(
       `  ${label}: first contact ${firstContactPerSecond.toFixed(0)}/s, known users ${knownUsersPerSecond.toFixed(0)}/s, ` +
-        `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, RSS ${rssMiB.toFixed(0)} MiB`,
+        `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, RSS ${rssMiB.toFixed(0)} MiB` +
+        (routed
+          ? `; routed /${routedCommand} ${routed.perSecond.toFixed(0)}/s, p50 ${percentile(routed.latencies, 50).toFixed(1)} ms, p99 ${percentile(routed.latencies, 99).toFixed(1)} ms`
+          : ''),
     );
-    return { firstContactPerSecond, knownUsersPerSecond, latencies, rssMiB };
+    return { firstContactPerSecond, knownUsersPerSecond, latencies, rssMiB, ...(routed ? { routed } : {}) };
   } finally {
     await bot.stop();
   }
@@ -122,14 +158,14 @@ async function burst(chats: readonly SandboxChat[], perChat: number, send: (chat
   return perSecond(replies.length, performance.now() - started);
 }
 
-/** Open-loop `/help` at a fixed rate, round-robin over the chats; each sample is send → reply. */
-async function steadyLatency(chats: readonly SandboxChat[]): Promise<number[]> {
+/** Open-loop `/<command>` at a fixed rate, round-robin over the chats; each sample is send → reply. */
+async function steadyLatency(chats: readonly SandboxChat[], command: string): Promise<number[]> {
   const samples: number[] = [];
   await paced(LATENCY_RATE_PER_SECOND, LATENCY_RATE_PER_SECOND * LATENCY_SECONDS, async (i) => {
     const chat = chats[i % chats.length];
     const sent = performance.now();
     const reply = chat.waitForMessage(() => true, { timeoutMs: 60_000 });
-    chat.sendCommand('help');
+    chat.sendCommand(command);
     await reply;
     samples.push(performance.now() - sent);
   });
