@@ -114,7 +114,7 @@ describe('The admin menu of the users service', () => {
     await t?.close();
   });
 
-  it('declares /admin for admins (en and ru), the adm namespace and its four steps, and keeps trying while no gateway answers', async () => {
+  it('declares /admin for admins (en and ru), the adm namespace and its four steps (beside /profile), and keeps trying while no gateway answers', async () => {
     const declarer = t.users.declarer!;
     expect(declarer.state).toBe('pending');
     const health = await (await fetch(`${t.users.url}/health`)).json();
@@ -132,7 +132,10 @@ describe('The admin menu of the users service', () => {
       {
         declaration: {
           service: 'users',
-          commands: [{ command: 'admin', descriptions: { en: 'the admin menu', ru: 'меню администратора' }, audience: 'AUDIENCE_ADMINS' }],
+          commands: [
+            { command: 'admin', descriptions: { en: 'the admin menu', ru: 'меню администратора' }, audience: 'AUDIENCE_ADMINS' },
+            { command: 'profile', descriptions: { en: 'Your profile', ru: 'Ваш профиль' }, audience: 'AUDIENCE_EVERYONE' },
+          ],
           callbackNamespaces: [{ namespace: 'adm' }],
           steps: [{ step: 'adm:block-reason' }, { step: 'adm:find' }, { step: 'adm:new-flag' }, { step: 'adm:setting' }],
           messageKinds: [],
