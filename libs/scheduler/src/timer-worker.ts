@@ -377,12 +377,14 @@ export class TimerWorker {
     try {
       if (attemptsBefore === undefined || isInfrastructureFailure(error)) {
         // The database failed us, not the handler: no attempt spent, the timer is tried again soon.
-        await runSql(
+        const [released] = await runSql<{ id: string }>(
           this.orm.em,
           `UPDATE ${this.table} SET locked_until = now() + $3 * interval '1 millisecond', locked_by = NULL, updated_at = now()
-           WHERE id = $1 AND locked_by = $2 AND fired_at IS NULL`,
+           WHERE id = $1 AND locked_by = $2 AND fired_at IS NULL
+           RETURNING id`,
           [claimed.id, claimed.token, this.pollIntervalMs],
         );
+        if (!released) return;
         logger.warn(`timer ${claimed.kind} ${claimed.id} not fired, the database failed: ${reason}`);
         this.settle(claimed.kind, 'retry', undefined);
         return;

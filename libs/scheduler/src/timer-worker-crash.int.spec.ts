@@ -1,0 +1,134 @@
+import { runSql } from '@botplatform/event-store';
+import { createTestDatabase, sleep, waitFor, type TestDatabase } from '@botplatform/testing';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import pg from 'pg';
+import { scheduleTimer, scheduleTimers, TimerWorker, type TimerHandler } from './index.js';
+import { databaseNow, effectHandler, effectRows, openReplica, timerRows, writeEffect } from './testing/timer-test-kit.js';
+
+const SCHEMA = 'svc';
+
+describe('a worker that dies or stops', () => {
+  let database: TestDatabase;
+  let admin: pg.Client;
+  const orms: MikroORM[] = [];
+  const workers: TimerWorker[] = [];
+
+  const replica = async () => {
+    const orm = await openReplica(database.url, SCHEMA);
+    orms.push(orm);
+    return orm;
+  };
+  const worker = (orm: MikroORM, handlers: TimerHandler[], options: Partial<ConstructorParameters<typeof TimerWorker>[0]> = {}) => {
+    const w = new TimerWorker({ orm, handlers: handlers as TimerHandler<never>[], pollIntervalMs: 100, ...options });
+    workers.push(w);
+    return w;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('bp_sched_crash');
+    admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    for (const orm of orms) await orm.close(true);
+    await admin?.end();
+    await database?.drop();
+  });
+
+  it('leaves a timer whose worker died mid-handler to another worker once the lease passes, and it fires once', async () => {
+    const replicaA = await replica();
+    const replicaB = await replica();
+    let handlerPid: number | undefined;
+    let letTheDeadHandlerReturn!: () => void;
+    const deadHandlerMayReturn = new Promise<void>((resolve) => (letTheDeadHandlerReturn = resolve));
+    const a = worker(
+      replicaA,
+      [
+        {
+          kind: 'crash',
+          handle: async (timer, { em }) => {
+            await writeEffect(em, timer, 'a');
+            handlerPid = (await runSql<{ pid: number }>(em, 'SELECT pg_backend_pid() AS pid'))[0].pid;
+            await deadHandlerMayReturn;
+          },
+        },
+      ],
+      { workerId: 'a', leaseMs: 1_500, handlerTimeoutMs: 60_000 },
+    );
+    await scheduleTimer(replicaA.em.fork(), { kind: 'crash', key: 'k', dueAt: await databaseNow(replicaA.em) });
+    a.start();
+    const pid = await waitFor('worker A inside the handler', () => handlerPid);
+    const [claimed] = await timerRows(replicaA.em, `kind = 'crash'`);
+    expect(claimed).toMatchObject({ locked_by: 'a/1', fired_at: null });
+
+    // A's process dies: PostgreSQL sees its connection close and rolls its transaction back; its loop,
+    // stuck in the handler, never polls again.
+    const { rows } = await admin.query('SELECT pg_terminate_backend($1) AS done', [pid]);
+    expect(rows).toEqual([{ done: true }]);
+    const b = worker(replicaB, [effectHandler('crash', 'b')], { workerId: 'b' });
+    b.start();
+
+    await waitFor('worker B to fire the timer', async () => (await effectRows(replicaB.em, `kind = 'crash'`)).length > 0, { timeoutMs: 10_000 });
+    const [fired] = await timerRows(replicaB.em, `kind = 'crash'`);
+    expect(fired.fired_at!.getTime()).toBeGreaterThanOrEqual(claimed.locked_until!.getTime());
+    expect(fired.attempts).toBe(0);
+
+    // Even if the "dead" handler comes back, its transaction is gone: nothing of it commits.
+    letTheDeadHandlerReturn();
+    await sleep(300);
+    expect((await effectRows(replicaB.em, `kind = 'crash'`)).map((e) => e.written_by)).toEqual(['b']);
+    expect(await timerRows(replicaB.em, `kind = 'crash'`)).toEqual([expect.objectContaining({ fired_at: fired.fired_at, attempts: 0 })]);
+    expect(b.stats().fired).toBe(1);
+    expect(a.stats().fired).toBe(0);
+  });
+
+  it('fires the timers that came due while no worker ran as soon as one starts', async () => {
+    const orm = await replica();
+    const now = await databaseNow(orm.em);
+    await scheduleTimers(
+      orm.em.fork(),
+      [-86_400_000, -60_000, -1].map((ago, i) => ({ kind: 'overdue', key: `k${i}`, dueAt: new Date(now.getTime() + ago) })),
+    );
+    await sleep(200);
+    expect(await effectRows(orm.em, `kind = 'overdue'`)).toEqual([]);
+
+    const w = worker(orm, [effectHandler('overdue', 'w')]);
+    w.start();
+    await waitFor('the overdue timers to fire', async () => (await effectRows(orm.em, `kind = 'overdue'`)).length === 3);
+    expect((await effectRows(orm.em, `kind = 'overdue'`)).map((e) => e.key).sort()).toEqual(['k0', 'k1', 'k2']);
+    expect(w.stats().maxLagMs).toBeGreaterThanOrEqual(86_400_000);
+  });
+
+  it('on a clean stop finishes the handlers running and hands the rest of its claim back at once', async () => {
+    const first = await replica();
+    const slow = (name: string): TimerHandler => ({
+      kind: 'restart',
+      handle: async (timer, { em }) => {
+        await sleep(100);
+        await writeEffect(em, timer, name);
+      },
+    });
+    const now = await databaseNow(first.em);
+    await scheduleTimers(
+      first.em.fork(),
+      Array.from({ length: 10 }, (_, i) => ({ kind: 'restart', key: `k${i}`, dueAt: now })),
+    );
+    // A lease far longer than the test: only the hand-back lets the next worker take the rest now.
+    const before = worker(first, [slow('before')], { batchSize: 10, concurrency: 1, leaseMs: 600_000 });
+    before.start();
+    await waitFor('three timers fired', async () => (await effectRows(first.em, `kind = 'restart'`)).length >= 3);
+    await before.stop();
+    const firedBefore = (await effectRows(first.em, `kind = 'restart'`)).length;
+    expect(firedBefore).toBeLessThan(10);
+    expect(await timerRows(first.em, `kind = 'restart' AND fired_at IS NULL AND locked_by IS NOT NULL`)).toEqual([]);
+
+    const after = worker(await replica(), [slow('after')], { concurrency: 4 });
+    after.start();
+    await waitFor('the rest to fire after the restart', async () => (await effectRows(first.em, `kind = 'restart'`)).length === 10, { timeoutMs: 5_000 });
+    const effects = await effectRows(first.em, `kind = 'restart'`);
+    expect(new Set(effects.map((e) => e.key)).size).toBe(10);
+    expect(effects.filter((e) => e.written_by === 'after')).toHaveLength(10 - firedBefore);
+  });
+});
