@@ -147,13 +147,13 @@ describe('scheduling a timer', () => {
       evolve: (state) => state,
     };
     const store = new PostgresEventStore(orm.em, { schema: SCHEMA });
-    const expiry = timerProjection('expiry-timers', (event) =>
+    const expiry = timerProjection<Event>('expiry-timers', (event) =>
       event.type === 'Started'
         ? {
             schedule: {
               kind: 'projected',
-              key: String(event.data.id),
-              dueAt: new Date(String(event.data.endsAt)),
+              key: event.data.id,
+              dueAt: new Date(event.data.endsAt),
               payload: { streamId: event.metadata.streamId },
             },
           }

@@ -1,4 +1,4 @@
-import type { InlineProjection, RecordedEvent } from '@botplatform/event-store';
+import type { DomainEvent, InlineProjection, RecordedEvent } from '@botplatform/event-store';
 import { cancelTimer, scheduleTimer, type OnExistingTimer, type TimerSpec } from './schedule-timer.js';
 
 /** What one event does to the schedule. */
@@ -13,7 +13,7 @@ export type TimerChange =
  *
  * ```ts
  * new CommandHandler(store, subscriptionDecider, {
- *   projections: [timerProjection('subscription-timers', (event) =>
+ *   projections: [timerProjection<SubscriptionEvent>('subscription-timers', (event) =>
  *     event.type === 'SubscriptionStarted'
  *       ? { schedule: { kind: 'subscription.expire', key: event.data.subscriptionId, dueAt: new Date(event.data.endsAt) }, ifExists: 'replace' }
  *       : undefined)],
@@ -21,16 +21,17 @@ export type TimerChange =
  * ```
  * Changes are applied in event order, so a cancel after a schedule in one batch leaves no timer.
  */
-export function timerProjection(
+export function timerProjection<Event extends DomainEvent = DomainEvent>(
   name: string,
-  plan: (event: RecordedEvent) => TimerChange | readonly TimerChange[] | undefined,
+  plan: (event: RecordedEvent<Event>) => TimerChange | readonly TimerChange[] | undefined,
   options: { readonly schema?: string } = {},
 ): InlineProjection {
   return {
     name,
     async apply(events, em) {
       for (const event of events) {
-        const planned = plan(event);
+        // The CommandHandler listing this projection appends only its decider's events.
+        const planned = plan(event as RecordedEvent<Event>);
         const changes: readonly TimerChange[] = planned === undefined ? [] : Array.isArray(planned) ? planned : [planned as TimerChange];
         for (const change of changes) {
           if ('cancel' in change) await cancelTimer(em, change.cancel.kind, change.cancel.key, options);
