@@ -26,39 +26,51 @@ describe('two replicas of a service on one database', () => {
     await database?.drop();
   });
 
-  it(`fire each of ${TIMERS} timers due at once exactly once between them, both doing some`, async () => {
-    const workerOf = (orm: MikroORM, name: string) =>
-      new TimerWorker({
-        orm,
-        workerId: name,
-        handlers: [effectHandler('expire', name)] as TimerHandler<never>[],
-        batchSize: 25,
-        concurrency: 3,
-        pollIntervalMs: 50,
+  it.each([
+    { timersPerTransaction: 1, kind: 'expire' },
+    { timersPerTransaction: 20, kind: 'expire-grouped' },
+  ])(
+    `fire each of ${TIMERS} timers due at once exactly once between them, both doing some ($timersPerTransaction per transaction)`,
+    async ({ timersPerTransaction, kind }) => {
+      const workerOf = (orm: MikroORM, name: string) =>
+        new TimerWorker({
+          orm,
+          workerId: name,
+          handlers: [effectHandler(kind, name)] as TimerHandler<never>[],
+          batchSize: 25 * timersPerTransaction,
+          concurrency: 3,
+          timersPerTransaction,
+          pollIntervalMs: 50,
+        });
+      const a = workerOf(replicaA, `a-${kind}`);
+      const b = workerOf(replicaB, `b-${kind}`);
+      workers.push(a, b);
+      a.start();
+      b.start();
+
+      const now = await databaseNow(replicaA.em);
+      const timers = Array.from({ length: TIMERS }, (_, i) => ({ kind, key: `subscription-${i}`, dueAt: now, payload: { i } }));
+      await replicaA.em.fork().transactional((em) => scheduleTimers(em, timers));
+
+      await waitFor('every timer to fire', async () => (a.stats().fired + b.stats().fired === TIMERS ? true : undefined), {
+        timeoutMs: 25_000,
+        intervalMs: 100,
       });
-    const a = workerOf(replicaA, 'a');
-    const b = workerOf(replicaB, 'b');
-    workers.push(a, b);
-    a.start();
-    b.start();
 
-    const now = await databaseNow(replicaA.em);
-    const timers = Array.from({ length: TIMERS }, (_, i) => ({ kind: 'expire', key: `subscription-${i}`, dueAt: now, payload: { i } }));
-    await replicaA.em.fork().transactional((em) => scheduleTimers(em, timers));
+      const effects = await effectRows(replicaA.em, 'kind = $1', [kind]);
+      expect(effects).toHaveLength(TIMERS);
+      expect(new Set(effects.map((e) => e.key)).size).toBe(TIMERS);
+      const [unfired] = await runSql<{ n: string }>(replicaA.em, `SELECT count(*) AS n FROM ${SCHEMA}.scheduled_timers WHERE fired_at IS NULL AND kind = $1`, [
+        kind,
+      ]);
+      expect(Number(unfired.n)).toBe(0);
 
-    await waitFor('every timer to fire', async () => (a.stats().fired + b.stats().fired === TIMERS ? true : undefined), { timeoutMs: 25_000, intervalMs: 100 });
-
-    const effects = await effectRows(replicaA.em);
-    expect(effects).toHaveLength(TIMERS);
-    expect(new Set(effects.map((e) => e.key)).size).toBe(TIMERS);
-    const [unfired] = await runSql<{ n: string }>(replicaA.em, `SELECT count(*) AS n FROM ${SCHEMA}.scheduled_timers WHERE fired_at IS NULL`);
-    expect(Number(unfired.n)).toBe(0);
-
-    const byWriter = (name: string) => effects.filter((e) => e.written_by === name).length;
-    expect(byWriter('a')).toBe(a.stats().fired);
-    expect(byWriter('b')).toBe(b.stats().fired);
-    expect(byWriter('a')).toBeGreaterThan(0);
-    expect(byWriter('b')).toBeGreaterThan(0);
-    expect(await a.backlog()).toEqual({ due: 0, scheduled: 0, parked: 0, oldestDueLagMs: null });
-  });
+      const byWriter = (name: string) => effects.filter((e) => e.written_by === name).length;
+      expect(byWriter(`a-${kind}`)).toBe(a.stats().fired);
+      expect(byWriter(`b-${kind}`)).toBe(b.stats().fired);
+      expect(byWriter(`a-${kind}`)).toBeGreaterThan(0);
+      expect(byWriter(`b-${kind}`)).toBeGreaterThan(0);
+      expect(await a.backlog()).toEqual({ due: 0, scheduled: 0, parked: 0, oldestDueLagMs: null });
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import { createTestDatabase, sleep, waitFor, type TestDatabase } from '@botplatform/testing';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { ParkTimerError, scheduleTimer, TimerWorker, type TimerHandler, type TimerOutcome } from './index.js';
+import { ParkTimerError, scheduleTimer, scheduleTimers, TimerWorker, type TimerHandler, type TimerOutcome } from './index.js';
 import { databaseNow, effectRows, openReplica, timerRows, writeEffect } from './testing/timer-test-kit.js';
 
 const SCHEMA = 'svc';
@@ -59,6 +59,36 @@ describe('a failing timer handler', () => {
     ]);
     expect(settled.filter((s) => s.kind === 'flaky').map((s) => s.outcome)).toEqual(['retry', 'retry', 'fired']);
     expect(worker.stats()).toMatchObject({ fired: 1, retried: 2, parked: 0 });
+  });
+
+  it('in a group of several per transaction, costs only the failing timer an attempt, and every effect happens once', async () => {
+    const calls = new Map<string, number>();
+    const worker = start(
+      {
+        kind: 'grouped',
+        handle: async (timer, { em }) => {
+          calls.set(timer.key, (calls.get(timer.key) ?? 0) + 1);
+          await writeEffect(em, timer, 'w');
+          if (timer.key === 'k3' && timer.attempt === 1) throw new Error('k3 fails once');
+        },
+      },
+      { timersPerTransaction: 10, backoffMs: [100] },
+    );
+    const now = await databaseNow(orm.em);
+    await scheduleTimers(
+      orm.em.fork(),
+      Array.from({ length: 6 }, (_, i) => ({ kind: 'grouped', key: `k${i}`, dueAt: now })),
+    );
+
+    await waitFor('all six to fire', async () => (await effectRows(orm.em, `kind = 'grouped'`)).length === 6, { timeoutMs: 5_000 });
+    await sleep(300);
+    expect((await effectRows(orm.em, `kind = 'grouped'`)).map((e) => e.key).sort()).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'k5']);
+    const rows = await timerRows(orm.em, `kind = 'grouped'`);
+    expect(rows.every((r) => r.fired_at !== null)).toBe(true);
+    expect(rows.filter((r) => r.attempts > 0)).toEqual([expect.objectContaining({ key: 'k3', attempts: 1, last_error: 'k3 fails once' })]);
+    // The group ran once and was rolled back; the replay one by one ran k3 to its failure, then its retry.
+    expect(calls.get('k3')).toBe(3);
+    expect(worker.stats()).toMatchObject({ fired: 6, retried: 1, parked: 0 });
   });
 
   it('is parked with its last error after the last attempt, kept, and never tried again', async () => {
