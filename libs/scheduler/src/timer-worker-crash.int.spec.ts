@@ -84,6 +84,44 @@ describe('a worker that dies or stops', () => {
     expect(a.stats().fired).toBe(0);
   });
 
+  it('waits for a row lock held a moment by another session (a claim round passing over it) instead of leaving the timer to its lease', async () => {
+    const orm = await replica();
+    const now = await databaseNow(orm.em);
+    await scheduleTimers(orm.em.fork(), [
+      { kind: 'passed-over', key: 'first', dueAt: new Date(now.getTime() - 1) },
+      { kind: 'passed-over', key: 'second', dueAt: now },
+    ]);
+    const locker = new pg.Client({ connectionString: database.url });
+    await locker.connect();
+    let lockReleased: Promise<unknown> | undefined;
+    const w = worker(
+      orm,
+      [
+        {
+          kind: 'passed-over',
+          handle: async (timer, { em }) => {
+            if (timer.key === 'first') {
+              // Claimed together with "first"; locked elsewhere right when the worker turns to it.
+              await locker.query('BEGIN');
+              await locker.query(`SELECT 1 FROM ${SCHEMA}.scheduled_timers WHERE key = 'second' FOR UPDATE`);
+              lockReleased = sleep(300).then(() => locker.query('COMMIT'));
+            }
+            await writeEffect(em, timer, 'w');
+          },
+        },
+      ],
+      { concurrency: 1, batchSize: 2, leaseMs: 600_000 },
+    );
+    try {
+      w.start();
+      await waitFor('both timers to fire', async () => (await effectRows(orm.em, `kind = 'passed-over'`)).length === 2, { timeoutMs: 5_000 });
+      expect(w.stats()).toMatchObject({ claimed: 2, fired: 2, skipped: 0 });
+    } finally {
+      await lockReleased;
+      await locker.end();
+    }
+  });
+
   it('fires the timers that came due while no worker ran as soon as one starts', async () => {
     const orm = await replica();
     const now = await databaseNow(orm.em);

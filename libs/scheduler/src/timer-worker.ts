@@ -147,10 +147,11 @@ const logger = new Logger('TimerWorker');
  * Fires the due timers of its kinds, each exactly once across every worker on the database:
  * 1. a round claims up to `batchSize` due timers (`FOR UPDATE SKIP LOCKED`, a lease in `locked_until`),
  *    so replicas share the work instead of queueing on the same rows;
- * 2. each claimed timer runs in a transaction of its own that first marks it fired, under its row lock
- *    and only if it is still pending and due, then runs the handler through that transaction. Effects
- *    and the mark commit together; another worker that took the timer meanwhile (its lease passed)
- *    finds it locked or fired and skips it, so the lease decides only who tries, never who fires;
+ * 2. each claimed timer runs in a transaction of its own (or with a few others, `timersPerTransaction`)
+ *    that first marks it fired, under its row lock and only if it is still pending and due, then runs
+ *    the handler through that transaction. Effects and the mark commit together; another worker that
+ *    took the timer meanwhile (its lease passed) waits for that lock, finds it fired and skips it, so
+ *    the lease decides only who tries, never who fires;
  * 3. a failure rolls both back and records the attempt with a backoff, or parks the timer after the
  *    last one; a worker that dies leaves the claim to expire and its transaction to be rolled back by
  *    PostgreSQL (the session also ends itself when left idle in the transaction past the handler timeout).
@@ -328,15 +329,18 @@ export class TimerWorker {
     let firing: { timer: DueTimer; handler: TimerHandler<unknown> } | undefined;
     try {
       await em.begin();
-      // Locks and marks in one statement. SKIP LOCKED: a timer another worker is firing right now is
-      // theirs; if they fail it, it comes back through a later claim.
+      // Locks and marks in one statement, waiting for the row locks rather than skipping them: another
+      // worker's claim round holds the rows it passed over until it ends (a moment), and a worker firing
+      // one on a stale claim commits or fails it, after which the timer is seen fired or pending. Locked
+      // in id order, so two marks never deadlock.
       marked = await runSql<MarkedRow & { id: string }>(
         em,
         `UPDATE ${this.table} SET fired_at = now(), locked_until = NULL, locked_by = NULL, updated_at = now()
          WHERE id IN (
            SELECT id FROM ${this.table}
            WHERE id = ANY($1::uuid[]) AND fired_at IS NULL AND parked_at IS NULL AND due_at <= now()
-           FOR UPDATE SKIP LOCKED)
+           ORDER BY id
+           FOR UPDATE)
          RETURNING id, kind, key, ${isoTimestamp('due_at')}, payload, attempts,
            (extract(epoch FROM now() - due_at) * 1000)::float8 AS lag_ms, pg_backend_pid() AS pid,
            -- A worker that vanishes mid-handler (a frozen host) would hold the row locks for as long as the
