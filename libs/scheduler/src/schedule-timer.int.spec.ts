@@ -178,6 +178,24 @@ describe('scheduling a timer', () => {
     await waitFor('the projected timer to fire', async () => (await effectRows(orm.em, `kind = 'projected'`)).length === 1);
   });
 
+  it('deletes fired timers of its kinds once their retention passed, after which the same key schedules anew', async () => {
+    const now = await databaseNow(orm.em);
+    await scheduleTimer(orm.em.fork(), { kind: 'retained', key: 'k', dueAt: now });
+    await scheduleTimer(orm.em.fork(), { kind: 'other-kind', key: 'k', dueAt: now });
+    const keeping = startWorker([effectHandler('retained', 'w'), effectHandler('other-kind', 'w')]);
+    await waitFor('both to fire', async () => (await effectRows(orm.em, `kind IN ('retained', 'other-kind')`)).length === 2);
+    await keeping.stop();
+    // Fired and kept (default retention): a redelivered event schedules nothing.
+    expect(await scheduleTimer(orm.em.fork(), { kind: 'retained', key: 'k', dueAt: now })).toBe(false);
+
+    const pruning = new TimerWorker({ orm, handlers: [effectHandler('retained', 'w')] as TimerHandler<never>[], retainFiredMs: 1, pollIntervalMs: 100 });
+    workers.push(pruning);
+    pruning.start();
+    await waitFor('the fired timer to be deleted', async () => (await timerRows(orm.em, `kind = 'retained'`)).length === 0);
+    expect(await timerRows(orm.em, `kind = 'other-kind'`)).toHaveLength(1);
+    expect(await scheduleTimer(orm.em.fork(), { kind: 'retained', key: 'k', dueAt: new Date(now.getTime() + 3_600_000) })).toBe(true);
+  });
+
   it('refuses a bad timer with a typed error and writes nothing', async () => {
     const em = orm.em.fork();
     const now = new Date();
