@@ -2,10 +2,14 @@ import { runSql } from '@botplatform/event-store';
 import { createTestDatabase, sleep, waitFor, type TestDatabase } from '@botplatform/testing';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { scheduleTimer, scheduleTimers, TimerWorker, type TimerHandler } from './index.js';
 import { databaseNow, effectHandler, effectRows, openReplica, timerRows, writeEffect } from './testing/timer-test-kit.js';
 
 const SCHEMA = 'svc';
+/** The replica the kill -9 test kills, built (`npm run build` first, as CI does). */
+const HANGING_WORKER = fileURLToPath(new URL('../dist/testing/hanging-worker-process.harness.js', import.meta.url));
 
 describe('a worker that dies or stops', () => {
   let database: TestDatabase;
@@ -82,6 +86,37 @@ describe('a worker that dies or stops', () => {
     expect(await timerRows(replicaB.em, `kind = 'crash'`)).toEqual([expect.objectContaining({ fired_at: fired.fired_at, attempts: 0 })]);
     expect(b.stats().fired).toBe(1);
     expect(a.stats().fired).toBe(0);
+  });
+
+  it('leaves a timer whose worker process was killed with SIGKILL mid-handler to another worker, and it fires once', async () => {
+    const orm = await replica();
+    await scheduleTimer(orm.em.fork(), { kind: 'sigkill', key: 'k', dueAt: await databaseNow(orm.em) });
+    const child = spawn(process.execPath, [HANGING_WORKER], {
+      env: { ...process.env, DATABASE_URL: database.url, SCHEMA, TIMER_KIND: 'sigkill', LEASE_MS: '1500' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const line = await lineFrom(child, /^in handler /);
+      const [, , timerId, pid] = line.split(' ');
+      const [claimed] = await timerRows(orm.em, `kind = 'sigkill'`);
+      expect(claimed).toMatchObject({ id: timerId, locked_by: 'killed/1', fired_at: null });
+
+      child.kill('SIGKILL');
+      await waitFor('the killed process to exit', () => child.exitCode !== null || child.signalCode !== null);
+      // PostgreSQL ends the backend when the socket closes; its transaction is rolled back.
+      await waitFor('its backend to end', async () => (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [Number(pid)])).rowCount === 0);
+      expect(await effectRows(orm.em, `kind = 'sigkill'`)).toEqual([]);
+
+      const survivor = worker(orm, [effectHandler('sigkill', 'survivor')]);
+      survivor.start();
+      await waitFor('the survivor to fire the timer', async () => (await effectRows(orm.em, `kind = 'sigkill'`)).length > 0, { timeoutMs: 10_000 });
+      const [fired] = await timerRows(orm.em, `kind = 'sigkill'`);
+      expect(fired.fired_at!.getTime()).toBeGreaterThanOrEqual(claimed.locked_until!.getTime());
+      await sleep(300);
+      expect((await effectRows(orm.em, `kind = 'sigkill'`)).map((e) => e.written_by)).toEqual(['survivor']);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('waits for a row lock held a moment by another session (a claim round passing over it) instead of leaving the timer to its lease', async () => {
@@ -170,3 +205,27 @@ describe('a worker that dies or stops', () => {
     expect(effects.filter((e) => e.written_by === 'after')).toHaveLength(10 - firedBefore);
   });
 });
+
+/** The first stdout line of `child` matching `pattern`; fails with its stderr when it exits first. */
+function lineFrom(child: ChildProcess, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; stderr:\n${stderr}`)), timeoutMs);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const found = stdout.split('\n').find((line) => pattern.test(line));
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the worker process exited (${code ?? signal}) first; stderr:\n${stderr}`));
+    });
+  });
+}
