@@ -6,7 +6,9 @@
  * - its definition's `migrations`: `[...eventStoreMigrations, ...schedulerMigrations, ...own]`;
  * - scheduling: `timerProjection(...)` in the `CommandHandler`'s projections, or `scheduleTimer(em, …)` /
  *   `cancelTimer(em, …)` through the `em` of any transaction (a consumer's, an append's);
- * - firing: a provider builds `new TimerWorker({ orm, handlers })`, calls `start()` when the application
+ * - firing: a provider builds `new TimerWorker({ orm, handlers, observer: metrics })` (the service-kit's
+ *   `ServiceMetrics` is a `TimerObserver`: `botplatform_timers_total`, `botplatform_timer_lag_seconds`),
+ *   calls `start()` when the application
  *   has started (`onApplicationBootstrap`) and `await stop()` when it shuts down (`onModuleDestroy`),
  *   before the ORM closes. Handlers write through the `em` they are given.
  */
