@@ -8,9 +8,8 @@
  *   `cancelTimer(em, …)` through the `em` of any transaction (a consumer's, an append's);
  * - firing: a provider builds `new TimerWorker({ orm, handlers, observer: metrics })` (the service-kit's
  *   `ServiceMetrics` is a `TimerObserver`: `botplatform_timers_total`, `botplatform_timer_lag_seconds`),
- *   calls `start()` when the application
- *   has started (`onApplicationBootstrap`) and `await stop()` when it shuts down (`onModuleDestroy`),
- *   before the ORM closes. Handlers write through the `em` they are given.
+ *   calls `start()` when the application has started (`onApplicationBootstrap`) and `await stop()` when
+ *   it shuts down (`onModuleDestroy`), before the ORM closes. Handlers write through the `em` they are given.
  */
 export { SchedulerMigration20261130190000, schedulerMigrations } from './migrations/20261130190000-scheduled-timers.migration.js';
 export {
