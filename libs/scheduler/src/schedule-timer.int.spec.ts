@@ -126,6 +126,36 @@ describe('scheduling a timer', () => {
     await waitFor('the re-armed timer to fire again', async () => (await effectRows(orm.em, `kind = 'moved'`)).length === 2);
   });
 
+  it('lets a handler re-arm its own timer with replace, for a periodic check', async () => {
+    startWorker([
+      {
+        kind: 'periodic',
+        handle: async (timer, { em }) => {
+          await writeEffect(em, timer, 'w');
+          const round = (timer.payload as { round: number }).round;
+          if (round < 3)
+            await scheduleTimer(
+              em,
+              { kind: 'periodic', key: timer.key, dueAt: new Date(timer.dueAt.getTime() + 200), payload: { round: round + 1 } },
+              { ifExists: 'replace' },
+            );
+        },
+      },
+    ]);
+    const first = await databaseNow(orm.em);
+    await scheduleTimer(orm.em.fork(), { kind: 'periodic', key: 'health-check', dueAt: first, payload: { round: 1 } });
+
+    await waitFor('three rounds', async () => (await effectRows(orm.em, `kind = 'periodic'`)).length === 3, { timeoutMs: 5_000 });
+    const effects = await effectRows(orm.em, `kind = 'periodic'`);
+    // Round n is due 200 ms after round n-1 was due, and never fires before.
+    for (const [n, effect] of effects.entries()) expect(effect.written_at.getTime()).toBeGreaterThanOrEqual(first.getTime() + 200 * n);
+    await sleep(400);
+    expect(await effectRows(orm.em, `kind = 'periodic'`)).toHaveLength(3);
+    expect(await timerRows(orm.em, `kind = 'periodic'`)).toEqual([
+      expect.objectContaining({ due_at: new Date(first.getTime() + 400), payload: { round: 3 }, fired_at: expect.any(Date) }),
+    ]);
+  });
+
   it('never fires a cancelled timer, and cancelling a fired one changes nothing', async () => {
     const now = await databaseNow(orm.em);
     await scheduleTimer(orm.em.fork(), { kind: 'cancelled', key: 'a', dueAt: new Date(now.getTime() + 300) });
