@@ -9,13 +9,14 @@ import { runAppendBench } from './append.bench.js';
 import { runGatewayBench } from './gateway.bench.js';
 import { runLatencyBench } from './latency.bench.js';
 import { runRelayThroughputBench } from './relay-throughput.bench.js';
+import { runScheduleBench } from './schedule.bench.js';
 import { formatTable, judge, writeReport, type BenchLine } from './report.js';
 
 const REPORT_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../test-output/bench.json');
 
 const log = (line: string) => console.log(line);
 
-const SCENARIO_KEYS = ['append', 'relay', 'latency', 'gateway'] as const;
+const SCENARIO_KEYS = ['append', 'relay', 'latency', 'gateway', 'schedule'] as const;
 type ScenarioKey = (typeof SCENARIO_KEYS)[number];
 
 /** `npm run bench -- relay latency` runs only those scenarios; default all. */
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     },
     { key: 'latency', title: 'end-to-end latency', run: () => runLatencyBench(targetFor('latency'), log) },
     { key: 'gateway', title: 'gateway → users → reply, against the Telegram sandbox', run: () => runGatewayBench({ databaseUrl: database.url }, log) },
+    { key: 'schedule', title: 'the durable schedule: expiries due at once', run: () => runScheduleBench(database.url, log) },
   ];
 
   const lines: BenchLine[] = [];

@@ -24,6 +24,8 @@ export class ServiceMetrics implements BusObserver {
   private readonly deadLetters: Counter<'consumer'>;
   private readonly telegramCalls: Counter<'method' | 'status'>;
   private readonly telegramDuration: Histogram<'method'>;
+  private readonly timers: Counter<'kind' | 'outcome'>;
+  private readonly timerLag: Histogram<'kind'>;
 
   constructor(readonly service: string) {
     this.registry.setDefaultLabels({ service });
@@ -97,6 +99,19 @@ export class ServiceMetrics implements BusObserver {
       buckets: LATENCY_BUCKETS,
       registers,
     });
+    this.timers = new Counter({
+      name: 'botplatform_timers_total',
+      help: 'Timers settled by the service timer worker, by kind and outcome (fired, retry, parked, skipped)',
+      labelNames: ['kind', 'outcome'],
+      registers,
+    });
+    this.timerLag = new Histogram({
+      name: 'botplatform_timer_lag_seconds',
+      help: 'Time from a timer being due to it firing',
+      labelNames: ['kind'],
+      buckets: LAG_BUCKETS,
+      registers,
+    });
   }
 
   rpcCompleted(side: 'client' | 'server', subject: string, code: string, seconds: number): void {
@@ -119,6 +134,12 @@ export class ServiceMetrics implements BusObserver {
 
   appended(events: readonly RecordedEvent[]): void {
     for (const event of events) this.eventsAppended.inc({ type: event.type });
+  }
+
+  /** A timer settled by the service's `TimerWorker` (this is its `TimerObserver`, `@botplatform/scheduler`). */
+  timerSettled(kind: string, outcome: 'fired' | 'retry' | 'parked' | 'skipped', lagMs: number | undefined): void {
+    this.timers.inc({ kind, outcome });
+    if (outcome === 'fired' && lagMs !== undefined) this.timerLag.observe({ kind }, lagMs / 1_000);
   }
 
   /** One Bot API call: `status` is the HTTP status Telegram answered, or `error` when none came. */
