@@ -100,6 +100,12 @@ describe('BotHost (long polling)', () => {
       expect(echo.commandsRegistered.sort()).toEqual([alpha.botId, beta.botId].sort());
     });
 
+    it('asks Telegram for the updates it handles, the opt-in `subscription` included', () => {
+      const polls = sandbox.apiCalls(alpha.sandboxBot, 'getUpdates');
+      expect(polls.length).toBeGreaterThan(0);
+      expect(JSON.parse(polls.at(-1)!.params.allowed_updates!)).toEqual(['message', 'callback_query', 'pre_checkout_query', 'my_chat_member', 'subscription']);
+    });
+
     it('gives each update the tenant and its own correlation id', () => {
       const records = echo.handled(alpha.botId);
       expect(records.length).toBeGreaterThan(0);

@@ -272,7 +272,9 @@ describe('The gateway service in webhook mode', () => {
       await recordEvent(delta.botId, { type: 'BotActivated', data: {} });
       await waitFor('delta to be hosted', () => host.hosted().some((bot) => bot.botId === delta.botId), { timeoutMs: 5_000 });
       await sleep(300);
-      expect(sandbox.apiCalls(delta.sandboxBot, 'setWebhook')).toHaveLength(1);
+      const setWebhook = sandbox.apiCalls(delta.sandboxBot, 'setWebhook');
+      expect(setWebhook).toHaveLength(1);
+      expect(JSON.parse(setWebhook[0]!.params.allowed_updates!)).toContain('subscription');
       await say(delta.sandboxBot, 'once', 'Delta: once (before: -)');
       expect(echo.handled(delta.botId)).toHaveLength(1);
     });

@@ -9,6 +9,7 @@ import type { IncomingUpdateJournal } from '../intake/incoming-update.journal.js
 import { UpdateDispatcher } from '../intake/update-dispatcher.js';
 import { UpdatePoller } from '../intake/update-poller.js';
 import { webhookSecretToken } from './webhook-secret.js';
+import { ALLOWED_UPDATES } from '../intake/allowed-updates.js';
 
 /**
  * Runs a function in the async context this module was loaded in, i.e. none. A bot's polling loop
@@ -201,7 +202,10 @@ export class HostedBot {
         this.webhookSecret = webhookSecretToken(webhook.secretKey, info.botId, info.tokenVersion);
         // Routed before setWebhook: Telegram may deliver the first update before the call returns.
         this.hooks.routable(this);
-        await bot.api.setWebhook(`${webhook.publicUrl.replace(/\/+$/, '')}/telegram/${info.botId}`, { secret_token: this.webhookSecret });
+        await bot.api.setWebhook(`${webhook.publicUrl.replace(/\/+$/, '')}/telegram/${info.botId}`, {
+          secret_token: this.webhookSecret,
+          allowed_updates: [...ALLOWED_UPDATES],
+        });
         this.callSignal = lifetime.signal;
       }
     } catch (error) {

@@ -4,6 +4,7 @@ import type { Update } from 'grammy/types';
 import { abortablePause } from './abortable-pause.js';
 import type { IncomingUpdateJournal } from './incoming-update.journal.js';
 import type { UpdateDispatcher } from './update-dispatcher.js';
+import { ALLOWED_UPDATES } from './allowed-updates.js';
 
 export interface UpdatePollerOptions {
   readonly botId: string;
@@ -64,7 +65,7 @@ export class UpdatePoller {
     while (!signal.aborted) {
       let updates: Update[];
       try {
-        updates = await api.getUpdates({ offset, timeout: timeoutSeconds }, signal as Parameters<Api['getUpdates']>[1]);
+        updates = await api.getUpdates({ offset, timeout: timeoutSeconds, allowed_updates: [...ALLOWED_UPDATES] }, signal as Parameters<Api['getUpdates']>[1]);
         failures = 0;
       } catch (error) {
         if (signal.aborted) return;
