@@ -93,7 +93,7 @@ export class PlansFeature {
     // The bot's own plans only: a plan id of another bot is not found here.
     const plan = /^[0-9a-f-]{36}$/.test(planId) ? await this.catalog.find(ctx.botId, planId) : null;
     const price = plan ? formatPrices(plan.definition.prices) : undefined;
-    if (!plan || !plan.active || plan.archived || !price) {
+    if (!plan?.active || plan.archived || !price) {
       ctx.answerCallback(ctx.t('refused-plan-gone'), { alert: true });
       return;
     }

@@ -97,9 +97,8 @@ export class SubscriptionsAdminFeature {
       ctx.answerCallback(ctx.t('refused-not-an-admin'), { alert: true });
       return;
     }
-    const member = ctx.session<SubscriptionsAdminSession>()?.member;
     const press = this.presses[ctx.callback?.action ?? ''];
-    if (press) await press(ctx, member, ctx.callback?.args ?? []);
+    if (press) await press(ctx, chosenMember(ctx), ctx.callback?.args ?? []);
   }
 
   private readonly presses: Record<string, PressHandler> = {
@@ -113,7 +112,9 @@ export class SubscriptionsAdminFeature {
           name: planTextIn(plan.definition.texts, ctx.language).name,
           gives: planGives(ctx, plan),
           price: formatPrices(plan.definition.prices) ?? ctx.t('subadmin-plan-free'),
-          state: [plan.active ? ctx.t('subadmin-plan-on-sale') : ctx.t('subadmin-plan-hidden'), ...(plan.trial ? [ctx.t('subadmin-plan-trial')] : [])].join(', '),
+          state: [plan.active ? ctx.t('subadmin-plan-on-sale') : ctx.t('subadmin-plan-hidden'), ...(plan.trial ? [ctx.t('subadmin-plan-trial')] : [])].join(
+            ', ',
+          ),
         }),
       );
       const text = plans.length === 0 ? ctx.t('subadmin-plans-none') : [ctx.t('subadmin-plans-title'), ...lines].join('\n');
@@ -139,11 +140,13 @@ export class SubscriptionsAdminFeature {
       if (!member) return chooseMemberFirst(ctx);
       const plan = await this.planOf(ctx, planId);
       if (!plan) return;
-      ctx.enterStep(SUBSCRIPTIONS_ADMIN_STEPS.grantReason, { planId: plan.planId }).reply(ctx.t('subadmin-grant-prompt', { plan: nameOf(ctx, plan), id: member }));
+      ctx
+        .enterStep(SUBSCRIPTIONS_ADMIN_STEPS.grantReason, { planId: plan.planId })
+        .reply(ctx.t('subadmin-grant-prompt', { plan: nameOf(ctx, plan), id: member }));
     },
     ext: async (ctx, member) => {
       if (!member) return chooseMemberFirst(ctx);
-      ctx.enterStep(SUBSCRIPTIONS_ADMIN_STEPS.extendDays).reply(ctx.t('subadmin-extend-prompt', { id: member, max: MAX_EXTENSION_DAYS }));
+      ctx.enterStep(SUBSCRIPTIONS_ADMIN_STEPS.extendDays).reply(ctx.t('subadmin-extend-prompt', { id: member, max: String(MAX_EXTENSION_DAYS) }));
     },
     cred: async (ctx, member) => {
       if (!member) return chooseMemberFirst(ctx);
@@ -160,7 +163,7 @@ export class SubscriptionsAdminFeature {
       if (!plan) return;
       ctx
         .enterStep(SUBSCRIPTIONS_ADMIN_STEPS.credits, { planId: plan.planId })
-        .reply(ctx.t('subadmin-credits-prompt', { plan: nameOf(ctx, plan), id: member, max: MAX_ADDED_CREDITS }));
+        .reply(ctx.t('subadmin-credits-prompt', { plan: nameOf(ctx, plan), id: member, max: String(MAX_ADDED_CREDITS) }));
     },
     rev: async (ctx, member) => {
       if (!member) return chooseMemberFirst(ctx);
@@ -169,16 +172,14 @@ export class SubscriptionsAdminFeature {
   };
 
   /** A step's handler: the question left first (a refused answer never leaves the chat stuck), a non-admin refused. */
-  private answer(
-    handler: (ctx: FeatureContext, text: string, member: string | undefined, data: Readonly<Record<string, string>>) => Promise<void>,
-  ) {
+  private answer(handler: (ctx: FeatureContext, text: string, member: string | undefined, data: Readonly<Record<string, string>>) => Promise<void>) {
     return refusalsAnswered(async (ctx) => {
       ctx.leaveStep();
       if (!ctx.isAdmin) {
         ctx.reply(ctx.t('refused-not-an-admin'));
         return;
       }
-      await handler(ctx, (ctx.step?.text ?? '').trim(), ctx.session<SubscriptionsAdminSession>()?.member, ctx.step?.data ?? {});
+      await handler(ctx, (ctx.step?.text ?? '').trim(), chosenMember(ctx), ctx.step?.data ?? {});
     });
   }
 
@@ -215,7 +216,7 @@ export class SubscriptionsAdminFeature {
     if (!member) return chooseMemberFirst(ctx);
     const days = wholeNumber(text, MAX_EXTENSION_DAYS);
     if (days === undefined) {
-      ctx.enterStep(SUBSCRIPTIONS_ADMIN_STEPS.extendDays).reply(ctx.t('subadmin-number-invalid', { max: MAX_EXTENSION_DAYS }));
+      ctx.enterStep(SUBSCRIPTIONS_ADMIN_STEPS.extendDays).reply(ctx.t('subadmin-number-invalid', { max: String(MAX_EXTENSION_DAYS) }));
       return;
     }
     try {
@@ -232,11 +233,18 @@ export class SubscriptionsAdminFeature {
     if (!member) return chooseMemberFirst(ctx);
     const credits = wholeNumber(text, MAX_ADDED_CREDITS);
     if (credits === undefined) {
-      ctx.enterStep(SUBSCRIPTIONS_ADMIN_STEPS.credits, { planId }).reply(ctx.t('subadmin-number-invalid', { max: MAX_ADDED_CREDITS }));
+      ctx.enterStep(SUBSCRIPTIONS_ADMIN_STEPS.credits, { planId }).reply(ctx.t('subadmin-number-invalid', { max: String(MAX_ADDED_CREDITS) }));
       return;
     }
-    const reply = await this.subscriptions.addCredits({ botId: ctx.botId, telegramUserId: member, grantId: grantIdOf(ctx), admin: adminRef(ctx), planId, credits });
-    await this.outcome(ctx, member, ctx.t('subadmin-credits-added', { credits, id: member, balance: reply.subscription?.credits ?? 0 }));
+    const reply = await this.subscriptions.addCredits({
+      botId: ctx.botId,
+      telegramUserId: member,
+      grantId: grantIdOf(ctx),
+      admin: adminRef(ctx),
+      planId,
+      credits,
+    });
+    await this.outcome(ctx, member, ctx.t('subadmin-credits-added', { credits, id: member, balance: String(reply.subscription?.credits ?? 0) }));
   }
 
   private async revoke(ctx: FeatureContext, member: string | undefined, reason: string): Promise<void> {
@@ -275,6 +283,12 @@ export class SubscriptionsAdminFeature {
     else ctx.reply(ctx.t('refused-plan-gone'));
     return undefined;
   }
+}
+
+/** The member the admin chose (kept in the session, which only this service writes), if still a Telegram id. */
+function chosenMember(ctx: FeatureContext): string | undefined {
+  const member = ctx.session<SubscriptionsAdminSession>()?.member;
+  return typeof member === 'string' && TELEGRAM_USER_ID.test(member) ? member : undefined;
 }
 
 /** The acting admin as the use cases record them: the reader, from the update's context. */

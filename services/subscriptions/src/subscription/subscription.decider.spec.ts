@@ -381,7 +381,7 @@ describe('Subscription', () => {
       now,
     });
 
-    it('moves the running end by N days, keeping the plan and what it gives, as the admin\'s', () => {
+    it("moves the running end by N days, keeping the plan and what it gives, as the admin's", () => {
       spec
         .given([started()])
         .when(extend('x-1', 5, day(10)))
@@ -415,7 +415,10 @@ describe('Subscription', () => {
         ])
         .when(extend('x-1', 5, day(2)))
         .then([]);
-      spec.given([]).when(extend('x-2', 5, T0)).thenThrows(NotSubscribedError);
+      spec
+        .given([])
+        .when(extend('x-2', 5, T0))
+        .thenThrows(NotSubscribedError);
       spec
         .given([started()])
         .when(extend('x-3', 5, day(30)))
