@@ -32,6 +32,9 @@ export interface SubscriptionsAdminSession {
 }
 
 const MAX_REASON = 500;
+
+/** Refusals worded for the admin, where the member's wording would speak to the wrong person. */
+const ADMIN_REFUSAL_KEYS = { 'SUBSCRIPTIONS.TRIAL_ALREADY_TAKEN': 'subadmin-trial-taken' } as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 type PressHandler = (ctx: FeatureContext, member: string | undefined, args: readonly string[]) => Promise<void>;
@@ -180,7 +183,7 @@ export class SubscriptionsAdminFeature {
         return;
       }
       await handler(ctx, (ctx.step?.text ?? '').trim(), chosenMember(ctx), ctx.step?.data ?? {});
-    });
+    }, ADMIN_REFUSAL_KEYS);
   }
 
   private async chooseMember(ctx: FeatureContext, text: string): Promise<void> {

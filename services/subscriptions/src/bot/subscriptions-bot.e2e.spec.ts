@@ -282,7 +282,7 @@ describe('The subscriptions screens in a bot', () => {
     expect(events.at(-1)).toMatchObject({ data: { reason: 'Refunded', revokedBy: `telegram:${olga.user.id}`, creditsForfeited: 25 } });
   });
 
-  it('tells an admin there is nothing to extend or revoke for a member without a subscription', async () => {
+  it('tells an admin there is nothing to extend or revoke for a member without a subscription, and that a trial is taken', async () => {
     const olga = bot('Olga', 'en');
     shop.setRole(olga.user, 'ROLE_ADMIN');
     const nobody = String(kit.user('Gus').id);
@@ -296,6 +296,17 @@ describe('The subscriptions screens in a bot', () => {
     olga.chat.sendText('spam');
     await olga.chat.waitForMessage(text(`${nobody} has no running subscription or credits to revoke.\n\nMember ${nobody}\nNo subscription, no credits.`));
     expect(await t.streamEvents(`subscription-${shop.botId}-${nobody}`)).toEqual([]);
+
+    // A trial is once per member, whoever grants it: the refusal speaks to the admin.
+    const tried = String(kit.user('Hanna').id);
+    await t.call(RPC.subscriptions.startTrial, { botId: shop.botId, telegramUserId: tried });
+    const triedCard = await findMember(olga.chat, await openAdmin(olga.chat), tried);
+    await olga.chat.pressCallbackButton(triedCard, 'Grant a plan');
+    await olga.chat.pressCallbackButton(await olga.chat.waitForEdit(text(/^Which plan/)), 'Trial');
+    await olga.chat.waitForMessage(text(/^Why do you grant Trial/));
+    olga.chat.sendText('again');
+    await olga.chat.waitForMessage(text('That member has taken the trial already: a trial is once per member.'));
+    expect((await t.streamEvents(`subscription-${shop.botId}-${tried}`)).map((event) => event.type)).toEqual(['SubscriptionStarted']);
   });
 
   it("refuses /subadmin to a member, and a former admin's buttons and answers change nothing", async () => {

@@ -92,5 +92,6 @@ subadmin-credits-added = { credits } added to { $id }. Credits left now: { $bala
 subadmin-revoke-prompt = Why do you revoke the subscription of { $id }? Send the reason.
 subadmin-revoked = The subscription of { $id } is revoked. Reason: { $reason }
 subadmin-nothing-to-revoke = { $id } has no running subscription or credits to revoke.
+subadmin-trial-taken = That member has taken the trial already: a trial is once per member.
 subadmin-number-invalid = Send a whole number from 1 to { $max }.
 subadmin-reason-invalid = Send a reason of 1 to 500 characters.

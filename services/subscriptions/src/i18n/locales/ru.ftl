@@ -94,5 +94,6 @@ subadmin-credits-added = Участнику { $id } добавлено: { credit
 subadmin-revoke-prompt = Почему вы отзываете подписку участника { $id }? Отправьте причину.
 subadmin-revoked = Подписка участника { $id } отозвана. Причина: { $reason }
 subadmin-nothing-to-revoke = У участника { $id } нет ни действующей подписки, ни кредитов.
+subadmin-trial-taken = Этот участник уже брал пробный период: он даётся один раз.
 subadmin-number-invalid = Отправьте целое число от 1 до { $max }.
 subadmin-reason-invalid = Отправьте причину длиной от 1 до 500 символов.
