@@ -171,6 +171,32 @@ describe('The subscriptions screens in a bot', () => {
     expect(buttonsOf(status)).toEqual([]);
   });
 
+  it('offers no trial to a running subscriber, and says so when nothing is on sale', async () => {
+    const kim = bot('Kim', 'en');
+    kim.chat.sendCommand('plans');
+    const before = await kim.chat.waitForMessage(text('Choose a plan:'));
+    await t.call(RPC.subscriptions.grantSubscription, {
+      botId: shop.botId,
+      telegramUserId: String(kim.user.id),
+      grantId: 'charge-kim',
+      planId: plans.month!,
+      source: 'SUBSCRIPTION_SOURCE_PAYMENT',
+      grantedBy: 'payments',
+    });
+    kim.chat.sendCommand('plans');
+    expect(buttonsOf(await kim.chat.waitForMessage(text('Choose a plan:')))).not.toContain('🎁 Free trial: 7 days');
+    // The offer shown before the purchase is refused by the use case itself.
+    expect(await kim.chat.pressCallbackButton(before, '🎁 Free trial: 7 days')).toMatchObject({
+      text: 'Your subscription is running already, so the trial is not for now.',
+      showAlert: true,
+    });
+
+    const empty = await kit.bot({ botId: randomUUID(), name: 'Empty' });
+    const chat = empty.chat(kit.user('Lea', 'ru'));
+    chat.sendCommand('plans');
+    expect(buttonsOf(await chat.waitForMessage(text('Тарифов в продаже пока нет.')))).toEqual([]);
+  });
+
   it('shows /subscription and switches renewal off and on from its button', async () => {
     const eve = bot('Eve', 'en');
     eve.chat.sendCommand('subscription');
