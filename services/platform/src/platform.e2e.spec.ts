@@ -273,6 +273,37 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
     expect(Object.keys(((await bad.json()) as { fields: Record<string, string[]> }).fields)).toEqual(['prices.0.amount']);
   });
 
+  it("routes the subscriptions service's screens through the gateway: /plans, a plan's card, Buy, /subscription", async () => {
+    const plan = {
+      texts: [
+        { language: 'en', name: 'Month', description: 'Premium for a month' },
+        { language: 'ru', name: 'Месяц', description: 'Премиум на месяц' },
+      ],
+      periodDays: 30,
+      prices: [
+        { currency: 'EUR', amount: '499' },
+        { currency: 'XTR', amount: '250' },
+      ],
+      active: true,
+    };
+    const created = await fetch(`${platform.services.get('subscriptions')!.url}/admin/bots/${bots.shop.botId}/plans`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bots.shop.apiToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(plan),
+    });
+    expect(created.status).toBe(201);
+    const chat = sandbox.chat(sandbox.createUser({ firstName: 'Vera', languageCode: 'ru' }), bots.shop.sandbox);
+    await ask(chat, 'start');
+    expect(await ask(chat, 'help')).toContain('/plans');
+    const menu = chat.waitForMessage((message) => message.text === 'Выберите тариф:', { timeoutMs: 10_000 });
+    chat.sendCommand('plans');
+    await chat.pressCallbackButton(await menu, 'Месяц · ⭐ 250 / 4.99 EUR', { timeoutMs: 10_000 });
+    const card = await chat.waitForEdit((message) => message.text?.startsWith('Месяц') === true, { timeoutMs: 10_000 });
+    expect(text(card)).toBe('Месяц\nПремиум на месяц\n\nДоступ на 30 дней\nЦена: ⭐ 250 / 4.99 EUR');
+    expect((await chat.pressCallbackButton(card, 'Купить', { timeoutMs: 10_000 })).showAlert).toBe(true);
+    expect(await ask(chat, 'subscription')).toBe('У вас нет подписки.');
+  });
+
   it('serves a bot registered while the gateway runs within seconds, without a restart', async () => {
     const late = sandbox.createBot({ username: 'late_bot', firstName: 'Late bot' });
     const owner = sandbox.createUser({ firstName: 'Late owner' });

@@ -5,6 +5,8 @@ import { APP_FILTER } from '@nestjs/core';
 import { AdminHttpErrorFilter } from './admin-api/admin-http-error.filter.js';
 import { AdminPlansController } from './admin-api/admin-plans.controller.js';
 import { ApiTokensClient } from './admin-api/api-tokens.client.js';
+import { botFeaturesProviders } from './bot/bot-features.providers.js';
+import { HandleBotUpdateRpcController } from './bot/handle-bot-update.rpc-controller.js';
 import { ManagePlansRpcController } from './plan/manage-plans.rpc-controller.js';
 import { ManagePlansUseCase } from './plan/manage-plans.use-case.js';
 import { PlanCatalog } from './plan/plan-catalog.js';
@@ -14,10 +16,11 @@ import { AccessUseCase } from './subscription/access.use-case.js';
 import { ManageSubscriptionsRpcController } from './subscription/manage-subscriptions.rpc-controller.js';
 import { ManageSubscriptionsUseCase } from './subscription/manage-subscriptions.use-case.js';
 import { SubscriptionCommands } from './subscription/subscription-commands.js';
+import { SubscriptionDirectory } from './subscription/subscription-directory.js';
 
-/** Request handlers, the admin API and use cases of the subscriptions service. */
+/** Request handlers, the admin API, the bot screens and use cases of the subscriptions service. */
 @Module({
-  controllers: [ManagePlansRpcController, ManageSubscriptionsRpcController, AccessRpcController, AdminPlansController],
+  controllers: [ManagePlansRpcController, ManageSubscriptionsRpcController, AccessRpcController, HandleBotUpdateRpcController, AdminPlansController],
   providers: [
     { provide: Clock, useClass: SystemClock },
     PlanCatalog,
@@ -25,6 +28,8 @@ import { SubscriptionCommands } from './subscription/subscription-commands.js';
     SubscriptionCommands,
     ManageSubscriptionsUseCase,
     AccessUseCase,
+    SubscriptionDirectory,
+    ...botFeaturesProviders,
     // Body-parse errors and unknown /admin routes fail before any admin controller is chosen.
     { provide: APP_FILTER, useClass: AdminHttpErrorFilter },
   ],

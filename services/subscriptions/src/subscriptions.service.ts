@@ -1,3 +1,4 @@
+import { BotFeatureRouter } from '@botplatform/bot-kit';
 import { eventStoreMigrations } from '@botplatform/event-store';
 import type { ServiceDefinition } from '@botplatform/service-kit';
 import { PlansAndAccessMigration20261130190000 } from './migrations/20261130190000-plans-and-access.migration.js';
@@ -22,4 +23,6 @@ export const subscriptionsService: ServiceDefinition = {
   entities: [Plan, SubscriptionAccess],
   module: (dependencies) => SubscriptionsModule.forService(dependencies),
   toPublic: subscriptionPublicEvents,
+  // /plans, /subscription and /subadmin (bot/bot-features.providers.ts), declared to the gateway at start.
+  botFeatures: BotFeatureRouter,
 };

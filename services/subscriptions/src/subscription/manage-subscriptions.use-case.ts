@@ -7,7 +7,7 @@ import { Clock } from '../shared/clock.js';
 import { telegramUserIdOf } from '../shared/telegram-user-id.js';
 import { SubscriptionCommands, actorOf } from './subscription-commands.js';
 import type { GrantedPlan } from './subscription.decider.js';
-import { NoTrialError, TrialNotFreeError } from './subscription.errors.js';
+import { InvalidAmountError, NoTrialError, NotACreditPackError, TrialNotFreeError } from './subscription.errors.js';
 import { grantSourceOf, type GrantSubscriptionDto, type RenewalDto, type RevokeSubscriptionDto, type StartTrialDto } from './subscriptions.dto.js';
 
 /** What a grant copies from a plan: what it gives and unlocks as of now. */
@@ -18,6 +18,20 @@ const grantedPlanOf = (plan: Plan): GrantedPlan => ({
   entitlements: { quotaLevel: plan.definition.quotaLevel, featureKeys: plan.definition.featureKeys, limits: plan.definition.limits },
 });
 
+/** The most credits an admin adds at once: as a credit pack's largest. */
+export const MAX_ADDED_CREDITS = 1_000_000;
+
+/** An admin's change to a member's subscription, from the bot's admin screens. */
+interface AdminChange {
+  readonly botId: string;
+  /** A Telegram user id, as TELEGRAM_USER_ID matches it. */
+  readonly telegramUserId: string;
+  /** The idempotency key: the same change asked twice (a redelivered update) is made once. */
+  readonly grantId: string;
+  /** `telegram:<id>` of the admin: recorded as the events' actor. */
+  readonly admin: string;
+}
+
 /** Grants, trials, revocations and renewal switches: looks up the plan and the time, then the locked command. */
 @Injectable()
 export class ManageSubscriptionsUseCase {
@@ -27,7 +41,8 @@ export class ManageSubscriptionsUseCase {
     private readonly clock: Clock,
   ) {}
 
-  async grant(request: GrantSubscriptionDto): Promise<SubscriptionReplyJson> {
+  /** `reason`: an admin's, from the bot (the RPC has none). */
+  async grant(request: GrantSubscriptionDto & { readonly reason?: string }): Promise<SubscriptionReplyJson> {
     const plan = await this.catalog.find(request.botId, request.planId);
     if (!plan) throw new PlanNotFoundError(request.botId, request.planId);
     if (plan.archived) throw new PlanArchivedError(plan.planId);
@@ -41,9 +56,58 @@ export class ManageSubscriptionsUseCase {
         plan: grantedPlanOf(plan),
         source: grantSourceOf(request.source),
         grantedBy: request.grantedBy,
+        ...(request.reason ? { reason: request.reason } : {}),
         now: now.toISOString(),
       },
       actorOf(request.grantedBy),
+      now,
+    );
+  }
+
+  /** Adds `days` to the member's running period (refused without one: a grant starts a period). */
+  async extend(request: AdminChange & { readonly days: number }): Promise<SubscriptionReplyJson> {
+    const now = this.clock.now();
+    return this.commands.reply(
+      {
+        type: 'ExtendSubscription',
+        botId: request.botId,
+        telegramUserId: telegramUserIdOf(request.telegramUserId),
+        grantId: request.grantId,
+        days: request.days,
+        extendedBy: request.admin,
+        now: now.toISOString(),
+      },
+      actorOf(request.admin),
+      now,
+    );
+  }
+
+  /**
+   * Adds `credits` of a credit pack (what the credits unlock is the pack's): a grant of the pack with the
+   * admin's number of credits instead of the pack's, recorded as the admin's.
+   */
+  async addCredits(request: AdminChange & { readonly planId: string; readonly credits: number }): Promise<SubscriptionReplyJson> {
+    if (!Number.isInteger(request.credits) || request.credits < 1 || request.credits > MAX_ADDED_CREDITS) {
+      throw new InvalidAmountError('credits', request.credits, MAX_ADDED_CREDITS);
+    }
+    const plan = await this.catalog.find(request.botId, request.planId);
+    if (!plan) throw new PlanNotFoundError(request.botId, request.planId);
+    if (plan.archived) throw new PlanArchivedError(plan.planId);
+    if (!('credits' in plan.definition.kind)) throw new NotACreditPackError(plan.planId);
+    const now = this.clock.now();
+    return this.commands.reply(
+      {
+        type: 'GrantSubscription',
+        botId: request.botId,
+        telegramUserId: telegramUserIdOf(request.telegramUserId),
+        grantId: request.grantId,
+        // Not the member's trial, even from a trial pack: an admin's gift takes nothing from them.
+        plan: { ...grantedPlanOf(plan), kind: { credits: request.credits }, trial: false },
+        source: 'admin',
+        grantedBy: request.admin,
+        now: now.toISOString(),
+      },
+      actorOf(request.admin),
       now,
     );
   }

@@ -8,7 +8,14 @@ import {
   type SubscriptionEvent,
   type SubscriptionStarted,
 } from './subscription.decider.js';
-import { AlreadySubscribedError, GrantOutOfRangeError, NoCreditsError, NotSubscribedError, TrialAlreadyTakenError } from './subscription.errors.js';
+import {
+  AlreadySubscribedError,
+  GrantOutOfRangeError,
+  InvalidAmountError,
+  NoCreditsError,
+  NotSubscribedError,
+  TrialAlreadyTakenError,
+} from './subscription.errors.js';
 
 const BOT = '0b7d6a52-1c1e-4a7e-9b61-3f1f0c8d2e10';
 const ANN = 7_000_001;
@@ -361,6 +368,77 @@ describe('Subscription', () => {
         .given([{ ...creditsAdded(1) }, consumed('r-1', 0)])
         .when(consume('r-1'))
         .then([]);
+    });
+  });
+
+  describe("an admin's extension", () => {
+    const extend = (grantId: string, days: number, now: string): SubscriptionCommand => ({
+      type: 'ExtendSubscription',
+      ...member,
+      grantId,
+      days,
+      extendedBy: 'telegram:42',
+      now,
+    });
+
+    it("moves the running end by N days, keeping the plan and what it gives, as the admin's", () => {
+      spec
+        .given([started()])
+        .when(extend('x-1', 5, day(10)))
+        .then([
+          {
+            type: 'SubscriptionExtended',
+            data: {
+              ...member,
+              planId: MONTH.planId,
+              source: 'admin',
+              trial: false,
+              grantId: 'x-1',
+              entitlements: premium,
+              days: 5,
+              previousEndsAt: day(30),
+              endsAt: day(35),
+              extendedAt: day(10),
+            },
+          },
+        ]);
+    });
+
+    it('extends once per key, and never a period that is not running', () => {
+      spec
+        .given([
+          started(),
+          {
+            type: 'SubscriptionExtended',
+            data: { ...started().data, source: 'admin', grantId: 'x-1', days: 5, previousEndsAt: day(30), endsAt: day(35), extendedAt: day(1) },
+          } as SubscriptionEvent,
+        ])
+        .when(extend('x-1', 5, day(2)))
+        .then([]);
+      spec
+        .given([])
+        .when(extend('x-2', 5, T0))
+        .thenThrows(NotSubscribedError);
+      spec
+        .given([started()])
+        .when(extend('x-3', 5, day(30)))
+        .thenThrows(NotSubscribedError);
+    });
+
+    it('refuses a number of days that is not a whole number from 1 to 3660', () => {
+      for (const days of [0, -1, 1.5, 3_661]) {
+        spec
+          .given([started()])
+          .when(extend('x-1', days, day(1)))
+          .thenThrows(InvalidAmountError, (error) => expect((error as InvalidAmountError).code).toBe('SUBSCRIPTIONS.INVALID_AMOUNT'));
+      }
+    });
+
+    it("keeps an admin's reason with a grant", () => {
+      spec
+        .given([])
+        .when({ ...(grant('g-1', MONTH, T0) as Extract<SubscriptionCommand, { type: 'GrantSubscription' }>), source: 'admin', reason: 'a prize' })
+        .then([started({ source: 'admin', reason: 'a prize' })]);
     });
   });
 });

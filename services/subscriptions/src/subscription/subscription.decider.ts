@@ -1,6 +1,13 @@
 import type { Decider, DomainEvent } from '@botplatform/event-store';
 import type { PlanKind, PlanLimit } from '../plan/plan.decider.js';
-import { AlreadySubscribedError, GrantOutOfRangeError, NoCreditsError, NotSubscribedError, TrialAlreadyTakenError } from './subscription.errors.js';
+import {
+  AlreadySubscribedError,
+  GrantOutOfRangeError,
+  InvalidAmountError,
+  NoCreditsError,
+  NotSubscribedError,
+  TrialAlreadyTakenError,
+} from './subscription.errors.js';
 
 export type SubscriptionSource = 'payment' | 'promo' | 'trial' | 'admin';
 
@@ -33,6 +40,17 @@ export interface GrantSubscription extends MemberCommand {
   readonly plan: GrantedPlan;
   readonly source: Exclude<SubscriptionSource, 'trial'>;
   readonly grantedBy: string;
+  /** Why an admin granted it, kept with the grant's event. */
+  readonly reason?: string;
+}
+
+/** An admin adds days to the running period, whatever its plan: the end moves, nothing else changes. */
+export interface ExtendSubscription extends MemberCommand {
+  readonly type: 'ExtendSubscription';
+  /** The idempotency key, as a grant's. */
+  readonly grantId: string;
+  readonly days: number;
+  readonly extendedBy: string;
 }
 
 export interface StartTrial extends MemberCommand {
@@ -65,7 +83,15 @@ export interface ConsumeCredit extends MemberCommand {
   readonly requestId: string;
 }
 
-export type SubscriptionCommand = GrantSubscription | StartTrial | RevokeSubscription | CancelRenewal | ResumeRenewal | ExpireSubscription | ConsumeCredit;
+export type SubscriptionCommand =
+  | GrantSubscription
+  | ExtendSubscription
+  | StartTrial
+  | RevokeSubscription
+  | CancelRenewal
+  | ResumeRenewal
+  | ExpireSubscription
+  | ConsumeCredit;
 
 interface MemberData {
   readonly botId: string;
@@ -79,6 +105,8 @@ interface GrantData extends MemberData {
   /** Null for a trial started by the member (start-trial has no idempotency key: the trial itself is once). */
   readonly grantId: string | null;
   readonly entitlements: Entitlements;
+  /** An admin's reason for a grant; absent for everything else. */
+  readonly reason?: string;
 }
 
 export type SubscriptionStarted = DomainEvent<'SubscriptionStarted', GrantData & { days: number; startedAt: string; endsAt: string }>;
@@ -164,6 +192,8 @@ export const EMPTY_SUBSCRIPTION_VIEW: SubscriptionView = {
 };
 
 const DAY_MS = 86_400_000;
+/** The longest extension an admin may give at once: as a plan's longest period. */
+export const MAX_EXTENSION_DAYS = 3_660;
 const plusDays = (at: string, days: number): string => new Date(Date.parse(at) + days * DAY_MS).toISOString();
 /** The credits balance and the period's end travel as an int32 and a protobuf Timestamp. */
 const MAX_CREDITS = 2_147_483_647;
@@ -224,7 +254,15 @@ export function evolveSubscriptionView(view: SubscriptionView, event: Subscripti
 
 function grant(
   state: SubscriptionState,
-  command: { botId: string; telegramUserId: number; now: string; plan: GrantedPlan; source: SubscriptionSource; grantId: string | null },
+  command: {
+    botId: string;
+    telegramUserId: number;
+    now: string;
+    plan: GrantedPlan;
+    source: SubscriptionSource;
+    grantId: string | null;
+    reason?: string | undefined;
+  },
 ): SubscriptionEvent[] {
   const { view } = state;
   const { plan, now } = command;
@@ -237,6 +275,7 @@ function grant(
     trial: plan.trial,
     grantId: command.grantId,
     entitlements: plan.entitlements,
+    ...(command.reason ? { reason: command.reason } : {}),
   };
   if ('credits' in plan.kind) {
     if (view.credits + plan.kind.credits > MAX_CREDITS) throw new GrantOutOfRangeError(command.botId, command.telegramUserId, 'the credits');
@@ -285,6 +324,34 @@ export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand
       case 'GrantSubscription':
         if (state.grantIds.has(command.grantId)) return [];
         return grant(state, { ...command, grantId: command.grantId });
+
+      case 'ExtendSubscription': {
+        if (state.grantIds.has(command.grantId)) return [];
+        if (!Number.isInteger(command.days) || command.days < 1 || command.days > MAX_EXTENSION_DAYS) {
+          throw new InvalidAmountError('days', command.days, MAX_EXTENSION_DAYS);
+        }
+        if (!isRunning(view.period, command.now)) throw new NotSubscribedError(command.botId, command.telegramUserId);
+        const { period } = view;
+        if (Date.parse(period.endsAt) + command.days * DAY_MS > LAST_END) throw new GrantOutOfRangeError(command.botId, command.telegramUserId, 'the end');
+        return [
+          {
+            type: 'SubscriptionExtended',
+            data: {
+              ...member,
+              // The period keeps what it gives; the extension is the admin's.
+              planId: period.planId,
+              source: 'admin',
+              trial: period.trial,
+              grantId: command.grantId,
+              entitlements: period.entitlements,
+              days: command.days,
+              previousEndsAt: period.endsAt,
+              endsAt: plusDays(period.endsAt, command.days),
+              extendedAt: command.now,
+            },
+          },
+        ];
+      }
 
       case 'StartTrial':
         if (view.trialTaken) throw new TrialAlreadyTakenError(command.botId, command.telegramUserId);

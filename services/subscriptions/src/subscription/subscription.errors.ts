@@ -75,3 +75,23 @@ export class GrantOutOfRangeError extends SubscriptionsError {
     super(`a grant to member ${telegramUserId} of bot ${botId} would take ${what} out of range`);
   }
 }
+
+/** An admin's extension or credits outside 1..max (a whole number): nothing is granted. */
+export class InvalidAmountError extends SubscriptionsError {
+  readonly code = 'SUBSCRIPTIONS.INVALID_AMOUNT';
+  constructor(
+    readonly what: 'days' | 'credits',
+    readonly value: number,
+    readonly max: number,
+  ) {
+    super(`${what} must be a whole number from 1 to ${max}, not ${value}`);
+  }
+}
+
+/** Credits can only be added with a credit pack's entitlements: the plan named is a period plan. */
+export class NotACreditPackError extends SubscriptionsError {
+  readonly code = 'SUBSCRIPTIONS.NOT_A_CREDIT_PACK';
+  constructor(readonly planId: string) {
+    super(`plan ${planId} is not a credit pack`);
+  }
+}

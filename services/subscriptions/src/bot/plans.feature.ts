@@ -1,0 +1,117 @@
+import { type BotFeatureRouter, CallbackData, type FeatureContext, InlineKeyboard, type Translate } from '@botplatform/bot-kit';
+import { Injectable } from '@nestjs/common';
+import { PlanCatalog } from '../plan/plan-catalog.js';
+import type { Plan } from '../plan/plan.entity.js';
+import { Clock } from '../shared/clock.js';
+import { ManageSubscriptionsUseCase } from '../subscription/manage-subscriptions.use-case.js';
+import { SubscriptionDirectory } from '../subscription/subscription-directory.js';
+import { isRunning } from '../subscription/subscription.decider.js';
+import { formatMoment, formatPrices, planTextIn } from './formatting.js';
+import { refusalsAnswered } from './refusals.js';
+
+/** Buttons of the plans menu: `sub:<action>[:<plan id>]`, a UUID at most (`sub:buy:<uuid>` is 44 bytes). */
+export const planButtons = new CallbackData('sub');
+
+/** What a plan gives, in the reader's language: "Access for 30 days", "A pack of 20 credits". */
+export function planGives(ctx: FeatureContext, plan: Plan): string {
+  const { kind } = plan.definition;
+  return 'credits' in kind ? ctx.t('plan-gives-credits', { credits: kind.credits }) : ctx.t('plan-gives-period', { days: kind.periodDays });
+}
+
+/**
+ * `/plans`: the bot's plans on sale (active, with a price, in their sort order), each opening its card
+ * with a "Buy" button, and the bot's free trial for a member who never took it. Payments do not exist
+ * yet, so "Buy" says so and changes nothing. The trial is the start-trial use case itself: taken once,
+ * a second press (an older menu) gets its refusal in the member's language.
+ */
+@Injectable()
+export class PlansFeature {
+  constructor(
+    private readonly catalog: PlanCatalog,
+    private readonly subscriptions: ManageSubscriptionsUseCase,
+    private readonly directory: SubscriptionDirectory,
+    private readonly clock: Clock,
+  ) {}
+
+  register(router: BotFeatureRouter, translate: Translate): BotFeatureRouter {
+    return router
+      .command(
+        'plans',
+        { description: { en: translate('en', 'command-plans'), ru: translate('ru', 'command-plans') } },
+        refusalsAnswered(async (ctx) => {
+          const menu = await this.menu(ctx);
+          ctx.reply(menu.text, { keyboard: menu.keyboard });
+        }),
+      )
+      .callback(
+        planButtons,
+        refusalsAnswered((ctx) => this.press(ctx)),
+      );
+  }
+
+  private async press(ctx: FeatureContext): Promise<void> {
+    const [planId = ''] = ctx.callback?.args ?? [];
+    switch (ctx.callback?.action) {
+      case 'plans': {
+        const menu = await this.menu(ctx);
+        ctx.edit(menu.text, { keyboard: menu.keyboard });
+        return;
+      }
+      case 'p':
+        return this.card(ctx, planId);
+      case 'buy':
+        // Honest until payments exist: nothing is bought, nothing is charged.
+        ctx.answerCallback(ctx.t('plan-buy-coming'), { alert: true });
+        return;
+      case 'trial':
+        return this.startTrial(ctx);
+    }
+  }
+
+  /** The menu a member sees now: what is on sale, and the trial while it is theirs to take. */
+  private async menu(ctx: FeatureContext): Promise<{ text: string; keyboard: InlineKeyboard }> {
+    const [plans, trial, view] = await Promise.all([
+      this.catalog.list(ctx.botId, { activeOnly: true }),
+      this.catalog.trialOf(ctx.botId),
+      this.directory.viewOf(ctx.botId, ctx.telegramUserId),
+    ]);
+    const keyboard = new InlineKeyboard();
+    for (const plan of plans) {
+      const price = formatPrices(plan.definition.prices);
+      // A plan without a price is only granted (promo, admin); a paid trial is sold once.
+      if (!price || (plan.definition.trial && view.trialTaken)) continue;
+      keyboard.text(ctx.t('plans-button', { name: planTextIn(plan.definition.texts, ctx.language).name, price }), planButtons.encode('p', plan.planId)).row();
+    }
+    const freeTrial = trial && trial.definition.prices.length === 0 && 'periodDays' in trial.definition.kind ? trial.definition.kind : undefined;
+    if (freeTrial && !view.trialTaken && !isRunning(view.period, this.clock.now().toISOString())) {
+      keyboard.text(ctx.t('plans-trial-button', { days: freeTrial.periodDays }), planButtons.encode('trial'));
+    }
+    return { text: ctx.t(keyboard.isEmpty ? 'plans-none' : 'plans-title'), keyboard };
+  }
+
+  private async card(ctx: FeatureContext, planId: string): Promise<void> {
+    // The bot's own plans only: a plan id of another bot is not found here.
+    const plan = /^[0-9a-f-]{36}$/.test(planId) ? await this.catalog.find(ctx.botId, planId) : null;
+    const price = plan ? formatPrices(plan.definition.prices) : undefined;
+    if (!plan?.active || plan.archived || !price) {
+      ctx.answerCallback(ctx.t('refused-plan-gone'), { alert: true });
+      return;
+    }
+    const text = planTextIn(plan.definition.texts, ctx.language);
+    const lines = [text.name, ...(text.description ? [text.description] : []), '', planGives(ctx, plan), ctx.t('plan-price', { price })];
+    ctx.edit(lines.join('\n'), {
+      keyboard: new InlineKeyboard()
+        .text(ctx.t('plan-button-buy'), planButtons.encode('buy', plan.planId))
+        .row()
+        .text(ctx.t('button-back'), planButtons.encode('plans')),
+    });
+  }
+
+  private async startTrial(ctx: FeatureContext): Promise<void> {
+    const reply = await this.subscriptions.startTrial({ botId: ctx.botId, telegramUserId: ctx.telegramUserId });
+    const subscription = reply.subscription;
+    const plan = subscription?.planId ? await this.catalog.find(ctx.botId, subscription.planId) : null;
+    const name = plan ? planTextIn(plan.definition.texts, ctx.language).name : '';
+    ctx.edit(ctx.t('trial-started', { name, end: formatMoment(subscription?.endsAt ?? '', ctx.timeZone) }));
+  }
+}
