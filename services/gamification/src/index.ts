@@ -1,0 +1,1 @@
+export { gamificationService } from './gamification.service.js';
