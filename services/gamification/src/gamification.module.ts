@@ -1,18 +1,30 @@
-import { BotFeatureRouter } from '@botplatform/bot-kit';
 import { Module } from '@nestjs/common';
-import { GamificationFeature } from './bot/gamification.feature.js';
+import { botFeaturesProviders } from './bot/bot-features.providers.js';
 import { HandleBotUpdateRpcController } from './bot/handle-bot-update.rpc-controller.js';
-import { CreateNoteRpcController } from './note/create-note.rpc-controller.js';
-import { CreateNoteUseCase } from './note/create-note.use-case.js';
+import { LeaderboardRpcController } from './leaderboard/leaderboard.rpc-controller.js';
+import { LeaderboardQuery } from './leaderboard/leaderboard.query.js';
+import { MemberCommands } from './member/member-commands.js';
+import { MemberRpcController } from './member/member.rpc-controller.js';
+import { MemberUseCase } from './member/member.use-case.js';
+import { ProfileQuery } from './profile/profile.query.js';
+import { ProfileRpcController } from './profile/profile.rpc-controller.js';
+import { BotSettingsDirectory } from './settings/bot-settings-directory.js';
+import { BotSettingsRpcController } from './settings/bot-settings.rpc-controller.js';
+import { BotSettingsUseCase } from './settings/bot-settings.use-case.js';
+import { Clock, SystemClock } from './shared/clock.js';
 
-/** Request handlers, use cases and bot screens of the gamification service. */
+/** Request handlers, use cases, queries and bot screens of the gamification service. */
 @Module({
-  controllers: [CreateNoteRpcController, HandleBotUpdateRpcController],
+  controllers: [BotSettingsRpcController, MemberRpcController, ProfileRpcController, LeaderboardRpcController, HandleBotUpdateRpcController],
   providers: [
-    CreateNoteUseCase,
-    GamificationFeature,
-    // The service's one router (the definition's `botFeatures`): startService declares it to the gateway.
-    { provide: BotFeatureRouter, inject: [GamificationFeature], useFactory: (feature: GamificationFeature) => feature.register(new BotFeatureRouter('gamification')) },
+    { provide: Clock, useClass: SystemClock },
+    BotSettingsDirectory,
+    BotSettingsUseCase,
+    MemberCommands,
+    MemberUseCase,
+    ProfileQuery,
+    LeaderboardQuery,
+    ...botFeaturesProviders,
   ],
 })
 export class GamificationModule {}

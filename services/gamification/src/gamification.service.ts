@@ -2,11 +2,17 @@ import { BotFeatureRouter } from '@botplatform/bot-kit';
 import { eventStoreMigrations } from '@botplatform/event-store';
 import type { ServiceDefinition } from '@botplatform/service-kit';
 import { GamificationModule } from './gamification.module.js';
-import { NotesMigration20261130193410 } from './migrations/20261130193410-notes.migration.js';
-import { Note } from './note/note.entity.js';
-import { notePublicEvents } from './note/note.public-events.js';
+import { MemberBadge, Membership } from './member/membership.entity.js';
+import { memberPublicEvents } from './member/member.public-events.js';
+import { GameMigration20261130194500 } from './migrations/20261130194500-game.migration.js';
+import { BotSettings } from './settings/bot-settings.entity.js';
 
-/** The gamification service. Publishes `gamification.*` events (proto/botplatform/gamification/v1). */
+/**
+ * The gamification service: per bot membership XP (once per source id), levels from the bot's
+ * thresholds, a badge catalogue and badges once per member, activity-day streaks and the bot's XP
+ * leaderboard. Publishes `gamification.{xp,level,badge,streak}.*` (proto/botplatform/gamification/v1);
+ * the bot settings' events stay internal.
+ */
 export const gamificationService: ServiceDefinition = {
   name: 'gamification',
   schema: 'gamification',
@@ -14,11 +20,11 @@ export const gamificationService: ServiceDefinition = {
     ...eventStoreMigrations,
     // No busMigrations: they hold a consumer's inbox and positions, and this service consumes nothing yet.
     // Add `...busMigrations` (from @botplatform/bus) here, before its own, with its first consumer.
-    { name: 'Migration20261130193410_notes', class: NotesMigration20261130193410 },
+    { name: 'Migration20261130194500_game', class: GameMigration20261130194500 },
   ],
-  entities: [Note],
+  entities: [BotSettings, Membership, MemberBadge],
   module: () => ({ module: GamificationModule }),
-  toPublic: notePublicEvents,
-  // Its bot screens (src/bot/), declared to the gateway at start.
+  toPublic: memberPublicEvents,
+  // /me and /top (bot/bot-features.providers.ts), declared to the gateway at start.
   botFeatures: BotFeatureRouter,
 };

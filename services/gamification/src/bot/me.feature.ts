@@ -1,0 +1,46 @@
+import type { BotFeatureRouter, FeatureContext, Translate } from '@botplatform/bot-kit';
+import { Injectable } from '@nestjs/common';
+import { LeaderboardQuery } from '../leaderboard/leaderboard.query.js';
+import { ProfileQuery } from '../profile/profile.query.js';
+
+/** The badge's name in the reader's language, else English, else any. */
+export const badgeNameIn = (names: Readonly<Record<string, string>>, language: string): string =>
+  names[language] ?? names.en ?? Object.values(names)[0] ?? '';
+
+/**
+ * `/me`: the member's level and XP, what the next level needs, their badges, their streak as it stands
+ * today in the bot's time zone, and their rank in this bot. XP is this bot's own: bot groups come later.
+ */
+@Injectable()
+export class MeFeature {
+  constructor(
+    private readonly profiles: ProfileQuery,
+    private readonly leaderboard: LeaderboardQuery,
+  ) {}
+
+  register(router: BotFeatureRouter, translate: Translate): BotFeatureRouter {
+    return router.command('me', { description: { en: translate('en', 'command-me'), ru: translate('ru', 'command-me') } }, (ctx) => this.show(ctx));
+  }
+
+  private async show(ctx: FeatureContext): Promise<void> {
+    const profile = await this.profiles.of(ctx.botId, ctx.telegramUserId, ctx.timeZone);
+    const lines = [ctx.t('me-title', { name: ctx.member.firstName ?? '' }), ctx.t('me-level', { level: profile.level, xp: profile.xp })];
+    lines.push(
+      profile.nextLevel
+        ? ctx.t('me-next', { next: profile.nextLevel.level, missing: profile.nextLevel.minXp - profile.xp, threshold: profile.nextLevel.minXp })
+        : ctx.t('me-top-level'),
+    );
+    lines.push(
+      profile.badges.length
+        ? ctx.t('me-badges', { badges: profile.badges.map(({ badge }) => `${badge.icon} ${badgeNameIn(badge.names, ctx.language)}`).join(', ') })
+        : ctx.t('me-no-badges'),
+    );
+    lines.push(ctx.t('me-streak', { current: profile.streak.current, longest: profile.streak.longest }));
+    if (profile.rank === null) lines.push(ctx.t('me-unranked'));
+    else {
+      const { members } = await this.leaderboard.board({ kind: 'bot', botId: ctx.botId }, { limit: 0 });
+      lines.push(ctx.t('me-rank', { rank: profile.rank, members }));
+    }
+    ctx.reply(lines.join('\n'));
+  }
+}

@@ -1,0 +1,28 @@
+# English texts of the gamification service's bot screens (/me, /top). Keys are shared with ru.ftl (a spec
+# checks that both have the same keys).
+
+## Commands as the bot's menu and /help show them
+command-me = your level, XP, badges and streak
+command-top = the leaderboard of this bot
+
+## /me
+me-title = { $name }, your progress in this bot
+me-level = ⭐ Level { $level } · { $xp } XP
+me-next = { $missing } XP more to level { $next } (from { $threshold } XP)
+me-top-level = You are at the top level.
+me-badges = 🏅 Badges: { $badges }
+me-no-badges = 🏅 No badges yet.
+me-streak = 🔥 Streak: { $current ->
+        [one] { $current } day
+       *[other] { $current } days
+    } (best: { $longest })
+me-rank = 🏆 Rank in this bot: #{ $rank } of { $members }
+me-unranked = 🏆 Not on the leaderboard yet: earn some XP first.
+
+## /top
+top-title = 🏆 Top { $count } of this bot
+top-empty = No one has XP in this bot yet.
+top-entry = #{ $rank } · { $xp } XP · level { $level }
+top-entry-you = #{ $rank } · { $xp } XP · level { $level } ← you
+top-you = Your rank: #{ $rank } of { $members } with { $xp } XP
+top-you-unranked = You are not on the leaderboard yet.

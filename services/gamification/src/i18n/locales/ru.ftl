@@ -1,0 +1,28 @@
+# Русские тексты экранов сервиса геймификации (/me, /top). Ключи те же, что в en.ftl.
+
+## Commands as the bot's menu and /help show them
+command-me = твой уровень, опыт, значки и серия
+command-top = рейтинг этого бота
+
+## /me
+me-title = { $name }, твой прогресс в этом боте
+me-level = ⭐ Уровень { $level } · { $xp } XP
+me-next = До уровня { $next } осталось { $missing } XP (нужно { $threshold } XP)
+me-top-level = У тебя максимальный уровень.
+me-badges = 🏅 Значки: { $badges }
+me-no-badges = 🏅 Значков пока нет.
+me-streak = 🔥 Серия: { $current ->
+        [one] { $current } день
+        [few] { $current } дня
+       *[many] { $current } дней
+    } (рекорд: { $longest })
+me-rank = 🏆 Место в этом боте: #{ $rank } из { $members }
+me-unranked = 🏆 В рейтинге тебя пока нет: сначала заработай опыт.
+
+## /top
+top-title = 🏆 Топ-{ $count } этого бота
+top-empty = В этом боте пока ни у кого нет опыта.
+top-entry = #{ $rank } · { $xp } XP · уровень { $level }
+top-entry-you = #{ $rank } · { $xp } XP · уровень { $level } ← ты
+top-you = Твоё место: #{ $rank } из { $members }, { $xp } XP
+top-you-unranked = В рейтинге тебя пока нет.

@@ -1,0 +1,31 @@
+import { correlationIdOrNew } from '@botplatform/bus';
+import { CommandHandler, PostgresEventStore, type CommandResult } from '@botplatform/event-store';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { memberDecider, memberStreamId, type MemberCommand, type MemberEvent, type MemberState } from './member.decider.js';
+import { membershipsProjection } from './memberships.projection.js';
+
+/**
+ * Runs a command on a member's stream, locked ([ADR 0004](../../../../docs/adr/0004-stream-locks-for-counters.md)):
+ * 20 awards with one source id, or two awards crossing a level together, queue on the lock and each
+ * decides on the state the one before it left. The read models are written in the same transaction.
+ */
+@Injectable()
+export class MemberCommands {
+  private readonly handler: CommandHandler<MemberState, MemberCommand, MemberEvent>;
+
+  constructor(store: PostgresEventStore) {
+    this.handler = new CommandHandler(store, memberDecider, { lockStream: true, projections: [membershipsProjection] });
+  }
+
+  handle(command: MemberCommand, occurredAt: Date): Promise<CommandResult<MemberState, MemberEvent>> {
+    return this.handler.handle(memberStreamId({ kind: 'bot', botId: command.botId }, command.telegramUserId), command, {
+      botId: command.botId,
+      correlationId: correlationIdOrNew(randomUUID),
+      causationId: null,
+      // The contract does not say who asks: a field for it joins the requests when it matters.
+      actor: { kind: 'service', id: 'rpc-caller' },
+      occurredAt,
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import type { AwardBadgeReplyJson, AwardReplyJson, RecordActivityReplyJson, StreakViewJson } from '@botplatform/contracts';
+import { Injectable } from '@nestjs/common';
+import { BotSettingsDirectory } from '../settings/bot-settings-directory.js';
+import { InvalidTimeZoneError, UnknownBadgeError } from '../settings/bot-settings.errors.js';
+import { Clock } from '../shared/clock.js';
+import { isTimeZone, localDateOf } from '../shared/local-day.js';
+import { MemberCommands } from './member-commands.js';
+import type { LevelReached, Streak } from './member.decider.js';
+
+export interface MemberRef {
+  readonly botId: string;
+  readonly telegramUserId: number;
+}
+
+export const streakJson = (streak: Streak): StreakViewJson => ({
+  current: streak.current,
+  longest: streak.longest,
+  ...(streak.lastDay ? { lastDay: streak.lastDay } : {}),
+});
+
+/** A member's XP, badges and active days: the bot's settings read, the command run on the member's locked stream. */
+@Injectable()
+export class MemberUseCase {
+  constructor(
+    private readonly commands: MemberCommands,
+    private readonly settings: BotSettingsDirectory,
+    private readonly clock: Clock,
+  ) {}
+
+  async award(member: MemberRef, award: { amount: number; reason: string; sourceId: string }): Promise<AwardReplyJson> {
+    const { levels } = await this.settings.of(member.botId);
+    const now = this.clock.now();
+    const { state, newEvents } = await this.commands.handle({ type: 'AwardXp', ...member, ...award, levels, now: now.toISOString() }, now);
+    const reached = newEvents.find((event): event is typeof event & LevelReached => event.type === 'LevelReached');
+    return {
+      awarded: newEvents.length > 0,
+      totalXp: String(state.xp),
+      level: state.level,
+      ...(reached ? { levelReached: { fromLevel: reached.data.from, toLevel: reached.data.to } } : {}),
+    };
+  }
+
+  async awardBadge(member: MemberRef, badgeKey: string): Promise<AwardBadgeReplyJson> {
+    const { badges } = await this.settings.of(member.botId);
+    if (!badges.some((badge) => badge.key === badgeKey)) throw new UnknownBadgeError(badgeKey);
+    const now = this.clock.now();
+    const { state, newEvents } = await this.commands.handle({ type: 'AwardBadge', ...member, badgeKey, now: now.toISOString() }, now);
+    return { newBadge: newEvents.length > 0, awardedAt: state.badges.get(badgeKey)! };
+  }
+
+  /** An activity at `occurredAt` (now by default), counted on its local date in `timeZone` (the bot's by default). */
+  async recordActivity(member: MemberRef, options: { occurredAt?: Date; timeZone?: string }): Promise<RecordActivityReplyJson> {
+    const timeZone = options.timeZone ?? (await this.settings.of(member.botId)).timeZone;
+    if (!isTimeZone(timeZone)) throw new InvalidTimeZoneError(timeZone);
+    const now = this.clock.now();
+    const day = localDateOf(options.occurredAt ?? now, timeZone);
+    const { state, newEvents } = await this.commands.handle({ type: 'RecordActivity', ...member, day, timeZone, now: now.toISOString() }, now);
+    return { day, extended: newEvents.length > 0, streak: streakJson(state.streak) };
+  }
+}

@@ -1,9 +1,0 @@
-import { GamificationError } from '../gamification.errors.js';
-
-/** A note with this id was created already: note ids are chosen by the caller and used once. */
-export class NoteAlreadyExistsError extends GamificationError {
-  readonly code = 'GAMIFICATION.NOTE_ALREADY_EXISTS';
-  constructor(readonly noteId: string) {
-    super(`note ${noteId} exists already`);
-  }
-}
