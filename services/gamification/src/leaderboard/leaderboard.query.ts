@@ -26,15 +26,15 @@ export interface Board {
 
 // Board order: more XP first, then the lower Telegram id (a stable order for ties, which share a rank).
 // Every query below walks memberships_board_idx (scope, xp DESC, telegram_user_id); members without XP
-// are not on the board.
-const TOP = `SELECT telegram_user_id::text, xp::text, level FROM gamification.memberships
-  WHERE scope = ? AND xp > 0 ORDER BY xp DESC, telegram_user_id LIMIT ?`;
+// are not on the board. The columns are qualified: `xp` alone in ORDER BY would name the text output column.
+const TOP = `SELECT m.telegram_user_id::text, m.xp::text, m.level FROM gamification.memberships m
+  WHERE m.scope = ? AND m.xp > 0 ORDER BY m.xp DESC, m.telegram_user_id LIMIT ?`;
 const BETTER = 'SELECT count(*)::int AS better FROM gamification.memberships WHERE scope = ? AND xp > ?';
-const ONE = 'SELECT telegram_user_id::text, xp::text, level FROM gamification.memberships WHERE scope = ? AND telegram_user_id = ? AND xp > 0';
-const ABOVE = `SELECT telegram_user_id::text, xp::text, level FROM gamification.memberships
-  WHERE scope = ? AND (xp > ? OR (xp = ? AND telegram_user_id < ?)) ORDER BY xp, telegram_user_id DESC LIMIT ?`;
-const BELOW = `SELECT telegram_user_id::text, xp::text, level FROM gamification.memberships
-  WHERE scope = ? AND xp > 0 AND (xp < ? OR (xp = ? AND telegram_user_id > ?)) ORDER BY xp DESC, telegram_user_id LIMIT ?`;
+const ONE = 'SELECT m.telegram_user_id::text, m.xp::text, m.level FROM gamification.memberships m WHERE m.scope = ? AND m.telegram_user_id = ? AND m.xp > 0';
+const ABOVE = `SELECT m.telegram_user_id::text, m.xp::text, m.level FROM gamification.memberships m
+  WHERE m.scope = ? AND (m.xp > ? OR (m.xp = ? AND m.telegram_user_id < ?)) ORDER BY m.xp, m.telegram_user_id DESC LIMIT ?`;
+const BELOW = `SELECT m.telegram_user_id::text, m.xp::text, m.level FROM gamification.memberships m
+  WHERE m.scope = ? AND m.xp > 0 AND (m.xp < ? OR (m.xp = ? AND m.telegram_user_id > ?)) ORDER BY m.xp DESC, m.telegram_user_id LIMIT ?`;
 const COUNT = 'SELECT count(*)::int AS members FROM gamification.memberships WHERE scope = ? AND xp > 0';
 
 /**
