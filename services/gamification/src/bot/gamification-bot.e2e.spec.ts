@@ -39,7 +39,14 @@ describe('The gamification screens in a bot', () => {
     await t.call(RPC.gamification.setTimeZone, { botId: quiz.botId, timeZone: ZONE });
     await t.call(RPC.gamification.defineBadge, {
       botId: quiz.botId,
-      badge: { key: 'first-win', names: [{ language: 'en', name: 'First win' }, { language: 'ru', name: 'Первая победа' }], icon: '🥇' },
+      badge: {
+        key: 'first-win',
+        names: [
+          { language: 'en', name: 'First win' },
+          { language: 'ru', name: 'Первая победа' },
+        ],
+        icon: '🥇',
+      },
     });
     await t.call(RPC.gamification.defineBadge, { botId: quiz.botId, badge: { key: 'week', names: [{ language: 'en', name: 'A week in a row' }], icon: '🔥' } });
   });

@@ -4,8 +4,7 @@ import { LeaderboardQuery } from '../leaderboard/leaderboard.query.js';
 import { ProfileQuery } from '../profile/profile.query.js';
 
 /** The badge's name in the reader's language, else English, else any. */
-export const badgeNameIn = (names: Readonly<Record<string, string>>, language: string): string =>
-  names[language] ?? names.en ?? Object.values(names)[0] ?? '';
+export const badgeNameIn = (names: Readonly<Record<string, string>>, language: string): string => names[language] ?? names.en ?? Object.values(names)[0] ?? '';
 
 /**
  * `/me`: the member's level and XP, what the next level needs, their badges, their streak as it stands

@@ -64,8 +64,8 @@ describe('The gamification service over request/reply', () => {
       const xpEvents = (await streamOf(botId, who)).filter((event) => event.type === 'XpAwarded');
       expect(xpEvents).toHaveLength(50);
       // One queue: each event's total is the one before plus its amount.
-      const totals = xpEvents.map((event) => (event.data as { totalXp: number; amount: number }));
-      totals.forEach((e, i) => expect(e.totalXp).toBe((i ? totals[i - 1].totalXp : 0) + e.amount));
+      const totals = xpEvents.map((event) => event.data as { totalXp: number; amount: number });
+      for (const [i, e] of totals.entries()) expect(e.totalXp).toBe((i ? totals[i - 1].totalXp : 0) + e.amount);
       expect((await profileOf(botId, who)).totalXp).toBe(String(sum));
       // The totals the replies saw are the running sums of one queue: all distinct, the largest is the sum.
       expect(new Set(replies.map((reply) => reply.totalXp)).size).toBe(50);
@@ -153,7 +153,14 @@ describe('The gamification service over request/reply', () => {
   });
 
   describe('badges', () => {
-    const FIRST_WIN = { key: 'first-win', names: [{ language: 'en', name: 'First win' }, { language: 'ru', name: 'Первая победа' }], icon: '🥇' };
+    const FIRST_WIN = {
+      key: 'first-win',
+      names: [
+        { language: 'en', name: 'First win' },
+        { language: 'ru', name: 'Первая победа' },
+      ],
+      icon: '🥇',
+    };
 
     it('keeps a catalogue per bot, and a definition again changes nothing', async () => {
       const botId = randomUUID();
@@ -169,7 +176,9 @@ describe('The gamification service over request/reply', () => {
       const botId = randomUUID();
       await t.call(RPC.gamification.defineBadge, { botId, badge: FIRST_WIN });
       const who = member();
-      const replies = await Promise.all(Array.from({ length: 20 }, () => t.call(RPC.gamification.awardBadge, { botId, telegramUserId: who, badgeKey: 'first-win' })));
+      const replies = await Promise.all(
+        Array.from({ length: 20 }, () => t.call(RPC.gamification.awardBadge, { botId, telegramUserId: who, badgeKey: 'first-win' })),
+      );
       expect(replies.filter((reply) => reply.newBadge)).toHaveLength(1);
       expect(new Set(replies.map((reply) => reply.awardedAt)).size).toBe(1);
       expect((await streamOf(botId, who)).map((event) => event.type)).toEqual(['BadgeAwarded']);
@@ -184,7 +193,9 @@ describe('The gamification service over request/reply', () => {
       // Catalogues are per bot: another bot's badge, or a key this bot never defined.
       const error = await t.failure(t.call(RPC.gamification.awardBadge, { botId: randomUUID(), telegramUserId: '7', badgeKey: 'first-win' }));
       expect(error.code).toBe('GAMIFICATION.UNKNOWN_BADGE');
-      expect((await t.failure(t.call(RPC.gamification.awardBadge, { botId, telegramUserId: '7', badgeKey: 'second-win' }))).code).toBe('GAMIFICATION.UNKNOWN_BADGE');
+      expect((await t.failure(t.call(RPC.gamification.awardBadge, { botId, telegramUserId: '7', badgeKey: 'second-win' }))).code).toBe(
+        'GAMIFICATION.UNKNOWN_BADGE',
+      );
       expect(await streamOf(botId, '7')).toEqual([]);
     });
   });
@@ -197,8 +208,16 @@ describe('The gamification service over request/reply', () => {
       const botId = randomUUID();
       await t.call(RPC.gamification.setTimeZone, { botId, timeZone: 'Asia/Tokyo' });
       const who = member();
-      expect(await activity(botId, who, '2026-11-30T14:30:00.000Z')).toEqual({ day: '2026-11-30', extended: true, streak: { current: 1, longest: 1, lastDay: '2026-11-30' } });
-      expect(await activity(botId, who, '2026-11-30T15:30:00.000Z')).toEqual({ day: '2026-12-01', extended: true, streak: { current: 2, longest: 2, lastDay: '2026-12-01' } });
+      expect(await activity(botId, who, '2026-11-30T14:30:00.000Z')).toEqual({
+        day: '2026-11-30',
+        extended: true,
+        streak: { current: 1, longest: 1, lastDay: '2026-11-30' },
+      });
+      expect(await activity(botId, who, '2026-11-30T15:30:00.000Z')).toEqual({
+        day: '2026-12-01',
+        extended: true,
+        streak: { current: 2, longest: 2, lastDay: '2026-12-01' },
+      });
       // The same local day again: nothing new.
       expect(await activity(botId, who, '2026-12-01T10:00:00.000Z')).toMatchObject({ day: '2026-12-01', extended: false, streak: { current: 2 } });
 
@@ -218,7 +237,11 @@ describe('The gamification service over request/reply', () => {
       expect((await profileOf(botId, who)).streak).toEqual({ current: 3, longest: 3, lastDay: '2026-11-29' });
       t.clock.set('2026-12-01T12:00:00.000Z');
       expect((await profileOf(botId, who)).streak).toEqual({ current: 0, longest: 3, lastDay: '2026-11-29' });
-      expect(await activity(botId, who, '2026-12-01T12:00:00.000Z')).toEqual({ day: '2026-12-01', extended: true, streak: { current: 1, longest: 3, lastDay: '2026-12-01' } });
+      expect(await activity(botId, who, '2026-12-01T12:00:00.000Z')).toEqual({
+        day: '2026-12-01',
+        extended: true,
+        streak: { current: 1, longest: 3, lastDay: '2026-12-01' },
+      });
       const published = await waitFor('the public event', () => {
         const events = t.published(StreakExtendedSchema).filter((e) => e.message.botId === botId);
         return events.length === 4 ? events : undefined;

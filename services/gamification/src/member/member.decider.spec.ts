@@ -22,17 +22,26 @@ const extended = (day: string, current: number, longest: number, restarted = fal
   data: { ...MEMBER, day, timeZone: 'Europe/Berlin', current, longest, restarted, at: NOW },
 });
 
-describe('A member\'s game in a bot', () => {
+describe("A member's game in a bot", () => {
   const spec = DeciderSpecification.for(memberDecider);
 
   describe('XP', () => {
     it('adds an award to the total', () => {
-      spec.given([awarded('a-1', 30)]).when(award('a-2', 20)).then([awarded('a-2', 20, 50)]);
+      spec
+        .given([awarded('a-1', 30)])
+        .when(award('a-2', 20))
+        .then([awarded('a-2', 20, 50)]);
     });
 
     it('never awards the same source id twice, whatever the amount', () => {
-      spec.given([awarded('a-1', 30)]).when(award('a-1', 30)).then([]);
-      spec.given([awarded('a-1', 30)]).when(award('a-1', 500)).then([]);
+      spec
+        .given([awarded('a-1', 30)])
+        .when(award('a-1', 30))
+        .then([]);
+      spec
+        .given([awarded('a-1', 30)])
+        .when(award('a-1', 500))
+        .then([]);
     });
 
     it('reaches a level at its threshold exactly, with the old and the new level', () => {
@@ -51,33 +60,66 @@ describe('A member\'s game in a bot', () => {
 
     it('does not reach a level it has already reached, and never goes down when thresholds rise', () => {
       const reached = { type: 'LevelReached' as const, data: { ...MEMBER, from: 1, to: 2, totalXp: 100, reachedAt: NOW } };
-      spec.given([awarded('a-1', 100), reached]).when(award('a-2', 10)).then([awarded('a-2', 10, 110)]);
-      const higher = { ...award('a-2', 10), levels: [{ level: 1, minXp: 0 }, { level: 2, minXp: 1000 }] };
-      spec.given([awarded('a-1', 100), reached]).when(higher).then([awarded('a-2', 10, 110)]);
+      spec
+        .given([awarded('a-1', 100), reached])
+        .when(award('a-2', 10))
+        .then([awarded('a-2', 10, 110)]);
+      const higher = {
+        ...award('a-2', 10),
+        levels: [
+          { level: 1, minXp: 0 },
+          { level: 2, minXp: 1000 },
+        ],
+      };
+      spec
+        .given([awarded('a-1', 100), reached])
+        .when(higher)
+        .then([awarded('a-2', 10, 110)]);
     });
   });
 
   describe('badges', () => {
     it('awards a badge once', () => {
       const badge = { type: 'AwardBadge' as const, ...MEMBER, badgeKey: 'first-win', now: NOW };
-      spec.given([]).when(badge).then([{ type: 'BadgeAwarded', data: { ...MEMBER, badgeKey: 'first-win', awardedAt: NOW } }]);
-      spec.given([{ type: 'BadgeAwarded', data: { ...MEMBER, badgeKey: 'first-win', awardedAt: NOW } }]).when({ ...badge, now: '2026-12-01T00:00:00.000Z' }).then([]);
+      spec
+        .given([])
+        .when(badge)
+        .then([{ type: 'BadgeAwarded', data: { ...MEMBER, badgeKey: 'first-win', awardedAt: NOW } }]);
+      spec
+        .given([{ type: 'BadgeAwarded', data: { ...MEMBER, badgeKey: 'first-win', awardedAt: NOW } }])
+        .when({ ...badge, now: '2026-12-01T00:00:00.000Z' })
+        .then([]);
     });
   });
 
   describe('streaks', () => {
     it('starts at 1 on the first active day', () => {
-      spec.given([]).when(activity('2026-11-30')).then([extended('2026-11-30', 1, 1)]);
+      spec
+        .given([])
+        .when(activity('2026-11-30'))
+        .then([extended('2026-11-30', 1, 1)]);
     });
 
     it('grows on the next day, also across a month and a year', () => {
-      spec.given([extended('2026-11-30', 1, 1)]).when(activity('2026-12-01')).then([extended('2026-12-01', 2, 2)]);
-      spec.given([extended('2026-12-31', 4, 4)]).when(activity('2027-01-01')).then([extended('2027-01-01', 5, 5)]);
+      spec
+        .given([extended('2026-11-30', 1, 1)])
+        .when(activity('2026-12-01'))
+        .then([extended('2026-12-01', 2, 2)]);
+      spec
+        .given([extended('2026-12-31', 4, 4)])
+        .when(activity('2027-01-01'))
+        .then([extended('2027-01-01', 5, 5)]);
     });
 
     it('counts a day once, and ignores a late report of an earlier day', () => {
-      spec.given([extended('2026-11-30', 1, 1)]).when(activity('2026-11-30')).then([]);
-      spec.given([extended('2026-11-30', 1, 1)]).when(activity('2026-11-29')).then([]);
+      spec
+        .given([extended('2026-11-30', 1, 1)])
+        .when(activity('2026-11-30'))
+        .then([]);
+      spec
+        .given([extended('2026-11-30', 1, 1)])
+        .when(activity('2026-11-29'))
+        .then([]);
     });
 
     it('starts again at 1 after a missed day, keeping the longest', () => {

@@ -17,7 +17,14 @@ export const memberPublicEvents: PublicEventMapper = (stored) => {
       const { data } = event;
       return {
         schema: XpAwardedSchema,
-        message: { ...member(data), amount: data.amount, reason: data.reason, sourceId: data.sourceId, totalXp: BigInt(data.totalXp), awardedAt: at(data.awardedAt) },
+        message: {
+          ...member(data),
+          amount: data.amount,
+          reason: data.reason,
+          sourceId: data.sourceId,
+          totalXp: BigInt(data.totalXp),
+          awardedAt: at(data.awardedAt),
+        },
       };
     }
     case 'LevelReached': {

@@ -84,7 +84,12 @@ export const botSettingsDecider: Decider<BotSettingsState, BotSettingsCommand, B
       }
       case 'DefineBadge': {
         if (sameBadge(state.badges[command.badge.key], command.badge)) return [];
-        return [{ type: 'BadgeDefined', data: { botId: command.botId, badge: { key: command.badge.key, names: { ...command.badge.names }, icon: command.badge.icon } } }];
+        return [
+          {
+            type: 'BadgeDefined',
+            data: { botId: command.botId, badge: { key: command.badge.key, names: { ...command.badge.names }, icon: command.badge.icon } },
+          },
+        ];
       }
     }
   },

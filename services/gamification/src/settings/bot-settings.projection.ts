@@ -26,7 +26,13 @@ export const botSettingsProjection: InlineProjection = {
       states.set(botId, { state: botSettingsDecider.evolve(current, event), at: event.metadata.occurredAt });
     }
     for (const [botId, { state, at }] of states) {
-      await em.upsert(BotSettings, { botId, levels: state.levels ? [...state.levels] : null, timeZone: state.timeZone, badges: { ...state.badges }, updatedAt: at });
+      await em.upsert(BotSettings, {
+        botId,
+        levels: state.levels ? [...state.levels] : null,
+        timeZone: state.timeZone,
+        badges: { ...state.badges },
+        updatedAt: at,
+      });
     }
   },
 };

@@ -18,10 +18,42 @@ describe('Level thresholds', () => {
     ['no level at all', [], 'at least level 1 is needed'],
     ['a first level other than 1', [{ level: 2, minXp: 0 }], 'the first threshold must be level 1 at 0 XP'],
     ['level 1 above 0 XP', [{ level: 1, minXp: 10 }], 'the first threshold must be level 1 at 0 XP'],
-    ['a level repeated', [{ level: 1, minXp: 0 }, { level: 2, minXp: 10 }, { level: 2, minXp: 20 }], 'level 2 must be above level 2'],
-    ['levels out of order', [{ level: 1, minXp: 0 }, { level: 3, minXp: 10 }, { level: 2, minXp: 20 }], 'level 2 must be above level 3'],
-    ['the same XP for two levels', [{ level: 1, minXp: 0 }, { level: 2, minXp: 10 }, { level: 3, minXp: 10 }], 'level 3 must need more XP than level 2'],
-    ['less XP for a higher level', [{ level: 1, minXp: 0 }, { level: 2, minXp: 50 }, { level: 3, minXp: 40 }], 'level 3 must need more XP than level 2'],
+    [
+      'a level repeated',
+      [
+        { level: 1, minXp: 0 },
+        { level: 2, minXp: 10 },
+        { level: 2, minXp: 20 },
+      ],
+      'level 2 must be above level 2',
+    ],
+    [
+      'levels out of order',
+      [
+        { level: 1, minXp: 0 },
+        { level: 3, minXp: 10 },
+        { level: 2, minXp: 20 },
+      ],
+      'level 2 must be above level 3',
+    ],
+    [
+      'the same XP for two levels',
+      [
+        { level: 1, minXp: 0 },
+        { level: 2, minXp: 10 },
+        { level: 3, minXp: 10 },
+      ],
+      'level 3 must need more XP than level 2',
+    ],
+    [
+      'less XP for a higher level',
+      [
+        { level: 1, minXp: 0 },
+        { level: 2, minXp: 50 },
+        { level: 3, minXp: 40 },
+      ],
+      'level 3 must need more XP than level 2',
+    ],
   ])('refuse %s', (_case, levels, problem) => {
     expect(levelsProblem(levels)).toBe(problem);
   });
