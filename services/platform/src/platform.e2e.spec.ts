@@ -304,6 +304,25 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
     expect(await ask(chat, 'subscription')).toBe('У вас нет подписки.');
   });
 
+  it("routes the gamification service's screens through the gateway: /me and /top", async () => {
+    const chat = sandbox.chat(sandbox.createUser({ firstName: 'Gleb', languageCode: 'en' }), bots.quiz.sandbox);
+    await ask(chat, 'start');
+    const help = await ask(chat, 'help');
+    expect(help).toContain('/me');
+    expect(help).toContain('/top');
+    expect(await ask(chat, 'me')).toBe(
+      [
+        'Gleb, your progress in this bot',
+        '⭐ Level 1 · 0 XP',
+        'You are at the top level.',
+        '🏅 No badges yet.',
+        '🔥 Streak: 0 days (best: 0)',
+        '🏆 Not on the leaderboard yet: earn some XP first.',
+      ].join('\n'),
+    );
+    expect(await ask(chat, 'top')).toBe('No one has XP in this bot yet.');
+  });
+
   it('serves a bot registered while the gateway runs within seconds, without a restart', async () => {
     const late = sandbox.createBot({ username: 'late_bot', firstName: 'Late bot' });
     const owner = sandbox.createUser({ firstName: 'Late owner' });

@@ -37,7 +37,7 @@ export class MeFeature {
     lines.push(ctx.t('me-streak', { current: profile.streak.current, longest: profile.streak.longest }));
     if (profile.rank === null) lines.push(ctx.t('me-unranked'));
     else {
-      const { members } = await this.leaderboard.board({ kind: 'bot', botId: ctx.botId }, { limit: 0 });
+      const members = await this.leaderboard.members({ kind: 'bot', botId: ctx.botId });
       lines.push(ctx.t('me-rank', { rank: profile.rank, members }));
     }
     ctx.reply(lines.join('\n'));

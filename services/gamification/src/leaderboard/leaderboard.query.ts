@@ -52,6 +52,12 @@ export class LeaderboardQuery {
     return better + 1;
   }
 
+  /** How many members of `scope` are on its board (have XP). */
+  async members(scope: MemberScope): Promise<number> {
+    const [{ members }] = await this.orm.em.fork().execute<{ members: number }[]>(COUNT, [scopeKey(scope)]);
+    return members;
+  }
+
   async board(scope: MemberScope, options: { limit: number; telegramUserId?: string; neighbours?: number }): Promise<Board> {
     const em = this.orm.em.fork();
     const key = scopeKey(scope);

@@ -2,7 +2,7 @@ import type { GetProfileReplyJson } from '@botplatform/contracts';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { LeaderboardQuery } from '../leaderboard/leaderboard.query.js';
-import { streakOn, type Streak } from '../member/member.decider.js';
+import { scopeKey, streakOn, type Streak } from '../member/member.decider.js';
 import { MemberBadge, Membership } from '../member/membership.entity.js';
 import { streakJson } from '../member/member.use-case.js';
 import { BotSettingsDirectory } from '../settings/bot-settings-directory.js';
@@ -41,7 +41,7 @@ export class ProfileQuery {
     const zone = timeZone ?? settings.timeZone;
     if (!isTimeZone(zone)) throw new InvalidTimeZoneError(zone);
     const scope = { kind: 'bot', botId } as const;
-    const row = await em.findOne(Membership, { scope: `bot:${botId}`, telegramUserId });
+    const row = await em.findOne(Membership, { scope: scopeKey(scope), telegramUserId });
     const earned = await em.find(MemberBadge, { botId, telegramUserId }, { orderBy: { awardedAt: 'asc', badgeKey: 'asc' } });
     const catalogue = new Map(settings.badges.map((badge) => [badge.key, badge]));
     const xp = Number(row?.xp ?? 0);
