@@ -207,6 +207,7 @@ describe('The gamification service over request/reply', () => {
     it("counts days in the bot's time zone: 23:30 and 00:30 in Tokyo are two days, the same UTC day", async () => {
       const botId = randomUUID();
       await t.call(RPC.gamification.setTimeZone, { botId, timeZone: 'Asia/Tokyo' });
+      t.clock.set('2026-12-02T00:00:00.000Z');
       const who = member();
       expect(await activity(botId, who, '2026-11-30T14:30:00.000Z')).toEqual({
         day: '2026-11-30',
@@ -225,6 +226,7 @@ describe('The gamification service over request/reply', () => {
       const other = member();
       await activity(botId, other, '2026-11-30T14:30:00.000Z', 'UTC');
       expect(await activity(botId, other, '2026-11-30T15:30:00.000Z', 'UTC')).toMatchObject({ day: '2026-11-30', extended: false, streak: { current: 1 } });
+      t.clock.set(T0);
     });
 
     it('starts again at 1 after a missed day and keeps the longest; the profile shows 0 once a day is missed', async () => {
@@ -253,6 +255,25 @@ describe('The gamification service over request/reply', () => {
         ['2026-12-01', 1, 3, true],
       ]);
       t.clock.set(T0);
+    });
+
+    it('counts the days around a daylight saving change: 00:30 before and after the clocks go forward are two days', async () => {
+      const botId = randomUUID();
+      await t.call(RPC.gamification.setTimeZone, { botId, timeZone: 'Europe/Berlin' });
+      const who = member();
+      t.clock.set('2026-04-01T00:00:00.000Z');
+      // 00:30 on 29 March is 23:30 UTC the day before (CET, +1); 00:30 on 30 March is 22:30 UTC (CEST, +2).
+      expect(await activity(botId, who, '2026-03-28T23:30:00.000Z')).toMatchObject({ day: '2026-03-29', streak: { current: 1 } });
+      expect(await activity(botId, who, '2026-03-29T22:30:00.000Z')).toMatchObject({ day: '2026-03-30', streak: { current: 2 } });
+      t.clock.set(T0);
+    });
+
+    it('refuses an activity that has not happened yet with GAMIFICATION.ACTIVITY_IN_FUTURE and counts nothing', async () => {
+      const botId = randomUUID();
+      const who = member();
+      const error = await t.failure(activity(botId, who, new Date(T0.getTime() + 24 * 3_600_000).toISOString()));
+      expect(error.code).toBe('GAMIFICATION.ACTIVITY_IN_FUTURE');
+      expect(await streamOf(botId, who)).toEqual([]);
     });
 
     it('refuses a time zone that does not exist', async () => {

@@ -5,7 +5,11 @@ import { InvalidTimeZoneError, UnknownBadgeError } from '../settings/bot-setting
 import { Clock } from '../shared/clock.js';
 import { isTimeZone, localDateOf } from '../shared/local-day.js';
 import { MemberCommands } from './member-commands.js';
+import { ActivityInFutureError } from './member.errors.js';
 import type { LevelReached, Streak } from './member.decider.js';
+
+/** How far ahead of this service's clock a caller's clock may be. */
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 export interface MemberRef {
   readonly botId: string;
@@ -53,6 +57,7 @@ export class MemberUseCase {
     const timeZone = options.timeZone ?? (await this.settings.of(member.botId)).timeZone;
     if (!isTimeZone(timeZone)) throw new InvalidTimeZoneError(timeZone);
     const now = this.clock.now();
+    if (options.occurredAt && options.occurredAt.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new ActivityInFutureError(options.occurredAt.toISOString());
     const day = localDateOf(options.occurredAt ?? now, timeZone);
     const { state, newEvents } = await this.commands.handle({ type: 'RecordActivity', ...member, day, timeZone, now: now.toISOString() }, now);
     return { day, extended: newEvents.length > 0, streak: streakJson(state.streak) };
