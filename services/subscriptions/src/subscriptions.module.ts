@@ -11,9 +11,11 @@ import { PlanCatalog } from './plan/plan-catalog.js';
 import { Clock, SystemClock } from './shared/clock.js';
 import { AccessRpcController } from './subscription/access.rpc-controller.js';
 import { AccessUseCase } from './subscription/access.use-case.js';
+import { ExpireSubscriptionUseCase } from './subscription/expire-subscription.use-case.js';
 import { ManageSubscriptionsRpcController } from './subscription/manage-subscriptions.rpc-controller.js';
 import { ManageSubscriptionsUseCase } from './subscription/manage-subscriptions.use-case.js';
 import { SubscriptionCommands } from './subscription/subscription-commands.js';
+import { SubscriptionTimerWorker } from './subscription/subscription-timer-worker.js';
 
 /** Request handlers, the admin API and use cases of the subscriptions service. */
 @Module({
@@ -25,6 +27,9 @@ import { SubscriptionCommands } from './subscription/subscription-commands.js';
     SubscriptionCommands,
     ManageSubscriptionsUseCase,
     AccessUseCase,
+    // The durable schedule: expiries fired by the worker through their use cases.
+    ExpireSubscriptionUseCase,
+    SubscriptionTimerWorker,
     // Body-parse errors and unknown /admin routes fail before any admin controller is chosen.
     { provide: APP_FILTER, useClass: AdminHttpErrorFilter },
   ],

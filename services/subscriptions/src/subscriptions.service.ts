@@ -1,4 +1,5 @@
 import { eventStoreMigrations } from '@botplatform/event-store';
+import { schedulerMigrations } from '@botplatform/scheduler';
 import type { ServiceDefinition } from '@botplatform/service-kit';
 import { PlansAndAccessMigration20261130190000 } from './migrations/20261130190000-plans-and-access.migration.js';
 import { Plan } from './plan/plan.entity.js';
@@ -18,6 +19,8 @@ export const subscriptionsService: ServiceDefinition = {
     // No busMigrations: they hold a consumer's inbox and positions, and this service consumes nothing yet.
     // Add `...busMigrations` (from @botplatform/bus) here, before its own, with its first consumer.
     { name: 'Migration20261130190000_plans_and_access', class: PlansAndAccessMigration20261130190000 },
+    // Its timers (expiries, reminders), in the same schema so each is written with the event that causes it.
+    ...schedulerMigrations,
   ],
   entities: [Plan, SubscriptionAccess],
   module: (dependencies) => SubscriptionsModule.forService(dependencies),
