@@ -39,8 +39,9 @@ const DECLARES_BOT_FEATURES: readonly string[] = [RPC.gateway.declareBotFeatures
  * its own `rpc.<service>.*`; everything else it needs is listed here, and the rest is refused.
  */
 export const platformNatsAccess: readonly NatsUserAccess[] = [
-  // Its admin API registers bots in-process; it asks the gateway only to route its bot features.
-  { user: 'users', service: true, consumers: [], requests: DECLARES_BOT_FEATURES },
+  // Its admin API registers bots in-process; it asks the gateway only to route its bot features. Its
+  // members' plan levels follow their subscriptions.
+  { user: 'users', service: true, consumers: [{ name: 'users--plan-levels', source: 'subscriptions' }], requests: DECLARES_BOT_FEATURES },
   { user: 'notifications', service: true, consumers: [{ name: 'notifications--recipients', source: 'users' }], requests: [] },
   {
     user: 'gateway',

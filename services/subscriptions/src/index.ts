@@ -1,1 +1,2 @@
 export { subscriptionsService } from './subscriptions.service.js';
+export { Clock, SystemClock } from './shared/clock.js';
