@@ -54,8 +54,14 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
     ],
     requests: [...GATEWAY_REQUESTS.map((method) => method.subject), GATEWAY_ROUTED_UPDATES],
   },
-  // Its admin API scopes plans by the bots' API tokens, which the users service checks.
-  { user: 'subscriptions', service: true, consumers: [], requests: [RPC.users.authenticateApiToken.subject] },
+  // Its admin API scopes plans by the bots' API tokens, which the users service checks. Its reminders
+  // follow each bot's reminder days (a users setting) and go out in the member's language through notifications.
+  {
+    user: 'subscriptions',
+    service: true,
+    consumers: [{ name: 'subscriptions--reminder-days', source: 'users' }],
+    requests: [RPC.users.authenticateApiToken, RPC.users.getMember, RPC.notifications.sendMessage].map((method) => method.subject),
+  },
   // `npm run new:service` adds the user of each new service here.
   // An operator's tool (e.g. `nats --user operator --inbox-prefix _INBOX.operator req …`): manages the
   // bots and may have a message sent, but never reads a bot token.

@@ -8,6 +8,8 @@ import { ApiTokensClient } from './admin-api/api-tokens.client.js';
 import { ManagePlansRpcController } from './plan/manage-plans.rpc-controller.js';
 import { ManagePlansUseCase } from './plan/manage-plans.use-case.js';
 import { PlanCatalog } from './plan/plan-catalog.js';
+import { ReminderDeliveryClient } from './reminder/reminder-delivery.client.js';
+import { RemindOfEndUseCase } from './reminder/remind-of-end.use-case.js';
 import { Clock, SystemClock } from './shared/clock.js';
 import { AccessRpcController } from './subscription/access.rpc-controller.js';
 import { AccessUseCase } from './subscription/access.use-case.js';
@@ -27,19 +29,23 @@ import { SubscriptionTimerWorker } from './subscription/subscription-timer-worke
     SubscriptionCommands,
     ManageSubscriptionsUseCase,
     AccessUseCase,
-    // The durable schedule: expiries fired by the worker through their use cases.
+    // The durable schedule: expiries and reminders fired by the worker through their use cases.
     ExpireSubscriptionUseCase,
+    RemindOfEndUseCase,
     SubscriptionTimerWorker,
     // Body-parse errors and unknown /admin routes fail before any admin controller is chosen.
     { provide: APP_FILTER, useClass: AdminHttpErrorFilter },
   ],
 })
 export class SubscriptionsModule {
-  /** The module with what it needs from the running service: an RPC client to the users service, closed with the module. */
+  /** The module with what it needs from the running service: RPC clients to the users and notifications services, closed with the module. */
   static forService(dependencies: ServiceDependencies): DynamicModule {
     return {
       module: SubscriptionsModule,
-      providers: [{ provide: ApiTokensClient, useFactory: () => new ApiTokensClient(createRpcClient(dependencies.rpc)) }],
+      providers: [
+        { provide: ApiTokensClient, useFactory: () => new ApiTokensClient(createRpcClient(dependencies.rpc)) },
+        { provide: ReminderDeliveryClient, useFactory: () => new ReminderDeliveryClient(createRpcClient(dependencies.rpc)) },
+      ],
     };
   }
 }

@@ -6,6 +6,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { subscriptionViewJson } from './access.js';
 import { subscriptionAccessProjection } from './subscription-access.projection.js';
+import { reminderDaysOf } from '../reminder/reminder-days.js';
 import { subscriptionTimersProjection } from './subscription-schedule.js';
 import { subscriptionDecider, subscriptionStreamId, type SubscriptionCommand, type SubscriptionEvent, type SubscriptionState } from './subscription.decider.js';
 
@@ -13,7 +14,7 @@ import { subscriptionDecider, subscriptionStreamId, type SubscriptionCommand, ty
  * Runs a command on a member's subscription stream, locked ([ADR 0004](../../../../docs/adr/0004-stream-locks-for-counters.md)):
  * 20 simultaneous trial requests or 50 consumes queue on the lock, each decides on the state the one
  * before it left, so one trial starts and the credits never go below zero. The access read model and
- * the subscription's timers (its expiry, `subscription-schedule.ts`) are written in the same transaction.
+ * the subscription's timers (its expiry and reminders, `subscription-schedule.ts`) are written in the same transaction.
  */
 @Injectable()
 export class SubscriptionCommands {
@@ -22,7 +23,7 @@ export class SubscriptionCommands {
   constructor(store: PostgresEventStore) {
     this.handler = new CommandHandler(store, subscriptionDecider, {
       lockStream: true,
-      projections: [subscriptionAccessProjection, subscriptionTimersProjection],
+      projections: [subscriptionAccessProjection, subscriptionTimersProjection(reminderDaysOf)],
     });
   }
 

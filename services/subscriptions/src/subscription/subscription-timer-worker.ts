@@ -2,6 +2,7 @@ import { TimerWorker } from '@botplatform/scheduler';
 import { ServiceMetrics } from '@botplatform/service-kit';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { RemindOfEndUseCase } from '../reminder/remind-of-end.use-case.js';
 import { ExpireSubscriptionUseCase } from './expire-subscription.use-case.js';
 
 /**
@@ -13,8 +14,8 @@ import { ExpireSubscriptionUseCase } from './expire-subscription.use-case.js';
 export class SubscriptionTimerWorker implements OnApplicationBootstrap, OnModuleDestroy {
   readonly worker: TimerWorker;
 
-  constructor(orm: MikroORM, expiry: ExpireSubscriptionUseCase, @Optional() metrics?: ServiceMetrics) {
-    this.worker = new TimerWorker({ orm, handlers: [expiry], ...(metrics ? { observer: metrics } : {}) });
+  constructor(orm: MikroORM, expiry: ExpireSubscriptionUseCase, reminder: RemindOfEndUseCase, @Optional() metrics?: ServiceMetrics) {
+    this.worker = new TimerWorker({ orm, handlers: [expiry, reminder], ...(metrics ? { observer: metrics } : {}) });
   }
 
   onApplicationBootstrap(): void {
