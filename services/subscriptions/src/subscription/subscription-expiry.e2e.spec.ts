@@ -140,8 +140,13 @@ describe('Subscription expiry on the durable schedule', () => {
         .map((e) => e.telegramUserId)
         .sort(),
     ).toEqual(granted.map((g) => g.telegramUserId).sort());
-    const fired = a.worker.stats().fired + b.worker.stats().fired;
-    expect(fired).toBeGreaterThanOrEqual(12);
+    expect(a.worker.stats().fired + b.worker.stats().fired).toBe(12);
+    // The workers report to the service's metrics.
+    const metrics = await Promise.all([a, b].map(async (r) => (await fetch(`${r.service.url}/metrics`)).text()));
+    const firedCounts = metrics.map((text) =>
+      Number(/botplatform_timers_total\{[^}]*kind="subscription-expiry"[^}]*outcome="fired"[^}]*\} (\d+)/.exec(text)?.[1] ?? 0),
+    );
+    expect(firedCounts[0] + firedCounts[1]).toBe(12);
     await stop(b);
   });
 
