@@ -8,6 +8,7 @@ import { REMINDER_TIMER, type ReminderTimerPayload } from '../subscription/subsc
 import type { ReminderDue } from '../subscription/subscription.decider.js';
 import { TimerAheadOfClockError } from '../subscription/subscription.errors.js';
 import { ReminderDeliveryClient, reminderRequestId } from './reminder-delivery.client.js';
+import { reminderDaysOf } from './reminder-days.js';
 import { reminderLanguageOf, reminderText } from './reminder-text.js';
 
 /**
@@ -18,6 +19,8 @@ import { reminderLanguageOf, reminderText } from './reminder-text.js';
  * asked again with the same id, which notifications sends once. A timer fired twice, or one for an end
  * that moved or a period that was revoked, decides nothing and sends nothing.
  */
+const DAY_MS = 86_400_000;
+
 @Injectable()
 export class RemindOfEndUseCase implements TimerHandler<ReminderTimerPayload> {
   readonly kind = REMINDER_TIMER;
@@ -37,6 +40,9 @@ export class RemindOfEndUseCase implements TimerHandler<ReminderTimerPayload> {
     const now = this.clock.now();
     // The service's clock decides, as for the expiry (expire-subscription.use-case.ts).
     if (now.getTime() < timer.dueAt.getTime()) throw new TimerAheadOfClockError(timer.kind, timer.key, timer.dueAt, now);
+    // Reminders that came due together (the service was down) give one message: the latest one's.
+    const days = await reminderDaysOf(em, botId);
+    if (days.some((d) => d < daysBefore && now.getTime() >= Date.parse(endsAt) - d * DAY_MS)) return;
     const { newEvents } = await this.commands.handle(
       { type: 'RemindOfEnd', botId, telegramUserId, endsAt, daysBefore, now: now.toISOString() },
       { kind: 'system', id: `timer:${REMINDER_TIMER}` },
@@ -53,7 +59,13 @@ export class RemindOfEndUseCase implements TimerHandler<ReminderTimerPayload> {
       requestId: reminderRequestId(botId, telegramUserId, endsAt, daysBefore),
       botId,
       telegramUserId,
-      text: reminderText(language, { planName, trial: due.data.trial, daysBefore, endsAt }),
+      // What is left when it is sent (a reminder fired late says so), in whole days, at least one.
+      text: reminderText(language, {
+        planName,
+        trial: due.data.trial,
+        daysLeft: Math.max(1, Math.round((Date.parse(endsAt) - now.getTime()) / DAY_MS)),
+        endsAt,
+      }),
     });
   }
 }

@@ -11,16 +11,16 @@ describe('A reminder', () => {
     expect(reminderLanguageOf('ru-RU')).toBe('ru');
     expect(reminderLanguageOf('de')).toBe('en');
     expect(reminderLanguageOf(undefined)).toBe('en');
-    expect(reminderText('en', { planName: 'Premium', trial: false, daysBefore: 3, endsAt: END })).toBe(
+    expect(reminderText('en', { planName: 'Premium', trial: false, daysLeft: 3, endsAt: END })).toBe(
       'Your subscription "Premium" ends in 3 days, on 2026-12-01 19:30 UTC. To extend it: /plans',
     );
-    expect(reminderText('en', { planName: 'Try', trial: true, daysBefore: 1, endsAt: END })).toBe(
+    expect(reminderText('en', { planName: 'Try', trial: true, daysLeft: 1, endsAt: END })).toBe(
       'Your trial "Try" ends in 1 day, on 2026-12-01 19:30 UTC. To extend it: /plans',
     );
   });
 
   it('counts days in Russian as Russian does', () => {
-    const days = (n: number) => reminderText('ru', { planName: 'П', trial: false, daysBefore: n, endsAt: END }).match(/через (.+?):/)?.[1];
+    const days = (n: number) => reminderText('ru', { planName: 'П', trial: false, daysLeft: n, endsAt: END }).match(/через (.+?):/)?.[1];
     expect([1, 2, 4, 5, 11, 12, 14, 21, 22, 25, 111].map(days)).toEqual([
       '1 день',
       '2 дня',

@@ -2,7 +2,8 @@
 export interface ReminderText {
   readonly planName: string;
   readonly trial: boolean;
-  readonly daysBefore: number;
+  /** Whole days left until the end. */
+  readonly daysLeft: number;
   readonly endsAt: string;
 }
 
@@ -30,8 +31,8 @@ function ruDays(n: number): string {
 export function reminderText(language: ReminderLanguage, text: ReminderText): string {
   if (language === 'ru') {
     const what = text.trial ? `Пробный период «${text.planName}»` : `Подписка «${text.planName}»`;
-    return `${what} заканчивается через ${ruDays(text.daysBefore)}: ${when(text.endsAt)}. Продлить: /plans`;
+    return `${what} заканчивается через ${ruDays(text.daysLeft)}: ${when(text.endsAt)}. Продлить: /plans`;
   }
   const what = text.trial ? `Your trial "${text.planName}"` : `Your subscription "${text.planName}"`;
-  return `${what} ends in ${text.daysBefore} ${text.daysBefore === 1 ? 'day' : 'days'}, on ${when(text.endsAt)}. To extend it: /plans`;
+  return `${what} ends in ${text.daysLeft} ${text.daysLeft === 1 ? 'day' : 'days'}, on ${when(text.endsAt)}. To extend it: /plans`;
 }

@@ -23,6 +23,8 @@ export interface SubscriptionsReplica {
   readonly service: RunningService;
   readonly clock: ShiftedClock;
   readonly call: RpcClient['call'];
+  /** The broker its requests go out on and come in from: a test answers other services' RPCs on it. */
+  readonly broker: InProcessBroker;
   /** Its timer worker, for its stats. */
   readonly worker: TimerWorker;
   close(): Promise<void>;
@@ -30,9 +32,14 @@ export interface SubscriptionsReplica {
 
 /**
  * Starts the service as startService does in production, on `databaseUrl` (migrated by the first
- * replica), publishing through `bus`, its requests on a broker of its own, its time from `clock` (the wall clock unless shifted).
+ * replica), publishing through `bus`, its requests on a broker of its own unless given one, its time from `clock` (the wall clock unless shifted).
  */
-export async function startSubscriptionsReplica(databaseUrl: string, bus: EventBus, clock = new ShiftedClock()): Promise<SubscriptionsReplica> {
+export async function startSubscriptionsReplica(
+  databaseUrl: string,
+  bus: EventBus,
+  clock = new ShiftedClock(),
+  broker = new InProcessBroker(),
+): Promise<SubscriptionsReplica> {
   const definition = {
     ...subscriptionsService,
     module: (dependencies: Parameters<typeof subscriptionsService.module>[0]) => {
@@ -40,13 +47,13 @@ export async function startSubscriptionsReplica(databaseUrl: string, bus: EventB
       return { ...module, providers: [...(module.providers ?? []), { provide: Clock, useValue: clock }] };
     },
   };
-  const broker = new InProcessBroker();
   const service = await startService(definition, { databaseUrl, bus, rpc: { kind: 'in-process', broker }, httpPort: 0, logger: false });
   const rpc = createRpcClient({ kind: 'in-process', broker });
   return {
     service,
     clock,
     call: (method, request) => rpc.call(method, request),
+    broker,
     worker: service.app.get(SubscriptionTimerWorker).worker,
     close: async () => {
       await rpc.close();
