@@ -39,8 +39,9 @@ const DECLARES_BOT_FEATURES: readonly string[] = [RPC.gateway.declareBotFeatures
  * its own `rpc.<service>.*`; everything else it needs is listed here, and the rest is refused.
  */
 export const platformNatsAccess: readonly NatsUserAccess[] = [
-  // Its admin API registers bots in-process; it asks the gateway only to route its bot features.
-  { user: 'users', service: true, consumers: [], requests: DECLARES_BOT_FEATURES },
+  // Its admin API registers bots in-process; it asks the gateway only to route its bot features. Its
+  // members' plan levels follow their subscriptions.
+  { user: 'users', service: true, consumers: [{ name: 'users--plan-levels', source: 'subscriptions' }], requests: DECLARES_BOT_FEATURES },
   { user: 'notifications', service: true, consumers: [{ name: 'notifications--recipients', source: 'users' }], requests: [] },
   {
     user: 'gateway',
@@ -54,8 +55,17 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
     requests: [...GATEWAY_REQUESTS.map((method) => method.subject), GATEWAY_ROUTED_UPDATES],
   },
   // Its admin API scopes plans by the bots' API tokens, which the users service checks; its bot screens
-  // (/plans, /subscription, /subadmin) are routed to it once declared.
-  { user: 'subscriptions', service: true, consumers: [], requests: [RPC.users.authenticateApiToken.subject, ...DECLARES_BOT_FEATURES] },
+  // (/plans, /subscription, /subadmin) are routed to it once declared. Its reminders follow each bot's
+  // reminder days (a users setting) and go out in the member's language through notifications.
+  {
+    user: 'subscriptions',
+    service: true,
+    consumers: [{ name: 'subscriptions--reminder-days', source: 'users' }],
+    requests: [
+      ...[RPC.users.authenticateApiToken, RPC.users.getMember, RPC.notifications.sendMessage].map((method) => method.subject),
+      ...DECLARES_BOT_FEATURES,
+    ],
+  },
   { user: 'gamification', service: true, consumers: [], requests: DECLARES_BOT_FEATURES },
   // `npm run new:service` adds the user of each new service here.
   // An operator's tool (e.g. `nats --user operator --inbox-prefix _INBOX.operator req …`): manages the

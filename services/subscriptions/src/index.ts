@@ -1,1 +1,3 @@
 export { subscriptionsService } from './subscriptions.service.js';
+export { Clock, SystemClock } from './shared/clock.js';
+export { reminderRequestId } from './reminder/reminder-delivery.client.js';

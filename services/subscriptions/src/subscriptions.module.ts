@@ -10,13 +10,17 @@ import { HandleBotUpdateRpcController } from './bot/handle-bot-update.rpc-contro
 import { ManagePlansRpcController } from './plan/manage-plans.rpc-controller.js';
 import { ManagePlansUseCase } from './plan/manage-plans.use-case.js';
 import { PlanCatalog } from './plan/plan-catalog.js';
+import { ReminderDeliveryClient } from './reminder/reminder-delivery.client.js';
+import { RemindOfEndUseCase } from './reminder/remind-of-end.use-case.js';
 import { Clock, SystemClock } from './shared/clock.js';
 import { AccessRpcController } from './subscription/access.rpc-controller.js';
 import { AccessUseCase } from './subscription/access.use-case.js';
+import { ExpireSubscriptionUseCase } from './subscription/expire-subscription.use-case.js';
 import { ManageSubscriptionsRpcController } from './subscription/manage-subscriptions.rpc-controller.js';
 import { ManageSubscriptionsUseCase } from './subscription/manage-subscriptions.use-case.js';
 import { SubscriptionCommands } from './subscription/subscription-commands.js';
 import { SubscriptionDirectory } from './subscription/subscription-directory.js';
+import { SubscriptionTimerWorker } from './subscription/subscription-timer-worker.js';
 
 /** Request handlers, the admin API, the bot screens and use cases of the subscriptions service. */
 @Module({
@@ -30,16 +34,23 @@ import { SubscriptionDirectory } from './subscription/subscription-directory.js'
     AccessUseCase,
     SubscriptionDirectory,
     ...botFeaturesProviders,
+    // The durable schedule: expiries and reminders fired by the worker through their use cases.
+    ExpireSubscriptionUseCase,
+    RemindOfEndUseCase,
+    SubscriptionTimerWorker,
     // Body-parse errors and unknown /admin routes fail before any admin controller is chosen.
     { provide: APP_FILTER, useClass: AdminHttpErrorFilter },
   ],
 })
 export class SubscriptionsModule {
-  /** The module with what it needs from the running service: an RPC client to the users service, closed with the module. */
+  /** The module with what it needs from the running service: RPC clients to the users and notifications services, closed with the module. */
   static forService(dependencies: ServiceDependencies): DynamicModule {
     return {
       module: SubscriptionsModule,
-      providers: [{ provide: ApiTokensClient, useFactory: () => new ApiTokensClient(createRpcClient(dependencies.rpc)) }],
+      providers: [
+        { provide: ApiTokensClient, useFactory: () => new ApiTokensClient(createRpcClient(dependencies.rpc)) },
+        { provide: ReminderDeliveryClient, useFactory: () => new ReminderDeliveryClient(createRpcClient(dependencies.rpc)) },
+      ],
     };
   }
 }

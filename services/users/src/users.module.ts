@@ -10,6 +10,7 @@ import { QueryAuditRpcController } from './audit/query-audit.rpc-controller.js';
 import { ConfigureBotRpcController } from './bot/configure-bot.rpc-controller.js';
 import { ManageBotsRpcController } from './bot/manage-bots.rpc-controller.js';
 import { ConsumeQuotaRpcController } from './quota/consume-quota.rpc-controller.js';
+import { MemberPlanLevels } from './plan-level/member-plan-levels.js';
 import { ConsumeQuotaUseCase } from './quota/consume-quota.use-case.js';
 import { AdministerMemberRpcController } from './user/administer-member.rpc-controller.js';
 import { AdministerMemberUseCase } from './user/administer-member.use-case.js';
@@ -47,6 +48,7 @@ import { UpdateMemberRpcController } from './user/update-member.rpc-controller.j
     CountMembersUseCase,
     ListMembersUseCase,
     ConsumeQuotaUseCase,
+    MemberPlanLevels,
     ...botFeaturesProviders,
     // Body-parse errors and unknown /admin routes fail before any admin controller is chosen.
     { provide: APP_FILTER, useClass: AdminHttpErrorFilter },

@@ -1,4 +1,5 @@
 import { BotFeatureRouter } from '@botplatform/bot-kit';
+import { busMigrations } from '@botplatform/bus';
 import { eventStoreMigrations } from '@botplatform/event-store';
 import type { ServiceDefinition } from '@botplatform/service-kit';
 import { BotFeatureFlag } from './bot/bot-feature-flag.entity.js';
@@ -10,6 +11,8 @@ import { botPublicEvents, composePublicEvents } from './bot/bot.public-events.js
 import { BotsMigration20261123000400 } from './migrations/20261123000400-bots.migration.js';
 import { AuditEntry } from './audit/audit-entry.entity.js';
 import { MembersMigration20261123000500 } from './migrations/20261123000500-members.migration.js';
+import { MemberPlanLevelsMigration20261130200000 } from './migrations/20261130200000-member-plan-levels.migration.js';
+import { onSubscriptionChanged } from './plan-level/on-subscription-changed.consumer.js';
 import { Identity } from './user/identity.entity.js';
 import { Membership } from './user/membership.entity.js';
 import { memberPublicEvents } from './user/user.public-events.js';
@@ -28,8 +31,11 @@ export function createUsersService(options: UsersServiceOptions = {}): ServiceDe
     schema: 'users',
     migrations: [
       ...eventStoreMigrations,
+      // The inbox of its consumer (users--plan-levels).
+      ...busMigrations,
       { name: 'Migration20261123000400_bots', class: BotsMigration20261123000400 },
       { name: 'Migration20261123000500_members', class: MembersMigration20261123000500 },
+      { name: 'Migration20261130200000_member_plan_levels', class: MemberPlanLevelsMigration20261130200000 },
     ],
     entities: [RegisteredBot, BotFeatureFlag, BotSettingValue, Identity, Membership, AuditEntry],
     // Secrets are read when the service starts, not when this module is imported.
@@ -38,6 +44,8 @@ export function createUsersService(options: UsersServiceOptions = {}): ServiceDe
       providers: [...botProviders(resolveBotSecrets(options))],
     }),
     toPublic: composePublicEvents(memberPublicEvents, botPublicEvents),
+    // The member's plan level follows the subscriptions service's events (plan-level/).
+    consumers: () => [onSubscriptionChanged],
     // The admin menu (bot-features/bot-features.providers.ts), declared to the gateway at start.
     botFeatures: BotFeatureRouter,
   };

@@ -23,7 +23,8 @@ export const subscriptionAccessProjection: InlineProjection = {
   async apply(events, em: EntityManager) {
     const views = new Map<string, { botId: string; telegramUserId: number; view: SubscriptionView; at: Date }>();
     for (const event of events) {
-      if (!isSubscriptionEvent(event)) continue;
+      // A reminder changes nothing a member may do: no row to rewrite.
+      if (!isSubscriptionEvent(event) || event.type === 'ReminderDue') continue;
       const { botId, telegramUserId } = event.data;
       const key = `${botId}:${telegramUserId}`;
       const current =

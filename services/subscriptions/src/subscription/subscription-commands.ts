@@ -1,34 +1,45 @@
 import { correlationIdOrNew } from '@botplatform/bus';
 import type { SubscriptionReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore, type Actor, type CommandResult } from '@botplatform/event-store';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { subscriptionViewJson } from './access.js';
 import { subscriptionAccessProjection } from './subscription-access.projection.js';
+import { reminderDaysOf } from '../reminder/reminder-days.js';
+import { subscriptionTimersProjection } from './subscription-schedule.js';
 import { subscriptionDecider, subscriptionStreamId, type SubscriptionCommand, type SubscriptionEvent, type SubscriptionState } from './subscription.decider.js';
 
 /**
  * Runs a command on a member's subscription stream, locked ([ADR 0004](../../../../docs/adr/0004-stream-locks-for-counters.md)):
  * 20 simultaneous trial requests or 50 consumes queue on the lock, each decides on the state the one
- * before it left, so one trial starts and the credits never go below zero. The access read model is
- * written in the same transaction.
+ * before it left, so one trial starts and the credits never go below zero. The access read model and
+ * the subscription's timers (its expiry and reminders, `subscription-schedule.ts`) are written in the same transaction.
  */
 @Injectable()
 export class SubscriptionCommands {
   private readonly handler: CommandHandler<SubscriptionState, SubscriptionCommand, SubscriptionEvent>;
 
   constructor(store: PostgresEventStore) {
-    this.handler = new CommandHandler(store, subscriptionDecider, { lockStream: true, projections: [subscriptionAccessProjection] });
+    this.handler = new CommandHandler(store, subscriptionDecider, {
+      lockStream: true,
+      projections: [subscriptionAccessProjection, subscriptionTimersProjection(reminderDaysOf)],
+    });
   }
 
-  handle(command: SubscriptionCommand, actor: Actor, occurredAt: Date): Promise<CommandResult<SubscriptionState, SubscriptionEvent>> {
-    return this.handler.handle(subscriptionStreamId(command.botId, command.telegramUserId), command, {
-      botId: command.botId,
-      correlationId: correlationIdOrNew(randomUUID),
-      causationId: null,
-      actor,
-      occurredAt,
-    });
+  /** `options.em`: run inside that transaction (a timer's, so its effect commits with its fired mark). */
+  handle(
+    command: SubscriptionCommand,
+    actor: Actor,
+    occurredAt: Date,
+    options: { readonly em?: EntityManager } = {},
+  ): Promise<CommandResult<SubscriptionState, SubscriptionEvent>> {
+    return this.handler.handle(
+      subscriptionStreamId(command.botId, command.telegramUserId),
+      command,
+      { botId: command.botId, correlationId: correlationIdOrNew(randomUUID), causationId: null, actor, occurredAt },
+      options,
+    );
   }
 
   /** The reply of a command that changes a subscription: its view after the command. */

@@ -4,6 +4,7 @@ import {
   type CreditsAdded,
   type Entitlements,
   type GrantedPlan,
+  type ReminderDue,
   type SubscriptionCommand,
   type SubscriptionEvent,
   type SubscriptionStarted,
@@ -332,6 +333,71 @@ describe('Subscription', () => {
         .when(expire(day(29)))
         .then([]);
       spec.given([]).when(expire(T0)).then([]);
+    });
+  });
+
+  describe('reminders', () => {
+    const remind = (now: string, daysBefore = 3, endsAt = day(30)): SubscriptionCommand => ({ type: 'RemindOfEnd', ...member, endsAt, daysBefore, now });
+    const reminderDue = (daysBefore: number, overrides: Partial<ReminderDue['data']> = {}): ReminderDue => ({
+      type: 'ReminderDue',
+      data: { ...member, planId: MONTH.planId, trial: false, renewalCancelled: false, endsAt: day(30), daysBefore, remindedAt: day(27), ...overrides },
+    });
+
+    it('reminds once per period end and number of days, however often its timer fires', () => {
+      spec
+        .given([started()])
+        .when(remind(day(27)))
+        .then([reminderDue(3)]);
+      spec
+        .given([started(), reminderDue(3)])
+        .when(remind(day(27)))
+        .then([]);
+      spec
+        .given([started(), reminderDue(3)])
+        .when(remind(day(29), 1))
+        .then([reminderDue(1, { remindedAt: day(29) })]);
+    });
+
+    it('says whether it is the trial and whether the renewal is off', () => {
+      const cancelled: SubscriptionEvent = { type: 'RenewalCancelled', data: { ...member, planId: TRIAL.planId, endsAt: day(7), cancelledAt: day(1) } };
+      spec
+        .given([trialStarted, cancelled])
+        .when(remind(day(6), 1, day(7)))
+        .then([reminderDue(1, { planId: TRIAL.planId, trial: true, renewalCancelled: true, endsAt: day(7), remindedAt: day(6) })]);
+    });
+
+    it('reminds again at the new end after an extension, and never of the old end', () => {
+      const extended: SubscriptionEvent = {
+        type: 'SubscriptionExtended',
+        data: { ...started().data, days: 30, previousEndsAt: day(30), endsAt: day(60), extendedAt: day(28) } as never,
+      };
+      spec
+        .given([started(), reminderDue(3), extended])
+        .when(remind(day(57), 3, day(60)))
+        .then([reminderDue(3, { endsAt: day(60), remindedAt: day(57) })]);
+      spec
+        .given([started(), extended])
+        .when(remind(day(29), 1, day(30)))
+        .then([]);
+    });
+
+    it('reminds nobody before its time, after the end, or once revoked', () => {
+      spec
+        .given([started()])
+        .when(remind(day(26)))
+        .then([]);
+      spec
+        .given([started(), expired])
+        .when(remind(day(30)))
+        .then([]);
+      const revoked: SubscriptionEvent = {
+        type: 'SubscriptionRevoked',
+        data: { ...member, planId: MONTH.planId, reason: 'refund', revokedBy: 'payments', revokedAt: day(2), creditsForfeited: 0 },
+      };
+      spec
+        .given([started(), revoked])
+        .when(remind(day(27)))
+        .then([]);
     });
   });
 

@@ -77,6 +77,14 @@ export interface ExpireSubscription extends MemberCommand {
   readonly type: 'ExpireSubscription';
 }
 
+/** Sent by the schedule `daysBefore` days before the end of the period ending at `endsAt`. */
+export interface RemindOfEnd extends MemberCommand {
+  readonly type: 'RemindOfEnd';
+  /** The end of the period the reminder is for: a period whose end moved since is reminded at its new end. */
+  readonly endsAt: string;
+  readonly daysBefore: number;
+}
+
 export interface ConsumeCredit extends MemberCommand {
   readonly type: 'ConsumeCredit';
   /** The caller's id of the use: a request id seen before decides nothing. */
@@ -91,6 +99,7 @@ export type SubscriptionCommand =
   | CancelRenewal
   | ResumeRenewal
   | ExpireSubscription
+  | RemindOfEnd
   | ConsumeCredit;
 
 interface MemberData {
@@ -123,6 +132,11 @@ export type RenewalCancelled = DomainEvent<'RenewalCancelled', MemberData & { pl
 export type RenewalResumed = DomainEvent<'RenewalResumed', MemberData & { planId: string; endsAt: string; resumedAt: string }>;
 export type CreditsAdded = DomainEvent<'CreditsAdded', GrantData & { credits: number; balance: number; addedAt: string }>;
 export type CreditsConsumed = DomainEvent<'CreditsConsumed', MemberData & { requestId: string; balance: number; consumedAt: string }>;
+/** The member is to be told that their period ends in `daysBefore` days: once per period end and number of days. */
+export type ReminderDue = DomainEvent<
+  'ReminderDue',
+  MemberData & { planId: string; trial: boolean; renewalCancelled: boolean; endsAt: string; daysBefore: number; remindedAt: string }
+>;
 
 export type SubscriptionEvent =
   | SubscriptionStarted
@@ -132,7 +146,8 @@ export type SubscriptionEvent =
   | RenewalCancelled
   | RenewalResumed
   | CreditsAdded
-  | CreditsConsumed;
+  | CreditsConsumed
+  | ReminderDue;
 
 /** The event types of this decider, for projections that see every event of the store. */
 export const SUBSCRIPTION_EVENT_TYPES = [
@@ -144,6 +159,7 @@ export const SUBSCRIPTION_EVENT_TYPES = [
   'RenewalResumed',
   'CreditsAdded',
   'CreditsConsumed',
+  'ReminderDue',
 ] as const satisfies readonly SubscriptionEvent['type'][];
 
 /** The current or last period of access. */
@@ -179,7 +195,12 @@ export interface SubscriptionState {
   readonly view: SubscriptionView;
   readonly grantIds: ReadonlySet<string>;
   readonly consumedRequestIds: ReadonlySet<string>;
+  /** Reminders given, as `reminderId`s: a timer fired twice, or a stale one, reminds nobody again. */
+  readonly reminders: ReadonlySet<string>;
 }
+
+/** A reminder's identity: the end of the period it is for, and how many days before it. */
+export const reminderId = (endsAt: string, daysBefore: number): string => `${endsAt}/${daysBefore}d`;
 
 export const EMPTY_SUBSCRIPTION_VIEW: SubscriptionView = {
   botId: null,
@@ -249,6 +270,8 @@ export function evolveSubscriptionView(view: SubscriptionView, event: Subscripti
     }
     case 'CreditsConsumed':
       return { ...view, credits: event.data.balance, creditsPlan: event.data.balance > 0 ? view.creditsPlan : null };
+    case 'ReminderDue':
+      return view;
   }
 }
 
@@ -304,7 +327,7 @@ const expiry = (member: MemberData, period: Period): SubscriptionExpired => ({
  * so racing requests (20 trials, 50 consumes) queue and each sees the last one's outcome.
  */
 export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand, SubscriptionEvent> = {
-  initialState: () => ({ view: EMPTY_SUBSCRIPTION_VIEW, grantIds: new Set(), consumedRequestIds: new Set() }),
+  initialState: () => ({ view: EMPTY_SUBSCRIPTION_VIEW, grantIds: new Set(), consumedRequestIds: new Set(), reminders: new Set() }),
 
   evolve: (state, event) => {
     const view = evolveSubscriptionView(state.view, event);
@@ -314,6 +337,7 @@ export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand
       // Copied, not mutated: a folded state may be kept by the caller (CommandHandler evolves the state it read).
       grantIds: grantId ? new Set(state.grantIds).add(grantId) : state.grantIds,
       consumedRequestIds: event.type === 'CreditsConsumed' ? new Set(state.consumedRequestIds).add(event.data.requestId) : state.consumedRequestIds,
+      reminders: event.type === 'ReminderDue' ? new Set(state.reminders).add(reminderId(event.data.endsAt, event.data.daysBefore)) : state.reminders,
     };
   },
 
@@ -391,6 +415,29 @@ export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand
       case 'ExpireSubscription':
         // Not due, or recorded already: nothing, so a repeated or early firing changes nothing.
         return isDue(view.period, command.now) ? [expiry(member, view.period)] : [];
+
+      case 'RemindOfEnd': {
+        // Nothing for a period that ended, was revoked or moved its end (its reminders are the new end's),
+        // nor before the reminder's time, nor a second time.
+        const { period } = view;
+        if (!isRunning(period, command.now) || period.endsAt !== command.endsAt) return [];
+        if (Date.parse(command.now) < Date.parse(period.endsAt) - command.daysBefore * DAY_MS) return [];
+        if (state.reminders.has(reminderId(period.endsAt, command.daysBefore))) return [];
+        return [
+          {
+            type: 'ReminderDue',
+            data: {
+              ...member,
+              planId: period.planId,
+              trial: period.trial,
+              renewalCancelled: period.renewalCancelled,
+              endsAt: period.endsAt,
+              daysBefore: command.daysBefore,
+              remindedAt: command.now,
+            },
+          },
+        ];
+      }
 
       case 'ConsumeCredit':
         if (state.consumedRequestIds.has(command.requestId)) return [];

@@ -95,3 +95,14 @@ export class NotACreditPackError extends SubscriptionsError {
     super(`plan ${planId} is not a credit pack`);
   }
 }
+
+/**
+ * A timer fired (by the database's clock) before the service's clock reached the instant it is for: it
+ * is retried after its backoff rather than marked fired with nothing done.
+ */
+export class TimerAheadOfClockError extends SubscriptionsError {
+  readonly code = 'SUBSCRIPTIONS.TIMER_AHEAD_OF_CLOCK';
+  constructor(kind: string, key: string, dueAt: Date, now: Date) {
+    super(`timer ${kind} ${key} due at ${dueAt.toISOString()} fired while the service's clock reads ${now.toISOString()}`);
+  }
+}

@@ -5,6 +5,7 @@ import {
   SubscriptionExpiredSchema,
   SubscriptionExtendedSchema,
   SubscriptionRenewalCancelledSchema,
+  SubscriptionReminderDueSchema,
   SubscriptionRenewalResumedSchema,
   SubscriptionRevokedSchema,
   SubscriptionSource as PublicSource,
@@ -118,6 +119,21 @@ export const subscriptionPublicEvents: PublicEventMapper = (stored) => {
       return {
         schema: SubscriptionCreditsConsumedSchema,
         message: { ...member(data), requestId: data.requestId, balance: data.balance, consumedAt: at(data.consumedAt) },
+      };
+    }
+    case 'ReminderDue': {
+      const { data } = event;
+      return {
+        schema: SubscriptionReminderDueSchema,
+        message: {
+          ...member(data),
+          planId: data.planId,
+          trial: data.trial,
+          renewalCancelled: data.renewalCancelled,
+          endsAt: at(data.endsAt),
+          daysBefore: data.daysBefore,
+          remindedAt: at(data.remindedAt),
+        },
       };
     }
     default:

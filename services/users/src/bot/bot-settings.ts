@@ -21,6 +21,7 @@ interface BuiltInSetting {
 // Quota limits go to ConsumeQuotaReply.limit, an int32.
 const MAX_QUOTA = 2_147_483_647;
 const MAX_STRING_LENGTH = 4_096;
+const MAX_REMINDERS = 5;
 /** A value as JSON text, whatever its type: the bound of rpc.users.set-setting's `valueJson`, for HTTP too. */
 const MAX_VALUE_JSON_LENGTH = 16_384;
 /**
@@ -51,6 +52,18 @@ const BUILT_IN: Readonly<Record<string, BuiltInSetting>> = {
     description: 'Language of users whose Telegram language the bot does not speak',
     validate: (key, value) => {
       if (!/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(value as string)) throw new InvalidSettingError(key, 'not a language code such as "en" or "ru"');
+    },
+  },
+  // Read by the subscriptions service (its consumer subscriptions--reminder-days), which reminds at 3 and
+  // 1 days without it.
+  'subscriptions.reminder_days': {
+    type: 'json',
+    description: 'Days before the end of a subscription period its member is reminded, e.g. [3, 1]; [] for none',
+    validate: (key, value) => {
+      const days = value as unknown[];
+      if (!Array.isArray(days) || days.length > MAX_REMINDERS || !days.every((d) => Number.isSafeInteger(d) && (d as number) >= 1 && (d as number) <= 365)) {
+        throw new InvalidSettingError(key, `a list of at most ${MAX_REMINDERS} whole days from 1 to 365, such as [3, 1]`);
+      }
     },
   },
   'quota.daily.user': quota('members'),

@@ -285,6 +285,26 @@ describe('Bot', () => {
         .thenThrows(SettingTypeMismatchError);
     });
 
+    it("validates the subscriptions service's reminder days as a short list of whole days", () => {
+      spec
+        .given([registered])
+        .when(setSetting({ key: 'subscriptions.reminder_days', valueJson: '[7, 1]' }))
+        .then([
+          settingChanged({
+            key: 'subscriptions.reminder_days',
+            type: 'json',
+            value: [7, 1],
+            description: 'Days before the end of a subscription period its member is reminded, e.g. [3, 1]; [] for none',
+          }),
+        ]);
+      for (const valueJson of ['[0]', '[1.5]', '[400]', '["3"]', '{"days": 3}', '[1, 2, 3, 4, 5, 6]']) {
+        spec
+          .given([registered])
+          .when(setSetting({ key: 'subscriptions.reminder_days', valueJson }))
+          .thenThrows(InvalidSettingError, (e) => expect((e as InvalidSettingError).reason).toMatch(/whole days/));
+      }
+    });
+
     it('reserves quota.* for the built-in quota keys and checks default_language', () => {
       spec
         .given([registered])

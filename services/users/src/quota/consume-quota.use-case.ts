@@ -7,6 +7,7 @@ import { BotDirectory } from '../bot/bot-directory.js';
 import { Clock } from '../shared/clock.js';
 import { localDateOf, nextLocalMidnight } from '../shared/local-day.js';
 import { parseTelegramUserId } from '../shared/telegram-user-id.js';
+import { MemberPlanLevels } from '../plan-level/member-plan-levels.js';
 import { MemberDirectory } from '../user/member-directory.js';
 import { MemberBlockedError, NotAMemberError } from '../user/user.errors.js';
 import type { ConsumeQuotaDto } from './consume-quota.dto.js';
@@ -26,6 +27,7 @@ export class ConsumeQuotaUseCase {
     store: PostgresEventStore,
     private readonly bots: BotDirectory,
     private readonly members: MemberDirectory,
+    private readonly planLevels: MemberPlanLevels,
     private readonly clock: Clock,
   ) {
     this.commands = new CommandHandler(store, quotaDecider, { lockStream: true });
@@ -40,7 +42,9 @@ export class ConsumeQuotaUseCase {
     const now = this.clock.now();
     const localDate = localDateOf(now, bot.timezone);
     const resetsAt = nextLocalMidnight(now, bot.timezone);
-    const limit = dailyQuotaLimit(bot.settings, member.role, command.plan);
+    // A plan named by the caller wins; otherwise the member's running subscription gives it (plan-level/).
+    const plan = command.plan ?? (await this.planLevels.current(bot.botId, telegramUserId, now));
+    const limit = dailyQuotaLimit(bot.settings, member.role, plan);
     const { state } = await this.commands.handle(
       quotaStreamId(bot.botId, telegramUserId, localDate),
       {

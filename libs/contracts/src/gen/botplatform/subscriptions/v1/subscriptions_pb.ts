@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file botplatform/subscriptions/v1/subscriptions.proto.
  */
 export const file_botplatform_subscriptions_v1_subscriptions: GenFile = /*@__PURE__*/
-  fileDesc("CjBib3RwbGF0Zm9ybS9zdWJzY3JpcHRpb25zL3YxL3N1YnNjcmlwdGlvbnMucHJvdG8SHGJvdHBsYXRmb3JtLnN1YnNjcmlwdGlvbnMudjEi+AIKE1N1YnNjcmlwdGlvblN0YXJ0ZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCRJACgZzb3VyY2UYBCABKA4yMC5ib3RwbGF0Zm9ybS5zdWJzY3JpcHRpb25zLnYxLlN1YnNjcmlwdGlvblNvdXJjZRINCgV0cmlhbBgFIAEoCBIuCgpzdGFydGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgdlbmRzX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIYCgtxdW90YV9sZXZlbBgIIAEoCUgAiAEBEhUKCGdyYW50X2lkGAkgASgJSAGIAQE6Koq1GCYKInN1YnNjcmlwdGlvbnMuc3Vic2NyaXB0aW9uLnN0YXJ0ZWQQAUIOCgxfcXVvdGFfbGV2ZWxCCwoJX2dyYW50X2lkIrADChRTdWJzY3JpcHRpb25FeHRlbmRlZBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIPCgdwbGFuX2lkGAMgASgJEkAKBnNvdXJjZRgEIAEoDjIwLmJvdHBsYXRmb3JtLnN1YnNjcmlwdGlvbnMudjEuU3Vic2NyaXB0aW9uU291cmNlEgwKBGRheXMYBSABKAUSNAoQcHJldmlvdXNfZW5kc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoHZW5kc19hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGAoLcXVvdGFfbGV2ZWwYCCABKAlIAIgBARIVCghncmFudF9pZBgJIAEoCUgBiAEBEi8KC2V4dGVuZGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDorirUYJwojc3Vic2NyaXB0aW9ucy5zdWJzY3JpcHRpb24uZXh0ZW5kZWQQAUIOCgxfcXVvdGFfbGV2ZWxCCwoJX2dyYW50X2lkIqoBChNTdWJzY3JpcHRpb25FeHBpcmVkEg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEg8KB3BsYW5faWQYAyABKAkSLAoIZW5kZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wOiqKtRgmCiJzdWJzY3JpcHRpb25zLnN1YnNjcmlwdGlvbi5leHBpcmVkEAEi/AEKE1N1YnNjcmlwdGlvblJldm9rZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSFAoHcGxhbl9pZBgDIAEoCUgAiAEBEg4KBnJlYXNvbhgEIAEoCRISCgpyZXZva2VkX2J5GAUgASgJEi4KCnJldm9rZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhkKEWNyZWRpdHNfZm9yZmVpdGVkGAcgASgFOiqKtRgmCiJzdWJzY3JpcHRpb25zLnN1YnNjcmlwdGlvbi5yZXZva2VkEAFCCgoIX3BsYW5faWQi7gEKHFN1YnNjcmlwdGlvblJlbmV3YWxDYW5jZWxsZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCRIrCgdlbmRzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxjYW5jZWxsZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wOjSKtRgwCixzdWJzY3JpcHRpb25zLnN1YnNjcmlwdGlvbi5yZW5ld2FsX2NhbmNlbGxlZBABIugBChpTdWJzY3JpcHRpb25SZW5ld2FsUmVzdW1lZBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIPCgdwbGFuX2lkGAMgASgJEisKB2VuZHNfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnJlc3VtZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wOjKKtRguCipzdWJzY3JpcHRpb25zLnN1YnNjcmlwdGlvbi5yZW5ld2FsX3Jlc3VtZWQQASL2AgoYU3Vic2NyaXB0aW9uQ3JlZGl0c0FkZGVkEg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEg8KB3BsYW5faWQYAyABKAkSQAoGc291cmNlGAQgASgOMjAuYm90cGxhdGZvcm0uc3Vic2NyaXB0aW9ucy52MS5TdWJzY3JpcHRpb25Tb3VyY2USDwoHY3JlZGl0cxgFIAEoBRIPCgdiYWxhbmNlGAYgASgFEhgKC3F1b3RhX2xldmVsGAcgASgJSACIAQESFQoIZ3JhbnRfaWQYCCABKAlIAYgBARINCgV0cmlhbBgJIAEoCBIsCghhZGRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6MIq1GCwKKHN1YnNjcmlwdGlvbnMuc3Vic2NyaXB0aW9uLmNyZWRpdHNfYWRkZWQQAUIOCgxfcXVvdGFfbGV2ZWxCCwoJX2dyYW50X2lkItIBChtTdWJzY3JpcHRpb25DcmVkaXRzQ29uc3VtZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSEgoKcmVxdWVzdF9pZBgDIAEoCRIPCgdiYWxhbmNlGAQgASgFEi8KC2NvbnN1bWVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDozirUYLworc3Vic2NyaXB0aW9ucy5zdWJzY3JpcHRpb24uY3JlZGl0c19jb25zdW1lZBABIrcDChBTdWJzY3JpcHRpb25WaWV3Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEhQKB3BsYW5faWQYAyABKAlIAIgBARJFCgZzb3VyY2UYBCABKA4yMC5ib3RwbGF0Zm9ybS5zdWJzY3JpcHRpb25zLnYxLlN1YnNjcmlwdGlvblNvdXJjZUgBiAEBEjMKCnN0YXJ0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSAKIAQESMAoHZW5kc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBIA4gBARIPCgdjcmVkaXRzGAcgASgFEhkKEXJlbmV3YWxfY2FuY2VsbGVkGAggASgIEhMKC3RyaWFsX3Rha2VuGAkgASgIEjMKCnJldm9rZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSASIAQFCCgoIX3BsYW5faWRCCQoHX3NvdXJjZUINCgtfc3RhcnRlZF9hdEIKCghfZW5kc19hdEINCgtfcmV2b2tlZF9hdCJqChFTdWJzY3JpcHRpb25SZXBseRJECgxzdWJzY3JpcHRpb24YASABKAsyLi5ib3RwbGF0Zm9ybS5zdWJzY3JpcHRpb25zLnYxLlN1YnNjcmlwdGlvblZpZXcSDwoHY2hhbmdlZBgCIAEoCCK9AQoYR3JhbnRTdWJzY3JpcHRpb25SZXF1ZXN0EhAKCGdyYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAMgASgDEg8KB3BsYW5faWQYBCABKAkSQAoGc291cmNlGAUgASgOMjAuYm90cGxhdGZvcm0uc3Vic2NyaXB0aW9ucy52MS5TdWJzY3JpcHRpb25Tb3VyY2USEgoKZ3JhbnRlZF9ieRgGIAEoCSI9ChFTdGFydFRyaWFsUmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAyJpChlSZXZva2VTdWJzY3JpcHRpb25SZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEg4KBnJlYXNvbhgDIAEoCRISCgpyZXZva2VkX2J5GAQgASgJIjoKDlJlbmV3YWxSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDIjkKDUFjY2Vzc1JlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMigAMKC0FjY2Vzc1JlcGx5EhIKCmhhc19hY2Nlc3MYASABKAgSOgoGcmVhc29uGAIgASgOMiouYm90cGxhdGZvcm0uc3Vic2NyaXB0aW9ucy52MS5BY2Nlc3NSZWFzb24SLgoFdW50aWwYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSACIAQESFAoHcGxhbl9pZBgEIAEoCUgBiAEBEhgKC3F1b3RhX2xldmVsGAUgASgJSAKIAQESFAoMZmVhdHVyZV9rZXlzGAYgAygJEkUKBmxpbWl0cxgHIAMoCzI1LmJvdHBsYXRmb3JtLnN1YnNjcmlwdGlvbnMudjEuQWNjZXNzUmVwbHkuTGltaXRzRW50cnkSDwoHY3JlZGl0cxgIIAEoBRotCgtMaW1pdHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAU6AjgBQggKBl91bnRpbEIKCghfcGxhbl9pZEIOCgxfcXVvdGFfbGV2ZWwiTgoOQ29uc3VtZVJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAyI2CgxDb25zdW1lUmVwbHkSFAoMY3JlZGl0c19sZWZ0GAEgASgFEhAKCGNvbnN1bWVkGAIgASgIKrcBChJTdWJzY3JpcHRpb25Tb3VyY2USIwofU1VCU0NSSVBUSU9OX1NPVVJDRV9VTlNQRUNJRklFRBAAEh8KG1NVQlNDUklQVElPTl9TT1VSQ0VfUEFZTUVOVBABEh0KGVNVQlNDUklQVElPTl9TT1VSQ0VfUFJPTU8QAhIdChlTVUJTQ1JJUFRJT05fU09VUkNFX1RSSUFMEAMSHQoZU1VCU0NSSVBUSU9OX1NPVVJDRV9BRE1JThAEKpEBCgxBY2Nlc3NSZWFzb24SHQoZQUNDRVNTX1JFQVNPTl9VTlNQRUNJRklFRBAAEhYKEkFDQ0VTU19SRUFTT05fTk9ORRABEhYKEkFDQ0VTU19SRUFTT05fUExBThACEhcKE0FDQ0VTU19SRUFTT05fVFJJQUwQAxIZChVBQ0NFU1NfUkVBU09OX0NSRURJVFMQBGIGcHJvdG8z", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
+  fileDesc("CjBib3RwbGF0Zm9ybS9zdWJzY3JpcHRpb25zL3YxL3N1YnNjcmlwdGlvbnMucHJvdG8SHGJvdHBsYXRmb3JtLnN1YnNjcmlwdGlvbnMudjEi+AIKE1N1YnNjcmlwdGlvblN0YXJ0ZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCRJACgZzb3VyY2UYBCABKA4yMC5ib3RwbGF0Zm9ybS5zdWJzY3JpcHRpb25zLnYxLlN1YnNjcmlwdGlvblNvdXJjZRINCgV0cmlhbBgFIAEoCBIuCgpzdGFydGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgdlbmRzX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIYCgtxdW90YV9sZXZlbBgIIAEoCUgAiAEBEhUKCGdyYW50X2lkGAkgASgJSAGIAQE6Koq1GCYKInN1YnNjcmlwdGlvbnMuc3Vic2NyaXB0aW9uLnN0YXJ0ZWQQAUIOCgxfcXVvdGFfbGV2ZWxCCwoJX2dyYW50X2lkIrADChRTdWJzY3JpcHRpb25FeHRlbmRlZBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIPCgdwbGFuX2lkGAMgASgJEkAKBnNvdXJjZRgEIAEoDjIwLmJvdHBsYXRmb3JtLnN1YnNjcmlwdGlvbnMudjEuU3Vic2NyaXB0aW9uU291cmNlEgwKBGRheXMYBSABKAUSNAoQcHJldmlvdXNfZW5kc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoHZW5kc19hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGAoLcXVvdGFfbGV2ZWwYCCABKAlIAIgBARIVCghncmFudF9pZBgJIAEoCUgBiAEBEi8KC2V4dGVuZGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDorirUYJwojc3Vic2NyaXB0aW9ucy5zdWJzY3JpcHRpb24uZXh0ZW5kZWQQAUIOCgxfcXVvdGFfbGV2ZWxCCwoJX2dyYW50X2lkIqoBChNTdWJzY3JpcHRpb25FeHBpcmVkEg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEg8KB3BsYW5faWQYAyABKAkSLAoIZW5kZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wOiqKtRgmCiJzdWJzY3JpcHRpb25zLnN1YnNjcmlwdGlvbi5leHBpcmVkEAEi/AEKE1N1YnNjcmlwdGlvblJldm9rZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSFAoHcGxhbl9pZBgDIAEoCUgAiAEBEg4KBnJlYXNvbhgEIAEoCRISCgpyZXZva2VkX2J5GAUgASgJEi4KCnJldm9rZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhkKEWNyZWRpdHNfZm9yZmVpdGVkGAcgASgFOiqKtRgmCiJzdWJzY3JpcHRpb25zLnN1YnNjcmlwdGlvbi5yZXZva2VkEAFCCgoIX3BsYW5faWQi7gEKHFN1YnNjcmlwdGlvblJlbmV3YWxDYW5jZWxsZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCRIrCgdlbmRzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxjYW5jZWxsZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wOjSKtRgwCixzdWJzY3JpcHRpb25zLnN1YnNjcmlwdGlvbi5yZW5ld2FsX2NhbmNlbGxlZBABIugBChpTdWJzY3JpcHRpb25SZW5ld2FsUmVzdW1lZBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIPCgdwbGFuX2lkGAMgASgJEisKB2VuZHNfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnJlc3VtZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wOjKKtRguCipzdWJzY3JpcHRpb25zLnN1YnNjcmlwdGlvbi5yZW5ld2FsX3Jlc3VtZWQQASL2AgoYU3Vic2NyaXB0aW9uQ3JlZGl0c0FkZGVkEg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEg8KB3BsYW5faWQYAyABKAkSQAoGc291cmNlGAQgASgOMjAuYm90cGxhdGZvcm0uc3Vic2NyaXB0aW9ucy52MS5TdWJzY3JpcHRpb25Tb3VyY2USDwoHY3JlZGl0cxgFIAEoBRIPCgdiYWxhbmNlGAYgASgFEhgKC3F1b3RhX2xldmVsGAcgASgJSACIAQESFQoIZ3JhbnRfaWQYCCABKAlIAYgBARINCgV0cmlhbBgJIAEoCBIsCghhZGRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6MIq1GCwKKHN1YnNjcmlwdGlvbnMuc3Vic2NyaXB0aW9uLmNyZWRpdHNfYWRkZWQQAUIOCgxfcXVvdGFfbGV2ZWxCCwoJX2dyYW50X2lkItIBChtTdWJzY3JpcHRpb25DcmVkaXRzQ29uc3VtZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSEgoKcmVxdWVzdF9pZBgDIAEoCRIPCgdiYWxhbmNlGAQgASgFEi8KC2NvbnN1bWVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDozirUYLworc3Vic2NyaXB0aW9ucy5zdWJzY3JpcHRpb24uY3JlZGl0c19jb25zdW1lZBABIqICChdTdWJzY3JpcHRpb25SZW1pbmRlckR1ZRIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIPCgdwbGFuX2lkGAMgASgJEg0KBXRyaWFsGAQgASgIEhkKEXJlbmV3YWxfY2FuY2VsbGVkGAUgASgIEisKB2VuZHNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2RheXNfYmVmb3JlGAcgASgFEi8KC3JlbWluZGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDovirUYKwonc3Vic2NyaXB0aW9ucy5zdWJzY3JpcHRpb24ucmVtaW5kZXJfZHVlEAEitwMKEFN1YnNjcmlwdGlvblZpZXcSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSFAoHcGxhbl9pZBgDIAEoCUgAiAEBEkUKBnNvdXJjZRgEIAEoDjIwLmJvdHBsYXRmb3JtLnN1YnNjcmlwdGlvbnMudjEuU3Vic2NyaXB0aW9uU291cmNlSAGIAQESMwoKc3RhcnRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBIAogBARIwCgdlbmRzX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEgDiAEBEg8KB2NyZWRpdHMYByABKAUSGQoRcmVuZXdhbF9jYW5jZWxsZWQYCCABKAgSEwoLdHJpYWxfdGFrZW4YCSABKAgSMwoKcmV2b2tlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBIBIgBAUIKCghfcGxhbl9pZEIJCgdfc291cmNlQg0KC19zdGFydGVkX2F0QgoKCF9lbmRzX2F0Qg0KC19yZXZva2VkX2F0ImoKEVN1YnNjcmlwdGlvblJlcGx5EkQKDHN1YnNjcmlwdGlvbhgBIAEoCzIuLmJvdHBsYXRmb3JtLnN1YnNjcmlwdGlvbnMudjEuU3Vic2NyaXB0aW9uVmlldxIPCgdjaGFuZ2VkGAIgASgIIr0BChhHcmFudFN1YnNjcmlwdGlvblJlcXVlc3QSEAoIZ3JhbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRJACgZzb3VyY2UYBSABKA4yMC5ib3RwbGF0Zm9ybS5zdWJzY3JpcHRpb25zLnYxLlN1YnNjcmlwdGlvblNvdXJjZRISCgpncmFudGVkX2J5GAYgASgJIj0KEVN0YXJ0VHJpYWxSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDImkKGVJldm9rZVN1YnNjcmlwdGlvblJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDgoGcmVhc29uGAMgASgJEhIKCnJldm9rZWRfYnkYBCABKAkiOgoOUmVuZXdhbFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMiOQoNQWNjZXNzUmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAyKAAwoLQWNjZXNzUmVwbHkSEgoKaGFzX2FjY2VzcxgBIAEoCBI6CgZyZWFzb24YAiABKA4yKi5ib3RwbGF0Zm9ybS5zdWJzY3JpcHRpb25zLnYxLkFjY2Vzc1JlYXNvbhIuCgV1bnRpbBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBIAIgBARIUCgdwbGFuX2lkGAQgASgJSAGIAQESGAoLcXVvdGFfbGV2ZWwYBSABKAlIAogBARIUCgxmZWF0dXJlX2tleXMYBiADKAkSRQoGbGltaXRzGAcgAygLMjUuYm90cGxhdGZvcm0uc3Vic2NyaXB0aW9ucy52MS5BY2Nlc3NSZXBseS5MaW1pdHNFbnRyeRIPCgdjcmVkaXRzGAggASgFGi0KC0xpbWl0c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoBToCOAFCCAoGX3VudGlsQgoKCF9wbGFuX2lkQg4KDF9xdW90YV9sZXZlbCJOCg5Db25zdW1lUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAMgASgDIjYKDENvbnN1bWVSZXBseRIUCgxjcmVkaXRzX2xlZnQYASABKAUSEAoIY29uc3VtZWQYAiABKAgqtwEKElN1YnNjcmlwdGlvblNvdXJjZRIjCh9TVUJTQ1JJUFRJT05fU09VUkNFX1VOU1BFQ0lGSUVEEAASHwobU1VCU0NSSVBUSU9OX1NPVVJDRV9QQVlNRU5UEAESHQoZU1VCU0NSSVBUSU9OX1NPVVJDRV9QUk9NTxACEh0KGVNVQlNDUklQVElPTl9TT1VSQ0VfVFJJQUwQAxIdChlTVUJTQ1JJUFRJT05fU09VUkNFX0FETUlOEAQqkQEKDEFjY2Vzc1JlYXNvbhIdChlBQ0NFU1NfUkVBU09OX1VOU1BFQ0lGSUVEEAASFgoSQUNDRVNTX1JFQVNPTl9OT05FEAESFgoSQUNDRVNTX1JFQVNPTl9QTEFOEAISFwoTQUNDRVNTX1JFQVNPTl9UUklBTBADEhkKFUFDQ0VTU19SRUFTT05fQ1JFRElUUxAEYgZwcm90bzM", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
 
 /**
  * SubscriptionStarted: a member without a running period got one.
@@ -762,6 +762,115 @@ export const SubscriptionCreditsConsumedSchema: GenMessage<SubscriptionCreditsCo
   messageDesc(file_botplatform_subscriptions_v1_subscriptions, 7);
 
 /**
+ * SubscriptionReminderDue: the member's period ends in `days_before` days and they are to be told (the
+ * subscriptions service asks notifications to send it). Once per period end and number of days, however
+ * often its timer fires.
+ *
+ * @generated from message botplatform.subscriptions.v1.SubscriptionReminderDue
+ */
+export type SubscriptionReminderDue = Message<"botplatform.subscriptions.v1.SubscriptionReminderDue"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * @generated from field: string plan_id = 3;
+   */
+  planId: string;
+
+  /**
+   * @generated from field: bool trial = 4;
+   */
+  trial: boolean;
+
+  /**
+   * The member turned the renewal off.
+   *
+   * @generated from field: bool renewal_cancelled = 5;
+   */
+  renewalCancelled: boolean;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp ends_at = 6;
+   */
+  endsAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: int32 days_before = 7;
+   */
+  daysBefore: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp reminded_at = 8;
+   */
+  remindedAt?: Timestamp | undefined;
+};
+
+/**
+ * SubscriptionReminderDue: the member's period ends in `days_before` days and they are to be told (the
+ * subscriptions service asks notifications to send it). Once per period end and number of days, however
+ * often its timer fires.
+ *
+ * @generated from message botplatform.subscriptions.v1.SubscriptionReminderDue
+ */
+export type SubscriptionReminderDueJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * @generated from field: string plan_id = 3;
+   */
+  planId?: string;
+
+  /**
+   * @generated from field: bool trial = 4;
+   */
+  trial?: boolean;
+
+  /**
+   * The member turned the renewal off.
+   *
+   * @generated from field: bool renewal_cancelled = 5;
+   */
+  renewalCancelled?: boolean;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp ends_at = 6;
+   */
+  endsAt?: TimestampJson;
+
+  /**
+   * @generated from field: int32 days_before = 7;
+   */
+  daysBefore?: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp reminded_at = 8;
+   */
+  remindedAt?: TimestampJson;
+};
+
+/**
+ * Describes the message botplatform.subscriptions.v1.SubscriptionReminderDue.
+ * Use `create(SubscriptionReminderDueSchema)` to create a new message.
+ */
+export const SubscriptionReminderDueSchema: GenMessage<SubscriptionReminderDue, {jsonType: SubscriptionReminderDueJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 8);
+
+/**
  * A member's subscription as the service keeps it.
  *
  * @generated from message botplatform.subscriptions.v1.SubscriptionView
@@ -888,7 +997,7 @@ export type SubscriptionViewJson = {
  * Use `create(SubscriptionViewSchema)` to create a new message.
  */
 export const SubscriptionViewSchema: GenMessage<SubscriptionView, {jsonType: SubscriptionViewJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 8);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 9);
 
 /**
  * @generated from message botplatform.subscriptions.v1.SubscriptionReply
@@ -929,7 +1038,7 @@ export type SubscriptionReplyJson = {
  * Use `create(SubscriptionReplySchema)` to create a new message.
  */
 export const SubscriptionReplySchema: GenMessage<SubscriptionReply, {jsonType: SubscriptionReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 9);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 10);
 
 /**
  * rpc.subscriptions.grant-subscription: a payment, a promo code or an admin gives a member a plan.
@@ -1022,7 +1131,7 @@ export type GrantSubscriptionRequestJson = {
  * Use `create(GrantSubscriptionRequestSchema)` to create a new message.
  */
 export const GrantSubscriptionRequestSchema: GenMessage<GrantSubscriptionRequest, {jsonType: GrantSubscriptionRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 10);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 11);
 
 /**
  * rpc.subscriptions.start-trial: the bot's free trial, once per member and bot.
@@ -1063,7 +1172,7 @@ export type StartTrialRequestJson = {
  * Use `create(StartTrialRequestSchema)` to create a new message.
  */
 export const StartTrialRequestSchema: GenMessage<StartTrialRequest, {jsonType: StartTrialRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 11);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 12);
 
 /**
  * rpc.subscriptions.revoke-subscription
@@ -1128,7 +1237,7 @@ export type RevokeSubscriptionRequestJson = {
  * Use `create(RevokeSubscriptionRequestSchema)` to create a new message.
  */
 export const RevokeSubscriptionRequestSchema: GenMessage<RevokeSubscriptionRequest, {jsonType: RevokeSubscriptionRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 12);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 13);
 
 /**
  * rpc.subscriptions.cancel-renewal, resume-renewal
@@ -1169,7 +1278,7 @@ export type RenewalRequestJson = {
  * Use `create(RenewalRequestSchema)` to create a new message.
  */
 export const RenewalRequestSchema: GenMessage<RenewalRequest, {jsonType: RenewalRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 13);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 14);
 
 /**
  * rpc.subscriptions.access: what the member may do now, from the read model.
@@ -1210,7 +1319,7 @@ export type AccessRequestJson = {
  * Use `create(AccessRequestSchema)` to create a new message.
  */
 export const AccessRequestSchema: GenMessage<AccessRequest, {jsonType: AccessRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 14);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 15);
 
 /**
  * @generated from message botplatform.subscriptions.v1.AccessReply
@@ -1315,7 +1424,7 @@ export type AccessReplyJson = {
  * Use `create(AccessReplySchema)` to create a new message.
  */
 export const AccessReplySchema: GenMessage<AccessReply, {jsonType: AccessReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 15);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 16);
 
 /**
  * rpc.subscriptions.consume: one credit, or the typed error SUBSCRIPTIONS.NO_CREDITS.
@@ -1370,7 +1479,7 @@ export type ConsumeRequestJson = {
  * Use `create(ConsumeRequestSchema)` to create a new message.
  */
 export const ConsumeRequestSchema: GenMessage<ConsumeRequest, {jsonType: ConsumeRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 16);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 17);
 
 /**
  * @generated from message botplatform.subscriptions.v1.ConsumeReply
@@ -1411,7 +1520,7 @@ export type ConsumeReplyJson = {
  * Use `create(ConsumeReplySchema)` to create a new message.
  */
 export const ConsumeReplySchema: GenMessage<ConsumeReply, {jsonType: ConsumeReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 17);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 18);
 
 /**
  * @generated from enum botplatform.subscriptions.v1.SubscriptionSource
