@@ -3,3 +3,4 @@ CREATE DATABASE users;
 CREATE DATABASE notifications;
 CREATE DATABASE gateway;
 CREATE DATABASE subscriptions;
+CREATE DATABASE payments;

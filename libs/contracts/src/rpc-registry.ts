@@ -7,6 +7,7 @@ import { rpc as rpcOption } from './gen/botplatform/bus/v1/rpc_options_pb.js';
 import { NotificationsRpc } from './gen/botplatform/notifications/v1/notifications_rpc_pb.js';
 import { UsersRpc } from './gen/botplatform/users/v1/users_rpc_pb.js';
 import { SubscriptionsRpc } from './gen/botplatform/subscriptions/v1/subscriptions_rpc_pb.js';
+import { PaymentsRpc } from './gen/botplatform/payments/v1/notes_pb.js';
 
 /** A request/reply subject: `rpc.<service>.<verb>`. */
 export type RpcSubject = `rpc.${string}.${string}`;
@@ -92,6 +93,7 @@ export const RPC = {
   notifications: rpcMethodsOf(NotificationsRpc),
   gateway: rpcMethodsOf(GatewayRpc),
   subscriptions: rpcMethodsOf(SubscriptionsRpc),
+  payments: rpcMethodsOf(PaymentsRpc),
   // `npm run new:service` adds the RPC service of each new service here.
 } as const;
 
@@ -101,6 +103,7 @@ export const rpcServices = [
   NotificationsRpc,
   GatewayRpc,
   SubscriptionsRpc,
+  PaymentsRpc,
   // `npm run new:service` adds the RPC service of each new service to this list too.
 ] as const;
 

@@ -56,6 +56,7 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
   // Its admin API scopes plans by the bots' API tokens, which the users service checks; its bot screens
   // (/plans, /subscription, /subadmin) are routed to it once declared.
   { user: 'subscriptions', service: true, consumers: [], requests: [RPC.users.authenticateApiToken.subject, ...DECLARES_BOT_FEATURES] },
+  { user: 'payments', service: true, consumers: [], requests: DECLARES_BOT_FEATURES },
   // `npm run new:service` adds the user of each new service here.
   // An operator's tool (e.g. `nats --user operator --inbox-prefix _INBOX.operator req …`): manages the
   // bots and may have a message sent, but never reads a bot token.

@@ -6,6 +6,7 @@ import { createUsersService, type UsersServiceOptions } from '@botplatform/users
 import type { LoggerService } from '@nestjs/common';
 import { allFeaturesDeclared } from './feature-declarations.js';
 import { subscriptionsService } from '@botplatform/subscriptions';
+import { paymentsService } from '@botplatform/payments';
 
 /** One for all services, or each service's own (distributed: each connects as its own broker user). */
 export type PerService<T> = T | ((service: string) => T);
@@ -46,6 +47,7 @@ export function platformServices(options: Pick<PlatformOptions, 'users' | 'teleg
       createUsersService(options.users),
       notificationsService,
       subscriptionsService,
+      paymentsService,
       // `npm run new:service` adds new services here: after the services they call, before the gateway.
       gateway,
     ],
