@@ -18,7 +18,7 @@ import { file_botplatform_users_v1_users_rpc } from './gen/botplatform/users/v1/
 import { file_botplatform_subscriptions_v1_plans } from './gen/botplatform/subscriptions/v1/plans_pb.js';
 import { file_botplatform_subscriptions_v1_subscriptions } from './gen/botplatform/subscriptions/v1/subscriptions_pb.js';
 import { file_botplatform_subscriptions_v1_subscriptions_rpc } from './gen/botplatform/subscriptions/v1/subscriptions_rpc_pb.js';
-import { file_botplatform_payments_v1_notes } from './gen/botplatform/payments/v1/notes_pb.js';
+import { file_botplatform_payments_v1_payments } from './gen/botplatform/payments/v1/payments_pb.js';
 
 /**
  * Every generated contract file. Public events are found in them by their
@@ -43,7 +43,7 @@ export const contractFiles: readonly DescFile[] = [
   file_botplatform_subscriptions_v1_plans,
   file_botplatform_subscriptions_v1_subscriptions,
   file_botplatform_subscriptions_v1_subscriptions_rpc,
-  file_botplatform_payments_v1_notes,
+  file_botplatform_payments_v1_payments,
   // `npm run new:service` adds the files of each new service here.
 ];
 

@@ -19,7 +19,7 @@ export * from './gen/botplatform/bot/v1/bot_features_pb.js';
 export * from './gen/botplatform/subscriptions/v1/plans_pb.js';
 export * from './gen/botplatform/subscriptions/v1/subscriptions_pb.js';
 export * from './gen/botplatform/subscriptions/v1/subscriptions_rpc_pb.js';
-export * from './gen/botplatform/payments/v1/notes_pb.js';
+export * from './gen/botplatform/payments/v1/payments_pb.js';
 // Not `export *`: its extension is named `rpc`, which every RpcClient variable is called too.
 export {
   file_botplatform_bus_v1_rpc_options,

@@ -7,7 +7,7 @@ import { rpc as rpcOption } from './gen/botplatform/bus/v1/rpc_options_pb.js';
 import { NotificationsRpc } from './gen/botplatform/notifications/v1/notifications_rpc_pb.js';
 import { UsersRpc } from './gen/botplatform/users/v1/users_rpc_pb.js';
 import { SubscriptionsRpc } from './gen/botplatform/subscriptions/v1/subscriptions_rpc_pb.js';
-import { PaymentsRpc } from './gen/botplatform/payments/v1/notes_pb.js';
+import { PaymentsRpc } from './gen/botplatform/payments/v1/payments_pb.js';
 
 /** A request/reply subject: `rpc.<service>.<verb>`. */
 export type RpcSubject = `rpc.${string}.${string}`;

@@ -54,9 +54,26 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
     requests: [...GATEWAY_REQUESTS.map((method) => method.subject), GATEWAY_ROUTED_UPDATES],
   },
   // Its admin API scopes plans by the bots' API tokens, which the users service checks; its bot screens
-  // (/plans, /subscription, /subadmin) are routed to it once declared.
-  { user: 'subscriptions', service: true, consumers: [], requests: [RPC.users.authenticateApiToken.subject, ...DECLARES_BOT_FEATURES] },
-  { user: 'payments', service: true, consumers: [], requests: DECLARES_BOT_FEATURES },
+  // (/plans, /subscription, /subadmin) are routed to it once declared; "Buy" orders the invoice from payments.
+  {
+    user: 'subscriptions',
+    service: true,
+    consumers: [],
+    requests: [RPC.users.authenticateApiToken.subject, RPC.payments.createPayment.subject, ...DECLARES_BOT_FEATURES],
+  },
+  // Sells plans: reads them and grants or revokes them in subscriptions; refunds Stars through the gateway,
+  // the only service that speaks to Telegram; its pre-checkout and payment messages are routed to it.
+  {
+    user: 'payments',
+    service: true,
+    consumers: [],
+    requests: [
+      ...[RPC.subscriptions.listPlans, RPC.subscriptions.grantSubscription, RPC.subscriptions.revokeSubscription, RPC.gateway.refundStarPayment].map(
+        (method) => method.subject,
+      ),
+      ...DECLARES_BOT_FEATURES,
+    ],
+  },
   // `npm run new:service` adds the user of each new service here.
   // An operator's tool (e.g. `nats --user operator --inbox-prefix _INBOX.operator req …`): manages the
   // bots and may have a message sent, but never reads a bot token.
@@ -71,6 +88,7 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
       RPC.users.deactivateBot,
       RPC.users.rotateBotToken,
       RPC.notifications.sendMessage,
+      RPC.payments.refundPayment,
     ].map((method) => method.subject),
   },
 ];
