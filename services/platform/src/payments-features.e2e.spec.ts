@@ -169,9 +169,13 @@ describe("The payments service's bot features", () => {
     const planId = await createPlan({ ...MONTH, sortOrder: 4 });
     const { paymentId } = await rpc.call(RPC.payments.createPayment, { botId: shop.botId, telegramUserId: '700200', planId });
     const foreign = await rpc.call(RPC.payments.handleBotUpdate, successfulPayment('700201', paymentId!, 'stxFOREIGN'));
-    expect(foreign.actions?.map((action) => action.reply?.text)).toEqual(['Thank you! We could not match this payment to an order; the bot’s admins can sort it out.']);
+    expect(foreign.actions?.map((action) => action.reply?.text)).toEqual([
+      'Thank you! We could not match this payment to an order; the bot’s admins can sort it out.',
+    ]);
     const short = await rpc.call(RPC.payments.handleBotUpdate, successfulPayment('700200', paymentId!, 'stxSHORT', '1'));
-    expect(short.actions?.map((action) => action.reply?.text)).toEqual(['Thank you! We could not match this payment to an order; the bot’s admins can sort it out.']);
+    expect(short.actions?.map((action) => action.reply?.text)).toEqual([
+      'Thank you! We could not match this payment to an order; the bot’s admins can sort it out.',
+    ]);
     expect(await paymentEvents(paymentId!)).toEqual(['PaymentCreated']);
     expect(await subscriptionEvents('700200')).toEqual([]);
     expect(await subscriptionEvents('700201')).toEqual([]);

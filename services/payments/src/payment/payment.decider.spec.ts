@@ -39,7 +39,14 @@ const created: PaymentCreated = {
   type: 'PaymentCreated',
   data: { paymentId, botId, telegramUserId: '42', planId, currency: 'XTR', amount: '250', createdAt: '2026-11-30T10:00:00.000Z' },
 };
-const complete: CompletePayment = { type: 'CompletePayment', paymentId, chargeId: 'stxCHARGE1', currency: 'XTR', amount: '250', now: '2026-11-30T10:01:00.000Z' };
+const complete: CompletePayment = {
+  type: 'CompletePayment',
+  paymentId,
+  chargeId: 'stxCHARGE1',
+  currency: 'XTR',
+  amount: '250',
+  now: '2026-11-30T10:01:00.000Z',
+};
 const completed: PaymentCompleted = {
   type: 'PaymentCompleted',
   data: { paymentId, botId, telegramUserId: '42', planId, currency: 'XTR', amount: '250', chargeId: 'stxCHARGE1', completedAt: '2026-11-30T10:01:00.000Z' },

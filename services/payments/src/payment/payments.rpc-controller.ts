@@ -15,7 +15,12 @@ export class PaymentsRpcController {
 
   @RpcHandler(RPC.payments.createPayment)
   create(@Payload() request: CreatePaymentDto): Promise<CreatePaymentReplyJson> {
-    return this.createPayment.execute({ botId: request.botId, telegramUserId: request.telegramUserId, planId: request.planId, language: request.language ?? 'en' });
+    return this.createPayment.execute({
+      botId: request.botId,
+      telegramUserId: request.telegramUserId,
+      planId: request.planId,
+      language: request.language ?? 'en',
+    });
   }
 
   @RpcHandler(RPC.payments.refundPayment)

@@ -33,7 +33,13 @@ export class RefundPaymentUseCase {
   async execute(input: RefundPaymentInput): Promise<PaymentViewJson> {
     const payment = await this.payments.state(input.paymentId);
     if (payment.status === 'none' || payment.botId !== input.botId) throw new PaymentNotFoundError(input.paymentId);
-    const command = { type: 'RefundPayment', paymentId: input.paymentId, reason: input.reason, refundedBy: input.refundedBy, now: this.clock.now().toISOString() } as const;
+    const command = {
+      type: 'RefundPayment',
+      paymentId: input.paymentId,
+      reason: input.reason,
+      refundedBy: input.refundedBy,
+      now: this.clock.now().toISOString(),
+    } as const;
     // Refused here, without a word to Telegram, when it is not refundable.
     paymentDecider.decide(command, payment);
 

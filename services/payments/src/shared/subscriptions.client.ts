@@ -35,7 +35,12 @@ export class SubscriptionsClient {
   }
 
   /** Grants the plan once per `grantId`: a second call with the same key changes nothing. */
-  async grant(input: { grantId: string; botId: string; telegramUserId: string; planId: string }): Promise<{ subscription: SubscriptionViewJson; changed: boolean }> {
+  async grant(input: {
+    grantId: string;
+    botId: string;
+    telegramUserId: string;
+    planId: string;
+  }): Promise<{ subscription: SubscriptionViewJson; changed: boolean }> {
     const reply = await this.calling(() =>
       this.rpc.call(RPC.subscriptions.grantSubscription, { ...input, source: 'SUBSCRIPTION_SOURCE_PAYMENT', grantedBy: 'payments' }),
     );
