@@ -218,6 +218,15 @@ describe.each(Object.keys(modes))('Telegram Stars purchases (%s)', (mode) => {
     // The same charge's update after the refund gives nothing back.
     await clientAs('gateway').call(RPC.payments.handleBotUpdate, { ...duplicate, updateId: '900000002' });
     expect(typesOf(await subscriptionEvents(vera))).toEqual(['SubscriptionStarted', 'SubscriptionRevoked']);
+
+    // The gateway's refund names Telegram's refusals with typed errors (asked as payments, its only caller).
+    const refundStars = (request: { botId: string; telegramUserId: string; telegramPaymentChargeId: string }) =>
+      failure(clientAs('payments').call(RPC.gateway.refundStarPayment, request));
+    const stars = { botId: shop.botId, telegramUserId: String(vera.id), telegramPaymentChargeId: charge!.chargeId };
+    expect((await refundStars(stars)).code).toBe('GATEWAY.CHARGE_ALREADY_REFUNDED');
+    expect((await refundStars({ ...stars, telegramPaymentChargeId: 'stxUNKNOWN' })).code).toBe('GATEWAY.CHARGE_NOT_FOUND');
+    expect((await refundStars({ ...stars, botId: '00000000-0000-4000-8000-000000000000' })).code).toBe('GATEWAY.BOT_NOT_HOSTED');
+    expect((await refundStars({ ...stars, telegramPaymentChargeId: '' })).code).toBe('VALIDATION.FAILED');
   });
 
   it('declines in time the checkout of a plan archived after its invoice was sent; nothing is charged or granted', async () => {
