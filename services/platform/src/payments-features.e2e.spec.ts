@@ -181,6 +181,20 @@ describe("The payments service's bot features", () => {
     expect(await subscriptionEvents('700201')).toEqual([]);
   });
 
+  it('records a payment whose plan was archived between the checkout and the charge, and tells the member the plan is not given yet', async () => {
+    const planId = await createPlan({ ...MONTH, sortOrder: 7 });
+    const member = '700500';
+    const { paymentId } = await rpc.call(RPC.payments.createPayment, { botId: shop.botId, telegramUserId: member, planId });
+    await rpc.call(RPC.subscriptions.archivePlan, { botId: shop.botId, planId });
+    const answer = await rpc.call(RPC.payments.handleBotUpdate, successfulPayment(member, paymentId!, 'stxARCHIVED'));
+    expect(answer.actions?.map((action) => action.reply?.text)).toEqual([
+      'Thank you! Your payment is recorded, but the plan could not be given just now; the bot’s admins can sort it out.',
+    ]);
+    // The money was taken: the payment is completed (and can be refunded); nothing was granted.
+    expect(await paymentEvents(paymentId!)).toEqual(['PaymentCreated', 'PaymentCompleted']);
+    expect(await subscriptionEvents(member)).toEqual([]);
+  });
+
   it('declines a checkout whose payload is no order of this member', async () => {
     const checkout = (payload: string, user = '700300'): BotUpdateJson => ({
       context: { botId: shop.botId, member: { telegramUserId: user }, language: 'en' },

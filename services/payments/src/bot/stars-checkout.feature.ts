@@ -1,4 +1,5 @@
 import type { BotFeatureRouter, FeatureContext } from '@botplatform/bot-kit';
+import { RpcCallError } from '@botplatform/bus';
 import { Injectable, Logger } from '@nestjs/common';
 import { CheckOutUseCase, type CheckoutRefusal } from '../payment/check-out.use-case.js';
 import { CompletePaymentUseCase } from '../payment/complete-payment.use-case.js';
@@ -67,10 +68,14 @@ export class StarsCheckoutFeature {
         totalAmount: payment?.totalAmount?.toString() ?? '0',
       });
     } catch (error) {
-      if (!(error instanceof PaymentsError) || error.code === 'PAYMENTS.DEPENDENCY_UNAVAILABLE') throw error;
+      // Away or failing for now: thrown, so the gateway handles the update again (both steps are idempotent).
+      // A refusal (ours, or subscriptions' such as a plan archived since the checkout) will not change on a retry.
+      const refusal =
+        error instanceof PaymentsError ? error.code : error instanceof RpcCallError && error.code.startsWith('SUBSCRIPTIONS.') ? error.code : undefined;
+      if (!refusal || refusal === 'PAYMENTS.DEPENDENCY_UNAVAILABLE') throw error;
       // The money is taken whatever we think of it: logged for the bot's admins, the member told so.
-      this.logger.error(`successful_payment ${payment?.telegramPaymentChargeId} in bot ${ctx.botId} not applied: ${error.code}: ${error.message}`);
-      ctx.reply(ctx.t('paid-unmatched'));
+      this.logger.error(`successful_payment ${payment?.telegramPaymentChargeId} in bot ${ctx.botId} not applied: ${refusal}: ${(error as Error).message}`);
+      ctx.reply(ctx.t(refusal.startsWith('SUBSCRIPTIONS.') ? 'paid-not-granted' : 'paid-unmatched'));
       return;
     }
     if (!completed.granted) return;

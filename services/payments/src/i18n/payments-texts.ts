@@ -10,6 +10,7 @@ const TEXTS = {
     'paid-period': 'Thank you! {name} is yours until {end}.',
     'paid-credits': 'Thank you! {name}: you now have {credits} credits.',
     'paid-unmatched': 'Thank you! We could not match this payment to an order; the bot’s admins can sort it out.',
+    'paid-not-granted': 'Thank you! Your payment is recorded, but the plan could not be given just now; the bot’s admins can sort it out.',
     refunded: 'Your payment of ⭐ {amount} was refunded.',
   },
   ru: {
@@ -22,6 +23,7 @@ const TEXTS = {
     'paid-period': 'Спасибо! {name} ваш до {end}.',
     'paid-credits': 'Спасибо! {name}: теперь у вас {credits} кредитов.',
     'paid-unmatched': 'Спасибо! Не удалось найти заказ для этого платежа; администраторы бота разберутся.',
+    'paid-not-granted': 'Спасибо! Платёж записан, но выдать тариф сейчас не получилось; администраторы бота разберутся.',
     refunded: 'Ваш платёж ⭐ {amount} возвращён.',
   },
 } as const;
