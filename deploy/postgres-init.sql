@@ -4,3 +4,4 @@ CREATE DATABASE notifications;
 CREATE DATABASE gateway;
 CREATE DATABASE subscriptions;
 CREATE DATABASE gamification;
+CREATE DATABASE payments;

@@ -8,6 +8,7 @@ import { NotificationsRpc } from './gen/botplatform/notifications/v1/notificatio
 import { UsersRpc } from './gen/botplatform/users/v1/users_rpc_pb.js';
 import { SubscriptionsRpc } from './gen/botplatform/subscriptions/v1/subscriptions_rpc_pb.js';
 import { GamificationRpc } from './gen/botplatform/gamification/v1/gamification_rpc_pb.js';
+import { PaymentsRpc } from './gen/botplatform/payments/v1/payments_pb.js';
 
 /** A request/reply subject: `rpc.<service>.<verb>`. */
 export type RpcSubject = `rpc.${string}.${string}`;
@@ -94,6 +95,7 @@ export const RPC = {
   gateway: rpcMethodsOf(GatewayRpc),
   subscriptions: rpcMethodsOf(SubscriptionsRpc),
   gamification: rpcMethodsOf(GamificationRpc),
+  payments: rpcMethodsOf(PaymentsRpc),
   // `npm run new:service` adds the RPC service of each new service here.
 } as const;
 
@@ -104,6 +106,7 @@ export const rpcServices = [
   GatewayRpc,
   SubscriptionsRpc,
   GamificationRpc,
+  PaymentsRpc,
   // `npm run new:service` adds the RPC service of each new service to this list too.
 ] as const;
 

@@ -7,15 +7,17 @@ import { DeclareBotFeaturesUseCase } from './routing/declare-bot-features.use-ca
 import { GatewayRoutingTable } from './routing/gateway-routing-table.js';
 import { RoutingTableLifecycle } from './routing/routing-table.lifecycle.js';
 import { WebhookBodyReader } from './hosting/webhook-body.reader.js';
+import { RefundStarPaymentRpcController } from './payments/refund-star-payment.rpc-controller.js';
+import { RefundStarPaymentUseCase } from './payments/refund-star-payment.use-case.js';
 
-/** The gateway's Nest side: Telegram's webhook route, `rpc.gateway.*`, and the hosted bots' lifecycle. */
+/** The gateway's Nest side: Telegram's webhook route, `rpc.gateway.*` (declarations, Stars refunds), and the hosted bots' lifecycle. */
 @Module({})
 export class GatewayModule {
   /** `disposables` are closed after the bots have stopped (clients the bots used). */
   static forHost(host: BotHost, disposables: readonly Disposable[], routing: GatewayRoutingTable): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [TelegramWebhookController, DeclareBotFeaturesRpcController],
+      controllers: [TelegramWebhookController, DeclareBotFeaturesRpcController, RefundStarPaymentRpcController],
       providers: [
         { provide: BotHost, useValue: host },
         { provide: GATEWAY_DISPOSABLES, useValue: disposables },
@@ -24,6 +26,7 @@ export class GatewayModule {
         RoutingTableLifecycle,
         BotHostLifecycle,
         DeclareBotFeaturesUseCase,
+        RefundStarPaymentUseCase,
       ],
       exports: [BotHost],
     };

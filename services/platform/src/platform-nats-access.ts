@@ -55,18 +55,32 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
     requests: [...GATEWAY_REQUESTS.map((method) => method.subject), GATEWAY_ROUTED_UPDATES],
   },
   // Its admin API scopes plans by the bots' API tokens, which the users service checks; its bot screens
-  // (/plans, /subscription, /subadmin) are routed to it once declared. Its reminders follow each bot's
-  // reminder days (a users setting) and go out in the member's language through notifications.
+  // (/plans, /subscription, /subadmin) are routed to it once declared, and "Buy" orders the invoice from
+  // payments. Its reminders follow each bot's reminder days (a users setting) and go out in the member's
+  // language through notifications.
   {
     user: 'subscriptions',
     service: true,
     consumers: [{ name: 'subscriptions--reminder-days', source: 'users' }],
     requests: [
-      ...[RPC.users.authenticateApiToken, RPC.users.getMember, RPC.notifications.sendMessage].map((method) => method.subject),
+      ...[RPC.users.authenticateApiToken, RPC.users.getMember, RPC.notifications.sendMessage, RPC.payments.createPayment].map((method) => method.subject),
       ...DECLARES_BOT_FEATURES,
     ],
   },
   { user: 'gamification', service: true, consumers: [], requests: DECLARES_BOT_FEATURES },
+  // Sells plans: reads them and grants or revokes them in subscriptions; refunds Stars through the gateway,
+  // the only service that speaks to Telegram; its pre-checkout and payment messages are routed to it.
+  {
+    user: 'payments',
+    service: true,
+    consumers: [],
+    requests: [
+      ...[RPC.subscriptions.listPlans, RPC.subscriptions.grantSubscription, RPC.subscriptions.revokeSubscription, RPC.gateway.refundStarPayment].map(
+        (method) => method.subject,
+      ),
+      ...DECLARES_BOT_FEATURES,
+    ],
+  },
   // `npm run new:service` adds the user of each new service here.
   // An operator's tool (e.g. `nats --user operator --inbox-prefix _INBOX.operator req …`): manages the
   // bots and may have a message sent, but never reads a bot token.
@@ -81,6 +95,7 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
       RPC.users.deactivateBot,
       RPC.users.rotateBotToken,
       RPC.notifications.sendMessage,
+      RPC.payments.refundPayment,
     ].map((method) => method.subject),
   },
 ];

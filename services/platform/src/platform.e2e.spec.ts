@@ -300,7 +300,10 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
     await chat.pressCallbackButton(await menu, 'Месяц · ⭐ 250 / 4.99 EUR', { timeoutMs: 10_000 });
     const card = await chat.waitForEdit((message) => message.text?.startsWith('Месяц') === true, { timeoutMs: 10_000 });
     expect(text(card)).toBe('Месяц\nПремиум на месяц\n\nДоступ на 30 дней\nЦена: ⭐ 250 / 4.99 EUR');
-    expect((await chat.pressCallbackButton(card, 'Купить', { timeoutMs: 10_000 })).showAlert).toBe(true);
+    // Buy orders the plan from the payments service and sends its Stars invoice (stars-purchase.e2e.spec.ts pays it).
+    const invoice = chat.waitForMessage((message) => message.invoice !== undefined, { timeoutMs: 10_000 });
+    await chat.pressCallbackButton(card, 'Купить', { timeoutMs: 10_000 });
+    expect((await invoice).invoice).toMatchObject({ title: 'Месяц', currency: 'XTR', total_amount: 250 });
     expect(await ask(chat, 'subscription')).toBe('У вас нет подписки.');
   });
 

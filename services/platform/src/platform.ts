@@ -7,6 +7,7 @@ import type { LoggerService } from '@nestjs/common';
 import { allFeaturesDeclared } from './feature-declarations.js';
 import { subscriptionsService } from '@botplatform/subscriptions';
 import { gamificationService } from '@botplatform/gamification';
+import { paymentsService } from '@botplatform/payments';
 
 /** One for all services, or each service's own (distributed: each connects as its own broker user). */
 export type PerService<T> = T | ((service: string) => T);
@@ -48,6 +49,7 @@ export function platformServices(options: Pick<PlatformOptions, 'users' | 'teleg
       notificationsService,
       subscriptionsService,
       gamificationService,
+      paymentsService,
       // `npm run new:service` adds new services here: after the services they call, before the gateway.
       gateway,
     ],

@@ -7,6 +7,7 @@ import { AdminPlansController } from './admin-api/admin-plans.controller.js';
 import { ApiTokensClient } from './admin-api/api-tokens.client.js';
 import { botFeaturesProviders } from './bot/bot-features.providers.js';
 import { HandleBotUpdateRpcController } from './bot/handle-bot-update.rpc-controller.js';
+import { PaymentsClient } from './bot/payments.client.js';
 import { ManagePlansRpcController } from './plan/manage-plans.rpc-controller.js';
 import { ManagePlansUseCase } from './plan/manage-plans.use-case.js';
 import { PlanCatalog } from './plan/plan-catalog.js';
@@ -43,13 +44,14 @@ import { SubscriptionTimerWorker } from './subscription/subscription-timer-worke
   ],
 })
 export class SubscriptionsModule {
-  /** The module with what it needs from the running service: RPC clients to the users and notifications services, closed with the module. */
+  /** The module with what it needs from the running service: RPC clients to the users, notifications and payments services, closed with the module. */
   static forService(dependencies: ServiceDependencies): DynamicModule {
     return {
       module: SubscriptionsModule,
       providers: [
         { provide: ApiTokensClient, useFactory: () => new ApiTokensClient(createRpcClient(dependencies.rpc)) },
         { provide: ReminderDeliveryClient, useFactory: () => new ReminderDeliveryClient(createRpcClient(dependencies.rpc)) },
+        { provide: PaymentsClient, useFactory: () => new PaymentsClient(createRpcClient(dependencies.rpc)) },
       ],
     };
   }

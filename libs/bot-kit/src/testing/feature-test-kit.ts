@@ -89,7 +89,9 @@ export class FeatureTestKit {
     const telegram = this.sandbox.createBot({ username: `kit_${botId.replaceAll('-', '').slice(0, 12)}_bot`, firstName: name });
     const bot = new Bot<KitContext>(telegram.token, { client: { apiRoot: this.sandbox.apiRoot } });
     const members = this.options.members ?? ((_bot, from) => this.defaultMember(botId, from));
-    bot.use(session({ initial: (): FeatureSessionData => ({}) }));
+    // Keyed as the gateway keys it: a pre-checkout query or a subscription update has no chat, but belongs
+    // to the private chat of its sender (grammY's default key would throw on them).
+    bot.use(session({ initial: (): FeatureSessionData => ({}), getSessionKey: kitSessionKey }));
     bot.use(
       routeToFeatures<KitContext>({
         table: () => this.table(),
@@ -156,4 +158,10 @@ export class FeatureTestKit {
     this.cachedTable = { key, table };
     return table;
   }
+}
+
+/** The chat of the update, or the private chat of who sent a pre-checkout query or a subscription change. */
+function kitSessionKey(ctx: Context): string | undefined {
+  const privateSender = ctx.update.pre_checkout_query?.from ?? ctx.update.subscription?.user;
+  return (ctx.chat?.id ?? privateSender?.id)?.toString();
 }

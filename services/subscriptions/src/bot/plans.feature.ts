@@ -7,6 +7,7 @@ import { ManageSubscriptionsUseCase } from '../subscription/manage-subscriptions
 import { SubscriptionDirectory } from '../subscription/subscription-directory.js';
 import { isRunning } from '../subscription/subscription.decider.js';
 import { formatMoment, formatPrices, planTextIn } from './formatting.js';
+import { PaymentsClient } from './payments.client.js';
 import { refusalsAnswered } from './refusals.js';
 
 /** Buttons of the plans menu: `sub:<action>[:<plan id>]`, a UUID at most (`sub:buy:<uuid>` is 44 bytes). */
@@ -20,8 +21,9 @@ export function planGives(ctx: FeatureContext, plan: Plan): string {
 
 /**
  * `/plans`: the bot's plans on sale (active, with a price, in their sort order), each opening its card
- * with a "Buy" button, and the bot's free trial for a member who never took it. Payments do not exist
- * yet, so "Buy" says so and changes nothing. The trial is the start-trial use case itself: taken once,
+ * with a "Buy" button, and the bot's free trial for a member who never took it. "Buy" orders the plan
+ * from the payments service and sends its Telegram Stars invoice (the payment id in its payload); the
+ * checkout and the grant after the payment are the payments service's. The trial is the start-trial use case itself: taken once,
  * a second press (an older menu) gets its refusal in the member's language.
  */
 @Injectable()
@@ -31,6 +33,7 @@ export class PlansFeature {
     private readonly subscriptions: ManageSubscriptionsUseCase,
     private readonly directory: SubscriptionDirectory,
     private readonly clock: Clock,
+    private readonly payments: PaymentsClient,
   ) {}
 
   register(router: BotFeatureRouter, translate: Translate): BotFeatureRouter {
@@ -60,9 +63,7 @@ export class PlansFeature {
       case 'p':
         return this.card(ctx, planId);
       case 'buy':
-        // Honest until payments exist: nothing is bought, nothing is charged.
-        ctx.answerCallback(ctx.t('plan-buy-coming'), { alert: true });
-        return;
+        return this.buy(ctx, planId);
       case 'trial':
         return this.startTrial(ctx);
     }
@@ -105,6 +106,20 @@ export class PlansFeature {
         .row()
         .text(ctx.t('button-back'), planButtons.encode('plans')),
     });
+  }
+
+  /** Stars only for now: other currencies' prices are shown, but paid in Stars until their providers exist. */
+  private async buy(ctx: FeatureContext, planId: string): Promise<void> {
+    if (!/^[0-9a-f-]{36}$/.test(planId)) {
+      ctx.answerCallback(ctx.t('refused-plan-gone'), { alert: true });
+      return;
+    }
+    const order = await this.payments.orderStars({ botId: ctx.botId, telegramUserId: ctx.telegramUserId, planId, language: ctx.language });
+    if ('refused' in order) {
+      ctx.answerCallback(ctx.t(order.refused === 'plan_gone' ? 'refused-plan-gone' : 'plan-buy-unavailable'), { alert: true });
+      return;
+    }
+    ctx.answerCallback().sendInvoice(order.invoice);
   }
 
   private async startTrial(ctx: FeatureContext): Promise<void> {

@@ -39,7 +39,7 @@ plan-gives-period = Access for { days }
 plan-gives-credits = A pack of { credits }
 plan-price = Price: { $price }
 plan-button-buy = Buy
-plan-buy-coming = Payments are coming soon: plans cannot be bought in the bot yet. Nothing was charged.
+plan-buy-unavailable = Payments are unavailable right now. Nothing was charged. Please try again in a moment.
 trial-started = Your free trial of { $name } is on until { $end }.
 
 ## /subscription

@@ -41,7 +41,7 @@ plan-gives-period = Доступ на { days }
 plan-gives-credits = Пакет: { credits }
 plan-price = Цена: { $price }
 plan-button-buy = Купить
-plan-buy-coming = Оплата скоро появится: купить тариф в боте пока нельзя. Деньги не списаны.
+plan-buy-unavailable = Оплата сейчас недоступна. Деньги не списаны. Попробуйте ещё раз через минуту.
 trial-started = Пробный период «{ $name }» действует до { $end }.
 
 ## /subscription

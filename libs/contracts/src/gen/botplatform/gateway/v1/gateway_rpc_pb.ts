@@ -2,17 +2,90 @@
 // @generated from file botplatform/gateway/v1/gateway_rpc.proto (package botplatform.gateway.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { DeclareBotFeaturesReplySchema, DeclareBotFeaturesRequestSchema } from "../../bot/v1/bot_features_pb.js";
 import { file_botplatform_bot_v1_bot_features } from "../../bot/v1/bot_features_pb.js";
 import { file_botplatform_bus_v1_rpc_options } from "../../bus/v1/rpc_options_pb.js";
+import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file botplatform/gateway/v1/gateway_rpc.proto.
  */
 export const file_botplatform_gateway_v1_gateway_rpc: GenFile = /*@__PURE__*/
-  fileDesc("Cihib3RwbGF0Zm9ybS9nYXRld2F5L3YxL2dhdGV3YXlfcnBjLnByb3RvEhZib3RwbGF0Zm9ybS5nYXRld2F5LnYxMqcBCgpHYXRld2F5UnBjEpgBChJEZWNsYXJlQm90RmVhdHVyZXMSLS5ib3RwbGF0Zm9ybS5ib3QudjEuRGVjbGFyZUJvdEZlYXR1cmVzUmVxdWVzdBorLmJvdHBsYXRmb3JtLmJvdC52MS5EZWNsYXJlQm90RmVhdHVyZXNSZXBseSImirUYIgogcnBjLmdhdGV3YXkuZGVjbGFyZS1ib3QtZmVhdHVyZXNiBnByb3RvMw", [file_botplatform_bot_v1_bot_features, file_botplatform_bus_v1_rpc_options]);
+  fileDesc("Cihib3RwbGF0Zm9ybS9nYXRld2F5L3YxL2dhdGV3YXlfcnBjLnByb3RvEhZib3RwbGF0Zm9ybS5nYXRld2F5LnYxImgKGFJlZnVuZFN0YXJQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIiChp0ZWxlZ3JhbV9wYXltZW50X2NoYXJnZV9pZBgDIAEoCSIYChZSZWZ1bmRTdGFyUGF5bWVudFJlcGx5MsYCCgpHYXRld2F5UnBjEpgBChJEZWNsYXJlQm90RmVhdHVyZXMSLS5ib3RwbGF0Zm9ybS5ib3QudjEuRGVjbGFyZUJvdEZlYXR1cmVzUmVxdWVzdBorLmJvdHBsYXRmb3JtLmJvdC52MS5EZWNsYXJlQm90RmVhdHVyZXNSZXBseSImirUYIgogcnBjLmdhdGV3YXkuZGVjbGFyZS1ib3QtZmVhdHVyZXMSnAEKEVJlZnVuZFN0YXJQYXltZW50EjAuYm90cGxhdGZvcm0uZ2F0ZXdheS52MS5SZWZ1bmRTdGFyUGF5bWVudFJlcXVlc3QaLi5ib3RwbGF0Zm9ybS5nYXRld2F5LnYxLlJlZnVuZFN0YXJQYXltZW50UmVwbHkiJYq1GCEKH3JwYy5nYXRld2F5LnJlZnVuZC1zdGFyLXBheW1lbnRiBnByb3RvMw", [file_botplatform_bot_v1_bot_features, file_botplatform_bus_v1_rpc_options]);
+
+/**
+ * rpc.gateway.refund-star-payment. Refused with GATEWAY.BOT_NOT_HOSTED, GATEWAY.CHARGE_NOT_FOUND or
+ * GATEWAY.CHARGE_ALREADY_REFUNDED.
+ *
+ * @generated from message botplatform.gateway.v1.RefundStarPaymentRequest
+ */
+export type RefundStarPaymentRequest = Message<"botplatform.gateway.v1.RefundStarPaymentRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * @generated from field: string telegram_payment_charge_id = 3;
+   */
+  telegramPaymentChargeId: string;
+};
+
+/**
+ * rpc.gateway.refund-star-payment. Refused with GATEWAY.BOT_NOT_HOSTED, GATEWAY.CHARGE_NOT_FOUND or
+ * GATEWAY.CHARGE_ALREADY_REFUNDED.
+ *
+ * @generated from message botplatform.gateway.v1.RefundStarPaymentRequest
+ */
+export type RefundStarPaymentRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * @generated from field: string telegram_payment_charge_id = 3;
+   */
+  telegramPaymentChargeId?: string;
+};
+
+/**
+ * Describes the message botplatform.gateway.v1.RefundStarPaymentRequest.
+ * Use `create(RefundStarPaymentRequestSchema)` to create a new message.
+ */
+export const RefundStarPaymentRequestSchema: GenMessage<RefundStarPaymentRequest, {jsonType: RefundStarPaymentRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_gateway_v1_gateway_rpc, 0);
+
+/**
+ * @generated from message botplatform.gateway.v1.RefundStarPaymentReply
+ */
+export type RefundStarPaymentReply = Message<"botplatform.gateway.v1.RefundStarPaymentReply"> & {
+};
+
+/**
+ * @generated from message botplatform.gateway.v1.RefundStarPaymentReply
+ */
+export type RefundStarPaymentReplyJson = {
+};
+
+/**
+ * Describes the message botplatform.gateway.v1.RefundStarPaymentReply.
+ * Use `create(RefundStarPaymentReplySchema)` to create a new message.
+ */
+export const RefundStarPaymentReplySchema: GenMessage<RefundStarPaymentReply, {jsonType: RefundStarPaymentReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_gateway_v1_gateway_rpc, 1);
 
 /**
  * GatewayRpc is every request/reply the gateway answers (`rpc.gateway.<verb>`).
@@ -30,6 +103,17 @@ export const GatewayRpc: GenService<{
     methodKind: "unary";
     input: typeof DeclareBotFeaturesRequestSchema;
     output: typeof DeclareBotFeaturesReplySchema;
+  },
+  /**
+   * Gives a member back the Stars of one charge (Telegram's refundStarPayment, through the bot that was
+   * paid): the gateway is the only service that speaks to Telegram.
+   *
+   * @generated from rpc botplatform.gateway.v1.GatewayRpc.RefundStarPayment
+   */
+  refundStarPayment: {
+    methodKind: "unary";
+    input: typeof RefundStarPaymentRequestSchema;
+    output: typeof RefundStarPaymentReplySchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_botplatform_gateway_v1_gateway_rpc, 0);

@@ -1,0 +1,38 @@
+/** The payments service's texts in the members' languages (English is the fallback). */
+const TEXTS = {
+  en: {
+    'checkout-unknown-order': 'This invoice is not valid in this chat. Please open /plans and buy again.',
+    'checkout-already-paid': 'This order is paid already. Nothing was charged again.',
+    'checkout-order-closed': 'This order is closed. Please open /plans and buy again.',
+    'checkout-plan-unavailable': 'This plan is no longer on sale. Nothing was charged. Please choose another in /plans.',
+    'checkout-price-changed': 'The price of this plan has changed. Nothing was charged. Please open /plans and buy again.',
+    'checkout-try-again': 'We could not check your order just now. Nothing was charged. Please try again in a moment.',
+    'paid-period': 'Thank you! {name} is yours until {end}.',
+    'paid-credits': 'Thank you! {name}: you now have {credits} credits.',
+    'paid-unmatched': 'Thank you! We could not match this payment to an order; the bot’s admins can sort it out.',
+    'paid-not-granted': 'Thank you! Your payment is recorded, but the plan could not be given just now; the bot’s admins can sort it out.',
+    refunded: 'Your payment of ⭐ {amount} was refunded.',
+  },
+  ru: {
+    'checkout-unknown-order': 'Этот счёт недействителен в этом чате. Откройте /plans и купите ещё раз.',
+    'checkout-already-paid': 'Этот заказ уже оплачен. Повторно ничего не списано.',
+    'checkout-order-closed': 'Этот заказ закрыт. Откройте /plans и купите ещё раз.',
+    'checkout-plan-unavailable': 'Этот тариф больше не продаётся. Деньги не списаны. Выберите другой в /plans.',
+    'checkout-price-changed': 'Цена тарифа изменилась. Деньги не списаны. Откройте /plans и купите ещё раз.',
+    'checkout-try-again': 'Не получилось проверить заказ. Деньги не списаны. Попробуйте ещё раз через минуту.',
+    'paid-period': 'Спасибо! {name} ваш до {end}.',
+    'paid-credits': 'Спасибо! {name}: теперь у вас {credits} кредитов.',
+    'paid-unmatched': 'Спасибо! Не удалось найти заказ для этого платежа; администраторы бота разберутся.',
+    'paid-not-granted': 'Спасибо! Платёж записан, но выдать тариф сейчас не получилось; администраторы бота разберутся.',
+    refunded: 'Ваш платёж ⭐ {amount} возвращён.',
+  },
+} as const;
+
+export type PaymentsTextKey = keyof (typeof TEXTS)['en'];
+
+/** The text `key` in `language` (English when the service has no texts in it), `{name}` filled from `variables`. */
+export function paymentsTranslate(language: string, key: string, variables: Readonly<Record<string, string | number>> = {}): string {
+  const texts: Readonly<Record<string, string>> = language in TEXTS ? TEXTS[language as keyof typeof TEXTS] : TEXTS.en;
+  const template = texts[key] ?? (TEXTS.en as Readonly<Record<string, string>>)[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in variables ? String(variables[name]) : whole));
+}

@@ -1,0 +1,74 @@
+import type { CreatePaymentReplyJson, PlanViewJson } from '@botplatform/contracts';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Clock } from '../shared/clock.js';
+import { SubscriptionsClient } from '../shared/subscriptions.client.js';
+import { PaymentCommands } from './payment-commands.js';
+import { PlanNotForSaleError } from './payment.errors.js';
+
+export interface CreatePaymentInput {
+  readonly botId: string;
+  readonly telegramUserId: string;
+  readonly planId: string;
+  readonly language: string;
+}
+
+/** Telegram's bounds of an invoice's title and description. */
+const TITLE_MAX = 32;
+const DESCRIPTION_MAX = 255;
+
+/**
+ * A member orders a plan in Telegram Stars: the plan and its price are read from subscriptions now (the
+ * price in the order is the one the checkout will compare with), the pending payment is stored, and the
+ * invoice to send carries the payment's id as its payload.
+ */
+@Injectable()
+export class CreatePaymentUseCase {
+  constructor(
+    private readonly payments: PaymentCommands,
+    private readonly subscriptions: SubscriptionsClient,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(input: CreatePaymentInput): Promise<CreatePaymentReplyJson> {
+    const plan = await this.subscriptions.plan(input.botId, input.planId);
+    if (!plan?.forSale || !plan.starsAmount) throw new PlanNotForSaleError(input.planId);
+    const paymentId = randomUUID();
+    await this.payments.handle(
+      {
+        type: 'CreatePayment',
+        paymentId,
+        botId: input.botId,
+        telegramUserId: input.telegramUserId,
+        planId: input.planId,
+        currency: 'XTR',
+        amount: plan.starsAmount,
+        now: this.clock.now().toISOString(),
+      },
+      { botId: input.botId, actor: { kind: 'user', id: `telegram:${input.telegramUserId}` } },
+    );
+    const text = planTextIn(plan.view, input.language);
+    return {
+      paymentId,
+      invoice: {
+        title: clip(text.name, TITLE_MAX),
+        description: clip(text.description || text.name, DESCRIPTION_MAX),
+        payload: paymentId,
+        currency: 'XTR',
+        prices: [{ label: clip(text.name, TITLE_MAX), amount: plan.starsAmount }],
+      },
+    };
+  }
+}
+
+/** The plan's name and description in the member's language, else English, else the first it has. */
+export function planTextIn(plan: PlanViewJson, language: string): { name: string; description: string } {
+  const texts = plan.definition?.texts ?? [];
+  const text = texts.find((t) => t.language === language) ?? texts.find((t) => t.language === 'en') ?? texts[0];
+  return { name: text?.name || '?', description: text?.description ?? '' };
+}
+
+function clip(text: string, max: number): string {
+  const characters = [...text];
+  return characters.length <= max ? text : `${characters.slice(0, max - 1).join('')}…`;
+}

@@ -1,0 +1,56 @@
+import { BotFeatureRouter } from '@botplatform/bot-kit';
+import type { RpcClient } from '@botplatform/bus';
+import { createRpcClient, type ServiceDependencies } from '@botplatform/service-kit';
+import { Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
+import { HandleBotUpdateRpcController } from './bot/handle-bot-update.rpc-controller.js';
+import { StarsCheckoutFeature } from './bot/stars-checkout.feature.js';
+import { paymentsTranslate } from './i18n/payments-texts.js';
+import { CheckOutUseCase } from './payment/check-out.use-case.js';
+import { CompletePaymentUseCase } from './payment/complete-payment.use-case.js';
+import { CreatePaymentUseCase } from './payment/create-payment.use-case.js';
+import { PaymentCommands } from './payment/payment-commands.js';
+import { PaymentsRpcController } from './payment/payments.rpc-controller.js';
+import { RefundPaymentUseCase } from './payment/refund-payment.use-case.js';
+import { Clock, SystemClock } from './shared/clock.js';
+import { GatewayClient } from './shared/gateway.client.js';
+import { SubscriptionsClient } from './shared/subscriptions.client.js';
+
+/** The RPC client payments calls subscriptions and the gateway with, closed with the module. */
+class PaymentsRpc implements OnModuleDestroy {
+  constructor(readonly client: RpcClient) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+/** Request handlers, use cases and bot features of the payments service. */
+@Module({
+  controllers: [PaymentsRpcController, HandleBotUpdateRpcController],
+  providers: [
+    { provide: Clock, useClass: SystemClock },
+    PaymentCommands,
+    CreatePaymentUseCase,
+    CheckOutUseCase,
+    CompletePaymentUseCase,
+    RefundPaymentUseCase,
+    StarsCheckoutFeature,
+    { provide: SubscriptionsClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new SubscriptionsClient(rpc.client) },
+    { provide: GatewayClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new GatewayClient(rpc.client) },
+    // The service's one router (the definition's `botFeatures`): startService declares it to the gateway.
+    {
+      provide: BotFeatureRouter,
+      inject: [StarsCheckoutFeature],
+      useFactory: (stars: StarsCheckoutFeature) => stars.register(new BotFeatureRouter('payments', { translate: paymentsTranslate })),
+    },
+  ],
+})
+export class PaymentsModule {
+  /** The module with what it needs from the running service: an RPC client to subscriptions and the gateway. */
+  static forService(dependencies: ServiceDependencies): DynamicModule {
+    return {
+      module: PaymentsModule,
+      providers: [{ provide: PaymentsRpc, useFactory: () => new PaymentsRpc(createRpcClient(dependencies.rpc)) }],
+    };
+  }
+}

@@ -1,0 +1,23 @@
+import { BotFeatureRouter } from '@botplatform/bot-kit';
+import { eventStoreMigrations } from '@botplatform/event-store';
+import type { ServiceDefinition } from '@botplatform/service-kit';
+import { PaymentsMigration20261130194000 } from './migrations/20261130194000-payments.migration.js';
+import { Payment } from './payment/payment.entity.js';
+import { paymentPublicEvents } from './payment/payment.public-events.js';
+import { PaymentsModule } from './payments.module.js';
+
+/** The payments service. Publishes `payments.*` events (proto/botplatform/payments/v1). */
+export const paymentsService: ServiceDefinition = {
+  name: 'payments',
+  schema: 'payments',
+  migrations: [
+    ...eventStoreMigrations,
+    // No busMigrations: they hold a consumer's inbox and positions, and this service consumes nothing yet.
+    { name: 'Migration20261130194000_payments', class: PaymentsMigration20261130194000 },
+  ],
+  entities: [Payment],
+  module: (dependencies) => PaymentsModule.forService(dependencies),
+  toPublic: paymentPublicEvents,
+  // Its bot features (src/bot/: pre-checkout queries, successful and refunded payments), declared to the gateway at start.
+  botFeatures: BotFeatureRouter,
+};

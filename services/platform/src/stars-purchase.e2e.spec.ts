@@ -1,0 +1,274 @@
+import { EmbeddedEventBus, InProcessBroker, JetStreamEventBus, type EventBus, type RpcCallError, type RpcClient } from '@botplatform/bus';
+import { RPC, type BotUpdateJson, type PlanDefinitionJson, type RegisterBotReplyJson } from '@botplatform/contracts';
+import type { RecordedEvent } from '@botplatform/event-store';
+import { createRpcClient, type RpcTransport } from '@botplatform/service-kit';
+import { TelegramSandbox, type SandboxBot, type SandboxChat, type SandboxUser } from '@botplatform/telegram-sandbox';
+import { createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@botplatform/testing';
+import type { Message } from 'grammy/types';
+import { platformNatsAccess } from './platform-nats-access.js';
+import { startPlatform, type PerService, type RunningPlatform } from './platform.js';
+import { startPlatformNats } from './testing/platform-nats.js';
+
+const OPERATOR_TOKEN = 'stars-e2e-operator-token-0123456789abc';
+
+interface Wiring {
+  bus: PerService<EventBus>;
+  rpc: PerService<RpcTransport>;
+  /** The transport of one broker user (in the embedded mode, the one in-process broker). */
+  as(user: string): RpcTransport;
+  close(): Promise<void>;
+}
+
+const modes: Record<string, () => Promise<Wiring>> = {
+  'embedded: in-process bus and request/reply': async () => {
+    const bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
+    const rpc: RpcTransport = { kind: 'in-process', broker: new InProcessBroker() };
+    return { bus, rpc, as: () => rpc, close: () => bus.close() };
+  },
+  // The platform's broker users and permissions, as deployed: payments may ask subscriptions and the
+  // gateway only what platform-nats-access.ts lets it, and the test asks as the gateway or the operator.
+  'distributed: JetStream bus and NATS request/reply, each service its own broker user': async () => {
+    const namespace = uniqueName('stars');
+    const nats = await startPlatformNats(namespace);
+    const transportOf = (user: string): RpcTransport => ({ kind: 'nats', servers: nats.url, credentials: nats.credentialsOf(user) });
+    const buses = new Map<string, EventBus>();
+    for (const { user, service } of platformNatsAccess) {
+      if (!service) continue;
+      buses.set(user, await JetStreamEventBus.connect(nats.url, user, { namespace, credentials: nats.credentialsOf(user), relay: { pollIntervalMs: 20 } }));
+    }
+    return {
+      bus: (service) => buses.get(service)!,
+      rpc: transportOf,
+      as: transportOf,
+      close: async () => {
+        for (const bus of buses.values()) await bus.close();
+        await nats.dispose();
+      },
+    };
+  },
+};
+
+const MONTH: PlanDefinitionJson = {
+  texts: [
+    { language: 'en', name: 'Month', description: 'Premium for a month' },
+    { language: 'ru', name: 'Месяц', description: 'Премиум на месяц' },
+  ],
+  periodDays: 30,
+  prices: [
+    { currency: 'EUR', amount: '499' },
+    { currency: 'XTR', amount: '250' },
+  ],
+  quotaLevel: 'premium',
+  active: true,
+  sortOrder: 1,
+};
+
+const text = (message: Message) => message.text ?? '';
+const isInvoice = (message: Message) => message.invoice !== undefined;
+
+/**
+ * Buying a plan with Telegram Stars through the whole platform, the sandbox as Telegram: subscriptions'
+ * "Buy" orders the invoice from payments, the gateway sends it, the sandbox user pays, payments answers
+ * the pre-checkout and completes the payment on `successful_payment`, subscriptions grants the plan once;
+ * a refund goes through the gateway's `refundStarPayment` and revokes the access once.
+ */
+describe.each(Object.keys(modes))('Telegram Stars purchases (%s)', (mode) => {
+  let database: TestDatabase;
+  let wiring: Wiring;
+  let platform: RunningPlatform;
+  let sandbox: TelegramSandbox;
+  const clients = new Map<string, RpcClient>();
+  let shop: { sandbox: SandboxBot; botId: string; apiToken: string };
+
+  const clientAs = (user: string) => {
+    if (!clients.has(user)) clients.set(user, createRpcClient(wiring.as(user)));
+    return clients.get(user)!;
+  };
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        throw new Error('expected the call to fail');
+      },
+      (error: unknown) => error as RpcCallError,
+    );
+  const plansApi = (path: string, init: RequestInit = {}) =>
+    fetch(`${platform.services.get('subscriptions')!.url}/admin/bots/${shop.botId}/plans${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${shop.apiToken}`, 'content-type': 'application/json' },
+    });
+  const createPlan = async (plan: PlanDefinitionJson) => {
+    const response = await plansApi('', { method: 'POST', body: JSON.stringify(plan) });
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { plan: { planId: string } }).plan.planId;
+  };
+  const subscriptionEvents = async (user: SandboxUser) =>
+    (await platform.services.get('subscriptions')!.dependencies.store.readStream(`subscription-${shop.botId}-${user.id}`)).events;
+  const paymentEvents = async (paymentId: string): Promise<readonly RecordedEvent[]> =>
+    (await platform.services.get('payments')!.dependencies.store.readStream(`payment-${paymentId}`)).events;
+  const typesOf = (events: readonly RecordedEvent[]) => events.map((event) => event.type);
+  const ask = async (chat: SandboxChat, command: string) => {
+    const answer = chat.waitForMessage(() => true, { timeoutMs: 10_000 });
+    chat.sendCommand(command);
+    return text(await answer);
+  };
+
+  /** A member opens /plans, opens the plan's card and presses Buy: the invoice message the bot sent. */
+  const buy = async (chat: SandboxChat, button: string, buyText = 'Купить') => {
+    const menu = chat.waitForMessage((message) => message.text === 'Выберите тариф:', { timeoutMs: 10_000 });
+    chat.sendCommand('plans');
+    await chat.pressCallbackButton(await menu, button, { timeoutMs: 10_000 });
+    const card = await chat.waitForEdit((message) => message.text?.startsWith(button.split(' · ')[0]!) === true, { timeoutMs: 10_000 });
+    const invoice = chat.waitForMessage(isInvoice, { timeoutMs: 10_000 });
+    const answer = await chat.pressCallbackButton(card, buyText, { timeoutMs: 10_000 });
+    expect(answer.showAlert ?? false).toBe(false);
+    return invoice;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('bp_stars');
+    wiring = await modes[mode]();
+    sandbox = new TelegramSandbox({ rateLimits: false });
+    await sandbox.start();
+    platform = await startPlatform({
+      databaseUrl: database.url,
+      bus: wiring.bus,
+      rpc: wiring.rpc,
+      firstHttpPort: 0,
+      logger: false,
+      users: { operatorToken: OPERATOR_TOKEN },
+      telegram: { telegramApiRoot: sandbox.apiRoot, mode: 'polling', pollingTimeoutSeconds: 1 },
+    });
+    const sandboxBot = sandbox.createBot({ username: 'stars_shop_bot', firstName: 'Stars shop' });
+    const owner = sandbox.createUser({ firstName: 'Owner', languageCode: 'en' });
+    const response = await fetch(`${platform.services.get('users')!.url}/admin/bots`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Stars shop', token: sandboxBot.token, ownerTelegramUserId: String(owner.id) }),
+    });
+    expect(response.status).toBe(201);
+    const { botId, apiToken } = (await response.json()) as RegisterBotReplyJson;
+    shop = { sandbox: sandboxBot, botId: botId!, apiToken: apiToken! };
+    await waitFor('the gateway to host the shop', () => platform.gateway.host?.hosted().length === 1, { timeoutMs: 15_000 });
+  });
+
+  afterAll(async () => {
+    for (const client of clients.values()) await client.close();
+    await platform?.close();
+    await wiring?.close();
+    await sandbox?.stop();
+    await database?.drop();
+  });
+
+  it('sells a plan for Stars end to end: Buy → invoice → pre-checkout → successful_payment → /subscription shows it; a duplicated update grants once; a refund revokes once', async () => {
+    await createPlan(MONTH);
+    const vera = sandbox.createUser({ firstName: 'Vera', languageCode: 'ru' });
+    const chat = sandbox.chat(vera, shop.sandbox);
+    await ask(chat, 'start');
+
+    const invoice = await buy(chat, 'Месяц · ⭐ 250 / 4.99 EUR');
+    expect(invoice.invoice).toMatchObject({ title: 'Месяц', description: 'Премиум на месяц', currency: 'XTR', total_amount: 250 });
+
+    const thanks = chat.waitForMessage((message) => text(message).startsWith('Спасибо!'), { timeoutMs: 10_000 });
+    const outcome = await chat.payInvoice(invoice);
+    expect(outcome.status).toBe('paid');
+    expect(text(await thanks)).toMatch(/^Спасибо! Месяц ваш до \d{4}-\d\d-\d\d \d\d:\d\d \(UTC\)\.$/);
+    const [charge] = sandbox.payments(shop.sandbox).filter((payment) => payment.userId === vera.id);
+    expect(charge).toMatchObject({ currency: 'XTR', amount: 250, refunded: false });
+    const paymentId = charge!.payload;
+    expect(typesOf(await paymentEvents(paymentId))).toEqual(['PaymentCreated', 'PaymentCompleted']);
+    expect((await paymentEvents(paymentId))[1]!.data).toMatchObject({ chargeId: charge!.chargeId, amount: '250', currency: 'XTR' });
+    expect(typesOf(await subscriptionEvents(vera))).toEqual(['SubscriptionStarted']);
+    expect(await ask(chat, 'subscription')).toContain('Месяц');
+
+    // Telegram delivers the same successful_payment again: the gateway routes it to payments once more.
+    const duplicate: BotUpdateJson = {
+      context: { botId: shop.botId, botName: 'Stars shop', member: { telegramUserId: String(vera.id), firstName: 'Vera' }, language: 'ru', timeZone: 'UTC' },
+      updateId: '900000001',
+      chatId: String(vera.id),
+      message: {
+        kind: 'MESSAGE_KIND_SUCCESSFUL_PAYMENT',
+        messageId: '77',
+        successfulPayment: { currency: 'XTR', totalAmount: '250', invoicePayload: paymentId, telegramPaymentChargeId: charge!.chargeId },
+      },
+    };
+    const again = await clientAs('gateway').call(RPC.payments.handleBotUpdate, duplicate);
+    expect(again.actions ?? []).toEqual([]);
+    expect(typesOf(await paymentEvents(paymentId))).toEqual(['PaymentCreated', 'PaymentCompleted']);
+    expect(typesOf(await subscriptionEvents(vera))).toEqual(['SubscriptionStarted']);
+    expect(chat.botMessages().filter((message) => text(message).startsWith('Спасибо!'))).toHaveLength(1);
+
+    // The operator refunds: Telegram gives the Stars back, the access is revoked, the member is told.
+    const refundedNote = chat.waitForMessage((message) => text(message) === 'Ваш платёж ⭐ 250 возвращён.', { timeoutMs: 10_000 });
+    const refund = { botId: shop.botId, paymentId, reason: 'asked by the member', refundedBy: 'operator:e2e' };
+    const refunded = await clientAs('operator').call(RPC.payments.refundPayment, refund);
+    expect(refunded.payment).toMatchObject({ paymentId, status: 'PAYMENT_STATUS_REFUNDED', chargeId: charge!.chargeId });
+    expect(sandbox.payments(shop.sandbox).find((payment) => payment.chargeId === charge!.chargeId)?.refunded).toBe(true);
+    await refundedNote;
+    const revoked = await subscriptionEvents(vera);
+    expect(typesOf(revoked)).toEqual(['SubscriptionStarted', 'SubscriptionRevoked']);
+    expect(revoked[1]!.data).toMatchObject({ reason: 'refund', revokedBy: 'operator:e2e' });
+    expect(await ask(chat, 'subscription')).not.toContain('Месяц');
+
+    // A second refund of the same payment is a typed error: Telegram is not asked, nothing is revoked again.
+    const refundCalls = sandbox.apiCalls(shop.sandbox, 'refundStarPayment').length;
+    expect((await failure(clientAs('operator').call(RPC.payments.refundPayment, refund))).code).toBe('PAYMENTS.ALREADY_REFUNDED');
+    expect(sandbox.apiCalls(shop.sandbox, 'refundStarPayment')).toHaveLength(refundCalls);
+    expect(typesOf(await subscriptionEvents(vera))).toEqual(['SubscriptionStarted', 'SubscriptionRevoked']);
+    expect(typesOf(await paymentEvents(paymentId))).toEqual(['PaymentCreated', 'PaymentCompleted', 'PaymentRefunded']);
+    // The same charge's update after the refund gives nothing back.
+    await clientAs('gateway').call(RPC.payments.handleBotUpdate, { ...duplicate, updateId: '900000002' });
+    expect(typesOf(await subscriptionEvents(vera))).toEqual(['SubscriptionStarted', 'SubscriptionRevoked']);
+
+    // The gateway's refund names Telegram's refusals with typed errors (asked as payments, its only caller).
+    const refundStars = (request: { botId: string; telegramUserId: string; telegramPaymentChargeId: string }) =>
+      failure(clientAs('payments').call(RPC.gateway.refundStarPayment, request));
+    const stars = { botId: shop.botId, telegramUserId: String(vera.id), telegramPaymentChargeId: charge!.chargeId };
+    expect((await refundStars(stars)).code).toBe('GATEWAY.CHARGE_ALREADY_REFUNDED');
+    expect((await refundStars({ ...stars, telegramPaymentChargeId: 'stxUNKNOWN' })).code).toBe('GATEWAY.CHARGE_NOT_FOUND');
+    expect((await refundStars({ ...stars, botId: '00000000-0000-4000-8000-000000000000' })).code).toBe('GATEWAY.BOT_NOT_HOSTED');
+    expect((await refundStars({ ...stars, telegramPaymentChargeId: '' })).code).toBe('VALIDATION.FAILED');
+  });
+
+  it('declines in time the checkout of a plan archived after its invoice was sent; nothing is charged or granted', async () => {
+    const week = await createPlan({
+      ...MONTH,
+      texts: [
+        { language: 'en', name: 'Week', description: 'Premium for a week' },
+        { language: 'ru', name: 'Неделя', description: 'Премиум на неделю' },
+      ],
+      periodDays: 7,
+      prices: [{ currency: 'XTR', amount: '90' }],
+      sortOrder: 2,
+    });
+    const lev = sandbox.createUser({ firstName: 'Lev', languageCode: 'ru' });
+    const chat = sandbox.chat(lev, shop.sandbox);
+    await ask(chat, 'start');
+    const invoice = await buy(chat, 'Неделя · ⭐ 90');
+    expect((await plansApi(`/${week}/archive`, { method: 'POST' })).status).toBe(200);
+
+    const started = Date.now();
+    const outcome = await chat.payInvoice(invoice);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(outcome).toEqual({
+      status: 'declined',
+      errorMessage: 'Этот тариф больше не продаётся. Деньги не списаны. Выберите другой в /plans.',
+    });
+    expect(sandbox.payments(shop.sandbox).filter((payment) => payment.userId === lev.id)).toEqual([]);
+    expect(typesOf(await subscriptionEvents(lev))).toEqual([]);
+    const [payment] = await platform.services
+      .get('payments')!
+      .dependencies.orm.em.getConnection()
+      .execute<{ status: string }[]>('SELECT status FROM payments.payments WHERE telegram_user_id = ?', [lev.id]);
+    expect(payment).toEqual({ status: 'failed' });
+  });
+
+  it('refuses to order a plan that is not for sale, and a refund of an unknown payment, with typed errors', async () => {
+    const archived = await createPlan({ ...MONTH, sortOrder: 9 });
+    expect((await plansApi(`/${archived}/archive`, { method: 'POST' })).status).toBe(200);
+    const order = { botId: shop.botId, telegramUserId: '4242', planId: archived };
+    expect((await failure(clientAs('subscriptions').call(RPC.payments.createPayment, order))).code).toBe('PAYMENTS.PLAN_NOT_FOR_SALE');
+    expect((await failure(clientAs('subscriptions').call(RPC.payments.createPayment, { ...order, planId: 'nope' }))).code).toBe('VALIDATION.FAILED');
+    const unknown = { botId: shop.botId, paymentId: archived, reason: 'x', refundedBy: 'operator:e2e' };
+    expect((await failure(clientAs('operator').call(RPC.payments.refundPayment, unknown))).code).toBe('PAYMENTS.PAYMENT_NOT_FOUND');
+  });
+});

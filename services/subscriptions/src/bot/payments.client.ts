@@ -1,0 +1,30 @@
+import { RpcCallError, type RpcClient } from '@botplatform/bus';
+import { RPC, type InvoiceJson } from '@botplatform/contracts';
+import type { OnModuleDestroy } from '@nestjs/common';
+
+/** What "Buy" gets from the payments service: the invoice to send, or why there is none. */
+export type StarsOrder = { readonly invoice: InvoiceJson } | { readonly refused: 'plan_gone' | 'unavailable' };
+
+/**
+ * Orders a plan from the payments service (`rpc.payments.create-payment`), which owns payments: it reads
+ * the plan's price back from this service, stores the pending payment and answers the Stars invoice
+ * with its payment id in the payload.
+ */
+export class PaymentsClient implements OnModuleDestroy {
+  constructor(private readonly rpc: RpcClient) {}
+
+  async orderStars(input: { botId: string; telegramUserId: string; planId: string; language: string }): Promise<StarsOrder> {
+    try {
+      const reply = await this.rpc.call(RPC.payments.createPayment, input);
+      return reply.invoice ? { invoice: reply.invoice } : { refused: 'unavailable' };
+    } catch (error) {
+      if (error instanceof RpcCallError && error.code === 'PAYMENTS.PLAN_NOT_FOR_SALE') return { refused: 'plan_gone' };
+      // Payments away (no responder, a timeout) or failing: nothing was ordered, nothing charged.
+      return { refused: 'unavailable' };
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.rpc.close();
+  }
+}
