@@ -43,7 +43,8 @@ export function platformServices(options: Pick<PlatformOptions, 'users' | 'teleg
   const gateway = gatewayService(options.telegram);
   return {
     all: [
-      createUsersService(options.users),
+      // Tokens are checked with getMe on the same Bot API the gateway serves the bots from.
+      createUsersService({ ...options.users, telegramApiRoot: options.telegram.telegramApiRoot }),
       notificationsService,
       subscriptionsService,
       // `npm run new:service` adds new services here: after the services they call, before the gateway.
