@@ -23,7 +23,8 @@ export function botProviders(secrets: BotSecrets, telegramApiRoot?: string): Pro
     {
       provide: BotRegistry,
       inject: [PostgresEventStore, MikroORM, BOT_ADMIN_CHECK],
-      useFactory: (store: PostgresEventStore, orm: MikroORM, isBotAdmin: BotAdminCheck) => new BotRegistry(store, orm.em, secrets.cipher, isBotAdmin, checkToken),
+      useFactory: (store: PostgresEventStore, orm: MikroORM, isBotAdmin: BotAdminCheck) =>
+        new BotRegistry(store, orm.em, secrets.cipher, isBotAdmin, checkToken),
     },
     { provide: BotDirectory, inject: [MikroORM], useFactory: (orm: MikroORM) => new BotDirectory(orm.em) },
   ];

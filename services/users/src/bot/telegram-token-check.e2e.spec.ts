@@ -100,7 +100,9 @@ describe('Registering a bot checks its token with Telegram', () => {
       status: 422,
       body: { code: 'USERS.TELEGRAM_TOKEN_REJECTED' },
     });
-    expect((await failure(rpc.call(RPC.users.rotateBotToken, { botId, requestedBy: 'operator', token: wrongSecret }))).code).toBe('USERS.TELEGRAM_TOKEN_REJECTED');
+    expect((await failure(rpc.call(RPC.users.rotateBotToken, { botId, requestedBy: 'operator', token: wrongSecret }))).code).toBe(
+      'USERS.TELEGRAM_TOKEN_REJECTED',
+    );
     expect(await stored()).toEqual(before);
     const { bots } = await rpc.call(RPC.users.getBotCredentials, { botId });
     expect(bots).toEqual([expect.objectContaining({ token: bot.token, tokenVersion: 1 })]);
