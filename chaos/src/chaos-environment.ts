@@ -210,7 +210,12 @@ export class ChaosEnvironment {
 function serviceEnv(name: ServiceName, context: { operatorToken: string; telegramApiRoot: string }): Record<string, string> {
   switch (name) {
     case 'users':
-      return { BOT_TOKEN_KEYS: `chaos:${randomBytes(32).toString('base64')}`, OPERATOR_API_TOKEN: context.operatorToken };
+      // Registration asks the same Bot API the gateway serves the bot from (getMe), here the sandbox.
+      return {
+        BOT_TOKEN_KEYS: `chaos:${randomBytes(32).toString('base64')}`,
+        OPERATOR_API_TOKEN: context.operatorToken,
+        TELEGRAM_API_ROOT: context.telegramApiRoot,
+      };
     case 'gateway':
       return { TELEGRAM_API_ROOT: context.telegramApiRoot, GATEWAY_MODE: 'polling' };
     case 'notifications':

@@ -79,7 +79,7 @@ let startedUp: () => void = () => undefined;
 const running = new Promise<void>((resolve) => {
   startedUp = resolve;
 });
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
 if (!config.DATABASE_URL) {
   const dataDir = resolve(config.BOTPLATFORM_DATA_DIR, 'postgres');
   logger.log(`starting embedded PostgreSQL in ${dataDir} on port ${config.EMBEDDED_POSTGRES_PORT}`);
@@ -114,7 +114,11 @@ const started = await startPlatform({
 });
 platform = started;
 for (const service of started.services.values()) logger.log(`${service.name}: ${service.url}/health`);
-await registerTheBot();
+if (!(await registerTheBot())) {
+  // Nothing to serve: stop in order (the database last) rather than leave a platform without its bot.
+  startedUp();
+  await stop('the bot is not registered', 1);
+}
 if (!config.OPERATOR_API_TOKEN) {
   logger.log(`operator token of the admin API for this run (set OPERATOR_API_TOKEN to keep one): ${operatorToken}`);
   logger.log(`  try: curl -H 'Authorization: Bearer ${operatorToken}' ${started.services.get('users')!.url}/admin/bots`);
@@ -128,8 +132,11 @@ if (sandbox) {
 logger.log('botplatform is running (embedded mode). Ctrl+C stops it.');
 startedUp();
 
-/** Registers the bot on the first start; later starts find it in the data directory. */
-async function registerTheBot(): Promise<void> {
+/**
+ * Registers the bot on the first start; later starts find it in the data directory. False when Telegram
+ * refused the token or could not be asked about it (logged): the bot is not registered.
+ */
+async function registerTheBot(): Promise<boolean> {
   const client = createRpcClient(rpc);
   try {
     const reply = await client.call(RPC.users.registerBot, {
@@ -140,9 +147,17 @@ async function registerTheBot(): Promise<void> {
     const users = started.services.get('users')!;
     logger.log(`registered bot ${reply.botId}; its admin API token (shown once): ${reply.apiToken}`);
     logger.log(`  try: curl -H 'Authorization: Bearer ${reply.apiToken}' ${users.url}/admin/bots/me`);
+    return true;
   } catch (error) {
+    if (error instanceof RpcCallError && (error.code === 'USERS.TELEGRAM_TOKEN_REJECTED' || error.code === 'USERS.TELEGRAM_UNREACHABLE')) {
+      const hint =
+        error.code === 'USERS.TELEGRAM_TOKEN_REJECTED' ? 'check TELEGRAM_BOT_TOKEN (as BotFather gave it)' : 'start again once Telegram can be reached';
+      logger.error(`the bot could not be registered: ${error.message}; ${hint}`);
+      return false;
+    }
     if (!(error instanceof RpcCallError && error.code === 'USERS.BOT_ALREADY_REGISTERED')) throw error;
     logger.log('the bot is registered already (its API token was shown on the first start)');
+    return true;
   } finally {
     await client.close();
   }
@@ -153,14 +168,15 @@ async function registerTheBot(): Promise<void> {
  * then its database pool; the gateway first), then the bus and the sandbox, and the database last.
  * Signals that come during it (Ctrl+C pressed twice, or the terminal's and `npm start`'s copies of one)
  * do not cut it short: they are only noted. A stop stuck past the deadline exits 1 rather than hang.
+ * `exitCode` 1: a stop the platform asked for itself because it cannot run.
  */
-async function stop(signal: NodeJS.Signals): Promise<void> {
+async function stop(reason: NodeJS.Signals | 'the bot is not registered', exitCode: 0 | 1 = 0): Promise<void> {
   if (stopping) {
-    logger.log(`${signal}: already stopping`);
+    logger.log(`${reason}: already stopping`);
     return;
   }
   stopping = true;
-  logger.log(`${signal}: stopping`);
+  logger.log(`${reason}: stopping`);
   setTimeout(() => {
     logger.error(`the stop did not finish within ${STOP_DEADLINE_MS / 1000} s; exiting anyway`);
     process.exit(1);
@@ -181,5 +197,5 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
     }
   }
   logger.log('stopped');
-  process.exit(failed ? 1 : 0);
+  process.exit(failed ? 1 : exitCode);
 }

@@ -45,7 +45,8 @@ export function platformServices(options: Pick<PlatformOptions, 'users' | 'teleg
   const gateway = gatewayService(options.telegram);
   return {
     all: [
-      createUsersService(options.users),
+      // Tokens are checked with getMe on the same Bot API the gateway serves the bots from.
+      createUsersService({ ...options.users, telegramApiRoot: options.telegram.telegramApiRoot }),
       notificationsService,
       subscriptionsService,
       gamificationService,

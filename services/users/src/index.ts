@@ -1,4 +1,4 @@
-export { usersService } from './users.service.js';
+export { UsersConfig, usersRuntimeOptions } from './config.js';
 export { createUsersService, type UsersServiceOptions } from './users.service.js';
 export { BotDirectory, type BotProfile } from './bot/bot-directory.js';
 export { BotTokenCipher, BotTokenCipherError, INSECURE_DEVELOPMENT_TOKEN_KEYS } from './bot/bot-token-cipher.js';

@@ -1,5 +1,8 @@
 import 'reflect-metadata';
-import { runServiceProcess } from '@botplatform/service-kit';
-import { usersService } from './users.service.js';
+import { loadConfigOrExit, runServiceProcess } from '@botplatform/service-kit';
+import { Logger } from '@nestjs/common';
+import { UsersConfig, usersRuntimeOptions } from './config.js';
+import { createUsersService } from './users.service.js';
 
-await runServiceProcess(usersService);
+const config = loadConfigOrExit(UsersConfig, process.env, new Logger('users'));
+await runServiceProcess(createUsersService(usersRuntimeOptions(config)));

@@ -18,8 +18,16 @@ import { Membership } from './user/membership.entity.js';
 import { memberPublicEvents } from './user/user.public-events.js';
 import { UsersModule } from './users.module.js';
 
-/** What the users service is started with; anything not given is read from the environment at start. */
-export type UsersServiceOptions = BotSecretsOptions;
+/** What the users service is started with; the secrets not given are read from the environment at start. */
+export interface UsersServiceOptions extends BotSecretsOptions {
+  /**
+   * The Bot API a bot's token is checked against (`getMe`) before a registration or a rotation is
+   * stored: the gateway's `telegramApiRoot`. The platform and the distributed `main.ts`
+   * (`TELEGRAM_API_ROOT`) always give it; without it (the service alone in its own tests) a token is
+   * checked for its shape only.
+   */
+  readonly telegramApiRoot?: string;
+}
 
 /**
  * The users service: bots (the tenants), their members and identities. Publishes `users.*` events.
@@ -41,7 +49,7 @@ export function createUsersService(options: UsersServiceOptions = {}): ServiceDe
     // Secrets are read when the service starts, not when this module is imported.
     module: () => ({
       module: UsersModule,
-      providers: [...botProviders(resolveBotSecrets(options))],
+      providers: [...botProviders(resolveBotSecrets(options), options.telegramApiRoot)],
     }),
     toPublic: composePublicEvents(memberPublicEvents, botPublicEvents),
     // The member's plan level follows the subscriptions service's events (plan-level/).
@@ -50,6 +58,3 @@ export function createUsersService(options: UsersServiceOptions = {}): ServiceDe
     botFeatures: BotFeatureRouter,
   };
 }
-
-/** The users service configured from the environment. */
-export const usersService: ServiceDefinition = createUsersService();

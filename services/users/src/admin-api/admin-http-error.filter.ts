@@ -40,6 +40,10 @@ export function httpStatusOf(code: string): number {
   if (/NOT_FOUND$|NOT_A_MEMBER$/.test(code)) return 404;
   if (/ALREADY_|INACTIVE$|CONFLICT|WRONG_EXPECTED_VERSION|RETRIES_EXHAUSTED/.test(code)) return 409;
   if (/QUOTA_EXCEEDED$/.test(code)) return 429;
+  // A well-formed token Telegram does not know: the request was understood, its content refused.
+  if (code === 'USERS.TELEGRAM_TOKEN_REJECTED') return 422;
+  // Telegram did not answer getMe: nothing is wrong with the request, it may be sent again later.
+  if (code === 'USERS.TELEGRAM_UNREACHABLE') return 503;
   // Key configuration, a token sealed with a removed key: the server's fault, not the request's.
   if (/^USERS\.TOKEN_|^CONFIG\./.test(code)) return 500;
   return 400;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { auditProjection } from '../audit/audit.projection.js';
 import { botsProjection } from './bots.projection.js';
 import { apiTokenSecretMatches, issueApiToken, parseApiToken } from './api-token.js';
-import { BotAlreadyRegisteredError, BotNotFoundError, ForbiddenTenantError, NotAnAdminError } from './bot.errors.js';
+import { BotAlreadyRegisteredError, BotNotFoundError, ForbiddenTenantError, InvalidBotTokenError, NotAnAdminError } from './bot.errors.js';
 import { botDecider, botStreamId, type BotCommand, type BotEvent, type BotState } from './bot.decider.js';
 import { BotFeatureFlag } from './bot-feature-flag.entity.js';
 import { BotSettingValue } from './bot-setting-value.entity.js';
@@ -15,6 +15,7 @@ import type { SettingValueType } from './bot-settings.js';
 import { parseBotToken } from './bot-token.js';
 import type { BotTokenCipher } from './bot-token-cipher.js';
 import { RegisteredBot } from './registered-bot.entity.js';
+import type { BotTokenCheck } from './telegram-token-check.js';
 
 /** What the bot commands project in the transaction of their append: the bots' read model, and the audit log of admin changes. */
 const BOT_PROJECTIONS = [botsProjection, auditProjection];
@@ -65,6 +66,12 @@ export class BotRegistry {
     private readonly em: EntityManager,
     private readonly cipher: BotTokenCipher,
     private readonly isBotAdmin: BotAdminCheck = async () => false,
+    /**
+     * Asks Telegram about a token before it is stored (registration and rotation). Absent only when the
+     * users service runs without a Bot API address (its own tests, registerTestBot): tokens are then
+     * checked for their shape alone. The platform always gives one.
+     */
+    private readonly checkToken?: BotTokenCheck,
   ) {
     this.commands = new CommandHandler(store, botDecider, { projections: BOT_PROJECTIONS });
   }
@@ -74,6 +81,8 @@ export class BotRegistry {
     const { telegramBotId } = parseBotToken(input.token);
     const em = this.em.fork();
     if (await em.count(RegisteredBot, { telegramBotId: String(telegramBotId) })) throw new BotAlreadyRegisteredError(telegramBotId);
+    // After the cheap refusals, so a restart that registers its bot again does not need Telegram.
+    await this.checkToken?.(input.token, telegramBotId);
     const botId = randomUUID();
     const apiToken = issueApiToken();
     const now = new Date();
@@ -122,6 +131,13 @@ export class BotRegistry {
     const { telegramBotId } = parseBotToken(token);
     const current = await this.requireBot(botId);
     if (this.cipher.decrypt(sealedTokenOf(current)) === token) return { bot: summaryOf(current), changed: false };
+    // Both before Telegram is asked: a requester who may not rotate learns nothing from getMe, and
+    // another bot's token (which the decider refuses too) costs no question.
+    await this.authorize(current, requestedBy, false, this.em.fork());
+    if (String(telegramBotId) !== String(current.telegramBotId)) {
+      throw new InvalidBotTokenError(`the new token belongs to another Telegram bot than ${current.telegramBotId}`);
+    }
+    await this.checkToken?.(token, telegramBotId);
     return this.change(botId, requestedBy, (now) => ({
       type: 'RotateBotToken',
       botId,

@@ -95,3 +95,27 @@ export class ForbiddenTenantError extends UsersError {
     super('this token is not allowed to act on that bot');
   }
 }
+
+/**
+ * Telegram does not know the token (getMe answered 401 or 404), or getMe names another bot than the
+ * token's numeric prefix. Nothing was stored. The message never repeats the token.
+ */
+export class TelegramTokenRejectedError extends UsersError {
+  readonly code = 'USERS.TELEGRAM_TOKEN_REJECTED';
+  constructor(reason: string) {
+    super(`Telegram rejected the bot token: ${reason}`);
+  }
+}
+
+/**
+ * Telegram (or the Bot API server configured) did not answer getMe in time or answered with a failure
+ * of its own (5xx, 429). Nothing was stored; the same request may succeed later.
+ */
+export class TelegramUnreachableError extends UsersError {
+  readonly code = 'USERS.TELEGRAM_UNREACHABLE';
+  /** The request was fine: asking again later may succeed. */
+  readonly retryable = true;
+  constructor(reason: string) {
+    super(`Telegram could not be asked about the bot token (try again later): ${reason}`);
+  }
+}
