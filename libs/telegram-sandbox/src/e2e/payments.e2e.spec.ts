@@ -237,6 +237,34 @@ describe('Telegram Stars payments', () => {
       expect(sandbox.starBalanceOf(context.user)).toBe(5);
       await expect(advance(context, 30)).resolves.toEqual([expect.objectContaining({ status: 'insufficient_stars' })]);
       expect(sandbox.payments(context.bot)).toHaveLength(1);
+      expect(await context.nextUpdate('subscription')).toEqual({
+        user: expect.objectContaining({ id: context.user.id }),
+        invoice_payload: 'club-monthly',
+        state: 'failed',
+      });
+    });
+
+    it('sends the subscription update when the user cancels and re-enables it in Telegram', async () => {
+      const context = setup();
+      const { chargeId } = await subscribe(context);
+      context.chat.cancelSubscription(chargeId);
+      expect(await context.nextUpdate('subscription')).toEqual({
+        user: expect.objectContaining({ id: context.user.id }),
+        invoice_payload: 'club-monthly',
+        state: 'canceled',
+      });
+      context.chat.resumeSubscription(chargeId);
+      expect(await context.nextUpdate('subscription')).toEqual(expect.objectContaining({ invoice_payload: 'club-monthly', state: 'active' }));
+      // Re-enabled: the next period is charged again.
+      await expect(advance(context, 30)).resolves.toEqual([expect.objectContaining({ status: 'renewed' })]);
+    });
+
+    it('lets the user re-enable only what they cancelled themselves', async () => {
+      const context = setup();
+      const { chargeId } = await subscribe(context);
+      expect(() => context.chat.resumeSubscription(chargeId)).toThrow(/No subscription cancelled by the user/);
+      await context.api.editUserStarSubscription(context.user.id, chargeId, true);
+      expect(() => context.chat.resumeSubscription(chargeId)).toThrow(/No subscription cancelled by the user/);
     });
   });
 });

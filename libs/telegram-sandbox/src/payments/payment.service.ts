@@ -236,8 +236,28 @@ export class PaymentService {
     const charge = this.chargeRecords.get(chargeId);
     const subscription = charge?.subscriptionId ? this.subscriptionRecords.get(charge.subscriptionId) : undefined;
     if (!subscription || subscription.userId !== userId) return undefined;
+    const wasActive = !subscription.canceledBy && !subscription.ended;
     subscription.canceledBy = 'user';
+    // Telegram tells the bot (the `subscription` update) only when something changed for it.
+    if (wasActive) this.notifySubscription(subscription, 'canceled');
     return subscription;
+  }
+
+  /** The user re-enables, from Telegram's UI, a subscription they cancelled themselves (before it ended). */
+  resumeByUser(userId: number, chargeId: string): SubscriptionRecord | undefined {
+    const charge = this.chargeRecords.get(chargeId);
+    const subscription = charge?.subscriptionId ? this.subscriptionRecords.get(charge.subscriptionId) : undefined;
+    if (!subscription || subscription.userId !== userId || subscription.ended || subscription.canceledBy !== 'user') return undefined;
+    subscription.canceledBy = undefined;
+    this.notifySubscription(subscription, 'active');
+    return subscription;
+  }
+
+  /** The `subscription` update: the bot hears of a cancel, a re-enable or a renewal the user could not pay. */
+  private notifySubscription(subscription: SubscriptionRecord, state: 'canceled' | 'active' | 'failed'): void {
+    const bot = this.store.requireBot(subscription.botId);
+    const user = this.store.requireUser(subscription.userId);
+    bot.updates.push({ subscription: { user: userObject(user), invoice_payload: subscription.invoice.payload, state } });
   }
 
   transactions(botId: number, offset: number, limit: number): StarTransaction[] {
@@ -283,6 +303,7 @@ export class PaymentService {
         if (user.starBalance !== undefined && user.starBalance < subscription.invoice.totalAmount) {
           subscription.ended = true;
           renewals.push({ ...base, status: 'insufficient_stars' });
+          this.notifySubscription(subscription, 'failed');
           break;
         }
         const conversation = this.store.findConversation(subscription.conversationKey);

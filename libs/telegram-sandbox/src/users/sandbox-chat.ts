@@ -155,6 +155,13 @@ export class SandboxChat {
     }
   }
 
+  /** The user re-enables, from Telegram's UI, a Stars subscription they cancelled (the bot gets `subscription` active). */
+  resumeSubscription(chargeId: string, options: ActorOptions = {}): void {
+    if (!this.core.payments.resumeByUser(this.actor(options).id, chargeId)) {
+      throw new SandboxUsageError('SANDBOX.CHARGE_NOT_FOUND', `No subscription cancelled by the user paid with charge ${chargeId}`);
+    }
+  }
+
   /** The user blocks the bot: later sends fail with 403 and the bot receives my_chat_member (kicked). */
   block(): void {
     this.core.users.setBlocked(this.conversation, this.actor({}), true);
