@@ -8,6 +8,7 @@ import { paymentsTranslate } from './i18n/payments-texts.js';
 import { CheckOutUseCase } from './payment/check-out.use-case.js';
 import { CompletePaymentUseCase } from './payment/complete-payment.use-case.js';
 import { CreatePaymentUseCase } from './payment/create-payment.use-case.js';
+import { NoteStarSubscriptionUseCase } from './payment/note-star-subscription.use-case.js';
 import { PaymentCommands } from './payment/payment-commands.js';
 import { PaymentsRpcController } from './payment/payments.rpc-controller.js';
 import { RefundPaymentUseCase } from './payment/refund-payment.use-case.js';
@@ -34,6 +35,7 @@ class PaymentsRpc implements OnModuleDestroy {
     CheckOutUseCase,
     CompletePaymentUseCase,
     RefundPaymentUseCase,
+    NoteStarSubscriptionUseCase,
     StarsCheckoutFeature,
     { provide: SubscriptionsClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new SubscriptionsClient(rpc.client) },
     { provide: GatewayClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new GatewayClient(rpc.client) },

@@ -68,16 +68,21 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
     ],
   },
   { user: 'gamification', service: true, consumers: [], requests: DECLARES_BOT_FEATURES },
-  // Sells plans: reads them and grants or revokes them in subscriptions; refunds Stars through the gateway,
+  // Sells plans: reads them, grants or revokes them and switches renewal (Stars subscriptions) in subscriptions; refunds Stars through the gateway,
   // the only service that speaks to Telegram; its pre-checkout and payment messages are routed to it.
   {
     user: 'payments',
     service: true,
     consumers: [],
     requests: [
-      ...[RPC.subscriptions.listPlans, RPC.subscriptions.grantSubscription, RPC.subscriptions.revokeSubscription, RPC.gateway.refundStarPayment].map(
-        (method) => method.subject,
-      ),
+      ...[
+        RPC.subscriptions.listPlans,
+        RPC.subscriptions.grantSubscription,
+        RPC.subscriptions.revokeSubscription,
+        RPC.subscriptions.cancelRenewal,
+        RPC.subscriptions.resumeRenewal,
+        RPC.gateway.refundStarPayment,
+      ].map((method) => method.subject),
       ...DECLARES_BOT_FEATURES,
     ],
   },

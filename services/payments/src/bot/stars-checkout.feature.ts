@@ -4,6 +4,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CheckOutUseCase, type CheckoutRefusal } from '../payment/check-out.use-case.js';
 import { CompletePaymentUseCase } from '../payment/complete-payment.use-case.js';
 import { planTextIn } from '../payment/create-payment.use-case.js';
+import { NoteStarSubscriptionUseCase } from '../payment/note-star-subscription.use-case.js';
 import { PaymentsError } from '../payments.errors.js';
 import { SubscriptionsClient } from '../shared/subscriptions.client.js';
 
@@ -21,7 +22,9 @@ const REFUSAL_TEXTS: Record<CheckoutRefusal, string> = {
  * is answered (yes, or no with the reason in the member's language) once the order is checked; the
  * `successful_payment` completes the payment and has the plan granted, thanking the member once (a
  * duplicated update completes nothing and grants nothing again, so it says nothing); a `refunded_payment`
- * is acknowledged.
+ * is acknowledged. Stars subscriptions: each renewal's `successful_payment` extends once the same way;
+ * the `subscription` update (the member's switch in Telegram, or a renewal Telegram could not charge)
+ * switches the member's renewal at once.
  */
 @Injectable()
 export class StarsCheckoutFeature {
@@ -31,12 +34,14 @@ export class StarsCheckoutFeature {
     private readonly checkOut: CheckOutUseCase,
     private readonly complete: CompletePaymentUseCase,
     private readonly subscriptions: SubscriptionsClient,
+    private readonly noteStarSubscription: NoteStarSubscriptionUseCase,
   ) {}
 
   register(router: BotFeatureRouter): BotFeatureRouter {
     return router
       .update('pre_checkout_query', (ctx) => this.preCheckout(ctx))
       .message('successful_payment', (ctx) => this.paid(ctx))
+      .update('subscription', (ctx) => this.subscriptionChanged(ctx))
       .message('refunded_payment', (ctx) => {
         ctx.reply(ctx.t('refunded', { amount: ctx.message?.refundedPayment?.totalAmount?.toString() ?? '' }));
       });
@@ -55,6 +60,23 @@ export class StarsCheckoutFeature {
     else ctx.answerPreCheckout(false, ctx.t(REFUSAL_TEXTS[verdict.refusal]));
   }
 
+  private async subscriptionChanged(ctx: FeatureContext): Promise<void> {
+    const update = ctx.subscription;
+    const noted = (await noteOrDrop(
+      () =>
+        this.noteStarSubscription.execute({
+          botId: ctx.botId,
+          telegramUserId: ctx.telegramUserId,
+          paymentId: update?.invoicePayload ?? '',
+          state: update?.state ?? '',
+        }),
+      this.logger,
+      `subscription update ${update?.state} for ${update?.invoicePayload} in bot ${ctx.botId}`,
+    )) as Awaited<ReturnType<NoteStarSubscriptionUseCase['execute']>> | undefined;
+    // The member switched it themselves in Telegram and sees it there; a failed charge is news to them.
+    if (noted?.state === 'failed' && noted.changed) ctx.reply(ctx.t('subscription-failed'));
+  }
+
   private async paid(ctx: FeatureContext): Promise<void> {
     const payment = ctx.message?.successfulPayment;
     let completed: Awaited<ReturnType<CompletePaymentUseCase['execute']>>;
@@ -66,6 +88,7 @@ export class StarsCheckoutFeature {
         chargeId: payment?.telegramPaymentChargeId ?? '',
         currency: payment?.currency ?? '',
         totalAmount: payment?.totalAmount?.toString() ?? '0',
+        ...(payment?.subscriptionExpirationDate ? { subscriptionExpirationDate: payment.subscriptionExpirationDate.toString() } : {}),
       });
     } catch (error) {
       // Away or failing for now: thrown, so the gateway handles the update again (both steps are idempotent).
@@ -82,11 +105,24 @@ export class StarsCheckoutFeature {
     const plan = await this.subscriptions.plan(ctx.botId, completed.planId).catch(() => null);
     const name = plan ? planTextIn(plan.view, ctx.language).name : '';
     const kind = plan?.view.definition;
-    if (kind?.credits !== undefined) {
+    if (completed.renewal) {
+      ctx.reply(ctx.t('renewed', { name, end: formatMoment(completed.subscription.endsAt ?? '', ctx.timeZone) }));
+    } else if (kind?.credits !== undefined) {
       ctx.reply(ctx.t('paid-credits', { name, credits: completed.subscription.credits ?? 0 }));
     } else {
       ctx.reply(ctx.t('paid-period', { name, end: formatMoment(completed.subscription.endsAt ?? '', ctx.timeZone) }));
     }
+  }
+}
+
+/** An unknown payload (not ours, or another member's) is logged and dropped: a retry would not change it. */
+async function noteOrDrop(run: () => Promise<unknown>, logger: Logger, what: string): Promise<unknown> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof PaymentsError) || error.code === 'PAYMENTS.DEPENDENCY_UNAVAILABLE') throw error;
+    logger.warn(`${what} not applied: ${error.code}: ${error.message}`);
+    return undefined;
   }
 }
 

@@ -12,8 +12,14 @@ const TEXTS = {
     'paid-unmatched': 'Thank you! We could not match this payment to an order; the bot’s admins can sort it out.',
     'paid-not-granted': 'Thank you! Your payment is recorded, but the plan could not be given just now; the bot’s admins can sort it out.',
     refunded: 'Your payment of ⭐ {amount} was refunded.',
+    renewed: 'Thank you! {name} is renewed until {end}.',
+    'subscription-failed':
+      'Telegram could not charge the renewal of your subscription, so it will not renew. What you paid for stays until its end; buy again in /plans.',
   },
   ru: {
+    renewed: 'Спасибо! {name} продлён до {end}.',
+    'subscription-failed':
+      'Telegram не смог списать оплату за продление подписки, поэтому она не продлится. Оплаченное действует до конца срока; купить снова можно в /plans.',
     'checkout-unknown-order': 'Этот счёт недействителен в этом чате. Откройте /plans и купите ещё раз.',
     'checkout-already-paid': 'Этот заказ уже оплачен. Повторно ничего не списано.',
     'checkout-order-closed': 'Этот заказ закрыт. Откройте /plans и купите ещё раз.',

@@ -12,6 +12,8 @@ export interface CompletePaymentInput {
   readonly chargeId: string;
   readonly currency: string;
   readonly totalAmount: string;
+  /** `subscription_expiration_date` (unix seconds) of a Stars subscription's charge. */
+  readonly subscriptionExpirationDate?: string;
 }
 
 export interface CompletedPayment {
@@ -21,13 +23,17 @@ export interface CompletedPayment {
   readonly subscription: SubscriptionViewJson;
   /** False when this charge had been granted before (a duplicated update). */
   readonly granted: boolean;
+  /** A later charge of the payment's Stars subscription. */
+  readonly renewal: boolean;
 }
 
 /**
  * Telegram charged the member (`successful_payment`): the payment is completed by its charge, then
  * subscriptions grants the plan with the charge id as the grant's idempotency key. Both steps are
  * idempotent, so a duplicated update, or a retry after a crash between them, completes once and grants
- * once; the grant is asked again each time, which is what makes the retry finish the work.
+ * once; the grant is asked again each time, which is what makes the retry finish the work. A Stars
+ * subscription's renewal is another charge of the same payment (same payload): recorded on its stream
+ * as a renewal, granted once under its own charge id, so each period extends the subscription once.
  */
 @Injectable()
 export class CompletePaymentUseCase {
@@ -50,6 +56,7 @@ export class CompletePaymentUseCase {
         chargeId: input.chargeId,
         currency: input.currency,
         amount: input.totalAmount,
+        ...(input.subscriptionExpirationDate ? { subscriptionExpiresAt: new Date(Number(input.subscriptionExpirationDate) * 1000).toISOString() } : {}),
         now: this.clock.now().toISOString(),
       },
       { botId: input.botId, actor: { kind: 'user', id: `telegram:${input.telegramUserId}` } },
@@ -64,6 +71,12 @@ export class CompletePaymentUseCase {
       telegramUserId: payment.telegramUserId,
       planId: payment.planId,
     });
-    return { paymentId: payment.paymentId, planId: payment.planId, subscription: grant.subscription, granted: grant.changed };
+    return {
+      paymentId: payment.paymentId,
+      planId: payment.planId,
+      subscription: grant.subscription,
+      granted: grant.changed,
+      renewal: payment.renewalChargeIds.includes(input.chargeId),
+    };
   }
 }

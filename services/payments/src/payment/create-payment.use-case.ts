@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Clock } from '../shared/clock.js';
 import { SubscriptionsClient } from '../shared/subscriptions.client.js';
 import { PaymentCommands } from './payment-commands.js';
+import { STARS_SUBSCRIPTION_PERIOD_SECONDS } from './payment.decider.js';
 import { PlanNotForSaleError } from './payment.errors.js';
 
 export interface CreatePaymentInput {
@@ -16,11 +17,19 @@ export interface CreatePaymentInput {
 /** Telegram's bounds of an invoice's title and description. */
 const TITLE_MAX = 32;
 const DESCRIPTION_MAX = 255;
+/** The highest price Telegram accepts for a Stars subscription's period. */
+const STARS_SUBSCRIPTION_MAX = 10_000n;
+const STARS_SUBSCRIPTION_DAYS = STARS_SUBSCRIPTION_PERIOD_SECONDS / 86_400;
 
 /**
  * A member orders a plan in Telegram Stars: the plan and its price are read from subscriptions now (the
  * price in the order is the one the checkout will compare with), the pending payment is stored, and the
  * invoice to send carries the payment's id as its payload.
+ *
+ * A plan of exactly 30 days (the only period Telegram renews) priced within Telegram's subscription limit
+ * is sold as a Stars subscription: the invoice has `subscription_period` 2592000 and must be sent as an
+ * invoice link; Telegram then charges every 30 days with the same payload, each charge a renewal of this
+ * payment. Any other plan is a one-off invoice.
  */
 @Injectable()
 export class CreatePaymentUseCase {
@@ -34,6 +43,8 @@ export class CreatePaymentUseCase {
     const plan = await this.subscriptions.plan(input.botId, input.planId);
     if (!plan?.forSale || !plan.starsAmount) throw new PlanNotForSaleError(input.planId);
     const paymentId = randomUUID();
+    const recurring = plan.view.definition?.periodDays === STARS_SUBSCRIPTION_DAYS && BigInt(plan.starsAmount) <= STARS_SUBSCRIPTION_MAX;
+    const subscriptionPeriod = recurring ? { subscriptionPeriod: STARS_SUBSCRIPTION_PERIOD_SECONDS } : {};
     await this.payments.handle(
       {
         type: 'CreatePayment',
@@ -43,6 +54,7 @@ export class CreatePaymentUseCase {
         planId: input.planId,
         currency: 'XTR',
         amount: plan.starsAmount,
+        ...subscriptionPeriod,
         now: this.clock.now().toISOString(),
       },
       { botId: input.botId, actor: { kind: 'user', id: `telegram:${input.telegramUserId}` } },
@@ -56,6 +68,7 @@ export class CreatePaymentUseCase {
         payload: paymentId,
         currency: 'XTR',
         prices: [{ label: clip(text.name, TITLE_MAX), amount: plan.starsAmount }],
+        ...subscriptionPeriod,
       },
     };
   }

@@ -7,7 +7,9 @@ import {
   type PaymentCreated,
   type PaymentFailed,
   type PaymentRefunded,
+  type PaymentRenewed,
   type RefundPayment,
+  type StarSubscriptionStateNoted,
 } from './payment.decider.js';
 import {
   PaymentAlreadyExistsError,
@@ -16,7 +18,9 @@ import {
   PaymentAmountMismatchError,
   PaymentNotFoundError,
   PaymentNotPendingError,
+  PaymentNotRecurringError,
   PaymentNotRefundableError,
+  RecurringPeriodInvalidError,
 } from './payment.errors.js';
 
 const paymentId = '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b';
@@ -170,6 +174,83 @@ describe('Payment', () => {
 
     it('decides nothing for its charge again', () => {
       spec.given([created, completed, refunded]).when(complete).then([]);
+    });
+  });
+
+  describe('as a Stars subscription (recurring)', () => {
+    const subscribe: CreatePayment = { ...create, subscriptionPeriod: 2_592_000 };
+    const subscribed: PaymentCreated = { ...created, data: { ...created.data, subscriptionPeriod: 2_592_000 } };
+    const first: PaymentCompleted = { ...completed, data: { ...completed.data, subscriptionExpiresAt: '2026-12-30T10:01:00.000Z' } };
+    const renew: CompletePayment = { ...complete, chargeId: 'stxCHARGE2', subscriptionExpiresAt: '2027-01-29T10:01:00.000Z', now: '2026-12-30T10:01:00.000Z' };
+    const renewed: PaymentRenewed = {
+      type: 'PaymentRenewed',
+      data: {
+        paymentId,
+        botId,
+        telegramUserId: '42',
+        planId,
+        currency: 'XTR',
+        amount: '250',
+        chargeId: 'stxCHARGE2',
+        subscriptionExpiresAt: '2027-01-29T10:01:00.000Z',
+        renewedAt: '2026-12-30T10:01:00.000Z',
+      },
+    };
+
+    it('is created with the 30-day period only, in XTR: PAYMENTS.RECURRING_PERIOD_INVALID otherwise', () => {
+      spec.given([]).when(subscribe).then([subscribed]);
+      spec
+        .given([])
+        .when({ ...subscribe, subscriptionPeriod: 604_800 })
+        .thenThrows(RecurringPeriodInvalidError, (error) => expect((error as RecurringPeriodInvalidError).code).toBe('PAYMENTS.RECURRING_PERIOD_INVALID'));
+      spec
+        .given([])
+        .when({ ...subscribe, currency: 'USD' })
+        .thenThrows(RecurringPeriodInvalidError);
+    });
+
+    it('records each later charge as a renewal, once per charge', () => {
+      spec
+        .given([subscribed, first])
+        .when({ ...complete, subscriptionExpiresAt: first.data.subscriptionExpiresAt })
+        .then([]);
+      spec.given([subscribed, first]).when(renew).then([renewed]);
+      spec.given([subscribed, first, renewed]).when(renew).then([]);
+      spec
+        .given([subscribed, first, renewed])
+        .when({ ...renew, chargeId: 'stxCHARGE3' })
+        .then([{ ...renewed, data: { ...renewed.data, chargeId: 'stxCHARGE3' } }]);
+    });
+
+    it('refuses a renewal of another amount', () => {
+      spec
+        .given([subscribed, first])
+        .when({ ...renew, amount: '1' })
+        .thenThrows(PaymentAmountMismatchError);
+    });
+
+    it("notes Telegram's subscription state once per change", () => {
+      const cancelled: StarSubscriptionStateNoted = {
+        type: 'StarSubscriptionStateNoted',
+        data: { paymentId, botId, telegramUserId: '42', state: 'canceled', notedAt: refund.now },
+      };
+      const note = { type: 'NoteStarSubscriptionState', paymentId, state: 'canceled', now: refund.now } as const;
+      spec.given([subscribed, first]).when(note).then([cancelled]);
+      spec.given([subscribed, first, cancelled]).when(note).then([]);
+      spec
+        .given([subscribed, first])
+        .when({ ...note, state: 'active' })
+        .then([]);
+      spec
+        .given([subscribed, first, cancelled])
+        .when({ ...note, state: 'active' })
+        .then([{ ...cancelled, data: { ...cancelled.data, state: 'active' } }]);
+    });
+
+    it('is no subscription when one-off or unpaid: PAYMENTS.NOT_RECURRING', () => {
+      const note = { type: 'NoteStarSubscriptionState', paymentId, state: 'canceled', now: refund.now } as const;
+      spec.given([created, completed]).when(note).thenThrows(PaymentNotRecurringError);
+      spec.given([subscribed]).when(note).thenThrows(PaymentNotRecurringError);
     });
   });
 });

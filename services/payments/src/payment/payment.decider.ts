@@ -6,8 +6,13 @@ import {
   PaymentAmountMismatchError,
   PaymentNotFoundError,
   PaymentNotPendingError,
+  PaymentNotRecurringError,
   PaymentNotRefundableError,
+  RecurringPeriodInvalidError,
 } from './payment.errors.js';
+
+/** The only period Telegram allows for a Stars subscription (`subscription_period`): 30 days, in seconds. */
+export const STARS_SUBSCRIPTION_PERIOD_SECONDS = 2_592_000;
 
 /** Amounts are decimal strings of int64 minor units (Stars for XTR): exact, never floats. */
 export type MinorUnits = string;
@@ -20,11 +25,16 @@ export interface CreatePayment {
   readonly planId: string;
   readonly currency: string;
   readonly amount: MinorUnits;
+  /** Seconds between charges of a Stars subscription (an invoice link); absent for a one-off purchase. */
+  readonly subscriptionPeriod?: number;
   /** ISO time of the command: the decider reads no clock. */
   readonly now: string;
 }
 
-/** Telegram charged the member (`successful_payment`). */
+/**
+ * Telegram charged the member (`successful_payment`). On a recurring payment already completed, another
+ * charge is a renewal of its Telegram subscription.
+ */
 export interface CompletePayment {
   readonly type: 'CompletePayment';
   readonly paymentId: string;
@@ -32,8 +42,20 @@ export interface CompletePayment {
   readonly chargeId: string;
   readonly currency: string;
   readonly amount: MinorUnits;
+  /** `subscription_expiration_date` as ISO time, for a recurring charge. */
+  readonly subscriptionExpiresAt?: string;
   readonly now: string;
 }
+
+/** Telegram's `subscription` update for the payment's Stars subscription (the member's own switch, or a failed renewal). */
+export interface NoteStarSubscriptionState {
+  readonly type: 'NoteStarSubscriptionState';
+  readonly paymentId: string;
+  readonly state: StarSubscriptionState;
+  readonly now: string;
+}
+
+export type StarSubscriptionState = 'active' | 'canceled' | 'failed';
 
 /** The order can no longer be paid as it was made (its plan or price changed), found at the checkout. */
 export interface FailPayment {
@@ -58,7 +80,7 @@ export interface RefundPayment {
   readonly now: string;
 }
 
-export type PaymentCommand = CreatePayment | CompletePayment | FailPayment | CancelPayment | RefundPayment;
+export type PaymentCommand = CreatePayment | CompletePayment | NoteStarSubscriptionState | FailPayment | CancelPayment | RefundPayment;
 
 interface PaymentData {
   paymentId: string;
@@ -69,8 +91,14 @@ interface PaymentData {
   amount: MinorUnits;
 }
 
-export type PaymentCreated = DomainEvent<'PaymentCreated', PaymentData & { createdAt: string }>;
-export type PaymentCompleted = DomainEvent<'PaymentCompleted', PaymentData & { chargeId: string; completedAt: string }>;
+export type PaymentCreated = DomainEvent<'PaymentCreated', PaymentData & { subscriptionPeriod?: number; createdAt: string }>;
+export type PaymentCompleted = DomainEvent<'PaymentCompleted', PaymentData & { chargeId: string; subscriptionExpiresAt?: string; completedAt: string }>;
+/** A later charge of the payment's Stars subscription (`is_recurring`): one event per charge. */
+export type PaymentRenewed = DomainEvent<'PaymentRenewed', PaymentData & { chargeId: string; subscriptionExpiresAt?: string; renewedAt: string }>;
+export type StarSubscriptionStateNoted = DomainEvent<
+  'StarSubscriptionStateNoted',
+  { paymentId: string; botId: string; telegramUserId: string; state: StarSubscriptionState; notedAt: string }
+>;
 export type PaymentFailed = DomainEvent<'PaymentFailed', { paymentId: string; botId: string; telegramUserId: string; reason: string; failedAt: string }>;
 export type PaymentCancelled = DomainEvent<
   'PaymentCancelled',
@@ -78,12 +106,14 @@ export type PaymentCancelled = DomainEvent<
 >;
 export type PaymentRefunded = DomainEvent<'PaymentRefunded', PaymentData & { chargeId: string; reason: string; refundedBy: string; refundedAt: string }>;
 
-export type PaymentEvent = PaymentCreated | PaymentCompleted | PaymentFailed | PaymentCancelled | PaymentRefunded;
+export type PaymentEvent = PaymentCreated | PaymentCompleted | PaymentRenewed | StarSubscriptionStateNoted | PaymentFailed | PaymentCancelled | PaymentRefunded;
 
 /** The event types of this decider, for projections that see every event of the store. */
 export const PAYMENT_EVENT_TYPES = [
   'PaymentCreated',
   'PaymentCompleted',
+  'PaymentRenewed',
+  'StarSubscriptionStateNoted',
   'PaymentFailed',
   'PaymentCancelled',
   'PaymentRefunded',
@@ -93,7 +123,19 @@ export type PaymentStatus = 'pending' | 'completed' | 'failed' | 'cancelled' | '
 
 export type PaymentState =
   | { readonly status: 'none' }
-  | (PaymentData & { readonly status: PaymentStatus; readonly chargeId: string | null; readonly createdAt: string });
+  | (PaymentData & {
+      readonly status: PaymentStatus;
+      /** The first charge. */
+      readonly chargeId: string | null;
+      readonly createdAt: string;
+      /** Set for a Stars subscription. */
+      readonly subscriptionPeriod: number | null;
+      /** Every charge of the Stars subscription after the first, oldest first. */
+      readonly renewalChargeIds: readonly string[];
+      readonly subscriptionExpiresAt: string | null;
+      /** What Telegram last said of the Stars subscription. */
+      readonly subscriptionState: StarSubscriptionState | null;
+    });
 
 /**
  * One purchase: created (an invoice was issued) → completed by exactly one charge → refunded once; or
@@ -106,11 +148,38 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
   evolve: (state, event) => {
     switch (event.type) {
       case 'PaymentCreated': {
-        const { createdAt, ...data } = event.data;
-        return { ...data, status: 'pending', chargeId: null, createdAt };
+        const { createdAt, subscriptionPeriod, ...data } = event.data;
+        return {
+          ...data,
+          status: 'pending',
+          chargeId: null,
+          createdAt,
+          subscriptionPeriod: subscriptionPeriod ?? null,
+          renewalChargeIds: [],
+          subscriptionExpiresAt: null,
+          subscriptionState: null,
+        };
       }
       case 'PaymentCompleted':
-        return state.status === 'none' ? state : { ...state, status: 'completed', chargeId: event.data.chargeId };
+        return state.status === 'none'
+          ? state
+          : {
+              ...state,
+              status: 'completed',
+              chargeId: event.data.chargeId,
+              subscriptionExpiresAt: event.data.subscriptionExpiresAt ?? null,
+              subscriptionState: state.subscriptionPeriod === null ? null : 'active',
+            };
+      case 'PaymentRenewed':
+        return state.status === 'none'
+          ? state
+          : {
+              ...state,
+              renewalChargeIds: [...state.renewalChargeIds, event.data.chargeId],
+              subscriptionExpiresAt: event.data.subscriptionExpiresAt ?? state.subscriptionExpiresAt,
+            };
+      case 'StarSubscriptionStateNoted':
+        return state.status === 'none' ? state : { ...state, subscriptionState: event.data.state };
       case 'PaymentFailed':
         return state.status === 'none' ? state : { ...state, status: 'failed' };
       case 'PaymentCancelled':
@@ -123,6 +192,9 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
   decide: (command, state) => {
     if (command.type === 'CreatePayment') {
       if (state.status !== 'none') throw new PaymentAlreadyExistsError(command.paymentId);
+      if (command.subscriptionPeriod !== undefined && (command.subscriptionPeriod !== STARS_SUBSCRIPTION_PERIOD_SECONDS || command.currency !== 'XTR')) {
+        throw new RecurringPeriodInvalidError(command.paymentId, command.subscriptionPeriod, command.currency);
+      }
       const { type: _type, now, ...data } = command;
       return [{ type: 'PaymentCreated', data: { ...data, createdAt: now } }];
     }
@@ -139,14 +211,24 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
     switch (command.type) {
       case 'CompletePayment': {
         // A redelivered successful_payment: the same charge completed it already (or was since refunded).
-        if (state.chargeId === command.chargeId) return [];
-        if (state.chargeId !== null) throw new PaymentAlreadyPaidError(command.paymentId);
+        if (state.chargeId === command.chargeId || state.renewalChargeIds.includes(command.chargeId)) return [];
         if (command.currency !== state.currency || BigInt(command.amount) !== BigInt(state.amount)) throw new PaymentAmountMismatchError(command.paymentId);
+        const expires = command.subscriptionExpiresAt ? { subscriptionExpiresAt: command.subscriptionExpiresAt } : {};
+        if (state.chargeId !== null) {
+          // Another charge of the same invoice link: Telegram renewed the Stars subscription.
+          if (state.subscriptionPeriod === null) throw new PaymentAlreadyPaidError(command.paymentId);
+          if (state.status !== 'completed') throw new PaymentNotPendingError(command.paymentId, state.status);
+          return [{ type: 'PaymentRenewed', data: { ...data, chargeId: command.chargeId, ...expires, renewedAt: command.now } }];
+        }
         // Telegram charged after our checkout said yes: the money is taken, so a failure noted since
         // (an archive that raced the checkout) does not undo it; only a cancelled order refuses.
         if (state.status !== 'pending' && state.status !== 'failed') throw new PaymentNotPendingError(command.paymentId, state.status);
-        return [{ type: 'PaymentCompleted', data: { ...data, chargeId: command.chargeId, completedAt: command.now } }];
+        return [{ type: 'PaymentCompleted', data: { ...data, chargeId: command.chargeId, ...expires, completedAt: command.now } }];
       }
+      case 'NoteStarSubscriptionState':
+        if (state.subscriptionPeriod === null || state.chargeId === null) throw new PaymentNotRecurringError(command.paymentId);
+        if (state.subscriptionState === command.state) return [];
+        return [{ type: 'StarSubscriptionStateNoted', data: { ...member, state: command.state, notedAt: command.now } }];
       case 'FailPayment':
         if (state.status === 'failed') return [];
         if (state.status !== 'pending') throw new PaymentNotPendingError(command.paymentId, state.status);

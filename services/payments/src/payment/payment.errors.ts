@@ -85,3 +85,23 @@ export class RefundRefusedError extends PaymentsError {
     super(`the refund of payment ${paymentId} was refused: ${reason}`);
   }
 }
+
+/** A recurring (Stars subscription) purchase asked for a period or currency Telegram does not allow: only 30 days, in XTR. */
+export class RecurringPeriodInvalidError extends PaymentsError {
+  readonly code = 'PAYMENTS.RECURRING_PERIOD_INVALID';
+  constructor(
+    readonly paymentId: string,
+    readonly subscriptionPeriod: number,
+    readonly currency: string,
+  ) {
+    super(`payment ${paymentId}: a Stars subscription renews every 2592000 s in XTR, not every ${subscriptionPeriod} s in ${currency}`);
+  }
+}
+
+/** A `subscription` update for a payment that is no paid Stars subscription. */
+export class PaymentNotRecurringError extends PaymentsError {
+  readonly code = 'PAYMENTS.NOT_RECURRING';
+  constructor(readonly paymentId: string) {
+    super(`payment ${paymentId} is no paid Stars subscription`);
+  }
+}

@@ -57,6 +57,25 @@ export class SubscriptionsClient {
     }
   }
 
+  /** Turns the member's renewal off; true when it was on. A member without a subscription has nothing to switch. */
+  async cancelRenewal(member: { botId: string; telegramUserId: string }): Promise<boolean> {
+    return this.switchRenewal(() => this.rpc.call(RPC.subscriptions.cancelRenewal, member));
+  }
+
+  /** Turns the member's renewal back on; true when it was off. */
+  async resumeRenewal(member: { botId: string; telegramUserId: string }): Promise<boolean> {
+    return this.switchRenewal(() => this.rpc.call(RPC.subscriptions.resumeRenewal, member));
+  }
+
+  private async switchRenewal(call: () => Promise<{ changed?: boolean }>): Promise<boolean> {
+    try {
+      return (await call()).changed === true;
+    } catch (error) {
+      if (error instanceof RpcCallError && error.code === 'SUBSCRIPTIONS.NOT_SUBSCRIBED') return false;
+      throw unavailable(error);
+    }
+  }
+
   private async calling<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();

@@ -108,7 +108,10 @@ export class PlansFeature {
     });
   }
 
-  /** Stars only for now: other currencies' prices are shown, but paid in Stars until their providers exist. */
+  /**
+   * Stars only for now: other currencies' prices are shown, but paid in Stars until their providers exist.
+   * A 30-day plan is sold as a Stars subscription (Telegram renews it every 30 days), any other as a one-off invoice.
+   */
   private async buy(ctx: FeatureContext, planId: string): Promise<void> {
     if (!/^[0-9a-f-]{36}$/.test(planId)) {
       ctx.answerCallback(ctx.t('refused-plan-gone'), { alert: true });
@@ -117,6 +120,13 @@ export class PlansFeature {
     const order = await this.payments.orderStars({ botId: ctx.botId, telegramUserId: ctx.telegramUserId, planId, language: ctx.language });
     if ('refused' in order) {
       ctx.answerCallback(ctx.t(order.refused === 'plan_gone' ? 'refused-plan-gone' : 'plan-buy-unavailable'), { alert: true });
+      return;
+    }
+    // A Stars subscription (payments decides: a 30-day plan) can only be sold through an invoice link.
+    if (order.invoice.subscriptionPeriod) {
+      ctx
+        .answerCallback()
+        .sendInvoiceLink(order.invoice, ctx.t('plan-subscription-invoice', { name: order.invoice.title ?? '' }), ctx.t('plan-subscription-button'));
       return;
     }
     ctx.answerCallback().sendInvoice(order.invoice);

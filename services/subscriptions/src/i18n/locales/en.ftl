@@ -40,6 +40,8 @@ plan-gives-credits = A pack of { credits }
 plan-price = Price: { $price }
 plan-button-buy = Buy
 plan-buy-unavailable = Payments are unavailable right now. Nothing was charged. Please try again in a moment.
+plan-subscription-invoice = { $name }: a Stars subscription, renewed every 30 days until you cancel it (in /subscription or in Telegram).
+plan-subscription-button = Subscribe
 trial-started = Your free trial of { $name } is on until { $end }.
 
 ## /subscription
