@@ -1,0 +1,216 @@
+import { EmbeddedEventBus, InProcessBroker, JetStreamEventBus, type EventBus, type RpcCallError, type RpcClient } from '@botplatform/bus';
+import { RPC, type BotUpdateJson, type PlanDefinitionJson, type RegisterBotReplyJson } from '@botplatform/contracts';
+import type { RecordedEvent } from '@botplatform/event-store';
+import { createRpcClient, type RpcTransport } from '@botplatform/service-kit';
+import { TelegramSandbox, type SandboxBot, type SandboxChat, type SandboxUser } from '@botplatform/telegram-sandbox';
+import { createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@botplatform/testing';
+import type { Message } from 'grammy/types';
+import { platformNatsAccess } from './platform-nats-access.js';
+import { startPlatform, type PerService, type RunningPlatform } from './platform.js';
+import { startPlatformNats } from './testing/platform-nats.js';
+
+const OPERATOR_TOKEN = 'stars-e2e-operator-token-0123456789abc';
+
+interface Wiring {
+  bus: PerService<EventBus>;
+  rpc: PerService<RpcTransport>;
+  /** The transport of one broker user (in the embedded mode, the one in-process broker). */
+  as(user: string): RpcTransport;
+  close(): Promise<void>;
+}
+
+const modes: Record<string, () => Promise<Wiring>> = {
+  'embedded: in-process bus and request/reply': async () => {
+    const bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
+    const rpc: RpcTransport = { kind: 'in-process', broker: new InProcessBroker() };
+    return { bus, rpc, as: () => rpc, close: () => bus.close() };
+  },
+  // The platform's broker users and permissions, as deployed: payments may ask subscriptions and the
+  // gateway only what platform-nats-access.ts lets it, and the test asks as the gateway or the operator.
+  'distributed: JetStream bus and NATS request/reply, each service its own broker user': async () => {
+    const namespace = uniqueName('starsub');
+    const nats = await startPlatformNats(namespace);
+    const transportOf = (user: string): RpcTransport => ({ kind: 'nats', servers: nats.url, credentials: nats.credentialsOf(user) });
+    const buses = new Map<string, EventBus>();
+    for (const { user, service } of platformNatsAccess) {
+      if (!service) continue;
+      buses.set(user, await JetStreamEventBus.connect(nats.url, user, { namespace, credentials: nats.credentialsOf(user), relay: { pollIntervalMs: 20 } }));
+    }
+    return {
+      bus: (service) => buses.get(service)!,
+      rpc: transportOf,
+      as: transportOf,
+      close: async () => {
+        for (const bus of buses.values()) await bus.close();
+        await nats.dispose();
+      },
+    };
+  },
+};
+
+const MONTH: PlanDefinitionJson = {
+  texts: [
+    { language: 'en', name: 'Month', description: 'Premium for a month' },
+    { language: 'ru', name: 'Месяц', description: 'Премиум на месяц' },
+  ],
+  periodDays: 30,
+  prices: [{ currency: 'XTR', amount: '250' }],
+  quotaLevel: 'premium',
+  active: true,
+  sortOrder: 1,
+};
+
+const DAY_MS = 86_400_000;
+const text = (message: Message) => message.text ?? '';
+const urlOf = (message: Message) => {
+  const button = message.reply_markup?.inline_keyboard[0]?.[0];
+  return button && 'url' in button ? button.url : undefined;
+};
+
+/**
+ * A 30-day plan sold as a Telegram Stars subscription through the whole platform, the sandbox as Telegram:
+ * Buy sends an invoice link with subscription_period 2592000, the member pays, every renewal Telegram
+ * charges extends the subscription by 30 days once (a duplicated successful_payment changes nothing), and
+ * the member's cancel in Telegram's own UI (the `subscription` update) turns renewal off at once.
+ */
+describe.each(Object.keys(modes))('Telegram Stars subscriptions (%s)', (mode) => {
+  let database: TestDatabase;
+  let wiring: Wiring;
+  let platform: RunningPlatform;
+  let sandbox: TelegramSandbox;
+  const clients = new Map<string, RpcClient>();
+  let shop: { sandbox: SandboxBot; botId: string; apiToken: string };
+
+  const clientAs = (user: string) => {
+    if (!clients.has(user)) clients.set(user, createRpcClient(wiring.as(user)));
+    return clients.get(user)!;
+  };
+  const createPlan = async (plan: PlanDefinitionJson) => {
+    const response = await fetch(`${platform.services.get('subscriptions')!.url}/admin/bots/${shop.botId}/plans`, {
+      method: 'POST',
+      body: JSON.stringify(plan),
+      headers: { authorization: `Bearer ${shop.apiToken}`, 'content-type': 'application/json' },
+    });
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { plan: { planId: string } }).plan.planId;
+  };
+  const subscriptionEvents = async (user: SandboxUser) =>
+    (await platform.services.get('subscriptions')!.dependencies.store.readStream(`subscription-${shop.botId}-${user.id}`)).events;
+  const paymentEvents = async (paymentId: string): Promise<readonly RecordedEvent[]> =>
+    (await platform.services.get('payments')!.dependencies.store.readStream(`payment-${paymentId}`)).events;
+  const typesOf = (events: readonly RecordedEvent[]) => events.map((event) => event.type);
+  const endOf = (events: readonly RecordedEvent[]) => Date.parse((events.at(-1)!.data as { endsAt: string }).endsAt);
+  const ask = async (chat: SandboxChat, command: string) => {
+    const answer = chat.waitForMessage(() => true, { timeoutMs: 10_000 });
+    chat.sendCommand(command);
+    return text(await answer);
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('bp_starsub');
+    wiring = await modes[mode]();
+    sandbox = new TelegramSandbox({ rateLimits: false });
+    await sandbox.start();
+    platform = await startPlatform({
+      databaseUrl: database.url,
+      bus: wiring.bus,
+      rpc: wiring.rpc,
+      firstHttpPort: 0,
+      logger: false,
+      users: { operatorToken: OPERATOR_TOKEN },
+      telegram: { telegramApiRoot: sandbox.apiRoot, mode: 'polling', pollingTimeoutSeconds: 1 },
+    });
+    const sandboxBot = sandbox.createBot({ username: 'stars_club_bot', firstName: 'Stars club' });
+    const owner = sandbox.createUser({ firstName: 'Owner', languageCode: 'en' });
+    const response = await fetch(`${platform.services.get('users')!.url}/admin/bots`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Stars club', token: sandboxBot.token, ownerTelegramUserId: String(owner.id) }),
+    });
+    expect(response.status).toBe(201);
+    const { botId, apiToken } = (await response.json()) as RegisterBotReplyJson;
+    shop = { sandbox: sandboxBot, botId: botId!, apiToken: apiToken! };
+    await waitFor('the gateway to host the club', () => platform.gateway.host?.hosted().length === 1, { timeoutMs: 15_000 });
+  });
+
+  afterAll(async () => {
+    for (const client of clients.values()) await client.close();
+    await platform?.close();
+    await wiring?.close();
+    await sandbox?.stop();
+    await database?.drop();
+  });
+
+  it('sells a 30-day plan as a Stars subscription: renewed by 30 days once per charge, renewal off at once when the member cancels in Telegram', async () => {
+    await createPlan(MONTH);
+    const vera = sandbox.createUser({ firstName: 'Vera', languageCode: 'ru' });
+    const chat = sandbox.chat(vera, shop.sandbox);
+    await ask(chat, 'start');
+
+    // /plans → the card → Buy: a message with a button opening the invoice link (a subscription cannot be a plain invoice).
+    const menu = chat.waitForMessage((message) => message.text === 'Выберите тариф:', { timeoutMs: 10_000 });
+    chat.sendCommand('plans');
+    await chat.pressCallbackButton(await menu, 'Месяц · ⭐ 250', { timeoutMs: 10_000 });
+    const card = await chat.waitForEdit((message) => message.text?.startsWith('Месяц') === true, { timeoutMs: 10_000 });
+    const offer = chat.waitForMessage((message) => urlOf(message) !== undefined, { timeoutMs: 10_000 });
+    await chat.pressCallbackButton(card, 'Купить', { timeoutMs: 10_000 });
+    const linkMessage = await offer;
+    expect(text(linkMessage)).toContain('подписка за звёзды');
+    expect(linkMessage.reply_markup?.inline_keyboard[0]?.[0]?.text).toBe('Подписаться');
+    const [linkCall] = sandbox.apiCalls(shop.sandbox, 'createInvoiceLink');
+    expect(linkCall!.params).toMatchObject({ currency: 'XTR', subscription_period: '2592000' });
+
+    const thanks = chat.waitForMessage((message) => text(message).startsWith('Спасибо! Месяц ваш'), { timeoutMs: 10_000 });
+    expect((await chat.payInvoice(urlOf(linkMessage)!)).status).toBe('paid');
+    await thanks;
+    const [first] = sandbox.payments(shop.sandbox).filter((payment) => payment.userId === vera.id);
+    const paymentId = first!.payload;
+    expect(typesOf(await paymentEvents(paymentId))).toEqual(['PaymentCreated', 'PaymentCompleted']);
+    expect((await paymentEvents(paymentId))[0]!.data).toMatchObject({ subscriptionPeriod: 2_592_000, amount: '250' });
+    const started = await subscriptionEvents(vera);
+    expect(typesOf(started)).toEqual(['SubscriptionStarted']);
+    const status = await ask(chat, 'subscription');
+    expect(status).toContain('Месяц');
+    expect(status).toContain('Продление: включено');
+
+    // 30 days later Telegram charges the renewal: the same payment's stream records it, the end moves by 30 days.
+    const renewedNote = chat.waitForMessage((message) => text(message).startsWith('Спасибо! Месяц продлён'), { timeoutMs: 10_000 });
+    const renewals = (await sandbox.advanceTime({ days: 30 })).filter((renewal) => renewal.botId === shop.sandbox.id);
+    expect(renewals).toEqual([expect.objectContaining({ status: 'renewed' })]);
+    await renewedNote;
+    const renewal = renewals[0]!.chargeId!;
+    const afterRenewal = await subscriptionEvents(vera);
+    expect(typesOf(afterRenewal)).toEqual(['SubscriptionStarted', 'SubscriptionExtended']);
+    expect(endOf(afterRenewal) - endOf(started)).toBe(30 * DAY_MS);
+    const events = await paymentEvents(paymentId);
+    expect(typesOf(events)).toEqual(['PaymentCreated', 'PaymentCompleted', 'PaymentRenewed']);
+    expect(events[2]!.data).toMatchObject({ chargeId: renewal });
+
+    // Telegram delivers the renewal's successful_payment again: nothing is recorded or granted twice.
+    const duplicate: BotUpdateJson = {
+      context: { botId: shop.botId, botName: 'Stars club', member: { telegramUserId: String(vera.id), firstName: 'Vera' }, language: 'ru', timeZone: 'UTC' },
+      updateId: '900000001',
+      chatId: String(vera.id),
+      message: {
+        kind: 'MESSAGE_KIND_SUCCESSFUL_PAYMENT',
+        messageId: '77',
+        successfulPayment: { currency: 'XTR', totalAmount: '250', invoicePayload: paymentId, telegramPaymentChargeId: renewal, isRecurring: true },
+      },
+    };
+    const again = await clientAs('gateway').call(RPC.payments.handleBotUpdate, duplicate);
+    expect(again.actions ?? []).toEqual([]);
+    expect(typesOf(await paymentEvents(paymentId))).toEqual(['PaymentCreated', 'PaymentCompleted', 'PaymentRenewed']);
+    expect(endOf(await subscriptionEvents(vera))).toBe(endOf(afterRenewal));
+
+    // The member cancels in Telegram's own UI: the `subscription` update turns renewal off at once.
+    chat.cancelSubscription(first!.chargeId);
+    await waitFor('renewal to be cancelled', async () => typesOf(await subscriptionEvents(vera)).includes('RenewalCancelled'), { timeoutMs: 10_000 });
+    expect(typesOf(await paymentEvents(paymentId))).toEqual(['PaymentCreated', 'PaymentCompleted', 'PaymentRenewed', 'StarSubscriptionStateNoted']);
+    expect(await ask(chat, 'subscription')).toContain('Продление: выключено');
+
+    // And re-enables it there: renewal back on.
+    chat.resumeSubscription(first!.chargeId);
+    await waitFor('renewal to be resumed', async () => typesOf(await subscriptionEvents(vera)).includes('RenewalResumed'), { timeoutMs: 10_000 });
+    expect(await ask(chat, 'subscription')).toContain('Продление: включено');
+  });
+});
