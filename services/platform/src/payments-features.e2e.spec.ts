@@ -16,7 +16,8 @@ const MONTH: PlanDefinitionJson = {
     { language: 'en', name: 'Month', description: 'Premium for a month' },
     { language: 'ru', name: 'Месяц', description: 'Премиум на месяц' },
   ],
-  periodDays: 30,
+  // 31 days: a one-off invoice (a 30-day plan is sold as a Stars subscription, see stars-subscription.e2e.spec.ts).
+  periodDays: 31,
   prices: [{ currency: 'XTR', amount: '250' }],
   quotaLevel: 'premium',
   active: true,
@@ -100,9 +101,9 @@ describe("The payments service's bot features", () => {
     await database?.drop();
   });
 
-  it('declares the pre-checkout query and the successful and refunded payment messages, and no command', () => {
+  it('declares the pre-checkout query, the subscription update and the successful and refunded payment messages, and no command', () => {
     const declaration = payments.declarer!.router.declaration();
-    expect(declaration.updateKinds?.map((kind) => kind.kind)).toEqual(['UPDATE_KIND_PRE_CHECKOUT_QUERY']);
+    expect(declaration.updateKinds?.map((kind) => kind.kind).sort()).toEqual(['UPDATE_KIND_PRE_CHECKOUT_QUERY', 'UPDATE_KIND_SUBSCRIPTION']);
     expect(declaration.messageKinds?.map((kind) => kind.kind).sort()).toEqual(['MESSAGE_KIND_REFUNDED_PAYMENT', 'MESSAGE_KIND_SUCCESSFUL_PAYMENT']);
     expect(declaration.commands ?? []).toEqual([]);
   });

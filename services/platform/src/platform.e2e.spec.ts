@@ -300,10 +300,16 @@ describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
     await chat.pressCallbackButton(await menu, 'Месяц · ⭐ 250 / 4.99 EUR', { timeoutMs: 10_000 });
     const card = await chat.waitForEdit((message) => message.text?.startsWith('Месяц') === true, { timeoutMs: 10_000 });
     expect(text(card)).toBe('Месяц\nПремиум на месяц\n\nДоступ на 30 дней\nЦена: ⭐ 250 / 4.99 EUR');
-    // Buy orders the plan from the payments service and sends its Stars invoice (stars-purchase.e2e.spec.ts pays it).
-    const invoice = chat.waitForMessage((message) => message.invoice !== undefined, { timeoutMs: 10_000 });
+    // Buy orders the plan from the payments service: a 30-day plan is a Stars subscription, sent as a message
+    // with the invoice link's button (stars-subscription.e2e.spec.ts pays it; stars-purchase.e2e.spec.ts a one-off invoice).
+    const offer = chat.waitForMessage((message) => message.reply_markup !== undefined, { timeoutMs: 10_000 });
     await chat.pressCallbackButton(card, 'Купить', { timeoutMs: 10_000 });
-    expect((await invoice).invoice).toMatchObject({ title: 'Месяц', currency: 'XTR', total_amount: 250 });
+    expect((await offer).reply_markup?.inline_keyboard[0]?.[0]).toMatchObject({ text: 'Подписаться', url: expect.stringMatching(/^https:\/\/t\.me\/\$/) });
+    expect(sandbox.apiCalls(bots.shop.sandbox, 'createInvoiceLink').at(-1)?.params).toMatchObject({
+      title: 'Месяц',
+      currency: 'XTR',
+      subscription_period: '2592000',
+    });
     expect(await ask(chat, 'subscription')).toBe('У вас нет подписки.');
   });
 

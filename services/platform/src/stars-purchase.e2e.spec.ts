@@ -53,7 +53,8 @@ const MONTH: PlanDefinitionJson = {
     { language: 'en', name: 'Month', description: 'Premium for a month' },
     { language: 'ru', name: 'Месяц', description: 'Премиум на месяц' },
   ],
-  periodDays: 30,
+  // 31 days: a one-off invoice (a 30-day plan is sold as a Stars subscription, see stars-subscription.e2e.spec.ts).
+  periodDays: 31,
   prices: [
     { currency: 'EUR', amount: '499' },
     { currency: 'XTR', amount: '250' },

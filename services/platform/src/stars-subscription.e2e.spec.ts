@@ -1,4 +1,4 @@
-import { EmbeddedEventBus, InProcessBroker, JetStreamEventBus, type EventBus, type RpcCallError, type RpcClient } from '@botplatform/bus';
+import { EmbeddedEventBus, InProcessBroker, JetStreamEventBus, type EventBus, type RpcClient } from '@botplatform/bus';
 import { RPC, type BotUpdateJson, type PlanDefinitionJson, type RegisterBotReplyJson } from '@botplatform/contracts';
 import type { RecordedEvent } from '@botplatform/event-store';
 import { createRpcClient, type RpcTransport } from '@botplatform/service-kit';
