@@ -213,4 +213,33 @@ describe.each(Object.keys(modes))('Telegram Stars subscriptions (%s)', (mode) =>
     await waitFor('renewal to be resumed', async () => typesOf(await subscriptionEvents(vera)).includes('RenewalResumed'), { timeoutMs: 10_000 });
     expect(await ask(chat, 'subscription')).toContain('Продление: включено');
   });
+
+  it('turns renewal off and tells the member when Telegram cannot charge a renewal (the `failed` update); what is paid runs to its end', async () => {
+    // 260 Stars: the first month (250) is paid, the renewal is not.
+    const oleg = sandbox.createUser({ firstName: 'Oleg', languageCode: 'en', starBalance: 260 });
+    const chat = sandbox.chat(oleg, shop.sandbox);
+    await ask(chat, 'start');
+    const menu = chat.waitForMessage((message) => message.text === 'Choose a plan:', { timeoutMs: 10_000 });
+    chat.sendCommand('plans');
+    await chat.pressCallbackButton(await menu, 'Month · ⭐ 250', { timeoutMs: 10_000 });
+    const card = await chat.waitForEdit((message) => message.text?.startsWith('Month') === true, { timeoutMs: 10_000 });
+    const offer = chat.waitForMessage((message) => urlOf(message) !== undefined, { timeoutMs: 10_000 });
+    await chat.pressCallbackButton(card, 'Buy', { timeoutMs: 10_000 });
+    const thanks = chat.waitForMessage((message) => text(message).startsWith('Thank you!'), { timeoutMs: 10_000 });
+    expect((await chat.payInvoice(urlOf(await offer)!)).status).toBe('paid');
+    await thanks;
+    const [paid] = sandbox.payments(shop.sandbox).filter((payment) => payment.userId === oleg.id);
+    const started = await subscriptionEvents(oleg);
+
+    const told = chat.waitForMessage((message) => text(message).startsWith('Telegram could not charge the renewal'), { timeoutMs: 10_000 });
+    const renewals = (await sandbox.advanceTime({ days: 30 })).filter((renewal) => renewal.userId === oleg.id);
+    expect(renewals).toEqual([expect.objectContaining({ status: 'insufficient_stars' })]);
+    await told;
+    await waitFor('renewal to be cancelled', async () => typesOf(await subscriptionEvents(oleg)).includes('RenewalCancelled'), { timeoutMs: 10_000 });
+    const events = await paymentEvents(paid!.payload);
+    expect(typesOf(events)).toEqual(['PaymentCreated', 'PaymentCompleted', 'StarSubscriptionStateNoted']);
+    expect(events[2]!.data).toMatchObject({ state: 'failed' });
+    // Nothing was taken away: the paid month's end stands.
+    expect(endOf(await subscriptionEvents(oleg))).toBe(endOf(started));
+  });
 });
