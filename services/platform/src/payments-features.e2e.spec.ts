@@ -226,4 +226,41 @@ describe("The payments service's bot features", () => {
     const notPaid = rpc.call(RPC.payments.refundPayment, { botId: shop.botId, paymentId: pending!, reason: 'test', refundedBy: 'operator:kit' });
     expect((await failure(notPaid)).code).toBe('PAYMENTS.NOT_REFUNDABLE');
   });
+
+  it('drops a subscription update that names no Stars subscription of this member, and ignores a state Telegram does not document', async () => {
+    const update = (user: string, payload: string, state = 'canceled'): BotUpdateJson => ({
+      context: { botId: shop.botId, member: { telegramUserId: user }, language: 'en' },
+      updateId: String(Math.floor(Math.random() * 1e9)),
+      chatId: user,
+      subscription: { invoicePayload: payload, state },
+    });
+    // A one-off plan paid by 700500; a 30-day plan (a Stars subscription) paid by 700501.
+    const oneOff = await createPlan({ ...MONTH, sortOrder: 7 });
+    const monthly = await createPlan({ ...MONTH, periodDays: 30, sortOrder: 8 });
+    const { paymentId: oneOffPayment } = await rpc.call(RPC.payments.createPayment, { botId: shop.botId, telegramUserId: '700500', planId: oneOff });
+    await rpc.call(RPC.payments.handleBotUpdate, successfulPayment('700500', oneOffPayment!, 'stxONEOFF'));
+    const order = await rpc.call(RPC.payments.createPayment, { botId: shop.botId, telegramUserId: '700501', planId: monthly });
+    expect(order.invoice?.subscriptionPeriod).toBe(2_592_000);
+    await rpc.call(RPC.payments.handleBotUpdate, successfulPayment('700501', order.paymentId!, 'stxMONTHLY'));
+
+    for (const [user, payload] of [
+      ['700500', 'not-an-order'],
+      ['700500', randomUUID()],
+      ['700500', oneOffPayment!],
+      ['700502', order.paymentId!],
+    ] as const) {
+      expect((await rpc.call(RPC.payments.handleBotUpdate, update(user, payload))).actions ?? []).toEqual([]);
+    }
+    expect((await rpc.call(RPC.payments.handleBotUpdate, update('700501', order.paymentId!, 'paused'))).actions ?? []).toEqual([]);
+    expect(await paymentEvents(oneOffPayment!)).toEqual(['PaymentCreated', 'PaymentCompleted']);
+    expect(await paymentEvents(order.paymentId!)).toEqual(['PaymentCreated', 'PaymentCompleted']);
+    expect(await subscriptionEvents('700500')).toEqual(['SubscriptionStarted']);
+    expect(await subscriptionEvents('700501')).toEqual(['SubscriptionStarted']);
+
+    // The member's own cancel: noted once, renewal off once, however often Telegram sends it.
+    await rpc.call(RPC.payments.handleBotUpdate, update('700501', order.paymentId!));
+    await rpc.call(RPC.payments.handleBotUpdate, update('700501', order.paymentId!));
+    expect(await paymentEvents(order.paymentId!)).toEqual(['PaymentCreated', 'PaymentCompleted', 'StarSubscriptionStateNoted']);
+    expect(await subscriptionEvents('700501')).toEqual(['SubscriptionStarted', 'RenewalCancelled']);
+  });
 });

@@ -30,14 +30,15 @@ export class NoteStarSubscriptionUseCase {
     private readonly clock: Clock,
   ) {}
 
-  async execute(input: NoteStarSubscriptionInput): Promise<{ state: StarSubscriptionState; changed: boolean }> {
+  /** The state noted and whether the member's renewal changed; no state for one Telegram does not document. */
+  async execute(input: NoteStarSubscriptionInput): Promise<{ state: StarSubscriptionState | undefined; changed: boolean }> {
     const payment = await this.payments.state(input.paymentId);
     if (payment.status === 'none' || payment.botId !== input.botId || payment.telegramUserId !== input.telegramUserId) {
       throw new PaymentNotFoundError(input.paymentId);
     }
     // Telegram documents only these three; anything else is noted nowhere and switches nothing.
     const state = STATES.find((known) => known === input.state);
-    if (!state) return { state: 'active', changed: false };
+    if (!state) return { state: undefined, changed: false };
     await this.payments.handle(
       { type: 'NoteStarSubscriptionState', paymentId: input.paymentId, state, now: this.clock.now().toISOString() },
       { botId: input.botId, actor: { kind: 'user', id: `telegram:${input.telegramUserId}` } },
