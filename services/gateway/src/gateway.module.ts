@@ -7,6 +7,8 @@ import { DeclareBotFeaturesUseCase } from './routing/declare-bot-features.use-ca
 import { GatewayRoutingTable } from './routing/gateway-routing-table.js';
 import { RoutingTableLifecycle } from './routing/routing-table.lifecycle.js';
 import { WebhookBodyReader } from './hosting/webhook-body.reader.js';
+import { EditStarSubscriptionRpcController } from './payments/edit-star-subscription.rpc-controller.js';
+import { EditStarSubscriptionUseCase } from './payments/edit-star-subscription.use-case.js';
 import { RefundStarPaymentRpcController } from './payments/refund-star-payment.rpc-controller.js';
 import { RefundStarPaymentUseCase } from './payments/refund-star-payment.use-case.js';
 
@@ -17,7 +19,7 @@ export class GatewayModule {
   static forHost(host: BotHost, disposables: readonly Disposable[], routing: GatewayRoutingTable): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [TelegramWebhookController, DeclareBotFeaturesRpcController, RefundStarPaymentRpcController],
+      controllers: [TelegramWebhookController, DeclareBotFeaturesRpcController, RefundStarPaymentRpcController, EditStarSubscriptionRpcController],
       providers: [
         { provide: BotHost, useValue: host },
         { provide: GATEWAY_DISPOSABLES, useValue: disposables },
@@ -27,6 +29,7 @@ export class GatewayModule {
         BotHostLifecycle,
         DeclareBotFeaturesUseCase,
         RefundStarPaymentUseCase,
+        EditStarSubscriptionUseCase,
       ],
       exports: [BotHost],
     };

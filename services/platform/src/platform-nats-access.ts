@@ -82,6 +82,7 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
         RPC.subscriptions.cancelRenewal,
         RPC.subscriptions.resumeRenewal,
         RPC.gateway.refundStarPayment,
+        RPC.gateway.editStarSubscription,
       ].map((method) => method.subject),
       ...DECLARES_BOT_FEATURES,
     ],

@@ -242,4 +242,44 @@ describe.each(Object.keys(modes))('Telegram Stars subscriptions (%s)', (mode) =>
     // Nothing was taken away: the paid month's end stands.
     expect(endOf(await subscriptionEvents(oleg))).toBe(endOf(started));
   });
+
+  it("cancels and re-enables a member's Stars subscription in Telegram through rpc.gateway.edit-star-subscription, with Telegram's refusals typed", async () => {
+    const nina = sandbox.createUser({ firstName: 'Nina', languageCode: 'en' });
+    const chat = sandbox.chat(nina, shop.sandbox);
+    await ask(chat, 'start');
+    const menu = chat.waitForMessage((message) => message.text === 'Choose a plan:', { timeoutMs: 10_000 });
+    chat.sendCommand('plans');
+    await chat.pressCallbackButton(await menu, 'Month · ⭐ 250', { timeoutMs: 10_000 });
+    const card = await chat.waitForEdit((message) => message.text?.startsWith('Month') === true, { timeoutMs: 10_000 });
+    const offer = chat.waitForMessage((message) => urlOf(message) !== undefined, { timeoutMs: 10_000 });
+    await chat.pressCallbackButton(card, 'Buy', { timeoutMs: 10_000 });
+    expect((await chat.payInvoice(urlOf(await offer)!)).status).toBe('paid');
+    const [paid] = sandbox.payments(shop.sandbox).filter((payment) => payment.userId === nina.id);
+    const inTelegram = () => sandbox.subscriptions(shop.sandbox).find((subscription) => subscription.userId === nina.id)!;
+
+    // Asked as payments, its only caller.
+    const edit = (request: { botId?: string; telegramPaymentChargeId?: string; isCanceled: boolean }) =>
+      clientAs('payments').call(RPC.gateway.editStarSubscription, {
+        botId: shop.botId,
+        telegramUserId: String(nina.id),
+        telegramPaymentChargeId: paid!.chargeId,
+        ...request,
+      });
+    const refusal = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'no error',
+        (error: { code?: string }) => error.code,
+      );
+    await edit({ isCanceled: true });
+    expect(inTelegram().canceledBy).toBe('bot');
+    await edit({ isCanceled: false });
+    expect(inTelegram().canceledBy).toBeUndefined();
+
+    chat.cancelSubscription(paid!.chargeId);
+    expect(await refusal(edit({ isCanceled: false }))).toBe('GATEWAY.SUBSCRIPTION_CANCELED_BY_USER');
+    expect(inTelegram().canceledBy).toBe('user');
+    expect(await refusal(edit({ telegramPaymentChargeId: 'stxUNKNOWN', isCanceled: true }))).toBe('GATEWAY.CHARGE_NOT_FOUND');
+    expect(await refusal(edit({ botId: '00000000-0000-4000-8000-000000000000', isCanceled: true }))).toBe('GATEWAY.BOT_NOT_HOSTED');
+    expect(await refusal(edit({ telegramPaymentChargeId: '', isCanceled: true }))).toBe('VALIDATION.FAILED');
+  });
 });

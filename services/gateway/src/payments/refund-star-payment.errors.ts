@@ -24,3 +24,12 @@ export class ChargeAlreadyRefundedError extends Error {
     this.name = 'ChargeAlreadyRefundedError';
   }
 }
+
+/** The member cancelled the Stars subscription in Telegram: only they can re-enable it. */
+export class SubscriptionCanceledByUserError extends Error {
+  readonly code = 'GATEWAY.SUBSCRIPTION_CANCELED_BY_USER';
+  constructor(readonly chargeId: string) {
+    super(`the member cancelled the subscription of charge ${chargeId} in Telegram; the bot cannot re-enable it`);
+    this.name = 'SubscriptionCanceledByUserError';
+  }
+}

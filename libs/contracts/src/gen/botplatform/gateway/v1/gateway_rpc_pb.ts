@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file botplatform/gateway/v1/gateway_rpc.proto.
  */
 export const file_botplatform_gateway_v1_gateway_rpc: GenFile = /*@__PURE__*/
-  fileDesc("Cihib3RwbGF0Zm9ybS9nYXRld2F5L3YxL2dhdGV3YXlfcnBjLnByb3RvEhZib3RwbGF0Zm9ybS5nYXRld2F5LnYxImgKGFJlZnVuZFN0YXJQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIiChp0ZWxlZ3JhbV9wYXltZW50X2NoYXJnZV9pZBgDIAEoCSIYChZSZWZ1bmRTdGFyUGF5bWVudFJlcGx5MsYCCgpHYXRld2F5UnBjEpgBChJEZWNsYXJlQm90RmVhdHVyZXMSLS5ib3RwbGF0Zm9ybS5ib3QudjEuRGVjbGFyZUJvdEZlYXR1cmVzUmVxdWVzdBorLmJvdHBsYXRmb3JtLmJvdC52MS5EZWNsYXJlQm90RmVhdHVyZXNSZXBseSImirUYIgogcnBjLmdhdGV3YXkuZGVjbGFyZS1ib3QtZmVhdHVyZXMSnAEKEVJlZnVuZFN0YXJQYXltZW50EjAuYm90cGxhdGZvcm0uZ2F0ZXdheS52MS5SZWZ1bmRTdGFyUGF5bWVudFJlcXVlc3QaLi5ib3RwbGF0Zm9ybS5nYXRld2F5LnYxLlJlZnVuZFN0YXJQYXltZW50UmVwbHkiJYq1GCEKH3JwYy5nYXRld2F5LnJlZnVuZC1zdGFyLXBheW1lbnRiBnByb3RvMw", [file_botplatform_bot_v1_bot_features, file_botplatform_bus_v1_rpc_options]);
+  fileDesc("Cihib3RwbGF0Zm9ybS9nYXRld2F5L3YxL2dhdGV3YXlfcnBjLnByb3RvEhZib3RwbGF0Zm9ybS5nYXRld2F5LnYxImgKGFJlZnVuZFN0YXJQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIiChp0ZWxlZ3JhbV9wYXltZW50X2NoYXJnZV9pZBgDIAEoCSIYChZSZWZ1bmRTdGFyUGF5bWVudFJlcGx5IoABChtFZGl0U3RhclN1YnNjcmlwdGlvblJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSIgoadGVsZWdyYW1fcGF5bWVudF9jaGFyZ2VfaWQYAyABKAkSEwoLaXNfY2FuY2VsZWQYBCABKAgiGwoZRWRpdFN0YXJTdWJzY3JpcHRpb25SZXBseTLxAwoKR2F0ZXdheVJwYxKYAQoSRGVjbGFyZUJvdEZlYXR1cmVzEi0uYm90cGxhdGZvcm0uYm90LnYxLkRlY2xhcmVCb3RGZWF0dXJlc1JlcXVlc3QaKy5ib3RwbGF0Zm9ybS5ib3QudjEuRGVjbGFyZUJvdEZlYXR1cmVzUmVwbHkiJoq1GCIKIHJwYy5nYXRld2F5LmRlY2xhcmUtYm90LWZlYXR1cmVzEpwBChFSZWZ1bmRTdGFyUGF5bWVudBIwLmJvdHBsYXRmb3JtLmdhdGV3YXkudjEuUmVmdW5kU3RhclBheW1lbnRSZXF1ZXN0Gi4uYm90cGxhdGZvcm0uZ2F0ZXdheS52MS5SZWZ1bmRTdGFyUGF5bWVudFJlcGx5IiWKtRghCh9ycGMuZ2F0ZXdheS5yZWZ1bmQtc3Rhci1wYXltZW50EqgBChRFZGl0U3RhclN1YnNjcmlwdGlvbhIzLmJvdHBsYXRmb3JtLmdhdGV3YXkudjEuRWRpdFN0YXJTdWJzY3JpcHRpb25SZXF1ZXN0GjEuYm90cGxhdGZvcm0uZ2F0ZXdheS52MS5FZGl0U3RhclN1YnNjcmlwdGlvblJlcGx5IiiKtRgkCiJycGMuZ2F0ZXdheS5lZGl0LXN0YXItc3Vic2NyaXB0aW9uYgZwcm90bzM", [file_botplatform_bot_v1_bot_features, file_botplatform_bus_v1_rpc_options]);
 
 /**
  * rpc.gateway.refund-star-payment. Refused with GATEWAY.BOT_NOT_HOSTED, GATEWAY.CHARGE_NOT_FOUND or
@@ -88,6 +88,96 @@ export const RefundStarPaymentReplySchema: GenMessage<RefundStarPaymentReply, {j
   messageDesc(file_botplatform_gateway_v1_gateway_rpc, 1);
 
 /**
+ * rpc.gateway.edit-star-subscription. Refused with GATEWAY.BOT_NOT_HOSTED, GATEWAY.CHARGE_NOT_FOUND or
+ * GATEWAY.SUBSCRIPTION_CANCELED_BY_USER (a bot may not re-enable what the member cancelled in Telegram).
+ *
+ * @generated from message botplatform.gateway.v1.EditStarSubscriptionRequest
+ */
+export type EditStarSubscriptionRequest = Message<"botplatform.gateway.v1.EditStarSubscriptionRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * Any charge of the subscription.
+   *
+   * @generated from field: string telegram_payment_charge_id = 3;
+   */
+  telegramPaymentChargeId: string;
+
+  /**
+   * True cancels (no further charge; what is paid runs to its end), false re-enables.
+   *
+   * @generated from field: bool is_canceled = 4;
+   */
+  isCanceled: boolean;
+};
+
+/**
+ * rpc.gateway.edit-star-subscription. Refused with GATEWAY.BOT_NOT_HOSTED, GATEWAY.CHARGE_NOT_FOUND or
+ * GATEWAY.SUBSCRIPTION_CANCELED_BY_USER (a bot may not re-enable what the member cancelled in Telegram).
+ *
+ * @generated from message botplatform.gateway.v1.EditStarSubscriptionRequest
+ */
+export type EditStarSubscriptionRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * Any charge of the subscription.
+   *
+   * @generated from field: string telegram_payment_charge_id = 3;
+   */
+  telegramPaymentChargeId?: string;
+
+  /**
+   * True cancels (no further charge; what is paid runs to its end), false re-enables.
+   *
+   * @generated from field: bool is_canceled = 4;
+   */
+  isCanceled?: boolean;
+};
+
+/**
+ * Describes the message botplatform.gateway.v1.EditStarSubscriptionRequest.
+ * Use `create(EditStarSubscriptionRequestSchema)` to create a new message.
+ */
+export const EditStarSubscriptionRequestSchema: GenMessage<EditStarSubscriptionRequest, {jsonType: EditStarSubscriptionRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_gateway_v1_gateway_rpc, 2);
+
+/**
+ * @generated from message botplatform.gateway.v1.EditStarSubscriptionReply
+ */
+export type EditStarSubscriptionReply = Message<"botplatform.gateway.v1.EditStarSubscriptionReply"> & {
+};
+
+/**
+ * @generated from message botplatform.gateway.v1.EditStarSubscriptionReply
+ */
+export type EditStarSubscriptionReplyJson = {
+};
+
+/**
+ * Describes the message botplatform.gateway.v1.EditStarSubscriptionReply.
+ * Use `create(EditStarSubscriptionReplySchema)` to create a new message.
+ */
+export const EditStarSubscriptionReplySchema: GenMessage<EditStarSubscriptionReply, {jsonType: EditStarSubscriptionReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_gateway_v1_gateway_rpc, 3);
+
+/**
  * GatewayRpc is every request/reply the gateway answers (`rpc.gateway.<verb>`).
  *
  * @generated from service botplatform.gateway.v1.GatewayRpc
@@ -114,6 +204,17 @@ export const GatewayRpc: GenService<{
     methodKind: "unary";
     input: typeof RefundStarPaymentRequestSchema;
     output: typeof RefundStarPaymentReplySchema;
+  },
+  /**
+   * Cancels or re-enables a member's Stars subscription (Telegram's editUserStarSubscription, through the
+   * bot that was paid): what the bot's own renewal switch does to Telegram's future charges.
+   *
+   * @generated from rpc botplatform.gateway.v1.GatewayRpc.EditStarSubscription
+   */
+  editStarSubscription: {
+    methodKind: "unary";
+    input: typeof EditStarSubscriptionRequestSchema;
+    output: typeof EditStarSubscriptionReplySchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_botplatform_gateway_v1_gateway_rpc, 0);
