@@ -12,6 +12,7 @@ import { NoteStarSubscriptionUseCase } from './payment/note-star-subscription.us
 import { PaymentCommands } from './payment/payment-commands.js';
 import { PaymentsRpcController } from './payment/payments.rpc-controller.js';
 import { RefundPaymentUseCase } from './payment/refund-payment.use-case.js';
+import { SwitchStarRenewalUseCase } from './payment/switch-star-renewal.use-case.js';
 import { Clock, SystemClock } from './shared/clock.js';
 import { GatewayClient } from './shared/gateway.client.js';
 import { SubscriptionsClient } from './shared/subscriptions.client.js';
@@ -36,6 +37,7 @@ class PaymentsRpc implements OnModuleDestroy {
     CompletePaymentUseCase,
     RefundPaymentUseCase,
     NoteStarSubscriptionUseCase,
+    SwitchStarRenewalUseCase,
     StarsCheckoutFeature,
     { provide: SubscriptionsClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new SubscriptionsClient(rpc.client) },
     { provide: GatewayClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new GatewayClient(rpc.client) },

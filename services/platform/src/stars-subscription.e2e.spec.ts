@@ -282,4 +282,49 @@ describe.each(Object.keys(modes))('Telegram Stars subscriptions (%s)', (mode) =>
     expect(await refusal(edit({ botId: '00000000-0000-4000-8000-000000000000', isCanceled: true }))).toBe('GATEWAY.BOT_NOT_HOSTED');
     expect(await refusal(edit({ telegramPaymentChargeId: '', isCanceled: true }))).toBe('VALIDATION.FAILED');
   });
+
+  it('switches renewal in /subscription through Telegram for a Stars subscription; a subscription the member cancelled in Telegram is not re-enabled by the bot', async () => {
+    const pavel = sandbox.createUser({ firstName: 'Pavel', languageCode: 'en' });
+    const chat = sandbox.chat(pavel, shop.sandbox);
+    await ask(chat, 'start');
+    const menu = chat.waitForMessage((message) => message.text === 'Choose a plan:', { timeoutMs: 10_000 });
+    chat.sendCommand('plans');
+    await chat.pressCallbackButton(await menu, 'Month · ⭐ 250', { timeoutMs: 10_000 });
+    const card = await chat.waitForEdit((message) => message.text?.startsWith('Month') === true, { timeoutMs: 10_000 });
+    const offer = chat.waitForMessage((message) => urlOf(message) !== undefined, { timeoutMs: 10_000 });
+    await chat.pressCallbackButton(card, 'Buy', { timeoutMs: 10_000 });
+    const thanks = chat.waitForMessage((message) => text(message).startsWith('Thank you!'), { timeoutMs: 10_000 });
+    expect((await chat.payInvoice(urlOf(await offer)!)).status).toBe('paid');
+    await thanks;
+    const [paid] = sandbox.payments(shop.sandbox).filter((payment) => payment.userId === pavel.id);
+    const inTelegram = () => sandbox.subscriptions(shop.sandbox).find((subscription) => subscription.userId === pavel.id)!;
+    const status = chat.waitForMessage((message) => text(message).includes('Renewal: on'), { timeoutMs: 10_000 });
+    chat.sendCommand('subscription');
+    const screen = await status;
+
+    // Off: Telegram stops charging (cancelled by the bot), then subscriptions records it.
+    expect((await chat.pressCallbackButton(screen, 'Turn renewal off', { timeoutMs: 10_000 })).showAlert).toBe(false);
+    expect(inTelegram().canceledBy).toBe('bot');
+    expect(typesOf(await subscriptionEvents(pavel))).toEqual(['SubscriptionStarted', 'RenewalCancelled']);
+    expect(typesOf(await paymentEvents(paid!.payload))).toEqual(['PaymentCreated', 'PaymentCompleted', 'StarSubscriptionStateNoted']);
+    const off = await chat.waitForEdit((message) => text(message).includes('Renewal: off'), { timeoutMs: 10_000 });
+
+    // On again: Telegram charges again.
+    expect((await chat.pressCallbackButton(off, 'Turn renewal on', { timeoutMs: 10_000 })).showAlert).toBe(false);
+    expect(inTelegram().canceledBy).toBeUndefined();
+    expect(typesOf(await subscriptionEvents(pavel))).toEqual(['SubscriptionStarted', 'RenewalCancelled', 'RenewalResumed']);
+    await chat.waitForEdit((message) => text(message).includes('Renewal: on'), { timeoutMs: 10_000 });
+
+    // The member cancels in Telegram (renewal off here at once); the bot's "on" cannot undo the member's cancel.
+    chat.cancelSubscription(paid!.chargeId);
+    await waitFor('renewal to be cancelled', async () => typesOf(await subscriptionEvents(pavel)).filter((type) => type === 'RenewalCancelled').length === 2, {
+      timeoutMs: 10_000,
+    });
+    const afterCancel = chat.waitForMessage((message) => text(message).includes('Renewal: off'), { timeoutMs: 10_000 });
+    chat.sendCommand('subscription');
+    const answer = await chat.pressCallbackButton(await afterCancel, 'Turn renewal on', { timeoutMs: 10_000 });
+    expect(answer).toMatchObject({ showAlert: true, text: expect.stringContaining('You cancelled this Stars subscription in Telegram') });
+    expect(inTelegram().canceledBy).toBe('user');
+    expect(typesOf(await subscriptionEvents(pavel))).toEqual(['SubscriptionStarted', 'RenewalCancelled', 'RenewalResumed', 'RenewalCancelled']);
+  });
 });

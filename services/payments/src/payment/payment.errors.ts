@@ -105,3 +105,11 @@ export class PaymentNotRecurringError extends PaymentsError {
     super(`payment ${paymentId} is no paid Stars subscription`);
   }
 }
+
+/** The member cancelled the Stars subscription in Telegram: only they can re-enable it, there. */
+export class StarSubscriptionCanceledByMemberError extends PaymentsError {
+  readonly code = 'PAYMENTS.CANCELED_BY_MEMBER';
+  constructor(readonly paymentId: string) {
+    super(`the member cancelled the Stars subscription of payment ${paymentId} in Telegram`);
+  }
+}

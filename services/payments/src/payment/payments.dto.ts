@@ -1,5 +1,5 @@
-import type { CreatePaymentRequestJson, RefundPaymentRequestJson } from '@botplatform/contracts';
-import { IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import type { CreatePaymentRequestJson, RefundPaymentRequestJson, SwitchStarRenewalRequestJson } from '@botplatform/contracts';
+import { IsBoolean, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 
 /** A Telegram user id: a positive 64-bit integer, as the contract's JSON carries it (a string). */
 const TELEGRAM_USER_ID = /^[1-9][0-9]{0,18}$/;
@@ -36,4 +36,16 @@ export class RefundPaymentDto implements RefundPaymentRequestJson {
   @IsString()
   @Length(1, 100)
   refundedBy: string;
+}
+
+/** `rpc.payments.switch-star-renewal`. */
+export class SwitchStarRenewalDto implements SwitchStarRenewalRequestJson {
+  @IsUUID()
+  botId: string;
+
+  @Matches(TELEGRAM_USER_ID, { message: 'telegramUserId must be a positive Telegram user id' })
+  telegramUserId: string;
+
+  @IsBoolean()
+  on: boolean;
 }

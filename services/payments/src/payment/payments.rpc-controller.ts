@@ -1,16 +1,18 @@
 import { RpcController, RpcHandler } from '@botplatform/bus';
-import { RPC, type CreatePaymentReplyJson, type PaymentReplyJson } from '@botplatform/contracts';
+import { RPC, type CreatePaymentReplyJson, type PaymentReplyJson, type SwitchStarRenewalReplyJson } from '@botplatform/contracts';
 import { Payload } from '@nestjs/microservices';
-import { CreatePaymentDto, RefundPaymentDto } from './payments.dto.js';
+import { CreatePaymentDto, RefundPaymentDto, SwitchStarRenewalDto } from './payments.dto.js';
 import { CreatePaymentUseCase } from './create-payment.use-case.js';
 import { RefundPaymentUseCase } from './refund-payment.use-case.js';
+import { SwitchStarRenewalUseCase } from './switch-star-renewal.use-case.js';
 
-/** `RPC.payments.createPayment` and `refundPayment`: the validated DTO in, the use case called, nothing else. */
+/** `RPC.payments.createPayment`, `refundPayment` and `switchStarRenewal`: the validated DTO in, the use case called, nothing else. */
 @RpcController()
 export class PaymentsRpcController {
   constructor(
     private readonly createPayment: CreatePaymentUseCase,
     private readonly refundPayment: RefundPaymentUseCase,
+    private readonly switchStarRenewal: SwitchStarRenewalUseCase,
   ) {}
 
   @RpcHandler(RPC.payments.createPayment)
@@ -26,5 +28,10 @@ export class PaymentsRpcController {
   @RpcHandler(RPC.payments.refundPayment)
   async refund(@Payload() request: RefundPaymentDto): Promise<PaymentReplyJson> {
     return { payment: await this.refundPayment.execute(request) };
+  }
+
+  @RpcHandler(RPC.payments.switchStarRenewal)
+  switchRenewal(@Payload() request: SwitchStarRenewalDto): Promise<SwitchStarRenewalReplyJson> {
+    return this.switchStarRenewal.execute(request);
   }
 }

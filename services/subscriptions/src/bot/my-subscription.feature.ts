@@ -6,6 +6,7 @@ import { ManageSubscriptionsUseCase } from '../subscription/manage-subscriptions
 import { SubscriptionDirectory } from '../subscription/subscription-directory.js';
 import { isRunning, type SubscriptionView } from '../subscription/subscription.decider.js';
 import { planTextIn } from './formatting.js';
+import { PaymentsClient } from './payments.client.js';
 import { planButtons } from './plans.feature.js';
 import { refusalsAnswered } from './refusals.js';
 import { statusLines } from './subscription-status.js';
@@ -17,7 +18,8 @@ export const mySubscriptionButtons = new CallbackData('subme');
  * `/subscription`: the member's own subscription (plan or trial and its end in the bot's time zone,
  * credits left, or none) with renewal on or off and a button to switch it (the cancel and resume
  * renewal use cases, for the member of the context: the button names no one). A member without a
- * running period gets the plans instead.
+ * running period gets the plans instead. A Stars subscription is switched in Telegram first (through
+ * payments and the gateway), since Telegram charges it by itself.
  */
 @Injectable()
 export class MySubscriptionFeature {
@@ -26,6 +28,7 @@ export class MySubscriptionFeature {
     private readonly subscriptions: ManageSubscriptionsUseCase,
     private readonly directory: SubscriptionDirectory,
     private readonly clock: Clock,
+    private readonly payments: PaymentsClient,
   ) {}
 
   register(router: BotFeatureRouter, translate: Translate): BotFeatureRouter {
@@ -47,6 +50,11 @@ export class MySubscriptionFeature {
   private async press(ctx: FeatureContext): Promise<void> {
     if (ctx.callback?.action !== 'ren') return;
     const on = ctx.callback.args[0] === 'on';
+    const telegram = await this.payments.switchStarRenewal({ botId: ctx.botId, telegramUserId: ctx.telegramUserId, on });
+    if (telegram !== 'done') {
+      ctx.answerCallback(ctx.t(telegram === 'canceled_by_member' ? 'renewal-canceled-in-telegram' : 'renewal-switch-unavailable'), { alert: true });
+      return;
+    }
     const reply = await this.subscriptions.switchRenewal({ botId: ctx.botId, telegramUserId: ctx.telegramUserId }, on ? 'ResumeRenewal' : 'CancelRenewal');
     // The view after the switch, as the read model has it (the reply's contract form leaves details out).
     const status = await this.status(ctx, await this.directory.viewOf(ctx.botId, ctx.telegramUserId));

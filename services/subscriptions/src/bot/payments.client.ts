@@ -24,6 +24,24 @@ export class PaymentsClient implements OnModuleDestroy {
     }
   }
 
+  /**
+   * The member's renewal switch, first in Telegram when the member has a Stars subscription (payments
+   * cancels or re-enables it there): `done` (or nothing of Telegram's to switch), `canceled_by_member`
+   * (only the member can re-enable it, in Telegram) or `unavailable` (payments could not be asked: nothing
+   * switched, so Telegram and this service do not disagree). A platform without the payments service
+   * sold no Stars subscription, so its absence (no handler) switches here alone.
+   */
+  async switchStarRenewal(input: { botId: string; telegramUserId: string; on: boolean }): Promise<'done' | 'canceled_by_member' | 'unavailable'> {
+    try {
+      await this.rpc.call(RPC.payments.switchStarRenewal, input);
+      return 'done';
+    } catch (error) {
+      if (error instanceof RpcCallError && error.code === 'PAYMENTS.CANCELED_BY_MEMBER') return 'canceled_by_member';
+      if (error instanceof RpcCallError && error.code === 'RPC.NO_HANDLER') return 'done';
+      return 'unavailable';
+    }
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.rpc.close();
   }

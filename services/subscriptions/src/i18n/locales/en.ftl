@@ -58,6 +58,8 @@ button-renewal-on = Turn renewal on
 button-see-plans = See the plans
 renewal-turned-off = Renewal is off.
 renewal-turned-on = Renewal is on.
+renewal-canceled-in-telegram = You cancelled this Stars subscription in Telegram; only you can turn it back on there (Settings → My Stars).
+renewal-switch-unavailable = Renewal could not be switched just now. Nothing changed. Please try again in a moment.
 
 ## /subadmin
 subadmin-title = Subscriptions of members. What would you like to do?

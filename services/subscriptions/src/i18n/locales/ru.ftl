@@ -60,6 +60,8 @@ button-renewal-on = Включить продление
 button-see-plans = Посмотреть тарифы
 renewal-turned-off = Продление выключено.
 renewal-turned-on = Продление включено.
+renewal-canceled-in-telegram = Вы отменили эту подписку за звёзды в Telegram; включить её снова можно только там (Настройки → Мои звёзды).
+renewal-switch-unavailable = Не удалось переключить продление. Ничего не изменилось. Попробуйте ещё раз через минуту.
 
 ## /subadmin
 subadmin-title = Подписки участников. Что сделать?

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file botplatform/payments/v1/payments.proto.
  */
 export const file_botplatform_payments_v1_payments: GenFile = /*@__PURE__*/
-  fileDesc("CiZib3RwbGF0Zm9ybS9wYXltZW50cy92MS9wYXltZW50cy5wcm90bxIXYm90cGxhdGZvcm0ucGF5bWVudHMudjEi0wEKDlBheW1lbnRDcmVhdGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSLgoKY3JlYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IIq1GBwKGHBheW1lbnRzLnBheW1lbnQuY3JlYXRlZBABIuwBChBQYXltZW50Q29tcGxldGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEjAKDGNvbXBsZXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6Ioq1GB4KGnBheW1lbnRzLnBheW1lbnQuY29tcGxldGVkEAEirQEKDVBheW1lbnRGYWlsZWQSEgoKcGF5bWVudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIOCgZyZWFzb24YBCABKAkSLQoJZmFpbGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDofirUYGwoXcGF5bWVudHMucGF5bWVudC5mYWlsZWQQASKOAgoPUGF5bWVudFJlZnVuZGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEg4KBnJlYXNvbhgIIAEoCRITCgtyZWZ1bmRlZF9ieRgJIAEoCRIvCgtyZWZ1bmRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IYq1GB0KGXBheW1lbnRzLnBheW1lbnQucmVmdW5kZWQQASJ1ChRDcmVhdGVQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIPCgdwbGFuX2lkGAMgASgJEhUKCGxhbmd1YWdlGAQgASgJSACIAQFCCwoJX2xhbmd1YWdlIlYKEkNyZWF0ZVBheW1lbnRSZXBseRISCgpwYXltZW50X2lkGAEgASgJEiwKB2ludm9pY2UYAiABKAsyGy5ib3RwbGF0Zm9ybS5ib3QudjEuSW52b2ljZSJfChRSZWZ1bmRQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSEgoKcGF5bWVudF9pZBgCIAEoCRIOCgZyZWFzb24YAyABKAkSEwoLcmVmdW5kZWRfYnkYBCABKAki3AEKC1BheW1lbnRWaWV3EhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSNgoGc3RhdHVzGAcgASgOMiYuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFN0YXR1cxIWCgljaGFyZ2VfaWQYCCABKAlIAIgBAUIMCgpfY2hhcmdlX2lkIkUKDFBheW1lbnRSZXBseRI1CgdwYXltZW50GAEgASgLMiQuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFZpZXcqvwEKDVBheW1lbnRTdGF0dXMSHgoaUEFZTUVOVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIaChZQQVlNRU5UX1NUQVRVU19QRU5ESU5HEAESHAoYUEFZTUVOVF9TVEFUVVNfQ09NUExFVEVEEAISGQoVUEFZTUVOVF9TVEFUVVNfRkFJTEVEEAMSHAoYUEFZTUVOVF9TVEFUVVNfQ0FOQ0VMTEVEEAQSGwoXUEFZTUVOVF9TVEFUVVNfUkVGVU5ERUQQBTKhAwoLUGF5bWVudHNScGMSjgEKDUNyZWF0ZVBheW1lbnQSLS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5DcmVhdGVQYXltZW50UmVxdWVzdBorLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkNyZWF0ZVBheW1lbnRSZXBseSIhirUYHQobcnBjLnBheW1lbnRzLmNyZWF0ZS1wYXltZW50EogBCg1SZWZ1bmRQYXltZW50Ei0uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUmVmdW5kUGF5bWVudFJlcXVlc3QaJS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5QYXltZW50UmVwbHkiIYq1GB0KG3JwYy5wYXltZW50cy5yZWZ1bmQtcGF5bWVudBJ2Cg9IYW5kbGVCb3RVcGRhdGUSHS5ib3RwbGF0Zm9ybS5ib3QudjEuQm90VXBkYXRlGh4uYm90cGxhdGZvcm0uYm90LnYxLkJvdEFjdGlvbnMiJIq1GCAKHnJwYy5wYXltZW50cy5oYW5kbGUtYm90LXVwZGF0ZWIGcHJvdG8z", [file_botplatform_bot_v1_bot_features, file_botplatform_bus_v1_event_options, file_botplatform_bus_v1_rpc_options, file_google_protobuf_timestamp]);
+  fileDesc("CiZib3RwbGF0Zm9ybS9wYXltZW50cy92MS9wYXltZW50cy5wcm90bxIXYm90cGxhdGZvcm0ucGF5bWVudHMudjEi0wEKDlBheW1lbnRDcmVhdGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSLgoKY3JlYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IIq1GBwKGHBheW1lbnRzLnBheW1lbnQuY3JlYXRlZBABIuwBChBQYXltZW50Q29tcGxldGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEjAKDGNvbXBsZXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6Ioq1GB4KGnBheW1lbnRzLnBheW1lbnQuY29tcGxldGVkEAEirQEKDVBheW1lbnRGYWlsZWQSEgoKcGF5bWVudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIOCgZyZWFzb24YBCABKAkSLQoJZmFpbGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDofirUYGwoXcGF5bWVudHMucGF5bWVudC5mYWlsZWQQASKOAgoPUGF5bWVudFJlZnVuZGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEg4KBnJlYXNvbhgIIAEoCRITCgtyZWZ1bmRlZF9ieRgJIAEoCRIvCgtyZWZ1bmRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IYq1GB0KGXBheW1lbnRzLnBheW1lbnQucmVmdW5kZWQQASJ1ChRDcmVhdGVQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIPCgdwbGFuX2lkGAMgASgJEhUKCGxhbmd1YWdlGAQgASgJSACIAQFCCwoJX2xhbmd1YWdlIlYKEkNyZWF0ZVBheW1lbnRSZXBseRISCgpwYXltZW50X2lkGAEgASgJEiwKB2ludm9pY2UYAiABKAsyGy5ib3RwbGF0Zm9ybS5ib3QudjEuSW52b2ljZSJfChRSZWZ1bmRQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSEgoKcGF5bWVudF9pZBgCIAEoCRIOCgZyZWFzb24YAyABKAkSEwoLcmVmdW5kZWRfYnkYBCABKAki3AEKC1BheW1lbnRWaWV3EhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSNgoGc3RhdHVzGAcgASgOMiYuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFN0YXR1cxIWCgljaGFyZ2VfaWQYCCABKAlIAIgBAUIMCgpfY2hhcmdlX2lkIkUKDFBheW1lbnRSZXBseRI1CgdwYXltZW50GAEgASgLMiQuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFZpZXciUAoYU3dpdGNoU3RhclJlbmV3YWxSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEgoKAm9uGAMgASgIIjQKFlN3aXRjaFN0YXJSZW5ld2FsUmVwbHkSGgoSc3RhcnNfc3Vic2NyaXB0aW9uGAEgASgIKr8BCg1QYXltZW50U3RhdHVzEh4KGlBBWU1FTlRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGgoWUEFZTUVOVF9TVEFUVVNfUEVORElORxABEhwKGFBBWU1FTlRfU1RBVFVTX0NPTVBMRVRFRBACEhkKFVBBWU1FTlRfU1RBVFVTX0ZBSUxFRBADEhwKGFBBWU1FTlRfU1RBVFVTX0NBTkNFTExFRBAEEhsKF1BBWU1FTlRfU1RBVFVTX1JFRlVOREVEEAUywwQKC1BheW1lbnRzUnBjEo4BCg1DcmVhdGVQYXltZW50Ei0uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ3JlYXRlUGF5bWVudFJlcXVlc3QaKy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5DcmVhdGVQYXltZW50UmVwbHkiIYq1GB0KG3JwYy5wYXltZW50cy5jcmVhdGUtcGF5bWVudBKIAQoNUmVmdW5kUGF5bWVudBItLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlJlZnVuZFBheW1lbnRSZXF1ZXN0GiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFJlcGx5IiGKtRgdChtycGMucGF5bWVudHMucmVmdW5kLXBheW1lbnQSnwEKEVN3aXRjaFN0YXJSZW5ld2FsEjEuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU3dpdGNoU3RhclJlbmV3YWxSZXF1ZXN0Gi8uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU3dpdGNoU3RhclJlbmV3YWxSZXBseSImirUYIgogcnBjLnBheW1lbnRzLnN3aXRjaC1zdGFyLXJlbmV3YWwSdgoPSGFuZGxlQm90VXBkYXRlEh0uYm90cGxhdGZvcm0uYm90LnYxLkJvdFVwZGF0ZRoeLmJvdHBsYXRmb3JtLmJvdC52MS5Cb3RBY3Rpb25zIiSKtRggCh5ycGMucGF5bWVudHMuaGFuZGxlLWJvdC11cGRhdGViBnByb3RvMw", [file_botplatform_bot_v1_bot_features, file_botplatform_bus_v1_event_options, file_botplatform_bus_v1_rpc_options, file_google_protobuf_timestamp]);
 
 /**
  * PaymentCreated: a member ordered a plan; an invoice with this payment's id in its payload was issued.
@@ -722,6 +722,92 @@ export const PaymentReplySchema: GenMessage<PaymentReply, {jsonType: PaymentRepl
   messageDesc(file_botplatform_payments_v1_payments, 8);
 
 /**
+ * rpc.payments.switch-star-renewal.
+ *
+ * @generated from message botplatform.payments.v1.SwitchStarRenewalRequest
+ */
+export type SwitchStarRenewalRequest = Message<"botplatform.payments.v1.SwitchStarRenewalRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * True re-enables the renewal, false cancels it.
+   *
+   * @generated from field: bool on = 3;
+   */
+  on: boolean;
+};
+
+/**
+ * rpc.payments.switch-star-renewal.
+ *
+ * @generated from message botplatform.payments.v1.SwitchStarRenewalRequest
+ */
+export type SwitchStarRenewalRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * True re-enables the renewal, false cancels it.
+   *
+   * @generated from field: bool on = 3;
+   */
+  on?: boolean;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.SwitchStarRenewalRequest.
+ * Use `create(SwitchStarRenewalRequestSchema)` to create a new message.
+ */
+export const SwitchStarRenewalRequestSchema: GenMessage<SwitchStarRenewalRequest, {jsonType: SwitchStarRenewalRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 9);
+
+/**
+ * @generated from message botplatform.payments.v1.SwitchStarRenewalReply
+ */
+export type SwitchStarRenewalReply = Message<"botplatform.payments.v1.SwitchStarRenewalReply"> & {
+  /**
+   * False when the member has no live Stars subscription: the switch is subscriptions' alone.
+   *
+   * @generated from field: bool stars_subscription = 1;
+   */
+  starsSubscription: boolean;
+};
+
+/**
+ * @generated from message botplatform.payments.v1.SwitchStarRenewalReply
+ */
+export type SwitchStarRenewalReplyJson = {
+  /**
+   * False when the member has no live Stars subscription: the switch is subscriptions' alone.
+   *
+   * @generated from field: bool stars_subscription = 1;
+   */
+  starsSubscription?: boolean;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.SwitchStarRenewalReply.
+ * Use `create(SwitchStarRenewalReplySchema)` to create a new message.
+ */
+export const SwitchStarRenewalReplySchema: GenMessage<SwitchStarRenewalReply, {jsonType: SwitchStarRenewalReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 10);
+
+/**
  * @generated from enum botplatform.payments.v1.PaymentStatus
  */
 export enum PaymentStatus {
@@ -793,6 +879,18 @@ export const PaymentsRpc: GenService<{
     methodKind: "unary";
     input: typeof RefundPaymentRequestSchema;
     output: typeof PaymentReplySchema;
+  },
+  /**
+   * The member's renewal switch for a Stars subscription: cancels or re-enables it in Telegram (through the
+   * gateway) before subscriptions records the switch. Refused with PAYMENTS.CANCELED_BY_MEMBER when the
+   * member cancelled it in Telegram (only they can re-enable it there).
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.SwitchStarRenewal
+   */
+  switchStarRenewal: {
+    methodKind: "unary";
+    input: typeof SwitchStarRenewalRequestSchema;
+    output: typeof SwitchStarRenewalReplySchema;
   },
   /**
    * The service's bot features (pre-checkout queries, successful payments), routed here by the gateway.
