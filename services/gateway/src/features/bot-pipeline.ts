@@ -1,9 +1,9 @@
 import type { Logger } from '@nestjs/common';
-import { Composer, type Api, type BotError } from 'grammy';
+import { Composer, type BotError } from 'grammy';
 import type { BotCommand } from 'grammy/types';
 import type { BotContext } from '../bot/bot-context.js';
 import { gatewayI18n } from '../i18n/gateway-i18n.js';
-import { DEFAULT_LOCALE, SUPPORTED_LOCALES, type SupportedLocale } from '../i18n/locale-negotiation.js';
+import type { SupportedLocale } from '../i18n/locale-negotiation.js';
 import { refuseBlockedMembers } from '../middleware/blocked-member.middleware.js';
 import { createErrorBoundaryHandler } from '../middleware/error-boundary.js';
 import { upsertIdentity } from '../middleware/identity.middleware.js';
