@@ -41,7 +41,18 @@ const DECLARES_BOT_FEATURES: readonly string[] = [RPC.gateway.declareBotFeatures
 export const platformNatsAccess: readonly NatsUserAccess[] = [
   // Its admin API registers bots in-process; it asks the gateway only to route its bot features.
   { user: 'users', service: true, consumers: [], requests: DECLARES_BOT_FEATURES },
-  { user: 'notifications', service: true, consumers: [{ name: 'notifications--recipients', source: 'users' }], requests: [] },
+  // Its audience and rules follow the users, subscriptions, gamification and gateway events.
+  {
+    user: 'notifications',
+    service: true,
+    consumers: [
+      { name: 'notifications--recipients', source: 'users' },
+      { name: 'notifications--subscriptions', source: 'subscriptions' },
+      { name: 'notifications--gamification', source: 'gamification' },
+      { name: 'notifications--delivery-outcomes', source: 'gateway' },
+    ],
+    requests: [],
+  },
   {
     user: 'gateway',
     service: true,

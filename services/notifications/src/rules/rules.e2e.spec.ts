@@ -1,0 +1,254 @@
+import { EmbeddedEventBus, InProcessBroker } from '@botplatform/bus';
+import {
+  BadgeAwardedSchema,
+  LevelReachedSchema,
+  MemberLanguageChangedSchema,
+  MessageDeliveryFailedSchema,
+  SubscriptionExpiredSchema,
+  SubscriptionStartedSchema,
+  UserRegisteredSchema,
+  subjectOf,
+  type DecodedEvent,
+  type EventMetadata,
+} from '@botplatform/contracts';
+import { runSql, type RecordedEvent } from '@botplatform/event-store';
+import { fromJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
+import { startService, type RunningService, type RpcTransport } from '@botplatform/service-kit';
+import { createTestDatabase, waitFor, type TestDatabase } from '@botplatform/testing';
+import { randomUUID } from 'node:crypto';
+import { notificationsService } from '../notifications.service.js';
+import type { MessageSendRequested } from '../outbound/outbound-message.decider.js';
+import { NotificationPreferences } from '../preferences/notification-preferences.js';
+import { SourceServices } from '../testing/source-services.harness.js';
+import { onGamificationEvent } from './on-gamification-event.consumer.js';
+import { RuleDispatcher } from './rule-dispatcher.js';
+
+const BOT = '7a1e0c52-3b2d-4c4e-9f10-5d6e7f8a9b01';
+const OTHER_BOT = '7a1e0c52-3b2d-4c4e-9f10-5d6e7f8a9b02';
+
+describe('Rules: events become messages, once, in the member’s language', () => {
+  let database: TestDatabase;
+  let bus: EmbeddedEventBus;
+  let service: RunningService;
+  let sources: SourceServices;
+  let nextUser = 5_000;
+
+  const at = new Date('2026-11-30T12:00:00Z').toISOString();
+  const requested = async (): Promise<RecordedEvent<MessageSendRequested>[]> =>
+    (await service.dependencies.store.readAll({ limit: 10_000 })).events.filter(
+      (e): e is RecordedEvent<MessageSendRequested> => e.type === 'MessageSendRequested',
+    );
+  const messagesTo = async (telegramUserId: number) => (await requested()).filter((e) => e.data.chatId === telegramUserId);
+  const decided = async (telegramUserId: number) =>
+    runSql<{ rule: string; outcome: string }>(
+      service.dependencies.orm.em.fork(),
+      "SELECT rule, outcome FROM notifications.notification_rule_sends WHERE telegram_user_id = $1 AND rule <> 'welcome' ORDER BY decided_at",
+      [telegramUserId],
+    );
+
+  /** A member registered with the bot (Telegram language `language`), known to the service once this resolves. */
+  const member = async (language?: string, botId = BOT): Promise<number> => {
+    const telegramUserId = ++nextUser;
+    await sources.publish('users', UserRegisteredSchema, botId, {
+      botId,
+      userId: randomUUID(),
+      telegramUserId: String(telegramUserId),
+      firstName: `Ann${telegramUserId}`,
+      ...(language ? { languageCode: language } : {}),
+      isPremium: false,
+      registeredAt: at,
+    });
+    await waitFor('the recipient row', async () =>
+      (await runSql(service.dependencies.orm.em.fork(), 'SELECT 1 FROM notifications.notification_recipients WHERE telegram_user_id = $1', [telegramUserId]))
+        .length > 0
+        ? true
+        : undefined,
+    );
+    return telegramUserId;
+  };
+  const levelUp = (telegramUserId: number, toLevel = 3, botId = BOT) =>
+    sources.publish('gamification', LevelReachedSchema, botId, {
+      botId,
+      telegramUserId: String(telegramUserId),
+      fromLevel: toLevel - 1,
+      toLevel,
+      totalXp: '250',
+      reachedAt: at,
+    });
+
+  beforeAll(async () => {
+    database = await createTestDatabase('bp_notif_rules');
+    bus = new EmbeddedEventBus({ pollIntervalMs: 20 });
+    const transport: RpcTransport = { kind: 'in-process', broker: new InProcessBroker() };
+    service = await startService(notificationsService, { databaseUrl: database.url, bus, rpc: transport, httpPort: 0, logger: false });
+    sources = await SourceServices.start(database.url, bus, ['users', 'gamification', 'subscriptions', 'gateway']);
+  });
+
+  afterAll(async () => {
+    await sources?.close();
+    await bus?.close();
+    await service?.close();
+    await database?.drop();
+  });
+
+  it('sends exactly one level-up message, in the member’s Telegram language, through the outbound path', async () => {
+    const ru = await member('ru');
+    const en = await member('en-GB');
+    await levelUp(ru, 4);
+    await levelUp(en, 2);
+
+    const [toRu] = await waitFor('the ru message', async () => ((await messagesTo(ru)).length ? messagesTo(ru) : undefined));
+    const [toEn] = await waitFor('the en message', async () => ((await messagesTo(en)).length ? messagesTo(en) : undefined));
+    expect(toRu.data).toMatchObject({ botId: BOT, chatId: ru, text: `🎉 Ann${ru}, вы достигли уровня 4!`, purpose: 'notifications:level_reached' });
+    expect(toEn.data.text).toBe(`🎉 Ann${en}, you reached level 2!`);
+    // The message is the send-message command's own event on its own outbound stream, which the gateway delivers.
+    expect(toRu.metadata.streamId).toBe(`outbound-${toRu.data.requestId}`);
+  });
+
+  it('follows the language the member chose in the bot over Telegram’s', async () => {
+    const chooser = await member('en');
+    await sources.publish('users', MemberLanguageChangedSchema, BOT, {
+      botId: BOT,
+      userId: randomUUID(),
+      telegramUserId: String(chooser),
+      languageCode: 'ru',
+      changedAt: at,
+    });
+    await waitFor('the override', async () =>
+      (
+        await runSql<{ language_override: string | null }>(
+          service.dependencies.orm.em.fork(),
+          'SELECT language_override FROM notifications.notification_recipients WHERE telegram_user_id = $1',
+          [chooser],
+        )
+      )[0]?.language_override === 'ru'
+        ? true
+        : undefined,
+    );
+    await sources.publish('gamification', BadgeAwardedSchema, BOT, { botId: BOT, telegramUserId: String(chooser), badgeKey: 'streak-7', awardedAt: at });
+    const [message] = await waitFor('the badge message', async () => ((await messagesTo(chooser)).length ? messagesTo(chooser) : undefined));
+    expect(message.data.text).toBe(`🏅 Ann${chooser}, вы получили значок «streak-7»!`);
+  });
+
+  it('falls back to English for a language without templates', async () => {
+    const de = await member('de');
+    await levelUp(de, 5);
+    const [message] = await waitFor('the message', async () => ((await messagesTo(de)).length ? messagesTo(de) : undefined));
+    expect(message.data.text).toBe(`🎉 Ann${de}, you reached level 5!`);
+  });
+
+  it('sends nothing new when the same event is delivered again, even past the bus’s inbox', async () => {
+    const telegramUserId = await member('en');
+    const message = { botId: BOT, telegramUserId: String(telegramUserId), fromLevel: 6, toLevel: 7, totalXp: '900', reachedAt: at };
+    const eventId = await sources.publish('gamification', LevelReachedSchema, BOT, message);
+    await waitFor('the first message', async () => ((await messagesTo(telegramUserId)).length ? true : undefined));
+
+    // The same event as a fresh consumer (a replay, a renamed durable) would receive it: the inbox does not know it.
+    const again = decoded(LevelReachedSchema, eventId, BOT, message);
+    const consumer = onGamificationEvent(new RuleDispatcher(service.dependencies.store));
+    for (let i = 0; i < 3; i++) {
+      await service.dependencies.orm.em.fork().transactional((em) => consumer.handle!(again, { em, attempt: 2, afterCommit: () => {} }));
+    }
+    expect(await messagesTo(telegramUserId)).toHaveLength(1);
+    expect(await decided(telegramUserId)).toEqual([{ rule: 'level_reached', outcome: 'requested' }]);
+  });
+
+  it('sends nothing of a muted category, while a transactional message (a subscription receipt) still arrives', async () => {
+    const telegramUserId = await member('en');
+    await service.app.get(NotificationPreferences).setMuted(BOT, telegramUserId, 'achievements', true);
+    await service.app.get(NotificationPreferences).setMuted(BOT, telegramUserId, 'subscription', true);
+    await levelUp(telegramUserId, 9);
+    await sources.publish('subscriptions', SubscriptionStartedSchema, BOT, {
+      botId: BOT,
+      telegramUserId: String(telegramUserId),
+      planId: 'monthly',
+      source: 'SUBSCRIPTION_SOURCE_PAYMENT',
+      trial: false,
+      startedAt: at,
+      endsAt: new Date(Date.parse(at) + 30 * 86_400_000).toISOString(),
+    });
+    await sources.publish('subscriptions', SubscriptionExpiredSchema, BOT, {
+      botId: BOT,
+      telegramUserId: String(telegramUserId),
+      planId: 'monthly',
+      endedAt: at,
+    });
+    await waitFor('three decisions', async () => ((await decided(telegramUserId)).length === 3 ? true : undefined));
+    expect(await decided(telegramUserId)).toEqual(
+      expect.arrayContaining([
+        { rule: 'level_reached', outcome: 'muted' },
+        { rule: 'subscription_started', outcome: 'requested' },
+        { rule: 'subscription_expired', outcome: 'muted' },
+      ]),
+    );
+    const messages = await messagesTo(telegramUserId);
+    expect(messages.map((m) => m.data.text)).toEqual(['Your monthly subscription is active: 30 days, until 2026-12-30.']);
+  });
+
+  it('sends nothing to a member whose last message came back 403', async () => {
+    const telegramUserId = await member('en');
+    await sources.publish('gateway', MessageDeliveryFailedSchema, BOT, {
+      requestId: randomUUID(),
+      botId: BOT,
+      chatId: String(telegramUserId),
+      failure: 'DELIVERY_FAILURE_FORBIDDEN',
+      description: 'Forbidden: bot was blocked by the user',
+      attempts: 1,
+      failedAt: at,
+    });
+    await waitFor('blocked-the-bot', async () =>
+      (
+        await runSql<{ blocked_bot: boolean }>(
+          service.dependencies.orm.em.fork(),
+          'SELECT blocked_bot FROM notifications.notification_recipients WHERE telegram_user_id = $1',
+          [telegramUserId],
+        )
+      )[0]?.blocked_bot
+        ? true
+        : undefined,
+    );
+    await levelUp(telegramUserId, 3);
+    await waitFor('the decision', async () => ((await decided(telegramUserId)).length === 1 ? true : undefined));
+    expect(await decided(telegramUserId)).toEqual([{ rule: 'level_reached', outcome: 'unreachable' }]);
+    expect(await messagesTo(telegramUserId)).toEqual([]);
+  });
+
+  it('keeps plans and their ends in the audience', async () => {
+    const telegramUserId = await member('en', OTHER_BOT);
+    const endsAt = '2027-01-15T00:00:00.000Z';
+    await sources.publish('subscriptions', SubscriptionStartedSchema, OTHER_BOT, {
+      botId: OTHER_BOT,
+      telegramUserId: String(telegramUserId),
+      planId: 'trial-7',
+      source: 'SUBSCRIPTION_SOURCE_TRIAL',
+      trial: true,
+      startedAt: at,
+      endsAt,
+    });
+    const row = await waitFor('the plan', async () => {
+      const [found] = await runSql<{ plan_id: string | null; plan_trial: boolean | null; plan_ends_at: string | null }>(
+        service.dependencies.orm.em.fork(),
+        'SELECT plan_id, plan_trial, plan_ends_at FROM notifications.notification_recipients WHERE telegram_user_id = $1',
+        [telegramUserId],
+      );
+      return found?.plan_id ? found : undefined;
+    });
+    expect({ ...row, plan_ends_at: new Date(row.plan_ends_at!) }).toEqual({ plan_id: 'trial-7', plan_trial: true, plan_ends_at: new Date(endsAt) });
+  });
+});
+
+/** A public event as a consumer receives it. */
+function decoded<Desc extends DescMessage>(schema: Desc, eventId: string, botId: string, message: JsonValue): DecodedEvent<Desc> {
+  const envelope = {
+    eventId,
+    type: schema.typeName,
+    schemaVersion: 1,
+    botId,
+    streamId: 'replayed',
+    streamPosition: 1n,
+    correlationId: randomUUID(),
+    actor: { kind: 'system', id: 'test' },
+    occurredAt: new Date(),
+  } as unknown as EventMetadata;
+  return { envelope, subject: subjectOf(schema), schema, message: fromJson(schema, message) };
+}
