@@ -1,3 +1,4 @@
+import { BotFeatureRouter } from '@botplatform/bot-kit';
 import { busMigrations } from '@botplatform/bus';
 import { eventStoreMigrations } from '@botplatform/event-store';
 import type { ServiceDefinition } from '@botplatform/service-kit';
@@ -29,4 +30,5 @@ export const notificationsService: ServiceDefinition = {
     return [onUsersEvent(rules), onSubscriptionsEvent(rules), onGamificationEvent(rules), onDeliveryOutcome];
   },
   toPublic: notificationsPublicEvents,
+  botFeatures: BotFeatureRouter,
 };

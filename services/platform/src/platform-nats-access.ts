@@ -51,7 +51,8 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
       { name: 'notifications--gamification', source: 'gamification' },
       { name: 'notifications--delivery-outcomes', source: 'gateway' },
     ],
-    requests: [],
+    // Its bot screen (/notifications) is routed to it once declared.
+    requests: DECLARES_BOT_FEATURES,
   },
   {
     user: 'gateway',
@@ -82,6 +83,8 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
       RPC.users.deactivateBot,
       RPC.users.rotateBotToken,
       RPC.notifications.sendMessage,
+      RPC.notifications.setRuleEnabled,
+      RPC.notifications.setTemplate,
     ].map((method) => method.subject),
   },
 ];

@@ -1,6 +1,8 @@
-import { EmbeddedEventBus, InProcessBroker } from '@botplatform/bus';
+import { EmbeddedEventBus, InProcessBroker, RpcCallError, type RpcClient } from '@botplatform/bus';
 import {
   BadgeAwardedSchema,
+  RPC,
+  rpcErrorDetailsOf,
   LevelReachedSchema,
   MemberLanguageChangedSchema,
   MessageDeliveryFailedSchema,
@@ -11,9 +13,9 @@ import {
   type DecodedEvent,
   type EventMetadata,
 } from '@botplatform/contracts';
-import { runSql, type RecordedEvent } from '@botplatform/event-store';
+import { runSql } from '@botplatform/event-store';
 import { fromJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
-import { startService, type RunningService, type RpcTransport } from '@botplatform/service-kit';
+import { createRpcClient, startService, type RunningService, type RpcTransport } from '@botplatform/service-kit';
 import { createTestDatabase, waitFor, type TestDatabase } from '@botplatform/testing';
 import { randomUUID } from 'node:crypto';
 import { notificationsService } from '../notifications.service.js';
@@ -31,13 +33,19 @@ describe('Rules: events become messages, once, in the member’s language', () =
   let bus: EmbeddedEventBus;
   let service: RunningService;
   let sources: SourceServices;
+  let rpc: RpcClient;
   let nextUser = 5_000;
 
   const at = new Date('2026-11-30T12:00:00Z').toISOString();
-  const requested = async (): Promise<RecordedEvent<MessageSendRequested>[]> =>
-    (await service.dependencies.store.readAll({ limit: 10_000 })).events.filter(
-      (e): e is RecordedEvent<MessageSendRequested> => e.type === 'MessageSendRequested',
-    );
+  // Counted in the table: the store's readAll stops below the oldest transaction open anywhere on the
+  // server, which other test files' transactions can hold back.
+  const requested = async (): Promise<{ data: MessageSendRequested['data']; streamId: string }[]> =>
+    (
+      await runSql<{ data: MessageSendRequested['data']; stream_id: string }>(
+        service.dependencies.orm.em.fork(),
+        "SELECT data, stream_id FROM notifications.event_store_events WHERE type = 'MessageSendRequested' ORDER BY global_position",
+      )
+    ).map((row) => ({ data: row.data, streamId: row.stream_id }));
   const messagesTo = async (telegramUserId: number) => (await requested()).filter((e) => e.data.chatId === telegramUserId);
   const decided = async (telegramUserId: number) =>
     runSql<{ rule: string; outcome: string }>(
@@ -81,10 +89,12 @@ describe('Rules: events become messages, once, in the member’s language', () =
     bus = new EmbeddedEventBus({ pollIntervalMs: 20 });
     const transport: RpcTransport = { kind: 'in-process', broker: new InProcessBroker() };
     service = await startService(notificationsService, { databaseUrl: database.url, bus, rpc: transport, httpPort: 0, logger: false });
+    rpc = createRpcClient(transport);
     sources = await SourceServices.start(database.url, bus, ['users', 'gamification', 'subscriptions', 'gateway']);
   });
 
   afterAll(async () => {
+    await rpc?.close();
     await sources?.close();
     await bus?.close();
     await service?.close();
@@ -102,7 +112,7 @@ describe('Rules: events become messages, once, in the member’s language', () =
     expect(toRu.data).toMatchObject({ botId: BOT, chatId: ru, text: `🎉 Ann${ru}, вы достигли уровня 4!`, purpose: 'notifications:level_reached' });
     expect(toEn.data.text).toBe(`🎉 Ann${en}, you reached level 2!`);
     // The message is the send-message command's own event on its own outbound stream, which the gateway delivers.
-    expect(toRu.metadata.streamId).toBe(`outbound-${toRu.data.requestId}`);
+    expect(toRu.streamId).toBe(`outbound-${toRu.data.requestId}`);
   });
 
   it('follows the language the member chose in the bot over Telegram’s', async () => {
@@ -211,6 +221,104 @@ describe('Rules: events become messages, once, in the member’s language', () =
     await waitFor('the decision', async () => ((await decided(telegramUserId)).length === 1 ? true : undefined));
     expect(await decided(telegramUserId)).toEqual([{ rule: 'level_reached', outcome: 'unreachable' }]);
     expect(await messagesTo(telegramUserId)).toEqual([]);
+  });
+
+  describe('switched per bot', () => {
+    const BOT_OFF = '7a1e0c52-3b2d-4c4e-9f10-5d6e7f8a9b03';
+
+    it('sends nothing for a rule the bot switched off, and again once it is back on', async () => {
+      await expect(rpc.call(RPC.notifications.setRuleEnabled, { botId: BOT_OFF, rule: 'level_reached', enabled: false })).resolves.toEqual({
+        botId: BOT_OFF,
+        rule: 'level_reached',
+        enabled: false,
+      });
+      const telegramUserId = await member('en', BOT_OFF);
+      await levelUp(telegramUserId, 2, BOT_OFF);
+      await waitFor('the decision', async () => ((await decided(telegramUserId)).length === 1 ? true : undefined));
+      expect(await decided(telegramUserId)).toEqual([{ rule: 'level_reached', outcome: 'rule_off' }]);
+
+      // Another rule of the same bot, and the same rule of another bot, are untouched.
+      await sources.publish('gamification', BadgeAwardedSchema, BOT_OFF, {
+        botId: BOT_OFF,
+        telegramUserId: String(telegramUserId),
+        badgeKey: 'b',
+        awardedAt: at,
+      });
+      await waitFor('the badge message', async () => ((await messagesTo(telegramUserId)).length === 1 ? true : undefined));
+
+      await rpc.call(RPC.notifications.setRuleEnabled, { botId: BOT_OFF, rule: 'level_reached', enabled: true });
+      await levelUp(telegramUserId, 3, BOT_OFF);
+      await waitFor('the level message', async () => ((await messagesTo(telegramUserId)).length === 2 ? true : undefined));
+      expect((await messagesTo(telegramUserId)).map((m) => m.data.purpose)).toEqual(['notifications:badge_awarded', 'notifications:level_reached']);
+    });
+
+    it('sends the welcome only to bots that switched it on', async () => {
+      await rpc.call(RPC.notifications.setRuleEnabled, { botId: BOT_OFF, rule: 'welcome', enabled: true });
+      const welcomed = await member('ru', BOT_OFF);
+      const notWelcomed = await member('ru', BOT);
+      const [welcome] = await waitFor('the welcome', async () => ((await messagesTo(welcomed)).length ? messagesTo(welcomed) : undefined));
+      expect(welcome.data.text).toBe(`Добро пожаловать, Ann${welcomed}!`);
+      expect(await messagesTo(notWelcomed)).toEqual([]);
+    });
+
+    it('refuses an unknown rule with a field error', async () => {
+      const error = (await rpc
+        .call(RPC.notifications.setRuleEnabled, { botId: BOT_OFF, rule: 'birthday', enabled: false })
+        .catch((e: unknown) => e)) as RpcCallError;
+      expect(error.code).toBe('VALIDATION.FAILED');
+      expect(Object.keys(error.fields ?? {})).toEqual(['rule']);
+    });
+  });
+
+  describe('templates', () => {
+    const BOT_T = '7a1e0c52-3b2d-4c4e-9f10-5d6e7f8a9b04';
+    const templates = () => runSql(service.dependencies.orm.em.fork(), 'SELECT * FROM notifications.notification_templates WHERE bot_id = $1', [BOT_T]);
+
+    it('refuses a template with a variable the rule does not offer, with field errors, writing nothing', async () => {
+      const error = (await rpc
+        .call(RPC.notifications.setTemplate, { botId: BOT_T, rule: 'level_reached', language: 'en', source: 'Level { $level }! Coins: { $coins }' })
+        .catch((e: unknown) => e)) as RpcCallError;
+      expect(error).toBeInstanceOf(RpcCallError);
+      expect(error.code).toBe('NOTIFICATIONS.INVALID_TEMPLATE');
+      const details = rpcErrorDetailsOf(error, 'NOTIFICATIONS.INVALID_TEMPLATE');
+      expect(details?.fields.map((f) => f.field)).toEqual(['source']);
+      expect(details?.fields[0].problems.join()).toContain('$coins');
+      expect(details?.offeredVariables).toEqual(['name', 'level', 'previous_level', 'total_xp']);
+      expect(await templates()).toEqual([]);
+    });
+
+    it('refuses a template that does not parse, writing nothing', async () => {
+      await expect(
+        rpc.call(RPC.notifications.setTemplate, { botId: BOT_T, rule: 'level_reached', language: 'en', source: 'Level { $level' }),
+      ).rejects.toMatchObject({ code: 'NOTIFICATIONS.INVALID_TEMPLATE' });
+      expect(await templates()).toEqual([]);
+    });
+
+    it('words the next message with the bot’s template, plurals in the member’s language, others still on the defaults', async () => {
+      const source =
+        '{ $name }, уровень { $level }: { $total_xp ->\n    [one] { $total_xp } очко\n    [few] { $total_xp } очка\n   *[many] { $total_xp } очков\n}';
+      await expect(rpc.call(RPC.notifications.setTemplate, { botId: BOT_T, rule: 'level_reached', language: 'ru', source })).resolves.toEqual({
+        botId: BOT_T,
+        rule: 'level_reached',
+        language: 'ru',
+        replaced: false,
+      });
+      const ru = await member('ru', BOT_T);
+      const en = await member('en', BOT_T);
+      await sources.publish('gamification', LevelReachedSchema, BOT_T, {
+        botId: BOT_T,
+        telegramUserId: String(ru),
+        fromLevel: 1,
+        toLevel: 2,
+        totalXp: '102',
+        reachedAt: at,
+      });
+      await levelUp(en, 2, BOT_T);
+      const [toRu] = await waitFor('the ru message', async () => ((await messagesTo(ru)).length ? messagesTo(ru) : undefined));
+      const [toEn] = await waitFor('the en message', async () => ((await messagesTo(en)).length ? messagesTo(en) : undefined));
+      expect(toRu.data.text).toBe(`Ann${ru}, уровень 2: 102 очка`);
+      expect(toEn.data.text).toBe(`🎉 Ann${en}, you reached level 2!`);
+    });
   });
 
   it('keeps plans and their ends in the audience', async () => {
