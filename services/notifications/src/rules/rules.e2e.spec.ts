@@ -192,7 +192,7 @@ describe('Rules: events become messages, once, in the member’s language', () =
       ]),
     );
     const messages = await messagesTo(telegramUserId);
-    expect(messages.map((m) => m.data.text)).toEqual(['Your monthly subscription is active: 30 days, until 2026-12-30.']);
+    expect(messages.map((m) => m.data.text)).toEqual(['Your subscription is active: 30 days, until 2026-12-30.']);
   });
 
   it('sends nothing to a member whose last message came back 403', async () => {

@@ -7,9 +7,20 @@ describe('A notification template', () => {
     const check = compileTemplate('subscription_started', 'ru', DEFAULT_TEMPLATES.ru.subscription_started);
     if (!check.ok) throw new Error(check.problems.join('; '));
     const vars = { name: 'Аня', plan: 'monthly', ends_at: '2026-12-31', trial: 'no' };
-    expect(check.template.format({ ...vars, days: 1 })).toBe('Подписка monthly активна: 1 день, до 2026-12-31.');
-    expect(check.template.format({ ...vars, days: 3 })).toBe('Подписка monthly активна: 3 дня, до 2026-12-31.');
-    expect(check.template.format({ ...vars, days: 30 })).toBe('Подписка monthly активна: 30 дней, до 2026-12-31.');
+    expect(check.template.format({ ...vars, days: 1 })).toBe('Подписка активна: 1 день, до 2026-12-31.');
+    expect(check.template.format({ ...vars, days: 3 })).toBe('Подписка активна: 3 дня, до 2026-12-31.');
+    expect(check.template.format({ ...vars, days: 30 })).toBe('Подписка активна: 30 дней, до 2026-12-31.');
+  });
+
+  it('selects on a string variable and pluralises in English', () => {
+    const check = compileTemplate('subscription_started', 'en', DEFAULT_TEMPLATES.en.subscription_started);
+    if (!check.ok) throw new Error(check.problems.join('; '));
+    expect(check.template.format({ name: 'Ann', plan: 'p', days: 1, ends_at: '2026-12-01', trial: 'yes' })).toBe(
+      'Your free trial has started: 1 day, until 2026-12-01.',
+    );
+    expect(check.template.format({ name: 'Ann', plan: 'p', days: 7, ends_at: '2026-12-07', trial: 'no' })).toBe(
+      'Your subscription is active: 7 days, until 2026-12-07.',
+    );
   });
 
   it.each(RULES.flatMap((rule) => (['en', 'ru'] as const).map((language) => [rule, language] as const)))(
