@@ -1,6 +1,10 @@
 import { EmbeddedEventBus, InProcessBroker, RpcCallError, type RpcClient } from '@botplatform/bus';
 import {
   BadgeAwardedSchema,
+  BotSettingChangedSchema,
+  IdentityProfileChangedSchema,
+  MemberStatusChangedSchema,
+  MessageDeliveredSchema,
   RPC,
   rpcErrorDetailsOf,
   LevelReachedSchema,
@@ -319,6 +323,97 @@ describe('Rules: events become messages, once, in the member’s language', () =
       expect(toRu.data.text).toBe(`Ann${ru}, уровень 2: 102 очка`);
       expect(toEn.data.text).toBe(`🎉 Ann${en}, you reached level 2!`);
     });
+  });
+
+  it('sends nothing to a member an admin blocked, nor to one who blocked the bot, and again once they are back', async () => {
+    const telegramUserId = await member('en');
+    const statusChange = (status: string, previousStatus: string) =>
+      sources.publish('users', MemberStatusChangedSchema, BOT, {
+        botId: BOT,
+        userId: randomUUID(),
+        telegramUserId: String(telegramUserId),
+        status,
+        previousStatus,
+        changedBy: 'system',
+        changedAt: at,
+      });
+    const reachable = (expected: { status: string; blocked_bot: boolean }) =>
+      waitFor(`the member ${JSON.stringify(expected)}`, async () => {
+        const [row] = await runSql<{ status: string; blocked_bot: boolean }>(
+          service.dependencies.orm.em.fork(),
+          'SELECT status, blocked_bot FROM notifications.notification_recipients WHERE telegram_user_id = $1',
+          [telegramUserId],
+        );
+        return row?.status === expected.status && row.blocked_bot === expected.blocked_bot ? true : undefined;
+      });
+
+    await statusChange('MEMBER_STATUS_BLOCKED_BY_ADMIN', 'MEMBER_STATUS_ACTIVE');
+    await reachable({ status: 'blocked', blocked_bot: false });
+    await levelUp(telegramUserId, 2);
+    await statusChange('MEMBER_STATUS_BOT_BLOCKED_BY_USER', 'MEMBER_STATUS_BLOCKED_BY_ADMIN');
+    await reachable({ status: 'active', blocked_bot: true });
+    await levelUp(telegramUserId, 3);
+    await waitFor('two decisions', async () => ((await decided(telegramUserId)).length === 2 ? true : undefined));
+
+    // A message delivered to them again (they wrote to the bot, a service sent one) means they are back.
+    await sources.publish('gateway', MessageDeliveredSchema, BOT, {
+      requestId: randomUUID(),
+      botId: BOT,
+      chatId: String(telegramUserId),
+      messageId: '7',
+      attempts: 1,
+      deliveredAt: at,
+    });
+    await reachable({ status: 'active', blocked_bot: false });
+    await levelUp(telegramUserId, 4);
+    await waitFor('the message', async () => ((await messagesTo(telegramUserId)).length ? true : undefined));
+    expect(await decided(telegramUserId)).toEqual([
+      { rule: 'level_reached', outcome: 'unreachable' },
+      { rule: 'level_reached', outcome: 'unreachable' },
+      { rule: 'level_reached', outcome: 'requested' },
+    ]);
+    expect((await messagesTo(telegramUserId)).map((m) => m.data.text)).toEqual([`🎉 Ann${telegramUserId}, you reached level 4!`]);
+  });
+
+  it('follows the bot’s default language when the member’s has no template, and Telegram’s language changes', async () => {
+    const BOT_RU = '7a1e0c52-3b2d-4c4e-9f10-5d6e7f8a9b05';
+    await sources.publish('users', BotSettingChangedSchema, BOT_RU, {
+      botId: BOT_RU,
+      key: 'default_language',
+      type: 'SETTING_TYPE_STRING',
+      valueJson: '"ru"',
+      description: 'Language of users whose Telegram language the bot does not speak',
+      changedBy: 'system',
+      changedAt: at,
+    });
+    const de = await member('de', BOT_RU);
+    await levelUp(de, 2, BOT_RU);
+    const [first] = await waitFor('the message', async () => ((await messagesTo(de)).length ? messagesTo(de) : undefined));
+    expect(first.data.text).toBe(`🎉 Ann${de}, вы достигли уровня 2!`);
+
+    await sources.publish('users', IdentityProfileChangedSchema, BOT_RU, {
+      botId: BOT_RU,
+      userId: randomUUID(),
+      telegramUserId: String(de),
+      firstName: 'Anna',
+      languageCode: 'en',
+      isPremium: false,
+      changedAt: at,
+    });
+    await waitFor('the new name', async () =>
+      (
+        await runSql(
+          service.dependencies.orm.em.fork(),
+          "SELECT 1 FROM notifications.notification_recipients WHERE telegram_user_id = $1 AND first_name = 'Anna'",
+          [de],
+        )
+      ).length
+        ? true
+        : undefined,
+    );
+    await levelUp(de, 3, BOT_RU);
+    await waitFor('the second message', async () => ((await messagesTo(de)).length === 2 ? true : undefined));
+    expect((await messagesTo(de))[1].data.text).toBe('🎉 Anna, you reached level 3!');
   });
 
   it('keeps plans and their ends in the audience', async () => {
