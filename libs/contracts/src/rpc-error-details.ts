@@ -1,5 +1,6 @@
 import { fromJson, toJson, type DescMessage, type JsonObject, type MessageJsonType, type MessageShape } from '@bufbuild/protobuf';
 import { FeatureClashDetailsSchema } from './gen/botplatform/bot/v1/bot_features_pb.js';
+import { InvalidTemplateDetailsSchema } from './gen/botplatform/notifications/v1/rules_pb.js';
 import { QuotaExceededDetailsSchema } from './gen/botplatform/users/v1/members_pb.js';
 
 /**
@@ -10,6 +11,7 @@ import { QuotaExceededDetailsSchema } from './gen/botplatform/users/v1/members_p
 export const rpcErrorDetailsSchemas = {
   'USERS.QUOTA_EXCEEDED': QuotaExceededDetailsSchema,
   'GATEWAY.FEATURE_CLASH': FeatureClashDetailsSchema,
+  'NOTIFICATIONS.INVALID_TEMPLATE': InvalidTemplateDetailsSchema,
 } as const satisfies Record<string, DescMessage>;
 
 /** An error code that declares typed details. */

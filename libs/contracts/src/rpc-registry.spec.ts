@@ -54,7 +54,12 @@ describe('RPC registry', () => {
   });
 
   it('lists the RPCs of one service', () => {
-    expect(rpcMethodsOfService('notifications')).toEqual([RPC.notifications.sendMessage]);
+    expect(rpcMethodsOfService('notifications').map((method) => method.subject)).toEqual([
+      RPC.notifications.sendMessage.subject,
+      RPC.notifications.setRuleEnabled.subject,
+      RPC.notifications.setTemplate.subject,
+      RPC.notifications.handleBotUpdate.subject,
+    ]);
     expect(rpcMethodsOfService('users')).toContain(RPC.users.getBotCredentials);
   });
 

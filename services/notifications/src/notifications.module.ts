@@ -1,7 +1,15 @@
 import { Module } from '@nestjs/common';
+import { botFeaturesProviders } from './bot-features/bot-features.providers.js';
+import { HandleBotUpdateRpcController } from './bot-features/handle-bot-update.rpc-controller.js';
 import { SendMessageRpcController } from './outbound/send-message.rpc-controller.js';
 import { SendMessageUseCase } from './outbound/send-message.use-case.js';
+import { NotificationPreferences } from './preferences/notification-preferences.js';
+import { RuleSettingsRpcController } from './rules/rule-settings.rpc-controller.js';
+import { RuleSettingsUseCase } from './rules/rule-settings.use-case.js';
 
-/** The notifications service's RPC controllers and the use cases they call. */
-@Module({ controllers: [SendMessageRpcController], providers: [SendMessageUseCase] })
+/** The notifications service's RPC controllers, the use cases they call and its bot screen. */
+@Module({
+  controllers: [SendMessageRpcController, RuleSettingsRpcController, HandleBotUpdateRpcController],
+  providers: [SendMessageUseCase, RuleSettingsUseCase, NotificationPreferences, ...botFeaturesProviders],
+})
 export class NotificationsModule {}

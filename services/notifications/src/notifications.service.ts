@@ -1,11 +1,17 @@
+import { BotFeatureRouter } from '@botplatform/bot-kit';
 import { busMigrations } from '@botplatform/bus';
 import { eventStoreMigrations } from '@botplatform/event-store';
 import type { ServiceDefinition } from '@botplatform/service-kit';
 import { NotificationRecipientsMigration20261123000300 } from './migrations/20261123000300-notification-recipients.migration.js';
+import { AudienceRulesTemplatesMigration20261130000100 } from './migrations/20261130000100-audience-rules-templates.migration.js';
 import { NotificationsModule } from './notifications.module.js';
 import { notificationsPublicEvents } from './outbound/outbound.public-events.js';
 import { NotificationRecipient } from './recipient/notification-recipient.entity.js';
-import { onUserRegistered } from './recipient/on-user-registered.consumer.js';
+import { onDeliveryOutcome } from './recipient/on-delivery-outcome.consumer.js';
+import { onSubscriptionsEvent } from './recipient/on-subscriptions-event.consumer.js';
+import { onUsersEvent } from './recipient/on-users-event.consumer.js';
+import { onGamificationEvent } from './rules/on-gamification-event.consumer.js';
+import { RuleDispatcher } from './rules/rule-dispatcher.js';
 
 /** The notifications service: turns other services' events into messages for bot users. */
 export const notificationsService: ServiceDefinition = {
@@ -15,9 +21,14 @@ export const notificationsService: ServiceDefinition = {
     ...eventStoreMigrations,
     ...busMigrations,
     { name: 'Migration20261123000300_notification_recipients', class: NotificationRecipientsMigration20261123000300 },
+    { name: 'Migration20261130000100_audience_rules_templates', class: AudienceRulesTemplatesMigration20261130000100 },
   ],
   entities: [NotificationRecipient],
   module: () => ({ module: NotificationsModule }),
-  consumers: () => [onUserRegistered],
+  consumers: ({ store }) => {
+    const rules = new RuleDispatcher(store);
+    return [onUsersEvent(rules), onSubscriptionsEvent(rules), onGamificationEvent(rules), onDeliveryOutcome];
+  },
   toPublic: notificationsPublicEvents,
+  botFeatures: BotFeatureRouter,
 };

@@ -173,12 +173,13 @@ describe('The broker permissions of the platform', () => {
     const naming = new BusNaming();
     const usersJsm = await jetstreamManager(await connectAs('users'));
     await waitFor('an event in the users stream', async () => (await usersJsm.streams.info(naming.streamOf('users'))).state.messages > 0);
-    const jsm = await jetstreamManager(await connectAs('notifications'));
+    // The gateway consumes the users and notifications streams, not the subscriptions one.
+    const jsm = await jetstreamManager(await connectAs('gateway'));
     const first = await jsm.streams.getMessage(naming.streamOf('users'), { seq: 1 });
     expect(first?.subject).toMatch(/^users\./);
-    expect(await refusalOf(jsm.streams.getMessage(naming.streamOf('gateway'), { seq: 1 }))).toMatchObject({
+    expect(await refusalOf(jsm.streams.getMessage(naming.streamOf('subscriptions'), { seq: 1 }))).toMatchObject({
       name: 'PermissionViolationError',
-      subject: `$JS.API.STREAM.MSG.GET.${naming.streamOf('gateway')}`,
+      subject: `$JS.API.STREAM.MSG.GET.${naming.streamOf('subscriptions')}`,
     });
   });
 });

@@ -42,7 +42,19 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
   // Its admin API registers bots in-process; it asks the gateway only to route its bot features. Its
   // members' plan levels follow their subscriptions.
   { user: 'users', service: true, consumers: [{ name: 'users--plan-levels', source: 'subscriptions' }], requests: DECLARES_BOT_FEATURES },
-  { user: 'notifications', service: true, consumers: [{ name: 'notifications--recipients', source: 'users' }], requests: [] },
+  // Its audience and rules follow the users, subscriptions, gamification and gateway events.
+  {
+    user: 'notifications',
+    service: true,
+    consumers: [
+      { name: 'notifications--recipients', source: 'users' },
+      { name: 'notifications--subscriptions', source: 'subscriptions' },
+      { name: 'notifications--gamification', source: 'gamification' },
+      { name: 'notifications--delivery-outcomes', source: 'gateway' },
+    ],
+    // Its bot screen (/notifications) is routed to it once declared.
+    requests: DECLARES_BOT_FEATURES,
+  },
   {
     user: 'gateway',
     service: true,
@@ -104,6 +116,8 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
       RPC.users.rotateBotToken,
       RPC.notifications.sendMessage,
       RPC.payments.refundPayment,
+      RPC.notifications.setRuleEnabled,
+      RPC.notifications.setTemplate,
     ].map((method) => method.subject),
   },
 ];

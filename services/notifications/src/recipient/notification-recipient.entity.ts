@@ -1,6 +1,9 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 
-/** Someone a bot can message: one row per bot and Telegram user, projected from `users.user.registered`. */
+/**
+ * Someone a bot can message (the service's own view of its audience): one row per bot and Telegram user,
+ * opened by `users.user.registered` and kept by the users, subscriptions and gateway events it follows.
+ */
 @Entity({ tableName: 'notification_recipients' })
 export class NotificationRecipient {
   @PrimaryKey({ type: 'uuid' })
@@ -20,4 +23,33 @@ export class NotificationRecipient {
 
   @Property({ type: 'timestamptz' })
   registeredAt: Date;
+
+  /** The language the member chose in the bot; absent: Telegram's (`languageCode`). */
+  @Property({ type: 'text', nullable: true })
+  languageOverride?: string;
+
+  /** `active`, or `blocked` by the bot's admins. */
+  @Property({ type: 'text' })
+  status: string = 'active';
+
+  /** The member blocked the bot (a 403, or the users service said so): nothing is sent until they are back. */
+  @Property({ type: 'boolean' })
+  blockedBot: boolean = false;
+
+  /** `user`, `admin` or `owner`. */
+  @Property({ type: 'text' })
+  role: string = 'user';
+
+  @Property({ type: 'text', nullable: true })
+  planId?: string;
+
+  @Property({ type: 'boolean', nullable: true })
+  planTrial?: boolean;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  planEndsAt?: Date;
+
+  /** No service publishes member activity yet, so this stays empty. */
+  @Property({ type: 'timestamptz', nullable: true })
+  lastSeenAt?: Date;
 }

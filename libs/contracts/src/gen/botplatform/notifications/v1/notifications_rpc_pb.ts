@@ -5,14 +5,18 @@
 import type { GenFile, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_botplatform_bus_v1_rpc_options } from "../../bus/v1/rpc_options_pb.js";
+import type { BotActionsSchema, BotUpdateSchema } from "../../bot/v1/bot_features_pb.js";
+import { file_botplatform_bot_v1_bot_features } from "../../bot/v1/bot_features_pb.js";
 import type { SendMessageReplySchema, SendMessageRequestSchema } from "./outbound_pb.js";
 import { file_botplatform_notifications_v1_outbound } from "./outbound_pb.js";
+import type { SetRuleEnabledReplySchema, SetRuleEnabledRequestSchema, SetTemplateReplySchema, SetTemplateRequestSchema } from "./rules_pb.js";
+import { file_botplatform_notifications_v1_rules } from "./rules_pb.js";
 
 /**
  * Describes the file botplatform/notifications/v1/notifications_rpc.proto.
  */
 export const file_botplatform_notifications_v1_notifications_rpc: GenFile = /*@__PURE__*/
-  fileDesc("CjRib3RwbGF0Zm9ybS9ub3RpZmljYXRpb25zL3YxL25vdGlmaWNhdGlvbnNfcnBjLnByb3RvEhxib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxMqoBChBOb3RpZmljYXRpb25zUnBjEpUBCgtTZW5kTWVzc2FnZRIwLmJvdHBsYXRmb3JtLm5vdGlmaWNhdGlvbnMudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0Gi4uYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5TZW5kTWVzc2FnZVJlcGx5IiSKtRggCh5ycGMubm90aWZpY2F0aW9ucy5zZW5kLW1lc3NhZ2ViBnByb3RvMw", [file_botplatform_bus_v1_rpc_options, file_botplatform_notifications_v1_outbound]);
+  fileDesc("CjRib3RwbGF0Zm9ybS9ub3RpZmljYXRpb25zL3YxL25vdGlmaWNhdGlvbnNfcnBjLnByb3RvEhxib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxMuQEChBOb3RpZmljYXRpb25zUnBjEpUBCgtTZW5kTWVzc2FnZRIwLmJvdHBsYXRmb3JtLm5vdGlmaWNhdGlvbnMudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0Gi4uYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5TZW5kTWVzc2FnZVJlcGx5IiSKtRggCh5ycGMubm90aWZpY2F0aW9ucy5zZW5kLW1lc3NhZ2USogEKDlNldFJ1bGVFbmFibGVkEjMuYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5TZXRSdWxlRW5hYmxlZFJlcXVlc3QaMS5ib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxLlNldFJ1bGVFbmFibGVkUmVwbHkiKIq1GCQKInJwYy5ub3RpZmljYXRpb25zLnNldC1ydWxlLWVuYWJsZWQSlQEKC1NldFRlbXBsYXRlEjAuYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5TZXRUZW1wbGF0ZVJlcXVlc3QaLi5ib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxLlNldFRlbXBsYXRlUmVwbHkiJIq1GCAKHnJwYy5ub3RpZmljYXRpb25zLnNldC10ZW1wbGF0ZRJ7Cg9IYW5kbGVCb3RVcGRhdGUSHS5ib3RwbGF0Zm9ybS5ib3QudjEuQm90VXBkYXRlGh4uYm90cGxhdGZvcm0uYm90LnYxLkJvdEFjdGlvbnMiKYq1GCUKI3JwYy5ub3RpZmljYXRpb25zLmhhbmRsZS1ib3QtdXBkYXRlYgZwcm90bzM", [file_botplatform_bus_v1_rpc_options, file_botplatform_bot_v1_bot_features, file_botplatform_notifications_v1_outbound, file_botplatform_notifications_v1_rules]);
 
 /**
  * NotificationsRpc is every request/reply the notifications service answers (`rpc.notifications.<verb>`).
@@ -27,6 +31,32 @@ export const NotificationsRpc: GenService<{
     methodKind: "unary";
     input: typeof SendMessageRequestSchema;
     output: typeof SendMessageReplySchema;
+  },
+  /**
+   * @generated from rpc botplatform.notifications.v1.NotificationsRpc.SetRuleEnabled
+   */
+  setRuleEnabled: {
+    methodKind: "unary";
+    input: typeof SetRuleEnabledRequestSchema;
+    output: typeof SetRuleEnabledReplySchema;
+  },
+  /**
+   * @generated from rpc botplatform.notifications.v1.NotificationsRpc.SetTemplate
+   */
+  setTemplate: {
+    methodKind: "unary";
+    input: typeof SetTemplateRequestSchema;
+    output: typeof SetTemplateReplySchema;
+  },
+  /**
+   * The service's bot screen (/notifications), routed here by the gateway.
+   *
+   * @generated from rpc botplatform.notifications.v1.NotificationsRpc.HandleBotUpdate
+   */
+  handleBotUpdate: {
+    methodKind: "unary";
+    input: typeof BotUpdateSchema;
+    output: typeof BotActionsSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_botplatform_notifications_v1_notifications_rpc, 0);
