@@ -124,6 +124,12 @@ export class RankIndex {
     return slot === undefined ? undefined : this.slotXp[slot];
   }
 
+  /** The member's level, undefined when they are not on the board. */
+  levelOf(telegramUserId: number): number | undefined {
+    const slot = this.slots.get(telegramUserId);
+    return slot === undefined ? undefined : this.slotLevel[slot];
+  }
+
   /** The rank a member with `xp` XP has: 1 + the members with more XP. */
   rankOf(xp: number): number {
     return this.positionOf(xp, Number.NEGATIVE_INFINITY) + 1;
