@@ -19,6 +19,8 @@ export interface RestartFigures {
   readonly heapAndBuffersBeforeBytes: number;
   readonly heapAndBuffersAfterBytes: number;
   readonly members: number;
+  /** RankIndex.bytes of the board. */
+  readonly boardBytes: number;
 }
 
 setFlagsFromString('--expose-gc');
@@ -47,6 +49,7 @@ try {
     heapAndBuffersBeforeBytes,
     heapAndBuffersAfterBytes: heapAndBuffers(),
     members: index.board({ kind: 'bot', botId: scope }).size,
+    boardBytes: index.board({ kind: 'bot', botId: scope }).bytes,
   };
   process.send?.(figures);
 } finally {

@@ -12,7 +12,8 @@ import { percentile } from './timing.js';
 
 /** `BENCH_LEADERBOARD_MEMBERS` overrides it (a quick run). */
 const MEMBERS = Number(process.env.BENCH_LEADERBOARD_MEMBERS ?? 1_000_000);
-const FIRST_ID = 100_000_000;
+/** Ids as Telegram gives them today: above 2^32. */
+const FIRST_ID = 6_000_000_000;
 /** Our answers are microseconds: many samples. The naive rank counts up to a million index entries each. */
 const OURS_SAMPLES = 20_000;
 const NAIVE_TOP_SAMPLES = 2_000;
@@ -63,7 +64,7 @@ export async function runLeaderboardBench(databaseUrl: string, log: (line: strin
     log(
       `  restart: ready ${Math.round(restart.readyMs)} ms after the process started (rebuild ${Math.round(restart.rebuildMs)} ms); ` +
         `RSS ${(restart.rssAfterBytes / MIB).toFixed(0)} MiB (${((restart.rssAfterBytes - restart.rssBeforeBytes) / MIB).toFixed(0)} MiB more than before the rebuild), ` +
-        `heap + buffers of the boards ${indexMiB.toFixed(0)} MiB`,
+        `heap + buffers of the boards ${indexMiB.toFixed(0)} MiB (typed arrays ${(restart.boardBytes / MIB).toFixed(0)} MiB)`,
     );
 
     index = new LeaderboardIndex(orm, new PostgresEventStore(orm.em, { schema: 'gamification' }));
@@ -98,7 +99,8 @@ export async function runLeaderboardBench(databaseUrl: string, log: (line: strin
     });
     const naiveTopRows = (await pool.query<{ telegram_user_id: string }>(NAIVE_TOP, [scope])).rows.map((r) => r.telegram_user_id);
     const oursTopRows = (await query.board(board, { limit: 100 })).top.map((e) => e.telegramUserId);
-    if (naiveTopRows.join() !== oursTopRows.join()) throw new Error(`the top 100 differ from the naive ORDER BY: ${naiveTopRows.slice(0, 5).join()} naive, ${oursTopRows.slice(0, 5).join()} ours`);
+    if (naiveTopRows.join() !== oursTopRows.join())
+      throw new Error(`the top 100 differ from the naive ORDER BY: ${naiveTopRows.slice(0, 5).join()} naive, ${oursTopRows.slice(0, 5).join()} ours`);
 
     // What a write costs the board: one member's XP moves (remove + insert in its blocks).
     const ranked = index.board(board);
@@ -126,6 +128,7 @@ export async function runLeaderboardBench(databaseUrl: string, log: (line: strin
       restartedProcessRssMiB: restart.rssAfterBytes / MIB,
       rssDeltaMiB: (restart.rssAfterBytes - restart.rssBeforeBytes) / MIB,
       boardsHeapAndBuffersMiB: indexMiB,
+      boardTypedArraysMiB: restart.boardBytes / MIB,
       boardUpdatesPerSecond: updatesPerSecond,
     };
     const line = (name: string, p: number, ours: number[], naive: number[]): BenchLine => ({

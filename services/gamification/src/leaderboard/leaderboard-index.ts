@@ -6,7 +6,7 @@ import { RankIndex } from './rank-index.js';
 
 /** How often a replica reads the events other replicas committed (its own it applies at once). */
 export const LEADERBOARD_POLL_MS = 250;
-const REBUILD_BATCH = 50_000;
+const REBUILD_BATCH = 10_000;
 const CATCH_UP_BATCH = 1_000;
 
 // Events of transactions older than every open one, as readAll reads them: the position a rebuild's

@@ -63,6 +63,7 @@ describe('RankIndex', () => {
     const index = new RankIndex();
     expect(() => index.set(1, 2 ** 60, 1)).toThrow(RangeError);
     expect(() => index.set(1, -1, 1)).toThrow(RangeError);
+    expect(() => index.set(0, 10, 1)).toThrow(RangeError);
     index.appendSorted(1, 100, 1);
     expect(() => index.appendSorted(2, 200, 1)).toThrow(RangeError);
   });
@@ -93,6 +94,22 @@ describe('RankIndex', () => {
         }
       }
     }
+  });
+
+  it("keeps today's ids above 2^32 apart, also ids that share their low 32 bits, through many removals", () => {
+    const next = random(11);
+    const index = new RankIndex();
+    const naive = new NaiveBoard();
+    const ids = Array.from({ length: 1_500 }, (_, i) => (i % 3 === 0 ? 2 ** 32 * (1 + (i % 97)) + 777 : 5_000_000_000 + i * 65_536));
+    for (let op = 0; op < 20_000; op++) {
+      const id = ids[Math.floor(next() * ids.length)];
+      // Half the operations take a member off the board: the id table's deletions shift its entries.
+      const xp = next() < 0.5 ? 0 : 1 + Math.floor(next() * 100);
+      index.set(id, xp, 1, op);
+      naive.set(id, xp, 1, op);
+    }
+    expect(index.top(100_000)).toEqual(naive.sorted());
+    for (const id of ids) expect(index.xpOf(id)).toBe(naive.members.get(id)?.xp);
   });
 
   it('a rebuild from the sorted projection answers like inserts one by one', () => {

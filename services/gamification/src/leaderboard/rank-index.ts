@@ -20,9 +20,14 @@ interface Block {
   n: number;
 }
 
+const REBUILT_FILL = (BLOCK * 7) / 8;
+
 const newBlock = (): Block => ({ xp: new Float64Array(BLOCK), id: new Float64Array(BLOCK), n: 0 });
 
 /** -1 when (xpA, idA) comes before (xpB, idB) on the board, 1 after, 0 the same entry. */
+/** Telegram user ids are positive (0 marks an empty place in IdTable). */
+const isMemberId = (id: number): boolean => Number.isSafeInteger(id) && id > 0;
+
 const compare = (xpA: number, idA: number, xpB: number, idB: number): number => {
   if (xpA !== xpB) return xpA > xpB ? -1 : 1;
   return idA === idB ? 0 : idA < idB ? -1 : 1;
@@ -40,10 +45,10 @@ const compare = (xpA: number, idA: number, xpB: number, idB: number): number => 
  */
 export class RankIndex {
   private blocks: Block[] = [newBlock()];
-  private readonly slots = new Map<number, number>();
+  private readonly slots = new IdTable();
   private slotXp = new Float64Array(16);
   private slotLevel = new Int32Array(16);
-  private slotVersion = new Float64Array(16);
+  private slotVersion = new Int32Array(16);
   private freeSlots: number[] = [];
   private nextSlot = 0;
   private count = 0;
@@ -59,7 +64,7 @@ export class RankIndex {
    * off the board. Returns whether anything changed.
    */
   set(telegramUserId: number, xp: number, level: number, version = 0): boolean {
-    if (!Number.isSafeInteger(telegramUserId) || !Number.isSafeInteger(xp) || xp < 0) {
+    if (!isMemberId(telegramUserId) || !Number.isSafeInteger(xp) || xp < 0) {
       throw new RangeError(`leaderboard entry out of range: member ${telegramUserId}, xp ${xp}`);
     }
     const slot = this.slots.get(telegramUserId);
@@ -90,7 +95,7 @@ export class RankIndex {
   }
 
   /**
-   * Adds members given in board order to an empty index, filling blocks to 3/4 so the first inserts
+   * Adds members given in board order to an empty index, filling blocks to 7/8 so the first inserts
    * do not split at once. The fast path of a rebuild: no search, no shift.
    */
   appendSorted(telegramUserId: number, xp: number, level: number): void {
@@ -99,11 +104,11 @@ export class RankIndex {
     if (last.n > 0 && compare(last.xp[last.n - 1], last.id[last.n - 1], xp, telegramUserId) >= 0) {
       throw new RangeError(`appendSorted out of board order at member ${telegramUserId}`);
     }
-    if (this.slots.has(telegramUserId)) throw new RangeError(`appendSorted: member ${telegramUserId} twice`);
-    if (!Number.isSafeInteger(telegramUserId) || !Number.isSafeInteger(xp)) {
+    if (this.slots.get(telegramUserId) !== undefined) throw new RangeError(`appendSorted: member ${telegramUserId} twice`);
+    if (!isMemberId(telegramUserId) || !Number.isSafeInteger(xp)) {
       throw new RangeError(`leaderboard entry out of range: member ${telegramUserId}, xp ${xp}`);
     }
-    if (last.n >= (BLOCK * 3) / 4) {
+    if (last.n >= REBUILT_FILL) {
       last = newBlock();
       this.blocks.push(last);
     }
@@ -150,9 +155,9 @@ export class RankIndex {
     return { me: around[position - from], around };
   }
 
-  /** Estimated bytes held by the typed arrays (the map's own entries come on top, ~40–60 B each). */
-  get typedArrayBytes(): number {
-    return this.blocks.length * BLOCK * 16 + this.slotXp.byteLength + this.slotLevel.byteLength + this.slotVersion.byteLength;
+  /** The bytes of the typed arrays: nearly all the index holds (~60 B a member at a million). */
+  get bytes(): number {
+    return this.blocks.length * BLOCK * 16 + this.slotXp.byteLength + this.slotLevel.byteLength + this.slotVersion.byteLength + this.slots.bytes;
   }
 
   /** `count` members from `position` on, each with its rank (ties share the first position of their XP). */
@@ -241,13 +246,14 @@ export class RankIndex {
     if (reused !== undefined) return reused;
     if (this.nextSlot === this.slotXp.length) {
       const grow = <T extends Float64Array | Int32Array>(from: T, to: T): T => {
+        // A fresh array of twice the size: the old one is garbage at once, never both kept.
         to.set(from);
         return to;
       };
       const capacity = this.slotXp.length * 2;
       this.slotXp = grow(this.slotXp, new Float64Array(capacity));
       this.slotLevel = grow(this.slotLevel, new Int32Array(capacity));
-      this.slotVersion = grow(this.slotVersion, new Float64Array(capacity));
+      this.slotVersion = grow(this.slotVersion, new Int32Array(capacity));
     }
     return this.nextSlot++;
   }
@@ -263,4 +269,79 @@ function lowerBound(block: Block, xp: number, id: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * Telegram id → slot, open addressing with linear probing in two typed arrays (12 B a place, at most
+ * half full). A `Map` would cost ~40 B an entry plus a 16 B heap number for every id above 2^31 — most
+ * of today's ids — and give the garbage collector a million objects to walk.
+ */
+class IdTable {
+  private keys = new Float64Array(32);
+  private values = new Int32Array(32);
+  private mask = 31;
+  private count = 0;
+
+  get bytes(): number {
+    return this.keys.byteLength + this.values.byteLength;
+  }
+
+  get(id: number): number | undefined {
+    for (let i = this.home(id); ; i = (i + 1) & this.mask) {
+      const key = this.keys[i];
+      if (key === id) return this.values[i];
+      if (key === 0) return undefined;
+    }
+  }
+
+  set(id: number, value: number): void {
+    if ((this.count + 1) * 2 > this.keys.length) this.grow();
+    let i = this.home(id);
+    while (this.keys[i] !== 0 && this.keys[i] !== id) i = (i + 1) & this.mask;
+    if (this.keys[i] === 0) this.count++;
+    this.keys[i] = id;
+    this.values[i] = value;
+  }
+
+  /** Backward-shift deletion: the entries after the hole move up when their home allows, so no tombstones. */
+  delete(id: number): void {
+    let hole = this.home(id);
+    while (this.keys[hole] !== id) {
+      if (this.keys[hole] === 0) return;
+      hole = (hole + 1) & this.mask;
+    }
+    for (let j = (hole + 1) & this.mask; this.keys[j] !== 0; j = (j + 1) & this.mask) {
+      const home = this.home(this.keys[j]);
+      // Stays when its home lies cyclically in (hole, j]: moving it before its home would lose it.
+      const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+      if (stays) continue;
+      this.keys[hole] = this.keys[j];
+      this.values[hole] = this.values[j];
+      hole = j;
+    }
+    this.keys[hole] = 0;
+    this.count--;
+  }
+
+  private home(id: number): number {
+    // Both halves of an id up to 2^53, mixed (murmur3's finaliser): sequential ids spread out.
+    let h = (id >>> 0) ^ Math.imul(Math.floor(id / 4_294_967_296), 0x9e3779b1);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) & this.mask;
+  }
+
+  private grow(): void {
+    const { keys, values } = this;
+    this.keys = new Float64Array(keys.length * 2);
+    this.values = new Int32Array(keys.length * 2);
+    this.mask = this.keys.length - 1;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] === 0) continue;
+      let j = this.home(keys[i]);
+      while (this.keys[j] !== 0) j = (j + 1) & this.mask;
+      this.keys[j] = keys[i];
+      this.values[j] = values[i];
+    }
+  }
 }
