@@ -21,6 +21,8 @@ export interface RestartFigures {
   readonly members: number;
   /** RankIndex.bytes of the board. */
   readonly boardBytes: number;
+  /** process.memoryUsage() at ready, after a full GC: where the RSS goes. */
+  readonly usage: NodeJS.MemoryUsage;
 }
 
 setFlagsFromString('--expose-gc');
@@ -49,6 +51,7 @@ try {
     heapAndBuffersBeforeBytes,
     heapAndBuffersAfterBytes: heapAndBuffers(),
     members: index.board({ kind: 'bot', botId: scope }).size,
+    usage: process.memoryUsage(),
     boardBytes: index.board({ kind: 'bot', botId: scope }).bytes,
   };
   process.send?.(figures);

@@ -67,6 +67,12 @@ export async function runLeaderboardBench(databaseUrl: string, log: (line: strin
         `heap + buffers of the boards ${indexMiB.toFixed(0)} MiB (typed arrays ${(restart.boardBytes / MIB).toFixed(0)} MiB)`,
     );
 
+    const mib = (bytes: number) => Math.round(bytes / MIB);
+    log(
+      `  the restarted process at ready: heap ${mib(restart.usage.heapUsed)} of ${mib(restart.usage.heapTotal)} MiB, ` +
+        `array buffers ${mib(restart.usage.arrayBuffers)} MiB, external ${mib(restart.usage.external)} MiB`,
+    );
+
     index = new LeaderboardIndex(orm, new PostgresEventStore(orm.em, { schema: 'gamification' }));
     await index.ready();
     const query = new LeaderboardQuery(index);
