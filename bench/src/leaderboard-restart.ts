@@ -21,7 +21,8 @@ export interface RestartFigures {
   readonly members: number;
   /** RankIndex.bytes of the board. */
   readonly boardBytes: number;
-  /** process.memoryUsage() at ready, after a full GC: where the RSS goes. */
+  /** process.memoryUsage() before the rebuild and at ready, each after a full GC: where the RSS goes. */
+  readonly usageBefore: NodeJS.MemoryUsage;
   readonly usage: NodeJS.MemoryUsage;
 }
 
@@ -37,7 +38,8 @@ const orm = await createServiceOrm({ clientUrl: databaseUrl, schema: 'gamificati
 try {
   const index = new LeaderboardIndex(orm, new PostgresEventStore(orm.em, { schema: 'gamification' }));
   gc();
-  const rssBeforeBytes = process.memoryUsage().rss;
+  const usageBefore = process.memoryUsage();
+  const rssBeforeBytes = usageBefore.rss;
   const heapAndBuffersBeforeBytes = heapAndBuffers();
   const rebuildStart = performance.now();
   await index.ready();
@@ -51,6 +53,7 @@ try {
     heapAndBuffersBeforeBytes,
     heapAndBuffersAfterBytes: heapAndBuffers(),
     members: index.board({ kind: 'bot', botId: scope }).size,
+    usageBefore,
     usage: process.memoryUsage(),
     boardBytes: index.board({ kind: 'bot', botId: scope }).bytes,
   };

@@ -117,9 +117,14 @@ describe('RankIndex', () => {
     const naive = new NaiveBoard();
     for (let i = 0; i < 5_000; i++) naive.set(i + 1, Math.floor(next() * 1_000), 1, 0);
     const rebuilt = new RankIndex();
+    rebuilt.reserve(naive.members.size);
     for (const m of naive.sorted()) rebuilt.appendSorted(m.telegramUserId, m.xp, m.level);
     const inserted = new RankIndex();
-    for (const [id, m] of naive.members) inserted.set(id, m.xp, m.level);
+    for (const [id, m] of naive.members) {
+      inserted.set(id, m.xp, m.level);
+      // Making room midway keeps every member findable.
+      if (id === 2_500) inserted.reserve(20_000);
+    }
     expect(rebuilt.top(100_000)).toEqual(naive.sorted());
     expect(inserted.top(100_000)).toEqual(naive.sorted());
     // Updates after a rebuild go to the right blocks.

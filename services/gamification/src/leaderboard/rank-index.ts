@@ -123,6 +123,25 @@ export class RankIndex {
     this.slotVersion[slot] = 0;
   }
 
+  /**
+   * Makes room for `members` at once, so a rebuild that knows its count does not double its arrays
+   * on the way (each doubling leaves the old arrays behind: ~20 MiB of garbage at a million).
+   */
+  reserve(members: number): void {
+    let capacity = this.slotXp.length;
+    while (capacity < members) capacity *= 2;
+    if (capacity !== this.slotXp.length) {
+      const grown = { xp: new Float64Array(capacity), level: new Int32Array(capacity), version: new Int32Array(capacity) };
+      grown.xp.set(this.slotXp);
+      grown.level.set(this.slotLevel);
+      grown.version.set(this.slotVersion);
+      this.slotXp = grown.xp;
+      this.slotLevel = grown.level;
+      this.slotVersion = grown.version;
+    }
+    this.slots.reserve(members);
+  }
+
   /** The member's XP, undefined when they are not on the board. */
   xpOf(telegramUserId: number): number | undefined {
     const slot = this.slots.get(telegramUserId);
@@ -295,7 +314,7 @@ class IdTable {
   }
 
   set(id: number, value: number): void {
-    if ((this.count + 1) * 2 > this.keys.length) this.grow();
+    if ((this.count + 1) * 2 > this.keys.length) this.grow(this.keys.length * 2);
     let i = this.home(id);
     while (this.keys[i] !== 0 && this.keys[i] !== id) i = (i + 1) & this.mask;
     if (this.keys[i] === 0) this.count++;
@@ -331,10 +350,16 @@ class IdTable {
     return (h ^ (h >>> 16)) & this.mask;
   }
 
-  private grow(): void {
+  reserve(entries: number): void {
+    let capacity = this.keys.length;
+    while (capacity < entries * 2) capacity *= 2;
+    if (capacity !== this.keys.length) this.grow(capacity);
+  }
+
+  private grow(capacity: number): void {
     const { keys, values } = this;
-    this.keys = new Float64Array(keys.length * 2);
-    this.values = new Int32Array(keys.length * 2);
+    this.keys = new Float64Array(capacity);
+    this.values = new Int32Array(capacity);
     this.mask = this.keys.length - 1;
     for (let i = 0; i < keys.length; i++) {
       if (keys[i] === 0) continue;
