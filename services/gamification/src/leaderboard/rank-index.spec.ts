@@ -49,6 +49,15 @@ describe('RankIndex', () => {
     expect(index.size).toBe(4);
   });
 
+  it('costs a small board bytes, not kilobytes (a platform has many small bots)', () => {
+    const index = new RankIndex();
+    for (const id of [1, 2, 3]) index.set(id, id * 10, 1);
+    expect(index.bytes).toBeLessThan(1_024);
+    for (let id = 4; id <= 600; id++) index.set(id, id, 1);
+    expect(index.top(1)).toEqual([{ rank: 1, telegramUserId: 600, xp: 600, level: 1 }]);
+    expect(index.rankOf(300)).toBe(301);
+  });
+
   it('keeps members without XP off the board and ignores an older version', () => {
     const index = new RankIndex();
     index.set(1, 0, 1);

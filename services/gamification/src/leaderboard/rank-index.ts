@@ -15,14 +15,28 @@ export interface RankedMember {
 const BLOCK = 512;
 
 interface Block {
-  readonly xp: Float64Array;
-  readonly id: Float64Array;
+  xp: Float64Array;
+  id: Float64Array;
   n: number;
 }
 
 const REBUILT_FILL = (BLOCK * 7) / 8;
 
-const newBlock = (): Block => ({ xp: new Float64Array(BLOCK), id: new Float64Array(BLOCK), n: 0 });
+/** A board's first block starts small and doubles up to BLOCK: a bot with 3 members costs bytes, not 8 KiB. */
+const FIRST_BLOCK = 8;
+
+const newBlock = (capacity = BLOCK): Block => ({ xp: new Float64Array(capacity), id: new Float64Array(capacity), n: 0 });
+
+/** Room for one more entry in a block still below BLOCK places. */
+const makeRoom = (block: Block): void => {
+  if (block.n < block.xp.length) return;
+  const xp = new Float64Array(Math.min(BLOCK, block.xp.length * 2));
+  const id = new Float64Array(xp.length);
+  xp.set(block.xp);
+  id.set(block.id);
+  block.xp = xp;
+  block.id = id;
+};
 
 /** -1 when (xpA, idA) comes before (xpB, idB) on the board, 1 after, 0 the same entry. */
 /** Telegram user ids are positive (0 marks an empty place in IdTable). */
@@ -44,7 +58,7 @@ const compare = (xpA: number, idA: number, xpB: number, idB: number): number => 
  * 9 quadrillion points; `set` refuses what a double cannot hold exactly.
  */
 export class RankIndex {
-  private blocks: Block[] = [newBlock()];
+  private blocks: Block[] = [newBlock(FIRST_BLOCK)];
   private readonly slots = new IdTable();
   private slotXp = new Float64Array(16);
   private slotLevel = new Int32Array(16);
@@ -112,6 +126,7 @@ export class RankIndex {
       last = newBlock();
       this.blocks.push(last);
     }
+    makeRoom(last);
     last.xp[last.n] = xp;
     last.id[last.n] = telegramUserId;
     last.n++;
@@ -176,7 +191,13 @@ export class RankIndex {
 
   /** The bytes of the typed arrays: nearly all the index holds (~60 B a member at a million). */
   get bytes(): number {
-    return this.blocks.length * BLOCK * 16 + this.slotXp.byteLength + this.slotLevel.byteLength + this.slotVersion.byteLength + this.slots.bytes;
+    return (
+      this.blocks.reduce((sum, block) => sum + block.xp.byteLength * 2, 0) +
+      this.slotXp.byteLength +
+      this.slotLevel.byteLength +
+      this.slotVersion.byteLength +
+      this.slots.bytes
+    );
   }
 
   /** `count` members from `position` on, each with its rank (ties share the first position of their XP). */
@@ -231,6 +252,7 @@ export class RankIndex {
     const b = this.blockFor(xp, id);
     const block = this.blocks[b];
     const at = lowerBound(block, xp, id);
+    makeRoom(block);
     block.xp.copyWithin(at + 1, at, block.n);
     block.id.copyWithin(at + 1, at, block.n);
     block.xp[at] = xp;
