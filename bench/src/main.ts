@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { runAppendBench } from './append.bench.js';
 import { runGatewayBench } from './gateway.bench.js';
 import { runLatencyBench } from './latency.bench.js';
+import { runLeaderboardBench } from './leaderboard.bench.js';
 import { runRelayThroughputBench } from './relay-throughput.bench.js';
 import { runScheduleBench } from './schedule.bench.js';
 import { formatTable, judge, writeReport, type BenchLine } from './report.js';
@@ -16,7 +17,7 @@ const REPORT_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../test
 
 const log = (line: string) => console.log(line);
 
-const SCENARIO_KEYS = ['append', 'relay', 'latency', 'gateway', 'schedule'] as const;
+const SCENARIO_KEYS = ['append', 'relay', 'latency', 'gateway', 'schedule', 'leaderboard'] as const;
 type ScenarioKey = (typeof SCENARIO_KEYS)[number];
 
 /** `npm run bench -- relay latency` runs only those scenarios; default all. */
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     { key: 'latency', title: 'end-to-end latency', run: () => runLatencyBench(targetFor('latency'), log) },
     { key: 'gateway', title: 'gateway → users → reply, against the Telegram sandbox', run: () => runGatewayBench({ databaseUrl: database.url }, log) },
     { key: 'schedule', title: 'the durable schedule: expiries due at once', run: () => runScheduleBench(database.url, log) },
+    { key: 'leaderboard', title: 'the leaderboard at a million members', run: () => runLeaderboardBench(database.url, log) },
   ];
 
   const lines: BenchLine[] = [];

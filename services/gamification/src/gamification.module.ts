@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { botFeaturesProviders } from './bot/bot-features.providers.js';
 import { HandleBotUpdateRpcController } from './bot/handle-bot-update.rpc-controller.js';
 import { LeaderboardRpcController } from './leaderboard/leaderboard.rpc-controller.js';
+import { LeaderboardIndex } from './leaderboard/leaderboard-index.js';
 import { LeaderboardQuery } from './leaderboard/leaderboard.query.js';
 import { MemberCommands } from './member/member-commands.js';
 import { MemberRpcController } from './member/member.rpc-controller.js';
@@ -23,6 +24,7 @@ import { Clock, SystemClock } from './shared/clock.js';
     MemberCommands,
     MemberUseCase,
     ProfileQuery,
+    LeaderboardIndex,
     LeaderboardQuery,
     ...botFeaturesProviders,
   ],

@@ -2,6 +2,7 @@ import { correlationIdOrNew } from '@botplatform/bus';
 import { CommandHandler, PostgresEventStore, type CommandResult } from '@botplatform/event-store';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { LeaderboardIndex } from '../leaderboard/leaderboard-index.js';
 import { memberDecider, memberStreamId, type MemberCommand, type MemberEvent, type MemberState } from './member.decider.js';
 import { membershipsProjection } from './memberships.projection.js';
 
@@ -14,12 +15,15 @@ import { membershipsProjection } from './memberships.projection.js';
 export class MemberCommands {
   private readonly handler: CommandHandler<MemberState, MemberCommand, MemberEvent>;
 
-  constructor(store: PostgresEventStore) {
+  constructor(
+    store: PostgresEventStore,
+    private readonly leaderboard: LeaderboardIndex,
+  ) {
     this.handler = new CommandHandler(store, memberDecider, { lockStream: true, projections: [membershipsProjection] });
   }
 
-  handle(command: MemberCommand, occurredAt: Date): Promise<CommandResult<MemberState, MemberEvent>> {
-    return this.handler.handle(memberStreamId({ kind: 'bot', botId: command.botId }, command.telegramUserId), command, {
+  async handle(command: MemberCommand, occurredAt: Date): Promise<CommandResult<MemberState, MemberEvent>> {
+    const result = await this.handler.handle(memberStreamId({ kind: 'bot', botId: command.botId }, command.telegramUserId), command, {
       botId: command.botId,
       correlationId: correlationIdOrNew(randomUUID),
       causationId: null,
@@ -27,5 +31,8 @@ export class MemberCommands {
       actor: { kind: 'service', id: 'rpc-caller' },
       occurredAt,
     });
+    // Committed now: this replica's board shows them at once; others read them from the store.
+    this.leaderboard.applyCommitted(result.newEvents);
+    return result;
   }
 }

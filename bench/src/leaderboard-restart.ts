@@ -1,0 +1,63 @@
+import { createServiceOrm, PostgresEventStore } from '@botplatform/event-store';
+import { LeaderboardIndex } from '@botplatform/gamification';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/**
+ * A restart of the gamification service's boards, in a process of its own (forked by
+ * leaderboard.bench.ts with the database's URL): from the process's start to the boards ready, and the
+ * process's memory with them. What it holds besides the boards is what the service holds too (Node,
+ * MikroORM, pg), so its RSS is a fair stand-in for the service's.
+ */
+export interface RestartFigures {
+  /** From the process's start (performance.timeOrigin) to `ready()` resolved. */
+  readonly readyMs: number;
+  /** `ready()` alone: the projection read through a cursor and the blocks filled, then the store followed. */
+  readonly rebuildMs: number;
+  readonly rssBeforeBytes: number;
+  readonly rssAfterBytes: number;
+  readonly heapAndBuffersBeforeBytes: number;
+  readonly heapAndBuffersAfterBytes: number;
+  readonly members: number;
+  /** RankIndex.bytes of the board. */
+  readonly boardBytes: number;
+  /** process.memoryUsage() before the rebuild and at ready, each after a full GC: where the RSS goes. */
+  readonly usageBefore: NodeJS.MemoryUsage;
+  readonly usage: NodeJS.MemoryUsage;
+}
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const heapAndBuffers = () => {
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+};
+
+const [databaseUrl, scope] = process.argv.slice(2);
+const orm = await createServiceOrm({ clientUrl: databaseUrl, schema: 'gamification', migrations: [], poolSize: 2 });
+try {
+  const index = new LeaderboardIndex(orm, new PostgresEventStore(orm.em, { schema: 'gamification' }));
+  gc();
+  const usageBefore = process.memoryUsage();
+  const rssBeforeBytes = usageBefore.rss;
+  const heapAndBuffersBeforeBytes = heapAndBuffers();
+  const rebuildStart = performance.now();
+  await index.ready();
+  const readyMs = performance.now();
+  gc();
+  const figures: RestartFigures = {
+    readyMs,
+    rebuildMs: readyMs - rebuildStart,
+    rssBeforeBytes,
+    rssAfterBytes: process.memoryUsage().rss,
+    heapAndBuffersBeforeBytes,
+    heapAndBuffersAfterBytes: heapAndBuffers(),
+    members: index.board({ kind: 'bot', botId: scope }).size,
+    usageBefore,
+    usage: process.memoryUsage(),
+    boardBytes: index.board({ kind: 'bot', botId: scope }).bytes,
+  };
+  process.send?.(figures);
+} finally {
+  await orm.close(true);
+}
