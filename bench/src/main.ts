@@ -5,6 +5,7 @@ import pg from 'pg';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runAccessBench } from './access.bench.js';
 import { runAppendBench } from './append.bench.js';
 import { runGatewayBench } from './gateway.bench.js';
 import { runLatencyBench } from './latency.bench.js';
@@ -17,7 +18,7 @@ const REPORT_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../test
 
 const log = (line: string) => console.log(line);
 
-const SCENARIO_KEYS = ['append', 'relay', 'latency', 'gateway', 'schedule', 'leaderboard'] as const;
+const SCENARIO_KEYS = ['append', 'relay', 'latency', 'gateway', 'schedule', 'access', 'leaderboard'] as const;
 type ScenarioKey = (typeof SCENARIO_KEYS)[number];
 
 /** `npm run bench -- relay latency` runs only those scenarios; default all. */
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     { key: 'latency', title: 'end-to-end latency', run: () => runLatencyBench(targetFor('latency'), log) },
     { key: 'gateway', title: 'gateway → users → reply, against the Telegram sandbox', run: () => runGatewayBench({ databaseUrl: database.url }, log) },
     { key: 'schedule', title: 'the durable schedule: expiries due at once', run: () => runScheduleBench(database.url, log) },
+    { key: 'access', title: 'access checks: is this member entitled?', run: () => runAccessBench(database.url, log) },
     { key: 'leaderboard', title: 'the leaderboard at a million members', run: () => runLeaderboardBench(database.url, log) },
   ];
 
