@@ -27,6 +27,8 @@ export interface ChaosBot {
   /** Its name in the registry, which the `/start` greeting says. */
   readonly name: string;
   readonly owner: SandboxUser;
+  /** The bot's own admin API token (its plans, its members), from the registration's answer. */
+  readonly apiToken: string;
 }
 
 export type RssSnapshot = Partial<Record<ServiceName, number>>;
@@ -35,7 +37,7 @@ const BOOT_TIMEOUT_MS = 90_000;
 
 /**
  * One scenario's world: a database per service, a private broker, the Telegram sandbox in this
- * process, the three built services as child processes, and one bot registered and answering.
+ * process, every built service as a child process, and one bot registered and answering.
  * Scenarios get a fresh one each, so one scenario's damage never shows up in another's figures.
  */
 export class ChaosEnvironment {
@@ -188,8 +190,8 @@ export class ChaosEnvironment {
       body: JSON.stringify({ name, token: sandboxBot.token, ownerTelegramUserId: String(owner.id) }),
     });
     if (response.status !== 201) throw new Error(`POST /admin/bots answered ${response.status}: ${await response.text()}`);
-    const { botId } = (await response.json()) as RegisterBotReplyJson;
-    this.botRef = { sandbox: sandboxBot, botId: botId!, name, owner };
+    const { botId, apiToken } = (await response.json()) as RegisterBotReplyJson;
+    this.botRef = { sandbox: sandboxBot, botId: botId!, name, owner, apiToken: apiToken! };
 
     const chat = this.sandbox.chat(owner, sandboxBot);
     const deadline = Date.now() + BOOT_TIMEOUT_MS;
@@ -219,6 +221,9 @@ function serviceEnv(name: ServiceName, context: { operatorToken: string; telegra
     case 'gateway':
       return { TELEGRAM_API_ROOT: context.telegramApiRoot, GATEWAY_MODE: 'polling' };
     case 'notifications':
+    case 'subscriptions':
+    case 'payments':
+    case 'gamification':
       return {};
   }
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SCENARIO_KEYS = ['starts', 'storm', 'idle', 'probe'] as const;
+export const SCENARIO_KEYS = ['starts', 'purchases', 'storm', 'idle', 'probe'] as const;
 export type ScenarioKey = (typeof SCENARIO_KEYS)[number];
 
 /** Every count and bound of the suite; the defaults are the hardening issue's figures. */
@@ -10,7 +10,9 @@ export interface ChaosOptions {
   readonly starts: number;
   /** starts: `/start`s per second; default: spread over the fault schedule. */
   readonly rate: number | undefined;
-  /** starts: kill -9 of each service, this many times. */
+  /** purchases: members buying a plan for Stars, once each. */
+  readonly purchases: number;
+  /** starts and purchases: kill -9 of each service on the path, this many times. */
   readonly kills: number;
   readonly restartDelayMs: number;
   readonly outages: number;
@@ -32,6 +34,7 @@ export interface ChaosOptions {
 
 const DEFAULTS: Omit<ChaosOptions, 'scenarios' | 'rate'> = {
   starts: 500,
+  purchases: 100,
   kills: 3,
   restartDelayMs: 1_500,
   outages: 2,
@@ -51,6 +54,7 @@ const DEFAULTS: Omit<ChaosOptions, 'scenarios' | 'rate'> = {
 /** `--quick`: a smoke run of about a minute per scenario with fewer of everything; the bounds stay. */
 const QUICK: Partial<ChaosOptions> = {
   starts: 60,
+  purchases: 20,
   kills: 1,
   outages: 1,
   outageMs: 3_000,
@@ -60,11 +64,12 @@ const QUICK: Partial<ChaosOptions> = {
   giveUpAfterMs: 10_000,
 };
 
-export const USAGE = `usage: npm run chaos -- [--scenario starts|storm|idle|probe]... [--quick] [counts]
+export const USAGE = `usage: npm run chaos -- [--scenario starts|purchases|storm|idle|probe]... [--quick] [counts]
   --quick                    smoke run: ${JSON.stringify(QUICK)}
   --starts N                 users sending one /start each (${DEFAULTS.starts})
   --rate N                   /starts per second (default: spread over the fault schedule)
-  --kills N                  kill -9 of each service, N times (${DEFAULTS.kills})
+  --purchases N              members buying a plan for Stars once each (${DEFAULTS.purchases})
+  --kills N                  kill -9 of each service on the path, N times (${DEFAULTS.kills})
   --restart-delay-ms N       a killed service is started again after (${DEFAULTS.restartDelayMs})
   --outages N                broker outages (${DEFAULTS.outages}) of --outage-ms (${DEFAULTS.outageMs})
   --fault-gap-ms N           pause between one fault's end and the next (${DEFAULTS.faultGapMs})
@@ -82,6 +87,7 @@ export class UsageError extends Error {}
 export function parseChaosOptions(argv: readonly string[]): ChaosOptions | 'help' {
   const numberFlags = {
     starts: 'starts',
+    purchases: 'purchases',
     rate: 'rate',
     kills: 'kills',
     'restart-delay-ms': 'restartDelayMs',

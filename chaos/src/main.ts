@@ -10,6 +10,7 @@ import { ADMIN_DATABASE_URL, checkPostgres } from './postgres.js';
 import { formatTable, writeReport, type ScenarioResult } from './report.js';
 import { runIdleScenario } from './scenarios/idle.scenario.js';
 import { runProbeScenario } from './scenarios/probe.scenario.js';
+import { runPurchasesScenario } from './scenarios/purchases.scenario.js';
 import { runStartsScenario } from './scenarios/starts.scenario.js';
 import { runStormScenario } from './scenarios/storm.scenario.js';
 import { SERVICE_NAMES } from './service-process.js';
@@ -27,6 +28,7 @@ type Scenario = (environment: ChaosEnvironment, options: ChaosOptions, log: (lin
 
 const SCENARIOS: Record<ScenarioKey, { title: string; run: Scenario }> = {
   starts: { title: '/starts under kill -9 of each service and broker outages', run: runStartsScenario },
+  purchases: { title: 'Stars purchases under kill -9 of payments, subscriptions and the gateway, and broker outages', run: runPurchasesScenario },
   storm: { title: 'connection-termination storm', run: runStormScenario },
   idle: { title: 'outbound messages, then an idle gateway', run: runIdleScenario },
   probe: { title: 'an anonymous NATS client asks for the bot token', run: runProbeScenario },

@@ -46,7 +46,10 @@ function formatRecovery(recovery: RecoverySummary | undefined): string {
 }
 
 function formatRss(before: RssSnapshot, after: RssSnapshot): string {
-  return SERVICE_NAMES.map((name) => `${name[0]} ${before[name] ?? '?'}→${after[name] ?? '?'}`).join('  ');
+  // Only the services the figures were taken of, by the first three letters (gateway and gamification share the first).
+  return SERVICE_NAMES.filter((name) => before[name] !== undefined || after[name] !== undefined)
+    .map((name) => `${name.slice(0, 3)} ${before[name] ?? '?'}→${after[name] ?? '?'}`)
+    .join('  ');
 }
 
 export function formatTable(results: readonly ScenarioResult[]): string {
@@ -58,7 +61,7 @@ export function formatTable(results: readonly ScenarioResult[]): string {
     'lost',
     'doubled',
     'recover max / median',
-    'RSS MB before→after (users, notif., gateway)',
+    'RSS MB before→after (per service)',
     'result',
   ];
   const rows = results.map((r) => [

@@ -3,7 +3,11 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export const SERVICE_NAMES = ['users', 'notifications', 'gateway'] as const;
+export const SERVICE_NAMES = ['users', 'notifications', 'gateway', 'subscriptions', 'payments', 'gamification'] as const;
+/** The services a `/start` goes through: the starts scenario kills these in turn. */
+export const FIRST_CONTACT_SERVICES = ['users', 'notifications', 'gateway'] as const satisfies readonly ServiceName[];
+/** The services a purchase goes through: the purchases scenario kills these in turn. */
+export const PURCHASE_SERVICES = ['payments', 'subscriptions', 'gateway'] as const satisfies readonly ServiceName[];
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** An exit the suite did not cause: the service crashed on its own. */

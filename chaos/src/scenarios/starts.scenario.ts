@@ -2,7 +2,7 @@ import { sleep } from '@botplatform/testing';
 import type { ChaosEnvironment } from '../chaos-environment.js';
 import type { ChaosOptions } from '../chaos-options.js';
 import { summarizeRecovery, type ScenarioResult } from '../report.js';
-import { SERVICE_NAMES, type ServiceName } from '../service-process.js';
+import { FIRST_CONTACT_SERVICES, type ServiceName } from '../service-process.js';
 import { StartLoad, isGreetingOf } from '../start-load.js';
 import { outcomeFailures, settleStarts } from './start-outcome.js';
 
@@ -20,12 +20,12 @@ interface FaultRecord {
 const LEAD_IN_MS = 2_000;
 
 /**
- * Kills of each service in turn (users, notifications, gateway, users, …), with the broker outages
- * spread evenly among them.
+ * Kills of each of `services` in turn (users, notifications, gateway, users, …), with the broker
+ * outages spread evenly among them.
  */
-export function faultSchedule(kills: number, outages: number): Fault[] {
+export function faultSchedule(kills: number, outages: number, services: readonly ServiceName[] = FIRST_CONTACT_SERVICES): Fault[] {
   const faults: Fault[] = [];
-  for (let round = 0; round < kills; round++) for (const service of SERVICE_NAMES) faults.push({ kind: 'kill', service });
+  for (let round = 0; round < kills; round++) for (const service of services) faults.push({ kind: 'kill', service });
   const slots = faults.length;
   for (let i = outages; i >= 1; i--) faults.splice(Math.round((i * slots) / (outages + 1)), 0, { kind: 'outage' });
   return faults;
