@@ -53,17 +53,7 @@ function formatRss(before: RssSnapshot, after: RssSnapshot): string {
 }
 
 export function formatTable(results: readonly ScenarioResult[]): string {
-  const header = [
-    'scenario',
-    'sent',
-    'applied',
-    'answered',
-    'lost',
-    'doubled',
-    'recover max / median',
-    'RSS MB before→after (per service)',
-    'result',
-  ];
+  const header = ['scenario', 'sent', 'applied', 'answered', 'lost', 'doubled', 'recover max / median', 'RSS MB before→after (per service)', 'result'];
   const rows = results.map((r) => [
     r.scenario,
     String(r.sent),

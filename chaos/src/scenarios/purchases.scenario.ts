@@ -112,12 +112,15 @@ export async function runPurchasesScenario(environment: ChaosEnvironment, option
   if (notGranted) failures.push(`${notGranted} of ${charges.length} charges never granted`);
   if (notCompleted) failures.push(`${notCompleted} of ${charges.length} charges never completed in payments`);
   if (grantedUnpaid) failures.push(`${grantedUnpaid} members granted without a charge`);
-  if (gaveUp.length > options.purchases / 10) failures.push(`${gaveUp.length} of ${options.purchases} members could not pay within ${MEMBER_PATIENCE_MS / 1_000} s`);
+  if (gaveUp.length > options.purchases / 10)
+    failures.push(`${gaveUp.length} of ${options.purchases} members could not pay within ${MEMBER_PATIENCE_MS / 1_000} s`);
   const notes = [
     `charges ${charges.length}, payments completed ${completions.size}, subscriptions granted ${grants.size}; members gave up ${gaveUp.length}` +
       `${gaveUp.length ? ` (e.g. ${gaveUp[0]!.error ?? 'no answer'})` : ''}; settled ${(settledMs / 1_000).toFixed(1)} s after the load`,
     `tries per member: steps ${summary(purchases.map((p) => p.attempts))}, payments ${summary(purchases.map((p) => p.payAttempts))}`,
-    ...recoveries.map((r) => `${r.label.padEnd(22)} recovered: next charge ${r.paidMs === undefined ? 'never' : `${(r.paidMs / 1_000).toFixed(1)} s`} after the restore`),
+    ...recoveries.map(
+      (r) => `${r.label.padEnd(22)} recovered: next charge ${r.paidMs === undefined ? 'never' : `${(r.paidMs / 1_000).toFixed(1)} s`} after the restore`,
+    ),
     ...environment.unexpectedExits.map((exit) => `${exit.service} exited on its own (${exit.signal ?? `code ${exit.code}`})`),
   ];
   return {
