@@ -1,47 +1,16 @@
-import { EmbeddedEventBus, InProcessBroker, JetStreamEventBus, type EventBus } from '@botplatform/bus';
 import { RPC, type RegisterBotReplyJson } from '@botplatform/contracts';
-import { PinoLoggerService, registerTracing, type RpcTransport, type Tracing } from '@botplatform/service-kit';
+import { PinoLoggerService, registerTracing, type Tracing } from '@botplatform/service-kit';
 import { TelegramSandbox } from '@botplatform/telegram-sandbox';
-import { createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@botplatform/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@botplatform/testing';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { Writable } from 'node:stream';
-import { platformNatsAccess } from './platform-nats-access.js';
-import { startPlatform, type PerService, type RunningPlatform } from './platform.js';
-import { startPlatformNats } from './testing/platform-nats.js';
+import { startPlatform, type RunningPlatform } from './platform.js';
+import { platformWirings, type PlatformWiring } from './testing/platform-wiring.js';
 
 const OPERATOR_TOKEN = 'observability-e2e-operator-token-0123456789';
 
-interface Wiring {
-  readonly bus: PerService<EventBus>;
-  readonly rpc: PerService<RpcTransport>;
-  close(): Promise<void>;
-}
-
-const modes: Record<string, () => Promise<Wiring>> = {
-  embedded: async () => {
-    const bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
-    return { bus, rpc: { kind: 'in-process', broker: new InProcessBroker() }, close: () => bus.close() };
-  },
-  // A private broker with the platform's users, as deployed (request/reply subjects are global).
-  distributed: async () => {
-    const namespace = uniqueName('obs');
-    const nats = await startPlatformNats(namespace);
-    const buses = new Map<string, EventBus>();
-    for (const { user, service } of platformNatsAccess) {
-      if (!service) continue;
-      buses.set(user, await JetStreamEventBus.connect(nats.url, user, { namespace, credentials: nats.credentialsOf(user), relay: { pollIntervalMs: 20 } }));
-    }
-    return {
-      bus: (service) => buses.get(service)!,
-      rpc: (service) => ({ kind: 'nats', servers: nats.url, credentials: nats.credentialsOf(service) }),
-      close: async () => {
-        for (const bus of buses.values()) await bus.close();
-        await nats.dispose();
-      },
-    };
-  },
-};
+const modes = platformWirings('obs');
 
 /** The value of one sample of a Prometheus text exposition, 0 when absent. */
 function sample(exposition: string, name: string, labels: Record<string, string>): number {
@@ -56,7 +25,7 @@ function sample(exposition: string, name: string, labels: Record<string, string>
 
 describe.each(Object.keys(modes))('Observability of the platform (%s)', (mode) => {
   let database: TestDatabase;
-  let wiring: Wiring;
+  let wiring: PlatformWiring;
   let platform: RunningPlatform;
   let sandbox: TelegramSandbox;
   let tracing: Tracing;

@@ -1,4 +1,4 @@
-import { EmbeddedEventBus, InProcessBroker, JetStreamEventBus, RpcCallError, type EventBus, type RpcClient } from '@botplatform/bus';
+import { RpcCallError, type RpcClient } from '@botplatform/bus';
 import {
   RPC,
   rpcErrorDetailsOf,
@@ -10,56 +10,18 @@ import {
   type SendMessageRequestJson,
 } from '@botplatform/contracts';
 import { NotificationRecipient } from '@botplatform/notifications';
-import { createRpcClient, type RpcTransport } from '@botplatform/service-kit';
+import { createRpcClient } from '@botplatform/service-kit';
 import { TelegramSandbox, type SandboxBot, type SandboxChat, type SandboxUser } from '@botplatform/telegram-sandbox';
-import { createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@botplatform/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@botplatform/testing';
 
 import type { Message } from 'grammy/types';
 import { randomUUID } from 'node:crypto';
-import { platformNatsAccess } from './platform-nats-access.js';
-import { startPlatform, type PerService, type RunningPlatform } from './platform.js';
-import { startPlatformNats } from './testing/platform-nats.js';
+import { startPlatform, type RunningPlatform } from './platform.js';
+import { platformWirings, type PlatformWiring } from './testing/platform-wiring.js';
 
 const OPERATOR_TOKEN = 'platform-e2e-operator-token-0123456789';
 
-interface Wiring {
-  bus: PerService<EventBus>;
-  rpc: PerService<RpcTransport>;
-  /** How the test makes a request: as the party the platform lets make it. */
-  callerOf(pattern: string): RpcTransport;
-  /** Closes the buses and stops the broker. */
-  close(): Promise<void>;
-}
-
-const modes: Record<string, () => Promise<Wiring>> = {
-  'embedded: in-process bus and request/reply': async () => {
-    const bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
-    const rpc: RpcTransport = { kind: 'in-process', broker: new InProcessBroker() };
-    return { bus, rpc, callerOf: () => rpc, close: () => bus.close() };
-  },
-  // A private broker with the platform's users and permissions, as deployed: each service connects as
-  // itself, and the test asks as the gateway or the operator would (request/reply subjects are global,
-  // so a shared broker would mix test runs anyway).
-  'distributed: JetStream bus and NATS request/reply, each service its own broker user': async () => {
-    const namespace = uniqueName('e2e');
-    const nats = await startPlatformNats(namespace);
-    const transportOf = (user: string): RpcTransport => ({ kind: 'nats', servers: nats.url, credentials: nats.credentialsOf(user) });
-    const buses = new Map<string, EventBus>();
-    for (const { user, service } of platformNatsAccess) {
-      if (!service) continue;
-      buses.set(user, await JetStreamEventBus.connect(nats.url, user, { namespace, credentials: nats.credentialsOf(user), relay: { pollIntervalMs: 20 } }));
-    }
-    return {
-      bus: (service) => buses.get(service)!,
-      rpc: transportOf,
-      callerOf: (pattern) => transportOf(platformNatsAccess.find((access) => access.requests.includes(pattern))?.user ?? 'nobody'),
-      close: async () => {
-        for (const bus of buses.values()) await bus.close();
-        await nats.dispose();
-      },
-    };
-  },
-};
+const modes = platformWirings('e2e');
 
 const text = (message: Message) => message.text ?? '';
 
@@ -69,7 +31,7 @@ const text = (message: Message) => message.text ?? '';
  */
 describe.each(Object.keys(modes))('The platform (%s)', (mode) => {
   let database: TestDatabase;
-  let wiring: Wiring;
+  let wiring: PlatformWiring;
   let platform: RunningPlatform;
   const clients = new Map<string, RpcClient>();
   let sandbox: TelegramSandbox;

@@ -1,52 +1,16 @@
-import { EmbeddedEventBus, InProcessBroker, JetStreamEventBus, type EventBus, type RpcClient } from '@botplatform/bus';
+import { type RpcClient } from '@botplatform/bus';
 import { RPC, type BotUpdateJson, type PlanDefinitionJson, type RegisterBotReplyJson } from '@botplatform/contracts';
 import type { RecordedEvent } from '@botplatform/event-store';
-import { createRpcClient, type RpcTransport } from '@botplatform/service-kit';
+import { createRpcClient } from '@botplatform/service-kit';
 import { TelegramSandbox, type SandboxBot, type SandboxChat, type SandboxUser } from '@botplatform/telegram-sandbox';
-import { createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@botplatform/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@botplatform/testing';
 import type { Message } from 'grammy/types';
-import { platformNatsAccess } from './platform-nats-access.js';
-import { startPlatform, type PerService, type RunningPlatform } from './platform.js';
-import { startPlatformNats } from './testing/platform-nats.js';
+import { startPlatform, type RunningPlatform } from './platform.js';
+import { platformWirings, type PlatformWiring } from './testing/platform-wiring.js';
 
 const OPERATOR_TOKEN = 'stars-e2e-operator-token-0123456789abc';
 
-interface Wiring {
-  bus: PerService<EventBus>;
-  rpc: PerService<RpcTransport>;
-  /** The transport of one broker user (in the embedded mode, the one in-process broker). */
-  as(user: string): RpcTransport;
-  close(): Promise<void>;
-}
-
-const modes: Record<string, () => Promise<Wiring>> = {
-  'embedded: in-process bus and request/reply': async () => {
-    const bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
-    const rpc: RpcTransport = { kind: 'in-process', broker: new InProcessBroker() };
-    return { bus, rpc, as: () => rpc, close: () => bus.close() };
-  },
-  // The platform's broker users and permissions, as deployed: payments may ask subscriptions and the
-  // gateway only what platform-nats-access.ts lets it, and the test asks as the gateway or the operator.
-  'distributed: JetStream bus and NATS request/reply, each service its own broker user': async () => {
-    const namespace = uniqueName('starsub');
-    const nats = await startPlatformNats(namespace);
-    const transportOf = (user: string): RpcTransport => ({ kind: 'nats', servers: nats.url, credentials: nats.credentialsOf(user) });
-    const buses = new Map<string, EventBus>();
-    for (const { user, service } of platformNatsAccess) {
-      if (!service) continue;
-      buses.set(user, await JetStreamEventBus.connect(nats.url, user, { namespace, credentials: nats.credentialsOf(user), relay: { pollIntervalMs: 20 } }));
-    }
-    return {
-      bus: (service) => buses.get(service)!,
-      rpc: transportOf,
-      as: transportOf,
-      close: async () => {
-        for (const bus of buses.values()) await bus.close();
-        await nats.dispose();
-      },
-    };
-  },
-};
+const modes = platformWirings('starsub');
 
 const MONTH: PlanDefinitionJson = {
   texts: [
@@ -75,7 +39,7 @@ const urlOf = (message: Message) => {
  */
 describe.each(Object.keys(modes))('Telegram Stars subscriptions (%s)', (mode) => {
   let database: TestDatabase;
-  let wiring: Wiring;
+  let wiring: PlatformWiring;
   let platform: RunningPlatform;
   let sandbox: TelegramSandbox;
   const clients = new Map<string, RpcClient>();
