@@ -1,5 +1,13 @@
 import { EmbeddedEventBus, InProcessBroker } from '@botplatform/bus';
-import { BotSettingChangedSchema, PaymentCompletedSchema, PaymentRefundedSchema, UserRegisteredSchema, subjectOf, type DecodedEvent, type EventMetadata } from '@botplatform/contracts';
+import {
+  BotSettingChangedSchema,
+  PaymentCompletedSchema,
+  PaymentRefundedSchema,
+  UserRegisteredSchema,
+  subjectOf,
+  type DecodedEvent,
+  type EventMetadata,
+} from '@botplatform/contracts';
 import { runSql } from '@botplatform/event-store';
 import { fromJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
 import { startService, type RunningService } from '@botplatform/service-kit';
@@ -30,10 +38,21 @@ describe('Admin alerts: to the bot’s admin chat and topic, once per event, in 
         [botId],
       )
     ).map((row) => row.data);
-  const decided = (botId: string) => sql<{ alert: string; outcome: string }>('SELECT alert, outcome FROM notifications.notification_admin_alerts WHERE bot_id = $1 ORDER BY decided_at', [botId]);
+  const decided = (botId: string) =>
+    sql<{ alert: string; outcome: string }>('SELECT alert, outcome FROM notifications.notification_admin_alerts WHERE bot_id = $1 ORDER BY decided_at', [
+      botId,
+    ]);
 
   const setting = (botId: string, key: string, value: unknown, type = 'SETTING_TYPE_INT') =>
-    sources.publish('users', BotSettingChangedSchema, botId, { botId, key, type, valueJson: JSON.stringify(value), description: '', changedBy: 'test', changedAt: at });
+    sources.publish('users', BotSettingChangedSchema, botId, {
+      botId,
+      key,
+      type,
+      valueJson: JSON.stringify(value),
+      description: '',
+      changedBy: 'test',
+      changedAt: at,
+    });
   /** A bot with its admin chat and topic (and default language) known to the service. */
   const botWithAdminTopic = async (language?: string) => {
     const botId = randomUUID();
@@ -42,8 +61,14 @@ describe('Admin alerts: to the bot’s admin chat and topic, once per event, in 
     // A custom setting first written as a string is read as well.
     await setting(botId, 'admin_topic_id', String(ADMIN_TOPIC), 'SETTING_TYPE_STRING');
     await waitFor('the admin chat', async () =>
-      (await sql('SELECT 1 FROM notifications.notification_admin_chats WHERE bot_id = $1 AND admin_chat_id = $2 AND admin_topic_id = $3', [botId, ADMIN_CHAT, ADMIN_TOPIC]))
-        .length > 0 && (!language || (await sql('SELECT 1 FROM notifications.notification_bots WHERE bot_id = $1', [botId])).length > 0)
+      (
+        await sql('SELECT 1 FROM notifications.notification_admin_chats WHERE bot_id = $1 AND admin_chat_id = $2 AND admin_topic_id = $3', [
+          botId,
+          ADMIN_CHAT,
+          ADMIN_TOPIC,
+        ])
+      ).length > 0 &&
+      (!language || (await sql('SELECT 1 FROM notifications.notification_bots WHERE bot_id = $1', [botId])).length > 0)
         ? true
         : undefined,
     );
@@ -77,7 +102,13 @@ describe('Admin alerts: to the bot’s admin chat and topic, once per event, in 
   beforeAll(async () => {
     database = await createTestDatabase('bp_notif_alerts');
     bus = new EmbeddedEventBus({ pollIntervalMs: 20 });
-    service = await startService(notificationsService, { databaseUrl: database.url, bus, rpc: { kind: 'in-process', broker: new InProcessBroker() }, httpPort: 0, logger: false });
+    service = await startService(notificationsService, {
+      databaseUrl: database.url,
+      bus,
+      rpc: { kind: 'in-process', broker: new InProcessBroker() },
+      httpPort: 0,
+      logger: false,
+    });
     sources = await SourceServices.start(database.url, bus, ['users', 'payments']);
   });
 
@@ -92,7 +123,9 @@ describe('Admin alerts: to the bot’s admin chat and topic, once per event, in 
     const botId = await botWithAdminTopic();
     const member = registered(botId);
     await member.publish();
-    await waitFor('the member', async () => ((await sql('SELECT 1 FROM notifications.notification_recipients WHERE telegram_user_id = $1', [member.telegramUserId])).length ? true : undefined));
+    await waitFor('the member', async () =>
+      (await sql('SELECT 1 FROM notifications.notification_recipients WHERE telegram_user_id = $1', [member.telegramUserId])).length ? true : undefined,
+    );
     const paid = payment(botId, member.telegramUserId);
     const eventId = await sources.publish('payments', PaymentCompletedSchema, botId, paid);
     const [alert] = await waitFor('the alert', async () => ((await alertsOf(botId)).length ? alertsOf(botId) : undefined));

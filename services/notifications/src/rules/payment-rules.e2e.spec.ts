@@ -1,5 +1,14 @@
 import { EmbeddedEventBus, InProcessBroker, type RpcClient } from '@botplatform/bus';
-import { LevelReachedSchema, PaymentCompletedSchema, PaymentRefundedSchema, RPC, UserRegisteredSchema, subjectOf, type DecodedEvent, type EventMetadata } from '@botplatform/contracts';
+import {
+  LevelReachedSchema,
+  PaymentCompletedSchema,
+  PaymentRefundedSchema,
+  RPC,
+  UserRegisteredSchema,
+  subjectOf,
+  type DecodedEvent,
+  type EventMetadata,
+} from '@botplatform/contracts';
 import { runSql } from '@botplatform/event-store';
 import { fromJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
 import { createRpcClient, startService, type RunningService, type RpcTransport } from '@botplatform/service-kit';
@@ -86,7 +95,14 @@ describe('Payment rules: receipts from the payments events, and what follows a p
     const ru = await member('ru');
     await sources.publish('payments', PaymentCompletedSchema, BOT, completed(ru));
     // What the payment earned in gamification, published as its level-up.
-    await sources.publish('gamification', LevelReachedSchema, BOT, { botId: BOT, telegramUserId: String(ru), fromLevel: 1, toLevel: 2, totalXp: '120', reachedAt: at });
+    await sources.publish('gamification', LevelReachedSchema, BOT, {
+      botId: BOT,
+      telegramUserId: String(ru),
+      fromLevel: 1,
+      toLevel: 2,
+      totalXp: '120',
+      reachedAt: at,
+    });
     await waitFor('two messages', async () => ((await messagesTo(ru)).length === 2 ? true : undefined));
     await sleep(300);
     const texts = (await messagesTo(ru)).map((message) => message.text);
@@ -100,7 +116,14 @@ describe('Payment rules: receipts from the payments events, and what follows a p
     for (const category of ['achievements', 'subscription', 'welcome'] as const) await preferences.setMuted(BOT, en, category, true);
     const paid = completed(en);
     await sources.publish('payments', PaymentCompletedSchema, BOT, paid);
-    await sources.publish('gamification', LevelReachedSchema, BOT, { botId: BOT, telegramUserId: String(en), fromLevel: 2, toLevel: 3, totalXp: '300', reachedAt: at });
+    await sources.publish('gamification', LevelReachedSchema, BOT, {
+      botId: BOT,
+      telegramUserId: String(en),
+      fromLevel: 2,
+      toLevel: 3,
+      totalXp: '300',
+      reachedAt: at,
+    });
     const { completedAt: _completedAt, ...refund } = paid;
     await sources.publish('payments', PaymentRefundedSchema, BOT, { ...refund, reason: 'asked', refundedBy: 'telegram:1', refundedAt: at });
     await waitFor('three decisions', async () => ((await decided(en)).length === 3 ? true : undefined));

@@ -6,7 +6,20 @@ import type {
   ScheduleMessageRequestJson,
 } from '@botplatform/contracts';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsISO8601, IsNotEmpty, IsNumberString, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  IsDefined,
+  IsIn,
+  IsISO8601,
+  IsNotEmpty,
+  IsNumberString,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 
 export class ScheduledAudienceFilterDto implements ScheduledAudienceFilterJson {
   @IsOptional()

@@ -14,7 +14,10 @@ const content = {
 };
 const scheduled: MessageScheduled = { type: 'MessageScheduled', data: { ...content, scheduledAt: '2026-11-30T10:00:00.000Z' } };
 const sent = { type: 'ScheduledMessageSent' as const, data: { scheduledMessageId: ID, botId: BOT, recipients: 1, sentAt: '2026-12-01T10:00:01.000Z' } };
-const cancelled = { type: 'ScheduledMessageCancelled' as const, data: { scheduledMessageId: ID, botId: BOT, cancelledBy: 'telegram:1', cancelledAt: '2026-11-30T11:00:00.000Z' } };
+const cancelled = {
+  type: 'ScheduledMessageCancelled' as const,
+  data: { scheduledMessageId: ID, botId: BOT, cancelledBy: 'telegram:1', cancelledAt: '2026-11-30T11:00:00.000Z' },
+};
 
 describe('scheduledMessageDecider', () => {
   const spec = DeciderSpecification.for(scheduledMessageDecider);
@@ -22,8 +25,14 @@ describe('scheduledMessageDecider', () => {
   const send = { type: 'SendScheduledMessage' as const, scheduledMessageId: ID, recipients: 1, now: '2026-12-01T10:00:01.000Z' };
 
   it('schedules a message once; scheduling the same id again decides nothing', () => {
-    spec.given([]).when({ type: 'ScheduleMessage', ...content, now: '2026-11-30T10:00:00.000Z' }).then([scheduled]);
-    spec.given([scheduled]).when({ type: 'ScheduleMessage', ...content, text: 'Other', now: '2026-11-30T10:05:00.000Z' }).then([]);
+    spec
+      .given([])
+      .when({ type: 'ScheduleMessage', ...content, now: '2026-11-30T10:00:00.000Z' })
+      .then([scheduled]);
+    spec
+      .given([scheduled])
+      .when({ type: 'ScheduleMessage', ...content, text: 'Other', now: '2026-11-30T10:05:00.000Z' })
+      .then([]);
   });
 
   it('sends a scheduled message once, and never a cancelled one', () => {

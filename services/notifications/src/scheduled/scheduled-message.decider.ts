@@ -41,7 +41,10 @@ export interface SendScheduledMessage {
 export type ScheduledMessageCommand = ScheduleMessage | CancelScheduledMessage | SendScheduledMessage;
 
 export type MessageScheduled = DomainEvent<'MessageScheduled', ScheduledMessageContent & { scheduledAt: string }>;
-export type ScheduledMessageCancelled = DomainEvent<'ScheduledMessageCancelled', { scheduledMessageId: string; botId: string; cancelledBy: string; cancelledAt: string }>;
+export type ScheduledMessageCancelled = DomainEvent<
+  'ScheduledMessageCancelled',
+  { scheduledMessageId: string; botId: string; cancelledBy: string; cancelledAt: string }
+>;
 export type ScheduledMessageSent = DomainEvent<'ScheduledMessageSent', { scheduledMessageId: string; botId: string; recipients: number; sentAt: string }>;
 
 export type ScheduledMessageEvent = MessageScheduled | ScheduledMessageCancelled | ScheduledMessageSent;

@@ -58,14 +58,21 @@ describe('Scheduled messages', () => {
       sendAt: new Date(Date.now() + sendInMs).toISOString(),
       scheduledBy: 'telegram:1',
     });
-  const statusOf = async (id: string) => (await sql<{ status: string }>('SELECT status FROM notifications.notification_scheduled_messages WHERE scheduled_message_id = $1', [id]))[0]?.status;
+  const statusOf = async (id: string) =>
+    (await sql<{ status: string }>('SELECT status FROM notifications.notification_scheduled_messages WHERE scheduled_message_id = $1', [id]))[0]?.status;
 
   beforeAll(async () => {
     database = await createTestDatabase('bp_notif_scheduled');
     bus = new EmbeddedEventBus({ pollIntervalMs: 20 });
     for (let i = 0; i < 2; i++) {
       const broker = new InProcessBroker();
-      const service = await startService(notificationsService, { databaseUrl: database.url, bus, rpc: { kind: 'in-process', broker }, httpPort: 0, logger: false });
+      const service = await startService(notificationsService, {
+        databaseUrl: database.url,
+        bus,
+        rpc: { kind: 'in-process', broker },
+        httpPort: 0,
+        logger: false,
+      });
       replicas.push({ service, rpc: createRpcClient({ kind: 'in-process', broker }) });
     }
     sources = await SourceServices.start(database.url, bus, ['users']);
@@ -119,7 +126,7 @@ describe('Scheduled messages', () => {
     const replies = await Promise.all([0, 1, 2, 3].map(() => call(RPC.notifications.scheduleMessage, request)));
     expect(replies.filter((reply) => reply.created)).toHaveLength(1);
     expect((await call(RPC.notifications.listScheduledMessages, { botId })).messages).toHaveLength(1);
-    expect(await sql("SELECT 1 FROM notifications.scheduled_timers WHERE key = $1", [request.requestId])).toHaveLength(1);
+    expect(await sql('SELECT 1 FROM notifications.scheduled_timers WHERE key = $1', [request.requestId])).toHaveLength(1);
   });
 
   it('sends to the bot’s reachable members matching the filter, each once', async () => {
@@ -128,7 +135,13 @@ describe('Scheduled messages', () => {
     const ru2 = await member(botId, 'ru-RU');
     const en = await member(botId, 'en');
     const chose = await member(botId, 'en');
-    await sources.publish('users', MemberLanguageChangedSchema, botId, { botId, userId: randomUUID(), telegramUserId: String(chose), languageCode: 'ru', changedAt: at });
+    await sources.publish('users', MemberLanguageChangedSchema, botId, {
+      botId,
+      userId: randomUUID(),
+      telegramUserId: String(chose),
+      languageCode: 'ru',
+      changedAt: at,
+    });
     const gone = await member(botId, 'ru');
     await sources.publish('users', MemberStatusChangedSchema, botId, {
       botId,
@@ -140,8 +153,12 @@ describe('Scheduled messages', () => {
       changedAt: at,
     });
     await waitFor('the projection', async () =>
-      (await sql("SELECT 1 FROM notifications.notification_recipients WHERE (telegram_user_id = $1 AND language_override = 'ru') OR (telegram_user_id = $2 AND blocked_bot)", [chose, gone]))
-        .length === 2
+      (
+        await sql(
+          "SELECT 1 FROM notifications.notification_recipients WHERE (telegram_user_id = $1 AND language_override = 'ru') OR (telegram_user_id = $2 AND blocked_bot)",
+          [chose, gone],
+        )
+      ).length === 2
         ? true
         : undefined,
     );
@@ -152,8 +169,18 @@ describe('Scheduled messages', () => {
     }
     await sleep(1_000);
     const sent = await requestedFor(botId);
-    expect(sent.filter((m) => m.text === 'Привет').map((m) => m.chatId).sort()).toEqual([ru1, ru2, chose].sort());
-    expect(sent.filter((m) => m.text === 'Hi all').map((m) => m.chatId).sort()).toEqual([ru1, ru2, en, chose].sort());
+    expect(
+      sent
+        .filter((m) => m.text === 'Привет')
+        .map((m) => m.chatId)
+        .sort(),
+    ).toEqual([ru1, ru2, chose].sort());
+    expect(
+      sent
+        .filter((m) => m.text === 'Hi all')
+        .map((m) => m.chatId)
+        .sort(),
+    ).toEqual([ru1, ru2, en, chose].sort());
     expect(new Set(sent.map((m) => m.requestId)).size).toBe(sent.length);
   });
 
@@ -174,9 +201,11 @@ describe('Scheduled messages', () => {
 
     const sent = await schedule(botId, { telegramUserId: String(telegramUserId) }, 500);
     await waitFor('sent', async () => ((await statusOf(sent.message!.scheduledMessageId!)) === 'sent' ? true : undefined), { timeoutMs: 10_000 });
-    const late = await call(RPC.notifications.cancelScheduledMessage, { botId, scheduledMessageId: sent.message!.scheduledMessageId!, cancelledBy: 'telegram:1' }).catch(
-      (error: unknown) => error,
-    );
+    const late = await call(RPC.notifications.cancelScheduledMessage, {
+      botId,
+      scheduledMessageId: sent.message!.scheduledMessageId!,
+      cancelledBy: 'telegram:1',
+    }).catch((error: unknown) => error);
     expect(late).toBeInstanceOf(RpcCallError);
     expect((late as RpcCallError).code).toBe('NOTIFICATIONS.SCHEDULED_MESSAGE_SENT');
     expect(await requestedFor(botId)).toHaveLength(1);
