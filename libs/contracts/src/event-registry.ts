@@ -10,6 +10,7 @@ import { file_botplatform_gateway_v1_gateway_rpc } from './gen/botplatform/gatew
 import { file_botplatform_bus_v1_rpc_options } from './gen/botplatform/bus/v1/rpc_options_pb.js';
 import { file_botplatform_notifications_v1_notifications_rpc } from './gen/botplatform/notifications/v1/notifications_rpc_pb.js';
 import { file_botplatform_notifications_v1_rules } from './gen/botplatform/notifications/v1/rules_pb.js';
+import { file_botplatform_notifications_v1_scheduled } from './gen/botplatform/notifications/v1/scheduled_pb.js';
 import { file_botplatform_notifications_v1_outbound } from './gen/botplatform/notifications/v1/outbound_pb.js';
 import { file_botplatform_users_v1_bots } from './gen/botplatform/users/v1/bots_pb.js';
 import { file_botplatform_users_v1_events } from './gen/botplatform/users/v1/events_pb.js';
@@ -41,6 +42,7 @@ export const contractFiles: readonly DescFile[] = [
   file_botplatform_notifications_v1_outbound,
   file_botplatform_notifications_v1_notifications_rpc,
   file_botplatform_notifications_v1_rules,
+  file_botplatform_notifications_v1_scheduled,
   file_botplatform_gateway_v1_delivery,
   file_botplatform_gateway_v1_gateway_rpc,
   file_botplatform_bot_v1_bot_features,

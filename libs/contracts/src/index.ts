@@ -15,6 +15,7 @@ export * from './gen/botplatform/gateway/v1/delivery_pb.js';
 export * from './gen/botplatform/users/v1/users_rpc_pb.js';
 export * from './gen/botplatform/notifications/v1/notifications_rpc_pb.js';
 export * from './gen/botplatform/notifications/v1/rules_pb.js';
+export * from './gen/botplatform/notifications/v1/scheduled_pb.js';
 export * from './gen/botplatform/gateway/v1/gateway_rpc_pb.js';
 export * from './gen/botplatform/bot/v1/bot_features_pb.js';
 export * from './gen/botplatform/subscriptions/v1/plans_pb.js';

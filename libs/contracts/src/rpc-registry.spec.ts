@@ -59,6 +59,9 @@ describe('RPC registry', () => {
       RPC.notifications.setRuleEnabled.subject,
       RPC.notifications.setTemplate.subject,
       RPC.notifications.handleBotUpdate.subject,
+      RPC.notifications.scheduleMessage.subject,
+      RPC.notifications.cancelScheduledMessage.subject,
+      RPC.notifications.listScheduledMessages.subject,
     ]);
     expect(rpcMethodsOfService('users')).toContain(RPC.users.getBotCredentials);
   });

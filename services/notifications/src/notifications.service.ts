@@ -1,9 +1,14 @@
 import { BotFeatureRouter } from '@botplatform/bot-kit';
 import { busMigrations } from '@botplatform/bus';
 import { eventStoreMigrations } from '@botplatform/event-store';
+import { schedulerMigrations } from '@botplatform/scheduler';
 import type { ServiceDefinition } from '@botplatform/service-kit';
+import { AdminAlertDispatcher } from './alerts/admin-alert-dispatcher.js';
+import { onPaymentsAlert } from './alerts/on-payments-alert.consumer.js';
+import { onUsersAlert } from './alerts/on-users-alert.consumer.js';
 import { NotificationRecipientsMigration20261123000300 } from './migrations/20261123000300-notification-recipients.migration.js';
 import { AudienceRulesTemplatesMigration20261130000100 } from './migrations/20261130000100-audience-rules-templates.migration.js';
+import { ScheduledMessagesAdminAlertsMigration20261130230000 } from './migrations/20261130230000-scheduled-messages-admin-alerts.migration.js';
 import { NotificationsModule } from './notifications.module.js';
 import { notificationsPublicEvents } from './outbound/outbound.public-events.js';
 import { NotificationRecipient } from './recipient/notification-recipient.entity.js';
@@ -11,6 +16,7 @@ import { onDeliveryOutcome } from './recipient/on-delivery-outcome.consumer.js';
 import { onSubscriptionsEvent } from './recipient/on-subscriptions-event.consumer.js';
 import { onUsersEvent } from './recipient/on-users-event.consumer.js';
 import { onGamificationEvent } from './rules/on-gamification-event.consumer.js';
+import { onPaymentsEvent } from './rules/on-payments-event.consumer.js';
 import { RuleDispatcher } from './rules/rule-dispatcher.js';
 
 /** The notifications service: turns other services' events into messages for bot users. */
@@ -22,12 +28,23 @@ export const notificationsService: ServiceDefinition = {
     ...busMigrations,
     { name: 'Migration20261123000300_notification_recipients', class: NotificationRecipientsMigration20261123000300 },
     { name: 'Migration20261130000100_audience_rules_templates', class: AudienceRulesTemplatesMigration20261130000100 },
+    ...schedulerMigrations,
+    { name: 'Migration20261130230000_scheduled_messages_admin_alerts', class: ScheduledMessagesAdminAlertsMigration20261130230000 },
   ],
   entities: [NotificationRecipient],
   module: () => ({ module: NotificationsModule }),
   consumers: ({ store }) => {
     const rules = new RuleDispatcher(store);
-    return [onUsersEvent(rules), onSubscriptionsEvent(rules), onGamificationEvent(rules), onDeliveryOutcome];
+    const alerts = new AdminAlertDispatcher(store);
+    return [
+      onUsersEvent(rules),
+      onSubscriptionsEvent(rules),
+      onGamificationEvent(rules),
+      onDeliveryOutcome,
+      onPaymentsEvent(rules),
+      onUsersAlert(alerts),
+      onPaymentsAlert(alerts),
+    ];
   },
   toPublic: notificationsPublicEvents,
   botFeatures: BotFeatureRouter,

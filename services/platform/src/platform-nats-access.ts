@@ -42,7 +42,8 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
   // Its admin API registers bots in-process; it asks the gateway only to route its bot features. Its
   // members' plan levels follow their subscriptions.
   { user: 'users', service: true, consumers: [{ name: 'users--plan-levels', source: 'subscriptions' }], requests: DECLARES_BOT_FEATURES },
-  // Its audience and rules follow the users, subscriptions, gamification and gateway events.
+  // Its audience and rules follow the users, subscriptions, gamification, payments and gateway events; its admin alerts
+  // follow the users (settings, campaign joins) and payments events.
   {
     user: 'notifications',
     service: true,
@@ -51,6 +52,9 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
       { name: 'notifications--subscriptions', source: 'subscriptions' },
       { name: 'notifications--gamification', source: 'gamification' },
       { name: 'notifications--delivery-outcomes', source: 'gateway' },
+      { name: 'notifications--payments', source: 'payments' },
+      { name: 'notifications--admin-alerts-users', source: 'users' },
+      { name: 'notifications--admin-alerts-payments', source: 'payments' },
     ],
     // Its bot screen (/notifications) is routed to it once declared.
     requests: DECLARES_BOT_FEATURES,
@@ -118,6 +122,9 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
       RPC.payments.refundPayment,
       RPC.notifications.setRuleEnabled,
       RPC.notifications.setTemplate,
+      RPC.notifications.scheduleMessage,
+      RPC.notifications.cancelScheduledMessage,
+      RPC.notifications.listScheduledMessages,
     ].map((method) => method.subject),
   },
 ];

@@ -20,6 +20,8 @@ export interface SendOptions {
   paidBroadcast: boolean;
   disableNotification: boolean;
   protectContent: boolean;
+  /** The forum topic of a group to post in; ignored in private chats. */
+  messageThreadId?: number;
 }
 
 /**
@@ -58,6 +60,7 @@ export class BotMessageSender {
       paidBroadcast: args.bool('allow_paid_broadcast'),
       disableNotification: args.bool('disable_notification'),
       protectContent: args.bool('protect_content'),
+      ...(args.int('message_thread_id', 0, 0) > 0 ? { messageThreadId: args.int('message_thread_id', 0, 0) } : {}),
     };
   }
 
@@ -88,6 +91,9 @@ export class BotMessageSender {
           date: this.clock.unixTime(),
           ...(replyTo ? { reply_to_message: withoutNestedReply(replyTo.message) } : {}),
           ...(options.protectContent ? { has_protected_content: true as const } : {}),
+          ...(options.messageThreadId && conversation.kind !== 'private'
+            ? { message_thread_id: options.messageThreadId, is_topic_message: true as const }
+            : {}),
           ...content,
           ...(markup?.kind === 'inline' ? { reply_markup: markup.markup } : {}),
         }) as Message,

@@ -70,5 +70,6 @@ function toRequest(event: DecodedEvent): QueuedRequest {
     ...(parseMode ? { parseMode } : {}),
     buttons,
     disableNotification: message.disableNotification,
+    ...(message.messageThreadId ? { messageThreadId: message.messageThreadId } : {}),
   };
 }

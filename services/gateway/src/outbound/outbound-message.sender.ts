@@ -9,6 +9,8 @@ export interface OutboundMessage extends DeliveryKey {
   readonly parseMode?: 'HTML' | 'MarkdownV2';
   readonly buttons: readonly (readonly OutboundButton[])[];
   readonly disableNotification: boolean;
+  /** The forum topic of the chat to post in (Telegram's `message_thread_id`); the chat itself when absent. */
+  readonly messageThreadId?: number;
 }
 
 export type OutboundButton = { readonly text: string; readonly callbackData: string } | { readonly text: string; readonly url: string };
@@ -50,6 +52,7 @@ export async function sendOutboundMessage(
         ...(message.parseMode ? { parse_mode: message.parseMode } : {}),
         ...(replyMarkup ? { reply_markup: replyMarkup } : {}),
         ...(message.disableNotification ? { disable_notification: true } : {}),
+        ...(message.messageThreadId ? { message_thread_id: message.messageThreadId } : {}),
       });
     });
     attempts += outcome.attempts;

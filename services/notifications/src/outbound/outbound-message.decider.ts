@@ -22,6 +22,8 @@ export interface RequestMessageSend {
   /** Rows of inline buttons, top to bottom; empty for none. */
   readonly buttons: readonly (readonly OutboundButton[])[];
   readonly disableNotification: boolean;
+  /** The forum topic of the chat (Telegram's `message_thread_id`), e.g. a bot's admin topic. */
+  readonly messageThreadId?: number;
   /** Who asks and why, e.g. `subscriptions:expiry-reminder`. */
   readonly purpose: string;
   /** ISO time of the command. */
@@ -40,6 +42,7 @@ export type MessageSendRequested = DomainEvent<
     parseMode?: ParseMode;
     buttons: OutboundButton[][];
     disableNotification: boolean;
+    messageThreadId?: number;
     purpose: string;
     requestedAt: string;
   }
@@ -79,6 +82,7 @@ export const outboundMessageDecider: Decider<OutboundMessageState, OutboundMessa
               ...(command.parseMode ? { parseMode: command.parseMode } : {}),
               buttons: command.buttons.map((row) => row.map((button) => ({ ...button }))),
               disableNotification: command.disableNotification,
+              ...(command.messageThreadId ? { messageThreadId: command.messageThreadId } : {}),
               purpose: command.purpose,
               requestedAt: command.now,
             },

@@ -25,6 +25,7 @@ export const notificationsPublicEvents: PublicEventMapper = (stored) => {
             })),
           })),
           disableNotification: data.disableNotification,
+          messageThreadId: data.messageThreadId,
           purpose: data.purpose,
           requestedAt: timestampFromDate(new Date(data.requestedAt)),
         },

@@ -5,6 +5,7 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsInt,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -13,6 +14,7 @@ import {
   Length,
   Matches,
   MaxLength,
+  Min,
   ValidateBy,
   ValidateIf,
   ValidateNested,
@@ -118,6 +120,12 @@ export class SendMessageDto implements SendMessageRequestJson {
   @IsOptional()
   @IsBoolean()
   disableNotification?: boolean;
+
+  /** A forum topic of the chat (Telegram's `message_thread_id`). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  messageThreadId?: number;
 
   @IsString()
   @Length(1, 64)

@@ -38,6 +38,7 @@ export class SendMessageUseCase {
         ...(request.parseMode ? { parseMode: request.parseMode } : {}),
         buttons: toButtons(request.buttons),
         disableNotification: request.disableNotification ?? false,
+        ...(request.messageThreadId ? { messageThreadId: request.messageThreadId } : {}),
         purpose: request.purpose,
         now: now.toISOString(),
       },

@@ -2,7 +2,15 @@
  * The rules: which public event becomes which message, the variables its templates may use, and the
  * category a member can mute. A rule is on for every bot until the bot switches it off.
  */
-export const RULES = ['welcome', 'level_reached', 'badge_awarded', 'subscription_started', 'subscription_expired'] as const;
+export const RULES = [
+  'welcome',
+  'level_reached',
+  'badge_awarded',
+  'subscription_started',
+  'subscription_expired',
+  'payment_completed',
+  'payment_refunded',
+] as const;
 
 export type RuleName = (typeof RULES)[number];
 
@@ -34,6 +42,20 @@ export const RULE_DEFINITIONS: Readonly<Record<RuleName, RuleDefinition>> = {
     onByDefault: true,
   },
   subscription_expired: { name: 'subscription_expired', category: 'subscription', variables: { name: 'Ann', plan: 'monthly' }, onByDefault: true },
+  // Receipts of the payments events, never muted. Off until a bot switches them on: the payments service's
+  // own checkout screen already answers the successful and the refunded payment in the chat.
+  payment_completed: {
+    name: 'payment_completed',
+    category: 'payments',
+    variables: { name: 'Ann', amount: '250', currency: 'XTR', plan: 'monthly' },
+    onByDefault: false,
+  },
+  payment_refunded: {
+    name: 'payment_refunded',
+    category: 'payments',
+    variables: { name: 'Ann', amount: '250', currency: 'XTR', plan: 'monthly' },
+    onByDefault: false,
+  },
 };
 
 /** Categories whose messages are sent even when the member muted them (receipts). */

@@ -17,6 +17,8 @@ export const DEFAULT_TEMPLATES: Readonly<Record<'en' | 'ru', Readonly<Record<Rul
    *[other] { $days } days
 }, until { $ends_at }.`,
     subscription_expired: 'Your subscription has ended.',
+    payment_completed: '🧾 { $name }, we received your payment of { $amount } { $currency }. Thank you!',
+    payment_refunded: '↩️ { $name }, your payment of { $amount } { $currency } was refunded.',
   },
   ru: {
     welcome: 'Добро пожаловать, { $name }!',
@@ -31,5 +33,7 @@ export const DEFAULT_TEMPLATES: Readonly<Record<'en' | 'ru', Readonly<Record<Rul
    *[many] { $days } дней
 }, до { $ends_at }.`,
     subscription_expired: 'Ваша подписка закончилась.',
+    payment_completed: '🧾 { $name }, мы получили ваш платёж: { $amount } { $currency }. Спасибо!',
+    payment_refunded: '↩️ { $name }, ваш платёж { $amount } { $currency } возвращён.',
   },
 };

@@ -263,6 +263,16 @@ describe('Outbound messages: notifications → gateway → Telegram', () => {
     expect(call.params.disable_notification).toBe('true');
   });
 
+  it('posts in the forum topic a request names (a bot’s admin topic)', async () => {
+    const { user } = startedUser('Topic member');
+    const group = sandbox.createGroup({ title: 'Admins', members: [user], bots: [botA] });
+    const groupChat = sandbox.chat(group, botA);
+    const { requestId } = await send({ chatId: String(group.id), text: 'New payment: 250 XTR', messageThreadId: 42 });
+    const received = await groupChat.waitForMessage((m) => m.text === 'New payment: 250 XTR');
+    expect(received).toMatchObject({ message_thread_id: 42, is_topic_message: true });
+    expect(await outcomeOf(requestId)).toMatchObject({ kind: 'delivered', chatId: BigInt(group.id) });
+  });
+
   it('sends the same request id once, however often it is asked for', async () => {
     const { user, chat } = startedUser('Carol');
     const first = await send({ chatId: String(user.id), text: 'only once' });

@@ -14,3 +14,8 @@ category-welcome = Welcome
 category-achievements = Levels and badges
 category-subscription = Subscription news
 category-payments = Payment receipts
+
+# Admin alerts (to the bot's admin chat or topic), in the bot's default language.
+alert-payment-completed = 💰 New payment: { $amount } { $currency } from { $member } (plan { $plan }).
+alert-payment-refunded = ↩️ Refund: { $amount } { $currency } to { $member } (plan { $plan }), by { $refunded_by }. Reason: { $reason }
+alert-campaign-member = 👋 New member { $member } joined from the campaign “{ $campaign }”.

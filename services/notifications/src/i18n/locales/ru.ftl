@@ -13,3 +13,8 @@ category-welcome = Приветствие
 category-achievements = Уровни и значки
 category-subscription = Новости подписки
 category-payments = Чеки об оплате
+
+# Оповещения админов (в чат или тему админов бота), на языке бота по умолчанию.
+alert-payment-completed = 💰 Новый платёж: { $amount } { $currency } от { $member } (тариф { $plan }).
+alert-payment-refunded = ↩️ Возврат: { $amount } { $currency } для { $member } (тариф { $plan }), выполнил { $refunded_by }. Причина: { $reason }
+alert-campaign-member = 👋 Новый участник { $member } пришёл из кампании «{ $campaign }».

@@ -11,12 +11,14 @@ import type { SendMessageReplySchema, SendMessageRequestSchema } from "./outboun
 import { file_botplatform_notifications_v1_outbound } from "./outbound_pb.js";
 import type { SetRuleEnabledReplySchema, SetRuleEnabledRequestSchema, SetTemplateReplySchema, SetTemplateRequestSchema } from "./rules_pb.js";
 import { file_botplatform_notifications_v1_rules } from "./rules_pb.js";
+import type { CancelScheduledMessageReplySchema, CancelScheduledMessageRequestSchema, ListScheduledMessagesReplySchema, ListScheduledMessagesRequestSchema, ScheduleMessageReplySchema, ScheduleMessageRequestSchema } from "./scheduled_pb.js";
+import { file_botplatform_notifications_v1_scheduled } from "./scheduled_pb.js";
 
 /**
  * Describes the file botplatform/notifications/v1/notifications_rpc.proto.
  */
 export const file_botplatform_notifications_v1_notifications_rpc: GenFile = /*@__PURE__*/
-  fileDesc("CjRib3RwbGF0Zm9ybS9ub3RpZmljYXRpb25zL3YxL25vdGlmaWNhdGlvbnNfcnBjLnByb3RvEhxib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxMuQEChBOb3RpZmljYXRpb25zUnBjEpUBCgtTZW5kTWVzc2FnZRIwLmJvdHBsYXRmb3JtLm5vdGlmaWNhdGlvbnMudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0Gi4uYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5TZW5kTWVzc2FnZVJlcGx5IiSKtRggCh5ycGMubm90aWZpY2F0aW9ucy5zZW5kLW1lc3NhZ2USogEKDlNldFJ1bGVFbmFibGVkEjMuYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5TZXRSdWxlRW5hYmxlZFJlcXVlc3QaMS5ib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxLlNldFJ1bGVFbmFibGVkUmVwbHkiKIq1GCQKInJwYy5ub3RpZmljYXRpb25zLnNldC1ydWxlLWVuYWJsZWQSlQEKC1NldFRlbXBsYXRlEjAuYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5TZXRUZW1wbGF0ZVJlcXVlc3QaLi5ib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxLlNldFRlbXBsYXRlUmVwbHkiJIq1GCAKHnJwYy5ub3RpZmljYXRpb25zLnNldC10ZW1wbGF0ZRJ7Cg9IYW5kbGVCb3RVcGRhdGUSHS5ib3RwbGF0Zm9ybS5ib3QudjEuQm90VXBkYXRlGh4uYm90cGxhdGZvcm0uYm90LnYxLkJvdEFjdGlvbnMiKYq1GCUKI3JwYy5ub3RpZmljYXRpb25zLmhhbmRsZS1ib3QtdXBkYXRlYgZwcm90bzM", [file_botplatform_bus_v1_rpc_options, file_botplatform_bot_v1_bot_features, file_botplatform_notifications_v1_outbound, file_botplatform_notifications_v1_rules]);
+  fileDesc("CjRib3RwbGF0Zm9ybS9ub3RpZmljYXRpb25zL3YxL25vdGlmaWNhdGlvbnNfcnBjLnByb3RvEhxib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxMpIJChBOb3RpZmljYXRpb25zUnBjEpUBCgtTZW5kTWVzc2FnZRIwLmJvdHBsYXRmb3JtLm5vdGlmaWNhdGlvbnMudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0Gi4uYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5TZW5kTWVzc2FnZVJlcGx5IiSKtRggCh5ycGMubm90aWZpY2F0aW9ucy5zZW5kLW1lc3NhZ2USogEKDlNldFJ1bGVFbmFibGVkEjMuYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5TZXRSdWxlRW5hYmxlZFJlcXVlc3QaMS5ib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxLlNldFJ1bGVFbmFibGVkUmVwbHkiKIq1GCQKInJwYy5ub3RpZmljYXRpb25zLnNldC1ydWxlLWVuYWJsZWQSlQEKC1NldFRlbXBsYXRlEjAuYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5TZXRUZW1wbGF0ZVJlcXVlc3QaLi5ib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxLlNldFRlbXBsYXRlUmVwbHkiJIq1GCAKHnJwYy5ub3RpZmljYXRpb25zLnNldC10ZW1wbGF0ZRJ7Cg9IYW5kbGVCb3RVcGRhdGUSHS5ib3RwbGF0Zm9ybS5ib3QudjEuQm90VXBkYXRlGh4uYm90cGxhdGZvcm0uYm90LnYxLkJvdEFjdGlvbnMiKYq1GCUKI3JwYy5ub3RpZmljYXRpb25zLmhhbmRsZS1ib3QtdXBkYXRlEqUBCg9TY2hlZHVsZU1lc3NhZ2USNC5ib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxLlNjaGVkdWxlTWVzc2FnZVJlcXVlc3QaMi5ib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxLlNjaGVkdWxlTWVzc2FnZVJlcGx5IiiKtRgkCiJycGMubm90aWZpY2F0aW9ucy5zY2hlZHVsZS1tZXNzYWdlEsIBChZDYW5jZWxTY2hlZHVsZWRNZXNzYWdlEjsuYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5DYW5jZWxTY2hlZHVsZWRNZXNzYWdlUmVxdWVzdBo5LmJvdHBsYXRmb3JtLm5vdGlmaWNhdGlvbnMudjEuQ2FuY2VsU2NoZWR1bGVkTWVzc2FnZVJlcGx5IjCKtRgsCipycGMubm90aWZpY2F0aW9ucy5jYW5jZWwtc2NoZWR1bGVkLW1lc3NhZ2USvgEKFUxpc3RTY2hlZHVsZWRNZXNzYWdlcxI6LmJvdHBsYXRmb3JtLm5vdGlmaWNhdGlvbnMudjEuTGlzdFNjaGVkdWxlZE1lc3NhZ2VzUmVxdWVzdBo4LmJvdHBsYXRmb3JtLm5vdGlmaWNhdGlvbnMudjEuTGlzdFNjaGVkdWxlZE1lc3NhZ2VzUmVwbHkiL4q1GCsKKXJwYy5ub3RpZmljYXRpb25zLmxpc3Qtc2NoZWR1bGVkLW1lc3NhZ2VzYgZwcm90bzM", [file_botplatform_bus_v1_rpc_options, file_botplatform_bot_v1_bot_features, file_botplatform_notifications_v1_outbound, file_botplatform_notifications_v1_rules, file_botplatform_notifications_v1_scheduled]);
 
 /**
  * NotificationsRpc is every request/reply the notifications service answers (`rpc.notifications.<verb>`).
@@ -57,6 +59,32 @@ export const NotificationsRpc: GenService<{
     methodKind: "unary";
     input: typeof BotUpdateSchema;
     output: typeof BotActionsSchema;
+  },
+  /**
+   * Scheduled messages (scheduled.proto).
+   *
+   * @generated from rpc botplatform.notifications.v1.NotificationsRpc.ScheduleMessage
+   */
+  scheduleMessage: {
+    methodKind: "unary";
+    input: typeof ScheduleMessageRequestSchema;
+    output: typeof ScheduleMessageReplySchema;
+  },
+  /**
+   * @generated from rpc botplatform.notifications.v1.NotificationsRpc.CancelScheduledMessage
+   */
+  cancelScheduledMessage: {
+    methodKind: "unary";
+    input: typeof CancelScheduledMessageRequestSchema;
+    output: typeof CancelScheduledMessageReplySchema;
+  },
+  /**
+   * @generated from rpc botplatform.notifications.v1.NotificationsRpc.ListScheduledMessages
+   */
+  listScheduledMessages: {
+    methodKind: "unary";
+    input: typeof ListScheduledMessagesRequestSchema;
+    output: typeof ListScheduledMessagesReplySchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_botplatform_notifications_v1_notifications_rpc, 0);

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file botplatform/notifications/v1/outbound.proto.
  */
 export const file_botplatform_notifications_v1_outbound: GenFile = /*@__PURE__*/
-  fileDesc("Citib3RwbGF0Zm9ybS9ub3RpZmljYXRpb25zL3YxL291dGJvdW5kLnByb3RvEhxib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxIk4KDElubGluZUJ1dHRvbhIMCgR0ZXh0GAEgASgJEhcKDWNhbGxiYWNrX2RhdGEYAiABKAlIABINCgN1cmwYAyABKAlIAEIICgZhY3Rpb24iTgoPSW5saW5lQnV0dG9uUm93EjsKB2J1dHRvbnMYASADKAsyKi5ib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxLklubGluZUJ1dHRvbiLQAgoUTWVzc2FnZVNlbmRSZXF1ZXN0ZWQSEgoKcmVxdWVzdF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSDwoHY2hhdF9pZBgDIAEoAxIMCgR0ZXh0GAQgASgJEhcKCnBhcnNlX21vZGUYBSABKAlIAIgBARI+CgdidXR0b25zGAYgAygLMi0uYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5JbmxpbmVCdXR0b25Sb3cSHAoUZGlzYWJsZV9ub3RpZmljYXRpb24YByABKAgSDwoHcHVycG9zZRgIIAEoCRIwCgxyZXF1ZXN0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wOiyKtRgoCiRub3RpZmljYXRpb25zLm1lc3NhZ2Uuc2VuZF9yZXF1ZXN0ZWQQAUINCgtfcGFyc2VfbW9kZSLuAQoSU2VuZE1lc3NhZ2VSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEg8KB2NoYXRfaWQYAyABKAMSDAoEdGV4dBgEIAEoCRIXCgpwYXJzZV9tb2RlGAUgASgJSACIAQESPgoHYnV0dG9ucxgGIAMoCzItLmJvdHBsYXRmb3JtLm5vdGlmaWNhdGlvbnMudjEuSW5saW5lQnV0dG9uUm93EhwKFGRpc2FibGVfbm90aWZpY2F0aW9uGAcgASgIEg8KB3B1cnBvc2UYCCABKAlCDQoLX3BhcnNlX21vZGUiOAoQU2VuZE1lc3NhZ2VSZXBseRISCgpyZXF1ZXN0X2lkGAEgASgJEhAKCGFjY2VwdGVkGAIgASgIYgZwcm90bzM", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
+  fileDesc("Citib3RwbGF0Zm9ybS9ub3RpZmljYXRpb25zL3YxL291dGJvdW5kLnByb3RvEhxib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxIk4KDElubGluZUJ1dHRvbhIMCgR0ZXh0GAEgASgJEhcKDWNhbGxiYWNrX2RhdGEYAiABKAlIABINCgN1cmwYAyABKAlIAEIICgZhY3Rpb24iTgoPSW5saW5lQnV0dG9uUm93EjsKB2J1dHRvbnMYASADKAsyKi5ib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxLklubGluZUJ1dHRvbiKGAwoUTWVzc2FnZVNlbmRSZXF1ZXN0ZWQSEgoKcmVxdWVzdF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSDwoHY2hhdF9pZBgDIAEoAxIMCgR0ZXh0GAQgASgJEhcKCnBhcnNlX21vZGUYBSABKAlIAIgBARI+CgdidXR0b25zGAYgAygLMi0uYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5JbmxpbmVCdXR0b25Sb3cSHAoUZGlzYWJsZV9ub3RpZmljYXRpb24YByABKAgSDwoHcHVycG9zZRgIIAEoCRIwCgxyZXF1ZXN0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEh4KEW1lc3NhZ2VfdGhyZWFkX2lkGAogASgFSAGIAQE6LIq1GCgKJG5vdGlmaWNhdGlvbnMubWVzc2FnZS5zZW5kX3JlcXVlc3RlZBABQg0KC19wYXJzZV9tb2RlQhQKEl9tZXNzYWdlX3RocmVhZF9pZCKkAgoSU2VuZE1lc3NhZ2VSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEg8KB2NoYXRfaWQYAyABKAMSDAoEdGV4dBgEIAEoCRIXCgpwYXJzZV9tb2RlGAUgASgJSACIAQESPgoHYnV0dG9ucxgGIAMoCzItLmJvdHBsYXRmb3JtLm5vdGlmaWNhdGlvbnMudjEuSW5saW5lQnV0dG9uUm93EhwKFGRpc2FibGVfbm90aWZpY2F0aW9uGAcgASgIEg8KB3B1cnBvc2UYCCABKAkSHgoRbWVzc2FnZV90aHJlYWRfaWQYCSABKAVIAYgBAUINCgtfcGFyc2VfbW9kZUIUChJfbWVzc2FnZV90aHJlYWRfaWQiOAoQU2VuZE1lc3NhZ2VSZXBseRISCgpyZXF1ZXN0X2lkGAEgASgJEhAKCGFjY2VwdGVkGAIgASgIYgZwcm90bzM", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
 
 /**
  * An inline keyboard button: a callback button or a URL button.
@@ -156,6 +156,13 @@ export type MessageSendRequested = Message<"botplatform.notifications.v1.Message
    * @generated from field: google.protobuf.Timestamp requested_at = 9;
    */
   requestedAt?: Timestamp | undefined;
+
+  /**
+   * The forum topic of the chat to post in (Telegram's message_thread_id), e.g. a bot's admin topic.
+   *
+   * @generated from field: optional int32 message_thread_id = 10;
+   */
+  messageThreadId?: number | undefined;
 };
 
 /**
@@ -214,6 +221,13 @@ export type MessageSendRequestedJson = {
    * @generated from field: google.protobuf.Timestamp requested_at = 9;
    */
   requestedAt?: TimestampJson;
+
+  /**
+   * The forum topic of the chat to post in (Telegram's message_thread_id), e.g. a bot's admin topic.
+   *
+   * @generated from field: optional int32 message_thread_id = 10;
+   */
+  messageThreadId?: number;
 };
 
 /**
@@ -270,6 +284,13 @@ export type SendMessageRequest = Message<"botplatform.notifications.v1.SendMessa
    * @generated from field: string purpose = 8;
    */
   purpose: string;
+
+  /**
+   * The forum topic of the chat to post in (Telegram's message_thread_id).
+   *
+   * @generated from field: optional int32 message_thread_id = 9;
+   */
+  messageThreadId?: number | undefined;
 };
 
 /**
@@ -319,6 +340,13 @@ export type SendMessageRequestJson = {
    * @generated from field: string purpose = 8;
    */
   purpose?: string;
+
+  /**
+   * The forum topic of the chat to post in (Telegram's message_thread_id).
+   *
+   * @generated from field: optional int32 message_thread_id = 9;
+   */
+  messageThreadId?: number;
 };
 
 /**

@@ -1,0 +1,32 @@
+import { PaymentCompletedSchema, PaymentRefundedSchema, int64ToNumber, isEventOf, subjectOf } from '@botplatform/contracts';
+import { ParkEventError, type ConsumerDefinition } from '@botplatform/bus';
+import { majorUnits } from './money.js';
+import type { RuleDispatcher } from './rule-dispatcher.js';
+
+/**
+ * The payment_completed and payment_refunded rules (receipts: category `payments`, never muted). The
+ * admin alerts of the same events have their own consumer (`alerts/on-payments-alert.consumer.ts`), so
+ * each keeps its own position and a failing one never holds the other back.
+ */
+export function onPaymentsEvent(rules: RuleDispatcher): ConsumerDefinition {
+  return {
+    name: 'notifications--payments',
+    source: 'payments',
+    subjects: [subjectOf(PaymentCompletedSchema), subjectOf(PaymentRefundedSchema)],
+    handle: async (event, { em }) => {
+      const trigger = { sourceEventId: event.envelope.eventId, correlationId: event.envelope.correlationId, now: new Date() };
+      if (isEventOf(event, PaymentCompletedSchema) || isEventOf(event, PaymentRefundedSchema)) {
+        const { message } = event;
+        await rules.dispatch(em, {
+          ...trigger,
+          rule: isEventOf(event, PaymentCompletedSchema) ? 'payment_completed' : 'payment_refunded',
+          botId: message.botId,
+          telegramUserId: int64ToNumber(message.telegramUserId),
+          variables: { amount: majorUnits(int64ToNumber(message.amount), message.currency), currency: message.currency, plan: message.planId },
+        });
+      } else {
+        throw new ParkEventError(`unexpected ${event.subject}`);
+      }
+    },
+  };
+}
