@@ -2,6 +2,9 @@ import { BotFeatureRouter } from '@botplatform/bot-kit';
 import type { RpcClient } from '@botplatform/bus';
 import { createRpcClient, type ServiceDependencies } from '@botplatform/service-kit';
 import { Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
+import { ManagePaymentCardsUseCase } from './cards/manage-payment-cards.use-case.js';
+import { PaymentCardsCommands } from './cards/payment-cards-commands.js';
+import { PaymentCardsRpcController } from './cards/payment-cards.rpc-controller.js';
 import { HandleBotUpdateRpcController } from './bot/handle-bot-update.rpc-controller.js';
 import { StarsCheckoutFeature } from './bot/stars-checkout.feature.js';
 import { paymentsTranslate } from './i18n/payments-texts.js';
@@ -28,7 +31,7 @@ class PaymentsRpc implements OnModuleDestroy {
 
 /** Request handlers, use cases and bot features of the payments service. */
 @Module({
-  controllers: [PaymentsRpcController, HandleBotUpdateRpcController],
+  controllers: [PaymentsRpcController, HandleBotUpdateRpcController, PaymentCardsRpcController],
   providers: [
     { provide: Clock, useClass: SystemClock },
     PaymentCommands,
@@ -39,6 +42,8 @@ class PaymentsRpc implements OnModuleDestroy {
     NoteStarSubscriptionUseCase,
     SwitchStarRenewalUseCase,
     StarsCheckoutFeature,
+    PaymentCardsCommands,
+    ManagePaymentCardsUseCase,
     { provide: SubscriptionsClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new SubscriptionsClient(rpc.client) },
     { provide: GatewayClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new GatewayClient(rpc.client) },
     // The service's one router (the definition's `botFeatures`): startService declares it to the gateway.

@@ -1,0 +1,38 @@
+import { PaymentsError } from '../payments.errors.js';
+
+/** A card number is 12 to 19 digits (spaces and dashes dropped). */
+export class CardNumberInvalidError extends PaymentsError {
+  readonly code = 'PAYMENTS.CARD_NUMBER_INVALID';
+  constructor() {
+    super('a card number is 12 to 19 digits');
+  }
+}
+
+/** A card's holder, bank, currency or weight is out of bounds (the message says which). */
+export class CardInvalidError extends PaymentsError {
+  readonly code = 'PAYMENTS.CARD_INVALID';
+}
+
+/** The bot has this card number already. */
+export class CardAlreadyAddedError extends PaymentsError {
+  readonly code = 'PAYMENTS.CARD_ALREADY_ADDED';
+  constructor(readonly cardId: string) {
+    super(`the bot has this card already (${cardId})`);
+  }
+}
+
+/** No such card in this bot. */
+export class CardNotFoundError extends PaymentsError {
+  readonly code = 'PAYMENTS.CARD_NOT_FOUND';
+  constructor(readonly cardId: string) {
+    super(`no card ${cardId} in this bot`);
+  }
+}
+
+/** No active card of the bot takes any of the plan's currencies: card transfer is not offered. */
+export class NoActiveCardError extends PaymentsError {
+  readonly code = 'PAYMENTS.NO_ACTIVE_CARD';
+  constructor(readonly currencies: readonly string[]) {
+    super(`no active card in ${currencies.join(', ') || 'no currency'}`);
+  }
+}
