@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file botplatform/payments/v1/cards.proto.
  */
 export const file_botplatform_payments_v1_cards: GenFile = /*@__PURE__*/
-  fileDesc("CiNib3RwbGF0Zm9ybS9wYXltZW50cy92MS9jYXJkcy5wcm90bxIXYm90cGxhdGZvcm0ucGF5bWVudHMudjEiqwEKD1BheW1lbnRDYXJkVmlldxIPCgdjYXJkX2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIVCg1tYXNrZWRfbnVtYmVyGAMgASgJEg4KBmhvbGRlchgEIAEoCRIMCgRiYW5rGAUgASgJEhAKCGN1cnJlbmN5GAYgASgJEg4KBmFjdGl2ZRgHIAEoCBIOCgZ3ZWlnaHQYCCABKAUSEAoIYXNzaWduZWQYCSABKAMihwEKFUFkZFBheW1lbnRDYXJkUmVxdWVzdBIOCgZib3RfaWQYASABKAkSDgoGbnVtYmVyGAIgASgJEg4KBmhvbGRlchgDIAEoCRIMCgRiYW5rGAQgASgJEhAKCGN1cnJlbmN5GAUgASgJEhMKBndlaWdodBgGIAEoBUgAiAEBQgkKB193ZWlnaHQitwEKGFVwZGF0ZVBheW1lbnRDYXJkUmVxdWVzdBIOCgZib3RfaWQYASABKAkSDwoHY2FyZF9pZBgCIAEoCRITCgZhY3RpdmUYAyABKAhIAIgBARITCgZ3ZWlnaHQYBCABKAVIAYgBARITCgZob2xkZXIYBSABKAlIAogBARIRCgRiYW5rGAYgASgJSAOIAQFCCQoHX2FjdGl2ZUIJCgdfd2VpZ2h0QgkKB19ob2xkZXJCBwoFX2JhbmsiSgoQUGF5bWVudENhcmRSZXBseRI2CgRjYXJkGAEgASgLMiguYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudENhcmRWaWV3IikKF0xpc3RQYXltZW50Q2FyZHNSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCSKJAQoVTGlzdFBheW1lbnRDYXJkc1JlcGx5EjcKBWNhcmRzGAEgAygLMiguYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudENhcmRWaWV3EjcKCHJvdGF0aW9uGAIgASgOMiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ2FyZFJvdGF0aW9uImEKFlNldENhcmRSb3RhdGlvblJlcXVlc3QSDgoGYm90X2lkGAEgASgJEjcKCHJvdGF0aW9uGAIgASgOMiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ2FyZFJvdGF0aW9uImAKFFNldENhcmRSb3RhdGlvblJlcGx5EjcKCHJvdGF0aW9uGAEgASgOMiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ2FyZFJvdGF0aW9uEg8KB2NoYW5nZWQYAiABKAgqaAoMQ2FyZFJvdGF0aW9uEh0KGUNBUkRfUk9UQVRJT05fVU5TUEVDSUZJRUQQABIdChlDQVJEX1JPVEFUSU9OX1JPVU5EX1JPQklOEAESGgoWQ0FSRF9ST1RBVElPTl9XRUlHSFRFRBACYgZwcm90bzM");
+  fileDesc("CiNib3RwbGF0Zm9ybS9wYXltZW50cy92MS9jYXJkcy5wcm90bxIXYm90cGxhdGZvcm0ucGF5bWVudHMudjEiqwEKD1BheW1lbnRDYXJkVmlldxIPCgdjYXJkX2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIVCg1tYXNrZWRfbnVtYmVyGAMgASgJEg4KBmhvbGRlchgEIAEoCRIMCgRiYW5rGAUgASgJEhAKCGN1cnJlbmN5GAYgASgJEg4KBmFjdGl2ZRgHIAEoCBIOCgZ3ZWlnaHQYCCABKAUSEAoIYXNzaWduZWQYCSABKAMihwEKFUFkZFBheW1lbnRDYXJkUmVxdWVzdBIOCgZib3RfaWQYASABKAkSDgoGbnVtYmVyGAIgASgJEg4KBmhvbGRlchgDIAEoCRIMCgRiYW5rGAQgASgJEhAKCGN1cnJlbmN5GAUgASgJEhMKBndlaWdodBgGIAEoBUgAiAEBQgkKB193ZWlnaHQitwEKGFVwZGF0ZVBheW1lbnRDYXJkUmVxdWVzdBIOCgZib3RfaWQYASABKAkSDwoHY2FyZF9pZBgCIAEoCRITCgZhY3RpdmUYAyABKAhIAIgBARITCgZ3ZWlnaHQYBCABKAVIAYgBARITCgZob2xkZXIYBSABKAlIAogBARIRCgRiYW5rGAYgASgJSAOIAQFCCQoHX2FjdGl2ZUIJCgdfd2VpZ2h0QgkKB19ob2xkZXJCBwoFX2JhbmsiSgoQUGF5bWVudENhcmRSZXBseRI2CgRjYXJkGAEgASgLMiguYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudENhcmRWaWV3IikKF0xpc3RQYXltZW50Q2FyZHNSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCSKJAQoVTGlzdFBheW1lbnRDYXJkc1JlcGx5EjcKBWNhcmRzGAEgAygLMiguYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudENhcmRWaWV3EjcKCHJvdGF0aW9uGAIgASgOMiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ2FyZFJvdGF0aW9uImEKFlNldENhcmRSb3RhdGlvblJlcXVlc3QSDgoGYm90X2lkGAEgASgJEjcKCHJvdGF0aW9uGAIgASgOMiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ2FyZFJvdGF0aW9uImAKFFNldENhcmRSb3RhdGlvblJlcGx5EjcKCHJvdGF0aW9uGAEgASgOMiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ2FyZFJvdGF0aW9uEg8KB2NoYW5nZWQYAiABKAgiOwoYR2V0UGF5bWVudE1ldGhvZHNSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIPCgdwbGFuX2lkGAIgASgJIi8KFkdldFBheW1lbnRNZXRob2RzUmVwbHkSFQoNY2FyZF90cmFuc2ZlchgBIAEoCCJ5ChhTdGFydENhcmRUcmFuc2ZlclJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCRIVCghsYW5ndWFnZRgEIAEoCUgAiAEBQgsKCV9sYW5ndWFnZSJTChZTdGFydENhcmRUcmFuc2ZlclJlcGx5EhIKCnBheW1lbnRfaWQYASABKAkSFwoPdHJhY2tpbmdfbnVtYmVyGAIgASgJEgwKBHRleHQYAyABKAkqaAoMQ2FyZFJvdGF0aW9uEh0KGUNBUkRfUk9UQVRJT05fVU5TUEVDSUZJRUQQABIdChlDQVJEX1JPVEFUSU9OX1JPVU5EX1JPQklOEAESGgoWQ0FSRF9ST1RBVElPTl9XRUlHSFRFRBACYgZwcm90bzM");
 
 /**
  * A card as lists show it: the number masked to its last four digits.
@@ -485,6 +485,198 @@ export type SetCardRotationReplyJson = {
  */
 export const SetCardRotationReplySchema: GenMessage<SetCardRotationReply, {jsonType: SetCardRotationReplyJson}> = /*@__PURE__*/
   messageDesc(file_botplatform_payments_v1_cards, 7);
+
+/**
+ * rpc.payments.get-payment-methods: how a plan can be paid besides Telegram Stars, for /plans.
+ *
+ * @generated from message botplatform.payments.v1.GetPaymentMethodsRequest
+ */
+export type GetPaymentMethodsRequest = Message<"botplatform.payments.v1.GetPaymentMethodsRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: string plan_id = 2;
+   */
+  planId: string;
+};
+
+/**
+ * rpc.payments.get-payment-methods: how a plan can be paid besides Telegram Stars, for /plans.
+ *
+ * @generated from message botplatform.payments.v1.GetPaymentMethodsRequest
+ */
+export type GetPaymentMethodsRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: string plan_id = 2;
+   */
+  planId?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.GetPaymentMethodsRequest.
+ * Use `create(GetPaymentMethodsRequestSchema)` to create a new message.
+ */
+export const GetPaymentMethodsRequestSchema: GenMessage<GetPaymentMethodsRequest, {jsonType: GetPaymentMethodsRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_cards, 8);
+
+/**
+ * @generated from message botplatform.payments.v1.GetPaymentMethodsReply
+ */
+export type GetPaymentMethodsReply = Message<"botplatform.payments.v1.GetPaymentMethodsReply"> & {
+  /**
+   * The bot has an active card in a currency the plan has a price in.
+   *
+   * @generated from field: bool card_transfer = 1;
+   */
+  cardTransfer: boolean;
+};
+
+/**
+ * @generated from message botplatform.payments.v1.GetPaymentMethodsReply
+ */
+export type GetPaymentMethodsReplyJson = {
+  /**
+   * The bot has an active card in a currency the plan has a price in.
+   *
+   * @generated from field: bool card_transfer = 1;
+   */
+  cardTransfer?: boolean;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.GetPaymentMethodsReply.
+ * Use `create(GetPaymentMethodsReplySchema)` to create a new message.
+ */
+export const GetPaymentMethodsReplySchema: GenMessage<GetPaymentMethodsReply, {jsonType: GetPaymentMethodsReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_cards, 9);
+
+/**
+ * rpc.payments.start-card-transfer: a member chose card transfer for a plan in /plans. Payments picks the
+ * card (rotation), stores the pending payment and answers the screen to show; the member's receipt then
+ * comes to payments (a photo or document, or /receipt).
+ *
+ * @generated from message botplatform.payments.v1.StartCardTransferRequest
+ */
+export type StartCardTransferRequest = Message<"botplatform.payments.v1.StartCardTransferRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * @generated from field: string plan_id = 3;
+   */
+  planId: string;
+
+  /**
+   * @generated from field: optional string language = 4;
+   */
+  language?: string | undefined;
+};
+
+/**
+ * rpc.payments.start-card-transfer: a member chose card transfer for a plan in /plans. Payments picks the
+ * card (rotation), stores the pending payment and answers the screen to show; the member's receipt then
+ * comes to payments (a photo or document, or /receipt).
+ *
+ * @generated from message botplatform.payments.v1.StartCardTransferRequest
+ */
+export type StartCardTransferRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * @generated from field: string plan_id = 3;
+   */
+  planId?: string;
+
+  /**
+   * @generated from field: optional string language = 4;
+   */
+  language?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.StartCardTransferRequest.
+ * Use `create(StartCardTransferRequestSchema)` to create a new message.
+ */
+export const StartCardTransferRequestSchema: GenMessage<StartCardTransferRequest, {jsonType: StartCardTransferRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_cards, 10);
+
+/**
+ * @generated from message botplatform.payments.v1.StartCardTransferReply
+ */
+export type StartCardTransferReply = Message<"botplatform.payments.v1.StartCardTransferReply"> & {
+  /**
+   * @generated from field: string payment_id = 1;
+   */
+  paymentId: string;
+
+  /**
+   * "C-0042": unique per bot.
+   *
+   * @generated from field: string tracking_number = 2;
+   */
+  trackingNumber: string;
+
+  /**
+   * The card's details, the amount and what to do next, in the member's language.
+   *
+   * @generated from field: string text = 3;
+   */
+  text: string;
+};
+
+/**
+ * @generated from message botplatform.payments.v1.StartCardTransferReply
+ */
+export type StartCardTransferReplyJson = {
+  /**
+   * @generated from field: string payment_id = 1;
+   */
+  paymentId?: string;
+
+  /**
+   * "C-0042": unique per bot.
+   *
+   * @generated from field: string tracking_number = 2;
+   */
+  trackingNumber?: string;
+
+  /**
+   * The card's details, the amount and what to do next, in the member's language.
+   *
+   * @generated from field: string text = 3;
+   */
+  text?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.StartCardTransferReply.
+ * Use `create(StartCardTransferReplySchema)` to create a new message.
+ */
+export const StartCardTransferReplySchema: GenMessage<StartCardTransferReply, {jsonType: StartCardTransferReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_cards, 11);
 
 /**
  * How the next transfer's card is picked among the bot's active cards in the plan's currencies.
