@@ -23,6 +23,7 @@ import { file_botplatform_subscriptions_v1_subscriptions_rpc } from './gen/botpl
 import { file_botplatform_gamification_v1_gamification } from './gen/botplatform/gamification/v1/gamification_pb.js';
 import { file_botplatform_gamification_v1_gamification_rpc } from './gen/botplatform/gamification/v1/gamification_rpc_pb.js';
 import { file_botplatform_payments_v1_payments } from './gen/botplatform/payments/v1/payments_pb.js';
+import { file_botplatform_payments_v1_cards } from './gen/botplatform/payments/v1/cards_pb.js';
 
 /**
  * Every generated contract file. Public events are found in them by their
@@ -52,6 +53,7 @@ export const contractFiles: readonly DescFile[] = [
   file_botplatform_gamification_v1_gamification,
   file_botplatform_gamification_v1_gamification_rpc,
   file_botplatform_payments_v1_payments,
+  file_botplatform_payments_v1_cards,
   // `npm run new:service` adds the files of each new service here.
 ];
 

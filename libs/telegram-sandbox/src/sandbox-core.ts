@@ -46,7 +46,7 @@ export class SandboxCore {
     this.sender = new BotMessageSender(this.store, this.clock, this.rateLimiter);
     this.incoming = new IncomingMessageDelivery(this.store, this.clock);
     this.payments = new PaymentService(this.store, this.clock, this.incoming, options.preCheckoutTimeoutMs);
-    this.users = new UserActions(this.store, this.clock, this.incoming, this.callbacks, this.payments);
+    this.users = new UserActions(this.store, this.clock, this.incoming, this.callbacks, this.payments, this.files);
     this.webhooks = new WebhookRegistry(this.clock, options.webhook, (bot, reply) => this.webhookReplyHandler(bot, reply));
   }
 

@@ -2,6 +2,16 @@ import { BotFeatureRouter } from '@botplatform/bot-kit';
 import type { RpcClient } from '@botplatform/bus';
 import { createRpcClient, type ServiceDependencies } from '@botplatform/service-kit';
 import { Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
+import { AdminChatClient } from './cards/admin-chat.client.js';
+import { CardTransferCommands } from './cards/card-transfer-commands.js';
+import { CardTransferFeature } from './cards/card-transfer.feature.js';
+import { CardTransfersRpcController } from './cards/card-transfers.rpc-controller.js';
+import { ReviewCardTransferUseCase } from './cards/review-card-transfer.use-case.js';
+import { StartCardTransferUseCase } from './cards/start-card-transfer.use-case.js';
+import { SubmitReceiptUseCase } from './cards/submit-receipt.use-case.js';
+import { ManagePaymentCardsUseCase } from './cards/manage-payment-cards.use-case.js';
+import { PaymentCardsCommands } from './cards/payment-cards-commands.js';
+import { PaymentCardsRpcController } from './cards/payment-cards.rpc-controller.js';
 import { HandleBotUpdateRpcController } from './bot/handle-bot-update.rpc-controller.js';
 import { StarsCheckoutFeature } from './bot/stars-checkout.feature.js';
 import { paymentsTranslate } from './i18n/payments-texts.js';
@@ -28,7 +38,7 @@ class PaymentsRpc implements OnModuleDestroy {
 
 /** Request handlers, use cases and bot features of the payments service. */
 @Module({
-  controllers: [PaymentsRpcController, HandleBotUpdateRpcController],
+  controllers: [PaymentsRpcController, HandleBotUpdateRpcController, PaymentCardsRpcController, CardTransfersRpcController],
   providers: [
     { provide: Clock, useClass: SystemClock },
     PaymentCommands,
@@ -39,13 +49,22 @@ class PaymentsRpc implements OnModuleDestroy {
     NoteStarSubscriptionUseCase,
     SwitchStarRenewalUseCase,
     StarsCheckoutFeature,
+    PaymentCardsCommands,
+    ManagePaymentCardsUseCase,
+    CardTransferCommands,
+    StartCardTransferUseCase,
+    SubmitReceiptUseCase,
+    ReviewCardTransferUseCase,
+    CardTransferFeature,
+    { provide: AdminChatClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new AdminChatClient(rpc.client) },
     { provide: SubscriptionsClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new SubscriptionsClient(rpc.client) },
     { provide: GatewayClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new GatewayClient(rpc.client) },
     // The service's one router (the definition's `botFeatures`): startService declares it to the gateway.
     {
       provide: BotFeatureRouter,
-      inject: [StarsCheckoutFeature],
-      useFactory: (stars: StarsCheckoutFeature) => stars.register(new BotFeatureRouter('payments', { translate: paymentsTranslate })),
+      inject: [StarsCheckoutFeature, CardTransferFeature],
+      useFactory: (stars: StarsCheckoutFeature, cards: CardTransferFeature) =>
+        cards.register(stars.register(new BotFeatureRouter('payments', { translate: paymentsTranslate }))),
     },
   ],
 })

@@ -1,6 +1,8 @@
 import { BotFeatureRouter } from '@botplatform/bot-kit';
 import { eventStoreMigrations } from '@botplatform/event-store';
 import type { ServiceDefinition } from '@botplatform/service-kit';
+import { CardTransfer } from './cards/card-transfer.entity.js';
+import { CardTransfersMigration20261130230000 } from './cards/migrations/20261130230000-card-transfers.migration.js';
 import { PaymentsMigration20261130194000 } from './migrations/20261130194000-payments.migration.js';
 import { Payment } from './payment/payment.entity.js';
 import { paymentPublicEvents } from './payment/payment.public-events.js';
@@ -14,10 +16,11 @@ export const paymentsService: ServiceDefinition = {
     ...eventStoreMigrations,
     // No busMigrations: they hold a consumer's inbox and positions, and this service consumes nothing yet.
     { name: 'Migration20261130194000_payments', class: PaymentsMigration20261130194000 },
+    { name: 'Migration20261130230000_card_transfers', class: CardTransfersMigration20261130230000 },
   ],
-  entities: [Payment],
+  entities: [Payment, CardTransfer],
   module: (dependencies) => PaymentsModule.forService(dependencies),
   toPublic: paymentPublicEvents,
-  // Its bot features (src/bot/: pre-checkout queries, successful and refunded payments), declared to the gateway at start.
+  // Its bot features (src/bot/: pre-checkout queries, successful and refunded payments; src/cards/: receipts and their review), declared to the gateway at start.
   botFeatures: BotFeatureRouter,
 };

@@ -101,11 +101,18 @@ describe("The payments service's bot features", () => {
     await database?.drop();
   });
 
-  it('declares the pre-checkout query, the subscription update and the successful and refunded payment messages, and no command', () => {
+  it('declares the pre-checkout query, the subscription update, the payment messages, and the card transfer receipts and review', () => {
     const declaration = payments.declarer!.router.declaration();
     expect(declaration.updateKinds?.map((kind) => kind.kind).sort()).toEqual(['UPDATE_KIND_PRE_CHECKOUT_QUERY', 'UPDATE_KIND_SUBSCRIPTION']);
-    expect(declaration.messageKinds?.map((kind) => kind.kind).sort()).toEqual(['MESSAGE_KIND_REFUNDED_PAYMENT', 'MESSAGE_KIND_SUCCESSFUL_PAYMENT']);
-    expect(declaration.commands ?? []).toEqual([]);
+    expect(declaration.messageKinds?.map((kind) => kind.kind).sort()).toEqual([
+      'MESSAGE_KIND_DOCUMENT',
+      'MESSAGE_KIND_PHOTO',
+      'MESSAGE_KIND_REFUNDED_PAYMENT',
+      'MESSAGE_KIND_SUCCESSFUL_PAYMENT',
+    ]);
+    expect(declaration.commands?.map((command) => command.command)).toEqual(['receipt']);
+    expect(declaration.callbackNamespaces?.map((namespace) => namespace.namespace)).toEqual(['card']);
+    expect(declaration.steps?.map((step) => step.step).sort()).toEqual(['card:reason', 'card:receipt']);
   });
 
   it('sells a plan: the invoice from Buy is paid, the checkout answered well inside 10 s, the plan granted and the member thanked', async () => {

@@ -79,9 +79,15 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
     service: true,
     consumers: [{ name: 'subscriptions--reminder-days', source: 'users' }],
     requests: [
-      ...[RPC.users.authenticateApiToken, RPC.users.getMember, RPC.notifications.sendMessage, RPC.payments.createPayment, RPC.payments.switchStarRenewal].map(
-        (method) => method.subject,
-      ),
+      ...[
+        RPC.users.authenticateApiToken,
+        RPC.users.getMember,
+        RPC.notifications.sendMessage,
+        RPC.payments.createPayment,
+        RPC.payments.switchStarRenewal,
+        RPC.payments.getPaymentMethods,
+        RPC.payments.startCardTransfer,
+      ].map((method) => method.subject),
       ...DECLARES_BOT_FEATURES,
     ],
   },
@@ -101,6 +107,8 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
         RPC.subscriptions.resumeRenewal,
         RPC.gateway.refundStarPayment,
         RPC.gateway.editStarSubscription,
+        // The admin chat receipts are reviewed in (admin_chat_id, admin_topic_id).
+        RPC.users.getBotConfig,
       ].map((method) => method.subject),
       ...DECLARES_BOT_FEATURES,
     ],
@@ -120,6 +128,10 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
       RPC.users.rotateBotToken,
       RPC.notifications.sendMessage,
       RPC.payments.refundPayment,
+      RPC.payments.addPaymentCard,
+      RPC.payments.updatePaymentCard,
+      RPC.payments.listPaymentCards,
+      RPC.payments.setCardRotation,
       RPC.notifications.setRuleEnabled,
       RPC.notifications.setTemplate,
       RPC.notifications.scheduleMessage,

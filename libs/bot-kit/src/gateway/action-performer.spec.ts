@@ -117,4 +117,28 @@ describe('performActions', () => {
     ).rejects.toThrow(ActionRefusedError);
     expect(refused.calls).toEqual([]);
   });
+
+  it("sends a reply, photo or document to another chat of the bot (an admin group's topic) when the action names one", async () => {
+    const sent: unknown[][] = [];
+    const api = {
+      sendMessage: async (...args: unknown[]) => sent.push(['message', ...args]),
+      sendPhoto: async (...args: unknown[]) => sent.push(['photo', ...args]),
+      sendDocument: async (...args: unknown[]) => sent.push(['document', ...args]),
+    } as unknown as Api;
+    await performActions(
+      [
+        { reply: { text: 'here' } },
+        { reply: { text: 'member', chatId: '7' } },
+        { sendPhoto: { fileId: 'P', caption: 'c', chatId: '-1001', messageThreadId: 5 } },
+        { sendDocument: { fileId: 'D', chatId: '-1001' } },
+      ],
+      { api, service: 'shop', table, target: chatOnly },
+    );
+    expect(sent).toEqual([
+      ['message', 42, 'here', {}],
+      ['message', 7, 'member', {}],
+      ['photo', -1001, 'P', { message_thread_id: 5, caption: 'c' }],
+      ['document', -1001, 'D', {}],
+    ]);
+  });
 });

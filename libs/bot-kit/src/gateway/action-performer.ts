@@ -129,7 +129,7 @@ export async function performActions(actions: readonly BotActionJson[], options:
   for (const action of actions) {
     if (action.reply) {
       const { text = '', parseMode, keyboard } = action.reply;
-      await api.sendMessage(chatId, text, { ...parseModeOf(parseMode), ...markupOf(keyboard) });
+      await api.sendMessage(Number(action.reply.chatId ?? 0) || chatId, text, { ...threadOf(action.reply), ...parseModeOf(parseMode), ...markupOf(keyboard) });
     } else if (action.edit) {
       const { text = '', parseMode, keyboard } = action.edit;
       const messageId = Number(action.edit.messageId ?? 0) || target.callbackMessageId!;
@@ -142,10 +142,20 @@ export async function performActions(actions: readonly BotActionJson[], options:
       answeredCallback = true;
     } else if (action.sendPhoto) {
       const { fileId = '', caption, parseMode, keyboard } = action.sendPhoto;
-      await api.sendPhoto(chatId, fileId, { ...(caption ? { caption } : {}), ...parseModeOf(parseMode), ...markupOf(keyboard) });
+      await api.sendPhoto(Number(action.sendPhoto.chatId ?? 0) || chatId, fileId, {
+        ...threadOf(action.sendPhoto),
+        ...(caption ? { caption } : {}),
+        ...parseModeOf(parseMode),
+        ...markupOf(keyboard),
+      });
     } else if (action.sendDocument) {
       const { fileId = '', caption, parseMode, keyboard } = action.sendDocument;
-      await api.sendDocument(chatId, fileId, { ...(caption ? { caption } : {}), ...parseModeOf(parseMode), ...markupOf(keyboard) });
+      await api.sendDocument(Number(action.sendDocument.chatId ?? 0) || chatId, fileId, {
+        ...threadOf(action.sendDocument),
+        ...(caption ? { caption } : {}),
+        ...parseModeOf(parseMode),
+        ...markupOf(keyboard),
+      });
     } else if (action.sendInvoice) {
       const invoice = action.sendInvoice.invoice!;
       const rows = inlineMarkupOf(action.sendInvoice.keyboard ?? {}).inline_keyboard;
@@ -282,4 +292,9 @@ function isJson(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The forum topic of a message sent to another chat (`message_thread_id`), when one is named. */
+function threadOf(action: { readonly messageThreadId?: number }): { message_thread_id?: number } {
+  return action.messageThreadId ? { message_thread_id: action.messageThreadId } : {};
 }

@@ -23,6 +23,10 @@ export type MessageKeyboard = InlineKeyboard | ReplyKeyboard | 'remove';
 export interface MessageOptions {
   readonly parseMode?: ParseMode;
   readonly keyboard?: MessageKeyboard;
+  /** Another chat of the bot (its admin group, a member's private chat) instead of this update's. */
+  readonly chatId?: string;
+  /** The forum topic in `chatId`. */
+  readonly threadId?: number;
 }
 
 export interface EditOptions {
@@ -158,7 +162,7 @@ export class FeatureContext {
   }
 
   reply(text: string, options: MessageOptions = {}): this {
-    return this.push({ reply: { text, ...parseMode(options.parseMode), ...keyboardOf(options.keyboard) } });
+    return this.push({ reply: { text, ...targetOf(options), ...parseMode(options.parseMode), ...keyboardOf(options.keyboard) } });
   }
 
   /** Edits a message of the bot in this chat: the pressed button's message unless `messageId` says another. */
@@ -180,13 +184,25 @@ export class FeatureContext {
 
   sendPhoto(fileId: string, options: MessageOptions & { readonly caption?: string } = {}): this {
     return this.push({
-      sendPhoto: { fileId, ...(options.caption ? { caption: options.caption } : {}), ...parseMode(options.parseMode), ...keyboardOf(options.keyboard) },
+      sendPhoto: {
+        fileId,
+        ...targetOf(options),
+        ...(options.caption ? { caption: options.caption } : {}),
+        ...parseMode(options.parseMode),
+        ...keyboardOf(options.keyboard),
+      },
     });
   }
 
   sendDocument(fileId: string, options: MessageOptions & { readonly caption?: string } = {}): this {
     return this.push({
-      sendDocument: { fileId, ...(options.caption ? { caption: options.caption } : {}), ...parseMode(options.parseMode), ...keyboardOf(options.keyboard) },
+      sendDocument: {
+        fileId,
+        ...targetOf(options),
+        ...(options.caption ? { caption: options.caption } : {}),
+        ...parseMode(options.parseMode),
+        ...keyboardOf(options.keyboard),
+      },
     });
   }
 
@@ -237,6 +253,10 @@ export class FeatureContext {
     this.actions.push(action);
     return this;
   }
+}
+
+function targetOf(options: MessageOptions): { chatId?: string; messageThreadId?: number } {
+  return { ...(options.chatId ? { chatId: options.chatId } : {}), ...(options.threadId ? { messageThreadId: options.threadId } : {}) };
 }
 
 function parseMode(mode: ParseMode | undefined): { parseMode?: ParseModeJson } {

@@ -29,6 +29,7 @@ export type ButtonPressResult =
   | { kind: 'pay'; outcome: Promise<PaymentOutcome> };
 
 const DEFAULT_TIMEOUT_MS = 5000;
+const ONE_PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 
 type Predicate = (message: Message) => boolean;
 
@@ -94,6 +95,29 @@ export class SandboxChat {
   sendText(text: string, options: ActorOptions & { replyTo?: Message | number } = {}): Message {
     const replyTo = typeof options.replyTo === 'object' ? options.replyTo.message_id : options.replyTo;
     const stored = this.core.users.sendText(this.conversation, this.actor(options), text, replyTo);
+    return structuredClone(stored.message);
+  }
+
+  /** The user sends a photo (a 1×1 PNG unless `data` says otherwise), with an optional caption (private chats). */
+  sendPhoto(options: ActorOptions & { caption?: string; data?: Buffer } = {}): Message {
+    const data = options.data ?? Buffer.from(ONE_PIXEL_PNG, 'base64');
+    const stored = this.core.users.sendFile(this.conversation, this.actor(options), {
+      kind: 'photo',
+      data,
+      ...(options.caption ? { caption: options.caption } : {}),
+    });
+    return structuredClone(stored.message);
+  }
+
+  /** The user sends a document (private chats). */
+  sendDocument(fileName: string, data: Buffer, options: ActorOptions & { caption?: string; mimeType?: string } = {}): Message {
+    const stored = this.core.users.sendFile(this.conversation, this.actor(options), {
+      kind: 'document',
+      data,
+      fileName,
+      ...(options.mimeType ? { mimeType: options.mimeType } : {}),
+      ...(options.caption ? { caption: options.caption } : {}),
+    });
     return structuredClone(stored.message);
   }
 

@@ -4,6 +4,8 @@ import type { SandboxClock } from '../clock/sandbox-clock.js';
 import { findTextEntities } from '../formatting/text-entity-finder.js';
 import type { PaymentOutcome, PaymentService, InvoiceRecord } from '../payments/payment.service.js';
 import { chatInstanceFor } from '../state/random-ids.js';
+import type { FileStore } from '../files/file-store.js';
+import { readImageSize } from '../files/image-size.js';
 import type { ConversationRecord, StoredMessage, UserRecord } from '../state/sandbox-records.js';
 import type { SandboxStore } from '../state/sandbox-store.js';
 import { botUser, chatMember, privateChat, userObject } from '../state/wire-objects.js';
@@ -30,6 +32,7 @@ export class UserActions {
     private readonly incoming: IncomingMessageDelivery,
     private readonly callbacks: CallbackQueryRegistry,
     private readonly payments: PaymentService,
+    private readonly files: FileStore,
   ) {}
 
   /** The user types a message (commands get their `bot_command` entity like in Telegram). */
@@ -41,6 +44,33 @@ export class UserActions {
     const entities = findTextEntities(text, []);
     this.hideOneTimeKeyboard(conversation, text);
     return this.incoming.deliver(conversation, user, { text, ...(entities.length > 0 ? { entities } : {}) }, replyTo);
+  }
+
+  /**
+   * The user sends a photo (`data`: PNG, JPEG, GIF or WebP) or a document to a bot in a private chat,
+   * with an optional caption. The file is the bot's to send on by its file_id (file ids are per bot,
+   * so only private chats are supported).
+   */
+  sendFile(
+    conversation: ConversationRecord,
+    user: UserRecord,
+    file: { kind: 'photo'; data: Buffer; caption?: string } | { kind: 'document'; data: Buffer; fileName: string; mimeType?: string; caption?: string },
+  ): StoredMessage {
+    this.assertCanWrite(conversation, user);
+    if (conversation.kind !== 'private' || conversation.botId === undefined) {
+      throw new SandboxUsageError('SANDBOX.INVALID_INPUT', 'Files can be sent to a bot in its private chat only');
+    }
+    conversation.started = true;
+    const caption = file.caption ? { caption: file.caption } : {};
+    if (file.kind === 'photo') {
+      const size = readImageSize(file.data);
+      if (!size) throw new SandboxUsageError('SANDBOX.INVALID_INPUT', 'A photo must be a PNG, JPEG, GIF or WebP image');
+      return this.incoming.deliver(conversation, user, { photo: this.files.addPhoto(conversation.botId, file.data, size), ...caption });
+    }
+    return this.incoming.deliver(conversation, user, {
+      document: this.files.addDocument(conversation.botId, file.data, file.fileName, file.mimeType),
+      ...caption,
+    });
   }
 
   /** Presses an inline button of a bot message: callback buttons produce a callback_query update. */

@@ -42,6 +42,34 @@ export class PaymentsClient implements OnModuleDestroy {
     }
   }
 
+  /** True when payments offers card transfer for the plan (the bot has an active card its price is in); false when it cannot be asked. */
+  async cardTransferOffered(botId: string, planId: string): Promise<boolean> {
+    try {
+      return (await this.rpc.call(RPC.payments.getPaymentMethods, { botId, planId })).cardTransfer === true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Hands the member over to card transfer: payments picks the card, stores the pending payment and
+   * answers the screen (card, amount, tracking number); the receipt then goes to payments.
+   */
+  async startCardTransfer(input: {
+    botId: string;
+    telegramUserId: string;
+    planId: string;
+    language: string;
+  }): Promise<{ text: string } | { refused: 'plan_gone' | 'unavailable' }> {
+    try {
+      const reply = await this.rpc.call(RPC.payments.startCardTransfer, input);
+      return reply.text ? { text: reply.text } : { refused: 'unavailable' };
+    } catch (error) {
+      if (error instanceof RpcCallError && error.code === 'PAYMENTS.PLAN_NOT_FOR_SALE') return { refused: 'plan_gone' };
+      return { refused: 'unavailable' };
+    }
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.rpc.close();
   }

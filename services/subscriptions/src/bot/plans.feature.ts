@@ -64,6 +64,8 @@ export class PlansFeature {
         return this.card(ctx, planId);
       case 'buy':
         return this.buy(ctx, planId);
+      case 'card':
+        return this.cardTransfer(ctx, planId);
       case 'trial':
         return this.startTrial(ctx);
     }
@@ -100,12 +102,11 @@ export class PlansFeature {
     }
     const text = planTextIn(plan.definition.texts, ctx.language);
     const lines = [text.name, ...(text.description ? [text.description] : []), '', planGives(ctx, plan), ctx.t('plan-price', { price })];
-    ctx.edit(lines.join('\n'), {
-      keyboard: new InlineKeyboard()
-        .text(ctx.t('plan-button-buy'), planButtons.encode('buy', plan.planId))
-        .row()
-        .text(ctx.t('button-back'), planButtons.encode('plans')),
-    });
+    const keyboard = new InlineKeyboard().text(ctx.t('plan-button-buy'), planButtons.encode('buy', plan.planId)).row();
+    // Card transfer (payments' card-to-card) when the bot has an active card the plan's price is in.
+    if (await this.payments.cardTransferOffered(ctx.botId, plan.planId))
+      keyboard.text(ctx.t('plan-button-card'), planButtons.encode('card', plan.planId)).row();
+    ctx.edit(lines.join('\n'), { keyboard: keyboard.text(ctx.t('button-back'), planButtons.encode('plans')) });
   }
 
   /**
@@ -130,6 +131,20 @@ export class PlansFeature {
       return;
     }
     ctx.answerCallback().sendInvoice(order.invoice);
+  }
+
+  /** Card transfer: payments answers the card, the amount and the tracking number; the receipt goes to payments. */
+  private async cardTransfer(ctx: FeatureContext, planId: string): Promise<void> {
+    if (!/^[0-9a-f-]{36}$/.test(planId)) {
+      ctx.answerCallback(ctx.t('refused-plan-gone'), { alert: true });
+      return;
+    }
+    const transfer = await this.payments.startCardTransfer({ botId: ctx.botId, telegramUserId: ctx.telegramUserId, planId, language: ctx.language });
+    if ('refused' in transfer) {
+      ctx.answerCallback(ctx.t(transfer.refused === 'plan_gone' ? 'refused-plan-gone' : 'plan-buy-unavailable'), { alert: true });
+      return;
+    }
+    ctx.answerCallback().edit(transfer.text);
   }
 
   private async startTrial(ctx: FeatureContext): Promise<void> {

@@ -39,6 +39,7 @@ plan-gives-period = Access for { days }
 plan-gives-credits = A pack of { credits }
 plan-price = Price: { $price }
 plan-button-buy = Buy
+plan-button-card = Card transfer
 plan-buy-unavailable = Payments are unavailable right now. Nothing was charged. Please try again in a moment.
 plan-subscription-invoice = { $name }: a Stars subscription, renewed every 30 days until you cancel it (in /subscription or in Telegram).
 plan-subscription-button = Subscribe

@@ -41,6 +41,7 @@ plan-gives-period = Доступ на { days }
 plan-gives-credits = Пакет: { credits }
 plan-price = Цена: { $price }
 plan-button-buy = Купить
+plan-button-card = Перевод на карту
 plan-buy-unavailable = Оплата сейчас недоступна. Деньги не списаны. Попробуйте ещё раз через минуту.
 plan-subscription-invoice = { $name }: подписка за звёзды, продлевается каждые 30 дней, пока вы её не отмените (в /subscription или в Telegram).
 plan-subscription-button = Подписаться
