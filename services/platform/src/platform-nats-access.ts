@@ -116,6 +116,10 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
       RPC.users.rotateBotToken,
       RPC.notifications.sendMessage,
       RPC.payments.refundPayment,
+      // Payment providers: a bot's settings (keys go in, never out) and the parked webhooks.
+      RPC.payments.setProviderSettings,
+      RPC.payments.listProviderSettings,
+      RPC.payments.listParkedWebhooks,
       RPC.notifications.setRuleEnabled,
       RPC.notifications.setTemplate,
     ].map((method) => method.subject),

@@ -58,7 +58,9 @@ describe('Crypto Pay webhooks and provider settings (payments alone)', () => {
   });
 
   it('refuses to enable a provider without the keys it needs, writing nothing', async () => {
-    const error = await failure(rpc.call(RPC.payments.setProviderSettings, { botId, provider: 'crypto-pay', enabled: true, secrets: {}, updatedBy: 'operator' }));
+    const error = await failure(
+      rpc.call(RPC.payments.setProviderSettings, { botId, provider: 'crypto-pay', enabled: true, secrets: {}, updatedBy: 'operator' }),
+    );
     expect(error.code).toBe('PAYMENTS.PROVIDER_SECRETS_MISSING');
     const invalid = await failure(rpc.call(RPC.payments.setProviderSettings, { botId, provider: 'paypal', enabled: true, updatedBy: 'operator' }));
     expect(invalid.code).toBe('VALIDATION.FAILED');
@@ -73,7 +75,9 @@ describe('Crypto Pay webhooks and provider settings (payments alone)', () => {
       secrets: { apiToken, apiUrl: fake.url },
       updatedBy: 'operator',
     });
-    expect(reply.settings).toEqual(expect.objectContaining({ provider: 'crypto-pay', enabled: true, secretNames: ['apiToken', 'apiUrl'], updatedBy: 'operator' }));
+    expect(reply.settings).toEqual(
+      expect.objectContaining({ provider: 'crypto-pay', enabled: true, secretNames: ['apiToken', 'apiUrl'], updatedBy: 'operator' }),
+    );
     expect(JSON.stringify(reply)).not.toContain(apiToken);
     const rows = await sql<Record<string, unknown>>('SELECT * FROM payments.provider_settings');
     expect(rows).toHaveLength(1);
@@ -94,7 +98,9 @@ describe('Crypto Pay webhooks and provider settings (payments alone)', () => {
       [otherBotId, botId],
     );
     // Keeping the keys means opening them: refused, under the other bot's name.
-    const error = await failure(rpc.call(RPC.payments.setProviderSettings, { botId: otherBotId, provider: 'crypto-pay', enabled: true, updatedBy: 'operator' }));
+    const error = await failure(
+      rpc.call(RPC.payments.setProviderSettings, { botId: otherBotId, provider: 'crypto-pay', enabled: true, updatedBy: 'operator' }),
+    );
     expect(error.code).toBe('PAYMENTS.PROVIDER_SETTINGS_UNREADABLE');
     await sql('DELETE FROM payments.provider_settings WHERE bot_id = ?', [otherBotId]);
   });

@@ -47,6 +47,11 @@ export class FakeCryptoPay {
     return this.invoices.get(invoiceId);
   }
 
+  /** The invoice created with this payload (our payment id). */
+  invoiceWithPayload(payload: string): CryptoPayInvoice | undefined {
+    return [...this.invoices.values()].find((invoice) => invoice.payload === payload);
+  }
+
   /** The member pays the invoice: it becomes `paid`, and the update is POSTed to the app's webhook. Returns the update and the webhook's HTTP status. */
   async pay(invoiceId: number, now = new Date()): Promise<{ update: CryptoPayUpdate; body: Buffer; status: number }> {
     const invoice = this.invoices.get(invoiceId);
