@@ -52,8 +52,15 @@ export class FakeCryptoPay {
     return [...this.invoices.values()].find((invoice) => invoice.payload === payload);
   }
 
-  /** The member pays the invoice: it becomes `paid`, and the update is POSTed to the app's webhook. Returns the update and the webhook's HTTP status. */
-  async pay(invoiceId: number, now = new Date()): Promise<{ update: CryptoPayUpdate; body: Buffer; status: number }> {
+  /**
+   * The member pays the invoice: it becomes `paid`, and the update is POSTed to the app's webhook (unless
+   * `deliver` is false: the test delivers it, e.g. several times at once). Returns the update, its body and the webhook's HTTP status.
+   */
+  async pay(
+    invoiceId: number,
+    options: { now?: Date; deliver?: boolean } = {},
+  ): Promise<{ update: CryptoPayUpdate; body: Buffer; status: number | undefined }> {
+    const now = options.now ?? new Date();
     const invoice = this.invoices.get(invoiceId);
     if (!invoice) throw new Error(`no invoice ${invoiceId}`);
     if (invoice.status !== 'active') throw new Error(`invoice ${invoiceId} is ${invoice.status}`);
@@ -70,7 +77,7 @@ export class FakeCryptoPay {
     const { appToken: _token, ...payload } = paid;
     const update: CryptoPayUpdate = { update_id: this.nextUpdateId++, update_type: 'invoice_paid', request_date: now.toISOString(), payload };
     const body = Buffer.from(JSON.stringify(update));
-    return { update, body, status: await this.deliver(appToken, body) };
+    return { update, body, status: options.deliver === false ? undefined : await this.deliver(appToken, body) };
   }
 
   /** POSTs a body to the app's webhook, signed with `signWith` (the app's own token unless a forger's is given, or a raw signature). */
