@@ -9,3 +9,4 @@ export { loadConfigOrExit, runServiceProcess, ServiceProcessConfig } from './run
 export { PinoLoggerService, type ServiceLoggerOptions } from './pino-logger.js';
 export { MetricsController, ServiceMetrics } from './service-metrics.js';
 export { registerTracing, startTracingFromEnv, type Tracing } from './tracing.js';
+export { SecretSealer, SecretSealerError, type SealedSecret } from './secret-sealer.js';

@@ -23,6 +23,16 @@ import { PaymentCommands } from './payment/payment-commands.js';
 import { PaymentsRpcController } from './payment/payments.rpc-controller.js';
 import { RefundPaymentUseCase } from './payment/refund-payment.use-case.js';
 import { SwitchStarRenewalUseCase } from './payment/switch-star-renewal.use-case.js';
+import { CreateProviderPaymentUseCase } from './providers/create-provider-payment.use-case.js';
+import { PaymentProviders } from './providers/payment-providers.js';
+import { ProviderSecretsSealer, providerSecretsSealerFromEnv } from './providers/settings/provider-secrets-sealer.js';
+import { ProviderSettingsRpcController } from './providers/settings/provider-settings.rpc-controller.js';
+import { ProviderSettingsStore } from './providers/settings/provider-settings.store.js';
+import { SetProviderSettingsUseCase } from './providers/settings/set-provider-settings.use-case.js';
+import { HandleProviderWebhookUseCase } from './providers/webhooks/handle-provider-webhook.use-case.js';
+import { ParkedWebhooks } from './providers/webhooks/parked-webhooks.store.js';
+import { ProviderWebhookController } from './providers/webhooks/provider-webhook.controller.js';
+import { WebhookBodyReader } from './providers/webhooks/webhook-body.reader.js';
 import { Clock, SystemClock } from './shared/clock.js';
 import { GatewayClient } from './shared/gateway.client.js';
 import { SubscriptionsClient } from './shared/subscriptions.client.js';
@@ -38,7 +48,14 @@ class PaymentsRpc implements OnModuleDestroy {
 
 /** Request handlers, use cases and bot features of the payments service. */
 @Module({
-  controllers: [PaymentsRpcController, HandleBotUpdateRpcController, PaymentCardsRpcController, CardTransfersRpcController],
+  controllers: [
+    PaymentsRpcController,
+    HandleBotUpdateRpcController,
+    PaymentCardsRpcController,
+    CardTransfersRpcController,
+    ProviderSettingsRpcController,
+    ProviderWebhookController,
+  ],
   providers: [
     { provide: Clock, useClass: SystemClock },
     PaymentCommands,
@@ -57,6 +74,15 @@ class PaymentsRpc implements OnModuleDestroy {
     ReviewCardTransferUseCase,
     CardTransferFeature,
     { provide: AdminChatClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new AdminChatClient(rpc.client) },
+    // Payment providers (src/providers/): settings sealed per bot, the webhooks' raw bodies, Crypto Pay, fiat.
+    WebhookBodyReader,
+    { provide: PaymentProviders, useFactory: () => new PaymentProviders() },
+    { provide: ProviderSecretsSealer, useFactory: () => providerSecretsSealerFromEnv() },
+    ProviderSettingsStore,
+    ParkedWebhooks,
+    SetProviderSettingsUseCase,
+    CreateProviderPaymentUseCase,
+    HandleProviderWebhookUseCase,
     { provide: SubscriptionsClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new SubscriptionsClient(rpc.client) },
     { provide: GatewayClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new GatewayClient(rpc.client) },
     // The service's one router (the definition's `botFeatures`): startService declares it to the gateway.

@@ -7,6 +7,7 @@ import { PaymentsMigration20261130194000 } from './migrations/20261130194000-pay
 import { Payment } from './payment/payment.entity.js';
 import { paymentPublicEvents } from './payment/payment.public-events.js';
 import { PaymentsModule } from './payments.module.js';
+import { ProvidersMigration20261130230000 } from './providers/migrations/20261130230000-providers.migration.js';
 
 /** The payments service. Publishes `payments.*` events (proto/botplatform/payments/v1). */
 export const paymentsService: ServiceDefinition = {
@@ -17,6 +18,7 @@ export const paymentsService: ServiceDefinition = {
     // No busMigrations: they hold a consumer's inbox and positions, and this service consumes nothing yet.
     { name: 'Migration20261130194000_payments', class: PaymentsMigration20261130194000 },
     { name: 'Migration20261130230000_card_transfers', class: CardTransfersMigration20261130230000 },
+    { name: 'Migration20261130230000_providers', class: ProvidersMigration20261130230000 },
   ],
   entities: [Payment, CardTransfer],
   module: (dependencies) => PaymentsModule.forService(dependencies),

@@ -132,6 +132,10 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
       RPC.payments.updatePaymentCard,
       RPC.payments.listPaymentCards,
       RPC.payments.setCardRotation,
+      // Payment providers: a bot's settings (keys go in, never out) and the parked webhooks.
+      RPC.payments.setProviderSettings,
+      RPC.payments.listProviderSettings,
+      RPC.payments.listParkedWebhooks,
       RPC.notifications.setRuleEnabled,
       RPC.notifications.setTemplate,
       RPC.notifications.scheduleMessage,

@@ -55,7 +55,10 @@ export class CheckOutUseCase {
       return { ok: false, refusal: 'try_again' };
     }
     if (!plan?.forSale) return this.fail(payment.paymentId, input, 'plan_unavailable');
-    if (!plan.starsAmount || !sameAmount(plan.starsAmount, payment.amount)) return this.fail(payment.paymentId, input, 'price_changed');
+    // A Stars order against the plan's Stars price, a fiat one (a provider token's) against its price in that currency.
+    const price =
+      payment.currency === 'XTR' ? plan.starsAmount : plan.view.definition?.prices?.find((p) => p.currency === payment.currency)?.amount?.toString();
+    if (!price || !sameAmount(price, payment.amount)) return this.fail(payment.paymentId, input, 'price_changed');
     return { ok: true };
   }
 

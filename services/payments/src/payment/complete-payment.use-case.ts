@@ -14,6 +14,8 @@ export interface CompletePaymentInput {
   readonly totalAmount: string;
   /** `subscription_expiration_date` (unix seconds) of a Stars subscription's charge. */
   readonly subscriptionExpirationDate?: string;
+  /** The grant's idempotency key; `stars:<chargeId>` when absent (a provider's charge id names its provider already). */
+  readonly grantId?: string;
 }
 
 export interface CompletedPayment {
@@ -66,7 +68,7 @@ export class CompletePaymentUseCase {
     // The same charge again after a refund: what it bought was revoked and is not given back.
     if (payment.status === 'refunded') throw new PaymentAlreadyRefundedError(input.paymentId);
     const grant = await this.subscriptions.grant({
-      grantId: `stars:${input.chargeId}`,
+      grantId: input.grantId ?? `stars:${input.chargeId}`,
       botId: payment.botId,
       telegramUserId: payment.telegramUserId,
       planId: payment.planId,

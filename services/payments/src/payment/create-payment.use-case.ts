@@ -1,6 +1,7 @@
 import type { CreatePaymentReplyJson, PlanViewJson } from '@botplatform/contracts';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { StarsProvider } from '../providers/stars/stars.provider.js';
 import { Clock } from '../shared/clock.js';
 import { SubscriptionsClient } from '../shared/subscriptions.client.js';
 import { PaymentCommands } from './payment-commands.js';
@@ -13,6 +14,8 @@ export interface CreatePaymentInput {
   readonly planId: string;
   readonly language: string;
 }
+
+const STARS = new StarsProvider();
 
 /** Telegram's bounds of an invoice's title and description. */
 const TITLE_MAX = 32;
@@ -59,18 +62,18 @@ export class CreatePaymentUseCase {
       },
       { botId: input.botId, actor: { kind: 'user', id: `telegram:${input.telegramUserId}` } },
     );
-    const text = planTextIn(plan.view, input.language);
-    return {
+    const text = invoiceTextOf(plan.view, input.language);
+    // Stars behind the provider interface (src/providers/): the XTR invoice with the payment id as payload.
+    const checkout = await STARS.createCheckout({
       paymentId,
-      invoice: {
-        title: clip(text.name, TITLE_MAX),
-        description: clip(text.description || text.name, DESCRIPTION_MAX),
-        payload: paymentId,
-        currency: 'XTR',
-        prices: [{ label: clip(text.name, TITLE_MAX), amount: plan.starsAmount }],
-        ...subscriptionPeriod,
-      },
-    };
+      botId: input.botId,
+      telegramUserId: input.telegramUserId,
+      currency: 'XTR',
+      amount: plan.starsAmount,
+      ...text,
+      ...subscriptionPeriod,
+    });
+    return { paymentId, ...(checkout.kind === 'invoice' ? { invoice: checkout.invoice } : { payUrl: checkout.url }) };
   }
 }
 
@@ -79,6 +82,12 @@ export function planTextIn(plan: PlanViewJson, language: string): { name: string
   const texts = plan.definition?.texts ?? [];
   const text = texts.find((t) => t.language === language) ?? texts.find((t) => t.language === 'en') ?? texts[0];
   return { name: text?.name || '?', description: text?.description ?? '' };
+}
+
+/** The invoice's title and description in the member's language, within Telegram's bounds. */
+export function invoiceTextOf(plan: PlanViewJson, language: string): { title: string; description: string } {
+  const text = planTextIn(plan, language);
+  return { title: clip(text.name, TITLE_MAX), description: clip(text.description || text.name, DESCRIPTION_MAX) };
 }
 
 function clip(text: string, max: number): string {

@@ -19,6 +19,11 @@ export class CreatePaymentDto implements CreatePaymentRequestJson {
   @IsString()
   @Length(2, 10)
   language?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 32)
+  provider?: string;
 }
 
 /** `rpc.payments.refund-payment`. */

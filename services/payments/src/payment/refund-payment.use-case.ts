@@ -5,7 +5,7 @@ import { GatewayClient } from '../shared/gateway.client.js';
 import { SubscriptionsClient } from '../shared/subscriptions.client.js';
 import { PaymentCommands } from './payment-commands.js';
 import { paymentDecider, type PaymentState } from './payment.decider.js';
-import { PaymentNotFoundError, RefundRefusedError } from './payment.errors.js';
+import { PaymentNotFoundError, PaymentNotRefundableError, RefundRefusedError } from './payment.errors.js';
 
 export interface RefundPaymentInput {
   readonly botId: string;
@@ -42,6 +42,8 @@ export class RefundPaymentUseCase {
     } as const;
     // Refused here, without a word to Telegram, when it is not refundable.
     paymentDecider.decide(command, payment);
+    // Only Stars are given back through Telegram; a fiat or Crypto Pay payment is refunded by its provider (src/providers/).
+    if (payment.currency !== 'XTR') throw new PaymentNotRefundableError(input.paymentId, `paid in ${payment.currency}, not in Stars`);
 
     const refund = await this.gateway.refundStarPayment({ botId: payment.botId, telegramUserId: payment.telegramUserId, chargeId: payment.chargeId ?? '' });
     // Telegram says it was refunded already (a retry after a crash, or a racing refund): recorded below if

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file botplatform/payments/v1/payments.proto.
  */
 export const file_botplatform_payments_v1_payments: GenFile = /*@__PURE__*/
-  fileDesc("CiZib3RwbGF0Zm9ybS9wYXltZW50cy92MS9wYXltZW50cy5wcm90bxIXYm90cGxhdGZvcm0ucGF5bWVudHMudjEi0wEKDlBheW1lbnRDcmVhdGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSLgoKY3JlYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IIq1GBwKGHBheW1lbnRzLnBheW1lbnQuY3JlYXRlZBABIuwBChBQYXltZW50Q29tcGxldGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEjAKDGNvbXBsZXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6Ioq1GB4KGnBheW1lbnRzLnBheW1lbnQuY29tcGxldGVkEAEirQEKDVBheW1lbnRGYWlsZWQSEgoKcGF5bWVudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIOCgZyZWFzb24YBCABKAkSLQoJZmFpbGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDofirUYGwoXcGF5bWVudHMucGF5bWVudC5mYWlsZWQQASKOAgoPUGF5bWVudFJlZnVuZGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEg4KBnJlYXNvbhgIIAEoCRITCgtyZWZ1bmRlZF9ieRgJIAEoCRIvCgtyZWZ1bmRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IYq1GB0KGXBheW1lbnRzLnBheW1lbnQucmVmdW5kZWQQASJ1ChRDcmVhdGVQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIPCgdwbGFuX2lkGAMgASgJEhUKCGxhbmd1YWdlGAQgASgJSACIAQFCCwoJX2xhbmd1YWdlIlYKEkNyZWF0ZVBheW1lbnRSZXBseRISCgpwYXltZW50X2lkGAEgASgJEiwKB2ludm9pY2UYAiABKAsyGy5ib3RwbGF0Zm9ybS5ib3QudjEuSW52b2ljZSJfChRSZWZ1bmRQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSEgoKcGF5bWVudF9pZBgCIAEoCRIOCgZyZWFzb24YAyABKAkSEwoLcmVmdW5kZWRfYnkYBCABKAki3AEKC1BheW1lbnRWaWV3EhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSNgoGc3RhdHVzGAcgASgOMiYuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFN0YXR1cxIWCgljaGFyZ2VfaWQYCCABKAlIAIgBAUIMCgpfY2hhcmdlX2lkIkUKDFBheW1lbnRSZXBseRI1CgdwYXltZW50GAEgASgLMiQuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFZpZXciUAoYU3dpdGNoU3RhclJlbmV3YWxSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEgoKAm9uGAMgASgIIjQKFlN3aXRjaFN0YXJSZW5ld2FsUmVwbHkSGgoSc3RhcnNfc3Vic2NyaXB0aW9uGAEgASgIKr8BCg1QYXltZW50U3RhdHVzEh4KGlBBWU1FTlRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGgoWUEFZTUVOVF9TVEFUVVNfUEVORElORxABEhwKGFBBWU1FTlRfU1RBVFVTX0NPTVBMRVRFRBACEhkKFVBBWU1FTlRfU1RBVFVTX0ZBSUxFRBADEhwKGFBBWU1FTlRfU1RBVFVTX0NBTkNFTExFRBAEEhsKF1BBWU1FTlRfU1RBVFVTX1JFRlVOREVEEAUy7gsKC1BheW1lbnRzUnBjEo4BCg1DcmVhdGVQYXltZW50Ei0uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ3JlYXRlUGF5bWVudFJlcXVlc3QaKy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5DcmVhdGVQYXltZW50UmVwbHkiIYq1GB0KG3JwYy5wYXltZW50cy5jcmVhdGUtcGF5bWVudBKIAQoNUmVmdW5kUGF5bWVudBItLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlJlZnVuZFBheW1lbnRSZXF1ZXN0GiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFJlcGx5IiGKtRgdChtycGMucGF5bWVudHMucmVmdW5kLXBheW1lbnQSnwEKEVN3aXRjaFN0YXJSZW5ld2FsEjEuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU3dpdGNoU3RhclJlbmV3YWxSZXF1ZXN0Gi8uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU3dpdGNoU3RhclJlbmV3YWxSZXBseSImirUYIgogcnBjLnBheW1lbnRzLnN3aXRjaC1zdGFyLXJlbmV3YWwSkAEKDkFkZFBheW1lbnRDYXJkEi4uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQWRkUGF5bWVudENhcmRSZXF1ZXN0GikuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudENhcmRSZXBseSIjirUYHwodcnBjLnBheW1lbnRzLmFkZC1wYXltZW50LWNhcmQSmQEKEVVwZGF0ZVBheW1lbnRDYXJkEjEuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuVXBkYXRlUGF5bWVudENhcmRSZXF1ZXN0GikuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudENhcmRSZXBseSImirUYIgogcnBjLnBheW1lbnRzLnVwZGF0ZS1wYXltZW50LWNhcmQSmwEKEExpc3RQYXltZW50Q2FyZHMSMC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5MaXN0UGF5bWVudENhcmRzUmVxdWVzdBouLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkxpc3RQYXltZW50Q2FyZHNSZXBseSIlirUYIQofcnBjLnBheW1lbnRzLmxpc3QtcGF5bWVudC1jYXJkcxKXAQoPU2V0Q2FyZFJvdGF0aW9uEi8uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU2V0Q2FyZFJvdGF0aW9uUmVxdWVzdBotLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlNldENhcmRSb3RhdGlvblJlcGx5IiSKtRggCh5ycGMucGF5bWVudHMuc2V0LWNhcmQtcm90YXRpb24SnwEKEUdldFBheW1lbnRNZXRob2RzEjEuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuR2V0UGF5bWVudE1ldGhvZHNSZXF1ZXN0Gi8uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuR2V0UGF5bWVudE1ldGhvZHNSZXBseSImirUYIgogcnBjLnBheW1lbnRzLmdldC1wYXltZW50LW1ldGhvZHMSnwEKEVN0YXJ0Q2FyZFRyYW5zZmVyEjEuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU3RhcnRDYXJkVHJhbnNmZXJSZXF1ZXN0Gi8uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU3RhcnRDYXJkVHJhbnNmZXJSZXBseSImirUYIgogcnBjLnBheW1lbnRzLnN0YXJ0LWNhcmQtdHJhbnNmZXISdgoPSGFuZGxlQm90VXBkYXRlEh0uYm90cGxhdGZvcm0uYm90LnYxLkJvdFVwZGF0ZRoeLmJvdHBsYXRmb3JtLmJvdC52MS5Cb3RBY3Rpb25zIiSKtRggCh5ycGMucGF5bWVudHMuaGFuZGxlLWJvdC11cGRhdGViBnByb3RvMw", [file_botplatform_bot_v1_bot_features, file_botplatform_bus_v1_event_options, file_botplatform_bus_v1_rpc_options, file_botplatform_payments_v1_cards, file_google_protobuf_timestamp]);
+  fileDesc("CiZib3RwbGF0Zm9ybS9wYXltZW50cy92MS9wYXltZW50cy5wcm90bxIXYm90cGxhdGZvcm0ucGF5bWVudHMudjEi0wEKDlBheW1lbnRDcmVhdGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSLgoKY3JlYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IIq1GBwKGHBheW1lbnRzLnBheW1lbnQuY3JlYXRlZBABIuwBChBQYXltZW50Q29tcGxldGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEjAKDGNvbXBsZXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6Ioq1GB4KGnBheW1lbnRzLnBheW1lbnQuY29tcGxldGVkEAEirQEKDVBheW1lbnRGYWlsZWQSEgoKcGF5bWVudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIOCgZyZWFzb24YBCABKAkSLQoJZmFpbGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDofirUYGwoXcGF5bWVudHMucGF5bWVudC5mYWlsZWQQASKOAgoPUGF5bWVudFJlZnVuZGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEg4KBnJlYXNvbhgIIAEoCRITCgtyZWZ1bmRlZF9ieRgJIAEoCRIvCgtyZWZ1bmRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IYq1GB0KGXBheW1lbnRzLnBheW1lbnQucmVmdW5kZWQQASKZAQoUQ3JlYXRlUGF5bWVudFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCRIVCghsYW5ndWFnZRgEIAEoCUgAiAEBEhUKCHByb3ZpZGVyGAUgASgJSAGIAQFCCwoJX2xhbmd1YWdlQgsKCV9wcm92aWRlciJ4ChJDcmVhdGVQYXltZW50UmVwbHkSEgoKcGF5bWVudF9pZBgBIAEoCRIsCgdpbnZvaWNlGAIgASgLMhsuYm90cGxhdGZvcm0uYm90LnYxLkludm9pY2USFAoHcGF5X3VybBgDIAEoCUgAiAEBQgoKCF9wYXlfdXJsIl8KFFJlZnVuZFBheW1lbnRSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRISCgpwYXltZW50X2lkGAIgASgJEg4KBnJlYXNvbhgDIAEoCRITCgtyZWZ1bmRlZF9ieRgEIAEoCSLcAQoLUGF5bWVudFZpZXcSEgoKcGF5bWVudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIPCgdwbGFuX2lkGAQgASgJEhAKCGN1cnJlbmN5GAUgASgJEg4KBmFtb3VudBgGIAEoAxI2CgZzdGF0dXMYByABKA4yJi5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5QYXltZW50U3RhdHVzEhYKCWNoYXJnZV9pZBgIIAEoCUgAiAEBQgwKCl9jaGFyZ2VfaWQiRQoMUGF5bWVudFJlcGx5EjUKB3BheW1lbnQYASABKAsyJC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5QYXltZW50VmlldyJQChhTd2l0Y2hTdGFyUmVuZXdhbFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSCgoCb24YAyABKAgiNAoWU3dpdGNoU3RhclJlbmV3YWxSZXBseRIaChJzdGFyc19zdWJzY3JpcHRpb24YASABKAgi5gEKGlNldFByb3ZpZGVyU2V0dGluZ3NSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIPCgdlbmFibGVkGAMgASgIElEKB3NlY3JldHMYBCADKAsyQC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5TZXRQcm92aWRlclNldHRpbmdzUmVxdWVzdC5TZWNyZXRzRW50cnkSEgoKdXBkYXRlZF9ieRgFIAEoCRouCgxTZWNyZXRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKoAQoUUHJvdmlkZXJTZXR0aW5nc1ZpZXcSEAoIcHJvdmlkZXIYASABKAkSDwoHZW5hYmxlZBgCIAEoCBIUCgxzZWNyZXRfbmFtZXMYAyADKAkSEwoLc2VhbGVkX3dpdGgYBCABKAkSLgoKdXBkYXRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdXBkYXRlZF9ieRgGIAEoCSJYChVQcm92aWRlclNldHRpbmdzUmVwbHkSPwoIc2V0dGluZ3MYASABKAsyLS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5Qcm92aWRlclNldHRpbmdzVmlldyItChtMaXN0UHJvdmlkZXJTZXR0aW5nc1JlcXVlc3QSDgoGYm90X2lkGAEgASgJIl0KGUxpc3RQcm92aWRlclNldHRpbmdzUmVwbHkSQAoJcHJvdmlkZXJzGAEgAygLMi0uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUHJvdmlkZXJTZXR0aW5nc1ZpZXciSQoZTGlzdFBhcmtlZFdlYmhvb2tzUmVxdWVzdBIOCgZib3RfaWQYASABKAkSEgoFbGltaXQYAiABKAVIAIgBAUIICgZfbGltaXQi/AEKEVBhcmtlZFdlYmhvb2tWaWV3EhEKCXBhcmtlZF9pZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIRCgl1cGRhdGVfaWQYAyABKAkSFwoKcGF5bWVudF9pZBgEIAEoCUgAiAEBEhYKCWNoYXJnZV9pZBgFIAEoCUgBiAEBEg4KBnJlYXNvbhgGIAEoCRISCgpkZWxpdmVyaWVzGAcgASgFEi8KC3JlY2VpdmVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgRib2R5GAkgASgJQg0KC19wYXltZW50X2lkQgwKCl9jaGFyZ2VfaWQiVwoXTGlzdFBhcmtlZFdlYmhvb2tzUmVwbHkSPAoId2ViaG9va3MYASADKAsyKi5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5QYXJrZWRXZWJob29rVmlldyq/AQoNUGF5bWVudFN0YXR1cxIeChpQQVlNRU5UX1NUQVRVU19VTlNQRUNJRklFRBAAEhoKFlBBWU1FTlRfU1RBVFVTX1BFTkRJTkcQARIcChhQQVlNRU5UX1NUQVRVU19DT01QTEVURUQQAhIZChVQQVlNRU5UX1NUQVRVU19GQUlMRUQQAxIcChhQQVlNRU5UX1NUQVRVU19DQU5DRUxMRUQQBBIbChdQQVlNRU5UX1NUQVRVU19SRUZVTkRFRBAFMukPCgtQYXltZW50c1JwYxKOAQoNQ3JlYXRlUGF5bWVudBItLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkNyZWF0ZVBheW1lbnRSZXF1ZXN0GisuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ3JlYXRlUGF5bWVudFJlcGx5IiGKtRgdChtycGMucGF5bWVudHMuY3JlYXRlLXBheW1lbnQSiAEKDVJlZnVuZFBheW1lbnQSLS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5SZWZ1bmRQYXltZW50UmVxdWVzdBolLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlBheW1lbnRSZXBseSIhirUYHQobcnBjLnBheW1lbnRzLnJlZnVuZC1wYXltZW50Ep8BChFTd2l0Y2hTdGFyUmVuZXdhbBIxLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlN3aXRjaFN0YXJSZW5ld2FsUmVxdWVzdBovLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlN3aXRjaFN0YXJSZW5ld2FsUmVwbHkiJoq1GCIKIHJwYy5wYXltZW50cy5zd2l0Y2gtc3Rhci1yZW5ld2FsEpABCg5BZGRQYXltZW50Q2FyZBIuLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkFkZFBheW1lbnRDYXJkUmVxdWVzdBopLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlBheW1lbnRDYXJkUmVwbHkiI4q1GB8KHXJwYy5wYXltZW50cy5hZGQtcGF5bWVudC1jYXJkEpkBChFVcGRhdGVQYXltZW50Q2FyZBIxLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlVwZGF0ZVBheW1lbnRDYXJkUmVxdWVzdBopLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlBheW1lbnRDYXJkUmVwbHkiJoq1GCIKIHJwYy5wYXltZW50cy51cGRhdGUtcGF5bWVudC1jYXJkEpsBChBMaXN0UGF5bWVudENhcmRzEjAuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuTGlzdFBheW1lbnRDYXJkc1JlcXVlc3QaLi5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5MaXN0UGF5bWVudENhcmRzUmVwbHkiJYq1GCEKH3JwYy5wYXltZW50cy5saXN0LXBheW1lbnQtY2FyZHMSlwEKD1NldENhcmRSb3RhdGlvbhIvLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlNldENhcmRSb3RhdGlvblJlcXVlc3QaLS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5TZXRDYXJkUm90YXRpb25SZXBseSIkirUYIAoecnBjLnBheW1lbnRzLnNldC1jYXJkLXJvdGF0aW9uEp8BChFHZXRQYXltZW50TWV0aG9kcxIxLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkdldFBheW1lbnRNZXRob2RzUmVxdWVzdBovLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkdldFBheW1lbnRNZXRob2RzUmVwbHkiJoq1GCIKIHJwYy5wYXltZW50cy5nZXQtcGF5bWVudC1tZXRob2RzEp8BChFTdGFydENhcmRUcmFuc2ZlchIxLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlN0YXJ0Q2FyZFRyYW5zZmVyUmVxdWVzdBovLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlN0YXJ0Q2FyZFRyYW5zZmVyUmVwbHkiJoq1GCIKIHJwYy5wYXltZW50cy5zdGFydC1jYXJkLXRyYW5zZmVyEnYKD0hhbmRsZUJvdFVwZGF0ZRIdLmJvdHBsYXRmb3JtLmJvdC52MS5Cb3RVcGRhdGUaHi5ib3RwbGF0Zm9ybS5ib3QudjEuQm90QWN0aW9ucyIkirUYIAoecnBjLnBheW1lbnRzLmhhbmRsZS1ib3QtdXBkYXRlEqQBChNTZXRQcm92aWRlclNldHRpbmdzEjMuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU2V0UHJvdmlkZXJTZXR0aW5nc1JlcXVlc3QaLi5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5Qcm92aWRlclNldHRpbmdzUmVwbHkiKIq1GCQKInJwYy5wYXltZW50cy5zZXQtcHJvdmlkZXItc2V0dGluZ3MSqwEKFExpc3RQcm92aWRlclNldHRpbmdzEjQuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuTGlzdFByb3ZpZGVyU2V0dGluZ3NSZXF1ZXN0GjIuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuTGlzdFByb3ZpZGVyU2V0dGluZ3NSZXBseSIpirUYJQojcnBjLnBheW1lbnRzLmxpc3QtcHJvdmlkZXItc2V0dGluZ3MSowEKEkxpc3RQYXJrZWRXZWJob29rcxIyLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkxpc3RQYXJrZWRXZWJob29rc1JlcXVlc3QaMC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5MaXN0UGFya2VkV2ViaG9va3NSZXBseSInirUYIwohcnBjLnBheW1lbnRzLmxpc3QtcGFya2VkLXdlYmhvb2tzYgZwcm90bzM", [file_botplatform_bot_v1_bot_features, file_botplatform_bus_v1_event_options, file_botplatform_bus_v1_rpc_options, file_botplatform_payments_v1_cards, file_google_protobuf_timestamp]);
 
 /**
  * PaymentCreated: a member ordered a plan; an invoice with this payment's id in its payload was issued.
@@ -455,6 +455,13 @@ export type CreatePaymentRequest = Message<"botplatform.payments.v1.CreatePaymen
    * @generated from field: optional string language = 4;
    */
   language?: string | undefined;
+
+  /**
+   * The provider to pay with ("stars" when absent; "telegram-fiat", "crypto-pay" when the bot enabled them).
+   *
+   * @generated from field: optional string provider = 5;
+   */
+  provider?: string | undefined;
 };
 
 /**
@@ -484,6 +491,13 @@ export type CreatePaymentRequestJson = {
    * @generated from field: optional string language = 4;
    */
   language?: string;
+
+  /**
+   * The provider to pay with ("stars" when absent; "telegram-fiat", "crypto-pay" when the bot enabled them).
+   *
+   * @generated from field: optional string provider = 5;
+   */
+  provider?: string;
 };
 
 /**
@@ -503,11 +517,18 @@ export type CreatePaymentReply = Message<"botplatform.payments.v1.CreatePaymentR
   paymentId: string;
 
   /**
-   * Ready for sendInvoice: XTR, one price, the payment id as payload.
+   * Ready for sendInvoice: XTR, one price, the payment id as payload (absent for an external provider).
    *
    * @generated from field: botplatform.bot.v1.Invoice invoice = 2;
    */
   invoice?: Invoice | undefined;
+
+  /**
+   * An external provider's page to pay on (a URL button), instead of an invoice.
+   *
+   * @generated from field: optional string pay_url = 3;
+   */
+  payUrl?: string | undefined;
 };
 
 /**
@@ -520,11 +541,18 @@ export type CreatePaymentReplyJson = {
   paymentId?: string;
 
   /**
-   * Ready for sendInvoice: XTR, one price, the payment id as payload.
+   * Ready for sendInvoice: XTR, one price, the payment id as payload (absent for an external provider).
    *
    * @generated from field: botplatform.bot.v1.Invoice invoice = 2;
    */
   invoice?: InvoiceJson;
+
+  /**
+   * An external provider's page to pay on (a URL button), instead of an invoice.
+   *
+   * @generated from field: optional string pay_url = 3;
+   */
+  payUrl?: string;
 };
 
 /**
@@ -810,6 +838,450 @@ export const SwitchStarRenewalReplySchema: GenMessage<SwitchStarRenewalReply, {j
   messageDesc(file_botplatform_payments_v1_payments, 10);
 
 /**
+ * rpc.payments.set-provider-settings. The secrets replace the ones held when given; absent, they are kept.
+ *
+ * @generated from message botplatform.payments.v1.SetProviderSettingsRequest
+ */
+export type SetProviderSettingsRequest = Message<"botplatform.payments.v1.SetProviderSettingsRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * "stars", "telegram-fiat" or "crypto-pay".
+   *
+   * @generated from field: string provider = 2;
+   */
+  provider: string;
+
+  /**
+   * @generated from field: bool enabled = 3;
+   */
+  enabled: boolean;
+
+  /**
+   * The provider's keys by name (telegram-fiat: providerToken; crypto-pay: apiToken, apiUrl).
+   *
+   * @generated from field: map<string, string> secrets = 4;
+   */
+  secrets: { [key: string]: string };
+
+  /**
+   * Who changed them: "operator", "api:<token id>"…
+   *
+   * @generated from field: string updated_by = 5;
+   */
+  updatedBy: string;
+};
+
+/**
+ * rpc.payments.set-provider-settings. The secrets replace the ones held when given; absent, they are kept.
+ *
+ * @generated from message botplatform.payments.v1.SetProviderSettingsRequest
+ */
+export type SetProviderSettingsRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * "stars", "telegram-fiat" or "crypto-pay".
+   *
+   * @generated from field: string provider = 2;
+   */
+  provider?: string;
+
+  /**
+   * @generated from field: bool enabled = 3;
+   */
+  enabled?: boolean;
+
+  /**
+   * The provider's keys by name (telegram-fiat: providerToken; crypto-pay: apiToken, apiUrl).
+   *
+   * @generated from field: map<string, string> secrets = 4;
+   */
+  secrets?: { [key: string]: string };
+
+  /**
+   * Who changed them: "operator", "api:<token id>"…
+   *
+   * @generated from field: string updated_by = 5;
+   */
+  updatedBy?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.SetProviderSettingsRequest.
+ * Use `create(SetProviderSettingsRequestSchema)` to create a new message.
+ */
+export const SetProviderSettingsRequestSchema: GenMessage<SetProviderSettingsRequest, {jsonType: SetProviderSettingsRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 11);
+
+/**
+ * @generated from message botplatform.payments.v1.ProviderSettingsView
+ */
+export type ProviderSettingsView = Message<"botplatform.payments.v1.ProviderSettingsView"> & {
+  /**
+   * @generated from field: string provider = 1;
+   */
+  provider: string;
+
+  /**
+   * @generated from field: bool enabled = 2;
+   */
+  enabled: boolean;
+
+  /**
+   * The names of the keys held; their values never leave the service.
+   *
+   * @generated from field: repeated string secret_names = 3;
+   */
+  secretNames: string[];
+
+  /**
+   * The id of the key that sealed them.
+   *
+   * @generated from field: string sealed_with = 4;
+   */
+  sealedWith: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp updated_at = 5;
+   */
+  updatedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string updated_by = 6;
+   */
+  updatedBy: string;
+};
+
+/**
+ * @generated from message botplatform.payments.v1.ProviderSettingsView
+ */
+export type ProviderSettingsViewJson = {
+  /**
+   * @generated from field: string provider = 1;
+   */
+  provider?: string;
+
+  /**
+   * @generated from field: bool enabled = 2;
+   */
+  enabled?: boolean;
+
+  /**
+   * The names of the keys held; their values never leave the service.
+   *
+   * @generated from field: repeated string secret_names = 3;
+   */
+  secretNames?: string[];
+
+  /**
+   * The id of the key that sealed them.
+   *
+   * @generated from field: string sealed_with = 4;
+   */
+  sealedWith?: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp updated_at = 5;
+   */
+  updatedAt?: TimestampJson;
+
+  /**
+   * @generated from field: string updated_by = 6;
+   */
+  updatedBy?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.ProviderSettingsView.
+ * Use `create(ProviderSettingsViewSchema)` to create a new message.
+ */
+export const ProviderSettingsViewSchema: GenMessage<ProviderSettingsView, {jsonType: ProviderSettingsViewJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 12);
+
+/**
+ * @generated from message botplatform.payments.v1.ProviderSettingsReply
+ */
+export type ProviderSettingsReply = Message<"botplatform.payments.v1.ProviderSettingsReply"> & {
+  /**
+   * @generated from field: botplatform.payments.v1.ProviderSettingsView settings = 1;
+   */
+  settings?: ProviderSettingsView | undefined;
+};
+
+/**
+ * @generated from message botplatform.payments.v1.ProviderSettingsReply
+ */
+export type ProviderSettingsReplyJson = {
+  /**
+   * @generated from field: botplatform.payments.v1.ProviderSettingsView settings = 1;
+   */
+  settings?: ProviderSettingsViewJson;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.ProviderSettingsReply.
+ * Use `create(ProviderSettingsReplySchema)` to create a new message.
+ */
+export const ProviderSettingsReplySchema: GenMessage<ProviderSettingsReply, {jsonType: ProviderSettingsReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 13);
+
+/**
+ * rpc.payments.list-provider-settings
+ *
+ * @generated from message botplatform.payments.v1.ListProviderSettingsRequest
+ */
+export type ListProviderSettingsRequest = Message<"botplatform.payments.v1.ListProviderSettingsRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+};
+
+/**
+ * rpc.payments.list-provider-settings
+ *
+ * @generated from message botplatform.payments.v1.ListProviderSettingsRequest
+ */
+export type ListProviderSettingsRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.ListProviderSettingsRequest.
+ * Use `create(ListProviderSettingsRequestSchema)` to create a new message.
+ */
+export const ListProviderSettingsRequestSchema: GenMessage<ListProviderSettingsRequest, {jsonType: ListProviderSettingsRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 14);
+
+/**
+ * @generated from message botplatform.payments.v1.ListProviderSettingsReply
+ */
+export type ListProviderSettingsReply = Message<"botplatform.payments.v1.ListProviderSettingsReply"> & {
+  /**
+   * @generated from field: repeated botplatform.payments.v1.ProviderSettingsView providers = 1;
+   */
+  providers: ProviderSettingsView[];
+};
+
+/**
+ * @generated from message botplatform.payments.v1.ListProviderSettingsReply
+ */
+export type ListProviderSettingsReplyJson = {
+  /**
+   * @generated from field: repeated botplatform.payments.v1.ProviderSettingsView providers = 1;
+   */
+  providers?: ProviderSettingsViewJson[];
+};
+
+/**
+ * Describes the message botplatform.payments.v1.ListProviderSettingsReply.
+ * Use `create(ListProviderSettingsReplySchema)` to create a new message.
+ */
+export const ListProviderSettingsReplySchema: GenMessage<ListProviderSettingsReply, {jsonType: ListProviderSettingsReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 15);
+
+/**
+ * rpc.payments.list-parked-webhooks
+ *
+ * @generated from message botplatform.payments.v1.ListParkedWebhooksRequest
+ */
+export type ListParkedWebhooksRequest = Message<"botplatform.payments.v1.ListParkedWebhooksRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * 1-100, 50 when absent; newest first.
+   *
+   * @generated from field: optional int32 limit = 2;
+   */
+  limit?: number | undefined;
+};
+
+/**
+ * rpc.payments.list-parked-webhooks
+ *
+ * @generated from message botplatform.payments.v1.ListParkedWebhooksRequest
+ */
+export type ListParkedWebhooksRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * 1-100, 50 when absent; newest first.
+   *
+   * @generated from field: optional int32 limit = 2;
+   */
+  limit?: number;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.ListParkedWebhooksRequest.
+ * Use `create(ListParkedWebhooksRequestSchema)` to create a new message.
+ */
+export const ListParkedWebhooksRequestSchema: GenMessage<ListParkedWebhooksRequest, {jsonType: ListParkedWebhooksRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 16);
+
+/**
+ * @generated from message botplatform.payments.v1.ParkedWebhookView
+ */
+export type ParkedWebhookView = Message<"botplatform.payments.v1.ParkedWebhookView"> & {
+  /**
+   * @generated from field: string parked_id = 1;
+   */
+  parkedId: string;
+
+  /**
+   * @generated from field: string provider = 2;
+   */
+  provider: string;
+
+  /**
+   * @generated from field: string update_id = 3;
+   */
+  updateId: string;
+
+  /**
+   * @generated from field: optional string payment_id = 4;
+   */
+  paymentId?: string | undefined;
+
+  /**
+   * @generated from field: optional string charge_id = 5;
+   */
+  chargeId?: string | undefined;
+
+  /**
+   * unknown-payment, amount-mismatch, not-payable, malformed.
+   *
+   * @generated from field: string reason = 6;
+   */
+  reason: string;
+
+  /**
+   * How many times the provider delivered it.
+   *
+   * @generated from field: int32 deliveries = 7;
+   */
+  deliveries: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp received_at = 8;
+   */
+  receivedAt?: Timestamp | undefined;
+
+  /**
+   * The body as it arrived (no secrets: a provider's update).
+   *
+   * @generated from field: string body = 9;
+   */
+  body: string;
+};
+
+/**
+ * @generated from message botplatform.payments.v1.ParkedWebhookView
+ */
+export type ParkedWebhookViewJson = {
+  /**
+   * @generated from field: string parked_id = 1;
+   */
+  parkedId?: string;
+
+  /**
+   * @generated from field: string provider = 2;
+   */
+  provider?: string;
+
+  /**
+   * @generated from field: string update_id = 3;
+   */
+  updateId?: string;
+
+  /**
+   * @generated from field: optional string payment_id = 4;
+   */
+  paymentId?: string;
+
+  /**
+   * @generated from field: optional string charge_id = 5;
+   */
+  chargeId?: string;
+
+  /**
+   * unknown-payment, amount-mismatch, not-payable, malformed.
+   *
+   * @generated from field: string reason = 6;
+   */
+  reason?: string;
+
+  /**
+   * How many times the provider delivered it.
+   *
+   * @generated from field: int32 deliveries = 7;
+   */
+  deliveries?: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp received_at = 8;
+   */
+  receivedAt?: TimestampJson;
+
+  /**
+   * The body as it arrived (no secrets: a provider's update).
+   *
+   * @generated from field: string body = 9;
+   */
+  body?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.ParkedWebhookView.
+ * Use `create(ParkedWebhookViewSchema)` to create a new message.
+ */
+export const ParkedWebhookViewSchema: GenMessage<ParkedWebhookView, {jsonType: ParkedWebhookViewJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 17);
+
+/**
+ * @generated from message botplatform.payments.v1.ListParkedWebhooksReply
+ */
+export type ListParkedWebhooksReply = Message<"botplatform.payments.v1.ListParkedWebhooksReply"> & {
+  /**
+   * @generated from field: repeated botplatform.payments.v1.ParkedWebhookView webhooks = 1;
+   */
+  webhooks: ParkedWebhookView[];
+};
+
+/**
+ * @generated from message botplatform.payments.v1.ListParkedWebhooksReply
+ */
+export type ListParkedWebhooksReplyJson = {
+  /**
+   * @generated from field: repeated botplatform.payments.v1.ParkedWebhookView webhooks = 1;
+   */
+  webhooks?: ParkedWebhookViewJson[];
+};
+
+/**
+ * Describes the message botplatform.payments.v1.ListParkedWebhooksReply.
+ * Use `create(ListParkedWebhooksReplySchema)` to create a new message.
+ */
+export const ListParkedWebhooksReplySchema: GenMessage<ListParkedWebhooksReply, {jsonType: ListParkedWebhooksReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 18);
+
+/**
  * @generated from enum botplatform.payments.v1.PaymentStatus
  */
 export enum PaymentStatus {
@@ -958,6 +1430,36 @@ export const PaymentsRpc: GenService<{
     methodKind: "unary";
     input: typeof BotUpdateSchema;
     output: typeof BotActionsSchema;
+  },
+  /**
+   * A bot's settings of one payment provider (enabled, keys): sealed in the database, changed live.
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.SetProviderSettings
+   */
+  setProviderSettings: {
+    methodKind: "unary";
+    input: typeof SetProviderSettingsRequestSchema;
+    output: typeof ProviderSettingsReplySchema;
+  },
+  /**
+   * A bot's providers as set: never a key, only the names of the keys held.
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.ListProviderSettings
+   */
+  listProviderSettings: {
+    methodKind: "unary";
+    input: typeof ListProviderSettingsRequestSchema;
+    output: typeof ListProviderSettingsReplySchema;
+  },
+  /**
+   * Provider webhooks that named no payment of the bot (or could not apply), kept for an operator.
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.ListParkedWebhooks
+   */
+  listParkedWebhooks: {
+    methodKind: "unary";
+    input: typeof ListParkedWebhooksRequestSchema;
+    output: typeof ListParkedWebhooksReplySchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_botplatform_payments_v1_payments, 0);
