@@ -69,11 +69,14 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
   // Its admin API scopes plans by the bots' API tokens, which the users service checks; its bot screens
   // (/plans, /subscription, /subadmin) are routed to it once declared, and "Buy" orders the invoice from
   // payments (and the renewal switch of a Stars subscription goes through payments to Telegram). Its reminders follow each bot's reminder days (a users setting) and go out in the member's
-  // language through notifications.
+  // language through notifications. Each bot's group (group-shared plans) follows the users' bot group events.
   {
     user: 'subscriptions',
     service: true,
-    consumers: [{ name: 'subscriptions--reminder-days', source: 'users' }],
+    consumers: [
+      { name: 'subscriptions--reminder-days', source: 'users' },
+      { name: 'subscriptions--bot-groups', source: 'users' },
+    ],
     requests: [
       ...[RPC.users.authenticateApiToken, RPC.users.getMember, RPC.notifications.sendMessage, RPC.payments.createPayment, RPC.payments.switchStarRenewal].map(
         (method) => method.subject,
