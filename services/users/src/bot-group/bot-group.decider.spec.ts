@@ -20,12 +20,16 @@ const add = (botId: string, extra: Partial<AddBotToGroup> = {}): AddBotToGroup =
   type: 'AddBotToGroup',
   groupId: GROUP,
   botId,
+  botName: 'Bot',
   botOwnerTelegramUserId: OWNER,
   currentGroupId: null,
   now: NOW,
   ...extra,
 });
-const added = (botId: string): BotAddedToGroup => ({ type: 'BotAddedToGroup', data: { groupId: GROUP, botId, ownerTelegramUserId: OWNER, addedAt: NOW } });
+const added = (botId: string): BotAddedToGroup => ({
+  type: 'BotAddedToGroup',
+  data: { groupId: GROUP, botId, botName: 'Bot', ownerTelegramUserId: OWNER, addedAt: NOW },
+});
 
 describe('Bot group', () => {
   const spec = DeciderSpecification.for(botGroupDecider);

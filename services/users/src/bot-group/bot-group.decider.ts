@@ -21,6 +21,8 @@ export interface AddBotToGroup {
   readonly type: 'AddBotToGroup';
   readonly groupId: string;
   readonly botId: string;
+  /** The bot's display name (kept with the event: screens of the group's other bots show it). */
+  readonly botName: string;
   /** The bot's owner, from the bots read model. */
   readonly botOwnerTelegramUserId: number;
   /** The group the bot is in now (the membership read model), null when none. */
@@ -38,7 +40,7 @@ export interface RemoveBotFromGroup {
 export type BotGroupCommand = CreateBotGroup | AddBotToGroup | RemoveBotFromGroup;
 
 export type BotGroupCreated = DomainEvent<'BotGroupCreated', { groupId: string; ownerTelegramUserId: number; name: string; createdAt: string }>;
-export type BotAddedToGroup = DomainEvent<'BotAddedToGroup', { groupId: string; botId: string; ownerTelegramUserId: number; addedAt: string }>;
+export type BotAddedToGroup = DomainEvent<'BotAddedToGroup', { groupId: string; botId: string; botName: string; ownerTelegramUserId: number; addedAt: string }>;
 export type BotRemovedFromGroup = DomainEvent<'BotRemovedFromGroup', { groupId: string; botId: string; removedAt: string }>;
 
 export type BotGroupEvent = BotGroupCreated | BotAddedToGroup | BotRemovedFromGroup;
@@ -103,7 +105,13 @@ export const botGroupDecider: Decider<BotGroupState, BotGroupCommand, BotGroupEv
         return [
           {
             type: 'BotAddedToGroup',
-            data: { groupId: group.groupId, botId: command.botId, ownerTelegramUserId: group.ownerTelegramUserId, addedAt: command.now },
+            data: {
+              groupId: group.groupId,
+              botId: command.botId,
+              botName: command.botName,
+              ownerTelegramUserId: group.ownerTelegramUserId,
+              addedAt: command.now,
+            },
           },
         ];
       }

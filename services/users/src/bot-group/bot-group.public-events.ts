@@ -1,24 +1,14 @@
-import { BotAddedToGroupSchema, BotGroupCreatedSchema, BotRemovedFromGroupSchema, timestampFromDate } from '@botplatform/contracts';
+import { BotAddedToGroupSchema, BotRemovedFromGroupSchema, timestampFromDate } from '@botplatform/contracts';
 import type { PublicEventMapper } from '@botplatform/bus';
 import type { RecordedEvent } from '@botplatform/event-store';
 import type { BotGroupEvent } from './bot-group.decider.js';
 
 const at = (iso: string) => timestampFromDate(new Date(iso));
 
-/** Bot group events as other services see them (proto/botplatform/users/v1/bot_groups.proto). */
+/** Bot group events as other services see them (proto/botplatform/users/v1/bot_groups.proto); a group's creation stays internal. */
 export const botGroupPublicEvents: PublicEventMapper = (stored) => {
   const event = stored as RecordedEvent<BotGroupEvent>;
   switch (event.type) {
-    case 'BotGroupCreated':
-      return {
-        schema: BotGroupCreatedSchema,
-        message: {
-          groupId: event.data.groupId,
-          ownerTelegramUserId: BigInt(event.data.ownerTelegramUserId),
-          name: event.data.name,
-          createdAt: at(event.data.createdAt),
-        },
-      };
     case 'BotAddedToGroup':
       return {
         schema: BotAddedToGroupSchema,
@@ -26,6 +16,7 @@ export const botGroupPublicEvents: PublicEventMapper = (stored) => {
           groupId: event.data.groupId,
           botId: event.data.botId,
           ownerTelegramUserId: BigInt(event.data.ownerTelegramUserId),
+          botName: event.data.botName,
           addedAt: at(event.data.addedAt),
         },
       };

@@ -60,6 +60,7 @@ export class BotGroups {
           type: 'AddBotToGroup',
           groupId,
           botId,
+          botName: bot.name,
           botOwnerTelegramUserId: Number(bot.ownerTelegramUserId),
           currentGroupId: current?.groupId ?? null,
           now: new Date().toISOString(),

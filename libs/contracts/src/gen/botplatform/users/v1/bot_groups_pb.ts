@@ -13,72 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file botplatform/users/v1/bot_groups.proto.
  */
 export const file_botplatform_users_v1_bot_groups: GenFile = /*@__PURE__*/
-  fileDesc("CiVib3RwbGF0Zm9ybS91c2Vycy92MS9ib3RfZ3JvdXBzLnByb3RvEhRib3RwbGF0Zm9ybS51c2Vycy52MSKiAQoPQm90R3JvdXBDcmVhdGVkEhAKCGdyb3VwX2lkGAEgASgJEh4KFm93bmVyX3RlbGVncmFtX3VzZXJfaWQYAiABKAMSDAoEbmFtZRgDIAEoCRIuCgpjcmVhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDofirUYGwoXdXNlcnMuYm90X2dyb3VwLmNyZWF0ZWQQASKkAQoPQm90QWRkZWRUb0dyb3VwEhAKCGdyb3VwX2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIeChZvd25lcl90ZWxlZ3JhbV91c2VyX2lkGAMgASgDEiwKCGFkZGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDohirUYHQoZdXNlcnMuYm90X2dyb3VwLmJvdF9hZGRlZBABIowBChNCb3RSZW1vdmVkRnJvbUdyb3VwEhAKCGdyb3VwX2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIuCgpyZW1vdmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDojirUYHwobdXNlcnMuYm90X2dyb3VwLmJvdF9yZW1vdmVkEAEijwEKDEJvdEdyb3VwVmlldxIQCghncm91cF9pZBgBIAEoCRIeChZvd25lcl90ZWxlZ3JhbV91c2VyX2lkGAIgASgDEgwKBG5hbWUYAyABKAkSDwoHYm90X2lkcxgEIAMoCRIuCgpjcmVhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcGIGcHJvdG8z", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
-
-/**
- * BotGroupCreated: the operator created an empty group for an owner.
- *
- * @generated from message botplatform.users.v1.BotGroupCreated
- */
-export type BotGroupCreated = Message<"botplatform.users.v1.BotGroupCreated"> & {
-  /**
-   * @generated from field: string group_id = 1;
-   */
-  groupId: string;
-
-  /**
-   * Telegram user id of the owner: only bots of this owner can join.
-   *
-   * @generated from field: int64 owner_telegram_user_id = 2;
-   */
-  ownerTelegramUserId: bigint;
-
-  /**
-   * @generated from field: string name = 3;
-   */
-  name: string;
-
-  /**
-   * @generated from field: google.protobuf.Timestamp created_at = 4;
-   */
-  createdAt?: Timestamp | undefined;
-};
-
-/**
- * BotGroupCreated: the operator created an empty group for an owner.
- *
- * @generated from message botplatform.users.v1.BotGroupCreated
- */
-export type BotGroupCreatedJson = {
-  /**
-   * @generated from field: string group_id = 1;
-   */
-  groupId?: string;
-
-  /**
-   * Telegram user id of the owner: only bots of this owner can join.
-   *
-   * @generated from field: int64 owner_telegram_user_id = 2;
-   */
-  ownerTelegramUserId?: string;
-
-  /**
-   * @generated from field: string name = 3;
-   */
-  name?: string;
-
-  /**
-   * @generated from field: google.protobuf.Timestamp created_at = 4;
-   */
-  createdAt?: TimestampJson;
-};
-
-/**
- * Describes the message botplatform.users.v1.BotGroupCreated.
- * Use `create(BotGroupCreatedSchema)` to create a new message.
- */
-export const BotGroupCreatedSchema: GenMessage<BotGroupCreated, {jsonType: BotGroupCreatedJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_users_v1_bot_groups, 0);
+  fileDesc("CiVib3RwbGF0Zm9ybS91c2Vycy92MS9ib3RfZ3JvdXBzLnByb3RvEhRib3RwbGF0Zm9ybS51c2Vycy52MSK2AQoPQm90QWRkZWRUb0dyb3VwEhAKCGdyb3VwX2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIeChZvd25lcl90ZWxlZ3JhbV91c2VyX2lkGAMgASgDEiwKCGFkZGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghib3RfbmFtZRgFIAEoCTohirUYHQoZdXNlcnMuYm90X2dyb3VwLmJvdF9hZGRlZBABIowBChNCb3RSZW1vdmVkRnJvbUdyb3VwEhAKCGdyb3VwX2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIuCgpyZW1vdmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDojirUYHwobdXNlcnMuYm90X2dyb3VwLmJvdF9yZW1vdmVkEAFiBnByb3RvMw", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
 
 /**
  * BotAddedToGroup: a bot joined a group (it was in no group before).
@@ -105,6 +40,13 @@ export type BotAddedToGroup = Message<"botplatform.users.v1.BotAddedToGroup"> & 
    * @generated from field: google.protobuf.Timestamp added_at = 4;
    */
   addedAt?: Timestamp | undefined;
+
+  /**
+   * The bot's display name when it joined (screens say where a shared badge was earned).
+   *
+   * @generated from field: string bot_name = 5;
+   */
+  botName: string;
 };
 
 /**
@@ -132,6 +74,13 @@ export type BotAddedToGroupJson = {
    * @generated from field: google.protobuf.Timestamp added_at = 4;
    */
   addedAt?: TimestampJson;
+
+  /**
+   * The bot's display name when it joined (screens say where a shared badge was earned).
+   *
+   * @generated from field: string bot_name = 5;
+   */
+  botName?: string;
 };
 
 /**
@@ -139,7 +88,7 @@ export type BotAddedToGroupJson = {
  * Use `create(BotAddedToGroupSchema)` to create a new message.
  */
 export const BotAddedToGroupSchema: GenMessage<BotAddedToGroup, {jsonType: BotAddedToGroupJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_users_v1_bot_groups, 1);
+  messageDesc(file_botplatform_users_v1_bot_groups, 0);
 
 /**
  * BotRemovedFromGroup: a bot left its group; it is again on its own (its own plans, its own XP).
@@ -190,76 +139,5 @@ export type BotRemovedFromGroupJson = {
  * Use `create(BotRemovedFromGroupSchema)` to create a new message.
  */
 export const BotRemovedFromGroupSchema: GenMessage<BotRemovedFromGroup, {jsonType: BotRemovedFromGroupJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_users_v1_bot_groups, 2);
-
-/**
- * BotGroupView: a group as the admin API shows it.
- *
- * @generated from message botplatform.users.v1.BotGroupView
- */
-export type BotGroupView = Message<"botplatform.users.v1.BotGroupView"> & {
-  /**
-   * @generated from field: string group_id = 1;
-   */
-  groupId: string;
-
-  /**
-   * @generated from field: int64 owner_telegram_user_id = 2;
-   */
-  ownerTelegramUserId: bigint;
-
-  /**
-   * @generated from field: string name = 3;
-   */
-  name: string;
-
-  /**
-   * @generated from field: repeated string bot_ids = 4;
-   */
-  botIds: string[];
-
-  /**
-   * @generated from field: google.protobuf.Timestamp created_at = 5;
-   */
-  createdAt?: Timestamp | undefined;
-};
-
-/**
- * BotGroupView: a group as the admin API shows it.
- *
- * @generated from message botplatform.users.v1.BotGroupView
- */
-export type BotGroupViewJson = {
-  /**
-   * @generated from field: string group_id = 1;
-   */
-  groupId?: string;
-
-  /**
-   * @generated from field: int64 owner_telegram_user_id = 2;
-   */
-  ownerTelegramUserId?: string;
-
-  /**
-   * @generated from field: string name = 3;
-   */
-  name?: string;
-
-  /**
-   * @generated from field: repeated string bot_ids = 4;
-   */
-  botIds?: string[];
-
-  /**
-   * @generated from field: google.protobuf.Timestamp created_at = 5;
-   */
-  createdAt?: TimestampJson;
-};
-
-/**
- * Describes the message botplatform.users.v1.BotGroupView.
- * Use `create(BotGroupViewSchema)` to create a new message.
- */
-export const BotGroupViewSchema: GenMessage<BotGroupView, {jsonType: BotGroupViewJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_users_v1_bot_groups, 3);
+  messageDesc(file_botplatform_users_v1_bot_groups, 1);
 
