@@ -20,6 +20,7 @@ import { UsersModule } from './users.module.js';
 import { BotGroup, BotGroupMember } from './bot-group/bot-group.entity.js';
 import { botGroupPublicEvents } from './bot-group/bot-group.public-events.js';
 import { BotGroupsMigration20261130230000 } from './migrations/20261130230000-bot-groups.migration.js';
+import { GroupSharedPlanLevelsMigration20261130230100 } from './migrations/20261130230100-group-shared-plan-levels.migration.js';
 
 /** What the users service is started with; the secrets not given are read from the environment at start. */
 export interface UsersServiceOptions extends BotSecretsOptions {
@@ -48,6 +49,7 @@ export function createUsersService(options: UsersServiceOptions = {}): ServiceDe
       { name: 'Migration20261123000500_members', class: MembersMigration20261123000500 },
       { name: 'Migration20261130200000_member_plan_levels', class: MemberPlanLevelsMigration20261130200000 },
       { name: 'Migration20261130230000_bot_groups', class: BotGroupsMigration20261130230000 },
+      { name: 'Migration20261130230100_group_shared_plan_levels', class: GroupSharedPlanLevelsMigration20261130230100 },
     ],
     entities: [RegisteredBot, BotFeatureFlag, BotSettingValue, Identity, Membership, AuditEntry, BotGroup, BotGroupMember],
     // Secrets are read when the service starts, not when this module is imported.
