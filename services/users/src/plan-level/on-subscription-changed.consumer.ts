@@ -41,7 +41,7 @@ function changeOf(event: ConsumedEvent): PlanLevelChange {
       telegramUserId: int64ToNumber(m.telegramUserId),
       planLevel: m.quotaLevel ?? null,
       endsAt: required(m.endsAt, 'ends_at', subject),
-      groupShared: m.groupShared,
+      groupShared: m.groupShared === true,
       changedAt: required(m.startedAt, 'started_at', subject),
     };
   }
@@ -52,7 +52,7 @@ function changeOf(event: ConsumedEvent): PlanLevelChange {
       telegramUserId: int64ToNumber(m.telegramUserId),
       planLevel: m.quotaLevel ?? null,
       endsAt: required(m.endsAt, 'ends_at', subject),
-      groupShared: m.groupShared,
+      groupShared: m.groupShared === true,
       changedAt: required(m.extendedAt, 'extended_at', subject),
     };
   }
