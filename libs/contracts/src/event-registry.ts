@@ -13,6 +13,7 @@ import { file_botplatform_notifications_v1_rules } from './gen/botplatform/notif
 import { file_botplatform_notifications_v1_scheduled } from './gen/botplatform/notifications/v1/scheduled_pb.js';
 import { file_botplatform_notifications_v1_outbound } from './gen/botplatform/notifications/v1/outbound_pb.js';
 import { file_botplatform_users_v1_bots } from './gen/botplatform/users/v1/bots_pb.js';
+import { file_botplatform_users_v1_bot_groups } from './gen/botplatform/users/v1/bot_groups_pb.js';
 import { file_botplatform_users_v1_events } from './gen/botplatform/users/v1/events_pb.js';
 import { file_botplatform_users_v1_members } from './gen/botplatform/users/v1/members_pb.js';
 import { file_botplatform_users_v1_rpc } from './gen/botplatform/users/v1/rpc_pb.js';
@@ -38,6 +39,7 @@ export const contractFiles: readonly DescFile[] = [
   file_botplatform_users_v1_events,
   file_botplatform_users_v1_rpc,
   file_botplatform_users_v1_bots,
+  file_botplatform_users_v1_bot_groups,
   file_botplatform_users_v1_members,
   file_botplatform_users_v1_users_rpc,
   file_botplatform_notifications_v1_outbound,

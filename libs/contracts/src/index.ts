@@ -9,6 +9,7 @@ export * from './gen/botplatform/bus/v1/event_options_pb.js';
 export * from './gen/botplatform/users/v1/events_pb.js';
 export * from './gen/botplatform/users/v1/rpc_pb.js';
 export * from './gen/botplatform/users/v1/bots_pb.js';
+export * from './gen/botplatform/users/v1/bot_groups_pb.js';
 export * from './gen/botplatform/users/v1/members_pb.js';
 export * from './gen/botplatform/notifications/v1/outbound_pb.js';
 export * from './gen/botplatform/gateway/v1/delivery_pb.js';

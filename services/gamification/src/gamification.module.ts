@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { BotGroupDirectory } from './bot-group/bot-group-directory.js';
+import { GroupTotals } from './bot-group/group-totals.js';
 import { botFeaturesProviders } from './bot/bot-features.providers.js';
 import { HandleBotUpdateRpcController } from './bot/handle-bot-update.rpc-controller.js';
 import { LeaderboardRpcController } from './leaderboard/leaderboard.rpc-controller.js';
@@ -24,6 +26,8 @@ import { Clock, SystemClock } from './shared/clock.js';
     MemberCommands,
     MemberUseCase,
     ProfileQuery,
+    BotGroupDirectory,
+    GroupTotals,
     LeaderboardIndex,
     LeaderboardQuery,
     ...botFeaturesProviders,

@@ -1,5 +1,8 @@
 import { BotFeatureRouter } from '@botplatform/bot-kit';
+import { busMigrations } from '@botplatform/bus';
 import { eventStoreMigrations } from '@botplatform/event-store';
+import { onBotGroupChanged } from './bot-group/on-bot-group-changed.consumer.js';
+import { BotGroupsMigration20261130230000 } from './migrations/20261130230000-bot-groups.migration.js';
 import type { ServiceDefinition } from '@botplatform/service-kit';
 import { GamificationModule } from './gamification.module.js';
 import { MemberBadge, Membership } from './member/membership.entity.js';
@@ -18,13 +21,16 @@ export const gamificationService: ServiceDefinition = {
   schema: 'gamification',
   migrations: [
     ...eventStoreMigrations,
-    // No busMigrations: they hold a consumer's inbox and positions, and this service consumes nothing yet.
-    // Add `...busMigrations` (from @botplatform/bus) here, before its own, with its first consumer.
+    // The inbox and positions of its consumer of the users' bot group events.
+    ...busMigrations,
     { name: 'Migration20261130194500_game', class: GameMigration20261130194500 },
+    { name: 'Migration20261130230000_bot_groups', class: BotGroupsMigration20261130230000 },
   ],
   entities: [BotSettings, Membership, MemberBadge],
   module: () => ({ module: GamificationModule }),
   toPublic: memberPublicEvents,
   // /me and /top (bot/bot-features.providers.ts), declared to the gateway at start.
   botFeatures: BotFeatureRouter,
+  // Each bot's group (XP, level and badges shared by its bots) follows the users' bot group events.
+  consumers: () => [onBotGroupChanged],
 };

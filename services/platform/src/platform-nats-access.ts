@@ -73,11 +73,14 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
   // Its admin API scopes plans by the bots' API tokens, which the users service checks; its bot screens
   // (/plans, /subscription, /subadmin) are routed to it once declared, and "Buy" orders the invoice from
   // payments (and the renewal switch of a Stars subscription goes through payments to Telegram). Its reminders follow each bot's reminder days (a users setting) and go out in the member's
-  // language through notifications.
+  // language through notifications. Each bot's group (group-shared plans) follows the users' bot group events.
   {
     user: 'subscriptions',
     service: true,
-    consumers: [{ name: 'subscriptions--reminder-days', source: 'users' }],
+    consumers: [
+      { name: 'subscriptions--reminder-days', source: 'users' },
+      { name: 'subscriptions--bot-groups', source: 'users' },
+    ],
     requests: [
       ...[
         RPC.users.authenticateApiToken,
@@ -91,7 +94,8 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
       ...DECLARES_BOT_FEATURES,
     ],
   },
-  { user: 'gamification', service: true, consumers: [], requests: DECLARES_BOT_FEATURES },
+  // XP, levels and badges are shared by a bot group's bots: it follows the users' bot group events.
+  { user: 'gamification', service: true, consumers: [{ name: 'gamification--bot-groups', source: 'users' }], requests: DECLARES_BOT_FEATURES },
   // Sells plans: reads them, grants or revokes them and switches renewal (Stars subscriptions) in subscriptions; refunds Stars through the gateway,
   // the only service that speaks to Telegram; its pre-checkout and payment messages are routed to it.
   {

@@ -1,3 +1,4 @@
 export { subscriptionsService } from './subscriptions.service.js';
 export { Clock, SystemClock } from './shared/clock.js';
 export { reminderRequestId } from './reminder/reminder-delivery.client.js';
+export { onBotGroupChanged } from './bot-group/on-bot-group-changed.consumer.js';

@@ -5,6 +5,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AdminHttpErrorFilter } from './admin-api/admin-http-error.filter.js';
 import { AdminPlansController } from './admin-api/admin-plans.controller.js';
 import { ApiTokensClient } from './admin-api/api-tokens.client.js';
+import { BotGroupDirectory } from './bot-group/bot-group-directory.js';
 import { botFeaturesProviders } from './bot/bot-features.providers.js';
 import { HandleBotUpdateRpcController } from './bot/handle-bot-update.rpc-controller.js';
 import { PaymentsClient } from './bot/payments.client.js';
@@ -33,6 +34,7 @@ import { SubscriptionTimerWorker } from './subscription/subscription-timer-worke
     SubscriptionCommands,
     ManageSubscriptionsUseCase,
     AccessUseCase,
+    BotGroupDirectory,
     SubscriptionDirectory,
     ...botFeaturesProviders,
     // The durable schedule: expiries and reminders fired by the worker through their use cases.

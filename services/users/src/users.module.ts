@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AdminBotsController } from './admin-api/admin-bots.controller.js';
+import { AdminGroupsController } from './admin-api/admin-groups.controller.js';
+import { BotGroups } from './bot-group/bot-groups.js';
 import { AdminHttpErrorFilter } from './admin-api/admin-http-error.filter.js';
 import { AdminMembersController } from './admin-api/admin-members.controller.js';
 import { botFeaturesProviders } from './bot-features/bot-features.providers.js';
@@ -31,6 +33,7 @@ import { UpdateMemberRpcController } from './user/update-member.rpc-controller.j
     ConfigureBotRpcController,
     AdminBotsController,
     AdminMembersController,
+    AdminGroupsController,
     AdministerMemberRpcController,
     UpdateMemberRpcController,
     QueryMembersRpcController,
@@ -41,6 +44,7 @@ import { UpdateMemberRpcController } from './user/update-member.rpc-controller.j
   ],
   providers: [
     ...membersProviders,
+    BotGroups,
     RegisterUserUseCase,
     AdministerMemberUseCase,
     SetMemberLanguageUseCase,

@@ -17,6 +17,10 @@ import { Identity } from './user/identity.entity.js';
 import { Membership } from './user/membership.entity.js';
 import { memberPublicEvents } from './user/user.public-events.js';
 import { UsersModule } from './users.module.js';
+import { BotGroup, BotGroupMember } from './bot-group/bot-group.entity.js';
+import { botGroupPublicEvents } from './bot-group/bot-group.public-events.js';
+import { BotGroupsMigration20261130230000 } from './migrations/20261130230000-bot-groups.migration.js';
+import { GroupSharedPlanLevelsMigration20261130230100 } from './migrations/20261130230100-group-shared-plan-levels.migration.js';
 
 /** What the users service is started with; the secrets not given are read from the environment at start. */
 export interface UsersServiceOptions extends BotSecretsOptions {
@@ -44,14 +48,16 @@ export function createUsersService(options: UsersServiceOptions = {}): ServiceDe
       { name: 'Migration20261123000400_bots', class: BotsMigration20261123000400 },
       { name: 'Migration20261123000500_members', class: MembersMigration20261123000500 },
       { name: 'Migration20261130200000_member_plan_levels', class: MemberPlanLevelsMigration20261130200000 },
+      { name: 'Migration20261130230000_bot_groups', class: BotGroupsMigration20261130230000 },
+      { name: 'Migration20261130230100_group_shared_plan_levels', class: GroupSharedPlanLevelsMigration20261130230100 },
     ],
-    entities: [RegisteredBot, BotFeatureFlag, BotSettingValue, Identity, Membership, AuditEntry],
+    entities: [RegisteredBot, BotFeatureFlag, BotSettingValue, Identity, Membership, AuditEntry, BotGroup, BotGroupMember],
     // Secrets are read when the service starts, not when this module is imported.
     module: () => ({
       module: UsersModule,
       providers: [...botProviders(resolveBotSecrets(options), options.telegramApiRoot)],
     }),
-    toPublic: composePublicEvents(memberPublicEvents, botPublicEvents),
+    toPublic: composePublicEvents(memberPublicEvents, botPublicEvents, botGroupPublicEvents),
     // The member's plan level follows the subscriptions service's events (plan-level/).
     consumers: () => [onSubscriptionChanged],
     // The admin menu (bot-features/bot-features.providers.ts), declared to the gateway at start.

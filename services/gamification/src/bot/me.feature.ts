@@ -8,7 +8,8 @@ export const badgeNameIn = (names: Readonly<Record<string, string>>, language: s
 
 /**
  * `/me`: the member's level and XP, what the next level needs, their badges, their streak as it stands
- * today in the bot's time zone, and their rank in this bot. XP is this bot's own: bot groups come later.
+ * today in the bot's time zone, and their rank in this bot. In a bot group, XP, level and badges are the
+ * group's (ADR 0018), each badge with the bot it was earned in, and the bot's own XP beside them.
  */
 @Injectable()
 export class MeFeature {
@@ -24,6 +25,7 @@ export class MeFeature {
   private async show(ctx: FeatureContext): Promise<void> {
     const profile = await this.profiles.of(ctx.botId, ctx.telegramUserId, ctx.timeZone);
     const lines = [ctx.t('me-title', { name: ctx.member.firstName ?? '' }), ctx.t('me-level', { level: profile.level, xp: profile.xp })];
+    if (profile.group) lines.push(ctx.t('me-group-xp', { bots: profile.group.bots.length, xp: profile.botXp }));
     lines.push(
       profile.nextLevel
         ? ctx.t('me-next', { next: profile.nextLevel.level, missing: profile.nextLevel.minXp - profile.xp, threshold: profile.nextLevel.minXp })
@@ -31,7 +33,14 @@ export class MeFeature {
     );
     lines.push(
       profile.badges.length
-        ? ctx.t('me-badges', { badges: profile.badges.map(({ badge }) => `${badge.icon} ${badgeNameIn(badge.names, ctx.language)}`).join(', ') })
+        ? ctx.t('me-badges', {
+            badges: profile.badges
+              .map(({ badge, earnedIn }) => {
+                const name = `${badge.icon} ${badgeNameIn(badge.names, ctx.language)}`;
+                return earnedIn && earnedIn.botId !== ctx.botId ? ctx.t('me-badge-earned-in', { badge: name, bot: earnedIn.name }) : name;
+              })
+              .join(', '),
+          })
         : ctx.t('me-no-badges'),
     );
     lines.push(ctx.t('me-streak', { current: profile.streak.current, longest: profile.streak.longest }));

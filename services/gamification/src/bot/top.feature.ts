@@ -1,5 +1,7 @@
 import type { BotFeatureRouter, FeatureContext, Translate } from '@botplatform/bot-kit';
 import { Injectable } from '@nestjs/common';
+import { BotGroupDirectory } from '../bot-group/bot-group-directory.js';
+import { GroupTotals } from '../bot-group/group-totals.js';
 import { LeaderboardQuery } from '../leaderboard/leaderboard.query.js';
 
 /** How many members /top lists. */
@@ -11,7 +13,11 @@ export const TOP_SIZE = 10;
  */
 @Injectable()
 export class TopFeature {
-  constructor(private readonly leaderboard: LeaderboardQuery) {}
+  constructor(
+    private readonly leaderboard: LeaderboardQuery,
+    private readonly groups: BotGroupDirectory,
+    private readonly totals: GroupTotals,
+  ) {}
 
   register(router: BotFeatureRouter, translate: Translate): BotFeatureRouter {
     return router.command('top', { description: { en: translate('en', 'command-top'), ru: translate('ru', 'command-top') } }, (ctx) => this.show(ctx));
@@ -20,7 +26,7 @@ export class TopFeature {
   private async show(ctx: FeatureContext): Promise<void> {
     const board = await this.leaderboard.board({ kind: 'bot', botId: ctx.botId }, { limit: TOP_SIZE, telegramUserId: ctx.telegramUserId });
     if (board.top.length === 0) {
-      ctx.reply(ctx.t('top-empty'));
+      ctx.reply([ctx.t('top-empty'), ...(await this.groupBoard(ctx))].join('\n'));
       return;
     }
     const lines = [ctx.t('top-title', { count: board.top.length })];
@@ -30,6 +36,19 @@ export class TopFeature {
     }
     lines.push('');
     lines.push(board.me ? ctx.t('top-you', { rank: board.me.rank, members: board.members, xp: board.me.xp }) : ctx.t('top-you-unranked'));
+    lines.push(...(await this.groupBoard(ctx)));
     ctx.reply(lines.join('\n'));
+  }
+
+  /** The group board (summed XP over the group's bots, ADR 0018) under this bot's, when the bot is in a group. */
+  private async groupBoard(ctx: FeatureContext): Promise<string[]> {
+    const group = await this.groups.groupOf(ctx.botId);
+    if (!group) return [];
+    const board = await this.totals.board(group.bots, TOP_SIZE);
+    const lines = ['', ctx.t('top-group-title', { count: board.top.length, bots: group.bots.length })];
+    for (const entry of board.top) {
+      lines.push(ctx.t(entry.telegramUserId === ctx.telegramUserId ? 'top-group-entry-you' : 'top-group-entry', { rank: entry.rank, xp: entry.xp }));
+    }
+    return lines;
   }
 }

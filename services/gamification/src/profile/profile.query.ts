@@ -9,16 +9,27 @@ import { BotSettingsDirectory } from '../settings/bot-settings-directory.js';
 import type { BadgeDefinition } from '../settings/bot-settings.decider.js';
 import { InvalidTimeZoneError } from '../settings/bot-settings.errors.js';
 import { levelsJson } from '../settings/bot-settings.use-case.js';
-import { nextLevelAfter, type LevelThreshold } from '../settings/levels.js';
+import { levelFor, nextLevelAfter, type LevelThreshold } from '../settings/levels.js';
+import { BotGroupDirectory, type GroupedBot } from '../bot-group/bot-group-directory.js';
+import { GroupTotals } from '../bot-group/group-totals.js';
 import { Clock } from '../shared/clock.js';
 import { isTimeZone, localDateOf } from '../shared/local-day.js';
 
 export interface Profile {
+  /** The member's XP: the sum over the bots of this bot's group (ADR 0018), else this bot's own. */
   readonly xp: number;
+  /** The level of `xp` under this bot's thresholds. */
   readonly level: number;
+  /** This bot's own XP (its board and rank). */
+  readonly botXp: number;
+  /** The bot's group (its bots with their names), null when it is in none. */
+  readonly group: { readonly groupId: string; readonly bots: readonly GroupedBot[] } | null;
   readonly nextLevel: LevelThreshold | null;
-  /** Earned badges with their catalogue entry, oldest first. */
-  readonly badges: readonly { readonly badge: BadgeDefinition; readonly awardedAt: Date }[];
+  /**
+   * Earned badges with their catalogue entry (the earning bot's), oldest first: in a group, every bot's of
+   * the group, each once, with the bot it was earned in.
+   */
+  readonly badges: readonly { readonly badge: BadgeDefinition; readonly awardedAt: Date; readonly earnedIn: GroupedBot | null }[];
   /** As it stands today in the time zone: 0 current after a missed day. */
   readonly streak: Streak;
   /** Null before the first XP. */
@@ -33,6 +44,8 @@ export class ProfileQuery {
     private readonly settings: BotSettingsDirectory,
     private readonly leaderboard: LeaderboardQuery,
     private readonly clock: Clock,
+    private readonly groups: BotGroupDirectory,
+    private readonly totals: GroupTotals,
   ) {}
 
   async of(botId: string, telegramUserId: string, timeZone?: string): Promise<Profile> {
@@ -42,10 +55,19 @@ export class ProfileQuery {
     if (!isTimeZone(zone)) throw new InvalidTimeZoneError(zone);
     const scope = { kind: 'bot', botId } as const;
     const row = await em.findOne(Membership, { scope: scopeKey(scope), telegramUserId });
-    const earned = await em.find(MemberBadge, { botId, telegramUserId }, { orderBy: { awardedAt: 'asc', badgeKey: 'asc' } });
-    const catalogue = new Map(settings.badges.map((badge) => [badge.key, badge]));
-    const xp = Number(row?.xp ?? 0);
-    const level = row?.level ?? 1;
+    const group = await this.groups.groupOf(botId);
+    const bots = group?.bots ?? [{ botId, name: '' }];
+    const earned = await em.find(MemberBadge, { botId: { $in: bots.map((b) => b.botId) }, telegramUserId }, { orderBy: { awardedAt: 'asc', badgeKey: 'asc' } });
+    const catalogues = new Map<string, Map<string, BadgeDefinition>>();
+    for (const bot of bots) {
+      const badges = bot.botId === botId ? settings.badges : (await this.settings.of(bot.botId)).badges;
+      catalogues.set(bot.botId, new Map(badges.map((badge) => [badge.key, badge])));
+    }
+    const botXp = Number(row?.xp ?? 0);
+    const xp = group ? await this.totals.xpOf(group.bots, telegramUserId) : botXp;
+    // In a group the level is the summed XP's; alone, the bot's own (which never goes down: levels.ts).
+    const level = group ? Math.max(levelFor(settings.levels, xp), 1) : (row?.level ?? 1);
+    const seen = new Set<string>();
     const streak = streakOn(
       { current: row?.currentStreak ?? 0, longest: row?.longestStreak ?? 0, lastDay: row?.lastActiveDay ?? null },
       localDateOf(this.clock.now(), zone),
@@ -53,13 +75,18 @@ export class ProfileQuery {
     return {
       xp,
       level,
+      botXp,
+      group,
       nextLevel: nextLevelAfter(settings.levels, level),
       badges: earned.flatMap((b) => {
-        const badge = catalogue.get(b.badgeKey);
-        return badge ? [{ badge, awardedAt: b.awardedAt }] : [];
+        const badge = catalogues.get(b.botId)?.get(b.badgeKey);
+        // A badge key earned in two bots of the group before they were grouped counts once: the first.
+        if (!badge || seen.has(b.badgeKey)) return [];
+        seen.add(b.badgeKey);
+        return [{ badge, awardedAt: b.awardedAt, earnedIn: group ? (group.bots.find((g) => g.botId === b.botId) ?? null) : null }];
       }),
       streak,
-      rank: xp > 0 ? await this.leaderboard.rank(scope, xp) : null,
+      rank: botXp > 0 ? await this.leaderboard.rank(scope, botXp) : null,
     };
   }
 }

@@ -16,6 +16,7 @@ export function planDefinitionJson(definition: PlanDefinition): PlanViewJson['de
     ...(definition.active ? { active: true } : {}),
     ...(definition.sortOrder ? { sortOrder: definition.sortOrder } : {}),
     ...(definition.trial ? { trial: true } : {}),
+    ...(definition.groupShared ? { groupShared: true } : {}),
   };
 }
 

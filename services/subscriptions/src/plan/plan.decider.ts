@@ -34,6 +34,8 @@ export interface PlanDefinition {
   readonly active: boolean;
   readonly sortOrder: number;
   readonly trial: boolean;
+  /** Shared by the bot's group: its subscriptions give access in every bot of the group. Absent in plans defined before. */
+  readonly groupShared?: boolean;
 }
 
 export interface CreatePlan {

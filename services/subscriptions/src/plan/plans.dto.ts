@@ -137,6 +137,10 @@ export class PlanDefinitionDto implements PlanDefinitionJson {
   @IsOptional()
   @IsBoolean()
   trial?: boolean;
+
+  @IsOptional()
+  @IsBoolean()
+  groupShared?: boolean;
 }
 
 /** The validated definition as the plan's events keep it: every field present, in one order. */
@@ -151,6 +155,7 @@ export function planDefinitionOf(dto: PlanDefinitionDto): PlanDefinition {
     active: dto.active ?? false,
     sortOrder: dto.sortOrder ?? 0,
     trial: dto.trial ?? false,
+    ...(dto.groupShared ? { groupShared: true } : {}),
   };
 }
 

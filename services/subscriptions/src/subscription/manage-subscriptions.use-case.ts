@@ -15,7 +15,12 @@ const grantedPlanOf = (plan: Plan): GrantedPlan => ({
   planId: plan.planId,
   kind: plan.definition.kind,
   trial: plan.definition.trial,
-  entitlements: { quotaLevel: plan.definition.quotaLevel, featureKeys: plan.definition.featureKeys, limits: plan.definition.limits },
+  entitlements: {
+    quotaLevel: plan.definition.quotaLevel,
+    featureKeys: plan.definition.featureKeys,
+    limits: plan.definition.limits,
+    ...(plan.definition.groupShared ? { groupShared: true } : {}),
+  },
 });
 
 /** The most credits an admin adds at once: as a credit pack's largest. */

@@ -16,6 +16,8 @@ export interface Entitlements {
   readonly quotaLevel: string | null;
   readonly featureKeys: readonly string[];
   readonly limits: readonly PlanLimit[];
+  /** The plan is shared by the bot's group (its level counts in the group's bots); absent for a bot's own plan. */
+  readonly groupShared?: boolean;
 }
 
 /** The plan as a grant sees it (read from the plans read model by the use case). */

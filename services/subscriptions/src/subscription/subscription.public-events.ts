@@ -45,6 +45,7 @@ export const subscriptionPublicEvents: PublicEventMapper = (stored) => {
           endsAt: at(data.endsAt),
           quotaLevel: data.entitlements.quotaLevel ?? undefined,
           grantId: data.grantId ?? undefined,
+          groupShared: data.entitlements.groupShared === true,
         },
       };
     }
@@ -62,6 +63,7 @@ export const subscriptionPublicEvents: PublicEventMapper = (stored) => {
           quotaLevel: data.entitlements.quotaLevel ?? undefined,
           grantId: data.grantId ?? undefined,
           extendedAt: at(data.extendedAt),
+          groupShared: data.entitlements.groupShared === true,
         },
       };
     }

@@ -21,6 +21,8 @@ interface PlanLevelChange {
   /** Null when no period runs, or its plan sets no level. */
   readonly planLevel: string | null;
   readonly endsAt: Date | null;
+  /** The plan is shared by the bot's group: the level counts in every bot of the group. */
+  readonly groupShared: boolean;
   /** The event's own instant: later changes win, whatever order they arrive in. */
   readonly changedAt: Date;
 }
@@ -39,6 +41,7 @@ function changeOf(event: ConsumedEvent): PlanLevelChange {
       telegramUserId: int64ToNumber(m.telegramUserId),
       planLevel: m.quotaLevel ?? null,
       endsAt: required(m.endsAt, 'ends_at', subject),
+      groupShared: m.groupShared === true,
       changedAt: required(m.startedAt, 'started_at', subject),
     };
   }
@@ -49,6 +52,7 @@ function changeOf(event: ConsumedEvent): PlanLevelChange {
       telegramUserId: int64ToNumber(m.telegramUserId),
       planLevel: m.quotaLevel ?? null,
       endsAt: required(m.endsAt, 'ends_at', subject),
+      groupShared: m.groupShared === true,
       changedAt: required(m.extendedAt, 'extended_at', subject),
     };
   }
@@ -59,6 +63,7 @@ function changeOf(event: ConsumedEvent): PlanLevelChange {
       telegramUserId: int64ToNumber(m.telegramUserId),
       planLevel: null,
       endsAt: null,
+      groupShared: false,
       changedAt: required(m.endedAt, 'ended_at', subject),
     };
   }
@@ -69,6 +74,7 @@ function changeOf(event: ConsumedEvent): PlanLevelChange {
       telegramUserId: int64ToNumber(m.telegramUserId),
       planLevel: null,
       endsAt: null,
+      groupShared: false,
       changedAt: required(m.revokedAt, 'revoked_at', subject),
     };
   }
@@ -88,12 +94,13 @@ export const onSubscriptionChanged: ConsumerDefinition = {
     const change = changeOf(event);
     await runSql(
       em,
-      `INSERT INTO users.member_plan_levels (bot_id, telegram_user_id, plan_level, ends_at, changed_at)
-       VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO users.member_plan_levels (bot_id, telegram_user_id, plan_level, ends_at, changed_at, group_shared)
+       VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (bot_id, telegram_user_id) DO UPDATE
-         SET plan_level = excluded.plan_level, ends_at = excluded.ends_at, changed_at = excluded.changed_at, updated_at = now()
+         SET plan_level = excluded.plan_level, ends_at = excluded.ends_at, changed_at = excluded.changed_at,
+             group_shared = excluded.group_shared, updated_at = now()
          WHERE member_plan_levels.changed_at <= excluded.changed_at`,
-      [change.botId, change.telegramUserId, change.planLevel, change.endsAt?.toISOString() ?? null, change.changedAt.toISOString()],
+      [change.botId, change.telegramUserId, change.planLevel, change.endsAt?.toISOString() ?? null, change.changedAt.toISOString(), change.groupShared],
     );
   },
 };

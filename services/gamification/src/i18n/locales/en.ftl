@@ -11,6 +11,8 @@ me-level = ⭐ Level { $level } · { $xp } XP
 me-next = { $missing } XP more to level { $next } (from { $threshold } XP)
 me-top-level = You are at the top level.
 me-badges = 🏅 Badges: { $badges }
+me-badge-earned-in = { $badge } (in { $bot })
+me-group-xp = 🔗 Shared by { $bots } bots of this group; { $xp } XP earned in this bot
 me-no-badges = 🏅 No badges yet.
 me-streak = 🔥 Streak: { $current ->
         [one] { $current } day
@@ -26,3 +28,6 @@ top-entry = #{ $rank } · { $xp } XP · level { $level }
 top-entry-you = #{ $rank } · { $xp } XP · level { $level } ← you
 top-you = Your rank: #{ $rank } of { $members } with { $xp } XP
 top-you-unranked = You are not on the leaderboard yet.
+top-group-title = 🔗 Top { $count } of the group ({ $bots } bots)
+top-group-entry = #{ $rank } · { $xp } XP
+top-group-entry-you = #{ $rank } · { $xp } XP ← you

@@ -10,6 +10,8 @@ me-level = ⭐ Уровень { $level } · { $xp } XP
 me-next = До уровня { $next } осталось { $missing } XP (нужно { $threshold } XP)
 me-top-level = У тебя максимальный уровень.
 me-badges = 🏅 Значки: { $badges }
+me-badge-earned-in = { $badge } (в { $bot })
+me-group-xp = 🔗 Общий опыт { $bots } ботов группы; в этом боте заработано { $xp } XP
 me-no-badges = 🏅 Значков пока нет.
 me-streak = 🔥 Серия: { $current ->
         [one] { $current } день
@@ -26,3 +28,6 @@ top-entry = #{ $rank } · { $xp } XP · уровень { $level }
 top-entry-you = #{ $rank } · { $xp } XP · уровень { $level } ← ты
 top-you = Твоё место: #{ $rank } из { $members }, { $xp } XP
 top-you-unranked = В рейтинге тебя пока нет.
+top-group-title = 🔗 Топ-{ $count } группы ({ $bots } ботов)
+top-group-entry = #{ $rank } · { $xp } XP
+top-group-entry-you = #{ $rank } · { $xp } XP ← ты
