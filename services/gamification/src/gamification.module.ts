@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ActivityHistoryQuery } from './activity/activity-history.query.js';
+import { ActivityHistoryRpcController } from './activity/activity-history.rpc-controller.js';
+import { RecordActivityUseCase } from './activity/record-activity.use-case.js';
 import { botFeaturesProviders } from './bot/bot-features.providers.js';
 import { HandleBotUpdateRpcController } from './bot/handle-bot-update.rpc-controller.js';
 import { LeaderboardRpcController } from './leaderboard/leaderboard.rpc-controller.js';
@@ -16,7 +19,14 @@ import { Clock, SystemClock } from './shared/clock.js';
 
 /** Request handlers, use cases, queries and bot screens of the gamification service. */
 @Module({
-  controllers: [BotSettingsRpcController, MemberRpcController, ProfileRpcController, LeaderboardRpcController, HandleBotUpdateRpcController],
+  controllers: [
+    BotSettingsRpcController,
+    MemberRpcController,
+    ProfileRpcController,
+    LeaderboardRpcController,
+    HandleBotUpdateRpcController,
+    ActivityHistoryRpcController,
+  ],
   providers: [
     { provide: Clock, useClass: SystemClock },
     BotSettingsDirectory,
@@ -26,6 +36,8 @@ import { Clock, SystemClock } from './shared/clock.js';
     ProfileQuery,
     LeaderboardIndex,
     LeaderboardQuery,
+    RecordActivityUseCase,
+    ActivityHistoryQuery,
     ...botFeaturesProviders,
   ],
 })

@@ -1,16 +1,18 @@
 import { BotFeatureRouter } from '@botplatform/bot-kit';
 import { eventStoreMigrations } from '@botplatform/event-store';
 import type { ServiceDefinition } from '@botplatform/service-kit';
+import { activityPublicEvents } from './activity/activity.public-events.js';
 import { GamificationModule } from './gamification.module.js';
 import { MemberBadge, Membership } from './member/membership.entity.js';
 import { memberPublicEvents } from './member/member.public-events.js';
 import { GameMigration20261130194500 } from './migrations/20261130194500-game.migration.js';
+import { ActivityMigration20261130223000 } from './migrations/20261130223000-activity.migration.js';
 import { BotSettings } from './settings/bot-settings.entity.js';
 
 /**
  * The gamification service: per bot membership XP (once per source id), levels from the bot's
  * thresholds, a badge catalogue and badges once per member, activity-day streaks and the bot's XP
- * leaderboard. Publishes `gamification.{xp,level,badge,streak}.*` (proto/botplatform/gamification/v1);
+ * leaderboard, and the activity history with per-bot statistics. Publishes `gamification.{xp,level,badge,streak,activity}.*` (proto/botplatform/gamification/v1);
  * the bot settings' events stay internal.
  */
 export const gamificationService: ServiceDefinition = {
@@ -21,10 +23,11 @@ export const gamificationService: ServiceDefinition = {
     // No busMigrations: they hold a consumer's inbox and positions, and this service consumes nothing yet.
     // Add `...busMigrations` (from @botplatform/bus) here, before its own, with its first consumer.
     { name: 'Migration20261130194500_game', class: GameMigration20261130194500 },
+    { name: 'Migration20261130223000_activity', class: ActivityMigration20261130223000 },
   ],
   entities: [BotSettings, Membership, MemberBadge],
   module: () => ({ module: GamificationModule }),
-  toPublic: memberPublicEvents,
+  toPublic: (event) => memberPublicEvents(event) ?? activityPublicEvents(event),
   // /me and /top (bot/bot-features.providers.ts), declared to the gateway at start.
   botFeatures: BotFeatureRouter,
 };
