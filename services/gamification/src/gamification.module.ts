@@ -16,6 +16,7 @@ import { BotSettingsDirectory } from './settings/bot-settings-directory.js';
 import { BotSettingsRpcController } from './settings/bot-settings.rpc-controller.js';
 import { BotSettingsUseCase } from './settings/bot-settings.use-case.js';
 import { Clock, SystemClock } from './shared/clock.js';
+import { ActivityStatsQuery } from './stats/activity-stats.query.js';
 
 /** Request handlers, use cases, queries and bot screens of the gamification service. */
 @Module({
@@ -38,6 +39,7 @@ import { Clock, SystemClock } from './shared/clock.js';
     LeaderboardQuery,
     RecordActivityUseCase,
     ActivityHistoryQuery,
+    ActivityStatsQuery,
     ...botFeaturesProviders,
   ],
 })

@@ -11,6 +11,7 @@ import { InvalidTimeZoneError } from '../settings/bot-settings.errors.js';
 import { levelsJson } from '../settings/bot-settings.use-case.js';
 import { nextLevelAfter, type LevelThreshold } from '../settings/levels.js';
 import { Clock } from '../shared/clock.js';
+import { ActivityStatsQuery, activityStatsJson, type ActivityStats } from '../stats/activity-stats.query.js';
 import { isTimeZone, localDateOf } from '../shared/local-day.js';
 
 export interface Profile {
@@ -23,6 +24,8 @@ export interface Profile {
   readonly streak: Streak;
   /** Null before the first XP. */
   readonly rank: number | null;
+  /** Seed 003's stats_data: activities, best score, last activity, badges earned here. */
+  readonly stats: ActivityStats;
 }
 
 /** A member's profile in a bot, from the read models: XP, level and the next one, badges, streak and rank. */
@@ -33,6 +36,7 @@ export class ProfileQuery {
     private readonly settings: BotSettingsDirectory,
     private readonly leaderboard: LeaderboardQuery,
     private readonly clock: Clock,
+    private readonly stats: ActivityStatsQuery,
   ) {}
 
   async of(botId: string, telegramUserId: string, timeZone?: string): Promise<Profile> {
@@ -60,6 +64,7 @@ export class ProfileQuery {
       }),
       streak,
       rank: xp > 0 ? await this.leaderboard.rank(scope, xp) : null,
+      stats: await this.stats.of(botId, telegramUserId),
     };
   }
 }
@@ -71,4 +76,5 @@ export const profileJson = (profile: Profile): GetProfileReplyJson => ({
   badges: profile.badges.map((b) => ({ key: b.badge.key, awardedAt: b.awardedAt.toISOString() })),
   streak: streakJson(profile.streak),
   ...(profile.rank !== null ? { rank: String(profile.rank) } : {}),
+  stats: activityStatsJson(profile.stats),
 });
