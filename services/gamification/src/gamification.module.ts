@@ -15,6 +15,8 @@ import { ProfileRpcController } from './profile/profile.rpc-controller.js';
 import { BotSettingsDirectory } from './settings/bot-settings-directory.js';
 import { BotSettingsRpcController } from './settings/bot-settings.rpc-controller.js';
 import { BotSettingsUseCase } from './settings/bot-settings.use-case.js';
+import { XpRulesRpcController } from './rules/xp-rules.rpc-controller.js';
+import { XpRulesUseCase } from './rules/xp-rules.use-case.js';
 import { Clock, SystemClock } from './shared/clock.js';
 import { ActivityStatsQuery } from './stats/activity-stats.query.js';
 
@@ -27,6 +29,7 @@ import { ActivityStatsQuery } from './stats/activity-stats.query.js';
     LeaderboardRpcController,
     HandleBotUpdateRpcController,
     ActivityHistoryRpcController,
+    XpRulesRpcController,
   ],
   providers: [
     { provide: Clock, useClass: SystemClock },
@@ -40,6 +43,7 @@ import { ActivityStatsQuery } from './stats/activity-stats.query.js';
     RecordActivityUseCase,
     ActivityHistoryQuery,
     ActivityStatsQuery,
+    XpRulesUseCase,
     ...botFeaturesProviders,
   ],
 })

@@ -7,6 +7,7 @@ import { MemberBadge, Membership } from './member/membership.entity.js';
 import { memberPublicEvents } from './member/member.public-events.js';
 import { GameMigration20261130194500 } from './migrations/20261130194500-game.migration.js';
 import { ActivityMigration20261130223000 } from './migrations/20261130223000-activity.migration.js';
+import { XpRulesMigration20261130224500 } from './migrations/20261130224500-xp-rules.migration.js';
 import { BotSettings } from './settings/bot-settings.entity.js';
 
 /**
@@ -24,6 +25,7 @@ export const gamificationService: ServiceDefinition = {
     // Add `...busMigrations` (from @botplatform/bus) here, before its own, with its first consumer.
     { name: 'Migration20261130194500_game', class: GameMigration20261130194500 },
     { name: 'Migration20261130223000_activity', class: ActivityMigration20261130223000 },
+    { name: 'Migration20261130224500_xp_rules', class: XpRulesMigration20261130224500 },
   ],
   entities: [BotSettings, Membership, MemberBadge],
   module: () => ({ module: GamificationModule }),

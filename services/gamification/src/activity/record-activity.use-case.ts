@@ -4,6 +4,8 @@ import { CommandHandler, PostgresEventStore } from '@botplatform/event-store';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { MemberUseCase, type MemberRef } from '../member/member.use-case.js';
+import { activityXp } from '../rules/xp-rules.decider.js';
+import { XpRulesUseCase } from '../rules/xp-rules.use-case.js';
 import { Clock } from '../shared/clock.js';
 import { activitiesProjection } from './activities.projection.js';
 import { activityDecider, activityStreamId, type ActivityEvent, type ActivityState, type CompleteActivity, type Metrics } from './activity.decider.js';
@@ -40,7 +42,8 @@ function payloadOf(json: string | undefined): Record<string, unknown> | null {
 
 /**
  * `rpc.gamification.record-activity`: the member's active day (the streak, member/), and with an activity
- * its record in the history, once per activity id. Everything that can refuse is checked before anything
+ * its record in the history, once per activity id, and the XP the bot's rules give (rules/): once per
+ * activity id and once per streak day, through the award path and its source ids. Everything that can refuse is checked before anything
  * is written; both writes are idempotent, so a caller that retries after a failure between them completes
  * the pair and changes nothing else.
  */
@@ -52,6 +55,7 @@ export class RecordActivityUseCase {
     store: PostgresEventStore,
     private readonly members: MemberUseCase,
     private readonly clock: Clock,
+    private readonly rules: XpRulesUseCase,
   ) {
     // Locked: concurrent records of one activity id queue, and the second finds the first (ADR 0004).
     this.handler = new CommandHandler(store, activityDecider, { lockStream: true, projections: [activitiesProjection] });
@@ -62,6 +66,11 @@ export class RecordActivityUseCase {
     const checked = activity ? { metrics: metricsOf(activity.metrics), payload: payloadOf(activity.payloadJson) } : null;
     // Refuses a bad time zone or a future time before writing anything.
     const streak = await this.members.recordActivity(member, options);
+    const rules = await this.rules.of(member.botId);
+    // The day's XP once per day (its source id), also when this call is a retry whose streak was written before.
+    if (rules.streakDayXp > 0 && streak.streak?.lastDay === streak.day) {
+      await this.members.award(member, { amount: rules.streakDayXp, reason: 'streak-day', sourceId: `streak-day:${streak.day}` });
+    }
     if (!activity || !checked) return streak;
     const now = this.clock.now();
     const command: CompleteActivity = {
@@ -74,13 +83,16 @@ export class RecordActivityUseCase {
       occurredAt: (options.occurredAt ?? now).toISOString(),
       now: now.toISOString(),
     };
-    const { newEvents } = await this.handler.handle(activityStreamId(member.botId, member.telegramUserId, activity.id), command, {
+    const { state, newEvents } = await this.handler.handle(activityStreamId(member.botId, member.telegramUserId, activity.id), command, {
       botId: member.botId,
       correlationId: correlationIdOrNew(randomUUID),
       causationId: null,
       actor: { kind: 'service', id: 'rpc-caller' },
       occurredAt: now,
     });
+    // The first record's score (a retry's figures never count), once per activity id (its source id).
+    const xp = activityXp(rules, state.completed?.score ?? null);
+    if (xp > 0) await this.members.award(member, { amount: xp, reason: activity.type, sourceId: `activity:${activity.id}` });
     return { ...streak, activityRecorded: newEvents.length > 0 };
   }
 }
