@@ -1,4 +1,5 @@
 import { BotFeatureRouter } from '@botplatform/bot-kit';
+import { busMigrations } from '@botplatform/bus';
 import { eventStoreMigrations } from '@botplatform/event-store';
 import type { ServiceDefinition } from '@botplatform/service-kit';
 import { activityPublicEvents } from './activity/activity.public-events.js';
@@ -8,6 +9,7 @@ import { memberPublicEvents } from './member/member.public-events.js';
 import { GameMigration20261130194500 } from './migrations/20261130194500-game.migration.js';
 import { ActivityMigration20261130223000 } from './migrations/20261130223000-activity.migration.js';
 import { XpRulesMigration20261130224500 } from './migrations/20261130224500-xp-rules.migration.js';
+import { onPaymentCompleted } from './rules/on-payment-completed.consumer.js';
 import { BotSettings } from './settings/bot-settings.entity.js';
 
 /**
@@ -21,14 +23,16 @@ export const gamificationService: ServiceDefinition = {
   schema: 'gamification',
   migrations: [
     ...eventStoreMigrations,
-    // No busMigrations: they hold a consumer's inbox and positions, and this service consumes nothing yet.
-    // Add `...busMigrations` (from @botplatform/bus) here, before its own, with its first consumer.
+    // A consumer's inbox and positions: rules/on-payment-completed.consumer.ts.
+    ...busMigrations,
     { name: 'Migration20261130194500_game', class: GameMigration20261130194500 },
     { name: 'Migration20261130223000_activity', class: ActivityMigration20261130223000 },
     { name: 'Migration20261130224500_xp_rules', class: XpRulesMigration20261130224500 },
   ],
   entities: [BotSettings, Membership, MemberBadge],
   module: () => ({ module: GamificationModule }),
+  // XP from other services' events, by the bot's rules (rules/).
+  consumers: ({ store }) => [onPaymentCompleted({ store })],
   toPublic: (event) => memberPublicEvents(event) ?? activityPublicEvents(event),
   // /me and /top (bot/bot-features.providers.ts), declared to the gateway at start.
   botFeatures: BotFeatureRouter,

@@ -81,7 +81,8 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
       ...DECLARES_BOT_FEATURES,
     ],
   },
-  { user: 'gamification', service: true, consumers: [], requests: DECLARES_BOT_FEATURES },
+  // Follows payments' completed payments for the bots' XP rules.
+  { user: 'gamification', service: true, consumers: [{ name: 'gamification--payments', source: 'payments' }], requests: DECLARES_BOT_FEATURES },
   // Sells plans: reads them, grants or revokes them and switches renewal (Stars subscriptions) in subscriptions; refunds Stars through the gateway,
   // the only service that speaks to Telegram; its pre-checkout and payment messages are routed to it.
   {

@@ -4,7 +4,7 @@ import { MAX_AWARD, NO_XP_RULES, activityXp, xpRulesDecider, type SetXpRules, ty
 
 const BOT = '0b7d6a52-1c1e-4a7e-9b61-3f1f0c8d2e10';
 const NOW = '2026-11-30T10:00:00.000Z';
-const RULES = { activityFixedXp: 10, activityXpPerPoint: 1, streakDayXp: 5 };
+const RULES = { activityFixedXp: 10, activityXpPerPoint: 1, streakDayXp: 5, paymentCompletedXp: 50 };
 const set = (rules = RULES): SetXpRules => ({ type: 'SetXpRules', botId: BOT, rules, now: NOW });
 const wasSet = (rules = RULES): XpRulesSet => ({ type: 'XpRulesSet', data: { botId: BOT, rules, setAt: NOW } });
 

@@ -7,10 +7,11 @@ export interface XpRules {
   readonly activityFixedXp: number;
   readonly activityXpPerPoint: number;
   readonly streakDayXp: number;
+  readonly paymentCompletedXp: number;
 }
 
 /** A bot that set no rules awards nothing from events (only rpc.gamification.award). */
-export const NO_XP_RULES: XpRules = { activityFixedXp: 0, activityXpPerPoint: 0, streakDayXp: 0 };
+export const NO_XP_RULES: XpRules = { activityFixedXp: 0, activityXpPerPoint: 0, streakDayXp: 0, paymentCompletedXp: 0 };
 
 /** The most XP one event may award, as rpc.gamification.award allows. */
 export const MAX_AWARD = 1_000_000;
@@ -29,7 +30,10 @@ export interface XpRulesState {
 }
 
 const same = (a: XpRules, b: XpRules) =>
-  a.activityFixedXp === b.activityFixedXp && a.activityXpPerPoint === b.activityXpPerPoint && a.streakDayXp === b.streakDayXp;
+  a.activityFixedXp === b.activityFixedXp &&
+  a.activityXpPerPoint === b.activityXpPerPoint &&
+  a.streakDayXp === b.streakDayXp &&
+  a.paymentCompletedXp === b.paymentCompletedXp;
 
 /** A bot's XP rules: replaced as a whole; the same rules again change nothing. */
 export const xpRulesDecider: Decider<XpRulesState, SetXpRules, XpRulesSet> = {

@@ -1,6 +1,6 @@
 import type { SetXpRulesRequestJson, XpRulesJson } from '@botplatform/contracts';
 import { Type } from 'class-transformer';
-import { IsInt, IsUUID, Max, Min, ValidateNested } from 'class-validator';
+import { IsInt, IsOptional, IsUUID, Max, Min, ValidateNested } from 'class-validator';
 
 class XpRulesDto implements XpRulesJson {
   @IsInt()
@@ -17,6 +17,13 @@ class XpRulesDto implements XpRulesJson {
   @Min(0)
   @Max(1_000_000)
   streakDayXp: number;
+
+  /** Absent is 0 (a field added after the others). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  paymentCompletedXp?: number;
 }
 
 /** `rpc.gamification.set-xp-rules`: every figure given, 0 for none. */

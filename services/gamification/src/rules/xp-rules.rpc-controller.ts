@@ -11,6 +11,6 @@ export class XpRulesRpcController {
 
   @RpcHandler(RPC.gamification.setXpRules)
   setXpRules(@Payload() request: SetXpRulesDto): Promise<SetXpRulesReplyJson> {
-    return this.rules.set(request.botId, request.rules);
+    return this.rules.set(request.botId, { ...request.rules, paymentCompletedXp: request.rules.paymentCompletedXp ?? 0 });
   }
 }
