@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { BotGroupDirectory } from './bot-group/bot-group-directory.js';
 import { GroupTotals } from './bot-group/group-totals.js';
+import { ActivityHistoryQuery } from './activity/activity-history.query.js';
+import { ActivityHistoryRpcController } from './activity/activity-history.rpc-controller.js';
+import { RecordActivityUseCase } from './activity/record-activity.use-case.js';
 import { botFeaturesProviders } from './bot/bot-features.providers.js';
 import { HandleBotUpdateRpcController } from './bot/handle-bot-update.rpc-controller.js';
 import { LeaderboardRpcController } from './leaderboard/leaderboard.rpc-controller.js';
@@ -14,11 +17,22 @@ import { ProfileRpcController } from './profile/profile.rpc-controller.js';
 import { BotSettingsDirectory } from './settings/bot-settings-directory.js';
 import { BotSettingsRpcController } from './settings/bot-settings.rpc-controller.js';
 import { BotSettingsUseCase } from './settings/bot-settings.use-case.js';
+import { XpRulesRpcController } from './rules/xp-rules.rpc-controller.js';
+import { XpRulesUseCase } from './rules/xp-rules.use-case.js';
 import { Clock, SystemClock } from './shared/clock.js';
+import { ActivityStatsQuery } from './stats/activity-stats.query.js';
 
 /** Request handlers, use cases, queries and bot screens of the gamification service. */
 @Module({
-  controllers: [BotSettingsRpcController, MemberRpcController, ProfileRpcController, LeaderboardRpcController, HandleBotUpdateRpcController],
+  controllers: [
+    BotSettingsRpcController,
+    MemberRpcController,
+    ProfileRpcController,
+    LeaderboardRpcController,
+    HandleBotUpdateRpcController,
+    ActivityHistoryRpcController,
+    XpRulesRpcController,
+  ],
   providers: [
     { provide: Clock, useClass: SystemClock },
     BotSettingsDirectory,
@@ -30,6 +44,10 @@ import { Clock, SystemClock } from './shared/clock.js';
     GroupTotals,
     LeaderboardIndex,
     LeaderboardQuery,
+    RecordActivityUseCase,
+    ActivityHistoryQuery,
+    ActivityStatsQuery,
+    XpRulesUseCase,
     ...botFeaturesProviders,
   ],
 })

@@ -94,8 +94,17 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
       ...DECLARES_BOT_FEATURES,
     ],
   },
-  // XP, levels and badges are shared by a bot group's bots: it follows the users' bot group events.
-  { user: 'gamification', service: true, consumers: [{ name: 'gamification--bot-groups', source: 'users' }], requests: DECLARES_BOT_FEATURES },
+  // XP, levels and badges are shared by a bot group's bots (the users' bot group events); payments'
+  // completed payments feed the bots' XP rules.
+  {
+    user: 'gamification',
+    service: true,
+    consumers: [
+      { name: 'gamification--bot-groups', source: 'users' },
+      { name: 'gamification--payments', source: 'payments' },
+    ],
+    requests: DECLARES_BOT_FEATURES,
+  },
   // Sells plans: reads them, grants or revokes them and switches renewal (Stars subscriptions) in subscriptions; refunds Stars through the gateway,
   // the only service that speaks to Telegram; its pre-checkout and payment messages are routed to it.
   {

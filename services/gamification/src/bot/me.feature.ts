@@ -2,13 +2,15 @@ import type { BotFeatureRouter, FeatureContext, Translate } from '@botplatform/b
 import { Injectable } from '@nestjs/common';
 import { LeaderboardQuery } from '../leaderboard/leaderboard.query.js';
 import { ProfileQuery } from '../profile/profile.query.js';
+import { localDateOf } from '../shared/local-day.js';
 
 /** The badge's name in the reader's language, else English, else any. */
 export const badgeNameIn = (names: Readonly<Record<string, string>>, language: string): string => names[language] ?? names.en ?? Object.values(names)[0] ?? '';
 
 /**
  * `/me`: the member's level and XP, what the next level needs, their badges, their streak as it stands
- * today in the bot's time zone, and their rank in this bot. In a bot group, XP, level and badges are the
+ * today in the bot's time zone, their activities (how many, the last one's local date, the best score) and
+ * their rank in this bot. In a bot group, XP, level and badges are the
  * group's (ADR 0018), each badge with the bot it was earned in, and the bot's own XP beside them.
  */
 @Injectable()
@@ -44,6 +46,12 @@ export class MeFeature {
         : ctx.t('me-no-badges'),
     );
     lines.push(ctx.t('me-streak', { current: profile.streak.current, longest: profile.streak.longest }));
+    const { stats } = profile;
+    if (stats.lastActivityAt) {
+      const last = localDateOf(stats.lastActivityAt, ctx.timeZone);
+      lines.push(ctx.t('me-activities', { total: stats.totalActivities, last }));
+      if (stats.bestScore !== null) lines.push(ctx.t('me-best-score', { best: stats.bestScore }));
+    }
     if (profile.rank === null) lines.push(ctx.t('me-unranked'));
     else {
       const members = await this.leaderboard.members({ kind: 'bot', botId: ctx.botId });

@@ -1,5 +1,7 @@
 import type { AwardBadgeRequestJson, AwardRequestJson, RecordActivityRequestJson } from '@botplatform/contracts';
-import { IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ActivityInputDto } from '../activity/activity.dto.js';
 import { TELEGRAM_USER_ID, TELEGRAM_USER_ID_MESSAGE } from '../shared/telegram-user-id.js';
 
 /** Source ids come from other systems (an activity's id, a payment's charge id): printable, bounded. */
@@ -44,4 +46,10 @@ export class RecordActivityDto extends MemberDto implements RecordActivityReques
   @IsString()
   @Length(1, 64)
   timeZone?: string;
+
+  /** Kept in the history by activity/record-activity.use-case.ts. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ActivityInputDto)
+  activity?: ActivityInputDto;
 }

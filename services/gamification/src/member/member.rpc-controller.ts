@@ -1,6 +1,7 @@
 import { RpcController, RpcHandler } from '@botplatform/bus';
 import { RPC, type AwardBadgeReplyJson, type AwardReplyJson, type RecordActivityReplyJson } from '@botplatform/contracts';
 import { Payload } from '@nestjs/microservices';
+import { RecordActivityUseCase } from '../activity/record-activity.use-case.js';
 import { AwardBadgeDto, AwardDto, RecordActivityDto } from './member.dto.js';
 import { MemberUseCase } from './member.use-case.js';
 
@@ -9,7 +10,10 @@ const memberOf = (request: { botId: string; telegramUserId: string }) => ({ botI
 /** `RPC.gamification.award`, `awardBadge` and `recordActivity`: the DTO validated, the use case called. */
 @RpcController()
 export class MemberRpcController {
-  constructor(private readonly members: MemberUseCase) {}
+  constructor(
+    private readonly members: MemberUseCase,
+    private readonly activities: RecordActivityUseCase,
+  ) {}
 
   @RpcHandler(RPC.gamification.award)
   award(@Payload() request: AwardDto): Promise<AwardReplyJson> {
@@ -23,9 +27,10 @@ export class MemberRpcController {
 
   @RpcHandler(RPC.gamification.recordActivity)
   recordActivity(@Payload() request: RecordActivityDto): Promise<RecordActivityReplyJson> {
-    return this.members.recordActivity(memberOf(request), {
+    return this.activities.execute(memberOf(request), {
       occurredAt: request.occurredAt ? new Date(request.occurredAt) : undefined,
       timeZone: request.timeZone,
+      activity: request.activity,
     });
   }
 }

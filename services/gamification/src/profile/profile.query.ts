@@ -13,6 +13,7 @@ import { levelFor, nextLevelAfter, type LevelThreshold } from '../settings/level
 import { BotGroupDirectory, type GroupedBot } from '../bot-group/bot-group-directory.js';
 import { GroupTotals } from '../bot-group/group-totals.js';
 import { Clock } from '../shared/clock.js';
+import { ActivityStatsQuery, activityStatsJson, type ActivityStats } from '../stats/activity-stats.query.js';
 import { isTimeZone, localDateOf } from '../shared/local-day.js';
 
 export interface Profile {
@@ -34,6 +35,8 @@ export interface Profile {
   readonly streak: Streak;
   /** Null before the first XP. */
   readonly rank: number | null;
+  /** Seed 003's stats_data: activities, best score, last activity, badges earned here. */
+  readonly stats: ActivityStats;
 }
 
 /** A member's profile in a bot, from the read models: XP, level and the next one, badges, streak and rank. */
@@ -46,6 +49,7 @@ export class ProfileQuery {
     private readonly clock: Clock,
     private readonly groups: BotGroupDirectory,
     private readonly totals: GroupTotals,
+    private readonly stats: ActivityStatsQuery,
   ) {}
 
   async of(botId: string, telegramUserId: string, timeZone?: string): Promise<Profile> {
@@ -87,6 +91,7 @@ export class ProfileQuery {
       }),
       streak,
       rank: botXp > 0 ? await this.leaderboard.rank(scope, botXp) : null,
+      stats: await this.stats.of(botId, telegramUserId),
     };
   }
 }
@@ -98,4 +103,5 @@ export const profileJson = (profile: Profile): GetProfileReplyJson => ({
   badges: profile.badges.map((b) => ({ key: b.badge.key, awardedAt: b.awardedAt.toISOString() })),
   streak: streakJson(profile.streak),
   ...(profile.rank !== null ? { rank: String(profile.rank) } : {}),
+  stats: activityStatsJson(profile.stats),
 });

@@ -1,5 +1,14 @@
 import { EmbeddedEventBus, InProcessBroker, busMigrations, type RpcCallError, type RpcClient } from '@botplatform/bus';
-import { BadgeAwardedSchema, LevelReachedSchema, StreakExtendedSchema, XpAwardedSchema, isEventOf, subjectOf, type DecodedEvent } from '@botplatform/contracts';
+import {
+  ActivityCompletedSchema,
+  BadgeAwardedSchema,
+  LevelReachedSchema,
+  StreakExtendedSchema,
+  XpAwardedSchema,
+  isEventOf,
+  subjectOf,
+  type DecodedEvent,
+} from '@botplatform/contracts';
 import { createServiceOrm, type RecordedEvent } from '@botplatform/event-store';
 import { createRpcClient, startService, type RunningService } from '@botplatform/service-kit';
 import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
@@ -76,7 +85,7 @@ export async function startGamificationTestService(prefix: string, start: Date):
       {
         name: 'observer--gamification',
         source: 'gamification',
-        subjects: [XpAwardedSchema, LevelReachedSchema, BadgeAwardedSchema, StreakExtendedSchema].map(subjectOf),
+        subjects: [XpAwardedSchema, LevelReachedSchema, BadgeAwardedSchema, StreakExtendedSchema, ActivityCompletedSchema].map(subjectOf),
         handle: async (event) => {
           received.push(event as DecodedEvent<DescMessage>);
         },

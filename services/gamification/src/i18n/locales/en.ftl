@@ -18,6 +18,11 @@ me-streak = 🔥 Streak: { $current ->
         [one] { $current } day
        *[other] { $current } days
     } (best: { $longest })
+me-activities = 📊 { $total ->
+        [one] { $total } activity
+       *[other] { $total } activities
+    }, the last on { $last }
+me-best-score = 🎯 Best score: { $best }
 me-rank = 🏆 Rank in this bot: #{ $rank } of { $members }
 me-unranked = 🏆 Not on the leaderboard yet: earn some XP first.
 

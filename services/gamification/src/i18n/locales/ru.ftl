@@ -18,6 +18,12 @@ me-streak = 🔥 Серия: { $current ->
         [few] { $current } дня
        *[many] { $current } дней
     } (рекорд: { $longest })
+me-activities = 📊 { $total ->
+        [one] { $total } занятие
+        [few] { $total } занятия
+       *[many] { $total } занятий
+    }, последнее { $last }
+me-best-score = 🎯 Лучший результат: { $best }
 me-rank = 🏆 Место в этом боте: #{ $rank } из { $members }
 me-unranked = 🏆 В рейтинге тебя пока нет: сначала заработай опыт.
 

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file botplatform/gamification/v1/gamification.proto.
  */
 export const file_botplatform_gamification_v1_gamification: GenFile = /*@__PURE__*/
-  fileDesc("Ci5ib3RwbGF0Zm9ybS9nYW1pZmljYXRpb24vdjEvZ2FtaWZpY2F0aW9uLnByb3RvEhtib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEiywEKCVhwQXdhcmRlZBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIOCgZhbW91bnQYAyABKAUSDgoGcmVhc29uGAQgASgJEhEKCXNvdXJjZV9pZBgFIAEoCRIQCgh0b3RhbF94cBgGIAEoAxIuCgphd2FyZGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDofirUYGwoXZ2FtaWZpY2F0aW9uLnhwLmF3YXJkZWQQASLEAQoMTGV2ZWxSZWFjaGVkEg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEhIKCmZyb21fbGV2ZWwYAyABKAUSEAoIdG9fbGV2ZWwYBCABKAUSEAoIdG90YWxfeHAYBSABKAMSLgoKcmVhY2hlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6Ioq1GB4KGmdhbWlmaWNhdGlvbi5sZXZlbC5yZWFjaGVkEAEinwEKDEJhZGdlQXdhcmRlZBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIRCgliYWRnZV9rZXkYAyABKAkSLgoKYXdhcmRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6Ioq1GB4KGmdhbWlmaWNhdGlvbi5iYWRnZS5hd2FyZGVkEAEitQEKDlN0cmVha0V4dGVuZGVkEg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEgsKA2RheRgDIAEoCRIRCgl0aW1lX3pvbmUYBCABKAkSDwoHY3VycmVudBgFIAEoBRIPCgdsb25nZXN0GAYgASgFEhEKCXJlc3RhcnRlZBgHIAEoCDokirUYIAocZ2FtaWZpY2F0aW9uLnN0cmVhay5leHRlbmRlZBABIi8KDkxldmVsVGhyZXNob2xkEg0KBWxldmVsGAEgASgFEg4KBm1pbl94cBgCIAEoAyJrCgxBd2FyZFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDgoGYW1vdW50GAMgASgFEg4KBnJlYXNvbhgEIAEoCRIRCglzb3VyY2VfaWQYBSABKAkiMwoLTGV2ZWxDaGFuZ2USEgoKZnJvbV9sZXZlbBgBIAEoBRIQCgh0b19sZXZlbBgCIAEoBSKWAQoKQXdhcmRSZXBseRIPCgdhd2FyZGVkGAEgASgIEhAKCHRvdGFsX3hwGAIgASgDEg0KBWxldmVsGAMgASgFEkQKDWxldmVsX3JlYWNoZWQYBCABKAsyKC5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuTGV2ZWxDaGFuZ2VIAIgBAUIQCg5fbGV2ZWxfcmVhY2hlZCJlChZDb25maWd1cmVMZXZlbHNSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRI7CgZsZXZlbHMYAiADKAsyKy5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuTGV2ZWxUaHJlc2hvbGQiZAoUQ29uZmlndXJlTGV2ZWxzUmVwbHkSOwoGbGV2ZWxzGAEgAygLMisuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLkxldmVsVGhyZXNob2xkEg8KB2NoYW5nZWQYAiABKAgiNwoSU2V0VGltZVpvbmVSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIRCgl0aW1lX3pvbmUYAiABKAkiNgoQU2V0VGltZVpvbmVSZXBseRIRCgl0aW1lX3pvbmUYASABKAkSDwoHY2hhbmdlZBgCIAEoCCIrCglCYWRnZU5hbWUSEAoIbGFuZ3VhZ2UYASABKAkSDAoEbmFtZRgCIAEoCSJjCg9CYWRnZURlZmluaXRpb24SCwoDa2V5GAEgASgJEjUKBW5hbWVzGAIgAygLMiYuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLkJhZGdlTmFtZRIMCgRpY29uGAMgASgJImEKEkRlZmluZUJhZGdlUmVxdWVzdBIOCgZib3RfaWQYASABKAkSOwoFYmFkZ2UYAiABKAsyLC5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQmFkZ2VEZWZpbml0aW9uImAKEERlZmluZUJhZGdlUmVwbHkSOwoFYmFkZ2UYASABKAsyLC5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQmFkZ2VEZWZpbml0aW9uEg8KB2NoYW5nZWQYAiABKAgiIwoRTGlzdEJhZGdlc1JlcXVlc3QSDgoGYm90X2lkGAEgASgJIk8KD0xpc3RCYWRnZXNSZXBseRI8CgZiYWRnZXMYASADKAsyLC5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQmFkZ2VEZWZpbml0aW9uIlAKEUF3YXJkQmFkZ2VSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEhEKCWJhZGdlX2tleRgDIAEoCSJUCg9Bd2FyZEJhZGdlUmVwbHkSEQoJbmV3X2JhZGdlGAEgASgIEi4KCmF3YXJkZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIq0BChVSZWNvcmRBY3Rpdml0eVJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSNAoLb2NjdXJyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSACIAQESFgoJdGltZV96b25lGAQgASgJSAGIAQFCDgoMX29jY3VycmVkX2F0QgwKCl90aW1lX3pvbmUiUgoKU3RyZWFrVmlldxIPCgdjdXJyZW50GAEgASgFEg8KB2xvbmdlc3QYAiABKAUSFQoIbGFzdF9kYXkYAyABKAlIAIgBAUILCglfbGFzdF9kYXkibQoTUmVjb3JkQWN0aXZpdHlSZXBseRILCgNkYXkYASABKAkSEAoIZXh0ZW5kZWQYAiABKAgSNwoGc3RyZWFrGAMgASgLMicuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLlN0cmVha1ZpZXciSgoLTWVtYmVyQmFkZ2USCwoDa2V5GAEgASgJEi4KCmF3YXJkZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImMKEUdldFByb2ZpbGVSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEhYKCXRpbWVfem9uZRgDIAEoCUgAiAEBQgwKCl90aW1lX3pvbmUilgIKD0dldFByb2ZpbGVSZXBseRIQCgh0b3RhbF94cBgBIAEoAxINCgVsZXZlbBgCIAEoBRJECgpuZXh0X2xldmVsGAMgASgLMisuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLkxldmVsVGhyZXNob2xkSACIAQESOAoGYmFkZ2VzGAQgAygLMiguYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLk1lbWJlckJhZGdlEjcKBnN0cmVhaxgFIAEoCzInLmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5TdHJlYWtWaWV3EhEKBHJhbmsYBiABKANIAYgBAUINCgtfbmV4dF9sZXZlbEIHCgVfcmFuayJbChBMZWFkZXJib2FyZEVudHJ5EgwKBHJhbmsYASABKAMSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIQCgh0b3RhbF94cBgDIAEoAxINCgVsZXZlbBgEIAEoBSJ+ChVHZXRMZWFkZXJib2FyZFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEg0KBWxpbWl0GAIgASgFEh0KEHRlbGVncmFtX3VzZXJfaWQYAyABKANIAIgBARISCgpuZWlnaGJvdXJzGAQgASgFQhMKEV90ZWxlZ3JhbV91c2VyX2lkImcKBk15UmFuaxIMCgRyYW5rGAEgASgDEhAKCHRvdGFsX3hwGAIgASgDEj0KBmFyb3VuZBgDIAMoCzItLmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5MZWFkZXJib2FyZEVudHJ5Ip8BChNHZXRMZWFkZXJib2FyZFJlcGx5EjoKA3RvcBgBIAMoCzItLmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5MZWFkZXJib2FyZEVudHJ5EjQKAm1lGAIgASgLMiMuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLk15UmFua0gAiAEBEg8KB21lbWJlcnMYAyABKANCBQoDX21lYgZwcm90bzM", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
+  fileDesc("Ci5ib3RwbGF0Zm9ybS9nYW1pZmljYXRpb24vdjEvZ2FtaWZpY2F0aW9uLnByb3RvEhtib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEiywEKCVhwQXdhcmRlZBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIOCgZhbW91bnQYAyABKAUSDgoGcmVhc29uGAQgASgJEhEKCXNvdXJjZV9pZBgFIAEoCRIQCgh0b3RhbF94cBgGIAEoAxIuCgphd2FyZGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDofirUYGwoXZ2FtaWZpY2F0aW9uLnhwLmF3YXJkZWQQASLEAQoMTGV2ZWxSZWFjaGVkEg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEhIKCmZyb21fbGV2ZWwYAyABKAUSEAoIdG9fbGV2ZWwYBCABKAUSEAoIdG90YWxfeHAYBSABKAMSLgoKcmVhY2hlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6Ioq1GB4KGmdhbWlmaWNhdGlvbi5sZXZlbC5yZWFjaGVkEAEinwEKDEJhZGdlQXdhcmRlZBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIRCgliYWRnZV9rZXkYAyABKAkSLgoKYXdhcmRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6Ioq1GB4KGmdhbWlmaWNhdGlvbi5iYWRnZS5hd2FyZGVkEAEitQEKDlN0cmVha0V4dGVuZGVkEg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEgsKA2RheRgDIAEoCRIRCgl0aW1lX3pvbmUYBCABKAkSDwoHY3VycmVudBgFIAEoBRIPCgdsb25nZXN0GAYgASgFEhEKCXJlc3RhcnRlZBgHIAEoCDokirUYIAocZ2FtaWZpY2F0aW9uLnN0cmVhay5leHRlbmRlZBABIt8CChFBY3Rpdml0eUNvbXBsZXRlZBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxITCgthY3Rpdml0eV9pZBgDIAEoCRIVCg1hY3Rpdml0eV90eXBlGAQgASgJEhIKBXNjb3JlGAUgASgDSACIAQESTAoHbWV0cmljcxgGIAMoCzI7LmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5BY3Rpdml0eUNvbXBsZXRlZC5NZXRyaWNzRW50cnkSLwoLb2NjdXJyZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGi4KDE1ldHJpY3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAE6AjgBOieKtRgjCh9nYW1pZmljYXRpb24uYWN0aXZpdHkuY29tcGxldGVkEAFCCAoGX3Njb3JlIi8KDkxldmVsVGhyZXNob2xkEg0KBWxldmVsGAEgASgFEg4KBm1pbl94cBgCIAEoAyJrCgxBd2FyZFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDgoGYW1vdW50GAMgASgFEg4KBnJlYXNvbhgEIAEoCRIRCglzb3VyY2VfaWQYBSABKAkiMwoLTGV2ZWxDaGFuZ2USEgoKZnJvbV9sZXZlbBgBIAEoBRIQCgh0b19sZXZlbBgCIAEoBSKWAQoKQXdhcmRSZXBseRIPCgdhd2FyZGVkGAEgASgIEhAKCHRvdGFsX3hwGAIgASgDEg0KBWxldmVsGAMgASgFEkQKDWxldmVsX3JlYWNoZWQYBCABKAsyKC5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuTGV2ZWxDaGFuZ2VIAIgBAUIQCg5fbGV2ZWxfcmVhY2hlZCJlChZDb25maWd1cmVMZXZlbHNSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRI7CgZsZXZlbHMYAiADKAsyKy5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuTGV2ZWxUaHJlc2hvbGQiZAoUQ29uZmlndXJlTGV2ZWxzUmVwbHkSOwoGbGV2ZWxzGAEgAygLMisuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLkxldmVsVGhyZXNob2xkEg8KB2NoYW5nZWQYAiABKAgiNwoSU2V0VGltZVpvbmVSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIRCgl0aW1lX3pvbmUYAiABKAkiNgoQU2V0VGltZVpvbmVSZXBseRIRCgl0aW1lX3pvbmUYASABKAkSDwoHY2hhbmdlZBgCIAEoCCIrCglCYWRnZU5hbWUSEAoIbGFuZ3VhZ2UYASABKAkSDAoEbmFtZRgCIAEoCSJjCg9CYWRnZURlZmluaXRpb24SCwoDa2V5GAEgASgJEjUKBW5hbWVzGAIgAygLMiYuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLkJhZGdlTmFtZRIMCgRpY29uGAMgASgJImEKEkRlZmluZUJhZGdlUmVxdWVzdBIOCgZib3RfaWQYASABKAkSOwoFYmFkZ2UYAiABKAsyLC5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQmFkZ2VEZWZpbml0aW9uImAKEERlZmluZUJhZGdlUmVwbHkSOwoFYmFkZ2UYASABKAsyLC5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQmFkZ2VEZWZpbml0aW9uEg8KB2NoYW5nZWQYAiABKAgiIwoRTGlzdEJhZGdlc1JlcXVlc3QSDgoGYm90X2lkGAEgASgJIk8KD0xpc3RCYWRnZXNSZXBseRI8CgZiYWRnZXMYASADKAsyLC5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQmFkZ2VEZWZpbml0aW9uIlAKEUF3YXJkQmFkZ2VSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEhEKCWJhZGdlX2tleRgDIAEoCSJUCg9Bd2FyZEJhZGdlUmVwbHkSEQoJbmV3X2JhZGdlGAEgASgIEi4KCmF3YXJkZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIv0BChVSZWNvcmRBY3Rpdml0eVJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSNAoLb2NjdXJyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSACIAQESFgoJdGltZV96b25lGAQgASgJSAGIAQESQQoIYWN0aXZpdHkYBSABKAsyKi5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQWN0aXZpdHlJbnB1dEgCiAEBQg4KDF9vY2N1cnJlZF9hdEIMCgpfdGltZV96b25lQgsKCV9hY3Rpdml0eSLtAQoNQWN0aXZpdHlJbnB1dBIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEhIKBXNjb3JlGAMgASgDSACIAQESSAoHbWV0cmljcxgEIAMoCzI3LmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5BY3Rpdml0eUlucHV0Lk1ldHJpY3NFbnRyeRIZCgxwYXlsb2FkX2pzb24YBSABKAlIAYgBARouCgxNZXRyaWNzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgBOgI4AUIICgZfc2NvcmVCDwoNX3BheWxvYWRfanNvbiJSCgpTdHJlYWtWaWV3Eg8KB2N1cnJlbnQYASABKAUSDwoHbG9uZ2VzdBgCIAEoBRIVCghsYXN0X2RheRgDIAEoCUgAiAEBQgsKCV9sYXN0X2RheSKjAQoTUmVjb3JkQWN0aXZpdHlSZXBseRILCgNkYXkYASABKAkSEAoIZXh0ZW5kZWQYAiABKAgSNwoGc3RyZWFrGAMgASgLMicuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLlN0cmVha1ZpZXcSHgoRYWN0aXZpdHlfcmVjb3JkZWQYBCABKAhIAIgBAUIUChJfYWN0aXZpdHlfcmVjb3JkZWQingIKDUFjdGl2aXR5RW50cnkSCgoCaWQYASABKAkSDAoEdHlwZRgCIAEoCRISCgVzY29yZRgDIAEoA0gAiAEBEkgKB21ldHJpY3MYBCADKAsyNy5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQWN0aXZpdHlFbnRyeS5NZXRyaWNzRW50cnkSGQoMcGF5bG9hZF9qc29uGAUgASgJSAGIAQESLwoLb2NjdXJyZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGi4KDE1ldHJpY3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAE6AjgBQggKBl9zY29yZUIPCg1fcGF5bG9hZF9qc29uInQKGUdldEFjdGl2aXR5SGlzdG9yeVJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDQoFbGltaXQYAyABKAUSEwoGY3Vyc29yGAQgASgJSACIAQFCCQoHX2N1cnNvciKAAQoXR2V0QWN0aXZpdHlIaXN0b3J5UmVwbHkSOwoHZW50cmllcxgBIAMoCzIqLmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5BY3Rpdml0eUVudHJ5EhgKC25leHRfY3Vyc29yGAIgASgJSACIAQFCDgoMX25leHRfY3Vyc29yIrcBCg1BY3Rpdml0eVN0YXRzEhgKEHRvdGFsX2FjdGl2aXRpZXMYASABKAMSFwoKYmVzdF9zY29yZRgCIAEoA0gAiAEBEjkKEGxhc3RfYWN0aXZpdHlfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSAGIAQESFAoMYWNoaWV2ZW1lbnRzGAQgASgFQg0KC19iZXN0X3Njb3JlQhMKEV9sYXN0X2FjdGl2aXR5X2F0IkoKC01lbWJlckJhZGdlEgsKA2tleRgBIAEoCRIuCgphd2FyZGVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJjChFHZXRQcm9maWxlUmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIWCgl0aW1lX3pvbmUYAyABKAlIAIgBAUIMCgpfdGltZV96b25lItECCg9HZXRQcm9maWxlUmVwbHkSEAoIdG90YWxfeHAYASABKAMSDQoFbGV2ZWwYAiABKAUSRAoKbmV4dF9sZXZlbBgDIAEoCzIrLmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5MZXZlbFRocmVzaG9sZEgAiAEBEjgKBmJhZGdlcxgEIAMoCzIoLmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5NZW1iZXJCYWRnZRI3CgZzdHJlYWsYBSABKAsyJy5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuU3RyZWFrVmlldxIRCgRyYW5rGAYgASgDSAGIAQESOQoFc3RhdHMYByABKAsyKi5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQWN0aXZpdHlTdGF0c0INCgtfbmV4dF9sZXZlbEIHCgVfcmFuayJbChBMZWFkZXJib2FyZEVudHJ5EgwKBHJhbmsYASABKAMSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIQCgh0b3RhbF94cBgDIAEoAxINCgVsZXZlbBgEIAEoBSJ+ChVHZXRMZWFkZXJib2FyZFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEg0KBWxpbWl0GAIgASgFEh0KEHRlbGVncmFtX3VzZXJfaWQYAyABKANIAIgBARISCgpuZWlnaGJvdXJzGAQgASgFQhMKEV90ZWxlZ3JhbV91c2VyX2lkImcKBk15UmFuaxIMCgRyYW5rGAEgASgDEhAKCHRvdGFsX3hwGAIgASgDEj0KBmFyb3VuZBgDIAMoCzItLmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5MZWFkZXJib2FyZEVudHJ5Ip8BChNHZXRMZWFkZXJib2FyZFJlcGx5EjoKA3RvcBgBIAMoCzItLmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5MZWFkZXJib2FyZEVudHJ5EjQKAm1lGAIgASgLMiMuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLk15UmFua0gAiAEBEg8KB21lbWJlcnMYAyABKANCBQoDX21lIngKB1hwUnVsZXMSGQoRYWN0aXZpdHlfZml4ZWRfeHAYASABKAUSHQoVYWN0aXZpdHlfeHBfcGVyX3BvaW50GAIgASgFEhUKDXN0cmVha19kYXlfeHAYAyABKAUSHAoUcGF5bWVudF9jb21wbGV0ZWRfeHAYBCABKAUiWAoRU2V0WHBSdWxlc1JlcXVlc3QSDgoGYm90X2lkGAEgASgJEjMKBXJ1bGVzGAIgASgLMiQuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLlhwUnVsZXMiVwoPU2V0WHBSdWxlc1JlcGx5EjMKBXJ1bGVzGAEgASgLMiQuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLlhwUnVsZXMSDwoHY2hhbmdlZBgCIAEoCGIGcHJvdG8z", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
 
 /**
  * XpAwarded: a member got XP for a source (an activity, a payment...) not awarded before.
@@ -358,6 +358,115 @@ export const StreakExtendedSchema: GenMessage<StreakExtended, {jsonType: StreakE
   messageDesc(file_botplatform_gamification_v1_gamification, 3);
 
 /**
+ * ActivityCompleted: a member finished an activity (a training, a quiz...) recorded for the first time under
+ * its id; a second record of the same activity id publishes nothing.
+ *
+ * @generated from message botplatform.gamification.v1.ActivityCompleted
+ */
+export type ActivityCompleted = Message<"botplatform.gamification.v1.ActivityCompleted"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * The caller's id of the activity: one record per member and activity id.
+   *
+   * @generated from field: string activity_id = 3;
+   */
+  activityId: string;
+
+  /**
+   * What kind of activity (spin_training, quiz...), chosen by the bot.
+   *
+   * @generated from field: string activity_type = 4;
+   */
+  activityType: string;
+
+  /**
+   * The activity's score, when it has one.
+   *
+   * @generated from field: optional int64 score = 5;
+   */
+  score?: bigint | undefined;
+
+  /**
+   * Named figures of the activity (clarity_level, question_count...).
+   *
+   * @generated from field: map<string, double> metrics = 6;
+   */
+  metrics: { [key: string]: number };
+
+  /**
+   * @generated from field: google.protobuf.Timestamp occurred_at = 7;
+   */
+  occurredAt?: Timestamp | undefined;
+};
+
+/**
+ * ActivityCompleted: a member finished an activity (a training, a quiz...) recorded for the first time under
+ * its id; a second record of the same activity id publishes nothing.
+ *
+ * @generated from message botplatform.gamification.v1.ActivityCompleted
+ */
+export type ActivityCompletedJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * The caller's id of the activity: one record per member and activity id.
+   *
+   * @generated from field: string activity_id = 3;
+   */
+  activityId?: string;
+
+  /**
+   * What kind of activity (spin_training, quiz...), chosen by the bot.
+   *
+   * @generated from field: string activity_type = 4;
+   */
+  activityType?: string;
+
+  /**
+   * The activity's score, when it has one.
+   *
+   * @generated from field: optional int64 score = 5;
+   */
+  score?: string;
+
+  /**
+   * Named figures of the activity (clarity_level, question_count...).
+   *
+   * @generated from field: map<string, double> metrics = 6;
+   */
+  metrics?: { [key: string]: number | "NaN" | "Infinity" | "-Infinity" };
+
+  /**
+   * @generated from field: google.protobuf.Timestamp occurred_at = 7;
+   */
+  occurredAt?: TimestampJson;
+};
+
+/**
+ * Describes the message botplatform.gamification.v1.ActivityCompleted.
+ * Use `create(ActivityCompletedSchema)` to create a new message.
+ */
+export const ActivityCompletedSchema: GenMessage<ActivityCompleted, {jsonType: ActivityCompletedJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_gamification_v1_gamification, 4);
+
+/**
  * @generated from message botplatform.gamification.v1.LevelThreshold
  */
 export type LevelThreshold = Message<"botplatform.gamification.v1.LevelThreshold"> & {
@@ -392,7 +501,7 @@ export type LevelThresholdJson = {
  * Use `create(LevelThresholdSchema)` to create a new message.
  */
 export const LevelThresholdSchema: GenMessage<LevelThreshold, {jsonType: LevelThresholdJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 4);
+  messageDesc(file_botplatform_gamification_v1_gamification, 5);
 
 /**
  * @generated from message botplatform.gamification.v1.AwardRequest
@@ -469,7 +578,7 @@ export type AwardRequestJson = {
  * Use `create(AwardRequestSchema)` to create a new message.
  */
 export const AwardRequestSchema: GenMessage<AwardRequest, {jsonType: AwardRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 5);
+  messageDesc(file_botplatform_gamification_v1_gamification, 6);
 
 /**
  * @generated from message botplatform.gamification.v1.LevelChange
@@ -506,7 +615,7 @@ export type LevelChangeJson = {
  * Use `create(LevelChangeSchema)` to create a new message.
  */
 export const LevelChangeSchema: GenMessage<LevelChange, {jsonType: LevelChangeJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 6);
+  messageDesc(file_botplatform_gamification_v1_gamification, 7);
 
 /**
  * @generated from message botplatform.gamification.v1.AwardReply
@@ -567,7 +676,7 @@ export type AwardReplyJson = {
  * Use `create(AwardReplySchema)` to create a new message.
  */
 export const AwardReplySchema: GenMessage<AwardReply, {jsonType: AwardReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 7);
+  messageDesc(file_botplatform_gamification_v1_gamification, 8);
 
 /**
  * @generated from message botplatform.gamification.v1.ConfigureLevelsRequest
@@ -608,7 +717,7 @@ export type ConfigureLevelsRequestJson = {
  * Use `create(ConfigureLevelsRequestSchema)` to create a new message.
  */
 export const ConfigureLevelsRequestSchema: GenMessage<ConfigureLevelsRequest, {jsonType: ConfigureLevelsRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 8);
+  messageDesc(file_botplatform_gamification_v1_gamification, 9);
 
 /**
  * @generated from message botplatform.gamification.v1.ConfigureLevelsReply
@@ -645,7 +754,7 @@ export type ConfigureLevelsReplyJson = {
  * Use `create(ConfigureLevelsReplySchema)` to create a new message.
  */
 export const ConfigureLevelsReplySchema: GenMessage<ConfigureLevelsReply, {jsonType: ConfigureLevelsReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 9);
+  messageDesc(file_botplatform_gamification_v1_gamification, 10);
 
 /**
  * @generated from message botplatform.gamification.v1.SetTimeZoneRequest
@@ -686,7 +795,7 @@ export type SetTimeZoneRequestJson = {
  * Use `create(SetTimeZoneRequestSchema)` to create a new message.
  */
 export const SetTimeZoneRequestSchema: GenMessage<SetTimeZoneRequest, {jsonType: SetTimeZoneRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 10);
+  messageDesc(file_botplatform_gamification_v1_gamification, 11);
 
 /**
  * @generated from message botplatform.gamification.v1.SetTimeZoneReply
@@ -723,7 +832,7 @@ export type SetTimeZoneReplyJson = {
  * Use `create(SetTimeZoneReplySchema)` to create a new message.
  */
 export const SetTimeZoneReplySchema: GenMessage<SetTimeZoneReply, {jsonType: SetTimeZoneReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 11);
+  messageDesc(file_botplatform_gamification_v1_gamification, 12);
 
 /**
  * @generated from message botplatform.gamification.v1.BadgeName
@@ -760,7 +869,7 @@ export type BadgeNameJson = {
  * Use `create(BadgeNameSchema)` to create a new message.
  */
 export const BadgeNameSchema: GenMessage<BadgeName, {jsonType: BadgeNameJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 12);
+  messageDesc(file_botplatform_gamification_v1_gamification, 13);
 
 /**
  * @generated from message botplatform.gamification.v1.BadgeDefinition
@@ -807,7 +916,7 @@ export type BadgeDefinitionJson = {
  * Use `create(BadgeDefinitionSchema)` to create a new message.
  */
 export const BadgeDefinitionSchema: GenMessage<BadgeDefinition, {jsonType: BadgeDefinitionJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 13);
+  messageDesc(file_botplatform_gamification_v1_gamification, 14);
 
 /**
  * @generated from message botplatform.gamification.v1.DefineBadgeRequest
@@ -844,7 +953,7 @@ export type DefineBadgeRequestJson = {
  * Use `create(DefineBadgeRequestSchema)` to create a new message.
  */
 export const DefineBadgeRequestSchema: GenMessage<DefineBadgeRequest, {jsonType: DefineBadgeRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 14);
+  messageDesc(file_botplatform_gamification_v1_gamification, 15);
 
 /**
  * @generated from message botplatform.gamification.v1.DefineBadgeReply
@@ -881,7 +990,7 @@ export type DefineBadgeReplyJson = {
  * Use `create(DefineBadgeReplySchema)` to create a new message.
  */
 export const DefineBadgeReplySchema: GenMessage<DefineBadgeReply, {jsonType: DefineBadgeReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 15);
+  messageDesc(file_botplatform_gamification_v1_gamification, 16);
 
 /**
  * @generated from message botplatform.gamification.v1.ListBadgesRequest
@@ -908,7 +1017,7 @@ export type ListBadgesRequestJson = {
  * Use `create(ListBadgesRequestSchema)` to create a new message.
  */
 export const ListBadgesRequestSchema: GenMessage<ListBadgesRequest, {jsonType: ListBadgesRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 16);
+  messageDesc(file_botplatform_gamification_v1_gamification, 17);
 
 /**
  * @generated from message botplatform.gamification.v1.ListBadgesReply
@@ -935,7 +1044,7 @@ export type ListBadgesReplyJson = {
  * Use `create(ListBadgesReplySchema)` to create a new message.
  */
 export const ListBadgesReplySchema: GenMessage<ListBadgesReply, {jsonType: ListBadgesReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 17);
+  messageDesc(file_botplatform_gamification_v1_gamification, 18);
 
 /**
  * @generated from message botplatform.gamification.v1.AwardBadgeRequest
@@ -982,7 +1091,7 @@ export type AwardBadgeRequestJson = {
  * Use `create(AwardBadgeRequestSchema)` to create a new message.
  */
 export const AwardBadgeRequestSchema: GenMessage<AwardBadgeRequest, {jsonType: AwardBadgeRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 18);
+  messageDesc(file_botplatform_gamification_v1_gamification, 19);
 
 /**
  * @generated from message botplatform.gamification.v1.AwardBadgeReply
@@ -1023,7 +1132,7 @@ export type AwardBadgeReplyJson = {
  * Use `create(AwardBadgeReplySchema)` to create a new message.
  */
 export const AwardBadgeReplySchema: GenMessage<AwardBadgeReply, {jsonType: AwardBadgeReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 19);
+  messageDesc(file_botplatform_gamification_v1_gamification, 20);
 
 /**
  * @generated from message botplatform.gamification.v1.RecordActivityRequest
@@ -1052,6 +1161,13 @@ export type RecordActivityRequest = Message<"botplatform.gamification.v1.RecordA
    * @generated from field: optional string time_zone = 4;
    */
   timeZone?: string | undefined;
+
+  /**
+   * The activity to keep in the member's history (once per activity id); only the streak when absent.
+   *
+   * @generated from field: optional botplatform.gamification.v1.ActivityInput activity = 5;
+   */
+  activity?: ActivityInput | undefined;
 };
 
 /**
@@ -1081,6 +1197,13 @@ export type RecordActivityRequestJson = {
    * @generated from field: optional string time_zone = 4;
    */
   timeZone?: string;
+
+  /**
+   * The activity to keep in the member's history (once per activity id); only the streak when absent.
+   *
+   * @generated from field: optional botplatform.gamification.v1.ActivityInput activity = 5;
+   */
+  activity?: ActivityInputJson;
 };
 
 /**
@@ -1088,7 +1211,94 @@ export type RecordActivityRequestJson = {
  * Use `create(RecordActivityRequestSchema)` to create a new message.
  */
 export const RecordActivityRequestSchema: GenMessage<RecordActivityRequest, {jsonType: RecordActivityRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 20);
+  messageDesc(file_botplatform_gamification_v1_gamification, 21);
+
+/**
+ * One activity as the bot reports it (seed 003's training history, generalised).
+ *
+ * @generated from message botplatform.gamification.v1.ActivityInput
+ */
+export type ActivityInput = Message<"botplatform.gamification.v1.ActivityInput"> & {
+  /**
+   * The caller's id, 1..128 printable ASCII: the same id again records nothing.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * What kind of activity, 1..48 lower-case letters, digits, _ or -.
+   *
+   * @generated from field: string type = 2;
+   */
+  type: string;
+
+  /**
+   * @generated from field: optional int64 score = 3;
+   */
+  score?: bigint | undefined;
+
+  /**
+   * At most 32 named finite figures.
+   *
+   * @generated from field: map<string, double> metrics = 4;
+   */
+  metrics: { [key: string]: number };
+
+  /**
+   * A JSON object of the bot's own (seed 003: per-type counts, the case, a session snapshot), at most 16 KiB.
+   *
+   * @generated from field: optional string payload_json = 5;
+   */
+  payloadJson?: string | undefined;
+};
+
+/**
+ * One activity as the bot reports it (seed 003's training history, generalised).
+ *
+ * @generated from message botplatform.gamification.v1.ActivityInput
+ */
+export type ActivityInputJson = {
+  /**
+   * The caller's id, 1..128 printable ASCII: the same id again records nothing.
+   *
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * What kind of activity, 1..48 lower-case letters, digits, _ or -.
+   *
+   * @generated from field: string type = 2;
+   */
+  type?: string;
+
+  /**
+   * @generated from field: optional int64 score = 3;
+   */
+  score?: string;
+
+  /**
+   * At most 32 named finite figures.
+   *
+   * @generated from field: map<string, double> metrics = 4;
+   */
+  metrics?: { [key: string]: number | "NaN" | "Infinity" | "-Infinity" };
+
+  /**
+   * A JSON object of the bot's own (seed 003: per-type counts, the case, a session snapshot), at most 16 KiB.
+   *
+   * @generated from field: optional string payload_json = 5;
+   */
+  payloadJson?: string;
+};
+
+/**
+ * Describes the message botplatform.gamification.v1.ActivityInput.
+ * Use `create(ActivityInputSchema)` to create a new message.
+ */
+export const ActivityInputSchema: GenMessage<ActivityInput, {jsonType: ActivityInputJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_gamification_v1_gamification, 22);
 
 /**
  * @generated from message botplatform.gamification.v1.StreakView
@@ -1139,7 +1349,7 @@ export type StreakViewJson = {
  * Use `create(StreakViewSchema)` to create a new message.
  */
 export const StreakViewSchema: GenMessage<StreakView, {jsonType: StreakViewJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 21);
+  messageDesc(file_botplatform_gamification_v1_gamification, 23);
 
 /**
  * @generated from message botplatform.gamification.v1.RecordActivityReply
@@ -1161,6 +1371,13 @@ export type RecordActivityReply = Message<"botplatform.gamification.v1.RecordAct
    * @generated from field: botplatform.gamification.v1.StreakView streak = 3;
    */
   streak?: StreakView | undefined;
+
+  /**
+   * True when the activity was recorded now, false when its id was recorded before; absent without one.
+   *
+   * @generated from field: optional bool activity_recorded = 4;
+   */
+  activityRecorded?: boolean | undefined;
 };
 
 /**
@@ -1183,6 +1400,13 @@ export type RecordActivityReplyJson = {
    * @generated from field: botplatform.gamification.v1.StreakView streak = 3;
    */
   streak?: StreakViewJson;
+
+  /**
+   * True when the activity was recorded now, false when its id was recorded before; absent without one.
+   *
+   * @generated from field: optional bool activity_recorded = 4;
+   */
+  activityRecorded?: boolean;
 };
 
 /**
@@ -1190,7 +1414,259 @@ export type RecordActivityReplyJson = {
  * Use `create(RecordActivityReplySchema)` to create a new message.
  */
 export const RecordActivityReplySchema: GenMessage<RecordActivityReply, {jsonType: RecordActivityReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 22);
+  messageDesc(file_botplatform_gamification_v1_gamification, 24);
+
+/**
+ * @generated from message botplatform.gamification.v1.ActivityEntry
+ */
+export type ActivityEntry = Message<"botplatform.gamification.v1.ActivityEntry"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string type = 2;
+   */
+  type: string;
+
+  /**
+   * @generated from field: optional int64 score = 3;
+   */
+  score?: bigint | undefined;
+
+  /**
+   * @generated from field: map<string, double> metrics = 4;
+   */
+  metrics: { [key: string]: number };
+
+  /**
+   * @generated from field: optional string payload_json = 5;
+   */
+  payloadJson?: string | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp occurred_at = 6;
+   */
+  occurredAt?: Timestamp | undefined;
+};
+
+/**
+ * @generated from message botplatform.gamification.v1.ActivityEntry
+ */
+export type ActivityEntryJson = {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * @generated from field: string type = 2;
+   */
+  type?: string;
+
+  /**
+   * @generated from field: optional int64 score = 3;
+   */
+  score?: string;
+
+  /**
+   * @generated from field: map<string, double> metrics = 4;
+   */
+  metrics?: { [key: string]: number | "NaN" | "Infinity" | "-Infinity" };
+
+  /**
+   * @generated from field: optional string payload_json = 5;
+   */
+  payloadJson?: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp occurred_at = 6;
+   */
+  occurredAt?: TimestampJson;
+};
+
+/**
+ * Describes the message botplatform.gamification.v1.ActivityEntry.
+ * Use `create(ActivityEntrySchema)` to create a new message.
+ */
+export const ActivityEntrySchema: GenMessage<ActivityEntry, {jsonType: ActivityEntryJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_gamification_v1_gamification, 25);
+
+/**
+ * @generated from message botplatform.gamification.v1.GetActivityHistoryRequest
+ */
+export type GetActivityHistoryRequest = Message<"botplatform.gamification.v1.GetActivityHistoryRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * Entries per page, 1..50.
+   *
+   * @generated from field: int32 limit = 3;
+   */
+  limit: number;
+
+  /**
+   * The next_cursor of the previous page; the newest entries when absent.
+   *
+   * @generated from field: optional string cursor = 4;
+   */
+  cursor?: string | undefined;
+};
+
+/**
+ * @generated from message botplatform.gamification.v1.GetActivityHistoryRequest
+ */
+export type GetActivityHistoryRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * Entries per page, 1..50.
+   *
+   * @generated from field: int32 limit = 3;
+   */
+  limit?: number;
+
+  /**
+   * The next_cursor of the previous page; the newest entries when absent.
+   *
+   * @generated from field: optional string cursor = 4;
+   */
+  cursor?: string;
+};
+
+/**
+ * Describes the message botplatform.gamification.v1.GetActivityHistoryRequest.
+ * Use `create(GetActivityHistoryRequestSchema)` to create a new message.
+ */
+export const GetActivityHistoryRequestSchema: GenMessage<GetActivityHistoryRequest, {jsonType: GetActivityHistoryRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_gamification_v1_gamification, 26);
+
+/**
+ * @generated from message botplatform.gamification.v1.GetActivityHistoryReply
+ */
+export type GetActivityHistoryReply = Message<"botplatform.gamification.v1.GetActivityHistoryReply"> & {
+  /**
+   * Newest first (by occurred_at, then id).
+   *
+   * @generated from field: repeated botplatform.gamification.v1.ActivityEntry entries = 1;
+   */
+  entries: ActivityEntry[];
+
+  /**
+   * Absent on the last page.
+   *
+   * @generated from field: optional string next_cursor = 2;
+   */
+  nextCursor?: string | undefined;
+};
+
+/**
+ * @generated from message botplatform.gamification.v1.GetActivityHistoryReply
+ */
+export type GetActivityHistoryReplyJson = {
+  /**
+   * Newest first (by occurred_at, then id).
+   *
+   * @generated from field: repeated botplatform.gamification.v1.ActivityEntry entries = 1;
+   */
+  entries?: ActivityEntryJson[];
+
+  /**
+   * Absent on the last page.
+   *
+   * @generated from field: optional string next_cursor = 2;
+   */
+  nextCursor?: string;
+};
+
+/**
+ * Describes the message botplatform.gamification.v1.GetActivityHistoryReply.
+ * Use `create(GetActivityHistoryReplySchema)` to create a new message.
+ */
+export const GetActivityHistoryReplySchema: GenMessage<GetActivityHistoryReply, {jsonType: GetActivityHistoryReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_gamification_v1_gamification, 27);
+
+/**
+ * A member's statistics in one bot (seed 003's stats_data), kept from the recorded activities.
+ *
+ * @generated from message botplatform.gamification.v1.ActivityStats
+ */
+export type ActivityStats = Message<"botplatform.gamification.v1.ActivityStats"> & {
+  /**
+   * @generated from field: int64 total_activities = 1;
+   */
+  totalActivities: bigint;
+
+  /**
+   * @generated from field: optional int64 best_score = 2;
+   */
+  bestScore?: bigint | undefined;
+
+  /**
+   * @generated from field: optional google.protobuf.Timestamp last_activity_at = 3;
+   */
+  lastActivityAt?: Timestamp | undefined;
+
+  /**
+   * Badges earned in this bot.
+   *
+   * @generated from field: int32 achievements = 4;
+   */
+  achievements: number;
+};
+
+/**
+ * A member's statistics in one bot (seed 003's stats_data), kept from the recorded activities.
+ *
+ * @generated from message botplatform.gamification.v1.ActivityStats
+ */
+export type ActivityStatsJson = {
+  /**
+   * @generated from field: int64 total_activities = 1;
+   */
+  totalActivities?: string;
+
+  /**
+   * @generated from field: optional int64 best_score = 2;
+   */
+  bestScore?: string;
+
+  /**
+   * @generated from field: optional google.protobuf.Timestamp last_activity_at = 3;
+   */
+  lastActivityAt?: TimestampJson;
+
+  /**
+   * Badges earned in this bot.
+   *
+   * @generated from field: int32 achievements = 4;
+   */
+  achievements?: number;
+};
+
+/**
+ * Describes the message botplatform.gamification.v1.ActivityStats.
+ * Use `create(ActivityStatsSchema)` to create a new message.
+ */
+export const ActivityStatsSchema: GenMessage<ActivityStats, {jsonType: ActivityStatsJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_gamification_v1_gamification, 28);
 
 /**
  * @generated from message botplatform.gamification.v1.MemberBadge
@@ -1227,7 +1703,7 @@ export type MemberBadgeJson = {
  * Use `create(MemberBadgeSchema)` to create a new message.
  */
 export const MemberBadgeSchema: GenMessage<MemberBadge, {jsonType: MemberBadgeJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 23);
+  messageDesc(file_botplatform_gamification_v1_gamification, 29);
 
 /**
  * @generated from message botplatform.gamification.v1.GetProfileRequest
@@ -1278,7 +1754,7 @@ export type GetProfileRequestJson = {
  * Use `create(GetProfileRequestSchema)` to create a new message.
  */
 export const GetProfileRequestSchema: GenMessage<GetProfileRequest, {jsonType: GetProfileRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 24);
+  messageDesc(file_botplatform_gamification_v1_gamification, 30);
 
 /**
  * @generated from message botplatform.gamification.v1.GetProfileReply
@@ -1319,6 +1795,11 @@ export type GetProfileReply = Message<"botplatform.gamification.v1.GetProfileRep
    * @generated from field: optional int64 rank = 6;
    */
   rank?: bigint | undefined;
+
+  /**
+   * @generated from field: botplatform.gamification.v1.ActivityStats stats = 7;
+   */
+  stats?: ActivityStats | undefined;
 };
 
 /**
@@ -1360,6 +1841,11 @@ export type GetProfileReplyJson = {
    * @generated from field: optional int64 rank = 6;
    */
   rank?: string;
+
+  /**
+   * @generated from field: botplatform.gamification.v1.ActivityStats stats = 7;
+   */
+  stats?: ActivityStatsJson;
 };
 
 /**
@@ -1367,7 +1853,7 @@ export type GetProfileReplyJson = {
  * Use `create(GetProfileReplySchema)` to create a new message.
  */
 export const GetProfileReplySchema: GenMessage<GetProfileReply, {jsonType: GetProfileReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 25);
+  messageDesc(file_botplatform_gamification_v1_gamification, 31);
 
 /**
  * @generated from message botplatform.gamification.v1.LeaderboardEntry
@@ -1424,7 +1910,7 @@ export type LeaderboardEntryJson = {
  * Use `create(LeaderboardEntrySchema)` to create a new message.
  */
 export const LeaderboardEntrySchema: GenMessage<LeaderboardEntry, {jsonType: LeaderboardEntryJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 26);
+  messageDesc(file_botplatform_gamification_v1_gamification, 32);
 
 /**
  * @generated from message botplatform.gamification.v1.GetLeaderboardRequest
@@ -1493,7 +1979,7 @@ export type GetLeaderboardRequestJson = {
  * Use `create(GetLeaderboardRequestSchema)` to create a new message.
  */
 export const GetLeaderboardRequestSchema: GenMessage<GetLeaderboardRequest, {jsonType: GetLeaderboardRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 27);
+  messageDesc(file_botplatform_gamification_v1_gamification, 33);
 
 /**
  * @generated from message botplatform.gamification.v1.MyRank
@@ -1544,7 +2030,7 @@ export type MyRankJson = {
  * Use `create(MyRankSchema)` to create a new message.
  */
 export const MyRankSchema: GenMessage<MyRank, {jsonType: MyRankJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 28);
+  messageDesc(file_botplatform_gamification_v1_gamification, 34);
 
 /**
  * @generated from message botplatform.gamification.v1.GetLeaderboardReply
@@ -1595,5 +2081,154 @@ export type GetLeaderboardReplyJson = {
  * Use `create(GetLeaderboardReplySchema)` to create a new message.
  */
 export const GetLeaderboardReplySchema: GenMessage<GetLeaderboardReply, {jsonType: GetLeaderboardReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_gamification_v1_gamification, 29);
+  messageDesc(file_botplatform_gamification_v1_gamification, 35);
+
+/**
+ * A bot's rules that turn events into XP; an absent or zero figure awards nothing for that event.
+ *
+ * @generated from message botplatform.gamification.v1.XpRules
+ */
+export type XpRules = Message<"botplatform.gamification.v1.XpRules"> & {
+  /**
+   * XP for each recorded activity, plus activity_xp_per_point for each point of its score (a negative
+   * score counts as 0), at most 1000000 in all.
+   *
+   * @generated from field: int32 activity_fixed_xp = 1;
+   */
+  activityFixedXp: number;
+
+  /**
+   * @generated from field: int32 activity_xp_per_point = 2;
+   */
+  activityXpPerPoint: number;
+
+  /**
+   * XP for each day the member's streak grows (or starts).
+   *
+   * @generated from field: int32 streak_day_xp = 3;
+   */
+  streakDayXp: number;
+
+  /**
+   * XP for each payments.payment.completed of the member in the bot (once per event).
+   *
+   * @generated from field: int32 payment_completed_xp = 4;
+   */
+  paymentCompletedXp: number;
+};
+
+/**
+ * A bot's rules that turn events into XP; an absent or zero figure awards nothing for that event.
+ *
+ * @generated from message botplatform.gamification.v1.XpRules
+ */
+export type XpRulesJson = {
+  /**
+   * XP for each recorded activity, plus activity_xp_per_point for each point of its score (a negative
+   * score counts as 0), at most 1000000 in all.
+   *
+   * @generated from field: int32 activity_fixed_xp = 1;
+   */
+  activityFixedXp?: number;
+
+  /**
+   * @generated from field: int32 activity_xp_per_point = 2;
+   */
+  activityXpPerPoint?: number;
+
+  /**
+   * XP for each day the member's streak grows (or starts).
+   *
+   * @generated from field: int32 streak_day_xp = 3;
+   */
+  streakDayXp?: number;
+
+  /**
+   * XP for each payments.payment.completed of the member in the bot (once per event).
+   *
+   * @generated from field: int32 payment_completed_xp = 4;
+   */
+  paymentCompletedXp?: number;
+};
+
+/**
+ * Describes the message botplatform.gamification.v1.XpRules.
+ * Use `create(XpRulesSchema)` to create a new message.
+ */
+export const XpRulesSchema: GenMessage<XpRules, {jsonType: XpRulesJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_gamification_v1_gamification, 36);
+
+/**
+ * @generated from message botplatform.gamification.v1.SetXpRulesRequest
+ */
+export type SetXpRulesRequest = Message<"botplatform.gamification.v1.SetXpRulesRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: botplatform.gamification.v1.XpRules rules = 2;
+   */
+  rules?: XpRules | undefined;
+};
+
+/**
+ * @generated from message botplatform.gamification.v1.SetXpRulesRequest
+ */
+export type SetXpRulesRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: botplatform.gamification.v1.XpRules rules = 2;
+   */
+  rules?: XpRulesJson;
+};
+
+/**
+ * Describes the message botplatform.gamification.v1.SetXpRulesRequest.
+ * Use `create(SetXpRulesRequestSchema)` to create a new message.
+ */
+export const SetXpRulesRequestSchema: GenMessage<SetXpRulesRequest, {jsonType: SetXpRulesRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_gamification_v1_gamification, 37);
+
+/**
+ * @generated from message botplatform.gamification.v1.SetXpRulesReply
+ */
+export type SetXpRulesReply = Message<"botplatform.gamification.v1.SetXpRulesReply"> & {
+  /**
+   * @generated from field: botplatform.gamification.v1.XpRules rules = 1;
+   */
+  rules?: XpRules | undefined;
+
+  /**
+   * @generated from field: bool changed = 2;
+   */
+  changed: boolean;
+};
+
+/**
+ * @generated from message botplatform.gamification.v1.SetXpRulesReply
+ */
+export type SetXpRulesReplyJson = {
+  /**
+   * @generated from field: botplatform.gamification.v1.XpRules rules = 1;
+   */
+  rules?: XpRulesJson;
+
+  /**
+   * @generated from field: bool changed = 2;
+   */
+  changed?: boolean;
+};
+
+/**
+ * Describes the message botplatform.gamification.v1.SetXpRulesReply.
+ * Use `create(SetXpRulesReplySchema)` to create a new message.
+ */
+export const SetXpRulesReplySchema: GenMessage<SetXpRulesReply, {jsonType: SetXpRulesReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_gamification_v1_gamification, 38);
 

@@ -1,0 +1,93 @@
+import type { ConsumerDefinition, EventConsumerDefinition } from '@botplatform/bus';
+import { PaymentCompletedSchema, RPC, subjectOf, type DecodedEvent, type EventMetadata } from '@botplatform/contracts';
+import { fromJson } from '@bufbuild/protobuf';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { memberStreamId } from '../member/member.decider.js';
+import { startGamificationTestService, type GamificationTestService } from '../testing/gamification-test-service.js';
+import { onPaymentCompleted } from './on-payment-completed.consumer.js';
+
+const T0 = new Date('2026-11-30T10:00:00.000Z');
+
+/** payments.payment.completed as the consumer receives it, with the given event id. */
+function paymentCompleted(eventId: string, botId: string, telegramUserId: string): DecodedEvent<typeof PaymentCompletedSchema> {
+  const envelope = {
+    eventId,
+    type: PaymentCompletedSchema.typeName,
+    schemaVersion: 1,
+    botId,
+    streamId: `payment-${eventId}`,
+    streamPosition: 2n,
+    correlationId: randomUUID(),
+    actor: { kind: 'system', id: 'test' },
+    occurredAt: new Date(),
+  } as unknown as EventMetadata;
+  const message = fromJson(PaymentCompletedSchema, {
+    paymentId: randomUUID(),
+    botId,
+    telegramUserId,
+    planId: 'month',
+    currency: 'XTR',
+    amount: '250',
+    chargeId: `charge-${eventId}`,
+    completedAt: T0.toISOString(),
+  });
+  return { envelope, subject: subjectOf(PaymentCompletedSchema), schema: PaymentCompletedSchema, message };
+}
+
+/**
+ * The payment rule: the consumer the service runs on payments' stream, handed the same event again as a
+ * redelivery does (also past the inbox, as after a crash between the award and the inbox row).
+ */
+describe('XP for a completed payment', () => {
+  let t: GamificationTestService;
+  let consumer: EventConsumerDefinition;
+  let nextMember = 12_000;
+  const member = () => String(nextMember++);
+
+  const deliver = async (event: DecodedEvent) => {
+    const em = t.service.dependencies.orm.em.fork();
+    await em.transactional((tx) => consumer.handle(event, { em: tx, attempt: 1, afterCommit: () => undefined } as never));
+  };
+  const awards = async (botId: string, telegramUserId: string) =>
+    (await t.streamEvents(memberStreamId({ kind: 'bot', botId }, Number(telegramUserId))))
+      .filter((event) => event.type === 'XpAwarded')
+      .map((event) => (event.data as { sourceId: string }).sourceId);
+
+  beforeAll(async () => {
+    t = await startGamificationTestService('bp_gamification_payment_rule', T0);
+    consumer = onPaymentCompleted(t.service.dependencies) as ConsumerDefinition as EventConsumerDefinition;
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("follows payments' completed payments under its own durable name", () => {
+    expect(consumer).toMatchObject({ name: 'gamification--payments', source: 'payments', subjects: [subjectOf(PaymentCompletedSchema)] });
+  });
+
+  // One instance runs a durable consumer (ADR 0006), so its deliveries come one at a time.
+  it("awards the bot's payment XP once per event, however often it is delivered", async () => {
+    const botId = randomUUID();
+    await t.call(RPC.gamification.setXpRules, { botId, rules: { activityFixedXp: 0, activityXpPerPoint: 0, streakDayXp: 0, paymentCompletedXp: 50 } });
+    const who = member();
+    const event = paymentCompleted(randomUUID(), botId, who);
+    await deliver(event);
+    await deliver(event);
+    for (let i = 0; i < 5; i++) await deliver(event);
+    expect((await t.call(RPC.gamification.getProfile, { botId, telegramUserId: who })).totalXp).toBe('50');
+    expect(await awards(botId, who)).toEqual([`payment:${event.envelope.eventId}`]);
+
+    // Another payment is another award.
+    await deliver(paymentCompleted(randomUUID(), botId, who));
+    expect((await t.call(RPC.gamification.getProfile, { botId, telegramUserId: who })).totalXp).toBe('100');
+  });
+
+  it('awards nothing in a bot without a payment rule', async () => {
+    const botId = randomUUID();
+    const who = member();
+    await deliver(paymentCompleted(randomUUID(), botId, who));
+    expect(await awards(botId, who)).toEqual([]);
+  });
+});
