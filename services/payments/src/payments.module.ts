@@ -14,6 +14,12 @@ import { PaymentsRpcController } from './payment/payments.rpc-controller.js';
 import { RefundPaymentUseCase } from './payment/refund-payment.use-case.js';
 import { SwitchStarRenewalUseCase } from './payment/switch-star-renewal.use-case.js';
 import { Clock, SystemClock } from './shared/clock.js';
+import { PayFromWalletUseCase } from './wallet/pay-from-wallet.use-case.js';
+import { GetWalletBalanceUseCase, RecordWalletEntryUseCase } from './wallet/record-wallet-entry.use-case.js';
+import { WalletCommands } from './wallet/wallet-commands.js';
+import { WalletFeature } from './wallet/wallet.feature.js';
+import { WalletRpcController } from './wallet/wallet.rpc-controller.js';
+import { PayFromWalletRpcController } from './wallet/pay-from-wallet.rpc-controller.js';
 import { GatewayClient } from './shared/gateway.client.js';
 import { SubscriptionsClient } from './shared/subscriptions.client.js';
 
@@ -28,7 +34,7 @@ class PaymentsRpc implements OnModuleDestroy {
 
 /** Request handlers, use cases and bot features of the payments service. */
 @Module({
-  controllers: [PaymentsRpcController, HandleBotUpdateRpcController],
+  controllers: [PaymentsRpcController, WalletRpcController, PayFromWalletRpcController, HandleBotUpdateRpcController],
   providers: [
     { provide: Clock, useClass: SystemClock },
     PaymentCommands,
@@ -39,13 +45,19 @@ class PaymentsRpc implements OnModuleDestroy {
     NoteStarSubscriptionUseCase,
     SwitchStarRenewalUseCase,
     StarsCheckoutFeature,
+    WalletCommands,
+    RecordWalletEntryUseCase,
+    GetWalletBalanceUseCase,
+    PayFromWalletUseCase,
+    WalletFeature,
     { provide: SubscriptionsClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new SubscriptionsClient(rpc.client) },
     { provide: GatewayClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new GatewayClient(rpc.client) },
     // The service's one router (the definition's `botFeatures`): startService declares it to the gateway.
     {
       provide: BotFeatureRouter,
-      inject: [StarsCheckoutFeature],
-      useFactory: (stars: StarsCheckoutFeature) => stars.register(new BotFeatureRouter('payments', { translate: paymentsTranslate })),
+      inject: [StarsCheckoutFeature, WalletFeature],
+      useFactory: (stars: StarsCheckoutFeature, wallet: WalletFeature) =>
+        wallet.register(stars.register(new BotFeatureRouter('payments', { translate: paymentsTranslate }))),
     },
   ],
 })

@@ -5,6 +5,8 @@ import { PaymentsMigration20261130194000 } from './migrations/20261130194000-pay
 import { Payment } from './payment/payment.entity.js';
 import { paymentPublicEvents } from './payment/payment.public-events.js';
 import { PaymentsModule } from './payments.module.js';
+import { WalletMigration20261130230000 } from './migrations/20261130230000-wallet.migration.js';
+import { WalletEntryRow } from './wallet/wallet-entry.entity.js';
 
 /** The payments service. Publishes `payments.*` events (proto/botplatform/payments/v1). */
 export const paymentsService: ServiceDefinition = {
@@ -14,8 +16,9 @@ export const paymentsService: ServiceDefinition = {
     ...eventStoreMigrations,
     // No busMigrations: they hold a consumer's inbox and positions, and this service consumes nothing yet.
     { name: 'Migration20261130194000_payments', class: PaymentsMigration20261130194000 },
+    { name: 'Migration20261130230000_wallet', class: WalletMigration20261130230000 },
   ],
-  entities: [Payment],
+  entities: [Payment, WalletEntryRow],
   module: (dependencies) => PaymentsModule.forService(dependencies),
   toPublic: paymentPublicEvents,
   // Its bot features (src/bot/: pre-checkout queries, successful and refunded payments), declared to the gateway at start.

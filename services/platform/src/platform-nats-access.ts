@@ -68,16 +68,21 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
   },
   // Its admin API scopes plans by the bots' API tokens, which the users service checks; its bot screens
   // (/plans, /subscription, /subadmin) are routed to it once declared, and "Buy" orders the invoice from
-  // payments (and the renewal switch of a Stars subscription goes through payments to Telegram). Its reminders follow each bot's reminder days (a users setting) and go out in the member's
+  // payments (and the renewal switch of a Stars subscription goes through payments to Telegram; "Pay from wallet" asks payments to pay from the member's wallet). Its reminders follow each bot's reminder days (a users setting) and go out in the member's
   // language through notifications.
   {
     user: 'subscriptions',
     service: true,
     consumers: [{ name: 'subscriptions--reminder-days', source: 'users' }],
     requests: [
-      ...[RPC.users.authenticateApiToken, RPC.users.getMember, RPC.notifications.sendMessage, RPC.payments.createPayment, RPC.payments.switchStarRenewal].map(
-        (method) => method.subject,
-      ),
+      ...[
+        RPC.users.authenticateApiToken,
+        RPC.users.getMember,
+        RPC.notifications.sendMessage,
+        RPC.payments.createPayment,
+        RPC.payments.switchStarRenewal,
+        RPC.payments.payFromWallet,
+      ].map((method) => method.subject),
       ...DECLARES_BOT_FEATURES,
     ],
   },

@@ -1,6 +1,14 @@
 /** The payments service's texts in the members' languages (English is the fallback). */
 const TEXTS = {
   en: {
+    'balance-empty': 'Your wallet is empty.',
+    'balance-title': 'Your balance:',
+    'balance-last': 'Last entries:',
+    'entry-top_up': 'top-up',
+    'entry-spend': 'payment',
+    'entry-refund': 'refund',
+    'entry-referral_reward': 'referral reward',
+    'entry-adjustment': 'adjustment',
     'checkout-unknown-order': 'This invoice is not valid in this chat. Please open /plans and buy again.',
     'checkout-already-paid': 'This order is paid already. Nothing was charged again.',
     'checkout-order-closed': 'This order is closed. Please open /plans and buy again.',
@@ -17,6 +25,14 @@ const TEXTS = {
       'Telegram could not charge the renewal of your subscription, so it will not renew. What you paid for stays until its end; buy again in /plans.',
   },
   ru: {
+    'balance-empty': 'Ваш кошелёк пуст.',
+    'balance-title': 'Ваш баланс:',
+    'balance-last': 'Последние операции:',
+    'entry-top_up': 'пополнение',
+    'entry-spend': 'оплата',
+    'entry-refund': 'возврат',
+    'entry-referral_reward': 'реферальная награда',
+    'entry-adjustment': 'корректировка',
     renewed: 'Спасибо! {name} продлён до {end}.',
     'subscription-failed':
       'Telegram не смог списать оплату за продление подписки, поэтому она не продлится. Оплаченное действует до конца срока; купить снова можно в /plans.',

@@ -27,6 +27,8 @@ export interface CreatePayment {
   readonly amount: MinorUnits;
   /** Seconds between charges of a Stars subscription (an invoice link); absent for a one-off purchase. */
   readonly subscriptionPeriod?: number;
+  /** Who takes the money: Telegram Stars unless said (the member's wallet). */
+  readonly provider?: PaymentProvider;
   /** ISO time of the command: the decider reads no clock. */
   readonly now: string;
 }
@@ -80,6 +82,9 @@ export interface RefundPayment {
   readonly now: string;
 }
 
+/** Telegram Stars (the default, absent from older events) or the member's wallet in the bot. */
+export type PaymentProvider = 'stars' | 'wallet';
+
 export type PaymentCommand = CreatePayment | CompletePayment | NoteStarSubscriptionState | FailPayment | CancelPayment | RefundPayment;
 
 interface PaymentData {
@@ -91,8 +96,11 @@ interface PaymentData {
   amount: MinorUnits;
 }
 
-export type PaymentCreated = DomainEvent<'PaymentCreated', PaymentData & { subscriptionPeriod?: number; createdAt: string }>;
-export type PaymentCompleted = DomainEvent<'PaymentCompleted', PaymentData & { chargeId: string; subscriptionExpiresAt?: string; completedAt: string }>;
+export type PaymentCreated = DomainEvent<'PaymentCreated', PaymentData & { subscriptionPeriod?: number; provider?: 'wallet'; createdAt: string }>;
+export type PaymentCompleted = DomainEvent<
+  'PaymentCompleted',
+  PaymentData & { chargeId: string; subscriptionExpiresAt?: string; provider?: 'wallet'; completedAt: string }
+>;
 /** A later charge of the payment's Stars subscription (`is_recurring`): one event per charge. */
 export type PaymentRenewed = DomainEvent<'PaymentRenewed', PaymentData & { chargeId: string; subscriptionExpiresAt?: string; renewedAt: string }>;
 export type StarSubscriptionStateNoted = DomainEvent<
@@ -135,6 +143,7 @@ export type PaymentState =
       readonly subscriptionExpiresAt: string | null;
       /** What Telegram last said of the Stars subscription. */
       readonly subscriptionState: StarSubscriptionState | null;
+      readonly provider: PaymentProvider;
     });
 
 /**
@@ -148,9 +157,10 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
   evolve: (state, event) => {
     switch (event.type) {
       case 'PaymentCreated': {
-        const { createdAt, subscriptionPeriod, ...data } = event.data;
+        const { createdAt, subscriptionPeriod, provider, ...data } = event.data;
         return {
           ...data,
+          provider: provider ?? 'stars',
           status: 'pending',
           chargeId: null,
           createdAt,
@@ -195,8 +205,11 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
       if (command.subscriptionPeriod !== undefined && (command.subscriptionPeriod !== STARS_SUBSCRIPTION_PERIOD_SECONDS || command.currency !== 'XTR')) {
         throw new RecurringPeriodInvalidError(command.paymentId, command.subscriptionPeriod, command.currency);
       }
-      const { type: _type, now, ...data } = command;
-      return [{ type: 'PaymentCreated', data: { ...data, createdAt: now } }];
+      if (command.provider === 'wallet' && command.subscriptionPeriod !== undefined) {
+        throw new RecurringPeriodInvalidError(command.paymentId, command.subscriptionPeriod, command.currency);
+      }
+      const { type: _type, now, provider, ...data } = command;
+      return [{ type: 'PaymentCreated', data: { ...data, ...(provider === 'wallet' ? { provider } : {}), createdAt: now } }];
     }
     if (state.status === 'none') throw new PaymentNotFoundError(command.paymentId);
     const data: PaymentData = {
@@ -223,7 +236,8 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
         // Telegram charged after our checkout said yes: the money is taken, so a failure noted since
         // (an archive that raced the checkout) does not undo it; only a cancelled order refuses.
         if (state.status !== 'pending' && state.status !== 'failed') throw new PaymentNotPendingError(command.paymentId, state.status);
-        return [{ type: 'PaymentCompleted', data: { ...data, chargeId: command.chargeId, ...expires, completedAt: command.now } }];
+        const provider = state.provider === 'wallet' ? { provider: 'wallet' as const } : {};
+        return [{ type: 'PaymentCompleted', data: { ...data, chargeId: command.chargeId, ...expires, ...provider, completedAt: command.now } }];
       }
       case 'NoteStarSubscriptionState':
         if (state.subscriptionPeriod === null || state.chargeId === null) throw new PaymentNotRecurringError(command.paymentId);

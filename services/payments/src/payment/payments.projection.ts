@@ -26,6 +26,7 @@ export const paymentsProjection: InlineProjection = {
             currency: data.currency,
             amount: data.amount,
             status: 'pending',
+            provider: data.provider ?? 'stars',
             chargeId: null,
             createdAt: new Date(data.createdAt),
             updatedAt: new Date(data.createdAt),

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file botplatform/payments/v1/payments.proto.
  */
 export const file_botplatform_payments_v1_payments: GenFile = /*@__PURE__*/
-  fileDesc("CiZib3RwbGF0Zm9ybS9wYXltZW50cy92MS9wYXltZW50cy5wcm90bxIXYm90cGxhdGZvcm0ucGF5bWVudHMudjEi0wEKDlBheW1lbnRDcmVhdGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSLgoKY3JlYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IIq1GBwKGHBheW1lbnRzLnBheW1lbnQuY3JlYXRlZBABIuwBChBQYXltZW50Q29tcGxldGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEjAKDGNvbXBsZXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6Ioq1GB4KGnBheW1lbnRzLnBheW1lbnQuY29tcGxldGVkEAEirQEKDVBheW1lbnRGYWlsZWQSEgoKcGF5bWVudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIOCgZyZWFzb24YBCABKAkSLQoJZmFpbGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDofirUYGwoXcGF5bWVudHMucGF5bWVudC5mYWlsZWQQASKOAgoPUGF5bWVudFJlZnVuZGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEg4KBnJlYXNvbhgIIAEoCRITCgtyZWZ1bmRlZF9ieRgJIAEoCRIvCgtyZWZ1bmRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IYq1GB0KGXBheW1lbnRzLnBheW1lbnQucmVmdW5kZWQQASJ1ChRDcmVhdGVQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIPCgdwbGFuX2lkGAMgASgJEhUKCGxhbmd1YWdlGAQgASgJSACIAQFCCwoJX2xhbmd1YWdlIlYKEkNyZWF0ZVBheW1lbnRSZXBseRISCgpwYXltZW50X2lkGAEgASgJEiwKB2ludm9pY2UYAiABKAsyGy5ib3RwbGF0Zm9ybS5ib3QudjEuSW52b2ljZSJfChRSZWZ1bmRQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSEgoKcGF5bWVudF9pZBgCIAEoCRIOCgZyZWFzb24YAyABKAkSEwoLcmVmdW5kZWRfYnkYBCABKAki3AEKC1BheW1lbnRWaWV3EhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSNgoGc3RhdHVzGAcgASgOMiYuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFN0YXR1cxIWCgljaGFyZ2VfaWQYCCABKAlIAIgBAUIMCgpfY2hhcmdlX2lkIkUKDFBheW1lbnRSZXBseRI1CgdwYXltZW50GAEgASgLMiQuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFZpZXciUAoYU3dpdGNoU3RhclJlbmV3YWxSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEgoKAm9uGAMgASgIIjQKFlN3aXRjaFN0YXJSZW5ld2FsUmVwbHkSGgoSc3RhcnNfc3Vic2NyaXB0aW9uGAEgASgIKr8BCg1QYXltZW50U3RhdHVzEh4KGlBBWU1FTlRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGgoWUEFZTUVOVF9TVEFUVVNfUEVORElORxABEhwKGFBBWU1FTlRfU1RBVFVTX0NPTVBMRVRFRBACEhkKFVBBWU1FTlRfU1RBVFVTX0ZBSUxFRBADEhwKGFBBWU1FTlRfU1RBVFVTX0NBTkNFTExFRBAEEhsKF1BBWU1FTlRfU1RBVFVTX1JFRlVOREVEEAUywwQKC1BheW1lbnRzUnBjEo4BCg1DcmVhdGVQYXltZW50Ei0uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ3JlYXRlUGF5bWVudFJlcXVlc3QaKy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5DcmVhdGVQYXltZW50UmVwbHkiIYq1GB0KG3JwYy5wYXltZW50cy5jcmVhdGUtcGF5bWVudBKIAQoNUmVmdW5kUGF5bWVudBItLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlJlZnVuZFBheW1lbnRSZXF1ZXN0GiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFJlcGx5IiGKtRgdChtycGMucGF5bWVudHMucmVmdW5kLXBheW1lbnQSnwEKEVN3aXRjaFN0YXJSZW5ld2FsEjEuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU3dpdGNoU3RhclJlbmV3YWxSZXF1ZXN0Gi8uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU3dpdGNoU3RhclJlbmV3YWxSZXBseSImirUYIgogcnBjLnBheW1lbnRzLnN3aXRjaC1zdGFyLXJlbmV3YWwSdgoPSGFuZGxlQm90VXBkYXRlEh0uYm90cGxhdGZvcm0uYm90LnYxLkJvdFVwZGF0ZRoeLmJvdHBsYXRmb3JtLmJvdC52MS5Cb3RBY3Rpb25zIiSKtRggCh5ycGMucGF5bWVudHMuaGFuZGxlLWJvdC11cGRhdGViBnByb3RvMw", [file_botplatform_bot_v1_bot_features, file_botplatform_bus_v1_event_options, file_botplatform_bus_v1_rpc_options, file_google_protobuf_timestamp]);
+  fileDesc("CiZib3RwbGF0Zm9ybS9wYXltZW50cy92MS9wYXltZW50cy5wcm90bxIXYm90cGxhdGZvcm0ucGF5bWVudHMudjEi0wEKDlBheW1lbnRDcmVhdGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSLgoKY3JlYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IIq1GBwKGHBheW1lbnRzLnBheW1lbnQuY3JlYXRlZBABIv4BChBQYXltZW50Q29tcGxldGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEjAKDGNvbXBsZXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJvdmlkZXIYCSABKAk6Ioq1GB4KGnBheW1lbnRzLnBheW1lbnQuY29tcGxldGVkEAEirQEKDVBheW1lbnRGYWlsZWQSEgoKcGF5bWVudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIOCgZyZWFzb24YBCABKAkSLQoJZmFpbGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDofirUYGwoXcGF5bWVudHMucGF5bWVudC5mYWlsZWQQASKOAgoPUGF5bWVudFJlZnVuZGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEg4KBnJlYXNvbhgIIAEoCRITCgtyZWZ1bmRlZF9ieRgJIAEoCRIvCgtyZWZ1bmRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IYq1GB0KGXBheW1lbnRzLnBheW1lbnQucmVmdW5kZWQQASJ1ChRDcmVhdGVQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIPCgdwbGFuX2lkGAMgASgJEhUKCGxhbmd1YWdlGAQgASgJSACIAQFCCwoJX2xhbmd1YWdlIlYKEkNyZWF0ZVBheW1lbnRSZXBseRISCgpwYXltZW50X2lkGAEgASgJEiwKB2ludm9pY2UYAiABKAsyGy5ib3RwbGF0Zm9ybS5ib3QudjEuSW52b2ljZSJfChRSZWZ1bmRQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSEgoKcGF5bWVudF9pZBgCIAEoCRIOCgZyZWFzb24YAyABKAkSEwoLcmVmdW5kZWRfYnkYBCABKAki7gEKC1BheW1lbnRWaWV3EhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSNgoGc3RhdHVzGAcgASgOMiYuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFN0YXR1cxIWCgljaGFyZ2VfaWQYCCABKAlIAIgBARIQCghwcm92aWRlchgJIAEoCUIMCgpfY2hhcmdlX2lkIkUKDFBheW1lbnRSZXBseRI1CgdwYXltZW50GAEgASgLMiQuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFZpZXciUAoYU3dpdGNoU3RhclJlbmV3YWxSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEgoKAm9uGAMgASgIIjQKFlN3aXRjaFN0YXJSZW5ld2FsUmVwbHkSGgoSc3RhcnNfc3Vic2NyaXB0aW9uGAEgASgIIjAKDFdhbGxldEFtb3VudBIQCghjdXJyZW5jeRgBIAEoCRIOCgZhbW91bnQYAiABKAMinwIKC1dhbGxldEVudHJ5EhAKCGVudHJ5X2lkGAEgASgJEjYKBGtpbmQYAiABKA4yKC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5XYWxsZXRFbnRyeUtpbmQSEAoIY3VycmVuY3kYAyABKAkSDgoGYW1vdW50GAQgASgDEhUKDWJhbGFuY2VfYWZ0ZXIYBSABKAMSEwoGcmVhc29uGAYgASgJSACIAQESDwoCYnkYByABKAlIAYgBARIWCglyZWZlcmVuY2UYCCABKAlIAogBARIvCgtyZWNvcmRlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCQoHX3JlYXNvbkIFCgNfYnlCDAoKX3JlZmVyZW5jZSJvChdHZXRXYWxsZXRCYWxhbmNlUmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIZCgxsYXN0X2VudHJpZXMYAyABKA1IAIgBAUIPCg1fbGFzdF9lbnRyaWVzIoQBChJXYWxsZXRCYWxhbmNlUmVwbHkSNwoIYmFsYW5jZXMYASADKAsyJS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5XYWxsZXRBbW91bnQSNQoHZW50cmllcxgCIAMoCzIkLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLldhbGxldEVudHJ5IqoBChJUb3BVcFdhbGxldFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSEAoIY3VycmVuY3kYAyABKAkSDgoGYW1vdW50GAQgASgDEhIKCnJlcXVlc3RfaWQYBSABKAkSFAoMdG9wcGVkX3VwX2J5GAYgASgJEhMKBnJlYXNvbhgHIAEoCUgAiAEBQgkKB19yZWFzb24imgEKE0FkanVzdFdhbGxldFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSEAoIY3VycmVuY3kYAyABKAkSDgoGYW1vdW50GAQgASgDEhIKCnJlcXVlc3RfaWQYBSABKAkSDgoGcmVhc29uGAYgASgJEhMKC2FkanVzdGVkX2J5GAcgASgJIp4BChZTcGVuZEZyb21XYWxsZXRSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEhAKCGN1cnJlbmN5GAMgASgJEg4KBmFtb3VudBgEIAEoAxISCgpyZXF1ZXN0X2lkGAUgASgJEhYKCXJlZmVyZW5jZRgGIAEoCUgAiAEBQgwKCl9yZWZlcmVuY2UiaQoQV2FsbGV0RW50cnlSZXBseRIzCgVlbnRyeRgBIAEoCzIkLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLldhbGxldEVudHJ5Eg8KB2JhbGFuY2UYAiABKAMSDwoHY2hhbmdlZBgDIAEoCCJRChRQYXlGcm9tV2FsbGV0UmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIPCgdwbGFuX2lkGAMgASgJIo8BChJQYXlGcm9tV2FsbGV0UmVwbHkSNQoHcGF5bWVudBgBIAEoCzIkLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlBheW1lbnRWaWV3EhQKB2VuZHNfYXQYAiABKAlIAIgBARIUCgdjcmVkaXRzGAMgASgDSAGIAQFCCgoIX2VuZHNfYXRCCgoIX2NyZWRpdHMqvwEKDVBheW1lbnRTdGF0dXMSHgoaUEFZTUVOVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIaChZQQVlNRU5UX1NUQVRVU19QRU5ESU5HEAESHAoYUEFZTUVOVF9TVEFUVVNfQ09NUExFVEVEEAISGQoVUEFZTUVOVF9TVEFUVVNfRkFJTEVEEAMSHAoYUEFZTUVOVF9TVEFUVVNfQ0FOQ0VMTEVEEAQSGwoXUEFZTUVOVF9TVEFUVVNfUkVGVU5ERUQQBSrWAQoPV2FsbGV0RW50cnlLaW5kEiEKHVdBTExFVF9FTlRSWV9LSU5EX1VOU1BFQ0lGSUVEEAASHAoYV0FMTEVUX0VOVFJZX0tJTkRfVE9QX1VQEAESGwoXV0FMTEVUX0VOVFJZX0tJTkRfU1BFTkQQAhIcChhXQUxMRVRfRU5UUllfS0lORF9SRUZVTkQQAxIlCiFXQUxMRVRfRU5UUllfS0lORF9SRUZFUlJBTF9SRVdBUkQQBBIgChxXQUxMRVRfRU5UUllfS0lORF9BREpVU1RNRU5UEAUynAoKC1BheW1lbnRzUnBjEo4BCg1DcmVhdGVQYXltZW50Ei0uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ3JlYXRlUGF5bWVudFJlcXVlc3QaKy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5DcmVhdGVQYXltZW50UmVwbHkiIYq1GB0KG3JwYy5wYXltZW50cy5jcmVhdGUtcGF5bWVudBKIAQoNUmVmdW5kUGF5bWVudBItLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlJlZnVuZFBheW1lbnRSZXF1ZXN0GiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFJlcGx5IiGKtRgdChtycGMucGF5bWVudHMucmVmdW5kLXBheW1lbnQSnwEKEVN3aXRjaFN0YXJSZW5ld2FsEjEuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU3dpdGNoU3RhclJlbmV3YWxSZXF1ZXN0Gi8uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU3dpdGNoU3RhclJlbmV3YWxSZXBseSImirUYIgogcnBjLnBheW1lbnRzLnN3aXRjaC1zdGFyLXJlbmV3YWwSmAEKEEdldFdhbGxldEJhbGFuY2USMC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5HZXRXYWxsZXRCYWxhbmNlUmVxdWVzdBorLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLldhbGxldEJhbGFuY2VSZXBseSIlirUYIQofcnBjLnBheW1lbnRzLmdldC13YWxsZXQtYmFsYW5jZRKHAQoLVG9wVXBXYWxsZXQSKy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5Ub3BVcFdhbGxldFJlcXVlc3QaKS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5XYWxsZXRFbnRyeVJlcGx5IiCKtRgcChpycGMucGF5bWVudHMudG9wLXVwLXdhbGxldBKJAQoMQWRqdXN0V2FsbGV0EiwuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQWRqdXN0V2FsbGV0UmVxdWVzdBopLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLldhbGxldEVudHJ5UmVwbHkiIIq1GBwKGnJwYy5wYXltZW50cy5hZGp1c3Qtd2FsbGV0EpMBCg9TcGVuZEZyb21XYWxsZXQSLy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5TcGVuZEZyb21XYWxsZXRSZXF1ZXN0GikuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuV2FsbGV0RW50cnlSZXBseSIkirUYIAoecnBjLnBheW1lbnRzLnNwZW5kLWZyb20td2FsbGV0Eo8BCg1QYXlGcm9tV2FsbGV0Ei0uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5RnJvbVdhbGxldFJlcXVlc3QaKy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5QYXlGcm9tV2FsbGV0UmVwbHkiIoq1GB4KHHJwYy5wYXltZW50cy5wYXktZnJvbS13YWxsZXQSdgoPSGFuZGxlQm90VXBkYXRlEh0uYm90cGxhdGZvcm0uYm90LnYxLkJvdFVwZGF0ZRoeLmJvdHBsYXRmb3JtLmJvdC52MS5Cb3RBY3Rpb25zIiSKtRggCh5ycGMucGF5bWVudHMuaGFuZGxlLWJvdC11cGRhdGViBnByb3RvMw", [file_botplatform_bot_v1_bot_features, file_botplatform_bus_v1_event_options, file_botplatform_bus_v1_rpc_options, file_google_protobuf_timestamp]);
 
 /**
  * PaymentCreated: a member ordered a plan; an invoice with this payment's id in its payload was issued.
@@ -162,7 +162,7 @@ export type PaymentCompleted = Message<"botplatform.payments.v1.PaymentCompleted
   amount: bigint;
 
   /**
-   * Telegram's telegram_payment_charge_id.
+   * Telegram's telegram_payment_charge_id; "wallet:<payment id>" for a payment from the wallet.
    *
    * @generated from field: string charge_id = 7;
    */
@@ -172,6 +172,13 @@ export type PaymentCompleted = Message<"botplatform.payments.v1.PaymentCompleted
    * @generated from field: google.protobuf.Timestamp completed_at = 8;
    */
   completedAt?: Timestamp | undefined;
+
+  /**
+   * Who took the money: "stars" (Telegram Stars) or "wallet" (the member's wallet in this bot).
+   *
+   * @generated from field: string provider = 9;
+   */
+  provider: string;
 };
 
 /**
@@ -211,7 +218,7 @@ export type PaymentCompletedJson = {
   amount?: string;
 
   /**
-   * Telegram's telegram_payment_charge_id.
+   * Telegram's telegram_payment_charge_id; "wallet:<payment id>" for a payment from the wallet.
    *
    * @generated from field: string charge_id = 7;
    */
@@ -221,6 +228,13 @@ export type PaymentCompletedJson = {
    * @generated from field: google.protobuf.Timestamp completed_at = 8;
    */
   completedAt?: TimestampJson;
+
+  /**
+   * Who took the money: "stars" (Telegram Stars) or "wallet" (the member's wallet in this bot).
+   *
+   * @generated from field: string provider = 9;
+   */
+  provider?: string;
 };
 
 /**
@@ -640,6 +654,13 @@ export type PaymentView = Message<"botplatform.payments.v1.PaymentView"> & {
    * @generated from field: optional string charge_id = 8;
    */
   chargeId?: string | undefined;
+
+  /**
+   * "stars" or "wallet".
+   *
+   * @generated from field: string provider = 9;
+   */
+  provider: string;
 };
 
 /**
@@ -685,6 +706,13 @@ export type PaymentViewJson = {
    * @generated from field: optional string charge_id = 8;
    */
   chargeId?: string;
+
+  /**
+   * "stars" or "wallet".
+   *
+   * @generated from field: string provider = 9;
+   */
+  provider?: string;
 };
 
 /**
@@ -808,6 +836,714 @@ export const SwitchStarRenewalReplySchema: GenMessage<SwitchStarRenewalReply, {j
   messageDesc(file_botplatform_payments_v1_payments, 10);
 
 /**
+ * An amount of one currency, in its minor units.
+ *
+ * @generated from message botplatform.payments.v1.WalletAmount
+ */
+export type WalletAmount = Message<"botplatform.payments.v1.WalletAmount"> & {
+  /**
+   * @generated from field: string currency = 1;
+   */
+  currency: string;
+
+  /**
+   * @generated from field: int64 amount = 2;
+   */
+  amount: bigint;
+};
+
+/**
+ * An amount of one currency, in its minor units.
+ *
+ * @generated from message botplatform.payments.v1.WalletAmount
+ */
+export type WalletAmountJson = {
+  /**
+   * @generated from field: string currency = 1;
+   */
+  currency?: string;
+
+  /**
+   * @generated from field: int64 amount = 2;
+   */
+  amount?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.WalletAmount.
+ * Use `create(WalletAmountSchema)` to create a new message.
+ */
+export const WalletAmountSchema: GenMessage<WalletAmount, {jsonType: WalletAmountJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 11);
+
+/**
+ * One line of a wallet's ledger.
+ *
+ * @generated from message botplatform.payments.v1.WalletEntry
+ */
+export type WalletEntry = Message<"botplatform.payments.v1.WalletEntry"> & {
+  /**
+   * The request id that made it (the idempotency key).
+   *
+   * @generated from field: string entry_id = 1;
+   */
+  entryId: string;
+
+  /**
+   * @generated from field: botplatform.payments.v1.WalletEntryKind kind = 2;
+   */
+  kind: WalletEntryKind;
+
+  /**
+   * @generated from field: string currency = 3;
+   */
+  currency: string;
+
+  /**
+   * Signed: negative for a spend or a downward adjustment.
+   *
+   * @generated from field: int64 amount = 4;
+   */
+  amount: bigint;
+
+  /**
+   * @generated from field: int64 balance_after = 5;
+   */
+  balanceAfter: bigint;
+
+  /**
+   * @generated from field: optional string reason = 6;
+   */
+  reason?: string | undefined;
+
+  /**
+   * Who made it: "telegram:<id>", "api:<token id>", "payments"…
+   *
+   * @generated from field: optional string by = 7;
+   */
+  by?: string | undefined;
+
+  /**
+   * What it paid or refunded (a payment id…).
+   *
+   * @generated from field: optional string reference = 8;
+   */
+  reference?: string | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp recorded_at = 9;
+   */
+  recordedAt?: Timestamp | undefined;
+};
+
+/**
+ * One line of a wallet's ledger.
+ *
+ * @generated from message botplatform.payments.v1.WalletEntry
+ */
+export type WalletEntryJson = {
+  /**
+   * The request id that made it (the idempotency key).
+   *
+   * @generated from field: string entry_id = 1;
+   */
+  entryId?: string;
+
+  /**
+   * @generated from field: botplatform.payments.v1.WalletEntryKind kind = 2;
+   */
+  kind?: WalletEntryKindJson;
+
+  /**
+   * @generated from field: string currency = 3;
+   */
+  currency?: string;
+
+  /**
+   * Signed: negative for a spend or a downward adjustment.
+   *
+   * @generated from field: int64 amount = 4;
+   */
+  amount?: string;
+
+  /**
+   * @generated from field: int64 balance_after = 5;
+   */
+  balanceAfter?: string;
+
+  /**
+   * @generated from field: optional string reason = 6;
+   */
+  reason?: string;
+
+  /**
+   * Who made it: "telegram:<id>", "api:<token id>", "payments"…
+   *
+   * @generated from field: optional string by = 7;
+   */
+  by?: string;
+
+  /**
+   * What it paid or refunded (a payment id…).
+   *
+   * @generated from field: optional string reference = 8;
+   */
+  reference?: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp recorded_at = 9;
+   */
+  recordedAt?: TimestampJson;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.WalletEntry.
+ * Use `create(WalletEntrySchema)` to create a new message.
+ */
+export const WalletEntrySchema: GenMessage<WalletEntry, {jsonType: WalletEntryJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 12);
+
+/**
+ * rpc.payments.get-wallet-balance
+ *
+ * @generated from message botplatform.payments.v1.GetWalletBalanceRequest
+ */
+export type GetWalletBalanceRequest = Message<"botplatform.payments.v1.GetWalletBalanceRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * How many of the ledger's last entries to answer (default 10, at most 50).
+   *
+   * @generated from field: optional uint32 last_entries = 3;
+   */
+  lastEntries?: number | undefined;
+};
+
+/**
+ * rpc.payments.get-wallet-balance
+ *
+ * @generated from message botplatform.payments.v1.GetWalletBalanceRequest
+ */
+export type GetWalletBalanceRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * How many of the ledger's last entries to answer (default 10, at most 50).
+   *
+   * @generated from field: optional uint32 last_entries = 3;
+   */
+  lastEntries?: number;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.GetWalletBalanceRequest.
+ * Use `create(GetWalletBalanceRequestSchema)` to create a new message.
+ */
+export const GetWalletBalanceRequestSchema: GenMessage<GetWalletBalanceRequest, {jsonType: GetWalletBalanceRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 13);
+
+/**
+ * @generated from message botplatform.payments.v1.WalletBalanceReply
+ */
+export type WalletBalanceReply = Message<"botplatform.payments.v1.WalletBalanceReply"> & {
+  /**
+   * Every currency the member ever had, zero balances included.
+   *
+   * @generated from field: repeated botplatform.payments.v1.WalletAmount balances = 1;
+   */
+  balances: WalletAmount[];
+
+  /**
+   * Newest first.
+   *
+   * @generated from field: repeated botplatform.payments.v1.WalletEntry entries = 2;
+   */
+  entries: WalletEntry[];
+};
+
+/**
+ * @generated from message botplatform.payments.v1.WalletBalanceReply
+ */
+export type WalletBalanceReplyJson = {
+  /**
+   * Every currency the member ever had, zero balances included.
+   *
+   * @generated from field: repeated botplatform.payments.v1.WalletAmount balances = 1;
+   */
+  balances?: WalletAmountJson[];
+
+  /**
+   * Newest first.
+   *
+   * @generated from field: repeated botplatform.payments.v1.WalletEntry entries = 2;
+   */
+  entries?: WalletEntryJson[];
+};
+
+/**
+ * Describes the message botplatform.payments.v1.WalletBalanceReply.
+ * Use `create(WalletBalanceReplySchema)` to create a new message.
+ */
+export const WalletBalanceReplySchema: GenMessage<WalletBalanceReply, {jsonType: WalletBalanceReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 14);
+
+/**
+ * rpc.payments.top-up-wallet
+ *
+ * @generated from message botplatform.payments.v1.TopUpWalletRequest
+ */
+export type TopUpWalletRequest = Message<"botplatform.payments.v1.TopUpWalletRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * @generated from field: string currency = 3;
+   */
+  currency: string;
+
+  /**
+   * Positive.
+   *
+   * @generated from field: int64 amount = 4;
+   */
+  amount: bigint;
+
+  /**
+   * @generated from field: string request_id = 5;
+   */
+  requestId: string;
+
+  /**
+   * @generated from field: string topped_up_by = 6;
+   */
+  toppedUpBy: string;
+
+  /**
+   * @generated from field: optional string reason = 7;
+   */
+  reason?: string | undefined;
+};
+
+/**
+ * rpc.payments.top-up-wallet
+ *
+ * @generated from message botplatform.payments.v1.TopUpWalletRequest
+ */
+export type TopUpWalletRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * @generated from field: string currency = 3;
+   */
+  currency?: string;
+
+  /**
+   * Positive.
+   *
+   * @generated from field: int64 amount = 4;
+   */
+  amount?: string;
+
+  /**
+   * @generated from field: string request_id = 5;
+   */
+  requestId?: string;
+
+  /**
+   * @generated from field: string topped_up_by = 6;
+   */
+  toppedUpBy?: string;
+
+  /**
+   * @generated from field: optional string reason = 7;
+   */
+  reason?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.TopUpWalletRequest.
+ * Use `create(TopUpWalletRequestSchema)` to create a new message.
+ */
+export const TopUpWalletRequestSchema: GenMessage<TopUpWalletRequest, {jsonType: TopUpWalletRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 15);
+
+/**
+ * rpc.payments.adjust-wallet
+ *
+ * @generated from message botplatform.payments.v1.AdjustWalletRequest
+ */
+export type AdjustWalletRequest = Message<"botplatform.payments.v1.AdjustWalletRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * @generated from field: string currency = 3;
+   */
+  currency: string;
+
+  /**
+   * Signed, not zero.
+   *
+   * @generated from field: int64 amount = 4;
+   */
+  amount: bigint;
+
+  /**
+   * @generated from field: string request_id = 5;
+   */
+  requestId: string;
+
+  /**
+   * @generated from field: string reason = 6;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: string adjusted_by = 7;
+   */
+  adjustedBy: string;
+};
+
+/**
+ * rpc.payments.adjust-wallet
+ *
+ * @generated from message botplatform.payments.v1.AdjustWalletRequest
+ */
+export type AdjustWalletRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * @generated from field: string currency = 3;
+   */
+  currency?: string;
+
+  /**
+   * Signed, not zero.
+   *
+   * @generated from field: int64 amount = 4;
+   */
+  amount?: string;
+
+  /**
+   * @generated from field: string request_id = 5;
+   */
+  requestId?: string;
+
+  /**
+   * @generated from field: string reason = 6;
+   */
+  reason?: string;
+
+  /**
+   * @generated from field: string adjusted_by = 7;
+   */
+  adjustedBy?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.AdjustWalletRequest.
+ * Use `create(AdjustWalletRequestSchema)` to create a new message.
+ */
+export const AdjustWalletRequestSchema: GenMessage<AdjustWalletRequest, {jsonType: AdjustWalletRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 16);
+
+/**
+ * rpc.payments.spend-from-wallet
+ *
+ * @generated from message botplatform.payments.v1.SpendFromWalletRequest
+ */
+export type SpendFromWalletRequest = Message<"botplatform.payments.v1.SpendFromWalletRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * @generated from field: string currency = 3;
+   */
+  currency: string;
+
+  /**
+   * Positive.
+   *
+   * @generated from field: int64 amount = 4;
+   */
+  amount: bigint;
+
+  /**
+   * The idempotency key: the same request id spends once.
+   *
+   * @generated from field: string request_id = 5;
+   */
+  requestId: string;
+
+  /**
+   * What it pays for, kept on the entry.
+   *
+   * @generated from field: optional string reference = 6;
+   */
+  reference?: string | undefined;
+};
+
+/**
+ * rpc.payments.spend-from-wallet
+ *
+ * @generated from message botplatform.payments.v1.SpendFromWalletRequest
+ */
+export type SpendFromWalletRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * @generated from field: string currency = 3;
+   */
+  currency?: string;
+
+  /**
+   * Positive.
+   *
+   * @generated from field: int64 amount = 4;
+   */
+  amount?: string;
+
+  /**
+   * The idempotency key: the same request id spends once.
+   *
+   * @generated from field: string request_id = 5;
+   */
+  requestId?: string;
+
+  /**
+   * What it pays for, kept on the entry.
+   *
+   * @generated from field: optional string reference = 6;
+   */
+  reference?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.SpendFromWalletRequest.
+ * Use `create(SpendFromWalletRequestSchema)` to create a new message.
+ */
+export const SpendFromWalletRequestSchema: GenMessage<SpendFromWalletRequest, {jsonType: SpendFromWalletRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 17);
+
+/**
+ * @generated from message botplatform.payments.v1.WalletEntryReply
+ */
+export type WalletEntryReply = Message<"botplatform.payments.v1.WalletEntryReply"> & {
+  /**
+   * @generated from field: botplatform.payments.v1.WalletEntry entry = 1;
+   */
+  entry?: WalletEntry | undefined;
+
+  /**
+   * The balance of the entry's currency now.
+   *
+   * @generated from field: int64 balance = 2;
+   */
+  balance: bigint;
+
+  /**
+   * False when the request id had been recorded before (nothing changed).
+   *
+   * @generated from field: bool changed = 3;
+   */
+  changed: boolean;
+};
+
+/**
+ * @generated from message botplatform.payments.v1.WalletEntryReply
+ */
+export type WalletEntryReplyJson = {
+  /**
+   * @generated from field: botplatform.payments.v1.WalletEntry entry = 1;
+   */
+  entry?: WalletEntryJson;
+
+  /**
+   * The balance of the entry's currency now.
+   *
+   * @generated from field: int64 balance = 2;
+   */
+  balance?: string;
+
+  /**
+   * False when the request id had been recorded before (nothing changed).
+   *
+   * @generated from field: bool changed = 3;
+   */
+  changed?: boolean;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.WalletEntryReply.
+ * Use `create(WalletEntryReplySchema)` to create a new message.
+ */
+export const WalletEntryReplySchema: GenMessage<WalletEntryReply, {jsonType: WalletEntryReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 18);
+
+/**
+ * rpc.payments.pay-from-wallet
+ *
+ * @generated from message botplatform.payments.v1.PayFromWalletRequest
+ */
+export type PayFromWalletRequest = Message<"botplatform.payments.v1.PayFromWalletRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * @generated from field: string plan_id = 3;
+   */
+  planId: string;
+};
+
+/**
+ * rpc.payments.pay-from-wallet
+ *
+ * @generated from message botplatform.payments.v1.PayFromWalletRequest
+ */
+export type PayFromWalletRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * @generated from field: string plan_id = 3;
+   */
+  planId?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.PayFromWalletRequest.
+ * Use `create(PayFromWalletRequestSchema)` to create a new message.
+ */
+export const PayFromWalletRequestSchema: GenMessage<PayFromWalletRequest, {jsonType: PayFromWalletRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 19);
+
+/**
+ * @generated from message botplatform.payments.v1.PayFromWalletReply
+ */
+export type PayFromWalletReply = Message<"botplatform.payments.v1.PayFromWalletReply"> & {
+  /**
+   * @generated from field: botplatform.payments.v1.PaymentView payment = 1;
+   */
+  payment?: PaymentView | undefined;
+
+  /**
+   * The member's subscription after the grant: its end, or the credits it holds.
+   *
+   * @generated from field: optional string ends_at = 2;
+   */
+  endsAt?: string | undefined;
+
+  /**
+   * @generated from field: optional int64 credits = 3;
+   */
+  credits?: bigint | undefined;
+};
+
+/**
+ * @generated from message botplatform.payments.v1.PayFromWalletReply
+ */
+export type PayFromWalletReplyJson = {
+  /**
+   * @generated from field: botplatform.payments.v1.PaymentView payment = 1;
+   */
+  payment?: PaymentViewJson;
+
+  /**
+   * The member's subscription after the grant: its end, or the credits it holds.
+   *
+   * @generated from field: optional string ends_at = 2;
+   */
+  endsAt?: string;
+
+  /**
+   * @generated from field: optional int64 credits = 3;
+   */
+  credits?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.PayFromWalletReply.
+ * Use `create(PayFromWalletReplySchema)` to create a new message.
+ */
+export const PayFromWalletReplySchema: GenMessage<PayFromWalletReply, {jsonType: PayFromWalletReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 20);
+
+/**
  * @generated from enum botplatform.payments.v1.PaymentStatus
  */
 export enum PaymentStatus {
@@ -854,6 +1590,52 @@ export const PaymentStatusSchema: GenEnum<PaymentStatus, PaymentStatusJson> = /*
   enumDesc(file_botplatform_payments_v1_payments, 0);
 
 /**
+ * @generated from enum botplatform.payments.v1.WalletEntryKind
+ */
+export enum WalletEntryKind {
+  /**
+   * @generated from enum value: WALLET_ENTRY_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: WALLET_ENTRY_KIND_TOP_UP = 1;
+   */
+  TOP_UP = 1,
+
+  /**
+   * @generated from enum value: WALLET_ENTRY_KIND_SPEND = 2;
+   */
+  SPEND = 2,
+
+  /**
+   * @generated from enum value: WALLET_ENTRY_KIND_REFUND = 3;
+   */
+  REFUND = 3,
+
+  /**
+   * @generated from enum value: WALLET_ENTRY_KIND_REFERRAL_REWARD = 4;
+   */
+  REFERRAL_REWARD = 4,
+
+  /**
+   * @generated from enum value: WALLET_ENTRY_KIND_ADJUSTMENT = 5;
+   */
+  ADJUSTMENT = 5,
+}
+
+/**
+ * @generated from enum botplatform.payments.v1.WalletEntryKind
+ */
+export type WalletEntryKindJson = "WALLET_ENTRY_KIND_UNSPECIFIED" | "WALLET_ENTRY_KIND_TOP_UP" | "WALLET_ENTRY_KIND_SPEND" | "WALLET_ENTRY_KIND_REFUND" | "WALLET_ENTRY_KIND_REFERRAL_REWARD" | "WALLET_ENTRY_KIND_ADJUSTMENT";
+
+/**
+ * Describes the enum botplatform.payments.v1.WalletEntryKind.
+ */
+export const WalletEntryKindSchema: GenEnum<WalletEntryKind, WalletEntryKindJson> = /*@__PURE__*/
+  enumDesc(file_botplatform_payments_v1_payments, 1);
+
+/**
  * PaymentsRpc is every request/reply the payments service answers (`rpc.payments.<verb>`): code names
  * them as `RPC.payments.<method>` from @botplatform/contracts, never by the subject string.
  *
@@ -891,6 +1673,59 @@ export const PaymentsRpc: GenService<{
     methodKind: "unary";
     input: typeof SwitchStarRenewalRequestSchema;
     output: typeof SwitchStarRenewalReplySchema;
+  },
+  /**
+   * The member's wallet in a bot: balances per currency and the ledger's last entries.
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.GetWalletBalance
+   */
+  getWalletBalance: {
+    methodKind: "unary";
+    input: typeof GetWalletBalanceRequestSchema;
+    output: typeof WalletBalanceReplySchema;
+  },
+  /**
+   * An admin tops a member's wallet up; once per request id.
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.TopUpWallet
+   */
+  topUpWallet: {
+    methodKind: "unary";
+    input: typeof TopUpWalletRequestSchema;
+    output: typeof WalletEntryReplySchema;
+  },
+  /**
+   * An admin corrects a balance up or down, with a reason; never below zero; once per request id.
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.AdjustWallet
+   */
+  adjustWallet: {
+    methodKind: "unary";
+    input: typeof AdjustWalletRequestSchema;
+    output: typeof WalletEntryReplySchema;
+  },
+  /**
+   * Spends from the wallet, once per request id (the idempotency key); PAYMENTS.INSUFFICIENT_BALANCE when
+   * the balance does not cover it.
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.SpendFromWallet
+   */
+  spendFromWallet: {
+    methodKind: "unary";
+    input: typeof SpendFromWalletRequestSchema;
+    output: typeof WalletEntryReplySchema;
+  },
+  /**
+   * A member pays a plan from their wallet (subscriptions' "Pay from wallet" on the plan's card): the
+   * payment completes with provider "wallet" and the plan is granted once. PAYMENTS.INSUFFICIENT_BALANCE
+   * when no price of the plan is covered, PAYMENTS.PLAN_NOT_FOR_SALE when it is not on sale.
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.PayFromWallet
+   */
+  payFromWallet: {
+    methodKind: "unary";
+    input: typeof PayFromWalletRequestSchema;
+    output: typeof PayFromWalletReplySchema;
   },
   /**
    * The service's bot features (pre-checkout queries, successful payments), routed here by the gateway.
