@@ -13,6 +13,11 @@ import { PaymentCommands } from './payment/payment-commands.js';
 import { PaymentsRpcController } from './payment/payments.rpc-controller.js';
 import { RefundPaymentUseCase } from './payment/refund-payment.use-case.js';
 import { SwitchStarRenewalUseCase } from './payment/switch-star-renewal.use-case.js';
+import { ManagePromoCodesUseCase } from './promo/manage-promo-codes.use-case.js';
+import { PromoCommands } from './promo/promo-commands.js';
+import { PromoFeature } from './promo/promo.feature.js';
+import { PromoRpcController } from './promo/promo.rpc-controller.js';
+import { RedeemPromoCodeUseCase } from './promo/redeem-promo-code.use-case.js';
 import { Clock, SystemClock } from './shared/clock.js';
 import { PayFromWalletUseCase } from './wallet/pay-from-wallet.use-case.js';
 import { GetWalletBalanceUseCase, RecordWalletEntryUseCase } from './wallet/record-wallet-entry.use-case.js';
@@ -34,7 +39,7 @@ class PaymentsRpc implements OnModuleDestroy {
 
 /** Request handlers, use cases and bot features of the payments service. */
 @Module({
-  controllers: [PaymentsRpcController, WalletRpcController, PayFromWalletRpcController, HandleBotUpdateRpcController],
+  controllers: [PaymentsRpcController, WalletRpcController, PayFromWalletRpcController, PromoRpcController, HandleBotUpdateRpcController],
   providers: [
     { provide: Clock, useClass: SystemClock },
     PaymentCommands,
@@ -50,14 +55,18 @@ class PaymentsRpc implements OnModuleDestroy {
     GetWalletBalanceUseCase,
     PayFromWalletUseCase,
     WalletFeature,
+    PromoCommands,
+    ManagePromoCodesUseCase,
+    RedeemPromoCodeUseCase,
+    PromoFeature,
     { provide: SubscriptionsClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new SubscriptionsClient(rpc.client) },
     { provide: GatewayClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new GatewayClient(rpc.client) },
     // The service's one router (the definition's `botFeatures`): startService declares it to the gateway.
     {
       provide: BotFeatureRouter,
-      inject: [StarsCheckoutFeature, WalletFeature],
-      useFactory: (stars: StarsCheckoutFeature, wallet: WalletFeature) =>
-        wallet.register(stars.register(new BotFeatureRouter('payments', { translate: paymentsTranslate }))),
+      inject: [StarsCheckoutFeature, WalletFeature, PromoFeature],
+      useFactory: (stars: StarsCheckoutFeature, wallet: WalletFeature, promo: PromoFeature) =>
+        promo.register(wallet.register(stars.register(new BotFeatureRouter('payments', { translate: paymentsTranslate })))),
     },
   ],
 })

@@ -6,6 +6,7 @@ import { Payment } from './payment/payment.entity.js';
 import { paymentPublicEvents } from './payment/payment.public-events.js';
 import { PaymentsModule } from './payments.module.js';
 import { WalletMigration20261130230000 } from './migrations/20261130230000-wallet.migration.js';
+import { PromoCodesMigration20261130233000 } from './migrations/20261130233000-promo-codes.migration.js';
 import { WalletEntryRow } from './wallet/wallet-entry.entity.js';
 
 /** The payments service. Publishes `payments.*` events (proto/botplatform/payments/v1). */
@@ -17,6 +18,7 @@ export const paymentsService: ServiceDefinition = {
     // No busMigrations: they hold a consumer's inbox and positions, and this service consumes nothing yet.
     { name: 'Migration20261130194000_payments', class: PaymentsMigration20261130194000 },
     { name: 'Migration20261130230000_wallet', class: WalletMigration20261130230000 },
+    { name: 'Migration20261130233000_promo_codes', class: PromoCodesMigration20261130233000 },
   ],
   entities: [Payment, WalletEntryRow],
   module: (dependencies) => PaymentsModule.forService(dependencies),

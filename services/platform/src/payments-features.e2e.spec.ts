@@ -101,11 +101,11 @@ describe("The payments service's bot features", () => {
     await database?.drop();
   });
 
-  it('declares the pre-checkout query, the subscription update, the successful and refunded payment messages and /balance', () => {
+  it('declares the pre-checkout query, the subscription update, the successful and refunded payment messages, /balance and /promo', () => {
     const declaration = payments.declarer!.router.declaration();
     expect(declaration.updateKinds?.map((kind) => kind.kind).sort()).toEqual(['UPDATE_KIND_PRE_CHECKOUT_QUERY', 'UPDATE_KIND_SUBSCRIPTION']);
     expect(declaration.messageKinds?.map((kind) => kind.kind).sort()).toEqual(['MESSAGE_KIND_REFUNDED_PAYMENT', 'MESSAGE_KIND_SUCCESSFUL_PAYMENT']);
-    expect(declaration.commands?.map((command) => command.command)).toEqual(['balance']);
+    expect(declaration.commands?.map((command) => command.command)).toEqual(['balance', 'promo']);
   });
 
   it('sells a plan: the invoice from Buy is paid, the checkout answered well inside 10 s, the plan granted and the member thanked', async () => {

@@ -24,7 +24,8 @@ describe('The wallet over request/reply', () => {
   const topUp = (telegramUserId: string, amount: string, currency = 'XTR', requestId = randomUUID()) =>
     rpc.call(RPC.payments.topUpWallet, { botId, telegramUserId, currency, amount, requestId, toppedUpBy: 'api:admin' });
   const spend = (telegramUserId: string, amount: string, requestId = randomUUID(), currency = 'XTR') =>
-    rpc.call(RPC.payments.spendFromWallet, { botId, telegramUserId, currency, amount, requestId, reference: 'order-1' });
+    // 50 spends queue on one wallet's lock: the last may wait longer than the default 5 s on a busy machine.
+    rpc.call(RPC.payments.spendFromWallet, { botId, telegramUserId, currency, amount, requestId, reference: 'order-1' }, { timeoutMs: 30_000 });
   const walletEvents = async (telegramUserId: string, currency = 'XTR') =>
     (await service.dependencies.store.readStream(`wallet-${botId}-${telegramUserId}-${currency}`)).events.map((event) => event.type);
 

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file botplatform/payments/v1/payments.proto.
  */
 export const file_botplatform_payments_v1_payments: GenFile = /*@__PURE__*/
-  fileDesc("CiZib3RwbGF0Zm9ybS9wYXltZW50cy92MS9wYXltZW50cy5wcm90bxIXYm90cGxhdGZvcm0ucGF5bWVudHMudjEi0wEKDlBheW1lbnRDcmVhdGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSLgoKY3JlYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IIq1GBwKGHBheW1lbnRzLnBheW1lbnQuY3JlYXRlZBABIv4BChBQYXltZW50Q29tcGxldGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEjAKDGNvbXBsZXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJvdmlkZXIYCSABKAk6Ioq1GB4KGnBheW1lbnRzLnBheW1lbnQuY29tcGxldGVkEAEirQEKDVBheW1lbnRGYWlsZWQSEgoKcGF5bWVudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIOCgZyZWFzb24YBCABKAkSLQoJZmFpbGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDofirUYGwoXcGF5bWVudHMucGF5bWVudC5mYWlsZWQQASKOAgoPUGF5bWVudFJlZnVuZGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEg4KBnJlYXNvbhgIIAEoCRITCgtyZWZ1bmRlZF9ieRgJIAEoCRIvCgtyZWZ1bmRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IYq1GB0KGXBheW1lbnRzLnBheW1lbnQucmVmdW5kZWQQASJ1ChRDcmVhdGVQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIPCgdwbGFuX2lkGAMgASgJEhUKCGxhbmd1YWdlGAQgASgJSACIAQFCCwoJX2xhbmd1YWdlIlYKEkNyZWF0ZVBheW1lbnRSZXBseRISCgpwYXltZW50X2lkGAEgASgJEiwKB2ludm9pY2UYAiABKAsyGy5ib3RwbGF0Zm9ybS5ib3QudjEuSW52b2ljZSJfChRSZWZ1bmRQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSEgoKcGF5bWVudF9pZBgCIAEoCRIOCgZyZWFzb24YAyABKAkSEwoLcmVmdW5kZWRfYnkYBCABKAki7gEKC1BheW1lbnRWaWV3EhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSNgoGc3RhdHVzGAcgASgOMiYuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFN0YXR1cxIWCgljaGFyZ2VfaWQYCCABKAlIAIgBARIQCghwcm92aWRlchgJIAEoCUIMCgpfY2hhcmdlX2lkIkUKDFBheW1lbnRSZXBseRI1CgdwYXltZW50GAEgASgLMiQuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFZpZXciUAoYU3dpdGNoU3RhclJlbmV3YWxSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEgoKAm9uGAMgASgIIjQKFlN3aXRjaFN0YXJSZW5ld2FsUmVwbHkSGgoSc3RhcnNfc3Vic2NyaXB0aW9uGAEgASgIIjAKDFdhbGxldEFtb3VudBIQCghjdXJyZW5jeRgBIAEoCRIOCgZhbW91bnQYAiABKAMinwIKC1dhbGxldEVudHJ5EhAKCGVudHJ5X2lkGAEgASgJEjYKBGtpbmQYAiABKA4yKC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5XYWxsZXRFbnRyeUtpbmQSEAoIY3VycmVuY3kYAyABKAkSDgoGYW1vdW50GAQgASgDEhUKDWJhbGFuY2VfYWZ0ZXIYBSABKAMSEwoGcmVhc29uGAYgASgJSACIAQESDwoCYnkYByABKAlIAYgBARIWCglyZWZlcmVuY2UYCCABKAlIAogBARIvCgtyZWNvcmRlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCQoHX3JlYXNvbkIFCgNfYnlCDAoKX3JlZmVyZW5jZSJvChdHZXRXYWxsZXRCYWxhbmNlUmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIZCgxsYXN0X2VudHJpZXMYAyABKA1IAIgBAUIPCg1fbGFzdF9lbnRyaWVzIoQBChJXYWxsZXRCYWxhbmNlUmVwbHkSNwoIYmFsYW5jZXMYASADKAsyJS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5XYWxsZXRBbW91bnQSNQoHZW50cmllcxgCIAMoCzIkLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLldhbGxldEVudHJ5IqoBChJUb3BVcFdhbGxldFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSEAoIY3VycmVuY3kYAyABKAkSDgoGYW1vdW50GAQgASgDEhIKCnJlcXVlc3RfaWQYBSABKAkSFAoMdG9wcGVkX3VwX2J5GAYgASgJEhMKBnJlYXNvbhgHIAEoCUgAiAEBQgkKB19yZWFzb24imgEKE0FkanVzdFdhbGxldFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSEAoIY3VycmVuY3kYAyABKAkSDgoGYW1vdW50GAQgASgDEhIKCnJlcXVlc3RfaWQYBSABKAkSDgoGcmVhc29uGAYgASgJEhMKC2FkanVzdGVkX2J5GAcgASgJIp4BChZTcGVuZEZyb21XYWxsZXRSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEhAKCGN1cnJlbmN5GAMgASgJEg4KBmFtb3VudBgEIAEoAxISCgpyZXF1ZXN0X2lkGAUgASgJEhYKCXJlZmVyZW5jZRgGIAEoCUgAiAEBQgwKCl9yZWZlcmVuY2UiaQoQV2FsbGV0RW50cnlSZXBseRIzCgVlbnRyeRgBIAEoCzIkLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLldhbGxldEVudHJ5Eg8KB2JhbGFuY2UYAiABKAMSDwoHY2hhbmdlZBgDIAEoCCJRChRQYXlGcm9tV2FsbGV0UmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIPCgdwbGFuX2lkGAMgASgJIo8BChJQYXlGcm9tV2FsbGV0UmVwbHkSNQoHcGF5bWVudBgBIAEoCzIkLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlBheW1lbnRWaWV3EhQKB2VuZHNfYXQYAiABKAlIAIgBARIUCgdjcmVkaXRzGAMgASgDSAGIAQFCCgoIX2VuZHNfYXRCCgoIX2NyZWRpdHMqvwEKDVBheW1lbnRTdGF0dXMSHgoaUEFZTUVOVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIaChZQQVlNRU5UX1NUQVRVU19QRU5ESU5HEAESHAoYUEFZTUVOVF9TVEFUVVNfQ09NUExFVEVEEAISGQoVUEFZTUVOVF9TVEFUVVNfRkFJTEVEEAMSHAoYUEFZTUVOVF9TVEFUVVNfQ0FOQ0VMTEVEEAQSGwoXUEFZTUVOVF9TVEFUVVNfUkVGVU5ERUQQBSrWAQoPV2FsbGV0RW50cnlLaW5kEiEKHVdBTExFVF9FTlRSWV9LSU5EX1VOU1BFQ0lGSUVEEAASHAoYV0FMTEVUX0VOVFJZX0tJTkRfVE9QX1VQEAESGwoXV0FMTEVUX0VOVFJZX0tJTkRfU1BFTkQQAhIcChhXQUxMRVRfRU5UUllfS0lORF9SRUZVTkQQAxIlCiFXQUxMRVRfRU5UUllfS0lORF9SRUZFUlJBTF9SRVdBUkQQBBIgChxXQUxMRVRfRU5UUllfS0lORF9BREpVU1RNRU5UEAUynAoKC1BheW1lbnRzUnBjEo4BCg1DcmVhdGVQYXltZW50Ei0uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ3JlYXRlUGF5bWVudFJlcXVlc3QaKy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5DcmVhdGVQYXltZW50UmVwbHkiIYq1GB0KG3JwYy5wYXltZW50cy5jcmVhdGUtcGF5bWVudBKIAQoNUmVmdW5kUGF5bWVudBItLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlJlZnVuZFBheW1lbnRSZXF1ZXN0GiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFJlcGx5IiGKtRgdChtycGMucGF5bWVudHMucmVmdW5kLXBheW1lbnQSnwEKEVN3aXRjaFN0YXJSZW5ld2FsEjEuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU3dpdGNoU3RhclJlbmV3YWxSZXF1ZXN0Gi8uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU3dpdGNoU3RhclJlbmV3YWxSZXBseSImirUYIgogcnBjLnBheW1lbnRzLnN3aXRjaC1zdGFyLXJlbmV3YWwSmAEKEEdldFdhbGxldEJhbGFuY2USMC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5HZXRXYWxsZXRCYWxhbmNlUmVxdWVzdBorLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLldhbGxldEJhbGFuY2VSZXBseSIlirUYIQofcnBjLnBheW1lbnRzLmdldC13YWxsZXQtYmFsYW5jZRKHAQoLVG9wVXBXYWxsZXQSKy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5Ub3BVcFdhbGxldFJlcXVlc3QaKS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5XYWxsZXRFbnRyeVJlcGx5IiCKtRgcChpycGMucGF5bWVudHMudG9wLXVwLXdhbGxldBKJAQoMQWRqdXN0V2FsbGV0EiwuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQWRqdXN0V2FsbGV0UmVxdWVzdBopLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLldhbGxldEVudHJ5UmVwbHkiIIq1GBwKGnJwYy5wYXltZW50cy5hZGp1c3Qtd2FsbGV0EpMBCg9TcGVuZEZyb21XYWxsZXQSLy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5TcGVuZEZyb21XYWxsZXRSZXF1ZXN0GikuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuV2FsbGV0RW50cnlSZXBseSIkirUYIAoecnBjLnBheW1lbnRzLnNwZW5kLWZyb20td2FsbGV0Eo8BCg1QYXlGcm9tV2FsbGV0Ei0uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5RnJvbVdhbGxldFJlcXVlc3QaKy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5QYXlGcm9tV2FsbGV0UmVwbHkiIoq1GB4KHHJwYy5wYXltZW50cy5wYXktZnJvbS13YWxsZXQSdgoPSGFuZGxlQm90VXBkYXRlEh0uYm90cGxhdGZvcm0uYm90LnYxLkJvdFVwZGF0ZRoeLmJvdHBsYXRmb3JtLmJvdC52MS5Cb3RBY3Rpb25zIiSKtRggCh5ycGMucGF5bWVudHMuaGFuZGxlLWJvdC11cGRhdGViBnByb3RvMw", [file_botplatform_bot_v1_bot_features, file_botplatform_bus_v1_event_options, file_botplatform_bus_v1_rpc_options, file_google_protobuf_timestamp]);
+  fileDesc("CiZib3RwbGF0Zm9ybS9wYXltZW50cy92MS9wYXltZW50cy5wcm90bxIXYm90cGxhdGZvcm0ucGF5bWVudHMudjEi0wEKDlBheW1lbnRDcmVhdGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSLgoKY3JlYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IIq1GBwKGHBheW1lbnRzLnBheW1lbnQuY3JlYXRlZBABIv4BChBQYXltZW50Q29tcGxldGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEjAKDGNvbXBsZXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJvdmlkZXIYCSABKAk6Ioq1GB4KGnBheW1lbnRzLnBheW1lbnQuY29tcGxldGVkEAEirQEKDVBheW1lbnRGYWlsZWQSEgoKcGF5bWVudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIOCgZyZWFzb24YBCABKAkSLQoJZmFpbGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDofirUYGwoXcGF5bWVudHMucGF5bWVudC5mYWlsZWQQASKOAgoPUGF5bWVudFJlZnVuZGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEg4KBnJlYXNvbhgIIAEoCRITCgtyZWZ1bmRlZF9ieRgJIAEoCRIvCgtyZWZ1bmRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IYq1GB0KGXBheW1lbnRzLnBheW1lbnQucmVmdW5kZWQQASJ1ChRDcmVhdGVQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIPCgdwbGFuX2lkGAMgASgJEhUKCGxhbmd1YWdlGAQgASgJSACIAQFCCwoJX2xhbmd1YWdlIlYKEkNyZWF0ZVBheW1lbnRSZXBseRISCgpwYXltZW50X2lkGAEgASgJEiwKB2ludm9pY2UYAiABKAsyGy5ib3RwbGF0Zm9ybS5ib3QudjEuSW52b2ljZSJfChRSZWZ1bmRQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSEgoKcGF5bWVudF9pZBgCIAEoCRIOCgZyZWFzb24YAyABKAkSEwoLcmVmdW5kZWRfYnkYBCABKAki7gEKC1BheW1lbnRWaWV3EhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSNgoGc3RhdHVzGAcgASgOMiYuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFN0YXR1cxIWCgljaGFyZ2VfaWQYCCABKAlIAIgBARIQCghwcm92aWRlchgJIAEoCUIMCgpfY2hhcmdlX2lkIkUKDFBheW1lbnRSZXBseRI1CgdwYXltZW50GAEgASgLMiQuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFZpZXciUAoYU3dpdGNoU3RhclJlbmV3YWxSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEgoKAm9uGAMgASgIIjQKFlN3aXRjaFN0YXJSZW5ld2FsUmVwbHkSGgoSc3RhcnNfc3Vic2NyaXB0aW9uGAEgASgIIjAKDFdhbGxldEFtb3VudBIQCghjdXJyZW5jeRgBIAEoCRIOCgZhbW91bnQYAiABKAMinwIKC1dhbGxldEVudHJ5EhAKCGVudHJ5X2lkGAEgASgJEjYKBGtpbmQYAiABKA4yKC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5XYWxsZXRFbnRyeUtpbmQSEAoIY3VycmVuY3kYAyABKAkSDgoGYW1vdW50GAQgASgDEhUKDWJhbGFuY2VfYWZ0ZXIYBSABKAMSEwoGcmVhc29uGAYgASgJSACIAQESDwoCYnkYByABKAlIAYgBARIWCglyZWZlcmVuY2UYCCABKAlIAogBARIvCgtyZWNvcmRlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCQoHX3JlYXNvbkIFCgNfYnlCDAoKX3JlZmVyZW5jZSJvChdHZXRXYWxsZXRCYWxhbmNlUmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIZCgxsYXN0X2VudHJpZXMYAyABKA1IAIgBAUIPCg1fbGFzdF9lbnRyaWVzIoQBChJXYWxsZXRCYWxhbmNlUmVwbHkSNwoIYmFsYW5jZXMYASADKAsyJS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5XYWxsZXRBbW91bnQSNQoHZW50cmllcxgCIAMoCzIkLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLldhbGxldEVudHJ5IqoBChJUb3BVcFdhbGxldFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSEAoIY3VycmVuY3kYAyABKAkSDgoGYW1vdW50GAQgASgDEhIKCnJlcXVlc3RfaWQYBSABKAkSFAoMdG9wcGVkX3VwX2J5GAYgASgJEhMKBnJlYXNvbhgHIAEoCUgAiAEBQgkKB19yZWFzb24imgEKE0FkanVzdFdhbGxldFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSEAoIY3VycmVuY3kYAyABKAkSDgoGYW1vdW50GAQgASgDEhIKCnJlcXVlc3RfaWQYBSABKAkSDgoGcmVhc29uGAYgASgJEhMKC2FkanVzdGVkX2J5GAcgASgJIp4BChZTcGVuZEZyb21XYWxsZXRSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEhAKCGN1cnJlbmN5GAMgASgJEg4KBmFtb3VudBgEIAEoAxISCgpyZXF1ZXN0X2lkGAUgASgJEhYKCXJlZmVyZW5jZRgGIAEoCUgAiAEBQgwKCl9yZWZlcmVuY2UiaQoQV2FsbGV0RW50cnlSZXBseRIzCgVlbnRyeRgBIAEoCzIkLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLldhbGxldEVudHJ5Eg8KB2JhbGFuY2UYAiABKAMSDwoHY2hhbmdlZBgDIAEoCCJRChRQYXlGcm9tV2FsbGV0UmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIPCgdwbGFuX2lkGAMgASgJIo8BChJQYXlGcm9tV2FsbGV0UmVwbHkSNQoHcGF5bWVudBgBIAEoCzIkLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlBheW1lbnRWaWV3EhQKB2VuZHNfYXQYAiABKAlIAIgBARIUCgdjcmVkaXRzGAMgASgDSAGIAQFCCgoIX2VuZHNfYXRCCgoIX2NyZWRpdHMiwwEKC1Byb21vUmV3YXJkEhcKDWdyYW50X3BsYW5faWQYASABKAlIABI+Cg13YWxsZXRfdG9wX3VwGAIgASgLMiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuV2FsbGV0QW1vdW50SAASFQoLcGVyY2VudF9vZmYYAyABKA1IABI6CglmaXhlZF9vZmYYBCABKAsyJS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5XYWxsZXRBbW91bnRIAEIICgZyZXdhcmQiwwEKE1Byb21vQ29kZURlZmluaXRpb24SNAoGcmV3YXJkGAEgASgLMiQuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUHJvbW9SZXdhcmQSFQoIbWF4X3VzZXMYAiABKA1IAIgBARIaChJyZXVzYWJsZV9ieV9tZW1iZXIYAyABKAgSFwoKZXhwaXJlc19hdBgEIAEoCUgBiAEBEg4KBmFjdGl2ZRgFIAEoCEILCglfbWF4X3VzZXNCDQoLX2V4cGlyZXNfYXQioQEKDVByb21vQ29kZVZpZXcSDgoGYm90X2lkGAEgASgJEgwKBGNvZGUYAiABKAkSQAoKZGVmaW5pdGlvbhgDIAEoCzIsLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlByb21vQ29kZURlZmluaXRpb24SDAoEdXNlcxgEIAEoDRIVCghiYXRjaF9pZBgFIAEoCUgAiAEBQgsKCV9iYXRjaF9pZCKMAQoWQ3JlYXRlUHJvbW9Db2RlUmVxdWVzdBIOCgZib3RfaWQYASABKAkSDAoEY29kZRgCIAEoCRJACgpkZWZpbml0aW9uGAMgASgLMiwuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUHJvbW9Db2RlRGVmaW5pdGlvbhISCgpjcmVhdGVkX2J5GAQgASgJIkwKDlByb21vQ29kZVJlcGx5EjoKCnByb21vX2NvZGUYASABKAsyJi5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5Qcm9tb0NvZGVWaWV3Iq4BChdDcmVhdGVQcm9tb0JhdGNoUmVxdWVzdBIOCgZib3RfaWQYASABKAkSDQoFY291bnQYAiABKA0SQAoKZGVmaW5pdGlvbhgDIAEoCzIsLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlByb21vQ29kZURlZmluaXRpb24SEgoKY3JlYXRlZF9ieRgEIAEoCRITCgZwcmVmaXgYBSABKAlIAIgBAUIJCgdfcHJlZml4IjgKFUNyZWF0ZVByb21vQmF0Y2hSZXBseRIQCghiYXRjaF9pZBgBIAEoCRINCgVjb2RlcxgCIAMoCSJVChlTZXRQcm9tb0NvZGVBY3RpdmVSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIMCgRjb2RlGAIgASgJEg4KBmFjdGl2ZRgDIAEoCBIKCgJieRgEIAEoCSJQChZSZWRlZW1Qcm9tb0NvZGVSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEgwKBGNvZGUYAyABKAkiwAEKFFJlZGVlbVByb21vQ29kZVJlcGx5EgwKBGNvZGUYASABKAkSNAoGcmV3YXJkGAIgASgLMiQuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUHJvbW9SZXdhcmQSFAoHZW5kc19hdBgDIAEoCUgAiAEBEhQKB2NyZWRpdHMYBCABKANIAYgBARIUCgdiYWxhbmNlGAUgASgDSAKIAQFCCgoIX2VuZHNfYXRCCgoIX2NyZWRpdHNCCgoIX2JhbGFuY2UqvwEKDVBheW1lbnRTdGF0dXMSHgoaUEFZTUVOVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIaChZQQVlNRU5UX1NUQVRVU19QRU5ESU5HEAESHAoYUEFZTUVOVF9TVEFUVVNfQ09NUExFVEVEEAISGQoVUEFZTUVOVF9TVEFUVVNfRkFJTEVEEAMSHAoYUEFZTUVOVF9TVEFUVVNfQ0FOQ0VMTEVEEAQSGwoXUEFZTUVOVF9TVEFUVVNfUkVGVU5ERUQQBSrWAQoPV2FsbGV0RW50cnlLaW5kEiEKHVdBTExFVF9FTlRSWV9LSU5EX1VOU1BFQ0lGSUVEEAASHAoYV0FMTEVUX0VOVFJZX0tJTkRfVE9QX1VQEAESGwoXV0FMTEVUX0VOVFJZX0tJTkRfU1BFTkQQAhIcChhXQUxMRVRfRU5UUllfS0lORF9SRUZVTkQQAxIlCiFXQUxMRVRfRU5UUllfS0lORF9SRUZFUlJBTF9SRVdBUkQQBBIgChxXQUxMRVRfRU5UUllfS0lORF9BREpVU1RNRU5UEAUyhg8KC1BheW1lbnRzUnBjEo4BCg1DcmVhdGVQYXltZW50Ei0uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ3JlYXRlUGF5bWVudFJlcXVlc3QaKy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5DcmVhdGVQYXltZW50UmVwbHkiIYq1GB0KG3JwYy5wYXltZW50cy5jcmVhdGUtcGF5bWVudBKIAQoNUmVmdW5kUGF5bWVudBItLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlJlZnVuZFBheW1lbnRSZXF1ZXN0GiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudFJlcGx5IiGKtRgdChtycGMucGF5bWVudHMucmVmdW5kLXBheW1lbnQSnwEKEVN3aXRjaFN0YXJSZW5ld2FsEjEuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU3dpdGNoU3RhclJlbmV3YWxSZXF1ZXN0Gi8uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU3dpdGNoU3RhclJlbmV3YWxSZXBseSImirUYIgogcnBjLnBheW1lbnRzLnN3aXRjaC1zdGFyLXJlbmV3YWwSmAEKEEdldFdhbGxldEJhbGFuY2USMC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5HZXRXYWxsZXRCYWxhbmNlUmVxdWVzdBorLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLldhbGxldEJhbGFuY2VSZXBseSIlirUYIQofcnBjLnBheW1lbnRzLmdldC13YWxsZXQtYmFsYW5jZRKHAQoLVG9wVXBXYWxsZXQSKy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5Ub3BVcFdhbGxldFJlcXVlc3QaKS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5XYWxsZXRFbnRyeVJlcGx5IiCKtRgcChpycGMucGF5bWVudHMudG9wLXVwLXdhbGxldBKJAQoMQWRqdXN0V2FsbGV0EiwuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQWRqdXN0V2FsbGV0UmVxdWVzdBopLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLldhbGxldEVudHJ5UmVwbHkiIIq1GBwKGnJwYy5wYXltZW50cy5hZGp1c3Qtd2FsbGV0EpMBCg9TcGVuZEZyb21XYWxsZXQSLy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5TcGVuZEZyb21XYWxsZXRSZXF1ZXN0GikuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuV2FsbGV0RW50cnlSZXBseSIkirUYIAoecnBjLnBheW1lbnRzLnNwZW5kLWZyb20td2FsbGV0Eo8BCg1QYXlGcm9tV2FsbGV0Ei0uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5RnJvbVdhbGxldFJlcXVlc3QaKy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5QYXlGcm9tV2FsbGV0UmVwbHkiIoq1GB4KHHJwYy5wYXltZW50cy5wYXktZnJvbS13YWxsZXQSkQEKD0NyZWF0ZVByb21vQ29kZRIvLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkNyZWF0ZVByb21vQ29kZVJlcXVlc3QaJy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5Qcm9tb0NvZGVSZXBseSIkirUYIAoecnBjLnBheW1lbnRzLmNyZWF0ZS1wcm9tby1jb2RlEpsBChBDcmVhdGVQcm9tb0JhdGNoEjAuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ3JlYXRlUHJvbW9CYXRjaFJlcXVlc3QaLi5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5DcmVhdGVQcm9tb0JhdGNoUmVwbHkiJYq1GCEKH3JwYy5wYXltZW50cy5jcmVhdGUtcHJvbW8tYmF0Y2gSmwEKElNldFByb21vQ29kZUFjdGl2ZRIyLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlNldFByb21vQ29kZUFjdGl2ZVJlcXVlc3QaJy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5Qcm9tb0NvZGVSZXBseSIoirUYJAoicnBjLnBheW1lbnRzLnNldC1wcm9tby1jb2RlLWFjdGl2ZRKXAQoPUmVkZWVtUHJvbW9Db2RlEi8uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUmVkZWVtUHJvbW9Db2RlUmVxdWVzdBotLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlJlZGVlbVByb21vQ29kZVJlcGx5IiSKtRggCh5ycGMucGF5bWVudHMucmVkZWVtLXByb21vLWNvZGUSdgoPSGFuZGxlQm90VXBkYXRlEh0uYm90cGxhdGZvcm0uYm90LnYxLkJvdFVwZGF0ZRoeLmJvdHBsYXRmb3JtLmJvdC52MS5Cb3RBY3Rpb25zIiSKtRggCh5ycGMucGF5bWVudHMuaGFuZGxlLWJvdC11cGRhdGViBnByb3RvMw", [file_botplatform_bot_v1_bot_features, file_botplatform_bus_v1_event_options, file_botplatform_bus_v1_rpc_options, file_google_protobuf_timestamp]);
 
 /**
  * PaymentCreated: a member ordered a plan; an invoice with this payment's id in its payload was issued.
@@ -1544,6 +1544,633 @@ export const PayFromWalletReplySchema: GenMessage<PayFromWalletReply, {jsonType:
   messageDesc(file_botplatform_payments_v1_payments, 20);
 
 /**
+ * What a promo code gives.
+ *
+ * @generated from message botplatform.payments.v1.PromoReward
+ */
+export type PromoReward = Message<"botplatform.payments.v1.PromoReward"> & {
+  /**
+   * @generated from oneof botplatform.payments.v1.PromoReward.reward
+   */
+  reward: {
+    /**
+     * Free days or credits: this plan of the bot is granted (subscriptions' grant-subscription, source PROMO).
+     *
+     * @generated from field: string grant_plan_id = 1;
+     */
+    value: string;
+    case: "grantPlanId";
+  } | {
+    /**
+     * A top-up of the member's wallet.
+     *
+     * @generated from field: botplatform.payments.v1.WalletAmount wallet_top_up = 2;
+     */
+    value: WalletAmount;
+    case: "walletTopUp";
+  } | {
+    /**
+     * A discount on the member's next purchase: a percentage (1 to 100) of its price…
+     *
+     * @generated from field: uint32 percent_off = 3;
+     */
+    value: number;
+    case: "percentOff";
+  } | {
+    /**
+     * …or an amount off a price in the same currency.
+     *
+     * @generated from field: botplatform.payments.v1.WalletAmount fixed_off = 4;
+     */
+    value: WalletAmount;
+    case: "fixedOff";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * What a promo code gives.
+ *
+ * @generated from message botplatform.payments.v1.PromoReward
+ */
+export type PromoRewardJson = {
+  /**
+   * Free days or credits: this plan of the bot is granted (subscriptions' grant-subscription, source PROMO).
+   *
+   * @generated from field: string grant_plan_id = 1;
+   */
+  grantPlanId?: string;
+
+  /**
+   * A top-up of the member's wallet.
+   *
+   * @generated from field: botplatform.payments.v1.WalletAmount wallet_top_up = 2;
+   */
+  walletTopUp?: WalletAmountJson;
+
+  /**
+   * A discount on the member's next purchase: a percentage (1 to 100) of its price…
+   *
+   * @generated from field: uint32 percent_off = 3;
+   */
+  percentOff?: number;
+
+  /**
+   * …or an amount off a price in the same currency.
+   *
+   * @generated from field: botplatform.payments.v1.WalletAmount fixed_off = 4;
+   */
+  fixedOff?: WalletAmountJson;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.PromoReward.
+ * Use `create(PromoRewardSchema)` to create a new message.
+ */
+export const PromoRewardSchema: GenMessage<PromoReward, {jsonType: PromoRewardJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 21);
+
+/**
+ * @generated from message botplatform.payments.v1.PromoCodeDefinition
+ */
+export type PromoCodeDefinition = Message<"botplatform.payments.v1.PromoCodeDefinition"> & {
+  /**
+   * @generated from field: botplatform.payments.v1.PromoReward reward = 1;
+   */
+  reward?: PromoReward | undefined;
+
+  /**
+   * Uses in all; unlimited when absent.
+   *
+   * @generated from field: optional uint32 max_uses = 2;
+   */
+  maxUses?: number | undefined;
+
+  /**
+   * False (the default): each member redeems it once.
+   *
+   * @generated from field: bool reusable_by_member = 3;
+   */
+  reusableByMember: boolean;
+
+  /**
+   * RFC 3339 time after which it is refused.
+   *
+   * @generated from field: optional string expires_at = 4;
+   */
+  expiresAt?: string | undefined;
+
+  /**
+   * @generated from field: bool active = 5;
+   */
+  active: boolean;
+};
+
+/**
+ * @generated from message botplatform.payments.v1.PromoCodeDefinition
+ */
+export type PromoCodeDefinitionJson = {
+  /**
+   * @generated from field: botplatform.payments.v1.PromoReward reward = 1;
+   */
+  reward?: PromoRewardJson;
+
+  /**
+   * Uses in all; unlimited when absent.
+   *
+   * @generated from field: optional uint32 max_uses = 2;
+   */
+  maxUses?: number;
+
+  /**
+   * False (the default): each member redeems it once.
+   *
+   * @generated from field: bool reusable_by_member = 3;
+   */
+  reusableByMember?: boolean;
+
+  /**
+   * RFC 3339 time after which it is refused.
+   *
+   * @generated from field: optional string expires_at = 4;
+   */
+  expiresAt?: string;
+
+  /**
+   * @generated from field: bool active = 5;
+   */
+  active?: boolean;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.PromoCodeDefinition.
+ * Use `create(PromoCodeDefinitionSchema)` to create a new message.
+ */
+export const PromoCodeDefinitionSchema: GenMessage<PromoCodeDefinition, {jsonType: PromoCodeDefinitionJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 22);
+
+/**
+ * @generated from message botplatform.payments.v1.PromoCodeView
+ */
+export type PromoCodeView = Message<"botplatform.payments.v1.PromoCodeView"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: string code = 2;
+   */
+  code: string;
+
+  /**
+   * @generated from field: botplatform.payments.v1.PromoCodeDefinition definition = 3;
+   */
+  definition?: PromoCodeDefinition | undefined;
+
+  /**
+   * @generated from field: uint32 uses = 4;
+   */
+  uses: number;
+
+  /**
+   * @generated from field: optional string batch_id = 5;
+   */
+  batchId?: string | undefined;
+};
+
+/**
+ * @generated from message botplatform.payments.v1.PromoCodeView
+ */
+export type PromoCodeViewJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: string code = 2;
+   */
+  code?: string;
+
+  /**
+   * @generated from field: botplatform.payments.v1.PromoCodeDefinition definition = 3;
+   */
+  definition?: PromoCodeDefinitionJson;
+
+  /**
+   * @generated from field: uint32 uses = 4;
+   */
+  uses?: number;
+
+  /**
+   * @generated from field: optional string batch_id = 5;
+   */
+  batchId?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.PromoCodeView.
+ * Use `create(PromoCodeViewSchema)` to create a new message.
+ */
+export const PromoCodeViewSchema: GenMessage<PromoCodeView, {jsonType: PromoCodeViewJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 23);
+
+/**
+ * rpc.payments.create-promo-code
+ *
+ * @generated from message botplatform.payments.v1.CreatePromoCodeRequest
+ */
+export type CreatePromoCodeRequest = Message<"botplatform.payments.v1.CreatePromoCodeRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * 4 to 32 of A-Z, 0-9, _ and - (case-insensitive: kept upper-case).
+   *
+   * @generated from field: string code = 2;
+   */
+  code: string;
+
+  /**
+   * @generated from field: botplatform.payments.v1.PromoCodeDefinition definition = 3;
+   */
+  definition?: PromoCodeDefinition | undefined;
+
+  /**
+   * @generated from field: string created_by = 4;
+   */
+  createdBy: string;
+};
+
+/**
+ * rpc.payments.create-promo-code
+ *
+ * @generated from message botplatform.payments.v1.CreatePromoCodeRequest
+ */
+export type CreatePromoCodeRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * 4 to 32 of A-Z, 0-9, _ and - (case-insensitive: kept upper-case).
+   *
+   * @generated from field: string code = 2;
+   */
+  code?: string;
+
+  /**
+   * @generated from field: botplatform.payments.v1.PromoCodeDefinition definition = 3;
+   */
+  definition?: PromoCodeDefinitionJson;
+
+  /**
+   * @generated from field: string created_by = 4;
+   */
+  createdBy?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.CreatePromoCodeRequest.
+ * Use `create(CreatePromoCodeRequestSchema)` to create a new message.
+ */
+export const CreatePromoCodeRequestSchema: GenMessage<CreatePromoCodeRequest, {jsonType: CreatePromoCodeRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 24);
+
+/**
+ * @generated from message botplatform.payments.v1.PromoCodeReply
+ */
+export type PromoCodeReply = Message<"botplatform.payments.v1.PromoCodeReply"> & {
+  /**
+   * @generated from field: botplatform.payments.v1.PromoCodeView promo_code = 1;
+   */
+  promoCode?: PromoCodeView | undefined;
+};
+
+/**
+ * @generated from message botplatform.payments.v1.PromoCodeReply
+ */
+export type PromoCodeReplyJson = {
+  /**
+   * @generated from field: botplatform.payments.v1.PromoCodeView promo_code = 1;
+   */
+  promoCode?: PromoCodeViewJson;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.PromoCodeReply.
+ * Use `create(PromoCodeReplySchema)` to create a new message.
+ */
+export const PromoCodeReplySchema: GenMessage<PromoCodeReply, {jsonType: PromoCodeReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 25);
+
+/**
+ * rpc.payments.create-promo-batch
+ *
+ * @generated from message botplatform.payments.v1.CreatePromoBatchRequest
+ */
+export type CreatePromoBatchRequest = Message<"botplatform.payments.v1.CreatePromoBatchRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * 1 to 1000 codes, each single-use (max_uses 1 whatever the definition says).
+   *
+   * @generated from field: uint32 count = 2;
+   */
+  count: number;
+
+  /**
+   * @generated from field: botplatform.payments.v1.PromoCodeDefinition definition = 3;
+   */
+  definition?: PromoCodeDefinition | undefined;
+
+  /**
+   * @generated from field: string created_by = 4;
+   */
+  createdBy: string;
+
+  /**
+   * Put before each generated code ("" for none), e.g. "XMAS-".
+   *
+   * @generated from field: optional string prefix = 5;
+   */
+  prefix?: string | undefined;
+};
+
+/**
+ * rpc.payments.create-promo-batch
+ *
+ * @generated from message botplatform.payments.v1.CreatePromoBatchRequest
+ */
+export type CreatePromoBatchRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * 1 to 1000 codes, each single-use (max_uses 1 whatever the definition says).
+   *
+   * @generated from field: uint32 count = 2;
+   */
+  count?: number;
+
+  /**
+   * @generated from field: botplatform.payments.v1.PromoCodeDefinition definition = 3;
+   */
+  definition?: PromoCodeDefinitionJson;
+
+  /**
+   * @generated from field: string created_by = 4;
+   */
+  createdBy?: string;
+
+  /**
+   * Put before each generated code ("" for none), e.g. "XMAS-".
+   *
+   * @generated from field: optional string prefix = 5;
+   */
+  prefix?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.CreatePromoBatchRequest.
+ * Use `create(CreatePromoBatchRequestSchema)` to create a new message.
+ */
+export const CreatePromoBatchRequestSchema: GenMessage<CreatePromoBatchRequest, {jsonType: CreatePromoBatchRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 26);
+
+/**
+ * @generated from message botplatform.payments.v1.CreatePromoBatchReply
+ */
+export type CreatePromoBatchReply = Message<"botplatform.payments.v1.CreatePromoBatchReply"> & {
+  /**
+   * @generated from field: string batch_id = 1;
+   */
+  batchId: string;
+
+  /**
+   * @generated from field: repeated string codes = 2;
+   */
+  codes: string[];
+};
+
+/**
+ * @generated from message botplatform.payments.v1.CreatePromoBatchReply
+ */
+export type CreatePromoBatchReplyJson = {
+  /**
+   * @generated from field: string batch_id = 1;
+   */
+  batchId?: string;
+
+  /**
+   * @generated from field: repeated string codes = 2;
+   */
+  codes?: string[];
+};
+
+/**
+ * Describes the message botplatform.payments.v1.CreatePromoBatchReply.
+ * Use `create(CreatePromoBatchReplySchema)` to create a new message.
+ */
+export const CreatePromoBatchReplySchema: GenMessage<CreatePromoBatchReply, {jsonType: CreatePromoBatchReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 27);
+
+/**
+ * rpc.payments.set-promo-code-active
+ *
+ * @generated from message botplatform.payments.v1.SetPromoCodeActiveRequest
+ */
+export type SetPromoCodeActiveRequest = Message<"botplatform.payments.v1.SetPromoCodeActiveRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: string code = 2;
+   */
+  code: string;
+
+  /**
+   * @generated from field: bool active = 3;
+   */
+  active: boolean;
+
+  /**
+   * @generated from field: string by = 4;
+   */
+  by: string;
+};
+
+/**
+ * rpc.payments.set-promo-code-active
+ *
+ * @generated from message botplatform.payments.v1.SetPromoCodeActiveRequest
+ */
+export type SetPromoCodeActiveRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: string code = 2;
+   */
+  code?: string;
+
+  /**
+   * @generated from field: bool active = 3;
+   */
+  active?: boolean;
+
+  /**
+   * @generated from field: string by = 4;
+   */
+  by?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.SetPromoCodeActiveRequest.
+ * Use `create(SetPromoCodeActiveRequestSchema)` to create a new message.
+ */
+export const SetPromoCodeActiveRequestSchema: GenMessage<SetPromoCodeActiveRequest, {jsonType: SetPromoCodeActiveRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 28);
+
+/**
+ * rpc.payments.redeem-promo-code
+ *
+ * @generated from message botplatform.payments.v1.RedeemPromoCodeRequest
+ */
+export type RedeemPromoCodeRequest = Message<"botplatform.payments.v1.RedeemPromoCodeRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * @generated from field: string code = 3;
+   */
+  code: string;
+};
+
+/**
+ * rpc.payments.redeem-promo-code
+ *
+ * @generated from message botplatform.payments.v1.RedeemPromoCodeRequest
+ */
+export type RedeemPromoCodeRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * @generated from field: string code = 3;
+   */
+  code?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.RedeemPromoCodeRequest.
+ * Use `create(RedeemPromoCodeRequestSchema)` to create a new message.
+ */
+export const RedeemPromoCodeRequestSchema: GenMessage<RedeemPromoCodeRequest, {jsonType: RedeemPromoCodeRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 29);
+
+/**
+ * @generated from message botplatform.payments.v1.RedeemPromoCodeReply
+ */
+export type RedeemPromoCodeReply = Message<"botplatform.payments.v1.RedeemPromoCodeReply"> & {
+  /**
+   * @generated from field: string code = 1;
+   */
+  code: string;
+
+  /**
+   * @generated from field: botplatform.payments.v1.PromoReward reward = 2;
+   */
+  reward?: PromoReward | undefined;
+
+  /**
+   * For a plan grant: the subscription's end or credits after it.
+   *
+   * @generated from field: optional string ends_at = 3;
+   */
+  endsAt?: string | undefined;
+
+  /**
+   * @generated from field: optional int64 credits = 4;
+   */
+  credits?: bigint | undefined;
+
+  /**
+   * For a wallet top-up: the balance after it.
+   *
+   * @generated from field: optional int64 balance = 5;
+   */
+  balance?: bigint | undefined;
+};
+
+/**
+ * @generated from message botplatform.payments.v1.RedeemPromoCodeReply
+ */
+export type RedeemPromoCodeReplyJson = {
+  /**
+   * @generated from field: string code = 1;
+   */
+  code?: string;
+
+  /**
+   * @generated from field: botplatform.payments.v1.PromoReward reward = 2;
+   */
+  reward?: PromoRewardJson;
+
+  /**
+   * For a plan grant: the subscription's end or credits after it.
+   *
+   * @generated from field: optional string ends_at = 3;
+   */
+  endsAt?: string;
+
+  /**
+   * @generated from field: optional int64 credits = 4;
+   */
+  credits?: string;
+
+  /**
+   * For a wallet top-up: the balance after it.
+   *
+   * @generated from field: optional int64 balance = 5;
+   */
+  balance?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.RedeemPromoCodeReply.
+ * Use `create(RedeemPromoCodeReplySchema)` to create a new message.
+ */
+export const RedeemPromoCodeReplySchema: GenMessage<RedeemPromoCodeReply, {jsonType: RedeemPromoCodeReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 30);
+
+/**
  * @generated from enum botplatform.payments.v1.PaymentStatus
  */
 export enum PaymentStatus {
@@ -1726,6 +2353,47 @@ export const PaymentsRpc: GenService<{
     methodKind: "unary";
     input: typeof PayFromWalletRequestSchema;
     output: typeof PayFromWalletReplySchema;
+  },
+  /**
+   * An admin creates a promo code of the bot (PAYMENTS.PROMO_EXISTS, PAYMENTS.PROMO_INVALID).
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.CreatePromoCode
+   */
+  createPromoCode: {
+    methodKind: "unary";
+    input: typeof CreatePromoCodeRequestSchema;
+    output: typeof PromoCodeReplySchema;
+  },
+  /**
+   * An admin generates N single-use codes with one reward (unguessable: 12 random characters each).
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.CreatePromoBatch
+   */
+  createPromoBatch: {
+    methodKind: "unary";
+    input: typeof CreatePromoBatchRequestSchema;
+    output: typeof CreatePromoBatchReplySchema;
+  },
+  /**
+   * An admin turns a code on or off.
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.SetPromoCodeActive
+   */
+  setPromoCodeActive: {
+    methodKind: "unary";
+    input: typeof SetPromoCodeActiveRequestSchema;
+    output: typeof PromoCodeReplySchema;
+  },
+  /**
+   * A member redeems a code (/promo CODE): its reward is given once. PAYMENTS.PROMO_NOT_FOUND, _EXPIRED,
+   * _INACTIVE, _USED_UP, _ALREADY_REDEEMED.
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.RedeemPromoCode
+   */
+  redeemPromoCode: {
+    methodKind: "unary";
+    input: typeof RedeemPromoCodeRequestSchema;
+    output: typeof RedeemPromoCodeReplySchema;
   },
   /**
    * The service's bot features (pre-checkout queries, successful payments), routed here by the gateway.
