@@ -14,6 +14,7 @@ import { PaymentsRpcController } from './payment/payments.rpc-controller.js';
 import { RefundPaymentUseCase } from './payment/refund-payment.use-case.js';
 import { SwitchStarRenewalUseCase } from './payment/switch-star-renewal.use-case.js';
 import { ManagePromoCodesUseCase } from './promo/manage-promo-codes.use-case.js';
+import { MemberDiscounts } from './promo/member-discounts.js';
 import { PromoCommands } from './promo/promo-commands.js';
 import { PromoFeature } from './promo/promo.feature.js';
 import { PromoRpcController } from './promo/promo.rpc-controller.js';
@@ -56,6 +57,7 @@ class PaymentsRpc implements OnModuleDestroy {
     PayFromWalletUseCase,
     WalletFeature,
     PromoCommands,
+    MemberDiscounts,
     ManagePromoCodesUseCase,
     RedeemPromoCodeUseCase,
     PromoFeature,

@@ -23,6 +23,16 @@ const FREE_WEEK: PlanDefinitionJson = {
   sortOrder: 1,
 };
 
+const MONTH: PlanDefinitionJson = {
+  texts: [{ language: 'en', name: 'Month', description: 'Premium for a month' }],
+  // 31 days: a one-off invoice (a discount does not apply to a Stars subscription).
+  periodDays: 31,
+  prices: [{ currency: 'XTR', amount: '250' }],
+  quotaLevel: 'premium',
+  active: true,
+  sortOrder: 2,
+};
+
 const text = (message: Message) => message.text ?? '';
 
 /**
@@ -43,6 +53,17 @@ describe('Promo codes in the bot', () => {
     const answer = chat.waitForMessage((message) => shape(text(message)));
     chat.sendCommand(command, payload);
     return text(await answer);
+  };
+
+  /** /plans → the plan's card → Buy: the invoice message. */
+  const buy = async (chat: SandboxChat) => {
+    const menu = chat.waitForMessage((message) => message.reply_markup !== undefined && text(message) !== '');
+    chat.sendCommand('plans');
+    await chat.pressCallbackButton(await menu, 'Month · ⭐ 250');
+    const card = await chat.waitForEdit((message) => text(message).startsWith('Month'));
+    const invoice = chat.waitForMessage((message) => message.invoice !== undefined);
+    await chat.pressCallbackButton(card, 'Buy');
+    return invoice;
   };
 
   beforeAll(async () => {
@@ -113,5 +134,61 @@ describe('Promo codes in the bot', () => {
     expect(await ask(chat, 'promo', 'NOPE1234', (t) => t.startsWith('В этом'))).toBe('В этом боте нет такого промокода.');
     expect(await ask(chat, 'promo', 'PAUSED', (t) => t.startsWith('Этот'))).toBe('Этот промокод не активен.');
     expect(kit.errors).toEqual([]);
+  });
+
+  it('takes a percent discount off the next purchase only, and spends it when that purchase completes', async () => {
+    await rpc.call(RPC.subscriptions.createPlan, { planId: randomUUID(), botId: shop.botId, plan: MONTH });
+    await rpc.call(RPC.payments.createPromoCode, {
+      botId: shop.botId,
+      code: 'TWENTY',
+      definition: { reward: { percentOff: 20 }, active: true },
+      createdBy: 'api:admin',
+    });
+    const cleo = kit.user('Cleo', 'en');
+    const chat = shop.chat(cleo);
+    expect(await ask(chat, 'promo', 'twenty', (t) => t.startsWith('Promo code accepted'))).toBe('Promo code accepted: 20% off your next purchase in /plans.');
+
+    const invoice = await buy(chat);
+    expect(invoice.invoice).toMatchObject({ currency: 'XTR', total_amount: 200 });
+    const thanks = chat.waitForMessage((message) => text(message).startsWith('Thank you!'));
+    expect((await chat.payInvoice(invoice)).status).toBe('paid');
+    await thanks;
+    const [charge] = kit.sandbox.payments(shop.telegram).filter((payment) => payment.userId === cleo.id);
+    const rows = await payments.dependencies.orm.em
+      .getConnection()
+      .execute<{ consumed_by_payment: string | null }[]>('SELECT consumed_by_payment FROM payments.member_discounts WHERE telegram_user_id = ?', [cleo.id]);
+    expect(rows).toEqual([{ consumed_by_payment: charge!.payload }]);
+
+    // Spent: the next purchase is at the full price.
+    expect((await buy(chat)).invoice).toMatchObject({ total_amount: 250 });
+    expect(kit.errors).toEqual([]);
+  });
+
+  it('takes a fixed discount off a plan paid from the wallet', async () => {
+    await rpc.call(RPC.payments.createPromoCode, {
+      botId: shop.botId,
+      code: 'FIFTYOFF',
+      definition: { reward: { fixedOff: { currency: 'XTR', amount: '50' } }, active: true },
+      createdBy: 'api:admin',
+    });
+    const dan = kit.user('Dan', 'en');
+    const chat = shop.chat(dan);
+    await rpc.call(RPC.payments.topUpWallet, {
+      botId: shop.botId,
+      telegramUserId: String(dan.id),
+      currency: 'XTR',
+      amount: '200',
+      requestId: randomUUID(),
+      toppedUpBy: 'api:admin',
+    });
+    expect(await ask(chat, 'promo', 'FIFTYOFF', (t) => t.startsWith('Promo code accepted'))).toBe(
+      'Promo code accepted: ⭐ 50 off your next purchase in /plans.',
+    );
+    const plans = await rpc.call(RPC.subscriptions.listPlans, { botId: shop.botId });
+    const month = plans.plans!.find((plan) => plan.definition?.texts?.[0]?.name === 'Month')!;
+    const paid = await rpc.call(RPC.payments.payFromWallet, { botId: shop.botId, telegramUserId: String(dan.id), planId: month.planId! });
+    expect(paid.payment).toMatchObject({ amount: '200', provider: 'wallet', status: 'PAYMENT_STATUS_COMPLETED' });
+    const balance = await rpc.call(RPC.payments.getWalletBalance, { botId: shop.botId, telegramUserId: String(dan.id) });
+    expect(balance.balances).toEqual([{ currency: 'XTR', amount: '0' }]);
   });
 });

@@ -1,6 +1,7 @@
 import type { CreatePaymentReplyJson, PlanViewJson } from '@botplatform/contracts';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { discounted, MemberDiscounts } from '../promo/member-discounts.js';
 import { Clock } from '../shared/clock.js';
 import { SubscriptionsClient } from '../shared/subscriptions.client.js';
 import { PaymentCommands } from './payment-commands.js';
@@ -37,6 +38,7 @@ export class CreatePaymentUseCase {
     private readonly payments: PaymentCommands,
     private readonly subscriptions: SubscriptionsClient,
     private readonly clock: Clock,
+    private readonly discounts: MemberDiscounts,
   ) {}
 
   async execute(input: CreatePaymentInput): Promise<CreatePaymentReplyJson> {
@@ -45,6 +47,10 @@ export class CreatePaymentUseCase {
     const paymentId = randomUUID();
     const recurring = plan.view.definition?.periodDays === STARS_SUBSCRIPTION_DAYS && BigInt(plan.starsAmount) <= STARS_SUBSCRIPTION_MAX;
     const subscriptionPeriod = recurring ? { subscriptionPeriod: STARS_SUBSCRIPTION_PERIOD_SECONDS } : {};
+    // A promo discount applies to a one-off invoice; a Stars subscription is charged its invoice's price every period.
+    const discount = recurring ? null : await this.discounts.openFor(input.botId, input.telegramUserId, 'XTR');
+    const amount = discount ? discounted(plan.starsAmount, discount) : plan.starsAmount;
+    const discountFields = discount ? { listAmount: plan.starsAmount, discountId: discount.redemptionId } : {};
     await this.payments.handle(
       {
         type: 'CreatePayment',
@@ -53,7 +59,8 @@ export class CreatePaymentUseCase {
         telegramUserId: input.telegramUserId,
         planId: input.planId,
         currency: 'XTR',
-        amount: plan.starsAmount,
+        amount,
+        ...discountFields,
         ...subscriptionPeriod,
         now: this.clock.now().toISOString(),
       },
@@ -67,7 +74,7 @@ export class CreatePaymentUseCase {
         description: clip(text.description || text.name, DESCRIPTION_MAX),
         payload: paymentId,
         currency: 'XTR',
-        prices: [{ label: clip(text.name, TITLE_MAX), amount: plan.starsAmount }],
+        prices: [{ label: clip(text.name, TITLE_MAX), amount }],
         ...subscriptionPeriod,
       },
     };

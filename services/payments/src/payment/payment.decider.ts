@@ -29,6 +29,10 @@ export interface CreatePayment {
   readonly subscriptionPeriod?: number;
   /** Who takes the money: Telegram Stars unless said (the member's wallet). */
   readonly provider?: PaymentProvider;
+  /** The plan's price before a promo discount; `amount` is what is charged. */
+  readonly listAmount?: MinorUnits;
+  /** The promo redemption whose discount this payment uses (consumed when it completes). */
+  readonly discountId?: string;
   /** ISO time of the command: the decider reads no clock. */
   readonly now: string;
 }
@@ -96,10 +100,13 @@ interface PaymentData {
   amount: MinorUnits;
 }
 
-export type PaymentCreated = DomainEvent<'PaymentCreated', PaymentData & { subscriptionPeriod?: number; provider?: 'wallet'; createdAt: string }>;
+export type PaymentCreated = DomainEvent<
+  'PaymentCreated',
+  PaymentData & { subscriptionPeriod?: number; provider?: 'wallet'; listAmount?: MinorUnits; discountId?: string; createdAt: string }
+>;
 export type PaymentCompleted = DomainEvent<
   'PaymentCompleted',
-  PaymentData & { chargeId: string; subscriptionExpiresAt?: string; provider?: 'wallet'; completedAt: string }
+  PaymentData & { chargeId: string; subscriptionExpiresAt?: string; provider?: 'wallet'; discountId?: string; completedAt: string }
 >;
 /** A later charge of the payment's Stars subscription (`is_recurring`): one event per charge. */
 export type PaymentRenewed = DomainEvent<'PaymentRenewed', PaymentData & { chargeId: string; subscriptionExpiresAt?: string; renewedAt: string }>;
@@ -144,6 +151,8 @@ export type PaymentState =
       /** What Telegram last said of the Stars subscription. */
       readonly subscriptionState: StarSubscriptionState | null;
       readonly provider: PaymentProvider;
+      readonly listAmount: MinorUnits | null;
+      readonly discountId: string | null;
     });
 
 /**
@@ -157,10 +166,12 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
   evolve: (state, event) => {
     switch (event.type) {
       case 'PaymentCreated': {
-        const { createdAt, subscriptionPeriod, provider, ...data } = event.data;
+        const { createdAt, subscriptionPeriod, provider, listAmount, discountId, ...data } = event.data;
         return {
           ...data,
           provider: provider ?? 'stars',
+          listAmount: listAmount ?? null,
+          discountId: discountId ?? null,
           status: 'pending',
           chargeId: null,
           createdAt,
@@ -208,6 +219,9 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
       if (command.provider === 'wallet' && command.subscriptionPeriod !== undefined) {
         throw new RecurringPeriodInvalidError(command.paymentId, command.subscriptionPeriod, command.currency);
       }
+      if (command.discountId !== undefined && command.subscriptionPeriod !== undefined) {
+        throw new RecurringPeriodInvalidError(command.paymentId, command.subscriptionPeriod, command.currency);
+      }
       const { type: _type, now, provider, ...data } = command;
       return [{ type: 'PaymentCreated', data: { ...data, ...(provider === 'wallet' ? { provider } : {}), createdAt: now } }];
     }
@@ -237,7 +251,8 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
         // (an archive that raced the checkout) does not undo it; only a cancelled order refuses.
         if (state.status !== 'pending' && state.status !== 'failed') throw new PaymentNotPendingError(command.paymentId, state.status);
         const provider = state.provider === 'wallet' ? { provider: 'wallet' as const } : {};
-        return [{ type: 'PaymentCompleted', data: { ...data, chargeId: command.chargeId, ...expires, ...provider, completedAt: command.now } }];
+        const discount = state.discountId ? { discountId: state.discountId } : {};
+        return [{ type: 'PaymentCompleted', data: { ...data, chargeId: command.chargeId, ...expires, ...provider, ...discount, completedAt: command.now } }];
       }
       case 'NoteStarSubscriptionState':
         if (state.subscriptionPeriod === null || state.chargeId === null) throw new PaymentNotRecurringError(command.paymentId);

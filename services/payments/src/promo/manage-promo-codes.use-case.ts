@@ -5,19 +5,13 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { Clock } from '../shared/clock.js';
 import { PromoCommands } from './promo-commands.js';
 import { definitionFromJson, promoView } from './promo-json.js';
-import { normalizeCode, validateDefinition, type PromoDefinition } from './promo.decider.js';
+import { normalizeCode, validateDefinition } from './promo.decider.js';
 import { PromoInvalidError } from './promo.errors.js';
 
 /** Generated codes: 12 characters of 31 (no 0/O, 1/I/L), about 59 bits, drawn by crypto.randomInt. */
 const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 const GENERATED_LENGTH = 12;
 const BATCH_MAX = 1000;
-
-/** Discounts on the next purchase are not applied by the checkout yet: such a code is refused rather than sold as a promise. */
-function refuseDiscounts(definition: PromoDefinition): PromoDefinition {
-  if (definition.reward.kind === 'percent_off' || definition.reward.kind === 'fixed_off') throw new PromoInvalidError('discount codes are not supported yet');
-  return definition;
-}
 
 /** An admin's promo codes: one code, a batch of single-use codes, the active switch. */
 @Injectable()
@@ -35,7 +29,7 @@ export class ManagePromoCodesUseCase {
         type: 'CreatePromoCode',
         botId: input.botId,
         code,
-        definition: refuseDiscounts(definitionFromJson(input.definition)),
+        definition: definitionFromJson(input.definition),
         createdBy: input.createdBy,
         now: this.now(),
       },
@@ -55,7 +49,7 @@ export class ManagePromoCodesUseCase {
     if (!Number.isInteger(input.count) || input.count < 1 || input.count > BATCH_MAX) throw new PromoInvalidError(`count must be 1 to ${BATCH_MAX}`);
     const prefix = normalizeCode(input.prefix ?? '');
     const batchId = randomUUID();
-    const definition = { ...refuseDiscounts(definitionFromJson(input.definition)), maxUses: 1, batchId };
+    const definition = { ...definitionFromJson(input.definition), maxUses: 1, batchId };
     const codes = Array.from(
       { length: input.count },
       () => prefix + Array.from({ length: GENERATED_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join(''),

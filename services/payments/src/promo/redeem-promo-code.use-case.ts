@@ -2,6 +2,7 @@ import type { RedeemPromoCodeReplyJson } from '@botplatform/contracts';
 import { PostgresEventStore, type RecordedEvent } from '@botplatform/event-store';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../shared/clock.js';
+import { KeyedQueue } from '../shared/keyed-queue.js';
 import { SubscriptionsClient } from '../shared/subscriptions.client.js';
 import { WalletCommands } from '../wallet/wallet-commands.js';
 import { PromoCommands } from './promo-commands.js';
@@ -19,6 +20,14 @@ import { PromoAlreadyRedeemedError, PromoNotFoundError } from './promo.errors.js
  */
 @Injectable()
 export class RedeemPromoCodeUseCase {
+  /**
+   * Redemptions of one code in this process wait their turn here, holding no database connection: 100
+   * members racing for a code would otherwise each hold a pooled connection while queueing on the
+   * stream's lock, and the last would wait past the pool's acquire timeout. The stream lock still
+   * serialises replicas.
+   */
+  private readonly queue = new KeyedQueue();
+
   constructor(
     private readonly promos: PromoCommands,
     private readonly wallet: WalletCommands,
@@ -36,32 +45,34 @@ export class RedeemPromoCodeUseCase {
     let redeemed: PromoCodeRedeemed['data'];
     let balance: bigint | undefined;
     try {
-      // Refused at once, without queueing on the code's lock, when the code already says no (used up,
-      // redeemed by this member, expired, off): those answers only become more true. A yes is decided again under the lock.
-      promoDecider.decide(command, await this.promos.state(input.botId, code));
-      redeemed = await this.store.transaction(async (em) => {
-        const result = await this.promos.handle(command, actor, { em });
-        const { data } = result.newEvents[0] as RecordedEvent<PromoCodeRedeemed>;
-        if (data.reward.kind === 'wallet_top_up') {
-          const entry = await this.wallet.record(
-            {
-              type: 'RecordWalletEntry',
-              botId: input.botId,
-              telegramUserId: input.telegramUserId,
-              currency: data.reward.currency,
-              kind: 'top_up',
-              entryId: data.redemptionId,
-              amount: data.reward.amount,
-              by: `promo:${code}`,
-              reason: `promo ${code}`,
-              now,
-            },
-            actor,
-            { em },
-          );
-          balance = entry.balance;
-        }
-        return data;
+      redeemed = await this.queue.run(`${input.botId}:${code}`, async () => {
+        // Refused at once, without a transaction, when the code already says no (used up, redeemed by this
+        // member, expired, off): those answers only become more true. A yes is decided again under the lock.
+        promoDecider.decide(command, await this.promos.state(input.botId, code));
+        return this.store.transaction(async (em) => {
+          const result = await this.promos.handle(command, actor, { em });
+          const { data } = result.newEvents[0] as RecordedEvent<PromoCodeRedeemed>;
+          if (data.reward.kind === 'wallet_top_up') {
+            const entry = await this.wallet.record(
+              {
+                type: 'RecordWalletEntry',
+                botId: input.botId,
+                telegramUserId: input.telegramUserId,
+                currency: data.reward.currency,
+                kind: 'top_up',
+                entryId: data.redemptionId,
+                amount: data.reward.amount,
+                by: `promo:${code}`,
+                reason: `promo ${code}`,
+                now,
+              },
+              actor,
+              { em },
+            );
+            balance = entry.balance;
+          }
+          return data;
+        });
       });
     } catch (error) {
       if (error instanceof PromoAlreadyRedeemedError) await this.finishGrant(input.botId, input.telegramUserId, code);

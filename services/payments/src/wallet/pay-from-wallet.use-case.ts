@@ -5,6 +5,7 @@ import { CompletePaymentUseCase, type CompletedPayment } from '../payment/comple
 import { PaymentCommands } from '../payment/payment-commands.js';
 import type { PaymentState } from '../payment/payment.decider.js';
 import { PlanNotForSaleError } from '../payment/payment.errors.js';
+import { discounted, MemberDiscounts } from '../promo/member-discounts.js';
 import { Clock } from '../shared/clock.js';
 import { SubscriptionsClient } from '../shared/subscriptions.client.js';
 import { WalletCommands } from './wallet-commands.js';
@@ -33,6 +34,7 @@ export class PayFromWalletUseCase {
     private readonly subscriptions: SubscriptionsClient,
     private readonly store: PostgresEventStore,
     private readonly clock: Clock,
+    private readonly discounts: MemberDiscounts,
   ) {}
 
   async execute(input: PayFromWalletInput): Promise<CompletedPayment & { payment: PaymentState; currency: string; amount: string }> {
@@ -42,13 +44,20 @@ export class PayFromWalletUseCase {
     if (prices.length === 0) throw new PlanNotForSaleError(input.planId);
     const { balances } = await this.wallet.ledger(input.botId, input.telegramUserId, 0);
     const balanceIn = (currency: string) => BigInt(balances.find((balance) => balance.currency === currency)?.amount ?? '0');
-    const price = prices.find((p) => balanceIn(p.currency!) >= BigInt(p.amount!));
-    if (!price) {
-      const first = prices[0]!;
-      throw new InsufficientBalanceError(first.currency!, balanceIn(first.currency!).toString(), String(first.amount));
+    // Each price after the member's open promo discount for its currency, if any.
+    const offers = await Promise.all(
+      prices.map(async (p) => {
+        const discount = await this.discounts.openFor(input.botId, input.telegramUserId, p.currency!);
+        return { currency: p.currency!, listAmount: String(p.amount), amount: discount ? discounted(String(p.amount), discount) : String(p.amount), discount };
+      }),
+    );
+    const offer = offers.find((o) => balanceIn(o.currency) >= BigInt(o.amount));
+    if (!offer) {
+      const first = offers[0]!;
+      throw new InsufficientBalanceError(first.currency, balanceIn(first.currency).toString(), first.amount);
     }
-    const currency = price.currency!;
-    const amount = String(price.amount);
+    const { currency, amount } = offer;
+    const discountFields = offer.discount ? { listAmount: offer.listAmount, discountId: offer.discount.redemptionId } : {};
     const paymentId = randomUUID();
     const chargeId = `wallet:${paymentId}`;
     const actor = { kind: 'user', id: `telegram:${input.telegramUserId}` } as const;

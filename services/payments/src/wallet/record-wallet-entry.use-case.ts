@@ -2,6 +2,7 @@ import type { WalletBalanceReplyJson, WalletEntryJson, WalletEntryKindJson, Wall
 import type { Actor } from '@botplatform/event-store';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../shared/clock.js';
+import { KeyedQueue } from '../shared/keyed-queue.js';
 import type { WalletEntryRow } from './wallet-entry.entity.js';
 import { WalletCommands } from './wallet-commands.js';
 import type { RecordWalletEntry, WalletEntryKind } from './wallet.decider.js';
@@ -22,6 +23,13 @@ export type WalletEntryInput = Omit<RecordWalletEntry, 'type' | 'now'>;
  */
 @Injectable()
 export class RecordWalletEntryUseCase {
+  /**
+   * Requests on one wallet in this process wait their turn here, holding no database connection (50
+   * spends at once would otherwise each hold a pooled connection while queueing on the stream's lock,
+   * and the last could wait past the pool's acquire timeout). The stream lock still serialises replicas.
+   */
+  private readonly queue = new KeyedQueue();
+
   constructor(
     private readonly wallet: WalletCommands,
     private readonly clock: Clock,
@@ -29,7 +37,7 @@ export class RecordWalletEntryUseCase {
 
   async execute(input: WalletEntryInput, actor: Actor): Promise<WalletEntryReplyJson> {
     const command: RecordWalletEntry = { type: 'RecordWalletEntry', ...input, now: this.clock.now().toISOString() };
-    const result = await this.wallet.record(command, actor);
+    const result = await this.queue.run(`${input.botId}:${input.telegramUserId}:${input.currency}`, () => this.wallet.record(command, actor));
     return {
       entry: {
         entryId: input.entryId,
