@@ -33,7 +33,19 @@ import { HandleProviderWebhookUseCase } from './providers/webhooks/handle-provid
 import { ParkedWebhooks } from './providers/webhooks/parked-webhooks.store.js';
 import { ProviderWebhookController } from './providers/webhooks/provider-webhook.controller.js';
 import { WebhookBodyReader } from './providers/webhooks/webhook-body.reader.js';
+import { ManagePromoCodesUseCase } from './promo/manage-promo-codes.use-case.js';
+import { MemberDiscounts } from './promo/member-discounts.js';
+import { PromoCommands } from './promo/promo-commands.js';
+import { PromoFeature } from './promo/promo.feature.js';
+import { PromoRpcController } from './promo/promo.rpc-controller.js';
+import { RedeemPromoCodeUseCase } from './promo/redeem-promo-code.use-case.js';
 import { Clock, SystemClock } from './shared/clock.js';
+import { PayFromWalletUseCase } from './wallet/pay-from-wallet.use-case.js';
+import { GetWalletBalanceUseCase, RecordWalletEntryUseCase } from './wallet/record-wallet-entry.use-case.js';
+import { WalletCommands } from './wallet/wallet-commands.js';
+import { WalletFeature } from './wallet/wallet.feature.js';
+import { WalletRpcController } from './wallet/wallet.rpc-controller.js';
+import { PayFromWalletRpcController } from './wallet/pay-from-wallet.rpc-controller.js';
 import { GatewayClient } from './shared/gateway.client.js';
 import { SubscriptionsClient } from './shared/subscriptions.client.js';
 
@@ -50,6 +62,9 @@ class PaymentsRpc implements OnModuleDestroy {
 @Module({
   controllers: [
     PaymentsRpcController,
+    WalletRpcController,
+    PayFromWalletRpcController,
+    PromoRpcController,
     HandleBotUpdateRpcController,
     PaymentCardsRpcController,
     CardTransfersRpcController,
@@ -83,14 +98,24 @@ class PaymentsRpc implements OnModuleDestroy {
     SetProviderSettingsUseCase,
     CreateProviderPaymentUseCase,
     HandleProviderWebhookUseCase,
+    WalletCommands,
+    RecordWalletEntryUseCase,
+    GetWalletBalanceUseCase,
+    PayFromWalletUseCase,
+    WalletFeature,
+    PromoCommands,
+    MemberDiscounts,
+    ManagePromoCodesUseCase,
+    RedeemPromoCodeUseCase,
+    PromoFeature,
     { provide: SubscriptionsClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new SubscriptionsClient(rpc.client) },
     { provide: GatewayClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new GatewayClient(rpc.client) },
     // The service's one router (the definition's `botFeatures`): startService declares it to the gateway.
     {
       provide: BotFeatureRouter,
-      inject: [StarsCheckoutFeature, CardTransferFeature],
-      useFactory: (stars: StarsCheckoutFeature, cards: CardTransferFeature) =>
-        cards.register(stars.register(new BotFeatureRouter('payments', { translate: paymentsTranslate }))),
+      inject: [StarsCheckoutFeature, WalletFeature, PromoFeature, CardTransferFeature],
+      useFactory: (stars: StarsCheckoutFeature, wallet: WalletFeature, promo: PromoFeature, cards: CardTransferFeature) =>
+        cards.register(promo.register(wallet.register(stars.register(new BotFeatureRouter('payments', { translate: paymentsTranslate }))))),
     },
   ],
 })

@@ -8,6 +8,9 @@ import { Payment } from './payment/payment.entity.js';
 import { paymentPublicEvents } from './payment/payment.public-events.js';
 import { PaymentsModule } from './payments.module.js';
 import { ProvidersMigration20261130230000 } from './providers/migrations/20261130230000-providers.migration.js';
+import { WalletMigration20261130230000 } from './migrations/20261130230000-wallet.migration.js';
+import { PromoCodesMigration20261130233000 } from './migrations/20261130233000-promo-codes.migration.js';
+import { WalletEntryRow } from './wallet/wallet-entry.entity.js';
 
 /** The payments service. Publishes `payments.*` events (proto/botplatform/payments/v1). */
 export const paymentsService: ServiceDefinition = {
@@ -19,8 +22,10 @@ export const paymentsService: ServiceDefinition = {
     { name: 'Migration20261130194000_payments', class: PaymentsMigration20261130194000 },
     { name: 'Migration20261130230000_card_transfers', class: CardTransfersMigration20261130230000 },
     { name: 'Migration20261130230000_providers', class: ProvidersMigration20261130230000 },
+    { name: 'Migration20261130230000_wallet', class: WalletMigration20261130230000 },
+    { name: 'Migration20261130233000_promo_codes', class: PromoCodesMigration20261130233000 },
   ],
-  entities: [Payment, CardTransfer],
+  entities: [Payment, CardTransfer, WalletEntryRow],
   module: (dependencies) => PaymentsModule.forService(dependencies),
   toPublic: paymentPublicEvents,
   // Its bot features (src/bot/: pre-checkout queries, successful and refunded payments; src/cards/: receipts and their review), declared to the gateway at start.

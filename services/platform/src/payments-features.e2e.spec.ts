@@ -101,7 +101,7 @@ describe("The payments service's bot features", () => {
     await database?.drop();
   });
 
-  it('declares the pre-checkout query, the subscription update, the payment messages, and the card transfer receipts and review', () => {
+  it('declares the pre-checkout query, the subscription update, the payment messages, and the card transfer receipts and review, /balance and /promo', () => {
     const declaration = payments.declarer!.router.declaration();
     expect(declaration.updateKinds?.map((kind) => kind.kind).sort()).toEqual(['UPDATE_KIND_PRE_CHECKOUT_QUERY', 'UPDATE_KIND_SUBSCRIPTION']);
     expect(declaration.messageKinds?.map((kind) => kind.kind).sort()).toEqual([
@@ -110,7 +110,7 @@ describe("The payments service's bot features", () => {
       'MESSAGE_KIND_REFUNDED_PAYMENT',
       'MESSAGE_KIND_SUCCESSFUL_PAYMENT',
     ]);
-    expect(declaration.commands?.map((command) => command.command)).toEqual(['receipt']);
+    expect(declaration.commands?.map((command) => command.command)).toEqual(['receipt', 'balance', 'promo'].sort());
     expect(declaration.callbackNamespaces?.map((namespace) => namespace.namespace)).toEqual(['card']);
     expect(declaration.steps?.map((step) => step.step).sort()).toEqual(['card:reason', 'card:receipt']);
   });

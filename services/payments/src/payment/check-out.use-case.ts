@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { MemberDiscounts } from '../promo/member-discounts.js';
 import { Clock } from '../shared/clock.js';
 import { SubscriptionsClient } from '../shared/subscriptions.client.js';
 import { PaymentCommands } from './payment-commands.js';
@@ -34,6 +35,7 @@ export class CheckOutUseCase {
     private readonly payments: PaymentCommands,
     private readonly subscriptions: SubscriptionsClient,
     private readonly clock: Clock,
+    private readonly discounts: MemberDiscounts,
   ) {}
 
   async execute(input: CheckOutInput): Promise<CheckoutVerdict> {
@@ -55,10 +57,14 @@ export class CheckOutUseCase {
       return { ok: false, refusal: 'try_again' };
     }
     if (!plan?.forSale) return this.fail(payment.paymentId, input, 'plan_unavailable');
-    // A Stars order against the plan's Stars price, a fiat one (a provider token's) against its price in that currency.
+    // A Stars order against the plan's Stars price, a fiat one (a provider token's) against its price in that
+    // currency. The order's price before its discount is what the plan must still cost; a discount another
+    // purchase used meanwhile is no longer the member's, so the order's price is stale too.
     const price =
       payment.currency === 'XTR' ? plan.starsAmount : plan.view.definition?.prices?.find((p) => p.currency === payment.currency)?.amount?.toString();
-    if (!price || !sameAmount(price, payment.amount)) return this.fail(payment.paymentId, input, 'price_changed');
+    if (!price || !sameAmount(price, payment.listAmount ?? payment.amount)) return this.fail(payment.paymentId, input, 'price_changed');
+    if (payment.discountId && (await this.discounts.usedElsewhere(payment.discountId, payment.paymentId)))
+      return this.fail(payment.paymentId, input, 'price_changed');
     return { ok: true };
   }
 

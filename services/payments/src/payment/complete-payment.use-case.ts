@@ -68,7 +68,8 @@ export class CompletePaymentUseCase {
     // The same charge again after a refund: what it bought was revoked and is not given back.
     if (payment.status === 'refunded') throw new PaymentAlreadyRefundedError(input.paymentId);
     const grant = await this.subscriptions.grant({
-      grantId: input.grantId ?? `stars:${input.chargeId}`,
+      // A wallet payment's charge id is "wallet:<payment id>" already.
+      grantId: input.grantId ?? (payment.provider === 'wallet' ? input.chargeId : `stars:${input.chargeId}`),
       botId: payment.botId,
       telegramUserId: payment.telegramUserId,
       planId: payment.planId,

@@ -2,6 +2,7 @@ import type { CreatePaymentReplyJson, PlanViewJson } from '@botplatform/contract
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { StarsProvider } from '../providers/stars/stars.provider.js';
+import { discounted, MemberDiscounts } from '../promo/member-discounts.js';
 import { Clock } from '../shared/clock.js';
 import { SubscriptionsClient } from '../shared/subscriptions.client.js';
 import { PaymentCommands } from './payment-commands.js';
@@ -40,6 +41,7 @@ export class CreatePaymentUseCase {
     private readonly payments: PaymentCommands,
     private readonly subscriptions: SubscriptionsClient,
     private readonly clock: Clock,
+    private readonly discounts: MemberDiscounts,
   ) {}
 
   async execute(input: CreatePaymentInput): Promise<CreatePaymentReplyJson> {
@@ -48,6 +50,10 @@ export class CreatePaymentUseCase {
     const paymentId = randomUUID();
     const recurring = plan.view.definition?.periodDays === STARS_SUBSCRIPTION_DAYS && BigInt(plan.starsAmount) <= STARS_SUBSCRIPTION_MAX;
     const subscriptionPeriod = recurring ? { subscriptionPeriod: STARS_SUBSCRIPTION_PERIOD_SECONDS } : {};
+    // A promo discount applies to a one-off invoice; a Stars subscription is charged its invoice's price every period.
+    const discount = recurring ? null : await this.discounts.openFor(input.botId, input.telegramUserId, 'XTR');
+    const amount = discount ? discounted(plan.starsAmount, discount) : plan.starsAmount;
+    const discountFields = discount ? { listAmount: plan.starsAmount, discountId: discount.redemptionId } : {};
     await this.payments.handle(
       {
         type: 'CreatePayment',
@@ -56,7 +62,8 @@ export class CreatePaymentUseCase {
         telegramUserId: input.telegramUserId,
         planId: input.planId,
         currency: 'XTR',
-        amount: plan.starsAmount,
+        amount,
+        ...discountFields,
         ...subscriptionPeriod,
         now: this.clock.now().toISOString(),
       },
@@ -69,7 +76,7 @@ export class CreatePaymentUseCase {
       botId: input.botId,
       telegramUserId: input.telegramUserId,
       currency: 'XTR',
-      amount: plan.starsAmount,
+      amount,
       ...text,
       ...subscriptionPeriod,
     });

@@ -1,4 +1,5 @@
 import { correlationIdOrNew } from '@botplatform/bus';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { CommandHandler, PostgresEventStore, foldEvents, type Actor, type EventContext } from '@botplatform/event-store';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -14,7 +15,7 @@ export class PaymentCommands {
     this.commands = new CommandHandler(store, paymentDecider, { projections: [paymentsProjection] });
   }
 
-  async handle(command: PaymentCommand, context: { botId: string; actor: Actor }) {
+  async handle(command: PaymentCommand, context: { botId: string; actor: Actor }, options: { em?: EntityManager } = {}) {
     const eventContext: EventContext = {
       botId: context.botId,
       correlationId: correlationIdOrNew(randomUUID),
@@ -22,7 +23,7 @@ export class PaymentCommands {
       actor: context.actor,
       occurredAt: new Date(command.now),
     };
-    return this.commands.handle(paymentStreamId(command.paymentId), command, eventContext);
+    return this.commands.handle(paymentStreamId(command.paymentId), command, eventContext, options);
   }
 
   /** The payment as its stream says now (the stream, not the read model: a checkout must see the last word). */

@@ -253,4 +253,39 @@ describe('Payment', () => {
       spec.given([subscribed]).when(note).thenThrows(PaymentNotRecurringError);
     });
   });
+
+  describe('from the wallet, with a promo discount', () => {
+    const walletCreate: CreatePayment = { ...create, amount: '200', provider: 'wallet', listAmount: '250', discountId: 'promo:b:TWENTY:1' };
+    const walletCreated: PaymentCreated = {
+      type: 'PaymentCreated',
+      data: { ...created.data, amount: '200', provider: 'wallet', listAmount: '250', discountId: 'promo:b:TWENTY:1' },
+    };
+
+    it('records its provider, its price before the discount and the discount it uses', () => {
+      spec.given([]).when(walletCreate).then([walletCreated]);
+    });
+
+    it('completes with the provider and the discount, so the discount is spent with the completion', () => {
+      spec
+        .given([walletCreated])
+        .when({ ...complete, chargeId: `wallet:${paymentId}`, amount: '200' })
+        .then([
+          {
+            type: 'PaymentCompleted',
+            data: { ...completed.data, amount: '200', chargeId: `wallet:${paymentId}`, provider: 'wallet', discountId: 'promo:b:TWENTY:1' },
+          },
+        ]);
+    });
+
+    it('refuses a wallet payment or a discount on a recurring Stars subscription', () => {
+      spec
+        .given([])
+        .when({ ...walletCreate, subscriptionPeriod: 2_592_000, currency: 'XTR' })
+        .thenThrows(RecurringPeriodInvalidError);
+      spec
+        .given([])
+        .when({ ...create, subscriptionPeriod: 2_592_000, discountId: 'promo:b:TWENTY:1' })
+        .thenThrows(RecurringPeriodInvalidError);
+    });
+  });
 });

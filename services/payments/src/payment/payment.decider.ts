@@ -27,6 +27,12 @@ export interface CreatePayment {
   readonly amount: MinorUnits;
   /** Seconds between charges of a Stars subscription (an invoice link); absent for a one-off purchase. */
   readonly subscriptionPeriod?: number;
+  /** Who takes the money: Telegram Stars unless said (the member's wallet). */
+  readonly provider?: PaymentProvider;
+  /** The plan's price before a promo discount; `amount` is what is charged. */
+  readonly listAmount?: MinorUnits;
+  /** The promo redemption whose discount this payment uses (consumed when it completes). */
+  readonly discountId?: string;
   /** ISO time of the command: the decider reads no clock. */
   readonly now: string;
 }
@@ -80,6 +86,9 @@ export interface RefundPayment {
   readonly now: string;
 }
 
+/** Telegram Stars (the default, absent from older events) or the member's wallet in the bot. */
+export type PaymentProvider = 'stars' | 'wallet';
+
 export type PaymentCommand = CreatePayment | CompletePayment | NoteStarSubscriptionState | FailPayment | CancelPayment | RefundPayment;
 
 interface PaymentData {
@@ -91,8 +100,14 @@ interface PaymentData {
   amount: MinorUnits;
 }
 
-export type PaymentCreated = DomainEvent<'PaymentCreated', PaymentData & { subscriptionPeriod?: number; createdAt: string }>;
-export type PaymentCompleted = DomainEvent<'PaymentCompleted', PaymentData & { chargeId: string; subscriptionExpiresAt?: string; completedAt: string }>;
+export type PaymentCreated = DomainEvent<
+  'PaymentCreated',
+  PaymentData & { subscriptionPeriod?: number; provider?: 'wallet'; listAmount?: MinorUnits; discountId?: string; createdAt: string }
+>;
+export type PaymentCompleted = DomainEvent<
+  'PaymentCompleted',
+  PaymentData & { chargeId: string; subscriptionExpiresAt?: string; provider?: 'wallet'; discountId?: string; completedAt: string }
+>;
 /** A later charge of the payment's Stars subscription (`is_recurring`): one event per charge. */
 export type PaymentRenewed = DomainEvent<'PaymentRenewed', PaymentData & { chargeId: string; subscriptionExpiresAt?: string; renewedAt: string }>;
 export type StarSubscriptionStateNoted = DomainEvent<
@@ -135,6 +150,9 @@ export type PaymentState =
       readonly subscriptionExpiresAt: string | null;
       /** What Telegram last said of the Stars subscription. */
       readonly subscriptionState: StarSubscriptionState | null;
+      readonly provider: PaymentProvider;
+      readonly listAmount: MinorUnits | null;
+      readonly discountId: string | null;
     });
 
 /**
@@ -148,9 +166,12 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
   evolve: (state, event) => {
     switch (event.type) {
       case 'PaymentCreated': {
-        const { createdAt, subscriptionPeriod, ...data } = event.data;
+        const { createdAt, subscriptionPeriod, provider, listAmount, discountId, ...data } = event.data;
         return {
           ...data,
+          provider: provider ?? 'stars',
+          listAmount: listAmount ?? null,
+          discountId: discountId ?? null,
           status: 'pending',
           chargeId: null,
           createdAt,
@@ -195,8 +216,14 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
       if (command.subscriptionPeriod !== undefined && (command.subscriptionPeriod !== STARS_SUBSCRIPTION_PERIOD_SECONDS || command.currency !== 'XTR')) {
         throw new RecurringPeriodInvalidError(command.paymentId, command.subscriptionPeriod, command.currency);
       }
-      const { type: _type, now, ...data } = command;
-      return [{ type: 'PaymentCreated', data: { ...data, createdAt: now } }];
+      if (command.provider === 'wallet' && command.subscriptionPeriod !== undefined) {
+        throw new RecurringPeriodInvalidError(command.paymentId, command.subscriptionPeriod, command.currency);
+      }
+      if (command.discountId !== undefined && command.subscriptionPeriod !== undefined) {
+        throw new RecurringPeriodInvalidError(command.paymentId, command.subscriptionPeriod, command.currency);
+      }
+      const { type: _type, now, provider, ...data } = command;
+      return [{ type: 'PaymentCreated', data: { ...data, ...(provider === 'wallet' ? { provider } : {}), createdAt: now } }];
     }
     if (state.status === 'none') throw new PaymentNotFoundError(command.paymentId);
     const data: PaymentData = {
@@ -223,7 +250,9 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
         // Telegram charged after our checkout said yes: the money is taken, so a failure noted since
         // (an archive that raced the checkout) does not undo it; only a cancelled order refuses.
         if (state.status !== 'pending' && state.status !== 'failed') throw new PaymentNotPendingError(command.paymentId, state.status);
-        return [{ type: 'PaymentCompleted', data: { ...data, chargeId: command.chargeId, ...expires, completedAt: command.now } }];
+        const provider = state.provider === 'wallet' ? { provider: 'wallet' as const } : {};
+        const discount = state.discountId ? { discountId: state.discountId } : {};
+        return [{ type: 'PaymentCompleted', data: { ...data, chargeId: command.chargeId, ...expires, ...provider, ...discount, completedAt: command.now } }];
       }
       case 'NoteStarSubscriptionState':
         if (state.subscriptionPeriod === null || state.chargeId === null) throw new PaymentNotRecurringError(command.paymentId);

@@ -1,5 +1,5 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
-import type { PaymentStatus } from './payment.decider.js';
+import type { PaymentProvider, PaymentStatus } from './payment.decider.js';
 
 /** One payment, projected from its `payment-<id>` stream by payments.projection.ts. */
 @Entity({ tableName: 'payments' })
@@ -25,6 +25,10 @@ export class Payment {
 
   @Property({ type: 'text' })
   status: PaymentStatus;
+
+  /** "stars" or "wallet". */
+  @Property({ type: 'text' })
+  provider: PaymentProvider;
 
   /** Telegram's charge id once paid; unique, so one charge pays one payment. */
   @Property({ type: 'text', nullable: true })

@@ -38,6 +38,7 @@ export const paymentPublicEvents: PublicEventMapper = (stored) => {
           amount: BigInt(data.amount),
           chargeId: data.chargeId,
           completedAt: timestampFromDate(new Date(data.completedAt)),
+          provider: data.provider ?? 'stars',
         },
       };
     }

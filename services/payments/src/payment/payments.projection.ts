@@ -26,6 +26,7 @@ export const paymentsProjection: InlineProjection = {
             currency: data.currency,
             amount: data.amount,
             status: 'pending',
+            provider: data.provider ?? 'stars',
             chargeId: null,
             createdAt: new Date(data.createdAt),
             updatedAt: new Date(data.createdAt),
@@ -34,6 +35,14 @@ export const paymentsProjection: InlineProjection = {
         }
         case 'PaymentCompleted':
           await em.nativeUpdate(Payment, { paymentId: event.data.paymentId }, { status: 'completed', chargeId: event.data.chargeId, updatedAt: at });
+          // The promo discount it used is spent, once: by the first payment that completes with it.
+          if (event.data.discountId) {
+            await em.execute(
+              'UPDATE payments.member_discounts SET consumed_by_payment = ? WHERE redemption_id = ? AND consumed_by_payment IS NULL',
+              [event.data.paymentId, event.data.discountId],
+              'run',
+            );
+          }
           break;
         case 'PaymentFailed':
           await em.nativeUpdate(Payment, { paymentId: event.data.paymentId }, { status: 'failed', updatedAt: at });

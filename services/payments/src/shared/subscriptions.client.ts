@@ -34,16 +34,17 @@ export class SubscriptionsClient {
     };
   }
 
-  /** Grants the plan once per `grantId`: a second call with the same key changes nothing. */
+  /** Grants the plan once per `grantId`: a second call with the same key changes nothing. A payment's grant unless `source` says a promo code's. */
   async grant(input: {
     grantId: string;
     botId: string;
     telegramUserId: string;
     planId: string;
+    source?: 'SUBSCRIPTION_SOURCE_PROMO';
+    grantedBy?: string;
   }): Promise<{ subscription: SubscriptionViewJson; changed: boolean }> {
-    const reply = await this.calling(() =>
-      this.rpc.call(RPC.subscriptions.grantSubscription, { ...input, source: 'SUBSCRIPTION_SOURCE_PAYMENT', grantedBy: 'payments' }),
-    );
+    const { source = 'SUBSCRIPTION_SOURCE_PAYMENT', grantedBy = 'payments', ...grant } = input;
+    const reply = await this.calling(() => this.rpc.call(RPC.subscriptions.grantSubscription, { ...grant, source, grantedBy }));
     return { subscription: reply.subscription ?? {}, changed: reply.changed === true };
   }
 

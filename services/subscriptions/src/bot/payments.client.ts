@@ -5,6 +5,11 @@ import type { OnModuleDestroy } from '@nestjs/common';
 /** What "Buy" gets from the payments service: the invoice to send, or why there is none. */
 export type StarsOrder = { readonly invoice: InvoiceJson } | { readonly refused: 'plan_gone' | 'unavailable' };
 
+/** What "Pay from wallet" got: the amount taken and the subscription after the grant, or why nothing was taken. */
+export type WalletPayment =
+  | { readonly currency: string; readonly amount: string; readonly endsAt?: string; readonly credits?: number }
+  | { readonly refused: 'plan_gone' | 'insufficient' | 'unavailable' };
+
 /**
  * Orders a plan from the payments service (`rpc.payments.create-payment`), which owns payments: it reads
  * the plan's price back from this service, stores the pending payment and answers the Stars invoice
@@ -20,6 +25,23 @@ export class PaymentsClient implements OnModuleDestroy {
     } catch (error) {
       if (error instanceof RpcCallError && error.code === 'PAYMENTS.PLAN_NOT_FOR_SALE') return { refused: 'plan_gone' };
       // Payments away (no responder, a timeout) or failing: nothing was ordered, nothing charged.
+      return { refused: 'unavailable' };
+    }
+  }
+
+  /** Pays the plan from the member's wallet: what was paid and the subscription's end or credits, or why not. */
+  async payFromWallet(input: { botId: string; telegramUserId: string; planId: string }): Promise<WalletPayment> {
+    try {
+      const reply = await this.rpc.call(RPC.payments.payFromWallet, input);
+      return {
+        currency: reply.payment?.currency ?? '',
+        amount: String(reply.payment?.amount ?? '0'),
+        ...(reply.endsAt ? { endsAt: reply.endsAt } : {}),
+        ...(reply.credits !== undefined ? { credits: Number(reply.credits) } : {}),
+      };
+    } catch (error) {
+      if (error instanceof RpcCallError && error.code === 'PAYMENTS.INSUFFICIENT_BALANCE') return { refused: 'insufficient' };
+      if (error instanceof RpcCallError && error.code === 'PAYMENTS.PLAN_NOT_FOR_SALE') return { refused: 'plan_gone' };
       return { refused: 'unavailable' };
     }
   }

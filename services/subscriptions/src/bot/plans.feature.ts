@@ -66,6 +66,8 @@ export class PlansFeature {
         return this.buy(ctx, planId);
       case 'card':
         return this.cardTransfer(ctx, planId);
+      case 'wallet':
+        return this.payFromWallet(ctx, planId);
       case 'trial':
         return this.startTrial(ctx);
     }
@@ -103,6 +105,7 @@ export class PlansFeature {
     const text = planTextIn(plan.definition.texts, ctx.language);
     const lines = [text.name, ...(text.description ? [text.description] : []), '', planGives(ctx, plan), ctx.t('plan-price', { price })];
     const keyboard = new InlineKeyboard().text(ctx.t('plan-button-buy'), planButtons.encode('buy', plan.planId)).row();
+    keyboard.text(ctx.t('plan-button-wallet'), planButtons.encode('wallet', plan.planId)).row();
     // Card transfer (payments' card-to-card) when the bot has an active card the plan's price is in.
     if (await this.payments.cardTransferOffered(ctx.botId, plan.planId))
       keyboard.text(ctx.t('plan-button-card'), planButtons.encode('card', plan.planId)).row();
@@ -145,6 +148,33 @@ export class PlansFeature {
       return;
     }
     ctx.answerCallback().edit(transfer.text);
+  }
+
+  /**
+   * "Pay from wallet": payments pays the plan from the member's wallet (`rpc.payments.pay-from-wallet`)
+   * and has it granted once; the member is thanked here, or told the balance does not cover it.
+   */
+  private async payFromWallet(ctx: FeatureContext, planId: string): Promise<void> {
+    if (!/^[0-9a-f-]{36}$/.test(planId)) {
+      ctx.answerCallback(ctx.t('refused-plan-gone'), { alert: true });
+      return;
+    }
+    const paid = await this.payments.payFromWallet({ botId: ctx.botId, telegramUserId: ctx.telegramUserId, planId });
+    if ('refused' in paid) {
+      const key = paid.refused === 'plan_gone' ? 'refused-plan-gone' : paid.refused === 'insufficient' ? 'plan-wallet-insufficient' : 'plan-buy-unavailable';
+      ctx.answerCallback(ctx.t(key), { alert: true });
+      return;
+    }
+    const plan = await this.catalog.find(ctx.botId, planId);
+    const name = plan ? planTextIn(plan.definition.texts, ctx.language).name : '';
+    const price = formatPrices([{ currency: paid.currency, amount: paid.amount }]) ?? '';
+    ctx
+      .answerCallback()
+      .reply(
+        paid.credits !== undefined
+          ? ctx.t('plan-wallet-paid-credits', { name, price, credits: paid.credits })
+          : ctx.t('plan-wallet-paid-period', { name, price, end: formatMoment(paid.endsAt ?? '', ctx.timeZone) }),
+      );
   }
 
   private async startTrial(ctx: FeatureContext): Promise<void> {

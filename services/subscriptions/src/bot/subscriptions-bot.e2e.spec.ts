@@ -129,10 +129,16 @@ describe('The subscriptions screens in a bot', () => {
     await boris.chat.pressCallbackButton(russian, 'Месяц · ⭐ 250 / 4.99 EUR');
     const card = await boris.chat.waitForEdit(text(/^Месяц/));
     expect(card.text).toBe('Месяц\nПремиум на месяц\n\nДоступ на 30 дней\nЦена: ⭐ 250 / 4.99 EUR');
-    expect(buttonsOf(card)).toEqual(['Купить', '« Назад']);
+    expect(buttonsOf(card)).toEqual(['Купить', 'Оплатить из кошелька', '« Назад']);
     const events = await t.countEvents();
     expect(await boris.chat.pressCallbackButton(card, 'Купить')).toMatchObject({
       // The payments service is not started in this file (the purchase itself is services/platform's e2e).
+      text: 'Оплата сейчас недоступна. Деньги не списаны. Попробуйте ещё раз через минуту.',
+      showAlert: true,
+    });
+    expect(await t.countEvents()).toBe(events);
+    // Paying from the wallet without the payments service is refused the same way, and writes nothing.
+    expect(await boris.chat.pressCallbackButton(card, 'Оплатить из кошелька')).toMatchObject({
       text: 'Оплата сейчас недоступна. Деньги не списаны. Попробуйте ещё раз через минуту.',
       showAlert: true,
     });

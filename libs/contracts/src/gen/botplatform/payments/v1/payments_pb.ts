@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file botplatform/payments/v1/payments.proto.
  */
 export const file_botplatform_payments_v1_payments: GenFile = /*@__PURE__*/
-  fileDesc("CiZib3RwbGF0Zm9ybS9wYXltZW50cy92MS9wYXltZW50cy5wcm90bxIXYm90cGxhdGZvcm0ucGF5bWVudHMudjEi0wEKDlBheW1lbnRDcmVhdGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSLgoKY3JlYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IIq1GBwKGHBheW1lbnRzLnBheW1lbnQuY3JlYXRlZBABIuwBChBQYXltZW50Q29tcGxldGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEjAKDGNvbXBsZXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6Ioq1GB4KGnBheW1lbnRzLnBheW1lbnQuY29tcGxldGVkEAEirQEKDVBheW1lbnRGYWlsZWQSEgoKcGF5bWVudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIOCgZyZWFzb24YBCABKAkSLQoJZmFpbGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDofirUYGwoXcGF5bWVudHMucGF5bWVudC5mYWlsZWQQASKOAgoPUGF5bWVudFJlZnVuZGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEg4KBnJlYXNvbhgIIAEoCRITCgtyZWZ1bmRlZF9ieRgJIAEoCRIvCgtyZWZ1bmRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IYq1GB0KGXBheW1lbnRzLnBheW1lbnQucmVmdW5kZWQQASKZAQoUQ3JlYXRlUGF5bWVudFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCRIVCghsYW5ndWFnZRgEIAEoCUgAiAEBEhUKCHByb3ZpZGVyGAUgASgJSAGIAQFCCwoJX2xhbmd1YWdlQgsKCV9wcm92aWRlciJ4ChJDcmVhdGVQYXltZW50UmVwbHkSEgoKcGF5bWVudF9pZBgBIAEoCRIsCgdpbnZvaWNlGAIgASgLMhsuYm90cGxhdGZvcm0uYm90LnYxLkludm9pY2USFAoHcGF5X3VybBgDIAEoCUgAiAEBQgoKCF9wYXlfdXJsIl8KFFJlZnVuZFBheW1lbnRSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRISCgpwYXltZW50X2lkGAIgASgJEg4KBnJlYXNvbhgDIAEoCRITCgtyZWZ1bmRlZF9ieRgEIAEoCSLcAQoLUGF5bWVudFZpZXcSEgoKcGF5bWVudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIPCgdwbGFuX2lkGAQgASgJEhAKCGN1cnJlbmN5GAUgASgJEg4KBmFtb3VudBgGIAEoAxI2CgZzdGF0dXMYByABKA4yJi5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5QYXltZW50U3RhdHVzEhYKCWNoYXJnZV9pZBgIIAEoCUgAiAEBQgwKCl9jaGFyZ2VfaWQiRQoMUGF5bWVudFJlcGx5EjUKB3BheW1lbnQYASABKAsyJC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5QYXltZW50VmlldyJQChhTd2l0Y2hTdGFyUmVuZXdhbFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSCgoCb24YAyABKAgiNAoWU3dpdGNoU3RhclJlbmV3YWxSZXBseRIaChJzdGFyc19zdWJzY3JpcHRpb24YASABKAgi5gEKGlNldFByb3ZpZGVyU2V0dGluZ3NSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIPCgdlbmFibGVkGAMgASgIElEKB3NlY3JldHMYBCADKAsyQC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5TZXRQcm92aWRlclNldHRpbmdzUmVxdWVzdC5TZWNyZXRzRW50cnkSEgoKdXBkYXRlZF9ieRgFIAEoCRouCgxTZWNyZXRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKoAQoUUHJvdmlkZXJTZXR0aW5nc1ZpZXcSEAoIcHJvdmlkZXIYASABKAkSDwoHZW5hYmxlZBgCIAEoCBIUCgxzZWNyZXRfbmFtZXMYAyADKAkSEwoLc2VhbGVkX3dpdGgYBCABKAkSLgoKdXBkYXRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdXBkYXRlZF9ieRgGIAEoCSJYChVQcm92aWRlclNldHRpbmdzUmVwbHkSPwoIc2V0dGluZ3MYASABKAsyLS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5Qcm92aWRlclNldHRpbmdzVmlldyItChtMaXN0UHJvdmlkZXJTZXR0aW5nc1JlcXVlc3QSDgoGYm90X2lkGAEgASgJIl0KGUxpc3RQcm92aWRlclNldHRpbmdzUmVwbHkSQAoJcHJvdmlkZXJzGAEgAygLMi0uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUHJvdmlkZXJTZXR0aW5nc1ZpZXciSQoZTGlzdFBhcmtlZFdlYmhvb2tzUmVxdWVzdBIOCgZib3RfaWQYASABKAkSEgoFbGltaXQYAiABKAVIAIgBAUIICgZfbGltaXQi/AEKEVBhcmtlZFdlYmhvb2tWaWV3EhEKCXBhcmtlZF9pZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIRCgl1cGRhdGVfaWQYAyABKAkSFwoKcGF5bWVudF9pZBgEIAEoCUgAiAEBEhYKCWNoYXJnZV9pZBgFIAEoCUgBiAEBEg4KBnJlYXNvbhgGIAEoCRISCgpkZWxpdmVyaWVzGAcgASgFEi8KC3JlY2VpdmVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgRib2R5GAkgASgJQg0KC19wYXltZW50X2lkQgwKCl9jaGFyZ2VfaWQiVwoXTGlzdFBhcmtlZFdlYmhvb2tzUmVwbHkSPAoId2ViaG9va3MYASADKAsyKi5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5QYXJrZWRXZWJob29rVmlldyq/AQoNUGF5bWVudFN0YXR1cxIeChpQQVlNRU5UX1NUQVRVU19VTlNQRUNJRklFRBAAEhoKFlBBWU1FTlRfU1RBVFVTX1BFTkRJTkcQARIcChhQQVlNRU5UX1NUQVRVU19DT01QTEVURUQQAhIZChVQQVlNRU5UX1NUQVRVU19GQUlMRUQQAxIcChhQQVlNRU5UX1NUQVRVU19DQU5DRUxMRUQQBBIbChdQQVlNRU5UX1NUQVRVU19SRUZVTkRFRBAFMukPCgtQYXltZW50c1JwYxKOAQoNQ3JlYXRlUGF5bWVudBItLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkNyZWF0ZVBheW1lbnRSZXF1ZXN0GisuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ3JlYXRlUGF5bWVudFJlcGx5IiGKtRgdChtycGMucGF5bWVudHMuY3JlYXRlLXBheW1lbnQSiAEKDVJlZnVuZFBheW1lbnQSLS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5SZWZ1bmRQYXltZW50UmVxdWVzdBolLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlBheW1lbnRSZXBseSIhirUYHQobcnBjLnBheW1lbnRzLnJlZnVuZC1wYXltZW50Ep8BChFTd2l0Y2hTdGFyUmVuZXdhbBIxLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlN3aXRjaFN0YXJSZW5ld2FsUmVxdWVzdBovLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlN3aXRjaFN0YXJSZW5ld2FsUmVwbHkiJoq1GCIKIHJwYy5wYXltZW50cy5zd2l0Y2gtc3Rhci1yZW5ld2FsEpABCg5BZGRQYXltZW50Q2FyZBIuLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkFkZFBheW1lbnRDYXJkUmVxdWVzdBopLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlBheW1lbnRDYXJkUmVwbHkiI4q1GB8KHXJwYy5wYXltZW50cy5hZGQtcGF5bWVudC1jYXJkEpkBChFVcGRhdGVQYXltZW50Q2FyZBIxLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlVwZGF0ZVBheW1lbnRDYXJkUmVxdWVzdBopLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlBheW1lbnRDYXJkUmVwbHkiJoq1GCIKIHJwYy5wYXltZW50cy51cGRhdGUtcGF5bWVudC1jYXJkEpsBChBMaXN0UGF5bWVudENhcmRzEjAuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuTGlzdFBheW1lbnRDYXJkc1JlcXVlc3QaLi5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5MaXN0UGF5bWVudENhcmRzUmVwbHkiJYq1GCEKH3JwYy5wYXltZW50cy5saXN0LXBheW1lbnQtY2FyZHMSlwEKD1NldENhcmRSb3RhdGlvbhIvLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlNldENhcmRSb3RhdGlvblJlcXVlc3QaLS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5TZXRDYXJkUm90YXRpb25SZXBseSIkirUYIAoecnBjLnBheW1lbnRzLnNldC1jYXJkLXJvdGF0aW9uEp8BChFHZXRQYXltZW50TWV0aG9kcxIxLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkdldFBheW1lbnRNZXRob2RzUmVxdWVzdBovLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkdldFBheW1lbnRNZXRob2RzUmVwbHkiJoq1GCIKIHJwYy5wYXltZW50cy5nZXQtcGF5bWVudC1tZXRob2RzEp8BChFTdGFydENhcmRUcmFuc2ZlchIxLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlN0YXJ0Q2FyZFRyYW5zZmVyUmVxdWVzdBovLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlN0YXJ0Q2FyZFRyYW5zZmVyUmVwbHkiJoq1GCIKIHJwYy5wYXltZW50cy5zdGFydC1jYXJkLXRyYW5zZmVyEnYKD0hhbmRsZUJvdFVwZGF0ZRIdLmJvdHBsYXRmb3JtLmJvdC52MS5Cb3RVcGRhdGUaHi5ib3RwbGF0Zm9ybS5ib3QudjEuQm90QWN0aW9ucyIkirUYIAoecnBjLnBheW1lbnRzLmhhbmRsZS1ib3QtdXBkYXRlEqQBChNTZXRQcm92aWRlclNldHRpbmdzEjMuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU2V0UHJvdmlkZXJTZXR0aW5nc1JlcXVlc3QaLi5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5Qcm92aWRlclNldHRpbmdzUmVwbHkiKIq1GCQKInJwYy5wYXltZW50cy5zZXQtcHJvdmlkZXItc2V0dGluZ3MSqwEKFExpc3RQcm92aWRlclNldHRpbmdzEjQuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuTGlzdFByb3ZpZGVyU2V0dGluZ3NSZXF1ZXN0GjIuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuTGlzdFByb3ZpZGVyU2V0dGluZ3NSZXBseSIpirUYJQojcnBjLnBheW1lbnRzLmxpc3QtcHJvdmlkZXItc2V0dGluZ3MSowEKEkxpc3RQYXJrZWRXZWJob29rcxIyLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkxpc3RQYXJrZWRXZWJob29rc1JlcXVlc3QaMC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5MaXN0UGFya2VkV2ViaG9va3NSZXBseSInirUYIwohcnBjLnBheW1lbnRzLmxpc3QtcGFya2VkLXdlYmhvb2tzYgZwcm90bzM", [file_botplatform_bot_v1_bot_features, file_botplatform_bus_v1_event_options, file_botplatform_bus_v1_rpc_options, file_botplatform_payments_v1_cards, file_google_protobuf_timestamp]);
+  fileDesc("CiZib3RwbGF0Zm9ybS9wYXltZW50cy92MS9wYXltZW50cy5wcm90bxIXYm90cGxhdGZvcm0ucGF5bWVudHMudjEi0wEKDlBheW1lbnRDcmVhdGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSLgoKY3JlYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IIq1GBwKGHBheW1lbnRzLnBheW1lbnQuY3JlYXRlZBABIv4BChBQYXltZW50Q29tcGxldGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEjAKDGNvbXBsZXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJvdmlkZXIYCSABKAk6Ioq1GB4KGnBheW1lbnRzLnBheW1lbnQuY29tcGxldGVkEAEirQEKDVBheW1lbnRGYWlsZWQSEgoKcGF5bWVudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIOCgZyZWFzb24YBCABKAkSLQoJZmFpbGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDofirUYGwoXcGF5bWVudHMucGF5bWVudC5mYWlsZWQQASKOAgoPUGF5bWVudFJlZnVuZGVkEhIKCnBheW1lbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMSDwoHcGxhbl9pZBgEIAEoCRIQCghjdXJyZW5jeRgFIAEoCRIOCgZhbW91bnQYBiABKAMSEQoJY2hhcmdlX2lkGAcgASgJEg4KBnJlYXNvbhgIIAEoCRITCgtyZWZ1bmRlZF9ieRgJIAEoCRIvCgtyZWZ1bmRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6IYq1GB0KGXBheW1lbnRzLnBheW1lbnQucmVmdW5kZWQQASKZAQoUQ3JlYXRlUGF5bWVudFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCRIVCghsYW5ndWFnZRgEIAEoCUgAiAEBEhUKCHByb3ZpZGVyGAUgASgJSAGIAQFCCwoJX2xhbmd1YWdlQgsKCV9wcm92aWRlciJ4ChJDcmVhdGVQYXltZW50UmVwbHkSEgoKcGF5bWVudF9pZBgBIAEoCRIsCgdpbnZvaWNlGAIgASgLMhsuYm90cGxhdGZvcm0uYm90LnYxLkludm9pY2USFAoHcGF5X3VybBgDIAEoCUgAiAEBQgoKCF9wYXlfdXJsIl8KFFJlZnVuZFBheW1lbnRSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRISCgpwYXltZW50X2lkGAIgASgJEg4KBnJlYXNvbhgDIAEoCRITCgtyZWZ1bmRlZF9ieRgEIAEoCSLuAQoLUGF5bWVudFZpZXcSEgoKcGF5bWVudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIPCgdwbGFuX2lkGAQgASgJEhAKCGN1cnJlbmN5GAUgASgJEg4KBmFtb3VudBgGIAEoAxI2CgZzdGF0dXMYByABKA4yJi5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5QYXltZW50U3RhdHVzEhYKCWNoYXJnZV9pZBgIIAEoCUgAiAEBEhAKCHByb3ZpZGVyGAkgASgJQgwKCl9jaGFyZ2VfaWQiRQoMUGF5bWVudFJlcGx5EjUKB3BheW1lbnQYASABKAsyJC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5QYXltZW50VmlldyJQChhTd2l0Y2hTdGFyUmVuZXdhbFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSCgoCb24YAyABKAgiNAoWU3dpdGNoU3RhclJlbmV3YWxSZXBseRIaChJzdGFyc19zdWJzY3JpcHRpb24YASABKAgi5gEKGlNldFByb3ZpZGVyU2V0dGluZ3NSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIPCgdlbmFibGVkGAMgASgIElEKB3NlY3JldHMYBCADKAsyQC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5TZXRQcm92aWRlclNldHRpbmdzUmVxdWVzdC5TZWNyZXRzRW50cnkSEgoKdXBkYXRlZF9ieRgFIAEoCRouCgxTZWNyZXRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKoAQoUUHJvdmlkZXJTZXR0aW5nc1ZpZXcSEAoIcHJvdmlkZXIYASABKAkSDwoHZW5hYmxlZBgCIAEoCBIUCgxzZWNyZXRfbmFtZXMYAyADKAkSEwoLc2VhbGVkX3dpdGgYBCABKAkSLgoKdXBkYXRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdXBkYXRlZF9ieRgGIAEoCSJYChVQcm92aWRlclNldHRpbmdzUmVwbHkSPwoIc2V0dGluZ3MYASABKAsyLS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5Qcm92aWRlclNldHRpbmdzVmlldyItChtMaXN0UHJvdmlkZXJTZXR0aW5nc1JlcXVlc3QSDgoGYm90X2lkGAEgASgJIl0KGUxpc3RQcm92aWRlclNldHRpbmdzUmVwbHkSQAoJcHJvdmlkZXJzGAEgAygLMi0uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUHJvdmlkZXJTZXR0aW5nc1ZpZXciSQoZTGlzdFBhcmtlZFdlYmhvb2tzUmVxdWVzdBIOCgZib3RfaWQYASABKAkSEgoFbGltaXQYAiABKAVIAIgBAUIICgZfbGltaXQi/AEKEVBhcmtlZFdlYmhvb2tWaWV3EhEKCXBhcmtlZF9pZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIRCgl1cGRhdGVfaWQYAyABKAkSFwoKcGF5bWVudF9pZBgEIAEoCUgAiAEBEhYKCWNoYXJnZV9pZBgFIAEoCUgBiAEBEg4KBnJlYXNvbhgGIAEoCRISCgpkZWxpdmVyaWVzGAcgASgFEi8KC3JlY2VpdmVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgRib2R5GAkgASgJQg0KC19wYXltZW50X2lkQgwKCl9jaGFyZ2VfaWQiVwoXTGlzdFBhcmtlZFdlYmhvb2tzUmVwbHkSPAoId2ViaG9va3MYASADKAsyKi5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5QYXJrZWRXZWJob29rVmlldyIwCgxXYWxsZXRBbW91bnQSEAoIY3VycmVuY3kYASABKAkSDgoGYW1vdW50GAIgASgDIp8CCgtXYWxsZXRFbnRyeRIQCghlbnRyeV9pZBgBIAEoCRI2CgRraW5kGAIgASgOMiguYm90cGxhdGZvcm0ucGF5bWVudHMudjEuV2FsbGV0RW50cnlLaW5kEhAKCGN1cnJlbmN5GAMgASgJEg4KBmFtb3VudBgEIAEoAxIVCg1iYWxhbmNlX2FmdGVyGAUgASgDEhMKBnJlYXNvbhgGIAEoCUgAiAEBEg8KAmJ5GAcgASgJSAGIAQESFgoJcmVmZXJlbmNlGAggASgJSAKIAQESLwoLcmVjb3JkZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgkKB19yZWFzb25CBQoDX2J5QgwKCl9yZWZlcmVuY2UibwoXR2V0V2FsbGV0QmFsYW5jZVJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSGQoMbGFzdF9lbnRyaWVzGAMgASgNSACIAQFCDwoNX2xhc3RfZW50cmllcyKEAQoSV2FsbGV0QmFsYW5jZVJlcGx5EjcKCGJhbGFuY2VzGAEgAygLMiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuV2FsbGV0QW1vdW50EjUKB2VudHJpZXMYAiADKAsyJC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5XYWxsZXRFbnRyeSKqAQoSVG9wVXBXYWxsZXRSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEhAKCGN1cnJlbmN5GAMgASgJEg4KBmFtb3VudBgEIAEoAxISCgpyZXF1ZXN0X2lkGAUgASgJEhQKDHRvcHBlZF91cF9ieRgGIAEoCRITCgZyZWFzb24YByABKAlIAIgBAUIJCgdfcmVhc29uIpoBChNBZGp1c3RXYWxsZXRSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEhAKCGN1cnJlbmN5GAMgASgJEg4KBmFtb3VudBgEIAEoAxISCgpyZXF1ZXN0X2lkGAUgASgJEg4KBnJlYXNvbhgGIAEoCRITCgthZGp1c3RlZF9ieRgHIAEoCSKeAQoWU3BlbmRGcm9tV2FsbGV0UmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIQCghjdXJyZW5jeRgDIAEoCRIOCgZhbW91bnQYBCABKAMSEgoKcmVxdWVzdF9pZBgFIAEoCRIWCglyZWZlcmVuY2UYBiABKAlIAIgBAUIMCgpfcmVmZXJlbmNlImkKEFdhbGxldEVudHJ5UmVwbHkSMwoFZW50cnkYASABKAsyJC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5XYWxsZXRFbnRyeRIPCgdiYWxhbmNlGAIgASgDEg8KB2NoYW5nZWQYAyABKAgiUQoUUGF5RnJvbVdhbGxldFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCSKPAQoSUGF5RnJvbVdhbGxldFJlcGx5EjUKB3BheW1lbnQYASABKAsyJC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5QYXltZW50VmlldxIUCgdlbmRzX2F0GAIgASgJSACIAQESFAoHY3JlZGl0cxgDIAEoA0gBiAEBQgoKCF9lbmRzX2F0QgoKCF9jcmVkaXRzIsMBCgtQcm9tb1Jld2FyZBIXCg1ncmFudF9wbGFuX2lkGAEgASgJSAASPgoNd2FsbGV0X3RvcF91cBgCIAEoCzIlLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLldhbGxldEFtb3VudEgAEhUKC3BlcmNlbnRfb2ZmGAMgASgNSAASOgoJZml4ZWRfb2ZmGAQgASgLMiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuV2FsbGV0QW1vdW50SABCCAoGcmV3YXJkIsMBChNQcm9tb0NvZGVEZWZpbml0aW9uEjQKBnJld2FyZBgBIAEoCzIkLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlByb21vUmV3YXJkEhUKCG1heF91c2VzGAIgASgNSACIAQESGgoScmV1c2FibGVfYnlfbWVtYmVyGAMgASgIEhcKCmV4cGlyZXNfYXQYBCABKAlIAYgBARIOCgZhY3RpdmUYBSABKAhCCwoJX21heF91c2VzQg0KC19leHBpcmVzX2F0IqEBCg1Qcm9tb0NvZGVWaWV3Eg4KBmJvdF9pZBgBIAEoCRIMCgRjb2RlGAIgASgJEkAKCmRlZmluaXRpb24YAyABKAsyLC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5Qcm9tb0NvZGVEZWZpbml0aW9uEgwKBHVzZXMYBCABKA0SFQoIYmF0Y2hfaWQYBSABKAlIAIgBAUILCglfYmF0Y2hfaWQijAEKFkNyZWF0ZVByb21vQ29kZVJlcXVlc3QSDgoGYm90X2lkGAEgASgJEgwKBGNvZGUYAiABKAkSQAoKZGVmaW5pdGlvbhgDIAEoCzIsLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlByb21vQ29kZURlZmluaXRpb24SEgoKY3JlYXRlZF9ieRgEIAEoCSJMCg5Qcm9tb0NvZGVSZXBseRI6Cgpwcm9tb19jb2RlGAEgASgLMiYuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUHJvbW9Db2RlVmlldyKuAQoXQ3JlYXRlUHJvbW9CYXRjaFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEg0KBWNvdW50GAIgASgNEkAKCmRlZmluaXRpb24YAyABKAsyLC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5Qcm9tb0NvZGVEZWZpbml0aW9uEhIKCmNyZWF0ZWRfYnkYBCABKAkSEwoGcHJlZml4GAUgASgJSACIAQFCCQoHX3ByZWZpeCI4ChVDcmVhdGVQcm9tb0JhdGNoUmVwbHkSEAoIYmF0Y2hfaWQYASABKAkSDQoFY29kZXMYAiADKAkiVQoZU2V0UHJvbW9Db2RlQWN0aXZlUmVxdWVzdBIOCgZib3RfaWQYASABKAkSDAoEY29kZRgCIAEoCRIOCgZhY3RpdmUYAyABKAgSCgoCYnkYBCABKAkiUAoWUmVkZWVtUHJvbW9Db2RlUmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIMCgRjb2RlGAMgASgJIsABChRSZWRlZW1Qcm9tb0NvZGVSZXBseRIMCgRjb2RlGAEgASgJEjQKBnJld2FyZBgCIAEoCzIkLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlByb21vUmV3YXJkEhQKB2VuZHNfYXQYAyABKAlIAIgBARIUCgdjcmVkaXRzGAQgASgDSAGIAQESFAoHYmFsYW5jZRgFIAEoA0gCiAEBQgoKCF9lbmRzX2F0QgoKCF9jcmVkaXRzQgoKCF9iYWxhbmNlKr8BCg1QYXltZW50U3RhdHVzEh4KGlBBWU1FTlRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGgoWUEFZTUVOVF9TVEFUVVNfUEVORElORxABEhwKGFBBWU1FTlRfU1RBVFVTX0NPTVBMRVRFRBACEhkKFVBBWU1FTlRfU1RBVFVTX0ZBSUxFRBADEhwKGFBBWU1FTlRfU1RBVFVTX0NBTkNFTExFRBAEEhsKF1BBWU1FTlRfU1RBVFVTX1JFRlVOREVEEAUq1gEKD1dhbGxldEVudHJ5S2luZBIhCh1XQUxMRVRfRU5UUllfS0lORF9VTlNQRUNJRklFRBAAEhwKGFdBTExFVF9FTlRSWV9LSU5EX1RPUF9VUBABEhsKF1dBTExFVF9FTlRSWV9LSU5EX1NQRU5EEAISHAoYV0FMTEVUX0VOVFJZX0tJTkRfUkVGVU5EEAMSJQohV0FMTEVUX0VOVFJZX0tJTkRfUkVGRVJSQUxfUkVXQVJEEAQSIAocV0FMTEVUX0VOVFJZX0tJTkRfQURKVVNUTUVOVBAFMqwaCgtQYXltZW50c1JwYxKOAQoNQ3JlYXRlUGF5bWVudBItLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkNyZWF0ZVBheW1lbnRSZXF1ZXN0GisuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ3JlYXRlUGF5bWVudFJlcGx5IiGKtRgdChtycGMucGF5bWVudHMuY3JlYXRlLXBheW1lbnQSiAEKDVJlZnVuZFBheW1lbnQSLS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5SZWZ1bmRQYXltZW50UmVxdWVzdBolLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlBheW1lbnRSZXBseSIhirUYHQobcnBjLnBheW1lbnRzLnJlZnVuZC1wYXltZW50Ep8BChFTd2l0Y2hTdGFyUmVuZXdhbBIxLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlN3aXRjaFN0YXJSZW5ld2FsUmVxdWVzdBovLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlN3aXRjaFN0YXJSZW5ld2FsUmVwbHkiJoq1GCIKIHJwYy5wYXltZW50cy5zd2l0Y2gtc3Rhci1yZW5ld2FsEpABCg5BZGRQYXltZW50Q2FyZBIuLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkFkZFBheW1lbnRDYXJkUmVxdWVzdBopLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlBheW1lbnRDYXJkUmVwbHkiI4q1GB8KHXJwYy5wYXltZW50cy5hZGQtcGF5bWVudC1jYXJkEpkBChFVcGRhdGVQYXltZW50Q2FyZBIxLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlVwZGF0ZVBheW1lbnRDYXJkUmVxdWVzdBopLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlBheW1lbnRDYXJkUmVwbHkiJoq1GCIKIHJwYy5wYXltZW50cy51cGRhdGUtcGF5bWVudC1jYXJkEpsBChBMaXN0UGF5bWVudENhcmRzEjAuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuTGlzdFBheW1lbnRDYXJkc1JlcXVlc3QaLi5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5MaXN0UGF5bWVudENhcmRzUmVwbHkiJYq1GCEKH3JwYy5wYXltZW50cy5saXN0LXBheW1lbnQtY2FyZHMSlwEKD1NldENhcmRSb3RhdGlvbhIvLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlNldENhcmRSb3RhdGlvblJlcXVlc3QaLS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5TZXRDYXJkUm90YXRpb25SZXBseSIkirUYIAoecnBjLnBheW1lbnRzLnNldC1jYXJkLXJvdGF0aW9uEp8BChFHZXRQYXltZW50TWV0aG9kcxIxLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkdldFBheW1lbnRNZXRob2RzUmVxdWVzdBovLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkdldFBheW1lbnRNZXRob2RzUmVwbHkiJoq1GCIKIHJwYy5wYXltZW50cy5nZXQtcGF5bWVudC1tZXRob2RzEp8BChFTdGFydENhcmRUcmFuc2ZlchIxLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlN0YXJ0Q2FyZFRyYW5zZmVyUmVxdWVzdBovLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlN0YXJ0Q2FyZFRyYW5zZmVyUmVwbHkiJoq1GCIKIHJwYy5wYXltZW50cy5zdGFydC1jYXJkLXRyYW5zZmVyEpgBChBHZXRXYWxsZXRCYWxhbmNlEjAuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuR2V0V2FsbGV0QmFsYW5jZVJlcXVlc3QaKy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5XYWxsZXRCYWxhbmNlUmVwbHkiJYq1GCEKH3JwYy5wYXltZW50cy5nZXQtd2FsbGV0LWJhbGFuY2UShwEKC1RvcFVwV2FsbGV0EisuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuVG9wVXBXYWxsZXRSZXF1ZXN0GikuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuV2FsbGV0RW50cnlSZXBseSIgirUYHAoacnBjLnBheW1lbnRzLnRvcC11cC13YWxsZXQSiQEKDEFkanVzdFdhbGxldBIsLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkFkanVzdFdhbGxldFJlcXVlc3QaKS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5XYWxsZXRFbnRyeVJlcGx5IiCKtRgcChpycGMucGF5bWVudHMuYWRqdXN0LXdhbGxldBKTAQoPU3BlbmRGcm9tV2FsbGV0Ei8uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU3BlbmRGcm9tV2FsbGV0UmVxdWVzdBopLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLldhbGxldEVudHJ5UmVwbHkiJIq1GCAKHnJwYy5wYXltZW50cy5zcGVuZC1mcm9tLXdhbGxldBKPAQoNUGF5RnJvbVdhbGxldBItLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlBheUZyb21XYWxsZXRSZXF1ZXN0GisuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5RnJvbVdhbGxldFJlcGx5IiKKtRgeChxycGMucGF5bWVudHMucGF5LWZyb20td2FsbGV0EpEBCg9DcmVhdGVQcm9tb0NvZGUSLy5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5DcmVhdGVQcm9tb0NvZGVSZXF1ZXN0GicuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUHJvbW9Db2RlUmVwbHkiJIq1GCAKHnJwYy5wYXltZW50cy5jcmVhdGUtcHJvbW8tY29kZRKbAQoQQ3JlYXRlUHJvbW9CYXRjaBIwLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkNyZWF0ZVByb21vQmF0Y2hSZXF1ZXN0Gi4uYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ3JlYXRlUHJvbW9CYXRjaFJlcGx5IiWKtRghCh9ycGMucGF5bWVudHMuY3JlYXRlLXByb21vLWJhdGNoEpsBChJTZXRQcm9tb0NvZGVBY3RpdmUSMi5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5TZXRQcm9tb0NvZGVBY3RpdmVSZXF1ZXN0GicuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUHJvbW9Db2RlUmVwbHkiKIq1GCQKInJwYy5wYXltZW50cy5zZXQtcHJvbW8tY29kZS1hY3RpdmUSlwEKD1JlZGVlbVByb21vQ29kZRIvLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLlJlZGVlbVByb21vQ29kZVJlcXVlc3QaLS5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5SZWRlZW1Qcm9tb0NvZGVSZXBseSIkirUYIAoecnBjLnBheW1lbnRzLnJlZGVlbS1wcm9tby1jb2RlEnYKD0hhbmRsZUJvdFVwZGF0ZRIdLmJvdHBsYXRmb3JtLmJvdC52MS5Cb3RVcGRhdGUaHi5ib3RwbGF0Zm9ybS5ib3QudjEuQm90QWN0aW9ucyIkirUYIAoecnBjLnBheW1lbnRzLmhhbmRsZS1ib3QtdXBkYXRlEqQBChNTZXRQcm92aWRlclNldHRpbmdzEjMuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuU2V0UHJvdmlkZXJTZXR0aW5nc1JlcXVlc3QaLi5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5Qcm92aWRlclNldHRpbmdzUmVwbHkiKIq1GCQKInJwYy5wYXltZW50cy5zZXQtcHJvdmlkZXItc2V0dGluZ3MSqwEKFExpc3RQcm92aWRlclNldHRpbmdzEjQuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuTGlzdFByb3ZpZGVyU2V0dGluZ3NSZXF1ZXN0GjIuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuTGlzdFByb3ZpZGVyU2V0dGluZ3NSZXBseSIpirUYJQojcnBjLnBheW1lbnRzLmxpc3QtcHJvdmlkZXItc2V0dGluZ3MSowEKEkxpc3RQYXJrZWRXZWJob29rcxIyLmJvdHBsYXRmb3JtLnBheW1lbnRzLnYxLkxpc3RQYXJrZWRXZWJob29rc1JlcXVlc3QaMC5ib3RwbGF0Zm9ybS5wYXltZW50cy52MS5MaXN0UGFya2VkV2ViaG9va3NSZXBseSInirUYIwohcnBjLnBheW1lbnRzLmxpc3QtcGFya2VkLXdlYmhvb2tzYgZwcm90bzM", [file_botplatform_bot_v1_bot_features, file_botplatform_bus_v1_event_options, file_botplatform_bus_v1_rpc_options, file_botplatform_payments_v1_cards, file_google_protobuf_timestamp]);
 
 /**
  * PaymentCreated: a member ordered a plan; an invoice with this payment's id in its payload was issued.
@@ -164,7 +164,7 @@ export type PaymentCompleted = Message<"botplatform.payments.v1.PaymentCompleted
   amount: bigint;
 
   /**
-   * Telegram's telegram_payment_charge_id.
+   * Telegram's telegram_payment_charge_id; "wallet:<payment id>" for a payment from the wallet.
    *
    * @generated from field: string charge_id = 7;
    */
@@ -174,6 +174,13 @@ export type PaymentCompleted = Message<"botplatform.payments.v1.PaymentCompleted
    * @generated from field: google.protobuf.Timestamp completed_at = 8;
    */
   completedAt?: Timestamp | undefined;
+
+  /**
+   * Who took the money: "stars" (Telegram Stars) or "wallet" (the member's wallet in this bot).
+   *
+   * @generated from field: string provider = 9;
+   */
+  provider: string;
 };
 
 /**
@@ -213,7 +220,7 @@ export type PaymentCompletedJson = {
   amount?: string;
 
   /**
-   * Telegram's telegram_payment_charge_id.
+   * Telegram's telegram_payment_charge_id; "wallet:<payment id>" for a payment from the wallet.
    *
    * @generated from field: string charge_id = 7;
    */
@@ -223,6 +230,13 @@ export type PaymentCompletedJson = {
    * @generated from field: google.protobuf.Timestamp completed_at = 8;
    */
   completedAt?: TimestampJson;
+
+  /**
+   * Who took the money: "stars" (Telegram Stars) or "wallet" (the member's wallet in this bot).
+   *
+   * @generated from field: string provider = 9;
+   */
+  provider?: string;
 };
 
 /**
@@ -670,6 +684,13 @@ export type PaymentView = Message<"botplatform.payments.v1.PaymentView"> & {
    * @generated from field: optional string charge_id = 8;
    */
   chargeId?: string | undefined;
+
+  /**
+   * "stars" or "wallet".
+   *
+   * @generated from field: string provider = 9;
+   */
+  provider: string;
 };
 
 /**
@@ -715,6 +736,13 @@ export type PaymentViewJson = {
    * @generated from field: optional string charge_id = 8;
    */
   chargeId?: string;
+
+  /**
+   * "stars" or "wallet".
+   *
+   * @generated from field: string provider = 9;
+   */
+  provider?: string;
 };
 
 /**
@@ -1282,6 +1310,1341 @@ export const ListParkedWebhooksReplySchema: GenMessage<ListParkedWebhooksReply, 
   messageDesc(file_botplatform_payments_v1_payments, 18);
 
 /**
+ * An amount of one currency, in its minor units.
+ *
+ * @generated from message botplatform.payments.v1.WalletAmount
+ */
+export type WalletAmount = Message<"botplatform.payments.v1.WalletAmount"> & {
+  /**
+   * @generated from field: string currency = 1;
+   */
+  currency: string;
+
+  /**
+   * @generated from field: int64 amount = 2;
+   */
+  amount: bigint;
+};
+
+/**
+ * An amount of one currency, in its minor units.
+ *
+ * @generated from message botplatform.payments.v1.WalletAmount
+ */
+export type WalletAmountJson = {
+  /**
+   * @generated from field: string currency = 1;
+   */
+  currency?: string;
+
+  /**
+   * @generated from field: int64 amount = 2;
+   */
+  amount?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.WalletAmount.
+ * Use `create(WalletAmountSchema)` to create a new message.
+ */
+export const WalletAmountSchema: GenMessage<WalletAmount, {jsonType: WalletAmountJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 19);
+
+/**
+ * One line of a wallet's ledger.
+ *
+ * @generated from message botplatform.payments.v1.WalletEntry
+ */
+export type WalletEntry = Message<"botplatform.payments.v1.WalletEntry"> & {
+  /**
+   * The request id that made it (the idempotency key).
+   *
+   * @generated from field: string entry_id = 1;
+   */
+  entryId: string;
+
+  /**
+   * @generated from field: botplatform.payments.v1.WalletEntryKind kind = 2;
+   */
+  kind: WalletEntryKind;
+
+  /**
+   * @generated from field: string currency = 3;
+   */
+  currency: string;
+
+  /**
+   * Signed: negative for a spend or a downward adjustment.
+   *
+   * @generated from field: int64 amount = 4;
+   */
+  amount: bigint;
+
+  /**
+   * @generated from field: int64 balance_after = 5;
+   */
+  balanceAfter: bigint;
+
+  /**
+   * @generated from field: optional string reason = 6;
+   */
+  reason?: string | undefined;
+
+  /**
+   * Who made it: "telegram:<id>", "api:<token id>", "payments"…
+   *
+   * @generated from field: optional string by = 7;
+   */
+  by?: string | undefined;
+
+  /**
+   * What it paid or refunded (a payment id…).
+   *
+   * @generated from field: optional string reference = 8;
+   */
+  reference?: string | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp recorded_at = 9;
+   */
+  recordedAt?: Timestamp | undefined;
+};
+
+/**
+ * One line of a wallet's ledger.
+ *
+ * @generated from message botplatform.payments.v1.WalletEntry
+ */
+export type WalletEntryJson = {
+  /**
+   * The request id that made it (the idempotency key).
+   *
+   * @generated from field: string entry_id = 1;
+   */
+  entryId?: string;
+
+  /**
+   * @generated from field: botplatform.payments.v1.WalletEntryKind kind = 2;
+   */
+  kind?: WalletEntryKindJson;
+
+  /**
+   * @generated from field: string currency = 3;
+   */
+  currency?: string;
+
+  /**
+   * Signed: negative for a spend or a downward adjustment.
+   *
+   * @generated from field: int64 amount = 4;
+   */
+  amount?: string;
+
+  /**
+   * @generated from field: int64 balance_after = 5;
+   */
+  balanceAfter?: string;
+
+  /**
+   * @generated from field: optional string reason = 6;
+   */
+  reason?: string;
+
+  /**
+   * Who made it: "telegram:<id>", "api:<token id>", "payments"…
+   *
+   * @generated from field: optional string by = 7;
+   */
+  by?: string;
+
+  /**
+   * What it paid or refunded (a payment id…).
+   *
+   * @generated from field: optional string reference = 8;
+   */
+  reference?: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp recorded_at = 9;
+   */
+  recordedAt?: TimestampJson;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.WalletEntry.
+ * Use `create(WalletEntrySchema)` to create a new message.
+ */
+export const WalletEntrySchema: GenMessage<WalletEntry, {jsonType: WalletEntryJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 20);
+
+/**
+ * rpc.payments.get-wallet-balance
+ *
+ * @generated from message botplatform.payments.v1.GetWalletBalanceRequest
+ */
+export type GetWalletBalanceRequest = Message<"botplatform.payments.v1.GetWalletBalanceRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * How many of the ledger's last entries to answer (default 10, at most 50).
+   *
+   * @generated from field: optional uint32 last_entries = 3;
+   */
+  lastEntries?: number | undefined;
+};
+
+/**
+ * rpc.payments.get-wallet-balance
+ *
+ * @generated from message botplatform.payments.v1.GetWalletBalanceRequest
+ */
+export type GetWalletBalanceRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * How many of the ledger's last entries to answer (default 10, at most 50).
+   *
+   * @generated from field: optional uint32 last_entries = 3;
+   */
+  lastEntries?: number;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.GetWalletBalanceRequest.
+ * Use `create(GetWalletBalanceRequestSchema)` to create a new message.
+ */
+export const GetWalletBalanceRequestSchema: GenMessage<GetWalletBalanceRequest, {jsonType: GetWalletBalanceRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 21);
+
+/**
+ * @generated from message botplatform.payments.v1.WalletBalanceReply
+ */
+export type WalletBalanceReply = Message<"botplatform.payments.v1.WalletBalanceReply"> & {
+  /**
+   * Every currency the member ever had, zero balances included.
+   *
+   * @generated from field: repeated botplatform.payments.v1.WalletAmount balances = 1;
+   */
+  balances: WalletAmount[];
+
+  /**
+   * Newest first.
+   *
+   * @generated from field: repeated botplatform.payments.v1.WalletEntry entries = 2;
+   */
+  entries: WalletEntry[];
+};
+
+/**
+ * @generated from message botplatform.payments.v1.WalletBalanceReply
+ */
+export type WalletBalanceReplyJson = {
+  /**
+   * Every currency the member ever had, zero balances included.
+   *
+   * @generated from field: repeated botplatform.payments.v1.WalletAmount balances = 1;
+   */
+  balances?: WalletAmountJson[];
+
+  /**
+   * Newest first.
+   *
+   * @generated from field: repeated botplatform.payments.v1.WalletEntry entries = 2;
+   */
+  entries?: WalletEntryJson[];
+};
+
+/**
+ * Describes the message botplatform.payments.v1.WalletBalanceReply.
+ * Use `create(WalletBalanceReplySchema)` to create a new message.
+ */
+export const WalletBalanceReplySchema: GenMessage<WalletBalanceReply, {jsonType: WalletBalanceReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 22);
+
+/**
+ * rpc.payments.top-up-wallet
+ *
+ * @generated from message botplatform.payments.v1.TopUpWalletRequest
+ */
+export type TopUpWalletRequest = Message<"botplatform.payments.v1.TopUpWalletRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * @generated from field: string currency = 3;
+   */
+  currency: string;
+
+  /**
+   * Positive.
+   *
+   * @generated from field: int64 amount = 4;
+   */
+  amount: bigint;
+
+  /**
+   * @generated from field: string request_id = 5;
+   */
+  requestId: string;
+
+  /**
+   * @generated from field: string topped_up_by = 6;
+   */
+  toppedUpBy: string;
+
+  /**
+   * @generated from field: optional string reason = 7;
+   */
+  reason?: string | undefined;
+};
+
+/**
+ * rpc.payments.top-up-wallet
+ *
+ * @generated from message botplatform.payments.v1.TopUpWalletRequest
+ */
+export type TopUpWalletRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * @generated from field: string currency = 3;
+   */
+  currency?: string;
+
+  /**
+   * Positive.
+   *
+   * @generated from field: int64 amount = 4;
+   */
+  amount?: string;
+
+  /**
+   * @generated from field: string request_id = 5;
+   */
+  requestId?: string;
+
+  /**
+   * @generated from field: string topped_up_by = 6;
+   */
+  toppedUpBy?: string;
+
+  /**
+   * @generated from field: optional string reason = 7;
+   */
+  reason?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.TopUpWalletRequest.
+ * Use `create(TopUpWalletRequestSchema)` to create a new message.
+ */
+export const TopUpWalletRequestSchema: GenMessage<TopUpWalletRequest, {jsonType: TopUpWalletRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 23);
+
+/**
+ * rpc.payments.adjust-wallet
+ *
+ * @generated from message botplatform.payments.v1.AdjustWalletRequest
+ */
+export type AdjustWalletRequest = Message<"botplatform.payments.v1.AdjustWalletRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * @generated from field: string currency = 3;
+   */
+  currency: string;
+
+  /**
+   * Signed, not zero.
+   *
+   * @generated from field: int64 amount = 4;
+   */
+  amount: bigint;
+
+  /**
+   * @generated from field: string request_id = 5;
+   */
+  requestId: string;
+
+  /**
+   * @generated from field: string reason = 6;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: string adjusted_by = 7;
+   */
+  adjustedBy: string;
+};
+
+/**
+ * rpc.payments.adjust-wallet
+ *
+ * @generated from message botplatform.payments.v1.AdjustWalletRequest
+ */
+export type AdjustWalletRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * @generated from field: string currency = 3;
+   */
+  currency?: string;
+
+  /**
+   * Signed, not zero.
+   *
+   * @generated from field: int64 amount = 4;
+   */
+  amount?: string;
+
+  /**
+   * @generated from field: string request_id = 5;
+   */
+  requestId?: string;
+
+  /**
+   * @generated from field: string reason = 6;
+   */
+  reason?: string;
+
+  /**
+   * @generated from field: string adjusted_by = 7;
+   */
+  adjustedBy?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.AdjustWalletRequest.
+ * Use `create(AdjustWalletRequestSchema)` to create a new message.
+ */
+export const AdjustWalletRequestSchema: GenMessage<AdjustWalletRequest, {jsonType: AdjustWalletRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 24);
+
+/**
+ * rpc.payments.spend-from-wallet
+ *
+ * @generated from message botplatform.payments.v1.SpendFromWalletRequest
+ */
+export type SpendFromWalletRequest = Message<"botplatform.payments.v1.SpendFromWalletRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * @generated from field: string currency = 3;
+   */
+  currency: string;
+
+  /**
+   * Positive.
+   *
+   * @generated from field: int64 amount = 4;
+   */
+  amount: bigint;
+
+  /**
+   * The idempotency key: the same request id spends once.
+   *
+   * @generated from field: string request_id = 5;
+   */
+  requestId: string;
+
+  /**
+   * What it pays for, kept on the entry.
+   *
+   * @generated from field: optional string reference = 6;
+   */
+  reference?: string | undefined;
+};
+
+/**
+ * rpc.payments.spend-from-wallet
+ *
+ * @generated from message botplatform.payments.v1.SpendFromWalletRequest
+ */
+export type SpendFromWalletRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * @generated from field: string currency = 3;
+   */
+  currency?: string;
+
+  /**
+   * Positive.
+   *
+   * @generated from field: int64 amount = 4;
+   */
+  amount?: string;
+
+  /**
+   * The idempotency key: the same request id spends once.
+   *
+   * @generated from field: string request_id = 5;
+   */
+  requestId?: string;
+
+  /**
+   * What it pays for, kept on the entry.
+   *
+   * @generated from field: optional string reference = 6;
+   */
+  reference?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.SpendFromWalletRequest.
+ * Use `create(SpendFromWalletRequestSchema)` to create a new message.
+ */
+export const SpendFromWalletRequestSchema: GenMessage<SpendFromWalletRequest, {jsonType: SpendFromWalletRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 25);
+
+/**
+ * @generated from message botplatform.payments.v1.WalletEntryReply
+ */
+export type WalletEntryReply = Message<"botplatform.payments.v1.WalletEntryReply"> & {
+  /**
+   * @generated from field: botplatform.payments.v1.WalletEntry entry = 1;
+   */
+  entry?: WalletEntry | undefined;
+
+  /**
+   * The balance of the entry's currency now.
+   *
+   * @generated from field: int64 balance = 2;
+   */
+  balance: bigint;
+
+  /**
+   * False when the request id had been recorded before (nothing changed).
+   *
+   * @generated from field: bool changed = 3;
+   */
+  changed: boolean;
+};
+
+/**
+ * @generated from message botplatform.payments.v1.WalletEntryReply
+ */
+export type WalletEntryReplyJson = {
+  /**
+   * @generated from field: botplatform.payments.v1.WalletEntry entry = 1;
+   */
+  entry?: WalletEntryJson;
+
+  /**
+   * The balance of the entry's currency now.
+   *
+   * @generated from field: int64 balance = 2;
+   */
+  balance?: string;
+
+  /**
+   * False when the request id had been recorded before (nothing changed).
+   *
+   * @generated from field: bool changed = 3;
+   */
+  changed?: boolean;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.WalletEntryReply.
+ * Use `create(WalletEntryReplySchema)` to create a new message.
+ */
+export const WalletEntryReplySchema: GenMessage<WalletEntryReply, {jsonType: WalletEntryReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 26);
+
+/**
+ * rpc.payments.pay-from-wallet
+ *
+ * @generated from message botplatform.payments.v1.PayFromWalletRequest
+ */
+export type PayFromWalletRequest = Message<"botplatform.payments.v1.PayFromWalletRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * @generated from field: string plan_id = 3;
+   */
+  planId: string;
+};
+
+/**
+ * rpc.payments.pay-from-wallet
+ *
+ * @generated from message botplatform.payments.v1.PayFromWalletRequest
+ */
+export type PayFromWalletRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * @generated from field: string plan_id = 3;
+   */
+  planId?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.PayFromWalletRequest.
+ * Use `create(PayFromWalletRequestSchema)` to create a new message.
+ */
+export const PayFromWalletRequestSchema: GenMessage<PayFromWalletRequest, {jsonType: PayFromWalletRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 27);
+
+/**
+ * @generated from message botplatform.payments.v1.PayFromWalletReply
+ */
+export type PayFromWalletReply = Message<"botplatform.payments.v1.PayFromWalletReply"> & {
+  /**
+   * @generated from field: botplatform.payments.v1.PaymentView payment = 1;
+   */
+  payment?: PaymentView | undefined;
+
+  /**
+   * The member's subscription after the grant: its end, or the credits it holds.
+   *
+   * @generated from field: optional string ends_at = 2;
+   */
+  endsAt?: string | undefined;
+
+  /**
+   * @generated from field: optional int64 credits = 3;
+   */
+  credits?: bigint | undefined;
+};
+
+/**
+ * @generated from message botplatform.payments.v1.PayFromWalletReply
+ */
+export type PayFromWalletReplyJson = {
+  /**
+   * @generated from field: botplatform.payments.v1.PaymentView payment = 1;
+   */
+  payment?: PaymentViewJson;
+
+  /**
+   * The member's subscription after the grant: its end, or the credits it holds.
+   *
+   * @generated from field: optional string ends_at = 2;
+   */
+  endsAt?: string;
+
+  /**
+   * @generated from field: optional int64 credits = 3;
+   */
+  credits?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.PayFromWalletReply.
+ * Use `create(PayFromWalletReplySchema)` to create a new message.
+ */
+export const PayFromWalletReplySchema: GenMessage<PayFromWalletReply, {jsonType: PayFromWalletReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 28);
+
+/**
+ * What a promo code gives.
+ *
+ * @generated from message botplatform.payments.v1.PromoReward
+ */
+export type PromoReward = Message<"botplatform.payments.v1.PromoReward"> & {
+  /**
+   * @generated from oneof botplatform.payments.v1.PromoReward.reward
+   */
+  reward: {
+    /**
+     * Free days or credits: this plan of the bot is granted (subscriptions' grant-subscription, source PROMO).
+     *
+     * @generated from field: string grant_plan_id = 1;
+     */
+    value: string;
+    case: "grantPlanId";
+  } | {
+    /**
+     * A top-up of the member's wallet.
+     *
+     * @generated from field: botplatform.payments.v1.WalletAmount wallet_top_up = 2;
+     */
+    value: WalletAmount;
+    case: "walletTopUp";
+  } | {
+    /**
+     * A discount on the member's next purchase: a percentage (1 to 100) of its price…
+     *
+     * @generated from field: uint32 percent_off = 3;
+     */
+    value: number;
+    case: "percentOff";
+  } | {
+    /**
+     * …or an amount off a price in the same currency.
+     *
+     * @generated from field: botplatform.payments.v1.WalletAmount fixed_off = 4;
+     */
+    value: WalletAmount;
+    case: "fixedOff";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * What a promo code gives.
+ *
+ * @generated from message botplatform.payments.v1.PromoReward
+ */
+export type PromoRewardJson = {
+  /**
+   * Free days or credits: this plan of the bot is granted (subscriptions' grant-subscription, source PROMO).
+   *
+   * @generated from field: string grant_plan_id = 1;
+   */
+  grantPlanId?: string;
+
+  /**
+   * A top-up of the member's wallet.
+   *
+   * @generated from field: botplatform.payments.v1.WalletAmount wallet_top_up = 2;
+   */
+  walletTopUp?: WalletAmountJson;
+
+  /**
+   * A discount on the member's next purchase: a percentage (1 to 100) of its price…
+   *
+   * @generated from field: uint32 percent_off = 3;
+   */
+  percentOff?: number;
+
+  /**
+   * …or an amount off a price in the same currency.
+   *
+   * @generated from field: botplatform.payments.v1.WalletAmount fixed_off = 4;
+   */
+  fixedOff?: WalletAmountJson;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.PromoReward.
+ * Use `create(PromoRewardSchema)` to create a new message.
+ */
+export const PromoRewardSchema: GenMessage<PromoReward, {jsonType: PromoRewardJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 29);
+
+/**
+ * @generated from message botplatform.payments.v1.PromoCodeDefinition
+ */
+export type PromoCodeDefinition = Message<"botplatform.payments.v1.PromoCodeDefinition"> & {
+  /**
+   * @generated from field: botplatform.payments.v1.PromoReward reward = 1;
+   */
+  reward?: PromoReward | undefined;
+
+  /**
+   * Uses in all; unlimited when absent.
+   *
+   * @generated from field: optional uint32 max_uses = 2;
+   */
+  maxUses?: number | undefined;
+
+  /**
+   * False (the default): each member redeems it once.
+   *
+   * @generated from field: bool reusable_by_member = 3;
+   */
+  reusableByMember: boolean;
+
+  /**
+   * RFC 3339 time after which it is refused.
+   *
+   * @generated from field: optional string expires_at = 4;
+   */
+  expiresAt?: string | undefined;
+
+  /**
+   * @generated from field: bool active = 5;
+   */
+  active: boolean;
+};
+
+/**
+ * @generated from message botplatform.payments.v1.PromoCodeDefinition
+ */
+export type PromoCodeDefinitionJson = {
+  /**
+   * @generated from field: botplatform.payments.v1.PromoReward reward = 1;
+   */
+  reward?: PromoRewardJson;
+
+  /**
+   * Uses in all; unlimited when absent.
+   *
+   * @generated from field: optional uint32 max_uses = 2;
+   */
+  maxUses?: number;
+
+  /**
+   * False (the default): each member redeems it once.
+   *
+   * @generated from field: bool reusable_by_member = 3;
+   */
+  reusableByMember?: boolean;
+
+  /**
+   * RFC 3339 time after which it is refused.
+   *
+   * @generated from field: optional string expires_at = 4;
+   */
+  expiresAt?: string;
+
+  /**
+   * @generated from field: bool active = 5;
+   */
+  active?: boolean;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.PromoCodeDefinition.
+ * Use `create(PromoCodeDefinitionSchema)` to create a new message.
+ */
+export const PromoCodeDefinitionSchema: GenMessage<PromoCodeDefinition, {jsonType: PromoCodeDefinitionJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 30);
+
+/**
+ * @generated from message botplatform.payments.v1.PromoCodeView
+ */
+export type PromoCodeView = Message<"botplatform.payments.v1.PromoCodeView"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: string code = 2;
+   */
+  code: string;
+
+  /**
+   * @generated from field: botplatform.payments.v1.PromoCodeDefinition definition = 3;
+   */
+  definition?: PromoCodeDefinition | undefined;
+
+  /**
+   * @generated from field: uint32 uses = 4;
+   */
+  uses: number;
+
+  /**
+   * @generated from field: optional string batch_id = 5;
+   */
+  batchId?: string | undefined;
+};
+
+/**
+ * @generated from message botplatform.payments.v1.PromoCodeView
+ */
+export type PromoCodeViewJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: string code = 2;
+   */
+  code?: string;
+
+  /**
+   * @generated from field: botplatform.payments.v1.PromoCodeDefinition definition = 3;
+   */
+  definition?: PromoCodeDefinitionJson;
+
+  /**
+   * @generated from field: uint32 uses = 4;
+   */
+  uses?: number;
+
+  /**
+   * @generated from field: optional string batch_id = 5;
+   */
+  batchId?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.PromoCodeView.
+ * Use `create(PromoCodeViewSchema)` to create a new message.
+ */
+export const PromoCodeViewSchema: GenMessage<PromoCodeView, {jsonType: PromoCodeViewJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 31);
+
+/**
+ * rpc.payments.create-promo-code
+ *
+ * @generated from message botplatform.payments.v1.CreatePromoCodeRequest
+ */
+export type CreatePromoCodeRequest = Message<"botplatform.payments.v1.CreatePromoCodeRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * 4 to 32 of A-Z, 0-9, _ and - (case-insensitive: kept upper-case).
+   *
+   * @generated from field: string code = 2;
+   */
+  code: string;
+
+  /**
+   * @generated from field: botplatform.payments.v1.PromoCodeDefinition definition = 3;
+   */
+  definition?: PromoCodeDefinition | undefined;
+
+  /**
+   * @generated from field: string created_by = 4;
+   */
+  createdBy: string;
+};
+
+/**
+ * rpc.payments.create-promo-code
+ *
+ * @generated from message botplatform.payments.v1.CreatePromoCodeRequest
+ */
+export type CreatePromoCodeRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * 4 to 32 of A-Z, 0-9, _ and - (case-insensitive: kept upper-case).
+   *
+   * @generated from field: string code = 2;
+   */
+  code?: string;
+
+  /**
+   * @generated from field: botplatform.payments.v1.PromoCodeDefinition definition = 3;
+   */
+  definition?: PromoCodeDefinitionJson;
+
+  /**
+   * @generated from field: string created_by = 4;
+   */
+  createdBy?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.CreatePromoCodeRequest.
+ * Use `create(CreatePromoCodeRequestSchema)` to create a new message.
+ */
+export const CreatePromoCodeRequestSchema: GenMessage<CreatePromoCodeRequest, {jsonType: CreatePromoCodeRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 32);
+
+/**
+ * @generated from message botplatform.payments.v1.PromoCodeReply
+ */
+export type PromoCodeReply = Message<"botplatform.payments.v1.PromoCodeReply"> & {
+  /**
+   * @generated from field: botplatform.payments.v1.PromoCodeView promo_code = 1;
+   */
+  promoCode?: PromoCodeView | undefined;
+};
+
+/**
+ * @generated from message botplatform.payments.v1.PromoCodeReply
+ */
+export type PromoCodeReplyJson = {
+  /**
+   * @generated from field: botplatform.payments.v1.PromoCodeView promo_code = 1;
+   */
+  promoCode?: PromoCodeViewJson;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.PromoCodeReply.
+ * Use `create(PromoCodeReplySchema)` to create a new message.
+ */
+export const PromoCodeReplySchema: GenMessage<PromoCodeReply, {jsonType: PromoCodeReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 33);
+
+/**
+ * rpc.payments.create-promo-batch
+ *
+ * @generated from message botplatform.payments.v1.CreatePromoBatchRequest
+ */
+export type CreatePromoBatchRequest = Message<"botplatform.payments.v1.CreatePromoBatchRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * 1 to 1000 codes, each single-use (max_uses 1 whatever the definition says).
+   *
+   * @generated from field: uint32 count = 2;
+   */
+  count: number;
+
+  /**
+   * @generated from field: botplatform.payments.v1.PromoCodeDefinition definition = 3;
+   */
+  definition?: PromoCodeDefinition | undefined;
+
+  /**
+   * @generated from field: string created_by = 4;
+   */
+  createdBy: string;
+
+  /**
+   * Put before each generated code ("" for none), e.g. "XMAS-".
+   *
+   * @generated from field: optional string prefix = 5;
+   */
+  prefix?: string | undefined;
+};
+
+/**
+ * rpc.payments.create-promo-batch
+ *
+ * @generated from message botplatform.payments.v1.CreatePromoBatchRequest
+ */
+export type CreatePromoBatchRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * 1 to 1000 codes, each single-use (max_uses 1 whatever the definition says).
+   *
+   * @generated from field: uint32 count = 2;
+   */
+  count?: number;
+
+  /**
+   * @generated from field: botplatform.payments.v1.PromoCodeDefinition definition = 3;
+   */
+  definition?: PromoCodeDefinitionJson;
+
+  /**
+   * @generated from field: string created_by = 4;
+   */
+  createdBy?: string;
+
+  /**
+   * Put before each generated code ("" for none), e.g. "XMAS-".
+   *
+   * @generated from field: optional string prefix = 5;
+   */
+  prefix?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.CreatePromoBatchRequest.
+ * Use `create(CreatePromoBatchRequestSchema)` to create a new message.
+ */
+export const CreatePromoBatchRequestSchema: GenMessage<CreatePromoBatchRequest, {jsonType: CreatePromoBatchRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 34);
+
+/**
+ * @generated from message botplatform.payments.v1.CreatePromoBatchReply
+ */
+export type CreatePromoBatchReply = Message<"botplatform.payments.v1.CreatePromoBatchReply"> & {
+  /**
+   * @generated from field: string batch_id = 1;
+   */
+  batchId: string;
+
+  /**
+   * @generated from field: repeated string codes = 2;
+   */
+  codes: string[];
+};
+
+/**
+ * @generated from message botplatform.payments.v1.CreatePromoBatchReply
+ */
+export type CreatePromoBatchReplyJson = {
+  /**
+   * @generated from field: string batch_id = 1;
+   */
+  batchId?: string;
+
+  /**
+   * @generated from field: repeated string codes = 2;
+   */
+  codes?: string[];
+};
+
+/**
+ * Describes the message botplatform.payments.v1.CreatePromoBatchReply.
+ * Use `create(CreatePromoBatchReplySchema)` to create a new message.
+ */
+export const CreatePromoBatchReplySchema: GenMessage<CreatePromoBatchReply, {jsonType: CreatePromoBatchReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 35);
+
+/**
+ * rpc.payments.set-promo-code-active
+ *
+ * @generated from message botplatform.payments.v1.SetPromoCodeActiveRequest
+ */
+export type SetPromoCodeActiveRequest = Message<"botplatform.payments.v1.SetPromoCodeActiveRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: string code = 2;
+   */
+  code: string;
+
+  /**
+   * @generated from field: bool active = 3;
+   */
+  active: boolean;
+
+  /**
+   * @generated from field: string by = 4;
+   */
+  by: string;
+};
+
+/**
+ * rpc.payments.set-promo-code-active
+ *
+ * @generated from message botplatform.payments.v1.SetPromoCodeActiveRequest
+ */
+export type SetPromoCodeActiveRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: string code = 2;
+   */
+  code?: string;
+
+  /**
+   * @generated from field: bool active = 3;
+   */
+  active?: boolean;
+
+  /**
+   * @generated from field: string by = 4;
+   */
+  by?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.SetPromoCodeActiveRequest.
+ * Use `create(SetPromoCodeActiveRequestSchema)` to create a new message.
+ */
+export const SetPromoCodeActiveRequestSchema: GenMessage<SetPromoCodeActiveRequest, {jsonType: SetPromoCodeActiveRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 36);
+
+/**
+ * rpc.payments.redeem-promo-code
+ *
+ * @generated from message botplatform.payments.v1.RedeemPromoCodeRequest
+ */
+export type RedeemPromoCodeRequest = Message<"botplatform.payments.v1.RedeemPromoCodeRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * @generated from field: string code = 3;
+   */
+  code: string;
+};
+
+/**
+ * rpc.payments.redeem-promo-code
+ *
+ * @generated from message botplatform.payments.v1.RedeemPromoCodeRequest
+ */
+export type RedeemPromoCodeRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * @generated from field: string code = 3;
+   */
+  code?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.RedeemPromoCodeRequest.
+ * Use `create(RedeemPromoCodeRequestSchema)` to create a new message.
+ */
+export const RedeemPromoCodeRequestSchema: GenMessage<RedeemPromoCodeRequest, {jsonType: RedeemPromoCodeRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 37);
+
+/**
+ * @generated from message botplatform.payments.v1.RedeemPromoCodeReply
+ */
+export type RedeemPromoCodeReply = Message<"botplatform.payments.v1.RedeemPromoCodeReply"> & {
+  /**
+   * @generated from field: string code = 1;
+   */
+  code: string;
+
+  /**
+   * @generated from field: botplatform.payments.v1.PromoReward reward = 2;
+   */
+  reward?: PromoReward | undefined;
+
+  /**
+   * For a plan grant: the subscription's end or credits after it.
+   *
+   * @generated from field: optional string ends_at = 3;
+   */
+  endsAt?: string | undefined;
+
+  /**
+   * @generated from field: optional int64 credits = 4;
+   */
+  credits?: bigint | undefined;
+
+  /**
+   * For a wallet top-up: the balance after it.
+   *
+   * @generated from field: optional int64 balance = 5;
+   */
+  balance?: bigint | undefined;
+};
+
+/**
+ * @generated from message botplatform.payments.v1.RedeemPromoCodeReply
+ */
+export type RedeemPromoCodeReplyJson = {
+  /**
+   * @generated from field: string code = 1;
+   */
+  code?: string;
+
+  /**
+   * @generated from field: botplatform.payments.v1.PromoReward reward = 2;
+   */
+  reward?: PromoRewardJson;
+
+  /**
+   * For a plan grant: the subscription's end or credits after it.
+   *
+   * @generated from field: optional string ends_at = 3;
+   */
+  endsAt?: string;
+
+  /**
+   * @generated from field: optional int64 credits = 4;
+   */
+  credits?: string;
+
+  /**
+   * For a wallet top-up: the balance after it.
+   *
+   * @generated from field: optional int64 balance = 5;
+   */
+  balance?: string;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.RedeemPromoCodeReply.
+ * Use `create(RedeemPromoCodeReplySchema)` to create a new message.
+ */
+export const RedeemPromoCodeReplySchema: GenMessage<RedeemPromoCodeReply, {jsonType: RedeemPromoCodeReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_payments, 38);
+
+/**
  * @generated from enum botplatform.payments.v1.PaymentStatus
  */
 export enum PaymentStatus {
@@ -1326,6 +2689,52 @@ export type PaymentStatusJson = "PAYMENT_STATUS_UNSPECIFIED" | "PAYMENT_STATUS_P
  */
 export const PaymentStatusSchema: GenEnum<PaymentStatus, PaymentStatusJson> = /*@__PURE__*/
   enumDesc(file_botplatform_payments_v1_payments, 0);
+
+/**
+ * @generated from enum botplatform.payments.v1.WalletEntryKind
+ */
+export enum WalletEntryKind {
+  /**
+   * @generated from enum value: WALLET_ENTRY_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: WALLET_ENTRY_KIND_TOP_UP = 1;
+   */
+  TOP_UP = 1,
+
+  /**
+   * @generated from enum value: WALLET_ENTRY_KIND_SPEND = 2;
+   */
+  SPEND = 2,
+
+  /**
+   * @generated from enum value: WALLET_ENTRY_KIND_REFUND = 3;
+   */
+  REFUND = 3,
+
+  /**
+   * @generated from enum value: WALLET_ENTRY_KIND_REFERRAL_REWARD = 4;
+   */
+  REFERRAL_REWARD = 4,
+
+  /**
+   * @generated from enum value: WALLET_ENTRY_KIND_ADJUSTMENT = 5;
+   */
+  ADJUSTMENT = 5,
+}
+
+/**
+ * @generated from enum botplatform.payments.v1.WalletEntryKind
+ */
+export type WalletEntryKindJson = "WALLET_ENTRY_KIND_UNSPECIFIED" | "WALLET_ENTRY_KIND_TOP_UP" | "WALLET_ENTRY_KIND_SPEND" | "WALLET_ENTRY_KIND_REFUND" | "WALLET_ENTRY_KIND_REFERRAL_REWARD" | "WALLET_ENTRY_KIND_ADJUSTMENT";
+
+/**
+ * Describes the enum botplatform.payments.v1.WalletEntryKind.
+ */
+export const WalletEntryKindSchema: GenEnum<WalletEntryKind, WalletEntryKindJson> = /*@__PURE__*/
+  enumDesc(file_botplatform_payments_v1_payments, 1);
 
 /**
  * PaymentsRpc is every request/reply the payments service answers (`rpc.payments.<verb>`): code names
@@ -1420,6 +2829,100 @@ export const PaymentsRpc: GenService<{
     methodKind: "unary";
     input: typeof StartCardTransferRequestSchema;
     output: typeof StartCardTransferReplySchema;
+  },
+  /**
+   * The member's wallet in a bot: balances per currency and the ledger's last entries.
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.GetWalletBalance
+   */
+  getWalletBalance: {
+    methodKind: "unary";
+    input: typeof GetWalletBalanceRequestSchema;
+    output: typeof WalletBalanceReplySchema;
+  },
+  /**
+   * An admin tops a member's wallet up; once per request id.
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.TopUpWallet
+   */
+  topUpWallet: {
+    methodKind: "unary";
+    input: typeof TopUpWalletRequestSchema;
+    output: typeof WalletEntryReplySchema;
+  },
+  /**
+   * An admin corrects a balance up or down, with a reason; never below zero; once per request id.
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.AdjustWallet
+   */
+  adjustWallet: {
+    methodKind: "unary";
+    input: typeof AdjustWalletRequestSchema;
+    output: typeof WalletEntryReplySchema;
+  },
+  /**
+   * Spends from the wallet, once per request id (the idempotency key); PAYMENTS.INSUFFICIENT_BALANCE when
+   * the balance does not cover it.
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.SpendFromWallet
+   */
+  spendFromWallet: {
+    methodKind: "unary";
+    input: typeof SpendFromWalletRequestSchema;
+    output: typeof WalletEntryReplySchema;
+  },
+  /**
+   * A member pays a plan from their wallet (subscriptions' "Pay from wallet" on the plan's card): the
+   * payment completes with provider "wallet" and the plan is granted once. PAYMENTS.INSUFFICIENT_BALANCE
+   * when no price of the plan is covered, PAYMENTS.PLAN_NOT_FOR_SALE when it is not on sale.
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.PayFromWallet
+   */
+  payFromWallet: {
+    methodKind: "unary";
+    input: typeof PayFromWalletRequestSchema;
+    output: typeof PayFromWalletReplySchema;
+  },
+  /**
+   * An admin creates a promo code of the bot (PAYMENTS.PROMO_EXISTS, PAYMENTS.PROMO_INVALID).
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.CreatePromoCode
+   */
+  createPromoCode: {
+    methodKind: "unary";
+    input: typeof CreatePromoCodeRequestSchema;
+    output: typeof PromoCodeReplySchema;
+  },
+  /**
+   * An admin generates N single-use codes with one reward (unguessable: 12 random characters each).
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.CreatePromoBatch
+   */
+  createPromoBatch: {
+    methodKind: "unary";
+    input: typeof CreatePromoBatchRequestSchema;
+    output: typeof CreatePromoBatchReplySchema;
+  },
+  /**
+   * An admin turns a code on or off.
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.SetPromoCodeActive
+   */
+  setPromoCodeActive: {
+    methodKind: "unary";
+    input: typeof SetPromoCodeActiveRequestSchema;
+    output: typeof PromoCodeReplySchema;
+  },
+  /**
+   * A member redeems a code (/promo CODE): its reward is given once. PAYMENTS.PROMO_NOT_FOUND, _EXPIRED,
+   * _INACTIVE, _USED_UP, _ALREADY_REDEEMED.
+   *
+   * @generated from rpc botplatform.payments.v1.PaymentsRpc.RedeemPromoCode
+   */
+  redeemPromoCode: {
+    methodKind: "unary";
+    input: typeof RedeemPromoCodeRequestSchema;
+    output: typeof RedeemPromoCodeReplySchema;
   },
   /**
    * The service's bot features (pre-checkout queries, successful payments), routed here by the gateway.
