@@ -85,7 +85,11 @@ async function main(): Promise<void> {
   log(formatTable(judged));
   log('');
   const below = judged.filter((l) => !l.meetsAim);
-  log(below.length ? `${below.length} line(s) below the aim (ours at >= 50 % of raw).` : 'Every line meets the aim (ours at >= 50 % of raw).');
+  log(
+    below.length
+      ? `${below.length} line(s) do not meet their aim (/raw or /naive: the ratio the aim is set on; default ours at >= 50 % of raw).`
+      : 'Every line meets its aim.',
+  );
   for (const failure of failures) log(`scenario ${failure.scenario} FAILED, no figure: ${failure.error.split('\n')[0]}`);
   await writeReport(REPORT_PATH, { startedAt: startedAt.toISOString(), durationSeconds, environment, lines: judged, failures });
   log(`written to ${REPORT_PATH} (${durationSeconds} s)`);
