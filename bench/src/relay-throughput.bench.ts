@@ -252,7 +252,7 @@ async function describeStuckPipeline(bus: JetStreamEventBus, consumer: RunningCo
     const info = await bus.jsm.consumers.info(stream, consumer.name);
     const deadLetters = await consumer.deadLetters();
     return [
-      `stream ${stream}: ${streamInfo.state.messages} messages (the store holds ${NAIVE_EVENTS} events)`,
+      `stream ${stream}: ${streamInfo.state.messages} messages (the store holds ${EVENTS} events)`,
       `consumer ${consumer.name}: delivered stream seq ${info.delivered.stream_seq}, ack floor stream seq ${info.ack_floor.stream_seq}, ` +
         `ack pending ${info.num_ack_pending}, pending ${info.num_pending}, redelivered ${info.num_redelivered}, waiting pulls ${info.num_waiting}`,
       `dead letters: ${deadLetters.length}${deadLetters.length ? ` (first: ${deadLetters[0].reason})` : ''}`,

@@ -53,6 +53,8 @@ export class EventRelay implements RunningProducer {
    * round (0 when caught up): the relay's lag, mostly the wait for older transactions to end.
    */
   lagSeconds = 0;
+  /** The checkpoint as of this relay's last round (undefined: load it). */
+  private knownCheckpoint: Checkpoint | undefined;
 
   constructor(
     private readonly js: JetStreamClient,
@@ -94,16 +96,27 @@ export class EventRelay implements RunningProducer {
       let moved = 0;
       let heldBack = false;
       try {
-        const checkpoint = await this.producer.store.advanceCheckpoint(this.checkpointName, async (checkpoint) => {
-          const page = await this.producer.store.readAll({ after: checkpoint, limit: batchSize });
-          if (page.events.length === 0) return undefined;
-          const oldestRecordedAt = page.events[0].metadata.recordedAt.getTime();
-          const published = await this.publish(page.events);
-          this.producer.observer?.relayRound?.(published, page.events.length, Math.max(0, (Date.now() - oldestRecordedAt) / 1_000));
-          await this.options.afterPublish?.();
-          moved = page.events.length;
-          return page.checkpoint satisfies Checkpoint;
-        });
+        const store = this.producer.store;
+        // A first read outside any transaction: an idle round then takes no lock and no transaction id
+        // (every transaction id held open, even for a few ms, holds back every reader on the server).
+        const known = this.knownCheckpoint ?? (await store.loadCheckpoint(this.checkpointName));
+        const probe = await store.readAll({ after: known, limit: batchSize });
+        let checkpoint = known;
+        if (probe.events.length > 0) {
+          checkpoint = await store.advanceCheckpoint(this.checkpointName, async (current) => {
+            // Unless another instance moved the checkpoint meanwhile, the page read is the one to
+            // publish: whatever commits later sorts after it (ADR 0002).
+            const page = sameCheckpoint(current, known) ? probe : await store.readAll({ after: current, limit: batchSize });
+            if (page.events.length === 0) return undefined;
+            const oldestRecordedAt = page.events[0].metadata.recordedAt.getTime();
+            const published = await this.publish(page.events);
+            this.producer.observer?.relayRound?.(published, page.events.length, Math.max(0, (Date.now() - oldestRecordedAt) / 1_000));
+            await this.options.afterPublish?.();
+            moved = page.events.length;
+            return page.checkpoint satisfies Checkpoint;
+          });
+        }
+        this.knownCheckpoint = checkpoint;
         if (moved < batchSize) {
           // Caught up with what may be read; anything still there waits for an older transaction.
           const unread = await this.producer.store.firstUnread(checkpoint);
@@ -113,6 +126,7 @@ export class EventRelay implements RunningProducer {
         }
         this.lastError = undefined;
       } catch (error) {
+        this.knownCheckpoint = undefined; // read it again: the round may have moved it or not
         this.lastError = error;
         this.options.onError?.(error);
         await this.timer.sleep(this.options.retryDelayMs ?? 500, { wakeable: false });
@@ -156,4 +170,8 @@ export class EventRelay implements RunningProducer {
     this.published += acks.length;
     return acks.length;
   }
+}
+
+function sameCheckpoint(a: Checkpoint, b: Checkpoint): boolean {
+  return a.transactionId === b.transactionId && a.globalPosition === b.globalPosition;
 }
