@@ -18,7 +18,7 @@ import {
 } from './fixtures.js';
 import { NaiveEventPath } from './naive-durable.js';
 import { RawJetStream } from './raw-jetstream.js';
-import type { BenchLine } from './report.js';
+import { PartialScenarioError, type BenchLine } from './report.js';
 import { paced, percentile, waitUntil, withTimeout } from './timing.js';
 
 /** The first second runs at the same rate but is not counted: connections, JIT and plans warm up. */
@@ -56,7 +56,17 @@ export interface LatencyBenchTarget {
  */
 export async function runLatencyBench(target: LatencyBenchTarget, log: (line: string) => void): Promise<BenchLine[]> {
   const lines: BenchLine[] = [];
-  for (const rate of RATES) lines.push(...(await measureAt(rate, { ...target, namespace: `${target.namespace}_${rate.perSecond}` }, log)));
+  const failures: string[] = [];
+  for (const rate of RATES) {
+    // One rate failing (the machine cannot sustain it) must not hide the other's figures.
+    try {
+      lines.push(...(await measureAt(rate, { ...target, namespace: `${target.namespace}_${rate.perSecond}` }, log)));
+    } catch (error) {
+      failures.push(`at ${rate.perSecond}/s: ${error instanceof Error ? error.message : String(error)}`);
+      log(`  FAILED at ${rate.perSecond}/s: ${failures[failures.length - 1]}`);
+    }
+  }
+  if (failures.length) throw new PartialScenarioError(failures.join('; '), lines);
   return lines;
 }
 

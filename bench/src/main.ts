@@ -11,7 +11,7 @@ import { runLatencyBench } from './latency.bench.js';
 import { runLeaderboardBench } from './leaderboard.bench.js';
 import { runRelayThroughputBench } from './relay-throughput.bench.js';
 import { runScheduleBench } from './schedule.bench.js';
-import { formatTable, judge, writeReport, type BenchLine } from './report.js';
+import { PartialScenarioError, formatTable, judge, writeReport, type BenchLine } from './report.js';
 
 const REPORT_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../test-output/bench.json');
 
@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       try {
         lines.push(...(await scenario.run()));
       } catch (error) {
+        if (error instanceof PartialScenarioError) lines.push(...error.lines);
         failures.push({ scenario: scenario.key, error: messageOf(error) });
         console.error(`  FAILED: ${messageOf(error)}`);
       }

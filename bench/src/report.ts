@@ -109,3 +109,13 @@ export async function writeReport(path: string, report: BenchReport): Promise<vo
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
 }
+
+/** A scenario that failed part way: the lines it did measure are still reported. */
+export class PartialScenarioError extends Error {
+  constructor(
+    message: string,
+    readonly lines: readonly BenchLine[],
+  ) {
+    super(message);
+  }
+}
