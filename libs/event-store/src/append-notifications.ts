@@ -48,7 +48,7 @@ export class AppendNotifications implements AppendSubscription {
     const client = this.client;
     this.client = undefined;
     this.listening = false;
-    await client?.end().catch(() => {});
+    if (client) await endWithin(client, 1_000);
   }
 
   private async open(): Promise<void> {
@@ -65,7 +65,11 @@ export class AppendNotifications implements AppendSubscription {
       this.lost(client, error);
       return;
     }
-    if (this.client !== client) return;
+    if (this.client !== client) {
+      // Closed (or replaced) while connecting: this connection is nobody's.
+      await endWithin(client, 1_000);
+      return;
+    }
     this.listening = true;
     this.listens++;
     this.onAppend();
@@ -76,8 +80,15 @@ export class AppendNotifications implements AppendSubscription {
     this.client = undefined;
     this.listening = false;
     if (error !== undefined && !this.closed) this.options.onError?.(error);
-    client.end().catch(() => {});
+    void endWithin(client, 1_000);
     if (this.closed) return;
     this.retry = setTimeout(() => void this.open(), this.options.reconnectDelayMs ?? 1_000);
   }
+}
+
+/** Ends a client, giving up waiting after `ms` (a connection still being opened may never say it ended). */
+async function endWithin(client: pg.Client, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([client.end().catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
