@@ -5,6 +5,7 @@ import { createRpcClient } from '@botplatform/service-kit';
 import { TelegramSandbox, type SandboxChat } from '@botplatform/telegram-sandbox';
 import { sequentialize, run, type RunnerHandle } from '@grammyjs/runner';
 import { Bot } from 'grammy';
+import pg from 'pg';
 import type { BenchLine } from './report.js';
 import { paced, percentile, perSecond, sleep, waitUntil, withTimeout } from './timing.js';
 
@@ -43,6 +44,7 @@ export async function runGatewayBench(target: GatewayBenchTarget, log: (line: st
   await sandbox.start();
   try {
     const raw = await measure('raw grammY bot', () => startRawBot(sandbox), log);
+    const naiveFirstContact = await measureNaiveFirstContact(sandbox, target, log);
     const rssBefore = process.memoryUsage().rss;
     const ours = await measure('gateway', () => startGateway(sandbox, target), log, ROUTED_COMMAND);
     const routed = ours.routed!;
@@ -54,6 +56,8 @@ export async function runGatewayBench(target: GatewayBenchTarget, log: (line: st
         better: 'higher',
         ours: ours.firstContactPerSecond,
         raw: raw.firstContactPerSecond,
+        naive: naiveFirstContact,
+        aim: { on: 'naive', ratio: 0.7 },
       },
       {
         scenario: 'gateway',
@@ -62,6 +66,10 @@ export async function runGatewayBench(target: GatewayBenchTarget, log: (line: st
         better: 'higher',
         ours: ours.knownUsersPerSecond,
         raw: raw.knownUsersPerSecond,
+        aim: [
+          { on: 'raw', ratio: 0.5 },
+          { on: 'absolute', value: 1_000, what: 'updates/s' },
+        ],
       },
       ...[50, 99].map(
         (p): BenchLine => ({
@@ -71,6 +79,7 @@ export async function runGatewayBench(target: GatewayBenchTarget, log: (line: st
           better: 'lower',
           ours: percentile(ours.latencies, p),
           raw: percentile(raw.latencies, p),
+          ...(p === 99 ? { aim: [{ on: 'raw', ratio: 2 } as const, { on: 'absolute', value: 100, what: 'ms' } as const] } : {}),
           details: { samples: ours.latencies.length },
         }),
       ),
@@ -184,6 +193,70 @@ async function startRawBot(sandbox: TelegramSandbox): Promise<BotUnderTest> {
     sandbox.chat(sandbox.createUser({ firstName: `Raw${i}`, languageCode: i % 2 ? 'ru' : 'en' }), sandboxBot),
   );
   return { chats, stop: () => runner.stop() };
+}
+
+/**
+ * The naive durable bot's first contact: the bare grammY bot (runner, sequentialized per chat) whose
+ * `/start` upserts the user and the bot membership in one transaction (pool of 10, like a service's)
+ * and then replies. What a competent engineer writes by hand to remember who joined.
+ */
+async function measureNaiveFirstContact(sandbox: TelegramSandbox, target: GatewayBenchTarget, log: (line: string) => void): Promise<number> {
+  const pool = new pg.Pool({ connectionString: target.databaseUrl, max: 10 });
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS naive_bot`);
+    await pool.query(`CREATE TABLE naive_bot.users (
+      telegram_user_id bigint PRIMARY KEY, first_name text NOT NULL, language_code text,
+      created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now())`);
+    await pool.query(`CREATE TABLE naive_bot.memberships (
+      bot_id bigint NOT NULL, telegram_user_id bigint NOT NULL REFERENCES naive_bot.users,
+      joined_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (bot_id, telegram_user_id))`);
+    const sandboxBot = sandbox.createBot({ username: 'naive_bench_bot' });
+    const bot = new Bot(sandboxBot.token, { client: { apiRoot: sandbox.apiRoot } });
+    bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
+    bot.command('start', async (ctx) => {
+      const from = ctx.from!;
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query({
+          name: 'naive_upsert_user',
+          text: `INSERT INTO naive_bot.users (telegram_user_id, first_name, language_code) VALUES ($1, $2, $3)
+                 ON CONFLICT (telegram_user_id) DO UPDATE SET first_name = excluded.first_name,
+                   language_code = excluded.language_code, updated_at = now()`,
+          values: [from.id, from.first_name, from.language_code ?? null],
+        });
+        await client.query({
+          name: 'naive_upsert_membership',
+          text: `INSERT INTO naive_bot.memberships (bot_id, telegram_user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+          values: [ctx.me.id, from.id],
+        });
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+      await ctx.reply(`Welcome, ${from.first_name}!`);
+    });
+    await bot.init();
+    const runner: RunnerHandle = run(bot);
+    try {
+      const chats = Array.from({ length: USERS }, (_, i) =>
+        sandbox.chat(sandbox.createUser({ firstName: `Naive${i}`, languageCode: i % 2 ? 'ru' : 'en' }), sandboxBot),
+      );
+      const rate = await burst(chats, 1, (chat) => chat.sendCommand('start'));
+      const { rows } = await pool.query<{ n: number }>('SELECT count(*)::integer AS n FROM naive_bot.memberships');
+      if (rows[0].n !== USERS) throw new Error(`the naive bot stored ${rows[0].n} memberships for ${USERS} users`);
+      log(`  naive durable grammY bot (user + membership upserted in one transaction): first contact ${rate.toFixed(0)}/s`);
+      return rate;
+    } finally {
+      await runner.stop();
+    }
+  } finally {
+    await pool.query('DROP SCHEMA IF EXISTS naive_bot CASCADE').catch(() => {});
+    await pool.end();
+  }
 }
 
 async function startGateway(sandbox: TelegramSandbox, target: GatewayBenchTarget): Promise<BotUnderTest> {

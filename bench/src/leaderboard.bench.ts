@@ -42,7 +42,13 @@ export async function runLeaderboardBench(databaseUrl: string, log: (line: strin
   let orm: MikroORM | undefined;
   let index: LeaderboardIndex | undefined;
   try {
-    orm = await createServiceOrm({ clientUrl: databaseUrl, schema: 'gamification', migrations: gamificationService.migrations, poolSize: 2 });
+    orm = await createServiceOrm({
+      clientUrl: databaseUrl,
+      schema: 'gamification',
+      migrations: gamificationService.migrations,
+      poolSize: 2,
+      statementTimeoutMs: 0,
+    });
     await orm.migrator.up();
     const botId = randomUUID();
     const scope = `bot:${botId}`;

@@ -82,6 +82,31 @@ export class RawJetStream {
     };
   }
 
+  /**
+   * Like `consume`, but awaits `handle` before acking each message, one message after the other (the
+   * naive durable consumer); `lastArrival` resolves when the `count`-th message was handled.
+   */
+  async consumeEach(count: number, handle: (message: JsMsg) => Promise<void>): Promise<RawConsumption> {
+    const consumer = await this.js.consumers.get(this.stream, this.durable);
+    const messages = await consumer.consume({ max_messages: PULL_BATCH });
+    let consumed = 0;
+    const lastArrival = (async () => {
+      for await (const message of messages) {
+        await handle(message);
+        message.ack();
+        if (++consumed === count) return performance.now();
+      }
+      throw new Error(`naive consumer on ${this.stream} stopped after ${consumed} of ${count} messages`);
+    })();
+    lastArrival.catch(() => {});
+    return {
+      lastArrival,
+      close: async () => {
+        await messages.close();
+      },
+    };
+  }
+
   async close(): Promise<void> {
     await this.connection.drain().catch(() => this.connection.close());
   }

@@ -1,4 +1,5 @@
 import { JetStreamEventBus, encodePublicEvent, type RunningConsumer } from '@botplatform/bus';
+import { UserRegisteredSchema, decodeEventMessage, isEventOf } from '@botplatform/contracts';
 import { PostgresEventStore, runSql } from '@botplatform/event-store';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +14,7 @@ import {
   openProducerOrm,
   registered,
 } from './fixtures.js';
+import { NaiveEventPath } from './naive-durable.js';
 import { RawJetStream } from './raw-jetstream.js';
 import type { BenchLine } from './report.js';
 import { perSecond, runWorkers, waitUntil, withTimeout } from './timing.js';
@@ -25,6 +27,11 @@ const PREAPPEND_BATCH = 50;
 /** The relay has a round of 500 publishes in flight; the raw publisher keeps as many outstanding. */
 const RAW_PUBLISH_WINDOW = 500;
 const STALL_MS = 15_000;
+/**
+ * The naive consumer commits once per event (no inbox, no batching), a few ms each on this machine's
+ * disk: its rate settles within a few thousand events, so it runs fewer than ours to keep the bench short.
+ */
+const NAIVE_EVENTS = 4_000;
 
 export interface RelayBenchTarget {
   readonly databaseUrl: string;
@@ -55,6 +62,11 @@ export async function runRelayThroughputBench(target: RelayBenchTarget, log: (li
 
     const raw = await measureRaw(target, payload);
     const rawRate = perSecond(EVENTS, raw.consumedMs);
+    const naive = await measureNaive(target, payload);
+    const naiveRate = perSecond(EVENTS, naive.consumedMs);
+    log(
+      `  naive durable (INSERT, publish + ack; consumer INSERT + ack): ${naiveRate.toFixed(0)} ev/s (produced alone ${perSecond(EVENTS, naive.publishedMs).toFixed(0)} ev/s)`,
+    );
     const lines: BenchLine[] = [];
     // Each pass publishes the same stored events into a namespace of its own (the relay's checkpoint is
     // per namespace), so both consumers start from an empty stream and an empty effects table.
@@ -75,7 +87,11 @@ export async function runRelayThroughputBench(target: RelayBenchTarget, log: (li
         better: 'higher',
         ours: oursRate,
         raw: rawRate,
+        naive: naiveRate,
+        aim: { on: 'naive', ratio: handler === 'batch' ? 1.5 : 1.0 },
         details: {
+          naiveAllProducedMs: naive.publishedMs,
+          naiveAllConsumedMs: naive.consumedMs,
           events: EVENTS,
           payloadBytes: payload.length,
           oursAllPublishedMs: ours.publishedMs,
@@ -190,6 +206,41 @@ async function measureRaw(target: RelayBenchTarget, payload: Uint8Array): Promis
     }
   } finally {
     await raw.close();
+  }
+}
+
+/**
+ * The naive durable path: N events INSERTed and published (each awaiting its ack) by as many
+ * concurrent producers as the raw publisher keeps outstanding, sharing a pool of 10 connections; a
+ * consumer INSERTs an effect per message and acks, one after the other. Timed from the first INSERT
+ * to the N-th effect committed. Its producer INSERTs are inside the clock, ours (the appends) are not:
+ * ours starts from events already in the store, the naive path has no store to start from.
+ */
+async function measureNaive(target: RelayBenchTarget, payload: Uint8Array): Promise<Timings> {
+  const naive = await NaiveEventPath.create(target.databaseUrl, target.natsUrl, target.namespace, 'throughput');
+  try {
+    const consumption = await naive.consume(NAIVE_EVENTS, (message) => {
+      const event = decodeEventMessage(message.data);
+      if (!isEventOf(event, UserRegisteredSchema)) throw new Error(`unexpected ${event.subject}`);
+      return { eventId: message.headers?.get('Nats-Msg-Id') ?? '', streamId: event.envelope.streamId, telegramUserId: message.seq };
+    });
+    try {
+      const start = performance.now();
+      await runWorkers(RAW_PUBLISH_WINDOW, NAIVE_EVENTS, async (_, task) => {
+        const id = randomUUID();
+        await naive.produce(id, `user-${id}`, { telegramUserId: task, firstName: `bench user ${task}` }, payload);
+      });
+      const publishedMs = performance.now() - start;
+      const lastApplied = await withTimeout(consumption.lastArrival, 120_000, 'the naive consumer to apply every message').catch(async (error: unknown) => {
+        throw new Error(`${messageOf(error)} (${await naive.effects()} of ${NAIVE_EVENTS} effects written)`);
+      });
+      if ((await naive.effects()) !== NAIVE_EVENTS) throw new Error('the naive consumer did not write one effect per event');
+      return { publishedMs, consumedMs: lastApplied - start };
+    } finally {
+      await consumption.close();
+    }
+  } finally {
+    await naive.close();
   }
 }
 

@@ -22,12 +22,20 @@ export async function paced(ratePerSecond: number, count: number, send: (i: numb
   const intervalMs = 1_000 / ratePerSecond;
   const start = performance.now();
   const inFlight: Promise<void>[] = [];
+  // A send that fails early is reported once all have settled, instead of crashing the process as an
+  // unhandled rejection while the schedule goes on.
+  let failure: { error: unknown } | undefined;
   for (let i = 0; i < count; i++) {
     const wait = start + i * intervalMs - performance.now();
     if (wait > 0) await sleep(wait);
-    inFlight.push(send(i));
+    inFlight.push(
+      send(i).catch((error: unknown) => {
+        failure ??= { error };
+      }),
+    );
   }
   await Promise.all(inFlight);
+  if (failure) throw failure.error;
 }
 
 /**

@@ -21,5 +21,7 @@ export {
 export { DeciderSpecification } from './decider-specification.js';
 export { EventStoreMigration20261123000000, eventStoreMigrations } from './migrations/20261123000000-event-store.migration.js';
 export { EventStoreMigration20261201000000 } from './migrations/20261201000000-event-store-trace-parent.migration.js';
+export { EventStoreMigration20261202000000 } from './migrations/20261202000000-event-store-append-notify.migration.js';
+export { appendChannelOf, type AppendNotificationsOptions, type AppendSubscription } from './append-notifications.js';
 export { createServiceOrm, type ServiceOrmOptions } from './service-orm.js';
 export { runSql } from './sql.js';

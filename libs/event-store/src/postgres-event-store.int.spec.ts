@@ -388,7 +388,11 @@ describe('PostgresEventStore', () => {
       const again = await createServiceOrm({ clientUrl: database.url, schema: 'svc', migrations: eventStoreMigrations });
       const executed = await again.migrator.getExecuted();
       await again.close(true);
-      expect(executed.map((m) => m.name)).toEqual(['Migration20261123000000_event_store', 'Migration20261201000000_event_store_trace_parent']);
+      expect(executed.map((m) => m.name)).toEqual([
+        'Migration20261123000000_event_store',
+        'Migration20261201000000_event_store_trace_parent',
+        'Migration20261202000000_event_store_append_notify',
+      ]);
     });
   });
 });

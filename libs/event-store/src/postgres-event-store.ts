@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type pg from 'pg';
+import { AppendNotifications, appendChannelOf, type AppendNotificationsOptions, type AppendSubscription } from './append-notifications.js';
 import { InvalidAppendError, WrongExpectedVersionError } from './errors.js';
 import { START, type Checkpoint, type DomainEvent, type EventContext, type ExpectedVersion, type RecordedEvent, type StorePosition } from './event.js';
 import { runSql } from './sql.js';
@@ -237,6 +239,24 @@ export class PostgresEventStore {
     return { events, checkpoint: last ? positionOf(last.metadata) : after };
   }
 
+  /**
+   * The first event after `after` in commit order that `readAll` may not return yet: committed (this
+   * sees only committed rows) but held back because an older transaction is still open somewhere on
+   * the server (the xmin horizon), or simply not read yet. `undefined` when there is none. Its
+   * `recordedAt` gives the reader's lag.
+   */
+  async firstUnread(after: Checkpoint = START): Promise<{ recordedAt: Date } | undefined> {
+    const [row] = await this.query<{ recorded_at: string }>(
+      `SELECT to_json(e.recorded_at) #>> '{}' AS recorded_at FROM ${this.table} e
+       WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+       ORDER BY e.transaction_id, e.global_position
+       LIMIT 1`,
+      [after.transactionId, after.globalPosition],
+      { statement: 'first_unread' },
+    );
+    return row && { recordedAt: new Date(row.recorded_at) };
+  }
+
   async loadCheckpoint(name: string, options: StoreCallOptions & { forUpdate?: boolean } = {}): Promise<Checkpoint> {
     const [row] = await this.query<{ transaction_id: string; global_position: string }>(
       `SELECT transaction_id::text, global_position::text FROM ${this.checkpoints} WHERE name = $1
@@ -306,6 +326,23 @@ export class PostgresEventStore {
   onAppended(listener: () => void): () => void {
     this.appendListeners.add(listener);
     return () => this.appendListeners.delete(listener);
+  }
+
+  /**
+   * LISTENs, on a dedicated connection, for appends to this store from any process (each appending
+   * transaction notifies when it commits): a relay in another process than the writers then wakes at
+   * once instead of at its next poll. The connection is opened again when lost. A wake-up only: keep
+   * polling as the fallback.
+   */
+  async listenForAppends(onAppend: () => void, options: AppendNotificationsOptions = {}): Promise<AppendSubscription> {
+    const pool = (await this.em.getConnection().getNativeClient()) as pg.Pool & { options: pg.PoolConfig };
+    const { max: _max, min: _min, idleTimeoutMillis: _idle, ...config } = pool.options;
+    return new AppendNotifications(
+      { ...config, application_name: `event-store-listen:${this.schemaName}` },
+      appendChannelOf(this.schemaName),
+      onAppend,
+      options,
+    );
   }
 
   private notifyAppended(): void {

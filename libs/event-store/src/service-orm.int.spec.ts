@@ -84,4 +84,36 @@ describe('createServiceOrm', () => {
       await Promise.all(holders);
     }
   });
+
+  it('bounds statements and idle transactions by default (30 s, 10 s), on every pooled session', async () => {
+    const [settings] = await runSql<{ statement: string; idle: string }>(
+      orm.em,
+      `SELECT current_setting('statement_timeout') AS statement, current_setting('idle_in_transaction_session_timeout') AS idle`,
+    );
+    expect(settings).toEqual({ statement: '30s', idle: '10s' });
+  });
+
+  it('ends a statement past its timeout and a session left idle in a transaction past its timeout', async () => {
+    const bounded = await createServiceOrm({
+      clientUrl: database.url,
+      schema: 'svc',
+      migrations: eventStoreMigrations,
+      poolSize: 2,
+      statementTimeoutMs: 200,
+      idleInTransactionTimeoutMs: 300,
+    });
+    try {
+      await expect(runSql(bounded.em, 'SELECT pg_sleep(2)')).rejects.toThrow(/statement timeout/);
+      const forgotten = bounded.em.fork().transactional(async (em) => {
+        await runSql(em, 'SELECT pg_current_xact_id()');
+        await new Promise((resolve) => setTimeout(resolve, 1_000)); // idle inside the transaction
+        await runSql(em, 'SELECT 1');
+      });
+      await expect(within(5_000, 'the forgotten transaction', forgotten)).rejects.toThrow();
+      // The pool recovers: the ended session is replaced.
+      expect(await runSql(bounded.em, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await bounded.close(true);
+    }
+  });
 });

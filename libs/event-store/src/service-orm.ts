@@ -19,8 +19,23 @@ export interface ServiceOrmOptions {
    * a pool whose connections are all stuck makes every caller wait forever, health checks included.
    */
   readonly acquireTimeoutMs?: number;
+  /**
+   * The server ends a statement running longer than this (default 30 s; 0 = no limit). A migration
+   * that needs longer says so itself (`SET LOCAL statement_timeout = 0` in its transaction).
+   */
+  readonly statementTimeoutMs?: number;
+  /**
+   * The server ends a session left idle inside a transaction longer than this (default 10 s; 0 = no
+   * limit). Every relay on the cluster reads only below the oldest open transaction (ADR 0002), so a
+   * transaction forgotten open by a stuck process must not hold them back for long. Work that waits
+   * inside a transaction on purpose sets its own bound locally (the timer worker does).
+   */
+  readonly idleInTransactionTimeoutMs?: number;
   readonly debug?: boolean;
 }
+
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
 
 /**
  * kysely 0.29's controlled transaction (what MikroORM 7 runs `em.transactional` on) hands its
@@ -72,6 +87,9 @@ export async function createServiceOrm(options: ServiceOrmOptions): Promise<Mikr
       // TCP keepalive instead of leaving the connection's query hanging until the OS gives up.
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
+      // Sent with each connection's startup: they bound every session of the pool, the LISTEN one included.
+      statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
       onPoolCreated: releaseClientsWhoseConnectionEnds,
     },
     debug: options.debug ?? false,

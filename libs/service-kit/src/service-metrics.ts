@@ -18,6 +18,7 @@ export class ServiceMetrics implements BusObserver {
   private readonly relayPublished: Counter;
   private readonly relayLagEvents: Gauge;
   private readonly relayLagSeconds: Gauge;
+  private readonly relayUnpublishedAge: Gauge;
   private readonly consumerEvents: Counter<'consumer' | 'subject' | 'outcome'>;
   private readonly consumerLag: Histogram<'consumer'>;
   private readonly redeliveries: Counter<'consumer'>;
@@ -59,6 +60,11 @@ export class ServiceMetrics implements BusObserver {
     this.relayLagSeconds = new Gauge({
       name: 'botplatform_relay_lag_seconds',
       help: 'How long the oldest event of the last relay round waited since it was recorded',
+      registers,
+    });
+    this.relayUnpublishedAge = new Gauge({
+      name: 'botplatform_relay_oldest_unpublished_seconds',
+      help: 'Age of the oldest committed event the relay has not published yet, as of its last caught-up round (commit-order wait)',
       registers,
     });
     this.consumerEvents = new Counter({
@@ -123,6 +129,10 @@ export class ServiceMetrics implements BusObserver {
     this.relayPublished.inc(published);
     this.relayLagEvents.set(backlog);
     this.relayLagSeconds.set(lagSeconds);
+  }
+
+  relayLag(lagSeconds: number): void {
+    this.relayUnpublishedAge.set(lagSeconds);
   }
 
   eventSettled(consumer: string, subject: string, outcome: 'applied' | 'skipped' | 'retry' | 'parked', attempt: number, lagSeconds: number | undefined): void {

@@ -19,8 +19,13 @@ import { PinoLoggerService } from './pino-logger.js';
 import { createRpcClient, rpcServerOptions, type RpcTransport } from './rpc-transport.js';
 import { MetricsController, ServiceMetrics } from './service-metrics.js';
 
+/** Default relay lag (age of the oldest committed event not yet published) past which health warns. */
+export const RELAY_LAG_WARNING_SECONDS = 5;
+
 export interface ServiceInfrastructure {
   readonly databaseUrl: string;
+  /** Relay lag past which the relay's health check reports a warning (default 5 s). */
+  readonly relayLagWarningSeconds?: number;
   readonly bus: EventBus;
   readonly rpc: RpcTransport;
   /** HTTP port for health and admin endpoints; 0 picks a free one. */
@@ -99,7 +104,11 @@ export async function startService(definition: ServiceDefinition, infrastructure
         const relay = running.find((r): r is EventRelay => r instanceof EventRelay);
         if (!relay) return definition.toPublic ? 'in-process' : 'none';
         if (relay.lastError) throw relay.lastError;
-        return `up, ${relay.published} published`;
+        // Lag is a warning, not a failure: an old transaction elsewhere on the server holds every relay
+        // back (ADR 0002), and restarting this service would not end it.
+        const warnAt = infrastructure.relayLagWarningSeconds ?? RELAY_LAG_WARNING_SECONDS;
+        const lag = relay.lagSeconds >= warnAt ? `, WARNING lagging ${relay.lagSeconds.toFixed(1)} s (over ${warnAt} s)` : '';
+        return `up, ${relay.published} published${lag}`;
       },
     },
   ];

@@ -1,6 +1,6 @@
 import { headers } from '@nats-io/nats-core';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import type { Checkpoint, RecordedEvent } from '@botplatform/event-store';
+import type { AppendSubscription, Checkpoint, RecordedEvent } from '@botplatform/event-store';
 import type { BusNaming } from '../bus-naming.js';
 import type { ProducerDefinition, RunningProducer } from '../event-bus.js';
 import { PollTimer } from '../poll-timer.js';
@@ -10,8 +10,20 @@ import { encodePublicEvent } from '../public-event.js';
 export interface EventRelayOptions {
   /** Events read and published per round (default 500). */
   readonly batchSize?: number;
-  /** Idle poll, for appends made by other processes (default 100 ms); in-process appends wake it at once. */
+  /**
+   * Idle poll (default 100 ms): the fallback. In-process appends wake the relay at once, appends from
+   * other processes through PostgreSQL LISTEN/NOTIFY (see `listen`).
+   */
   readonly pollIntervalMs?: number;
+  /** LISTEN for the store's append notifications on a dedicated connection (default true). */
+  readonly listen?: boolean;
+  /** Pause before listening again after the LISTEN connection was lost (default 1 s). */
+  readonly listenReconnectDelayMs?: number;
+  /**
+   * Poll while committed events are held back by an older open transaction (default 20 ms): their
+   * notification came already, nothing else will wake the relay when that transaction ends.
+   */
+  readonly heldBackPollMs?: number;
   /** Pause after a failed round (default 500 ms). */
   readonly retryDelayMs?: number;
   /** Crash-test seam: runs after the publish acks and before the checkpoint moves. */
@@ -32,9 +44,17 @@ export class EventRelay implements RunningProducer {
   private readonly timer = new PollTimer();
   private readonly loop: Promise<void>;
   private readonly unsubscribe: () => void;
+  private readonly listening: Promise<AppendSubscription | undefined>;
   /** The last error of a round, cleared by the next good round (for health checks). */
   lastError: unknown;
   published = 0;
+  /**
+   * Seconds since the oldest committed event not published yet was recorded, as of the last idle
+   * round (0 when caught up): the relay's lag, mostly the wait for older transactions to end.
+   */
+  lagSeconds = 0;
+  /** The checkpoint as of this relay's last round (undefined: load it). */
+  private knownCheckpoint: Checkpoint | undefined;
 
   constructor(
     private readonly js: JetStreamClient,
@@ -45,13 +65,28 @@ export class EventRelay implements RunningProducer {
     this.service = producer.service;
     this.checkpointName = `relay:jetstream:${naming.namespace || 'default'}`;
     this.unsubscribe = producer.store.onAppended(() => this.timer.wake());
+    this.listening =
+      options.listen === false
+        ? Promise.resolve(undefined)
+        : producer.store
+            .listenForAppends(() => this.timer.wake(), { reconnectDelayMs: options.listenReconnectDelayMs, onError: options.onError })
+            .catch((error: unknown) => {
+              options.onError?.(error);
+              return undefined; // the poll still runs
+            });
     this.loop = this.run();
+  }
+
+  /** The LISTEN for other processes' appends, once set up (undefined when off or failed). */
+  get appendNotifications(): Promise<AppendSubscription | undefined> {
+    return this.listening;
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe();
     this.timer.close();
+    await (await this.listening)?.close();
     await this.loop;
   }
 
@@ -59,25 +94,47 @@ export class EventRelay implements RunningProducer {
     const batchSize = this.options.batchSize ?? 500;
     while (this.running) {
       let moved = 0;
+      let heldBack = false;
       try {
-        await this.producer.store.advanceCheckpoint(this.checkpointName, async (checkpoint) => {
-          const page = await this.producer.store.readAll({ after: checkpoint, limit: batchSize });
-          if (page.events.length === 0) return undefined;
-          const oldestRecordedAt = page.events[0].metadata.recordedAt.getTime();
-          const published = await this.publish(page.events);
-          this.producer.observer?.relayRound?.(published, page.events.length, Math.max(0, (Date.now() - oldestRecordedAt) / 1_000));
-          await this.options.afterPublish?.();
-          moved = page.events.length;
-          return page.checkpoint satisfies Checkpoint;
-        });
+        const store = this.producer.store;
+        // A first read outside any transaction: an idle round then takes no lock and no transaction id
+        // (every transaction id held open, even for a few ms, holds back every reader on the server).
+        const known = this.knownCheckpoint ?? (await store.loadCheckpoint(this.checkpointName));
+        const probe = await store.readAll({ after: known, limit: batchSize });
+        let checkpoint = known;
+        if (probe.events.length > 0) {
+          checkpoint = await store.advanceCheckpoint(this.checkpointName, async (current) => {
+            // Unless another instance moved the checkpoint meanwhile, the page read is the one to
+            // publish: whatever commits later sorts after it (ADR 0002).
+            const page = sameCheckpoint(current, known) ? probe : await store.readAll({ after: current, limit: batchSize });
+            if (page.events.length === 0) return undefined;
+            const oldestRecordedAt = page.events[0].metadata.recordedAt.getTime();
+            const published = await this.publish(page.events);
+            this.producer.observer?.relayRound?.(published, page.events.length, Math.max(0, (Date.now() - oldestRecordedAt) / 1_000));
+            await this.options.afterPublish?.();
+            moved = page.events.length;
+            return page.checkpoint satisfies Checkpoint;
+          });
+        }
+        this.knownCheckpoint = checkpoint;
+        if (moved < batchSize) {
+          // Caught up with what may be read; anything still there waits for an older transaction.
+          const unread = await this.producer.store.firstUnread(checkpoint);
+          heldBack = unread !== undefined;
+          this.lagSeconds = unread ? Math.max(0, (Date.now() - unread.recordedAt.getTime()) / 1_000) : 0;
+          this.producer.observer?.relayLag?.(this.lagSeconds);
+        }
         this.lastError = undefined;
       } catch (error) {
+        this.knownCheckpoint = undefined; // read it again: the round may have moved it or not
         this.lastError = error;
         this.options.onError?.(error);
         await this.timer.sleep(this.options.retryDelayMs ?? 500, { wakeable: false });
         continue;
       }
-      if (moved < batchSize) await this.timer.sleep(this.options.pollIntervalMs ?? 100);
+      if (moved < batchSize) {
+        await this.timer.sleep(heldBack ? (this.options.heldBackPollMs ?? 20) : (this.options.pollIntervalMs ?? 100));
+      }
     }
   }
 
@@ -113,4 +170,8 @@ export class EventRelay implements RunningProducer {
     this.published += acks.length;
     return acks.length;
   }
+}
+
+function sameCheckpoint(a: Checkpoint, b: Checkpoint): boolean {
+  return a.transactionId === b.transactionId && a.globalPosition === b.globalPosition;
 }

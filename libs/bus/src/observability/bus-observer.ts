@@ -14,6 +14,11 @@ export interface BusObserver {
    */
   relayRound?(published: number, backlog: number, lagSeconds: number): void;
   /**
+   * After each round that caught up: seconds since the oldest committed event not yet published was
+   * recorded (0 when none), i.e. how long older open transactions hold the relay back (ADR 0002).
+   */
+  relayLag?(lagSeconds: number): void;
+  /**
    * One delivery settled by a consumer: `lagSeconds` from the event's occurredAt to now, `attempt` 1 for
    * a first delivery.
    */
