@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { botFeaturesProviders } from './bot-features/bot-features.providers.js';
 import { HandleBotUpdateRpcController } from './bot-features/handle-bot-update.rpc-controller.js';
+import { broadcastProviders } from './broadcast/broadcast.providers.js';
 import { SendMessageRpcController } from './outbound/send-message.rpc-controller.js';
 import { SendMessageUseCase } from './outbound/send-message.use-case.js';
 import { NotificationPreferences } from './preferences/notification-preferences.js';
@@ -10,6 +11,6 @@ import { RuleSettingsUseCase } from './rules/rule-settings.use-case.js';
 /** The notifications service's RPC controllers, the use cases they call and its bot screen. */
 @Module({
   controllers: [SendMessageRpcController, RuleSettingsRpcController, HandleBotUpdateRpcController],
-  providers: [SendMessageUseCase, RuleSettingsUseCase, NotificationPreferences, ...botFeaturesProviders],
+  providers: [SendMessageUseCase, RuleSettingsUseCase, NotificationPreferences, ...botFeaturesProviders, ...broadcastProviders],
 })
 export class NotificationsModule {}

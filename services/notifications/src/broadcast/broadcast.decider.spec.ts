@@ -123,7 +123,7 @@ describe('Broadcast', () => {
   });
 
   describe('confirming', () => {
-    const confirm = { type: 'ConfirmBroadcast' as const, audienceSize: 10, skipped: 2, ratePerSecond: 25, paid: false, now: NOW };
+    const confirm = { type: 'ConfirmBroadcast' as const, audienceSize: 10, skipped: 2, ratePerSecond: 25, paid: false, maxRatePerSecond: 30, now: NOW };
 
     it('starts sending with the audience counted', () => {
       spec.given([drafted, audienceChosen]).when(confirm).then([confirmed]);
@@ -140,18 +140,18 @@ describe('Broadcast', () => {
         .thenThrows(BroadcastError, withCode('NOTIFICATIONS.BROADCAST_EMPTY_AUDIENCE'));
     });
 
-    it('keeps a free broadcast within 30 messages a second, a paid one within 1000', () => {
+    it('keeps the rate within the ceiling it is given (30/s free, 1000/s paid)', () => {
       spec
         .given([drafted, audienceChosen])
         .when({ ...confirm, ratePerSecond: 31 })
         .thenThrows(BroadcastError, withCode('NOTIFICATIONS.BROADCAST_INVALID'));
       spec
         .given([drafted, audienceChosen])
-        .when({ ...confirm, ratePerSecond: 1000, paid: true })
+        .when({ ...confirm, ratePerSecond: 1000, paid: true, maxRatePerSecond: 1000 })
         .then([{ ...confirmed, data: { ...confirmed.data, ratePerSecond: 1000, paid: true } }]);
       spec
         .given([drafted, audienceChosen])
-        .when({ ...confirm, ratePerSecond: 1001, paid: true })
+        .when({ ...confirm, ratePerSecond: 1001, paid: true, maxRatePerSecond: 1000 })
         .thenThrows(BroadcastError, withCode('NOTIFICATIONS.BROADCAST_INVALID'));
     });
 

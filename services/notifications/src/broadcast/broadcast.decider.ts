@@ -70,6 +70,8 @@ export interface ConfirmBroadcast {
   readonly ratePerSecond: number;
   /** Sent with `allow_paid_broadcast` (the bot opted in). */
   readonly paid: boolean;
+  /** The service's ceiling for this kind of broadcast (`BroadcastSettings`: 30/s free, 1000/s paid by default). */
+  readonly maxRatePerSecond: number;
   readonly now: string;
 }
 
@@ -146,9 +148,6 @@ export interface BroadcastState {
 
 const MAX_TEXT = 4096;
 const MAX_BUTTONS = 10;
-/** Telegram's bulk limit without paid broadcasts (per bot), and with them. */
-export const FREE_BROADCAST_MAX_RATE = 30;
-export const PAID_BROADCAST_MAX_RATE = 1000;
 
 const invalid = (message: string) => new BroadcastError('NOTIFICATIONS.BROADCAST_INVALID', message);
 
@@ -256,7 +255,7 @@ export const broadcastDecider: Decider<BroadcastState, BroadcastCommand, Broadca
         if (!state.audience) throw new BroadcastError('NOTIFICATIONS.BROADCAST_NO_AUDIENCE', 'choose an audience first');
         if (command.audienceSize - command.skipped <= 0)
           throw new BroadcastError('NOTIFICATIONS.BROADCAST_EMPTY_AUDIENCE', 'the audience has no one to send to');
-        const max = command.paid ? PAID_BROADCAST_MAX_RATE : FREE_BROADCAST_MAX_RATE;
+        const max = command.maxRatePerSecond;
         if (!(command.ratePerSecond > 0 && command.ratePerSecond <= max)) throw invalid(`the rate must be above 0 and at most ${max} messages per second`);
         return [
           {

@@ -14,3 +14,15 @@ category-welcome = Welcome
 category-achievements = Levels and badges
 category-subscription = Subscription news
 category-payments = Payment receipts
+
+# Broadcasts (broadcast/)
+broadcast-report =
+    { $cancelledNote ->
+        [yes] 📣 Broadcast cancelled.
+       *[no] 📣 Broadcast finished.
+    }
+    Sent: { $sent }
+    Failed: { $failed }
+    Blocked the bot: { $blocked }
+    Skipped (blocked before): { $skipped }
+    Not sent (cancelled): { $cancelled }

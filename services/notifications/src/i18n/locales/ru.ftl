@@ -13,3 +13,15 @@ category-welcome = Приветствие
 category-achievements = Уровни и значки
 category-subscription = Новости подписки
 category-payments = Чеки об оплате
+
+# Рассылки (broadcast/)
+broadcast-report =
+    { $cancelledNote ->
+        [yes] 📣 Рассылка отменена.
+       *[no] 📣 Рассылка завершена.
+    }
+    Отправлено: { $sent }
+    Ошибки: { $failed }
+    Заблокировали бота: { $blocked }
+    Пропущено (заблокировали раньше): { $skipped }
+    Не отправлено (отмена): { $cancelled }
