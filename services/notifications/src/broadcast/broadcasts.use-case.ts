@@ -20,10 +20,15 @@ import {
 import { BroadcastError } from './broadcast.errors.js';
 import { projectBroadcast } from './broadcast.projection.js';
 
-/** Who acts on a broadcast: an admin or the owner of its bot (checked again here, from the audience projection). */
+/**
+ * Who acts on a broadcast: an admin or the owner of its bot. Checked here from the audience projection's
+ * role, or from `gatewayRole`: the role the gateway read from the users service for the update being
+ * answered (a bot screen's `ctx.isAdmin`), which is ahead of the projection right after a promotion.
+ */
 export interface BroadcastActor {
   readonly botId: string;
   readonly telegramUserId: number;
+  readonly gatewayRole?: 'admin' | 'owner';
 }
 
 /** A broadcast as the admin sees it. */
@@ -154,13 +159,20 @@ export class BroadcastUseCases {
    * `skipped` for one who blocked the bot) in the transaction that records the confirmation.
    */
   async confirm(actor: BroadcastActor, broadcastId: string, now = new Date()): Promise<BroadcastPreview> {
-    const broadcast = await this.view(actor, broadcastId);
+    await this.view(actor, broadcastId);
     let preview: BroadcastPreview | undefined;
     await this.run(actor, broadcastId, { type: 'ConfirmBroadcast' }, async (em) => {
       const paid = await this.paidBroadcasts(em, actor.botId);
       const ratePerSecond = paid ? this.settings.paidRatePerSecond : this.settings.ratePerSecond;
-      if (!broadcast.audience) return { audienceSize: 0, skipped: 0, ratePerSecond, paid, maxRatePerSecond: 0, now: now.toISOString() };
-      const filter = audienceFilter(broadcast.audience, now, 2);
+      // Read under the stream's lock: a broadcast confirmed meanwhile is left to the decider to refuse, nothing materialised.
+      const [current] = await runSql<{ status: string; audience: BroadcastAudience | null }>(
+        em,
+        'SELECT status, audience FROM notifications.notification_broadcasts WHERE broadcast_id = $1',
+        [broadcastId],
+      );
+      const refused = { audienceSize: 0, skipped: 0, ratePerSecond, paid, maxRatePerSecond: 0, now: now.toISOString() };
+      if (current?.status !== 'draft' || !current.audience) return refused;
+      const filter = audienceFilter(current.audience, now, 2);
       const rows = await runSql<{ telegram_user_id: string; unreachable: boolean }>(
         em,
         `SELECT r.telegram_user_id::text, ${UNREACHABLE} AS unreachable FROM notifications.notification_recipients r
@@ -269,6 +281,7 @@ export class BroadcastUseCases {
   }
 
   private async requireAdmin(actor: BroadcastActor): Promise<void> {
+    if (actor.gatewayRole === 'admin' || actor.gatewayRole === 'owner') return;
     const [member] = await runSql<{ role: string }>(
       this.orm.em.fork(),
       'SELECT role FROM notifications.notification_recipients WHERE bot_id = $1 AND telegram_user_id = $2',
