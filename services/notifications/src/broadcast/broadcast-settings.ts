@@ -18,6 +18,12 @@ export interface BroadcastSettings {
   readonly windowSeconds: number;
   /** How often the sender looks at its broadcasts. */
   readonly tickMs: number;
+  /**
+   * Honour the bots' `paid_broadcasts` opt-in. Off: the gateway's outbound request does not carry
+   * `allow_paid_broadcast` yet and its throttle holds every bot to 30/s, so a paid rate would only fill
+   * the gateway's queue (and a pause would take that long to land) while Telegram charged nothing.
+   */
+  readonly paidBroadcasts: boolean;
 }
 
 export const DEFAULT_BROADCAST_SETTINGS: BroadcastSettings = {
@@ -27,6 +33,7 @@ export const DEFAULT_BROADCAST_SETTINGS: BroadcastSettings = {
   paidMaxRatePerSecond: 1000,
   windowSeconds: 0.5,
   tickMs: 50,
+  paidBroadcasts: false,
 };
 
 /** The Nest token of the service's `BroadcastSettings`. */

@@ -272,8 +272,9 @@ export class BroadcastUseCases {
     return report;
   }
 
-  /** The bot opted in to paid broadcasts (`paid_broadcasts`, followed from the users service's settings). */
+  /** The bot opted in to paid broadcasts (`paid_broadcasts`, followed from the users service's settings), and the service honours it. */
   private async paidBroadcasts(em: EntityManager, botId: string): Promise<boolean> {
+    if (!this.settings.paidBroadcasts) return false;
     const [bot] = await runSql<{ paid_broadcasts: boolean | null }>(em, 'SELECT paid_broadcasts FROM notifications.notification_bots WHERE bot_id = $1', [
       botId,
     ]);
