@@ -22,7 +22,14 @@ interface ActiveBroadcast {
 interface Allowance {
   tokens: number;
   at: number;
+  /** Settled recipients over the last seconds: the pace the gateway actually keeps. */
+  samples: { at: number; settled: number }[];
 }
+
+/** The pace measured over this long sizes the window. */
+const MEASURE_MS = 2_000;
+/** Until a pace is measured, the window is sized for this many messages a second (at most the rate). */
+const SLOW_START_RATE = 10;
 
 /**
  * Sends the confirmed broadcasts: each tick, for every broadcast `sending`, requests the next pending
@@ -95,9 +102,10 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
 
   private async serve(broadcast: ActiveBroadcast): Promise<void> {
     const id = broadcast.broadcast_id;
-    const [counts] = await runSql<{ pending: number; requested: number }>(
+    const [counts] = await runSql<{ pending: number; requested: number; settled: number }>(
       this.orm.em.fork(),
-      `SELECT count(*) FILTER (WHERE state = 'pending')::integer AS pending, count(*) FILTER (WHERE state = 'requested')::integer AS requested
+      `SELECT count(*) FILTER (WHERE state = 'pending')::integer AS pending, count(*) FILTER (WHERE state = 'requested')::integer AS requested,
+              count(*) FILTER (WHERE state IN ('sent', 'failed', 'blocked'))::integer AS settled
          FROM notifications.notification_broadcast_recipients WHERE broadcast_id = $1`,
       [id],
     );
@@ -108,18 +116,34 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
     if (broadcast.status !== 'sending' || counts.pending === 0) return;
     const rate = Number(broadcast.rate_per_second);
     const now = performance.now();
-    const allowance = this.allowances.get(id) ?? { tokens: 0, at: now };
+    const allowance = this.allowances.get(id) ?? { tokens: 0, at: now, samples: [] };
     // Tokens at the rate, at most a window's worth banked: a slow tick (a busy database) is made up for,
     // and the gateway's per-bot throttle smooths what leaves in one go.
     const cap = Math.max(1, rate * this.settings.windowSeconds);
     allowance.tokens = Math.min(cap, allowance.tokens + ((now - allowance.at) * rate) / 1000);
     allowance.at = now;
     this.allowances.set(id, allowance);
-    const window = Math.max(1, Math.ceil(rate * this.settings.windowSeconds));
+    const window = Math.max(1, Math.ceil(this.windowRate(allowance, rate, counts.settled, now) * this.settings.windowSeconds));
     const wanted = Math.min(Math.floor(allowance.tokens), window - counts.requested, counts.pending);
     if (wanted <= 0) return;
     const released = await this.release(broadcast, wanted);
     allowance.tokens -= released;
+  }
+
+  /**
+   * The rate the window of unsettled requests is sized for: the broadcast's, or the pace the gateway was
+   * measured to keep (a quarter above it, so the pace can grow) when that is slower (other traffic of the
+   * bot, a busy gateway). Sizing by the measured pace keeps what waits in the gateway's queue, which still
+   * leaves after a pause or a cancel, at about `windowSeconds` of real sending.
+   */
+  private windowRate(allowance: Allowance, rate: number, settled: number, now: number): number {
+    allowance.samples.push({ at: now, settled });
+    while (allowance.samples.length > 2 && now - allowance.samples[1].at >= MEASURE_MS) allowance.samples.shift();
+    const first = allowance.samples[0];
+    const span = now - first.at;
+    if (span < MEASURE_MS / 2) return Math.min(rate, SLOW_START_RATE);
+    const measured = ((settled - first.settled) * 1000) / span;
+    return Math.min(rate, Math.max(SLOW_START_RATE / 2, measured * 1.25));
   }
 
   /** Requests up to `count` pending recipients' messages, in one transaction; how many were. */
