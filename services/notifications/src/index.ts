@@ -1,3 +1,4 @@
-export { notificationsService } from './notifications.service.js';
+export { createNotificationsService, notificationsService } from './notifications.service.js';
 export { NotificationRecipient } from './recipient/notification-recipient.entity.js';
 export { notificationsPublicEvents } from './outbound/outbound.public-events.js';
+export { BroadcastUseCases, type BroadcastPreview, type BroadcastProgress, type BroadcastView } from './broadcast/broadcasts.use-case.js';

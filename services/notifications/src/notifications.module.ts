@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { botFeaturesProviders } from './bot-features/bot-features.providers.js';
 import { HandleBotUpdateRpcController } from './bot-features/handle-bot-update.rpc-controller.js';
+import { broadcastProviders } from './broadcast/broadcast.providers.js';
 import { SendMessageRpcController } from './outbound/send-message.rpc-controller.js';
 import { SendMessageUseCase } from './outbound/send-message.use-case.js';
 import { NotificationPreferences } from './preferences/notification-preferences.js';
@@ -24,6 +25,7 @@ import { SendScheduledMessageTimer } from './scheduled/send-scheduled-message.ti
     ScheduledMessagesUseCase,
     SendScheduledMessageTimer,
     NotificationsTimerWorker,
+    ...broadcastProviders,
   ],
 })
 export class NotificationsModule {}

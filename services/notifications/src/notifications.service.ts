@@ -9,6 +9,9 @@ import { onUsersAlert } from './alerts/on-users-alert.consumer.js';
 import { NotificationRecipientsMigration20261123000300 } from './migrations/20261123000300-notification-recipients.migration.js';
 import { AudienceRulesTemplatesMigration20261130000100 } from './migrations/20261130000100-audience-rules-templates.migration.js';
 import { ScheduledMessagesAdminAlertsMigration20261130230000 } from './migrations/20261130230000-scheduled-messages-admin-alerts.migration.js';
+import type { DynamicModule } from '@nestjs/common';
+import { BROADCAST_SETTINGS, type BroadcastSettings, DEFAULT_BROADCAST_SETTINGS } from './broadcast/broadcast-settings.js';
+import { BroadcastsMigration20261201000400 } from './broadcast/migrations/20261201000400-broadcasts.migration.js';
 import { NotificationsModule } from './notifications.module.js';
 import { notificationsPublicEvents } from './outbound/outbound.public-events.js';
 import { NotificationRecipient } from './recipient/notification-recipient.entity.js';
@@ -30,9 +33,10 @@ export const notificationsService: ServiceDefinition = {
     { name: 'Migration20261130000100_audience_rules_templates', class: AudienceRulesTemplatesMigration20261130000100 },
     ...schedulerMigrations,
     { name: 'Migration20261130230000_scheduled_messages_admin_alerts', class: ScheduledMessagesAdminAlertsMigration20261130230000 },
+    { name: 'Migration20261201000400_broadcasts', class: BroadcastsMigration20261201000400 },
   ],
   entities: [NotificationRecipient],
-  module: () => ({ module: NotificationsModule }),
+  module: () => notificationsModule(DEFAULT_BROADCAST_SETTINGS),
   consumers: ({ store }) => {
     const rules = new RuleDispatcher(store);
     const alerts = new AdminAlertDispatcher(store);
@@ -49,3 +53,13 @@ export const notificationsService: ServiceDefinition = {
   toPublic: notificationsPublicEvents,
   botFeatures: BotFeatureRouter,
 };
+
+/** The service with other broadcast settings (tests keep Telegram's proportions at a higher pace). */
+export function createNotificationsService(options: { broadcast?: Partial<BroadcastSettings> } = {}): ServiceDefinition {
+  const broadcast: BroadcastSettings = { ...DEFAULT_BROADCAST_SETTINGS, ...options.broadcast };
+  return { ...notificationsService, module: () => notificationsModule(broadcast) };
+}
+
+function notificationsModule(broadcast: BroadcastSettings): DynamicModule {
+  return { module: NotificationsModule, providers: [{ provide: BROADCAST_SETTINGS, useValue: broadcast }] };
+}

@@ -1,5 +1,6 @@
 import { BotFeatureRouter } from '@botplatform/bot-kit';
 import type { Provider } from '@nestjs/common';
+import { BroadcastFeature } from '../broadcast/broadcast.feature.js';
 import { notificationsTranslate } from '../i18n/notifications-i18n.js';
 import { NotificationsFeature } from '../preferences/notifications.feature.js';
 
@@ -9,12 +10,13 @@ import { NotificationsFeature } from '../preferences/notifications.feature.js';
  */
 export const botFeaturesProviders: Provider[] = [
   NotificationsFeature,
+  BroadcastFeature,
   {
     provide: BotFeatureRouter,
-    inject: [NotificationsFeature],
-    useFactory: (notifications: NotificationsFeature) => {
+    inject: [NotificationsFeature, BroadcastFeature],
+    useFactory: (notifications: NotificationsFeature, broadcast: BroadcastFeature) => {
       const translate = notificationsTranslate();
-      return notifications.register(new BotFeatureRouter('notifications', { translate }), translate);
+      return broadcast.register(notifications.register(new BotFeatureRouter('notifications', { translate }), translate), translate);
     },
   },
 ];

@@ -73,8 +73,11 @@ describe('/notifications in a bot', () => {
 
   it('declares /notifications for everyone, described in both languages', () => {
     const declaration = service.declarer!.router.declaration();
-    expect(declaration.commands?.map((command) => [command.command, command.audience])).toEqual([['notifications', 'AUDIENCE_EVERYONE']]);
-    expect(declaration.commands?.[0]?.descriptions).toEqual({
+    expect(declaration.commands?.map((command) => [command.command, command.audience])).toEqual([
+      ['broadcast', 'AUDIENCE_ADMINS'],
+      ['notifications', 'AUDIENCE_EVERYONE'],
+    ]);
+    expect(declaration.commands?.find((command) => command.command === 'notifications')?.descriptions).toEqual({
       en: 'choose which messages the bot sends you',
       ru: 'выбрать, какие сообщения присылает бот',
     });

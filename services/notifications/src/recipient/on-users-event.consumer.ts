@@ -14,6 +14,7 @@ import {
 } from '@botplatform/contracts';
 import { ParkEventError, type ConsumerDefinition } from '@botplatform/bus';
 import { runSql } from '@botplatform/event-store';
+import { recordPaidBroadcasts } from '../broadcast/paid-broadcasts-setting.js';
 import type { RuleDispatcher } from '../rules/rule-dispatcher.js';
 
 const ROLES: Partial<Record<MemberRole, string>> = { [MemberRole.USER]: 'user', [MemberRole.ADMIN]: 'admin', [MemberRole.OWNER]: 'owner' };
@@ -77,6 +78,10 @@ export function onUsersEvent(rules: RuleDispatcher): ConsumerDefinition {
         ]);
       } else if (isEventOf(event, BotSettingChangedSchema)) {
         const { message } = event;
+        if (message.key === 'paid_broadcasts') {
+          await recordPaidBroadcasts(em, message.botId, message.valueJson);
+          return;
+        }
         if (message.key !== 'default_language') return;
         const language = JSON.parse(message.valueJson) as unknown;
         await runSql(

@@ -18,3 +18,58 @@ category-payments = Чеки об оплате
 alert-payment-completed = 💰 Новый платёж: { $amount } { $currency } от { $member } (тариф { $plan }).
 alert-payment-refunded = ↩️ Возврат: { $amount } { $currency } для { $member } (тариф { $plan }), выполнил { $refunded_by }. Причина: { $reason }
 alert-campaign-member = 👋 Новый участник { $member } пришёл из кампании «{ $campaign }».
+
+# Рассылки (broadcast/)
+broadcast-report =
+    { $cancelledNote ->
+        [yes] 📣 Рассылка отменена.
+       *[no] 📣 Рассылка завершена.
+    }
+    Отправлено: { $sent }
+    Ошибки: { $failed }
+    Заблокировали бота: { $blocked }
+    Пропущено (заблокировали раньше): { $skipped }
+    Не отправлено (отмена): { $cancelled }
+command-broadcast = разослать сообщение участникам бота
+broadcast-not-admin = Рассылки доступны только администраторам бота.
+broadcast-ask-text = 📣 Пришлите текст рассылки (можно с HTML-разметкой). После отправки покажу, как его увидят участники.
+broadcast-choose-audience = Кому отправить?
+broadcast-audience-all = Всем
+broadcast-audience-premium = Премиум
+broadcast-audience-free = Бесплатным
+broadcast-audience-trial = На пробном периоде
+broadcast-audience-inactive = Неактивным 30 дней
+broadcast-audience-new = Новым за неделю
+broadcast-audience-en = Английский
+broadcast-audience-ru = Русский
+broadcast-preview =
+    Аудитория: { $audience }
+    Получат: { $reach } { $reach ->
+        [one] участник
+        [few] участника
+       *[other] участников
+    } ({ $skipped } пропущено: заблокировали бота), примерно за { $minutes } мин.
+broadcast-paid-cost = Платная рассылка: { $stars } ⭐ (0,1 звезды за сообщение).
+broadcast-button-confirm = ✅ Отправить
+broadcast-button-cancel = ✖ Отменить
+broadcast-button-pause = ⏸ Пауза
+broadcast-button-resume = ▶ Продолжить
+broadcast-button-refresh = 🔄 Обновить
+broadcast-discarded = Рассылка удалена.
+broadcast-progress =
+    📣 Рассылка: { $status }
+    Отправлено: { $sent }, ошибки: { $failed }, заблокировали бота: { $blocked }, пропущено: { $skipped }
+    Осталось: { $remaining }, примерно { $eta } с
+broadcast-status-draft = черновик
+broadcast-status-sending = отправляется
+broadcast-status-paused = на паузе
+broadcast-status-cancelled = отменена
+broadcast-status-finished = завершена
+broadcast-error-invalid = Такую рассылку отправить нельзя (пустой или слишком длинный текст).
+broadcast-error-not-found = Этой рассылки больше нет.
+broadcast-error-already-confirmed = Эта рассылка уже отправляется.
+broadcast-error-no-audience = Сначала выберите аудиторию.
+broadcast-error-empty-audience = В этой аудитории некому отправить.
+broadcast-error-not-running = Эта рассылка не идёт.
+broadcast-error-over = Эта рассылка завершена.
+broadcast-error-forbidden = Рассылки доступны только администраторам бота.

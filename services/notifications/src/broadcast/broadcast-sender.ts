@@ -1,0 +1,224 @@
+import { type EventContext, PostgresEventStore, runSql } from '@botplatform/event-store';
+import { type EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { notificationsTranslate } from '../i18n/notifications-i18n.js';
+import { type MessageSendRequested, outboundStreamId } from '../outbound/outbound-message.decider.js';
+import { broadcastRequestId } from './broadcast-request-id.js';
+import { BROADCAST_SETTINGS, type BroadcastSettings } from './broadcast-settings.js';
+import type { BroadcastButton, BroadcastParseMode, BroadcastReport } from './broadcast.decider.js';
+import { BroadcastUseCases } from './broadcasts.use-case.js';
+
+interface ActiveBroadcast {
+  broadcast_id: string;
+  bot_id: string;
+  admin_telegram_user_id: string;
+  status: 'sending' | 'cancelled';
+  text: string;
+  parse_mode: BroadcastParseMode | null;
+  buttons: BroadcastButton[];
+  rate_per_second: string;
+}
+
+interface Allowance {
+  tokens: number;
+  at: number;
+  /** Settled recipients over the last seconds: the pace the gateway actually keeps. */
+  samples: { at: number; settled: number }[];
+}
+
+/** The pace measured over this long sizes the window. */
+const MEASURE_MS = 2_000;
+/** Until a pace is measured, the window is sized for this many messages a second (at most the rate). */
+const SLOW_START_RATE = 10;
+
+/**
+ * Sends the confirmed broadcasts: each tick, for every broadcast `sending`, requests the next pending
+ * recipients' messages through the outbound path (the gateway's queue, its per-bot throttle and its
+ * once-per-request-id ledger) at the broadcast's rate, with at most `windowSeconds` of it requested and
+ * not yet settled, so a pause or a cancel takes effect within that window.
+ *
+ * Exactly once: a recipient is marked `requested` in the transaction that appends its message's
+ * `MessageSendRequested` (request id: the broadcast and the member, `broadcastRequestId`), so a process
+ * killed at any point leaves either both or neither; a restarted sender takes up the `pending` rows
+ * (with `FOR UPDATE SKIP LOCKED`, so replicas share the work), and the gateway sends each request id
+ * once. The gateway's outcome settles the row (`settleBroadcastRecipient`); once none is pending or
+ * requested, the broadcast finishes with its report, and the report goes to the admin.
+ */
+@Injectable()
+export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('BroadcastSender');
+  private readonly allowances = new Map<string, Allowance>();
+  private readonly translate = notificationsTranslate();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private stopped = false;
+  private failing = false;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly store: PostgresEventStore,
+    private readonly broadcasts: BroadcastUseCases,
+    @Inject(BROADCAST_SETTINGS) private readonly settings: BroadcastSettings,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.tick(), this.settings.tickMs);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.ticking;
+  }
+
+  /** One look at the active broadcasts (a tick still running is not overlapped). */
+  tick(): void {
+    if (this.stopped || this.ticking) return;
+    this.ticking = this.work()
+      .then(() => {
+        this.failing = false;
+      })
+      .catch((error: unknown) => {
+        if (this.stopped || this.failing) return;
+        this.failing = true;
+        this.logger.warn(`broadcast sender: ${error instanceof Error ? error.message : String(error)}`);
+      })
+      .finally(() => {
+        this.ticking = undefined;
+      });
+  }
+
+  private async work(): Promise<void> {
+    const active = await runSql<ActiveBroadcast>(
+      this.orm.em.fork(),
+      `SELECT broadcast_id, bot_id, admin_telegram_user_id::text, status, text, parse_mode, buttons, rate_per_second::text
+         FROM notifications.notification_broadcasts WHERE status IN ('sending', 'cancelled')`,
+    );
+    const seen = new Set(active.map((b) => b.broadcast_id));
+    for (const id of this.allowances.keys()) if (!seen.has(id)) this.allowances.delete(id);
+    await Promise.all(active.map((broadcast) => this.serve(broadcast)));
+  }
+
+  private async serve(broadcast: ActiveBroadcast): Promise<void> {
+    const id = broadcast.broadcast_id;
+    const [counts] = await runSql<{ pending: number; requested: number; settled: number }>(
+      this.orm.em.fork(),
+      `SELECT count(*) FILTER (WHERE state = 'pending')::integer AS pending, count(*) FILTER (WHERE state = 'requested')::integer AS requested,
+              count(*) FILTER (WHERE state IN ('sent', 'failed', 'blocked'))::integer AS settled
+         FROM notifications.notification_broadcast_recipients WHERE broadcast_id = $1`,
+      [id],
+    );
+    if (counts.requested === 0 && (counts.pending === 0 || broadcast.status === 'cancelled')) {
+      await this.broadcasts.finishIfDone(id, broadcast.bot_id, new Date(), (em, report) => this.sendReport(em, broadcast, report));
+      return;
+    }
+    if (broadcast.status !== 'sending' || counts.pending === 0) return;
+    const rate = Number(broadcast.rate_per_second);
+    const now = performance.now();
+    const allowance = this.allowances.get(id) ?? { tokens: 0, at: now, samples: [] };
+    // Tokens at the rate, at most a window's worth banked: a slow tick (a busy database) is made up for,
+    // and the gateway's per-bot throttle smooths what leaves in one go.
+    const cap = Math.max(1, rate * this.settings.windowSeconds);
+    allowance.tokens = Math.min(cap, allowance.tokens + ((now - allowance.at) * rate) / 1000);
+    allowance.at = now;
+    this.allowances.set(id, allowance);
+    const window = Math.max(1, Math.ceil(this.windowRate(allowance, rate, counts.settled, now) * this.settings.windowSeconds));
+    const wanted = Math.min(Math.floor(allowance.tokens), window - counts.requested, counts.pending);
+    if (wanted <= 0) return;
+    const released = await this.release(broadcast, wanted);
+    allowance.tokens -= released;
+  }
+
+  /**
+   * The rate the window of unsettled requests is sized for: the broadcast's, or the pace the gateway was
+   * measured to keep (a quarter above it, so the pace can grow) when that is slower (other traffic of the
+   * bot, a busy gateway). Sizing by the measured pace keeps what waits in the gateway's queue, which still
+   * leaves after a pause or a cancel, at about `windowSeconds` of real sending.
+   */
+  private windowRate(allowance: Allowance, rate: number, settled: number, now: number): number {
+    allowance.samples.push({ at: now, settled });
+    while (allowance.samples.length > 2 && now - allowance.samples[1].at >= MEASURE_MS) allowance.samples.shift();
+    const first = allowance.samples[0];
+    const span = now - first.at;
+    if (span < MEASURE_MS / 2) return Math.min(rate, SLOW_START_RATE);
+    const measured = ((settled - first.settled) * 1000) / span;
+    return Math.min(rate, Math.max(SLOW_START_RATE / 2, measured * 1.25));
+  }
+
+  /** Requests up to `count` pending recipients' messages, in one transaction; how many were. */
+  private release(broadcast: ActiveBroadcast, count: number): Promise<number> {
+    const id = broadcast.broadcast_id;
+    return this.store.transaction(async (em) => {
+      // A pause or a cancel committed before this is seen; one committing meanwhile waits for this.
+      const [current] = await runSql<{ status: string }>(em, 'SELECT status FROM notifications.notification_broadcasts WHERE broadcast_id = $1 FOR SHARE', [
+        id,
+      ]);
+      if (current?.status !== 'sending') return 0;
+      const rows = await runSql<{ telegram_user_id: string; request_id: string }>(
+        em,
+        `SELECT telegram_user_id::text, request_id FROM notifications.notification_broadcast_recipients
+          WHERE broadcast_id = $1 AND state = 'pending' ORDER BY telegram_user_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [id, count],
+      );
+      if (!rows.length) return 0;
+      const now = new Date();
+      for (const row of rows) {
+        await this.request(em, broadcast, Number(row.telegram_user_id), row.request_id, broadcast.text, now);
+      }
+      await runSql(
+        em,
+        "UPDATE notifications.notification_broadcast_recipients SET state = 'requested', requested_at = $3 WHERE broadcast_id = $1 AND telegram_user_id = ANY($2::bigint[])",
+        [id, rows.map((r) => r.telegram_user_id), now],
+      );
+      return rows.length;
+    });
+  }
+
+  /** One message into the outbound path, in `em`'s transaction: its stream must be new (one request id, one message). */
+  private async request(
+    em: EntityManager,
+    broadcast: ActiveBroadcast,
+    chatId: number,
+    requestId: string,
+    text: string,
+    now: Date,
+    withButtons = true,
+  ): Promise<void> {
+    const event: MessageSendRequested = {
+      type: 'MessageSendRequested',
+      data: {
+        requestId,
+        botId: broadcast.bot_id,
+        chatId,
+        text,
+        ...(broadcast.parse_mode ? { parseMode: broadcast.parse_mode } : {}),
+        buttons: withButtons ? broadcast.buttons.map((b) => [{ text: b.text, url: b.url }]) : [],
+        disableNotification: false,
+        purpose: 'notifications:broadcast',
+        requestedAt: now.toISOString(),
+      },
+    };
+    const context: EventContext = {
+      botId: broadcast.bot_id,
+      correlationId: requestId,
+      causationId: null,
+      actor: { kind: 'service', id: 'notifications' },
+      occurredAt: now,
+    };
+    await this.store.append(outboundStreamId(requestId), 'no_stream', [event], context, { em });
+  }
+
+  /** The finished broadcast's report to the admin who sent it, in their language, in the finishing transaction. */
+  private async sendReport(em: EntityManager, broadcast: ActiveBroadcast, report: BroadcastReport): Promise<void> {
+    const [admin] = await runSql<{ language: string | null }>(
+      em,
+      'SELECT coalesce(language_override, language_code) AS language FROM notifications.notification_recipients WHERE bot_id = $1 AND telegram_user_id = $2',
+      [broadcast.bot_id, broadcast.admin_telegram_user_id],
+    );
+    const language = admin?.language?.startsWith('ru') ? 'ru' : 'en';
+    const text = this.translate(language, 'broadcast-report', { ...report, cancelledNote: report.cancelled > 0 ? 'yes' : 'no' });
+    const adminChat = Number(broadcast.admin_telegram_user_id);
+    await this.request(em, { ...broadcast, parse_mode: null }, adminChat, broadcastRequestId(broadcast.broadcast_id, 'report'), text, new Date(), false);
+  }
+}
