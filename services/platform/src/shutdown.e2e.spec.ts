@@ -127,11 +127,13 @@ describe('Stopping `npm start` (the built platform on embedded PostgreSQL)', () 
     expect(await accepts(databasePort)).toBe(false);
   }
 
+  // What is checked is how each run stops, not how fast: 20 starts of six services and an embedded
+  // PostgreSQL take 4 to 5 s each on 2 cores, more on a loaded machine, so the bound is generous.
   it(`exits 0 after an ordered stop on SIGINT, ${RUNS} times in a row on the same data directory`, async () => {
     for (let run = 1; run <= RUNS; run++) {
       await expectCleanStop(await runOnce(env, ['SIGINT']));
     }
-  }, 90_000);
+  }, 300_000);
 
   it('exits 0 on SIGTERM', async () => {
     await expectCleanStop(await runOnce(env, ['SIGTERM']));
