@@ -1,12 +1,10 @@
 import { FeatureTestKit, type KitBot } from '@botplatform/bot-kit';
-import { EmbeddedEventBus, InProcessBroker, type RpcCallError, type RpcClient } from '@botplatform/bus';
+import { type RpcCallError, type RpcClient } from '@botplatform/bus';
 import { RPC, type BotUpdateJson, type PlanDefinitionJson } from '@botplatform/contracts';
 import type { RecordedEvent } from '@botplatform/event-store';
-import { paymentsService } from '@botplatform/payments';
-import { createRpcClient, startService, type RpcTransport, type RunningService } from '@botplatform/service-kit';
-import { subscriptionsService } from '@botplatform/subscriptions';
+import { type RunningService } from '@botplatform/service-kit';
 import type { SandboxChat, SandboxUser } from '@botplatform/telegram-sandbox';
-import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
+import { startShopHarness, type ShopHarness } from './testing/shop.harness.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Message } from 'grammy/types';
 import { randomUUID } from 'node:crypto';
@@ -33,8 +31,7 @@ const text = (message: Message) => message.text ?? '';
  * by their declarations. The gateway's part (the refund, the deadlines) is stars-purchase.e2e.spec.ts.
  */
 describe("The payments service's bot features", () => {
-  let database: TestDatabase;
-  let bus: EmbeddedEventBus;
+  let harness: ShopHarness | undefined;
   let subscriptions: RunningService;
   let payments: RunningService;
   let rpc: RpcClient;
@@ -79,26 +76,12 @@ describe("The payments service's bot features", () => {
   });
 
   beforeAll(async () => {
-    database = await createTestDatabase('bp_payments_kit');
-    bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
-    const transport: RpcTransport = { kind: 'in-process', broker: new InProcessBroker() };
-    subscriptions = await startService(subscriptionsService, { databaseUrl: database.url, bus, rpc: transport, httpPort: 0, logger: false });
-    payments = await startService(paymentsService, { databaseUrl: database.url, bus, rpc: transport, httpPort: 0, logger: false });
-    rpc = createRpcClient(transport);
-    kit = await FeatureTestKit.start({
-      rpc,
-      declarations: () => [subscriptions.declarer!.router.declaration(), payments.declarer!.router.declaration()],
-    });
-    shop = await kit.bot({ name: 'Shop' });
+    harness = await startShopHarness('bp_payments_kit');
+    ({ subscriptions, payments, rpc, kit, shop } = harness);
   });
 
   afterAll(async () => {
-    await kit?.close();
-    await rpc?.close();
-    await payments?.close();
-    await subscriptions?.close();
-    await bus?.close();
-    await database?.drop();
+    await harness?.close();
   });
 
   it('declares the pre-checkout query, the subscription update, the payment messages, and the card transfer receipts and review, /balance and /promo', () => {

@@ -1,11 +1,9 @@
 import { FeatureTestKit, type KitBot } from '@botplatform/bot-kit';
-import { EmbeddedEventBus, InProcessBroker, type RpcClient } from '@botplatform/bus';
+import { type RpcClient } from '@botplatform/bus';
 import { RPC, type PlanDefinitionJson } from '@botplatform/contracts';
-import { paymentsService } from '@botplatform/payments';
-import { createRpcClient, startService, type RpcTransport, type RunningService } from '@botplatform/service-kit';
-import { subscriptionsService } from '@botplatform/subscriptions';
+import { type RunningService } from '@botplatform/service-kit';
 import type { SandboxChat } from '@botplatform/telegram-sandbox';
-import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
+import { startShopHarness, type ShopHarness } from './testing/shop.harness.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Message } from 'grammy/types';
 import { randomUUID } from 'node:crypto';
@@ -41,8 +39,7 @@ const text = (message: Message) => message.text ?? '';
  * wallet up, in Russian. Subscriptions and payments on one in-process broker, the sandbox as Telegram.
  */
 describe('Promo codes in the bot', () => {
-  let database: TestDatabase;
-  let bus: EmbeddedEventBus;
+  let harness: ShopHarness | undefined;
   let subscriptions: RunningService;
   let payments: RunningService;
   let rpc: RpcClient;
@@ -67,26 +64,12 @@ describe('Promo codes in the bot', () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('bp_promo_codes');
-    bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
-    const transport: RpcTransport = { kind: 'in-process', broker: new InProcessBroker() };
-    subscriptions = await startService(subscriptionsService, { databaseUrl: database.url, bus, rpc: transport, httpPort: 0, logger: false });
-    payments = await startService(paymentsService, { databaseUrl: database.url, bus, rpc: transport, httpPort: 0, logger: false });
-    rpc = createRpcClient(transport);
-    kit = await FeatureTestKit.start({
-      rpc,
-      declarations: () => [subscriptions.declarer!.router.declaration(), payments.declarer!.router.declaration()],
-    });
-    shop = await kit.bot({ name: 'Shop' });
+    harness = await startShopHarness('bp_promo_codes');
+    ({ subscriptions, payments, rpc, kit, shop } = harness);
   });
 
   afterAll(async () => {
-    await kit?.close();
-    await rpc?.close();
-    await payments?.close();
-    await subscriptions?.close();
-    await bus?.close();
-    await database?.drop();
+    await harness?.close();
   });
 
   it('grants a free-days code once through subscriptions, shows it in /subscription, and refuses the second try', async () => {

@@ -1,0 +1,56 @@
+import { FeatureTestKit, type KitBot } from '@botplatform/bot-kit';
+import { EmbeddedEventBus, InProcessBroker, type RpcClient } from '@botplatform/bus';
+import { paymentsService } from '@botplatform/payments';
+import { createRpcClient, startService, type RpcTransport, type RunningService } from '@botplatform/service-kit';
+import { subscriptionsService } from '@botplatform/subscriptions';
+import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
+
+/** A bot that sells: subscriptions and payments as the platform starts them, and the feature test kit. */
+export interface ShopHarness {
+  readonly subscriptions: RunningService;
+  readonly payments: RunningService;
+  readonly rpc: RpcClient;
+  readonly kit: FeatureTestKit;
+  /** The bot the members buy from. */
+  readonly shop: KitBot;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts subscriptions and payments on one database and one in-process broker (payments reads plans
+ * from subscriptions and has them granted there), and the feature test kit routing the sandbox's updates
+ * to both by their declarations, without the gateway. Whatever was started before a failing step is
+ * closed again.
+ */
+export async function startShopHarness(databasePrefix: string): Promise<ShopHarness> {
+  let database: TestDatabase | undefined;
+  const bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
+  const transport: RpcTransport = { kind: 'in-process', broker: new InProcessBroker() };
+  const rpc = createRpcClient(transport);
+  let subscriptions: RunningService | undefined;
+  let payments: RunningService | undefined;
+  let kit: FeatureTestKit | undefined;
+  const close = async () => {
+    await kit?.close();
+    await rpc.close();
+    await payments?.close();
+    await subscriptions?.close();
+    await bus.close();
+    await database?.drop();
+  };
+  try {
+    database = await createTestDatabase(databasePrefix);
+    subscriptions = await startService(subscriptionsService, { databaseUrl: database.url, bus, rpc: transport, httpPort: 0, logger: false });
+    payments = await startService(paymentsService, { databaseUrl: database.url, bus, rpc: transport, httpPort: 0, logger: false });
+    const started = { subscriptions, payments };
+    kit = await FeatureTestKit.start({
+      rpc,
+      declarations: () => [started.subscriptions.declarer!.router.declaration(), started.payments.declarer!.router.declaration()],
+    });
+    const shop = await kit.bot({ name: 'Shop' });
+    return { subscriptions, payments, rpc, kit, shop, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
