@@ -5,7 +5,7 @@ import { createTestDatabase, sleep, waitFor, type TestDatabase } from '@botplatf
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { IncomingUpdateJournal } from '../intake/incoming-update.journal.js';
-import { incomingUpdatesMigration } from '../intake/migrations/20261130000100-incoming-updates.migration.js';
+import { incomingUpdateJournalMigrations } from '../intake/migrations/20261201000000-answering-updates.migration.js';
 import { gatewaySessionsMigration } from '../migrations/20261124000500-gateway-sessions.migration.js';
 import { GatewaySessionRecord } from '../sessions/gateway-session.entity.js';
 import { MikroOrmSessionStorage } from '../sessions/mikro-orm-session.storage.js';
@@ -48,7 +48,7 @@ describe('BotHost (long polling)', () => {
       clientUrl: database.url,
       schema: 'gateway',
       entities: [GatewaySessionRecord],
-      migrations: [gatewaySessionsMigration, incomingUpdatesMigration],
+      migrations: [gatewaySessionsMigration, ...incomingUpdateJournalMigrations],
     });
     sandbox = new TelegramSandbox({ rateLimits: false });
     await sandbox.start();

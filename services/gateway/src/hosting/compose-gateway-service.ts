@@ -8,7 +8,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { GatewayModule } from '../gateway.module.js';
 import { GatewayRoutingTable } from '../routing/gateway-routing-table.js';
 import { IncomingUpdateJournal } from '../intake/incoming-update.journal.js';
-import { incomingUpdatesMigration } from '../intake/migrations/20261130000100-incoming-updates.migration.js';
+import { incomingUpdateJournalMigrations } from '../intake/migrations/20261201000000-answering-updates.migration.js';
 import { gatewaySessionsMigration } from '../migrations/20261124000500-gateway-sessions.migration.js';
 import { GatewaySessionRecord } from '../sessions/gateway-session.entity.js';
 import { MikroOrmSessionStorage } from '../sessions/mikro-orm-session.storage.js';
@@ -120,7 +120,7 @@ export function composeGatewayService(config: GatewayHostingConfig, parts: Gatew
   return {
     name: 'gateway',
     schema: 'gateway',
-    migrations: [...eventStoreMigrations, ...busMigrations, gatewaySessionsMigration, ...(parts.migrations ?? []), incomingUpdatesMigration],
+    migrations: [...eventStoreMigrations, ...busMigrations, gatewaySessionsMigration, ...(parts.migrations ?? []), ...incomingUpdateJournalMigrations],
     entities: [GatewaySessionRecord, ...(parts.entities ?? [])],
     module: (dependencies) => {
       const { host, rpc, routing } = runtimeFor(dependencies);

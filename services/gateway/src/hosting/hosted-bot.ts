@@ -6,6 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { BotContext, GatewaySession, HostedBotInfo } from '../bot/bot-context.js';
 import type { IncomingUpdateJournal } from '../intake/incoming-update.journal.js';
+import { markedBeforeVisibleCalls, withAnswerMark } from '../intake/answer-mark.js';
 import { UpdateDispatcher } from '../intake/update-dispatcher.js';
 import { UpdatePoller } from '../intake/update-poller.js';
 import { webhookSecretToken } from './webhook-secret.js';
@@ -115,9 +116,9 @@ export class HostedBot {
       label: describeBot(info),
       journal: options.journal,
       // Outside the caller's async context: see `outsideCallersContext`.
-      handle: (update) => outsideCallersContext(() => bot.handleUpdate(update)),
-      answerFailure: async (error) => {
-        await bot.errorHandler(error as BotError<BotContext>);
+      handle: (update, mark) => outsideCallersContext(() => withAnswerMark(mark, () => bot.handleUpdate(update))),
+      answerFailure: async (error, mark) => {
+        await withAnswerMark(mark, () => bot.errorHandler(error as BotError<BotContext>));
       },
       concurrentChats: options.concurrentChats,
       retryDelaysMs: options.retryDelaysMs,
@@ -140,6 +141,8 @@ export class HostedBot {
     if (options.onApiCall) bot.api.config.use(countedApiCalls(options.onApiCall));
     if (options.mode === 'polling') bot.api.config.use(this.pollingFailureLog());
     bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+    // Outside the retries: an update is marked as being answered once, before its first visible call.
+    bot.api.config.use(markedBeforeVisibleCalls());
     // Installed last, so it wraps the others: every call of this bot, ctx.api included, ends with its lifetime.
     bot.api.config.use(async (call, method, payload, signal) => {
       const own = this.callSignal;

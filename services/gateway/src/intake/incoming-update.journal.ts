@@ -16,7 +16,8 @@ export type UpdateSettlement = { readonly status: 'handled' } | { readonly statu
 /**
  * The gateway's durable record of incoming updates, one row per bot and `update_id`. An update is
  * recorded before Telegram is told it arrived, so the record is the only copy once it is confirmed:
- * it stays 'pending' until its handling ends, and is handled again after a crash.
+ * it stays 'pending' until it is about to be answered ('answering') or its handling ends, and a
+ * 'pending' one is handled again after a crash.
  *
  * Written through SQL: the insert must say which updates are new (a duplicate is not handled twice),
  * and the hot statements are prepared once per connection.
@@ -58,14 +59,41 @@ export class IncomingUpdateJournal {
     }));
   }
 
+  /**
+   * Marks an update as being answered: its first call with an effect a member sees is about to leave,
+   * so a restart does not handle it again (`pending` no longer returns it). A no-op once settled.
+   */
+  async markAnswering(botId: string, updateId: number): Promise<void> {
+    await runSql(
+      this.orm.em.fork(),
+      `UPDATE ${this.table} SET status = 'answering', settled_at = now() WHERE bot_id = $1 AND update_id = $2 AND status = 'pending'`,
+      [botId, updateId],
+      { preparedAs: `${this.table}:mark-answering` },
+    );
+  }
+
   /** Ends an update's handling; a no-op when it was already settled. */
   async settle(botId: string, updateId: number, settlement: UpdateSettlement): Promise<void> {
     await runSql(
       this.orm.em.fork(),
       `UPDATE ${this.table} SET status = $3, last_error = COALESCE($4, last_error), settled_at = now()
-       WHERE bot_id = $1 AND update_id = $2 AND status = 'pending'`,
+       WHERE bot_id = $1 AND update_id = $2 AND status IN ('pending', 'answering')`,
       [botId, updateId, settlement.status, settlement.status === 'failed' ? settlement.reason.slice(0, 1_000) : null],
       { preparedAs: `${this.table}:settle` },
+    );
+  }
+
+  /**
+   * Ends the handling of updates already marked as being answered, in one statement. Only
+   * bookkeeping: an update being answered is not handled again whether or not this lands.
+   */
+  async settleAnswered(botId: string, updateIds: readonly number[]): Promise<void> {
+    if (updateIds.length === 0) return;
+    await runSql(
+      this.orm.em.fork(),
+      `UPDATE ${this.table} SET status = 'handled' WHERE bot_id = $1 AND update_id = ANY($2::bigint[]) AND status = 'answering'`,
+      [botId, updateIds],
+      { preparedAs: `${this.table}:settle-answered` },
     );
   }
 

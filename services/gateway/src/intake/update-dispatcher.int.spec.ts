@@ -3,12 +3,13 @@ import { RpcCallError } from '@botplatform/bus';
 import { createServiceOrm } from '@botplatform/event-store';
 import { createTestDatabase, waitFor, type TestDatabase } from '@botplatform/testing';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { BotError, Context, type Api } from 'grammy';
+import { Api, BotError, Context } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import { randomUUID } from 'node:crypto';
 import { CapturingLogger } from '../hosting/testing/capturing-logger.js';
+import { AnswerMark, markedBeforeVisibleCalls, withAnswerMark } from './answer-mark.js';
 import { IncomingUpdateJournal } from './incoming-update.journal.js';
-import { incomingUpdatesMigration } from './migrations/20261130000100-incoming-updates.migration.js';
+import { incomingUpdateJournalMigrations } from './migrations/20261201000000-answering-updates.migration.js';
 import { UpdateDispatcher, chatKeyOf, type UpdateDispatcherOptions } from './update-dispatcher.js';
 
 const me = { id: 1, is_bot: true, first_name: 'Bot', username: 'bot' } as UserFromGetMe;
@@ -38,15 +39,15 @@ describe('UpdateDispatcher', () => {
   let journal: IncomingUpdateJournal;
   const running: UpdateDispatcher[] = [];
 
-  const dispatcher = (botId: string, handle: (update: Update) => Promise<void>, options: Partial<UpdateDispatcherOptions> = {}) => {
+  const dispatcher = (botId: string, handle: (update: Update, mark: AnswerMark) => Promise<void>, options: Partial<UpdateDispatcherOptions> = {}) => {
     const answered: unknown[] = [];
     const created = new UpdateDispatcher({
       botId,
       label: `bot ${botId}`,
       journal,
-      handle: async (update) => {
+      handle: async (update, mark) => {
         try {
-          await handle(update);
+          await handle(update, mark);
         } catch (error) {
           throw botError(error, update);
         }
@@ -73,7 +74,7 @@ describe('UpdateDispatcher', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('bp_gw_intake');
-    orm = await createServiceOrm({ clientUrl: database.url, schema: 'gateway', migrations: [incomingUpdatesMigration] });
+    orm = await createServiceOrm({ clientUrl: database.url, schema: 'gateway', migrations: [...incomingUpdateJournalMigrations] });
     journal = new IncomingUpdateJournal(orm);
   });
 
@@ -213,6 +214,92 @@ describe('UpdateDispatcher', () => {
     await waitFor('both handled', () => handled.length === 2);
     expect(handled).toEqual(['a', 'b']);
     await waitFor('both settled', async () => Object.values(await statuses(botId)).every((status) => status === 'handled'));
+  });
+
+  describe('marked as being answered before the first visible call', () => {
+    it('is not handled again after a crash once its answer had started, while an unmarked one is', async () => {
+      const botId = randomUUID();
+      const never = new Promise<void>(() => undefined);
+      // The first process: update 1 starts its answer and dies there; update 2 dies before answering.
+      const { dispatcher: first } = dispatcher(botId, async (update, mark) => {
+        if (update.update_id === 1) await mark.ensure();
+        await never;
+      });
+      const updates = [textUpdate(1, 10, 'answered'), textUpdate(2, 20, 'not yet')];
+      await journal.record(botId, updates);
+      first.accept(updates);
+      await waitFor('update 1 marked', async () => (await statuses(botId))[1] === 'answering');
+      await first.stop(0);
+      expect(await statuses(botId)).toEqual({ 1: 'answering', 2: 'pending' });
+
+      const handled: number[] = [];
+      const { dispatcher: second } = dispatcher(botId, async (update) => void handled.push(update.update_id));
+      expect(await second.recover()).toBe(1);
+      await waitFor('update 2 handled', async () => (await statuses(botId))[2] === 'handled');
+      expect(handled).toEqual([2]);
+    });
+
+    it('settles answered updates together, and does not retry one that fails after its answer had started', async () => {
+      const botId = randomUUID();
+      let calls = 0;
+      const { dispatcher: d, answered } = dispatcher(botId, async (update, mark) => {
+        calls++;
+        await mark.ensure();
+        if (update.update_id === 3) throw noAnswer();
+      });
+      const updates = [textUpdate(1, 10, 'a'), textUpdate(2, 20, 'b'), textUpdate(3, 30, 'c')];
+      await journal.record(botId, updates);
+      await Promise.all(d.accept(updates));
+      expect(calls).toBe(3);
+      expect(answered).toEqual([]);
+      await waitFor('settled', async () => (await statuses(botId))[1] === 'handled' && (await statuses(botId))[2] === 'handled');
+      expect(await statuses(botId)).toEqual({ 1: 'handled', 2: 'handled', 3: 'failed' });
+    });
+
+    it('sends nothing while the mark cannot be written, and handles the update once it can', async () => {
+      const botId = randomUUID();
+      let markFails = 2;
+      const sent: number[] = [];
+      const failingJournal = Object.create(journal) as IncomingUpdateJournal;
+      failingJournal.markAnswering = async (bot, updateId) => {
+        if (markFails-- > 0) throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+        return journal.markAnswering(bot, updateId);
+      };
+      const { dispatcher: d } = dispatcher(
+        botId,
+        async (update, mark) => {
+          await mark.ensure();
+          sent.push(update.update_id);
+        },
+        { journal: failingJournal },
+      );
+      await journal.record(botId, [textUpdate(1, 10, 'a')]);
+      await Promise.all(d.accept([textUpdate(1, 10, 'a')]));
+      expect(sent).toEqual([1]);
+      await waitFor('settled', async () => (await statuses(botId))[1] === 'handled');
+    });
+
+    it('marks through grammY: before a send or a callback answer, never for a read, and only inside an update', async () => {
+      const botId = randomUUID();
+      await journal.record(botId, [textUpdate(7, 10, 'a')]);
+      const calls: string[] = [];
+      const api = new Api('1:token');
+      // The innermost transformer stands in for Telegram: it records what would have left, and when.
+      api.config.use(async (_call, method) => {
+        calls.push(`${method}:${(await statuses(botId))[7]}`);
+        return { ok: true, result: true } as never;
+      });
+      api.config.use(markedBeforeVisibleCalls());
+      await api.getMe();
+      const mark = new AnswerMark(() => journal.markAnswering(botId, 7));
+      await withAnswerMark(mark, async () => {
+        await api.getChat(10);
+        await api.sendMessage(10, 'hello');
+        await api.answerCallbackQuery('q');
+      });
+      expect(calls).toEqual(['getMe:pending', 'getChat:pending', 'sendMessage:answering', 'answerCallbackQuery:answering']);
+      expect(mark.marked).toBe(true);
+    });
   });
 
   it('keys updates by chat, else by sender, else by themselves', () => {

@@ -2,6 +2,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { BotError } from 'grammy';
 import type { Update } from 'grammy/types';
 import { abortablePause } from './abortable-pause.js';
+import { AnswerMark } from './answer-mark.js';
 import type { IncomingUpdateJournal, PendingUpdate, UpdateSettlement } from './incoming-update.journal.js';
 import { isBoundedRetry, isRetryableUpdateFailure } from './retryable-failure.js';
 
@@ -10,10 +11,13 @@ export interface UpdateDispatcherOptions {
   /** How the bot appears in logs (id and name, never the token). */
   readonly label: string;
   readonly journal: IncomingUpdateJournal;
-  /** Runs the bot's middleware on the update (`bot.handleUpdate`); throws a `BotError` when it fails. */
-  readonly handle: (update: Update) => Promise<void>;
-  /** The bot's error boundary, for failures that get an answer instead of a retry. */
-  readonly answerFailure: (error: BotError) => Promise<unknown>;
+  /**
+   * Runs the bot's middleware on the update (`bot.handleUpdate`) with `mark` as the update in hand of
+   * its Bot API calls (`withAnswerMark`); throws a `BotError` when it fails.
+   */
+  readonly handle: (update: Update, mark: AnswerMark) => Promise<void>;
+  /** The bot's error boundary, for failures that get an answer instead of a retry; its calls carry `mark` too. */
+  readonly answerFailure: (error: BotError, mark: AnswerMark) => Promise<unknown>;
   /** Chats handled at once (default 64); one update at a time within a chat. */
   readonly concurrentChats?: number;
   /** Pauses before the 1st, 2nd... retry of an update whose dependency is away (default 0.5 s up to 10 s). */
@@ -35,17 +39,22 @@ interface Item {
 
 type Outcome =
   | { readonly kind: 'settle'; readonly settlement: UpdateSettlement }
+  /** Handled, and marked as being answered: its settle is bookkeeping and is batched. */
+  | { readonly kind: 'answered' }
   | { readonly kind: 'retry'; readonly delayMs: number; readonly reason: string };
 
 // Capped at 10 s: once the dependency is back, a waiting member is answered within seconds.
 const DEFAULT_RETRY_DELAYS_MS = [500, 1_000, 2_000, 5_000, 10_000];
+/** Answered updates are settled together, this long after the first of a batch. */
+const ANSWERED_SETTLE_DELAY_MS = 20;
 
 /**
  * Handles one bot's recorded updates: in order within each chat (or sender), many chats at once. An
  * update that fails because a dependency is away is tried again after a pause, and the chat's later
  * updates wait behind it, so the member gets their answers late and in order rather than an apology
  * or nothing. Other failures go to the bot's error boundary, which answers them. An update leaves the
- * journal's 'pending' state only once handled, so after a crash it is handled again from the journal.
+ * journal's 'pending' state just before its first visible answer leaves (`AnswerMark`), or once handled
+ * when it has none; after a crash, what is still 'pending' is handled again from the journal.
  *
  * The gateway assumes one process per database, so the queues live in memory: the journal is what a
  * restart reads them back from, not a lock between workers.
@@ -60,6 +69,9 @@ export class UpdateDispatcher {
   private readonly logger: LoggerService;
   private readonly limit: number;
   private readonly retryDelaysMs: readonly number[];
+  /** Answered updates whose settle is waiting for the next batch. */
+  private answered: number[] = [];
+  private answeredFlush: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: UpdateDispatcherOptions) {
     this.logger = options.logger ?? new Logger('UpdateDispatcher');
@@ -117,6 +129,7 @@ export class UpdateDispatcher {
       return await Promise.race([inHand.then(() => true), expired]);
     } finally {
       clearTimeout(timer);
+      await this.settleAnswered();
     }
   }
 
@@ -145,7 +158,8 @@ export class UpdateDispatcher {
         await abortablePause(outcome.delayMs, this.stopping.signal);
         continue;
       }
-      if (!(await this.settle(item, outcome.settlement))) return;
+      if (outcome.kind === 'answered') this.settleAnsweredSoon(item.update.update_id);
+      else if (!(await this.settle(item, outcome.settlement))) return;
       queue.shift();
       item.resolve();
     }
@@ -154,13 +168,20 @@ export class UpdateDispatcher {
 
   private async attempt(item: Item): Promise<Outcome> {
     const { update } = item;
+    const mark = new AnswerMark(() => this.options.journal.markAnswering(this.options.botId, update.update_id));
     try {
-      await this.options.handle(update);
-      return { kind: 'settle', settlement: { status: 'handled' } };
+      await this.options.handle(update, mark);
+      return mark.marked ? { kind: 'answered' } : { kind: 'settle', settlement: { status: 'handled' } };
     } catch (error) {
       const cause = error instanceof BotError ? (error.error as unknown) : error;
       item.attempts++;
       const reason = describe(cause);
+      if (mark.marked && isRetryableUpdateFailure(cause)) {
+        // Something the member sees has left: handling the update again would send it twice. What is
+        // left undone stays undone, as after a crash at this point.
+        this.logger.warn(`${this.options.label}: update ${update.update_id} failed after its answer had started, not handled again: ${reason}`);
+        return { kind: 'settle', settlement: { status: 'failed', reason: `failed after its answer had started: ${reason}` } };
+      }
       const expired = Date.now() - item.receivedAt >= (this.options.giveUpAfterMs ?? 24 * 3_600_000);
       const exhausted = isBoundedRetry(cause) && item.attempts >= (this.options.maxInternalAttempts ?? 5);
       if (isRetryableUpdateFailure(cause) && !expired && !exhausted && !this.stopping.signal.aborted) {
@@ -177,20 +198,46 @@ export class UpdateDispatcher {
         // Left pending: the next start handles it again, with its dependencies back by then, one hopes.
         return { kind: 'retry', delayMs: 0, reason };
       }
-      await this.answer(error, update);
+      await this.answer(error, update, mark);
       return { kind: 'settle', settlement: expired || exhausted ? { status: 'failed', reason } : { status: 'handled' } };
     }
   }
 
-  private async answer(error: unknown, update: Update): Promise<void> {
+  private async answer(error: unknown, update: Update, mark: AnswerMark): Promise<void> {
     if (!(error instanceof BotError)) {
       this.logger.error(`${this.options.label}: update ${update.update_id} failed outside its middleware: ${describe(error)}`);
       return;
     }
     try {
-      await this.options.answerFailure(error);
+      await this.options.answerFailure(error, mark);
     } catch (unhandled) {
       this.logger.error(`${this.options.label}: update ${update.update_id} failed, and so did its error handler (${describe(unhandled)})`);
+    }
+  }
+
+  /** Queues an answered update's settle for the next batch. */
+  private settleAnsweredSoon(updateId: number): void {
+    this.answered.push(updateId);
+    this.answeredFlush ??= setTimeout(() => void this.settleAnswered(), ANSWERED_SETTLE_DELAY_MS);
+  }
+
+  /**
+   * Settles the answered updates queued so far, in one statement. A failure puts them back for a
+   * later batch: they are already out of the journal's 'pending' state, so nothing waits on this.
+   */
+  private async settleAnswered(): Promise<void> {
+    clearTimeout(this.answeredFlush);
+    this.answeredFlush = undefined;
+    const updateIds = this.answered;
+    if (updateIds.length === 0) return;
+    this.answered = [];
+    try {
+      await this.options.journal.settleAnswered(this.options.botId, updateIds);
+    } catch (error) {
+      this.answered.push(...updateIds);
+      if (this.stopping.signal.aborted) return;
+      this.logger.warn(`${this.options.label}: could not settle ${updateIds.length} answered update(s), retrying: ${describe(error)}`);
+      this.answeredFlush ??= setTimeout(() => void this.settleAnswered(), this.retryDelaysMs[this.retryDelaysMs.length - 1]);
     }
   }
 
