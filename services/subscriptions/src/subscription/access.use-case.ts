@@ -1,4 +1,5 @@
 import type { AccessReplyJson, ConsumeReplyJson } from '@botplatform/contracts';
+import { runSql } from '@botplatform/event-store';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { BotGroupDirectory } from '../bot-group/bot-group-directory.js';
@@ -28,9 +29,18 @@ export class AccessUseCase {
 
   async access(request: AccessDto): Promise<AccessReplyJson> {
     const now = this.clock.now();
-    const row = await this.orm.em.fork().findOne(SubscriptionAccess, { botId: request.botId, telegramUserId: request.telegramUserId });
-    const own: AccessReplyJson = row ? accessAt(row.view, now) : { reason: 'ACCESS_REASON_NONE' };
-    if (own.hasAccess) return own;
+    // The hot read of every paid feature: one prepared statement answers both "what do they hold here"
+    // and "is there a group to look in", so a member of an ungrouped bot costs one round trip.
+    const [row] = await runSql<{ view: SubscriptionView | null; grouped: boolean }>(
+      this.orm.em.fork(),
+      `SELECT a.view, EXISTS (SELECT 1 FROM subscriptions.bot_groups g WHERE g.bot_id = $1 AND g.group_id IS NOT NULL) AS grouped
+         FROM (SELECT 1) AS one
+         LEFT JOIN subscriptions.subscription_access a ON a.bot_id = $1 AND a.telegram_user_id = $2`,
+      [request.botId, request.telegramUserId],
+      { preparedAs: 'subscriptions:access' },
+    );
+    const own: AccessReplyJson = row?.view ? accessAt(row.view, now) : { reason: 'ACCESS_REASON_NONE' };
+    if (own.hasAccess || !row?.grouped) return own;
     for (const shared of await this.sharedViews(request.botId, request.telegramUserId)) {
       const answer = accessAt(shared.view, now);
       if (answer.hasAccess) return { ...answer, viaBotId: shared.botId };
