@@ -28,9 +28,25 @@ function profileText(ctx: FeatureContext): string {
     language: member.languageOverride ? languageName : `${languageName} (${ctx.t('language-telegram-default')})`,
     joined:
       joined && !Number.isNaN(joined.getTime())
-        ? new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: ctx.timeZone }).format(joined)
+        ? longDateFormat(locale, ctx.timeZone).format(joined)
         : ctx.t('profile-unknown'),
   });
+}
+
+/**
+ * Building an `Intl.DateTimeFormat` costs about a millisecond (it loads the locale's and the zone's
+ * data), far more than the rest of the screen: one per language and zone is kept.
+ */
+const longDateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function longDateFormat(locale: string, timeZone: string): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}`;
+  let format = longDateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone });
+    longDateFormats.set(key, format);
+  }
+  return format;
 }
 
 function roleText(ctx: FeatureContext): string {

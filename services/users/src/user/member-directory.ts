@@ -102,6 +102,8 @@ export class MemberDirectory {
       options.em ?? this.em,
       `SELECT ${MEMBER_COLUMNS} FROM ${MEMBERS_FROM} WHERE m.bot_id = $1 AND m.telegram_user_id = $2`,
       [botId, telegramUserId],
+      // Read for every update the gateway cannot answer from its member cache: planned once per connection.
+      { preparedAs: 'users_member_view' },
     );
     return row ? toView(row) : null;
   }
@@ -203,6 +205,7 @@ export class MemberDirectory {
        WHERE bot_id = $1 AND telegram_user_id = $2 AND last_seen_at < $3::timestamptz - interval '1 minute'
        RETURNING 1 AS touched`,
       [botId, telegramUserId, at],
+      { preparedAs: 'users_member_touch' },
     );
     return rows.length > 0;
   }
