@@ -284,13 +284,24 @@ export class PostgresEventStore {
    */
   async advanceCheckpoint(name: string, work: (checkpoint: Checkpoint) => Promise<Checkpoint | undefined>): Promise<Checkpoint> {
     return this.em.fork().transactional(async (em) => {
-      await this.query(
-        `INSERT INTO ${this.checkpoints} (name, transaction_id, global_position) VALUES ($1, '0', 0)
-         ON CONFLICT (name) DO NOTHING`,
-        [name],
-        { em },
-      );
-      const current = await this.loadCheckpoint(name, { em, forUpdate: true });
+      // The row exists after the first round: lock it straight away, and create it only when missing
+      // (one round trip less on every round of a relay).
+      const lockRow = async () =>
+        (
+          await this.query<{ transaction_id: string; global_position: string }>(
+            `SELECT transaction_id::text, global_position::text FROM ${this.checkpoints} WHERE name = $1 FOR UPDATE`,
+            [name],
+            { em },
+          )
+        )[0];
+      let row = await lockRow();
+      if (!row) {
+        await this.query(`INSERT INTO ${this.checkpoints} (name, transaction_id, global_position) VALUES ($1, '0', 0) ON CONFLICT (name) DO NOTHING`, [name], {
+          em,
+        });
+        row = await lockRow();
+      }
+      const current: Checkpoint = { transactionId: row.transaction_id, globalPosition: row.global_position };
       const next = await work(current);
       if (!next) return current;
       await this.saveCheckpoint(name, next, { em });
