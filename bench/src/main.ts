@@ -1,4 +1,5 @@
 import { createTestDatabase, testServers, uniqueName, type TestDatabase } from '@botplatform/testing';
+import { Logger } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
@@ -33,6 +34,9 @@ async function main(): Promise<void> {
   const unknown = [...SCENARIOS].filter((key) => !SCENARIO_KEYS.some((known) => known === key));
   if (unknown.length) throw new UsageError(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIO_KEYS.join(', ')}`);
   const startedAt = new Date();
+  // The services run at `info` (LOG_LEVEL, pino-logger.ts); Nest's console logger would also print a debug
+  // line per consumed event, and the bench would measure the terminal instead of the platform.
+  Logger.overrideLogger(['log', 'warn', 'error', 'fatal']);
   const environment = await checkServers();
   log(`bench: PostgreSQL ${environment.postgres}, NATS ${environment.nats}, ${environment.cpus} × ${environment.cpuModel}`);
 
