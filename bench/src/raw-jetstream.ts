@@ -28,7 +28,8 @@ export class RawJetStream {
 
   /** `name` is lower-case; the stream is `<NAMESPACE>_<NAME>` so the bench's cleanup finds it. */
   static async create(natsUrl: string, namespace: string, name: string): Promise<RawJetStream> {
-    const connection = await connect({ servers: natsUrl, name: `bench-raw-${name}` });
+    // As tuned as the platform's own connection (nats-connection.ts): the raw line stays a ceiling.
+    const connection = await connect({ servers: natsUrl, name: `bench-raw-${name}`, noAsyncTraces: true });
     try {
       const jsm = await jetstreamManager(connection);
       const stream = `${namespace.toUpperCase()}_RAW_${name.toUpperCase()}`;

@@ -20,6 +20,10 @@ export function connectToNats(servers: string, name: string, credentials?: NatsC
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: false,
+    // Otherwise every request (each JetStream publish) builds two Error objects with their stack traces
+    // in case it fails: 7 % of the relay's CPU in a profile. Our failures are typed and logged with the
+    // event and consumer they concern, so the extra stack is not what anyone reads.
+    noAsyncTraces: true,
     ...natsAuthOptions(credentials),
   });
 }
