@@ -127,9 +127,7 @@ class PaymentsRpc implements OnModuleDestroy {
       provide: BotFeatureRouter,
       inject: [StarsCheckoutFeature, WalletFeature, PromoFeature, CardTransferFeature, PaymentsAdminFeature],
       useFactory: (stars: StarsCheckoutFeature, wallet: WalletFeature, promo: PromoFeature, cards: CardTransferFeature, admin: PaymentsAdminFeature) =>
-        admin.register(
-          cards.register(promo.register(wallet.register(stars.register(new BotFeatureRouter('payments', { translate: paymentsTranslate }))))),
-        ),
+        admin.register(cards.register(promo.register(wallet.register(stars.register(new BotFeatureRouter('payments', { translate: paymentsTranslate })))))),
     },
   ],
 })

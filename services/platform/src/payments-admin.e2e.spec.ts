@@ -52,9 +52,7 @@ describe('/payadmin: payments, refunds, receipts and promo codes in the bot', ()
   const typesOf = async (service: RunningService, streamId: string) =>
     (await service.dependencies.store.readStream(streamId)).events.map((event) => event.type);
   const countEvents = async () =>
-    Number(
-      (await payments.dependencies.orm.em.getConnection().execute<{ n: string }[]>('SELECT count(*) AS n FROM payments.event_store_events'))[0]!.n,
-    );
+    Number((await payments.dependencies.orm.em.getConnection().execute<{ n: string }[]>('SELECT count(*) AS n FROM payments.event_store_events'))[0]!.n);
   const admin = (name: string, language: string) => {
     const user = kit.user(name, language);
     shop.setRole(user, 'ROLE_ADMIN');
@@ -134,7 +132,7 @@ describe('/payadmin: payments, refunds, receipts and promo codes in the bot', ()
     const lines = text(first).split('\n');
     expect(lines[0]).toBe(`Payments of member ${ann.id}, newest first (page 1):`);
     expect(lines.slice(1)).toHaveLength(5);
-    lines.slice(1).forEach((line, index) => expect(line).toMatch(new RegExp(`^${index + 1}\\. ⭐ 250 · stars · pending · ${MOMENT}$`)));
+    for (const [index, line] of lines.slice(1).entries()) expect(line).toMatch(new RegExp(`^${index + 1}\\. ⭐ 250 · stars · pending · ${MOMENT}$`));
     // Nothing pending can be refunded: no refund buttons on the first page.
     expect(buttonsOf(first)).toEqual(['Older »', '« Back']);
 
@@ -282,7 +280,10 @@ describe('/payadmin: payments, refunds, receipts and promo codes in the bot', ()
     await nina.chat.pressCallbackButton(await openAdmin(nina.chat, 'Платежи бота. Что сделать?'), '🎟 Новый промокод');
     await nina.chat.waitForMessage((message) => text(message).startsWith('Пришлите новый код') && nina.chat.botMessages().length > 10);
     nina.chat.sendText('SPRING25');
-    await nina.chat.pressCallbackButton(await nina.chat.waitForMessage((message) => text(message) === 'Что даёт код?'), 'Скидка в процентах на следующую покупку');
+    await nina.chat.pressCallbackButton(
+      await nina.chat.waitForMessage((message) => text(message) === 'Что даёт код?'),
+      'Скидка в процентах на следующую покупку',
+    );
     await nina.chat.waitForMessage((message) => text(message).startsWith('Какая скидка в процентах'));
     nina.chat.sendText('50');
     await nina.chat.waitForMessage((message) => text(message).startsWith('Сколько всего использований?'));
@@ -341,7 +342,8 @@ describe('/payadmin: payments, refunds, receipts and promo codes in the bot', ()
     shop.setRole(mallory.user, 'ROLE_USER');
     const before = await countEvents();
     const refusal = { text: 'Only admins of this bot can do that.', showAlert: true };
-    for (const button of ['🧾 Receipts to review', '🎟 New promo code', '📦 Batch of codes']) expect(await mallory.chat.pressCallbackButton(menu, button)).toMatchObject(refusal);
+    for (const button of ['🧾 Receipts to review', '🎟 New promo code', '📦 Batch of codes'])
+      expect(await mallory.chat.pressCallbackButton(menu, button)).toMatchObject(refusal);
     expect(await mallory.chat.pressCallbackButton(list, '« Back')).toMatchObject(refusal);
     const seen = mallory.chat.botMessages().length;
     mallory.chat.sendText(String(ivy.id));
@@ -390,7 +392,9 @@ describe('A wallet payment whose grant fails at first', () => {
     const timers = () =>
       payments.dependencies.orm.em
         .getConnection()
-        .execute<{ key: string; fired_at: Date | null; attempts: number }[]>(`SELECT key, fired_at, attempts FROM payments.scheduled_timers WHERE kind = 'payments.wallet-grant'`);
+        .execute<{ key: string; fired_at: Date | null; attempts: number }[]>(
+          `SELECT key, fired_at, attempts FROM payments.scheduled_timers WHERE kind = 'payments.wallet-grant'`,
+        );
 
     // Max's grant goes through at once; his check later finds it done.
     const paid = await rpc.call(RPC.payments.payFromWallet, { botId: shop.botId, telegramUserId: String(max.id), planId });
@@ -413,7 +417,9 @@ describe('A wallet payment whose grant fails at first', () => {
     expect(await types(subscriptions, `subscription-${shop.botId}-${zoe.id}`)).toEqual([]);
 
     // Its check fires after the grace period and fails while subscriptions is away: retried, not lost.
-    await waitFor('a failed attempt of the check', async () => (await timers()).find((t) => t.key === row!.payment_id && t.attempts >= 1), { timeoutMs: 15_000 });
+    await waitFor('a failed attempt of the check', async () => (await timers()).find((t) => t.key === row!.payment_id && t.attempts >= 1), {
+      timeoutMs: 15_000,
+    });
     expect(await types(subscriptions, `subscription-${shop.botId}-${zoe.id}`)).toEqual([]);
 
     broker.register(grantSubject, grant);

@@ -445,7 +445,8 @@ export class PaymentsAdminFeature {
   }
 
   private async rewardText(ctx: FeatureContext, reward: PromoRewardJson): Promise<string> {
-    if (reward.walletTopUp) return t(ctx, 'payadm-reward-wallet', { amount: formatAmount(String(reward.walletTopUp.amount), reward.walletTopUp.currency ?? '') });
+    if (reward.walletTopUp)
+      return t(ctx, 'payadm-reward-wallet', { amount: formatAmount(String(reward.walletTopUp.amount), reward.walletTopUp.currency ?? '') });
     if (reward.percentOff !== undefined) return t(ctx, 'payadm-reward-percent', { percent: reward.percentOff });
     const plan = (await this.plans.plans(ctx.botId)).find((p) => p.planId === reward.grantPlanId);
     return t(ctx, 'payadm-reward-plan', { plan: plan ? planTextIn(plan, ctx.language).name : (reward.grantPlanId ?? '') });
