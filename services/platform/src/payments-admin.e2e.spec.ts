@@ -177,6 +177,57 @@ describe('/payadmin: payments, refunds, receipts and promo codes in the bot', ()
     expect(kit.errors).toEqual([]);
   });
 
+  it('refunds a wallet payment from /payadmin back to the wallet, once, and takes the access away', async () => {
+    const walt = kit.user('Walt', 'en');
+    await rpc.call(RPC.payments.topUpWallet, {
+      botId: shop.botId,
+      telegramUserId: String(walt.id),
+      currency: 'XTR',
+      amount: '300',
+      requestId: randomUUID(),
+      toppedUpBy: 'api:admin',
+    });
+    const paid = await rpc.call(RPC.payments.payFromWallet, { botId: shop.botId, telegramUserId: String(walt.id), planId });
+    const balance = async () =>
+      (await rpc.call(RPC.payments.getWalletBalance, { botId: shop.botId, telegramUserId: String(walt.id) })).balances?.find((b) => b.currency === 'XTR')
+        ?.amount;
+    expect(await balance()).toBe('50');
+
+    const olga = admin('Olga W', 'ru');
+    const list = await (async () => {
+      await olga.chat.pressCallbackButton(await openAdmin(olga.chat, 'Платежи бота. Что сделать?'), '💳 Платежи участника');
+      await olga.chat.waitForMessage((message) => text(message).startsWith('Пришлите Telegram id'));
+      olga.chat.sendText(String(walt.id));
+      return olga.chat.waitForMessage((message) => text(message).startsWith(`Платежи участника ${walt.id}`));
+    })();
+    expect(text(list).split('\n')[1]).toMatch(new RegExp(`^1\\. ⭐ 250 · wallet · оплачен · ${MOMENT}$`));
+    await olga.chat.pressCallbackButton(list, 'Вернуть №1');
+    await olga.chat.waitForMessage((message) => text(message) === `Возврат ⭐ 250 (wallet) участнику ${walt.id}: ответьте причиной.`);
+    olga.chat.sendText('Двойная оплата');
+    const confirm = await olga.chat.waitForMessage((message) => text(message).startsWith('Вернуть ⭐ 250 (wallet)'));
+    await olga.chat.pressCallbackButton(confirm, 'Да, вернуть');
+    await olga.chat.waitForEdit((message) => text(message).startsWith(`Возвращено ⭐ 250 (wallet) участнику ${walt.id}. Причина: Двойная оплата`));
+    expect(await balance()).toBe('300');
+    expect(await typesOf(payments, `payment-${paid.payment!.paymentId}`)).toEqual(['PaymentCreated', 'PaymentCompleted', 'PaymentRefunded']);
+    expect((await rpc.call(RPC.subscriptions.access, { botId: shop.botId, telegramUserId: String(walt.id) })).hasAccess ?? false).toBe(false);
+
+    // The list shows it refunded with no button; the old list's button is refused in Russian; the wallet credited once.
+    olga.chat.sendCommand('payadmin');
+    await olga.chat.pressCallbackButton(await olga.chat.waitForMessage((m) => text(m) === 'Платежи бота. Что сделать?'), '💳 Платежи участника');
+    await olga.chat.waitForMessage((message) => text(message).startsWith('Пришлите Telegram id'));
+    olga.chat.sendText(String(walt.id));
+    const after = await olga.chat.waitForMessage((message) => text(message).startsWith(`Платежи участника ${walt.id}`));
+    expect(text(after)).toContain('· wallet · возвращён ·');
+    expect(buttonsOf(after)).toEqual(['« Назад']);
+    expect(await olga.chat.pressCallbackButton(list, 'Вернуть №1')).toMatchObject({
+      showAlert: true,
+      text: 'Этот платёж уже возвращён. Повторно ничего не возвращено.',
+    });
+    expect(await balance()).toBe('300');
+    expect(await typesOf(payments, `wallet-${shop.botId}-${walt.id}-XTR`)).toEqual(['WalletToppedUp', 'WalletSpent', 'WalletRefunded']);
+    expect(kit.errors).toEqual([]);
+  });
+
   it('lists the receipts waiting for review; approved twice → one payment and one grant; rejected with a reason; the members are told', async () => {
     await rpc.call(RPC.payments.addPaymentCard, { botId: shop.botId, number: '2200 1234 5678 9012', holder: 'Anna Card', bank: 'EuroBank', currency: 'EUR' });
     const vera = kit.user('Vera', 'en');

@@ -61,7 +61,8 @@ const REFUSAL_KEYS: Readonly<Record<string, string>> = {
   'PAYMENTS.ALREADY_REFUNDED': 'payadm-refused-already-refunded',
   'PAYMENTS.NOT_REFUNDABLE': 'payadm-refused-not-refundable',
   'PAYMENTS.REFUND_REFUSED': 'payadm-refused-refund-refused',
-  'PAYMENTS.NOT_FOUND': 'payadm-refused-unknown-payment',
+  'PAYMENTS.PAYMENT_NOT_FOUND': 'payadm-refused-unknown-payment',
+  'PAYMENTS.TRANSFER_NOT_FOUND': 'payadm-gone',
   'PAYMENTS.PROMO_EXISTS': 'payadm-refused-promo-exists',
   'PAYMENTS.PROMO_INVALID': 'payadm-refused-promo-invalid',
 };
