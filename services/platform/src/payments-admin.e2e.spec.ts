@@ -481,4 +481,49 @@ describe('A wallet payment whose grant fails at first', () => {
     expect((await rpc.call(RPC.subscriptions.access, { botId: shop.botId, telegramUserId: String(zoe.id) })).hasAccess).toBe(true);
     expect(await types(payments, `payment-${row!.payment_id}`)).toEqual(['PaymentCreated', 'PaymentCompleted']);
   }, 60_000);
+
+  it('grants nothing for a payment refunded before its retry', async () => {
+    const { rpc, broker, payments, subscriptions, shop, kit } = harness!;
+    const planId = randomUUID();
+    await rpc.call(RPC.subscriptions.createPlan, { planId, botId: shop.botId, plan: MONTH });
+    const una = kit.user('Una', 'en');
+    await rpc.call(RPC.payments.topUpWallet, {
+      botId: shop.botId,
+      telegramUserId: String(una.id),
+      currency: 'XTR',
+      amount: '250',
+      requestId: randomUUID(),
+      toppedUpBy: 'api:admin',
+    });
+    const grantSubject = RPC.subscriptions.grantSubscription.subject;
+    const grant = broker.handlerOf(grantSubject)!;
+    broker.unregister(grantSubject);
+    try {
+      const failed = await rpc.call(RPC.payments.payFromWallet, { botId: shop.botId, telegramUserId: String(una.id), planId }).then(
+        () => undefined,
+        (error: unknown) => error as RpcCallError,
+      );
+      expect(failed?.code).toBe('PAYMENTS.DEPENDENCY_UNAVAILABLE');
+    } finally {
+      broker.register(grantSubject, grant);
+    }
+    const [row] = await payments.dependencies.orm.em
+      .getConnection()
+      .execute<{ payment_id: string }[]>('SELECT payment_id FROM payments.payments WHERE telegram_user_id = ?', [una.id]);
+    await rpc.call(RPC.payments.refundPayment, { botId: shop.botId, paymentId: row!.payment_id, reason: 'never granted', refundedBy: 'api:admin' });
+    await waitFor(
+      'the check fired',
+      async () =>
+        (
+          await payments.dependencies.orm.em
+            .getConnection()
+            .execute<{ fired_at: Date | null }[]>(`SELECT fired_at FROM payments.scheduled_timers WHERE kind = 'payments.wallet-grant' AND key = ?`, [
+              row!.payment_id,
+            ])
+        )[0]?.fired_at != null,
+      { timeoutMs: 20_000 },
+    );
+    expect((await subscriptions.dependencies.store.readStream(`subscription-${shop.botId}-${una.id}`)).events).toEqual([]);
+    expect((await rpc.call(RPC.payments.getWalletBalance, { botId: shop.botId, telegramUserId: String(una.id) })).balances?.[0]?.amount).toBe('250');
+  }, 60_000);
 });
