@@ -283,6 +283,11 @@ describe('/payadmin: payments, refunds, receipts and promo codes in the bot', ()
     expect(await typesOf(payments, `card-transfer-${veraTransfer.paymentId}`)).toEqual(['CardTransferOpened', 'CardReceiptSubmitted', 'CardTransferApproved']);
     expect(await typesOf(subscriptions, `subscription-${shop.botId}-${vera.id}`)).toEqual(['SubscriptionStarted']);
 
+    // In Vera's payments: paid by card, completed, and not refundable here (the money went to the bot's card).
+    const veraPayments = await paymentsOf(olga.chat, await openAdmin(olga.chat), vera);
+    expect(text(veraPayments).split('\n')[1]).toMatch(new RegExp(`^1\\. 4\\.99 EUR · card · completed · ${MOMENT}$`));
+    expect(buttonsOf(veraPayments)).toEqual(['« Back']);
+
     // Reject with a reason (the admin chat's own question), the member told in their language.
     const rejectedTold = petrChat.waitForMessage((message) => text(message).startsWith(`Перевод ${petrTracking} не подтверждён`));
     await olga.chat.pressCallbackButton(list, `❌ ${petrTracking}`);

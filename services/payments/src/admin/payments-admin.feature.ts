@@ -262,15 +262,15 @@ export class PaymentsAdminFeature {
   }
 
   private async paymentsPage(ctx: FeatureContext, member: string, page: number): Promise<[string, { keyboard: InlineKeyboard }]> {
-    const { items, more } = await this.queries.paymentsOf(ctx.botId, member, page, PAGE);
+    const { items, more, cardTransfers } = await this.queries.paymentsOf(ctx.botId, member, page, PAGE);
     const keyboard = new InlineKeyboard();
     if (items.length === 0) {
       keyboard.text(t(ctx, 'payadm-button-back'), paymentsAdminButtons.encode('menu'));
       return [t(ctx, page === 0 ? 'payadm-payments-none' : 'payadm-payments-no-more', { id: member }), { keyboard }];
     }
-    const lines = items.map((payment, index) => `${page * PAGE + index + 1}. ${paymentLine(ctx, payment)}`);
+    const lines = items.map((payment, index) => `${page * PAGE + index + 1}. ${paymentLine(ctx, payment, cardTransfers.has(payment.paymentId))}`);
     items.forEach((payment, index) => {
-      if (payment.status === 'completed')
+      if (refundableHere(payment, cardTransfers.has(payment.paymentId)))
         keyboard.text(t(ctx, 'payadm-button-refund', { n: page * PAGE + index + 1 }), paymentsAdminButtons.encode('rf', payment.paymentId)).row();
     });
     pager(ctx, keyboard, 'p', page, more);
@@ -336,7 +336,7 @@ export class PaymentsAdminFeature {
   private async refundable(ctx: FeatureContext, paymentId: string): Promise<Payment | undefined> {
     const payment = await this.paymentOf(ctx, paymentId);
     if (!payment) return undefined;
-    if (payment.status === 'completed') return payment;
+    if (refundableHere(payment)) return payment;
     const text = t(ctx, payment.status === 'refunded' ? 'payadm-refused-already-refunded' : 'payadm-refused-not-refundable');
     ctx.answerCallback(text, { alert: true });
     return undefined;
@@ -484,17 +484,35 @@ function pageNumber(text: string): number {
   return Math.min(page, MAX_PAGE);
 }
 
-function paymentLine(ctx: FeatureContext, payment: Payment): string {
+/** What RefundPaymentUseCase can give back: a completed payment in Stars (through Telegram) or from the wallet; another provider refunds on its side. */
+function refundableHere(payment: Payment, cardTransfer = false): boolean {
+  return payment.status === 'completed' && (payment.provider === 'wallet' || providerOf(payment, cardTransfer) === 'stars');
+}
+
+/**
+ * How the payment was paid, as the admin reads it: the payment records only "stars" or "wallet", so a card
+ * transfer is told by its transfer, another provider by its charge id's prefix (`crypto-pay:…`), Telegram
+ * fiat by a currency other than Stars.
+ */
+function providerOf(payment: Payment, cardTransfer: boolean): string {
+  if (payment.provider === 'wallet') return 'wallet';
+  if (cardTransfer || payment.chargeId?.startsWith('card-')) return 'card';
+  const prefixed = /^([a-z][a-z0-9-]*):/.exec(payment.chargeId ?? '');
+  if (prefixed) return prefixed[1]!;
+  return payment.currency === 'XTR' ? 'stars' : 'telegram-fiat';
+}
+
+function paymentLine(ctx: FeatureContext, payment: Payment, cardTransfer: boolean): string {
   return t(ctx, 'payadm-payment-line', {
     amount: formatAmount(payment.amount, payment.currency),
-    provider: payment.provider,
+    provider: providerOf(payment, cardTransfer),
     status: t(ctx, `payadm-status-${payment.status}`),
     at: formatMoment(payment.createdAt.toISOString(), ctx.timeZone),
   });
 }
 
 function paymentSummary(ctx: FeatureContext, payment: Payment): string {
-  return t(ctx, 'payadm-payment-summary', { amount: formatAmount(payment.amount, payment.currency), provider: payment.provider });
+  return t(ctx, 'payadm-payment-summary', { amount: formatAmount(payment.amount, payment.currency), provider: providerOf(payment, false) });
 }
 
 function pager(ctx: FeatureContext, keyboard: InlineKeyboard, action: 'p' | 'rv', page: number, more: boolean): void {

@@ -24,11 +24,17 @@ export interface TransferInReview {
 export class PaymentsAdminQueries {
   constructor(private readonly orm: MikroORM) {}
 
-  async paymentsOf(botId: string, telegramUserId: string, page: number, size: number): Promise<Page<Payment>> {
-    const rows = await this.orm.em
-      .fork()
-      .find(Payment, { botId, telegramUserId }, { orderBy: [{ createdAt: 'desc' }, { paymentId: 'asc' }], limit: size + 1, offset: page * size });
-    return { items: rows.slice(0, size), more: rows.length > size };
+  /** The member's payments, and which of them are card transfers (their provider is not on the payment). */
+  async paymentsOf(botId: string, telegramUserId: string, page: number, size: number): Promise<Page<Payment> & { cardTransfers: ReadonlySet<string> }> {
+    const em = this.orm.em.fork();
+    const rows = await em.find(
+      Payment,
+      { botId, telegramUserId },
+      { orderBy: [{ createdAt: 'desc' }, { paymentId: 'asc' }], limit: size + 1, offset: page * size },
+    );
+    const items = rows.slice(0, size);
+    const cards = items.length === 0 ? [] : await em.find(CardTransfer, { paymentId: { $in: items.map((row) => row.paymentId) } }, { fields: ['paymentId'] });
+    return { items, more: rows.length > size, cardTransfers: new Set(cards.map((card) => card.paymentId)) };
   }
 
   async transfersInReview(botId: string, page: number, size: number): Promise<Page<TransferInReview>> {
