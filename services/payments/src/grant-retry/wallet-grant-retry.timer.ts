@@ -1,6 +1,7 @@
 import { RpcCallError } from '@botplatform/bus';
 import { ParkTimerError, type DueTimer, type TimerHandler } from '@botplatform/scheduler';
 import { Injectable, Logger } from '@nestjs/common';
+import { defaultGrantId } from '../payment/complete-payment.use-case.js';
 import { PaymentCommands } from '../payment/payment-commands.js';
 import { SubscriptionsClient } from '../shared/subscriptions.client.js';
 import { WALLET_GRANT_TIMER, type WalletGrantPayload } from './wallet-grant-timers.js';
@@ -34,7 +35,7 @@ export class WalletGrantRetry implements TimerHandler<WalletGrantPayload> {
     let changed: boolean;
     try {
       ({ changed } = await this.subscriptions.grant({
-        grantId: payment.chargeId,
+        grantId: defaultGrantId(payment.provider, payment.chargeId),
         botId: payment.botId,
         telegramUserId: payment.telegramUserId,
         planId: payment.planId,
