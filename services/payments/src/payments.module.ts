@@ -2,6 +2,9 @@ import { BotFeatureRouter } from '@botplatform/bot-kit';
 import type { RpcClient } from '@botplatform/bus';
 import { createRpcClient, type ServiceDependencies } from '@botplatform/service-kit';
 import { Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
+import { AdminPlansClient } from './admin/admin-plans.client.js';
+import { PaymentsAdminFeature } from './admin/payments-admin.feature.js';
+import { PaymentsAdminQueries } from './admin/payments-admin.queries.js';
 import { AdminChatClient } from './cards/admin-chat.client.js';
 import { CardTransferCommands } from './cards/card-transfer-commands.js';
 import { CardTransferFeature } from './cards/card-transfer.feature.js';
@@ -47,6 +50,8 @@ import { WalletFeature } from './wallet/wallet.feature.js';
 import { WalletRpcController } from './wallet/wallet.rpc-controller.js';
 import { PayFromWalletRpcController } from './wallet/pay-from-wallet.rpc-controller.js';
 import { GatewayClient } from './shared/gateway.client.js';
+import { PaymentsTimerWorker } from './grant-retry/payments-timer-worker.js';
+import { WalletGrantRetry } from './grant-retry/wallet-grant-retry.timer.js';
 import { SubscriptionsClient } from './shared/subscriptions.client.js';
 
 /** The RPC client payments calls subscriptions and the gateway with, closed with the module. */
@@ -110,12 +115,19 @@ class PaymentsRpc implements OnModuleDestroy {
     PromoFeature,
     { provide: SubscriptionsClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new SubscriptionsClient(rpc.client) },
     { provide: GatewayClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new GatewayClient(rpc.client) },
+    // /payadmin (src/admin/): a member's payments and refunds, receipts to review, promo codes and batches.
+    PaymentsAdminQueries,
+    { provide: AdminPlansClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new AdminPlansClient(rpc.client) },
+    PaymentsAdminFeature,
+    // The durable schedule (src/grant-retry/): a wallet payment's grant checked again until subscriptions has it.
+    WalletGrantRetry,
+    PaymentsTimerWorker,
     // The service's one router (the definition's `botFeatures`): startService declares it to the gateway.
     {
       provide: BotFeatureRouter,
-      inject: [StarsCheckoutFeature, WalletFeature, PromoFeature, CardTransferFeature],
-      useFactory: (stars: StarsCheckoutFeature, wallet: WalletFeature, promo: PromoFeature, cards: CardTransferFeature) =>
-        cards.register(promo.register(wallet.register(stars.register(new BotFeatureRouter('payments', { translate: paymentsTranslate }))))),
+      inject: [StarsCheckoutFeature, WalletFeature, PromoFeature, CardTransferFeature, PaymentsAdminFeature],
+      useFactory: (stars: StarsCheckoutFeature, wallet: WalletFeature, promo: PromoFeature, cards: CardTransferFeature, admin: PaymentsAdminFeature) =>
+        admin.register(cards.register(promo.register(wallet.register(stars.register(new BotFeatureRouter('payments', { translate: paymentsTranslate })))))),
     },
   ],
 })

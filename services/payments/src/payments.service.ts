@@ -1,5 +1,6 @@
 import { BotFeatureRouter } from '@botplatform/bot-kit';
 import { eventStoreMigrations } from '@botplatform/event-store';
+import { schedulerMigrations } from '@botplatform/scheduler';
 import type { ServiceDefinition } from '@botplatform/service-kit';
 import { CardTransfer } from './cards/card-transfer.entity.js';
 import { CardTransfersMigration20261130230000 } from './cards/migrations/20261130230000-card-transfers.migration.js';
@@ -18,6 +19,8 @@ export const paymentsService: ServiceDefinition = {
   schema: 'payments',
   migrations: [
     ...eventStoreMigrations,
+    // The durable schedule (ADR 0013): the wallet grant checks of grant-retry/.
+    ...schedulerMigrations,
     // No busMigrations: they hold a consumer's inbox and positions, and this service consumes nothing yet.
     { name: 'Migration20261130194000_payments', class: PaymentsMigration20261130194000 },
     { name: 'Migration20261130230000_card_transfers', class: CardTransfersMigration20261130230000 },

@@ -30,6 +30,15 @@ export interface CompletedPayment {
 }
 
 /**
+ * The grant's idempotency key of a charge when the caller names none: a wallet payment's charge id
+ * ("wallet:<payment id>") as it is, anything else `stars:<charge id>`. The wallet grant retry
+ * (grant-retry/) asks again under the same key, so a grant happens once whichever asks first.
+ */
+export function defaultGrantId(provider: string, chargeId: string): string {
+  return provider === 'wallet' ? chargeId : `stars:${chargeId}`;
+}
+
+/**
  * Telegram charged the member (`successful_payment`): the payment is completed by its charge, then
  * subscriptions grants the plan with the charge id as the grant's idempotency key. Both steps are
  * idempotent, so a duplicated update, or a retry after a crash between them, completes once and grants
@@ -68,8 +77,7 @@ export class CompletePaymentUseCase {
     // The same charge again after a refund: what it bought was revoked and is not given back.
     if (payment.status === 'refunded') throw new PaymentAlreadyRefundedError(input.paymentId);
     const grant = await this.subscriptions.grant({
-      // A wallet payment's charge id is "wallet:<payment id>" already.
-      grantId: input.grantId ?? (payment.provider === 'wallet' ? input.chargeId : `stars:${input.chargeId}`),
+      grantId: input.grantId ?? defaultGrantId(payment.provider, input.chargeId),
       botId: payment.botId,
       telegramUserId: payment.telegramUserId,
       planId: payment.planId,

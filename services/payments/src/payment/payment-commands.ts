@@ -4,6 +4,7 @@ import { CommandHandler, PostgresEventStore, foldEvents, type Actor, type EventC
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { paymentDecider, paymentStreamId, type PaymentCommand, type PaymentEvent, type PaymentState } from './payment.decider.js';
+import { walletGrantTimers } from '../grant-retry/wallet-grant-timers.js';
 import { paymentsProjection } from './payments.projection.js';
 
 /** Runs payment commands on their streams (with the read model in the same transaction) and reads a payment's state. */
@@ -12,7 +13,7 @@ export class PaymentCommands {
   private readonly commands: CommandHandler<PaymentState, PaymentCommand, PaymentEvent>;
 
   constructor(private readonly store: PostgresEventStore) {
-    this.commands = new CommandHandler(store, paymentDecider, { projections: [paymentsProjection] });
+    this.commands = new CommandHandler(store, paymentDecider, { projections: [paymentsProjection, walletGrantTimers] });
   }
 
   async handle(command: PaymentCommand, context: { botId: string; actor: Actor }, options: { em?: EntityManager } = {}) {

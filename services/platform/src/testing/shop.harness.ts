@@ -10,6 +10,8 @@ export interface ShopHarness {
   readonly subscriptions: RunningService;
   readonly payments: RunningService;
   readonly rpc: RpcClient;
+  /** The in-process broker both services answer on (a test may add a stand-in of another service's RPC). */
+  readonly broker: InProcessBroker;
   readonly kit: FeatureTestKit;
   /** The bot the members buy from. */
   readonly shop: KitBot;
@@ -25,7 +27,8 @@ export interface ShopHarness {
 export async function startShopHarness(databasePrefix: string): Promise<ShopHarness> {
   let database: TestDatabase | undefined;
   const bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
-  const transport: RpcTransport = { kind: 'in-process', broker: new InProcessBroker() };
+  const broker = new InProcessBroker();
+  const transport: RpcTransport = { kind: 'in-process', broker };
   const rpc = createRpcClient(transport);
   let subscriptions: RunningService | undefined;
   let payments: RunningService | undefined;
@@ -48,7 +51,7 @@ export async function startShopHarness(databasePrefix: string): Promise<ShopHarn
       declarations: () => [started.subscriptions.declarer!.router.declaration(), started.payments.declarer!.router.declaration()],
     });
     const shop = await kit.bot({ name: 'Shop' });
-    return { subscriptions, payments, rpc, kit, shop, close };
+    return { subscriptions, payments, rpc, broker, kit, shop, close };
   } catch (error) {
     await close();
     throw error;
