@@ -3,6 +3,7 @@ import { CommandHandler, PostgresEventStore, type CommandResult } from '@botplat
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { LeaderboardIndex } from '../leaderboard/leaderboard-index.js';
+import { groupLevelDecider, groupLevelStreamId, type CheckGroupLevel, type GroupLevelReached, type GroupLevelState } from './group-level.decider.js';
 import { memberDecider, memberStreamId, type MemberCommand, type MemberEvent, type MemberState } from './member.decider.js';
 import { membershipsProjection } from './memberships.projection.js';
 
@@ -14,12 +15,14 @@ import { membershipsProjection } from './memberships.projection.js';
 @Injectable()
 export class MemberCommands {
   private readonly handler: CommandHandler<MemberState, MemberCommand, MemberEvent>;
+  private readonly groupLevels: CommandHandler<GroupLevelState, CheckGroupLevel, GroupLevelReached>;
 
   constructor(
     store: PostgresEventStore,
     private readonly leaderboard: LeaderboardIndex,
   ) {
     this.handler = new CommandHandler(store, memberDecider, { lockStream: true, projections: [membershipsProjection] });
+    this.groupLevels = new CommandHandler(store, groupLevelDecider, { lockStream: true, projections: [membershipsProjection] });
   }
 
   async handle(command: MemberCommand, occurredAt: Date): Promise<CommandResult<MemberState, MemberEvent>> {
@@ -34,5 +37,16 @@ export class MemberCommands {
     // Committed now: this replica's board shows them at once; others read them from the store.
     this.leaderboard.applyCommitted(result.newEvents);
     return result;
+  }
+
+  /** The member's level in a bot group, checked on its locked stream against the group's XP summed after an award. */
+  checkGroupLevel(command: CheckGroupLevel, occurredAt: Date): Promise<CommandResult<GroupLevelState, GroupLevelReached>> {
+    return this.groupLevels.handle(groupLevelStreamId(command.groupId, command.telegramUserId), command, {
+      botId: command.botId,
+      correlationId: correlationIdOrNew(randomUUID),
+      causationId: null,
+      actor: { kind: 'service', id: 'rpc-caller' },
+      occurredAt,
+    });
   }
 }

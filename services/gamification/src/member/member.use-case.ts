@@ -1,11 +1,14 @@
 import type { AwardBadgeReplyJson, AwardReplyJson, RecordActivityReplyJson, StreakViewJson } from '@botplatform/contracts';
 import { Injectable } from '@nestjs/common';
+import { BotGroupDirectory } from '../bot-group/bot-group-directory.js';
+import { GroupTotals } from '../bot-group/group-totals.js';
 import { BotSettingsDirectory } from '../settings/bot-settings-directory.js';
 import { InvalidTimeZoneError, UnknownBadgeError } from '../settings/bot-settings.errors.js';
 import { Clock } from '../shared/clock.js';
-import { isTimeZone, localDateOf } from '../shared/local-day.js';
+import { isTimeZone, localDateOf, periodStartOf } from '../shared/local-day.js';
 import { MemberCommands } from './member-commands.js';
 import { ActivityInFutureError } from './member.errors.js';
+import type { LevelThreshold } from '../settings/levels.js';
 import type { LevelReached, Streak } from './member.decider.js';
 
 /** How far ahead of this service's clock a caller's clock may be. */
@@ -29,27 +32,80 @@ export class MemberUseCase {
     private readonly commands: MemberCommands,
     private readonly settings: BotSettingsDirectory,
     private readonly clock: Clock,
+    private readonly groups: BotGroupDirectory,
+    private readonly totals: GroupTotals,
   ) {}
 
+  /**
+   * XP once per source id, counted in the bot's current week and month (its calendar, in its time zone);
+   * in a bot group, then the group's level checked against the XP summed over the group's bots.
+   */
   async award(member: MemberRef, award: { amount: number; reason: string; sourceId: string }): Promise<AwardReplyJson> {
-    const { levels } = await this.settings.of(member.botId);
+    const { levels, timeZone } = await this.settings.of(member.botId);
     const now = this.clock.now();
-    const { state, newEvents } = await this.commands.handle({ type: 'AwardXp', ...member, ...award, levels, now: now.toISOString() }, now);
+    const { state, newEvents } = await this.commands.handle(
+      {
+        type: 'AwardXp',
+        ...member,
+        ...award,
+        levels,
+        weekStart: periodStartOf('week', now, timeZone),
+        monthStart: periodStartOf('month', now, timeZone),
+        now: now.toISOString(),
+      },
+      now,
+    );
     const reached = newEvents.find((event): event is typeof event & LevelReached => event.type === 'LevelReached');
     return {
       awarded: newEvents.length > 0,
       totalXp: String(state.xp),
       level: state.level,
       ...(reached ? { levelReached: { fromLevel: reached.data.from, toLevel: reached.data.to } } : {}),
+      ...(await this.checkGroupLevel(member, levels, now)),
     };
   }
 
-  async awardBadge(member: MemberRef, badgeKey: string): Promise<AwardBadgeReplyJson> {
-    const { badges } = await this.settings.of(member.botId);
+  /**
+   * After the award's commit (also for a repeated one, which completes a check a failure cut short): the
+   * group's XP read now includes every award committed before, so of two awards crossing a threshold
+   * together the later check sees both, and the group stream's lock lets one level-up through.
+   */
+  private async checkGroupLevel(member: MemberRef, levels: readonly LevelThreshold[], now: Date): Promise<Partial<AwardReplyJson>> {
+    const group = await this.groups.groupOf(member.botId);
+    if (!group) return {};
+    const groupXp = await this.totals.xpOf(group.bots, String(member.telegramUserId));
+    const { state, newEvents } = await this.commands.checkGroupLevel(
+      { type: 'CheckGroupLevel', groupId: group.groupId, ...member, groupXp, levels, now: now.toISOString() },
+      now,
+    );
+    const [reached] = newEvents;
+    return { groupLevel: state.level, ...(reached ? { groupLevelReached: { fromLevel: reached.data.from, toLevel: reached.data.to } } : {}) };
+  }
+
+  /** A badge once, with its metadata: the score given, the streak given or the member's current one. */
+  async awardBadge(member: MemberRef, badgeKey: string, metadata: { score?: number; streak?: number } = {}): Promise<AwardBadgeReplyJson> {
+    const { badges, timeZone } = await this.settings.of(member.botId);
     if (!badges.some((badge) => badge.key === badgeKey)) throw new UnknownBadgeError(badgeKey);
     const now = this.clock.now();
-    const { state, newEvents } = await this.commands.handle({ type: 'AwardBadge', ...member, badgeKey, now: now.toISOString() }, now);
-    return { newBadge: newEvents.length > 0, awardedAt: state.badges.get(badgeKey)! };
+    const { state, newEvents } = await this.commands.handle(
+      {
+        type: 'AwardBadge',
+        ...member,
+        badgeKey,
+        score: metadata.score ?? null,
+        streak: metadata.streak ?? null,
+        today: localDateOf(now, timeZone),
+        now: now.toISOString(),
+      },
+      now,
+    );
+    const earned = state.badges.get(badgeKey)!;
+    return {
+      newBadge: newEvents.length > 0,
+      awardedAt: earned.awardedAt,
+      ...(earned.score !== null ? { score: String(earned.score) } : {}),
+      ...(earned.streak !== null ? { streak: earned.streak } : {}),
+    };
   }
 
   /** An activity at `occurredAt` (now by default), counted on its local date in `timeZone` (the bot's by default). */
