@@ -20,8 +20,9 @@ export interface Profile {
   /** The member's XP: the sum over the bots of this bot's group (ADR 0018), else this bot's own. */
   readonly xp: number;
   /**
-   * Alone, the bot's own level; in a group, the group's stored level (raised by the award that crossed its
-   * threshold, member/group-level.decider.ts), or the summed XP's under this bot's thresholds while none is stored.
+   * Alone, the bot's own level; in a group, the group's stored level (raised once by the award that crossed
+   * its threshold, member/group-level.decider.ts) capped by the summed XP's level under this bot's
+   * thresholds (a bot that left the group took its XP), or that level while none is stored.
    */
   readonly level: number;
   /** This bot's own XP (its board and rank). */
@@ -79,8 +80,9 @@ export class ProfileQuery {
     }
     const botXp = Number(row?.xp ?? 0);
     const xp = group ? await this.totals.xpOf(group.bots, telegramUserId) : botXp;
-    // Alone, the bot's own level (which never goes down: levels.ts); in a group, the group's stored one.
-    const level = group ? ((await this.groupLevel(group.groupId, telegramUserId)) ?? Math.max(levelFor(settings.levels, xp), 1)) : (row?.level ?? 1);
+    // Alone, the bot's own level (which never goes down: levels.ts); in a group, the group's stored one
+    // (announced once), capped by what the XP the group holds now reaches: a bot that left took its XP.
+    const level = group ? await this.groupLevel(group.groupId, telegramUserId, Math.max(levelFor(settings.levels, xp), 1)) : (row?.level ?? 1);
     const seen = new Set<string>();
     const streak = streakOn(
       { current: row?.currentStreak ?? 0, longest: row?.longestStreak ?? 0, lastDay: row?.lastActiveDay ?? null },
@@ -106,12 +108,13 @@ export class ProfileQuery {
     };
   }
 
-  private async groupLevel(groupId: string, telegramUserId: string): Promise<number | null> {
+  /** The group's stored level, at most `reached` (the summed XP's now); `reached` while none is stored. */
+  private async groupLevel(groupId: string, telegramUserId: string, reached: number): Promise<number> {
     const [row] = await this.orm.em
       .fork()
       .getConnection()
       .execute<{ level: number }[]>('SELECT level FROM gamification.group_levels WHERE group_id = ? AND telegram_user_id = ?', [groupId, telegramUserId]);
-    return row?.level ?? null;
+    return row ? Math.min(row.level, reached) : reached;
   }
 }
 
