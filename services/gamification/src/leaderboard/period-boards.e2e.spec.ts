@@ -33,7 +33,13 @@ describe("Period boards on the bot's calendar", () => {
   const award = (telegramUserId: string, amount: number, sourceId: string = randomUUID()) =>
     t.call(RPC.gamification.award, { botId: bot.botId, telegramUserId, amount, reason: 'quiz', sourceId });
   const board = (period: 'week' | 'month' | undefined, telegramUserId?: string) =>
-    t.call(RPC.gamification.getLeaderboard, { botId: bot.botId, limit: 10, neighbours: 1, ...(period ? { period } : {}), ...(telegramUserId ? { telegramUserId } : {}) });
+    t.call(RPC.gamification.getLeaderboard, {
+      botId: bot.botId,
+      limit: 10,
+      neighbours: 1,
+      ...(period ? { period } : {}),
+      ...(telegramUserId ? { telegramUserId } : {}),
+    });
   const tops = async (period?: 'week' | 'month') => (await board(period)).top?.map((entry) => [entry.telegramUserId, entry.totalXp, entry.rank]);
 
   beforeAll(async () => {
@@ -109,10 +115,10 @@ describe("Period boards on the bot's calendar", () => {
     const [row] = await t.service.dependencies.orm.em
       .fork()
       .getConnection()
-      .execute<{ xp: string }[]>(`SELECT xp::text FROM gamification.period_xp WHERE bot_id = ? AND kind = 'week' AND starts_on = '2026-12-07' AND telegram_user_id = ?`, [
-        bot.botId,
-        racer,
-      ]);
+      .execute<{ xp: string }[]>(
+        `SELECT xp::text FROM gamification.period_xp WHERE bot_id = ? AND kind = 'week' AND starts_on = '2026-12-07' AND telegram_user_id = ?`,
+        [bot.botId, racer],
+      );
     expect(row.xp).toBe('100');
   });
 

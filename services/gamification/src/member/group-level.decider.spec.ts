@@ -13,7 +13,15 @@ const LEVELS = [
   { level: 3, minXp: 300 },
 ];
 
-const check = (groupXp: number): CheckGroupLevel => ({ type: 'CheckGroupLevel', groupId: GROUP, botId: BOT, telegramUserId: 42, groupXp, levels: LEVELS, now: NOW });
+const check = (groupXp: number): CheckGroupLevel => ({
+  type: 'CheckGroupLevel',
+  groupId: GROUP,
+  botId: BOT,
+  telegramUserId: 42,
+  groupXp,
+  levels: LEVELS,
+  now: NOW,
+});
 const reached = (from: number, to: number, groupXp: number): GroupLevelReached => ({
   type: 'GroupLevelReached',
   data: { groupId: GROUP, botId: BOT, telegramUserId: 42, from, to, groupXp, reachedAt: NOW },
@@ -23,10 +31,7 @@ describe("A member's level in a bot group", () => {
   const spec = DeciderSpecification.for(groupLevelDecider);
 
   it('is raised when the summed XP reaches a threshold, with the old and the new level', () => {
-    spec
-      .given([])
-      .when(check(99))
-      .then([]);
+    spec.given([]).when(check(99)).then([]);
     spec
       .given([])
       .when(check(100))

@@ -93,30 +93,52 @@ describe("A member's game in a bot", () => {
   });
 
   describe('period XP', () => {
-    const inWeek = (sourceId: string, amount: number, weekStart: string, monthStart: string): AwardXp => ({ ...award(sourceId, amount), weekStart, monthStart });
+    const inWeek = (sourceId: string, amount: number, weekStart: string, monthStart: string): AwardXp => ({
+      ...award(sourceId, amount),
+      weekStart,
+      monthStart,
+    });
 
     it("adds an award to the week's and the month's XP, and starts a new period from 0", () => {
       spec
         .given([])
         .when(inWeek('a-1', 30, '2026-11-30', '2026-11-01'))
         .then([{ ...awarded('a-1', 30), data: { ...awarded('a-1', 30).data, week: { start: '2026-11-30', xp: 30 }, month: { start: '2026-11-01', xp: 30 } } }]);
-      const first = { ...awarded('a-1', 30), data: { ...awarded('a-1', 30).data, week: { start: '2026-11-30', xp: 30 }, month: { start: '2026-11-01', xp: 30 } } };
+      const first = {
+        ...awarded('a-1', 30),
+        data: { ...awarded('a-1', 30).data, week: { start: '2026-11-30', xp: 30 }, month: { start: '2026-11-01', xp: 30 } },
+      };
       spec
         .given([first])
         .when(inWeek('a-2', 20, '2026-11-30', '2026-12-01'))
-        .then([{ ...awarded('a-2', 20, 50), data: { ...awarded('a-2', 20, 50).data, week: { start: '2026-11-30', xp: 50 }, month: { start: '2026-12-01', xp: 20 } } }]);
+        .then([
+          {
+            ...awarded('a-2', 20, 50),
+            data: { ...awarded('a-2', 20, 50).data, week: { start: '2026-11-30', xp: 50 }, month: { start: '2026-12-01', xp: 20 } },
+          },
+        ]);
       spec
         .given([first])
         .when(inWeek('a-2', 20, '2026-12-07', '2026-12-01'))
-        .then([{ ...awarded('a-2', 20, 50), data: { ...awarded('a-2', 20, 50).data, week: { start: '2026-12-07', xp: 20 }, month: { start: '2026-12-01', xp: 20 } } }]);
+        .then([
+          {
+            ...awarded('a-2', 20, 50),
+            data: { ...awarded('a-2', 20, 50).data, week: { start: '2026-12-07', xp: 20 }, month: { start: '2026-12-01', xp: 20 } },
+          },
+        ]);
     });
 
     it('counts an award with a lagging clock into the later period already begun', () => {
-      const later = { ...awarded('a-1', 30), data: { ...awarded('a-1', 30).data, week: { start: '2026-12-07', xp: 30 }, month: { start: '2026-12-01', xp: 30 } } };
+      const later = {
+        ...awarded('a-1', 30),
+        data: { ...awarded('a-1', 30).data, week: { start: '2026-12-07', xp: 30 }, month: { start: '2026-12-01', xp: 30 } },
+      };
       spec
         .given([later])
         .when(inWeek('a-2', 5, '2026-11-30', '2026-11-01'))
-        .then([{ ...awarded('a-2', 5, 35), data: { ...awarded('a-2', 5, 35).data, week: { start: '2026-12-07', xp: 35 }, month: { start: '2026-12-01', xp: 35 } } }]);
+        .then([
+          { ...awarded('a-2', 5, 35), data: { ...awarded('a-2', 5, 35).data, week: { start: '2026-12-07', xp: 35 }, month: { start: '2026-12-01', xp: 35 } } },
+        ]);
     });
   });
 
