@@ -1,14 +1,11 @@
 import type { AwardBadgeReplyJson, AwardReplyJson, RecordActivityReplyJson, StreakViewJson } from '@botplatform/contracts';
 import { Injectable } from '@nestjs/common';
-import { BotGroupDirectory } from '../bot-group/bot-group-directory.js';
-import { GroupTotals } from '../bot-group/group-totals.js';
 import { BotSettingsDirectory } from '../settings/bot-settings-directory.js';
 import { InvalidTimeZoneError, UnknownBadgeError } from '../settings/bot-settings.errors.js';
 import { Clock } from '../shared/clock.js';
 import { isTimeZone, localDateOf, periodStartOf } from '../shared/local-day.js';
 import { MemberCommands } from './member-commands.js';
 import { ActivityInFutureError } from './member.errors.js';
-import type { LevelThreshold } from '../settings/levels.js';
 import type { LevelReached, Streak } from './member.decider.js';
 
 /** How far ahead of this service's clock a caller's clock may be. */
@@ -32,8 +29,6 @@ export class MemberUseCase {
     private readonly commands: MemberCommands,
     private readonly settings: BotSettingsDirectory,
     private readonly clock: Clock,
-    private readonly groups: BotGroupDirectory,
-    private readonly totals: GroupTotals,
   ) {}
 
   /**
@@ -61,25 +56,9 @@ export class MemberUseCase {
       totalXp: String(state.xp),
       level: state.level,
       ...(reached ? { levelReached: { fromLevel: reached.data.from, toLevel: reached.data.to } } : {}),
-      ...(await this.checkGroupLevel(member, levels, now)),
+      // After the award's commit, also for a repeated one (it completes a check a failure cut short).
+      ...(await this.commands.checkGroupLevel(member, levels, now)),
     };
-  }
-
-  /**
-   * After the award's commit (also for a repeated one, which completes a check a failure cut short): the
-   * group's XP read now includes every award committed before, so of two awards crossing a threshold
-   * together the later check sees both, and the group stream's lock lets one level-up through.
-   */
-  private async checkGroupLevel(member: MemberRef, levels: readonly LevelThreshold[], now: Date): Promise<Partial<AwardReplyJson>> {
-    const group = await this.groups.groupOf(member.botId);
-    if (!group) return {};
-    const groupXp = await this.totals.xpOf(group.bots, String(member.telegramUserId));
-    const { state, newEvents } = await this.commands.checkGroupLevel(
-      { type: 'CheckGroupLevel', groupId: group.groupId, ...member, groupXp, levels, now: now.toISOString() },
-      now,
-    );
-    const [reached] = newEvents;
-    return { groupLevel: state.level, ...(reached ? { groupLevelReached: { fromLevel: reached.data.from, toLevel: reached.data.to } } : {}) };
   }
 
   /** A badge once, with its metadata: the score given, the streak given or the member's current one. */
