@@ -2,6 +2,7 @@ import { FeatureTestKit, type KitBot } from '@botplatform/bot-kit';
 import { RPC } from '@botplatform/contracts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Message } from 'grammy/types';
+import { waitFor } from '@botplatform/testing';
 import { randomUUID } from 'node:crypto';
 import { startGamificationTestService, type GamificationTestService } from '../testing/gamification-test-service.js';
 import { LeaderboardIndex } from './leaderboard-index.js';
@@ -105,6 +106,13 @@ describe("Period boards on the bot's calendar", () => {
     ]);
   });
 
+  it('refuses a period it does not know with a field error', async () => {
+    for (const period of ['year', 'WEEK', '']) {
+      const error = await t.failure(t.call(RPC.gamification.getLeaderboard, { botId: bot.botId, limit: 10, period }));
+      expect(error.code).toBe('VALIDATION.FAILED');
+    }
+  });
+
   it('counts racing awards into the week exactly, and a repeated source id once', async () => {
     t.clock.set(DEC_7_0030);
     const racer = '7100000010';
@@ -122,7 +130,7 @@ describe("Period boards on the bot's calendar", () => {
     expect(row.xp).toBe('100');
   });
 
-  it('a restarted process rebuilds the current week and month from the projection, and none of the closed periods', async () => {
+  it('a restarted process rebuilds the current week and month from the projection, none of the closed periods, and follows the other replica', async () => {
     t.clock.set(DEC_7_0030);
     const restarted = new LeaderboardIndex(t.service.dependencies.orm, t.service.dependencies.store);
     replicas.push(restarted);
@@ -138,6 +146,16 @@ describe("Period boards on the bot's calendar", () => {
     expect(restarted.periodBoard(scope, 'week', '2026-11-30').size).toBe(0);
     expect(restarted.periodBoard(scope, 'month', '2026-12-01').size).toBe(3);
     expect(restarted.periodBoard(scope, 'month', '2026-11-01').size).toBe(0);
+
+    // Another replica's award reaches it by following the store.
+    await award(CAT, 500);
+    // readAll reads below the oldest transaction open on the server, which other test files may hold.
+    await waitFor('the award on the other replica', async () => {
+      await restarted.catchUp();
+      return restarted.periodBoard(scope, 'week', '2026-12-07').xpOf(Number(CAT)) === 500;
+    });
+    expect(restarted.periodBoard(scope, 'week', '2026-12-07').around(Number(CAT), 0)?.me).toMatchObject({ rank: 1, xp: 500 });
+    expect(restarted.periodBoard(scope, 'month', '2026-12-01').around(Number(CAT), 0)?.me).toMatchObject({ rank: 1, xp: 500 });
   });
 
   it('shows this week and this month under /top, in English and in Russian', async () => {
@@ -149,18 +167,20 @@ describe("Period boards on the bot's calendar", () => {
     const periods = await chat.waitForMessage(startsWith('📅'));
     expect(periods.text).toBe(
       [
-        '📅 This week (from 2026-12-07): top 3',
-        '#1 · 100 XP · level 1',
-        '#2 · 15 XP · level 1 ← you',
-        '#3 · 10 XP · level 1',
-        'Your rank: #2 of 3 with 15 XP',
+        '📅 This week (from 2026-12-07): top 4',
+        '#1 · 500 XP · level 1',
+        '#2 · 100 XP · level 1',
+        '#3 · 15 XP · level 1 ← you',
+        '#4 · 10 XP · level 1',
+        'Your rank: #3 of 4 with 15 XP',
         '',
-        '🗓 This month (from 2026-12-01): top 4',
-        '#1 · 100 XP · level 1',
-        '#2 · 50 XP · level 1',
-        '#3 · 40 XP · level 1',
-        '#4 · 15 XP · level 1 ← you',
-        'Your rank: #4 of 4 with 15 XP',
+        '🗓 This month (from 2026-12-01): top 5',
+        '#1 · 500 XP · level 1',
+        '#2 · 100 XP · level 1',
+        '#3 · 50 XP · level 1',
+        '#4 · 40 XP · level 1',
+        '#5 · 15 XP · level 1 ← you',
+        'Your rank: #5 of 5 with 15 XP',
       ].join('\n'),
     );
 
@@ -168,8 +188,8 @@ describe("Period boards on the bot's calendar", () => {
     const ru = bot.chat(olga);
     ru.sendCommand('top');
     const ruPeriods = await ru.waitForMessage(startsWith('📅'));
-    expect(ruPeriods.text?.split('\n')[0]).toBe('📅 Эта неделя (с 2026-12-07): топ-3');
-    expect(ruPeriods.text?.split('\n')[4]).toBe('В этом периоде у тебя пока нет опыта.');
-    expect(ruPeriods.text?.split('\n')[6]).toBe('🗓 Этот месяц (с 2026-12-01): топ-4');
+    expect(ruPeriods.text?.split('\n')[0]).toBe('📅 Эта неделя (с 2026-12-07): топ-4');
+    expect(ruPeriods.text?.split('\n')[5]).toBe('В этом периоде у тебя пока нет опыта.');
+    expect(ruPeriods.text?.split('\n')[7]).toBe('🗓 Этот месяц (с 2026-12-01): топ-5');
   });
 });
