@@ -1,5 +1,5 @@
 import { createServiceOrm, PostgresEventStore } from '@botplatform/event-store';
-import { gamificationService, LeaderboardIndex, LeaderboardQuery } from '@botplatform/gamification';
+import { BotSettingsDirectory, gamificationService, LeaderboardIndex, LeaderboardQuery, SystemClock } from '@botplatform/gamification';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { fork } from 'node:child_process';
@@ -82,7 +82,7 @@ export async function runLeaderboardBench(databaseUrl: string, log: (line: strin
 
     index = new LeaderboardIndex(orm, new PostgresEventStore(orm.em, { schema: 'gamification' }));
     await index.ready();
-    const query = new LeaderboardQuery(index);
+    const query = new LeaderboardQuery(index, new BotSettingsDirectory(orm), new SystemClock());
     const board = { kind: 'bot', botId } as const;
     const randomMember = () => String(FIRST_ID + 1 + Math.floor(Math.random() * MEMBERS));
     const members = Array.from({ length: OURS_SAMPLES }, randomMember);

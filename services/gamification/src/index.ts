@@ -2,3 +2,5 @@ export { gamificationService } from './gamification.service.js';
 // The bench's leaderboard scenario builds the boards as the service does, on a million members.
 export { LeaderboardIndex } from './leaderboard/leaderboard-index.js';
 export { LeaderboardQuery } from './leaderboard/leaderboard.query.js';
+export { BotSettingsDirectory } from './settings/bot-settings-directory.js';
+export { SystemClock } from './shared/clock.js';

@@ -145,6 +145,70 @@ describe('Bot groups in gamification', () => {
     expect(inC).not.toContain('🔗');
   });
 
+  it("keeps each badge's metadata (score, streak, date) and the bot it was earned in, shown in bot B and not in another owner's bot", async () => {
+    const { a, b, c } = await setUp();
+    const eva = kit.user('Eva', 'en');
+    const first = await client.call(RPC.gamification.awardBadge, {
+      botId: a.botId,
+      telegramUserId: String(eva.id),
+      badgeKey: 'first-win',
+      score: '90',
+      streak: 3,
+    });
+    expect(first).toMatchObject({ newBadge: true, score: '90', streak: 3 });
+    // Awarded again with other figures: not new, and the first award's metadata stands.
+    const again = await client.call(RPC.gamification.awardBadge, { botId: a.botId, telegramUserId: String(eva.id), badgeKey: 'first-win', score: '10' });
+    expect(again).toEqual({ newBadge: false, awardedAt: first.awardedAt, score: '90', streak: 3 });
+
+    const inB = await client.call(RPC.gamification.getProfile, { botId: b.botId, telegramUserId: String(eva.id) });
+    expect(inB.badges).toEqual([{ key: 'first-win', awardedAt: first.awardedAt, botId: a.botId, botName: 'SPIN', score: '90', streak: 3 }]);
+    expect(await me(b, eva)).toContain('🏅 Badges: 🥇 First win in SPIN (in SPIN)');
+    const inC = await client.call(RPC.gamification.getProfile, { botId: c.botId, telegramUserId: String(eva.id) });
+    expect(inC.badges).toEqual([]);
+    expect(await me(c, eva)).toContain('🏅 No badges yet.');
+
+    // Without a streak given, the member's current one is kept (none running: 0).
+    const ivan = kit.user('Ivan', 'en');
+    expect(await client.call(RPC.gamification.awardBadge, { botId: b.botId, telegramUserId: String(ivan.id), badgeKey: 'first-win' })).toMatchObject({
+      newBadge: true,
+      streak: 0,
+    });
+  });
+
+  it('stores the group level and raises it once when two awards in two bots cross the threshold together', async () => {
+    const { a, b, c, groupId } = await setUp();
+    const members = Array.from({ length: 8 }, (_, i) => kit.user(`Racer${i}`, 'en'));
+    const replies = await Promise.all(members.flatMap((user) => [award(a, user, 60), award(b, user, 60)]));
+    for (const [i, user] of members.entries()) {
+      const pair = replies.slice(2 * i, 2 * i + 2);
+      // Neither bot's own level moves (60 XP each); the group's does, in exactly one of the two replies.
+      expect(pair.map((reply) => reply.level)).toEqual([1, 1]);
+      expect(pair.filter((reply) => reply.groupLevelReached).map((reply) => reply.groupLevelReached)).toEqual([{ fromLevel: 1, toLevel: 2 }]);
+      const [row] = await gamification.dependencies.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ n: string }[]>(`SELECT count(*)::text AS n FROM gamification.event_store_events WHERE stream_id = ? AND type = 'GroupLevelReached'`, [
+          `gamification-group-level-${groupId}-${user.id}`,
+        ]);
+      expect(row.n).toBe('1');
+    }
+    const [racer] = members;
+    expect(await me(b, racer)).toContain('⭐ Level 2 · 120 XP');
+
+    // A redelivered award raises nothing again; the next threshold (300) is raised once, by the award that reaches it.
+    const source = randomUUID();
+    const third = await award(a, racer, 200, source);
+    expect(third.groupLevelReached).toEqual({ fromLevel: 2, toLevel: 3 });
+    expect(third.groupLevel).toBe(3);
+    const redelivered = await award(a, racer, 200, source);
+    expect(redelivered).toMatchObject({ awarded: false, groupLevel: 3 });
+    expect(redelivered.groupLevelReached).toBeUndefined();
+    // Another owner's bot: no group, no group level.
+    const elsewhere = await award(c, racer, 500);
+    expect(elsewhere.groupLevel).toBeUndefined();
+    expect(elsewhere.levelReached).toEqual({ fromLevel: 1, toLevel: 3 });
+  });
+
   it('lists the group board under /top, and a bot that leaves takes its XP out of the group', async () => {
     const { a, b, groupId } = await setUp();
     const [kim, lev] = [kit.user('Kim', 'en'), kit.user('Lev', 'en')];

@@ -39,7 +39,7 @@ export class MeFeature {
             badges: profile.badges
               .map(({ badge, earnedIn }) => {
                 const name = `${badge.icon} ${badgeNameIn(badge.names, ctx.language)}`;
-                return earnedIn && earnedIn.botId !== ctx.botId ? ctx.t('me-badge-earned-in', { badge: name, bot: earnedIn.name }) : name;
+                return earnedIn.botId !== ctx.botId && earnedIn.name ? ctx.t('me-badge-earned-in', { badge: name, bot: earnedIn.name }) : name;
               })
               .join(', '),
           })

@@ -3,13 +3,18 @@ import { Injectable } from '@nestjs/common';
 import { BotGroupDirectory } from '../bot-group/bot-group-directory.js';
 import { GroupTotals } from '../bot-group/group-totals.js';
 import { LeaderboardQuery } from '../leaderboard/leaderboard.query.js';
+import type { BoardPeriodKind } from '../shared/local-day.js';
 
 /** How many members /top lists. */
 export const TOP_SIZE = 10;
+/** How many members /top lists for this week and this month. */
+export const PERIOD_TOP_SIZE = 5;
 
 /**
- * `/top`: this bot's ten members with the most XP (ties share a rank) and the reader's own rank. Members
- * are shown by rank, XP and level: their names are the users service's, which this round does not ask.
+ * `/top`: this bot's ten members with the most XP (ties share a rank) and the reader's own rank, with the
+ * group's board below when the bot is in a group; then, in a second message, the boards of the bot's
+ * current week (from Monday 00:00) and month (from the 1st) in its time zone. Members are shown by rank,
+ * XP and level: their names are the users service's, which this round does not ask.
  */
 @Injectable()
 export class TopFeature {
@@ -38,6 +43,22 @@ export class TopFeature {
     lines.push(board.me ? ctx.t('top-you', { rank: board.me.rank, members: board.members, xp: board.me.xp }) : ctx.t('top-you-unranked'));
     lines.push(...(await this.groupBoard(ctx)));
     ctx.reply(lines.join('\n'));
+    const week = await this.periodBoard(ctx, 'week');
+    const month = await this.periodBoard(ctx, 'month');
+    ctx.reply([...week, '', ...month].join('\n'));
+  }
+
+  /** The board of the bot's current week or month: its top, and the reader's rank in it. */
+  private async periodBoard(ctx: FeatureContext, kind: BoardPeriodKind): Promise<string[]> {
+    const board = await this.leaderboard.board({ kind: 'bot', botId: ctx.botId }, { limit: PERIOD_TOP_SIZE, telegramUserId: ctx.telegramUserId, period: kind });
+    const start = board.period!.start;
+    if (board.top.length === 0) return [ctx.t(`top-${kind}-empty`, { start })];
+    const lines = [ctx.t(`top-${kind}-title`, { start, count: board.top.length })];
+    for (const entry of board.top) {
+      lines.push(ctx.t(entry.telegramUserId === ctx.telegramUserId ? 'top-entry-you' : 'top-entry', { rank: entry.rank, xp: entry.xp, level: entry.level }));
+    }
+    lines.push(board.me ? ctx.t('top-you', { rank: board.me.rank, members: board.members, xp: board.me.xp }) : ctx.t('top-period-unranked'));
+    return lines;
   }
 
   /** The group board (summed XP over the group's bots, ADR 0018) under this bot's, when the bot is in a group. */

@@ -1,5 +1,5 @@
 import type { GetLeaderboardRequestJson } from '@botplatform/contracts';
-import { IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { TELEGRAM_USER_ID, TELEGRAM_USER_ID_MESSAGE } from '../shared/telegram-user-id.js';
 
 /** `rpc.gamification.get-leaderboard`. */
@@ -21,4 +21,9 @@ export class GetLeaderboardDto implements GetLeaderboardRequestJson {
   @Min(0)
   @Max(10)
   neighbours?: number;
+
+  /** The bot's current week or month; all time when absent. */
+  @IsOptional()
+  @IsIn(['week', 'month'])
+  period?: 'week' | 'month';
 }

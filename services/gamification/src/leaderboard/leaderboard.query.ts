@@ -1,6 +1,9 @@
 import type { GetLeaderboardReplyJson, LeaderboardEntryJson } from '@botplatform/contracts';
 import { Injectable } from '@nestjs/common';
 import type { MemberScope } from '../member/member.decider.js';
+import { BotSettingsDirectory } from '../settings/bot-settings-directory.js';
+import { Clock } from '../shared/clock.js';
+import { periodStartOf, type BoardPeriodKind } from '../shared/local-day.js';
 import { LeaderboardIndex } from './leaderboard-index.js';
 import type { RankedMember } from './rank-index.js';
 
@@ -17,6 +20,8 @@ export interface Board {
   /** The member's place with the neighbours around it, null when they have no XP yet. */
   readonly me: { readonly rank: number; readonly xp: number; readonly around: readonly BoardEntry[] } | null;
   readonly members: number;
+  /** A period board's kind and first local date in the bot's time zone; absent for all time. */
+  readonly period?: { readonly kind: BoardPeriodKind; readonly start: string };
 }
 
 const entryOf = (member: RankedMember): BoardEntry => ({
@@ -33,7 +38,11 @@ const entryOf = (member: RankedMember): BoardEntry => ({
  */
 @Injectable()
 export class LeaderboardQuery {
-  constructor(private readonly index: LeaderboardIndex) {}
+  constructor(
+    private readonly index: LeaderboardIndex,
+    private readonly settings: BotSettingsDirectory,
+    private readonly clock: Clock,
+  ) {}
 
   /** The rank of a member with `xp` XP (at least 1) on the board of `scope`. */
   async rank(scope: MemberScope, xp: number): Promise<number> {
@@ -47,14 +56,24 @@ export class LeaderboardQuery {
     return this.index.board(scope).size;
   }
 
-  async board(scope: MemberScope, options: { limit: number; telegramUserId?: string; neighbours?: number }): Promise<Board> {
+  /**
+   * The board of all time, or with `period` of the bot's current week (from its Monday 00:00) or month
+   * (from its 1st) in the bot's time zone: XP earned before the period started is not on it.
+   */
+  async board(scope: MemberScope, options: { limit: number; telegramUserId?: string; neighbours?: number; period?: BoardPeriodKind }): Promise<Board> {
     await this.index.ready();
-    const board = this.index.board(scope);
+    let period: Board['period'];
+    if (options.period) {
+      const { timeZone } = await this.settings.of(scope.botId);
+      period = { kind: options.period, start: periodStartOf(options.period, this.clock.now(), timeZone) };
+    }
+    const board = period ? this.index.periodBoard(scope, period.kind, period.start) : this.index.board(scope);
     const mine = options.telegramUserId === undefined ? undefined : board.around(Number(options.telegramUserId), options.neighbours ?? 0);
     return {
       top: board.top(options.limit).map(entryOf),
       me: mine ? { rank: mine.me.rank, xp: mine.me.xp, around: mine.around.map(entryOf) } : null,
       members: board.size,
+      ...(period ? { period } : {}),
     };
   }
 }
@@ -70,4 +89,5 @@ export const boardJson = (board: Board): GetLeaderboardReplyJson => ({
   top: board.top.map(entryJson),
   ...(board.me ? { me: { rank: String(board.me.rank), totalXp: String(board.me.xp), around: board.me.around.map(entryJson) } } : {}),
   members: String(board.members),
+  ...(board.period ? { periodStart: board.period.start } : {}),
 });

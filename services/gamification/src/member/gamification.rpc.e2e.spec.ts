@@ -182,9 +182,11 @@ describe('The gamification service over request/reply', () => {
       expect(replies.filter((reply) => reply.newBadge)).toHaveLength(1);
       expect(new Set(replies.map((reply) => reply.awardedAt)).size).toBe(1);
       expect((await streamOf(botId, who)).map((event) => event.type)).toEqual(['BadgeAwarded']);
-      expect((await profileOf(botId, who)).badges).toEqual([{ key: 'first-win', awardedAt: replies[0].awardedAt }]);
+      // Where it was earned, and the member's streak then (none running), kept with it.
+      expect((await profileOf(botId, who)).badges).toEqual([{ key: 'first-win', awardedAt: replies[0].awardedAt, botId, streak: 0 }]);
       const event = await waitFor('the public event', () => t.published(BadgeAwardedSchema).find((e) => e.message.botId === botId));
-      expect(event.message).toMatchObject({ telegramUserId: BigInt(who), badgeKey: 'first-win' });
+      expect(event.message).toMatchObject({ telegramUserId: BigInt(who), badgeKey: 'first-win', streak: 0 });
+      expect(event.message.score).toBeUndefined();
     });
 
     it('refuses a badge the bot does not have with GAMIFICATION.UNKNOWN_BADGE', async () => {

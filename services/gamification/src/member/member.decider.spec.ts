@@ -92,6 +92,78 @@ describe("A member's game in a bot", () => {
     });
   });
 
+  describe('period XP', () => {
+    const inWeek = (sourceId: string, amount: number, weekStart: string, monthStart: string): AwardXp => ({
+      ...award(sourceId, amount),
+      weekStart,
+      monthStart,
+    });
+
+    it("adds an award to the week's and the month's XP, and starts a new period from 0", () => {
+      spec
+        .given([])
+        .when(inWeek('a-1', 30, '2026-11-30', '2026-11-01'))
+        .then([{ ...awarded('a-1', 30), data: { ...awarded('a-1', 30).data, week: { start: '2026-11-30', xp: 30 }, month: { start: '2026-11-01', xp: 30 } } }]);
+      const first = {
+        ...awarded('a-1', 30),
+        data: { ...awarded('a-1', 30).data, week: { start: '2026-11-30', xp: 30 }, month: { start: '2026-11-01', xp: 30 } },
+      };
+      spec
+        .given([first])
+        .when(inWeek('a-2', 20, '2026-11-30', '2026-12-01'))
+        .then([
+          {
+            ...awarded('a-2', 20, 50),
+            data: { ...awarded('a-2', 20, 50).data, week: { start: '2026-11-30', xp: 50 }, month: { start: '2026-12-01', xp: 20 } },
+          },
+        ]);
+      spec
+        .given([first])
+        .when(inWeek('a-2', 20, '2026-12-07', '2026-12-01'))
+        .then([
+          {
+            ...awarded('a-2', 20, 50),
+            data: { ...awarded('a-2', 20, 50).data, week: { start: '2026-12-07', xp: 20 }, month: { start: '2026-12-01', xp: 20 } },
+          },
+        ]);
+    });
+
+    it('counts an award with a lagging clock into the later period already begun', () => {
+      const later = {
+        ...awarded('a-1', 30),
+        data: { ...awarded('a-1', 30).data, week: { start: '2026-12-07', xp: 30 }, month: { start: '2026-12-01', xp: 30 } },
+      };
+      spec
+        .given([later])
+        .when(inWeek('a-2', 5, '2026-11-30', '2026-11-01'))
+        .then([
+          { ...awarded('a-2', 5, 35), data: { ...awarded('a-2', 5, 35).data, week: { start: '2026-12-07', xp: 35 }, month: { start: '2026-12-01', xp: 35 } } },
+        ]);
+    });
+  });
+
+  describe('badge metadata', () => {
+    const badge = { type: 'AwardBadge' as const, ...MEMBER, badgeKey: 'first-win', now: NOW, today: '2026-11-30' };
+
+    it('keeps the score and the streak given', () => {
+      spec
+        .given([])
+        .when({ ...badge, score: 90, streak: 4 })
+        .then([{ type: 'BadgeAwarded', data: { ...MEMBER, badgeKey: 'first-win', awardedAt: NOW, score: 90, streak: 4 } }]);
+    });
+
+    it("keeps the member's streak running today when none is given, and 0 once a day was missed", () => {
+      spec
+        .given([extended('2026-11-29', 2, 2)])
+        .when({ ...badge, score: null })
+        .then([{ type: 'BadgeAwarded', data: { ...MEMBER, badgeKey: 'first-win', awardedAt: NOW, score: null, streak: 2 } }]);
+      spec
+        .given([extended('2026-11-27', 2, 2)])
+        .when({ ...badge, score: null })
+        .then([{ type: 'BadgeAwarded', data: { ...MEMBER, badgeKey: 'first-win', awardedAt: NOW, score: null, streak: 0 } }]);
+    });
+  });
+
   describe('streaks', () => {
     it('starts at 1 on the first active day', () => {
       spec

@@ -31,12 +31,24 @@ export interface AwardXp extends MemberCommandBase {
   readonly sourceId: string;
   /** The bot's level thresholds at the time of the award (read by the use case). */
   readonly levels: readonly LevelThreshold[];
+  /**
+   * The first local dates of the bot's week and month holding `now`, in the bot's time zone (the use case
+   * computes them: shared/local-day.ts periodStartOf). Without them the award counts in no period board.
+   */
+  readonly weekStart?: string;
+  readonly monthStart?: string;
 }
 
 export interface AwardBadge extends MemberCommandBase {
   readonly type: 'AwardBadge';
   /** A key of the bot's catalogue (the use case checked it). */
   readonly badgeKey: string;
+  /** The score that earned it, kept with the badge. */
+  readonly score?: number | null;
+  /** The streak to keep with the badge; the member's current one on `today` when absent. */
+  readonly streak?: number | null;
+  /** The bot's local date of `now` (whether the member's streak still runs). */
+  readonly today?: string;
 }
 
 export interface RecordActivity extends MemberCommandBase {
@@ -53,9 +65,21 @@ interface MemberData {
   telegramUserId: number;
 }
 
-export type XpAwarded = DomainEvent<'XpAwarded', MemberData & { amount: number; reason: string; sourceId: string; totalXp: number; awardedAt: string }>;
+/** The XP a member earned in one period of the bot's calendar (a week from its Monday, a month from its 1st). */
+export interface PeriodXp {
+  /** The period's first local date, `YYYY-MM-DD`. */
+  readonly start: string;
+  readonly xp: number;
+}
+
+/** `week` and `month`: the period totals after the award (absent on awards recorded before period boards existed). */
+export type XpAwarded = DomainEvent<
+  'XpAwarded',
+  MemberData & { amount: number; reason: string; sourceId: string; totalXp: number; awardedAt: string; week?: PeriodXp; month?: PeriodXp }
+>;
 export type LevelReached = DomainEvent<'LevelReached', MemberData & { from: number; to: number; totalXp: number; reachedAt: string }>;
-export type BadgeAwarded = DomainEvent<'BadgeAwarded', MemberData & { badgeKey: string; awardedAt: string }>;
+/** `score` and `streak`: the badge's metadata (absent on badges awarded before it was kept). */
+export type BadgeAwarded = DomainEvent<'BadgeAwarded', MemberData & { badgeKey: string; awardedAt: string; score?: number | null; streak?: number | null }>;
 export type StreakExtended = DomainEvent<
   'StreakExtended',
   MemberData & { day: string; timeZone: string; current: number; longest: number; restarted: boolean; at: string }
@@ -79,8 +103,28 @@ export interface MemberState {
    * command; a member with very many awards wants a snapshot or a dedup table (not in this round).
    */
   readonly sources: ReadonlySet<string>;
-  readonly badges: ReadonlyMap<string, string>;
+  readonly badges: ReadonlyMap<string, EarnedBadge>;
   readonly streak: Streak;
+  /** The XP of the latest week and month an award counted in. */
+  readonly week: PeriodXp | null;
+  readonly month: PeriodXp | null;
+}
+
+/** A badge as first awarded, with its metadata. */
+export interface EarnedBadge {
+  readonly awardedAt: string;
+  readonly score: number | null;
+  readonly streak: number | null;
+}
+
+/**
+ * The period total after adding `amount` in the period starting `start`: a new period starts from 0. An
+ * award whose clock lags behind a later one already counted (another replica) counts in the later period,
+ * so a period total never goes back to an older period.
+ */
+function addToPeriod(current: PeriodXp | null, start: string, amount: number): PeriodXp {
+  if (!current || start > current.start) return { start, xp: amount };
+  return { start: current.start, xp: current.xp + amount };
 }
 
 export const NO_STREAK: Streak = { current: 0, longest: 0, lastDay: null };
@@ -92,16 +136,29 @@ export const NO_STREAK: Streak = { current: 0, longest: 0, lastDay: null };
  * awards crossing a threshold together see each other and one LevelReached is decided.
  */
 export const memberDecider: Decider<MemberState, MemberCommand, MemberEvent> = {
-  initialState: () => ({ xp: 0, level: 1, sources: new Set(), badges: new Map(), streak: NO_STREAK }),
+  initialState: () => ({ xp: 0, level: 1, sources: new Set(), badges: new Map(), streak: NO_STREAK, week: null, month: null }),
 
   evolve: (state, event) => {
     switch (event.type) {
       case 'XpAwarded':
-        return { ...state, xp: event.data.totalXp, sources: new Set(state.sources).add(event.data.sourceId) };
+        return {
+          ...state,
+          xp: event.data.totalXp,
+          sources: new Set(state.sources).add(event.data.sourceId),
+          week: event.data.week ?? state.week,
+          month: event.data.month ?? state.month,
+        };
       case 'LevelReached':
         return { ...state, level: event.data.to };
       case 'BadgeAwarded':
-        return { ...state, badges: new Map(state.badges).set(event.data.badgeKey, event.data.awardedAt) };
+        return {
+          ...state,
+          badges: new Map(state.badges).set(event.data.badgeKey, {
+            awardedAt: event.data.awardedAt,
+            score: event.data.score ?? null,
+            streak: event.data.streak ?? null,
+          }),
+        };
       case 'StreakExtended':
         return { ...state, streak: { current: event.data.current, longest: event.data.longest, lastDay: event.data.day } };
     }
@@ -115,7 +172,16 @@ export const memberDecider: Decider<MemberState, MemberCommand, MemberEvent> = {
         const totalXp = state.xp + command.amount;
         const awarded: XpAwarded = {
           type: 'XpAwarded',
-          data: { ...member, amount: command.amount, reason: command.reason, sourceId: command.sourceId, totalXp, awardedAt: command.now },
+          data: {
+            ...member,
+            amount: command.amount,
+            reason: command.reason,
+            sourceId: command.sourceId,
+            totalXp,
+            awardedAt: command.now,
+            ...(command.weekStart ? { week: addToPeriod(state.week, command.weekStart, command.amount) } : {}),
+            ...(command.monthStart ? { month: addToPeriod(state.month, command.monthStart, command.amount) } : {}),
+          },
         };
         const level = levelFor(command.levels, totalXp);
         if (level <= state.level) return [awarded];
@@ -123,7 +189,19 @@ export const memberDecider: Decider<MemberState, MemberCommand, MemberEvent> = {
       }
       case 'AwardBadge': {
         if (state.badges.has(command.badgeKey)) return [];
-        return [{ type: 'BadgeAwarded', data: { ...member, badgeKey: command.badgeKey, awardedAt: command.now } }];
+        const streak = command.streak ?? (command.today ? streakOn(state.streak, command.today).current : undefined);
+        return [
+          {
+            type: 'BadgeAwarded',
+            data: {
+              ...member,
+              badgeKey: command.badgeKey,
+              awardedAt: command.now,
+              ...(command.score !== undefined ? { score: command.score } : {}),
+              ...(streak !== undefined ? { streak } : {}),
+            },
+          },
+        ];
       }
       case 'RecordActivity': {
         const { lastDay, current, longest } = state.streak;

@@ -34,6 +34,18 @@ export class AwardDto extends MemberDto implements AwardRequestJson {
 export class AwardBadgeDto extends MemberDto implements AwardBadgeRequestJson {
   @Matches(/^[a-z0-9][a-z0-9_-]{0,47}$/, { message: 'badgeKey must be 1-48 lower-case letters, digits, _ or -' })
   badgeKey: string;
+
+  /** The score that earned it, kept with the badge. */
+  @IsOptional()
+  @Matches(/^-?\d{1,15}$/, { message: 'score must be an integer of at most 15 digits' })
+  score?: string;
+
+  /** The streak to keep with it; the member's current one when absent. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  streak?: number;
 }
 
 /** `rpc.gamification.record-activity`: the time zone's name is checked by the use case. */

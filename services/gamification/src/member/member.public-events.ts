@@ -1,6 +1,7 @@
 import type { PublicEventMapper } from '@botplatform/bus';
 import { BadgeAwardedSchema, LevelReachedSchema, StreakExtendedSchema, XpAwardedSchema, timestampFromDate } from '@botplatform/contracts';
 import type { RecordedEvent } from '@botplatform/event-store';
+import type { GroupLevelReached } from './group-level.decider.js';
 import type { MemberEvent } from './member.decider.js';
 
 const at = (iso: string) => timestampFromDate(new Date(iso));
@@ -11,7 +12,7 @@ const member = (data: { botId: string; telegramUserId: number }) => ({ botId: da
  * Each field is picked by name; the bot settings' events stay internal.
  */
 export const memberPublicEvents: PublicEventMapper = (stored) => {
-  const event = stored as RecordedEvent<MemberEvent>;
+  const event = stored as RecordedEvent<MemberEvent | GroupLevelReached>;
   switch (event.type) {
     case 'XpAwarded': {
       const { data } = event;
@@ -36,7 +37,32 @@ export const memberPublicEvents: PublicEventMapper = (stored) => {
     }
     case 'BadgeAwarded': {
       const { data } = event;
-      return { schema: BadgeAwardedSchema, message: { ...member(data), badgeKey: data.badgeKey, awardedAt: at(data.awardedAt) } };
+      return {
+        schema: BadgeAwardedSchema,
+        message: {
+          ...member(data),
+          badgeKey: data.badgeKey,
+          awardedAt: at(data.awardedAt),
+          ...(data.score != null ? { score: BigInt(data.score) } : {}),
+          ...(data.streak != null ? { streak: data.streak } : {}),
+        },
+      };
+    }
+    case 'GroupLevelReached': {
+      // The group's level as a level-up of the bot whose award crossed it, so notifications' level_reached
+      // rule messages the member there, once.
+      const { data } = event;
+      return {
+        schema: LevelReachedSchema,
+        message: {
+          ...member(data),
+          fromLevel: data.from,
+          toLevel: data.to,
+          totalXp: BigInt(data.groupXp),
+          reachedAt: at(data.reachedAt),
+          groupId: data.groupId,
+        },
+      };
     }
     case 'StreakExtended': {
       const { data } = event;

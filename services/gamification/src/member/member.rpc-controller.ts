@@ -22,7 +22,10 @@ export class MemberRpcController {
 
   @RpcHandler(RPC.gamification.awardBadge)
   awardBadge(@Payload() request: AwardBadgeDto): Promise<AwardBadgeReplyJson> {
-    return this.members.awardBadge(memberOf(request), request.badgeKey);
+    return this.members.awardBadge(memberOf(request), request.badgeKey, {
+      score: request.score === undefined ? undefined : Number(request.score),
+      streak: request.streak,
+    });
   }
 
   @RpcHandler(RPC.gamification.recordActivity)

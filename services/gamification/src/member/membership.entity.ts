@@ -46,4 +46,12 @@ export class MemberBadge {
 
   @Property({ type: 'timestamptz' })
   awardedAt: Date;
+
+  /** The score it was earned with, when the award gave one. */
+  @Property({ type: 'bigint', nullable: true })
+  score: string | null;
+
+  /** The member's streak when it was earned (null for badges awarded before it was kept). */
+  @Property({ type: 'integer', nullable: true })
+  streak: number | null;
 }

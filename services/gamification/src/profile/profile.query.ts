@@ -19,7 +19,11 @@ import { isTimeZone, localDateOf } from '../shared/local-day.js';
 export interface Profile {
   /** The member's XP: the sum over the bots of this bot's group (ADR 0018), else this bot's own. */
   readonly xp: number;
-  /** The level of `xp` under this bot's thresholds. */
+  /**
+   * Alone, the bot's own level; in a group, the group's stored level (raised once by the award that crossed
+   * its threshold, member/group-level.decider.ts) capped by the summed XP's level under this bot's
+   * thresholds (a bot that left the group took its XP), or that level while none is stored.
+   */
   readonly level: number;
   /** This bot's own XP (its board and rank). */
   readonly botXp: number;
@@ -30,7 +34,14 @@ export interface Profile {
    * Earned badges with their catalogue entry (the earning bot's), oldest first: in a group, every bot's of
    * the group, each once, with the bot it was earned in.
    */
-  readonly badges: readonly { readonly badge: BadgeDefinition; readonly awardedAt: Date; readonly earnedIn: GroupedBot | null }[];
+  readonly badges: readonly {
+    readonly badge: BadgeDefinition;
+    readonly awardedAt: Date;
+    /** The bot it was earned in (its name known in a group). */
+    readonly earnedIn: GroupedBot;
+    readonly score: number | null;
+    readonly streak: number | null;
+  }[];
   /** As it stands today in the time zone: 0 current after a missed day. */
   readonly streak: Streak;
   /** Null before the first XP. */
@@ -69,8 +80,9 @@ export class ProfileQuery {
     }
     const botXp = Number(row?.xp ?? 0);
     const xp = group ? await this.totals.xpOf(group.bots, telegramUserId) : botXp;
-    // In a group the level is the summed XP's; alone, the bot's own (which never goes down: levels.ts).
-    const level = group ? Math.max(levelFor(settings.levels, xp), 1) : (row?.level ?? 1);
+    // Alone, the bot's own level (which never goes down: levels.ts); in a group, the group's stored one
+    // (announced once), capped by what the XP the group holds now reaches: a bot that left took its XP.
+    const level = group ? await this.groupLevel(group.groupId, telegramUserId, Math.max(levelFor(settings.levels, xp), 1)) : (row?.level ?? 1);
     const seen = new Set<string>();
     const streak = streakOn(
       { current: row?.currentStreak ?? 0, longest: row?.longestStreak ?? 0, lastDay: row?.lastActiveDay ?? null },
@@ -87,12 +99,22 @@ export class ProfileQuery {
         // A badge key earned in two bots of the group before they were grouped counts once: the first.
         if (!badge || seen.has(b.badgeKey)) return [];
         seen.add(b.badgeKey);
-        return [{ badge, awardedAt: b.awardedAt, earnedIn: group ? (group.bots.find((g) => g.botId === b.botId) ?? null) : null }];
+        const earnedIn = group?.bots.find((g) => g.botId === b.botId) ?? { botId: b.botId, name: '' };
+        return [{ badge, awardedAt: b.awardedAt, earnedIn, score: b.score === null ? null : Number(b.score), streak: b.streak }];
       }),
       streak,
       rank: botXp > 0 ? await this.leaderboard.rank(scope, botXp) : null,
       stats: await this.stats.of(botId, telegramUserId),
     };
+  }
+
+  /** The group's stored level, at most `reached` (the summed XP's now); `reached` while none is stored. */
+  private async groupLevel(groupId: string, telegramUserId: string, reached: number): Promise<number> {
+    const [row] = await this.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ level: number }[]>('SELECT level FROM gamification.group_levels WHERE group_id = ? AND telegram_user_id = ?', [groupId, telegramUserId]);
+    return row ? Math.min(row.level, reached) : reached;
   }
 }
 
@@ -100,7 +122,14 @@ export const profileJson = (profile: Profile): GetProfileReplyJson => ({
   totalXp: String(profile.xp),
   level: profile.level,
   ...(profile.nextLevel ? { nextLevel: levelsJson([profile.nextLevel])[0] } : {}),
-  badges: profile.badges.map((b) => ({ key: b.badge.key, awardedAt: b.awardedAt.toISOString() })),
+  badges: profile.badges.map((b) => ({
+    key: b.badge.key,
+    awardedAt: b.awardedAt.toISOString(),
+    botId: b.earnedIn.botId,
+    ...(b.earnedIn.name ? { botName: b.earnedIn.name } : {}),
+    ...(b.score !== null ? { score: String(b.score) } : {}),
+    ...(b.streak !== null ? { streak: b.streak } : {}),
+  })),
   streak: streakJson(profile.streak),
   ...(profile.rank !== null ? { rank: String(profile.rank) } : {}),
   stats: activityStatsJson(profile.stats),

@@ -1,8 +1,10 @@
 import type { ConsumerDefinition, EventConsumerDefinition } from '@botplatform/bus';
-import { PaymentCompletedSchema, RPC, subjectOf, type DecodedEvent, type EventMetadata } from '@botplatform/contracts';
+import { BotAddedToGroupSchema, PaymentCompletedSchema, RPC, subjectOf, type DecodedEvent, type EventMetadata } from '@botplatform/contracts';
 import { fromJson } from '@bufbuild/protobuf';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { onBotGroupChanged } from '../bot-group/on-bot-group-changed.consumer.js';
+import { groupLevelStreamId } from '../member/group-level.decider.js';
 import { memberStreamId } from '../member/member.decider.js';
 import { startGamificationTestService, type GamificationTestService } from '../testing/gamification-test-service.js';
 import { onPaymentCompleted } from './on-payment-completed.consumer.js';
@@ -33,6 +35,13 @@ function paymentCompleted(eventId: string, botId: string, telegramUserId: string
     completedAt: T0.toISOString(),
   });
   return { envelope, subject: subjectOf(PaymentCompletedSchema), schema: PaymentCompletedSchema, message };
+}
+
+/** users.bot_group.bot_added as the bot groups' consumer receives it. */
+function botAdded(groupId: string, botId: string, botName: string): DecodedEvent<typeof BotAddedToGroupSchema> {
+  const envelope = { eventId: randomUUID(), type: BotAddedToGroupSchema.typeName, schemaVersion: 1, botId, occurredAt: new Date() } as unknown as EventMetadata;
+  const message = fromJson(BotAddedToGroupSchema, { groupId, botId, ownerTelegramUserId: '77', addedAt: T0.toISOString(), botName });
+  return { envelope, subject: subjectOf(BotAddedToGroupSchema), schema: BotAddedToGroupSchema, message };
 }
 
 /**
@@ -82,6 +91,45 @@ describe('XP for a completed payment', () => {
     // Another payment is another award.
     await deliver(paymentCompleted(randomUUID(), botId, who));
     expect((await t.call(RPC.gamification.getProfile, { botId, telegramUserId: who })).totalXp).toBe('100');
+    // Counted in the bot's current week and month too, once each.
+    const periods = await t.service.dependencies.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ kind: string; xp: string }[]>('SELECT kind, xp::text FROM gamification.period_xp WHERE bot_id = ? AND telegram_user_id = ? ORDER BY kind', [
+        botId,
+        who,
+      ]);
+    expect(periods).toEqual([
+      { kind: 'month', xp: '100' },
+      { kind: 'week', xp: '100' },
+    ]);
+  });
+
+  it("raises the member's group level once when a payment's XP in one bot crosses it with XP from another", async () => {
+    const [botA, botB, groupId] = [randomUUID(), randomUUID(), randomUUID()];
+    const levels = [
+      { level: 1, minXp: '0' },
+      { level: 2, minXp: '100' },
+    ];
+    for (const [botId, name] of [
+      [botA, 'SPIN'],
+      [botB, 'Quiz'],
+    ]) {
+      await t.call(RPC.gamification.configureLevels, { botId, levels });
+      const em = t.service.dependencies.orm.em.fork();
+      await em.transactional((tx) => (onBotGroupChanged as EventConsumerDefinition).handle(botAdded(groupId, botId, name), { em: tx, attempt: 1 } as never));
+    }
+    await t.call(RPC.gamification.setXpRules, { botId: botA, rules: { activityFixedXp: 0, activityXpPerPoint: 0, streakDayXp: 0, paymentCompletedXp: 60 } });
+    const who = member();
+    expect(await t.call(RPC.gamification.award, { botId: botB, telegramUserId: who, amount: 60, reason: 'quiz', sourceId: 'q-1' })).toMatchObject({
+      groupLevel: 1,
+    });
+    const event = paymentCompleted(randomUUID(), botA, who);
+    await deliver(event);
+    await deliver(event);
+    const reached = (await t.streamEvents(groupLevelStreamId(groupId, Number(who)))).map((e) => [e.type, (e.data as { from: number; to: number }).to]);
+    expect(reached).toEqual([['GroupLevelReached', 2]]);
+    expect((await t.call(RPC.gamification.getProfile, { botId: botB, telegramUserId: who })).level).toBe(2);
   });
 
   it('awards nothing in a bot without a payment rule', async () => {

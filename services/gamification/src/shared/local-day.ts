@@ -31,3 +31,19 @@ export function addDays(date: string, days: number): string {
   const [year, month, day] = date.split('-').map(Number);
   return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
 }
+
+/** The periods a board can cover besides all time. */
+export type BoardPeriodKind = 'week' | 'month';
+
+/**
+ * The first local date of the period holding `instant` in `timeZone`: the week's Monday (a week starts on
+ * Monday 00:00 local time) or the month's 1st. A period ends where the next one starts, so an instant before
+ * the local Monday 00:00 counts in the week before, whatever UTC's weekday then is.
+ */
+export function periodStartOf(kind: BoardPeriodKind, instant: Date, timeZone: string): string {
+  const today = localDateOf(instant, timeZone);
+  if (kind === 'month') return `${today.slice(0, 8)}01`;
+  const [year, month, day] = today.split('-').map(Number);
+  const weekday = new Date(Date.UTC(year, month - 1, day)).getUTCDay();
+  return addDays(today, -((weekday + 6) % 7));
+}

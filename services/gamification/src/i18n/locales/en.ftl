@@ -3,7 +3,7 @@
 
 ## Commands as the bot's menu and /help show them
 command-me = your level, XP, badges and streak
-command-top = the leaderboard of this bot
+command-top = the leaderboards: this bot, this week, this month, the group
 
 ## /me
 me-title = { $name }, your progress in this bot
@@ -36,3 +36,8 @@ top-you-unranked = You are not on the leaderboard yet.
 top-group-title = 🔗 Top { $count } of the group ({ $bots } bots)
 top-group-entry = #{ $rank } · { $xp } XP
 top-group-entry-you = #{ $rank } · { $xp } XP ← you
+top-week-title = 📅 This week (from { $start }): top { $count }
+top-month-title = 🗓 This month (from { $start }): top { $count }
+top-week-empty = 📅 This week (from { $start }): no one has XP yet.
+top-month-empty = 🗓 This month (from { $start }): no one has XP yet.
+top-period-unranked = You have no XP in this period yet.

@@ -2,7 +2,7 @@
 
 ## Commands as the bot's menu and /help show them
 command-me = твой уровень, опыт, значки и серия
-command-top = рейтинг этого бота
+command-top = рейтинги: этот бот, эта неделя, этот месяц, группа
 
 ## /me
 me-title = { $name }, твой прогресс в этом боте
@@ -37,3 +37,8 @@ top-you-unranked = В рейтинге тебя пока нет.
 top-group-title = 🔗 Топ-{ $count } группы ({ $bots } ботов)
 top-group-entry = #{ $rank } · { $xp } XP
 top-group-entry-you = #{ $rank } · { $xp } XP ← ты
+top-week-title = 📅 Эта неделя (с { $start }): топ-{ $count }
+top-month-title = 🗓 Этот месяц (с { $start }): топ-{ $count }
+top-week-empty = 📅 Эта неделя (с { $start }): опыта пока ни у кого нет.
+top-month-empty = 🗓 Этот месяц (с { $start }): опыта пока ни у кого нет.
+top-period-unranked = В этом периоде у тебя пока нет опыта.

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file botplatform/gamification/v1/gamification.proto.
  */
 export const file_botplatform_gamification_v1_gamification: GenFile = /*@__PURE__*/
-  fileDesc("Ci5ib3RwbGF0Zm9ybS9nYW1pZmljYXRpb24vdjEvZ2FtaWZpY2F0aW9uLnByb3RvEhtib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEiywEKCVhwQXdhcmRlZBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIOCgZhbW91bnQYAyABKAUSDgoGcmVhc29uGAQgASgJEhEKCXNvdXJjZV9pZBgFIAEoCRIQCgh0b3RhbF94cBgGIAEoAxIuCgphd2FyZGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDofirUYGwoXZ2FtaWZpY2F0aW9uLnhwLmF3YXJkZWQQASLEAQoMTGV2ZWxSZWFjaGVkEg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEhIKCmZyb21fbGV2ZWwYAyABKAUSEAoIdG9fbGV2ZWwYBCABKAUSEAoIdG90YWxfeHAYBSABKAMSLgoKcmVhY2hlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6Ioq1GB4KGmdhbWlmaWNhdGlvbi5sZXZlbC5yZWFjaGVkEAEinwEKDEJhZGdlQXdhcmRlZBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIRCgliYWRnZV9rZXkYAyABKAkSLgoKYXdhcmRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6Ioq1GB4KGmdhbWlmaWNhdGlvbi5iYWRnZS5hd2FyZGVkEAEitQEKDlN0cmVha0V4dGVuZGVkEg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEgsKA2RheRgDIAEoCRIRCgl0aW1lX3pvbmUYBCABKAkSDwoHY3VycmVudBgFIAEoBRIPCgdsb25nZXN0GAYgASgFEhEKCXJlc3RhcnRlZBgHIAEoCDokirUYIAocZ2FtaWZpY2F0aW9uLnN0cmVhay5leHRlbmRlZBABIt8CChFBY3Rpdml0eUNvbXBsZXRlZBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxITCgthY3Rpdml0eV9pZBgDIAEoCRIVCg1hY3Rpdml0eV90eXBlGAQgASgJEhIKBXNjb3JlGAUgASgDSACIAQESTAoHbWV0cmljcxgGIAMoCzI7LmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5BY3Rpdml0eUNvbXBsZXRlZC5NZXRyaWNzRW50cnkSLwoLb2NjdXJyZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGi4KDE1ldHJpY3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAE6AjgBOieKtRgjCh9nYW1pZmljYXRpb24uYWN0aXZpdHkuY29tcGxldGVkEAFCCAoGX3Njb3JlIi8KDkxldmVsVGhyZXNob2xkEg0KBWxldmVsGAEgASgFEg4KBm1pbl94cBgCIAEoAyJrCgxBd2FyZFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDgoGYW1vdW50GAMgASgFEg4KBnJlYXNvbhgEIAEoCRIRCglzb3VyY2VfaWQYBSABKAkiMwoLTGV2ZWxDaGFuZ2USEgoKZnJvbV9sZXZlbBgBIAEoBRIQCgh0b19sZXZlbBgCIAEoBSKWAQoKQXdhcmRSZXBseRIPCgdhd2FyZGVkGAEgASgIEhAKCHRvdGFsX3hwGAIgASgDEg0KBWxldmVsGAMgASgFEkQKDWxldmVsX3JlYWNoZWQYBCABKAsyKC5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuTGV2ZWxDaGFuZ2VIAIgBAUIQCg5fbGV2ZWxfcmVhY2hlZCJlChZDb25maWd1cmVMZXZlbHNSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRI7CgZsZXZlbHMYAiADKAsyKy5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuTGV2ZWxUaHJlc2hvbGQiZAoUQ29uZmlndXJlTGV2ZWxzUmVwbHkSOwoGbGV2ZWxzGAEgAygLMisuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLkxldmVsVGhyZXNob2xkEg8KB2NoYW5nZWQYAiABKAgiNwoSU2V0VGltZVpvbmVSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIRCgl0aW1lX3pvbmUYAiABKAkiNgoQU2V0VGltZVpvbmVSZXBseRIRCgl0aW1lX3pvbmUYASABKAkSDwoHY2hhbmdlZBgCIAEoCCIrCglCYWRnZU5hbWUSEAoIbGFuZ3VhZ2UYASABKAkSDAoEbmFtZRgCIAEoCSJjCg9CYWRnZURlZmluaXRpb24SCwoDa2V5GAEgASgJEjUKBW5hbWVzGAIgAygLMiYuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLkJhZGdlTmFtZRIMCgRpY29uGAMgASgJImEKEkRlZmluZUJhZGdlUmVxdWVzdBIOCgZib3RfaWQYASABKAkSOwoFYmFkZ2UYAiABKAsyLC5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQmFkZ2VEZWZpbml0aW9uImAKEERlZmluZUJhZGdlUmVwbHkSOwoFYmFkZ2UYASABKAsyLC5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQmFkZ2VEZWZpbml0aW9uEg8KB2NoYW5nZWQYAiABKAgiIwoRTGlzdEJhZGdlc1JlcXVlc3QSDgoGYm90X2lkGAEgASgJIk8KD0xpc3RCYWRnZXNSZXBseRI8CgZiYWRnZXMYASADKAsyLC5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQmFkZ2VEZWZpbml0aW9uIlAKEUF3YXJkQmFkZ2VSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEhEKCWJhZGdlX2tleRgDIAEoCSJUCg9Bd2FyZEJhZGdlUmVwbHkSEQoJbmV3X2JhZGdlGAEgASgIEi4KCmF3YXJkZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIv0BChVSZWNvcmRBY3Rpdml0eVJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSNAoLb2NjdXJyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSACIAQESFgoJdGltZV96b25lGAQgASgJSAGIAQESQQoIYWN0aXZpdHkYBSABKAsyKi5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQWN0aXZpdHlJbnB1dEgCiAEBQg4KDF9vY2N1cnJlZF9hdEIMCgpfdGltZV96b25lQgsKCV9hY3Rpdml0eSLtAQoNQWN0aXZpdHlJbnB1dBIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEhIKBXNjb3JlGAMgASgDSACIAQESSAoHbWV0cmljcxgEIAMoCzI3LmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5BY3Rpdml0eUlucHV0Lk1ldHJpY3NFbnRyeRIZCgxwYXlsb2FkX2pzb24YBSABKAlIAYgBARouCgxNZXRyaWNzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgBOgI4AUIICgZfc2NvcmVCDwoNX3BheWxvYWRfanNvbiJSCgpTdHJlYWtWaWV3Eg8KB2N1cnJlbnQYASABKAUSDwoHbG9uZ2VzdBgCIAEoBRIVCghsYXN0X2RheRgDIAEoCUgAiAEBQgsKCV9sYXN0X2RheSKjAQoTUmVjb3JkQWN0aXZpdHlSZXBseRILCgNkYXkYASABKAkSEAoIZXh0ZW5kZWQYAiABKAgSNwoGc3RyZWFrGAMgASgLMicuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLlN0cmVha1ZpZXcSHgoRYWN0aXZpdHlfcmVjb3JkZWQYBCABKAhIAIgBAUIUChJfYWN0aXZpdHlfcmVjb3JkZWQingIKDUFjdGl2aXR5RW50cnkSCgoCaWQYASABKAkSDAoEdHlwZRgCIAEoCRISCgVzY29yZRgDIAEoA0gAiAEBEkgKB21ldHJpY3MYBCADKAsyNy5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQWN0aXZpdHlFbnRyeS5NZXRyaWNzRW50cnkSGQoMcGF5bG9hZF9qc29uGAUgASgJSAGIAQESLwoLb2NjdXJyZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGi4KDE1ldHJpY3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAE6AjgBQggKBl9zY29yZUIPCg1fcGF5bG9hZF9qc29uInQKGUdldEFjdGl2aXR5SGlzdG9yeVJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDQoFbGltaXQYAyABKAUSEwoGY3Vyc29yGAQgASgJSACIAQFCCQoHX2N1cnNvciKAAQoXR2V0QWN0aXZpdHlIaXN0b3J5UmVwbHkSOwoHZW50cmllcxgBIAMoCzIqLmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5BY3Rpdml0eUVudHJ5EhgKC25leHRfY3Vyc29yGAIgASgJSACIAQFCDgoMX25leHRfY3Vyc29yIrcBCg1BY3Rpdml0eVN0YXRzEhgKEHRvdGFsX2FjdGl2aXRpZXMYASABKAMSFwoKYmVzdF9zY29yZRgCIAEoA0gAiAEBEjkKEGxhc3RfYWN0aXZpdHlfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSAGIAQESFAoMYWNoaWV2ZW1lbnRzGAQgASgFQg0KC19iZXN0X3Njb3JlQhMKEV9sYXN0X2FjdGl2aXR5X2F0IkoKC01lbWJlckJhZGdlEgsKA2tleRgBIAEoCRIuCgphd2FyZGVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJjChFHZXRQcm9maWxlUmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIWCgl0aW1lX3pvbmUYAyABKAlIAIgBAUIMCgpfdGltZV96b25lItECCg9HZXRQcm9maWxlUmVwbHkSEAoIdG90YWxfeHAYASABKAMSDQoFbGV2ZWwYAiABKAUSRAoKbmV4dF9sZXZlbBgDIAEoCzIrLmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5MZXZlbFRocmVzaG9sZEgAiAEBEjgKBmJhZGdlcxgEIAMoCzIoLmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5NZW1iZXJCYWRnZRI3CgZzdHJlYWsYBSABKAsyJy5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuU3RyZWFrVmlldxIRCgRyYW5rGAYgASgDSAGIAQESOQoFc3RhdHMYByABKAsyKi5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQWN0aXZpdHlTdGF0c0INCgtfbmV4dF9sZXZlbEIHCgVfcmFuayJbChBMZWFkZXJib2FyZEVudHJ5EgwKBHJhbmsYASABKAMSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIQCgh0b3RhbF94cBgDIAEoAxINCgVsZXZlbBgEIAEoBSJ+ChVHZXRMZWFkZXJib2FyZFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEg0KBWxpbWl0GAIgASgFEh0KEHRlbGVncmFtX3VzZXJfaWQYAyABKANIAIgBARISCgpuZWlnaGJvdXJzGAQgASgFQhMKEV90ZWxlZ3JhbV91c2VyX2lkImcKBk15UmFuaxIMCgRyYW5rGAEgASgDEhAKCHRvdGFsX3hwGAIgASgDEj0KBmFyb3VuZBgDIAMoCzItLmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5MZWFkZXJib2FyZEVudHJ5Ip8BChNHZXRMZWFkZXJib2FyZFJlcGx5EjoKA3RvcBgBIAMoCzItLmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5MZWFkZXJib2FyZEVudHJ5EjQKAm1lGAIgASgLMiMuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLk15UmFua0gAiAEBEg8KB21lbWJlcnMYAyABKANCBQoDX21lIngKB1hwUnVsZXMSGQoRYWN0aXZpdHlfZml4ZWRfeHAYASABKAUSHQoVYWN0aXZpdHlfeHBfcGVyX3BvaW50GAIgASgFEhUKDXN0cmVha19kYXlfeHAYAyABKAUSHAoUcGF5bWVudF9jb21wbGV0ZWRfeHAYBCABKAUiWAoRU2V0WHBSdWxlc1JlcXVlc3QSDgoGYm90X2lkGAEgASgJEjMKBXJ1bGVzGAIgASgLMiQuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLlhwUnVsZXMiVwoPU2V0WHBSdWxlc1JlcGx5EjMKBXJ1bGVzGAEgASgLMiQuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLlhwUnVsZXMSDwoHY2hhbmdlZBgCIAEoCGIGcHJvdG8z", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
+  fileDesc("Ci5ib3RwbGF0Zm9ybS9nYW1pZmljYXRpb24vdjEvZ2FtaWZpY2F0aW9uLnByb3RvEhtib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEiywEKCVhwQXdhcmRlZBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIOCgZhbW91bnQYAyABKAUSDgoGcmVhc29uGAQgASgJEhEKCXNvdXJjZV9pZBgFIAEoCRIQCgh0b3RhbF94cBgGIAEoAxIuCgphd2FyZGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDofirUYGwoXZ2FtaWZpY2F0aW9uLnhwLmF3YXJkZWQQASLoAQoMTGV2ZWxSZWFjaGVkEg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEhIKCmZyb21fbGV2ZWwYAyABKAUSEAoIdG9fbGV2ZWwYBCABKAUSEAoIdG90YWxfeHAYBSABKAMSLgoKcmVhY2hlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoIZ3JvdXBfaWQYByABKAlIAIgBAToiirUYHgoaZ2FtaWZpY2F0aW9uLmxldmVsLnJlYWNoZWQQAUILCglfZ3JvdXBfaWQi3QEKDEJhZGdlQXdhcmRlZBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIRCgliYWRnZV9rZXkYAyABKAkSLgoKYXdhcmRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoFc2NvcmUYBSABKANIAIgBARITCgZzdHJlYWsYBiABKAVIAYgBAToiirUYHgoaZ2FtaWZpY2F0aW9uLmJhZGdlLmF3YXJkZWQQAUIICgZfc2NvcmVCCQoHX3N0cmVhayK1AQoOU3RyZWFrRXh0ZW5kZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSCwoDZGF5GAMgASgJEhEKCXRpbWVfem9uZRgEIAEoCRIPCgdjdXJyZW50GAUgASgFEg8KB2xvbmdlc3QYBiABKAUSEQoJcmVzdGFydGVkGAcgASgIOiSKtRggChxnYW1pZmljYXRpb24uc3RyZWFrLmV4dGVuZGVkEAEi3wIKEUFjdGl2aXR5Q29tcGxldGVkEg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEhMKC2FjdGl2aXR5X2lkGAMgASgJEhUKDWFjdGl2aXR5X3R5cGUYBCABKAkSEgoFc2NvcmUYBSABKANIAIgBARJMCgdtZXRyaWNzGAYgAygLMjsuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLkFjdGl2aXR5Q29tcGxldGVkLk1ldHJpY3NFbnRyeRIvCgtvY2N1cnJlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAaLgoMTWV0cmljc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAToCOAE6J4q1GCMKH2dhbWlmaWNhdGlvbi5hY3Rpdml0eS5jb21wbGV0ZWQQAUIICgZfc2NvcmUiLwoOTGV2ZWxUaHJlc2hvbGQSDQoFbGV2ZWwYASABKAUSDgoGbWluX3hwGAIgASgDImsKDEF3YXJkUmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIOCgZhbW91bnQYAyABKAUSDgoGcmVhc29uGAQgASgJEhEKCXNvdXJjZV9pZBgFIAEoCSIzCgtMZXZlbENoYW5nZRISCgpmcm9tX2xldmVsGAEgASgFEhAKCHRvX2xldmVsGAIgASgFIqQCCgpBd2FyZFJlcGx5Eg8KB2F3YXJkZWQYASABKAgSEAoIdG90YWxfeHAYAiABKAMSDQoFbGV2ZWwYAyABKAUSRAoNbGV2ZWxfcmVhY2hlZBgEIAEoCzIoLmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5MZXZlbENoYW5nZUgAiAEBEkoKE2dyb3VwX2xldmVsX3JlYWNoZWQYBSABKAsyKC5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuTGV2ZWxDaGFuZ2VIAYgBARIYCgtncm91cF9sZXZlbBgGIAEoBUgCiAEBQhAKDl9sZXZlbF9yZWFjaGVkQhYKFF9ncm91cF9sZXZlbF9yZWFjaGVkQg4KDF9ncm91cF9sZXZlbCJlChZDb25maWd1cmVMZXZlbHNSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRI7CgZsZXZlbHMYAiADKAsyKy5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuTGV2ZWxUaHJlc2hvbGQiZAoUQ29uZmlndXJlTGV2ZWxzUmVwbHkSOwoGbGV2ZWxzGAEgAygLMisuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLkxldmVsVGhyZXNob2xkEg8KB2NoYW5nZWQYAiABKAgiNwoSU2V0VGltZVpvbmVSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIRCgl0aW1lX3pvbmUYAiABKAkiNgoQU2V0VGltZVpvbmVSZXBseRIRCgl0aW1lX3pvbmUYASABKAkSDwoHY2hhbmdlZBgCIAEoCCIrCglCYWRnZU5hbWUSEAoIbGFuZ3VhZ2UYASABKAkSDAoEbmFtZRgCIAEoCSJjCg9CYWRnZURlZmluaXRpb24SCwoDa2V5GAEgASgJEjUKBW5hbWVzGAIgAygLMiYuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLkJhZGdlTmFtZRIMCgRpY29uGAMgASgJImEKEkRlZmluZUJhZGdlUmVxdWVzdBIOCgZib3RfaWQYASABKAkSOwoFYmFkZ2UYAiABKAsyLC5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQmFkZ2VEZWZpbml0aW9uImAKEERlZmluZUJhZGdlUmVwbHkSOwoFYmFkZ2UYASABKAsyLC5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQmFkZ2VEZWZpbml0aW9uEg8KB2NoYW5nZWQYAiABKAgiIwoRTGlzdEJhZGdlc1JlcXVlc3QSDgoGYm90X2lkGAEgASgJIk8KD0xpc3RCYWRnZXNSZXBseRI8CgZiYWRnZXMYASADKAsyLC5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQmFkZ2VEZWZpbml0aW9uIo4BChFBd2FyZEJhZGdlUmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIRCgliYWRnZV9rZXkYAyABKAkSEgoFc2NvcmUYBCABKANIAIgBARITCgZzdHJlYWsYBSABKAVIAYgBAUIICgZfc2NvcmVCCQoHX3N0cmVhayKSAQoPQXdhcmRCYWRnZVJlcGx5EhEKCW5ld19iYWRnZRgBIAEoCBIuCgphd2FyZGVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgVzY29yZRgDIAEoA0gAiAEBEhMKBnN0cmVhaxgEIAEoBUgBiAEBQggKBl9zY29yZUIJCgdfc3RyZWFrIv0BChVSZWNvcmRBY3Rpdml0eVJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSNAoLb2NjdXJyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSACIAQESFgoJdGltZV96b25lGAQgASgJSAGIAQESQQoIYWN0aXZpdHkYBSABKAsyKi5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQWN0aXZpdHlJbnB1dEgCiAEBQg4KDF9vY2N1cnJlZF9hdEIMCgpfdGltZV96b25lQgsKCV9hY3Rpdml0eSLtAQoNQWN0aXZpdHlJbnB1dBIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEhIKBXNjb3JlGAMgASgDSACIAQESSAoHbWV0cmljcxgEIAMoCzI3LmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5BY3Rpdml0eUlucHV0Lk1ldHJpY3NFbnRyeRIZCgxwYXlsb2FkX2pzb24YBSABKAlIAYgBARouCgxNZXRyaWNzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgBOgI4AUIICgZfc2NvcmVCDwoNX3BheWxvYWRfanNvbiJSCgpTdHJlYWtWaWV3Eg8KB2N1cnJlbnQYASABKAUSDwoHbG9uZ2VzdBgCIAEoBRIVCghsYXN0X2RheRgDIAEoCUgAiAEBQgsKCV9sYXN0X2RheSKjAQoTUmVjb3JkQWN0aXZpdHlSZXBseRILCgNkYXkYASABKAkSEAoIZXh0ZW5kZWQYAiABKAgSNwoGc3RyZWFrGAMgASgLMicuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLlN0cmVha1ZpZXcSHgoRYWN0aXZpdHlfcmVjb3JkZWQYBCABKAhIAIgBAUIUChJfYWN0aXZpdHlfcmVjb3JkZWQingIKDUFjdGl2aXR5RW50cnkSCgoCaWQYASABKAkSDAoEdHlwZRgCIAEoCRISCgVzY29yZRgDIAEoA0gAiAEBEkgKB21ldHJpY3MYBCADKAsyNy5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuQWN0aXZpdHlFbnRyeS5NZXRyaWNzRW50cnkSGQoMcGF5bG9hZF9qc29uGAUgASgJSAGIAQESLwoLb2NjdXJyZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGi4KDE1ldHJpY3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAE6AjgBQggKBl9zY29yZUIPCg1fcGF5bG9hZF9qc29uInQKGUdldEFjdGl2aXR5SGlzdG9yeVJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDQoFbGltaXQYAyABKAUSEwoGY3Vyc29yGAQgASgJSACIAQFCCQoHX2N1cnNvciKAAQoXR2V0QWN0aXZpdHlIaXN0b3J5UmVwbHkSOwoHZW50cmllcxgBIAMoCzIqLmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5BY3Rpdml0eUVudHJ5EhgKC25leHRfY3Vyc29yGAIgASgJSACIAQFCDgoMX25leHRfY3Vyc29yIrcBCg1BY3Rpdml0eVN0YXRzEhgKEHRvdGFsX2FjdGl2aXRpZXMYASABKAMSFwoKYmVzdF9zY29yZRgCIAEoA0gAiAEBEjkKEGxhc3RfYWN0aXZpdHlfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSAGIAQESFAoMYWNoaWV2ZW1lbnRzGAQgASgFQg0KC19iZXN0X3Njb3JlQhMKEV9sYXN0X2FjdGl2aXR5X2F0IrwBCgtNZW1iZXJCYWRnZRILCgNrZXkYASABKAkSLgoKYXdhcmRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGYm90X2lkGAMgASgJEhUKCGJvdF9uYW1lGAQgASgJSACIAQESEgoFc2NvcmUYBSABKANIAYgBARITCgZzdHJlYWsYBiABKAVIAogBAUILCglfYm90X25hbWVCCAoGX3Njb3JlQgkKB19zdHJlYWsiYwoRR2V0UHJvZmlsZVJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSFgoJdGltZV96b25lGAMgASgJSACIAQFCDAoKX3RpbWVfem9uZSLRAgoPR2V0UHJvZmlsZVJlcGx5EhAKCHRvdGFsX3hwGAEgASgDEg0KBWxldmVsGAIgASgFEkQKCm5leHRfbGV2ZWwYAyABKAsyKy5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuTGV2ZWxUaHJlc2hvbGRIAIgBARI4CgZiYWRnZXMYBCADKAsyKC5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuTWVtYmVyQmFkZ2USNwoGc3RyZWFrGAUgASgLMicuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLlN0cmVha1ZpZXcSEQoEcmFuaxgGIAEoA0gBiAEBEjkKBXN0YXRzGAcgASgLMiouYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLkFjdGl2aXR5U3RhdHNCDQoLX25leHRfbGV2ZWxCBwoFX3JhbmsiWwoQTGVhZGVyYm9hcmRFbnRyeRIMCgRyYW5rGAEgASgDEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSEAoIdG90YWxfeHAYAyABKAMSDQoFbGV2ZWwYBCABKAUingEKFUdldExlYWRlcmJvYXJkUmVxdWVzdBIOCgZib3RfaWQYASABKAkSDQoFbGltaXQYAiABKAUSHQoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoA0gAiAEBEhIKCm5laWdoYm91cnMYBCABKAUSEwoGcGVyaW9kGAUgASgJSAGIAQFCEwoRX3RlbGVncmFtX3VzZXJfaWRCCQoHX3BlcmlvZCJnCgZNeVJhbmsSDAoEcmFuaxgBIAEoAxIQCgh0b3RhbF94cBgCIAEoAxI9CgZhcm91bmQYAyADKAsyLS5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuTGVhZGVyYm9hcmRFbnRyeSLLAQoTR2V0TGVhZGVyYm9hcmRSZXBseRI6CgN0b3AYASADKAsyLS5ib3RwbGF0Zm9ybS5nYW1pZmljYXRpb24udjEuTGVhZGVyYm9hcmRFbnRyeRI0CgJtZRgCIAEoCzIjLmJvdHBsYXRmb3JtLmdhbWlmaWNhdGlvbi52MS5NeVJhbmtIAIgBARIPCgdtZW1iZXJzGAMgASgDEhkKDHBlcmlvZF9zdGFydBgEIAEoCUgBiAEBQgUKA19tZUIPCg1fcGVyaW9kX3N0YXJ0IngKB1hwUnVsZXMSGQoRYWN0aXZpdHlfZml4ZWRfeHAYASABKAUSHQoVYWN0aXZpdHlfeHBfcGVyX3BvaW50GAIgASgFEhUKDXN0cmVha19kYXlfeHAYAyABKAUSHAoUcGF5bWVudF9jb21wbGV0ZWRfeHAYBCABKAUiWAoRU2V0WHBSdWxlc1JlcXVlc3QSDgoGYm90X2lkGAEgASgJEjMKBXJ1bGVzGAIgASgLMiQuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLlhwUnVsZXMiVwoPU2V0WHBSdWxlc1JlcGx5EjMKBXJ1bGVzGAEgASgLMiQuYm90cGxhdGZvcm0uZ2FtaWZpY2F0aW9uLnYxLlhwUnVsZXMSDwoHY2hhbmdlZBgCIAEoCGIGcHJvdG8z", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
 
 /**
  * XpAwarded: a member got XP for a source (an activity, a payment...) not awarded before.
@@ -149,6 +149,14 @@ export type LevelReached = Message<"botplatform.gamification.v1.LevelReached"> &
    * @generated from field: google.protobuf.Timestamp reached_at = 6;
    */
   reachedAt?: Timestamp | undefined;
+
+  /**
+   * Set when the level is the bot group's (XP summed over the group's bots): bot_id is then the bot
+   * whose award crossed the threshold, total_xp the group's.
+   *
+   * @generated from field: optional string group_id = 7;
+   */
+  groupId?: string | undefined;
 };
 
 /**
@@ -186,6 +194,14 @@ export type LevelReachedJson = {
    * @generated from field: google.protobuf.Timestamp reached_at = 6;
    */
   reachedAt?: TimestampJson;
+
+  /**
+   * Set when the level is the bot group's (XP summed over the group's bots): bot_id is then the bot
+   * whose award crossed the threshold, total_xp the group's.
+   *
+   * @generated from field: optional string group_id = 7;
+   */
+  groupId?: string;
 };
 
 /**
@@ -220,6 +236,18 @@ export type BadgeAwarded = Message<"botplatform.gamification.v1.BadgeAwarded"> &
    * @generated from field: google.protobuf.Timestamp awarded_at = 4;
    */
   awardedAt?: Timestamp | undefined;
+
+  /**
+   * The award's metadata: the score that earned it (when the caller gave one) and the streak then.
+   *
+   * @generated from field: optional int64 score = 5;
+   */
+  score?: bigint | undefined;
+
+  /**
+   * @generated from field: optional int32 streak = 6;
+   */
+  streak?: number | undefined;
 };
 
 /**
@@ -247,6 +275,18 @@ export type BadgeAwardedJson = {
    * @generated from field: google.protobuf.Timestamp awarded_at = 4;
    */
   awardedAt?: TimestampJson;
+
+  /**
+   * The award's metadata: the score that earned it (when the caller gave one) and the streak then.
+   *
+   * @generated from field: optional int64 score = 5;
+   */
+  score?: string;
+
+  /**
+   * @generated from field: optional int32 streak = 6;
+   */
+  streak?: number;
 };
 
 /**
@@ -642,6 +682,18 @@ export type AwardReply = Message<"botplatform.gamification.v1.AwardReply"> & {
    * @generated from field: optional botplatform.gamification.v1.LevelChange level_reached = 4;
    */
   levelReached?: LevelChange | undefined;
+
+  /**
+   * In a bot group: the group's stored level, and its change when this award crossed a threshold of it (once).
+   *
+   * @generated from field: optional botplatform.gamification.v1.LevelChange group_level_reached = 5;
+   */
+  groupLevelReached?: LevelChange | undefined;
+
+  /**
+   * @generated from field: optional int32 group_level = 6;
+   */
+  groupLevel?: number | undefined;
 };
 
 /**
@@ -669,6 +721,18 @@ export type AwardReplyJson = {
    * @generated from field: optional botplatform.gamification.v1.LevelChange level_reached = 4;
    */
   levelReached?: LevelChangeJson;
+
+  /**
+   * In a bot group: the group's stored level, and its change when this award crossed a threshold of it (once).
+   *
+   * @generated from field: optional botplatform.gamification.v1.LevelChange group_level_reached = 5;
+   */
+  groupLevelReached?: LevelChangeJson;
+
+  /**
+   * @generated from field: optional int32 group_level = 6;
+   */
+  groupLevel?: number;
 };
 
 /**
@@ -1064,6 +1128,18 @@ export type AwardBadgeRequest = Message<"botplatform.gamification.v1.AwardBadgeR
    * @generated from field: string badge_key = 3;
    */
   badgeKey: string;
+
+  /**
+   * Metadata kept with the badge: the score that earned it, and the streak (the member's current one when absent).
+   *
+   * @generated from field: optional int64 score = 4;
+   */
+  score?: bigint | undefined;
+
+  /**
+   * @generated from field: optional int32 streak = 5;
+   */
+  streak?: number | undefined;
 };
 
 /**
@@ -1084,6 +1160,18 @@ export type AwardBadgeRequestJson = {
    * @generated from field: string badge_key = 3;
    */
   badgeKey?: string;
+
+  /**
+   * Metadata kept with the badge: the score that earned it, and the streak (the member's current one when absent).
+   *
+   * @generated from field: optional int64 score = 4;
+   */
+  score?: string;
+
+  /**
+   * @generated from field: optional int32 streak = 5;
+   */
+  streak?: number;
 };
 
 /**
@@ -1108,6 +1196,18 @@ export type AwardBadgeReply = Message<"botplatform.gamification.v1.AwardBadgeRep
    * @generated from field: google.protobuf.Timestamp awarded_at = 2;
    */
   awardedAt?: Timestamp | undefined;
+
+  /**
+   * The badge's metadata as first awarded (a repeat answers the first award's).
+   *
+   * @generated from field: optional int64 score = 3;
+   */
+  score?: bigint | undefined;
+
+  /**
+   * @generated from field: optional int32 streak = 4;
+   */
+  streak?: number | undefined;
 };
 
 /**
@@ -1125,6 +1225,18 @@ export type AwardBadgeReplyJson = {
    * @generated from field: google.protobuf.Timestamp awarded_at = 2;
    */
   awardedAt?: TimestampJson;
+
+  /**
+   * The badge's metadata as first awarded (a repeat answers the first award's).
+   *
+   * @generated from field: optional int64 score = 3;
+   */
+  score?: string;
+
+  /**
+   * @generated from field: optional int32 streak = 4;
+   */
+  streak?: number;
 };
 
 /**
@@ -1681,6 +1793,28 @@ export type MemberBadge = Message<"botplatform.gamification.v1.MemberBadge"> & {
    * @generated from field: google.protobuf.Timestamp awarded_at = 2;
    */
   awardedAt?: Timestamp | undefined;
+
+  /**
+   * Where it was earned (in a bot group, possibly another bot of the group) and its metadata.
+   *
+   * @generated from field: string bot_id = 3;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: optional string bot_name = 4;
+   */
+  botName?: string | undefined;
+
+  /**
+   * @generated from field: optional int64 score = 5;
+   */
+  score?: bigint | undefined;
+
+  /**
+   * @generated from field: optional int32 streak = 6;
+   */
+  streak?: number | undefined;
 };
 
 /**
@@ -1696,6 +1830,28 @@ export type MemberBadgeJson = {
    * @generated from field: google.protobuf.Timestamp awarded_at = 2;
    */
   awardedAt?: TimestampJson;
+
+  /**
+   * Where it was earned (in a bot group, possibly another bot of the group) and its metadata.
+   *
+   * @generated from field: string bot_id = 3;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: optional string bot_name = 4;
+   */
+  botName?: string;
+
+  /**
+   * @generated from field: optional int64 score = 5;
+   */
+  score?: string;
+
+  /**
+   * @generated from field: optional int32 streak = 6;
+   */
+  streak?: number;
 };
 
 /**
@@ -1941,6 +2097,14 @@ export type GetLeaderboardRequest = Message<"botplatform.gamification.v1.GetLead
    * @generated from field: int32 neighbours = 4;
    */
   neighbours: number;
+
+  /**
+   * "week" or "month": the XP earned in the bot's current week (from Monday 00:00) or month (from the
+   * 1st) in the bot's time zone (set-time-zone). Absent: all time.
+   *
+   * @generated from field: optional string period = 5;
+   */
+  period?: string | undefined;
 };
 
 /**
@@ -1972,6 +2136,14 @@ export type GetLeaderboardRequestJson = {
    * @generated from field: int32 neighbours = 4;
    */
   neighbours?: number;
+
+  /**
+   * "week" or "month": the XP earned in the bot's current week (from Monday 00:00) or month (from the
+   * 1st) in the bot's time zone (set-time-zone). Absent: all time.
+   *
+   * @generated from field: optional string period = 5;
+   */
+  period?: string;
 };
 
 /**
@@ -2052,6 +2224,13 @@ export type GetLeaderboardReply = Message<"botplatform.gamification.v1.GetLeader
    * @generated from field: int64 members = 3;
    */
   members: bigint;
+
+  /**
+   * A period board's first local date (YYYY-MM-DD) in the bot's time zone.
+   *
+   * @generated from field: optional string period_start = 4;
+   */
+  periodStart?: string | undefined;
 };
 
 /**
@@ -2074,6 +2253,13 @@ export type GetLeaderboardReplyJson = {
    * @generated from field: int64 members = 3;
    */
   members?: string;
+
+  /**
+   * A period board's first local date (YYYY-MM-DD) in the bot's time zone.
+   *
+   * @generated from field: optional string period_start = 4;
+   */
+  periodStart?: string;
 };
 
 /**
