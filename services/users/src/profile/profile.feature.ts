@@ -26,10 +26,7 @@ function profileText(ctx: FeatureContext): string {
     username: member.username ? `@${member.username}` : ctx.t('profile-no-username'),
     role: roleText(ctx),
     language: member.languageOverride ? languageName : `${languageName} (${ctx.t('language-telegram-default')})`,
-    joined:
-      joined && !Number.isNaN(joined.getTime())
-        ? longDateFormat(locale, ctx.timeZone).format(joined)
-        : ctx.t('profile-unknown'),
+    joined: joined && !Number.isNaN(joined.getTime()) ? longDateFormat(locale, ctx.timeZone).format(joined) : ctx.t('profile-unknown'),
   });
 }
 
