@@ -157,6 +157,22 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
       RPC.notifications.listScheduledMessages,
     ].map((method) => method.subject),
   },
+  // `npm run import:legacy` (tools/import-legacy): a legacy bot's members through the services' own commands,
+  // and nothing else: identities and memberships, XP, badges, statistics and sessions.
+  {
+    user: 'importer',
+    service: false,
+    consumers: [],
+    requests: [
+      RPC.users.registerUser,
+      RPC.gamification.listBadges,
+      RPC.gamification.award,
+      RPC.gamification.awardBadge,
+      RPC.gamification.importActivityStats,
+      RPC.gamification.getProfile,
+      RPC.gateway.importSession,
+    ].map((method) => method.subject),
+  },
 ];
 
 /** The broker users, in the order of the table. */
