@@ -21,7 +21,13 @@ export class GatewayModule {
   static forHost(host: BotHost, disposables: readonly Disposable[], routing: GatewayRoutingTable): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [TelegramWebhookController, DeclareBotFeaturesRpcController, RefundStarPaymentRpcController, EditStarSubscriptionRpcController, ImportSessionRpcController],
+      controllers: [
+        TelegramWebhookController,
+        DeclareBotFeaturesRpcController,
+        RefundStarPaymentRpcController,
+        EditStarSubscriptionRpcController,
+        ImportSessionRpcController,
+      ],
       providers: [
         { provide: BotHost, useValue: host },
         { provide: GATEWAY_DISPOSABLES, useValue: disposables },

@@ -50,7 +50,12 @@ export async function badgeCatalogueOf(rpc: RpcClient, botId: string): Promise<S
  * (`…:stats`) and `rpc.gateway.import-session` (only into a chat with no slice of the service). Every
  * command is idempotent, so a second run, or a run after one that stopped half-way, imports nothing twice.
  */
-export async function importLegacyUsers(rpc: RpcClient, users: readonly LegacyUser[], invalid: readonly InvalidRow[], options: ImportOptions): Promise<ImportSummary> {
+export async function importLegacyUsers(
+  rpc: RpcClient,
+  users: readonly LegacyUser[],
+  invalid: readonly InvalidRow[],
+  options: ImportOptions,
+): Promise<ImportSummary> {
   const outcomes: RowOutcome[] = [];
   let next = 0;
   let aborted: Error | undefined;

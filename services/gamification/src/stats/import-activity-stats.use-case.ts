@@ -6,7 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { Clock } from '../shared/clock.js';
 import { ActivityStatsQuery, activityStatsJson } from './activity-stats.query.js';
 import type { ImportActivityStatsDto } from './import-activity-stats.dto.js';
-import { importedStatsDecider, importedStatsStreamId, type ActivityStatsImported, type ImportActivityStats, type ImportedStatsState } from './imported-stats.decider.js';
+import {
+  importedStatsDecider,
+  importedStatsStreamId,
+  type ActivityStatsImported,
+  type ImportActivityStats,
+  type ImportedStatsState,
+} from './imported-stats.decider.js';
 import { InvalidImportedStatsError } from './imported-stats.errors.js';
 import { importedStatsProjection } from './imported-stats.projection.js';
 
