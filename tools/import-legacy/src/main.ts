@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createRpcClient } from '@botplatform/service-kit';
+import { Logger } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,6 +11,9 @@ import { Progress, renderSummary } from './progress.js';
 
 const USAGE = `usage: npm run import:legacy -- <users_data.json> --bot <botId> [--session-service <service>] [--concurrency <n>]
   connects to the platform's broker: NATS_URL (nats://127.0.0.1:4222), NATS_USER (importer), NATS_PASSWORD`;
+// The RPC client's debug lines would break the progress bar: only warnings and errors.
+Logger.overrideLogger(['warn', 'error']);
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `npm run import:legacy`: exit 0 when every valid row is in, 1 when a row failed or the import stopped, 2 on bad arguments. */
@@ -48,7 +52,9 @@ async function main(): Promise<number> {
     process.stdout.write(renderSummary(summary, backup));
     return summary.failed.length > 0 ? 1 : 0;
   } catch (error) {
-    process.stderr.write(`import stopped: ${error instanceof Error ? error.message : String(error)}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    const hint = /no subscribers|timed? ?out/i.test(message) ? ' (is the distributed platform running, and NATS_URL its broker?)' : '';
+    process.stderr.write(`import stopped: ${message}${hint}\n`);
     return 1;
   } finally {
     await rpc.close();

@@ -12,7 +12,7 @@ describe('The progress of an import', () => {
     const { written, out } = output(true);
     const progress = new Progress(out, 4);
     for (let done = 1; done <= 4; done++) progress.update(done, counts(done));
-    expect(written[0]).toBe('\r[########----------------------] 1/4  imported 1, skipped 0');
+    expect(written[0]).toBe('\r[#######-----------------------] 1/4  imported 1, skipped 0');
     expect(written.at(-2)).toBe('\r[##############################] 4/4  imported 4, skipped 0');
     expect(written.at(-1)).toBe('\n');
   });

@@ -23,7 +23,7 @@ export class Progress {
   update(done: number, counts: { imported: number; skipped: number; failed: number }): void {
     const tail = `${done}/${this.total}  imported ${counts.imported}, skipped ${counts.skipped}${counts.failed ? `, failed ${counts.failed}` : ''}`;
     if (this.out.isTTY) {
-      const filled = this.total === 0 ? BAR_WIDTH : Math.round((done / this.total) * BAR_WIDTH);
+      const filled = this.total === 0 ? BAR_WIDTH : Math.floor((done / this.total) * BAR_WIDTH);
       this.out.write(`\r[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${tail}`);
       if (done === this.total) this.out.write('\n');
       return;
