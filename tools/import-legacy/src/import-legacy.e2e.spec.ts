@@ -149,7 +149,7 @@ describe.each(Object.keys(modes))('npm run import:legacy (%s)', (mode) => {
     }
     await waitFor('the gateway to host the bot', () => platform.gateway.host?.hosted().length === 1, { timeoutMs: 15_000 });
     folder = mkdtempSync(join(tmpdir(), 'import-legacy-'));
-  });
+  }, 60_000);
 
   afterAll(async () => {
     for (const client of clients.values()) await client.close();
@@ -158,7 +158,7 @@ describe.each(Object.keys(modes))('npm run import:legacy (%s)', (mode) => {
     await sandbox?.stop();
     await database?.drop();
     if (folder) rmSync(folder, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   it('imports identities, memberships, XP, badges, stats and sessions, reports the bad rows and skips them; a second run imports nothing twice', async () => {
     const file = join(folder, 'users_data.json');
