@@ -46,7 +46,8 @@ describe('check-boundaries', () => {
       'services/gateway/src/bot.e2e.spec.ts': "import { TelegramSandbox } from '@botplatform/telegram-sandbox';\n",
       'services/gateway/src/features/testing/harness.ts': "import { TelegramSandbox } from '@botplatform/telegram-sandbox';\n",
       'chaos/src/main.ts': "import { users } from '../../services/users/src/index.js';\n",
-      'tools/import-legacy/src/main.ts': "import { platformWirings } from '@botplatform/platform';\nimport { users } from '../../../services/users/src/index.js';\n",
+      'tools/import-legacy/src/main.ts':
+        "import { platformWirings } from '@botplatform/platform';\nimport { users } from '../../../services/users/src/index.js';\n",
     });
     expect(result).toEqual({ status: 0, lines: ['import boundaries: ok'] });
   });
