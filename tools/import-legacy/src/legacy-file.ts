@@ -8,6 +8,8 @@
 const SESSION_MAX_BYTES = 4_096;
 /** An award's largest amount (rpc.gamification.award); more XP goes in several awards. */
 export const MAX_AWARD = 1_000_000;
+/** What rpc.gamification.import-activity-stats takes. */
+const MAX_ACTIVITIES = 1_000_000_000;
 const TELEGRAM_USER_ID = /^[1-9][0-9]{0,15}$/;
 const BADGE_KEY = /^[a-z0-9][a-z0-9_-]{0,47}$/;
 const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
@@ -125,8 +127,8 @@ function statsOf(value: unknown, now: Date, reasons: string[]): LegacyUser['stat
     return null;
   }
   const total = wholeNumber(value.total_trainings ?? 0);
-  if (total === null || total < 0) {
-    reasons.push(`stats.total_trainings ${JSON.stringify(value.total_trainings)} is not a whole number ≥ 0`);
+  if (total === null || total < 0 || total > MAX_ACTIVITIES) {
+    reasons.push(`stats.total_trainings ${JSON.stringify(value.total_trainings)} is not a whole number from 0 to ${MAX_ACTIVITIES}`);
     return null;
   }
   let bestScore: number | null = null;
