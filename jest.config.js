@@ -6,7 +6,7 @@
  */
 const shared = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/libs', '<rootDir>/services'],
+  roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/tools'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^@botplatform/([a-z-]+)$': ['<rootDir>/libs/$1/src/index.ts', '<rootDir>/services/$1/src/index.ts'],

@@ -17,7 +17,7 @@ export function findBoundaryViolations(root) {
   const services = projectNames(root, 'services');
   const libs = projectNames(root, 'libs');
   const violations = [];
-  for (const file of sourceFiles(root, ['libs', 'services', 'bench', 'chaos'])) {
+  for (const file of sourceFiles(root, ['libs', 'services', 'bench', 'chaos', 'tools'])) {
     const from = ownerOf(relative(root, file));
     const text = readFileSync(file, 'utf8');
     for (const match of text.matchAll(SPECIFIER)) {
@@ -31,14 +31,14 @@ export function findBoundaryViolations(root) {
 }
 
 function brokenRule(from, target, file) {
-  if (from.kind === 'tool') return undefined; // bench/ and chaos/ drive the whole platform
+  if (from.kind === 'tool') return undefined; // bench/, chaos/ and tools/ drive the whole platform
   if (target.kind === 'service' && from.kind === 'service' && target.name !== from.name && from.name !== 'platform') {
-    return 'a service imports another service (only services/platform, bench/ and chaos/ may)';
+    return 'a service imports another service (only services/platform, bench/, chaos/ and tools/ may)';
   }
   if (target.kind === 'service' && from.kind === 'lib') return 'a lib imports a service';
   if (target.kind === 'lib' && target.name === SANDBOX && !(from.kind === 'lib' && from.name === SANDBOX) && !isTestFile(file)) {
     if (!(from.kind === 'service' && from.name === 'platform')) {
-      return `@botplatform/${SANDBOX} outside tests (only *.spec.ts, testing/ folders, services/platform, bench/ and chaos/ may)`;
+      return `@botplatform/${SANDBOX} outside tests (only *.spec.ts, testing/ folders, services/platform, bench/, chaos/ and tools/ may)`;
     }
   }
   return undefined;
@@ -55,6 +55,7 @@ function ownerOf(path) {
   if (top === 'services') return { kind: 'service', name };
   if (top === 'libs') return { kind: 'lib', name };
   if (top === 'bench' || top === 'chaos') return { kind: 'tool', name: top };
+  if (top === 'tools') return { kind: 'tool', name: `tools/${name}` };
   return { kind: 'other', name: top };
 }
 

@@ -41,11 +41,13 @@ describe('check-boundaries', () => {
     for (const root of roots) rmSync(root, { recursive: true, force: true });
   });
 
-  it('passes a workspace where only the platform, bench/, tests and testing/ folders cross the lines', () => {
+  it('passes a workspace where only the platform, bench/, chaos/, tools/, tests and testing/ folders cross the lines', () => {
     const result = planted({
       'services/gateway/src/bot.e2e.spec.ts': "import { TelegramSandbox } from '@botplatform/telegram-sandbox';\n",
       'services/gateway/src/features/testing/harness.ts': "import { TelegramSandbox } from '@botplatform/telegram-sandbox';\n",
       'chaos/src/main.ts': "import { users } from '../../services/users/src/index.js';\n",
+      'tools/import-legacy/src/main.ts':
+        "import { platformWirings } from '@botplatform/platform';\nimport { users } from '../../../services/users/src/index.js';\n",
     });
     expect(result).toEqual({ status: 0, lines: ['import boundaries: ok'] });
   });
@@ -57,8 +59,8 @@ describe('check-boundaries', () => {
     });
     expect(result.status).toBe(1);
     expect(result.lines).toEqual([
-      'services/gateway/src/outbound/send.ts:3: a service imports another service (only services/platform, bench/ and chaos/ may) (@botplatform/users)',
-      'services/gateway/src/relative.ts:1: a service imports another service (only services/platform, bench/ and chaos/ may) (../../users/src/index.js)',
+      'services/gateway/src/outbound/send.ts:3: a service imports another service (only services/platform, bench/, chaos/ and tools/ may) (@botplatform/users)',
+      'services/gateway/src/relative.ts:1: a service imports another service (only services/platform, bench/, chaos/ and tools/ may) (../../users/src/index.js)',
     ]);
   });
 
@@ -75,8 +77,8 @@ describe('check-boundaries', () => {
     });
     expect(result.status).toBe(1);
     expect(result.lines).toEqual([
-      'libs/bus/src/fake.ts:1: @botplatform/telegram-sandbox outside tests (only *.spec.ts, testing/ folders, services/platform, bench/ and chaos/ may) (../../telegram-sandbox/src/index.js)',
-      'services/gateway/src/hosting/bot-host.ts:1: @botplatform/telegram-sandbox outside tests (only *.spec.ts, testing/ folders, services/platform, bench/ and chaos/ may) (@botplatform/telegram-sandbox)',
+      'libs/bus/src/fake.ts:1: @botplatform/telegram-sandbox outside tests (only *.spec.ts, testing/ folders, services/platform, bench/, chaos/ and tools/ may) (../../telegram-sandbox/src/index.js)',
+      'services/gateway/src/hosting/bot-host.ts:1: @botplatform/telegram-sandbox outside tests (only *.spec.ts, testing/ folders, services/platform, bench/, chaos/ and tools/ may) (@botplatform/telegram-sandbox)',
     ]);
   });
 });

@@ -21,6 +21,8 @@ import { XpRulesRpcController } from './rules/xp-rules.rpc-controller.js';
 import { XpRulesUseCase } from './rules/xp-rules.use-case.js';
 import { Clock, SystemClock } from './shared/clock.js';
 import { ActivityStatsQuery } from './stats/activity-stats.query.js';
+import { ImportActivityStatsRpcController } from './stats/import-activity-stats.rpc-controller.js';
+import { ImportActivityStatsUseCase } from './stats/import-activity-stats.use-case.js';
 
 /** Request handlers, use cases, queries and bot screens of the gamification service. */
 @Module({
@@ -32,6 +34,7 @@ import { ActivityStatsQuery } from './stats/activity-stats.query.js';
     HandleBotUpdateRpcController,
     ActivityHistoryRpcController,
     XpRulesRpcController,
+    ImportActivityStatsRpcController,
   ],
   providers: [
     { provide: Clock, useClass: SystemClock },
@@ -47,6 +50,7 @@ import { ActivityStatsQuery } from './stats/activity-stats.query.js';
     RecordActivityUseCase,
     ActivityHistoryQuery,
     ActivityStatsQuery,
+    ImportActivityStatsUseCase,
     XpRulesUseCase,
     ...botFeaturesProviders,
   ],

@@ -11,6 +11,7 @@ import { memberPublicEvents } from './member/member.public-events.js';
 import { GameMigration20261130194500 } from './migrations/20261130194500-game.migration.js';
 import { ActivityMigration20261130223000 } from './migrations/20261130223000-activity.migration.js';
 import { XpRulesMigration20261130224500 } from './migrations/20261130224500-xp-rules.migration.js';
+import { ImportedStatsMigration20261201020000 } from './migrations/20261201020000-imported-stats.migration.js';
 import { PeriodBoardsMigration20261201023000 } from './migrations/20261201023000-period-boards.migration.js';
 import { onPaymentCompleted } from './rules/on-payment-completed.consumer.js';
 import { BotSettings } from './settings/bot-settings.entity.js';
@@ -32,6 +33,7 @@ export const gamificationService: ServiceDefinition = {
     { name: 'Migration20261130223000_activity', class: ActivityMigration20261130223000 },
     { name: 'Migration20261130224500_xp_rules', class: XpRulesMigration20261130224500 },
     { name: 'Migration20261130230000_bot_groups', class: BotGroupsMigration20261130230000 },
+    { name: 'Migration20261201020000_imported_stats', class: ImportedStatsMigration20261201020000 },
     { name: 'Migration20261201023000_period_boards', class: PeriodBoardsMigration20261201023000 },
   ],
   entities: [BotSettings, Membership, MemberBadge],

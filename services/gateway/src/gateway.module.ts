@@ -11,15 +11,23 @@ import { EditStarSubscriptionRpcController } from './payments/edit-star-subscrip
 import { EditStarSubscriptionUseCase } from './payments/edit-star-subscription.use-case.js';
 import { RefundStarPaymentRpcController } from './payments/refund-star-payment.rpc-controller.js';
 import { RefundStarPaymentUseCase } from './payments/refund-star-payment.use-case.js';
+import { ImportSessionRpcController } from './sessions/import-session.rpc-controller.js';
+import { ImportSessionUseCase } from './sessions/import-session.use-case.js';
 
-/** The gateway's Nest side: Telegram's webhook route, `rpc.gateway.*` (declarations, Stars refunds), and the hosted bots' lifecycle. */
+/** The gateway's Nest side: Telegram's webhook route, `rpc.gateway.*` (declarations, Stars refunds, imported sessions), and the hosted bots' lifecycle. */
 @Module({})
 export class GatewayModule {
   /** `disposables` are closed after the bots have stopped (clients the bots used). */
   static forHost(host: BotHost, disposables: readonly Disposable[], routing: GatewayRoutingTable): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [TelegramWebhookController, DeclareBotFeaturesRpcController, RefundStarPaymentRpcController, EditStarSubscriptionRpcController],
+      controllers: [
+        TelegramWebhookController,
+        DeclareBotFeaturesRpcController,
+        RefundStarPaymentRpcController,
+        EditStarSubscriptionRpcController,
+        ImportSessionRpcController,
+      ],
       providers: [
         { provide: BotHost, useValue: host },
         { provide: GATEWAY_DISPOSABLES, useValue: disposables },
@@ -30,6 +38,7 @@ export class GatewayModule {
         DeclareBotFeaturesUseCase,
         RefundStarPaymentUseCase,
         EditStarSubscriptionUseCase,
+        ImportSessionUseCase,
       ],
       exports: [BotHost],
     };

@@ -155,6 +155,26 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
       RPC.notifications.scheduleMessage,
       RPC.notifications.cancelScheduledMessage,
       RPC.notifications.listScheduledMessages,
+      // A bot's levels and badge catalogue (what `npm run import:legacy` checks the legacy badges against), and a member's profile.
+      RPC.gamification.configureLevels,
+      RPC.gamification.defineBadge,
+      RPC.gamification.listBadges,
+      RPC.gamification.getProfile,
+    ].map((method) => method.subject),
+  },
+  // `npm run import:legacy` (tools/import-legacy): a legacy bot's members through the services' own commands,
+  // and nothing else: identities and memberships, XP, badges, statistics and sessions.
+  {
+    user: 'importer',
+    service: false,
+    consumers: [],
+    requests: [
+      RPC.users.registerUser,
+      RPC.gamification.listBadges,
+      RPC.gamification.award,
+      RPC.gamification.awardBadge,
+      RPC.gamification.importActivityStats,
+      RPC.gateway.importSession,
     ].map((method) => method.subject),
   },
 ];

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file botplatform/gateway/v1/gateway_rpc.proto.
  */
 export const file_botplatform_gateway_v1_gateway_rpc: GenFile = /*@__PURE__*/
-  fileDesc("Cihib3RwbGF0Zm9ybS9nYXRld2F5L3YxL2dhdGV3YXlfcnBjLnByb3RvEhZib3RwbGF0Zm9ybS5nYXRld2F5LnYxImgKGFJlZnVuZFN0YXJQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIiChp0ZWxlZ3JhbV9wYXltZW50X2NoYXJnZV9pZBgDIAEoCSIYChZSZWZ1bmRTdGFyUGF5bWVudFJlcGx5IoABChtFZGl0U3RhclN1YnNjcmlwdGlvblJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSIgoadGVsZWdyYW1fcGF5bWVudF9jaGFyZ2VfaWQYAyABKAkSEwoLaXNfY2FuY2VsZWQYBCABKAgiGwoZRWRpdFN0YXJTdWJzY3JpcHRpb25SZXBseTLxAwoKR2F0ZXdheVJwYxKYAQoSRGVjbGFyZUJvdEZlYXR1cmVzEi0uYm90cGxhdGZvcm0uYm90LnYxLkRlY2xhcmVCb3RGZWF0dXJlc1JlcXVlc3QaKy5ib3RwbGF0Zm9ybS5ib3QudjEuRGVjbGFyZUJvdEZlYXR1cmVzUmVwbHkiJoq1GCIKIHJwYy5nYXRld2F5LmRlY2xhcmUtYm90LWZlYXR1cmVzEpwBChFSZWZ1bmRTdGFyUGF5bWVudBIwLmJvdHBsYXRmb3JtLmdhdGV3YXkudjEuUmVmdW5kU3RhclBheW1lbnRSZXF1ZXN0Gi4uYm90cGxhdGZvcm0uZ2F0ZXdheS52MS5SZWZ1bmRTdGFyUGF5bWVudFJlcGx5IiWKtRghCh9ycGMuZ2F0ZXdheS5yZWZ1bmQtc3Rhci1wYXltZW50EqgBChRFZGl0U3RhclN1YnNjcmlwdGlvbhIzLmJvdHBsYXRmb3JtLmdhdGV3YXkudjEuRWRpdFN0YXJTdWJzY3JpcHRpb25SZXF1ZXN0GjEuYm90cGxhdGZvcm0uZ2F0ZXdheS52MS5FZGl0U3RhclN1YnNjcmlwdGlvblJlcGx5IiiKtRgkCiJycGMuZ2F0ZXdheS5lZGl0LXN0YXItc3Vic2NyaXB0aW9uYgZwcm90bzM", [file_botplatform_bot_v1_bot_features, file_botplatform_bus_v1_rpc_options]);
+  fileDesc("Cihib3RwbGF0Zm9ybS9nYXRld2F5L3YxL2dhdGV3YXlfcnBjLnByb3RvEhZib3RwbGF0Zm9ybS5nYXRld2F5LnYxImgKGFJlZnVuZFN0YXJQYXltZW50UmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIiChp0ZWxlZ3JhbV9wYXltZW50X2NoYXJnZV9pZBgDIAEoCSIYChZSZWZ1bmRTdGFyUGF5bWVudFJlcGx5IoABChtFZGl0U3RhclN1YnNjcmlwdGlvblJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSIgoadGVsZWdyYW1fcGF5bWVudF9jaGFyZ2VfaWQYAyABKAkSEwoLaXNfY2FuY2VsZWQYBCABKAgiGwoZRWRpdFN0YXJTdWJzY3JpcHRpb25SZXBseSJnChRJbXBvcnRTZXNzaW9uUmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIPCgdzZXJ2aWNlGAMgASgJEhQKDHNlc3Npb25fanNvbhgEIAEoCSImChJJbXBvcnRTZXNzaW9uUmVwbHkSEAoIaW1wb3J0ZWQYASABKAgy/wQKCkdhdGV3YXlScGMSmAEKEkRlY2xhcmVCb3RGZWF0dXJlcxItLmJvdHBsYXRmb3JtLmJvdC52MS5EZWNsYXJlQm90RmVhdHVyZXNSZXF1ZXN0GisuYm90cGxhdGZvcm0uYm90LnYxLkRlY2xhcmVCb3RGZWF0dXJlc1JlcGx5IiaKtRgiCiBycGMuZ2F0ZXdheS5kZWNsYXJlLWJvdC1mZWF0dXJlcxKcAQoRUmVmdW5kU3RhclBheW1lbnQSMC5ib3RwbGF0Zm9ybS5nYXRld2F5LnYxLlJlZnVuZFN0YXJQYXltZW50UmVxdWVzdBouLmJvdHBsYXRmb3JtLmdhdGV3YXkudjEuUmVmdW5kU3RhclBheW1lbnRSZXBseSIlirUYIQofcnBjLmdhdGV3YXkucmVmdW5kLXN0YXItcGF5bWVudBKoAQoURWRpdFN0YXJTdWJzY3JpcHRpb24SMy5ib3RwbGF0Zm9ybS5nYXRld2F5LnYxLkVkaXRTdGFyU3Vic2NyaXB0aW9uUmVxdWVzdBoxLmJvdHBsYXRmb3JtLmdhdGV3YXkudjEuRWRpdFN0YXJTdWJzY3JpcHRpb25SZXBseSIoirUYJAoicnBjLmdhdGV3YXkuZWRpdC1zdGFyLXN1YnNjcmlwdGlvbhKLAQoNSW1wb3J0U2Vzc2lvbhIsLmJvdHBsYXRmb3JtLmdhdGV3YXkudjEuSW1wb3J0U2Vzc2lvblJlcXVlc3QaKi5ib3RwbGF0Zm9ybS5nYXRld2F5LnYxLkltcG9ydFNlc3Npb25SZXBseSIgirUYHAoacnBjLmdhdGV3YXkuaW1wb3J0LXNlc3Npb25iBnByb3RvMw", [file_botplatform_bot_v1_bot_features, file_botplatform_bus_v1_rpc_options]);
 
 /**
  * rpc.gateway.refund-star-payment. Refused with GATEWAY.BOT_NOT_HOSTED, GATEWAY.CHARGE_NOT_FOUND or
@@ -178,6 +178,110 @@ export const EditStarSubscriptionReplySchema: GenMessage<EditStarSubscriptionRep
   messageDesc(file_botplatform_gateway_v1_gateway_rpc, 3);
 
 /**
+ * rpc.gateway.import-session. A second import, or one after the member's chat already has the service's slice
+ * (the bot wrote it, or an earlier import did), changes nothing: the import never overwrites a live session.
+ * Refused with GATEWAY.SESSION_TOO_LARGE (a slice is at most 4096 bytes) or GATEWAY.INVALID_SESSION (not a JSON object).
+ *
+ * @generated from message botplatform.gateway.v1.ImportSessionRequest
+ */
+export type ImportSessionRequest = Message<"botplatform.gateway.v1.ImportSessionRequest"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * The service whose slice it becomes (what its ctx.session() reads), 1..48 lower-case letters, digits or -.
+   *
+   * @generated from field: string service = 3;
+   */
+  service: string;
+
+  /**
+   * A JSON object.
+   *
+   * @generated from field: string session_json = 4;
+   */
+  sessionJson: string;
+};
+
+/**
+ * rpc.gateway.import-session. A second import, or one after the member's chat already has the service's slice
+ * (the bot wrote it, or an earlier import did), changes nothing: the import never overwrites a live session.
+ * Refused with GATEWAY.SESSION_TOO_LARGE (a slice is at most 4096 bytes) or GATEWAY.INVALID_SESSION (not a JSON object).
+ *
+ * @generated from message botplatform.gateway.v1.ImportSessionRequest
+ */
+export type ImportSessionRequestJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * The service whose slice it becomes (what its ctx.session() reads), 1..48 lower-case letters, digits or -.
+   *
+   * @generated from field: string service = 3;
+   */
+  service?: string;
+
+  /**
+   * A JSON object.
+   *
+   * @generated from field: string session_json = 4;
+   */
+  sessionJson?: string;
+};
+
+/**
+ * Describes the message botplatform.gateway.v1.ImportSessionRequest.
+ * Use `create(ImportSessionRequestSchema)` to create a new message.
+ */
+export const ImportSessionRequestSchema: GenMessage<ImportSessionRequest, {jsonType: ImportSessionRequestJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_gateway_v1_gateway_rpc, 4);
+
+/**
+ * @generated from message botplatform.gateway.v1.ImportSessionReply
+ */
+export type ImportSessionReply = Message<"botplatform.gateway.v1.ImportSessionReply"> & {
+  /**
+   * False when the chat already had a slice of the service (nothing written).
+   *
+   * @generated from field: bool imported = 1;
+   */
+  imported: boolean;
+};
+
+/**
+ * @generated from message botplatform.gateway.v1.ImportSessionReply
+ */
+export type ImportSessionReplyJson = {
+  /**
+   * False when the chat already had a slice of the service (nothing written).
+   *
+   * @generated from field: bool imported = 1;
+   */
+  imported?: boolean;
+};
+
+/**
+ * Describes the message botplatform.gateway.v1.ImportSessionReply.
+ * Use `create(ImportSessionReplySchema)` to create a new message.
+ */
+export const ImportSessionReplySchema: GenMessage<ImportSessionReply, {jsonType: ImportSessionReplyJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_gateway_v1_gateway_rpc, 5);
+
+/**
  * GatewayRpc is every request/reply the gateway answers (`rpc.gateway.<verb>`).
  *
  * @generated from service botplatform.gateway.v1.GatewayRpc
@@ -215,6 +319,17 @@ export const GatewayRpc: GenService<{
     methodKind: "unary";
     input: typeof EditStarSubscriptionRequestSchema;
     output: typeof EditStarSubscriptionReplySchema;
+  },
+  /**
+   * Puts a legacy bot's session of a member (npm run import:legacy) into one service's slice of the member's
+   * private chat with the bot, only when that chat has no slice of the service yet.
+   *
+   * @generated from rpc botplatform.gateway.v1.GatewayRpc.ImportSession
+   */
+  importSession: {
+    methodKind: "unary";
+    input: typeof ImportSessionRequestSchema;
+    output: typeof ImportSessionReplySchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_botplatform_gateway_v1_gateway_rpc, 0);
