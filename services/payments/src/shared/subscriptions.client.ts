@@ -42,6 +42,7 @@ export class SubscriptionsClient {
     planId: string;
     source?: 'SUBSCRIPTION_SOURCE_PROMO';
     grantedBy?: string;
+    starsSubscription?: boolean;
   }): Promise<{ subscription: SubscriptionViewJson; changed: boolean }> {
     const { source = 'SUBSCRIPTION_SOURCE_PAYMENT', grantedBy = 'payments', ...grant } = input;
     const reply = await this.calling(() => this.rpc.call(RPC.subscriptions.grantSubscription, { ...grant, source, grantedBy }));

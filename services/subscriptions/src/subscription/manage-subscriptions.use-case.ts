@@ -11,7 +11,7 @@ import { InvalidAmountError, NoTrialError, NotACreditPackError, TrialNotFreeErro
 import { grantSourceOf, type GrantSubscriptionDto, type RenewalDto, type RevokeSubscriptionDto, type StartTrialDto } from './subscriptions.dto.js';
 
 /** What a grant copies from a plan: what it gives and unlocks as of now. */
-const grantedPlanOf = (plan: Plan): GrantedPlan => ({
+export const grantedPlanOf = (plan: Plan): GrantedPlan => ({
   planId: plan.planId,
   kind: plan.definition.kind,
   trial: plan.definition.trial,
@@ -62,6 +62,7 @@ export class ManageSubscriptionsUseCase {
         source: grantSourceOf(request.source),
         grantedBy: request.grantedBy,
         ...(request.reason ? { reason: request.reason } : {}),
+        ...(request.starsSubscription ? { starsSubscription: true } : {}),
         now: now.toISOString(),
       },
       actorOf(request.grantedBy),
