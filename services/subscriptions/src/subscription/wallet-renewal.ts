@@ -11,6 +11,9 @@ export const RENEWAL_RETRIES_MS: readonly number[] = [3_600_000, 6 * 3_600_000];
 /** The last attempt runs while the period still runs, so a success extends it before the expiry fires. */
 export const FINAL_ATTEMPT_BEFORE_END_MS = 10 * 60_000;
 
+/** The first attempt, the retries and the final one. */
+export const RENEWAL_ATTEMPTS = RENEWAL_RETRIES_MS.length + 2;
+
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** The first attempt for a period ending at `endsAt` that started (or was extended) at `from`. */
@@ -24,7 +27,8 @@ export function firstRenewalAttemptAt(from: string, endsAt: string): string {
 export function nextRenewalAttemptAt(endsAt: string, failed: number, failedAt: string): string | null {
   const final = Date.parse(endsAt) - FINAL_ATTEMPT_BEFORE_END_MS;
   const at = Date.parse(failedAt);
-  if (at >= final) return null;
+  // The final attempt was this one (by its number, or by its time): the period expires at its end.
+  if (failed >= RENEWAL_ATTEMPTS || at >= final) return null;
   const retry = RENEWAL_RETRIES_MS[failed - 1];
   return iso(retry === undefined ? final : Math.min(at + retry, final));
 }
