@@ -134,7 +134,8 @@ describe('Auto-renewal from the wallet', () => {
   });
 
   it('renews 24 h before the end from the wallet: charged once, extended once from the end, the next period armed', async () => {
-    const anna = ++member;
+    const annUser = kit.user('Anna', 'en');
+    const anna = annUser.id;
     const endsAt = await buy(anna);
     await topUp(anna, '600');
     const [first] = await renewalTimersOf(anna);
@@ -153,6 +154,13 @@ describe('Auto-renewal from the wallet', () => {
     const timers = await renewalTimersOf(anna);
     expect(timers.map((t) => t.fired)).toEqual([true, false]);
     expect(timers[1]!.dueAt).toBe(endsAt + 30 * DAY - DAY);
+    // /subscription says it is renewed from the wallet, and when it is tried next.
+    clock.reset();
+    const chat = shop.chat(annUser);
+    const status = chat.waitForMessage((message) => (message.text ?? '').includes('Plan: Month'));
+    chat.sendCommand('subscription');
+    const nextAttempt = new Date(endsAt + 29 * DAY).toISOString().slice(0, 16).replace('T', ' ');
+    expect((await status).text).toContain(`Renewal: on, from your wallet. Next attempt: ${nextAttempt} (UTC)`);
     expect(kit.errors).toEqual([]);
   });
 
@@ -199,7 +207,8 @@ describe('Auto-renewal from the wallet', () => {
   });
 
   it('retries a balance too low at +1 h, +6 h and 10 minutes before the end, charges nothing, then expires the period saying why', async () => {
-    const dora = ++member;
+    const doraUser = kit.user('Дора', 'ru');
+    const dora = doraUser.id;
     const endsAt = await buy(dora);
     await topUp(dora, '100');
     const failures = async () =>
@@ -216,6 +225,16 @@ describe('Auto-renewal from the wallet', () => {
       await settle(async () => (await failures()).length === attempt, `failed attempt ${attempt}`);
       const last = (await eventsOf(dora)).at(-1)!.data as { nextAttemptAt: string | null };
       if (last.nextAttemptAt) at = Date.parse(last.nextAttemptAt) + 1_000;
+      if (attempt === 1) {
+        // /subscription in the member's language: the next attempt and why the last one failed.
+        const chat = shop.chat(doraUser);
+        const status = chat.waitForMessage((message) => (message.text ?? '').includes('Тариф: Месяц'));
+        chat.sendCommand('subscription');
+        const next = new Date(at - 1_000).toISOString().slice(0, 16).replace('T', ' ');
+        expect((await status).text).toContain(
+          `Продление: включено, с вашего кошелька. Следующая попытка: ${next} (UTC)\nПоследняя попытка продления не удалась: на кошельке недостаточно средств (пополните его в /balance)`,
+        );
+      }
     }
     const recorded = await failures();
     expect(recorded.map((f) => [f.attempt, f.reason])).toEqual([
