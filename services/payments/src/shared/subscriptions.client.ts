@@ -22,7 +22,7 @@ export class SubscriptionsClient {
 
   /** The bot's plan, or null when the bot has no such plan. */
   async plan(botId: string, planId: string, options: { readonly timeoutMs?: number } = {}): Promise<PlanOnSale | null> {
-    const reply = await this.calling(() => this.rpc.call(RPC.subscriptions.listPlans, { botId, includeArchived: true }, options));
+    const reply = await this.calling(() => this.rpc.call(RPC.subscriptions.listPlans, { botId, includeArchived: true, includeGroupShared: true }, options));
     const view = reply.plans?.find((plan) => plan.planId === planId);
     if (!view) return null;
     const definition = view.definition ?? {};

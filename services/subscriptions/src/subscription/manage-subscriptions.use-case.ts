@@ -48,7 +48,8 @@ export class ManageSubscriptionsUseCase {
 
   /** `reason`: an admin's, from the bot (the RPC has none). */
   async grant(request: GrantSubscriptionDto & { readonly reason?: string }): Promise<SubscriptionReplyJson> {
-    const plan = await this.catalog.find(request.botId, request.planId);
+    // A group-shared plan of another bot of the group is granted here too (sold in this bot, ADR 0018).
+    const plan = await this.catalog.findOffered(request.botId, request.planId);
     if (!plan) throw new PlanNotFoundError(request.botId, request.planId);
     if (plan.archived) throw new PlanArchivedError(plan.planId);
     const now = this.clock.now();

@@ -47,7 +47,7 @@ export class RenewFromWalletUseCase implements TimerHandler<RenewalTimerPayload>
     const decision = renewalAttemptOf(state, streamId, { endsAt, attempt, now: now.toISOString() });
     if ('skip' in decision) return;
     const { key, planId } = decision.attempt;
-    const plan = await this.catalog.find(botId, planId);
+    const plan = await this.catalog.findOffered(botId, planId);
     const charge = plan
       ? await this.payments.charge({ botId, telegramUserId, planId, renewalKey: key })
       : ({ failed: 'plan_unavailable', detail: 'the plan is gone' } as const);
