@@ -119,7 +119,10 @@ describe('/plans in a bot of a group', () => {
     expect(answer.showAlert).toBe(false);
     await paid;
     expect(
-      (await subscriptions.dependencies.store.readStream(`subscription-${quiz.botId}-${boris.id}`)).events.map((e) => [e.type, (e.data as { planId: string }).planId]),
+      (await subscriptions.dependencies.store.readStream(`subscription-${quiz.botId}-${boris.id}`)).events.map((e) => [
+        e.type,
+        (e.data as { planId: string }).planId,
+      ]),
     ).toEqual([['SubscriptionStarted', planIds.group]]);
     expect(await rpc.call(RPC.subscriptions.access, { botId: spin.botId, telegramUserId: String(boris.id) })).toMatchObject({
       hasAccess: true,

@@ -60,15 +60,22 @@ describe('Auto-renewal from the wallet', () => {
   let planId: string;
   let member = 7_300_000;
 
-  const sql = <T>(service: RunningService, query: string, params: unknown[] = []) =>
-    service.dependencies.orm.em.getConnection().execute<T[]>(query, params);
+  const sql = <T>(service: RunningService, query: string, params: unknown[] = []) => service.dependencies.orm.em.getConnection().execute<T[]>(query, params);
   const streamOf = (user: number) => `subscription-${shop.botId}-${user}`;
   const eventsOf = async (user: number) => (await subscriptions.dependencies.store.readStream(streamOf(user))).events as RecordedEvent[];
   const typesOf = async (user: number) => (await eventsOf(user)).map((event) => event.type);
   const topUp = (user: number, amount: string) =>
-    rpc.call(RPC.payments.topUpWallet, { botId: shop.botId, telegramUserId: String(user), currency: 'XTR', amount, requestId: randomUUID(), toppedUpBy: 'api:admin' });
+    rpc.call(RPC.payments.topUpWallet, {
+      botId: shop.botId,
+      telegramUserId: String(user),
+      currency: 'XTR',
+      amount,
+      requestId: randomUUID(),
+      toppedUpBy: 'api:admin',
+    });
   const balanceOf = async (user: number) =>
-    (await rpc.call(RPC.payments.getWalletBalance, { botId: shop.botId, telegramUserId: String(user) })).balances?.find((b) => b.currency === 'XTR')?.amount ?? '0';
+    (await rpc.call(RPC.payments.getWalletBalance, { botId: shop.botId, telegramUserId: String(user) })).balances?.find((b) => b.currency === 'XTR')?.amount ??
+    '0';
   const paymentsOf = (user: number) =>
     sql<{ status: string; amount: string; provider: string }>(
       payments,
@@ -106,14 +113,17 @@ describe('Auto-renewal from the wallet', () => {
       key,
       `${key}:%`,
     ]);
-    await settle(async () => {
-      const [row] = await sql<{ n: number }>(
-        subscriptions,
-        `SELECT count(*)::int AS n FROM ${TIMERS} WHERE fired_at IS NULL AND parked_at IS NULL AND due_at <= now() AND ${mine}`,
-        [key, `${key}:%`],
-      );
-      return row!.n === 0;
-    }, `the timers of ${user} due by ${new Date(at).toISOString()}`);
+    await settle(
+      async () => {
+        const [row] = await sql<{ n: number }>(
+          subscriptions,
+          `SELECT count(*)::int AS n FROM ${TIMERS} WHERE fired_at IS NULL AND parked_at IS NULL AND due_at <= now() AND ${mine}`,
+          [key, `${key}:%`],
+        );
+        return row!.n === 0;
+      },
+      `the timers of ${user} due by ${new Date(at).toISOString()}`,
+    );
   };
   const renewalTimersOf = (user: number) =>
     sql<{ key: string; dueAt: number; fired: boolean }>(

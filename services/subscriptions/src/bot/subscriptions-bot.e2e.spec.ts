@@ -272,7 +272,9 @@ describe('The subscriptions screens in a bot', () => {
     expect(started!.metadata.actor).toEqual({ kind: 'admin', id: String(olga.user.id) });
     expect(await accessOf(fred.user)).toMatchObject({ hasAccess: true, reason: 'ACCESS_REASON_PLAN', quotaLevel: 'vip' });
     fred.chat.sendCommand('subscription');
-    await fred.chat.waitForMessage(text(`Plan: VIP\nActive until 2027-01-30 13:00 (${ZONE})\nRenewal: on, from your wallet. Next attempt: 2027-01-29 13:00 (${ZONE})`));
+    await fred.chat.waitForMessage(
+      text(`Plan: VIP\nActive until 2027-01-30 13:00 (${ZONE})\nRenewal: on, from your wallet. Next attempt: 2027-01-29 13:00 (${ZONE})`),
+    );
 
     // Extend by N days: a wrong number is asked again.
     await olga.chat.pressCallbackButton(granted, 'Extend');
@@ -293,7 +295,9 @@ describe('The subscriptions screens in a bot', () => {
     const credited = await olga.chat.waitForMessage(text(/credits added/));
     expect(credited.text?.split('\n')[0]).toBe(`25 credits added to ${fredId}. Credits left now: 25.`);
     fred.chat.sendCommand('subscription');
-    await fred.chat.waitForMessage(text(`Plan: VIP\nActive until 2027-02-09 13:00 (${ZONE})\nRenewal: on, from your wallet. Next attempt: 2027-02-08 13:00 (${ZONE})\nCredits left: 25`));
+    await fred.chat.waitForMessage(
+      text(`Plan: VIP\nActive until 2027-02-09 13:00 (${ZONE})\nRenewal: on, from your wallet. Next attempt: 2027-02-08 13:00 (${ZONE})\nCredits left: 25`),
+    );
 
     // Revoke, with a reason.
     await olga.chat.pressCallbackButton(credited, 'Revoke');

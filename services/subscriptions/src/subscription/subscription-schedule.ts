@@ -106,9 +106,7 @@ export function subscriptionTimerChanges(event: RecordedEvent<SubscriptionEvent>
         ...renewal(event.data.endsAt, event.data.extendedAt),
       ];
     case 'RenewalAttemptFailed':
-      return event.data.nextAttemptAt
-        ? [{ schedule: renewalTimer(member, event.data.endsAt, event.data.attempt + 1, event.data.nextAttemptAt) }]
-        : [];
+      return event.data.nextAttemptAt ? [{ schedule: renewalTimer(member, event.data.endsAt, event.data.attempt + 1, event.data.nextAttemptAt) }] : [];
     case 'RenewalResumed': {
       const attempt = event.data.renewalAttempt;
       // Replaced: the attempt may have fired while renewal was off, and did nothing then.

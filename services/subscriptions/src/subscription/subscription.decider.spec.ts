@@ -20,13 +20,7 @@ import {
   NotSubscribedError,
   TrialAlreadyTakenError,
 } from './subscription.errors.js';
-import {
-  RENEWAL_ATTEMPTS,
-  firstRenewalAttemptAt,
-  nextRenewalAttemptAt,
-  renewalAttemptOf,
-  renewalFailureOf,
-} from './wallet-renewal.js';
+import { RENEWAL_ATTEMPTS, firstRenewalAttemptAt, nextRenewalAttemptAt, renewalAttemptOf, renewalFailureOf } from './wallet-renewal.js';
 
 const BOT = '0b7d6a52-1c1e-4a7e-9b61-3f1f0c8d2e10';
 const ANN = 7_000_001;
@@ -345,11 +339,16 @@ describe('Subscription', () => {
       reason,
       now,
     });
-    const failed = (attempt: number, failedAt: string, nextAttemptAt: string | null, reason: RenewalFailureReason = 'insufficient_balance'): RenewalAttemptFailed => ({
+    const failed = (
+      attempt: number,
+      failedAt: string,
+      nextAttemptAt: string | null,
+      reason: RenewalFailureReason = 'insufficient_balance',
+    ): RenewalAttemptFailed => ({
       type: 'RenewalAttemptFailed',
       data: { ...member, planId: MONTH.planId, endsAt: day(30), attempt, reason, failedAt, nextAttemptAt },
     });
-    const renew = (now: string): SubscriptionCommand => ({ ...grant(KEY, MONTH, now), renewal: true } as SubscriptionCommand);
+    const renew = (now: string): SubscriptionCommand => ({ ...grant(KEY, MONTH, now), renewal: true }) as SubscriptionCommand;
 
     it('attempts a paid period 24 h before its end, under one key per period', () => {
       expect(attemptOf([started()], 1, day(29))).toEqual({ attempt: { key: KEY, planId: MONTH.planId } });
@@ -412,13 +411,25 @@ describe('Subscription', () => {
 
     it('retries a failure after 1 h, then 6 h, then 10 minutes before the end, then no more', () => {
       const first = failed(1, day(29), at(day(29), HOUR));
-      spec.given([started()]).when(fail(1, day(29))).then([first]);
+      spec
+        .given([started()])
+        .when(fail(1, day(29)))
+        .then([first]);
       const second = failed(2, at(day(29), HOUR), at(day(29), 7 * HOUR));
-      spec.given([started(), first]).when(fail(2, at(day(29), HOUR))).then([second]);
+      spec
+        .given([started(), first])
+        .when(fail(2, at(day(29), HOUR)))
+        .then([second]);
       const third = failed(3, at(day(29), 7 * HOUR), at(day(30), -10 * 60_000));
-      spec.given([started(), first, second]).when(fail(3, at(day(29), 7 * HOUR))).then([third]);
+      spec
+        .given([started(), first, second])
+        .when(fail(3, at(day(29), 7 * HOUR)))
+        .then([third]);
       const fourth = failed(4, at(day(30), -10 * 60_000), null);
-      spec.given([started(), first, second, third]).when(fail(4, at(day(30), -10 * 60_000))).then([fourth]);
+      spec
+        .given([started(), first, second, third])
+        .when(fail(4, at(day(30), -10 * 60_000)))
+        .then([fourth]);
       // Even fired early, the fourth is the last.
       expect(nextRenewalAttemptAt(day(30), 4, day(29))).toBeNull();
       expect(RENEWAL_ATTEMPTS).toBe(4);
@@ -426,9 +437,18 @@ describe('Subscription', () => {
 
     it('records a stale or repeated failure, or one of an ended period, not at all', () => {
       const first = failed(1, day(29), at(day(29), HOUR));
-      spec.given([started(), first]).when(fail(1, day(29))).then([]);
-      spec.given([started()]).when(fail(2, day(29))).then([]);
-      spec.given([started()]).when(fail(1, day(31))).then([]);
+      spec
+        .given([started(), first])
+        .when(fail(1, day(29)))
+        .then([]);
+      spec
+        .given([started()])
+        .when(fail(2, day(29)))
+        .then([]);
+      spec
+        .given([started()])
+        .when(fail(1, day(31)))
+        .then([]);
     });
 
     it('expires the period with the last failure as its reason, or the cancelled renewal', () => {

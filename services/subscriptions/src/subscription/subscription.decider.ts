@@ -509,7 +509,13 @@ export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand
           return [
             {
               type: 'RenewalResumed',
-              data: { ...member, planId: view.period.planId, endsAt: view.period.endsAt, resumedAt: command.now, ...(renewalAttempt ? { renewalAttempt } : {}) },
+              data: {
+                ...member,
+                planId: view.period.planId,
+                endsAt: view.period.endsAt,
+                resumedAt: command.now,
+                ...(renewalAttempt ? { renewalAttempt } : {}),
+              },
             },
           ];
         }
