@@ -216,6 +216,37 @@ describe('Auto-renewal from the wallet', () => {
     expect(await balanceOf(cyril)).toBe('50');
   });
 
+  it('payments takes a renewal key once: five calls at once, then a key refused for the balance is charged once after a top-up', async () => {
+    const gil = ++member;
+    await topUp(gil, '600');
+    const renew = (key: string) => rpc.call(RPC.payments.renewFromWallet, { botId: shop.botId, telegramUserId: String(gil), planId, renewalKey: key });
+    const replies = await Promise.all(Array.from({ length: 5 }, () => renew('renewal:key-one')));
+    expect(replies.filter((reply) => reply.chargedNow)).toHaveLength(1);
+    expect(new Set(replies.map((reply) => reply.payment?.paymentId)).size).toBe(1);
+    expect(await balanceOf(gil)).toBe('350');
+
+    await renew('renewal:key-two');
+    expect(await balanceOf(gil)).toBe('100');
+    const refused = await renew('renewal:key-three').then(
+      () => undefined,
+      (error: { code?: string }) => error.code,
+    );
+    expect(refused).toBe('PAYMENTS.INSUFFICIENT_BALANCE');
+    expect(await balanceOf(gil)).toBe('100');
+    await topUp(gil, '150');
+    const retried = await renew('renewal:key-three');
+    expect(retried.chargedNow).toBe(true);
+    expect((await renew('renewal:key-three')).chargedNow).toBe(false);
+    expect(await balanceOf(gil)).toBe('0');
+    expect((await paymentsOf(gil)).map((p) => p.status)).toEqual(['completed', 'completed', 'completed']);
+    // Another member's call with the same key is another payment: the key is the member's and the bot's.
+    const other = ++member;
+    await topUp(other, '250');
+    const theirs = await rpc.call(RPC.payments.renewFromWallet, { botId: shop.botId, telegramUserId: String(other), planId, renewalKey: 'renewal:key-one' });
+    expect(theirs.chargedNow).toBe(true);
+    expect(theirs.payment?.paymentId).not.toBe(replies[0]!.payment?.paymentId);
+  });
+
   it('retries a balance too low at +1 h, +6 h and 10 minutes before the end, charges nothing, then expires the period saying why', async () => {
     const doraUser = kit.user('Дора', 'ru');
     const dora = doraUser.id;
