@@ -48,11 +48,10 @@ export class RenewFromWalletUseCase implements TimerHandler<RenewalTimerPayload>
     if ('skip' in decision) return;
     const { key, planId } = decision.attempt;
     const plan = await this.catalog.findOffered(botId, planId);
-    const charge = plan
-      ? await this.payments.charge({ botId, telegramUserId, planId, renewalKey: key })
-      : ({ failed: 'plan_unavailable', detail: 'the plan is gone' } as const);
+    const charge = plan ? await this.payments.charge({ botId, telegramUserId, planId, renewalKey: key }) : null;
     const at = this.clock.now();
-    if ('charged' in charge && plan) {
+    if (plan && charge && 'charged' in charge) {
+      // Charged (now, or by an earlier attempt whose extension was lost): the period is extended under the key, once.
       await this.commands.handle(
         {
           type: 'GrantSubscription',
@@ -71,9 +70,9 @@ export class RenewFromWalletUseCase implements TimerHandler<RenewalTimerPayload>
       );
       return;
     }
-    if (!('failed' in charge)) return;
+    const reason = charge && 'failed' in charge ? charge.failed : 'plan_unavailable';
     await this.commands.handle(
-      { type: 'RecordRenewalFailure', botId, telegramUserId, endsAt, attempt, reason: charge.failed, now: at.toISOString() },
+      { type: 'RecordRenewalFailure', botId, telegramUserId, endsAt, attempt, reason, now: at.toISOString() },
       WALLET_RENEWAL_ACTOR,
       at,
       { em },
