@@ -44,6 +44,8 @@ import { PromoRpcController } from './promo/promo.rpc-controller.js';
 import { RedeemPromoCodeUseCase } from './promo/redeem-promo-code.use-case.js';
 import { Clock, SystemClock } from './shared/clock.js';
 import { PayFromWalletUseCase } from './wallet/pay-from-wallet.use-case.js';
+import { RenewFromWalletUseCase } from './wallet/renew-from-wallet.use-case.js';
+import { RenewFromWalletRpcController } from './wallet/renew-from-wallet.rpc-controller.js';
 import { GetWalletBalanceUseCase, RecordWalletEntryUseCase } from './wallet/record-wallet-entry.use-case.js';
 import { WalletCommands } from './wallet/wallet-commands.js';
 import { WalletFeature } from './wallet/wallet.feature.js';
@@ -69,6 +71,7 @@ class PaymentsRpc implements OnModuleDestroy {
     PaymentsRpcController,
     WalletRpcController,
     PayFromWalletRpcController,
+    RenewFromWalletRpcController,
     PromoRpcController,
     HandleBotUpdateRpcController,
     PaymentCardsRpcController,
@@ -107,6 +110,7 @@ class PaymentsRpc implements OnModuleDestroy {
     RecordWalletEntryUseCase,
     GetWalletBalanceUseCase,
     PayFromWalletUseCase,
+    RenewFromWalletUseCase,
     WalletFeature,
     PromoCommands,
     MemberDiscounts,

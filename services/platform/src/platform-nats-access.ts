@@ -72,7 +72,7 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
   },
   // Its admin API scopes plans by the bots' API tokens, which the users service checks; its bot screens
   // (/plans, /subscription, /subadmin) are routed to it once declared, and "Buy" orders the invoice from
-  // payments (and the renewal switch of a Stars subscription goes through payments to Telegram; "Pay from wallet" asks payments to pay from the member's wallet). Its reminders follow each bot's reminder days (a users setting) and go out in the member's
+  // payments (and the renewal switch of a Stars subscription goes through payments to Telegram; "Pay from wallet" asks payments to pay from the member's wallet, and a period's wallet renewal asks payments to charge it once per renewal key). Its reminders follow each bot's reminder days (a users setting) and go out in the member's
   // language through notifications. Each bot's group (group-shared plans) follows the users' bot group events.
   {
     user: 'subscriptions',
@@ -91,6 +91,7 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
         RPC.payments.getPaymentMethods,
         RPC.payments.startCardTransfer,
         RPC.payments.payFromWallet,
+        RPC.payments.renewFromWallet,
       ].map((method) => method.subject),
       ...DECLARES_BOT_FEATURES,
     ],

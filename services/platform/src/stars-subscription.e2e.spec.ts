@@ -143,6 +143,9 @@ describe.each(Object.keys(modes))('Telegram Stars subscriptions (%s)', (mode) =>
     const status = await ask(chat, 'subscription', isStatus);
     expect(status).toContain('Месяц');
     expect(status).toContain('Продление: включено');
+    // Telegram renews it: subscriptions knows, and tries no renewal from the wallet.
+    expect(started[0]!.data).toMatchObject({ starsSubscription: true });
+    expect(status).not.toContain('кошел');
 
     // 30 days later Telegram charges the renewal: the same payment's stream records it, the end moves by 30 days.
     const renewedNote = chat.waitForMessage((message) => text(message).startsWith('Спасибо! Месяц продлён'), { timeoutMs: 10_000 });
@@ -152,6 +155,7 @@ describe.each(Object.keys(modes))('Telegram Stars subscriptions (%s)', (mode) =>
     const renewal = renewals[0]!.chargeId!;
     const afterRenewal = await subscriptionEvents(vera);
     expect(typesOf(afterRenewal)).toEqual(['SubscriptionStarted', 'SubscriptionExtended']);
+    expect(afterRenewal[1]!.data).toMatchObject({ starsSubscription: true });
     expect(endOf(afterRenewal) - endOf(started)).toBe(30 * DAY_MS);
     const events = await paymentEvents(paymentId);
     expect(typesOf(events)).toEqual(['PaymentCreated', 'PaymentCompleted', 'PaymentRenewed']);

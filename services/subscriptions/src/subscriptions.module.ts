@@ -23,6 +23,8 @@ import { ManageSubscriptionsUseCase } from './subscription/manage-subscriptions.
 import { SubscriptionCommands } from './subscription/subscription-commands.js';
 import { SubscriptionDirectory } from './subscription/subscription-directory.js';
 import { SubscriptionTimerWorker } from './subscription/subscription-timer-worker.js';
+import { RenewFromWalletUseCase } from './subscription/renew-from-wallet.use-case.js';
+import { WalletRenewalClient } from './subscription/wallet-renewal.client.js';
 
 /** Request handlers, the admin API, the bot screens and use cases of the subscriptions service. */
 @Module({
@@ -37,9 +39,10 @@ import { SubscriptionTimerWorker } from './subscription/subscription-timer-worke
     BotGroupDirectory,
     SubscriptionDirectory,
     ...botFeaturesProviders,
-    // The durable schedule: expiries and reminders fired by the worker through their use cases.
+    // The durable schedule: expiries, reminders and wallet renewals fired by the worker through their use cases.
     ExpireSubscriptionUseCase,
     RemindOfEndUseCase,
+    RenewFromWalletUseCase,
     SubscriptionTimerWorker,
     // Body-parse errors and unknown /admin routes fail before any admin controller is chosen.
     { provide: APP_FILTER, useClass: AdminHttpErrorFilter },
@@ -54,6 +57,7 @@ export class SubscriptionsModule {
         { provide: ApiTokensClient, useFactory: () => new ApiTokensClient(createRpcClient(dependencies.rpc)) },
         { provide: ReminderDeliveryClient, useFactory: () => new ReminderDeliveryClient(createRpcClient(dependencies.rpc)) },
         { provide: PaymentsClient, useFactory: () => new PaymentsClient(createRpcClient(dependencies.rpc)) },
+        { provide: WalletRenewalClient, useFactory: () => new WalletRenewalClient(createRpcClient(dependencies.rpc)) },
       ],
     };
   }

@@ -81,6 +81,8 @@ export class CompletePaymentUseCase {
       botId: payment.botId,
       telegramUserId: payment.telegramUserId,
       planId: payment.planId,
+      // Telegram renews a Stars subscription itself: subscriptions tries no wallet renewal of its period.
+      ...(payment.subscriptionPeriod !== null ? { starsSubscription: true } : {}),
     });
     return {
       paymentId: payment.paymentId,

@@ -22,7 +22,7 @@ export class SubscriptionsClient {
 
   /** The bot's plan, or null when the bot has no such plan. */
   async plan(botId: string, planId: string, options: { readonly timeoutMs?: number } = {}): Promise<PlanOnSale | null> {
-    const reply = await this.calling(() => this.rpc.call(RPC.subscriptions.listPlans, { botId, includeArchived: true }, options));
+    const reply = await this.calling(() => this.rpc.call(RPC.subscriptions.listPlans, { botId, includeArchived: true, includeGroupShared: true }, options));
     const view = reply.plans?.find((plan) => plan.planId === planId);
     if (!view) return null;
     const definition = view.definition ?? {};
@@ -42,6 +42,7 @@ export class SubscriptionsClient {
     planId: string;
     source?: 'SUBSCRIPTION_SOURCE_PROMO';
     grantedBy?: string;
+    starsSubscription?: boolean;
   }): Promise<{ subscription: SubscriptionViewJson; changed: boolean }> {
     const { source = 'SUBSCRIPTION_SOURCE_PAYMENT', grantedBy = 'payments', ...grant } = input;
     const reply = await this.calling(() => this.rpc.call(RPC.subscriptions.grantSubscription, { ...grant, source, grantedBy }));

@@ -2,6 +2,7 @@ import type {
   AdjustWalletRequestJson,
   GetWalletBalanceRequestJson,
   PayFromWalletRequestJson,
+  RenewFromWalletRequestJson,
   SpendFromWalletRequestJson,
   TopUpWalletRequestJson,
 } from '@botplatform/contracts';
@@ -93,4 +94,20 @@ export class PayFromWalletDto implements PayFromWalletRequestJson {
 
   @IsUUID()
   planId: string;
+}
+
+/** `rpc.payments.renew-from-wallet`. */
+export class RenewFromWalletDto implements RenewFromWalletRequestJson {
+  @IsUUID()
+  botId: string;
+
+  @Matches(TELEGRAM_USER_ID, { message: 'telegramUserId must be a positive Telegram user id' })
+  telegramUserId: string;
+
+  @IsUUID()
+  planId: string;
+
+  @IsString()
+  @Length(1, 300)
+  renewalKey: string;
 }

@@ -2,7 +2,7 @@ import { FeatureTestKit, type KitBot } from '@botplatform/bot-kit';
 import { EmbeddedEventBus, InProcessBroker, type RpcClient } from '@botplatform/bus';
 import { paymentsService } from '@botplatform/payments';
 import { createRpcClient, startService, type RpcTransport, type RunningService } from '@botplatform/service-kit';
-import { subscriptionsService } from '@botplatform/subscriptions';
+import { Clock, subscriptionsService } from '@botplatform/subscriptions';
 import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
 
 /** A bot that sells: subscriptions and payments as the platform starts them, and the feature test kit. */
@@ -21,10 +21,11 @@ export interface ShopHarness {
 /**
  * Starts subscriptions and payments on one database and one in-process broker (payments reads plans
  * from subscriptions and has them granted there), and the feature test kit routing the sandbox's updates
- * to both by their declarations, without the gateway. Whatever was started before a failing step is
+ * to both by their declarations, without the gateway. `subscriptionsClock`: the subscriptions service's time
+ * (a test moving it to a renewal's or an expiry's time). Whatever was started before a failing step is
  * closed again.
  */
-export async function startShopHarness(databasePrefix: string): Promise<ShopHarness> {
+export async function startShopHarness(databasePrefix: string, options: { readonly subscriptionsClock?: Clock } = {}): Promise<ShopHarness> {
   let database: TestDatabase | undefined;
   const bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
   const broker = new InProcessBroker();
@@ -43,7 +44,18 @@ export async function startShopHarness(databasePrefix: string): Promise<ShopHarn
   };
   try {
     database = await createTestDatabase(databasePrefix);
-    subscriptions = await startService(subscriptionsService, { databaseUrl: database.url, bus, rpc: transport, httpPort: 0, logger: false });
+    const { subscriptionsClock } = options;
+    // A test's clock replaces the service's (the dynamic module's providers come after the module's own).
+    const subscriptionsDefinition = subscriptionsClock
+      ? {
+          ...subscriptionsService,
+          module: (dependencies: Parameters<typeof subscriptionsService.module>[0]) => {
+            const module = subscriptionsService.module(dependencies);
+            return { ...module, providers: [...(module.providers ?? []), { provide: Clock, useValue: subscriptionsClock }] };
+          },
+        }
+      : subscriptionsService;
+    subscriptions = await startService(subscriptionsDefinition, { databaseUrl: database.url, bus, rpc: transport, httpPort: 0, logger: false });
     payments = await startService(paymentsService, { databaseUrl: database.url, bus, rpc: transport, httpPort: 0, logger: false });
     const started = { subscriptions, payments };
     kit = await FeatureTestKit.start({

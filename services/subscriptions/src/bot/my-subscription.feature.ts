@@ -63,7 +63,7 @@ export class MySubscriptionFeature {
   }
 
   private async status(ctx: FeatureContext, view: SubscriptionView): Promise<{ text: string; keyboard: InlineKeyboard }> {
-    const plans = await this.catalog.list(ctx.botId, { includeArchived: true });
+    const plans = await this.catalog.listOffered(ctx.botId, { includeArchived: true });
     const names = new Map(plans.map((plan) => [plan.planId, planTextIn(plan.definition.texts, ctx.language).name]));
     const now = this.clock.now();
     const text = statusLines(ctx, view, (planId) => names.get(planId) ?? '?', now).join('\n');

@@ -76,7 +76,7 @@ export class PlansFeature {
   /** The menu a member sees now: what is on sale, and the trial while it is theirs to take. */
   private async menu(ctx: FeatureContext): Promise<{ text: string; keyboard: InlineKeyboard }> {
     const [plans, trial, view] = await Promise.all([
-      this.catalog.list(ctx.botId, { activeOnly: true }),
+      this.catalog.listOffered(ctx.botId, { activeOnly: true }),
       this.catalog.trialOf(ctx.botId),
       this.directory.viewOf(ctx.botId, ctx.telegramUserId),
     ]);
@@ -95,8 +95,8 @@ export class PlansFeature {
   }
 
   private async card(ctx: FeatureContext, planId: string): Promise<void> {
-    // The bot's own plans only: a plan id of another bot is not found here.
-    const plan = /^[0-9a-f-]{36}$/.test(planId) ? await this.catalog.find(ctx.botId, planId) : null;
+    // The bot's own plans and its group's shared ones only: a plan id of another bot is not found here.
+    const plan = /^[0-9a-f-]{36}$/.test(planId) ? await this.catalog.findOffered(ctx.botId, planId) : null;
     const price = plan ? formatPrices(plan.definition.prices) : undefined;
     if (!plan?.active || plan.archived || !price) {
       ctx.answerCallback(ctx.t('refused-plan-gone'), { alert: true });
@@ -165,7 +165,7 @@ export class PlansFeature {
       ctx.answerCallback(ctx.t(key), { alert: true });
       return;
     }
-    const plan = await this.catalog.find(ctx.botId, planId);
+    const plan = await this.catalog.findOffered(ctx.botId, planId);
     const name = plan ? planTextIn(plan.definition.texts, ctx.language).name : '';
     const price = formatPrices([{ currency: paid.currency, amount: paid.amount }]) ?? '';
     ctx

@@ -221,14 +221,14 @@ describe('The subscriptions screens in a bot', () => {
     });
     eve.chat.sendCommand('subscription');
     const on = await eve.chat.waitForMessage(text(/^Plan: /));
-    expect(on.text).toBe(`Plan: Month\nActive until 2026-12-01 13:00 (${ZONE})\nRenewal: on`);
+    expect(on.text).toBe(`Plan: Month\nActive until 2026-12-01 13:00 (${ZONE})\nRenewal: on, from your wallet. Next attempt: 2026-11-30 13:00 (${ZONE})`);
     expect(buttonsOf(on)).toEqual(['Turn renewal off']);
 
     expect((await eve.chat.pressCallbackButton(on, 'Turn renewal off')).text).toBe('Renewal is off.');
     const off = await eve.chat.waitForEdit(text(/Renewal: off/));
     expect(off.text).toBe(`Plan: Month\nActive until 2026-12-01 13:00 (${ZONE})\nRenewal: off (it stays active until the end)`);
     expect((await eve.chat.pressCallbackButton(off, 'Turn renewal on')).text).toBe('Renewal is on.');
-    await eve.chat.waitForEdit(text(/Renewal: on$/));
+    await eve.chat.waitForEdit(text(/Renewal: on, from your wallet\. Next attempt: 2026-11-30 13:00/));
     expect((await streamOf(eve.user)).map((event) => event.type)).toEqual(['SubscriptionStarted', 'RenewalCancelled', 'RenewalResumed']);
   });
 
@@ -265,14 +265,16 @@ describe('The subscriptions screens in a bot', () => {
     olga.chat.sendText('Contest winner');
     const granted = await olga.chat.waitForMessage(text(/^VIP granted/));
     expect(granted.text).toBe(
-      `VIP granted to ${fredId}. Reason: Contest winner\n\nMember ${fredId}\nPlan: VIP\nActive until 2027-01-30 13:00 (${ZONE})\nRenewal: on`,
+      `VIP granted to ${fredId}. Reason: Contest winner\n\nMember ${fredId}\nPlan: VIP\nActive until 2027-01-30 13:00 (${ZONE})\nRenewal: on, from your wallet. Next attempt: 2027-01-29 13:00 (${ZONE})`,
     );
     const [started] = await streamOf(fred.user);
     expect(started).toMatchObject({ type: 'SubscriptionStarted', data: { planId: plans.vip, source: 'admin', reason: 'Contest winner' } });
     expect(started!.metadata.actor).toEqual({ kind: 'admin', id: String(olga.user.id) });
     expect(await accessOf(fred.user)).toMatchObject({ hasAccess: true, reason: 'ACCESS_REASON_PLAN', quotaLevel: 'vip' });
     fred.chat.sendCommand('subscription');
-    await fred.chat.waitForMessage(text(`Plan: VIP\nActive until 2027-01-30 13:00 (${ZONE})\nRenewal: on`));
+    await fred.chat.waitForMessage(
+      text(`Plan: VIP\nActive until 2027-01-30 13:00 (${ZONE})\nRenewal: on, from your wallet. Next attempt: 2027-01-29 13:00 (${ZONE})`),
+    );
 
     // Extend by N days: a wrong number is asked again.
     await olga.chat.pressCallbackButton(granted, 'Extend');
@@ -293,7 +295,9 @@ describe('The subscriptions screens in a bot', () => {
     const credited = await olga.chat.waitForMessage(text(/credits added/));
     expect(credited.text?.split('\n')[0]).toBe(`25 credits added to ${fredId}. Credits left now: 25.`);
     fred.chat.sendCommand('subscription');
-    await fred.chat.waitForMessage(text(`Plan: VIP\nActive until 2027-02-09 13:00 (${ZONE})\nRenewal: on\nCredits left: 25`));
+    await fred.chat.waitForMessage(
+      text(`Plan: VIP\nActive until 2027-02-09 13:00 (${ZONE})\nRenewal: on, from your wallet. Next attempt: 2027-02-08 13:00 (${ZONE})\nCredits left: 25`),
+    );
 
     // Revoke, with a reason.
     await olga.chat.pressCallbackButton(credited, 'Revoke');

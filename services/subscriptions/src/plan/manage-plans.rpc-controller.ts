@@ -30,6 +30,10 @@ export class ManagePlansRpcController {
 
   @RpcHandler(RPC.subscriptions.listPlans)
   list(@Payload() request: ListPlansDto): Promise<ListPlansReplyJson> {
-    return this.plans.list(request.botId, { activeOnly: request.activeOnly, includeArchived: request.includeArchived });
+    return this.plans.list(request.botId, {
+      activeOnly: request.activeOnly,
+      includeArchived: request.includeArchived,
+      includeGroupShared: request.includeGroupShared,
+    });
   }
 }

@@ -48,7 +48,8 @@ export class ManagePlansUseCase {
     return { plan: planViewJson(plan), changed: false };
   }
 
-  async list(botId: string, options: { activeOnly?: boolean; includeArchived?: boolean }): Promise<ListPlansReplyJson> {
-    return { plans: (await this.catalog.list(botId, options)).map(planViewJson) };
+  async list(botId: string, options: { activeOnly?: boolean; includeArchived?: boolean; includeGroupShared?: boolean }): Promise<ListPlansReplyJson> {
+    const plans = options.includeGroupShared ? await this.catalog.listOffered(botId, options) : await this.catalog.list(botId, options);
+    return { plans: plans.map(planViewJson) };
   }
 }

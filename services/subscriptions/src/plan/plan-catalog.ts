@@ -1,6 +1,7 @@
 import type { PlanViewJson } from '@botplatform/contracts';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { BotGroupDirectory } from '../bot-group/bot-group-directory.js';
 import type { PlanDefinition } from './plan.decider.js';
 import { Plan } from './plan.entity.js';
 
@@ -31,10 +32,33 @@ export function planViewJson(plan: Plan): PlanViewJson {
   };
 }
 
-/** The bots' plans as the read model has them. Every query names the bot: a plan is its bot's only. */
+/**
+ * The bots' plans as the read model has them. Every query names the bot: a plan is its bot's only,
+ * except that a bot also offers the group-shared plans of the other bots of its group (`*Offered`,
+ * ADR 0018): those are sold, granted and renewed in the bot the member is in.
+ */
 @Injectable()
 export class PlanCatalog {
-  constructor(private readonly orm: MikroORM) {}
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly groups: BotGroupDirectory,
+  ) {}
+
+  /** The bot's plan, or a group-shared plan of another bot of its group. */
+  async findOffered(botId: string, planId: string): Promise<Plan | null> {
+    const own = await this.find(botId, planId);
+    if (own) return own;
+    const plan = await this.orm.em.fork().findOne(Plan, { planId });
+    if (!plan?.definition.groupShared) return null;
+    return (await this.groups.otherBotsOf(botId)).includes(plan.botId) ? plan : null;
+  }
+
+  /** The bot's plans, then the group-shared plans of the other bots of its group (each bot's in its order). */
+  async listOffered(botId: string, options: { activeOnly?: boolean; includeArchived?: boolean } = {}): Promise<Plan[]> {
+    const others = await this.groups.otherBotsOf(botId);
+    const [own, ...theirs] = await Promise.all([this.list(botId, options), ...others.map((other) => this.list(other, options))]);
+    return [...own!, ...theirs.flat().filter((plan) => plan.definition.groupShared === true)];
+  }
 
   find(botId: string, planId: string): Promise<Plan | null> {
     return this.orm.em.fork().findOne(Plan, { planId, botId });

@@ -208,4 +208,8 @@ export class ListPlansDto implements ListPlansRequestJson {
   @IsOptional()
   @IsBoolean()
   includeArchived?: boolean;
+
+  @IsOptional()
+  @IsBoolean()
+  includeGroupShared?: boolean;
 }

@@ -81,17 +81,19 @@ export class AccessUseCase {
     const planIds = rows.flatMap((r) => [r.view.period?.planId, r.view.creditsPlan?.planId]).filter((id): id is string => Boolean(id));
     if (!planIds.length) return [];
     const plans = await em.find(Plan, { planId: { $in: planIds } });
-    const sharedPlans = new Set(plans.filter((p) => p.definition.groupShared).map((p) => `${p.botId}/${p.planId}`));
-    const isShared = (rowBotId: string, planId: string | undefined) => planId !== undefined && sharedPlans.has(`${rowBotId}/${planId}`);
+    // A group-shared plan of any bot of the group: the one it was bought in, or another one that sold it (ADR 0018).
+    const groupBots = new Set([botId, ...others]);
+    const sharedPlans = new Set(plans.filter((p) => p.definition.groupShared && groupBots.has(p.botId)).map((p) => p.planId));
+    const isShared = (planId: string | undefined) => planId !== undefined && sharedPlans.has(planId);
     return rows
       .map((row) => {
         const { view } = row;
-        const creditsShared = isShared(row.botId, view.creditsPlan?.planId);
+        const creditsShared = isShared(view.creditsPlan?.planId);
         return {
           botId: row.botId,
           view: {
             ...view,
-            period: view.period && isShared(row.botId, view.period.planId) ? view.period : null,
+            period: view.period && isShared(view.period.planId) ? view.period : null,
             credits: creditsShared ? view.credits : 0,
             creditsPlan: creditsShared ? view.creditsPlan : null,
           },

@@ -11,7 +11,7 @@ import { InvalidAmountError, NoTrialError, NotACreditPackError, TrialNotFreeErro
 import { grantSourceOf, type GrantSubscriptionDto, type RenewalDto, type RevokeSubscriptionDto, type StartTrialDto } from './subscriptions.dto.js';
 
 /** What a grant copies from a plan: what it gives and unlocks as of now. */
-const grantedPlanOf = (plan: Plan): GrantedPlan => ({
+export const grantedPlanOf = (plan: Plan): GrantedPlan => ({
   planId: plan.planId,
   kind: plan.definition.kind,
   trial: plan.definition.trial,
@@ -48,7 +48,8 @@ export class ManageSubscriptionsUseCase {
 
   /** `reason`: an admin's, from the bot (the RPC has none). */
   async grant(request: GrantSubscriptionDto & { readonly reason?: string }): Promise<SubscriptionReplyJson> {
-    const plan = await this.catalog.find(request.botId, request.planId);
+    // A group-shared plan of another bot of the group is granted here too (sold in this bot, ADR 0018).
+    const plan = await this.catalog.findOffered(request.botId, request.planId);
     if (!plan) throw new PlanNotFoundError(request.botId, request.planId);
     if (plan.archived) throw new PlanArchivedError(plan.planId);
     const now = this.clock.now();
@@ -62,6 +63,7 @@ export class ManageSubscriptionsUseCase {
         source: grantSourceOf(request.source),
         grantedBy: request.grantedBy,
         ...(request.reason ? { reason: request.reason } : {}),
+        ...(request.starsSubscription ? { starsSubscription: true } : {}),
         now: now.toISOString(),
       },
       actorOf(request.grantedBy),

@@ -1,6 +1,6 @@
 import { correlationIdOrNew } from '@botplatform/bus';
 import type { SubscriptionReplyJson } from '@botplatform/contracts';
-import { CommandHandler, PostgresEventStore, type Actor, type CommandResult } from '@botplatform/event-store';
+import { CommandHandler, PostgresEventStore, foldEvents, type Actor, type CommandResult } from '@botplatform/event-store';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -20,7 +20,7 @@ import { subscriptionDecider, subscriptionStreamId, type SubscriptionCommand, ty
 export class SubscriptionCommands {
   private readonly handler: CommandHandler<SubscriptionState, SubscriptionCommand, SubscriptionEvent>;
 
-  constructor(store: PostgresEventStore) {
+  constructor(private readonly store: PostgresEventStore) {
     this.handler = new CommandHandler(store, subscriptionDecider, {
       lockStream: true,
       projections: [subscriptionAccessProjection, subscriptionTimersProjection(reminderDaysOf)],
@@ -40,6 +40,12 @@ export class SubscriptionCommands {
       { botId: command.botId, correlationId: correlationIdOrNew(randomUUID), causationId: null, actor, occurredAt },
       options,
     );
+  }
+
+  /** A member's subscription as its stream has it now, unlocked (`options.em`: read in that transaction). */
+  async state(botId: string, telegramUserId: number, options: { readonly em?: EntityManager } = {}): Promise<SubscriptionState> {
+    const stream = await this.store.readStream<SubscriptionEvent>(subscriptionStreamId(botId, telegramUserId), options);
+    return foldEvents(subscriptionDecider, stream.events);
   }
 
   /** The reply of a command that changes a subscription: its view after the command. */

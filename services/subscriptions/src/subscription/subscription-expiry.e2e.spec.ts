@@ -58,6 +58,11 @@ describe('Subscription expiry on the durable schedule', () => {
     await replica.call(RPC.subscriptions.createPlan, { planId, botId, plan: DAY_PLAN });
     return { botId, planId };
   }
+  /** How many expiry timers a replica fired, as its metrics say. */
+  async function firedExpiries(replica: SubscriptionsReplica): Promise<number> {
+    const text = await (await fetch(`${replica.service.url}/metrics`)).text();
+    return Number(/botplatform_timers_total\{[^}]*kind="subscription-expiry"[^}]*outcome="fired"[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
+  }
   /** Grants the one-day plan so that it ends `leadMs` from now (real time). */
   async function grantEndingIn(replica: SubscriptionsReplica, bot: { botId: string; planId: string }, leadMs: number, telegramUserId = ++member) {
     replica.clock.shift(-DAY + leadMs);
@@ -140,12 +145,8 @@ describe('Subscription expiry on the durable schedule', () => {
         .map((e) => e.telegramUserId)
         .sort(),
     ).toEqual(granted.map((g) => g.telegramUserId).sort());
-    expect(a.worker.stats().fired + b.worker.stats().fired).toBe(12);
-    // The workers report to the service's metrics.
-    const metrics = await Promise.all([a, b].map(async (r) => (await fetch(`${r.service.url}/metrics`)).text()));
-    const firedCounts = metrics.map((text) =>
-      Number(/botplatform_timers_total\{[^}]*kind="subscription-expiry"[^}]*outcome="fired"[^}]*\} (\d+)/.exec(text)?.[1] ?? 0),
-    );
+    // The workers report to the service's metrics: 12 expiries fired in all (their wallet renewal attempts are other timers).
+    const firedCounts = await Promise.all([a, b].map(firedExpiries));
     expect(firedCounts[0] + firedCounts[1]).toBe(12);
     await stop(b);
   });
@@ -164,7 +165,7 @@ describe('Subscription expiry on the durable schedule', () => {
     await waitFor('the missed expiry', async () => (await expiredEvents(bot.botId)).length > 0);
     await sleep(1_000);
     expect(await expiredEvents(bot.botId)).toHaveLength(1);
-    expect(back.worker.stats().fired).toBe(1);
+    expect(await firedExpiries(back)).toBe(1);
     await waitFor('its publication', () => expiredSeen.some((e) => e.botId === bot.botId));
   });
 

@@ -1,12 +1,16 @@
 import type { InlineProjection, RecordedEvent } from '@botplatform/event-store';
-import { cancelTimer, scheduleTimer, type TimerChange } from '@botplatform/scheduler';
+import { cancelTimer, scheduleTimer, type TimerChange, type TimerSpec } from '@botplatform/scheduler';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { SUBSCRIPTION_EVENT_TYPES, type SubscriptionEvent } from './subscription.decider.js';
+import { firstRenewalAttemptAt } from './wallet-renewal.js';
 
 /** The timer that records a period's end at the exact instant it passes (one per member and bot). */
 export const EXPIRY_TIMER = 'subscription-expiry';
 /** A timer per period end and number of days before it: the member is reminded that the period ends. */
 export const REMINDER_TIMER = 'subscription-reminder';
+
+/** A timer per period end and attempt: the period is renewed from the member's wallet. */
+export const RENEWAL_TIMER = 'subscription-renewal';
 
 /** What the expiry timer carries: whose subscription to expire. */
 export interface ExpiryTimerPayload {
@@ -20,6 +24,12 @@ export interface ReminderTimerPayload extends ExpiryTimerPayload {
   readonly daysBefore: number;
 }
 
+/** What a renewal timer carries: whose period, which end, which attempt (1 for the first). */
+export interface RenewalTimerPayload extends ExpiryTimerPayload {
+  readonly endsAt: string;
+  readonly attempt: number;
+}
+
 const DAY_MS = 86_400_000;
 
 /** One member's subscription in one bot: the expiry timer's identity, so an extension moves the one timer. */
@@ -28,6 +38,17 @@ export const expiryTimerKey = (botId: string, telegramUserId: number): string =>
 /** A reminder's identity: the period (by its end) and the days before it (ADR 0013: the period is in the key). */
 export const reminderTimerKey = (botId: string, telegramUserId: number, endsAt: string, daysBefore: number): string =>
   `${botId}:${telegramUserId}:${endsAt}:${daysBefore}d`;
+
+/** A renewal attempt's identity: the period (by its end) and the attempt's number. */
+export const renewalTimerKey = (botId: string, telegramUserId: number, endsAt: string, attempt: number): string =>
+  `${botId}:${telegramUserId}:${endsAt}:#${attempt}`;
+
+const renewalTimer = (member: ExpiryTimerPayload, endsAt: string, attempt: number, at: string): TimerSpec => ({
+  kind: RENEWAL_TIMER,
+  key: renewalTimerKey(member.botId, member.telegramUserId, endsAt, attempt),
+  dueAt: new Date(at),
+  payload: { ...member, endsAt, attempt } satisfies RenewalTimerPayload,
+});
 
 /**
  * Which timers one subscription event schedules or cancels, given the bot's reminder days:
@@ -38,6 +59,11 @@ export const reminderTimerKey = (botId: string, telegramUserId: number, endsAt: 
  *   answers a reminder of a period that no longer runs with nothing.
  * An expiry recorded by the timer needs nothing; one recorded by a grant after a missed end is followed
  * by the grant's own start, which re-arms the timer.
+ *
+ * The wallet renewal (wallet-renewal.ts): a start or extension that is not a trial nor a Stars
+ * subscription's arms attempt 1 of its new end; a failed attempt arms the next one; a resumed renewal
+ * re-arms the attempt that was next. The renewal timers of an old end are not cancelled (an extension
+ * may be made inside a renewal timer's own transaction): the decider answers them with nothing.
  */
 export function subscriptionTimerChanges(event: RecordedEvent<SubscriptionEvent>, reminderDays: readonly number[]): TimerChange[] {
   const { botId, telegramUserId } = event.data;
@@ -60,9 +86,15 @@ export function subscriptionTimerChanges(event: RecordedEvent<SubscriptionEvent>
         }),
       ),
   ];
+  const renewal = (endsAt: string, at: string): TimerChange[] =>
+    event.type === 'SubscriptionStarted' || event.type === 'SubscriptionExtended'
+      ? event.data.trial || event.data.starsSubscription
+        ? []
+        : [{ schedule: renewalTimer(member, endsAt, 1, firstRenewalAttemptAt(at, endsAt)) }]
+      : [];
   switch (event.type) {
     case 'SubscriptionStarted':
-      return arm(event.data.endsAt, event.data.startedAt);
+      return [...arm(event.data.endsAt, event.data.startedAt), ...renewal(event.data.endsAt, event.data.startedAt)];
     case 'SubscriptionExtended':
       return [
         ...reminderDays.map(
@@ -71,7 +103,15 @@ export function subscriptionTimerChanges(event: RecordedEvent<SubscriptionEvent>
           }),
         ),
         ...arm(event.data.endsAt, event.data.extendedAt),
+        ...renewal(event.data.endsAt, event.data.extendedAt),
       ];
+    case 'RenewalAttemptFailed':
+      return event.data.nextAttemptAt ? [{ schedule: renewalTimer(member, event.data.endsAt, event.data.attempt + 1, event.data.nextAttemptAt) }] : [];
+    case 'RenewalResumed': {
+      const attempt = event.data.renewalAttempt;
+      // Replaced: the attempt may have fired while renewal was off, and did nothing then.
+      return attempt ? [{ schedule: renewalTimer(member, event.data.endsAt, attempt.attempt, attempt.at), ifExists: 'replace' }] : [];
+    }
     case 'SubscriptionRevoked':
       return [{ cancel: { kind: EXPIRY_TIMER, key: expiryTimerKey(botId, telegramUserId) } }];
     default:

@@ -4,6 +4,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { RemindOfEndUseCase } from '../reminder/remind-of-end.use-case.js';
 import { ExpireSubscriptionUseCase } from './expire-subscription.use-case.js';
+import { RenewFromWalletUseCase } from './renew-from-wallet.use-case.js';
 
 /**
  * The service's timer worker (ADR 0013): fires the subscriptions' timers from the service's schema, once
@@ -14,8 +15,14 @@ import { ExpireSubscriptionUseCase } from './expire-subscription.use-case.js';
 export class SubscriptionTimerWorker implements OnApplicationBootstrap, OnModuleDestroy {
   readonly worker: TimerWorker;
 
-  constructor(orm: MikroORM, expiry: ExpireSubscriptionUseCase, reminder: RemindOfEndUseCase, @Optional() metrics?: ServiceMetrics) {
-    this.worker = new TimerWorker({ orm, handlers: [expiry, reminder], ...(metrics ? { observer: metrics } : {}) });
+  constructor(
+    orm: MikroORM,
+    expiry: ExpireSubscriptionUseCase,
+    reminder: RemindOfEndUseCase,
+    renewal: RenewFromWalletUseCase,
+    @Optional() metrics?: ServiceMetrics,
+  ) {
+    this.worker = new TimerWorker({ orm, handlers: [expiry, reminder, renewal], ...(metrics ? { observer: metrics } : {}) });
   }
 
   onApplicationBootstrap(): void {

@@ -1,7 +1,10 @@
 import { DeciderSpecification } from '@botplatform/event-store';
 import {
   subscriptionDecider,
+  subscriptionStreamId,
   type CreditsAdded,
+  type RenewalAttemptFailed,
+  type RenewalFailureReason,
   type Entitlements,
   type GrantedPlan,
   type ReminderDue,
@@ -17,6 +20,7 @@ import {
   NotSubscribedError,
   TrialAlreadyTakenError,
 } from './subscription.errors.js';
+import { RENEWAL_ATTEMPTS, firstRenewalAttemptAt, nextRenewalAttemptAt, renewalAttemptOf, renewalFailureOf } from './wallet-renewal.js';
 
 const BOT = '0b7d6a52-1c1e-4a7e-9b61-3f1f0c8d2e10';
 const ANN = 7_000_001;
@@ -64,7 +68,7 @@ const creditsAdded = (balance: number, grantId = 'pack-1'): CreditsAdded => ({
   type: 'CreditsAdded',
   data: { ...member, planId: PACK.planId, source: 'payment', trial: false, grantId, entitlements: PACK.entitlements, credits: 20, balance, addedAt: T0 },
 });
-const expired: SubscriptionEvent = { type: 'SubscriptionExpired', data: { ...member, planId: MONTH.planId, endedAt: day(30) } };
+const expired: SubscriptionEvent = { type: 'SubscriptionExpired', data: { ...member, planId: MONTH.planId, endedAt: day(30), reason: 'ended' } };
 
 describe('Subscription', () => {
   const spec = DeciderSpecification.for(subscriptionDecider);
@@ -293,7 +297,13 @@ describe('Subscription', () => {
       spec
         .given([started(), cancelled])
         .when(resume(day(3)))
-        .then([{ type: 'RenewalResumed', data: { ...member, planId: MONTH.planId, endsAt: day(30), resumedAt: day(3) } }]);
+        .then([
+          {
+            type: 'RenewalResumed',
+            // The wallet renewal's first attempt stays where it was: 24 h before the end.
+            data: { ...member, planId: MONTH.planId, endsAt: day(30), resumedAt: day(3), renewalAttempt: { attempt: 1, at: day(29) } },
+          },
+        ]);
       spec
         .given([started(), cancelled])
         .when(cancel(day(3)))
@@ -310,6 +320,175 @@ describe('Subscription', () => {
         .given([started()])
         .when(resume(day(31)))
         .thenThrows(NotSubscribedError);
+    });
+  });
+
+  describe('wallet renewal', () => {
+    const STREAM = subscriptionStreamId(BOT, ANN);
+    const KEY = `renewal:${STREAM}:${day(30)}`;
+    const HOUR = 3_600_000;
+    const at = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
+    const stateOf = (events: SubscriptionEvent[]) => events.reduce(subscriptionDecider.evolve, subscriptionDecider.initialState());
+    const attemptOf = (events: SubscriptionEvent[], attempt: number, now: string, endsAt = day(30)) =>
+      renewalAttemptOf(stateOf(events), STREAM, { endsAt, attempt, now });
+    const fail = (attempt: number, now: string, reason: RenewalFailureReason = 'insufficient_balance'): SubscriptionCommand => ({
+      type: 'RecordRenewalFailure',
+      ...member,
+      endsAt: day(30),
+      attempt,
+      reason,
+      now,
+    });
+    const failed = (
+      attempt: number,
+      failedAt: string,
+      nextAttemptAt: string | null,
+      reason: RenewalFailureReason = 'insufficient_balance',
+    ): RenewalAttemptFailed => ({
+      type: 'RenewalAttemptFailed',
+      data: { ...member, planId: MONTH.planId, endsAt: day(30), attempt, reason, failedAt, nextAttemptAt },
+    });
+    const renew = (now: string): SubscriptionCommand => ({ ...grant(KEY, MONTH, now), renewal: true }) as SubscriptionCommand;
+
+    it('attempts a paid period 24 h before its end, under one key per period', () => {
+      expect(attemptOf([started()], 1, day(29))).toEqual({ attempt: { key: KEY, planId: MONTH.planId } });
+      expect(stateOf([started()]).view.period?.walletRenewal).toEqual({ nextAttemptAt: day(29), failures: 0, lastFailure: null });
+      // The next period has a key of its own.
+      const extended: SubscriptionEvent = {
+        type: 'SubscriptionExtended',
+        data: { ...started().data, grantId: KEY, renewal: true, previousEndsAt: day(30), endsAt: day(60), extendedAt: day(29) } as never,
+      };
+      expect(attemptOf([started(), extended], 1, day(59), day(60))).toEqual({ attempt: { key: `renewal:${STREAM}:${day(60)}`, planId: MONTH.planId } });
+    });
+
+    it('first attempts a period shorter than two days half-way through it', () => {
+      expect(firstRenewalAttemptAt(T0, at(T0, 30 * HOUR))).toBe(at(T0, 15 * HOUR));
+      expect(firstRenewalAttemptAt(T0, day(30))).toBe(day(29));
+    });
+
+    it('attempts nothing for a trial, a Stars subscription, a cancelled renewal, another end, a period renewed, over or of a stale attempt', () => {
+      expect(attemptOf([trialStarted], 1, day(6), day(7))).toEqual({ skip: 'not_renewable' });
+      expect(attemptOf([started({ starsSubscription: true })], 1, day(29))).toEqual({ skip: 'not_renewable' });
+      const cancelled: SubscriptionEvent = { type: 'RenewalCancelled', data: { ...member, planId: MONTH.planId, endsAt: day(30), cancelledAt: day(2) } };
+      expect(attemptOf([started(), cancelled], 1, day(29))).toEqual({ skip: 'renewal_cancelled' });
+      expect(attemptOf([started()], 1, day(29), day(31))).toEqual({ skip: 'other_period' });
+      expect(attemptOf([started()], 1, day(30))).toEqual({ skip: 'not_running' });
+      expect(attemptOf([started(), failed(1, day(29), at(day(29), HOUR))], 1, day(29))).toEqual({ skip: 'stale_attempt' });
+      // Granted under the key already (a retried timer after the extension committed): nothing more.
+      const renewed = [started(), ...subscriptionDecider.decide(renew(day(29)), stateOf([started()]))];
+      expect(attemptOf(renewed, 1, day(29), day(60))).toEqual({ attempt: { key: `renewal:${STREAM}:${day(60)}`, planId: MONTH.planId } });
+      expect(renewalAttemptOf(stateOf(renewed), STREAM, { endsAt: day(30), attempt: 1, now: day(29) })).toEqual({ skip: 'other_period' });
+    });
+
+    it('extends a renewed period from its end, once per key', () => {
+      spec
+        .given([started()])
+        .when(renew(day(29)))
+        .then([
+          {
+            type: 'SubscriptionExtended',
+            data: {
+              ...member,
+              planId: MONTH.planId,
+              source: 'payment',
+              trial: false,
+              grantId: KEY,
+              entitlements: premium,
+              renewal: true,
+              days: 30,
+              previousEndsAt: day(30),
+              endsAt: day(60),
+              extendedAt: day(29),
+            },
+          },
+        ]);
+      const once = subscriptionDecider.decide(renew(day(29)), stateOf([started()]));
+      spec
+        .given([started(), ...once])
+        .when(renew(at(day(29), 1_000)))
+        .then([]);
+    });
+
+    it('retries a failure after 1 h, then 6 h, then 10 minutes before the end, then no more', () => {
+      const first = failed(1, day(29), at(day(29), HOUR));
+      spec
+        .given([started()])
+        .when(fail(1, day(29)))
+        .then([first]);
+      const second = failed(2, at(day(29), HOUR), at(day(29), 7 * HOUR));
+      spec
+        .given([started(), first])
+        .when(fail(2, at(day(29), HOUR)))
+        .then([second]);
+      const third = failed(3, at(day(29), 7 * HOUR), at(day(30), -10 * 60_000));
+      spec
+        .given([started(), first, second])
+        .when(fail(3, at(day(29), 7 * HOUR)))
+        .then([third]);
+      const fourth = failed(4, at(day(30), -10 * 60_000), null);
+      spec
+        .given([started(), first, second, third])
+        .when(fail(4, at(day(30), -10 * 60_000)))
+        .then([fourth]);
+      // Even fired early, the fourth is the last.
+      expect(nextRenewalAttemptAt(day(30), 4, day(29))).toBeNull();
+      expect(RENEWAL_ATTEMPTS).toBe(4);
+    });
+
+    it('records a stale or repeated failure, or one of an ended period, not at all', () => {
+      const first = failed(1, day(29), at(day(29), HOUR));
+      spec
+        .given([started(), first])
+        .when(fail(1, day(29)))
+        .then([]);
+      spec
+        .given([started()])
+        .when(fail(2, day(29)))
+        .then([]);
+      spec
+        .given([started()])
+        .when(fail(1, day(31)))
+        .then([]);
+    });
+
+    it('expires the period with the last failure as its reason, or the cancelled renewal', () => {
+      const last = failed(4, at(day(30), -10 * 60_000), null, 'payments_unavailable');
+      spec
+        .given([started(), last])
+        .when({ type: 'ExpireSubscription', ...member, now: day(30) })
+        .then([{ type: 'SubscriptionExpired', data: { ...member, planId: MONTH.planId, endedAt: day(30), reason: 'payments_unavailable' } }]);
+      const cancelled: SubscriptionEvent = { type: 'RenewalCancelled', data: { ...member, planId: MONTH.planId, endsAt: day(30), cancelledAt: day(2) } };
+      spec
+        .given([started(), cancelled])
+        .when({ type: 'ExpireSubscription', ...member, now: day(30) })
+        .then([{ type: 'SubscriptionExpired', data: { ...member, planId: MONTH.planId, endedAt: day(30), reason: 'renewal_cancelled' } }]);
+    });
+
+    it('resumed after a failed attempt, goes on with the next attempt, now at the earliest', () => {
+      const first = failed(1, day(29), at(day(29), HOUR));
+      const cancelled: SubscriptionEvent = { type: 'RenewalCancelled', data: { ...member, planId: MONTH.planId, endsAt: day(30), cancelledAt: day(29) } };
+      spec
+        .given([started(), first, cancelled])
+        .when({ type: 'ResumeRenewal', ...member, now: at(day(29), 3 * HOUR) })
+        .then([
+          {
+            type: 'RenewalResumed',
+            data: {
+              ...member,
+              planId: MONTH.planId,
+              endsAt: day(30),
+              resumedAt: at(day(29), 3 * HOUR),
+              renewalAttempt: { attempt: 2, at: at(day(29), 3 * HOUR) },
+            },
+          },
+        ]);
+    });
+
+    it('reads payments refusals as typed reasons', () => {
+      expect(renewalFailureOf('PAYMENTS.INSUFFICIENT_BALANCE')).toBe('insufficient_balance');
+      expect(renewalFailureOf('PAYMENTS.PLAN_NOT_FOR_SALE')).toBe('plan_unavailable');
+      expect(renewalFailureOf('RPC.TIMEOUT')).toBe('payments_unavailable');
+      expect(renewalFailureOf(undefined)).toBe('payments_unavailable');
     });
   });
 

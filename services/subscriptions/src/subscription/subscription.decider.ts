@@ -1,5 +1,6 @@
 import type { Decider, DomainEvent } from '@botplatform/event-store';
 import type { PlanKind, PlanLimit } from '../plan/plan.decider.js';
+import { firstRenewalAttemptAt, nextRenewalAttemptAt } from './wallet-renewal.js';
 import {
   AlreadySubscribedError,
   GrantOutOfRangeError,
@@ -44,6 +45,10 @@ export interface GrantSubscription extends MemberCommand {
   readonly grantedBy: string;
   /** Why an admin granted it, kept with the grant's event. */
   readonly reason?: string;
+  /** Paid by a Stars subscription, which Telegram renews itself: no wallet renewal is tried for the period. */
+  readonly starsSubscription?: boolean;
+  /** A wallet renewal of the period (its grant id is the period's renewal key). */
+  readonly renewal?: boolean;
 }
 
 /** An admin adds days to the running period, whatever its plan: the end moves, nothing else changes. */
@@ -93,7 +98,19 @@ export interface ConsumeCredit extends MemberCommand {
   readonly requestId: string;
 }
 
+/**
+ * The wallet renewal's attempt `attempt` of the period ending at `endsAt` failed (the renewal timer's
+ * use case, after payments refused or could not be asked): recorded once, with the next attempt's time.
+ */
+export interface RecordRenewalFailure extends MemberCommand {
+  readonly type: 'RecordRenewalFailure';
+  readonly endsAt: string;
+  readonly attempt: number;
+  readonly reason: RenewalFailureReason;
+}
+
 export type SubscriptionCommand =
+  | RecordRenewalFailure
   | GrantSubscription
   | ExtendSubscription
   | StartTrial
@@ -118,6 +135,10 @@ interface GrantData extends MemberData {
   readonly entitlements: Entitlements;
   /** An admin's reason for a grant; absent for everything else. */
   readonly reason?: string;
+  /** Paid by a Stars subscription (Telegram renews it); absent otherwise. */
+  readonly starsSubscription?: true;
+  /** A wallet renewal's extension; absent otherwise. */
+  readonly renewal?: true;
 }
 
 export type SubscriptionStarted = DomainEvent<'SubscriptionStarted', GrantData & { days: number; startedAt: string; endsAt: string }>;
@@ -125,13 +146,24 @@ export type SubscriptionExtended = DomainEvent<
   'SubscriptionExtended',
   GrantData & { days: number; previousEndsAt: string; endsAt: string; extendedAt: string }
 >;
-export type SubscriptionExpired = DomainEvent<'SubscriptionExpired', MemberData & { planId: string; endedAt: string }>;
+/** Why a period ended: its wallet renewal's last failure, renewal turned off, or just its end (no renewal: a trial, a Stars subscription). */
+export type ExpiryReason = RenewalFailureReason | 'renewal_cancelled' | 'ended';
+export type SubscriptionExpired = DomainEvent<'SubscriptionExpired', MemberData & { planId: string; endedAt: string; reason?: ExpiryReason }>;
+/** A wallet renewal attempt failed; `nextAttemptAt` is null after the last one (the period then expires at its end). */
+export type RenewalAttemptFailed = DomainEvent<
+  'RenewalAttemptFailed',
+  MemberData & { planId: string; endsAt: string; attempt: number; reason: RenewalFailureReason; failedAt: string; nextAttemptAt: string | null }
+>;
 export type SubscriptionRevoked = DomainEvent<
   'SubscriptionRevoked',
   MemberData & { planId: string | null; reason: string; revokedBy: string; revokedAt: string; creditsForfeited: number }
 >;
 export type RenewalCancelled = DomainEvent<'RenewalCancelled', MemberData & { planId: string; endsAt: string; cancelledAt: string }>;
-export type RenewalResumed = DomainEvent<'RenewalResumed', MemberData & { planId: string; endsAt: string; resumedAt: string }>;
+/** `renewalAttempt`: the wallet renewal attempt the resumption arms (absent for a period that has none). */
+export type RenewalResumed = DomainEvent<
+  'RenewalResumed',
+  MemberData & { planId: string; endsAt: string; resumedAt: string; renewalAttempt?: { attempt: number; at: string } }
+>;
 export type CreditsAdded = DomainEvent<'CreditsAdded', GrantData & { credits: number; balance: number; addedAt: string }>;
 export type CreditsConsumed = DomainEvent<'CreditsConsumed', MemberData & { requestId: string; balance: number; consumedAt: string }>;
 /** The member is to be told that their period ends in `daysBefore` days: once per period end and number of days. */
@@ -149,7 +181,8 @@ export type SubscriptionEvent =
   | RenewalResumed
   | CreditsAdded
   | CreditsConsumed
-  | ReminderDue;
+  | ReminderDue
+  | RenewalAttemptFailed;
 
 /** The event types of this decider, for projections that see every event of the store. */
 export const SUBSCRIPTION_EVENT_TYPES = [
@@ -162,6 +195,7 @@ export const SUBSCRIPTION_EVENT_TYPES = [
   'CreditsAdded',
   'CreditsConsumed',
   'ReminderDue',
+  'RenewalAttemptFailed',
 ] as const satisfies readonly SubscriptionEvent['type'][];
 
 /** The current or last period of access. */
@@ -175,6 +209,19 @@ export interface Period {
   readonly renewalCancelled: boolean;
   /** False once it expired: the end passed and was recorded. */
   readonly open: boolean;
+  /** The wallet renewal of this end; null (or absent, in rows written before it) for a period not renewed from the wallet. */
+  readonly walletRenewal?: WalletRenewal | null;
+}
+
+/** Why a wallet renewal attempt failed: a typed reason, as payments refused or could not be asked. */
+export type RenewalFailureReason = 'insufficient_balance' | 'payments_unavailable' | 'plan_unavailable';
+
+/** Where a period's wallet renewal stands: its next attempt, the attempts failed so far and the last reason. */
+export interface WalletRenewal {
+  /** Null after the last attempt failed. */
+  readonly nextAttemptAt: string | null;
+  readonly failures: number;
+  readonly lastFailure: RenewalFailureReason | null;
 }
 
 /**
@@ -228,6 +275,16 @@ export const isRunning = (period: Period | null, now: string): period is Period 
 /** A period still marked open whose end has passed: its expiry is due (and is recorded before anything else). */
 const isDue = (period: Period | null, now: string): period is Period => period?.open === true && Date.parse(period.endsAt) <= Date.parse(now);
 
+/**
+ * The wallet renewal of a period a grant starts or extends: none for a trial, a Stars subscription's
+ * period (Telegram renews it) or an admin's extension of a period that had none.
+ */
+function walletRenewalOf(data: GrantData, from: string, endsAt: string, previous: Period | null): WalletRenewal | null {
+  if (data.trial || data.starsSubscription) return null;
+  if (data.source === 'admin' && previous?.open && previous.walletRenewal === null) return null;
+  return { nextAttemptAt: firstRenewalAttemptAt(from, endsAt), failures: 0, lastFailure: null };
+}
+
 /** The view after one event: pure, shared by the decider and the access read model. */
 export function evolveSubscriptionView(view: SubscriptionView, event: SubscriptionEvent): SubscriptionView {
   const member = { botId: event.data.botId, telegramUserId: event.data.telegramUserId };
@@ -243,13 +300,22 @@ export function evolveSubscriptionView(view: SubscriptionView, event: Subscripti
         entitlements: d.entitlements,
         renewalCancelled: false,
         open: true,
+        walletRenewal: walletRenewalOf(d, d.startedAt, d.endsAt, view.period),
       };
       return { ...view, ...member, period, trialTaken: view.trialTaken || d.trial };
     }
     case 'SubscriptionExtended': {
       const d = event.data;
       if (!view.period) return view;
-      const period: Period = { ...view.period, planId: d.planId, source: d.source, trial: d.trial, endsAt: d.endsAt, entitlements: d.entitlements };
+      const period: Period = {
+        ...view.period,
+        planId: d.planId,
+        source: d.source,
+        trial: d.trial,
+        endsAt: d.endsAt,
+        entitlements: d.entitlements,
+        walletRenewal: walletRenewalOf(d, d.extendedAt, d.endsAt, view.period),
+      };
       return { ...view, ...member, period, trialTaken: view.trialTaken || d.trial };
     }
     case 'SubscriptionExpired':
@@ -258,8 +324,19 @@ export function evolveSubscriptionView(view: SubscriptionView, event: Subscripti
       return { ...view, ...member, period: null, credits: 0, creditsPlan: null, revokedAt: event.data.revokedAt };
     case 'RenewalCancelled':
       return view.period ? { ...view, period: { ...view.period, renewalCancelled: true } } : view;
-    case 'RenewalResumed':
-      return view.period ? { ...view, period: { ...view.period, renewalCancelled: false } } : view;
+    case 'RenewalResumed': {
+      if (!view.period) return view;
+      const attempt = event.data.renewalAttempt;
+      const renewal = view.period.walletRenewal;
+      const walletRenewal = attempt && renewal ? { ...renewal, nextAttemptAt: attempt.at } : renewal;
+      return { ...view, period: { ...view.period, renewalCancelled: false, walletRenewal } };
+    }
+    case 'RenewalAttemptFailed': {
+      const d = event.data;
+      if (!view.period || view.period.endsAt !== d.endsAt) return view;
+      const walletRenewal: WalletRenewal = { nextAttemptAt: d.nextAttemptAt, failures: d.attempt, lastFailure: d.reason };
+      return { ...view, period: { ...view.period, walletRenewal } };
+    }
     case 'CreditsAdded': {
       const d = event.data;
       return {
@@ -287,6 +364,8 @@ function grant(
     source: SubscriptionSource;
     grantId: string | null;
     reason?: string | undefined;
+    starsSubscription?: boolean | undefined;
+    renewal?: boolean | undefined;
   },
 ): SubscriptionEvent[] {
   const { view } = state;
@@ -301,6 +380,8 @@ function grant(
     grantId: command.grantId,
     entitlements: plan.entitlements,
     ...(command.reason ? { reason: command.reason } : {}),
+    ...(command.starsSubscription ? { starsSubscription: true as const } : {}),
+    ...(command.renewal ? { renewal: true as const } : {}),
   };
   if ('credits' in plan.kind) {
     if (view.credits + plan.kind.credits > MAX_CREDITS) throw new GrantOutOfRangeError(command.botId, command.telegramUserId, 'the credits');
@@ -318,9 +399,16 @@ function grant(
   return [...expired, { type: 'SubscriptionStarted', data: { ...data, days, startedAt: now, endsAt: plusDays(now, days) } }];
 }
 
+/** Why the period ends unrenewed: the last wallet attempt's failure, the member's switch, or no renewal at all. */
+function expiryReasonOf(period: Period): ExpiryReason {
+  if (period.walletRenewal?.lastFailure && !period.renewalCancelled) return period.walletRenewal.lastFailure;
+  if (period.renewalCancelled) return 'renewal_cancelled';
+  return 'ended';
+}
+
 const expiry = (member: MemberData, period: Period): SubscriptionExpired => ({
   type: 'SubscriptionExpired',
-  data: { botId: member.botId, telegramUserId: member.telegramUserId, planId: period.planId, endedAt: period.endsAt },
+  data: { botId: member.botId, telegramUserId: member.telegramUserId, planId: period.planId, endedAt: period.endsAt, reason: expiryReasonOf(period) },
 });
 
 /**
@@ -412,7 +500,47 @@ export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand
       case 'ResumeRenewal':
         if (!isRunning(view.period, command.now)) throw new NotSubscribedError(command.botId, command.telegramUserId);
         if (!view.period.renewalCancelled) return [];
-        return [{ type: 'RenewalResumed', data: { ...member, planId: view.period.planId, endsAt: view.period.endsAt, resumedAt: command.now } }];
+        {
+          // The wallet renewal goes on where it stood: its next attempt, now at the earliest.
+          const renewal = view.period.walletRenewal;
+          const next = renewal?.nextAttemptAt;
+          const renewalAttempt =
+            renewal && next ? { attempt: renewal.failures + 1, at: Date.parse(next) > Date.parse(command.now) ? next : command.now } : undefined;
+          return [
+            {
+              type: 'RenewalResumed',
+              data: {
+                ...member,
+                planId: view.period.planId,
+                endsAt: view.period.endsAt,
+                resumedAt: command.now,
+                ...(renewalAttempt ? { renewalAttempt } : {}),
+              },
+            },
+          ];
+        }
+
+      case 'RecordRenewalFailure': {
+        // Only the attempt that was next, of the running period with that end: a stale one records nothing.
+        const { period } = view;
+        if (!isRunning(period, command.now) || period.endsAt !== command.endsAt) return [];
+        const renewal = period.walletRenewal;
+        if (!renewal || command.attempt !== renewal.failures + 1) return [];
+        return [
+          {
+            type: 'RenewalAttemptFailed',
+            data: {
+              ...member,
+              planId: period.planId,
+              endsAt: period.endsAt,
+              attempt: command.attempt,
+              reason: command.reason,
+              failedAt: command.now,
+              nextAttemptAt: nextRenewalAttemptAt(period.endsAt, command.attempt, command.now),
+            },
+          },
+        ];
+      }
 
       case 'ExpireSubscription':
         // Not due, or recorded already: nothing, so a repeated or early firing changes nothing.

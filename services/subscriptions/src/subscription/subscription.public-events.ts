@@ -5,6 +5,7 @@ import {
   SubscriptionExpiredSchema,
   SubscriptionExtendedSchema,
   SubscriptionRenewalCancelledSchema,
+  SubscriptionRenewalFailedSchema,
   SubscriptionReminderDueSchema,
   SubscriptionRenewalResumedSchema,
   SubscriptionRevokedSchema,
@@ -69,7 +70,25 @@ export const subscriptionPublicEvents: PublicEventMapper = (stored) => {
     }
     case 'SubscriptionExpired': {
       const { data } = event;
-      return { schema: SubscriptionExpiredSchema, message: { ...member(data), planId: data.planId, endedAt: at(data.endedAt) } };
+      return {
+        schema: SubscriptionExpiredSchema,
+        message: { ...member(data), planId: data.planId, endedAt: at(data.endedAt), ...(data.reason ? { reason: data.reason } : {}) },
+      };
+    }
+    case 'RenewalAttemptFailed': {
+      const { data } = event;
+      return {
+        schema: SubscriptionRenewalFailedSchema,
+        message: {
+          ...member(data),
+          planId: data.planId,
+          endsAt: at(data.endsAt),
+          attempt: data.attempt,
+          reason: data.reason,
+          failedAt: at(data.failedAt),
+          ...(data.nextAttemptAt ? { nextAttemptAt: at(data.nextAttemptAt) } : {}),
+        },
+      };
     }
     case 'SubscriptionRevoked': {
       const { data } = event;

@@ -7,7 +7,7 @@ import type {
   StartTrialRequestJson,
   SubscriptionSourceJson,
 } from '@botplatform/contracts';
-import { IsIn, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { TELEGRAM_USER_ID } from '../shared/telegram-user-id.js';
 import type { SubscriptionSource } from './subscription.decider.js';
 
@@ -46,6 +46,10 @@ export class GrantSubscriptionDto extends MemberDto implements GrantSubscription
   @IsString()
   @Length(1, 100)
   grantedBy: string;
+
+  @IsOptional()
+  @IsBoolean()
+  starsSubscription?: boolean;
 }
 
 /** `rpc.subscriptions.start-trial`. */

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file botplatform/subscriptions/v1/subscriptions.proto.
  */
 export const file_botplatform_subscriptions_v1_subscriptions: GenFile = /*@__PURE__*/
-  fileDesc("CjBib3RwbGF0Zm9ybS9zdWJzY3JpcHRpb25zL3YxL3N1YnNjcmlwdGlvbnMucHJvdG8SHGJvdHBsYXRmb3JtLnN1YnNjcmlwdGlvbnMudjEijgMKE1N1YnNjcmlwdGlvblN0YXJ0ZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCRJACgZzb3VyY2UYBCABKA4yMC5ib3RwbGF0Zm9ybS5zdWJzY3JpcHRpb25zLnYxLlN1YnNjcmlwdGlvblNvdXJjZRINCgV0cmlhbBgFIAEoCBIuCgpzdGFydGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgdlbmRzX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIYCgtxdW90YV9sZXZlbBgIIAEoCUgAiAEBEhUKCGdyYW50X2lkGAkgASgJSAGIAQESFAoMZ3JvdXBfc2hhcmVkGAogASgIOiqKtRgmCiJzdWJzY3JpcHRpb25zLnN1YnNjcmlwdGlvbi5zdGFydGVkEAFCDgoMX3F1b3RhX2xldmVsQgsKCV9ncmFudF9pZCLGAwoUU3Vic2NyaXB0aW9uRXh0ZW5kZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCRJACgZzb3VyY2UYBCABKA4yMC5ib3RwbGF0Zm9ybS5zdWJzY3JpcHRpb25zLnYxLlN1YnNjcmlwdGlvblNvdXJjZRIMCgRkYXlzGAUgASgFEjQKEHByZXZpb3VzX2VuZHNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB2VuZHNfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhgKC3F1b3RhX2xldmVsGAggASgJSACIAQESFQoIZ3JhbnRfaWQYCSABKAlIAYgBARIvCgtleHRlbmRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMZ3JvdXBfc2hhcmVkGAsgASgIOiuKtRgnCiNzdWJzY3JpcHRpb25zLnN1YnNjcmlwdGlvbi5leHRlbmRlZBABQg4KDF9xdW90YV9sZXZlbEILCglfZ3JhbnRfaWQiqgEKE1N1YnNjcmlwdGlvbkV4cGlyZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCRIsCghlbmRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6Koq1GCYKInN1YnNjcmlwdGlvbnMuc3Vic2NyaXB0aW9uLmV4cGlyZWQQASL8AQoTU3Vic2NyaXB0aW9uUmV2b2tlZBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIUCgdwbGFuX2lkGAMgASgJSACIAQESDgoGcmVhc29uGAQgASgJEhIKCnJldm9rZWRfYnkYBSABKAkSLgoKcmV2b2tlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGQoRY3JlZGl0c19mb3JmZWl0ZWQYByABKAU6Koq1GCYKInN1YnNjcmlwdGlvbnMuc3Vic2NyaXB0aW9uLnJldm9rZWQQAUIKCghfcGxhbl9pZCLuAQocU3Vic2NyaXB0aW9uUmVuZXdhbENhbmNlbGxlZBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIPCgdwbGFuX2lkGAMgASgJEisKB2VuZHNfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGNhbmNlbGxlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6NIq1GDAKLHN1YnNjcmlwdGlvbnMuc3Vic2NyaXB0aW9uLnJlbmV3YWxfY2FuY2VsbGVkEAEi6AEKGlN1YnNjcmlwdGlvblJlbmV3YWxSZXN1bWVkEg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEg8KB3BsYW5faWQYAyABKAkSKwoHZW5kc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKcmVzdW1lZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6Moq1GC4KKnN1YnNjcmlwdGlvbnMuc3Vic2NyaXB0aW9uLnJlbmV3YWxfcmVzdW1lZBABIvYCChhTdWJzY3JpcHRpb25DcmVkaXRzQWRkZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCRJACgZzb3VyY2UYBCABKA4yMC5ib3RwbGF0Zm9ybS5zdWJzY3JpcHRpb25zLnYxLlN1YnNjcmlwdGlvblNvdXJjZRIPCgdjcmVkaXRzGAUgASgFEg8KB2JhbGFuY2UYBiABKAUSGAoLcXVvdGFfbGV2ZWwYByABKAlIAIgBARIVCghncmFudF9pZBgIIAEoCUgBiAEBEg0KBXRyaWFsGAkgASgIEiwKCGFkZGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDowirUYLAooc3Vic2NyaXB0aW9ucy5zdWJzY3JpcHRpb24uY3JlZGl0c19hZGRlZBABQg4KDF9xdW90YV9sZXZlbEILCglfZ3JhbnRfaWQi0gEKG1N1YnNjcmlwdGlvbkNyZWRpdHNDb25zdW1lZBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxISCgpyZXF1ZXN0X2lkGAMgASgJEg8KB2JhbGFuY2UYBCABKAUSLwoLY29uc3VtZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wOjOKtRgvCitzdWJzY3JpcHRpb25zLnN1YnNjcmlwdGlvbi5jcmVkaXRzX2NvbnN1bWVkEAEiogIKF1N1YnNjcmlwdGlvblJlbWluZGVyRHVlEg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEg8KB3BsYW5faWQYAyABKAkSDQoFdHJpYWwYBCABKAgSGQoRcmVuZXdhbF9jYW5jZWxsZWQYBSABKAgSKwoHZW5kc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLZGF5c19iZWZvcmUYByABKAUSLwoLcmVtaW5kZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wOi+KtRgrCidzdWJzY3JpcHRpb25zLnN1YnNjcmlwdGlvbi5yZW1pbmRlcl9kdWUQASK3AwoQU3Vic2NyaXB0aW9uVmlldxIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIUCgdwbGFuX2lkGAMgASgJSACIAQESRQoGc291cmNlGAQgASgOMjAuYm90cGxhdGZvcm0uc3Vic2NyaXB0aW9ucy52MS5TdWJzY3JpcHRpb25Tb3VyY2VIAYgBARIzCgpzdGFydGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEgCiAEBEjAKB2VuZHNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSAOIAQESDwoHY3JlZGl0cxgHIAEoBRIZChFyZW5ld2FsX2NhbmNlbGxlZBgIIAEoCBITCgt0cmlhbF90YWtlbhgJIAEoCBIzCgpyZXZva2VkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEgEiAEBQgoKCF9wbGFuX2lkQgkKB19zb3VyY2VCDQoLX3N0YXJ0ZWRfYXRCCgoIX2VuZHNfYXRCDQoLX3Jldm9rZWRfYXQiagoRU3Vic2NyaXB0aW9uUmVwbHkSRAoMc3Vic2NyaXB0aW9uGAEgASgLMi4uYm90cGxhdGZvcm0uc3Vic2NyaXB0aW9ucy52MS5TdWJzY3JpcHRpb25WaWV3Eg8KB2NoYW5nZWQYAiABKAgivQEKGEdyYW50U3Vic2NyaXB0aW9uUmVxdWVzdBIQCghncmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIPCgdwbGFuX2lkGAQgASgJEkAKBnNvdXJjZRgFIAEoDjIwLmJvdHBsYXRmb3JtLnN1YnNjcmlwdGlvbnMudjEuU3Vic2NyaXB0aW9uU291cmNlEhIKCmdyYW50ZWRfYnkYBiABKAkiPQoRU3RhcnRUcmlhbFJlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMiaQoZUmV2b2tlU3Vic2NyaXB0aW9uUmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIOCgZyZWFzb24YAyABKAkSEgoKcmV2b2tlZF9ieRgEIAEoCSI6Cg5SZW5ld2FsUmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAyI5Cg1BY2Nlc3NSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDIqgDCgtBY2Nlc3NSZXBseRISCgpoYXNfYWNjZXNzGAEgASgIEjoKBnJlYXNvbhgCIAEoDjIqLmJvdHBsYXRmb3JtLnN1YnNjcmlwdGlvbnMudjEuQWNjZXNzUmVhc29uEi4KBXVudGlsGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEgAiAEBEhQKB3BsYW5faWQYBCABKAlIAYgBARIYCgtxdW90YV9sZXZlbBgFIAEoCUgCiAEBEhQKDGZlYXR1cmVfa2V5cxgGIAMoCRJFCgZsaW1pdHMYByADKAsyNS5ib3RwbGF0Zm9ybS5zdWJzY3JpcHRpb25zLnYxLkFjY2Vzc1JlcGx5LkxpbWl0c0VudHJ5Eg8KB2NyZWRpdHMYCCABKAUSFwoKdmlhX2JvdF9pZBgJIAEoCUgDiAEBGi0KC0xpbWl0c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoBToCOAFCCAoGX3VudGlsQgoKCF9wbGFuX2lkQg4KDF9xdW90YV9sZXZlbEINCgtfdmlhX2JvdF9pZCJOCg5Db25zdW1lUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAMgASgDIjYKDENvbnN1bWVSZXBseRIUCgxjcmVkaXRzX2xlZnQYASABKAUSEAoIY29uc3VtZWQYAiABKAgqtwEKElN1YnNjcmlwdGlvblNvdXJjZRIjCh9TVUJTQ1JJUFRJT05fU09VUkNFX1VOU1BFQ0lGSUVEEAASHwobU1VCU0NSSVBUSU9OX1NPVVJDRV9QQVlNRU5UEAESHQoZU1VCU0NSSVBUSU9OX1NPVVJDRV9QUk9NTxACEh0KGVNVQlNDUklQVElPTl9TT1VSQ0VfVFJJQUwQAxIdChlTVUJTQ1JJUFRJT05fU09VUkNFX0FETUlOEAQqkQEKDEFjY2Vzc1JlYXNvbhIdChlBQ0NFU1NfUkVBU09OX1VOU1BFQ0lGSUVEEAASFgoSQUNDRVNTX1JFQVNPTl9OT05FEAESFgoSQUNDRVNTX1JFQVNPTl9QTEFOEAISFwoTQUNDRVNTX1JFQVNPTl9UUklBTBADEhkKFUFDQ0VTU19SRUFTT05fQ1JFRElUUxAEYgZwcm90bzM", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
+  fileDesc("CjBib3RwbGF0Zm9ybS9zdWJzY3JpcHRpb25zL3YxL3N1YnNjcmlwdGlvbnMucHJvdG8SHGJvdHBsYXRmb3JtLnN1YnNjcmlwdGlvbnMudjEijgMKE1N1YnNjcmlwdGlvblN0YXJ0ZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCRJACgZzb3VyY2UYBCABKA4yMC5ib3RwbGF0Zm9ybS5zdWJzY3JpcHRpb25zLnYxLlN1YnNjcmlwdGlvblNvdXJjZRINCgV0cmlhbBgFIAEoCBIuCgpzdGFydGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgdlbmRzX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIYCgtxdW90YV9sZXZlbBgIIAEoCUgAiAEBEhUKCGdyYW50X2lkGAkgASgJSAGIAQESFAoMZ3JvdXBfc2hhcmVkGAogASgIOiqKtRgmCiJzdWJzY3JpcHRpb25zLnN1YnNjcmlwdGlvbi5zdGFydGVkEAFCDgoMX3F1b3RhX2xldmVsQgsKCV9ncmFudF9pZCLGAwoUU3Vic2NyaXB0aW9uRXh0ZW5kZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCRJACgZzb3VyY2UYBCABKA4yMC5ib3RwbGF0Zm9ybS5zdWJzY3JpcHRpb25zLnYxLlN1YnNjcmlwdGlvblNvdXJjZRIMCgRkYXlzGAUgASgFEjQKEHByZXZpb3VzX2VuZHNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB2VuZHNfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhgKC3F1b3RhX2xldmVsGAggASgJSACIAQESFQoIZ3JhbnRfaWQYCSABKAlIAYgBARIvCgtleHRlbmRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMZ3JvdXBfc2hhcmVkGAsgASgIOiuKtRgnCiNzdWJzY3JpcHRpb25zLnN1YnNjcmlwdGlvbi5leHRlbmRlZBABQg4KDF9xdW90YV9sZXZlbEILCglfZ3JhbnRfaWQiygEKE1N1YnNjcmlwdGlvbkV4cGlyZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCRIsCghlbmRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoGcmVhc29uGAUgASgJSACIAQE6Koq1GCYKInN1YnNjcmlwdGlvbnMuc3Vic2NyaXB0aW9uLmV4cGlyZWQQAUIJCgdfcmVhc29uIvwBChNTdWJzY3JpcHRpb25SZXZva2VkEg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEhQKB3BsYW5faWQYAyABKAlIAIgBARIOCgZyZWFzb24YBCABKAkSEgoKcmV2b2tlZF9ieRgFIAEoCRIuCgpyZXZva2VkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIZChFjcmVkaXRzX2ZvcmZlaXRlZBgHIAEoBToqirUYJgoic3Vic2NyaXB0aW9ucy5zdWJzY3JpcHRpb24ucmV2b2tlZBABQgoKCF9wbGFuX2lkIu4BChxTdWJzY3JpcHRpb25SZW5ld2FsQ2FuY2VsbGVkEg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEg8KB3BsYW5faWQYAyABKAkSKwoHZW5kc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMY2FuY2VsbGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDo0irUYMAosc3Vic2NyaXB0aW9ucy5zdWJzY3JpcHRpb24ucmVuZXdhbF9jYW5jZWxsZWQQASLoAQoaU3Vic2NyaXB0aW9uUmVuZXdhbFJlc3VtZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCRIrCgdlbmRzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpyZXN1bWVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDoyirUYLgoqc3Vic2NyaXB0aW9ucy5zdWJzY3JpcHRpb24ucmVuZXdhbF9yZXN1bWVkEAEi1AIKGVN1YnNjcmlwdGlvblJlbmV3YWxGYWlsZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCRIrCgdlbmRzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdhdHRlbXB0GAUgASgFEg4KBnJlYXNvbhgGIAEoCRItCglmYWlsZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjgKD25leHRfYXR0ZW1wdF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBIAIgBAToxirUYLQopc3Vic2NyaXB0aW9ucy5zdWJzY3JpcHRpb24ucmVuZXdhbF9mYWlsZWQQAUISChBfbmV4dF9hdHRlbXB0X2F0IvYCChhTdWJzY3JpcHRpb25DcmVkaXRzQWRkZWQSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSDwoHcGxhbl9pZBgDIAEoCRJACgZzb3VyY2UYBCABKA4yMC5ib3RwbGF0Zm9ybS5zdWJzY3JpcHRpb25zLnYxLlN1YnNjcmlwdGlvblNvdXJjZRIPCgdjcmVkaXRzGAUgASgFEg8KB2JhbGFuY2UYBiABKAUSGAoLcXVvdGFfbGV2ZWwYByABKAlIAIgBARIVCghncmFudF9pZBgIIAEoCUgBiAEBEg0KBXRyaWFsGAkgASgIEiwKCGFkZGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDowirUYLAooc3Vic2NyaXB0aW9ucy5zdWJzY3JpcHRpb24uY3JlZGl0c19hZGRlZBABQg4KDF9xdW90YV9sZXZlbEILCglfZ3JhbnRfaWQi0gEKG1N1YnNjcmlwdGlvbkNyZWRpdHNDb25zdW1lZBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxISCgpyZXF1ZXN0X2lkGAMgASgJEg8KB2JhbGFuY2UYBCABKAUSLwoLY29uc3VtZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wOjOKtRgvCitzdWJzY3JpcHRpb25zLnN1YnNjcmlwdGlvbi5jcmVkaXRzX2NvbnN1bWVkEAEiogIKF1N1YnNjcmlwdGlvblJlbWluZGVyRHVlEg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEg8KB3BsYW5faWQYAyABKAkSDQoFdHJpYWwYBCABKAgSGQoRcmVuZXdhbF9jYW5jZWxsZWQYBSABKAgSKwoHZW5kc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLZGF5c19iZWZvcmUYByABKAUSLwoLcmVtaW5kZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wOi+KtRgrCidzdWJzY3JpcHRpb25zLnN1YnNjcmlwdGlvbi5yZW1pbmRlcl9kdWUQASK3AwoQU3Vic2NyaXB0aW9uVmlldxIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxIUCgdwbGFuX2lkGAMgASgJSACIAQESRQoGc291cmNlGAQgASgOMjAuYm90cGxhdGZvcm0uc3Vic2NyaXB0aW9ucy52MS5TdWJzY3JpcHRpb25Tb3VyY2VIAYgBARIzCgpzdGFydGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEgCiAEBEjAKB2VuZHNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSAOIAQESDwoHY3JlZGl0cxgHIAEoBRIZChFyZW5ld2FsX2NhbmNlbGxlZBgIIAEoCBITCgt0cmlhbF90YWtlbhgJIAEoCBIzCgpyZXZva2VkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEgEiAEBQgoKCF9wbGFuX2lkQgkKB19zb3VyY2VCDQoLX3N0YXJ0ZWRfYXRCCgoIX2VuZHNfYXRCDQoLX3Jldm9rZWRfYXQiagoRU3Vic2NyaXB0aW9uUmVwbHkSRAoMc3Vic2NyaXB0aW9uGAEgASgLMi4uYm90cGxhdGZvcm0uc3Vic2NyaXB0aW9ucy52MS5TdWJzY3JpcHRpb25WaWV3Eg8KB2NoYW5nZWQYAiABKAgi9QEKGEdyYW50U3Vic2NyaXB0aW9uUmVxdWVzdBIQCghncmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIPCgdwbGFuX2lkGAQgASgJEkAKBnNvdXJjZRgFIAEoDjIwLmJvdHBsYXRmb3JtLnN1YnNjcmlwdGlvbnMudjEuU3Vic2NyaXB0aW9uU291cmNlEhIKCmdyYW50ZWRfYnkYBiABKAkSHwoSc3RhcnNfc3Vic2NyaXB0aW9uGAcgASgISACIAQFCFQoTX3N0YXJzX3N1YnNjcmlwdGlvbiI9ChFTdGFydFRyaWFsUmVxdWVzdBIOCgZib3RfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAyJpChlSZXZva2VTdWJzY3JpcHRpb25SZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEg4KBnJlYXNvbhgDIAEoCRISCgpyZXZva2VkX2J5GAQgASgJIjoKDlJlbmV3YWxSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDIjkKDUFjY2Vzc1JlcXVlc3QSDgoGYm90X2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMiqAMKC0FjY2Vzc1JlcGx5EhIKCmhhc19hY2Nlc3MYASABKAgSOgoGcmVhc29uGAIgASgOMiouYm90cGxhdGZvcm0uc3Vic2NyaXB0aW9ucy52MS5BY2Nlc3NSZWFzb24SLgoFdW50aWwYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSACIAQESFAoHcGxhbl9pZBgEIAEoCUgBiAEBEhgKC3F1b3RhX2xldmVsGAUgASgJSAKIAQESFAoMZmVhdHVyZV9rZXlzGAYgAygJEkUKBmxpbWl0cxgHIAMoCzI1LmJvdHBsYXRmb3JtLnN1YnNjcmlwdGlvbnMudjEuQWNjZXNzUmVwbHkuTGltaXRzRW50cnkSDwoHY3JlZGl0cxgIIAEoBRIXCgp2aWFfYm90X2lkGAkgASgJSAOIAQEaLQoLTGltaXRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgFOgI4AUIICgZfdW50aWxCCgoIX3BsYW5faWRCDgoMX3F1b3RhX2xldmVsQg0KC192aWFfYm90X2lkIk4KDkNvbnN1bWVSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAyABKAMiNgoMQ29uc3VtZVJlcGx5EhQKDGNyZWRpdHNfbGVmdBgBIAEoBRIQCghjb25zdW1lZBgCIAEoCCq3AQoSU3Vic2NyaXB0aW9uU291cmNlEiMKH1NVQlNDUklQVElPTl9TT1VSQ0VfVU5TUEVDSUZJRUQQABIfChtTVUJTQ1JJUFRJT05fU09VUkNFX1BBWU1FTlQQARIdChlTVUJTQ1JJUFRJT05fU09VUkNFX1BST01PEAISHQoZU1VCU0NSSVBUSU9OX1NPVVJDRV9UUklBTBADEh0KGVNVQlNDUklQVElPTl9TT1VSQ0VfQURNSU4QBCqRAQoMQWNjZXNzUmVhc29uEh0KGUFDQ0VTU19SRUFTT05fVU5TUEVDSUZJRUQQABIWChJBQ0NFU1NfUkVBU09OX05PTkUQARIWChJBQ0NFU1NfUkVBU09OX1BMQU4QAhIXChNBQ0NFU1NfUkVBU09OX1RSSUFMEAMSGQoVQUNDRVNTX1JFQVNPTl9DUkVESVRTEARiBnByb3RvMw", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
 
 /**
  * SubscriptionStarted: a member without a running period got one.
@@ -312,6 +312,14 @@ export type SubscriptionExpired = Message<"botplatform.subscriptions.v1.Subscrip
    * @generated from field: google.protobuf.Timestamp ended_at = 4;
    */
   endedAt?: Timestamp | undefined;
+
+  /**
+   * Why it was not renewed: "insufficient_balance", "payments_unavailable", "plan_unavailable" (the wallet
+   * renewal's last failed attempt), "renewal_cancelled", or "ended" (no renewal: a trial, a Stars subscription).
+   *
+   * @generated from field: optional string reason = 5;
+   */
+  reason?: string | undefined;
 };
 
 /**
@@ -339,6 +347,14 @@ export type SubscriptionExpiredJson = {
    * @generated from field: google.protobuf.Timestamp ended_at = 4;
    */
   endedAt?: TimestampJson;
+
+  /**
+   * Why it was not renewed: "insufficient_balance", "payments_unavailable", "plan_unavailable" (the wallet
+   * renewal's last failed attempt), "renewal_cancelled", or "ended" (no renewal: a trial, a Stars subscription).
+   *
+   * @generated from field: optional string reason = 5;
+   */
+  reason?: string;
 };
 
 /**
@@ -590,6 +606,123 @@ export const SubscriptionRenewalResumedSchema: GenMessage<SubscriptionRenewalRes
   messageDesc(file_botplatform_subscriptions_v1_subscriptions, 5);
 
 /**
+ * SubscriptionRenewalFailed: an attempt to renew the period from the member's wallet failed (notifications
+ * may tell the member to top up). next_attempt_at is absent after the last attempt: the period then
+ * expires at its end with this reason.
+ *
+ * @generated from message botplatform.subscriptions.v1.SubscriptionRenewalFailed
+ */
+export type SubscriptionRenewalFailed = Message<"botplatform.subscriptions.v1.SubscriptionRenewalFailed"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * @generated from field: string plan_id = 3;
+   */
+  planId: string;
+
+  /**
+   * The end of the period the renewal was for.
+   *
+   * @generated from field: google.protobuf.Timestamp ends_at = 4;
+   */
+  endsAt?: Timestamp | undefined;
+
+  /**
+   * 1 for the first attempt of the period.
+   *
+   * @generated from field: int32 attempt = 5;
+   */
+  attempt: number;
+
+  /**
+   * "insufficient_balance", "payments_unavailable" or "plan_unavailable".
+   *
+   * @generated from field: string reason = 6;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp failed_at = 7;
+   */
+  failedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: optional google.protobuf.Timestamp next_attempt_at = 8;
+   */
+  nextAttemptAt?: Timestamp | undefined;
+};
+
+/**
+ * SubscriptionRenewalFailed: an attempt to renew the period from the member's wallet failed (notifications
+ * may tell the member to top up). next_attempt_at is absent after the last attempt: the period then
+ * expires at its end with this reason.
+ *
+ * @generated from message botplatform.subscriptions.v1.SubscriptionRenewalFailed
+ */
+export type SubscriptionRenewalFailedJson = {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 2;
+   */
+  telegramUserId?: string;
+
+  /**
+   * @generated from field: string plan_id = 3;
+   */
+  planId?: string;
+
+  /**
+   * The end of the period the renewal was for.
+   *
+   * @generated from field: google.protobuf.Timestamp ends_at = 4;
+   */
+  endsAt?: TimestampJson;
+
+  /**
+   * 1 for the first attempt of the period.
+   *
+   * @generated from field: int32 attempt = 5;
+   */
+  attempt?: number;
+
+  /**
+   * "insufficient_balance", "payments_unavailable" or "plan_unavailable".
+   *
+   * @generated from field: string reason = 6;
+   */
+  reason?: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp failed_at = 7;
+   */
+  failedAt?: TimestampJson;
+
+  /**
+   * @generated from field: optional google.protobuf.Timestamp next_attempt_at = 8;
+   */
+  nextAttemptAt?: TimestampJson;
+};
+
+/**
+ * Describes the message botplatform.subscriptions.v1.SubscriptionRenewalFailed.
+ * Use `create(SubscriptionRenewalFailedSchema)` to create a new message.
+ */
+export const SubscriptionRenewalFailedSchema: GenMessage<SubscriptionRenewalFailed, {jsonType: SubscriptionRenewalFailedJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 6);
+
+/**
  * SubscriptionCreditsAdded: a credit pack was bought or granted.
  *
  * @generated from message botplatform.subscriptions.v1.SubscriptionCreditsAdded
@@ -712,7 +845,7 @@ export type SubscriptionCreditsAddedJson = {
  * Use `create(SubscriptionCreditsAddedSchema)` to create a new message.
  */
 export const SubscriptionCreditsAddedSchema: GenMessage<SubscriptionCreditsAdded, {jsonType: SubscriptionCreditsAddedJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 6);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 7);
 
 /**
  * SubscriptionCreditsConsumed: one credit used.
@@ -787,7 +920,7 @@ export type SubscriptionCreditsConsumedJson = {
  * Use `create(SubscriptionCreditsConsumedSchema)` to create a new message.
  */
 export const SubscriptionCreditsConsumedSchema: GenMessage<SubscriptionCreditsConsumed, {jsonType: SubscriptionCreditsConsumedJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 7);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 8);
 
 /**
  * SubscriptionReminderDue: the member's period ends in `days_before` days and they are to be told (the
@@ -896,7 +1029,7 @@ export type SubscriptionReminderDueJson = {
  * Use `create(SubscriptionReminderDueSchema)` to create a new message.
  */
 export const SubscriptionReminderDueSchema: GenMessage<SubscriptionReminderDue, {jsonType: SubscriptionReminderDueJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 8);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 9);
 
 /**
  * A member's subscription as the service keeps it.
@@ -1025,7 +1158,7 @@ export type SubscriptionViewJson = {
  * Use `create(SubscriptionViewSchema)` to create a new message.
  */
 export const SubscriptionViewSchema: GenMessage<SubscriptionView, {jsonType: SubscriptionViewJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 9);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 10);
 
 /**
  * @generated from message botplatform.subscriptions.v1.SubscriptionReply
@@ -1066,7 +1199,7 @@ export type SubscriptionReplyJson = {
  * Use `create(SubscriptionReplySchema)` to create a new message.
  */
 export const SubscriptionReplySchema: GenMessage<SubscriptionReply, {jsonType: SubscriptionReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 10);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 11);
 
 /**
  * rpc.subscriptions.grant-subscription: a payment, a promo code or an admin gives a member a plan.
@@ -1109,6 +1242,13 @@ export type GrantSubscriptionRequest = Message<"botplatform.subscriptions.v1.Gra
    * @generated from field: string granted_by = 6;
    */
   grantedBy: string;
+
+  /**
+   * The payment is a Stars subscription's (Telegram renews it): the period gets no wallet renewal.
+   *
+   * @generated from field: optional bool stars_subscription = 7;
+   */
+  starsSubscription?: boolean | undefined;
 };
 
 /**
@@ -1152,6 +1292,13 @@ export type GrantSubscriptionRequestJson = {
    * @generated from field: string granted_by = 6;
    */
   grantedBy?: string;
+
+  /**
+   * The payment is a Stars subscription's (Telegram renews it): the period gets no wallet renewal.
+   *
+   * @generated from field: optional bool stars_subscription = 7;
+   */
+  starsSubscription?: boolean;
 };
 
 /**
@@ -1159,7 +1306,7 @@ export type GrantSubscriptionRequestJson = {
  * Use `create(GrantSubscriptionRequestSchema)` to create a new message.
  */
 export const GrantSubscriptionRequestSchema: GenMessage<GrantSubscriptionRequest, {jsonType: GrantSubscriptionRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 11);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 12);
 
 /**
  * rpc.subscriptions.start-trial: the bot's free trial, once per member and bot.
@@ -1200,7 +1347,7 @@ export type StartTrialRequestJson = {
  * Use `create(StartTrialRequestSchema)` to create a new message.
  */
 export const StartTrialRequestSchema: GenMessage<StartTrialRequest, {jsonType: StartTrialRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 12);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 13);
 
 /**
  * rpc.subscriptions.revoke-subscription
@@ -1265,7 +1412,7 @@ export type RevokeSubscriptionRequestJson = {
  * Use `create(RevokeSubscriptionRequestSchema)` to create a new message.
  */
 export const RevokeSubscriptionRequestSchema: GenMessage<RevokeSubscriptionRequest, {jsonType: RevokeSubscriptionRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 13);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 14);
 
 /**
  * rpc.subscriptions.cancel-renewal, resume-renewal
@@ -1306,7 +1453,7 @@ export type RenewalRequestJson = {
  * Use `create(RenewalRequestSchema)` to create a new message.
  */
 export const RenewalRequestSchema: GenMessage<RenewalRequest, {jsonType: RenewalRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 14);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 15);
 
 /**
  * rpc.subscriptions.access: what the member may do now, from the read model.
@@ -1347,7 +1494,7 @@ export type AccessRequestJson = {
  * Use `create(AccessRequestSchema)` to create a new message.
  */
 export const AccessRequestSchema: GenMessage<AccessRequest, {jsonType: AccessRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 15);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 16);
 
 /**
  * @generated from message botplatform.subscriptions.v1.AccessReply
@@ -1466,7 +1613,7 @@ export type AccessReplyJson = {
  * Use `create(AccessReplySchema)` to create a new message.
  */
 export const AccessReplySchema: GenMessage<AccessReply, {jsonType: AccessReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 16);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 17);
 
 /**
  * rpc.subscriptions.consume: one credit, or the typed error SUBSCRIPTIONS.NO_CREDITS.
@@ -1521,7 +1668,7 @@ export type ConsumeRequestJson = {
  * Use `create(ConsumeRequestSchema)` to create a new message.
  */
 export const ConsumeRequestSchema: GenMessage<ConsumeRequest, {jsonType: ConsumeRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 17);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 18);
 
 /**
  * @generated from message botplatform.subscriptions.v1.ConsumeReply
@@ -1562,7 +1709,7 @@ export type ConsumeReplyJson = {
  * Use `create(ConsumeReplySchema)` to create a new message.
  */
 export const ConsumeReplySchema: GenMessage<ConsumeReply, {jsonType: ConsumeReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 18);
+  messageDesc(file_botplatform_subscriptions_v1_subscriptions, 19);
 
 /**
  * @generated from enum botplatform.subscriptions.v1.SubscriptionSource
