@@ -39,6 +39,8 @@ import { PromoCommands } from './promo/promo-commands.js';
 import { PromoFeature } from './promo/promo.feature.js';
 import { PromoRpcController } from './promo/promo.rpc-controller.js';
 import { RedeemPromoCodeUseCase } from './promo/redeem-promo-code.use-case.js';
+import { ReferralStatsReader } from './referral/referral-stats.js';
+import { ReferralFeature } from './referral/referral.feature.js';
 import { Clock, SystemClock } from './shared/clock.js';
 import { PayFromWalletUseCase } from './wallet/pay-from-wallet.use-case.js';
 import { GetWalletBalanceUseCase, RecordWalletEntryUseCase } from './wallet/record-wallet-entry.use-case.js';
@@ -108,14 +110,16 @@ class PaymentsRpc implements OnModuleDestroy {
     ManagePromoCodesUseCase,
     RedeemPromoCodeUseCase,
     PromoFeature,
+    ReferralStatsReader,
+    ReferralFeature,
     { provide: SubscriptionsClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new SubscriptionsClient(rpc.client) },
     { provide: GatewayClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new GatewayClient(rpc.client) },
     // The service's one router (the definition's `botFeatures`): startService declares it to the gateway.
     {
       provide: BotFeatureRouter,
-      inject: [StarsCheckoutFeature, WalletFeature, PromoFeature, CardTransferFeature],
-      useFactory: (stars: StarsCheckoutFeature, wallet: WalletFeature, promo: PromoFeature, cards: CardTransferFeature) =>
-        cards.register(promo.register(wallet.register(stars.register(new BotFeatureRouter('payments', { translate: paymentsTranslate }))))),
+      inject: [StarsCheckoutFeature, WalletFeature, PromoFeature, CardTransferFeature, ReferralFeature],
+      useFactory: (stars: StarsCheckoutFeature, wallet: WalletFeature, promo: PromoFeature, cards: CardTransferFeature, referral: ReferralFeature) =>
+        referral.register(cards.register(promo.register(wallet.register(stars.register(new BotFeatureRouter('payments', { translate: paymentsTranslate })))))),
     },
   ],
 })

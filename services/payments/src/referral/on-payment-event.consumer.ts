@@ -1,0 +1,52 @@
+import { ParkEventError, correlationIdOrNew, type ConsumerDefinition } from '@botplatform/bus';
+import { PaymentCompletedSchema, PaymentRefundedSchema, isEventOf, subjectOf, timestampDate } from '@botplatform/contracts';
+import type { EventContext } from '@botplatform/event-store';
+import { randomUUID } from 'node:crypto';
+import type { ReferralCommands } from './referral-commands.js';
+
+/**
+ * Referral rewards follow the service's own payments: a completed payment (any provider, the wallet
+ * included; trials and promo grants are no payments) rewards the payer's referrers, a refund takes the
+ * rewards back. Each reward and reversal happens once per payment and level, however often an event comes.
+ */
+export function onPaymentEvent(referrals: ReferralCommands): ConsumerDefinition {
+  const contextOf = (envelope: { correlationId?: string; eventId: string }, botId: string, at: Date): EventContext => ({
+    botId,
+    correlationId: envelope.correlationId || correlationIdOrNew(randomUUID),
+    causationId: envelope.eventId,
+    actor: { kind: 'service', id: 'payments--referral-rewards' },
+    occurredAt: at,
+  });
+  return {
+    name: 'payments--referral-rewards',
+    source: 'payments',
+    subjects: [subjectOf(PaymentCompletedSchema), subjectOf(PaymentRefundedSchema)],
+    handle: async (event, { em }) => {
+      if (isEventOf(event, PaymentCompletedSchema)) {
+        const { message } = event;
+        if (!message.completedAt) throw new ParkEventError('payments.payment.completed without completed_at');
+        await referrals.paymentCompleted(
+          {
+            botId: message.botId,
+            paymentId: message.paymentId,
+            telegramUserId: String(message.telegramUserId),
+            currency: message.currency,
+            amount: String(message.amount),
+          },
+          { em, context: contextOf(event.envelope, message.botId, timestampDate(message.completedAt)) },
+        );
+        return;
+      }
+      if (isEventOf(event, PaymentRefundedSchema)) {
+        const { message } = event;
+        if (!message.refundedAt) throw new ParkEventError('payments.payment.refunded without refunded_at');
+        await referrals.paymentRefunded(
+          { botId: message.botId, paymentId: message.paymentId, reason: message.reason || 'refunded' },
+          { em, context: contextOf(event.envelope, message.botId, timestampDate(message.refundedAt)) },
+        );
+        return;
+      }
+      throw new ParkEventError(`unexpected ${event.subject}`);
+    },
+  };
+}
