@@ -48,7 +48,7 @@ describe('translateUpdate', () => {
     });
   });
 
-  it('routes a /start deep link by its prefix to the service that declared it; other /start stays the host\'s', () => {
+  it("routes a /start deep link by its prefix to the service that declared it; other /start stays the host's", () => {
     expect(translateUpdate(message({ text: '/start promo_SPRING25' }), { table })).toEqual({
       leaveStep: false,
       routed: {

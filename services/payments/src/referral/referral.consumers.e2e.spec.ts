@@ -111,7 +111,9 @@ describe('Referrals from the users and payments events', () => {
       [botId],
     );
   const ledgerOf = async (botId: string, telegramUserId: string) =>
-    (await rpc.call(RPC.payments.getWalletBalance, { botId, telegramUserId, lastEntries: 50 })).entries!.map((entry) => `${entry.kind}:${entry.amount}`).reverse();
+    (await rpc.call(RPC.payments.getWalletBalance, { botId, telegramUserId, lastEntries: 50 }))
+      .entries!.map((entry) => `${entry.kind}:${entry.amount}`)
+      .reverse();
   const balanceOf = async (botId: string, telegramUserId: string) =>
     (await rpc.call(RPC.payments.getWalletBalance, { botId, telegramUserId })).balances?.find((b) => b.currency === 'XTR')?.amount ?? '0';
   const streamTypes = async (streamId: string) => (await service.dependencies.store.readStream(streamId)).events.map((event) => event.type);
@@ -150,7 +152,10 @@ describe('Referrals from the users and payments events', () => {
     expect(members.subjects).toEqual([subjectOf(UserRegisteredSchema), subjectOf(BotSettingChangedSchema)]);
     expect(payments).toMatchObject({ name: 'payments--referral-rewards', source: 'payments' });
     expect(payments.subjects).toEqual([subjectOf(PaymentCompletedSchema), subjectOf(PaymentRefundedSchema)]);
-    expect(paymentsService.consumers?.(service.dependencies).map((consumer) => consumer.name)).toEqual(['payments--referral-members', 'payments--referral-rewards']);
+    expect(paymentsService.consumers?.(service.dependencies).map((consumer) => consumer.name)).toEqual([
+      'payments--referral-members',
+      'payments--referral-rewards',
+    ]);
   });
 
   it('links a member on the first join through ref_<id> of a member of the same bot, once; ignores a self-referral and an unknown referrer', async () => {

@@ -4,16 +4,24 @@ import { paymentsService } from '@botplatform/payments';
 import { createRpcClient, startService, type RpcTransport, type RunningService } from '@botplatform/service-kit';
 import { subscriptionsService } from '@botplatform/subscriptions';
 import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
+import { INSECURE_DEVELOPMENT_TOKEN_KEYS, createUsersService, registerTestBot } from '@botplatform/users';
 
 /** A bot that sells: subscriptions and payments as the platform starts them, and the feature test kit. */
 export interface ShopHarness {
   readonly subscriptions: RunningService;
   readonly payments: RunningService;
+  /** Started only when asked (`users`): the shop is then a bot registered there, its members registered by RPC. */
+  readonly users?: RunningService;
   readonly rpc: RpcClient;
   readonly kit: FeatureTestKit;
   /** The bot the members buy from. */
   readonly shop: KitBot;
   close(): Promise<void>;
+}
+
+export interface ShopHarnessOptions {
+  /** Also start the users service and register the shop there with these settings (referrals follow its members). */
+  readonly users?: { readonly settings?: Record<string, unknown> };
 }
 
 /**
@@ -22,11 +30,12 @@ export interface ShopHarness {
  * to both by their declarations, without the gateway. Whatever was started before a failing step is
  * closed again.
  */
-export async function startShopHarness(databasePrefix: string): Promise<ShopHarness> {
+export async function startShopHarness(databasePrefix: string, options: ShopHarnessOptions = {}): Promise<ShopHarness> {
   let database: TestDatabase | undefined;
   const bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
   const transport: RpcTransport = { kind: 'in-process', broker: new InProcessBroker() };
   const rpc = createRpcClient(transport);
+  let users: RunningService | undefined;
   let subscriptions: RunningService | undefined;
   let payments: RunningService | undefined;
   let kit: FeatureTestKit | undefined;
@@ -35,11 +44,18 @@ export async function startShopHarness(databasePrefix: string): Promise<ShopHarn
     await rpc.close();
     await payments?.close();
     await subscriptions?.close();
+    await users?.close();
     await bus.close();
     await database?.drop();
   };
   try {
     database = await createTestDatabase(databasePrefix);
+    let botId: string | undefined;
+    if (options.users) {
+      const usersService = createUsersService({ tokenKeys: INSECURE_DEVELOPMENT_TOKEN_KEYS, operatorToken: 'operator-token-for-tests' });
+      users = await startService(usersService, { databaseUrl: database.url, bus, rpc: transport, httpPort: 0, logger: false });
+      ({ botId } = await registerTestBot(users.dependencies.store, users.dependencies.orm.em.fork(), { name: 'Shop', settings: options.users.settings ?? {} }));
+    }
     subscriptions = await startService(subscriptionsService, { databaseUrl: database.url, bus, rpc: transport, httpPort: 0, logger: false });
     payments = await startService(paymentsService, { databaseUrl: database.url, bus, rpc: transport, httpPort: 0, logger: false });
     const started = { subscriptions, payments };
@@ -47,8 +63,8 @@ export async function startShopHarness(databasePrefix: string): Promise<ShopHarn
       rpc,
       declarations: () => [started.subscriptions.declarer!.router.declaration(), started.payments.declarer!.router.declaration()],
     });
-    const shop = await kit.bot({ name: 'Shop' });
-    return { subscriptions, payments, rpc, kit, shop, close };
+    const shop = await kit.bot({ name: 'Shop', ...(botId ? { botId } : {}) });
+    return { subscriptions, payments, ...(users ? { users } : {}), rpc, kit, shop, close };
   } catch (error) {
     await close();
     throw error;
