@@ -134,6 +134,7 @@ export const walletDecider: Decider<WalletState, WalletCommand, WalletEvent> = {
         if (seen.kind !== command.kind) throw new WalletRequestReusedError(command.entryId);
         return [];
       }
+      // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.min does not take
       const taken = magnitude < state.balance ? magnitude : state.balance;
       return [
         {
