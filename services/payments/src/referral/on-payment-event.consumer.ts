@@ -1,13 +1,13 @@
 import { ParkEventError, correlationIdOrNew, type ConsumerDefinition } from '@botplatform/bus';
-import { PaymentCompletedSchema, PaymentRefundedSchema, isEventOf, subjectOf, timestampDate } from '@botplatform/contracts';
+import { PaymentCompletedSchema, PaymentRefundedSchema, PaymentRenewedSchema, isEventOf, subjectOf, timestampDate } from '@botplatform/contracts';
 import type { EventContext } from '@botplatform/event-store';
 import { randomUUID } from 'node:crypto';
 import type { ReferralCommands } from './referral-commands.js';
 
 /**
  * Referral rewards follow the service's own payments: a completed payment (any provider, the wallet
- * included; trials and promo grants are no payments) rewards the payer's referrers, a refund takes the
- * rewards back. Each reward and reversal happens once per payment and level, however often an event comes.
+ * included; trials and promo grants are no payments) and each renewal charge of a Stars subscription
+ * reward the payer's referrers, a refund takes the first charge's rewards back. Each reward and reversal happens once per payment and level, however often an event comes.
  */
 export function onPaymentEvent(referrals: ReferralCommands): ConsumerDefinition {
   const contextOf = (envelope: { correlationId?: string; eventId: string }, botId: string, at: Date): EventContext => ({
@@ -20,7 +20,7 @@ export function onPaymentEvent(referrals: ReferralCommands): ConsumerDefinition 
   return {
     name: 'payments--referral-rewards',
     source: 'payments',
-    subjects: [subjectOf(PaymentCompletedSchema), subjectOf(PaymentRefundedSchema)],
+    subjects: [subjectOf(PaymentCompletedSchema), subjectOf(PaymentRenewedSchema), subjectOf(PaymentRefundedSchema)],
     handle: async (event, { em }) => {
       if (isEventOf(event, PaymentCompletedSchema)) {
         const { message } = event;
@@ -34,6 +34,23 @@ export function onPaymentEvent(referrals: ReferralCommands): ConsumerDefinition 
             amount: String(message.amount),
           },
           { em, context: contextOf(event.envelope, message.botId, timestampDate(message.completedAt)) },
+        );
+        return;
+      }
+      if (isEventOf(event, PaymentRenewedSchema)) {
+        // Each renewal charge of a Stars subscription is a payment of the member too.
+        const { message } = event;
+        if (!message.renewedAt) throw new ParkEventError('payments.payment.renewed without renewed_at');
+        await referrals.paymentCompleted(
+          {
+            botId: message.botId,
+            paymentId: message.paymentId,
+            renewalChargeId: message.chargeId,
+            telegramUserId: String(message.telegramUserId),
+            currency: message.currency,
+            amount: String(message.amount),
+          },
+          { em, context: contextOf(event.envelope, message.botId, timestampDate(message.renewedAt)) },
         );
         return;
       }

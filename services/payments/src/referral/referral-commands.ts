@@ -13,8 +13,9 @@ import {
 import { REFERRAL_LEVELS_SETTING, REFERRAL_PERCENT_SETTING, referralSharesOf } from './referral-settings.js';
 import { referralsProjection } from './referrals.projection.js';
 
-/** The wallet entry of a reward and of its reversal: once per payment and level (the wallet's idempotency key). */
-export const rewardEntryId = (paymentId: string, level: number): string => `referral:${paymentId}:${level}`;
+/** The wallet entry of a reward and of its reversal: once per payment (and renewal charge) and level (the wallet's idempotency key). */
+export const rewardEntryId = (paymentId: string, level: number, renewalChargeId?: string): string =>
+  renewalChargeId ? `referral:${paymentId}:renewal:${renewalChargeId}:${level}` : `referral:${paymentId}:${level}`;
 export const reversalEntryId = (paymentId: string, level: number): string => `referral-reversal:${paymentId}:${level}`;
 
 /** What a consumer hands over: the transaction its inbox row commits in, and the event's causal chain. */
@@ -69,9 +70,12 @@ export class ReferralCommands {
     );
   }
 
-  /** A completed payment: each referrer up the chain earns the bot's share of its level into their wallet, once. */
+  /**
+   * A completed payment (or a renewal charge of its Stars subscription): each referrer up the chain earns the
+   * bot's share of its level into their wallet, once.
+   */
   async paymentCompleted(
-    payment: { botId: string; paymentId: string; telegramUserId: string; currency: string; amount: string },
+    payment: { botId: string; paymentId: string; renewalChargeId?: string; telegramUserId: string; currency: string; amount: string },
     { em, context }: ReferralWrite,
   ): Promise<void> {
     const shares = await this.sharesOf(em, payment.botId);
@@ -79,11 +83,12 @@ export class ReferralCommands {
     const chain = await this.chainOf(em, payment.botId, payment.telegramUserId, shares);
     if (chain.length === 0) return;
     const result = await this.rewards.handle(
-      referralRewardStreamId(payment.paymentId),
+      referralRewardStreamId(payment.paymentId, payment.renewalChargeId),
       {
         type: 'RewardReferrers',
         botId: payment.botId,
         paymentId: payment.paymentId,
+        ...(payment.renewalChargeId ? { renewalChargeId: payment.renewalChargeId } : {}),
         referredTelegramUserId: payment.telegramUserId,
         currency: payment.currency,
         amount: payment.amount,
@@ -102,7 +107,7 @@ export class ReferralCommands {
           telegramUserId: reward.referrerTelegramUserId,
           currency: reward.currency,
           kind: 'referral_reward',
-          entryId: rewardEntryId(reward.paymentId, reward.level),
+          entryId: rewardEntryId(reward.paymentId, reward.level, reward.renewalChargeId),
           amount: reward.amount,
           by: 'payments',
           reference: reward.paymentId,
@@ -115,11 +120,16 @@ export class ReferralCommands {
     }
   }
 
-  /** A refunded payment: every reward it gave is taken back from the referrers' wallets, once (at most their balance). */
+  /**
+   * A refunded payment: every reward its first charge gave (a refund gives that charge back) is taken back
+   * from the referrers' wallets, once (at most their balance).
+   */
   async paymentRefunded(payment: { botId: string; paymentId: string; reason: string }, { em, context }: ReferralWrite): Promise<void> {
-    const [given] = await runSql<{ given: boolean }>(em, 'SELECT true AS given FROM payments.referral_rewards WHERE payment_id = $1 LIMIT 1', [
-      payment.paymentId,
-    ]);
+    const [given] = await runSql<{ given: boolean }>(
+      em,
+      "SELECT true AS given FROM payments.referral_rewards WHERE payment_id = $1 AND renewal_charge_id = '' LIMIT 1",
+      [payment.paymentId],
+    );
     if (!given) return;
     const result = await this.rewards.handle(
       referralRewardStreamId(payment.paymentId),

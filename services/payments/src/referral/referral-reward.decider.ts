@@ -11,11 +11,13 @@ export interface ReferralChainLink {
   readonly basisPoints: number;
 }
 
-/** A payment of a referred member completed: each referrer of the chain earns their share, once. */
+/** A payment of a referred member completed (or renewed): each referrer of the chain earns their share, once. */
 export interface RewardReferrers {
   readonly type: 'RewardReferrers';
   readonly botId: string;
   readonly paymentId: string;
+  /** For a later charge of a Stars subscription (a renewal): its charge id. Absent for the payment's first charge. */
+  readonly renewalChargeId?: string;
   readonly referredTelegramUserId: string;
   readonly currency: string;
   readonly amount: MinorUnits;
@@ -37,6 +39,7 @@ export type ReferralRewardCommand = RewardReferrers | ReverseReferralRewards;
 export interface ReferralRewardData {
   botId: string;
   paymentId: string;
+  renewalChargeId?: string;
   level: number;
   referrerTelegramUserId: string;
   referredTelegramUserId: string;
@@ -127,6 +130,7 @@ export const referralRewardDecider: Decider<ReferralRewardState, ReferralRewardC
         data: {
           botId: command.botId,
           paymentId: command.paymentId,
+          ...(command.renewalChargeId ? { renewalChargeId: command.renewalChargeId } : {}),
           level: link.level,
           referrerTelegramUserId: link.referrerTelegramUserId,
           referredTelegramUserId: command.referredTelegramUserId,
@@ -142,5 +146,9 @@ export const referralRewardDecider: Decider<ReferralRewardState, ReferralRewardC
   },
 };
 
-/** The stream of one payment's referral rewards. */
-export const referralRewardStreamId = (paymentId: string): string => `referral-reward-${paymentId}`;
+/**
+ * The stream of one charge's referral rewards: the payment's first charge (what a refund gives back), or a
+ * renewal of its Stars subscription (one stream per renewal charge).
+ */
+export const referralRewardStreamId = (paymentId: string, renewalChargeId?: string): string =>
+  renewalChargeId ? `referral-reward-${paymentId}-renewal-${renewalChargeId}` : `referral-reward-${paymentId}`;

@@ -3,6 +3,7 @@ import {
   BotSettingChangedSchema,
   PaymentCompletedSchema,
   PaymentRefundedSchema,
+  PaymentRenewedSchema,
   RPC,
   SettingType,
   UserRegisteredSchema,
@@ -104,6 +105,17 @@ describe('Referrals from the users and payments events', () => {
       refundedBy: 'api:admin',
       refundedAt: timestampFromDate(T0),
     });
+  const renewed = (botId: string, telegramUserId: string, paymentId: string, chargeId: string) =>
+    delivered(PaymentRenewedSchema, {
+      paymentId,
+      botId,
+      telegramUserId: BigInt(telegramUserId),
+      planId: randomUUID(),
+      currency: 'XTR',
+      amount: 250n,
+      chargeId,
+      renewedAt: timestampFromDate(T0),
+    });
   const sql = <T extends object>(query: string, parameters: unknown[]) => runSql<T>(service.dependencies.orm.em.fork(), query, parameters);
   const linksOf = (botId: string) =>
     sql<{ referred: string; referrer: string }>(
@@ -151,7 +163,7 @@ describe('Referrals from the users and payments events', () => {
     expect(members).toMatchObject({ name: 'payments--referral-members', source: 'users' });
     expect(members.subjects).toEqual([subjectOf(UserRegisteredSchema), subjectOf(BotSettingChangedSchema)]);
     expect(payments).toMatchObject({ name: 'payments--referral-rewards', source: 'payments' });
-    expect(payments.subjects).toEqual([subjectOf(PaymentCompletedSchema), subjectOf(PaymentRefundedSchema)]);
+    expect(payments.subjects).toEqual([subjectOf(PaymentCompletedSchema), subjectOf(PaymentRenewedSchema), subjectOf(PaymentRefundedSchema)]);
     expect(paymentsService.consumers?.(service.dependencies).map((consumer) => consumer.name)).toEqual([
       'payments--referral-members',
       'payments--referral-rewards',
@@ -256,6 +268,35 @@ describe('Referrals from the users and payments events', () => {
     const unrewarded = randomUUID();
     await deliver(payments, refunded(botId, root, unrewarded));
     expect(await streamTypes(`referral-reward-${unrewarded}`)).toEqual([]);
+  });
+
+  it('rewards each renewal charge of a Stars subscription once; a refund takes back only the first charge’s rewards', async () => {
+    const { botId, middle, leaf } = await chain({ referral_percent: '10' });
+    const paymentId = randomUUID();
+    await deliver(payments, completed(botId, leaf, '250', paymentId));
+    const renewal = renewed(botId, leaf, paymentId, 'charge-renewal-1');
+    await deliver(payments, renewal);
+    await Promise.all(Array.from({ length: 4 }, () => deliver(payments, renewal)));
+    await deliver(payments, renewed(botId, leaf, paymentId, 'charge-renewal-2'));
+    expect(await ledgerOf(botId, middle)).toEqual([
+      'WALLET_ENTRY_KIND_REFERRAL_REWARD:25',
+      'WALLET_ENTRY_KIND_REFERRAL_REWARD:25',
+      'WALLET_ENTRY_KIND_REFERRAL_REWARD:25',
+    ]);
+    expect(await streamTypes(`referral-reward-${paymentId}-renewal-charge-renewal-1`)).toEqual(['ReferralRewarded']);
+
+    await deliver(payments, refunded(botId, leaf, paymentId));
+    expect(await balanceOf(botId, middle)).toBe('50');
+    expect((await ledgerOf(botId, middle)).at(-1)).toBe('WALLET_ENTRY_KIND_REFERRAL_REVERSAL:-25');
+    const rows = await sql<{ renewal_charge_id: string; reversed: boolean }>(
+      'SELECT renewal_charge_id, reversed_at IS NOT NULL AS reversed FROM payments.referral_rewards WHERE payment_id = $1 ORDER BY 1',
+      [paymentId],
+    );
+    expect(rows).toEqual([
+      { renewal_charge_id: '', reversed: true },
+      { renewal_charge_id: 'charge-renewal-1', reversed: false },
+      { renewal_charge_id: 'charge-renewal-2', reversed: false },
+    ]);
   });
 
   it('rewards in the payment’s currency, exactly in minor units', async () => {

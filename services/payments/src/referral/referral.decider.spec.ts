@@ -1,7 +1,14 @@
 import { DeciderSpecification } from '@botplatform/event-store';
 import { describe, expect, it } from '@jest/globals';
 import { referralLinkDecider, referrerOfPayload, type LinkReferral, type ReferralLinked } from './referral-link.decider.js';
-import { referralRewardDecider, shareOf, type ReferralRewarded, type ReferralRewardsReversed, type RewardReferrers } from './referral-reward.decider.js';
+import {
+  referralRewardDecider,
+  referralRewardStreamId,
+  shareOf,
+  type ReferralRewarded,
+  type ReferralRewardsReversed,
+  type RewardReferrers,
+} from './referral-reward.decider.js';
 import { referralSharesOf } from './referral-settings.js';
 
 const botId = '0b7d6a52-1c1e-4a7e-9b61-3f1f0c8d2e10';
@@ -159,6 +166,15 @@ describe('referral reward decider', () => {
       .given([reversed([])])
       .when(reward())
       .then([]);
+  });
+
+  it('keeps each renewal charge of a payment on its own stream, so each is rewarded once', () => {
+    expect(referralRewardStreamId(paymentId)).toBe(`referral-reward-${paymentId}`);
+    expect(referralRewardStreamId(paymentId, 'c1')).toBe(`referral-reward-${paymentId}-renewal-c1`);
+    DeciderSpecification.for(referralRewardDecider)
+      .given([])
+      .when(reward({ renewalChargeId: 'c1', chain: [{ level: 1, referrerTelegramUserId: '200', basisPoints: 1000 }] }))
+      .then([{ ...rewarded(1, '200', 1000, '25'), data: { ...rewarded(1, '200', 1000, '25').data, renewalChargeId: 'c1' } }]);
   });
 
   it('computes shares exactly on int64 amounts', () => {

@@ -8,8 +8,8 @@ const isReferralEvent = (event: RecordedEvent): event is RecordedEvent<ReferralL
 
 /**
  * The referral read models, written in the append's transaction: `referral_links` (who brought whom, read
- * up the chain when a payment rewards and by /referral) and `referral_rewards` (one row per payment and
- * level, marked reversed after a refund).
+ * up the chain when a payment rewards and by /referral) and `referral_rewards` (one row per payment, renewal
+ * charge ('' for the first charge) and level, the first charge's marked reversed after a refund).
  */
 export const referralsProjection: InlineProjection = {
   name: 'payments.referrals',
@@ -32,14 +32,25 @@ export const referralsProjection: InlineProjection = {
           await runSql(
             em,
             `INSERT INTO payments.referral_rewards
-               (payment_id, level, bot_id, referrer_telegram_user_id, referred_telegram_user_id, currency, amount, rewarded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-            [data.paymentId, data.level, data.botId, data.referrerTelegramUserId, data.referredTelegramUserId, data.currency, data.amount, data.rewardedAt],
+               (payment_id, renewal_charge_id, level, bot_id, referrer_telegram_user_id, referred_telegram_user_id, currency, amount, rewarded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+            [
+              data.paymentId,
+              data.renewalChargeId ?? '',
+              data.level,
+              data.botId,
+              data.referrerTelegramUserId,
+              data.referredTelegramUserId,
+              data.currency,
+              data.amount,
+              data.rewardedAt,
+            ],
           );
           break;
         }
+        // A refund gives the payment's first charge back: its rewards, not a renewal's.
         case 'ReferralRewardsReversed':
-          await runSql(em, 'UPDATE payments.referral_rewards SET reversed_at = $2 WHERE payment_id = $1 AND reversed_at IS NULL', [
+          await runSql(em, "UPDATE payments.referral_rewards SET reversed_at = $2 WHERE payment_id = $1 AND renewal_charge_id = '' AND reversed_at IS NULL", [
             event.data.paymentId,
             event.data.reversedAt,
           ]);

@@ -33,6 +33,8 @@ export class ReferralsMigration20261201020000 extends Migration {
     this.addSql(`
       CREATE TABLE referral_rewards (
         payment_id uuid NOT NULL,
+        -- '' for the payment's first charge, the charge id of a Stars subscription's renewal.
+        renewal_charge_id text NOT NULL,
         level integer NOT NULL CHECK (level >= 1),
         bot_id uuid NOT NULL,
         referrer_telegram_user_id bigint NOT NULL,
@@ -41,7 +43,7 @@ export class ReferralsMigration20261201020000 extends Migration {
         amount bigint NOT NULL CHECK (amount > 0),
         rewarded_at timestamptz NOT NULL,
         reversed_at timestamptz,
-        PRIMARY KEY (payment_id, level)
+        PRIMARY KEY (payment_id, renewal_charge_id, level)
       )`);
     this.addSql('CREATE INDEX referral_rewards_referrer_idx ON referral_rewards (bot_id, referrer_telegram_user_id)');
   }
