@@ -22,35 +22,23 @@ export function onPaymentEvent(referrals: ReferralCommands): ConsumerDefinition 
     source: 'payments',
     subjects: [subjectOf(PaymentCompletedSchema), subjectOf(PaymentRenewedSchema), subjectOf(PaymentRefundedSchema)],
     handle: async (event, { em }) => {
-      if (isEventOf(event, PaymentCompletedSchema)) {
-        const { message } = event;
-        if (!message.completedAt) throw new ParkEventError('payments.payment.completed without completed_at');
+      // Each renewal charge of a Stars subscription is a payment of the member too.
+      const completion = isEventOf(event, PaymentCompletedSchema) ? event.message : undefined;
+      const renewal = isEventOf(event, PaymentRenewedSchema) ? event.message : undefined;
+      const message = completion ?? renewal;
+      if (message) {
+        const at = completion ? completion.completedAt : renewal?.renewedAt;
+        if (!at) throw new ParkEventError(`${event.subject} without its time`);
         await referrals.paymentCompleted(
           {
             botId: message.botId,
             paymentId: message.paymentId,
+            ...(renewal ? { renewalChargeId: renewal.chargeId } : {}),
             telegramUserId: String(message.telegramUserId),
             currency: message.currency,
             amount: String(message.amount),
           },
-          { em, context: contextOf(event.envelope, message.botId, timestampDate(message.completedAt)) },
-        );
-        return;
-      }
-      if (isEventOf(event, PaymentRenewedSchema)) {
-        // Each renewal charge of a Stars subscription is a payment of the member too.
-        const { message } = event;
-        if (!message.renewedAt) throw new ParkEventError('payments.payment.renewed without renewed_at');
-        await referrals.paymentCompleted(
-          {
-            botId: message.botId,
-            paymentId: message.paymentId,
-            renewalChargeId: message.chargeId,
-            telegramUserId: String(message.telegramUserId),
-            currency: message.currency,
-            amount: String(message.amount),
-          },
-          { em, context: contextOf(event.envelope, message.botId, timestampDate(message.renewedAt)) },
+          { em, context: contextOf(event.envelope, message.botId, timestampDate(at)) },
         );
         return;
       }

@@ -7,6 +7,7 @@ import {
   referralRewardStreamId,
   type ReferralChainLink,
   type ReferralRewardCommand,
+  type ReferralRewardData,
   type ReferralRewardEvent,
   type ReferralRewardState,
 } from './referral-reward.decider.js';
@@ -100,22 +101,16 @@ export class ReferralCommands {
     );
     // Every reward of the payment is in the wallet (its entry id makes a second record a no-op).
     for (const reward of result.state.rewards.values()) {
-      await this.wallet.record(
+      await this.toWallet(
+        reward,
+        'referral_reward',
+        rewardEntryId(reward.paymentId, reward.level, reward.renewalChargeId),
+        `level ${reward.level}`,
+        reward.rewardedAt,
         {
-          type: 'RecordWalletEntry',
-          botId: reward.botId,
-          telegramUserId: reward.referrerTelegramUserId,
-          currency: reward.currency,
-          kind: 'referral_reward',
-          entryId: rewardEntryId(reward.paymentId, reward.level, reward.renewalChargeId),
-          amount: reward.amount,
-          by: 'payments',
-          reference: reward.paymentId,
-          reason: `level ${reward.level}`,
-          now: reward.rewardedAt,
+          em,
+          context,
         },
-        context.actor,
-        { em },
       );
     }
   }
@@ -139,24 +134,39 @@ export class ReferralCommands {
     );
     if (!result.state.reversed) return;
     for (const reward of result.state.rewards.values()) {
-      await this.wallet.record(
-        {
-          type: 'RecordWalletEntry',
-          botId: reward.botId,
-          telegramUserId: reward.referrerTelegramUserId,
-          currency: reward.currency,
-          kind: 'referral_reversal',
-          entryId: reversalEntryId(reward.paymentId, reward.level),
-          amount: reward.amount,
-          by: 'payments',
-          reference: reward.paymentId,
-          reason: 'payment refunded',
-          now: context.occurredAt.toISOString(),
-        },
-        context.actor,
-        { em },
-      );
+      await this.toWallet(reward, 'referral_reversal', reversalEntryId(reward.paymentId, reward.level), 'payment refunded', context.occurredAt.toISOString(), {
+        em,
+        context,
+      });
     }
+  }
+
+  /** A reward (or its reversal) as a wallet entry of the referrer, in the same transaction; once per entry id. */
+  private async toWallet(
+    reward: ReferralRewardData,
+    kind: 'referral_reward' | 'referral_reversal',
+    entryId: string,
+    reason: string,
+    now: string,
+    { em, context }: ReferralWrite,
+  ): Promise<void> {
+    await this.wallet.record(
+      {
+        type: 'RecordWalletEntry',
+        botId: reward.botId,
+        telegramUserId: reward.referrerTelegramUserId,
+        currency: reward.currency,
+        kind,
+        entryId,
+        amount: reward.amount,
+        by: 'payments',
+        reference: reward.paymentId,
+        reason,
+        now,
+      },
+      context.actor,
+      { em },
+    );
   }
 
   /** The bot's referral settings as last published by the users service. */
