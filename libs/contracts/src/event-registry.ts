@@ -25,6 +25,7 @@ import { file_botplatform_gamification_v1_gamification } from './gen/botplatform
 import { file_botplatform_gamification_v1_gamification_rpc } from './gen/botplatform/gamification/v1/gamification_rpc_pb.js';
 import { file_botplatform_payments_v1_payments } from './gen/botplatform/payments/v1/payments_pb.js';
 import { file_botplatform_payments_v1_cards } from './gen/botplatform/payments/v1/cards_pb.js';
+import { file_botplatform_payments_v1_referrals } from './gen/botplatform/payments/v1/referrals_pb.js';
 
 /**
  * Every generated contract file. Public events are found in them by their
@@ -56,6 +57,7 @@ export const contractFiles: readonly DescFile[] = [
   file_botplatform_gamification_v1_gamification_rpc,
   file_botplatform_payments_v1_payments,
   file_botplatform_payments_v1_cards,
+  file_botplatform_payments_v1_referrals,
   // `npm run new:service` adds the files of each new service here.
 ];
 

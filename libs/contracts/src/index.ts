@@ -26,6 +26,7 @@ export * from './gen/botplatform/gamification/v1/gamification_pb.js';
 export * from './gen/botplatform/gamification/v1/gamification_rpc_pb.js';
 export * from './gen/botplatform/payments/v1/payments_pb.js';
 export * from './gen/botplatform/payments/v1/cards_pb.js';
+export * from './gen/botplatform/payments/v1/referrals_pb.js';
 // Not `export *`: its extension is named `rpc`, which every RpcClient variable is called too.
 export {
   file_botplatform_bus_v1_rpc_options,

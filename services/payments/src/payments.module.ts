@@ -42,6 +42,8 @@ import { PromoCommands } from './promo/promo-commands.js';
 import { PromoFeature } from './promo/promo.feature.js';
 import { PromoRpcController } from './promo/promo.rpc-controller.js';
 import { RedeemPromoCodeUseCase } from './promo/redeem-promo-code.use-case.js';
+import { ReferralStatsReader } from './referral/referral-stats.js';
+import { ReferralFeature } from './referral/referral.feature.js';
 import { Clock, SystemClock } from './shared/clock.js';
 import { PayFromWalletUseCase } from './wallet/pay-from-wallet.use-case.js';
 import { RenewFromWalletUseCase } from './wallet/renew-from-wallet.use-case.js';
@@ -117,6 +119,8 @@ class PaymentsRpc implements OnModuleDestroy {
     ManagePromoCodesUseCase,
     RedeemPromoCodeUseCase,
     PromoFeature,
+    ReferralStatsReader,
+    ReferralFeature,
     { provide: SubscriptionsClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new SubscriptionsClient(rpc.client) },
     { provide: GatewayClient, inject: [PaymentsRpc], useFactory: (rpc: PaymentsRpc) => new GatewayClient(rpc.client) },
     // /payadmin (src/admin/): a member's payments and refunds, receipts to review, promo codes and batches.
@@ -129,9 +133,20 @@ class PaymentsRpc implements OnModuleDestroy {
     // The service's one router (the definition's `botFeatures`): startService declares it to the gateway.
     {
       provide: BotFeatureRouter,
-      inject: [StarsCheckoutFeature, WalletFeature, PromoFeature, CardTransferFeature, PaymentsAdminFeature],
-      useFactory: (stars: StarsCheckoutFeature, wallet: WalletFeature, promo: PromoFeature, cards: CardTransferFeature, admin: PaymentsAdminFeature) =>
-        admin.register(cards.register(promo.register(wallet.register(stars.register(new BotFeatureRouter('payments', { translate: paymentsTranslate })))))),
+      inject: [StarsCheckoutFeature, WalletFeature, PromoFeature, CardTransferFeature, ReferralFeature, PaymentsAdminFeature],
+      useFactory: (
+        stars: StarsCheckoutFeature,
+        wallet: WalletFeature,
+        promo: PromoFeature,
+        cards: CardTransferFeature,
+        referral: ReferralFeature,
+        admin: PaymentsAdminFeature,
+      ) =>
+        admin.register(
+          referral.register(
+            cards.register(promo.register(wallet.register(stars.register(new BotFeatureRouter('payments', { translate: paymentsTranslate }))))),
+          ),
+        ),
     },
   ],
 })

@@ -1,4 +1,5 @@
 import { BotFeatureRouter } from '@botplatform/bot-kit';
+import { busMigrations } from '@botplatform/bus';
 import { eventStoreMigrations } from '@botplatform/event-store';
 import { schedulerMigrations } from '@botplatform/scheduler';
 import type { ServiceDefinition } from '@botplatform/service-kit';
@@ -12,6 +13,11 @@ import { ProvidersMigration20261130230000 } from './providers/migrations/2026113
 import { WalletMigration20261130230000 } from './migrations/20261130230000-wallet.migration.js';
 import { PromoCodesMigration20261130233000 } from './migrations/20261130233000-promo-codes.migration.js';
 import { WalletEntryRow } from './wallet/wallet-entry.entity.js';
+import { ReferralsMigration20261201020000 } from './referral/migrations/20261201020000-referrals.migration.js';
+import { onPaymentEvent } from './referral/on-payment-event.consumer.js';
+import { onUsersEvent } from './referral/on-users-event.consumer.js';
+import { ReferralCommands } from './referral/referral-commands.js';
+import { referralPublicEvents } from './referral/referral.public-events.js';
 
 /** The payments service. Publishes `payments.*` events (proto/botplatform/payments/v1). */
 export const paymentsService: ServiceDefinition = {
@@ -21,16 +27,23 @@ export const paymentsService: ServiceDefinition = {
     ...eventStoreMigrations,
     // The durable schedule (ADR 0013): the wallet grant checks of grant-retry/.
     ...schedulerMigrations,
-    // No busMigrations: they hold a consumer's inbox and positions, and this service consumes nothing yet.
+    // The consumers' inboxes and positions (referrals follow the users' members and settings, and the payments).
+    ...busMigrations,
     { name: 'Migration20261130194000_payments', class: PaymentsMigration20261130194000 },
     { name: 'Migration20261130230000_card_transfers', class: CardTransfersMigration20261130230000 },
     { name: 'Migration20261130230000_providers', class: ProvidersMigration20261130230000 },
     { name: 'Migration20261130230000_wallet', class: WalletMigration20261130230000 },
     { name: 'Migration20261130233000_promo_codes', class: PromoCodesMigration20261130233000 },
+    { name: 'Migration20261201020000_referrals', class: ReferralsMigration20261201020000 },
   ],
   entities: [Payment, CardTransfer, WalletEntryRow],
   module: (dependencies) => PaymentsModule.forService(dependencies),
-  toPublic: paymentPublicEvents,
+  toPublic: (event) => paymentPublicEvents(event) ?? referralPublicEvents(event),
+  // Referrals (src/referral/): who joined through whose link (users' registrations), and the rewards of their payments.
+  consumers: ({ store, orm }) => {
+    const referrals = new ReferralCommands(store, orm);
+    return [onUsersEvent(referrals), onPaymentEvent(referrals)];
+  },
   // Its bot features (src/bot/: pre-checkout queries, successful and refunded payments; src/cards/: receipts and their review), declared to the gateway at start.
   botFeatures: BotFeatureRouter,
 };

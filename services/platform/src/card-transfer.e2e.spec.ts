@@ -250,6 +250,11 @@ describe.each(Object.keys(modes))('Card transfers with a receipt (%s)', (mode) =
     expect(text(await approved)).toMatch(new RegExp(`^Перевод ${tracking} подтверждён\\. Месяц ваш до \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d \\(UTC\\)\\.$`));
     expect(await streamTypes(`payment-${paymentId}`)).toEqual(['PaymentCreated', 'PaymentCompleted']);
     expect(await streamTypes(`card-transfer-${paymentId}`)).toEqual(['CardTransferOpened', 'CardReceiptSubmitted', 'CardTransferApproved']);
+    const [{ provider }] = await platform.services
+      .get('payments')!
+      .dependencies.orm.em.getConnection()
+      .execute<{ provider: string }[]>('SELECT provider FROM payments.payments WHERE payment_id = ?', [paymentId]);
+    expect(provider).toBe('card');
     expect((await subscriptionEvents(vera)).map((event) => event.type)).toEqual(['SubscriptionStarted']);
     expect(await ask(chat, 'subscription', isStatus)).toContain('Месяц');
 

@@ -1,7 +1,7 @@
 import { EmbeddedEventBus, InProcessBroker, type RpcClient } from '@botplatform/bus';
 import { RPC, type PlanDefinitionJson, type RegisterBotReplyJson } from '@botplatform/contracts';
 import type { RecordedEvent } from '@botplatform/event-store';
-import { FakeCryptoPay } from '@botplatform/payments';
+import { FakeCryptoPay, paymentsService } from '@botplatform/payments';
 import { createRpcClient, type RpcTransport } from '@botplatform/service-kit';
 import { TelegramSandbox, type SandboxBot, type SandboxChat, type SandboxUser } from '@botplatform/telegram-sandbox';
 import { createTestDatabase, waitFor, type TestDatabase } from '@botplatform/testing';
@@ -45,6 +45,17 @@ describe('Payment providers (embedded platform)', () => {
   const subscriptionEvents = async (user: SandboxUser) =>
     (await platform.services.get('subscriptions')!.dependencies.store.readStream(`subscription-${shop.botId}-${user.id}`)).events;
   const typesOf = (events: readonly RecordedEvent[]) => events.map((event) => event.type);
+  /** The read model's provider and the one `payments.payment.completed.v1` carries, which must agree. */
+  const providerOf = async (paymentId: string) => {
+    const payments = platform.services.get('payments')!;
+    const [row] = await payments.dependencies.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ provider: string }[]>('SELECT provider FROM payments.payments WHERE payment_id = ?', [paymentId]);
+    const completed = (await paymentEvents(paymentId)).find((event) => event.type === 'PaymentCompleted')!;
+    const published = (paymentsService.toPublic!(completed)?.message as { provider?: string } | undefined)?.provider;
+    return row?.provider === published ? published : `read model ${row?.provider}, event ${published}`;
+  };
   const start = async (chat: SandboxChat) => {
     const answer = chat.waitForMessage(() => true, { timeoutMs: 10_000 });
     chat.sendCommand('start');
@@ -131,7 +142,8 @@ describe('Payment providers (embedded platform)', () => {
 
     const events = await paymentEvents(order.paymentId!);
     expect(typesOf(events)).toEqual(['PaymentCreated', 'PaymentCompleted']);
-    expect(events[1]!.data).toMatchObject({ chargeId: `crypto-pay:${invoice!.invoice_id}`, currency: 'USD', amount: '499' });
+    expect(events[1]!.data).toMatchObject({ chargeId: `crypto-pay:${invoice!.invoice_id}`, currency: 'USD', amount: '499', provider: 'crypto-pay' });
+    expect(await providerOf(order.paymentId!)).toBe('crypto-pay');
     expect(typesOf(await subscriptionEvents(ivan))).toEqual(['SubscriptionStarted']);
     expect((await rpc.call(RPC.payments.listParkedWebhooks, { botId: shop.botId })).webhooks ?? []).toEqual([]);
 
@@ -198,7 +210,13 @@ describe('Payment providers (embedded platform)', () => {
     await waitFor('the payment to complete', async () => typesOf(await paymentEvents(order.paymentId!)).includes('PaymentCompleted'), { timeoutMs: 10_000 });
     const [charge] = sandbox.payments(shop.sandbox).filter((payment) => payment.userId === olga.id);
     expect(charge).toMatchObject({ currency: 'USD', amount: 499 });
-    expect((await paymentEvents(order.paymentId!))[1]!.data).toMatchObject({ chargeId: charge!.chargeId, currency: 'USD', amount: '499' });
+    expect((await paymentEvents(order.paymentId!))[1]!.data).toMatchObject({
+      chargeId: charge!.chargeId,
+      currency: 'USD',
+      amount: '499',
+      provider: 'telegram-fiat',
+    });
+    expect(await providerOf(order.paymentId!)).toBe('telegram-fiat');
     await waitFor('the grant', async () => (await subscriptionEvents(olga)).length > 0, { timeoutMs: 10_000 });
     expect(typesOf(await subscriptionEvents(olga))).toEqual(['SubscriptionStarted']);
   });

@@ -109,10 +109,14 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
   },
   // Sells plans: reads them, grants or revokes them and switches renewal (Stars subscriptions) in subscriptions; refunds Stars through the gateway,
   // the only service that speaks to Telegram; its pre-checkout and payment messages are routed to it.
+  // Referrals follow the users' registrations (the /start payload) and referral settings, and its own payments.
   {
     user: 'payments',
     service: true,
-    consumers: [],
+    consumers: [
+      { name: 'payments--referral-members', source: 'users' },
+      { name: 'payments--referral-rewards', source: 'payments' },
+    ],
     requests: [
       ...[
         RPC.subscriptions.listPlans,

@@ -11,6 +11,7 @@ const shop: BotFeatureDeclarationJson = {
   steps: [{ step: 'plans:promo' }],
   messageKinds: [{ kind: 'MESSAGE_KIND_SUCCESSFUL_PAYMENT' }, { kind: 'MESSAGE_KIND_PHOTO', featureFlag: 'receipts' }],
   updateKinds: [{ kind: 'UPDATE_KIND_PRE_CHECKOUT_QUERY' }, { kind: 'UPDATE_KIND_SUBSCRIPTION' }, { kind: 'UPDATE_KIND_MY_CHAT_MEMBER' }],
+  deepLinks: [{ prefix: 'promo' }],
 };
 const table = new RoutingTable().with(checkFeatureDeclaration(shop));
 const from = { id: 42, is_bot: false, first_name: 'Ann' };
@@ -45,6 +46,22 @@ describe('translateUpdate', () => {
         trigger: { command: { command: 'plans', payload: 'gold', messageId: '3' } },
       },
     });
+  });
+
+  it("routes a /start deep link by its prefix to the service that declared it; other /start stays the host's", () => {
+    expect(translateUpdate(message({ text: '/start promo_SPRING25' }), { table })).toEqual({
+      leaveStep: false,
+      routed: {
+        route: { service: 'shop', featureFlag: '' },
+        kind: 'command',
+        name: '/start',
+        chatId: 42,
+        trigger: { command: { command: 'start', payload: 'promo_SPRING25', messageId: '3' } },
+      },
+    });
+    for (const text of ['/start', '/start promo', '/start ref_42', '/start promoX_1', '/start _promo']) {
+      expect(translateUpdate(message({ text }), { table })).toEqual({ leaveStep: false });
+    }
   });
 
   it('leaves an unknown command to the host, and a gateway command too', () => {

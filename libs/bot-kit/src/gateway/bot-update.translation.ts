@@ -117,7 +117,8 @@ export function translateUpdate(update: Update, options: TranslationOptions): Up
   if (message) {
     const command = parseCommand(message.text, options.botUsername);
     if (command) {
-      const route = table.command(command.command);
+      // The gateway keeps /start, but a deep link (`/start promo_…`) goes to the service that declared its prefix.
+      const route = command.command === 'start' ? table.deepLink(command.payload) : table.command(command.command);
       const leaveStep = awaiting !== undefined;
       if (!route) return { leaveStep };
       return {

@@ -63,6 +63,14 @@ describe('A bot feature router', () => {
     });
   });
 
+  it('declares and answers a /start deep link by its prefix, with the whole payload', async () => {
+    const router = new BotFeatureRouter('payments').deepLink('promo', (ctx) => ctx.reply(`code ${ctx.command?.payload?.slice('promo_'.length)}`));
+    expect(router.declaration().deepLinks).toEqual([{ prefix: 'promo' }]);
+    const { actions } = await router.handle(update({ command: { command: 'start', payload: 'promo_SPRING25', messageId: '7' } }));
+    expect(actions).toEqual([{ reply: { text: 'code SPRING25' } }]);
+    await expect(router.handle(update({ command: { command: 'start', payload: 'ref_42', messageId: '8' } }))).rejects.toThrow(/no handler for \/start ref_42/);
+  });
+
   it("answers a command with the handler's actions, in the member's language", async () => {
     const { actions } = await plansRouter().handle(update({ command: { command: 'plans', messageId: '7' } }));
     expect(actions).toEqual([

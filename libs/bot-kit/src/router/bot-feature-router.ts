@@ -66,6 +66,7 @@ export class BotFeatureRouter {
   private readonly steps = new Map<string, Registered<string>>();
   private readonly messageKinds = new Map<MessageKindJson, Registered<MessageKindJson>>();
   private readonly updateKinds = new Map<UpdateKindJson, Registered<UpdateKindJson>>();
+  private readonly deepLinks = new Map<string, Registered<string>>();
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -111,6 +112,15 @@ export class BotFeatureRouter {
     return this.changed();
   }
 
+  /**
+   * `/start <prefix>_…` deep links (t.me/<bot>?start=promo_SPRING25): the gateway keeps /start, but routes a
+   * payload whose word before the first "_" is `prefix` here; `ctx.command` is `start` with the whole payload.
+   */
+  deepLink(prefix: string, handler: FeatureHandler, options: RouteOptions = {}): this {
+    this.deepLinks.set(prefix, { name: prefix, handler, featureFlag: options.featureFlag ?? '' });
+    return this.changed();
+  }
+
   /** Told when a route is added after the declaration was sent (the declarer sends it again). */
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -136,6 +146,7 @@ export class BotFeatureRouter {
         steps: [...this.steps.values()].map((s) => ({ step: s.name, ...flagOf(s.featureFlag) })),
         messageKinds: [...this.messageKinds.values()].map((k) => ({ kind: k.name, ...flagOf(k.featureFlag) })),
         updateKinds: [...this.updateKinds.values()].map((k) => ({ kind: k.name, ...flagOf(k.featureFlag) })),
+        deepLinks: [...this.deepLinks.values()].map((d) => ({ prefix: d.name, ...flagOf(d.featureFlag) })),
       }),
     );
   }
@@ -159,6 +170,11 @@ export class BotFeatureRouter {
     };
     if (update.command) {
       const name = update.command.command ?? '';
+      if (name === 'start') {
+        const payload = update.command.payload ?? '';
+        const prefix = payload.includes('_') ? payload.slice(0, payload.indexOf('_')) : '';
+        return { handler: this.deepLinks.get(prefix)?.handler ?? missing(`/start ${payload}`) };
+      }
       return { handler: this.commands.get(name)?.handler ?? missing(`/${name}`) };
     }
     if (update.callback) {

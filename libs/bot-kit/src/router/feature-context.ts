@@ -87,6 +87,11 @@ export class FeatureContext {
     return this.update.context?.botName ?? '';
   }
 
+  /** The bot's @username without the "@" (for t.me links), '' when the gateway did not say. */
+  get botUsername(): string {
+    return this.update.context?.botUsername ?? '';
+  }
+
   get member(): MemberJson {
     return this.update.context?.member ?? {};
   }

@@ -9,6 +9,8 @@ export const COMMAND_NAME = /^[a-z0-9_]{1,32}$/;
 const STEP_NAME = /^([a-z][a-z0-9]{0,11}):([a-z0-9][a-z0-9_-]{0,31})$/;
 /** Telegram's limit on a command's description. */
 const MAX_DESCRIPTION = 256;
+/** The word before the first "_" of a `/start` payload a service takes. */
+export const DEEP_LINK_PREFIX = /^[a-z][a-z0-9]{0,15}$/;
 const FLAG_NAME = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
 
 /** A declaration the gateway cannot route from: a malformed name, a duplicate, a step outside the service's namespaces. */
@@ -48,6 +50,8 @@ export interface FeatureDeclaration {
   readonly steps: readonly DeclaredName[];
   readonly messageKinds: readonly DeclaredName<Exclude<MessageKindJson, 'MESSAGE_KIND_UNSPECIFIED'>>[];
   readonly updateKinds: readonly DeclaredName<Exclude<UpdateKindJson, 'UPDATE_KIND_UNSPECIFIED'>>[];
+  /** `/start <prefix>_…` deep links, by prefix. */
+  readonly deepLinks: readonly DeclaredName[];
 }
 
 /**
@@ -120,6 +124,13 @@ export function checkFeatureDeclaration(json: BotFeatureDeclarationJson): Featur
   });
   unique(updateKinds, 'update kind');
 
+  const deepLinks = (json.deepLinks ?? []).map((entry) => {
+    const name = entry.prefix ?? '';
+    if (!DEEP_LINK_PREFIX.test(name)) fail(`deep link prefix "${name}" is not 1 to 16 of a-z and 0-9, starting with a letter`);
+    return { name, featureFlag: flag(entry.featureFlag, `deep link ${name}`) };
+  });
+  unique(deepLinks, 'deep link prefix');
+
   const byName = <T extends { readonly name: string }>(items: T[]) => items.sort((a, b) => a.name.localeCompare(b.name));
   return {
     service,
@@ -128,6 +139,7 @@ export function checkFeatureDeclaration(json: BotFeatureDeclarationJson): Featur
     steps: byName(steps),
     messageKinds: byName(messageKinds),
     updateKinds: byName(updateKinds),
+    deepLinks: byName(deepLinks),
   };
 }
 
@@ -141,6 +153,7 @@ export function featureDeclarationToJson(declaration: FeatureDeclaration): BotFe
     steps: declaration.steps.map((s) => ({ step: s.name, ...flagOf(s.featureFlag) })),
     messageKinds: declaration.messageKinds.map((k) => ({ kind: k.name, ...flagOf(k.featureFlag) })),
     updateKinds: declaration.updateKinds.map((k) => ({ kind: k.name, ...flagOf(k.featureFlag) })),
+    ...(declaration.deepLinks.length ? { deepLinks: declaration.deepLinks.map((d) => ({ prefix: d.name, ...flagOf(d.featureFlag) })) } : {}),
   };
 }
 

@@ -94,6 +94,21 @@ describe('The routing table', () => {
     expect(clashing({ service: 'shop', commands: [{ command: 'shop', descriptions: { en: 'x' } }] })).toBeUndefined();
   });
 
+  it('routes /start payloads by the word before the first "_" to the one service that declared it', () => {
+    const promo = checkFeatureDeclaration({ service: 'payments', deepLinks: [{ prefix: 'promo' }] });
+    const withPromo = new RoutingTable(new Map(), gatewayReserved).with(promo);
+    expect(withPromo.deepLink('promo_SPRING25')).toEqual({ service: 'payments', featureFlag: '' });
+    expect(withPromo.deepLink('promo_')).toEqual({ service: 'payments', featureFlag: '' });
+    for (const payload of [undefined, '', 'promo', 'ref_42', '_promo', 'PROMO_X']) expect(withPromo.deepLink(payload)).toBeUndefined();
+    expect(withPromo.clashOf(checkFeatureDeclaration({ service: 'shop', deepLinks: [{ prefix: 'promo' }] }))).toEqual({
+      kind: 'deep_link',
+      name: 'promo',
+      owner: 'payments',
+    });
+    expect(() => checkFeatureDeclaration({ service: 'shop', deepLinks: [{ prefix: 'promo_' }] })).toThrow(/deep link prefix/);
+    expect(() => checkFeatureDeclaration({ service: 'shop', deepLinks: [{ prefix: 'a' }, { prefix: 'a' }] })).toThrow(/declared twice/);
+  });
+
   it('lets a service declare again over its own names, and replaces what it declared before', () => {
     const narrower = checkFeatureDeclaration({ service: 'subscriptions', commands: [{ command: 'subscription', descriptions: { en: 'yours' } }] });
     expect(table.clashOf(plans)).toBeUndefined();

@@ -3,7 +3,7 @@ import { namespaceOfCallbackData } from './callback-data.js';
 import type { DeclaredCommand, FeatureDeclaration } from './feature-declaration.js';
 
 /** What a declaration can own, as named in a clash. */
-export type RouteKind = 'command' | 'callback_namespace' | 'step' | 'message_kind' | 'update_kind';
+export type RouteKind = 'command' | 'callback_namespace' | 'step' | 'message_kind' | 'update_kind' | 'deep_link';
 
 /** Where an update goes: the owning service, and the bot flag that must be on for it to go there. */
 export interface Route {
@@ -44,6 +44,7 @@ export class RoutingTable {
   private readonly stepIndex: Index;
   private readonly messageKindIndex: Index;
   private readonly updateKindIndex: Index;
+  private readonly deepLinkIndex: Index;
 
   constructor(
     readonly declarations: ReadonlyMap<string, FeatureDeclaration> = new Map(),
@@ -61,6 +62,7 @@ export class RoutingTable {
     this.stepIndex = index((d) => d.steps);
     this.messageKindIndex = index((d) => d.messageKinds);
     this.updateKindIndex = index((d) => d.updateKinds);
+    this.deepLinkIndex = index((d) => d.deepLinks);
   }
 
   /** The first name of `declaration` that another service (or the host) owns, if any. */
@@ -84,6 +86,7 @@ export class RoutingTable {
       ['step', this.stepIndex, declaration.steps],
       ['message_kind', this.messageKindIndex, declaration.messageKinds],
       ['update_kind', this.updateKindIndex, declaration.updateKinds],
+      ['deep_link', this.deepLinkIndex, declaration.deepLinks],
     ];
     for (const [kind, index, entries] of checks) {
       for (const { name } of entries) {
@@ -121,6 +124,12 @@ export class RoutingTable {
 
   updateKind(kind: UpdateKindJson): Route | undefined {
     return this.updateKindIndex.get(kind);
+  }
+
+  /** The owner of a `/start` payload, by its word before the first "_" (`promo_SPRING25` → `promo`). */
+  deepLink(payload: string | undefined): Route | undefined {
+    const separator = payload ? payload.indexOf('_') : -1;
+    return separator > 0 ? this.deepLinkIndex.get(payload!.slice(0, separator)) : undefined;
   }
 
   /** Every routed command, ordered by service then command (the menu's order). */

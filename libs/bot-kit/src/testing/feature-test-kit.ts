@@ -102,6 +102,7 @@ export class FeatureTestKit {
           return {
             botId,
             botName: name,
+            ...(ctx.me?.username ? { botUsername: ctx.me.username } : {}),
             member,
             language: member.languageOverride ?? ctx.from?.language_code ?? 'en',
             timeZone: this.options.timeZone ?? 'UTC',

@@ -60,6 +60,9 @@ function shopRouter(): BotFeatureRouter {
     .command('vip', { description: { en: 'The VIP lounge' }, featureFlag: 'vip' }, (ctx) => {
       ctx.reply('Welcome to the VIP lounge.');
     })
+    .deepLink('gift', (ctx) => {
+      ctx.reply(`Gift ${ctx.command?.payload} for ${ctx.botUsername}.`);
+    })
     .command('forge', { description: { en: 'A broken screen' } }, (ctx) => {
       // The gateway's own namespace: a service may never put such a button under its messages.
       ctx.reply('Pick a language', { keyboard: new InlineKeyboard().text('Русский', 'lang:set:ru') });
@@ -99,6 +102,20 @@ describe.each<RoutingMode>(['in-process', 'nats'])('Routed bot features, end to 
       },
     });
     expect(typeof update.updateId).toBe('string');
+  });
+
+  it("routes /start with a declared deep-link prefix to its service (with the bot's username), and keeps every other /start", async () => {
+    const cleo = harness.user('Cleo');
+    const chat = harness.chat(cleo);
+    chat.sendCommand('start', 'gift_XMAS25');
+    await chat.waitForMessage(text(`Gift gift_XMAS25 for ${harness.bot.username}.`));
+    expect(shop.received.at(-1)).toMatchObject({ command: { command: 'start', payload: 'gift_XMAS25' }, context: { botUsername: harness.bot.username } });
+    const routed = shop.received.length;
+    for (const payload of [undefined, 'ref_42', 'other_1']) {
+      chat.sendCommand('start', payload);
+      await chat.waitForMessage(text('Hello, Cleo! I am Routed. Send /help to see what I can do.'));
+    }
+    expect(shop.received.length).toBe(routed);
   });
 
   it('routes a button press by its namespace: the callback answered, the message edited, an invoice sent; paying it goes through the service', async () => {

@@ -25,6 +25,7 @@ export function gatewayFeatureRouting(routing: GatewayRouting, logger: Logger): 
     memberContext: async (ctx) => ({
       botId: ctx.tenant.botId,
       botName: ctx.tenant.name,
+      ...(ctx.me?.username ? { botUsername: ctx.me.username } : {}),
       ...(ctx.member ? { member: memberOf(ctx.member) } : {}),
       language: localeOf(ctx),
       timeZone: (await routing.config(ctx.tenant.botId)).timeZone,

@@ -76,6 +76,7 @@ export class StartCardTransferUseCase {
         planId: input.planId,
         currency: card.currency,
         amount,
+        provider: 'card',
         now,
       },
       { botId: input.botId, actor },

@@ -19,6 +19,7 @@ const TEXTS = {
     'entry-spend': 'payment',
     'entry-refund': 'refund',
     'entry-referral_reward': 'referral reward',
+    'entry-referral_reversal': 'referral reward taken back',
     'entry-adjustment': 'adjustment',
     'checkout-unknown-order': 'This invoice is not valid in this chat. Please open /plans and buy again.',
     'checkout-already-paid': 'This order is paid already. Nothing was charged again.',
@@ -56,6 +57,15 @@ const TEXTS = {
     'card-review-no-receipt': '{tracking} has no receipt to review.',
     'card-review-reason-ask': 'Reply with the reason for rejecting {tracking}.',
     'card-review-rejected': '{tracking} rejected by {admin}: {reason}',
+    // Referrals (referral/referral.feature.ts) and deep links (/start promo_CODE).
+    'referral-link': 'Your invite link:\n{link}',
+    'referral-terms': 'You earn {share} of every payment of the friends who join through it, into your wallet (/balance).',
+    'referral-terms-levels':
+      'You earn a share of every payment of the friends who join through it, and of the friends they bring, into your wallet (/balance). Share by level: {shares}.',
+    'referral-off': 'This bot gives no referral rewards at the moment.',
+    'referral-joined': 'Joined through your link: {count}',
+    'referral-earned': 'Earned: {earned}',
+    'referral-nothing': 'nothing yet',
   },
   ru: {
     'promo-usage': 'Отправьте код после команды, например /promo SPRING25.',
@@ -76,6 +86,7 @@ const TEXTS = {
     'entry-spend': 'оплата',
     'entry-refund': 'возврат',
     'entry-referral_reward': 'реферальная награда',
+    'entry-referral_reversal': 'возврат реферальной награды',
     'entry-adjustment': 'корректировка',
     renewed: 'Спасибо! {name} продлён до {end}.',
     'subscription-failed':
@@ -112,6 +123,14 @@ const TEXTS = {
     'card-review-no-receipt': 'У {tracking} нет чека для проверки.',
     'card-review-reason-ask': 'Ответьте причиной отклонения {tracking}.',
     'card-review-rejected': '{tracking} отклонён ({admin}): {reason}',
+    'referral-link': 'Ваша ссылка-приглашение:\n{link}',
+    'referral-terms': 'Вы получаете {share} от каждой оплаты друзей, пришедших по ней, на свой кошелёк (/balance).',
+    'referral-terms-levels':
+      'Вы получаете долю от каждой оплаты друзей, пришедших по ней, и друзей, которых приведут они, на свой кошелёк (/balance). Доля по уровням: {shares}.',
+    'referral-off': 'Сейчас этот бот не начисляет реферальные награды.',
+    'referral-joined': 'Присоединились по вашей ссылке: {count}',
+    'referral-earned': 'Заработано: {earned}',
+    'referral-nothing': 'пока ничего',
   },
 } as const;
 

@@ -254,6 +254,26 @@ describe('Payment', () => {
     });
   });
 
+  describe('through another provider', () => {
+    it('records the provider that takes the money on the creation and the completion (Stars stays implicit)', () => {
+      for (const provider of ['telegram-fiat', 'crypto-pay', 'card'] as const) {
+        const providerCreated: PaymentCreated = { type: 'PaymentCreated', data: { ...created.data, provider } };
+        spec
+          .given([])
+          .when({ ...create, provider })
+          .then([providerCreated]);
+        spec
+          .given([providerCreated])
+          .when(complete)
+          .then([{ type: 'PaymentCompleted', data: { ...completed.data, provider } }]);
+      }
+      spec
+        .given([])
+        .when({ ...create, provider: 'stars' })
+        .then([created]);
+    });
+  });
+
   describe('from the wallet, with a promo discount', () => {
     const walletCreate: CreatePayment = { ...create, amount: '200', provider: 'wallet', listAmount: '250', discountId: 'promo:b:TWENTY:1' };
     const walletCreated: PaymentCreated = {

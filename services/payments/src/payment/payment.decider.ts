@@ -86,8 +86,14 @@ export interface RefundPayment {
   readonly now: string;
 }
 
-/** Telegram Stars (the default, absent from older events) or the member's wallet in the bot. */
-export type PaymentProvider = 'stars' | 'wallet';
+/**
+ * Who takes the money: Telegram Stars (the default, absent from the events of a Stars payment), the
+ * member's wallet in the bot, Telegram Payments with a provider token, Crypto Pay, or a card transfer.
+ */
+export type PaymentProvider = 'stars' | 'wallet' | 'telegram-fiat' | 'crypto-pay' | 'card';
+
+/** The provider as the events keep it: absent for Stars (as older events were written). */
+type StoredProvider = Exclude<PaymentProvider, 'stars'>;
 
 export type PaymentCommand = CreatePayment | CompletePayment | NoteStarSubscriptionState | FailPayment | CancelPayment | RefundPayment;
 
@@ -102,11 +108,11 @@ interface PaymentData {
 
 export type PaymentCreated = DomainEvent<
   'PaymentCreated',
-  PaymentData & { subscriptionPeriod?: number; provider?: 'wallet'; listAmount?: MinorUnits; discountId?: string; createdAt: string }
+  PaymentData & { subscriptionPeriod?: number; provider?: StoredProvider; listAmount?: MinorUnits; discountId?: string; createdAt: string }
 >;
 export type PaymentCompleted = DomainEvent<
   'PaymentCompleted',
-  PaymentData & { chargeId: string; subscriptionExpiresAt?: string; provider?: 'wallet'; discountId?: string; completedAt: string }
+  PaymentData & { chargeId: string; subscriptionExpiresAt?: string; provider?: StoredProvider; discountId?: string; completedAt: string }
 >;
 /** A later charge of the payment's Stars subscription (`is_recurring`): one event per charge. */
 export type PaymentRenewed = DomainEvent<'PaymentRenewed', PaymentData & { chargeId: string; subscriptionExpiresAt?: string; renewedAt: string }>;
@@ -223,7 +229,7 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
         throw new RecurringPeriodInvalidError(command.paymentId, command.subscriptionPeriod, command.currency);
       }
       const { type: _type, now, provider, ...data } = command;
-      return [{ type: 'PaymentCreated', data: { ...data, ...(provider === 'wallet' ? { provider } : {}), createdAt: now } }];
+      return [{ type: 'PaymentCreated', data: { ...data, ...(provider && provider !== 'stars' ? { provider } : {}), createdAt: now } }];
     }
     if (state.status === 'none') throw new PaymentNotFoundError(command.paymentId);
     const data: PaymentData = {
@@ -250,7 +256,7 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
         // Telegram charged after our checkout said yes: the money is taken, so a failure noted since
         // (an archive that raced the checkout) does not undo it; only a cancelled order refuses.
         if (state.status !== 'pending' && state.status !== 'failed') throw new PaymentNotPendingError(command.paymentId, state.status);
-        const provider = state.provider === 'wallet' ? { provider: 'wallet' as const } : {};
+        const provider = state.provider !== 'stars' ? { provider: state.provider } : {};
         const discount = state.discountId ? { discountId: state.discountId } : {};
         return [{ type: 'PaymentCompleted', data: { ...data, chargeId: command.chargeId, ...expires, ...provider, ...discount, completedAt: command.now } }];
       }

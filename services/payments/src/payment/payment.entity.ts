@@ -26,7 +26,7 @@ export class Payment {
   @Property({ type: 'text' })
   status: PaymentStatus;
 
-  /** "stars" or "wallet". */
+  /** "stars", "wallet", "telegram-fiat", "crypto-pay" or "card". */
   @Property({ type: 'text' })
   provider: PaymentProvider;
 

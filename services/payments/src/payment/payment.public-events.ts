@@ -1,5 +1,12 @@
 import type { PublicEventMapper } from '@botplatform/bus';
-import { PaymentCompletedSchema, PaymentCreatedSchema, PaymentFailedSchema, PaymentRefundedSchema, timestampFromDate } from '@botplatform/contracts';
+import {
+  PaymentCompletedSchema,
+  PaymentCreatedSchema,
+  PaymentFailedSchema,
+  PaymentRefundedSchema,
+  PaymentRenewedSchema,
+  timestampFromDate,
+} from '@botplatform/contracts';
 import type { RecordedEvent } from '@botplatform/event-store';
 import type { PaymentEvent } from './payment.decider.js';
 
@@ -39,6 +46,23 @@ export const paymentPublicEvents: PublicEventMapper = (stored) => {
           chargeId: data.chargeId,
           completedAt: timestampFromDate(new Date(data.completedAt)),
           provider: data.provider ?? 'stars',
+        },
+      };
+    }
+    case 'PaymentRenewed': {
+      const { data } = event;
+      return {
+        schema: PaymentRenewedSchema,
+        message: {
+          paymentId: data.paymentId,
+          botId: data.botId,
+          telegramUserId: BigInt(data.telegramUserId),
+          planId: data.planId,
+          currency: data.currency,
+          amount: BigInt(data.amount),
+          chargeId: data.chargeId,
+          renewedAt: timestampFromDate(new Date(data.renewedAt)),
+          ...(data.subscriptionExpiresAt ? { subscriptionExpiresAt: timestampFromDate(new Date(data.subscriptionExpiresAt)) } : {}),
         },
       };
     }

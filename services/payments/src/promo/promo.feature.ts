@@ -6,6 +6,9 @@ import { PaymentsError } from '../payments.errors.js';
 import { formatAmount } from '../wallet/wallet.feature.js';
 import { RedeemPromoCodeUseCase } from './redeem-promo-code.use-case.js';
 
+/** `/start promo_CODE`. */
+export const PROMO_DEEP_LINK = 'promo';
+
 const REFUSALS: Readonly<Record<string, string>> = {
   'PAYMENTS.PROMO_NOT_FOUND': 'promo-not-found',
   'PAYMENTS.PROMO_EXPIRED': 'promo-expired',
@@ -15,20 +18,22 @@ const REFUSALS: Readonly<Record<string, string>> = {
 };
 
 /**
- * `/promo CODE`: redeems a promo code of the bot and says what it gave, or why not, in the member's
- * language. (A deep link `/start promo_CODE` does not reach payments today: the gateway owns /start and
- * keeps its payload on the membership in users.)
+ * `/promo CODE` and the deep link `t.me/<bot>?start=promo_CODE` (the gateway keeps /start but routes a
+ * payload of a declared prefix, see `BotFeatureRouter.deepLink`): redeems a promo code of the bot and says
+ * what it gave, or why not, in the member's language.
  */
 @Injectable()
 export class PromoFeature {
   constructor(private readonly redeem: RedeemPromoCodeUseCase) {}
 
   register(router: BotFeatureRouter): BotFeatureRouter {
-    return router.command('promo', { description: { en: 'Redeem a promo code', ru: 'Ввести промокод' } }, (ctx) => this.promo(ctx));
+    return router
+      .command('promo', { description: { en: 'Redeem a promo code', ru: 'Ввести промокод' } }, (ctx) => this.promo(ctx, ctx.command?.payload ?? ''))
+      .deepLink(PROMO_DEEP_LINK, (ctx) => this.promo(ctx, (ctx.command?.payload ?? '').slice(PROMO_DEEP_LINK.length + 1)));
   }
 
-  private async promo(ctx: FeatureContext): Promise<void> {
-    const code = (ctx.command?.payload ?? '').trim();
+  private async promo(ctx: FeatureContext, payload: string): Promise<void> {
+    const code = payload.trim();
     if (!code) {
       ctx.reply(ctx.t('promo-usage'));
       return;

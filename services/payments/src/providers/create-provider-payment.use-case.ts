@@ -54,6 +54,7 @@ export class CreateProviderPaymentUseCase {
         planId: input.planId,
         currency: price.currency,
         amount: price.amount,
+        provider: provider.id,
         now: this.clock.now().toISOString(),
       },
       actor,

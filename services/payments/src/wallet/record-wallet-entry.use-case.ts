@@ -12,6 +12,7 @@ export const ENTRY_KINDS: Record<WalletEntryKind, WalletEntryKindJson> = {
   spend: 'WALLET_ENTRY_KIND_SPEND',
   refund: 'WALLET_ENTRY_KIND_REFUND',
   referral_reward: 'WALLET_ENTRY_KIND_REFERRAL_REWARD',
+  referral_reversal: 'WALLET_ENTRY_KIND_REFERRAL_REVERSAL',
   adjustment: 'WALLET_ENTRY_KIND_ADJUSTMENT',
 };
 

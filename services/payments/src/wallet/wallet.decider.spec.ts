@@ -99,6 +99,29 @@ describe('wallet decider', () => {
       .then([entry('WalletSpent', 's1', '-1', '9007199254740992')]);
   });
 
+  it('takes a referral reward back at most down to zero, and once whatever the balance is when asked again', () => {
+    const reverse = command('referral_reversal', 'rev1', '25', { by: 'payments', reference: 'payment-1' });
+    const reversal = (amount: string, balanceAfter: string) =>
+      entry('WalletReferralReversed', 'rev1', amount, balanceAfter, { by: 'payments', reference: 'payment-1', requested: '25' });
+    DeciderSpecification.for(walletDecider)
+      .given([entry('WalletReferralRewarded', 'ref1', '25', '40')])
+      .when(reverse)
+      .then([reversal('-25', '15')]);
+    // Spent meanwhile: only what is left is taken (never below zero), even nothing.
+    DeciderSpecification.for(walletDecider)
+      .given([entry('WalletReferralRewarded', 'ref1', '25', '25'), entry('WalletSpent', 's1', '-15', '10')])
+      .when(reverse)
+      .then([reversal('-10', '0')]);
+    DeciderSpecification.for(walletDecider)
+      .given([entry('WalletReferralRewarded', 'ref1', '25', '25'), entry('WalletSpent', 's1', '-25', '0')])
+      .when(reverse)
+      .then([reversal('0', '0')]);
+    DeciderSpecification.for(walletDecider)
+      .given([entry('WalletReferralRewarded', 'ref1', '25', '25'), reversal('-25', '0'), entry('WalletToppedUp', 't1', '100', '100')])
+      .when(reverse)
+      .then([]);
+  });
+
   it('folds the balance from the last entry', () => {
     const state = [entry('WalletToppedUp', 't1', '500', '500'), entry('WalletSpent', 's1', '-200', '300')].reduce(
       walletDecider.evolve,

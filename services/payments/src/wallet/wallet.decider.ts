@@ -4,12 +4,14 @@ import { InsufficientBalanceError, WalletAmountInvalidError, WalletReasonMissing
 /** Amounts are decimal strings of int64 minor units: exact, never floats. */
 export type MinorUnits = string;
 
-export type WalletEntryKind = 'top_up' | 'spend' | 'refund' | 'referral_reward' | 'adjustment';
+export type WalletEntryKind = 'top_up' | 'spend' | 'refund' | 'referral_reward' | 'referral_reversal' | 'adjustment';
 
 /**
  * One line of the ledger, asked for by a request: `entryId` is its idempotency key (the same id again
  * records nothing), `amount` is signed by the decider from the kind (a spend takes, a top-up gives; an
- * adjustment carries its own sign).
+ * adjustment carries its own sign). A `referral_reversal` takes back a referral reward whose payment was
+ * refunded: at most the balance (the wallet never goes below zero, ADR 0020), so it may take less than
+ * asked, even nothing; its `amount` is the reward it takes back.
  */
 export interface RecordWalletEntry {
   readonly type: 'RecordWalletEntry';
@@ -49,15 +51,18 @@ export type WalletToppedUp = DomainEvent<'WalletToppedUp', EntryData>;
 export type WalletSpent = DomainEvent<'WalletSpent', EntryData>;
 export type WalletRefunded = DomainEvent<'WalletRefunded', EntryData>;
 export type WalletReferralRewarded = DomainEvent<'WalletReferralRewarded', EntryData>;
+/** `amount` is what it took (signed, maybe "0"), `requested` the reward it was to take back. */
+export type WalletReferralReversed = DomainEvent<'WalletReferralReversed', EntryData & { requested: MinorUnits }>;
 export type WalletAdjusted = DomainEvent<'WalletAdjusted', EntryData & { reason: string }>;
 
-export type WalletEvent = WalletToppedUp | WalletSpent | WalletRefunded | WalletReferralRewarded | WalletAdjusted;
+export type WalletEvent = WalletToppedUp | WalletSpent | WalletRefunded | WalletReferralRewarded | WalletReferralReversed | WalletAdjusted;
 
 export const WALLET_EVENT_TYPES = [
   'WalletToppedUp',
   'WalletSpent',
   'WalletRefunded',
   'WalletReferralRewarded',
+  'WalletReferralReversed',
   'WalletAdjusted',
 ] as const satisfies readonly WalletEvent['type'][];
 
@@ -66,6 +71,7 @@ const EVENT_OF_KIND = {
   spend: 'WalletSpent',
   refund: 'WalletRefunded',
   referral_reward: 'WalletReferralRewarded',
+  referral_reversal: 'WalletReferralReversed',
   adjustment: 'WalletAdjusted',
 } as const satisfies Record<WalletEntryKind, WalletEvent['type']>;
 
@@ -74,6 +80,7 @@ export const KIND_OF_EVENT: Record<WalletEvent['type'], WalletEntryKind> = {
   WalletSpent: 'spend',
   WalletRefunded: 'refund',
   WalletReferralRewarded: 'referral_reward',
+  WalletReferralReversed: 'referral_reversal',
   WalletAdjusted: 'adjustment',
 };
 
@@ -119,9 +126,36 @@ export const walletDecider: Decider<WalletState, WalletCommand, WalletEvent> = {
 
   decide: (command, state) => {
     const magnitude = parseAmount(command.amount);
-    const signed = command.kind === 'adjustment' ? magnitude : command.kind === 'spend' ? -magnitude : magnitude;
     if (command.kind === 'adjustment' ? magnitude === 0n : magnitude <= 0n) throw new WalletAmountInvalidError(command.amount);
     const seen = state.entries.get(command.entryId);
+    if (command.kind === 'referral_reversal') {
+      // Taken back once, whatever the balance is when it is asked again.
+      if (seen) {
+        if (seen.kind !== command.kind) throw new WalletRequestReusedError(command.entryId);
+        return [];
+      }
+      // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.min does not take
+      const taken = magnitude < state.balance ? magnitude : state.balance;
+      return [
+        {
+          type: 'WalletReferralReversed',
+          data: {
+            botId: command.botId,
+            telegramUserId: command.telegramUserId,
+            currency: command.currency,
+            entryId: command.entryId,
+            amount: (-taken).toString(),
+            balanceAfter: (state.balance - taken).toString(),
+            by: command.by,
+            ...(command.reason ? { reason: command.reason } : {}),
+            ...(command.reference ? { reference: command.reference } : {}),
+            recordedAt: command.now,
+            requested: magnitude.toString(),
+          },
+        },
+      ];
+    }
+    const signed = command.kind === 'adjustment' ? magnitude : command.kind === 'spend' ? -magnitude : magnitude;
     if (seen) {
       // The same request again: recorded once. Another entry under the same id is a caller's mistake.
       if (seen.kind !== command.kind || BigInt(seen.amount) !== signed) throw new WalletRequestReusedError(command.entryId);

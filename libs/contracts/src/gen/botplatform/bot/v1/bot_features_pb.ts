@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file botplatform/bot/v1/bot_features.proto.
  */
 export const file_botplatform_bot_v1_bot_features: GenFile = /*@__PURE__*/
-  fileDesc("CiVib3RwbGF0Zm9ybS9ib3QvdjEvYm90X2ZlYXR1cmVzLnByb3RvEhJib3RwbGF0Zm9ybS5ib3QudjEi8AEKEkNvbW1hbmREZWNsYXJhdGlvbhIPCgdjb21tYW5kGAEgASgJEk4KDGRlc2NyaXB0aW9ucxgCIAMoCzI4LmJvdHBsYXRmb3JtLmJvdC52MS5Db21tYW5kRGVjbGFyYXRpb24uRGVzY3JpcHRpb25zRW50cnkSLgoIYXVkaWVuY2UYAyABKA4yHC5ib3RwbGF0Zm9ybS5ib3QudjEuQXVkaWVuY2USFAoMZmVhdHVyZV9mbGFnGAQgASgJGjMKEURlc2NyaXB0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiRwocQ2FsbGJhY2tOYW1lc3BhY2VEZWNsYXJhdGlvbhIRCgluYW1lc3BhY2UYASABKAkSFAoMZmVhdHVyZV9mbGFnGAIgASgJIjUKD1N0ZXBEZWNsYXJhdGlvbhIMCgRzdGVwGAEgASgJEhQKDGZlYXR1cmVfZmxhZxgCIAEoCSJdChZNZXNzYWdlS2luZERlY2xhcmF0aW9uEi0KBGtpbmQYASABKA4yHy5ib3RwbGF0Zm9ybS5ib3QudjEuTWVzc2FnZUtpbmQSFAoMZmVhdHVyZV9mbGFnGAIgASgJIlsKFVVwZGF0ZUtpbmREZWNsYXJhdGlvbhIsCgRraW5kGAEgASgOMh4uYm90cGxhdGZvcm0uYm90LnYxLlVwZGF0ZUtpbmQSFAoMZmVhdHVyZV9mbGFnGAIgASgJIukCChVCb3RGZWF0dXJlRGVjbGFyYXRpb24SDwoHc2VydmljZRgBIAEoCRI4Cghjb21tYW5kcxgCIAMoCzImLmJvdHBsYXRmb3JtLmJvdC52MS5Db21tYW5kRGVjbGFyYXRpb24STQoTY2FsbGJhY2tfbmFtZXNwYWNlcxgDIAMoCzIwLmJvdHBsYXRmb3JtLmJvdC52MS5DYWxsYmFja05hbWVzcGFjZURlY2xhcmF0aW9uEjIKBXN0ZXBzGAQgAygLMiMuYm90cGxhdGZvcm0uYm90LnYxLlN0ZXBEZWNsYXJhdGlvbhJBCg1tZXNzYWdlX2tpbmRzGAUgAygLMiouYm90cGxhdGZvcm0uYm90LnYxLk1lc3NhZ2VLaW5kRGVjbGFyYXRpb24SPwoMdXBkYXRlX2tpbmRzGAYgAygLMikuYm90cGxhdGZvcm0uYm90LnYxLlVwZGF0ZUtpbmREZWNsYXJhdGlvbiJbChlEZWNsYXJlQm90RmVhdHVyZXNSZXF1ZXN0Ej4KC2RlY2xhcmF0aW9uGAEgASgLMikuYm90cGxhdGZvcm0uYm90LnYxLkJvdEZlYXR1cmVEZWNsYXJhdGlvbiI7ChdEZWNsYXJlQm90RmVhdHVyZXNSZXBseRIPCgdjaGFuZ2VkGAEgASgIEg8KB3ZlcnNpb24YAiABKAMiQAoTRmVhdHVyZUNsYXNoRGV0YWlscxIMCgRraW5kGAEgASgJEgwKBG5hbWUYAiABKAkSDQoFb3duZXIYAyABKAkirQIKBk1lbWJlchIPCgd1c2VyX2lkGAEgASgJEhgKEHRlbGVncmFtX3VzZXJfaWQYAiABKAMSEgoKZmlyc3RfbmFtZRgDIAEoCRIWCglsYXN0X25hbWUYBCABKAlIAIgBARIVCgh1c2VybmFtZRgFIAEoCUgBiAEBEiYKBHJvbGUYBiABKA4yGC5ib3RwbGF0Zm9ybS5ib3QudjEuUm9sZRIVCg1hZG1pbl9wZW5kaW5nGAcgASgIEhIKCmlzX3ByZW1pdW0YCCABKAgSHgoRbGFuZ3VhZ2Vfb3ZlcnJpZGUYCSABKAlIAogBARIRCglqb2luZWRfYXQYCiABKAlCDAoKX2xhc3RfbmFtZUILCglfdXNlcm5hbWVCFAoSX2xhbmd1YWdlX292ZXJyaWRlIoIBCg1NZW1iZXJDb250ZXh0Eg4KBmJvdF9pZBgBIAEoCRIQCghib3RfbmFtZRgCIAEoCRIqCgZtZW1iZXIYAyABKAsyGi5ib3RwbGF0Zm9ybS5ib3QudjEuTWVtYmVyEhAKCGxhbmd1YWdlGAQgASgJEhEKCXRpbWVfem9uZRgFIAEoCSJGCg5Db21tYW5kVHJpZ2dlchIPCgdjb21tYW5kGAEgASgJEg8KB3BheWxvYWQYAiABKAkSEgoKbWVzc2FnZV9pZBgDIAEoAyJkCg9DYWxsYmFja1RyaWdnZXISGQoRY2FsbGJhY2tfcXVlcnlfaWQYASABKAkSDAoEZGF0YRgCIAEoCRISCgptZXNzYWdlX2lkGAMgASgDEhQKDG1lc3NhZ2VfdGV4dBgEIAEoCSJTCglQaG90b1BhcnQSDwoHZmlsZV9pZBgBIAEoCRIWCg5maWxlX3VuaXF1ZV9pZBgCIAEoCRINCgV3aWR0aBgDIAEoBRIOCgZoZWlnaHQYBCABKAUicAoMRG9jdW1lbnRQYXJ0Eg8KB2ZpbGVfaWQYASABKAkSFgoOZmlsZV91bmlxdWVfaWQYAiABKAkSEQoJZmlsZV9uYW1lGAMgASgJEhEKCW1pbWVfdHlwZRgEIAEoCRIRCglmaWxlX3NpemUYBSABKAMipgIKC1N0ZXBUcmlnZ2VyEgwKBHN0ZXAYASABKAkSNwoEZGF0YRgCIAMoCzIpLmJvdHBsYXRmb3JtLmJvdC52MS5TdGVwVHJpZ2dlci5EYXRhRW50cnkSEgoKbWVzc2FnZV9pZBgDIAEoAxIMCgR0ZXh0GAQgASgJEjEKBXBob3RvGAUgASgLMh0uYm90cGxhdGZvcm0uYm90LnYxLlBob3RvUGFydEgAiAEBEjcKCGRvY3VtZW50GAYgASgLMiAuYm90cGxhdGZvcm0uYm90LnYxLkRvY3VtZW50UGFydEgBiAEBGisKCURhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQggKBl9waG90b0ILCglfZG9jdW1lbnQi+AEKFVN1Y2Nlc3NmdWxQYXltZW50UGFydBIQCghjdXJyZW5jeRgBIAEoCRIUCgx0b3RhbF9hbW91bnQYAiABKAMSFwoPaW52b2ljZV9wYXlsb2FkGAMgASgJEiIKGnRlbGVncmFtX3BheW1lbnRfY2hhcmdlX2lkGAQgASgJEiIKGnByb3ZpZGVyX3BheW1lbnRfY2hhcmdlX2lkGAUgASgJEiQKHHN1YnNjcmlwdGlvbl9leHBpcmF0aW9uX2RhdGUYBiABKAMSFAoMaXNfcmVjdXJyaW5nGAcgASgIEhoKEmlzX2ZpcnN0X3JlY3VycmluZxgIIAEoCCKeAQoTUmVmdW5kZWRQYXltZW50UGFydBIQCghjdXJyZW5jeRgBIAEoCRIUCgx0b3RhbF9hbW91bnQYAiABKAMSFwoPaW52b2ljZV9wYXlsb2FkGAMgASgJEiIKGnRlbGVncmFtX3BheW1lbnRfY2hhcmdlX2lkGAQgASgJEiIKGnByb3ZpZGVyX3BheW1lbnRfY2hhcmdlX2lkGAUgASgJIqcDCg5NZXNzYWdlVHJpZ2dlchItCgRraW5kGAEgASgOMh8uYm90cGxhdGZvcm0uYm90LnYxLk1lc3NhZ2VLaW5kEhIKCm1lc3NhZ2VfaWQYAiABKAMSDwoHY2FwdGlvbhgDIAEoCRIxCgVwaG90bxgEIAEoCzIdLmJvdHBsYXRmb3JtLmJvdC52MS5QaG90b1BhcnRIAIgBARI3Cghkb2N1bWVudBgFIAEoCzIgLmJvdHBsYXRmb3JtLmJvdC52MS5Eb2N1bWVudFBhcnRIAYgBARJKChJzdWNjZXNzZnVsX3BheW1lbnQYBiABKAsyKS5ib3RwbGF0Zm9ybS5ib3QudjEuU3VjY2Vzc2Z1bFBheW1lbnRQYXJ0SAKIAQESRgoQcmVmdW5kZWRfcGF5bWVudBgHIAEoCzInLmJvdHBsYXRmb3JtLmJvdC52MS5SZWZ1bmRlZFBheW1lbnRQYXJ0SAOIAQFCCAoGX3Bob3RvQgsKCV9kb2N1bWVudEIVChNfc3VjY2Vzc2Z1bF9wYXltZW50QhMKEV9yZWZ1bmRlZF9wYXltZW50InQKElByZUNoZWNrb3V0VHJpZ2dlchIdChVwcmVfY2hlY2tvdXRfcXVlcnlfaWQYASABKAkSEAoIY3VycmVuY3kYAiABKAkSFAoMdG90YWxfYW1vdW50GAMgASgDEhcKD2ludm9pY2VfcGF5bG9hZBgEIAEoCSI9ChNTdWJzY3JpcHRpb25UcmlnZ2VyEhcKD2ludm9pY2VfcGF5bG9hZBgBIAEoCRINCgVzdGF0ZRgCIAEoCSI9ChNNeUNoYXRNZW1iZXJUcmlnZ2VyEhIKCm9sZF9zdGF0dXMYASABKAkSEgoKbmV3X3N0YXR1cxgCIAEoCSKgBAoJQm90VXBkYXRlEjIKB2NvbnRleHQYASABKAsyIS5ib3RwbGF0Zm9ybS5ib3QudjEuTWVtYmVyQ29udGV4dBIRCgl1cGRhdGVfaWQYAiABKAMSDwoHY2hhdF9pZBgDIAEoAxI1Cgdjb21tYW5kGAogASgLMiIuYm90cGxhdGZvcm0uYm90LnYxLkNvbW1hbmRUcmlnZ2VySAASNwoIY2FsbGJhY2sYCyABKAsyIy5ib3RwbGF0Zm9ybS5ib3QudjEuQ2FsbGJhY2tUcmlnZ2VySAASLwoEc3RlcBgMIAEoCzIfLmJvdHBsYXRmb3JtLmJvdC52MS5TdGVwVHJpZ2dlckgAEjUKB21lc3NhZ2UYDSABKAsyIi5ib3RwbGF0Zm9ybS5ib3QudjEuTWVzc2FnZVRyaWdnZXJIABI+CgxwcmVfY2hlY2tvdXQYDiABKAsyJi5ib3RwbGF0Zm9ybS5ib3QudjEuUHJlQ2hlY2tvdXRUcmlnZ2VySAASPwoMc3Vic2NyaXB0aW9uGA8gASgLMicuYm90cGxhdGZvcm0uYm90LnYxLlN1YnNjcmlwdGlvblRyaWdnZXJIABJBCg5teV9jaGF0X21lbWJlchgQIAEoCzInLmJvdHBsYXRmb3JtLmJvdC52MS5NeUNoYXRNZW1iZXJUcmlnZ2VySAASFAoMc2Vzc2lvbl9qc29uGBQgASgJQgkKB3RyaWdnZXIiYwoUSW5saW5lS2V5Ym9hcmRCdXR0b24SDAoEdGV4dBgBIAEoCRIXCg1jYWxsYmFja19kYXRhGAIgASgJSAASDQoDdXJsGAMgASgJSAASDQoDcGF5GAQgASgISABCBgoEa2luZCJGCglJbmxpbmVSb3cSOQoHYnV0dG9ucxgBIAMoCzIoLmJvdHBsYXRmb3JtLmJvdC52MS5JbmxpbmVLZXlib2FyZEJ1dHRvbiI3Cg5LZXlib2FyZEJ1dHRvbhIMCgR0ZXh0GAEgASgJEhcKD3JlcXVlc3RfY29udGFjdBgCIAEoCCI/CghSZXBseVJvdxIzCgdidXR0b25zGAEgAygLMiIuYm90cGxhdGZvcm0uYm90LnYxLktleWJvYXJkQnV0dG9uIpQBCghLZXlib2FyZBI0CgZpbmxpbmUYASABKAsyIi5ib3RwbGF0Zm9ybS5ib3QudjEuSW5saW5lS2V5Ym9hcmRIABIyCgVyZXBseRgCIAEoCzIhLmJvdHBsYXRmb3JtLmJvdC52MS5SZXBseUtleWJvYXJkSAASFgoMcmVtb3ZlX3JlcGx5GAMgASgISABCBgoEa2luZCI9Cg5JbmxpbmVLZXlib2FyZBIrCgRyb3dzGAEgAygLMh0uYm90cGxhdGZvcm0uYm90LnYxLklubGluZVJvdyJdCg1SZXBseUtleWJvYXJkEioKBHJvd3MYASADKAsyHC5ib3RwbGF0Zm9ybS5ib3QudjEuUmVwbHlSb3cSEAoIb25lX3RpbWUYAiABKAgSDgoGcmVzaXplGAMgASgIIrwBCgtSZXBseUFjdGlvbhIMCgR0ZXh0GAEgASgJEjEKCnBhcnNlX21vZGUYAiABKA4yHS5ib3RwbGF0Zm9ybS5ib3QudjEuUGFyc2VNb2RlEjMKCGtleWJvYXJkGAMgASgLMhwuYm90cGxhdGZvcm0uYm90LnYxLktleWJvYXJkSACIAQESDwoHY2hhdF9pZBgEIAEoAxIZChFtZXNzYWdlX3RocmVhZF9pZBgFIAEoBUILCglfa2V5Ym9hcmQiqQEKCkVkaXRBY3Rpb24SEgoKbWVzc2FnZV9pZBgBIAEoAxIMCgR0ZXh0GAIgASgJEjEKCnBhcnNlX21vZGUYAyABKA4yHS5ib3RwbGF0Zm9ybS5ib3QudjEuUGFyc2VNb2RlEjkKCGtleWJvYXJkGAQgASgLMiIuYm90cGxhdGZvcm0uYm90LnYxLklubGluZUtleWJvYXJkSACIAQFCCwoJX2tleWJvYXJkIjgKFEFuc3dlckNhbGxiYWNrQWN0aW9uEgwKBHRleHQYASABKAkSEgoKc2hvd19hbGVydBgCIAEoCCLUAQoPU2VuZFBob3RvQWN0aW9uEg8KB2ZpbGVfaWQYASABKAkSDwoHY2FwdGlvbhgCIAEoCRIxCgpwYXJzZV9tb2RlGAMgASgOMh0uYm90cGxhdGZvcm0uYm90LnYxLlBhcnNlTW9kZRIzCghrZXlib2FyZBgEIAEoCzIcLmJvdHBsYXRmb3JtLmJvdC52MS5LZXlib2FyZEgAiAEBEg8KB2NoYXRfaWQYBSABKAMSGQoRbWVzc2FnZV90aHJlYWRfaWQYBiABKAVCCwoJX2tleWJvYXJkItcBChJTZW5kRG9jdW1lbnRBY3Rpb24SDwoHZmlsZV9pZBgBIAEoCRIPCgdjYXB0aW9uGAIgASgJEjEKCnBhcnNlX21vZGUYAyABKA4yHS5ib3RwbGF0Zm9ybS5ib3QudjEuUGFyc2VNb2RlEjMKCGtleWJvYXJkGAQgASgLMhwuYm90cGxhdGZvcm0uYm90LnYxLktleWJvYXJkSACIAQESDwoHY2hhdF9pZBgFIAEoAxIZChFtZXNzYWdlX3RocmVhZF9pZBgGIAEoBUILCglfa2V5Ym9hcmQiLQoMTGFiZWxlZFByaWNlEg0KBWxhYmVsGAEgASgJEg4KBmFtb3VudBgCIAEoAyLKAQoHSW52b2ljZRINCgV0aXRsZRgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIPCgdwYXlsb2FkGAMgASgJEhAKCGN1cnJlbmN5GAQgASgJEjAKBnByaWNlcxgFIAMoCzIgLmJvdHBsYXRmb3JtLmJvdC52MS5MYWJlbGVkUHJpY2USGwoTc3Vic2NyaXB0aW9uX3BlcmlvZBgGIAEoBRIWCg5wcm92aWRlcl90b2tlbhgHIAEoCRIRCglwaG90b191cmwYCCABKAkiiQEKEVNlbmRJbnZvaWNlQWN0aW9uEiwKB2ludm9pY2UYASABKAsyGy5ib3RwbGF0Zm9ybS5ib3QudjEuSW52b2ljZRI5CghrZXlib2FyZBgCIAEoCzIiLmJvdHBsYXRmb3JtLmJvdC52MS5JbmxpbmVLZXlib2FyZEgAiAEBQgsKCV9rZXlib2FyZCKbAQoVU2VuZEludm9pY2VMaW5rQWN0aW9uEiwKB2ludm9pY2UYASABKAsyGy5ib3RwbGF0Zm9ybS5ib3QudjEuSW52b2ljZRIMCgR0ZXh0GAIgASgJEhMKC2J1dHRvbl90ZXh0GAMgASgJEjEKCnBhcnNlX21vZGUYBCABKA4yHS5ib3RwbGF0Zm9ybS5ib3QudjEuUGFyc2VNb2RlIjwKF0Fuc3dlclByZUNoZWNrb3V0QWN0aW9uEgoKAm9rGAEgASgIEhUKDWVycm9yX21lc3NhZ2UYAiABKAkiKQoTRGVsZXRlTWVzc2FnZUFjdGlvbhISCgptZXNzYWdlX2lkGAEgASgDIigKEFNldFNlc3Npb25BY3Rpb24SFAoMc2Vzc2lvbl9qc29uGAEgASgJIokBCg9FbnRlclN0ZXBBY3Rpb24SDAoEc3RlcBgBIAEoCRI7CgRkYXRhGAIgAygLMi0uYm90cGxhdGZvcm0uYm90LnYxLkVudGVyU3RlcEFjdGlvbi5EYXRhRW50cnkaKwoJRGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiEQoPTGVhdmVTdGVwQWN0aW9uIoEGCglCb3RBY3Rpb24SMAoFcmVwbHkYASABKAsyHy5ib3RwbGF0Zm9ybS5ib3QudjEuUmVwbHlBY3Rpb25IABIuCgRlZGl0GAIgASgLMh4uYm90cGxhdGZvcm0uYm90LnYxLkVkaXRBY3Rpb25IABJDCg9hbnN3ZXJfY2FsbGJhY2sYAyABKAsyKC5ib3RwbGF0Zm9ybS5ib3QudjEuQW5zd2VyQ2FsbGJhY2tBY3Rpb25IABI5CgpzZW5kX3Bob3RvGAQgASgLMiMuYm90cGxhdGZvcm0uYm90LnYxLlNlbmRQaG90b0FjdGlvbkgAEj8KDXNlbmRfZG9jdW1lbnQYBSABKAsyJi5ib3RwbGF0Zm9ybS5ib3QudjEuU2VuZERvY3VtZW50QWN0aW9uSAASPQoMc2VuZF9pbnZvaWNlGAYgASgLMiUuYm90cGxhdGZvcm0uYm90LnYxLlNlbmRJbnZvaWNlQWN0aW9uSAASRgoRc2VuZF9pbnZvaWNlX2xpbmsYByABKAsyKS5ib3RwbGF0Zm9ybS5ib3QudjEuU2VuZEludm9pY2VMaW5rQWN0aW9uSAASSgoTYW5zd2VyX3ByZV9jaGVja291dBgIIAEoCzIrLmJvdHBsYXRmb3JtLmJvdC52MS5BbnN3ZXJQcmVDaGVja291dEFjdGlvbkgAEkEKDmRlbGV0ZV9tZXNzYWdlGAkgASgLMicuYm90cGxhdGZvcm0uYm90LnYxLkRlbGV0ZU1lc3NhZ2VBY3Rpb25IABI7CgtzZXRfc2Vzc2lvbhgKIAEoCzIkLmJvdHBsYXRmb3JtLmJvdC52MS5TZXRTZXNzaW9uQWN0aW9uSAASOQoKZW50ZXJfc3RlcBgLIAEoCzIjLmJvdHBsYXRmb3JtLmJvdC52MS5FbnRlclN0ZXBBY3Rpb25IABI5CgpsZWF2ZV9zdGVwGAwgASgLMiMuYm90cGxhdGZvcm0uYm90LnYxLkxlYXZlU3RlcEFjdGlvbkgAQggKBmFjdGlvbiI8CgpCb3RBY3Rpb25zEi4KB2FjdGlvbnMYASADKAsyHS5ib3RwbGF0Zm9ybS5ib3QudjEuQm90QWN0aW9uKmQKCEF1ZGllbmNlEhgKFEFVRElFTkNFX1VOU1BFQ0lGSUVEEAASFQoRQVVESUVOQ0VfRVZFUllPTkUQARITCg9BVURJRU5DRV9BRE1JTlMQAhISCg5BVURJRU5DRV9PV05FUhADKqYBCgtNZXNzYWdlS2luZBIcChhNRVNTQUdFX0tJTkRfVU5TUEVDSUZJRUQQABIWChJNRVNTQUdFX0tJTkRfUEhPVE8QARIZChVNRVNTQUdFX0tJTkRfRE9DVU1FTlQQAhIjCh9NRVNTQUdFX0tJTkRfU1VDQ0VTU0ZVTF9QQVlNRU5UEAMSIQodTUVTU0FHRV9LSU5EX1JFRlVOREVEX1BBWU1FTlQQBCqLAQoKVXBkYXRlS2luZBIbChdVUERBVEVfS0lORF9VTlNQRUNJRklFRBAAEiIKHlVQREFURV9LSU5EX1BSRV9DSEVDS09VVF9RVUVSWRABEhwKGFVQREFURV9LSU5EX1NVQlNDUklQVElPThACEh4KGlVQREFURV9LSU5EX01ZX0NIQVRfTUVNQkVSEAMqSwoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASDQoJUk9MRV9VU0VSEAESDgoKUk9MRV9BRE1JThACEg4KClJPTEVfT1dORVIQAypYCglQYXJzZU1vZGUSGgoWUEFSU0VfTU9ERV9VTlNQRUNJRklFRBAAEhMKD1BBUlNFX01PREVfSFRNTBABEhoKFlBBUlNFX01PREVfTUFSS0RPV05fVjIQAmIGcHJvdG8z");
+  fileDesc("CiVib3RwbGF0Zm9ybS9ib3QvdjEvYm90X2ZlYXR1cmVzLnByb3RvEhJib3RwbGF0Zm9ybS5ib3QudjEi8AEKEkNvbW1hbmREZWNsYXJhdGlvbhIPCgdjb21tYW5kGAEgASgJEk4KDGRlc2NyaXB0aW9ucxgCIAMoCzI4LmJvdHBsYXRmb3JtLmJvdC52MS5Db21tYW5kRGVjbGFyYXRpb24uRGVzY3JpcHRpb25zRW50cnkSLgoIYXVkaWVuY2UYAyABKA4yHC5ib3RwbGF0Zm9ybS5ib3QudjEuQXVkaWVuY2USFAoMZmVhdHVyZV9mbGFnGAQgASgJGjMKEURlc2NyaXB0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiRwocQ2FsbGJhY2tOYW1lc3BhY2VEZWNsYXJhdGlvbhIRCgluYW1lc3BhY2UYASABKAkSFAoMZmVhdHVyZV9mbGFnGAIgASgJIjUKD1N0ZXBEZWNsYXJhdGlvbhIMCgRzdGVwGAEgASgJEhQKDGZlYXR1cmVfZmxhZxgCIAEoCSJdChZNZXNzYWdlS2luZERlY2xhcmF0aW9uEi0KBGtpbmQYASABKA4yHy5ib3RwbGF0Zm9ybS5ib3QudjEuTWVzc2FnZUtpbmQSFAoMZmVhdHVyZV9mbGFnGAIgASgJIlsKFVVwZGF0ZUtpbmREZWNsYXJhdGlvbhIsCgRraW5kGAEgASgOMh4uYm90cGxhdGZvcm0uYm90LnYxLlVwZGF0ZUtpbmQSFAoMZmVhdHVyZV9mbGFnGAIgASgJIjsKE0RlZXBMaW5rRGVjbGFyYXRpb24SDgoGcHJlZml4GAEgASgJEhQKDGZlYXR1cmVfZmxhZxgCIAEoCSKmAwoVQm90RmVhdHVyZURlY2xhcmF0aW9uEg8KB3NlcnZpY2UYASABKAkSOAoIY29tbWFuZHMYAiADKAsyJi5ib3RwbGF0Zm9ybS5ib3QudjEuQ29tbWFuZERlY2xhcmF0aW9uEk0KE2NhbGxiYWNrX25hbWVzcGFjZXMYAyADKAsyMC5ib3RwbGF0Zm9ybS5ib3QudjEuQ2FsbGJhY2tOYW1lc3BhY2VEZWNsYXJhdGlvbhIyCgVzdGVwcxgEIAMoCzIjLmJvdHBsYXRmb3JtLmJvdC52MS5TdGVwRGVjbGFyYXRpb24SQQoNbWVzc2FnZV9raW5kcxgFIAMoCzIqLmJvdHBsYXRmb3JtLmJvdC52MS5NZXNzYWdlS2luZERlY2xhcmF0aW9uEj8KDHVwZGF0ZV9raW5kcxgGIAMoCzIpLmJvdHBsYXRmb3JtLmJvdC52MS5VcGRhdGVLaW5kRGVjbGFyYXRpb24SOwoKZGVlcF9saW5rcxgHIAMoCzInLmJvdHBsYXRmb3JtLmJvdC52MS5EZWVwTGlua0RlY2xhcmF0aW9uIlsKGURlY2xhcmVCb3RGZWF0dXJlc1JlcXVlc3QSPgoLZGVjbGFyYXRpb24YASABKAsyKS5ib3RwbGF0Zm9ybS5ib3QudjEuQm90RmVhdHVyZURlY2xhcmF0aW9uIjsKF0RlY2xhcmVCb3RGZWF0dXJlc1JlcGx5Eg8KB2NoYW5nZWQYASABKAgSDwoHdmVyc2lvbhgCIAEoAyJAChNGZWF0dXJlQ2xhc2hEZXRhaWxzEgwKBGtpbmQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVvd25lchgDIAEoCSKtAgoGTWVtYmVyEg8KB3VzZXJfaWQYASABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgCIAEoAxISCgpmaXJzdF9uYW1lGAMgASgJEhYKCWxhc3RfbmFtZRgEIAEoCUgAiAEBEhUKCHVzZXJuYW1lGAUgASgJSAGIAQESJgoEcm9sZRgGIAEoDjIYLmJvdHBsYXRmb3JtLmJvdC52MS5Sb2xlEhUKDWFkbWluX3BlbmRpbmcYByABKAgSEgoKaXNfcHJlbWl1bRgIIAEoCBIeChFsYW5ndWFnZV9vdmVycmlkZRgJIAEoCUgCiAEBEhEKCWpvaW5lZF9hdBgKIAEoCUIMCgpfbGFzdF9uYW1lQgsKCV91c2VybmFtZUIUChJfbGFuZ3VhZ2Vfb3ZlcnJpZGUirgEKDU1lbWJlckNvbnRleHQSDgoGYm90X2lkGAEgASgJEhAKCGJvdF9uYW1lGAIgASgJEioKBm1lbWJlchgDIAEoCzIaLmJvdHBsYXRmb3JtLmJvdC52MS5NZW1iZXISEAoIbGFuZ3VhZ2UYBCABKAkSEQoJdGltZV96b25lGAUgASgJEhkKDGJvdF91c2VybmFtZRgGIAEoCUgAiAEBQg8KDV9ib3RfdXNlcm5hbWUiRgoOQ29tbWFuZFRyaWdnZXISDwoHY29tbWFuZBgBIAEoCRIPCgdwYXlsb2FkGAIgASgJEhIKCm1lc3NhZ2VfaWQYAyABKAMiZAoPQ2FsbGJhY2tUcmlnZ2VyEhkKEWNhbGxiYWNrX3F1ZXJ5X2lkGAEgASgJEgwKBGRhdGEYAiABKAkSEgoKbWVzc2FnZV9pZBgDIAEoAxIUCgxtZXNzYWdlX3RleHQYBCABKAkiUwoJUGhvdG9QYXJ0Eg8KB2ZpbGVfaWQYASABKAkSFgoOZmlsZV91bmlxdWVfaWQYAiABKAkSDQoFd2lkdGgYAyABKAUSDgoGaGVpZ2h0GAQgASgFInAKDERvY3VtZW50UGFydBIPCgdmaWxlX2lkGAEgASgJEhYKDmZpbGVfdW5pcXVlX2lkGAIgASgJEhEKCWZpbGVfbmFtZRgDIAEoCRIRCgltaW1lX3R5cGUYBCABKAkSEQoJZmlsZV9zaXplGAUgASgDIqYCCgtTdGVwVHJpZ2dlchIMCgRzdGVwGAEgASgJEjcKBGRhdGEYAiADKAsyKS5ib3RwbGF0Zm9ybS5ib3QudjEuU3RlcFRyaWdnZXIuRGF0YUVudHJ5EhIKCm1lc3NhZ2VfaWQYAyABKAMSDAoEdGV4dBgEIAEoCRIxCgVwaG90bxgFIAEoCzIdLmJvdHBsYXRmb3JtLmJvdC52MS5QaG90b1BhcnRIAIgBARI3Cghkb2N1bWVudBgGIAEoCzIgLmJvdHBsYXRmb3JtLmJvdC52MS5Eb2N1bWVudFBhcnRIAYgBARorCglEYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIICgZfcGhvdG9CCwoJX2RvY3VtZW50IvgBChVTdWNjZXNzZnVsUGF5bWVudFBhcnQSEAoIY3VycmVuY3kYASABKAkSFAoMdG90YWxfYW1vdW50GAIgASgDEhcKD2ludm9pY2VfcGF5bG9hZBgDIAEoCRIiChp0ZWxlZ3JhbV9wYXltZW50X2NoYXJnZV9pZBgEIAEoCRIiChpwcm92aWRlcl9wYXltZW50X2NoYXJnZV9pZBgFIAEoCRIkChxzdWJzY3JpcHRpb25fZXhwaXJhdGlvbl9kYXRlGAYgASgDEhQKDGlzX3JlY3VycmluZxgHIAEoCBIaChJpc19maXJzdF9yZWN1cnJpbmcYCCABKAgingEKE1JlZnVuZGVkUGF5bWVudFBhcnQSEAoIY3VycmVuY3kYASABKAkSFAoMdG90YWxfYW1vdW50GAIgASgDEhcKD2ludm9pY2VfcGF5bG9hZBgDIAEoCRIiChp0ZWxlZ3JhbV9wYXltZW50X2NoYXJnZV9pZBgEIAEoCRIiChpwcm92aWRlcl9wYXltZW50X2NoYXJnZV9pZBgFIAEoCSKnAwoOTWVzc2FnZVRyaWdnZXISLQoEa2luZBgBIAEoDjIfLmJvdHBsYXRmb3JtLmJvdC52MS5NZXNzYWdlS2luZBISCgptZXNzYWdlX2lkGAIgASgDEg8KB2NhcHRpb24YAyABKAkSMQoFcGhvdG8YBCABKAsyHS5ib3RwbGF0Zm9ybS5ib3QudjEuUGhvdG9QYXJ0SACIAQESNwoIZG9jdW1lbnQYBSABKAsyIC5ib3RwbGF0Zm9ybS5ib3QudjEuRG9jdW1lbnRQYXJ0SAGIAQESSgoSc3VjY2Vzc2Z1bF9wYXltZW50GAYgASgLMikuYm90cGxhdGZvcm0uYm90LnYxLlN1Y2Nlc3NmdWxQYXltZW50UGFydEgCiAEBEkYKEHJlZnVuZGVkX3BheW1lbnQYByABKAsyJy5ib3RwbGF0Zm9ybS5ib3QudjEuUmVmdW5kZWRQYXltZW50UGFydEgDiAEBQggKBl9waG90b0ILCglfZG9jdW1lbnRCFQoTX3N1Y2Nlc3NmdWxfcGF5bWVudEITChFfcmVmdW5kZWRfcGF5bWVudCJ0ChJQcmVDaGVja291dFRyaWdnZXISHQoVcHJlX2NoZWNrb3V0X3F1ZXJ5X2lkGAEgASgJEhAKCGN1cnJlbmN5GAIgASgJEhQKDHRvdGFsX2Ftb3VudBgDIAEoAxIXCg9pbnZvaWNlX3BheWxvYWQYBCABKAkiPQoTU3Vic2NyaXB0aW9uVHJpZ2dlchIXCg9pbnZvaWNlX3BheWxvYWQYASABKAkSDQoFc3RhdGUYAiABKAkiPQoTTXlDaGF0TWVtYmVyVHJpZ2dlchISCgpvbGRfc3RhdHVzGAEgASgJEhIKCm5ld19zdGF0dXMYAiABKAkioAQKCUJvdFVwZGF0ZRIyCgdjb250ZXh0GAEgASgLMiEuYm90cGxhdGZvcm0uYm90LnYxLk1lbWJlckNvbnRleHQSEQoJdXBkYXRlX2lkGAIgASgDEg8KB2NoYXRfaWQYAyABKAMSNQoHY29tbWFuZBgKIAEoCzIiLmJvdHBsYXRmb3JtLmJvdC52MS5Db21tYW5kVHJpZ2dlckgAEjcKCGNhbGxiYWNrGAsgASgLMiMuYm90cGxhdGZvcm0uYm90LnYxLkNhbGxiYWNrVHJpZ2dlckgAEi8KBHN0ZXAYDCABKAsyHy5ib3RwbGF0Zm9ybS5ib3QudjEuU3RlcFRyaWdnZXJIABI1CgdtZXNzYWdlGA0gASgLMiIuYm90cGxhdGZvcm0uYm90LnYxLk1lc3NhZ2VUcmlnZ2VySAASPgoMcHJlX2NoZWNrb3V0GA4gASgLMiYuYm90cGxhdGZvcm0uYm90LnYxLlByZUNoZWNrb3V0VHJpZ2dlckgAEj8KDHN1YnNjcmlwdGlvbhgPIAEoCzInLmJvdHBsYXRmb3JtLmJvdC52MS5TdWJzY3JpcHRpb25UcmlnZ2VySAASQQoObXlfY2hhdF9tZW1iZXIYECABKAsyJy5ib3RwbGF0Zm9ybS5ib3QudjEuTXlDaGF0TWVtYmVyVHJpZ2dlckgAEhQKDHNlc3Npb25fanNvbhgUIAEoCUIJCgd0cmlnZ2VyImMKFElubGluZUtleWJvYXJkQnV0dG9uEgwKBHRleHQYASABKAkSFwoNY2FsbGJhY2tfZGF0YRgCIAEoCUgAEg0KA3VybBgDIAEoCUgAEg0KA3BheRgEIAEoCEgAQgYKBGtpbmQiRgoJSW5saW5lUm93EjkKB2J1dHRvbnMYASADKAsyKC5ib3RwbGF0Zm9ybS5ib3QudjEuSW5saW5lS2V5Ym9hcmRCdXR0b24iNwoOS2V5Ym9hcmRCdXR0b24SDAoEdGV4dBgBIAEoCRIXCg9yZXF1ZXN0X2NvbnRhY3QYAiABKAgiPwoIUmVwbHlSb3cSMwoHYnV0dG9ucxgBIAMoCzIiLmJvdHBsYXRmb3JtLmJvdC52MS5LZXlib2FyZEJ1dHRvbiKUAQoIS2V5Ym9hcmQSNAoGaW5saW5lGAEgASgLMiIuYm90cGxhdGZvcm0uYm90LnYxLklubGluZUtleWJvYXJkSAASMgoFcmVwbHkYAiABKAsyIS5ib3RwbGF0Zm9ybS5ib3QudjEuUmVwbHlLZXlib2FyZEgAEhYKDHJlbW92ZV9yZXBseRgDIAEoCEgAQgYKBGtpbmQiPQoOSW5saW5lS2V5Ym9hcmQSKwoEcm93cxgBIAMoCzIdLmJvdHBsYXRmb3JtLmJvdC52MS5JbmxpbmVSb3ciXQoNUmVwbHlLZXlib2FyZBIqCgRyb3dzGAEgAygLMhwuYm90cGxhdGZvcm0uYm90LnYxLlJlcGx5Um93EhAKCG9uZV90aW1lGAIgASgIEg4KBnJlc2l6ZRgDIAEoCCK8AQoLUmVwbHlBY3Rpb24SDAoEdGV4dBgBIAEoCRIxCgpwYXJzZV9tb2RlGAIgASgOMh0uYm90cGxhdGZvcm0uYm90LnYxLlBhcnNlTW9kZRIzCghrZXlib2FyZBgDIAEoCzIcLmJvdHBsYXRmb3JtLmJvdC52MS5LZXlib2FyZEgAiAEBEg8KB2NoYXRfaWQYBCABKAMSGQoRbWVzc2FnZV90aHJlYWRfaWQYBSABKAVCCwoJX2tleWJvYXJkIqkBCgpFZGl0QWN0aW9uEhIKCm1lc3NhZ2VfaWQYASABKAMSDAoEdGV4dBgCIAEoCRIxCgpwYXJzZV9tb2RlGAMgASgOMh0uYm90cGxhdGZvcm0uYm90LnYxLlBhcnNlTW9kZRI5CghrZXlib2FyZBgEIAEoCzIiLmJvdHBsYXRmb3JtLmJvdC52MS5JbmxpbmVLZXlib2FyZEgAiAEBQgsKCV9rZXlib2FyZCI4ChRBbnN3ZXJDYWxsYmFja0FjdGlvbhIMCgR0ZXh0GAEgASgJEhIKCnNob3dfYWxlcnQYAiABKAgi1AEKD1NlbmRQaG90b0FjdGlvbhIPCgdmaWxlX2lkGAEgASgJEg8KB2NhcHRpb24YAiABKAkSMQoKcGFyc2VfbW9kZRgDIAEoDjIdLmJvdHBsYXRmb3JtLmJvdC52MS5QYXJzZU1vZGUSMwoIa2V5Ym9hcmQYBCABKAsyHC5ib3RwbGF0Zm9ybS5ib3QudjEuS2V5Ym9hcmRIAIgBARIPCgdjaGF0X2lkGAUgASgDEhkKEW1lc3NhZ2VfdGhyZWFkX2lkGAYgASgFQgsKCV9rZXlib2FyZCLXAQoSU2VuZERvY3VtZW50QWN0aW9uEg8KB2ZpbGVfaWQYASABKAkSDwoHY2FwdGlvbhgCIAEoCRIxCgpwYXJzZV9tb2RlGAMgASgOMh0uYm90cGxhdGZvcm0uYm90LnYxLlBhcnNlTW9kZRIzCghrZXlib2FyZBgEIAEoCzIcLmJvdHBsYXRmb3JtLmJvdC52MS5LZXlib2FyZEgAiAEBEg8KB2NoYXRfaWQYBSABKAMSGQoRbWVzc2FnZV90aHJlYWRfaWQYBiABKAVCCwoJX2tleWJvYXJkIi0KDExhYmVsZWRQcmljZRINCgVsYWJlbBgBIAEoCRIOCgZhbW91bnQYAiABKAMiygEKB0ludm9pY2USDQoFdGl0bGUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSDwoHcGF5bG9hZBgDIAEoCRIQCghjdXJyZW5jeRgEIAEoCRIwCgZwcmljZXMYBSADKAsyIC5ib3RwbGF0Zm9ybS5ib3QudjEuTGFiZWxlZFByaWNlEhsKE3N1YnNjcmlwdGlvbl9wZXJpb2QYBiABKAUSFgoOcHJvdmlkZXJfdG9rZW4YByABKAkSEQoJcGhvdG9fdXJsGAggASgJIokBChFTZW5kSW52b2ljZUFjdGlvbhIsCgdpbnZvaWNlGAEgASgLMhsuYm90cGxhdGZvcm0uYm90LnYxLkludm9pY2USOQoIa2V5Ym9hcmQYAiABKAsyIi5ib3RwbGF0Zm9ybS5ib3QudjEuSW5saW5lS2V5Ym9hcmRIAIgBAUILCglfa2V5Ym9hcmQimwEKFVNlbmRJbnZvaWNlTGlua0FjdGlvbhIsCgdpbnZvaWNlGAEgASgLMhsuYm90cGxhdGZvcm0uYm90LnYxLkludm9pY2USDAoEdGV4dBgCIAEoCRITCgtidXR0b25fdGV4dBgDIAEoCRIxCgpwYXJzZV9tb2RlGAQgASgOMh0uYm90cGxhdGZvcm0uYm90LnYxLlBhcnNlTW9kZSI8ChdBbnN3ZXJQcmVDaGVja291dEFjdGlvbhIKCgJvaxgBIAEoCBIVCg1lcnJvcl9tZXNzYWdlGAIgASgJIikKE0RlbGV0ZU1lc3NhZ2VBY3Rpb24SEgoKbWVzc2FnZV9pZBgBIAEoAyIoChBTZXRTZXNzaW9uQWN0aW9uEhQKDHNlc3Npb25fanNvbhgBIAEoCSKJAQoPRW50ZXJTdGVwQWN0aW9uEgwKBHN0ZXAYASABKAkSOwoEZGF0YRgCIAMoCzItLmJvdHBsYXRmb3JtLmJvdC52MS5FbnRlclN0ZXBBY3Rpb24uRGF0YUVudHJ5GisKCURhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIhEKD0xlYXZlU3RlcEFjdGlvbiKBBgoJQm90QWN0aW9uEjAKBXJlcGx5GAEgASgLMh8uYm90cGxhdGZvcm0uYm90LnYxLlJlcGx5QWN0aW9uSAASLgoEZWRpdBgCIAEoCzIeLmJvdHBsYXRmb3JtLmJvdC52MS5FZGl0QWN0aW9uSAASQwoPYW5zd2VyX2NhbGxiYWNrGAMgASgLMiguYm90cGxhdGZvcm0uYm90LnYxLkFuc3dlckNhbGxiYWNrQWN0aW9uSAASOQoKc2VuZF9waG90bxgEIAEoCzIjLmJvdHBsYXRmb3JtLmJvdC52MS5TZW5kUGhvdG9BY3Rpb25IABI/Cg1zZW5kX2RvY3VtZW50GAUgASgLMiYuYm90cGxhdGZvcm0uYm90LnYxLlNlbmREb2N1bWVudEFjdGlvbkgAEj0KDHNlbmRfaW52b2ljZRgGIAEoCzIlLmJvdHBsYXRmb3JtLmJvdC52MS5TZW5kSW52b2ljZUFjdGlvbkgAEkYKEXNlbmRfaW52b2ljZV9saW5rGAcgASgLMikuYm90cGxhdGZvcm0uYm90LnYxLlNlbmRJbnZvaWNlTGlua0FjdGlvbkgAEkoKE2Fuc3dlcl9wcmVfY2hlY2tvdXQYCCABKAsyKy5ib3RwbGF0Zm9ybS5ib3QudjEuQW5zd2VyUHJlQ2hlY2tvdXRBY3Rpb25IABJBCg5kZWxldGVfbWVzc2FnZRgJIAEoCzInLmJvdHBsYXRmb3JtLmJvdC52MS5EZWxldGVNZXNzYWdlQWN0aW9uSAASOwoLc2V0X3Nlc3Npb24YCiABKAsyJC5ib3RwbGF0Zm9ybS5ib3QudjEuU2V0U2Vzc2lvbkFjdGlvbkgAEjkKCmVudGVyX3N0ZXAYCyABKAsyIy5ib3RwbGF0Zm9ybS5ib3QudjEuRW50ZXJTdGVwQWN0aW9uSAASOQoKbGVhdmVfc3RlcBgMIAEoCzIjLmJvdHBsYXRmb3JtLmJvdC52MS5MZWF2ZVN0ZXBBY3Rpb25IAEIICgZhY3Rpb24iPAoKQm90QWN0aW9ucxIuCgdhY3Rpb25zGAEgAygLMh0uYm90cGxhdGZvcm0uYm90LnYxLkJvdEFjdGlvbipkCghBdWRpZW5jZRIYChRBVURJRU5DRV9VTlNQRUNJRklFRBAAEhUKEUFVRElFTkNFX0VWRVJZT05FEAESEwoPQVVESUVOQ0VfQURNSU5TEAISEgoOQVVESUVOQ0VfT1dORVIQAyqmAQoLTWVzc2FnZUtpbmQSHAoYTUVTU0FHRV9LSU5EX1VOU1BFQ0lGSUVEEAASFgoSTUVTU0FHRV9LSU5EX1BIT1RPEAESGQoVTUVTU0FHRV9LSU5EX0RPQ1VNRU5UEAISIwofTUVTU0FHRV9LSU5EX1NVQ0NFU1NGVUxfUEFZTUVOVBADEiEKHU1FU1NBR0VfS0lORF9SRUZVTkRFRF9QQVlNRU5UEAQqiwEKClVwZGF0ZUtpbmQSGwoXVVBEQVRFX0tJTkRfVU5TUEVDSUZJRUQQABIiCh5VUERBVEVfS0lORF9QUkVfQ0hFQ0tPVVRfUVVFUlkQARIcChhVUERBVEVfS0lORF9TVUJTQ1JJUFRJT04QAhIeChpVUERBVEVfS0lORF9NWV9DSEFUX01FTUJFUhADKksKBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEg0KCVJPTEVfVVNFUhABEg4KClJPTEVfQURNSU4QAhIOCgpST0xFX09XTkVSEAMqWAoJUGFyc2VNb2RlEhoKFlBBUlNFX01PREVfVU5TUEVDSUZJRUQQABITCg9QQVJTRV9NT0RFX0hUTUwQARIaChZQQVJTRV9NT0RFX01BUktET1dOX1YyEAJiBnByb3RvMw");
 
 /**
  * @generated from message botplatform.bot.v1.CommandDeclaration
@@ -243,6 +243,55 @@ export const UpdateKindDeclarationSchema: GenMessage<UpdateKindDeclaration, {jso
   messageDesc(file_botplatform_bot_v1_bot_features, 4);
 
 /**
+ * A `/start` deep link (t.me/<bot>?start=<prefix>_<rest>). The gateway keeps /start (and the users
+ * service keeps its payload on the membership); a payload whose word before the first "_" a service
+ * declared here is routed to it instead of the greeting, as the command "start" with the whole payload.
+ *
+ * @generated from message botplatform.bot.v1.DeepLinkDeclaration
+ */
+export type DeepLinkDeclaration = Message<"botplatform.bot.v1.DeepLinkDeclaration"> & {
+  /**
+   * 1 to 16 of a-z and 0-9, starting with a letter: "promo" takes "promo_SPRING25".
+   *
+   * @generated from field: string prefix = 1;
+   */
+  prefix: string;
+
+  /**
+   * @generated from field: string feature_flag = 2;
+   */
+  featureFlag: string;
+};
+
+/**
+ * A `/start` deep link (t.me/<bot>?start=<prefix>_<rest>). The gateway keeps /start (and the users
+ * service keeps its payload on the membership); a payload whose word before the first "_" a service
+ * declared here is routed to it instead of the greeting, as the command "start" with the whole payload.
+ *
+ * @generated from message botplatform.bot.v1.DeepLinkDeclaration
+ */
+export type DeepLinkDeclarationJson = {
+  /**
+   * 1 to 16 of a-z and 0-9, starting with a letter: "promo" takes "promo_SPRING25".
+   *
+   * @generated from field: string prefix = 1;
+   */
+  prefix?: string;
+
+  /**
+   * @generated from field: string feature_flag = 2;
+   */
+  featureFlag?: string;
+};
+
+/**
+ * Describes the message botplatform.bot.v1.DeepLinkDeclaration.
+ * Use `create(DeepLinkDeclarationSchema)` to create a new message.
+ */
+export const DeepLinkDeclarationSchema: GenMessage<DeepLinkDeclaration, {jsonType: DeepLinkDeclarationJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_bot_v1_bot_features, 5);
+
+/**
  * Everything one service handles. A new declaration of the same service replaces its previous one.
  *
  * @generated from message botplatform.bot.v1.BotFeatureDeclaration
@@ -279,6 +328,11 @@ export type BotFeatureDeclaration = Message<"botplatform.bot.v1.BotFeatureDeclar
    * @generated from field: repeated botplatform.bot.v1.UpdateKindDeclaration update_kinds = 6;
    */
   updateKinds: UpdateKindDeclaration[];
+
+  /**
+   * @generated from field: repeated botplatform.bot.v1.DeepLinkDeclaration deep_links = 7;
+   */
+  deepLinks: DeepLinkDeclaration[];
 };
 
 /**
@@ -318,6 +372,11 @@ export type BotFeatureDeclarationJson = {
    * @generated from field: repeated botplatform.bot.v1.UpdateKindDeclaration update_kinds = 6;
    */
   updateKinds?: UpdateKindDeclarationJson[];
+
+  /**
+   * @generated from field: repeated botplatform.bot.v1.DeepLinkDeclaration deep_links = 7;
+   */
+  deepLinks?: DeepLinkDeclarationJson[];
 };
 
 /**
@@ -325,7 +384,7 @@ export type BotFeatureDeclarationJson = {
  * Use `create(BotFeatureDeclarationSchema)` to create a new message.
  */
 export const BotFeatureDeclarationSchema: GenMessage<BotFeatureDeclaration, {jsonType: BotFeatureDeclarationJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 5);
+  messageDesc(file_botplatform_bot_v1_bot_features, 6);
 
 /**
  * rpc.gateway.declare-bot-features. Refused with GATEWAY.FEATURE_CLASH when another service (or the
@@ -358,7 +417,7 @@ export type DeclareBotFeaturesRequestJson = {
  * Use `create(DeclareBotFeaturesRequestSchema)` to create a new message.
  */
 export const DeclareBotFeaturesRequestSchema: GenMessage<DeclareBotFeaturesRequest, {jsonType: DeclareBotFeaturesRequestJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 6);
+  messageDesc(file_botplatform_bot_v1_bot_features, 7);
 
 /**
  * @generated from message botplatform.bot.v1.DeclareBotFeaturesReply
@@ -403,7 +462,7 @@ export type DeclareBotFeaturesReplyJson = {
  * Use `create(DeclareBotFeaturesReplySchema)` to create a new message.
  */
 export const DeclareBotFeaturesReplySchema: GenMessage<DeclareBotFeaturesReply, {jsonType: DeclareBotFeaturesReplyJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 7);
+  messageDesc(file_botplatform_bot_v1_bot_features, 8);
 
 /**
  * Details of GATEWAY.FEATURE_CLASH.
@@ -412,7 +471,7 @@ export const DeclareBotFeaturesReplySchema: GenMessage<DeclareBotFeaturesReply, 
  */
 export type FeatureClashDetails = Message<"botplatform.bot.v1.FeatureClashDetails"> & {
   /**
-   * "command", "callback_namespace", "step", "message_kind" or "update_kind".
+   * "command", "callback_namespace", "step", "message_kind", "update_kind" or "deep_link".
    *
    * @generated from field: string kind = 1;
    */
@@ -438,7 +497,7 @@ export type FeatureClashDetails = Message<"botplatform.bot.v1.FeatureClashDetail
  */
 export type FeatureClashDetailsJson = {
   /**
-   * "command", "callback_namespace", "step", "message_kind" or "update_kind".
+   * "command", "callback_namespace", "step", "message_kind", "update_kind" or "deep_link".
    *
    * @generated from field: string kind = 1;
    */
@@ -462,7 +521,7 @@ export type FeatureClashDetailsJson = {
  * Use `create(FeatureClashDetailsSchema)` to create a new message.
  */
 export const FeatureClashDetailsSchema: GenMessage<FeatureClashDetails, {jsonType: FeatureClashDetailsJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 8);
+  messageDesc(file_botplatform_bot_v1_bot_features, 9);
 
 /**
  * A member as the gateway saw them for this update (blocked members never reach a service).
@@ -599,7 +658,7 @@ export type MemberJson = {
  * Use `create(MemberSchema)` to create a new message.
  */
 export const MemberSchema: GenMessage<Member, {jsonType: MemberJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 9);
+  messageDesc(file_botplatform_bot_v1_bot_features, 10);
 
 /**
  * Who sent the update, in which bot, as the gateway knows them after its own middleware.
@@ -637,6 +696,13 @@ export type MemberContext = Message<"botplatform.bot.v1.MemberContext"> & {
    * @generated from field: string time_zone = 5;
    */
   timeZone: string;
+
+  /**
+   * The bot's Telegram @username without the "@" (for t.me links), absent when the gateway does not know it.
+   *
+   * @generated from field: optional string bot_username = 6;
+   */
+  botUsername?: string | undefined;
 };
 
 /**
@@ -675,6 +741,13 @@ export type MemberContextJson = {
    * @generated from field: string time_zone = 5;
    */
   timeZone?: string;
+
+  /**
+   * The bot's Telegram @username without the "@" (for t.me links), absent when the gateway does not know it.
+   *
+   * @generated from field: optional string bot_username = 6;
+   */
+  botUsername?: string;
 };
 
 /**
@@ -682,7 +755,7 @@ export type MemberContextJson = {
  * Use `create(MemberContextSchema)` to create a new message.
  */
 export const MemberContextSchema: GenMessage<MemberContext, {jsonType: MemberContextJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 10);
+  messageDesc(file_botplatform_bot_v1_bot_features, 11);
 
 /**
  * @generated from message botplatform.bot.v1.CommandTrigger
@@ -733,7 +806,7 @@ export type CommandTriggerJson = {
  * Use `create(CommandTriggerSchema)` to create a new message.
  */
 export const CommandTriggerSchema: GenMessage<CommandTrigger, {jsonType: CommandTriggerJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 11);
+  messageDesc(file_botplatform_bot_v1_bot_features, 12);
 
 /**
  * @generated from message botplatform.bot.v1.CallbackTrigger
@@ -794,7 +867,7 @@ export type CallbackTriggerJson = {
  * Use `create(CallbackTriggerSchema)` to create a new message.
  */
 export const CallbackTriggerSchema: GenMessage<CallbackTrigger, {jsonType: CallbackTriggerJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 12);
+  messageDesc(file_botplatform_bot_v1_bot_features, 13);
 
 /**
  * @generated from message botplatform.bot.v1.PhotoPart
@@ -855,7 +928,7 @@ export type PhotoPartJson = {
  * Use `create(PhotoPartSchema)` to create a new message.
  */
 export const PhotoPartSchema: GenMessage<PhotoPart, {jsonType: PhotoPartJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 13);
+  messageDesc(file_botplatform_bot_v1_bot_features, 14);
 
 /**
  * @generated from message botplatform.bot.v1.DocumentPart
@@ -922,7 +995,7 @@ export type DocumentPartJson = {
  * Use `create(DocumentPartSchema)` to create a new message.
  */
 export const DocumentPartSchema: GenMessage<DocumentPart, {jsonType: DocumentPartJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 14);
+  messageDesc(file_botplatform_bot_v1_bot_features, 15);
 
 /**
  * @generated from message botplatform.bot.v1.StepTrigger
@@ -1007,7 +1080,7 @@ export type StepTriggerJson = {
  * Use `create(StepTriggerSchema)` to create a new message.
  */
 export const StepTriggerSchema: GenMessage<StepTrigger, {jsonType: StepTriggerJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 15);
+  messageDesc(file_botplatform_bot_v1_bot_features, 16);
 
 /**
  * @generated from message botplatform.bot.v1.SuccessfulPaymentPart
@@ -1112,7 +1185,7 @@ export type SuccessfulPaymentPartJson = {
  * Use `create(SuccessfulPaymentPartSchema)` to create a new message.
  */
 export const SuccessfulPaymentPartSchema: GenMessage<SuccessfulPaymentPart, {jsonType: SuccessfulPaymentPartJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 16);
+  messageDesc(file_botplatform_bot_v1_bot_features, 17);
 
 /**
  * @generated from message botplatform.bot.v1.RefundedPaymentPart
@@ -1179,7 +1252,7 @@ export type RefundedPaymentPartJson = {
  * Use `create(RefundedPaymentPartSchema)` to create a new message.
  */
 export const RefundedPaymentPartSchema: GenMessage<RefundedPaymentPart, {jsonType: RefundedPaymentPartJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 17);
+  messageDesc(file_botplatform_bot_v1_bot_features, 18);
 
 /**
  * @generated from message botplatform.bot.v1.MessageTrigger
@@ -1266,7 +1339,7 @@ export type MessageTriggerJson = {
  * Use `create(MessageTriggerSchema)` to create a new message.
  */
 export const MessageTriggerSchema: GenMessage<MessageTrigger, {jsonType: MessageTriggerJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 18);
+  messageDesc(file_botplatform_bot_v1_bot_features, 19);
 
 /**
  * @generated from message botplatform.bot.v1.PreCheckoutTrigger
@@ -1323,7 +1396,7 @@ export type PreCheckoutTriggerJson = {
  * Use `create(PreCheckoutTriggerSchema)` to create a new message.
  */
 export const PreCheckoutTriggerSchema: GenMessage<PreCheckoutTrigger, {jsonType: PreCheckoutTriggerJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 19);
+  messageDesc(file_botplatform_bot_v1_bot_features, 20);
 
 /**
  * @generated from message botplatform.bot.v1.SubscriptionTrigger
@@ -1364,7 +1437,7 @@ export type SubscriptionTriggerJson = {
  * Use `create(SubscriptionTriggerSchema)` to create a new message.
  */
 export const SubscriptionTriggerSchema: GenMessage<SubscriptionTrigger, {jsonType: SubscriptionTriggerJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 20);
+  messageDesc(file_botplatform_bot_v1_bot_features, 21);
 
 /**
  * @generated from message botplatform.bot.v1.MyChatMemberTrigger
@@ -1405,7 +1478,7 @@ export type MyChatMemberTriggerJson = {
  * Use `create(MyChatMemberTriggerSchema)` to create a new message.
  */
 export const MyChatMemberTriggerSchema: GenMessage<MyChatMemberTrigger, {jsonType: MyChatMemberTriggerJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 21);
+  messageDesc(file_botplatform_bot_v1_bot_features, 22);
 
 /**
  * What the gateway sends the owning service: rpc.<service>.handle-bot-update.
@@ -1556,7 +1629,7 @@ export type BotUpdateJson = {
  * Use `create(BotUpdateSchema)` to create a new message.
  */
 export const BotUpdateSchema: GenMessage<BotUpdate, {jsonType: BotUpdateJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 22);
+  messageDesc(file_botplatform_bot_v1_bot_features, 23);
 
 /**
  * @generated from message botplatform.bot.v1.InlineKeyboardButton
@@ -1629,7 +1702,7 @@ export type InlineKeyboardButtonJson = {
  * Use `create(InlineKeyboardButtonSchema)` to create a new message.
  */
 export const InlineKeyboardButtonSchema: GenMessage<InlineKeyboardButton, {jsonType: InlineKeyboardButtonJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 23);
+  messageDesc(file_botplatform_bot_v1_bot_features, 24);
 
 /**
  * @generated from message botplatform.bot.v1.InlineRow
@@ -1656,7 +1729,7 @@ export type InlineRowJson = {
  * Use `create(InlineRowSchema)` to create a new message.
  */
 export const InlineRowSchema: GenMessage<InlineRow, {jsonType: InlineRowJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 24);
+  messageDesc(file_botplatform_bot_v1_bot_features, 25);
 
 /**
  * @generated from message botplatform.bot.v1.KeyboardButton
@@ -1693,7 +1766,7 @@ export type KeyboardButtonJson = {
  * Use `create(KeyboardButtonSchema)` to create a new message.
  */
 export const KeyboardButtonSchema: GenMessage<KeyboardButton, {jsonType: KeyboardButtonJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 25);
+  messageDesc(file_botplatform_bot_v1_bot_features, 26);
 
 /**
  * @generated from message botplatform.bot.v1.ReplyRow
@@ -1720,7 +1793,7 @@ export type ReplyRowJson = {
  * Use `create(ReplyRowSchema)` to create a new message.
  */
 export const ReplyRowSchema: GenMessage<ReplyRow, {jsonType: ReplyRowJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 26);
+  messageDesc(file_botplatform_bot_v1_bot_features, 27);
 
 /**
  * @generated from message botplatform.bot.v1.Keyboard
@@ -1787,7 +1860,7 @@ export type KeyboardJson = {
  * Use `create(KeyboardSchema)` to create a new message.
  */
 export const KeyboardSchema: GenMessage<Keyboard, {jsonType: KeyboardJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 27);
+  messageDesc(file_botplatform_bot_v1_bot_features, 28);
 
 /**
  * @generated from message botplatform.bot.v1.InlineKeyboard
@@ -1814,7 +1887,7 @@ export type InlineKeyboardJson = {
  * Use `create(InlineKeyboardSchema)` to create a new message.
  */
 export const InlineKeyboardSchema: GenMessage<InlineKeyboard, {jsonType: InlineKeyboardJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 28);
+  messageDesc(file_botplatform_bot_v1_bot_features, 29);
 
 /**
  * @generated from message botplatform.bot.v1.ReplyKeyboard
@@ -1861,7 +1934,7 @@ export type ReplyKeyboardJson = {
  * Use `create(ReplyKeyboardSchema)` to create a new message.
  */
 export const ReplyKeyboardSchema: GenMessage<ReplyKeyboard, {jsonType: ReplyKeyboardJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 29);
+  messageDesc(file_botplatform_bot_v1_bot_features, 30);
 
 /**
  * @generated from message botplatform.bot.v1.ReplyAction
@@ -1938,7 +2011,7 @@ export type ReplyActionJson = {
  * Use `create(ReplyActionSchema)` to create a new message.
  */
 export const ReplyActionSchema: GenMessage<ReplyAction, {jsonType: ReplyActionJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 30);
+  messageDesc(file_botplatform_bot_v1_bot_features, 31);
 
 /**
  * @generated from message botplatform.bot.v1.EditAction
@@ -1999,7 +2072,7 @@ export type EditActionJson = {
  * Use `create(EditActionSchema)` to create a new message.
  */
 export const EditActionSchema: GenMessage<EditAction, {jsonType: EditActionJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 31);
+  messageDesc(file_botplatform_bot_v1_bot_features, 32);
 
 /**
  * @generated from message botplatform.bot.v1.AnswerCallbackAction
@@ -2036,7 +2109,7 @@ export type AnswerCallbackActionJson = {
  * Use `create(AnswerCallbackActionSchema)` to create a new message.
  */
 export const AnswerCallbackActionSchema: GenMessage<AnswerCallbackAction, {jsonType: AnswerCallbackActionJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 32);
+  messageDesc(file_botplatform_bot_v1_bot_features, 33);
 
 /**
  * @generated from message botplatform.bot.v1.SendPhotoAction
@@ -2123,7 +2196,7 @@ export type SendPhotoActionJson = {
  * Use `create(SendPhotoActionSchema)` to create a new message.
  */
 export const SendPhotoActionSchema: GenMessage<SendPhotoAction, {jsonType: SendPhotoActionJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 33);
+  messageDesc(file_botplatform_bot_v1_bot_features, 34);
 
 /**
  * @generated from message botplatform.bot.v1.SendDocumentAction
@@ -2210,7 +2283,7 @@ export type SendDocumentActionJson = {
  * Use `create(SendDocumentActionSchema)` to create a new message.
  */
 export const SendDocumentActionSchema: GenMessage<SendDocumentAction, {jsonType: SendDocumentActionJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 34);
+  messageDesc(file_botplatform_bot_v1_bot_features, 35);
 
 /**
  * @generated from message botplatform.bot.v1.LabeledPrice
@@ -2251,7 +2324,7 @@ export type LabeledPriceJson = {
  * Use `create(LabeledPriceSchema)` to create a new message.
  */
 export const LabeledPriceSchema: GenMessage<LabeledPrice, {jsonType: LabeledPriceJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 35);
+  messageDesc(file_botplatform_bot_v1_bot_features, 36);
 
 /**
  * @generated from message botplatform.bot.v1.Invoice
@@ -2364,7 +2437,7 @@ export type InvoiceJson = {
  * Use `create(InvoiceSchema)` to create a new message.
  */
 export const InvoiceSchema: GenMessage<Invoice, {jsonType: InvoiceJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 36);
+  messageDesc(file_botplatform_bot_v1_bot_features, 37);
 
 /**
  * @generated from message botplatform.bot.v1.SendInvoiceAction
@@ -2405,7 +2478,7 @@ export type SendInvoiceActionJson = {
  * Use `create(SendInvoiceActionSchema)` to create a new message.
  */
 export const SendInvoiceActionSchema: GenMessage<SendInvoiceAction, {jsonType: SendInvoiceActionJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 37);
+  messageDesc(file_botplatform_bot_v1_bot_features, 38);
 
 /**
  * Creates an invoice link (needed for Stars subscriptions) and sends it as a message with a button.
@@ -2466,7 +2539,7 @@ export type SendInvoiceLinkActionJson = {
  * Use `create(SendInvoiceLinkActionSchema)` to create a new message.
  */
 export const SendInvoiceLinkActionSchema: GenMessage<SendInvoiceLinkAction, {jsonType: SendInvoiceLinkActionJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 38);
+  messageDesc(file_botplatform_bot_v1_bot_features, 39);
 
 /**
  * @generated from message botplatform.bot.v1.AnswerPreCheckoutAction
@@ -2507,7 +2580,7 @@ export type AnswerPreCheckoutActionJson = {
  * Use `create(AnswerPreCheckoutActionSchema)` to create a new message.
  */
 export const AnswerPreCheckoutActionSchema: GenMessage<AnswerPreCheckoutAction, {jsonType: AnswerPreCheckoutActionJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 39);
+  messageDesc(file_botplatform_bot_v1_bot_features, 40);
 
 /**
  * @generated from message botplatform.bot.v1.DeleteMessageAction
@@ -2538,7 +2611,7 @@ export type DeleteMessageActionJson = {
  * Use `create(DeleteMessageActionSchema)` to create a new message.
  */
 export const DeleteMessageActionSchema: GenMessage<DeleteMessageAction, {jsonType: DeleteMessageActionJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 40);
+  messageDesc(file_botplatform_bot_v1_bot_features, 41);
 
 /**
  * @generated from message botplatform.bot.v1.SetSessionAction
@@ -2569,7 +2642,7 @@ export type SetSessionActionJson = {
  * Use `create(SetSessionActionSchema)` to create a new message.
  */
 export const SetSessionActionSchema: GenMessage<SetSessionAction, {jsonType: SetSessionActionJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 41);
+  messageDesc(file_botplatform_bot_v1_bot_features, 42);
 
 /**
  * @generated from message botplatform.bot.v1.EnterStepAction
@@ -2610,7 +2683,7 @@ export type EnterStepActionJson = {
  * Use `create(EnterStepActionSchema)` to create a new message.
  */
 export const EnterStepActionSchema: GenMessage<EnterStepAction, {jsonType: EnterStepActionJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 42);
+  messageDesc(file_botplatform_bot_v1_bot_features, 43);
 
 /**
  * @generated from message botplatform.bot.v1.LeaveStepAction
@@ -2629,7 +2702,7 @@ export type LeaveStepActionJson = {
  * Use `create(LeaveStepActionSchema)` to create a new message.
  */
 export const LeaveStepActionSchema: GenMessage<LeaveStepAction, {jsonType: LeaveStepActionJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 43);
+  messageDesc(file_botplatform_bot_v1_bot_features, 44);
 
 /**
  * @generated from message botplatform.bot.v1.BotAction
@@ -2783,7 +2856,7 @@ export type BotActionJson = {
  * Use `create(BotActionSchema)` to create a new message.
  */
 export const BotActionSchema: GenMessage<BotAction, {jsonType: BotActionJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 44);
+  messageDesc(file_botplatform_bot_v1_bot_features, 45);
 
 /**
  * A service's answer to a BotUpdate: the gateway performs the actions in order on the bot's
@@ -2816,7 +2889,7 @@ export type BotActionsJson = {
  * Use `create(BotActionsSchema)` to create a new message.
  */
 export const BotActionsSchema: GenMessage<BotActions, {jsonType: BotActionsJson}> = /*@__PURE__*/
-  messageDesc(file_botplatform_bot_v1_bot_features, 45);
+  messageDesc(file_botplatform_bot_v1_bot_features, 46);
 
 /**
  * Who sees a command in the bot's menu. The answering service still decides on the member's role from
