@@ -160,6 +160,14 @@ describe('Auto-renewal from the wallet', () => {
     expect(extended.renewal).toBe(true);
     expect(await balanceOf(anna)).toBe('350');
     expect(await paymentsOf(anna)).toEqual([{ status: 'completed', amount: '250', provider: 'wallet' }]);
+    // Payments grants nothing for a renewal's charge: no grant check of its own that would extend it again.
+    expect(
+      await sql(
+        payments,
+        `SELECT key FROM payments.scheduled_timers WHERE kind = 'payments.wallet-grant' AND payload->>'paymentId' IN (SELECT payment_id::text FROM payments.payments WHERE telegram_user_id = ?)`,
+        [anna],
+      ),
+    ).toEqual([]);
     // The next period's first attempt is armed 24 h before its new end.
     const timers = await renewalTimersOf(anna);
     expect(timers.map((t) => t.fired)).toEqual([true, false]);

@@ -22,7 +22,8 @@ export interface WalletGrantPayload {
  * request after the commit.
  */
 export const walletGrantTimers = timerProjection<PaymentEvent>('payments.wallet-grant-timers', (event: RecordedEvent<PaymentEvent>) =>
-  event.type === 'PaymentCompleted' && event.data.provider === 'wallet'
+  // A renewal's charge is not granted by payments (subscriptions extends the period under its key).
+  event.type === 'PaymentCompleted' && event.data.provider === 'wallet' && !event.data.renewal
     ? {
         schedule: {
           kind: WALLET_GRANT_TIMER,

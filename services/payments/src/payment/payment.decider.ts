@@ -50,6 +50,11 @@ export interface CompletePayment {
   readonly amount: MinorUnits;
   /** `subscription_expiration_date` as ISO time, for a recurring charge. */
   readonly subscriptionExpiresAt?: string;
+  /**
+   * The charge of a subscription period's renewal from the wallet (ADR 0019): subscriptions extends the
+   * period itself under the renewal key, so payments has nothing to grant, and no grant check is scheduled.
+   */
+  readonly renewal?: boolean;
   readonly now: string;
 }
 
@@ -112,7 +117,7 @@ export type PaymentCreated = DomainEvent<
 >;
 export type PaymentCompleted = DomainEvent<
   'PaymentCompleted',
-  PaymentData & { chargeId: string; subscriptionExpiresAt?: string; provider?: StoredProvider; discountId?: string; completedAt: string }
+  PaymentData & { chargeId: string; subscriptionExpiresAt?: string; provider?: StoredProvider; discountId?: string; renewal?: boolean; completedAt: string }
 >;
 /** A later charge of the payment's Stars subscription (`is_recurring`): one event per charge. */
 export type PaymentRenewed = DomainEvent<'PaymentRenewed', PaymentData & { chargeId: string; subscriptionExpiresAt?: string; renewedAt: string }>;
@@ -258,7 +263,13 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
         if (state.status !== 'pending' && state.status !== 'failed') throw new PaymentNotPendingError(command.paymentId, state.status);
         const provider = state.provider !== 'stars' ? { provider: state.provider } : {};
         const discount = state.discountId ? { discountId: state.discountId } : {};
-        return [{ type: 'PaymentCompleted', data: { ...data, chargeId: command.chargeId, ...expires, ...provider, ...discount, completedAt: command.now } }];
+        const renewal = command.renewal ? { renewal: true } : {};
+        return [
+          {
+            type: 'PaymentCompleted',
+            data: { ...data, chargeId: command.chargeId, ...expires, ...provider, ...discount, ...renewal, completedAt: command.now },
+          },
+        ];
       }
       case 'NoteStarSubscriptionState':
         if (state.subscriptionPeriod === null || state.chargeId === null) throw new PaymentNotRecurringError(command.paymentId);

@@ -76,7 +76,11 @@ export class RenewFromWalletUseCase {
           actor,
           { em },
         );
-        const completed = await this.payments.handle({ type: 'CompletePayment', paymentId, chargeId, currency, amount, now: this.now() }, context, { em });
+        const completed = await this.payments.handle(
+          { type: 'CompletePayment', paymentId, chargeId, currency, amount, renewal: true, now: this.now() },
+          context,
+          { em },
+        );
         chargedNow = completed.newEvents.length > 0;
       });
     } catch (error) {
