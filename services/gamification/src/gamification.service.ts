@@ -13,7 +13,7 @@ import { ActivityMigration20261130223000 } from './migrations/20261130223000-act
 import { XpRulesMigration20261130224500 } from './migrations/20261130224500-xp-rules.migration.js';
 import { ImportedStatsMigration20261201020000 } from './migrations/20261201020000-imported-stats.migration.js';
 import { PeriodBoardsMigration20261201023000 } from './migrations/20261201023000-period-boards.migration.js';
-import { onPaymentCompleted } from './rules/on-payment-completed.consumer.js';
+import { onPaymentsEvent } from './rules/on-payments-event.consumer.js';
 import { BotSettings } from './settings/bot-settings.entity.js';
 
 /**
@@ -44,5 +44,5 @@ export const gamificationService: ServiceDefinition = {
   botFeatures: BotFeatureRouter,
   // Each bot's group (XP, level and badges shared by its bots) follows the users' bot group events;
   // payments' completed payments give the XP of the bots' rules.
-  consumers: ({ store }) => [onBotGroupChanged, onPaymentCompleted({ store })],
+  consumers: ({ store }) => [onBotGroupChanged, onPaymentsEvent({ store })],
 };

@@ -4,7 +4,7 @@ import { MAX_AWARD, NO_XP_RULES, activityXp, xpRulesDecider, type SetXpRules, ty
 
 const BOT = '0b7d6a52-1c1e-4a7e-9b61-3f1f0c8d2e10';
 const NOW = '2026-11-30T10:00:00.000Z';
-const RULES = { activityFixedXp: 10, activityXpPerPoint: 1, streakDayXp: 5, paymentCompletedXp: 50 };
+const RULES = { activityFixedXp: 10, activityXpPerPoint: 1, streakDayXp: 5, paymentCompletedXp: 50, referralJoinedXp: 20 };
 const set = (rules = RULES): SetXpRules => ({ type: 'SetXpRules', botId: BOT, rules, now: NOW });
 const wasSet = (rules = RULES): XpRulesSet => ({ type: 'XpRulesSet', data: { botId: BOT, rules, setAt: NOW } });
 
@@ -22,6 +22,14 @@ describe("A bot's XP rules", () => {
   it('change nothing when set to what they are', () => {
     spec.given([wasSet()]).when(set()).then([]);
     spec.given([]).when(set(NO_XP_RULES)).then([]);
+  });
+
+  it('read a figure recorded before it existed as 0', () => {
+    const { referralJoinedXp: _, ...older } = RULES;
+    spec
+      .given([wasSet(older as typeof RULES)])
+      .when(set({ ...RULES, referralJoinedXp: 0 }))
+      .then([]);
   });
 
   it('give an activity fixed XP plus XP per point of its score, a negative or absent score counting 0, capped', () => {

@@ -24,6 +24,13 @@ class XpRulesDto implements XpRulesJson {
   @Min(0)
   @Max(1_000_000)
   paymentCompletedXp?: number;
+
+  /** Absent is 0 (a field added after the others). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  referralJoinedXp?: number;
 }
 
 /** `rpc.gamification.set-xp-rules`: every figure given, 0 for none. */

@@ -11,6 +11,10 @@ export class XpRulesRpcController {
 
   @RpcHandler(RPC.gamification.setXpRules)
   setXpRules(@Payload() request: SetXpRulesDto): Promise<SetXpRulesReplyJson> {
-    return this.rules.set(request.botId, { ...request.rules, paymentCompletedXp: request.rules.paymentCompletedXp ?? 0 });
+    return this.rules.set(request.botId, {
+      ...request.rules,
+      paymentCompletedXp: request.rules.paymentCompletedXp ?? 0,
+      referralJoinedXp: request.rules.referralJoinedXp ?? 0,
+    });
   }
 }

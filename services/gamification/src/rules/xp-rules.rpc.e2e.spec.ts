@@ -5,7 +5,7 @@ import { memberStreamId } from '../member/member.decider.js';
 import { startGamificationTestService, type GamificationTestService } from '../testing/gamification-test-service.js';
 
 const T0 = new Date('2026-11-30T10:00:00.000Z');
-const RULES = { activityFixedXp: 10, activityXpPerPoint: 1, streakDayXp: 5, paymentCompletedXp: 50 };
+const RULES = { activityFixedXp: 10, activityXpPerPoint: 1, streakDayXp: 5, paymentCompletedXp: 50, referralJoinedXp: 25 };
 
 /** A bot's XP rules turning recorded activities and streak days into XP, once per activity id and per day. */
 describe('XP from the bot’s rules', () => {

@@ -1,5 +1,13 @@
 import type { ConsumerDefinition, EventConsumerDefinition } from '@botplatform/bus';
-import { BotAddedToGroupSchema, PaymentCompletedSchema, RPC, subjectOf, type DecodedEvent, type EventMetadata } from '@botplatform/contracts';
+import {
+  BotAddedToGroupSchema,
+  PaymentCompletedSchema,
+  RPC,
+  ReferralJoinedSchema,
+  subjectOf,
+  type DecodedEvent,
+  type EventMetadata,
+} from '@botplatform/contracts';
 import { fromJson } from '@bufbuild/protobuf';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
@@ -7,7 +15,7 @@ import { onBotGroupChanged } from '../bot-group/on-bot-group-changed.consumer.js
 import { groupLevelStreamId } from '../member/group-level.decider.js';
 import { memberStreamId } from '../member/member.decider.js';
 import { startGamificationTestService, type GamificationTestService } from '../testing/gamification-test-service.js';
-import { onPaymentCompleted } from './on-payment-completed.consumer.js';
+import { onPaymentsEvent } from './on-payments-event.consumer.js';
 
 const T0 = new Date('2026-11-30T10:00:00.000Z');
 
@@ -35,6 +43,13 @@ function paymentCompleted(eventId: string, botId: string, telegramUserId: string
     completedAt: T0.toISOString(),
   });
   return { envelope, subject: subjectOf(PaymentCompletedSchema), schema: PaymentCompletedSchema, message };
+}
+
+/** payments.referral.joined as the consumer receives it, with the given event id. */
+function referralJoined(eventId: string, botId: string, referred: string, referrer: string): DecodedEvent<typeof ReferralJoinedSchema> {
+  const envelope = { eventId, type: ReferralJoinedSchema.typeName, schemaVersion: 1, botId, occurredAt: new Date() } as unknown as EventMetadata;
+  const message = fromJson(ReferralJoinedSchema, { botId, referredTelegramUserId: referred, referrerTelegramUserId: referrer, joinedAt: T0.toISOString() });
+  return { envelope, subject: subjectOf(ReferralJoinedSchema), schema: ReferralJoinedSchema, message };
 }
 
 /** users.bot_group.bot_added as the bot groups' consumer receives it. */
@@ -65,15 +80,39 @@ describe('XP for a completed payment', () => {
 
   beforeAll(async () => {
     t = await startGamificationTestService('bp_gamification_payment_rule', T0);
-    consumer = onPaymentCompleted(t.service.dependencies) as ConsumerDefinition as EventConsumerDefinition;
+    consumer = onPaymentsEvent(t.service.dependencies) as ConsumerDefinition as EventConsumerDefinition;
   });
 
   afterAll(async () => {
     await t?.close();
   });
 
-  it("follows payments' completed payments under its own durable name", () => {
-    expect(consumer).toMatchObject({ name: 'gamification--payments', source: 'payments', subjects: [subjectOf(PaymentCompletedSchema)] });
+  it("follows payments' completed payments and referrals under its own durable name", () => {
+    expect(consumer).toMatchObject({
+      name: 'gamification--payments',
+      source: 'payments',
+      subjects: [subjectOf(PaymentCompletedSchema), subjectOf(ReferralJoinedSchema)],
+    });
+  });
+
+  it("awards the referrer the bot's referral XP once per member who joined through their link", async () => {
+    const botId = randomUUID();
+    await t.call(RPC.gamification.setXpRules, {
+      botId,
+      rules: { activityFixedXp: 0, activityXpPerPoint: 0, streakDayXp: 0, paymentCompletedXp: 0, referralJoinedXp: 30 },
+    });
+    const [referrer, first, second] = [member(), member(), member()];
+    const joined = referralJoined(randomUUID(), botId, first, referrer);
+    for (let i = 0; i < 4; i++) await deliver(joined);
+    await deliver(referralJoined(randomUUID(), botId, second, referrer));
+    expect((await t.call(RPC.gamification.getProfile, { botId, telegramUserId: referrer })).totalXp).toBe('60');
+    expect(await awards(botId, first)).toEqual([]);
+    expect(await awards(botId, referrer)).toHaveLength(2);
+    // A bot whose rules predate the referral figure, or set it to 0, awards nothing for it.
+    const other = randomUUID();
+    await t.call(RPC.gamification.setXpRules, { botId: other, rules: { activityFixedXp: 0, activityXpPerPoint: 0, streakDayXp: 0, paymentCompletedXp: 10 } });
+    await deliver(referralJoined(randomUUID(), other, member(), referrer));
+    expect(await awards(other, referrer)).toEqual([]);
   });
 
   // One instance runs a durable consumer (ADR 0006), so its deliveries come one at a time.
