@@ -74,9 +74,11 @@ export class RuleSettingsUseCase {
   /** Every rule as the bot has it, in the catalogue's order. */
   async rulesOf(botId: string): Promise<BotRule[]> {
     const em = this.orm.em.fork();
-    const switches = await runSql<{ rule: string; enabled: boolean }>(em, 'SELECT rule, enabled FROM notifications.notification_rule_switches WHERE bot_id = $1', [
-      botId,
-    ]);
+    const switches = await runSql<{ rule: string; enabled: boolean }>(
+      em,
+      'SELECT rule, enabled FROM notifications.notification_rule_switches WHERE bot_id = $1',
+      [botId],
+    );
     const templates = await runSql<{ rule: string; language: string; source: string; changed_at: Date }>(
       em,
       'SELECT rule, language, source, changed_at FROM notifications.notification_templates WHERE bot_id = $1 ORDER BY rule, language',

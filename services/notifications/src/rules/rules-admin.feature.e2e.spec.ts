@@ -103,7 +103,7 @@ describe('/notifadmin in a bot', () => {
     await chat.pressCallbackButton(list, 'Level reached');
     const card = await chat.waitForEdit((m) => m.message_id === list.message_id && (m.text?.startsWith('Level reached') ?? false));
     expect(card.text).toBe(
-      'Level reached (on)\nVariables: $name, $level, $previous_level, $total_xp\nText in “en”, the platform\'s default text:\n🎉 { $name }, you reached level { $level }!',
+      "Level reached (on)\nVariables: $name, $level, $previous_level, $total_xp\nText in “en”, the platform's default text:\n🎉 { $name }, you reached level { $level }!",
     );
     expect(buttonsOf(card)).toEqual(['✏️ Edit', '⛔ Switch off', '⬅️ Rules']);
 
@@ -167,7 +167,10 @@ describe('/notifadmin in a bot', () => {
     const list = await chat.waitForMessage((m) => m.text?.startsWith('🛠 Notification rules') ?? false);
     const before = await switches(bot.botId);
     bot.setRole(admin, 'ROLE_USER');
-    expect(await chat.pressCallbackButton(list, { row: 6, column: 1 })).toMatchObject({ text: "Notification rules are for the bot's admins.", showAlert: true });
+    expect(await chat.pressCallbackButton(list, { row: 6, column: 1 })).toMatchObject({
+      text: "Notification rules are for the bot's admins.",
+      showAlert: true,
+    });
     expect(await chat.pressCallbackButton(list, { row: 2, column: 0 })).toMatchObject({ text: "Notification rules are for the bot's admins." });
     expect(await switches(bot.botId)).toEqual(before);
   });

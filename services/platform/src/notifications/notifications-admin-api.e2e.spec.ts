@@ -100,7 +100,11 @@ describe.each(Object.keys(modes))('The notifications admin API (%s)', (mode) => 
     for (const key of ['shop', 'quiz'] as const) {
       const sandboxBot = sandbox.createBot({ username: `${key}_n_bot`, firstName: key });
       const owner = sandbox.createUser({ firstName: `${key} owner`, languageCode: 'en' });
-      const { status, body } = await http('users', 'POST', '/admin/bots', OPERATOR_TOKEN, { name: key, token: sandboxBot.token, ownerTelegramUserId: String(owner.id) });
+      const { status, body } = await http('users', 'POST', '/admin/bots', OPERATOR_TOKEN, {
+        name: key,
+        token: sandboxBot.token,
+        ownerTelegramUserId: String(owner.id),
+      });
       expect(status).toBe(201);
       const { botId, apiToken } = body as RegisterBotReplyJson;
       bots[key] = { sandbox: sandboxBot, botId: botId!, apiToken: apiToken! };
@@ -210,7 +214,10 @@ describe.each(Object.keys(modes))('The notifications admin API (%s)', (mode) => 
   it('sends the next message of a rule with the template set over HTTP; reset goes back to the default; switched off sends nothing', async () => {
     const path = `${bots.quiz.botId}/notification-templates/subscription_started/en`;
     const set = await api('PUT', path, bots.quiz.apiToken, { source: '{ $name }, { $days } days are yours (set over HTTP)' });
-    expect(set).toEqual({ status: 200, body: { rule: 'subscription_started', language: 'en', source: '{ $name }, { $days } days are yours (set over HTTP)', replaced: false } });
+    expect(set).toEqual({
+      status: 200,
+      body: { rule: 'subscription_started', language: 'en', source: '{ $name }, { $days } days are yours (set over HTTP)', replaced: false },
+    });
 
     const ann = await member('Ann');
     await subscribe(ann.user);
@@ -230,7 +237,12 @@ describe.each(Object.keys(modes))('The notifications admin API (%s)', (mode) => 
     expect(await decisions(cid.user.id)).toEqual([{ rule: 'subscription_started', outcome: 'rule_off' }]);
     // The subscriptions service's own confirmation aside, nothing from the rule reaches Cid.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(cid.chat.botMessages().map(text).filter((t) => t.includes('30 days'))).toEqual([]);
+    expect(
+      cid.chat
+        .botMessages()
+        .map(text)
+        .filter((t) => t.includes('30 days')),
+    ).toEqual([]);
     expect(await decisions(ann.user.id)).toEqual([{ rule: 'subscription_started', outcome: 'requested' }]);
   });
 
@@ -240,7 +252,10 @@ describe.each(Object.keys(modes))('The notifications admin API (%s)', (mode) => 
     const request = { requestId, text: 'See you at 8', audience: { telegramUserId: String(dan.user.id) }, sendAt: new Date(Date.now() + 1_500).toISOString() };
     const first = await api('POST', `${bots.quiz.botId}/scheduled-messages`, bots.quiz.apiToken, request);
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ created: true, message: { scheduledMessageId: requestId, status: 'scheduled', scheduledBy: expect.stringMatching(/^api:/) } });
+    expect(first.body).toMatchObject({
+      created: true,
+      message: { scheduledMessageId: requestId, status: 'scheduled', scheduledBy: expect.stringMatching(/^api:/) },
+    });
     const again = await api('POST', `${bots.quiz.botId}/scheduled-messages`, bots.quiz.apiToken, request);
     expect(again.body.created).toBe(false);
     await dan.chat.waitForMessage((m) => text(m) === 'See you at 8', { timeoutMs: 15_000 });
@@ -275,6 +290,11 @@ describe.each(Object.keys(modes))('The notifications admin API (%s)', (mode) => 
       ]),
     );
     await new Promise((resolve) => setTimeout(resolve, 2_500));
-    expect(dan.chat.botMessages().map(text).filter((t) => t === 'See you at 8' || t === 'Never sent')).toEqual(['See you at 8']);
+    expect(
+      dan.chat
+        .botMessages()
+        .map(text)
+        .filter((t) => t === 'See you at 8' || t === 'Never sent'),
+    ).toEqual(['See you at 8']);
   });
 });
