@@ -250,12 +250,13 @@ describe.each(Object.keys(modes))('The notifications admin API (%s)', (mode) => 
     const dan = await member('Dan');
     const requestId = randomUUID();
     const request = { requestId, text: 'See you at 8', audience: { telegramUserId: String(dan.user.id) }, sendAt: new Date(Date.now() + 1_500).toISOString() };
-    const first = await api('POST', `${bots.quiz.botId}/scheduled-messages`, bots.quiz.apiToken, request);
-    expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({
-      created: true,
-      message: { scheduledMessageId: requestId, status: 'scheduled', scheduledBy: expect.stringMatching(/^api:/) },
-    });
+    // The same request five times at once (a client retrying on a timeout): one message, scheduled once.
+    const posts = await Promise.all([1, 2, 3, 4, 5].map(() => api('POST', `${bots.quiz.botId}/scheduled-messages`, bots.quiz.apiToken, request)));
+    expect(posts.map((post) => post.status)).toEqual([201, 201, 201, 201, 201]);
+    expect(posts.filter((post) => post.body.created).length).toBe(1);
+    for (const post of posts) {
+      expect(post.body.message).toMatchObject({ scheduledMessageId: requestId, status: 'scheduled', scheduledBy: expect.stringMatching(/^api:/) });
+    }
     const again = await api('POST', `${bots.quiz.botId}/scheduled-messages`, bots.quiz.apiToken, request);
     expect(again.body.created).toBe(false);
     await dan.chat.waitForMessage((m) => text(m) === 'See you at 8', { timeoutMs: 15_000 });
