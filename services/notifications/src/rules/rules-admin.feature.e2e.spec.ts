@@ -123,7 +123,7 @@ describe('/notifadmin in a bot', () => {
     await chat.waitForMessage((m) => m.text?.startsWith('Send the new text of “Level reached”') ?? false);
     chat.sendText('{ $name } is now level { $level } 🚀');
     await chat.waitForMessage((m) => m.text === '✅ Saved: “Level reached” in “en” uses the new text from the next message on.');
-    const saved = await chat.waitForMessage((m) => (m.text?.startsWith('Level reached (on)') ?? false) && m.text.includes('own text'));
+    const saved = await chat.waitForMessage((m) => (m.text?.startsWith('Level reached (on)') ?? false) && (m.text?.includes('own text') ?? false));
     expect(saved.text).toBe(
       "Level reached (on)\nVariables: $name, $level, $previous_level, $total_xp\nText in “en”, the bot's own text:\n{ $name } is now level { $level } 🚀",
     );
