@@ -1,4 +1,8 @@
+import { AdminHttpErrorFilter } from '@botplatform/service-kit';
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AdminNotificationRulesController } from './admin-api/admin-notification-rules.controller.js';
+import { AdminScheduledMessagesController } from './admin-api/admin-scheduled-messages.controller.js';
 import { botFeaturesProviders } from './bot-features/bot-features.providers.js';
 import { HandleBotUpdateRpcController } from './bot-features/handle-bot-update.rpc-controller.js';
 import { broadcastProviders } from './broadcast/broadcast.providers.js';
@@ -13,9 +17,16 @@ import { ScheduledMessagesRpcController } from './scheduled/scheduled-messages.r
 import { ScheduledMessagesUseCase } from './scheduled/scheduled-messages.use-case.js';
 import { SendScheduledMessageTimer } from './scheduled/send-scheduled-message.timer.js';
 
-/** The notifications service's RPC controllers, the use cases they call and its bot screen. */
+/** The notifications service's RPC controllers, its admin API, the use cases they call and its bot screens. */
 @Module({
-  controllers: [SendMessageRpcController, RuleSettingsRpcController, HandleBotUpdateRpcController, ScheduledMessagesRpcController],
+  controllers: [
+    SendMessageRpcController,
+    RuleSettingsRpcController,
+    HandleBotUpdateRpcController,
+    ScheduledMessagesRpcController,
+    AdminNotificationRulesController,
+    AdminScheduledMessagesController,
+  ],
   providers: [
     SendMessageUseCase,
     RuleSettingsUseCase,
@@ -26,6 +37,8 @@ import { SendScheduledMessageTimer } from './scheduled/send-scheduled-message.ti
     SendScheduledMessageTimer,
     NotificationsTimerWorker,
     ...broadcastProviders,
+    // Body-parse errors and unknown /admin routes fail before any admin controller is chosen.
+    { provide: APP_FILTER, useClass: AdminHttpErrorFilter },
   ],
 })
 export class NotificationsModule {}

@@ -2,7 +2,7 @@ import { BotFeatureRouter } from '@botplatform/bot-kit';
 import { busMigrations } from '@botplatform/bus';
 import { eventStoreMigrations } from '@botplatform/event-store';
 import { schedulerMigrations } from '@botplatform/scheduler';
-import type { ServiceDefinition } from '@botplatform/service-kit';
+import { ApiTokensClient, createRpcClient, type ServiceDefinition, type ServiceDependencies } from '@botplatform/service-kit';
 import { AdminAlertDispatcher } from './alerts/admin-alert-dispatcher.js';
 import { onPaymentsAlert } from './alerts/on-payments-alert.consumer.js';
 import { onUsersAlert } from './alerts/on-users-alert.consumer.js';
@@ -36,7 +36,7 @@ export const notificationsService: ServiceDefinition = {
     { name: 'Migration20261201000400_broadcasts', class: BroadcastsMigration20261201000400 },
   ],
   entities: [NotificationRecipient],
-  module: () => notificationsModule(DEFAULT_BROADCAST_SETTINGS),
+  module: (dependencies) => notificationsModule(DEFAULT_BROADCAST_SETTINGS, dependencies),
   consumers: ({ store }) => {
     const rules = new RuleDispatcher(store);
     const alerts = new AdminAlertDispatcher(store);
@@ -57,9 +57,16 @@ export const notificationsService: ServiceDefinition = {
 /** The service with other broadcast settings (tests keep Telegram's proportions at a higher pace). */
 export function createNotificationsService(options: { broadcast?: Partial<BroadcastSettings> } = {}): ServiceDefinition {
   const broadcast: BroadcastSettings = { ...DEFAULT_BROADCAST_SETTINGS, ...options.broadcast };
-  return { ...notificationsService, module: () => notificationsModule(broadcast) };
+  return { ...notificationsService, module: (dependencies) => notificationsModule(broadcast, dependencies) };
 }
 
-function notificationsModule(broadcast: BroadcastSettings): DynamicModule {
-  return { module: NotificationsModule, providers: [{ provide: BROADCAST_SETTINGS, useValue: broadcast }] };
+/** The module with its broadcast settings and the users service's client that checks the admin API's tokens (closed with the module). */
+function notificationsModule(broadcast: BroadcastSettings, dependencies: ServiceDependencies): DynamicModule {
+  return {
+    module: NotificationsModule,
+    providers: [
+      { provide: BROADCAST_SETTINGS, useValue: broadcast },
+      { provide: ApiTokensClient, useFactory: () => new ApiTokensClient(createRpcClient(dependencies.rpc), 'NOTIFICATIONS') },
+    ],
+  };
 }

@@ -56,8 +56,9 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
       { name: 'notifications--admin-alerts-users', source: 'users' },
       { name: 'notifications--admin-alerts-payments', source: 'payments' },
     ],
-    // Its bot screen (/notifications) is routed to it once declared.
-    requests: DECLARES_BOT_FEATURES,
+    // Its bot screens (/notifications, /broadcast, /notifadmin) are routed to it once declared; its admin API
+    // (rules, templates, scheduled messages) has the users service check the bots' API tokens.
+    requests: [RPC.users.authenticateApiToken.subject, ...DECLARES_BOT_FEATURES],
   },
   {
     user: 'gateway',

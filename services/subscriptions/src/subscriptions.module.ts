@@ -1,10 +1,8 @@
 import type { ServiceDependencies } from '@botplatform/service-kit';
-import { createRpcClient } from '@botplatform/service-kit';
+import { AdminHttpErrorFilter, ApiTokensClient, createRpcClient } from '@botplatform/service-kit';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { AdminHttpErrorFilter } from './admin-api/admin-http-error.filter.js';
 import { AdminPlansController } from './admin-api/admin-plans.controller.js';
-import { ApiTokensClient } from './admin-api/api-tokens.client.js';
 import { BotGroupDirectory } from './bot-group/bot-group-directory.js';
 import { botFeaturesProviders } from './bot/bot-features.providers.js';
 import { HandleBotUpdateRpcController } from './bot/handle-bot-update.rpc-controller.js';
@@ -54,7 +52,7 @@ export class SubscriptionsModule {
     return {
       module: SubscriptionsModule,
       providers: [
-        { provide: ApiTokensClient, useFactory: () => new ApiTokensClient(createRpcClient(dependencies.rpc)) },
+        { provide: ApiTokensClient, useFactory: () => new ApiTokensClient(createRpcClient(dependencies.rpc), 'SUBSCRIPTIONS') },
         { provide: ReminderDeliveryClient, useFactory: () => new ReminderDeliveryClient(createRpcClient(dependencies.rpc)) },
         { provide: PaymentsClient, useFactory: () => new PaymentsClient(createRpcClient(dependencies.rpc)) },
         { provide: WalletRenewalClient, useFactory: () => new WalletRenewalClient(createRpcClient(dependencies.rpc)) },

@@ -4,9 +4,8 @@ import { Body, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ManagePlansUseCase } from '../plan/manage-plans.use-case.js';
 import { PlanDefinitionDto, planDefinitionOf } from '../plan/plans.dto.js';
-import { AdminApiController } from './admin-api-controller.decorator.js';
+import { AdminApiController, Principal, requesterOf, type AdminPrincipal } from '@botplatform/service-kit';
 import { BotParams, CreatePlanBody, ListPlansQuery, PlanParams } from './admin-plans.dto.js';
-import { Principal, requesterOf, type AdminPrincipal } from './admin-principal.js';
 
 const actorOf = (principal: AdminPrincipal): Actor => ({ kind: 'admin', id: requesterOf(principal) });
 

@@ -73,3 +73,39 @@ broadcast-error-empty-audience = No one in that audience can receive it.
 broadcast-error-not-running = That broadcast is not running.
 broadcast-error-over = That broadcast is over.
 broadcast-error-forbidden = Broadcasts are for the bot's admins.
+
+# /notifadmin: a bot's rules and templates (rules/rules-admin.feature.ts)
+command-notifadmin = notification rules and their texts
+notifadmin-not-admin = Notification rules are for the bot's admins.
+notifadmin-title = 🛠 Notification rules. Tap a rule to see and edit its text, or its switch to turn it on or off.
+notifadmin-on = ✅ on
+notifadmin-off = ⛔ off
+notifadmin-switched-on = { $rule }: on
+notifadmin-switched-off = { $rule }: off
+notifadmin-state-on = on
+notifadmin-state-off = off
+notifadmin-origin-own = the bot's own text
+notifadmin-origin-default = the platform's default text
+notifadmin-card =
+    { $rule } ({ $state })
+    Variables: { $variables }
+    Text in “{ $language }”, { $origin }:
+notifadmin-button-edit = ✏️ Edit
+notifadmin-button-switch-on = ✅ Switch on
+notifadmin-button-switch-off = ⛔ Switch off
+notifadmin-button-reset = ↩️ Reset to default
+notifadmin-button-back = ⬅️ Rules
+notifadmin-edit-prompt = Send the new text of “{ $rule }” in “{ $language }”. Variables: { $variables } (write them as {"{"} $name {"}"}).
+notifadmin-saved = ✅ Saved: “{ $rule }” in “{ $language }” uses the new text from the next message on.
+notifadmin-invalid =
+    ❌ This text cannot be used, nothing was saved:
+    { $problems }
+notifadmin-template-text-only = Send the template as a text message.
+notifadmin-reset-done = Back to the default text.
+rule-welcome = Welcome
+rule-level-reached = Level reached
+rule-badge-awarded = Badge earned
+rule-subscription-started = Subscription started
+rule-subscription-expired = Subscription expired
+rule-payment-completed = Payment received
+rule-payment-refunded = Payment refunded

@@ -73,3 +73,39 @@ broadcast-error-empty-audience = В этой аудитории некому о�
 broadcast-error-not-running = Эта рассылка не идёт.
 broadcast-error-over = Эта рассылка завершена.
 broadcast-error-forbidden = Рассылки доступны только администраторам бота.
+
+# /notifadmin: правила и тексты уведомлений бота (rules/rules-admin.feature.ts)
+command-notifadmin = правила уведомлений и их тексты
+notifadmin-not-admin = Правила уведомлений доступны только администраторам бота.
+notifadmin-title = 🛠 Правила уведомлений. Нажмите на правило, чтобы увидеть и изменить его текст, или на переключатель, чтобы включить или выключить его.
+notifadmin-on = ✅ вкл.
+notifadmin-off = ⛔ выкл.
+notifadmin-switched-on = { $rule }: включено
+notifadmin-switched-off = { $rule }: выключено
+notifadmin-state-on = включено
+notifadmin-state-off = выключено
+notifadmin-origin-own = собственный текст бота
+notifadmin-origin-default = текст платформы по умолчанию
+notifadmin-card =
+    { $rule } ({ $state })
+    Переменные: { $variables }
+    Текст на «{ $language }», { $origin }:
+notifadmin-button-edit = ✏️ Изменить
+notifadmin-button-switch-on = ✅ Включить
+notifadmin-button-switch-off = ⛔ Выключить
+notifadmin-button-reset = ↩️ Сбросить к тексту по умолчанию
+notifadmin-button-back = ⬅️ Правила
+notifadmin-edit-prompt = Отправьте новый текст правила «{ $rule }» на «{ $language }». Переменные: { $variables } (пишите их так: {"{"} $name {"}"}).
+notifadmin-saved = ✅ Сохранено: «{ $rule }» на «{ $language }» использует новый текст начиная со следующего сообщения.
+notifadmin-invalid =
+    ❌ Этот текст нельзя использовать, ничего не сохранено:
+    { $problems }
+notifadmin-template-text-only = Отправьте шаблон текстовым сообщением.
+notifadmin-reset-done = Возвращён текст по умолчанию.
+rule-welcome = Приветствие
+rule-level-reached = Новый уровень
+rule-badge-awarded = Новый значок
+rule-subscription-started = Подписка оформлена
+rule-subscription-expired = Подписка закончилась
+rule-payment-completed = Платёж получен
+rule-payment-refunded = Платёж возвращён

@@ -40,13 +40,18 @@ export function createAdminValidationPipe(): ScreenedValidationPipe {
   });
 }
 
-/** The HTTP status of a typed error, from its code, as the users service's admin API derives it. */
+/**
+ * The HTTP status of a typed error, from its code's reason (what follows the area), as the users
+ * service's admin API derives it: whatever the service, `<AREA>.UNAUTHENTICATED` is 401.
+ */
 export function httpStatusOf(code: string): number {
-  if (code === 'SUBSCRIPTIONS.UNAUTHENTICATED') return 401;
-  if (code === 'SUBSCRIPTIONS.FORBIDDEN_TENANT') return 403;
-  if (code === 'SUBSCRIPTIONS.AUTHENTICATION_UNAVAILABLE') return 503;
-  if (/NOT_FOUND$/.test(code)) return 404;
-  if (/ALREADY_|ARCHIVED$|KIND_CHANGE$|WRONG_EXPECTED_VERSION|RETRIES_EXHAUSTED/.test(code)) return 409;
+  const reason = code.slice(code.indexOf('.') + 1);
+  if (reason === 'UNAUTHENTICATED') return 401;
+  if (reason === 'FORBIDDEN_TENANT') return 403;
+  if (reason === 'AUTHENTICATION_UNAVAILABLE') return 503;
+  if (/NOT_FOUND$/.test(reason)) return 404;
+  // A state the request cannot change any more: already done, archived, sent or cancelled.
+  if (/ALREADY_|ARCHIVED$|KIND_CHANGE$|_SENT$|_CANCELLED$|WRONG_EXPECTED_VERSION|RETRIES_EXHAUSTED/.test(reason)) return 409;
   return 400;
 }
 
@@ -59,7 +64,7 @@ export function httpStatusOf(code: string): number {
  */
 @Catch()
 export class AdminHttpErrorFilter extends BaseExceptionFilter {
-  private readonly logger = new Logger('SubscriptionsAdminApi');
+  private readonly logger = new Logger('AdminApi');
 
   override catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<{ originalUrl?: string; url: string }>();
