@@ -1,5 +1,5 @@
-import { EmbeddedEventBus, InProcessBroker, type RpcClient } from '@botplatform/bus';
-import { BotAddedToGroupSchema, RPC, subjectOf, timestampFromDate, type PlanDefinitionJson } from '@botplatform/contracts';
+import type { RpcClient } from '@botplatform/bus';
+import { BotAddedToGroupSchema, RPC, subjectOf, timestampFromDate, type PlanDefinitionJson, type RpcMethod, type RpcRequestJson } from '@botplatform/contracts';
 import { create } from '@bufbuild/protobuf';
 import { runSql } from '@botplatform/event-store';
 import { createRpcClient, startService, type RunningService } from '@botplatform/service-kit';
@@ -8,8 +8,10 @@ import { createTestDatabase, waitFor, type TestDatabase } from '@botplatform/tes
 import { INSECURE_DEVELOPMENT_TOKEN_KEYS, createUsersService, randomTestBotToken } from '@botplatform/users';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { platformWirings, type PlatformWiring } from './testing/platform-wiring.js';
 
 const OPERATOR = 'operator-token-for-the-bot-groups-test';
+const modes = platformWirings('bp_groups');
 
 const plan = (extra: Partial<PlanDefinitionJson>): PlanDefinitionJson => ({
   texts: [{ language: 'en', name: 'All trainers', description: '' }],
@@ -24,12 +26,19 @@ const plan = (extra: Partial<PlanDefinitionJson>): PlanDefinitionJson => ({
  * Bot groups across services: the users service groups an owner's bots, the subscriptions service follows
  * its events, and a group-shared plan bought in one bot of the group gives access (and credits) in the others.
  */
-describe('Bot groups across users and subscriptions', () => {
+describe.each(Object.keys(modes))('Bot groups across users and subscriptions (%s)', (mode) => {
   let database: TestDatabase;
-  let bus: EmbeddedEventBus;
+  let wiring: PlatformWiring;
   let users: RunningService;
   let subscriptions: RunningService;
-  let client: RpcClient;
+  const clients = new Map<string, RpcClient>();
+  /** Each request as the broker user the platform lets make it (embedded: the one in-process broker). */
+  const call = <Method extends RpcMethod>(method: Method, request: RpcRequestJson<Method>) => {
+    const caller = wiring.callerOf(method.subject);
+    const key = caller.kind === 'nats' ? (caller.credentials?.user ?? '') : 'in-process';
+    if (!clients.has(key)) clients.set(key, createRpcClient(caller));
+    return clients.get(key)!.call(method, request);
+  };
   let member = 9_700_000;
 
   const http = async (method: string, path: string, body?: unknown) => {
@@ -50,7 +59,7 @@ describe('Bot groups across users and subscriptions', () => {
       const rows = await groupOf(botId);
       return (rows[0]?.group_id ?? null) === groupId && (groupId !== null || rows.length > 0);
     });
-  const access = (botId: string, telegramUserId: string) => client.call(RPC.subscriptions.access, { botId, telegramUserId });
+  const access = (botId: string, telegramUserId: string) => call(RPC.subscriptions.access, { botId, telegramUserId });
 
   /** An owner's two bots A and B in one group, and a bot C of another owner; a group-shared month and credit pack in A. */
   async function setUp() {
@@ -67,13 +76,13 @@ describe('Bot groups across users and subscriptions', () => {
     const month = randomUUID();
     const pack = randomUUID();
     const ownMonth = randomUUID();
-    await client.call(RPC.subscriptions.createPlan, { planId: month, botId: a, plan: plan({ groupShared: true }) });
-    await client.call(RPC.subscriptions.createPlan, { planId: pack, botId: a, plan: plan({ periodDays: undefined, credits: 10, groupShared: true }) });
-    await client.call(RPC.subscriptions.createPlan, { planId: ownMonth, botId: a, plan: plan({}) });
+    await call(RPC.subscriptions.createPlan, { planId: month, botId: a, plan: plan({ groupShared: true }) });
+    await call(RPC.subscriptions.createPlan, { planId: pack, botId: a, plan: plan({ periodDays: undefined, credits: 10, groupShared: true }) });
+    await call(RPC.subscriptions.createPlan, { planId: ownMonth, botId: a, plan: plan({}) });
     return { a, b, c, groupId, plans: { month, pack, ownMonth } };
   }
   const buy = (botId: string, telegramUserId: string, planId: string) =>
-    client.call(RPC.subscriptions.grantSubscription, {
+    call(RPC.subscriptions.grantSubscription, {
       grantId: randomUUID(),
       botId,
       telegramUserId,
@@ -84,19 +93,24 @@ describe('Bot groups across users and subscriptions', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('bp_bot_groups_platform');
-    bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
-    const rpc = { kind: 'in-process' as const, broker: new InProcessBroker() };
-    const infrastructure = { databaseUrl: database.url, bus, rpc, httpPort: 0, logger: false as const };
-    users = await startService(createUsersService({ tokenKeys: INSECURE_DEVELOPMENT_TOKEN_KEYS, operatorToken: OPERATOR }), infrastructure);
-    subscriptions = await startService(subscriptionsService, infrastructure);
-    client = createRpcClient(rpc);
+    wiring = await modes[mode]();
+    const infrastructure = (service: string) => ({
+      databaseUrl: database.url,
+      bus: typeof wiring.bus === 'function' ? wiring.bus(service) : wiring.bus,
+      rpc: typeof wiring.rpc === 'function' ? wiring.rpc(service) : wiring.rpc,
+      httpPort: 0,
+      logger: false as const,
+    });
+    users = await startService(createUsersService({ tokenKeys: INSECURE_DEVELOPMENT_TOKEN_KEYS, operatorToken: OPERATOR }), infrastructure('users'));
+    subscriptions = await startService(subscriptionsService, infrastructure('subscriptions'));
   });
 
   afterAll(async () => {
-    await client?.close();
+    for (const client of clients.values()) await client.close();
+    clients.clear();
     await subscriptions?.close();
     await users?.close();
-    await bus?.close();
+    await wiring?.close();
     await database?.drop();
   });
 
@@ -127,10 +141,10 @@ describe('Bot groups across users and subscriptions', () => {
       }
     }
     const eve = String(++member);
-    for (const botId of [a, b]) await client.call(RPC.users.registerUser, { botId, telegramUserId: eve, firstName: 'Eve', languageCode: 'en' });
+    for (const botId of [a, b]) await call(RPC.users.registerUser, { botId, telegramUserId: eve, firstName: 'Eve', languageCode: 'en' });
     // The limit a use meets: the reply's, or the refusal's once the day's uses are over it.
     const limitIn = (botId: string) =>
-      client.call(RPC.users.consumeQuota, { botId, telegramUserId: eve }).then(
+      call(RPC.users.consumeQuota, { botId, telegramUserId: eve }).then(
         (reply) => reply.limit,
         (error: { code?: string; details?: { limit?: number } }) => (error.code === 'USERS.QUOTA_EXCEEDED' ? error.details?.limit : undefined),
       );
@@ -157,7 +171,7 @@ describe('Bot groups across users and subscriptions', () => {
     expect(await access(b, cid)).toMatchObject({ hasAccess: true, reason: 'ACCESS_REASON_CREDITS', credits: 10, viaBotId: a });
     const outcomes = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        client.call(RPC.subscriptions.consume, { requestId: `r-${i}`, botId: i % 2 ? a : b, telegramUserId: cid }).then(
+        call(RPC.subscriptions.consume, { requestId: `r-${i}`, botId: i % 2 ? a : b, telegramUserId: cid }).then(
           (reply) => (reply.consumed ? 'consumed' : 'not'),
           (error: { code?: string }) => error.code,
         ),
@@ -167,7 +181,7 @@ describe('Bot groups across users and subscriptions', () => {
     expect(outcomes.filter((o) => o === 'consumed')).toHaveLength(10);
     expect(await access(a, cid)).toEqual({ reason: 'ACCESS_REASON_NONE' });
     // The same request id again consumes nothing.
-    await expect(client.call(RPC.subscriptions.consume, { requestId: 'r-0', botId: b, telegramUserId: cid })).rejects.toMatchObject({
+    await expect(call(RPC.subscriptions.consume, { requestId: 'r-0', botId: b, telegramUserId: cid })).rejects.toMatchObject({
       code: 'SUBSCRIPTIONS.NO_CREDITS',
     });
   });

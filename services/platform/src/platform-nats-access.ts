@@ -156,6 +156,14 @@ export const platformNatsAccess: readonly NatsUserAccess[] = [
       RPC.payments.setProviderSettings,
       RPC.payments.listProviderSettings,
       RPC.payments.listParkedWebhooks,
+      // A bot's plans (the subscriptions admin API does the same for the bot's own API token).
+      RPC.subscriptions.createPlan,
+      RPC.subscriptions.updatePlan,
+      RPC.subscriptions.archivePlan,
+      // What a bot's own code asks before a paid feature (a service made with `npm run new:service` gets its
+      // own broker user and declares these itself).
+      RPC.subscriptions.access,
+      RPC.subscriptions.consume,
       RPC.notifications.setRuleEnabled,
       RPC.notifications.setTemplate,
       RPC.notifications.scheduleMessage,
