@@ -251,14 +251,24 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
       return;
     }
     if (now - last.at < this.settings.progressEveryMs) return;
+    // The ETA at the pace measured lately when it is slower than the rate (a busy gateway, the bot's other traffic).
+    const rate = Number(broadcast.rate_per_second);
+    const pace = this.measuredPace(broadcast.broadcast_id);
     await this.store.transaction(async (em) => {
-      const progress = await progressOf(em, {
-        broadcastId: broadcast.broadcast_id,
-        status: broadcast.status,
-        ratePerSecond: Number(broadcast.rate_per_second),
-      });
+      const progress = await progressOf(em, { broadcastId: broadcast.broadcast_id, status: broadcast.status, ratePerSecond: pace ? Math.min(rate, pace) : rate });
       await this.editProgress(em, broadcast, progress, now);
     });
+  }
+
+  /** Recipients settled per second over the last measurement (`windowRate`'s samples); undefined before there is one. */
+  private measuredPace(broadcastId: string): number | undefined {
+    const samples = this.allowances.get(broadcastId)?.samples ?? [];
+    if (samples.length < 2) return undefined;
+    const first = samples[0];
+    const last = samples.at(-1)!;
+    const span = last.at - first.at;
+    const pace = span >= MEASURE_MS / 2 ? ((last.settled - first.settled) * 1000) / span : 0;
+    return pace > 0 ? pace : undefined;
   }
 
   /** The progress message edited to `progress`, in `em`'s transaction (nothing when it reads the same as last time). */

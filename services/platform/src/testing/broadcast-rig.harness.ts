@@ -174,14 +174,14 @@ export class BroadcastRig {
   }
 
   /**
-   * Drafts, targets and confirms a broadcast (English members unless `audience` says otherwise); with
+   * Drafts (HTML), targets and confirms a broadcast (English members unless `audience` says otherwise); with
    * `progress`, a message in the admin's chat becomes its progress message.
    */
   async broadcast(
     text: string,
     options: { audience?: BroadcastAudience; photo?: string; buttons?: BroadcastButton[]; progress?: boolean } = {},
   ): Promise<StartedBroadcast & { progressMessageId?: number }> {
-    const id = await this.broadcasts.draft(this.actor, { text, buttons: options.buttons ?? [], ...(options.photo ? { photo: options.photo } : {}) });
+    const id = await this.broadcasts.draft(this.actor, { text, parseMode: 'HTML', buttons: options.buttons ?? [], ...(options.photo ? { photo: options.photo } : {}) });
     const preview = await this.broadcasts.chooseAudience(this.actor, id, options.audience ?? { kind: 'language', language: 'en' });
     const progressMessageId = options.progress ? (await this.api.sendMessage(this.admin.id, '📣')).message_id : undefined;
     const confirmed = await this.broadcasts.confirm(
