@@ -29,7 +29,12 @@ export {
 } from './outbound-delivery.events.js';
 
 /** The outbound tables of the gateway's schema, after the event store's and the bus's migrations. */
-export const outboundMigrations: MigrationObject[] = [outboundDeliveriesMigration, outboundQueueMigration, outboundMessageThreadMigration, outboundPaidPhotoEditMigration];
+export const outboundMigrations: MigrationObject[] = [
+  outboundDeliveriesMigration,
+  outboundQueueMigration,
+  outboundMessageThreadMigration,
+  outboundPaidPhotoEditMigration,
+];
 
 /** No entities: the deliveries table is reached through SQL (inserts and claims that must not overwrite one another). */
 export const outboundEntities: EntityClass<unknown>[] = [];

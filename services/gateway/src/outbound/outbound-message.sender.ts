@@ -91,7 +91,8 @@ async function call(api: Api, message: OutboundMessage, replyMarkup: { inline_ke
     ...(message.messageThreadId ? { message_thread_id: message.messageThreadId } : {}),
     ...(message.paidBroadcast ? { allow_paid_broadcast: true } : {}),
   };
-  if (message.photo) return (await api.sendPhoto(message.chatId, message.photo, { ...delivery, ...(message.text ? { caption: message.text } : {}) })).message_id;
+  if (message.photo)
+    return (await api.sendPhoto(message.chatId, message.photo, { ...delivery, ...(message.text ? { caption: message.text } : {}) })).message_id;
   return (await api.sendMessage(message.chatId, message.text, delivery)).message_id;
 }
 

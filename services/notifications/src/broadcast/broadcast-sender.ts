@@ -255,7 +255,11 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
     const rate = Number(broadcast.rate_per_second);
     const pace = this.measuredPace(broadcast.broadcast_id);
     await this.store.transaction(async (em) => {
-      const progress = await progressOf(em, { broadcastId: broadcast.broadcast_id, status: broadcast.status, ratePerSecond: pace ? Math.min(rate, pace) : rate });
+      const progress = await progressOf(em, {
+        broadcastId: broadcast.broadcast_id,
+        status: broadcast.status,
+        ratePerSecond: pace ? Math.min(rate, pace) : rate,
+      });
       await this.editProgress(em, broadcast, progress, now);
     });
   }

@@ -174,7 +174,8 @@ const invalid = (message: string) => new BroadcastError('NOTIFICATIONS.BROADCAST
 
 function validateContent(command: DraftBroadcast): void {
   if (command.photo !== undefined) {
-    if (!/^[A-Za-z0-9_-]{10,255}$/.test(command.photo) && !/^https?:\/\/[^\s/$.?#][^\s]*$/i.test(command.photo)) throw invalid('not a photo: a file id or an http(s) link');
+    if (!/^[A-Za-z0-9_-]{10,255}$/.test(command.photo) && !/^https?:\/\/[^\s/$.?#][^\s]*$/i.test(command.photo))
+      throw invalid('not a photo: a file id or an http(s) link');
     if (command.text.length > MAX_CAPTION) throw invalid(`a photo's caption has at most ${MAX_CAPTION} characters`);
   } else if (command.text.trim().length === 0 || command.text.length > MAX_TEXT) throw invalid(`the text must have 1 to ${MAX_TEXT} characters`);
   if (command.buttons.length > MAX_BUTTONS) throw invalid(`at most ${MAX_BUTTONS} buttons`);

@@ -190,11 +190,16 @@ describe('/broadcast in a bot', () => {
     const shown = await chat.waitForMessage((m) => m.caption === 'Sale all week');
     expect(shown.photo?.length).toBeGreaterThan(0);
     expect(shown.caption_entities).toEqual([expect.objectContaining({ type: 'italic', offset: 0, length: 4 })]);
-    expect(shown.reply_markup?.inline_keyboard).toEqual([[{ text: 'Shop', url: 'https://example.org/shop' }], [{ text: 'Help', url: 'https://example.org/help' }]]);
+    expect(shown.reply_markup?.inline_keyboard).toEqual([
+      [{ text: 'Shop', url: 'https://example.org/shop' }],
+      [{ text: 'Help', url: 'https://example.org/help' }],
+    ]);
     const audiences = await chat.waitForMessage((m) => m.text === 'Who should get it?');
     await chat.pressCallbackButton(audiences, 'Everyone');
     const preview = await chat.waitForEdit((m) => m.text?.startsWith('Audience: Everyone') ?? false);
-    expect(preview.text).toBe('Audience: Everyone\nIt reaches 4 members (0 skipped: they blocked the bot), in about 1 min.\nPaid broadcast: 0.4 ⭐ (0.1 Star per message).');
+    expect(preview.text).toBe(
+      'Audience: Everyone\nIt reaches 4 members (0 skipped: they blocked the bot), in about 1 min.\nPaid broadcast: 0.4 ⭐ (0.1 Star per message).',
+    );
     await chat.pressCallbackButton(preview, '✅ Send');
     await chat.waitForEdit((m) => m.text?.startsWith('📣 Broadcast:') ?? false);
 

@@ -153,7 +153,10 @@ export class BroadcastFeature {
 
   private async showProgress(ctx: FeatureContext, actor: BroadcastActor, id: string): Promise<void> {
     const progress = await this.broadcasts.progress(actor, id);
-    ctx.edit(progressText((key, variables) => ctx.t(key, variables), progress), { keyboard: progressKeyboard(ctx, progress, id) });
+    ctx.edit(
+      progressText((key, variables) => ctx.t(key, variables), progress),
+      { keyboard: progressKeyboard(ctx, progress, id) },
+    );
   }
 
   /** A refusal (`BroadcastError`) answered in the member's language; anything else is the gateway's to make polite. */

@@ -355,10 +355,7 @@ export async function countStates(em: EntityManager, broadcastId: string): Promi
   return Object.fromEntries(rows.map((r) => [r.state, r.count]));
 }
 
-export async function progressOf(
-  em: EntityManager,
-  broadcast: Pick<BroadcastView, 'broadcastId' | 'status' | 'ratePerSecond'>,
-): Promise<BroadcastProgress> {
+export async function progressOf(em: EntityManager, broadcast: Pick<BroadcastView, 'broadcastId' | 'status' | 'ratePerSecond'>): Promise<BroadcastProgress> {
   const counts = await countStates(em, broadcast.broadcastId);
   const remaining = (counts.pending ?? 0) + (counts.requested ?? 0);
   return {

@@ -181,7 +181,12 @@ export class BroadcastRig {
     text: string,
     options: { audience?: BroadcastAudience; photo?: string; buttons?: BroadcastButton[]; progress?: boolean } = {},
   ): Promise<StartedBroadcast & { progressMessageId?: number }> {
-    const id = await this.broadcasts.draft(this.actor, { text, parseMode: 'HTML', buttons: options.buttons ?? [], ...(options.photo ? { photo: options.photo } : {}) });
+    const id = await this.broadcasts.draft(this.actor, {
+      text,
+      parseMode: 'HTML',
+      buttons: options.buttons ?? [],
+      ...(options.photo ? { photo: options.photo } : {}),
+    });
     const preview = await this.broadcasts.chooseAudience(this.actor, id, options.audience ?? { kind: 'language', language: 'en' });
     const progressMessageId = options.progress ? (await this.api.sendMessage(this.admin.id, '📣')).message_id : undefined;
     const confirmed = await this.broadcasts.confirm(
