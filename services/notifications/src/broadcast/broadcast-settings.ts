@@ -12,8 +12,9 @@ export interface BroadcastSettings {
   readonly paidRatePerSecond: number;
   readonly paidMaxRatePerSecond: number;
   /**
-   * Messages requested and not yet settled by the gateway, in seconds of the rate: what is already in
-   * the gateway's queue still leaves after a pause or a cancel, so this bounds how long that takes.
+   * Messages requested and not yet settled by the gateway, in seconds of the rate, on top of what the
+   * outbound path's measured round trip holds: what is already in the gateway's queue still leaves after a
+   * pause or a cancel, so this bounds how long that takes.
    */
   readonly windowSeconds: number;
   /** How often the sender looks at its broadcasts. */
