@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAccessBench } from './access.bench.js';
 import { runAppendBench } from './append.bench.js';
+import { broadcastBenchSizes, runBroadcastBench } from './broadcast.bench.js';
 import { runGatewayBench } from './gateway.bench.js';
 import { runLatencyBench } from './latency.bench.js';
 import { runLeaderboardBench } from './leaderboard.bench.js';
@@ -19,7 +20,7 @@ const REPORT_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../test
 
 const log = (line: string) => console.log(line);
 
-const SCENARIO_KEYS = ['append', 'relay', 'latency', 'gateway', 'schedule', 'access', 'leaderboard'] as const;
+const SCENARIO_KEYS = ['append', 'relay', 'latency', 'gateway', 'schedule', 'access', 'leaderboard', 'broadcast'] as const;
 type ScenarioKey = (typeof SCENARIO_KEYS)[number];
 
 /** `npm run bench -- relay latency` runs only those scenarios; default all. */
@@ -62,6 +63,15 @@ async function main(): Promise<void> {
     { key: 'schedule', title: 'the durable schedule: expiries due at once', run: () => runScheduleBench(database.url, log) },
     { key: 'access', title: 'access checks: is this member entitled?', run: () => runAccessBench(database.url, log) },
     { key: 'leaderboard', title: 'the leaderboard at a million members', run: () => runLeaderboardBench(database.url, log) },
+    {
+      key: 'broadcast',
+      title: 'broadcasts at Telegram’s pace: free and paid, the sandbox’s limits on',
+      run: () => {
+        const sizes = broadcastBenchSizes();
+        log(`  members: ${sizes.free} free, ${sizes.paid} paid (BENCH_BROADCAST_MEMBERS=100000 for the issue's figure)`);
+        return runBroadcastBench(targetFor('broadcast'), sizes, log);
+      },
+    },
   ];
 
   const lines: BenchLine[] = [];

@@ -43,9 +43,9 @@ export class SandboxCore {
   constructor(readonly options: ResolvedSandboxOptions) {
     this.clock = new SandboxClock(options.startAt);
     this.rateLimiter = options.rateLimits ? new SendRateLimiter(options.rateLimits) : undefined;
-    this.sender = new BotMessageSender(this.store, this.clock, this.rateLimiter);
     this.incoming = new IncomingMessageDelivery(this.store, this.clock);
     this.payments = new PaymentService(this.store, this.clock, this.incoming, options.preCheckoutTimeoutMs);
+    this.sender = new BotMessageSender(this.store, this.clock, this.rateLimiter, this.payments);
     this.users = new UserActions(this.store, this.clock, this.incoming, this.callbacks, this.payments, this.files);
     this.webhooks = new WebhookRegistry(this.clock, options.webhook, (bot, reply) => this.webhookReplyHandler(bot, reply));
   }

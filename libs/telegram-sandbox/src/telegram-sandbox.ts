@@ -242,6 +242,25 @@ export class TelegramSandbox {
     return this.core.store.requireUser(user.id).starBalance;
   }
 
+  /** Credits a bot with Stars (as if earned elsewhere), e.g. to pay for paid broadcasts. */
+  grantBotStars(bot: SandboxBot, stars: number): void {
+    this.stateFile?.markChanged();
+    this.core.payments.grantStars(this.core.store.requireBot(bot.id).id, stars);
+  }
+
+  /**
+   * A bot's Stars in tenths (exact): what its users paid, less refunds, less 0.1 Star per message it sent
+   * with `allow_paid_broadcast` (`getMyStarBalance` gives the same as whole Stars and nanostars).
+   */
+  botStarBalanceTenths(bot: SandboxBot): number {
+    return this.core.payments.balanceTenths(this.core.store.requireBot(bot.id).id);
+  }
+
+  /** Messages a bot sent with `allow_paid_broadcast` (each charged 0.1 Star). */
+  paidBroadcastMessages(bot: SandboxBot): number {
+    return this.core.payments.paidBroadcastCount(this.core.store.requireBot(bot.id).id);
+  }
+
   /** Bot API calls the bot made (the last 2000), optionally of one method. */
   apiCalls(bot: SandboxBot, method?: string): ApiCallRecord[] {
     const calls = this.core.store.requireBot(bot.id).apiCalls;

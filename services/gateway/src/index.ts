@@ -37,4 +37,5 @@ export {
   type DeliveryRow,
   type OutboundTelegram,
   type SendOutcome,
+  type TelegramSendLimits,
 } from './outbound/index.js';

@@ -1,6 +1,7 @@
 import type { Message } from 'grammy/types';
 import { badRequest, TelegramErrors } from '../errors/telegram-api.error.js';
 import type { SandboxClock } from '../clock/sandbox-clock.js';
+import type { PaymentService } from '../payments/payment.service.js';
 import type { SendRateLimiter } from '../rate-limit/send-rate-limiter.js';
 import type { BotRecord, ConversationRecord, StoredMessage } from '../state/sandbox-records.js';
 import type { SandboxStore } from '../state/sandbox-store.js';
@@ -33,6 +34,8 @@ export class BotMessageSender {
     private readonly store: SandboxStore,
     private readonly clock: SandboxClock,
     private readonly rateLimiter: SendRateLimiter | undefined,
+    /** Charges `allow_paid_broadcast` sends to the bot's Stars (0.1 each), or refuses them when it cannot pay. */
+    private readonly payments: Pick<PaymentService, 'assertCanPayBroadcast' | 'chargePaidBroadcast'>,
   ) {}
 
   /** Reads the arguments every send method shares (reply_markup, reply_parameters, ...). */
@@ -72,12 +75,15 @@ export class BotMessageSender {
   send(bot: BotRecord, target: ResolvedChat, content: MessageContent, options: SendOptions): StoredMessage {
     const { conversation } = target;
     const replyTo = this.replyTarget(conversation, options);
+    // Refused for want of Stars or by a limit, a send charges nothing; passed, it is charged once.
+    if (options.paidBroadcast) this.payments.assertCanPayBroadcast(bot.id);
     this.rateLimiter?.consume({
       botId: bot.id,
       chatId: conversation.chatId,
       isGroup: conversation.kind !== 'private',
       paidBroadcast: options.paidBroadcast,
     });
+    if (options.paidBroadcast) this.payments.chargePaidBroadcast(bot.id);
 
     const markup = options.replyMarkup;
     const stored = this.store.appendMessage(

@@ -9,6 +9,9 @@ import { randomId } from '../files/file-store.js';
 import type { IncomingMessageDelivery } from '../users/incoming-message.delivery.js';
 import type { InvoiceTerms } from './invoice-arguments.parser.js';
 
+/** Telegram's price of a message sent with `allow_paid_broadcast`: 0.1 Star, in tenths. */
+const PAID_BROADCAST_TENTHS = 1;
+
 /** An invoice a bot issued, as a message or as a link. */
 export interface InvoiceRecord extends InvoiceTerms {
   id: string;
@@ -70,6 +73,8 @@ export interface PaymentsSnapshot {
   charges: Array<Omit<ChargeRecord, 'invoice'> & { invoiceId: string }>;
   subscriptions: Array<Omit<SubscriptionRecord, 'invoice'> & { invoiceId: string }>;
   ledger: LedgerEntry[];
+  /** Paid broadcast messages per bot (absent in files written before they were charged). */
+  paidBroadcastMessages?: Array<[number, number]>;
 }
 
 type PreCheckoutAnswer = { ok: true } | { ok: false; errorMessage: string } | { timedOut: true };
@@ -97,6 +102,8 @@ export class PaymentService {
   private readonly chargeRecords = new Map<string, ChargeRecord>();
   private readonly subscriptionRecords = new Map<string, SubscriptionRecord>();
   private readonly ledger: LedgerEntry[] = [];
+  /** Messages each bot sent with `allow_paid_broadcast`: 0.1 Star each, so the balance is kept in tenths (exact). */
+  private readonly paidBroadcastMessages = new Map<number, number>();
 
   constructor(
     private readonly store: SandboxStore,
@@ -267,13 +274,46 @@ export class PaymentService {
       .map((entry) => structuredClone(entry.transaction));
   }
 
+  /**
+   * The bot's Stars: its ledger less 0.1 Star per paid broadcast message, as Telegram's `StarAmount`
+   * (whole Stars and the rest in nanostars, 0.1 Star = 100,000,000).
+   */
   balance(botId: number): StarAmount {
-    let amount = 0;
+    const tenths = this.balanceTenths(botId);
+    const amount = Math.trunc(tenths / 10);
+    const rest = tenths - amount * 10;
+    return rest === 0 ? { amount } : { amount, nanostar_amount: rest * 100_000_000 };
+  }
+
+  /** The bot's balance in tenths of a Star (exact: whole Stars in the ledger, 1 tenth per paid broadcast message). */
+  balanceTenths(botId: number): number {
+    let stars = 0;
     for (const entry of this.ledger) {
       if (entry.botId !== botId) continue;
-      amount += entry.transaction.source ? entry.transaction.amount : -entry.transaction.amount;
+      stars += entry.transaction.source ? entry.transaction.amount : -entry.transaction.amount;
     }
-    return { amount };
+    return stars * 10 - (this.paidBroadcastMessages.get(botId) ?? 0) * PAID_BROADCAST_TENTHS;
+  }
+
+  /** Messages the bot sent with `allow_paid_broadcast` so far. */
+  paidBroadcastCount(botId: number): number {
+    return this.paidBroadcastMessages.get(botId) ?? 0;
+  }
+
+  /** Refuses (400, nothing charged) a paid broadcast message the bot's balance cannot pay, as Telegram does. */
+  assertCanPayBroadcast(botId: number): void {
+    if (this.balanceTenths(botId) < PAID_BROADCAST_TENTHS) throw badRequest('BALANCE_TOO_LOW');
+  }
+
+  /** Charges one paid broadcast message (0.1 Star); the caller checked `assertCanPayBroadcast` in the same turn. */
+  chargePaidBroadcast(botId: number): void {
+    this.paidBroadcastMessages.set(botId, (this.paidBroadcastMessages.get(botId) ?? 0) + 1);
+  }
+
+  /** Stars credited to a bot from outside its users' payments (a test's top-up), as one incoming ledger entry. */
+  grantStars(botId: number, stars: number): void {
+    if (!Number.isInteger(stars) || stars <= 0) throw new RangeError(`a grant is a positive whole number of Stars, not ${stars}`);
+    this.ledger.push({ botId, transaction: { id: `grant_${randomId(12)}`, amount: stars, date: this.clock.unixTime(), source: { type: 'other' } } });
   }
 
   charges(): ChargeRecord[] {
@@ -325,6 +365,7 @@ export class PaymentService {
       charges: [...this.chargeRecords.values()].map(withInvoiceId),
       subscriptions: [...this.subscriptionRecords.values()].map(withInvoiceId),
       ledger: this.ledger,
+      paidBroadcastMessages: [...this.paidBroadcastMessages],
     });
   }
 
@@ -344,6 +385,7 @@ export class PaymentService {
       this.subscriptionRecords.set(subscription.id, { ...subscription, invoice: invoiceOf(invoiceId) });
     }
     this.ledger.push(...snapshot.ledger);
+    for (const [botId, count] of snapshot.paidBroadcastMessages ?? []) this.paidBroadcastMessages.set(botId, count);
   }
 
   /** Ends pending pre-checkouts as timed out so nothing waits past the sandbox's life. */

@@ -2,6 +2,7 @@ import type { EntityClass, MigrationObject } from '@mikro-orm/core';
 import { outboundDeliveriesMigration } from './migrations/20261124000600-outbound-deliveries.migration.js';
 import { outboundQueueMigration } from './migrations/20261124000700-outbound-queue.migration.js';
 import { outboundMessageThreadMigration } from './migrations/20261130230100-outbound-message-thread.migration.js';
+import { outboundPaidPhotoEditMigration } from './migrations/20261201020000-outbound-paid-photo-edit.migration.js';
 
 export { createOutboundConsumer, OUTBOUND_CONSUMER, type OutboundConsumerDependencies } from './on-message-send-requested.consumer.js';
 export { OutboundDeliveryLedger, type DeliveryRow, type SendOutcome } from './outbound-delivery.ledger.js';
@@ -10,6 +11,7 @@ export { gatewayPublicEvents } from './outbound.public-events.js';
 export {
   TelegramThrottle,
   TELEGRAM_SEND_LIMITS,
+  type SendLane,
   type TelegramSendLimits,
   type TelegramThrottleOptions,
   type ThrottleClock,
@@ -27,7 +29,12 @@ export {
 } from './outbound-delivery.events.js';
 
 /** The outbound tables of the gateway's schema, after the event store's and the bus's migrations. */
-export const outboundMigrations: MigrationObject[] = [outboundDeliveriesMigration, outboundQueueMigration, outboundMessageThreadMigration];
+export const outboundMigrations: MigrationObject[] = [
+  outboundDeliveriesMigration,
+  outboundQueueMigration,
+  outboundMessageThreadMigration,
+  outboundPaidPhotoEditMigration,
+];
 
 /** No entities: the deliveries table is reached through SQL (inserts and claims that must not overwrite one another). */
 export const outboundEntities: EntityClass<unknown>[] = [];

@@ -60,6 +60,16 @@ function toRequest(event: DecodedEvent): QueuedRequest {
       throw new ParkEventError(`request ${message.requestId}: a button without an action`);
     }),
   );
+  let editMessageId: number | undefined;
+  if (message.editMessageId !== undefined) {
+    try {
+      editMessageId = int64ToNumber(message.editMessageId);
+    } catch {
+      editMessageId = undefined;
+    }
+    if (!editMessageId || editMessageId <= 0) throw new ParkEventError(`request ${message.requestId}: ${message.editMessageId} is not a message id`);
+    if (message.photo) throw new ParkEventError(`request ${message.requestId}: an edit cannot carry a photo`);
+  }
   return {
     correlationId: event.envelope.correlationId,
     causationId: event.envelope.eventId,
@@ -71,5 +81,8 @@ function toRequest(event: DecodedEvent): QueuedRequest {
     buttons,
     disableNotification: message.disableNotification,
     ...(message.messageThreadId ? { messageThreadId: message.messageThreadId } : {}),
+    ...(message.allowPaidBroadcast ? { paidBroadcast: true } : {}),
+    ...(message.photo ? { photo: message.photo } : {}),
+    ...(editMessageId ? { editMessageId } : {}),
   };
 }

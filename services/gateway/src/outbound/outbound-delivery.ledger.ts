@@ -46,13 +46,16 @@ interface RawRow {
   buttons: OutboundButton[][] | string | null;
   disable_notification: boolean;
   message_thread_id: number | null;
+  paid_broadcast: boolean;
+  photo: string | null;
+  edit_message_id: string | null;
   correlation_id: string | null;
   causation_id: string | null;
 }
 
 /** The columns of a `DeliveryRow`, of the table aliased `t`. */
 const COLUMNS = `t.request_id, t.bot_id, t.chat_id::text, t.status, t.attempts, t.message_id::text, t.failure, t.description,
-  t.text, t.parse_mode, t.buttons, t.disable_notification, t.message_thread_id, t.correlation_id, t.causation_id`;
+  t.text, t.parse_mode, t.buttons, t.disable_notification, t.message_thread_id, t.paid_broadcast, t.photo, t.edit_message_id::text, t.correlation_id, t.causation_id`;
 
 /**
  * A fork of the ORM's global entity manager, whoever calls. `orm.em.fork()` forks the entity manager of
@@ -89,9 +92,11 @@ export class OutboundDeliveryLedger {
     // One statement for the run; WITH ORDINALITY keeps the order the identity column numbers them in.
     await runSql(
       em,
-      `INSERT INTO ${this.table} (request_id, bot_id, chat_id, status, text, parse_mode, buttons, disable_notification, message_thread_id, correlation_id, causation_id)
+      `INSERT INTO ${this.table} (request_id, bot_id, chat_id, status, text, parse_mode, buttons, disable_notification, message_thread_id,
+         paid_broadcast, photo, edit_message_id, correlation_id, causation_id)
        SELECT (e.r->>'request_id')::uuid, (e.r->>'bot_id')::uuid, (e.r->>'chat_id')::bigint, 'queued', e.r->>'text', e.r->>'parse_mode',
-         e.r->'buttons', (e.r->>'disable_notification')::boolean, (e.r->>'message_thread_id')::integer, e.r->>'correlation_id', e.r->>'causation_id'
+         e.r->'buttons', (e.r->>'disable_notification')::boolean, (e.r->>'message_thread_id')::integer,
+         (e.r->>'paid_broadcast')::boolean, e.r->>'photo', (e.r->>'edit_message_id')::bigint, e.r->>'correlation_id', e.r->>'causation_id'
        FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(r, n)
        ORDER BY e.n
        ON CONFLICT (request_id) DO NOTHING`,
@@ -106,6 +111,9 @@ export class OutboundDeliveryLedger {
             buttons: r.buttons,
             disable_notification: r.disableNotification,
             message_thread_id: r.messageThreadId ?? null,
+            paid_broadcast: r.paidBroadcast ?? false,
+            photo: r.photo ?? null,
+            edit_message_id: r.editMessageId === undefined ? null : String(r.editMessageId),
             correlation_id: r.correlationId,
             causation_id: r.causationId,
           })),
@@ -192,6 +200,9 @@ function toRow(row: RawRow): DeliveryRow {
     buttons,
     disableNotification: row.disable_notification,
     ...(row.message_thread_id !== null && row.message_thread_id !== undefined ? { messageThreadId: row.message_thread_id } : {}),
+    ...(row.paid_broadcast ? { paidBroadcast: true } : {}),
+    ...(row.photo ? { photo: row.photo } : {}),
+    ...(row.edit_message_id ? { editMessageId: Number(row.edit_message_id) } : {}),
     correlationId: row.correlation_id ?? row.request_id,
     causationId: row.causation_id,
   };

@@ -32,7 +32,10 @@ export interface OutboundDeliveryWorkerOptions {
   readonly throttle?: TelegramThrottle;
   /** Retries of 5xx and network failures (default: 4 rounds, 0.5 s, 2 s, 5 s apart). */
   readonly retry?: SendRetryPolicy;
-  /** Chats sent to at once; one message in flight per chat (default 16). */
+  /**
+   * Chats sent to at once; one message in flight per chat (default 64: a paid broadcast at 1000/s needs
+   * that many on their way while each send and its two short transactions take tens of milliseconds).
+   */
   readonly concurrentChats?: number;
   /** Look for queued requests this often besides the consumer's wake-ups (default 500 ms). */
   readonly pollIntervalMs?: number;
@@ -97,7 +100,7 @@ export class OutboundDeliveryWorker {
     this.ledger = new OutboundDeliveryLedger(options.orm);
     this.logger = options.logger ?? new Logger('OutboundDeliveryWorker');
     this.throttle = options.throttle ?? new TelegramThrottle({ logger: this.logger });
-    this.concurrency = Math.max(1, options.concurrentChats ?? 16);
+    this.concurrency = Math.max(1, options.concurrentChats ?? 64);
     this.unhostedGraceMs = options.unhostedGraceMs ?? 30_000;
     this.recordBackoffMs = options.recordBackoffMs ?? [200, 1_000, 5_000];
   }

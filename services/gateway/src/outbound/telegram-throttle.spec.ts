@@ -105,6 +105,20 @@ describe('TelegramThrottle', () => {
       expect(timesOf('b')).toEqual([0]);
     });
 
+    it('sends paid broadcast messages in their own lane, at its rate, while the bulk lane keeps its own', async () => {
+      const t = throttle({
+        perBot: { limit: 2, windowMs: 1_000, burst: 2 },
+        perBotPaid: { limit: 10, windowMs: 1_000, burst: 10 },
+        perChat: { limit: 10, windowMs: 1_000 },
+      });
+      for (let chat = 1; chat <= 20; chat++) void t.send(BOT, chat, ok(`p${chat}`), 'paid');
+      for (let chat = 101; chat <= 104; chat++) void t.send(BOT, chat, ok(`b${chat}`));
+      await clock.advance(1_000);
+      // 10 at once, then one every 100 ms: 20 paid within a second where the bulk lane lets 2 + 2.
+      expect(timesOf('p')).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1_000]);
+      expect(timesOf('b')).toEqual([0, 0, 500, 1_000]);
+    });
+
     it('spreads a bot’s sends over time at its overall rate', async () => {
       const t = throttle({ perBot: { limit: 2, windowMs: 1_000, burst: 2 }, perChat: { limit: 10, windowMs: 1_000 } });
       for (let chat = 1; chat <= 6; chat++) void t.send(BOT, chat, ok(`c${chat}`));

@@ -6,6 +6,8 @@ import { TokenBucket, type RateRule } from '../rate-limit/token-bucket.js';
 export interface TelegramSendLimits {
   /** Across all chats of one bot token: about 30 messages per second. */
   readonly perBot: RateRule;
+  /** Across all chats of one bot token, for sends with `allow_paid_broadcast`: about 1000 per second. */
+  readonly perBotPaid: RateRule;
   /** Any one chat, private or group: about 1 message per second. */
   readonly perChat: RateRule;
   /** A group or supergroup (chat id < 0), besides `perChat`: 20 messages per minute. */
@@ -15,9 +17,16 @@ export interface TelegramSendLimits {
 /** Telegram's published figures; the defaults of every `TelegramThrottle`. */
 export const TELEGRAM_SEND_LIMITS: TelegramSendLimits = {
   perBot: { limit: 30, windowMs: 1_000 },
+  perBotPaid: { limit: 1_000, windowMs: 1_000 },
   perChat: { limit: 1, windowMs: 1_000, burst: 1 },
   perGroup: { limit: 20, windowMs: 60_000 },
 };
+
+/**
+ * The bot-wide lane a send counts against: Telegram's bulk limit, or, for a send with
+ * `allow_paid_broadcast`, the paid one (the chat and group limits hold for both).
+ */
+export type SendLane = 'bulk' | 'paid';
 
 /** Time as the throttle sees it; tests pass a fake one. */
 export interface ThrottleClock {
@@ -58,6 +67,7 @@ export interface TelegramThrottleOptions {
 
 interface Job {
   readonly call: () => Promise<unknown>;
+  readonly lane: SendLane;
   readonly resolve: (outcome: ThrottledOutcome<unknown>) => void;
 }
 
@@ -72,6 +82,8 @@ interface ChatLane {
 
 interface BotLane {
   readonly bucket: TokenBucket;
+  /** The paid lane's bucket, made at the bot's first paid send. */
+  paidBucket: TokenBucket | undefined;
   pausedUntil: number;
   /** The last chat Telegram limited, and until when. */
   lastLimited: { readonly chatId: number; readonly until: number } | undefined;
@@ -109,11 +121,11 @@ export class TelegramThrottle {
    * Runs `call` (one Bot API request to `chatId`) when the limits allow, after every earlier send to
    * that chat; on 429 waits `retry_after` and calls again. Never rejects: errors come back in the outcome.
    */
-  send<T>(bot: ThrottledBot, chatId: number, call: () => Promise<T>): Promise<ThrottledOutcome<T>> {
+  send<T>(bot: ThrottledBot, chatId: number, call: () => Promise<T>, lane: SendLane = 'bulk'): Promise<ThrottledOutcome<T>> {
     const botLane = this.botLane(bot);
     const chat = this.chatLane(botLane, chatId);
     return new Promise<ThrottledOutcome<T>>((resolve) => {
-      chat.queue.push({ call, resolve: resolve as Job['resolve'] });
+      chat.queue.push({ call, lane, resolve: resolve as Job['resolve'] });
       if (chat.queue.length === 1) void this.drain(botLane, chat);
     });
   }
@@ -128,18 +140,18 @@ export class TelegramThrottle {
   private async drain(bot: BotLane, chat: ChatLane): Promise<void> {
     while (chat.queue.length > 0) {
       const job = chat.queue[0];
-      const outcome = await this.run(bot, chat, job.call);
+      const outcome = await this.run(bot, chat, job.call, job.lane);
       chat.queue.shift();
       job.resolve(outcome);
     }
     if (this.lanes > LANES_BEFORE_CLEANUP) this.forgetIdleLanes();
   }
 
-  private async run(bot: BotLane, chat: ChatLane, call: () => Promise<unknown>): Promise<ThrottledOutcome<unknown>> {
+  private async run(bot: BotLane, chat: ChatLane, call: () => Promise<unknown>, lane: SendLane): Promise<ThrottledOutcome<unknown>> {
     let attempts = 0;
     for (;;) {
       try {
-        await this.acquire(bot, chat);
+        await this.acquire(bot, chat, lane);
       } catch (error) {
         return { ok: false, error, attempts };
       }
@@ -156,8 +168,10 @@ export class TelegramThrottle {
     }
   }
 
-  /** Waits until the chat, its group rule and the bot each have a token, then takes them together. */
-  private async acquire(bot: BotLane, chat: ChatLane): Promise<void> {
+  /** Waits until the chat, its group rule and the bot's lane each have a token, then takes them together. */
+  private async acquire(bot: BotLane, chat: ChatLane, lane: SendLane): Promise<void> {
+    if (lane === 'paid') bot.paidBucket ??= new TokenBucket(this.limits.perBotPaid, this.clock.now());
+    const botBucket = lane === 'paid' ? bot.paidBucket! : bot.bucket;
     for (;;) {
       const now = this.clock.now();
       const waitMs = Math.max(
@@ -165,12 +179,12 @@ export class TelegramThrottle {
         chat.pausedUntil - now,
         chat.bucket.waitMs(now),
         chat.groupBucket?.waitMs(now) ?? 0,
-        bot.bucket.waitMs(now),
+        botBucket.waitMs(now),
       );
       if (waitMs <= 0) {
         chat.bucket.take(now);
         chat.groupBucket?.take(now);
-        bot.bucket.take(now);
+        botBucket.take(now);
         return;
       }
       await this.clock.sleep(Math.ceil(waitMs));
@@ -195,7 +209,7 @@ export class TelegramThrottle {
     const key = `${bot.botId}#${bot.tokenVersion}`;
     let lane = this.bots.get(key);
     if (!lane) {
-      lane = { bucket: new TokenBucket(this.limits.perBot, this.clock.now()), pausedUntil: 0, lastLimited: undefined, chats: new Map() };
+      lane = { bucket: new TokenBucket(this.limits.perBot, this.clock.now()), paidBucket: undefined, pausedUntil: 0, lastLimited: undefined, chats: new Map() };
       this.bots.set(key, lane);
     }
     return lane;
@@ -229,7 +243,7 @@ export class TelegramThrottle {
           this.lanes--;
         }
       }
-      if (bot.chats.size === 0 && bot.pausedUntil <= now && bot.bucket.isFull(now)) this.bots.delete(key);
+      if (bot.chats.size === 0 && bot.pausedUntil <= now && bot.bucket.isFull(now) && (bot.paidBucket?.isFull(now) ?? true)) this.bots.delete(key);
     }
   }
 }

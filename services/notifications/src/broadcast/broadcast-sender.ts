@@ -1,12 +1,14 @@
 import { type EventContext, PostgresEventStore, runSql } from '@botplatform/event-store';
 import { type EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { notificationsTranslate } from '../i18n/notifications-i18n.js';
-import { type MessageSendRequested, outboundStreamId } from '../outbound/outbound-message.decider.js';
+import { type MessageSendRequested, type OutboundButton, outboundStreamId } from '../outbound/outbound-message.decider.js';
+import { progressButtons, progressText } from './broadcast-progress.js';
 import { broadcastRequestId } from './broadcast-request-id.js';
 import { BROADCAST_SETTINGS, type BroadcastSettings } from './broadcast-settings.js';
 import type { BroadcastButton, BroadcastParseMode, BroadcastReport } from './broadcast.decider.js';
-import { BroadcastUseCases } from './broadcasts.use-case.js';
+import { type BroadcastProgress, BroadcastUseCases, progressOf } from './broadcasts.use-case.js';
 
 interface ActiveBroadcast {
   broadcast_id: string;
@@ -15,8 +17,21 @@ interface ActiveBroadcast {
   status: 'sending' | 'cancelled';
   text: string;
   parse_mode: BroadcastParseMode | null;
+  photo: string | null;
   buttons: BroadcastButton[];
   rate_per_second: string;
+  paid: boolean;
+  progress_chat_id: string | null;
+  progress_message_id: string | null;
+}
+
+/** What one outbound request carries besides its text. */
+interface RequestOptions {
+  readonly parseMode?: BroadcastParseMode | null;
+  readonly photo?: string | null;
+  readonly buttons?: OutboundButton[][];
+  readonly paid?: boolean;
+  readonly editMessageId?: number;
 }
 
 interface Allowance {
@@ -24,6 +39,12 @@ interface Allowance {
   at: number;
   /** Settled recipients over the last seconds: the pace the gateway actually keeps. */
   samples: { at: number; settled: number }[];
+  /**
+   * Seconds a request takes to come back settled when little waits (the first quartile of the last
+   * ones): the outbound path's own round trip, which the window covers on top of `windowSeconds`.
+   */
+  transitSeconds: number;
+  transitMeasuredAt: number | undefined;
 }
 
 /** The pace measured over this long sizes the window. */
@@ -48,6 +69,8 @@ const SLOW_START_RATE = 10;
 export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('BroadcastSender');
   private readonly allowances = new Map<string, Allowance>();
+  /** The progress last put in each broadcast's progress message by this process, and when. */
+  private readonly shown = new Map<string, { at: number; text: string }>();
   private readonly translate = notificationsTranslate();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -92,11 +115,13 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
   private async work(): Promise<void> {
     const active = await runSql<ActiveBroadcast>(
       this.orm.em.fork(),
-      `SELECT broadcast_id, bot_id, admin_telegram_user_id::text, status, text, parse_mode, buttons, rate_per_second::text
+      `SELECT broadcast_id, bot_id, admin_telegram_user_id::text, status, text, parse_mode, photo, buttons, rate_per_second::text, paid,
+              progress_chat_id::text, progress_message_id::text
          FROM notifications.notification_broadcasts WHERE status IN ('sending', 'cancelled')`,
     );
     const seen = new Set(active.map((b) => b.broadcast_id));
     for (const id of this.allowances.keys()) if (!seen.has(id)) this.allowances.delete(id);
+    for (const id of this.shown.keys()) if (!seen.has(id)) this.shown.delete(id);
     await Promise.all(active.map((broadcast) => this.serve(broadcast)));
   }
 
@@ -113,17 +138,19 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
       await this.broadcasts.finishIfDone(id, broadcast.bot_id, new Date(), (em, report) => this.sendReport(em, broadcast, report));
       return;
     }
+    const now = performance.now();
+    await this.showProgressEvery(broadcast, now);
     if (broadcast.status !== 'sending' || counts.pending === 0) return;
     const rate = Number(broadcast.rate_per_second);
-    const now = performance.now();
-    const allowance = this.allowances.get(id) ?? { tokens: 0, at: now, samples: [] };
+    const allowance = this.allowances.get(id) ?? { tokens: 0, at: now, samples: [], transitSeconds: 0, transitMeasuredAt: undefined };
     // Tokens at the rate, at most a window's worth banked: a slow tick (a busy database) is made up for,
     // and the gateway's per-bot throttle smooths what leaves in one go.
     const cap = Math.max(1, rate * this.settings.windowSeconds);
     allowance.tokens = Math.min(cap, allowance.tokens + ((now - allowance.at) * rate) / 1000);
     allowance.at = now;
     this.allowances.set(id, allowance);
-    const window = Math.max(1, Math.ceil(this.windowRate(allowance, rate, counts.settled, now) * this.settings.windowSeconds));
+    if (allowance.transitMeasuredAt === undefined || now - allowance.transitMeasuredAt >= MEASURE_MS) await this.measureTransit(id, allowance, now);
+    const window = Math.max(1, Math.ceil(this.windowRate(allowance, rate, counts.settled, now) * (this.settings.windowSeconds + allowance.transitSeconds)));
     const wanted = Math.min(Math.floor(allowance.tokens), window - counts.requested, counts.pending);
     if (wanted <= 0) return;
     const released = await this.release(broadcast, wanted);
@@ -146,6 +173,28 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
     return Math.min(rate, Math.max(SLOW_START_RATE / 2, measured * 1.25));
   }
 
+  /**
+   * The outbound path's round trip (request → the gateway's outcome settled here) when little waits: the
+   * first quartile of the recipients settled in the last few seconds (the quickest alone is luck on a busy
+   * machine). Without it the window, sized for
+   * `windowSeconds` of sending, is smaller than what is merely on its way on a busy machine, and the
+   * broadcast crawls at window ÷ round trip instead of its rate; with it, only `windowSeconds` of
+   * sending waits in the gateway's queue (what still leaves after a pause or a cancel).
+   */
+  private async measureTransit(broadcastId: string, allowance: Allowance, now: number): Promise<void> {
+    allowance.transitMeasuredAt = now;
+    const [row] = await runSql<{ seconds: string | null }>(
+      this.orm.em.fork(),
+      `SELECT extract(epoch FROM percentile_cont(0.25) WITHIN GROUP (ORDER BY settled_at - requested_at))::text AS seconds
+         FROM notifications.notification_broadcast_recipients
+        WHERE broadcast_id = $1 AND state IN ('sent', 'failed', 'blocked') AND settled_at > now() - interval '5 seconds'`,
+      [broadcastId],
+    );
+    const seconds = row?.seconds === null || row?.seconds === undefined ? undefined : Number(row.seconds);
+    // At most 5 s: a stalled gateway is not a reason to queue more.
+    if (seconds !== undefined && Number.isFinite(seconds)) allowance.transitSeconds = Math.min(5, Math.max(0, seconds));
+  }
+
   /** Requests up to `count` pending recipients' messages, in one transaction; how many were. */
   private release(broadcast: ActiveBroadcast, count: number): Promise<number> {
     const id = broadcast.broadcast_id;
@@ -164,7 +213,12 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
       if (!rows.length) return 0;
       const now = new Date();
       for (const row of rows) {
-        await this.request(em, broadcast, Number(row.telegram_user_id), row.request_id, broadcast.text, now);
+        await this.request(em, broadcast, Number(row.telegram_user_id), row.request_id, broadcast.text, now, {
+          parseMode: broadcast.parse_mode,
+          photo: broadcast.photo,
+          buttons: broadcast.buttons.map((b) => [{ text: b.text, url: b.url }]),
+          paid: broadcast.paid,
+        });
       }
       await runSql(
         em,
@@ -183,7 +237,7 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
     requestId: string,
     text: string,
     now: Date,
-    withButtons = true,
+    options: RequestOptions = {},
   ): Promise<void> {
     const event: MessageSendRequested = {
       type: 'MessageSendRequested',
@@ -192,10 +246,13 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
         botId: broadcast.bot_id,
         chatId,
         text,
-        ...(broadcast.parse_mode ? { parseMode: broadcast.parse_mode } : {}),
-        buttons: withButtons ? broadcast.buttons.map((b) => [{ text: b.text, url: b.url }]) : [],
+        ...(options.parseMode ? { parseMode: options.parseMode } : {}),
+        buttons: options.buttons ?? [],
         disableNotification: false,
-        purpose: 'notifications:broadcast',
+        ...(options.paid ? { allowPaidBroadcast: true } : {}),
+        ...(options.photo ? { photo: options.photo } : {}),
+        ...(options.editMessageId ? { editMessageId: options.editMessageId } : {}),
+        purpose: options.editMessageId ? 'notifications:broadcast-progress' : 'notifications:broadcast',
         requestedAt: now.toISOString(),
       },
     };
@@ -209,16 +266,79 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
     await this.store.append(outboundStreamId(requestId), 'no_stream', [event], context, { em });
   }
 
-  /** The finished broadcast's report to the admin who sent it, in their language, in the finishing transaction. */
-  private async sendReport(em: EntityManager, broadcast: ActiveBroadcast, report: BroadcastReport): Promise<void> {
+  /**
+   * Edits the admin's progress message on a timer while the broadcast runs: once `progressEveryMs` passed
+   * since the last edit, and only when it reads differently (Telegram refuses an edit that changes
+   * nothing, and edits of one chat count against its limits). The first look only notes the time: the
+   * admin's press that confirmed has just shown it.
+   */
+  private async showProgressEvery(broadcast: ActiveBroadcast, now: number): Promise<void> {
+    if (!broadcast.progress_message_id || !broadcast.progress_chat_id) return;
+    const last = this.shown.get(broadcast.broadcast_id);
+    if (!last) {
+      this.shown.set(broadcast.broadcast_id, { at: now, text: '' });
+      return;
+    }
+    if (now - last.at < this.settings.progressEveryMs) return;
+    // The ETA at the pace measured lately when it is slower than the rate (a busy gateway, the bot's other traffic).
+    const rate = Number(broadcast.rate_per_second);
+    const pace = this.measuredPace(broadcast.broadcast_id);
+    await this.store.transaction(async (em) => {
+      const progress = await progressOf(em, {
+        broadcastId: broadcast.broadcast_id,
+        status: broadcast.status,
+        ratePerSecond: pace ? Math.min(rate, pace) : rate,
+      });
+      await this.editProgress(em, broadcast, progress, now);
+    });
+  }
+
+  /** Recipients settled per second over the last measurement (`windowRate`'s samples); undefined before there is one. */
+  private measuredPace(broadcastId: string): number | undefined {
+    const samples = this.allowances.get(broadcastId)?.samples ?? [];
+    if (samples.length < 2) return undefined;
+    const first = samples[0];
+    const last = samples.at(-1)!;
+    const span = last.at - first.at;
+    const pace = span >= MEASURE_MS / 2 ? ((last.settled - first.settled) * 1000) / span : 0;
+    return pace > 0 ? pace : undefined;
+  }
+
+  /** The progress message edited to `progress`, in `em`'s transaction (nothing when it reads the same as last time). */
+  private async editProgress(em: EntityManager, broadcast: ActiveBroadcast, progress: BroadcastProgress, now = performance.now()): Promise<void> {
+    if (!broadcast.progress_message_id || !broadcast.progress_chat_id) return;
+    const language = await this.adminLanguage(em, broadcast);
+    const t = (key: string, variables?: Readonly<Record<string, string | number>>) => this.translate(language, key, variables);
+    const text = progressText(t, progress);
+    const last = this.shown.get(broadcast.broadcast_id);
+    this.shown.set(broadcast.broadcast_id, { at: now, text });
+    if (last?.text === text) return;
+    const buttons = progressButtons(t, progress, broadcast.broadcast_id);
+    await this.request(em, broadcast, Number(broadcast.progress_chat_id), randomUUID(), text, new Date(), {
+      buttons: buttons.length ? [buttons] : [],
+      editMessageId: Number(broadcast.progress_message_id),
+    });
+  }
+
+  private async adminLanguage(em: EntityManager, broadcast: ActiveBroadcast): Promise<'en' | 'ru'> {
     const [admin] = await runSql<{ language: string | null }>(
       em,
       'SELECT coalesce(language_override, language_code) AS language FROM notifications.notification_recipients WHERE bot_id = $1 AND telegram_user_id = $2',
       [broadcast.bot_id, broadcast.admin_telegram_user_id],
     );
-    const language = admin?.language?.startsWith('ru') ? 'ru' : 'en';
+    return admin?.language?.startsWith('ru') ? 'ru' : 'en';
+  }
+
+  /**
+   * The finished broadcast's report to the admin who sent it, in their language, and its progress message
+   * shown finished, in the finishing transaction.
+   */
+  private async sendReport(em: EntityManager, broadcast: ActiveBroadcast, report: BroadcastReport): Promise<void> {
+    const language = await this.adminLanguage(em, broadcast);
     const text = this.translate(language, 'broadcast-report', { ...report, cancelledNote: report.cancelled > 0 ? 'yes' : 'no' });
     const adminChat = Number(broadcast.admin_telegram_user_id);
-    await this.request(em, { ...broadcast, parse_mode: null }, adminChat, broadcastRequestId(broadcast.broadcast_id, 'report'), text, new Date(), false);
+    await this.request(em, broadcast, adminChat, broadcastRequestId(broadcast.broadcast_id, 'report'), text, new Date());
+    const total = report.sent + report.failed + report.blocked + report.skipped + report.cancelled;
+    await this.editProgress(em, broadcast, { status: 'finished', total, ...report, remaining: 0, etaSeconds: 0 });
   }
 }

@@ -12,18 +12,24 @@ export interface BroadcastSettings {
   readonly paidRatePerSecond: number;
   readonly paidMaxRatePerSecond: number;
   /**
-   * Messages requested and not yet settled by the gateway, in seconds of the rate: what is already in
-   * the gateway's queue still leaves after a pause or a cancel, so this bounds how long that takes.
+   * Messages requested and not yet settled by the gateway, in seconds of the rate, on top of what the
+   * outbound path's measured round trip holds: what is already in the gateway's queue still leaves after a
+   * pause or a cancel, so this bounds how long that takes.
    */
   readonly windowSeconds: number;
   /** How often the sender looks at its broadcasts. */
   readonly tickMs: number;
   /**
-   * Honour the bots' `paid_broadcasts` opt-in. Off: the gateway's outbound request does not carry
-   * `allow_paid_broadcast` yet and its throttle holds every bot to 30/s, so a paid rate would only fill
-   * the gateway's queue (and a pause would take that long to land) while Telegram charged nothing.
+   * Honour the bots' `paid_broadcasts` opt-in: their broadcasts go out with `allow_paid_broadcast` at the
+   * paid rate (the gateway's paid lane), each message charged 0.1 Star to the bot's balance. Off: every
+   * broadcast is a free one.
    */
   readonly paidBroadcasts: boolean;
+  /**
+   * How often the admin's progress message is edited while a broadcast is sending (only when it changed):
+   * a few seconds keeps well within Telegram's limits on edits of one chat.
+   */
+  readonly progressEveryMs: number;
 }
 
 export const DEFAULT_BROADCAST_SETTINGS: BroadcastSettings = {
@@ -33,7 +39,8 @@ export const DEFAULT_BROADCAST_SETTINGS: BroadcastSettings = {
   paidMaxRatePerSecond: 1000,
   windowSeconds: 0.5,
   tickMs: 50,
-  paidBroadcasts: false,
+  paidBroadcasts: true,
+  progressEveryMs: 4_000,
 };
 
 /** The Nest token of the service's `BroadcastSettings`. */

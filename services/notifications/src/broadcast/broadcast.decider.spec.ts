@@ -74,6 +74,28 @@ describe('Broadcast', () => {
         .thenThrows(BroadcastError, withCode('NOTIFICATIONS.BROADCAST_INVALID'));
     });
 
+    it('records a photo with the text as its caption, which may then be empty', () => {
+      const photo = 'AgACAgIAAxkBAAIBQ2Zk';
+      spec
+        .given([])
+        .when({ ...draft, photo })
+        .then([{ ...drafted, data: { ...drafted.data, photo } }]);
+      spec
+        .given([])
+        .when({ ...draft, text: '', photo: 'https://example.org/sale.png' })
+        .then([{ ...drafted, data: { ...drafted.data, text: '', photo: 'https://example.org/sale.png' } }]);
+    });
+
+    it.each([
+      ['a caption over 1024 characters', { photo: 'AgACAgIAAxkBAAIBQ2Zk', text: 'x'.repeat(1025) }],
+      ['a photo that is neither a file id nor an http link', { photo: 'file:///etc/passwd' }],
+    ])('refuses %s', (_case, overrides) => {
+      spec
+        .given([])
+        .when({ ...draft, ...overrides })
+        .thenThrows(BroadcastError, withCode('NOTIFICATIONS.BROADCAST_INVALID'));
+    });
+
     it('refuses to draft a confirmed broadcast again', () => {
       spec.given([drafted, audienceChosen, confirmed]).when(draft).thenThrows(BroadcastError, withCode('NOTIFICATIONS.BROADCAST_ALREADY_CONFIRMED'));
     });
@@ -127,6 +149,14 @@ describe('Broadcast', () => {
 
     it('starts sending with the audience counted', () => {
       spec.given([drafted, audienceChosen]).when(confirm).then([confirmed]);
+    });
+
+    it('keeps the message its progress is shown in, and the paid flag', () => {
+      const progressMessage = { chatId: 77, messageId: 501 };
+      spec
+        .given([drafted, audienceChosen])
+        .when({ ...confirm, paid: true, ratePerSecond: 900, maxRatePerSecond: 1000, progressMessage })
+        .then([{ ...confirmed, data: { ...confirmed.data, paid: true, ratePerSecond: 900, progressMessage } }]);
     });
 
     it('needs an audience first', () => {

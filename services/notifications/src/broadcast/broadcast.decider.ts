@@ -48,10 +48,19 @@ export interface DraftBroadcast {
   readonly botId: string;
   /** The admin who writes it (their Telegram id), who gets the progress. */
   readonly adminTelegramUserId: number;
+  /** The message's text, or the photo's caption (may be empty with a photo). */
   readonly text: string;
   readonly parseMode?: BroadcastParseMode;
+  /** A photo (a Telegram file id, or an http(s) URL) sent with the text as its caption. */
+  readonly photo?: string;
   readonly buttons: readonly BroadcastButton[];
   readonly now: string;
+}
+
+/** The admin's message that shows the broadcast's progress, edited as it goes. */
+export interface BroadcastProgressMessage {
+  readonly chatId: number;
+  readonly messageId: number;
 }
 
 export interface ChooseBroadcastAudience {
@@ -72,6 +81,8 @@ export interface ConfirmBroadcast {
   readonly paid: boolean;
   /** The service's ceiling for this kind of broadcast (`BroadcastSettings`: 30/s free, 1000/s paid by default). */
   readonly maxRatePerSecond: number;
+  /** The message to keep the progress in (the one the admin confirmed from). */
+  readonly progressMessage?: BroadcastProgressMessage;
   readonly now: string;
 }
 
@@ -110,6 +121,7 @@ export type BroadcastDrafted = DomainEvent<
     adminTelegramUserId: number;
     text: string;
     parseMode?: BroadcastParseMode;
+    photo?: string;
     buttons: BroadcastButton[];
     draftedAt: string;
   }
@@ -117,7 +129,14 @@ export type BroadcastDrafted = DomainEvent<
 export type BroadcastAudienceChosen = DomainEvent<'BroadcastAudienceChosen', { audience: BroadcastAudience; chosenAt: string }>;
 export type BroadcastConfirmed = DomainEvent<
   'BroadcastConfirmed',
-  { audienceSize: number; skipped: number; ratePerSecond: number; paid: boolean; confirmedAt: string }
+  {
+    audienceSize: number;
+    skipped: number;
+    ratePerSecond: number;
+    paid: boolean;
+    progressMessage?: BroadcastProgressMessage;
+    confirmedAt: string;
+  }
 >;
 export type BroadcastPaused = DomainEvent<'BroadcastPaused', { pausedAt: string }>;
 export type BroadcastResumed = DomainEvent<'BroadcastResumed', { resumedAt: string }>;
@@ -147,12 +166,18 @@ export interface BroadcastState {
 }
 
 const MAX_TEXT = 4096;
+/** Telegram's limit of a photo's caption. */
+const MAX_CAPTION = 1024;
 const MAX_BUTTONS = 10;
 
 const invalid = (message: string) => new BroadcastError('NOTIFICATIONS.BROADCAST_INVALID', message);
 
 function validateContent(command: DraftBroadcast): void {
-  if (command.text.trim().length === 0 || command.text.length > MAX_TEXT) throw invalid(`the text must have 1 to ${MAX_TEXT} characters`);
+  if (command.photo !== undefined) {
+    if (!/^[A-Za-z0-9_-]{10,255}$/.test(command.photo) && !/^https?:\/\/[^\s/$.?#][^\s]*$/i.test(command.photo))
+      throw invalid('not a photo: a file id or an http(s) link');
+    if (command.text.length > MAX_CAPTION) throw invalid(`a photo's caption has at most ${MAX_CAPTION} characters`);
+  } else if (command.text.trim().length === 0 || command.text.length > MAX_TEXT) throw invalid(`the text must have 1 to ${MAX_TEXT} characters`);
   if (command.buttons.length > MAX_BUTTONS) throw invalid(`at most ${MAX_BUTTONS} buttons`);
   for (const button of command.buttons) {
     if (button.text.trim().length === 0 || button.text.length > 64) throw invalid('a button needs a label of 1 to 64 characters');
@@ -234,6 +259,7 @@ export const broadcastDecider: Decider<BroadcastState, BroadcastCommand, Broadca
               adminTelegramUserId: command.adminTelegramUserId,
               text: command.text,
               ...(command.parseMode ? { parseMode: command.parseMode } : {}),
+              ...(command.photo !== undefined ? { photo: command.photo } : {}),
               buttons: command.buttons.map((b) => ({ text: b.text, url: b.url })),
               draftedAt: command.now,
             },
@@ -265,6 +291,7 @@ export const broadcastDecider: Decider<BroadcastState, BroadcastCommand, Broadca
               skipped: command.skipped,
               ratePerSecond: command.ratePerSecond,
               paid: command.paid,
+              ...(command.progressMessage ? { progressMessage: { chatId: command.progressMessage.chatId, messageId: command.progressMessage.messageId } } : {}),
               confirmedAt: command.now,
             },
           },

@@ -28,9 +28,9 @@ describe('/broadcast in a bot', () => {
   let kit: FeatureTestKit;
   let bot: KitBot;
 
-  const register = async (user: SandboxUser) => {
-    await sources.publish('users', UserRegisteredSchema, bot.botId, {
-      botId: bot.botId,
+  const register = async (user: SandboxUser, to: KitBot = bot) => {
+    await sources.publish('users', UserRegisteredSchema, to.botId, {
+      botId: to.botId,
       userId: randomUUID(),
       telegramUserId: String(user.id),
       firstName: user.firstName,
@@ -39,7 +39,12 @@ describe('/broadcast in a bot', () => {
       registeredAt: new Date().toISOString(),
     });
     await waitFor('the recipient', async () =>
-      (await runSql(service.dependencies.orm.em.fork(), 'SELECT 1 FROM notifications.notification_recipients WHERE telegram_user_id = $1', [user.id])).length
+      (
+        await runSql(service.dependencies.orm.em.fork(), 'SELECT 1 FROM notifications.notification_recipients WHERE bot_id = $1 AND telegram_user_id = $2', [
+          to.botId,
+          user.id,
+        ])
+      ).length
         ? true
         : undefined,
     );
@@ -167,6 +172,69 @@ describe('/broadcast in a bot', () => {
     await chat.pressCallbackButton(resumed, '✖ Отменить');
     const cancelled = await chat.waitForEdit((m) => m.text?.startsWith('📣 Рассылка: отменена') ?? false);
     expect(cancelled.text).toContain('Отправлено: 0');
+  });
+
+  it('composes a photo with its caption and link buttons; a paid broadcast shows its Stars cost before the confirm (en, ru)', async () => {
+    const shop = await kit.bot({ botId: randomUUID(), name: 'Shop' });
+    await runSql(service.dependencies.orm.em.fork(), 'INSERT INTO notifications.notification_bots (bot_id, paid_broadcasts) VALUES ($1, true)', [shop.botId]);
+    const owner = kit.user('Olga', 'en');
+    const помощник = kit.user('Пётр', 'ru');
+    shop.setRole(owner, 'ROLE_OWNER');
+    shop.setRole(помощник, 'ROLE_ADMIN');
+    for (const member of [owner, помощник, kit.user('Dan', 'en'), kit.user('Eli', 'en')]) await register(member, shop);
+    const chat = shop.chat(owner);
+
+    chat.sendCommand('broadcast');
+    await chat.waitForMessage((m) => m.text?.startsWith('📣 Send the text') ?? false);
+    const sent = chat.sendPhoto({ caption: '<i>Sale</i> all week\nShop | https://example.org/shop\nHelp | https://example.org/help' });
+    const shown = await chat.waitForMessage((m) => m.caption === 'Sale all week');
+    expect(shown.photo?.length).toBeGreaterThan(0);
+    expect(shown.caption_entities).toEqual([expect.objectContaining({ type: 'italic', offset: 0, length: 4 })]);
+    expect(shown.reply_markup?.inline_keyboard).toEqual([
+      [{ text: 'Shop', url: 'https://example.org/shop' }],
+      [{ text: 'Help', url: 'https://example.org/help' }],
+    ]);
+    const audiences = await chat.waitForMessage((m) => m.text === 'Who should get it?');
+    await chat.pressCallbackButton(audiences, 'Everyone');
+    const preview = await chat.waitForEdit((m) => m.text?.startsWith('Audience: Everyone') ?? false);
+    expect(preview.text).toBe(
+      'Audience: Everyone\nIt reaches 4 members (0 skipped: they blocked the bot), in about 1 min.\nPaid broadcast: 0.4 ⭐ (0.1 Star per message).',
+    );
+    await chat.pressCallbackButton(preview, '✅ Send');
+    await chat.waitForEdit((m) => m.text?.startsWith('📣 Broadcast:') ?? false);
+
+    // What the outbound path was asked for: the photo, its caption and buttons, paid; and the message the progress is kept in.
+    const [broadcast] = await runSql<{ broadcast_id: string; photo: string; progress_message_id: string; progress_chat_id: string }>(
+      service.dependencies.orm.em.fork(),
+      'SELECT broadcast_id, photo, progress_message_id::text, progress_chat_id::text FROM notifications.notification_broadcasts WHERE bot_id = $1',
+      [shop.botId],
+    );
+    expect(broadcast.photo).toBe(sent.photo!.at(-1)!.file_id);
+    expect(Number(broadcast.progress_message_id)).toBe(preview.message_id);
+    expect(Number(broadcast.progress_chat_id)).toBe(owner.id);
+    await waitFor('the four requests', async () => {
+      const rows = await runSql<{ data: { photo?: string; text: string; allowPaidBroadcast?: boolean; buttons: unknown } }>(
+        service.dependencies.orm.em.fork(),
+        "SELECT data FROM notifications.event_store_events WHERE type = 'MessageSendRequested' AND data->>'purpose' = 'notifications:broadcast' AND data->>'botId' = $1",
+        [shop.botId],
+      );
+      return rows.length === 4 ? rows : undefined;
+    }).then((rows) => {
+      for (const { data } of rows) {
+        expect(data).toMatchObject({ photo: broadcast.photo, text: '<i>Sale</i> all week', parseMode: 'HTML', allowPaidBroadcast: true });
+        expect(data.buttons).toEqual([[{ text: 'Shop', url: 'https://example.org/shop' }], [{ text: 'Help', url: 'https://example.org/help' }]]);
+      }
+    });
+
+    // In Russian the cost reads with a decimal comma.
+    const ru = shop.chat(помощник);
+    ru.sendCommand('broadcast');
+    await ru.waitForMessage((m) => m.text?.startsWith('📣 Пришлите текст') ?? false);
+    ru.sendText('Скидки');
+    const кому = await ru.waitForMessage((m) => m.text === 'Кому отправить?');
+    await ru.pressCallbackButton(кому, 'Всем');
+    const превью = await ru.waitForEdit((m) => m.text?.startsWith('Аудитория: Всем') ?? false);
+    expect(превью.text).toContain('Платная рассылка: 0,4 ⭐ (0,1 звезды за сообщение).');
   });
 
   it('discards a draft with Cancel', async () => {

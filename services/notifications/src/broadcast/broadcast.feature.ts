@@ -1,11 +1,11 @@
-import { type BotFeatureRouter, CallbackData, type FeatureContext, InlineKeyboard, type Translate } from '@botplatform/bot-kit';
+import { type BotFeatureRouter, type FeatureContext, InlineKeyboard, type Translate } from '@botplatform/bot-kit';
 import { Injectable } from '@nestjs/common';
-import type { BroadcastAudience } from './broadcast.decider.js';
+import { broadcastButtons, progressButtons, progressText } from './broadcast-progress.js';
+import type { BroadcastAudience, BroadcastButton } from './broadcast.decider.js';
 import { BroadcastError } from './broadcast.errors.js';
 import { type BroadcastActor, type BroadcastPreview, type BroadcastProgress, BroadcastUseCases } from './broadcasts.use-case.js';
 
-/** Buttons: `bc:a:<id>:<audience>[:<arg>]`, `bc:ok:<id>`, `bc:p|r|x|f:<id>` (pause, resume, cancel, refresh). */
-export const broadcastButtons = new CallbackData('bc');
+export { broadcastButtons } from './broadcast-progress.js';
 /** The admin's next message is the broadcast's text. */
 export const BROADCAST_TEXT_STEP = 'bc:text';
 
@@ -21,12 +21,30 @@ const AUDIENCE_BUTTONS: readonly { key: string; audience: (now: Date) => Broadca
   { key: 'ru', audience: () => ({ kind: 'language', language: 'ru' }) },
 ];
 
+/** A last line `Label | https://…` of the admin's text: a link button under the broadcast. */
+const BUTTON_LINE = /^\s*([^|\n]{1,64}?)\s*\|\s*(https?:\/\/\S+)\s*$/i;
+
 /**
- * `/broadcast` for a bot's admins: the text (the next message, HTML allowed), shown back as members will
- * see it; an audience chosen with a button; how many it reaches, what it costs when paid, and a confirm;
- * then one progress message whose buttons pause, resume, cancel or refresh it (each press edits it). The
- * finished report arrives as its own message (`BroadcastSender`). Rights come from the update's role,
- * never from a button, and the use cases check again.
+ * The admin's message as a broadcast: the text (or a photo's caption) with its last lines of the form
+ * `Label | https://link` taken off as link buttons, one a row.
+ */
+export function composeBroadcast(text: string): { text: string; buttons: BroadcastButton[] } {
+  const lines = text.split('\n');
+  const buttons: BroadcastButton[] = [];
+  for (let match = BUTTON_LINE.exec(lines.at(-1) ?? ''); match && lines.length > 0; match = BUTTON_LINE.exec(lines.at(-1) ?? '')) {
+    buttons.unshift({ text: match[1].trim(), url: match[2] });
+    lines.pop();
+  }
+  return { text: lines.join('\n').trim(), buttons };
+}
+
+/**
+ * `/broadcast` for a bot's admins: the text (the next message, HTML allowed; or a photo with it as the
+ * caption; link buttons on its last lines), shown back as members will see it; an audience chosen with a
+ * button; how many it reaches, what it costs when paid (in Stars), and a confirm; then one progress
+ * message, edited on each press of its buttons (pause, resume, cancel, refresh) and by `BroadcastSender`
+ * every few seconds while it sends. The finished report arrives as its own message. Rights come from the
+ * update's role, never from a button, and the use cases check again.
  */
 @Injectable()
 export class BroadcastFeature {
@@ -57,9 +75,12 @@ export class BroadcastFeature {
       ctx.reply(ctx.t('broadcast-not-admin'));
       return;
     }
-    const text = (ctx.step?.text ?? '').trim();
-    const id = await this.broadcasts.draft(actorOf(ctx), { text, parseMode: 'HTML' });
-    ctx.reply(text, { parseMode: 'HTML' });
+    const photo = ctx.step?.photo?.fileId;
+    const { text, buttons } = composeBroadcast(ctx.step?.text ?? '');
+    const id = await this.broadcasts.draft(actorOf(ctx), { text, parseMode: 'HTML', buttons, ...(photo ? { photo } : {}) });
+    const links = buttons.length ? buttons.reduce((keyboard, b) => keyboard.url(b.text, b.url).row(), new InlineKeyboard()) : undefined;
+    if (photo) ctx.sendPhoto(photo, { ...(text ? { caption: text, parseMode: 'HTML' as const } : {}), ...(links ? { keyboard: links } : {}) });
+    else ctx.reply(text, { parseMode: 'HTML', ...(links ? { keyboard: links } : {}) });
     const keyboard = new InlineKeyboard();
     AUDIENCE_BUTTONS.forEach((button, i) => {
       keyboard.text(ctx.t(`broadcast-audience-${button.key}`), broadcastButtons.encode('a', id, button.key));
@@ -92,10 +113,14 @@ export class BroadcastFeature {
         });
         break;
       }
-      case 'ok':
-        await this.broadcasts.confirm(actor, id);
+      case 'ok': {
+        // The message pressed becomes the progress message: the sender edits it as the broadcast goes.
+        const messageId = Number(ctx.callback?.messageId ?? 0);
+        const progressMessage = messageId > 0 ? { chatId: Number(ctx.chatId), messageId } : undefined;
+        await this.broadcasts.confirm(actor, id, new Date(), progressMessage);
         await this.showProgress(ctx, actor, id);
         break;
+      }
       case 'p':
         await this.broadcasts.pause(actor, id);
         await this.showProgress(ctx, actor, id);
@@ -122,13 +147,16 @@ export class BroadcastFeature {
     const lines = [
       ctx.t('broadcast-preview', { audience, reach: preview.reach, skipped: preview.skipped, minutes: Math.max(1, Math.ceil(preview.etaSeconds / 60)) }),
     ];
-    if (preview.paid) lines.push(ctx.t('broadcast-paid-cost', { stars: formatTenths(preview.costTenthsOfStar) }));
+    if (preview.paid) lines.push(ctx.t('broadcast-paid-cost', { stars: formatTenths(preview.costTenthsOfStar, ctx.language) }));
     return lines.join('\n');
   }
 
   private async showProgress(ctx: FeatureContext, actor: BroadcastActor, id: string): Promise<void> {
     const progress = await this.broadcasts.progress(actor, id);
-    ctx.edit(progressText(ctx, progress), { keyboard: progressKeyboard(ctx, progress, id) });
+    ctx.edit(
+      progressText((key, variables) => ctx.t(key, variables), progress),
+      { keyboard: progressKeyboard(ctx, progress, id) },
+    );
   }
 
   /** A refusal (`BroadcastError`) answered in the member's language; anything else is the gateway's to make polite. */
@@ -149,28 +177,12 @@ function actorOf(ctx: FeatureContext): BroadcastActor {
   return { botId: ctx.botId, telegramUserId: Number(ctx.telegramUserId), gatewayRole: ctx.isOwner ? 'owner' : 'admin' };
 }
 
-function progressText(ctx: FeatureContext, p: BroadcastProgress): string {
-  return ctx.t('broadcast-progress', {
-    status: ctx.t(`broadcast-status-${p.status}`),
-    sent: p.sent,
-    failed: p.failed,
-    blocked: p.blocked,
-    skipped: p.skipped,
-    remaining: p.remaining,
-    eta: p.etaSeconds,
-  });
-}
-
 function progressKeyboard(ctx: FeatureContext, p: BroadcastProgress, id: string): InlineKeyboard | undefined {
-  if (p.status === 'finished') return undefined;
-  const keyboard = new InlineKeyboard().text(ctx.t('broadcast-button-refresh'), broadcastButtons.encode('f', id));
-  if (p.status === 'sending') keyboard.text(ctx.t('broadcast-button-pause'), broadcastButtons.encode('p', id));
-  if (p.status === 'paused') keyboard.text(ctx.t('broadcast-button-resume'), broadcastButtons.encode('r', id));
-  if (p.status === 'sending' || p.status === 'paused') keyboard.text(ctx.t('broadcast-button-cancel'), broadcastButtons.encode('x', id));
-  return keyboard;
+  const row = progressButtons((key, variables) => ctx.t(key, variables), p, id);
+  return row.length ? row.reduce((keyboard, button) => keyboard.text(button.text, button.callbackData), new InlineKeyboard()) : undefined;
 }
 
-/** 12 tenths → "1.2". */
-function formatTenths(tenths: number): string {
-  return `${Math.floor(tenths / 10)}.${tenths % 10}`;
+/** 12 tenths → "1.2" ("1,2" in Russian): exact, no floating point. */
+function formatTenths(tenths: number, language: string): string {
+  return `${Math.floor(tenths / 10)}${language.startsWith('ru') ? ',' : '.'}${tenths % 10}`;
 }

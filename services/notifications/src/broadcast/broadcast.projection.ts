@@ -14,9 +14,9 @@ export async function projectBroadcast(em: EntityManager, events: readonly Recor
         const { data } = event;
         await runSql(
           em,
-          `INSERT INTO notifications.notification_broadcasts (broadcast_id, bot_id, admin_telegram_user_id, status, text, parse_mode, buttons, drafted_at)
-           VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7)`,
-          [id, data.botId, data.adminTelegramUserId, data.text, data.parseMode ?? null, JSON.stringify(data.buttons), data.draftedAt],
+          `INSERT INTO notifications.notification_broadcasts (broadcast_id, bot_id, admin_telegram_user_id, status, text, parse_mode, buttons, drafted_at, photo)
+           VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8)`,
+          [id, data.botId, data.adminTelegramUserId, data.text, data.parseMode ?? null, JSON.stringify(data.buttons), data.draftedAt, data.photo ?? null],
         );
         break;
       }
@@ -24,12 +24,19 @@ export async function projectBroadcast(em: EntityManager, events: readonly Recor
         await set(em, id, 'audience = $2', [JSON.stringify(event.data.audience)]);
         break;
       case 'BroadcastConfirmed':
-        await set(em, id, "status = 'sending', audience_size = $2, rate_per_second = $3, paid = $4, confirmed_at = $5", [
-          event.data.audienceSize,
-          event.data.ratePerSecond,
-          event.data.paid,
-          event.data.confirmedAt,
-        ]);
+        await set(
+          em,
+          id,
+          "status = 'sending', audience_size = $2, rate_per_second = $3, paid = $4, confirmed_at = $5, progress_chat_id = $6, progress_message_id = $7",
+          [
+            event.data.audienceSize,
+            event.data.ratePerSecond,
+            event.data.paid,
+            event.data.confirmedAt,
+            event.data.progressMessage?.chatId ?? null,
+            event.data.progressMessage?.messageId ?? null,
+          ],
+        );
         break;
       case 'BroadcastPaused':
         await set(em, id, "status = 'paused'", []);

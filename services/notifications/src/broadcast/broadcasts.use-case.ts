@@ -11,6 +11,7 @@ import {
   type BroadcastCommand,
   type BroadcastEvent,
   type BroadcastParseMode,
+  type BroadcastProgressMessage,
   type BroadcastReport,
   type BroadcastState,
   type BroadcastStatus,
@@ -39,6 +40,7 @@ export interface BroadcastView {
   readonly status: Exclude<BroadcastStatus, 'none'>;
   readonly text: string;
   readonly parseMode?: BroadcastParseMode;
+  readonly photo?: string;
   readonly buttons: BroadcastButton[];
   readonly audience?: BroadcastAudience;
   readonly audienceSize?: number;
@@ -80,6 +82,7 @@ interface BroadcastRow {
   status: Exclude<BroadcastStatus, 'none'>;
   text: string;
   parse_mode: BroadcastParseMode | null;
+  photo: string | null;
   buttons: BroadcastButton[];
   audience: BroadcastAudience | null;
   audience_size: number | null;
@@ -107,7 +110,7 @@ export class BroadcastUseCases {
 
   async draft(
     actor: BroadcastActor,
-    content: { text: string; parseMode?: BroadcastParseMode; buttons?: readonly BroadcastButton[] },
+    content: { text: string; parseMode?: BroadcastParseMode; photo?: string; buttons?: readonly BroadcastButton[] },
     now = new Date(),
   ): Promise<string> {
     await this.requireAdmin(actor);
@@ -119,6 +122,7 @@ export class BroadcastUseCases {
       adminTelegramUserId: actor.telegramUserId,
       text: content.text,
       ...(content.parseMode ? { parseMode: content.parseMode } : {}),
+      ...(content.photo !== undefined ? { photo: content.photo } : {}),
       buttons: content.buttons ?? [],
       now: now.toISOString(),
     });
@@ -157,8 +161,9 @@ export class BroadcastUseCases {
   /**
    * Confirms: the audience is taken again and materialised (one recipient row per member, `pending`, or
    * `skipped` for one who blocked the bot) in the transaction that records the confirmation.
+   * `progressMessage`, when given, is the admin's message the sender keeps the progress in.
    */
-  async confirm(actor: BroadcastActor, broadcastId: string, now = new Date()): Promise<BroadcastPreview> {
+  async confirm(actor: BroadcastActor, broadcastId: string, now = new Date(), progressMessage?: BroadcastProgressMessage): Promise<BroadcastPreview> {
     await this.view(actor, broadcastId);
     let preview: BroadcastPreview | undefined;
     await this.run(actor, broadcastId, { type: 'ConfirmBroadcast' }, async (em) => {
@@ -205,6 +210,7 @@ export class BroadcastUseCases {
         ratePerSecond,
         paid,
         maxRatePerSecond: paid ? this.settings.paidMaxRatePerSecond : this.settings.maxRatePerSecond,
+        ...(progressMessage ? { progressMessage } : {}),
         now: now.toISOString(),
       };
     });
@@ -349,7 +355,7 @@ export async function countStates(em: EntityManager, broadcastId: string): Promi
   return Object.fromEntries(rows.map((r) => [r.state, r.count]));
 }
 
-export async function progressOf(em: EntityManager, broadcast: BroadcastView): Promise<BroadcastProgress> {
+export async function progressOf(em: EntityManager, broadcast: Pick<BroadcastView, 'broadcastId' | 'status' | 'ratePerSecond'>): Promise<BroadcastProgress> {
   const counts = await countStates(em, broadcast.broadcastId);
   const remaining = (counts.pending ?? 0) + (counts.requested ?? 0);
   return {
@@ -373,6 +379,7 @@ function toView(row: BroadcastRow): BroadcastView {
     status: row.status,
     text: row.text,
     ...(row.parse_mode ? { parseMode: row.parse_mode } : {}),
+    ...(row.photo !== null ? { photo: row.photo } : {}),
     buttons: row.buttons,
     ...(row.audience ? { audience: row.audience } : {}),
     ...(row.audience_size !== null ? { audienceSize: row.audience_size } : {}),

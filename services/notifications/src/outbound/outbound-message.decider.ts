@@ -43,6 +43,12 @@ export type MessageSendRequested = DomainEvent<
     buttons: OutboundButton[][];
     disableNotification: boolean;
     messageThreadId?: number;
+    /** A paid broadcast message (`allow_paid_broadcast`): the bot's paid lane, 0.1 Star each. */
+    allowPaidBroadcast?: boolean;
+    /** A photo (file id or URL) with `text` as its caption. */
+    photo?: string;
+    /** Edit this message of the bot in the chat instead of sending one (a broadcast's progress). */
+    editMessageId?: number;
     purpose: string;
     requestedAt: string;
   }

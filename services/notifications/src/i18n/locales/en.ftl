@@ -33,7 +33,7 @@ broadcast-report =
     Not sent (cancelled): { $cancelled }
 command-broadcast = send a message to the bot's members
 broadcast-not-admin = Broadcasts are for the bot's admins.
-broadcast-ask-text = 📣 Send the text of the broadcast (HTML formatting allowed). Here is how members will see it once you send it.
+broadcast-ask-text = 📣 Send the text of the broadcast (HTML formatting allowed), or a photo with the text as its caption. Link buttons go on the last lines, one a line: Label | https://example.org. Here is how members will see it once you send it.
 broadcast-choose-audience = Who should get it?
 broadcast-audience-all = Everyone
 broadcast-audience-premium = Premium
@@ -59,7 +59,7 @@ broadcast-discarded = Broadcast discarded.
 broadcast-progress =
     📣 Broadcast: { $status }
     Sent: { $sent }, failed: { $failed }, blocked the bot: { $blocked }, skipped: { $skipped }
-    Remaining: { $remaining }, about { $eta } s
+    Remaining: { $remaining }, about { $eta } left
 broadcast-status-draft = draft
 broadcast-status-sending = sending
 broadcast-status-paused = paused

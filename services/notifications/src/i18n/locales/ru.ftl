@@ -32,7 +32,7 @@ broadcast-report =
     Не отправлено (отмена): { $cancelled }
 command-broadcast = разослать сообщение участникам бота
 broadcast-not-admin = Рассылки доступны только администраторам бота.
-broadcast-ask-text = 📣 Пришлите текст рассылки (можно с HTML-разметкой). После отправки покажу, как его увидят участники.
+broadcast-ask-text = 📣 Пришлите текст рассылки (можно с HTML-разметкой) или фото с текстом в подписи. Кнопки-ссылки — последними строками, по одной в строке: Название | https://example.org. После отправки покажу, как его увидят участники.
 broadcast-choose-audience = Кому отправить?
 broadcast-audience-all = Всем
 broadcast-audience-premium = Премиум
@@ -59,7 +59,7 @@ broadcast-discarded = Рассылка удалена.
 broadcast-progress =
     📣 Рассылка: { $status }
     Отправлено: { $sent }, ошибки: { $failed }, заблокировали бота: { $blocked }, пропущено: { $skipped }
-    Осталось: { $remaining }, примерно { $eta } с
+    Осталось: { $remaining }, ещё примерно { $eta }
 broadcast-status-draft = черновик
 broadcast-status-sending = отправляется
 broadcast-status-paused = на паузе

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file botplatform/notifications/v1/outbound.proto.
  */
 export const file_botplatform_notifications_v1_outbound: GenFile = /*@__PURE__*/
-  fileDesc("Citib3RwbGF0Zm9ybS9ub3RpZmljYXRpb25zL3YxL291dGJvdW5kLnByb3RvEhxib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxIk4KDElubGluZUJ1dHRvbhIMCgR0ZXh0GAEgASgJEhcKDWNhbGxiYWNrX2RhdGEYAiABKAlIABINCgN1cmwYAyABKAlIAEIICgZhY3Rpb24iTgoPSW5saW5lQnV0dG9uUm93EjsKB2J1dHRvbnMYASADKAsyKi5ib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxLklubGluZUJ1dHRvbiKGAwoUTWVzc2FnZVNlbmRSZXF1ZXN0ZWQSEgoKcmVxdWVzdF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSDwoHY2hhdF9pZBgDIAEoAxIMCgR0ZXh0GAQgASgJEhcKCnBhcnNlX21vZGUYBSABKAlIAIgBARI+CgdidXR0b25zGAYgAygLMi0uYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5JbmxpbmVCdXR0b25Sb3cSHAoUZGlzYWJsZV9ub3RpZmljYXRpb24YByABKAgSDwoHcHVycG9zZRgIIAEoCRIwCgxyZXF1ZXN0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEh4KEW1lc3NhZ2VfdGhyZWFkX2lkGAogASgFSAGIAQE6LIq1GCgKJG5vdGlmaWNhdGlvbnMubWVzc2FnZS5zZW5kX3JlcXVlc3RlZBABQg0KC19wYXJzZV9tb2RlQhQKEl9tZXNzYWdlX3RocmVhZF9pZCKkAgoSU2VuZE1lc3NhZ2VSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEg8KB2NoYXRfaWQYAyABKAMSDAoEdGV4dBgEIAEoCRIXCgpwYXJzZV9tb2RlGAUgASgJSACIAQESPgoHYnV0dG9ucxgGIAMoCzItLmJvdHBsYXRmb3JtLm5vdGlmaWNhdGlvbnMudjEuSW5saW5lQnV0dG9uUm93EhwKFGRpc2FibGVfbm90aWZpY2F0aW9uGAcgASgIEg8KB3B1cnBvc2UYCCABKAkSHgoRbWVzc2FnZV90aHJlYWRfaWQYCSABKAVIAYgBAUINCgtfcGFyc2VfbW9kZUIUChJfbWVzc2FnZV90aHJlYWRfaWQiOAoQU2VuZE1lc3NhZ2VSZXBseRISCgpyZXF1ZXN0X2lkGAEgASgJEhAKCGFjY2VwdGVkGAIgASgIYgZwcm90bzM", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
+  fileDesc("Citib3RwbGF0Zm9ybS9ub3RpZmljYXRpb25zL3YxL291dGJvdW5kLnByb3RvEhxib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxIk4KDElubGluZUJ1dHRvbhIMCgR0ZXh0GAEgASgJEhcKDWNhbGxiYWNrX2RhdGEYAiABKAlIABINCgN1cmwYAyABKAlIAEIICgZhY3Rpb24iTgoPSW5saW5lQnV0dG9uUm93EjsKB2J1dHRvbnMYASADKAsyKi5ib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxLklubGluZUJ1dHRvbiL0AwoUTWVzc2FnZVNlbmRSZXF1ZXN0ZWQSEgoKcmVxdWVzdF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSDwoHY2hhdF9pZBgDIAEoAxIMCgR0ZXh0GAQgASgJEhcKCnBhcnNlX21vZGUYBSABKAlIAIgBARI+CgdidXR0b25zGAYgAygLMi0uYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5JbmxpbmVCdXR0b25Sb3cSHAoUZGlzYWJsZV9ub3RpZmljYXRpb24YByABKAgSDwoHcHVycG9zZRgIIAEoCRIwCgxyZXF1ZXN0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEh4KEW1lc3NhZ2VfdGhyZWFkX2lkGAogASgFSAGIAQESHAoUYWxsb3dfcGFpZF9icm9hZGNhc3QYCyABKAgSEgoFcGhvdG8YDCABKAlIAogBARIcCg9lZGl0X21lc3NhZ2VfaWQYDSABKANIA4gBATosirUYKAokbm90aWZpY2F0aW9ucy5tZXNzYWdlLnNlbmRfcmVxdWVzdGVkEAFCDQoLX3BhcnNlX21vZGVCFAoSX21lc3NhZ2VfdGhyZWFkX2lkQggKBl9waG90b0ISChBfZWRpdF9tZXNzYWdlX2lkIqQCChJTZW5kTWVzc2FnZVJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSDwoHY2hhdF9pZBgDIAEoAxIMCgR0ZXh0GAQgASgJEhcKCnBhcnNlX21vZGUYBSABKAlIAIgBARI+CgdidXR0b25zGAYgAygLMi0uYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5JbmxpbmVCdXR0b25Sb3cSHAoUZGlzYWJsZV9ub3RpZmljYXRpb24YByABKAgSDwoHcHVycG9zZRgIIAEoCRIeChFtZXNzYWdlX3RocmVhZF9pZBgJIAEoBUgBiAEBQg0KC19wYXJzZV9tb2RlQhQKEl9tZXNzYWdlX3RocmVhZF9pZCI4ChBTZW5kTWVzc2FnZVJlcGx5EhIKCnJlcXVlc3RfaWQYASABKAkSEAoIYWNjZXB0ZWQYAiABKAhiBnByb3RvMw", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
 
 /**
  * An inline keyboard button: a callback button or a URL button.
@@ -163,6 +163,29 @@ export type MessageSendRequested = Message<"botplatform.notifications.v1.Message
    * @generated from field: optional int32 message_thread_id = 10;
    */
   messageThreadId?: number | undefined;
+
+  /**
+   * Sent with Telegram's allow_paid_broadcast: up to 1000 messages/s for the bot, each charged 0.1 Star to
+   * its balance (a broadcast of a bot that opted in).
+   *
+   * @generated from field: bool allow_paid_broadcast = 11;
+   */
+  allowPaidBroadcast: boolean;
+
+  /**
+   * A photo (a Telegram file id or an http(s) URL) sent with `text` as its caption (at most 1024 characters).
+   *
+   * @generated from field: optional string photo = 12;
+   */
+  photo?: string | undefined;
+
+  /**
+   * Edit this message of the bot in the chat (its text and buttons) instead of sending a new one, e.g. a
+   * broadcast's progress message.
+   *
+   * @generated from field: optional int64 edit_message_id = 13;
+   */
+  editMessageId?: bigint | undefined;
 };
 
 /**
@@ -228,6 +251,29 @@ export type MessageSendRequestedJson = {
    * @generated from field: optional int32 message_thread_id = 10;
    */
   messageThreadId?: number;
+
+  /**
+   * Sent with Telegram's allow_paid_broadcast: up to 1000 messages/s for the bot, each charged 0.1 Star to
+   * its balance (a broadcast of a bot that opted in).
+   *
+   * @generated from field: bool allow_paid_broadcast = 11;
+   */
+  allowPaidBroadcast?: boolean;
+
+  /**
+   * A photo (a Telegram file id or an http(s) URL) sent with `text` as its caption (at most 1024 characters).
+   *
+   * @generated from field: optional string photo = 12;
+   */
+  photo?: string;
+
+  /**
+   * Edit this message of the bot in the chat (its text and buttons) instead of sending a new one, e.g. a
+   * broadcast's progress message.
+   *
+   * @generated from field: optional int64 edit_message_id = 13;
+   */
+  editMessageId?: string;
 };
 
 /**

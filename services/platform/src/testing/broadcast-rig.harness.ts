@@ -1,0 +1,226 @@
+import { InProcessBroker, RpcHandler, busMigrations, type EventBus, type RpcClient } from '@botplatform/bus';
+import { RPC, type RecordBotBlockedReplyJson, type RecordBotBlockedRequestJson } from '@botplatform/contracts';
+import { eventStoreMigrations, runSql } from '@botplatform/event-store';
+import {
+  type BroadcastAudience,
+  type BroadcastButton,
+  type BroadcastSettings,
+  BroadcastUseCases,
+  createNotificationsService,
+} from '@botplatform/notifications';
+import {
+  OutboundDelivery,
+  type TelegramSendLimits,
+  TelegramThrottle,
+  UsersClient,
+  gatewayPublicEvents,
+  outboundEntities,
+  outboundMigrations,
+} from '@botplatform/gateway';
+import { createRpcClient, startService, type RpcTransport, type RunningService, type ServiceDefinition } from '@botplatform/service-kit';
+import { type RateLimitRules, TelegramSandbox, type SandboxBot, type SandboxChat, type SandboxUser } from '@botplatform/telegram-sandbox';
+import { waitFor } from '@botplatform/testing';
+import { Controller, Module } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { Api } from 'grammy';
+import { randomUUID } from 'node:crypto';
+
+@Controller()
+class UsersStandIn {
+  @RpcHandler(RPC.users.recordBotBlocked)
+  recordBotBlocked(@Payload() _request: RecordBotBlockedRequestJson): RecordBotBlockedReplyJson {
+    return { changed: true };
+  }
+}
+
+@Module({ controllers: [UsersStandIn] })
+class StandInModule {}
+
+export interface BroadcastRigOptions {
+  readonly databaseUrl: string;
+  readonly bus: EventBus;
+  /** The sandbox's send limits over Telegram's (30/s per bot, 1000/s paid, 1/s per chat). */
+  readonly sandboxLimits?: Partial<RateLimitRules>;
+  /** The gateway throttle's limits over Telegram's. */
+  readonly throttleLimits?: Partial<TelegramSendLimits>;
+  readonly broadcast?: Partial<BroadcastSettings>;
+  /** Chats the gateway's outbound worker serves at once (default 64). */
+  readonly concurrentChats?: number;
+}
+
+/** One send the sandbox answered, as its log saw it. */
+export interface SandboxSend {
+  readonly at: number;
+  readonly method: string;
+  readonly ok: boolean;
+  readonly status: string;
+}
+
+export interface StartedBroadcast {
+  readonly id: string;
+  readonly preview: Awaited<ReturnType<BroadcastUseCases['preview']>>;
+  readonly confirmed: Awaited<ReturnType<BroadcastUseCases['confirm']>>;
+}
+
+/**
+ * Broadcasts as they leave in production, on one database and bus: the notifications service (its
+ * sender), the gateway's outbound path (consumer, worker, throttle) with a users stand-in for the 403s,
+ * and the Telegram sandbox with its limits on, as Telegram. Members are sandbox users who started the bot,
+ * written into the audience projection directly; the admin is a sandbox user too (Russian), whose chat
+ * holds the progress message. Every send the sandbox answers is counted from its log (`sends`).
+ */
+export class BroadcastRig {
+  readonly chats = new Map<number, SandboxChat>();
+  private constructor(
+    /** Every send (and edit) the sandbox answered, in order. */
+    readonly sends: SandboxSend[],
+    readonly sandbox: TelegramSandbox,
+    readonly bot: SandboxBot,
+    readonly api: Api,
+    readonly admin: SandboxUser,
+    readonly botId: string,
+    private readonly outbound: OutboundDelivery,
+    private readonly rpc: RpcClient,
+    readonly gateway: RunningService,
+    readonly notifications: RunningService,
+  ) {}
+
+  static async start(options: BroadcastRigOptions): Promise<BroadcastRig> {
+    const botId = randomUUID();
+    const sends: SandboxSend[] = [];
+    const sandbox = new TelegramSandbox({
+      rateLimits: options.sandboxLimits ?? {},
+      // Its call history keeps the last 2,000 calls: sends are counted from its log instead.
+      log: (line) => {
+        const match = / (send\w+|editMessageText) -> (.*)$/.exec(line);
+        if (match) sends.push({ at: performance.now(), method: match[1], ok: match[2] === 'ok', status: match[2] });
+      },
+    });
+    await sandbox.start();
+    const bot = sandbox.createBot({ username: `bcast${botId.slice(0, 8)}_bot` });
+    const api = new Api(bot.token, { apiRoot: sandbox.apiRoot });
+    const transport: RpcTransport = { kind: 'in-process', broker: new InProcessBroker() };
+    const rpc = createRpcClient(transport);
+    const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
+    const outbound = new OutboundDelivery({
+      throttle: new TelegramThrottle({ limits: options.throttleLimits ?? {} }),
+      concurrentChats: options.concurrentChats ?? 64,
+      pollIntervalMs: 50,
+      logger: quiet,
+    });
+    const gatewayDefinition: ServiceDefinition = {
+      name: 'gateway',
+      schema: 'gateway',
+      migrations: [...eventStoreMigrations, ...busMigrations, ...outboundMigrations],
+      entities: outboundEntities,
+      module: () => ({ module: StandInModule }),
+      toPublic: gatewayPublicEvents,
+      consumers: ({ orm, store }) => [
+        outbound.consumer({ orm, store, telegram: { apiFor: (id) => (id === botId ? api : undefined) }, users: new UsersClient(rpc) }),
+      ],
+    };
+    const started = { databaseUrl: options.databaseUrl, bus: options.bus, rpc: transport, httpPort: 0, logger: false as const };
+    const gateway = await startService(gatewayDefinition, started);
+    const notifications = await startService(createNotificationsService({ broadcast: options.broadcast ?? {} }), started);
+    const admin = sandbox.createUser({ firstName: 'Admin', languageCode: 'ru' });
+    sandbox.chat(admin, bot).sendCommand('start');
+    const rig = new BroadcastRig(sends, sandbox, bot, api, admin, botId, outbound, rpc, gateway, notifications);
+    await rig.sql(
+      `INSERT INTO notifications.notification_recipients (bot_id, telegram_user_id, user_id, first_name, language_code, registered_at, role)
+       VALUES ($1, $2, gen_random_uuid(), 'Admin', 'ru', now(), 'owner')`,
+      [botId, admin.id],
+    );
+    return rig;
+  }
+
+  get broadcasts(): BroadcastUseCases {
+    return this.notifications.app.get(BroadcastUseCases, { strict: false });
+  }
+
+  get actor() {
+    return { botId: this.botId, telegramUserId: this.admin.id };
+  }
+
+  sql<T extends object>(query: string, params: unknown[] = []): Promise<T[]> {
+    return runSql<T>(this.gateway.dependencies.orm.em.fork(), query, params);
+  }
+
+  /** `count` new members who started the bot, speaking `language`, in the audience projection. */
+  async addMembers(count: number, language = 'en'): Promise<number[]> {
+    const ids: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const user = this.sandbox.createUser({ firstName: `Member ${this.chats.size}`, languageCode: language });
+      const chat = this.sandbox.chat(user, this.bot);
+      chat.sendCommand('start');
+      this.chats.set(user.id, chat);
+      ids.push(user.id);
+    }
+    for (let from = 0; from < ids.length; from += 10_000) {
+      await this.sql(
+        `INSERT INTO notifications.notification_recipients (bot_id, telegram_user_id, user_id, first_name, language_code, registered_at, role)
+         SELECT $1, id, gen_random_uuid(), 'Member', $3, now() - interval '10 days', 'user' FROM unnest($2::bigint[]) AS m(id)`,
+        [this.botId, ids.slice(from, from + 10_000), language],
+      );
+    }
+    return ids;
+  }
+
+  /** The bot's opt-in to paid broadcasts (the users service's `paid_broadcasts` setting, as the projection keeps it). */
+  async setPaidBroadcasts(on: boolean): Promise<void> {
+    await this.sql(
+      `INSERT INTO notifications.notification_bots (bot_id, paid_broadcasts) VALUES ($1, $2) ON CONFLICT (bot_id) DO UPDATE SET paid_broadcasts = $2`,
+      [this.botId, on],
+    );
+  }
+
+  /**
+   * Drafts (HTML), targets and confirms a broadcast (English members unless `audience` says otherwise); with
+   * `progress`, a message in the admin's chat becomes its progress message.
+   */
+  async broadcast(
+    text: string,
+    options: { audience?: BroadcastAudience; photo?: string; buttons?: BroadcastButton[]; progress?: boolean } = {},
+  ): Promise<StartedBroadcast & { progressMessageId?: number }> {
+    const id = await this.broadcasts.draft(this.actor, {
+      text,
+      parseMode: 'HTML',
+      buttons: options.buttons ?? [],
+      ...(options.photo ? { photo: options.photo } : {}),
+    });
+    const preview = await this.broadcasts.chooseAudience(this.actor, id, options.audience ?? { kind: 'language', language: 'en' });
+    const progressMessageId = options.progress ? (await this.api.sendMessage(this.admin.id, '📣')).message_id : undefined;
+    const confirmed = await this.broadcasts.confirm(
+      this.actor,
+      id,
+      new Date(),
+      progressMessageId ? { chatId: this.admin.id, messageId: progressMessageId } : undefined,
+    );
+    return { id, preview, confirmed, ...(progressMessageId ? { progressMessageId } : {}) };
+  }
+
+  async status(id: string): Promise<string | undefined> {
+    return (await this.sql<{ status: string }>('SELECT status FROM notifications.notification_broadcasts WHERE broadcast_id = $1', [id]))[0]?.status;
+  }
+
+  finished(id: string, timeoutMs: number): Promise<true> {
+    return waitFor(`broadcast ${id} to finish`, async () => ((await this.status(id)) === 'finished' ? true : undefined), { timeoutMs, intervalMs: 100 });
+  }
+
+  /** The sends the sandbox answered between two marks of `sends`, by outcome. */
+  outcomes(from: number, to = this.sends.length): { ok: number; refused429: number; other: number } {
+    const slice = this.sends.slice(from, to);
+    return {
+      ok: slice.filter((s) => s.ok).length,
+      refused429: slice.filter((s) => s.status.startsWith('429')).length,
+      other: slice.filter((s) => !s.ok && !s.status.startsWith('429')).length,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.rpc.close();
+    await this.outbound.close();
+    await this.notifications.close();
+    await this.gateway.close();
+    await this.sandbox.stop();
+  }
+}
