@@ -84,7 +84,7 @@ describe("The payments service's bot features", () => {
     await harness?.close();
   });
 
-  it('declares the pre-checkout query, the subscription update, the payment messages, and the card transfer receipts and review, /balance, /promo and /payadmin', () => {
+  it('declares the pre-checkout query, the subscription update, the payment messages, and the card transfer receipts and review, /balance, /promo, /referral and /payadmin, and the promo deep link', () => {
     const declaration = payments.declarer!.router.declaration();
     expect(declaration.updateKinds?.map((kind) => kind.kind).sort()).toEqual(['UPDATE_KIND_PRE_CHECKOUT_QUERY', 'UPDATE_KIND_SUBSCRIPTION']);
     expect(declaration.messageKinds?.map((kind) => kind.kind).sort()).toEqual([
@@ -93,9 +93,10 @@ describe("The payments service's bot features", () => {
       'MESSAGE_KIND_REFUNDED_PAYMENT',
       'MESSAGE_KIND_SUCCESSFUL_PAYMENT',
     ]);
-    expect(declaration.commands?.map((command) => command.command)).toEqual(['receipt', 'balance', 'promo', 'payadmin'].sort());
+    expect(declaration.commands?.map((command) => command.command)).toEqual(['receipt', 'balance', 'promo', 'referral', 'payadmin'].sort());
     expect(declaration.callbackNamespaces?.map((namespace) => namespace.namespace)).toEqual(['card', 'payadm']);
     expect(declaration.steps?.map((step) => step.step).sort()).toEqual(['card:reason', 'card:receipt', 'payadm:member', 'payadm:promo', 'payadm:refund']);
+    expect(declaration.deepLinks?.map((link) => link.prefix)).toEqual(['promo']);
   });
 
   it('sells a plan: the invoice from Buy is paid, the checkout answered well inside 10 s, the plan granted and the member thanked', async () => {
