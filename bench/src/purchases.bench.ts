@@ -27,7 +27,8 @@ export interface PurchasesBenchTarget {
 /** `BENCH_PURCHASES`: members who each buy once (default 200). */
 export function purchasesBenchSize(): number {
   const value = Number(process.env.BENCH_PURCHASES ?? DEFAULT_PURCHASES);
-  if (!Number.isInteger(value) || value < CONCURRENCY) throw new Error(`BENCH_PURCHASES must be an integer ≥ ${CONCURRENCY}, got ${process.env.BENCH_PURCHASES}`);
+  if (!Number.isInteger(value) || value < CONCURRENCY)
+    throw new Error(`BENCH_PURCHASES must be an integer ≥ ${CONCURRENCY}, got ${process.env.BENCH_PURCHASES}`);
   return value;
 }
 
@@ -51,6 +52,8 @@ interface Measured {
   /** Pay → the pre-checkout answered yes (the sandbox charged); the rest of `latencies` is successful_payment → granted. */
   readonly preCheckout: readonly number[];
   readonly ordersPerSecond: number;
+  /** CPU time of the bench process per purchase while paying (user + system). */
+  readonly cpuMsPerPurchase: number;
   readonly checks: Readonly<Record<string, number>>;
 }
 
@@ -86,7 +89,14 @@ export async function runPurchasesBench(target: PurchasesBenchTarget, purchases:
         ours: ours.perSecond,
         raw: raw.perSecond,
         aim: { on: 'raw', ratio: 0.5 },
-        details: { ...sizes, oursOrdersPerSecond: ours.ordersPerSecond, rawOrdersPerSecond: raw.ordersPerSecond, ...ours.checks },
+        details: {
+          ...sizes,
+          oursOrdersPerSecond: ours.ordersPerSecond,
+          rawOrdersPerSecond: raw.ordersPerSecond,
+          oursCpuMsPerPurchase: ours.cpuMsPerPurchase,
+          rawCpuMsPerPurchase: raw.cpuMsPerPurchase,
+          ...ours.checks,
+        },
       },
       ...[50, 99].map(
         (p): BenchLine => ({
@@ -114,9 +124,7 @@ export async function runPurchasesBench(target: PurchasesBenchTarget, purchases:
 async function measure(label: string, sandbox: TelegramSandbox, purchases: number, start: () => Promise<Shop>, log: (line: string) => void): Promise<Measured> {
   const shop = await start();
   try {
-    const chats = Array.from({ length: purchases }, (_, i) =>
-      sandbox.chat(sandbox.createUser({ firstName: `Buyer${i}`, languageCode: 'en' }), shop.bot),
-    );
+    const chats = Array.from({ length: purchases }, (_, i) => sandbox.chat(sandbox.createUser({ firstName: `Buyer${i}`, languageCode: 'en' }), shop.bot));
     const orderStart = performance.now();
     const invoices: Message[] = new Array(purchases);
     await runWorkers(CONCURRENCY, purchases, async (_, i) => {
@@ -128,6 +136,7 @@ async function measure(label: string, sandbox: TelegramSandbox, purchases: numbe
     const preCheckout: number[] = [];
     let firstPay = Number.POSITIVE_INFINITY;
     let lastGranted = 0;
+    const cpuBefore = process.cpuUsage();
     await runWorkers(CONCURRENCY, purchases, async (_, i) => {
       const chat = chats[i];
       const granted = chat.waitForMessage(shop.isGranted, { timeoutMs: STEP_TIMEOUT_MS });
@@ -144,6 +153,9 @@ async function measure(label: string, sandbox: TelegramSandbox, purchases: numbe
       lastGranted = Math.max(lastGranted, done);
     });
     const rate = perSecond(purchases, lastGranted - firstPay);
+    // The whole process's CPU (the sandbox and the buyers' side included, the same for both): is the figure CPU-bound?
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMsPerPurchase = (cpu.user + cpu.system) / 1_000 / purchases;
 
     // A private chat's id is its member's.
     const buyers = chats.map((chat) => chat.chatId);
@@ -156,9 +168,9 @@ async function measure(label: string, sandbox: TelegramSandbox, purchases: numbe
     log(
       `  ${label}: ${purchases} purchases, ${CONCURRENCY} at once: ${rate.toFixed(0)}/s, Pay → granted p50 ${percentile(latencies, 50).toFixed(1)} ms, ` +
         `p99 ${percentile(latencies, 99).toFixed(1)} ms (of which Pay → pre-checkout answered p50 ${percentile(preCheckout, 50).toFixed(1)} ms); ` +
-        `invoices ordered at ${ordersPerSecond.toFixed(0)}/s; checked ${JSON.stringify(checks)}`,
+        `invoices ordered at ${ordersPerSecond.toFixed(0)}/s; CPU ${cpuMsPerPurchase.toFixed(1)} ms per purchase; checked ${JSON.stringify(checks)}`,
     );
-    return { perSecond: rate, latencies, preCheckout, ordersPerSecond, checks };
+    return { perSecond: rate, latencies, preCheckout, ordersPerSecond, cpuMsPerPurchase, checks };
   } finally {
     await shop.stop();
   }
