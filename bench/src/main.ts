@@ -12,6 +12,7 @@ import { broadcastBenchSizes, runBroadcastBench } from './broadcast.bench.js';
 import { runGatewayBench } from './gateway.bench.js';
 import { runLatencyBench } from './latency.bench.js';
 import { runLeaderboardBench } from './leaderboard.bench.js';
+import { PURCHASES_CONCURRENCY, purchasesBenchSize, runPurchasesBench } from './purchases.bench.js';
 import { runRelayThroughputBench } from './relay-throughput.bench.js';
 import { runScheduleBench } from './schedule.bench.js';
 import { PartialScenarioError, formatTable, judge, writeReport, type BenchLine } from './report.js';
@@ -20,7 +21,7 @@ const REPORT_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../test
 
 const log = (line: string) => console.log(line);
 
-const SCENARIO_KEYS = ['append', 'relay', 'latency', 'gateway', 'schedule', 'access', 'leaderboard', 'broadcast'] as const;
+const SCENARIO_KEYS = ['append', 'relay', 'latency', 'gateway', 'schedule', 'access', 'leaderboard', 'broadcast', 'purchases'] as const;
 type ScenarioKey = (typeof SCENARIO_KEYS)[number];
 
 /** `npm run bench -- relay latency` runs only those scenarios; default all. */
@@ -70,6 +71,15 @@ async function main(): Promise<void> {
         const sizes = broadcastBenchSizes();
         log(`  members: ${sizes.free} free, ${sizes.paid} paid (BENCH_BROADCAST_MEMBERS=100000 for the issue's figure)`);
         return runBroadcastBench(targetFor('broadcast'), sizes, log);
+      },
+    },
+    {
+      key: 'purchases',
+      title: 'Telegram Stars purchases: gateway → payments → subscriptions, against the sandbox',
+      run: () => {
+        const purchases = purchasesBenchSize();
+        log(`  purchases: ${purchases} members each buy once (BENCH_PURCHASES), ${PURCHASES_CONCURRENCY} at once`);
+        return runPurchasesBench({ databaseUrl: database.url }, purchases, log);
       },
     },
   ];
