@@ -100,13 +100,15 @@ describe.each(Object.keys(modes))('Observability of the platform (%s)', (mode) =
     );
     expect(sample(gateway, 'botplatform_telegram_calls_total', { method: 'sendMessage', status: '200' })).toBeGreaterThanOrEqual(1);
 
-    // Logs: the request's line in users, and the lines of that /start in notifications and the gateway, share its correlation id.
+    // Logs: the request's line in users, and the lines of that /start in notifications, payments and the gateway, share its correlation id.
     const answered = lines.find((line) => line.service === 'users' && line.subject === RPC.users.registerUser.subject);
     expect(answered).toMatchObject({ botId, correlationId: expect.any(String) });
     const correlationId = answered!.correlationId;
     await waitFor('a gateway line of that /start', () => lines.some((line) => line.service === 'gateway' && line.correlationId === correlationId));
+    // Payments follows the registration too (its referral consumer notes every member of a bot).
+    await waitFor('a payments line of that /start', () => lines.some((line) => line.service === 'payments' && line.correlationId === correlationId));
     const services = new Set(lines.filter((line) => line.correlationId === correlationId).map((line) => line.service));
-    expect([...services].sort()).toEqual(['gateway', 'notifications', 'users']);
+    expect([...services].sort()).toEqual(['gateway', 'notifications', 'payments', 'users']);
     expect(lines.find((line) => line.service === 'notifications' && line.correlationId === correlationId)).toMatchObject({
       botId,
       eventId: expect.any(String),

@@ -75,6 +75,7 @@ describe('/notifications in a bot', () => {
     const declaration = service.declarer!.router.declaration();
     expect(declaration.commands?.map((command) => [command.command, command.audience])).toEqual([
       ['broadcast', 'AUDIENCE_ADMINS'],
+      ['notifadmin', 'AUDIENCE_ADMINS'],
       ['notifications', 'AUDIENCE_EVERYONE'],
     ]);
     expect(declaration.commands?.find((command) => command.command === 'notifications')?.descriptions).toEqual({
