@@ -46,7 +46,7 @@ export class ActivityBoardsQuery {
       if (!scores.length) return new Map();
       const rows = await connection.execute<{ score: string; rank: string }[]>(
         `SELECT v::text AS score, (SELECT count(*) FROM gamification.activity_scores s WHERE ${BOARD} AND ${col} > v) + 1 AS rank
-           FROM unnest(?::bigint[]) AS v`,
+           FROM unnest(ARRAY[?]::bigint[]) AS v`,
         [...board, scores],
       );
       return new Map(rows.map((row) => [row.score, Number(row.rank)]));
