@@ -64,7 +64,9 @@ export class TopFeature {
       const key = entry.telegramUserId === ctx.telegramUserId ? 'top-score-entry-you' : 'top-score-entry';
       lines.push(ctx.t(key, { rank: entry.rank, score: entry.score!, level: entry.level }));
     }
-    lines.push(board.me ? ctx.t('top-score-you', { rank: board.me.rank, members: board.members, score: board.me.score! }) : ctx.t('top-score-unranked', { type }));
+    lines.push(
+      board.me ? ctx.t('top-score-you', { rank: board.me.rank, members: board.members, score: board.me.score! }) : ctx.t('top-score-unranked', { type }),
+    );
     ctx.reply(lines.join('\n'));
   }
 

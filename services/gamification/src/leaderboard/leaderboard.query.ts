@@ -92,14 +92,16 @@ export const entryJson = (entry: BoardEntry): LeaderboardEntryJson => ({
 
 export const boardJson = (board: Board): GetLeaderboardReplyJson => ({
   top: board.top.map(entryJson),
-  ...(board.me ? {
+  ...(board.me
+    ? {
         me: {
           rank: String(board.me.rank),
           totalXp: String(board.me.xp),
           ...(board.me.score === undefined ? {} : { score: String(board.me.score) }),
           around: board.me.around.map(entryJson),
         },
-      } : {}),
+      }
+    : {}),
   members: String(board.members),
   ...(board.period ? { periodStart: board.period.start } : {}),
 });

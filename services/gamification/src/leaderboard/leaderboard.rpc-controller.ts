@@ -25,7 +25,8 @@ export class LeaderboardRpcController {
   async getLeaderboard(@Payload() request: GetLeaderboardDto): Promise<GetLeaderboardReplyJson> {
     const metric = request.metric ?? 'xp';
     const options = { limit: request.limit, telegramUserId: request.telegramUserId, neighbours: request.neighbours };
-    if (metric === 'xp' && request.activityType !== undefined) throw new InvalidLeaderboardError('an activity type on a board by XP (metric activity-best or activity-total)');
+    if (metric === 'xp' && request.activityType !== undefined)
+      throw new InvalidLeaderboardError('an activity type on a board by XP (metric activity-best or activity-total)');
     if (metric !== 'xp') {
       if (request.activityType === undefined) throw new InvalidLeaderboardError(`metric ${metric} without an activity type`);
       if (request.group) throw new InvalidLeaderboardError('a group board by an activity score (group boards are by XP)');

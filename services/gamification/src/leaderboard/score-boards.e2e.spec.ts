@@ -44,7 +44,10 @@ describe("Boards by an activity's score, and group boards per period", () => {
       activity: { id, type, ...(score === null ? {} : { score: String(score) }) },
       ...(occurredAt ? { occurredAt } : {}),
     });
-  const scores = (metric: 'activity-best' | 'activity-total', options: { period?: 'week' | 'month'; telegramUserId?: string; neighbours?: number; type?: string } = {}) =>
+  const scores = (
+    metric: 'activity-best' | 'activity-total',
+    options: { period?: 'week' | 'month'; telegramUserId?: string; neighbours?: number; type?: string } = {},
+  ) =>
     t.call(RPC.gamification.getLeaderboard, {
       botId: bot.botId,
       limit: 10,
@@ -67,7 +70,9 @@ describe("Boards by an activity's score, and group boards per period", () => {
   };
   const group = async (groupId: string, botId: string, name: string, owner: string) => {
     const em = t.service.dependencies.orm.em.fork();
-    await em.transactional((tx) => (onBotGroupChanged as EventConsumerDefinition).handle(botAdded(groupId, botId, name, owner), { em: tx, attempt: 1 } as never));
+    await em.transactional((tx) =>
+      (onBotGroupChanged as EventConsumerDefinition).handle(botAdded(groupId, botId, name, owner), { em: tx, attempt: 1 } as never),
+    );
   };
 
   beforeAll(async () => {
@@ -134,7 +139,13 @@ describe("Boards by an activity's score, and group boards per period", () => {
       [DAN, '50', '4'],
     ]);
     // The top 2 is a prefix of the board; someone without a score has no place.
-    const top2 = await t.call(RPC.gamification.getLeaderboard, { botId: bot.botId, limit: 2, metric: 'activity-total', activityType: 'quiz', telegramUserId: FAY });
+    const top2 = await t.call(RPC.gamification.getLeaderboard, {
+      botId: bot.botId,
+      limit: 2,
+      metric: 'activity-total',
+      activityType: 'quiz',
+      telegramUserId: FAY,
+    });
     expect(rows(top2.top)).toEqual([
       [ANN, '80', '1'],
       [CAT, '80', '1'],
@@ -261,7 +272,9 @@ describe("Boards by an activity's score, and group boards per period", () => {
     const chat = topBot.chat(bob);
     chat.sendCommand('top');
     const message = await chat.waitForMessage(startsWith('🎯'));
-    expect(message.text).toBe(['🎯 Best scores in quiz: top 2', '#1 · 90 points · level 1', '#2 · 60 points · level 1 ← you', 'Your best: 60 points, #2 of 2'].join('\n'));
+    expect(message.text).toBe(
+      ['🎯 Best scores in quiz: top 2', '#1 · 90 points · level 1', '#2 · 60 points · level 1 ← you', 'Your best: 60 points, #2 of 2'].join('\n'),
+    );
 
     const ru = topBot.chat(kit.user('Olga', 'ru'));
     ru.sendCommand('top');
