@@ -8,6 +8,7 @@ import { botFeaturesProviders } from './bot/bot-features.providers.js';
 import { HandleBotUpdateRpcController } from './bot/handle-bot-update.rpc-controller.js';
 import { LeaderboardRpcController } from './leaderboard/leaderboard.rpc-controller.js';
 import { LeaderboardIndex } from './leaderboard/leaderboard-index.js';
+import { ActivityBoardsQuery } from './leaderboard/activity-boards.query.js';
 import { LeaderboardQuery } from './leaderboard/leaderboard.query.js';
 import { MemberCommands } from './member/member-commands.js';
 import { MemberRpcController } from './member/member.rpc-controller.js';
@@ -47,6 +48,7 @@ import { ImportActivityStatsUseCase } from './stats/import-activity-stats.use-ca
     GroupTotals,
     LeaderboardIndex,
     LeaderboardQuery,
+    ActivityBoardsQuery,
     RecordActivityUseCase,
     ActivityHistoryQuery,
     ActivityStatsQuery,

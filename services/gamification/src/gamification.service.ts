@@ -13,6 +13,7 @@ import { ActivityMigration20261130223000 } from './migrations/20261130223000-act
 import { XpRulesMigration20261130224500 } from './migrations/20261130224500-xp-rules.migration.js';
 import { ImportedStatsMigration20261201020000 } from './migrations/20261201020000-imported-stats.migration.js';
 import { PeriodBoardsMigration20261201023000 } from './migrations/20261201023000-period-boards.migration.js';
+import { ActivityScoresMigration20261201040000 } from './migrations/20261201040000-activity-scores.migration.js';
 import { onPaymentsEvent } from './rules/on-payments-event.consumer.js';
 import { BotSettings } from './settings/bot-settings.entity.js';
 
@@ -35,6 +36,7 @@ export const gamificationService: ServiceDefinition = {
     { name: 'Migration20261130230000_bot_groups', class: BotGroupsMigration20261130230000 },
     { name: 'Migration20261201020000_imported_stats', class: ImportedStatsMigration20261201020000 },
     { name: 'Migration20261201023000_period_boards', class: PeriodBoardsMigration20261201023000 },
+    { name: 'Migration20261201040000_activity_scores', class: ActivityScoresMigration20261201040000 },
   ],
   entities: [BotSettings, Membership, MemberBadge],
   module: () => ({ module: GamificationModule }),

@@ -4,8 +4,10 @@ import type { ActivityCompleted } from './activity.decider.js';
 
 /**
  * One statement per event: the history row, and only when it is new the member's statistics in the bot
- * (seed 003's stats_data: total, best score, last activity). A replayed event finds its row and leaves
- * the statistics as they are, so a count is never added twice.
+ * (seed 003's stats_data: total, best score, last activity) and, for a scored activity, their best and
+ * total score of its type on the all-time board and on the boards of the week and month holding it in the
+ * bot's calendar (`activity_scores`, ADR 0015). A replayed event finds its row and leaves the statistics
+ * and the scores as they are, so a count or a total is never added twice.
  */
 const RECORD = `
   WITH recorded AS (
@@ -13,7 +15,19 @@ const RECORD = `
       (bot_id, telegram_user_id, activity_id, activity_type, score, metrics, payload, occurred_at, recorded_at)
     VALUES (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)
     ON CONFLICT DO NOTHING
-    RETURNING bot_id, telegram_user_id, score, occurred_at
+    RETURNING bot_id, telegram_user_id, activity_type, score, occurred_at, recorded_at
+  ),
+  scores AS (
+    INSERT INTO gamification.activity_scores
+      (bot_id, activity_type, kind, starts_on, telegram_user_id, best, total, activities, updated_at)
+    SELECT r.bot_id, r.activity_type, p.kind, p.starts_on, r.telegram_user_id, r.score, r.score, 1, r.recorded_at
+      FROM recorded r CROSS JOIN (VALUES ('all', ''), ('week', ?::text), ('month', ?::text)) AS p (kind, starts_on)
+     WHERE r.score IS NOT NULL AND p.starts_on IS NOT NULL
+    ON CONFLICT (bot_id, activity_type, kind, starts_on, telegram_user_id) DO UPDATE SET
+      best = GREATEST(activity_scores.best, EXCLUDED.best),
+      total = activity_scores.total + EXCLUDED.total,
+      activities = activity_scores.activities + 1,
+      updated_at = GREATEST(activity_scores.updated_at, EXCLUDED.updated_at)
   )
   INSERT INTO gamification.activity_stats (bot_id, telegram_user_id, total_activities, best_score, last_activity_at)
   SELECT bot_id, telegram_user_id, 1, score, occurred_at FROM recorded
@@ -39,6 +53,8 @@ export const activitiesProjection: InlineProjection = {
         data.payload === null ? null : JSON.stringify(data.payload),
         new Date(data.occurredAt),
         new Date(data.recordedAt),
+        data.periods?.week ?? null,
+        data.periods?.month ?? null,
       ]);
     }
   },

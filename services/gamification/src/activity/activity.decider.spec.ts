@@ -15,6 +15,7 @@ const complete = (overrides: Partial<CompleteActivity> = {}): CompleteActivity =
   metrics: { clarity_level: 92, question_count: 8 },
   payload: { per_type_counts: { situation: 2, problem: 3 }, case_data: { client: 'TechCorp' } },
   occurredAt: '2026-11-30T09:58:00.000Z',
+  periods: { week: '2026-11-30', month: '2026-11-01' },
   now: NOW,
   ...overrides,
 });

@@ -19,8 +19,16 @@ export interface CompleteActivity {
   readonly payload: Readonly<Record<string, unknown>> | null;
   /** ISO time the activity happened (checked by the use case: not in the future). */
   readonly occurredAt: string;
+  /** The first local dates of the week and month of the bot's calendar holding `occurredAt` (its score boards). */
+  readonly periods: ActivityPeriods;
   /** ISO time of the command: the decider reads no clock. */
   readonly now: string;
+}
+
+/** A week's Monday and a month's 1st, `YYYY-MM-DD` in the bot's time zone. */
+export interface ActivityPeriods {
+  readonly week: string;
+  readonly month: string;
 }
 
 export type ActivityCompleted = DomainEvent<
@@ -35,6 +43,8 @@ export type ActivityCompleted = DomainEvent<
     payload: Readonly<Record<string, unknown>> | null;
     occurredAt: string;
     recordedAt: string;
+    /** Absent in records made before the boards by score had periods: those count on the all-time board only. */
+    periods?: ActivityPeriods;
   }
 >;
 

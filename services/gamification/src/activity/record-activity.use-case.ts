@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { MemberUseCase, type MemberRef } from '../member/member.use-case.js';
 import { activityXp } from '../rules/xp-rules.decider.js';
 import { XpRulesUseCase } from '../rules/xp-rules.use-case.js';
+import { BotSettingsDirectory } from '../settings/bot-settings-directory.js';
 import { Clock } from '../shared/clock.js';
+import { periodStartOf } from '../shared/local-day.js';
 import { activitiesProjection } from './activities.projection.js';
 import { activityDecider, activityStreamId, type ActivityEvent, type ActivityState, type CompleteActivity, type Metrics } from './activity.decider.js';
 import type { ActivityInputDto } from './activity.dto.js';
@@ -56,6 +58,7 @@ export class RecordActivityUseCase {
     private readonly members: MemberUseCase,
     private readonly clock: Clock,
     private readonly rules: XpRulesUseCase,
+    private readonly settings: BotSettingsDirectory,
   ) {
     // Locked: concurrent records of one activity id queue, and the second finds the first (ADR 0004).
     this.handler = new CommandHandler(store, activityDecider, { lockStream: true, projections: [activitiesProjection] });
@@ -73,6 +76,9 @@ export class RecordActivityUseCase {
     }
     if (!activity || !checked) return streak;
     const now = this.clock.now();
+    const occurredAt = options.occurredAt ?? now;
+    // The score boards' periods are the bot's calendar (not a member's zone), at the time the activity happened.
+    const { timeZone } = await this.settings.of(member.botId);
     const command: CompleteActivity = {
       type: 'CompleteActivity',
       ...member,
@@ -80,7 +86,8 @@ export class RecordActivityUseCase {
       activityType: activity.type,
       score: activity.score === undefined ? null : Number(activity.score),
       ...checked,
-      occurredAt: (options.occurredAt ?? now).toISOString(),
+      occurredAt: occurredAt.toISOString(),
+      periods: { week: periodStartOf('week', occurredAt, timeZone), month: periodStartOf('month', occurredAt, timeZone) },
       now: now.toISOString(),
     };
     const { state, newEvents } = await this.handler.handle(activityStreamId(member.botId, member.telegramUserId, activity.id), command, {

@@ -1,5 +1,5 @@
 import type { GetLeaderboardRequestJson } from '@botplatform/contracts';
-import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { TELEGRAM_USER_ID, TELEGRAM_USER_ID_MESSAGE } from '../shared/telegram-user-id.js';
 
 /** `rpc.gamification.get-leaderboard`. */
@@ -26,4 +26,18 @@ export class GetLeaderboardDto implements GetLeaderboardRequestJson {
   @IsOptional()
   @IsIn(['week', 'month'])
   period?: 'week' | 'month';
+
+  /** XP (the default), or an activity type's best or total score (with activityType). */
+  @IsOptional()
+  @IsIn(['xp', 'activity-best', 'activity-total'])
+  metric?: 'xp' | 'activity-best' | 'activity-total';
+
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,47}$/, { message: 'activityType must be 1-48 lower-case letters, digits, _ or -' })
+  activityType?: string;
+
+  /** The bot's group's board (XP summed over its bots) instead of the bot's. */
+  @IsOptional()
+  @IsBoolean()
+  group?: boolean;
 }

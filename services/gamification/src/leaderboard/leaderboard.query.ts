@@ -13,12 +13,14 @@ export interface BoardEntry {
   readonly telegramUserId: string;
   readonly xp: number;
   readonly level: number;
+  /** On a board by an activity's score: the best or total score it orders by. */
+  readonly score?: number;
 }
 
 export interface Board {
   readonly top: readonly BoardEntry[];
   /** The member's place with the neighbours around it, null when they have no XP yet. */
-  readonly me: { readonly rank: number; readonly xp: number; readonly around: readonly BoardEntry[] } | null;
+  readonly me: { readonly rank: number; readonly xp: number; readonly score?: number; readonly around: readonly BoardEntry[] } | null;
   readonly members: number;
   /** A period board's kind and first local date in the bot's time zone; absent for all time. */
   readonly period?: { readonly kind: BoardPeriodKind; readonly start: string };
@@ -62,11 +64,7 @@ export class LeaderboardQuery {
    */
   async board(scope: MemberScope, options: { limit: number; telegramUserId?: string; neighbours?: number; period?: BoardPeriodKind }): Promise<Board> {
     await this.index.ready();
-    let period: Board['period'];
-    if (options.period) {
-      const { timeZone } = await this.settings.of(scope.botId);
-      period = { kind: options.period, start: periodStartOf(options.period, this.clock.now(), timeZone) };
-    }
+    const period = options.period ? await this.periodOf(scope.botId, options.period) : undefined;
     const board = period ? this.index.periodBoard(scope, period.kind, period.start) : this.index.board(scope);
     const mine = options.telegramUserId === undefined ? undefined : board.around(Number(options.telegramUserId), options.neighbours ?? 0);
     return {
@@ -76,6 +74,12 @@ export class LeaderboardQuery {
       ...(period ? { period } : {}),
     };
   }
+
+  /** The bot's current week (from its Monday) or month (from its 1st) in its time zone, by the service's clock. */
+  async periodOf(botId: string, kind: BoardPeriodKind): Promise<{ kind: BoardPeriodKind; start: string }> {
+    const { timeZone } = await this.settings.of(botId);
+    return { kind, start: periodStartOf(kind, this.clock.now(), timeZone) };
+  }
 }
 
 export const entryJson = (entry: BoardEntry): LeaderboardEntryJson => ({
@@ -83,11 +87,21 @@ export const entryJson = (entry: BoardEntry): LeaderboardEntryJson => ({
   telegramUserId: entry.telegramUserId,
   totalXp: String(entry.xp),
   level: entry.level,
+  ...(entry.score === undefined ? {} : { score: String(entry.score) }),
 });
 
 export const boardJson = (board: Board): GetLeaderboardReplyJson => ({
   top: board.top.map(entryJson),
-  ...(board.me ? { me: { rank: String(board.me.rank), totalXp: String(board.me.xp), around: board.me.around.map(entryJson) } } : {}),
+  ...(board.me
+    ? {
+        me: {
+          rank: String(board.me.rank),
+          totalXp: String(board.me.xp),
+          ...(board.me.score === undefined ? {} : { score: String(board.me.score) }),
+          around: board.me.around.map(entryJson),
+        },
+      }
+    : {}),
   members: String(board.members),
   ...(board.period ? { periodStart: board.period.start } : {}),
 });
