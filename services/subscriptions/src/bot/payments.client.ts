@@ -104,7 +104,13 @@ export class PaymentsClient implements OnModuleDestroy {
    * the pending payment and answers the invoice or the page to pay on; its pre-checkout and
    * `successful_payment` (fiat) or the provider's signed webhook (Crypto Pay) complete it and grant the plan.
    */
-  async orderFromProvider(input: { botId: string; telegramUserId: string; planId: string; language: string; provider: OfferedProvider }): Promise<ProviderOrder> {
+  async orderFromProvider(input: {
+    botId: string;
+    telegramUserId: string;
+    planId: string;
+    language: string;
+    provider: OfferedProvider;
+  }): Promise<ProviderOrder> {
     try {
       const reply = await this.rpc.call(RPC.payments.createPayment, input);
       if (reply.invoice) return { invoice: reply.invoice };
