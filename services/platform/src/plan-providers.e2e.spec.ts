@@ -35,6 +35,19 @@ const STARS_ONLY: PlanDefinitionJson = {
   sortOrder: 2,
 };
 
+/** 0.50 USD: below Telegram's 1 USD least invoice, so only Crypto Pay can sell it. */
+const TIP: PlanDefinitionJson = {
+  texts: [{ language: 'en', name: 'Tip', description: 'A day of premium' }],
+  periodDays: 1,
+  prices: [
+    { currency: 'USD', amount: '50' },
+    { currency: 'XTR', amount: '25' },
+  ],
+  quotaLevel: 'premium',
+  active: true,
+  sortOrder: 3,
+};
+
 const PROVIDER_TOKEN = '284685063:TEST:plan-providers-e2e';
 const APP_TOKEN = '4343:AAcryptoPayTokenOfThePlanProvidersShop';
 
@@ -60,6 +73,7 @@ describe('Buying from /plans through the Telegram Payments and Crypto Pay provid
   let shop: KitBot;
   const fake = new FakeCryptoPay();
   let monthId: string;
+  let tipId: string;
 
   const typesOf = async (service: RunningService, streamId: string) =>
     (await service.dependencies.store.readStream(streamId)).events.map((event) => event.type);
@@ -87,6 +101,8 @@ describe('Buying from /plans through the Telegram Payments and Crypto Pay provid
     monthId = randomUUID();
     await rpc.call(RPC.subscriptions.createPlan, { planId: monthId, botId: shop.botId, plan: MONTH });
     await rpc.call(RPC.subscriptions.createPlan, { planId: randomUUID(), botId: shop.botId, plan: STARS_ONLY });
+    tipId = randomUUID();
+    await rpc.call(RPC.subscriptions.createPlan, { planId: tipId, botId: shop.botId, plan: TIP });
     fake.createApp(APP_TOKEN, `${payments.url}/webhooks/crypto-pay/${shop.botId}`);
     await rpc.call(RPC.payments.setProviderSettings, {
       botId: shop.botId,
@@ -109,7 +125,7 @@ describe('Buying from /plans through the Telegram Payments and Crypto Pay provid
     await fake.stop();
   });
 
-  it('offers both providers on a plan with a fiat price, in the member language, and none on a Stars-only plan', async () => {
+  it('offers both providers on a plan with a fiat price, in the member language; only the one whose bounds take the price; none on a Stars-only plan', async () => {
     expect(await rpc.call(RPC.payments.getPaymentMethods, { botId: shop.botId, planId: monthId })).toMatchObject({
       providers: ['telegram-fiat', 'crypto-pay'],
     });
@@ -122,6 +138,8 @@ describe('Buying from /plans through the Telegram Payments and Crypto Pay provid
       '« Back',
     ]);
     expect(buttonsOf(await card(en, 'Week · ⭐ 100', 'Week'))).toEqual(['Buy', 'Pay from wallet', '« Back']);
+    expect(await rpc.call(RPC.payments.getPaymentMethods, { botId: shop.botId, planId: tipId })).toMatchObject({ providers: ['crypto-pay'] });
+    expect(buttonsOf(await card(en, 'Tip · ⭐ 25 / 0.50 USD', 'Tip'))).toEqual(['Buy', 'Pay from wallet', 'Pay with crypto', '« Back']);
     const ru = shop.chat(kit.user('Рита', 'ru'));
     expect(buttonsOf(await card(ru, 'Месяц · ⭐ 250 / 4.99 USD', 'Месяц'))).toEqual([
       'Купить',
