@@ -186,7 +186,7 @@ describe('Payment providers (embedded platform)', () => {
       providerToken: '284685063:TEST:providers-e2e',
       payload: order.paymentId,
     });
-    // No "Buy" button offers other providers in /plans yet: the invoice payments made is sent as the gateway would send it.
+    // Ordered by RPC here (plan-providers.e2e.spec.ts presses /plans' button): the invoice payments made is sent as the gateway would send it.
     const delivered = chat.waitForMessage((message: Message) => message.invoice !== undefined, { timeoutMs: 10_000 });
     const sent = await fetch(`${sandbox.apiRoot}/bot${shop.sandbox.token}/sendInvoice`, {
       method: 'POST',

@@ -6,6 +6,7 @@ import { PaymentCommands } from '../payment/payment-commands.js';
 import { PlanNotForSaleError } from '../payment/payment.errors.js';
 import { Clock } from '../shared/clock.js';
 import { SubscriptionsClient } from '../shared/subscriptions.client.js';
+import { PROVIDER_IDS, type ProviderId } from './payment-provider.js';
 import { PaymentProviders } from './payment-providers.js';
 import { ProviderCannotPriceError, ProviderNotEnabledError, ProviderUnavailableError } from './providers.errors.js';
 import { ProviderSettingsStore } from './settings/provider-settings.store.js';
@@ -28,6 +29,24 @@ export class CreateProviderPaymentUseCase {
     private readonly subscriptions: SubscriptionsClient,
     private readonly clock: Clock,
   ) {}
+
+  /**
+   * The providers /plans may offer for the plan (`get-payment-methods`), in PROVIDER_IDS' order: enabled
+   * for the bot with every key they need held, and accepting one of the plan's prices (`execute` would
+   * take that one). Stars is "Buy" and never listed. None when the plan is not on sale.
+   */
+  async offered(botId: string, planId: string): Promise<ProviderId[]> {
+    const [plan, settings] = await Promise.all([this.subscriptions.plan(botId, planId), this.settings.list(botId)]);
+    if (!plan?.forSale) return [];
+    const prices = (plan.view.definition?.prices ?? []).map((price) => ({ currency: price.currency ?? '', amount: String(price.amount ?? '0') }));
+    return PROVIDER_IDS.filter((id) => {
+      if (id === 'stars') return false;
+      const provider = this.providers.get(id);
+      const set = settings.find((candidate) => candidate.provider === id);
+      if (!set?.enabled || !provider.requiredSecrets.every((name) => set.secretNames.includes(name))) return false;
+      return prices.some((price) => provider.accepts(price.currency, price.amount).ok);
+    });
+  }
 
   async execute(input: { botId: string; telegramUserId: string; planId: string; language: string; provider: string }): Promise<CreatePaymentReplyJson> {
     const provider = this.providers.get(input.provider);

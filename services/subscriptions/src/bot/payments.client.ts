@@ -5,6 +5,28 @@ import type { OnModuleDestroy } from '@nestjs/common';
 /** What "Buy" gets from the payments service: the invoice to send, or why there is none. */
 export type StarsOrder = { readonly invoice: InvoiceJson } | { readonly refused: 'plan_gone' | 'unavailable' };
 
+/** The providers besides Stars /plans offers a button for; payments' ids (`create-payment`'s `provider`). */
+export const OFFERED_PROVIDERS = ['telegram-fiat', 'crypto-pay'] as const;
+export type OfferedProvider = (typeof OFFERED_PROVIDERS)[number];
+
+export const isOfferedProvider = (value: string): value is OfferedProvider => (OFFERED_PROVIDERS as readonly string[]).includes(value);
+
+/** How a plan can be paid besides "Buy" (Stars) and the wallet, as payments answers it. */
+export interface PaymentMethods {
+  readonly cardTransfer: boolean;
+  readonly providers: readonly OfferedProvider[];
+}
+
+/**
+ * What a provider's button got from payments: an invoice to send (Telegram Payments with the bot's
+ * provider token) or the provider's page to open (Crypto Pay), or why there is neither: `plan_gone`,
+ * `provider_gone` (the bot turned the provider off, or it cannot price the plan any more), `unavailable`.
+ */
+export type ProviderOrder =
+  | { readonly invoice: InvoiceJson }
+  | { readonly payUrl: string }
+  | { readonly refused: 'plan_gone' | 'provider_gone' | 'unavailable' };
+
 /** What "Pay from wallet" got: the amount taken and the subscription after the grant, or why nothing was taken. */
 export type WalletPayment =
   | { readonly currency: string; readonly amount: string; readonly endsAt?: string; readonly credits?: number }
@@ -64,12 +86,41 @@ export class PaymentsClient implements OnModuleDestroy {
     }
   }
 
-  /** True when payments offers card transfer for the plan (the bot has an active card its price is in); false when it cannot be asked. */
-  async cardTransferOffered(botId: string, planId: string): Promise<boolean> {
+  /**
+   * How payments offers the plan besides Stars: card transfer (the bot has an active card its price is in)
+   * and the bot's enabled providers that can price it; nothing when payments cannot be asked.
+   */
+  async paymentMethods(botId: string, planId: string): Promise<PaymentMethods> {
     try {
-      return (await this.rpc.call(RPC.payments.getPaymentMethods, { botId, planId })).cardTransfer === true;
+      const reply = await this.rpc.call(RPC.payments.getPaymentMethods, { botId, planId });
+      return { cardTransfer: reply.cardTransfer === true, providers: (reply.providers ?? []).filter(isOfferedProvider) };
     } catch {
-      return false;
+      return { cardTransfer: false, providers: [] };
+    }
+  }
+
+  /**
+   * Orders the plan through one of the bot's providers (`create-payment` with `provider`): payments stores
+   * the pending payment and answers the invoice or the page to pay on; its pre-checkout and
+   * `successful_payment` (fiat) or the provider's signed webhook (Crypto Pay) complete it and grant the plan.
+   */
+  async orderFromProvider(input: {
+    botId: string;
+    telegramUserId: string;
+    planId: string;
+    language: string;
+    provider: OfferedProvider;
+  }): Promise<ProviderOrder> {
+    try {
+      const reply = await this.rpc.call(RPC.payments.createPayment, input);
+      if (reply.invoice) return { invoice: reply.invoice };
+      return reply.payUrl ? { payUrl: reply.payUrl } : { refused: 'unavailable' };
+    } catch (error) {
+      if (error instanceof RpcCallError && error.code === 'PAYMENTS.PLAN_NOT_FOR_SALE') return { refused: 'plan_gone' };
+      if (error instanceof RpcCallError && (error.code === 'PAYMENTS.PROVIDER_NOT_ENABLED' || error.code === 'PAYMENTS.PROVIDER_CANNOT_PRICE'))
+        return { refused: 'provider_gone' };
+      // Payments away, or the provider refused or could not be reached (the payment is then failed): nothing charged.
+      return { refused: 'unavailable' };
     }
   }
 

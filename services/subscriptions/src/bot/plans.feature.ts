@@ -7,10 +7,13 @@ import { ManageSubscriptionsUseCase } from '../subscription/manage-subscriptions
 import { SubscriptionDirectory } from '../subscription/subscription-directory.js';
 import { isRunning } from '../subscription/subscription.decider.js';
 import { formatMoment, formatPrices, planTextIn } from './formatting.js';
-import { PaymentsClient } from './payments.client.js';
+import { isOfferedProvider, PaymentsClient } from './payments.client.js';
 import { refusalsAnswered } from './refusals.js';
 
-/** Buttons of the plans menu: `sub:<action>[:<plan id>]`, a UUID at most (`sub:buy:<uuid>` is 44 bytes). */
+/**
+ * Buttons of the plans menu: `sub:<action>[:<plan id>]`, a UUID at most (`sub:buy:<uuid>` is 44 bytes);
+ * a provider's `sub:pv:<provider>:<plan id>` (`sub:pv:telegram-fiat:<uuid>` is 57, within Telegram's 64).
+ */
 export const planButtons = new CallbackData('sub');
 
 /** What a plan gives, in the reader's language: "Access for 30 days", "A pack of 20 credits". */
@@ -66,6 +69,10 @@ export class PlansFeature {
         return this.buy(ctx, planId);
       case 'card':
         return this.cardTransfer(ctx, planId);
+      case 'pv': {
+        const [provider = '', providerPlanId = ''] = ctx.callback?.args ?? [];
+        return this.payWithProvider(ctx, provider, providerPlanId);
+      }
       case 'wallet':
         return this.payFromWallet(ctx, planId);
       case 'trial':
@@ -106,14 +113,16 @@ export class PlansFeature {
     const lines = [text.name, ...(text.description ? [text.description] : []), '', planGives(ctx, plan), ctx.t('plan-price', { price })];
     const keyboard = new InlineKeyboard().text(ctx.t('plan-button-buy'), planButtons.encode('buy', plan.planId)).row();
     keyboard.text(ctx.t('plan-button-wallet'), planButtons.encode('wallet', plan.planId)).row();
+    const methods = await this.payments.paymentMethods(ctx.botId, plan.planId);
+    // The bot's providers that can sell the plan (Telegram Payments with its provider token, Crypto Pay).
+    for (const provider of methods.providers) keyboard.text(ctx.t(`plan-button-${provider}`), planButtons.encode('pv', provider, plan.planId)).row();
     // Card transfer (payments' card-to-card) when the bot has an active card the plan's price is in.
-    if (await this.payments.cardTransferOffered(ctx.botId, plan.planId))
-      keyboard.text(ctx.t('plan-button-card'), planButtons.encode('card', plan.planId)).row();
+    if (methods.cardTransfer) keyboard.text(ctx.t('plan-button-card'), planButtons.encode('card', plan.planId)).row();
     ctx.edit(lines.join('\n'), { keyboard: keyboard.text(ctx.t('button-back'), planButtons.encode('plans')) });
   }
 
   /**
-   * Stars only for now: other currencies' prices are shown, but paid in Stars until their providers exist.
+   * "Buy" is Telegram Stars (the plan's other currencies are sold by the provider buttons).
    * A 30-day plan is sold as a Stars subscription (Telegram renews it every 30 days), any other as a one-off invoice.
    */
   private async buy(ctx: FeatureContext, planId: string): Promise<void> {
@@ -134,6 +143,32 @@ export class PlansFeature {
       return;
     }
     ctx.answerCallback().sendInvoice(order.invoice);
+  }
+
+  /**
+   * A provider's button: payments orders the plan through it (`create-payment` with `provider`) and answers
+   * what to show. Telegram Payments: the invoice with the bot's provider token, in the plan's price that
+   * provider takes; Crypto Pay: its page, behind a URL button. Completing the payment and the grant are
+   * payments' (pre-checkout and `successful_payment`; Crypto Pay's signed webhook), as for Stars.
+   */
+  private async payWithProvider(ctx: FeatureContext, provider: string, planId: string): Promise<void> {
+    if (!isOfferedProvider(provider) || !/^[0-9a-f-]{36}$/.test(planId)) {
+      ctx.answerCallback(ctx.t('refused-plan-gone'), { alert: true });
+      return;
+    }
+    const order = await this.payments.orderFromProvider({ botId: ctx.botId, telegramUserId: ctx.telegramUserId, planId, language: ctx.language, provider });
+    if ('refused' in order) {
+      const key = order.refused === 'plan_gone' ? 'refused-plan-gone' : order.refused === 'provider_gone' ? 'plan-provider-gone' : 'plan-buy-unavailable';
+      ctx.answerCallback(ctx.t(key), { alert: true });
+      return;
+    }
+    if ('invoice' in order) {
+      ctx.answerCallback().sendInvoice(order.invoice);
+      return;
+    }
+    const plan = await this.catalog.findOffered(ctx.botId, planId);
+    const name = plan ? planTextIn(plan.definition.texts, ctx.language).name : '';
+    ctx.answerCallback().reply(ctx.t('plan-crypto-pay', { name }), { keyboard: new InlineKeyboard().url(ctx.t('plan-crypto-pay-button'), order.payUrl) });
   }
 
   /** Card transfer: payments answers the card, the amount and the tracking number; the receipt goes to payments. */
