@@ -1,6 +1,14 @@
 import { FeatureTestKit, type KitBot } from '@botplatform/bot-kit';
 import { busMigrations, type InProcessBroker, type RpcCallError, type RpcClient, type RunningConsumer } from '@botplatform/bus';
-import { CardTransferApprovedSchema, CardTransferRejectedSchema, RPC, int64ToNumber, isEventOf, subjectOf, type PlanDefinitionJson } from '@botplatform/contracts';
+import {
+  CardTransferApprovedSchema,
+  CardTransferRejectedSchema,
+  RPC,
+  int64ToNumber,
+  isEventOf,
+  subjectOf,
+  type PlanDefinitionJson,
+} from '@botplatform/contracts';
 import { createServiceOrm } from '@botplatform/event-store';
 import { type RunningService } from '@botplatform/service-kit';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -51,7 +59,15 @@ describe('/payadmin: payments, refunds, receipts and promo codes in the bot', ()
   let planId: string;
   const refundsAsked: string[] = [];
   // The public events of the card transfers' reviews, as another service (notifications) receives them.
-  const reviewsPublished: { subject: string; paymentId: string; telegramUserId: number; amount: number; currency: string; tracking: number; reason?: string }[] = [];
+  const reviewsPublished: {
+    subject: string;
+    paymentId: string;
+    telegramUserId: number;
+    amount: number;
+    currency: string;
+    tracking: number;
+    reason?: string;
+  }[] = [];
   let observerOrm: MikroORM | undefined;
   let observer: RunningConsumer | undefined;
 

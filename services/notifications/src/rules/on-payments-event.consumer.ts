@@ -21,7 +21,12 @@ export function onPaymentsEvent(rules: RuleDispatcher): ConsumerDefinition {
   return {
     name: 'notifications--payments',
     source: 'payments',
-    subjects: [subjectOf(PaymentCompletedSchema), subjectOf(PaymentRefundedSchema), subjectOf(CardTransferApprovedSchema), subjectOf(CardTransferRejectedSchema)],
+    subjects: [
+      subjectOf(PaymentCompletedSchema),
+      subjectOf(PaymentRefundedSchema),
+      subjectOf(CardTransferApprovedSchema),
+      subjectOf(CardTransferRejectedSchema),
+    ],
     handle: async (event, { em }) => {
       const trigger = { sourceEventId: event.envelope.eventId, correlationId: event.envelope.correlationId, now: new Date() };
       if (isEventOf(event, PaymentCompletedSchema) || isEventOf(event, PaymentRefundedSchema)) {

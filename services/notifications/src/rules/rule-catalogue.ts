@@ -50,20 +50,34 @@ export const RULE_DEFINITIONS: Readonly<Record<RuleName, RuleDefinition>> = {
   // The end reminders of subscriptions.subscription.reminder_due. Off until a bot switches them on: the
   // subscriptions service sends its own reminder (with the plan's name) for the same event, and a member
   // should not get two. A bot that wants its own, mutable wording switches these on (and the service's
-  // own reminder is muted with the `subscription` category as well, send-message.use-case.ts).
+  // own reminder is then withheld as superseded, and muted with the `subscription` category in any case:
+  // GOVERNED_PURPOSES, send-message.use-case.ts).
   subscription_ending: {
     name: 'subscription_ending',
     category: 'subscription',
     variables: { name: 'Ann', plan: 'monthly', days_left: 3, ends_at: '2026-12-31' },
     onByDefault: false,
   },
-  trial_ending: { name: 'trial_ending', category: 'subscription', variables: { name: 'Ann', plan: 'monthly', days_left: 1, ends_at: '2026-12-31' }, onByDefault: false },
+  trial_ending: {
+    name: 'trial_ending',
+    category: 'subscription',
+    variables: { name: 'Ann', plan: 'monthly', days_left: 1, ends_at: '2026-12-31' },
+    onByDefault: false,
+  },
   // A wallet auto-renewal attempt failed: why (`insufficient_balance`, `payments_unavailable`,
   // `plan_unavailable`) and whether (`retry` yes/no) and when (`next_attempt_at`) it is tried again.
   renewal_failed: {
     name: 'renewal_failed',
     category: 'subscription',
-    variables: { name: 'Ann', plan: 'monthly', reason: 'insufficient_balance', attempt: 1, retry: 'yes', next_attempt_at: '2026-12-30 12:00 UTC', ends_at: '2026-12-31' },
+    variables: {
+      name: 'Ann',
+      plan: 'monthly',
+      reason: 'insufficient_balance',
+      attempt: 1,
+      retry: 'yes',
+      next_attempt_at: '2026-12-30 12:00 UTC',
+      ends_at: '2026-12-31',
+    },
     onByDefault: true,
   },
   // Receipts of the payments events, never muted. Off until a bot switches them on: the payments service's
@@ -98,11 +112,20 @@ export const RULE_DEFINITIONS: Readonly<Record<RuleName, RuleDefinition>> = {
 };
 
 /**
- * The category of a message another service asks for with `rpc.notifications.send-message`, by its
- * purpose: a member who muted it gets nothing (send-message.use-case.ts). Purposes not listed are never muted.
+ * Messages other services ask for with `rpc.notifications.send-message` that the member's mutes and the
+ * bot's rules govern, by purpose (send-message.use-case.ts): a member who muted the category gets nothing,
+ * and a bot that switched on the rule that words the same message gets the rule's message instead.
+ * Purposes not listed are always sent.
  */
-export const PURPOSE_CATEGORIES: Readonly<Record<string, Category>> = {
-  'subscriptions:end-reminder': 'subscription',
+export interface GovernedPurpose {
+  readonly category: Category;
+  /** The rule that supersedes the message, by whether the member's plan is a trial. */
+  readonly supersededBy: (trial: boolean) => RuleName;
+}
+
+export const GOVERNED_PURPOSES: Readonly<Record<string, GovernedPurpose>> = {
+  // The subscriptions service's end reminder, sent for the same subscriptions.subscription.reminder_due.
+  'subscriptions:end-reminder': { category: 'subscription', supersededBy: (trial) => (trial ? 'trial_ending' : 'subscription_ending') },
 };
 
 /** Categories whose messages are sent even when the member muted them (receipts). */

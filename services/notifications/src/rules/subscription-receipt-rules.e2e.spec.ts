@@ -5,6 +5,7 @@ import {
   RPC,
   SubscriptionReminderDueSchema,
   SubscriptionRenewalFailedSchema,
+  SubscriptionStartedSchema,
   UserRegisteredSchema,
   subjectOf,
   type DecodedEvent,
@@ -26,6 +27,8 @@ import { RuleDispatcher } from './rule-dispatcher.js';
 // A bot that switched the reminder and receipt rules on, and one that left them as they come (off).
 const BOT = '7a1e0c52-3b2d-4c4e-9f10-5d6e7f8a9d01';
 const PLAIN_BOT = '7a1e0c52-3b2d-4c4e-9f10-5d6e7f8a9d02';
+// A bot that switched on trial_ending only.
+const TRIAL_BOT = '7a1e0c52-3b2d-4c4e-9f10-5d6e7f8a9d03';
 
 /**
  * The rules of the wallet renewal that failed, the end reminders (trial or not) and the reviewed card
@@ -100,10 +103,10 @@ describe('Subscription and card receipt rules', () => {
     amount: '499',
     trackingNumber: 42,
   });
-  const endReminder = (telegramUserId: number, requestId = randomUUID()) =>
+  const endReminder = (telegramUserId: number, requestId = randomUUID(), botId = PLAIN_BOT) =>
     rpc.call(RPC.notifications.sendMessage, {
       requestId,
-      botId: BOT,
+      botId,
       chatId: String(telegramUserId),
       text: 'Your Month plan ends in 3 days.',
       purpose: 'subscriptions:end-reminder',
@@ -119,6 +122,7 @@ describe('Subscription and card receipt rules', () => {
     for (const rule of ['subscription_ending', 'trial_ending', 'receipt_approved', 'receipt_rejected']) {
       await rpc.call(RPC.notifications.setRuleEnabled, { botId: BOT, rule, enabled: true });
     }
+    await rpc.call(RPC.notifications.setRuleEnabled, { botId: TRIAL_BOT, rule: 'trial_ending', enabled: true });
   });
 
   afterAll(async () => {
@@ -221,20 +225,25 @@ describe('Subscription and card receipt rules', () => {
 
   it('muting `subscription` silences the renewal failure, the reminder rules and the subscriptions service’s own reminder, never the receipts', async () => {
     const muted = await member('en');
-    const listening = await member('ru');
-    await service.app.get(NotificationPreferences).setMuted(BOT, muted, 'subscription', true);
+    const mutedPlain = await member('en', PLAIN_BOT);
+    const listening = await member('ru', PLAIN_BOT);
+    const preferences = service.app.get(NotificationPreferences);
+    await preferences.setMuted(BOT, muted, 'subscription', true);
+    await preferences.setMuted(PLAIN_BOT, mutedPlain, 'subscription', true);
 
     // The subscriptions service's own reminder: recorded as muted, not sent; asked again, the same answer.
     const requestId = randomUUID();
-    expect(await endReminder(muted, requestId)).toEqual({ requestId, accepted: false, muted: true });
-    expect(await endReminder(muted, requestId)).toEqual({ requestId, accepted: false, muted: true });
-    expect(await sql('SELECT purpose, category FROM notifications.notification_muted_sends WHERE telegram_user_id = $1', [muted])).toEqual([
-      { purpose: 'subscriptions:end-reminder', category: 'subscription' },
+    expect(await endReminder(mutedPlain, requestId)).toEqual({ requestId, accepted: false, muted: true, superseded: false });
+    expect(await endReminder(mutedPlain, requestId)).toEqual({ requestId, accepted: false, muted: true, superseded: false });
+    expect(await sql('SELECT purpose, outcome, category FROM notifications.notification_withheld_sends WHERE telegram_user_id = $1', [mutedPlain])).toEqual([
+      { purpose: 'subscriptions:end-reminder', outcome: 'muted', category: 'subscription' },
     ]);
+    expect(await messagesTo(mutedPlain)).toEqual([]);
     // To a member who did not mute it, it goes as before, once per request id.
     const heard = randomUUID();
-    expect(await endReminder(listening, heard)).toEqual({ requestId: heard, accepted: true, muted: false });
-    expect(await endReminder(listening, heard)).toEqual({ requestId: heard, accepted: false, muted: false });
+    expect(await endReminder(listening, heard)).toEqual({ requestId: heard, accepted: true, muted: false, superseded: false });
+    expect(await endReminder(listening, heard)).toEqual({ requestId: heard, accepted: false, muted: false, superseded: false });
+    expect((await messagesTo(listening)).map((message) => message.text)).toEqual(['Your Month plan ends in 3 days.']);
 
     await sources.publish('subscriptions', SubscriptionRenewalFailedSchema, BOT, renewalFailed(muted, 'insufficient_balance', '2026-12-30T12:00:00Z'));
     await sources.publish('subscriptions', SubscriptionReminderDueSchema, BOT, reminderDue(muted, true, 3));
@@ -250,12 +259,53 @@ describe('Subscription and card receipt rules', () => {
       ]),
     );
     expect((await messagesTo(muted)).map((message) => message.purpose).sort()).toEqual(['notifications:receipt_approved', 'notifications:receipt_rejected']);
-    expect((await messagesTo(listening)).map((message) => message.text)).toEqual(['Your Month plan ends in 3 days.']);
 
     // Unmuted, the service's reminders reach the member again.
-    await service.app.get(NotificationPreferences).setMuted(BOT, muted, 'subscription', false);
+    await preferences.setMuted(PLAIN_BOT, mutedPlain, 'subscription', false);
     const later = randomUUID();
-    expect(await endReminder(muted, later)).toEqual({ requestId: later, accepted: true, muted: false });
+    expect(await endReminder(mutedPlain, later)).toEqual({ requestId: later, accepted: true, muted: false, superseded: false });
+  });
+
+  it('withholds the subscriptions service’s own reminder as superseded where the bot’s reminder rule for the member’s plan is on', async () => {
+    // BOT has both reminder rules on: its rule words the reminder, the service's own is not sent.
+    const ruled = await member('en');
+    const id = randomUUID();
+    expect(await endReminder(ruled, id, BOT)).toEqual({ requestId: id, accepted: false, muted: false, superseded: true });
+    expect(await endReminder(ruled, id, BOT)).toEqual({ requestId: id, accepted: false, muted: false, superseded: true });
+    expect(await messagesTo(ruled)).toEqual([]);
+
+    // TRIAL_BOT switched on trial_ending only: a member on a trial gets the rule's, one on a paid plan the service's own.
+    const onTrial = await member('en', TRIAL_BOT);
+    const paying = await member('en', TRIAL_BOT);
+    const started = (telegramUserId: number, trial: boolean) =>
+      sources.publish('subscriptions', SubscriptionStartedSchema, TRIAL_BOT, {
+        botId: TRIAL_BOT,
+        telegramUserId: String(telegramUserId),
+        planId: 'monthly',
+        source: trial ? 'SUBSCRIPTION_SOURCE_TRIAL' : 'SUBSCRIPTION_SOURCE_PAYMENT',
+        trial,
+        startedAt: '2026-12-01T12:00:00Z',
+        endsAt: '2026-12-31T12:00:00Z',
+      });
+    await started(onTrial, true);
+    await started(paying, false);
+    await waitFor('both plans', async () =>
+      (await sql('SELECT 1 FROM notifications.notification_recipients WHERE bot_id = $1 AND plan_id IS NOT NULL', [TRIAL_BOT])).length === 2 ? true : undefined,
+    );
+    const [trialId, paidId] = [randomUUID(), randomUUID()];
+    expect(await endReminder(onTrial, trialId, TRIAL_BOT)).toEqual({ requestId: trialId, accepted: false, muted: false, superseded: true });
+    expect(await endReminder(paying, paidId, TRIAL_BOT)).toEqual({ requestId: paidId, accepted: true, muted: false, superseded: false });
+    const reminders = async (telegramUserId: number) =>
+      (await messagesTo(telegramUserId)).filter((message) => message.purpose !== 'notifications:subscription_started');
+    expect((await reminders(paying)).map((message) => message.purpose)).toEqual(['subscriptions:end-reminder']);
+    expect(await reminders(onTrial)).toEqual([]);
+    // The trial's reminder comes from the rule, from the same reminder_due event.
+    await sources.publish('subscriptions', SubscriptionReminderDueSchema, TRIAL_BOT, reminderDue(onTrial, true, 3, TRIAL_BOT));
+    const [fromRule] = await waitFor('the rule’s reminder', async () => ((await reminders(onTrial)).length ? reminders(onTrial) : undefined));
+    expect(fromRule).toMatchObject({
+      purpose: 'notifications:trial_ending',
+      text: 'Your free trial ends in 3 days, on 2026-12-31. Choose a plan in /plans to keep your access.',
+    });
   });
 });
 

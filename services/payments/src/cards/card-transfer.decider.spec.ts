@@ -68,7 +68,9 @@ describe('The card transfer decider', () => {
     spec()
       .given([opened, photo])
       .when(reject)
-      .then([{ type: 'CardTransferRejected', data: { paymentId: 'p', botId: 'b', ...reviewed, reviewedBy: 'telegram:2', reason: 'wrong amount', rejectedAt: now } }]);
+      .then([
+        { type: 'CardTransferRejected', data: { paymentId: 'p', botId: 'b', ...reviewed, reviewedBy: 'telegram:2', reason: 'wrong amount', rejectedAt: now } },
+      ]);
     spec().given([opened, photo, rejected]).when(reject).then([]);
     spec().given([opened, photo, approved]).when(reject).thenThrows(TransferAlreadyReviewedError);
     spec()

@@ -66,7 +66,10 @@ interface ReviewedTransfer {
   readonly amount?: string;
   readonly trackingNumber?: number;
 }
-export type TransferApproved = DomainEvent<'CardTransferApproved', ReviewedTransfer & { paymentId: string; botId: string; reviewedBy: string; approvedAt: string }>;
+export type TransferApproved = DomainEvent<
+  'CardTransferApproved',
+  ReviewedTransfer & { paymentId: string; botId: string; reviewedBy: string; approvedAt: string }
+>;
 export type TransferRejected = DomainEvent<
   'CardTransferRejected',
   ReviewedTransfer & { paymentId: string; botId: string; reviewedBy: string; reason: string; rejectedAt: string }
