@@ -12,6 +12,7 @@ import { ScheduledMessagesAdminAlertsMigration20261130230000 } from './migration
 import type { DynamicModule } from '@nestjs/common';
 import { BROADCAST_SETTINGS, type BroadcastSettings, DEFAULT_BROADCAST_SETTINGS } from './broadcast/broadcast-settings.js';
 import { BroadcastsMigration20261201000400 } from './broadcast/migrations/20261201000400-broadcasts.migration.js';
+import { WithheldSendsMigration20261201030000 } from './preferences/migrations/20261201030000-withheld-sends.migration.js';
 import { BroadcastPhotoProgressMigration20261201020100 } from './broadcast/migrations/20261201020100-broadcast-photo-progress.migration.js';
 import { NotificationsModule } from './notifications.module.js';
 import { notificationsPublicEvents } from './outbound/outbound.public-events.js';
@@ -36,6 +37,7 @@ export const notificationsService: ServiceDefinition = {
     { name: 'Migration20261130230000_scheduled_messages_admin_alerts', class: ScheduledMessagesAdminAlertsMigration20261130230000 },
     { name: 'Migration20261201000400_broadcasts', class: BroadcastsMigration20261201000400 },
     { name: 'Migration20261201020100_broadcast_photo_progress', class: BroadcastPhotoProgressMigration20261201020100 },
+    { name: 'Migration20261201030000_withheld_sends', class: WithheldSendsMigration20261201030000 },
   ],
   entities: [NotificationRecipient],
   module: (dependencies) => notificationsModule(DEFAULT_BROADCAST_SETTINGS, dependencies),

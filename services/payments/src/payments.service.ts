@@ -4,6 +4,7 @@ import { eventStoreMigrations } from '@botplatform/event-store';
 import { schedulerMigrations } from '@botplatform/scheduler';
 import type { ServiceDefinition } from '@botplatform/service-kit';
 import { CardTransfer } from './cards/card-transfer.entity.js';
+import { cardTransferPublicEvents } from './cards/card-transfer.public-events.js';
 import { CardTransfersMigration20261130230000 } from './cards/migrations/20261130230000-card-transfers.migration.js';
 import { PaymentsMigration20261130194000 } from './migrations/20261130194000-payments.migration.js';
 import { Payment } from './payment/payment.entity.js';
@@ -38,7 +39,7 @@ export const paymentsService: ServiceDefinition = {
   ],
   entities: [Payment, CardTransfer, WalletEntryRow],
   module: (dependencies) => PaymentsModule.forService(dependencies),
-  toPublic: (event) => paymentPublicEvents(event) ?? referralPublicEvents(event),
+  toPublic: (event) => paymentPublicEvents(event) ?? cardTransferPublicEvents(event) ?? referralPublicEvents(event),
   // Referrals (src/referral/): who joined through whose link (users' registrations), and the rewards of their payments.
   consumers: ({ store, orm }) => {
     const referrals = new ReferralCommands(store, orm);

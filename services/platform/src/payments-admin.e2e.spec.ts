@@ -1,7 +1,17 @@
 import { FeatureTestKit, type KitBot } from '@botplatform/bot-kit';
-import { type InProcessBroker, type RpcCallError, type RpcClient } from '@botplatform/bus';
-import { RPC, type PlanDefinitionJson } from '@botplatform/contracts';
+import { busMigrations, type InProcessBroker, type RpcCallError, type RpcClient, type RunningConsumer } from '@botplatform/bus';
+import {
+  CardTransferApprovedSchema,
+  CardTransferRejectedSchema,
+  RPC,
+  int64ToNumber,
+  isEventOf,
+  subjectOf,
+  type PlanDefinitionJson,
+} from '@botplatform/contracts';
+import { createServiceOrm } from '@botplatform/event-store';
 import { type RunningService } from '@botplatform/service-kit';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { SandboxChat, SandboxUser } from '@botplatform/telegram-sandbox';
 import { waitFor } from '@botplatform/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -48,6 +58,18 @@ describe('/payadmin: payments, refunds, receipts and promo codes in the bot', ()
   let shop: KitBot;
   let planId: string;
   const refundsAsked: string[] = [];
+  // The public events of the card transfers' reviews, as another service (notifications) receives them.
+  const reviewsPublished: {
+    subject: string;
+    paymentId: string;
+    telegramUserId: number;
+    amount: number;
+    currency: string;
+    tracking: number;
+    reason?: string;
+  }[] = [];
+  let observerOrm: MikroORM | undefined;
+  let observer: RunningConsumer | undefined;
 
   const typesOf = async (service: RunningService, streamId: string) =>
     (await service.dependencies.store.readStream(streamId)).events.map((event) => event.type);
@@ -90,6 +112,29 @@ describe('/payadmin: payments, refunds, receipts and promo codes in the bot', ()
     ({ subscriptions, payments, rpc, broker, kit, shop } = harness);
     planId = randomUUID();
     await rpc.call(RPC.subscriptions.createPlan, { planId, botId: shop.botId, plan: MONTH });
+    const orm = await createServiceOrm({ clientUrl: harness.databaseUrl, schema: 'observer', migrations: busMigrations });
+    observerOrm = orm;
+    observer = await harness.bus.consume(
+      {
+        name: 'observer--card-reviews',
+        source: 'payments',
+        subjects: [subjectOf(CardTransferApprovedSchema), subjectOf(CardTransferRejectedSchema)],
+        handle: async (event) => {
+          if (!isEventOf(event, CardTransferApprovedSchema) && !isEventOf(event, CardTransferRejectedSchema)) return;
+          const { message } = event;
+          reviewsPublished.push({
+            subject: event.subject,
+            paymentId: message.paymentId,
+            telegramUserId: int64ToNumber(message.telegramUserId),
+            amount: int64ToNumber(message.amount),
+            currency: message.currency,
+            tracking: message.trackingNumber,
+            ...(isEventOf(event, CardTransferRejectedSchema) ? { reason: event.message.reason } : {}),
+          });
+        },
+      },
+      orm,
+    );
     // The gateway's part of a Stars refund: refundStarPayment through the paid bot, Telegram's refusal as its code.
     const api = new Api(shop.telegram.token, { apiRoot: kit.sandbox.apiRoot });
     broker.register(RPC.gateway.refundStarPayment.subject, async (data) => {
@@ -106,7 +151,9 @@ describe('/payadmin: payments, refunds, receipts and promo codes in the bot', ()
   }, 60_000);
 
   afterAll(async () => {
+    await observer?.stop();
     await harness?.close();
+    await observerOrm?.close(true);
   });
 
   it('declares /payadmin to admins, its buttons and its questions', () => {
@@ -300,6 +347,29 @@ describe('/payadmin: payments, refunds, receipts and promo codes in the bot', ()
 
     await olga.chat.pressCallbackButton(await openAdmin(olga.chat), '🧾 Receipts to review');
     await olga.chat.waitForEdit((message) => text(message) === 'No receipts are waiting for review.');
+    // Published once each (approved twice at once: one event), with the member, the amount and the reason.
+    await waitFor('the two review events', async () => (reviewsPublished.length >= 2 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const number = (tracking: string) => Number(tracking.replace('C-', ''));
+    expect(reviewsPublished).toEqual([
+      {
+        subject: 'payments.card_transfer.approved.v1',
+        paymentId: veraTransfer.paymentId,
+        telegramUserId: vera.id,
+        amount: 499,
+        currency: 'EUR',
+        tracking: number(veraTracking),
+      },
+      {
+        subject: 'payments.card_transfer.rejected.v1',
+        paymentId: petrTransfer.paymentId,
+        telegramUserId: petr.id,
+        amount: 499,
+        currency: 'EUR',
+        tracking: number(petrTracking),
+        reason: 'No such transfer arrived',
+      },
+    ]);
     expect(kit.errors).toEqual([]);
   });
 

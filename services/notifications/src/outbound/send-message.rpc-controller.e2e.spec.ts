@@ -70,7 +70,7 @@ describe(RPC.notifications.sendMessage.subject, () => {
         },
       ],
     });
-    await expect(send(sent)).resolves.toEqual({ requestId: sent.requestId, accepted: true });
+    await expect(send(sent)).resolves.toEqual({ requestId: sent.requestId, accepted: true, muted: false, superseded: false });
 
     const event = await waitFor('the public event', () => published.find((e) => e.message.requestId === sent.requestId));
     expect(event.envelope).toMatchObject({ botId: BOT, streamId: `outbound-${sent.requestId}`, correlationId: sent.requestId });

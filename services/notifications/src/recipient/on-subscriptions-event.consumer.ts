@@ -1,6 +1,8 @@
 import {
   SubscriptionExpiredSchema,
   SubscriptionExtendedSchema,
+  SubscriptionReminderDueSchema,
+  SubscriptionRenewalFailedSchema,
   SubscriptionRevokedSchema,
   SubscriptionSource,
   SubscriptionStartedSchema,
@@ -17,7 +19,7 @@ const DAY_MS = 86_400_000;
 
 /**
  * Members' plans and their ends as the subscriptions service publishes them (for audiences), and the
- * subscription_started / subscription_expired rules.
+ * subscription_started / subscription_expired / subscription_ending / trial_ending / renewal_failed rules.
  */
 export function onSubscriptionsEvent(rules: RuleDispatcher): ConsumerDefinition {
   return {
@@ -28,6 +30,8 @@ export function onSubscriptionsEvent(rules: RuleDispatcher): ConsumerDefinition 
       subjectOf(SubscriptionExtendedSchema),
       subjectOf(SubscriptionExpiredSchema),
       subjectOf(SubscriptionRevokedSchema),
+      subjectOf(SubscriptionReminderDueSchema),
+      subjectOf(SubscriptionRenewalFailedSchema),
     ],
     handle: async (event, { em }) => {
       const trigger = { sourceEventId: event.envelope.eventId, correlationId: event.envelope.correlationId, now: new Date() };
@@ -59,6 +63,41 @@ export function onSubscriptionsEvent(rules: RuleDispatcher): ConsumerDefinition 
         const telegramUserId = int64ToNumber(message.telegramUserId);
         await setPlan(em, message.botId, telegramUserId, null, null, null);
         await rules.dispatch(em, { ...trigger, rule: 'subscription_expired', botId: message.botId, telegramUserId, variables: { plan: message.planId } });
+      } else if (isEventOf(event, SubscriptionReminderDueSchema)) {
+        const { message } = event;
+        if (!message.endsAt) throw new ParkEventError('subscriptions.subscription.reminder_due without ends_at');
+        const endsAt = timestampDate(message.endsAt);
+        const remindedAt = message.remindedAt ? timestampDate(message.remindedAt) : trigger.now;
+        await rules.dispatch(em, {
+          ...trigger,
+          rule: message.trial ? 'trial_ending' : 'subscription_ending',
+          botId: message.botId,
+          telegramUserId: int64ToNumber(message.telegramUserId),
+          variables: {
+            plan: message.planId,
+            // What is left when it was due, in whole days, at least one (as the service's own reminder counts).
+            days_left: Math.max(1, Math.round((endsAt.getTime() - remindedAt.getTime()) / DAY_MS)),
+            ends_at: endsAt.toISOString().slice(0, 10),
+          },
+        });
+      } else if (isEventOf(event, SubscriptionRenewalFailedSchema)) {
+        const { message } = event;
+        if (!message.endsAt) throw new ParkEventError('subscriptions.subscription.renewal_failed without ends_at');
+        const next = message.nextAttemptAt ? timestampDate(message.nextAttemptAt) : null;
+        await rules.dispatch(em, {
+          ...trigger,
+          rule: 'renewal_failed',
+          botId: message.botId,
+          telegramUserId: int64ToNumber(message.telegramUserId),
+          variables: {
+            plan: message.planId,
+            reason: message.reason,
+            attempt: message.attempt,
+            retry: next ? 'yes' : 'no',
+            next_attempt_at: next ? `${next.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '',
+            ends_at: timestampDate(message.endsAt).toISOString().slice(0, 10),
+          },
+        });
       } else if (isEventOf(event, SubscriptionRevokedSchema)) {
         const { message } = event;
         await setPlan(em, message.botId, int64ToNumber(message.telegramUserId), null, null, null);

@@ -110,11 +110,7 @@ export class RuleDispatcher {
   }
 
   private async outcomeFor(em: EntityManager, trigger: RuleTrigger, recipient: RecipientRow): Promise<RuleOutcome> {
-    const [switched] = await runSql<{ enabled: boolean }>(em, 'SELECT enabled FROM notifications.notification_rule_switches WHERE bot_id = $1 AND rule = $2', [
-      trigger.botId,
-      trigger.rule,
-    ]);
-    if (!(switched?.enabled ?? RULE_DEFINITIONS[trigger.rule].onByDefault)) return 'rule_off';
+    if (!(await isRuleOn(em, trigger.botId, trigger.rule))) return 'rule_off';
     if (recipient.blocked_bot || recipient.status !== 'active') return 'unreachable';
     const { category } = RULE_DEFINITIONS[trigger.rule];
     if (TRANSACTIONAL_CATEGORIES.has(category)) return 'requested';
@@ -145,6 +141,15 @@ export class RuleDispatcher {
     if (!fallback.ok) throw new Error(`the default ${rule} template does not compile: ${fallback.problems.join('; ')}`);
     return fallback.template;
   }
+}
+
+/** Whether the bot has the rule on: its own switch, else the rule's default. */
+export async function isRuleOn(em: EntityManager, botId: string, rule: RuleName): Promise<boolean> {
+  const [switched] = await runSql<{ enabled: boolean }>(em, 'SELECT enabled FROM notifications.notification_rule_switches WHERE bot_id = $1 AND rule = $2', [
+    botId,
+    rule,
+  ]);
+  return switched?.enabled ?? RULE_DEFINITIONS[rule].onByDefault;
 }
 
 /** `pt-br` is tried as itself, then as `pt`. */

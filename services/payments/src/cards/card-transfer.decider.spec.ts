@@ -18,6 +18,8 @@ const opened: TransferOpened = {
     openedAt: now,
   },
 };
+// What the review's events carry of the transfer, for their public events.
+const reviewed = { telegramUserId: '42', planId: 'plan', currency: 'RUB', amount: '49900', trackingNumber: 7 };
 const photo: CardTransferEvent = { type: 'CardReceiptSubmitted', data: { paymentId: 'p', botId: 'b', kind: 'photo', fileId: 'F', submittedAt: now } };
 const approved: CardTransferEvent = { type: 'CardTransferApproved', data: { paymentId: 'p', botId: 'b', reviewedBy: 'telegram:1', approvedAt: now } };
 const rejected: CardTransferEvent = {
@@ -56,7 +58,7 @@ describe('The card transfer decider', () => {
     spec()
       .given([opened, photo])
       .when(approve)
-      .then([{ type: 'CardTransferApproved', data: { paymentId: 'p', botId: 'b', reviewedBy: 'telegram:2', approvedAt: now } }]);
+      .then([{ type: 'CardTransferApproved', data: { paymentId: 'p', botId: 'b', ...reviewed, reviewedBy: 'telegram:2', approvedAt: now } }]);
     spec().given([opened, photo, approved]).when(approve).then([]);
     spec().given([opened, photo, rejected]).when(approve).thenThrows(TransferAlreadyReviewedError);
     spec().given([opened]).when(approve).thenThrows(ReceiptMissingError);
@@ -66,7 +68,9 @@ describe('The card transfer decider', () => {
     spec()
       .given([opened, photo])
       .when(reject)
-      .then([{ type: 'CardTransferRejected', data: { paymentId: 'p', botId: 'b', reviewedBy: 'telegram:2', reason: 'wrong amount', rejectedAt: now } }]);
+      .then([
+        { type: 'CardTransferRejected', data: { paymentId: 'p', botId: 'b', ...reviewed, reviewedBy: 'telegram:2', reason: 'wrong amount', rejectedAt: now } },
+      ]);
     spec().given([opened, photo, rejected]).when(reject).then([]);
     spec().given([opened, photo, approved]).when(reject).thenThrows(TransferAlreadyReviewedError);
     spec()

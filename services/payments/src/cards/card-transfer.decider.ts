@@ -53,10 +53,26 @@ export type ReceiptSubmitted = DomainEvent<
   'CardReceiptSubmitted',
   { paymentId: string; botId: string; kind: ReceiptKind; fileId?: string; text?: string; submittedAt: string }
 >;
-export type TransferApproved = DomainEvent<'CardTransferApproved', { paymentId: string; botId: string; reviewedBy: string; approvedAt: string }>;
+/**
+ * What the reviewed transfer was for, carried by the review's events so they are published as they are
+ * (payments.card_transfer.approved / rejected); optional because events stored before they carried it
+ * lack it (those stay internal).
+ */
+interface ReviewedTransfer {
+  readonly telegramUserId?: string;
+  readonly planId?: string;
+  readonly currency?: string;
+  /** Minor units, a decimal string. */
+  readonly amount?: string;
+  readonly trackingNumber?: number;
+}
+export type TransferApproved = DomainEvent<
+  'CardTransferApproved',
+  ReviewedTransfer & { paymentId: string; botId: string; reviewedBy: string; approvedAt: string }
+>;
 export type TransferRejected = DomainEvent<
   'CardTransferRejected',
-  { paymentId: string; botId: string; reviewedBy: string; reason: string; rejectedAt: string }
+  ReviewedTransfer & { paymentId: string; botId: string; reviewedBy: string; reason: string; rejectedAt: string }
 >;
 
 export type CardTransferEvent = TransferOpened | ReceiptSubmitted | TransferApproved | TransferRejected;
@@ -109,6 +125,13 @@ export const cardTransferDecider: Decider<CardTransferState, CardTransferCommand
     }
     if (state.status === 'none') throw new TransferNotFoundError(command.paymentId);
     const ids = { paymentId: state.paymentId, botId: state.botId };
+    const reviewed = {
+      telegramUserId: state.telegramUserId,
+      planId: state.planId,
+      currency: state.currency,
+      amount: state.amount,
+      trackingNumber: state.trackingNumber,
+    };
     switch (command.type) {
       case 'SubmitReceipt': {
         if (state.status !== 'awaiting_receipt') throw new ReceiptNotAwaitedError(state.paymentId, state.status);
@@ -126,14 +149,14 @@ export const cardTransferDecider: Decider<CardTransferState, CardTransferCommand
         if (state.status === 'approved') return [];
         if (state.status === 'rejected') throw new TransferAlreadyReviewedError(state.paymentId, state.status);
         if (state.status === 'awaiting_receipt') throw new ReceiptMissingError(state.paymentId);
-        return [{ type: 'CardTransferApproved', data: { ...ids, reviewedBy: command.reviewedBy, approvedAt: command.now } }];
+        return [{ type: 'CardTransferApproved', data: { ...ids, ...reviewed, reviewedBy: command.reviewedBy, approvedAt: command.now } }];
       case 'RejectTransfer': {
         if (state.status === 'rejected') return [];
         if (state.status === 'approved') throw new TransferAlreadyReviewedError(state.paymentId, state.status);
         if (state.status === 'awaiting_receipt') throw new ReceiptMissingError(state.paymentId);
         const reason = command.reason.trim();
         if (reason.length === 0 || reason.length > REASON_MAX) throw new CardInvalidError(`a reason is 1 to ${REASON_MAX} characters`);
-        return [{ type: 'CardTransferRejected', data: { ...ids, reviewedBy: command.reviewedBy, reason, rejectedAt: command.now } }];
+        return [{ type: 'CardTransferRejected', data: { ...ids, ...reviewed, reviewedBy: command.reviewedBy, reason, rejectedAt: command.now } }];
       }
     }
   },

@@ -181,8 +181,13 @@ describe.each(Object.keys(modes))('The notifications admin API (%s)', (mode) => 
       ['badge_awarded', 'achievements', true, false],
       ['subscription_started', 'payments', true, false],
       ['subscription_expired', 'subscription', true, false],
+      ['subscription_ending', 'subscription', false, false],
+      ['trial_ending', 'subscription', false, false],
+      ['renewal_failed', 'subscription', true, false],
       ['payment_completed', 'payments', false, false],
       ['payment_refunded', 'payments', false, false],
+      ['receipt_approved', 'payments', false, false],
+      ['receipt_rejected', 'payments', false, false],
     ]);
     const badge = (await api('GET', `${bots.quiz.botId}/notification-rules/badge_awarded`, bots.quiz.apiToken)).body.rule;
     expect(badge).toMatchObject({ name: 'badge_awarded', variables: ['name', 'badge'], templates: [{ language: 'en', source: 'Badge { $badge }' }] });

@@ -15,6 +15,9 @@ export interface ShopHarness {
   readonly rpc: RpcClient;
   /** The in-process broker both services answer on (a test may add a stand-in of another service's RPC). */
   readonly broker: InProcessBroker;
+  /** The bus both services publish on, and the database it runs in (a test may observe the public events). */
+  readonly bus: EmbeddedEventBus;
+  readonly databaseUrl: string;
   readonly kit: FeatureTestKit;
   /** The bot the members buy from. */
   readonly shop: KitBot;
@@ -81,7 +84,7 @@ export async function startShopHarness(databasePrefix: string, options: ShopHarn
       declarations: () => [started.subscriptions.declarer!.router.declaration(), started.payments.declarer!.router.declaration()],
     });
     const shop = await kit.bot({ name: 'Shop', ...(botId ? { botId } : {}) });
-    return { subscriptions, payments, ...(users ? { users } : {}), rpc, broker, kit, shop, close };
+    return { subscriptions, payments, ...(users ? { users } : {}), rpc, broker, bus, databaseUrl: database.url, kit, shop, close };
   } catch (error) {
     await close();
     throw error;

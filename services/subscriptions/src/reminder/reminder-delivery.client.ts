@@ -29,7 +29,11 @@ export class ReminderDeliveryClient implements OnModuleDestroy {
     return member?.languageOverride ?? member?.telegramLanguageCode;
   }
 
-  /** Asks notifications to send `text` to the member's private chat; true when it was new to notifications. */
+  /**
+   * Asks notifications to send `text` to the member's private chat; true when it was new to notifications.
+   * Notifications may withhold it (false): the member muted `subscription`, or the bot switched on its
+   * own reminder rule, which words the reminder from the same reminder_due event.
+   */
   async send(request: { requestId: string; botId: string; telegramUserId: number; text: string }): Promise<boolean> {
     const reply = await this.rpc.call(RPC.notifications.sendMessage, {
       requestId: request.requestId,

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file botplatform/notifications/v1/outbound.proto.
  */
 export const file_botplatform_notifications_v1_outbound: GenFile = /*@__PURE__*/
-  fileDesc("Citib3RwbGF0Zm9ybS9ub3RpZmljYXRpb25zL3YxL291dGJvdW5kLnByb3RvEhxib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxIk4KDElubGluZUJ1dHRvbhIMCgR0ZXh0GAEgASgJEhcKDWNhbGxiYWNrX2RhdGEYAiABKAlIABINCgN1cmwYAyABKAlIAEIICgZhY3Rpb24iTgoPSW5saW5lQnV0dG9uUm93EjsKB2J1dHRvbnMYASADKAsyKi5ib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxLklubGluZUJ1dHRvbiL0AwoUTWVzc2FnZVNlbmRSZXF1ZXN0ZWQSEgoKcmVxdWVzdF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSDwoHY2hhdF9pZBgDIAEoAxIMCgR0ZXh0GAQgASgJEhcKCnBhcnNlX21vZGUYBSABKAlIAIgBARI+CgdidXR0b25zGAYgAygLMi0uYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5JbmxpbmVCdXR0b25Sb3cSHAoUZGlzYWJsZV9ub3RpZmljYXRpb24YByABKAgSDwoHcHVycG9zZRgIIAEoCRIwCgxyZXF1ZXN0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEh4KEW1lc3NhZ2VfdGhyZWFkX2lkGAogASgFSAGIAQESHAoUYWxsb3dfcGFpZF9icm9hZGNhc3QYCyABKAgSEgoFcGhvdG8YDCABKAlIAogBARIcCg9lZGl0X21lc3NhZ2VfaWQYDSABKANIA4gBATosirUYKAokbm90aWZpY2F0aW9ucy5tZXNzYWdlLnNlbmRfcmVxdWVzdGVkEAFCDQoLX3BhcnNlX21vZGVCFAoSX21lc3NhZ2VfdGhyZWFkX2lkQggKBl9waG90b0ISChBfZWRpdF9tZXNzYWdlX2lkIqQCChJTZW5kTWVzc2FnZVJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSDwoHY2hhdF9pZBgDIAEoAxIMCgR0ZXh0GAQgASgJEhcKCnBhcnNlX21vZGUYBSABKAlIAIgBARI+CgdidXR0b25zGAYgAygLMi0uYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5JbmxpbmVCdXR0b25Sb3cSHAoUZGlzYWJsZV9ub3RpZmljYXRpb24YByABKAgSDwoHcHVycG9zZRgIIAEoCRIeChFtZXNzYWdlX3RocmVhZF9pZBgJIAEoBUgBiAEBQg0KC19wYXJzZV9tb2RlQhQKEl9tZXNzYWdlX3RocmVhZF9pZCI4ChBTZW5kTWVzc2FnZVJlcGx5EhIKCnJlcXVlc3RfaWQYASABKAkSEAoIYWNjZXB0ZWQYAiABKAhiBnByb3RvMw", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
+  fileDesc("Citib3RwbGF0Zm9ybS9ub3RpZmljYXRpb25zL3YxL291dGJvdW5kLnByb3RvEhxib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxIk4KDElubGluZUJ1dHRvbhIMCgR0ZXh0GAEgASgJEhcKDWNhbGxiYWNrX2RhdGEYAiABKAlIABINCgN1cmwYAyABKAlIAEIICgZhY3Rpb24iTgoPSW5saW5lQnV0dG9uUm93EjsKB2J1dHRvbnMYASADKAsyKi5ib3RwbGF0Zm9ybS5ub3RpZmljYXRpb25zLnYxLklubGluZUJ1dHRvbiL0AwoUTWVzc2FnZVNlbmRSZXF1ZXN0ZWQSEgoKcmVxdWVzdF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSDwoHY2hhdF9pZBgDIAEoAxIMCgR0ZXh0GAQgASgJEhcKCnBhcnNlX21vZGUYBSABKAlIAIgBARI+CgdidXR0b25zGAYgAygLMi0uYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5JbmxpbmVCdXR0b25Sb3cSHAoUZGlzYWJsZV9ub3RpZmljYXRpb24YByABKAgSDwoHcHVycG9zZRgIIAEoCRIwCgxyZXF1ZXN0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEh4KEW1lc3NhZ2VfdGhyZWFkX2lkGAogASgFSAGIAQESHAoUYWxsb3dfcGFpZF9icm9hZGNhc3QYCyABKAgSEgoFcGhvdG8YDCABKAlIAogBARIcCg9lZGl0X21lc3NhZ2VfaWQYDSABKANIA4gBATosirUYKAokbm90aWZpY2F0aW9ucy5tZXNzYWdlLnNlbmRfcmVxdWVzdGVkEAFCDQoLX3BhcnNlX21vZGVCFAoSX21lc3NhZ2VfdGhyZWFkX2lkQggKBl9waG90b0ISChBfZWRpdF9tZXNzYWdlX2lkIqQCChJTZW5kTWVzc2FnZVJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSDwoHY2hhdF9pZBgDIAEoAxIMCgR0ZXh0GAQgASgJEhcKCnBhcnNlX21vZGUYBSABKAlIAIgBARI+CgdidXR0b25zGAYgAygLMi0uYm90cGxhdGZvcm0ubm90aWZpY2F0aW9ucy52MS5JbmxpbmVCdXR0b25Sb3cSHAoUZGlzYWJsZV9ub3RpZmljYXRpb24YByABKAgSDwoHcHVycG9zZRgIIAEoCRIeChFtZXNzYWdlX3RocmVhZF9pZBgJIAEoBUgBiAEBQg0KC19wYXJzZV9tb2RlQhQKEl9tZXNzYWdlX3RocmVhZF9pZCJbChBTZW5kTWVzc2FnZVJlcGx5EhIKCnJlcXVlc3RfaWQYASABKAkSEAoIYWNjZXB0ZWQYAiABKAgSDQoFbXV0ZWQYAyABKAgSEgoKc3VwZXJzZWRlZBgEIAEoCGIGcHJvdG8z", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
 
 /**
  * An inline keyboard button: a callback button or a URL button.
@@ -412,11 +412,28 @@ export type SendMessageReply = Message<"botplatform.notifications.v1.SendMessage
   requestId: string;
 
   /**
-   * False when a request with this id was already accepted.
+   * False when a request with this id was already accepted, or when it was withheld (muted, superseded).
    *
    * @generated from field: bool accepted = 2;
    */
   accepted: boolean;
+
+  /**
+   * The member muted the category of this purpose (subscriptions:end-reminder is `subscription`): the
+   * request is recorded as muted and nothing is sent, under this id however often it is asked again.
+   *
+   * @generated from field: bool muted = 3;
+   */
+  muted: boolean;
+
+  /**
+   * The bot switched on the rule that words this message itself (subscriptions:end-reminder:
+   * subscription_ending, or trial_ending for a trial): the rule sends it from the same event, so the
+   * request is recorded as superseded and nothing is sent.
+   *
+   * @generated from field: bool superseded = 4;
+   */
+  superseded: boolean;
 };
 
 /**
@@ -429,11 +446,28 @@ export type SendMessageReplyJson = {
   requestId?: string;
 
   /**
-   * False when a request with this id was already accepted.
+   * False when a request with this id was already accepted, or when it was withheld (muted, superseded).
    *
    * @generated from field: bool accepted = 2;
    */
   accepted?: boolean;
+
+  /**
+   * The member muted the category of this purpose (subscriptions:end-reminder is `subscription`): the
+   * request is recorded as muted and nothing is sent, under this id however often it is asked again.
+   *
+   * @generated from field: bool muted = 3;
+   */
+  muted?: boolean;
+
+  /**
+   * The bot switched on the rule that words this message itself (subscriptions:end-reminder:
+   * subscription_ending, or trial_ending for a trial): the rule sends it from the same event, so the
+   * request is recorded as superseded and nothing is sent.
+   *
+   * @generated from field: bool superseded = 4;
+   */
+  superseded?: boolean;
 };
 
 /**

@@ -4,13 +4,16 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_botplatform_bus_v1_event_options } from "../../bus/v1/event_options_pb.js";
+import type { Timestamp, TimestampJson } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file botplatform/payments/v1/cards.proto.
  */
 export const file_botplatform_payments_v1_cards: GenFile = /*@__PURE__*/
-  fileDesc("CiNib3RwbGF0Zm9ybS9wYXltZW50cy92MS9jYXJkcy5wcm90bxIXYm90cGxhdGZvcm0ucGF5bWVudHMudjEiqwEKD1BheW1lbnRDYXJkVmlldxIPCgdjYXJkX2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIVCg1tYXNrZWRfbnVtYmVyGAMgASgJEg4KBmhvbGRlchgEIAEoCRIMCgRiYW5rGAUgASgJEhAKCGN1cnJlbmN5GAYgASgJEg4KBmFjdGl2ZRgHIAEoCBIOCgZ3ZWlnaHQYCCABKAUSEAoIYXNzaWduZWQYCSABKAMihwEKFUFkZFBheW1lbnRDYXJkUmVxdWVzdBIOCgZib3RfaWQYASABKAkSDgoGbnVtYmVyGAIgASgJEg4KBmhvbGRlchgDIAEoCRIMCgRiYW5rGAQgASgJEhAKCGN1cnJlbmN5GAUgASgJEhMKBndlaWdodBgGIAEoBUgAiAEBQgkKB193ZWlnaHQitwEKGFVwZGF0ZVBheW1lbnRDYXJkUmVxdWVzdBIOCgZib3RfaWQYASABKAkSDwoHY2FyZF9pZBgCIAEoCRITCgZhY3RpdmUYAyABKAhIAIgBARITCgZ3ZWlnaHQYBCABKAVIAYgBARITCgZob2xkZXIYBSABKAlIAogBARIRCgRiYW5rGAYgASgJSAOIAQFCCQoHX2FjdGl2ZUIJCgdfd2VpZ2h0QgkKB19ob2xkZXJCBwoFX2JhbmsiSgoQUGF5bWVudENhcmRSZXBseRI2CgRjYXJkGAEgASgLMiguYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudENhcmRWaWV3IikKF0xpc3RQYXltZW50Q2FyZHNSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCSKJAQoVTGlzdFBheW1lbnRDYXJkc1JlcGx5EjcKBWNhcmRzGAEgAygLMiguYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudENhcmRWaWV3EjcKCHJvdGF0aW9uGAIgASgOMiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ2FyZFJvdGF0aW9uImEKFlNldENhcmRSb3RhdGlvblJlcXVlc3QSDgoGYm90X2lkGAEgASgJEjcKCHJvdGF0aW9uGAIgASgOMiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ2FyZFJvdGF0aW9uImAKFFNldENhcmRSb3RhdGlvblJlcGx5EjcKCHJvdGF0aW9uGAEgASgOMiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ2FyZFJvdGF0aW9uEg8KB2NoYW5nZWQYAiABKAgiOwoYR2V0UGF5bWVudE1ldGhvZHNSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIPCgdwbGFuX2lkGAIgASgJIkIKFkdldFBheW1lbnRNZXRob2RzUmVwbHkSFQoNY2FyZF90cmFuc2ZlchgBIAEoCBIRCglwcm92aWRlcnMYAiADKAkieQoYU3RhcnRDYXJkVHJhbnNmZXJSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEg8KB3BsYW5faWQYAyABKAkSFQoIbGFuZ3VhZ2UYBCABKAlIAIgBAUILCglfbGFuZ3VhZ2UiUwoWU3RhcnRDYXJkVHJhbnNmZXJSZXBseRISCgpwYXltZW50X2lkGAEgASgJEhcKD3RyYWNraW5nX251bWJlchgCIAEoCRIMCgR0ZXh0GAMgASgJKmgKDENhcmRSb3RhdGlvbhIdChlDQVJEX1JPVEFUSU9OX1VOU1BFQ0lGSUVEEAASHQoZQ0FSRF9ST1RBVElPTl9ST1VORF9ST0JJThABEhoKFkNBUkRfUk9UQVRJT05fV0VJR0hURUQQAmIGcHJvdG8z");
+  fileDesc("CiNib3RwbGF0Zm9ybS9wYXltZW50cy92MS9jYXJkcy5wcm90bxIXYm90cGxhdGZvcm0ucGF5bWVudHMudjEiqwEKD1BheW1lbnRDYXJkVmlldxIPCgdjYXJkX2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIVCg1tYXNrZWRfbnVtYmVyGAMgASgJEg4KBmhvbGRlchgEIAEoCRIMCgRiYW5rGAUgASgJEhAKCGN1cnJlbmN5GAYgASgJEg4KBmFjdGl2ZRgHIAEoCBIOCgZ3ZWlnaHQYCCABKAUSEAoIYXNzaWduZWQYCSABKAMihwEKFUFkZFBheW1lbnRDYXJkUmVxdWVzdBIOCgZib3RfaWQYASABKAkSDgoGbnVtYmVyGAIgASgJEg4KBmhvbGRlchgDIAEoCRIMCgRiYW5rGAQgASgJEhAKCGN1cnJlbmN5GAUgASgJEhMKBndlaWdodBgGIAEoBUgAiAEBQgkKB193ZWlnaHQitwEKGFVwZGF0ZVBheW1lbnRDYXJkUmVxdWVzdBIOCgZib3RfaWQYASABKAkSDwoHY2FyZF9pZBgCIAEoCRITCgZhY3RpdmUYAyABKAhIAIgBARITCgZ3ZWlnaHQYBCABKAVIAYgBARITCgZob2xkZXIYBSABKAlIAogBARIRCgRiYW5rGAYgASgJSAOIAQFCCQoHX2FjdGl2ZUIJCgdfd2VpZ2h0QgkKB19ob2xkZXJCBwoFX2JhbmsiSgoQUGF5bWVudENhcmRSZXBseRI2CgRjYXJkGAEgASgLMiguYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudENhcmRWaWV3IikKF0xpc3RQYXltZW50Q2FyZHNSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCSKJAQoVTGlzdFBheW1lbnRDYXJkc1JlcGx5EjcKBWNhcmRzGAEgAygLMiguYm90cGxhdGZvcm0ucGF5bWVudHMudjEuUGF5bWVudENhcmRWaWV3EjcKCHJvdGF0aW9uGAIgASgOMiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ2FyZFJvdGF0aW9uImEKFlNldENhcmRSb3RhdGlvblJlcXVlc3QSDgoGYm90X2lkGAEgASgJEjcKCHJvdGF0aW9uGAIgASgOMiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ2FyZFJvdGF0aW9uImAKFFNldENhcmRSb3RhdGlvblJlcGx5EjcKCHJvdGF0aW9uGAEgASgOMiUuYm90cGxhdGZvcm0ucGF5bWVudHMudjEuQ2FyZFJvdGF0aW9uEg8KB2NoYW5nZWQYAiABKAgiOwoYR2V0UGF5bWVudE1ldGhvZHNSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIPCgdwbGFuX2lkGAIgASgJIkIKFkdldFBheW1lbnRNZXRob2RzUmVwbHkSFQoNY2FyZF90cmFuc2ZlchgBIAEoCBIRCglwcm92aWRlcnMYAiADKAkieQoYU3RhcnRDYXJkVHJhbnNmZXJSZXF1ZXN0Eg4KBmJvdF9pZBgBIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAIgASgDEg8KB3BsYW5faWQYAyABKAkSFQoIbGFuZ3VhZ2UYBCABKAlIAIgBAUILCglfbGFuZ3VhZ2UiUwoWU3RhcnRDYXJkVHJhbnNmZXJSZXBseRISCgpwYXltZW50X2lkGAEgASgJEhcKD3RyYWNraW5nX251bWJlchgCIAEoCRIMCgR0ZXh0GAMgASgJIvoBChRDYXJkVHJhbnNmZXJBcHByb3ZlZBISCgpwYXltZW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIYChB0ZWxlZ3JhbV91c2VyX2lkGAMgASgDEg8KB3BsYW5faWQYBCABKAkSEAoIY3VycmVuY3kYBSABKAkSDgoGYW1vdW50GAYgASgDEhcKD3RyYWNraW5nX251bWJlchgHIAEoBRIvCgthcHByb3ZlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXA6J4q1GCMKH3BheW1lbnRzLmNhcmRfdHJhbnNmZXIuYXBwcm92ZWQQASKKAgoUQ2FyZFRyYW5zZmVyUmVqZWN0ZWQSEgoKcGF5bWVudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSGAoQdGVsZWdyYW1fdXNlcl9pZBgDIAEoAxIPCgdwbGFuX2lkGAQgASgJEhAKCGN1cnJlbmN5GAUgASgJEg4KBmFtb3VudBgGIAEoAxIXCg90cmFja2luZ19udW1iZXIYByABKAUSDgoGcmVhc29uGAggASgJEi8KC3JlamVjdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDonirUYIwofcGF5bWVudHMuY2FyZF90cmFuc2Zlci5yZWplY3RlZBABKmgKDENhcmRSb3RhdGlvbhIdChlDQVJEX1JPVEFUSU9OX1VOU1BFQ0lGSUVEEAASHQoZQ0FSRF9ST1RBVElPTl9ST1VORF9ST0JJThABEhoKFkNBUkRfUk9UQVRJT05fV0VJR0hURUQQAmIGcHJvdG8z", [file_botplatform_bus_v1_event_options, file_google_protobuf_timestamp]);
 
 /**
  * A card as lists show it: the number masked to its last four digits.
@@ -695,6 +698,242 @@ export type StartCardTransferReplyJson = {
  */
 export const StartCardTransferReplySchema: GenMessage<StartCardTransferReply, {jsonType: StartCardTransferReplyJson}> = /*@__PURE__*/
   messageDesc(file_botplatform_payments_v1_cards, 11);
+
+/**
+ * CardTransferApproved: a bot's admin approved the member's receipt of a card-to-card transfer; the
+ * payment completes (payments.payment.completed follows with the charge card-<payment_id>).
+ *
+ * @generated from message botplatform.payments.v1.CardTransferApproved
+ */
+export type CardTransferApproved = Message<"botplatform.payments.v1.CardTransferApproved"> & {
+  /**
+   * @generated from field: string payment_id = 1;
+   */
+  paymentId: string;
+
+  /**
+   * @generated from field: string bot_id = 2;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 3;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * @generated from field: string plan_id = 4;
+   */
+  planId: string;
+
+  /**
+   * ISO 4217, e.g. "RUB".
+   *
+   * @generated from field: string currency = 5;
+   */
+  currency: string;
+
+  /**
+   * Minor units.
+   *
+   * @generated from field: int64 amount = 6;
+   */
+  amount: bigint;
+
+  /**
+   * The bot's tracking number of the transfer (C-0042 is 42).
+   *
+   * @generated from field: int32 tracking_number = 7;
+   */
+  trackingNumber: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp approved_at = 8;
+   */
+  approvedAt?: Timestamp | undefined;
+};
+
+/**
+ * CardTransferApproved: a bot's admin approved the member's receipt of a card-to-card transfer; the
+ * payment completes (payments.payment.completed follows with the charge card-<payment_id>).
+ *
+ * @generated from message botplatform.payments.v1.CardTransferApproved
+ */
+export type CardTransferApprovedJson = {
+  /**
+   * @generated from field: string payment_id = 1;
+   */
+  paymentId?: string;
+
+  /**
+   * @generated from field: string bot_id = 2;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 3;
+   */
+  telegramUserId?: string;
+
+  /**
+   * @generated from field: string plan_id = 4;
+   */
+  planId?: string;
+
+  /**
+   * ISO 4217, e.g. "RUB".
+   *
+   * @generated from field: string currency = 5;
+   */
+  currency?: string;
+
+  /**
+   * Minor units.
+   *
+   * @generated from field: int64 amount = 6;
+   */
+  amount?: string;
+
+  /**
+   * The bot's tracking number of the transfer (C-0042 is 42).
+   *
+   * @generated from field: int32 tracking_number = 7;
+   */
+  trackingNumber?: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp approved_at = 8;
+   */
+  approvedAt?: TimestampJson;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.CardTransferApproved.
+ * Use `create(CardTransferApprovedSchema)` to create a new message.
+ */
+export const CardTransferApprovedSchema: GenMessage<CardTransferApproved, {jsonType: CardTransferApprovedJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_cards, 12);
+
+/**
+ * CardTransferRejected: a bot's admin rejected the member's receipt, with the reason the member is
+ * told; the payment fails (payments.payment.failed, reason card_transfer_rejected) and nothing is granted.
+ *
+ * @generated from message botplatform.payments.v1.CardTransferRejected
+ */
+export type CardTransferRejected = Message<"botplatform.payments.v1.CardTransferRejected"> & {
+  /**
+   * @generated from field: string payment_id = 1;
+   */
+  paymentId: string;
+
+  /**
+   * @generated from field: string bot_id = 2;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 3;
+   */
+  telegramUserId: bigint;
+
+  /**
+   * @generated from field: string plan_id = 4;
+   */
+  planId: string;
+
+  /**
+   * @generated from field: string currency = 5;
+   */
+  currency: string;
+
+  /**
+   * Minor units.
+   *
+   * @generated from field: int64 amount = 6;
+   */
+  amount: bigint;
+
+  /**
+   * @generated from field: int32 tracking_number = 7;
+   */
+  trackingNumber: number;
+
+  /**
+   * The admin's words, 1 to 500 characters.
+   *
+   * @generated from field: string reason = 8;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp rejected_at = 9;
+   */
+  rejectedAt?: Timestamp | undefined;
+};
+
+/**
+ * CardTransferRejected: a bot's admin rejected the member's receipt, with the reason the member is
+ * told; the payment fails (payments.payment.failed, reason card_transfer_rejected) and nothing is granted.
+ *
+ * @generated from message botplatform.payments.v1.CardTransferRejected
+ */
+export type CardTransferRejectedJson = {
+  /**
+   * @generated from field: string payment_id = 1;
+   */
+  paymentId?: string;
+
+  /**
+   * @generated from field: string bot_id = 2;
+   */
+  botId?: string;
+
+  /**
+   * @generated from field: int64 telegram_user_id = 3;
+   */
+  telegramUserId?: string;
+
+  /**
+   * @generated from field: string plan_id = 4;
+   */
+  planId?: string;
+
+  /**
+   * @generated from field: string currency = 5;
+   */
+  currency?: string;
+
+  /**
+   * Minor units.
+   *
+   * @generated from field: int64 amount = 6;
+   */
+  amount?: string;
+
+  /**
+   * @generated from field: int32 tracking_number = 7;
+   */
+  trackingNumber?: number;
+
+  /**
+   * The admin's words, 1 to 500 characters.
+   *
+   * @generated from field: string reason = 8;
+   */
+  reason?: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp rejected_at = 9;
+   */
+  rejectedAt?: TimestampJson;
+};
+
+/**
+ * Describes the message botplatform.payments.v1.CardTransferRejected.
+ * Use `create(CardTransferRejectedSchema)` to create a new message.
+ */
+export const CardTransferRejectedSchema: GenMessage<CardTransferRejected, {jsonType: CardTransferRejectedJson}> = /*@__PURE__*/
+  messageDesc(file_botplatform_payments_v1_cards, 13);
 
 /**
  * How the next transfer's card is picked among the bot's active cards in the plan's currencies.
