@@ -156,6 +156,46 @@ export class OutboundDeliveryLedger {
     return rows.length === 1;
   }
 
+  /**
+   * `markSending` for several rows in one committed statement: the ids of those that were still queued
+   * (only those may be sent).
+   */
+  async markSendingAll(requestIds: readonly string[]): Promise<Set<string>> {
+    const rows = await runSql<{ request_id: string }>(
+      detachedEntityManager(this.orm),
+      `UPDATE ${this.table} SET status = 'sending', claimed_at = now(), updated_at = now()
+       WHERE request_id = ANY($1::uuid[]) AND status = 'queued' RETURNING request_id`,
+      [requestIds],
+    );
+    return new Set(rows.map((row) => row.request_id));
+  }
+
+  /**
+   * `settle` for several rows in one statement, in the caller's transaction: the ids of those settled now
+   * (not settled before).
+   */
+  async settleAll(em: EntityManager, settles: readonly { key: DeliveryKey; outcome: SendOutcome }[]): Promise<Set<string>> {
+    if (!settles.length) return new Set();
+    const rows = await runSql<{ request_id: string }>(
+      em,
+      `UPDATE ${this.table} t SET status = s.status, attempts = s.attempts, message_id = s.message_id, failure = s.failure,
+              description = s.description, updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::integer[], $4::bigint[], $5::text[], $6::text[])
+           AS s(request_id, status, attempts, message_id, failure, description)
+        WHERE t.request_id = s.request_id AND t.status IN ('queued', 'sending')
+       RETURNING t.request_id`,
+      [
+        settles.map((s) => s.key.requestId),
+        settles.map((s) => s.outcome.kind),
+        settles.map((s) => s.outcome.attempts),
+        settles.map((s) => (s.outcome.kind === 'delivered' ? s.outcome.messageId : null)),
+        settles.map((s) => (s.outcome.kind === 'failed' ? s.outcome.failure : null)),
+        settles.map((s) => (s.outcome.kind === 'failed' ? s.outcome.description : null)),
+      ],
+    );
+    return new Set(rows.map((row) => row.request_id));
+  }
+
   /** Rows left 'sending' by a process that is gone, locked in the caller's transaction. */
   async lockAbandoned(em: EntityManager): Promise<DeliveryRow[]> {
     const rows = await runSql<RawRow>(em, `SELECT ${COLUMNS} FROM ${this.table} t WHERE status = 'sending' ORDER BY seq FOR UPDATE SKIP LOCKED`);
