@@ -178,7 +178,7 @@ export class PostgresEventStore {
   ): Promise<RecordedEvent<E>[]> {
     if (streams.length === 0) return [];
     const seen = new Set<string>();
-    const rowsOut: unknown[][] = [[], [], [], [], [], [], [], [], [], [], [], [], []];
+    const byColumn: unknown[][] = [[], [], [], [], [], [], [], [], [], [], [], [], []];
     const traceParent = this.hooks?.traceParent?.() ?? null;
     for (const { streamId, events, context } of streams) {
       this.validateAppend(streamId, events, context);
@@ -200,10 +200,10 @@ export class PostgresEventStore {
           JSON.stringify(event.data),
           traceParent,
         ];
-        values.forEach((value, column) => rowsOut[column].push(value));
+        for (const [column, value] of values.entries()) byColumn[column].push(value);
       });
     }
-    if (rowsOut[0].length > MAX_BATCH) throw new InvalidAppendError(`at most ${MAX_BATCH} events per append`);
+    if (byColumn[0].length > MAX_BATCH) throw new InvalidAppendError(`at most ${MAX_BATCH} events per append`);
     const sql = `INSERT INTO ${this.table} (event_id, stream_id, stream_position, type, schema_version, bot_id,
          correlation_id, causation_id, actor_kind, actor_id, occurred_at, data, trace_parent)
        SELECT e.event_id, e.stream_id, e.stream_position, e.type, e.schema_version, e.bot_id, e.correlation_id, e.causation_id,
@@ -217,7 +217,7 @@ export class PostgresEventStore {
          schema_version, bot_id, correlation_id, causation_id, actor_kind, actor_id, ${ISO_TIMESTAMPS}, data, trace_parent`;
     let rows: EventRow[];
     try {
-      rows = await this.query<EventRow>(sql, rowsOut, { ...options, statement: 'append_new_streams' });
+      rows = await this.query<EventRow>(sql, byColumn, { ...options, statement: 'append_new_streams' });
     } catch (error) {
       if (!isUniqueViolationOn(error, 'event_store_events_stream_position_key')) throw error;
       const stream = /\(stream_id, stream_position\)=\((.*), \d+\)/.exec(describeDetail(error))?.[1] ?? streams[0].streamId;

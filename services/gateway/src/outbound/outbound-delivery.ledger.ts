@@ -143,22 +143,8 @@ export class OutboundDeliveryLedger {
   }
 
   /**
-   * Marks a queued row as being sent, committed on its own, as its request is about to leave; false
-   * when the row is no longer queued, and then it must not be sent.
-   */
-  async markSending(requestId: string): Promise<boolean> {
-    const rows = await runSql<{ request_id: string }>(
-      detachedEntityManager(this.orm),
-      `UPDATE ${this.table} SET status = 'sending', claimed_at = now(), updated_at = now()
-       WHERE request_id = $1 AND status = 'queued' RETURNING request_id`,
-      [requestId],
-    );
-    return rows.length === 1;
-  }
-
-  /**
-   * `markSending` for several rows in one committed statement: the ids of those that were still queued
-   * (only those may be sent).
+   * Marks queued rows as being sent, committed on their own (one statement for all), as their requests
+   * are about to leave: the ids of those that were still queued; any other must not be sent.
    */
   async markSendingAll(requestIds: readonly string[]): Promise<Set<string>> {
     const rows = await runSql<{ request_id: string }>(
@@ -171,8 +157,9 @@ export class OutboundDeliveryLedger {
   }
 
   /**
-   * `settle` for several rows in one statement, in the caller's transaction: the ids of those settled now
-   * (not settled before).
+   * Writes the final status of the rows not yet settled, in one statement in the caller's transaction:
+   * the ids of those settled now (a row settled before, by a record that committed before its
+   * acknowledgement was lost, is left as it is).
    */
   async settleAll(em: EntityManager, settles: readonly { key: DeliveryKey; outcome: SendOutcome }[]): Promise<Set<string>> {
     if (!settles.length) return new Set();
@@ -200,27 +187,6 @@ export class OutboundDeliveryLedger {
   async lockAbandoned(em: EntityManager): Promise<DeliveryRow[]> {
     const rows = await runSql<RawRow>(em, `SELECT ${COLUMNS} FROM ${this.table} t WHERE status = 'sending' ORDER BY seq FOR UPDATE SKIP LOCKED`);
     return rows.map(toRow);
-  }
-
-  /**
-   * Writes the final status of a row not yet settled, in the caller's transaction; false when the row
-   * was already settled (a record that committed before its acknowledgement was lost).
-   */
-  async settle(em: EntityManager, key: DeliveryKey, outcome: SendOutcome): Promise<boolean> {
-    const rows = await runSql<{ request_id: string }>(
-      em,
-      `UPDATE ${this.table} SET status = $2, attempts = $3, message_id = $4, failure = $5, description = $6, updated_at = now()
-       WHERE request_id = $1 AND status IN ('queued', 'sending') RETURNING request_id`,
-      [
-        key.requestId,
-        outcome.kind,
-        outcome.attempts,
-        outcome.kind === 'delivered' ? outcome.messageId : null,
-        outcome.kind === 'failed' ? outcome.failure : null,
-        outcome.kind === 'failed' ? outcome.description : null,
-      ],
-    );
-    return rows.length === 1;
   }
 }
 
