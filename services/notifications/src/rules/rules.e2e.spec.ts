@@ -227,6 +227,45 @@ describe('Rules: events become messages, once, in the member’s language', () =
     expect(await messagesTo(telegramUserId)).toEqual([]);
   });
 
+  it('takes a member’s last outcome as whether they block the bot, however the outcomes are grouped into runs', async () => {
+    const cameBack = await member('en');
+    const leftSince = await member('en');
+    const blockedOf = async (telegramUserId: number) =>
+      (
+        await runSql<{ blocked_bot: boolean }>(
+          service.dependencies.orm.em.fork(),
+          'SELECT blocked_bot FROM notifications.notification_recipients WHERE telegram_user_id = $1',
+          [telegramUserId],
+        )
+      )[0]?.blocked_bot;
+    const forbidden = (chatId: number) =>
+      sources.publish('gateway', MessageDeliveryFailedSchema, BOT, {
+        requestId: randomUUID(),
+        botId: BOT,
+        chatId: String(chatId),
+        failure: 'DELIVERY_FAILURE_FORBIDDEN',
+        description: 'Forbidden: bot was blocked by the user',
+        attempts: 1,
+        failedAt: at,
+      });
+    const delivered = (chatId: number) =>
+      sources.publish('gateway', MessageDeliveredSchema, BOT, {
+        requestId: randomUUID(),
+        botId: BOT,
+        chatId: String(chatId),
+        messageId: '5',
+        attempts: 1,
+        deliveredAt: at,
+      });
+    // Published back to back, so the consumer mostly takes them in one run.
+    await forbidden(cameBack);
+    await delivered(cameBack);
+    await delivered(leftSince);
+    await forbidden(leftSince);
+    await waitFor('the last outcome applied', async () => ((await blockedOf(leftSince)) ? true : undefined));
+    expect(await blockedOf(cameBack)).toBe(false);
+  });
+
   describe('switched per bot', () => {
     const BOT_OFF = '7a1e0c52-3b2d-4c4e-9f10-5d6e7f8a9b03';
 
