@@ -124,6 +124,52 @@ describe('PostgresEventStore', () => {
     });
   });
 
+  describe('new streams in one statement', () => {
+    it('starts every stream with its own events and context, in the order given, in one transaction', async () => {
+      const recorded = await store.appendToNewStreams<CounterEvent>([
+        { streamId: 'many-a', events: [{ type: 'Incremented', data: { by: 1 } }], context: context({ correlationId: 'corr-a' }) },
+        {
+          streamId: 'many-b',
+          events: [
+            { type: 'Incremented', data: { by: 2 } },
+            { type: 'Incremented', data: { by: 3 } },
+          ],
+          context: context({ correlationId: 'corr-b', causationId: 'cause-b', actor: { kind: 'service', id: 'x' } }),
+        },
+      ]);
+      expect(recorded.map((e) => [e.metadata.streamId, e.metadata.streamPosition, e.data.by, e.metadata.correlationId])).toEqual([
+        ['many-a', 1, 1, 'corr-a'],
+        ['many-b', 1, 2, 'corr-b'],
+        ['many-b', 2, 3, 'corr-b'],
+      ]);
+      expect(new Set(recorded.map((e) => e.metadata.transactionId)).size).toBe(1);
+      expect(Number(recorded[1].metadata.globalPosition)).toBeGreaterThan(Number(recorded[0].metadata.globalPosition));
+      const b = await store.readStream<CounterEvent>('many-b');
+      expect(b.version).toBe(2);
+      expect(b.events[0].metadata).toMatchObject({ causationId: 'cause-b', actor: { kind: 'service', id: 'x' }, occurredAt: context().occurredAt });
+      expect(await store.appendToNewStreams([])).toEqual([]);
+    });
+
+    it('writes none of the streams when one exists already, and names it', async () => {
+      await store.append('many-c', 'no_stream', [{ type: 'Incremented', data: { by: 1 } }], context());
+      const attempt = store.appendToNewStreams([
+        { streamId: 'many-d', events: [{ type: 'Incremented', data: { by: 1 } }], context: context() },
+        { streamId: 'many-c', events: [{ type: 'Incremented', data: { by: 1 } }], context: context() },
+      ]);
+      await expect(attempt).rejects.toBeInstanceOf(WrongExpectedVersionError);
+      await expect(attempt).rejects.toMatchObject({ streamId: 'many-c' });
+      expect((await store.readStream('many-d')).version).toBe(0);
+      expect((await store.readStream('many-c')).version).toBe(1);
+    });
+
+    it('refuses the same stream twice and invalid input before writing', async () => {
+      const one = { streamId: 'many-e', events: [{ type: 'Incremented', data: { by: 1 } }], context: context() };
+      await expect(store.appendToNewStreams([one, one])).rejects.toBeInstanceOf(InvalidAppendError);
+      await expect(store.appendToNewStreams([{ ...one, context: context({ correlationId: '' }) }])).rejects.toBeInstanceOf(InvalidAppendError);
+      expect((await store.readStream('many-e')).version).toBe(0);
+    });
+  });
+
   describe('two writers on one stream', () => {
     it('lets exactly one win; the other gets the conflict error', async () => {
       const write = (by: number) => store.append('race-1', 'no_stream', [{ type: 'Incremented', data: { by } }], context());

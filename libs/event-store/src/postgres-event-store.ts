@@ -165,6 +165,70 @@ export class PostgresEventStore {
     return { nextExpectedVersion: rows[rows.length - 1].stream_position, events: recorded };
   }
 
+  /**
+   * Starts several new streams in one statement (each as `append(streamId, 'no_stream', events, context)`
+   * would): all are written or none. A stream that already exists fails the whole statement with
+   * `WrongExpectedVersionError` (inside a caller's transaction, that transaction is then aborted, as any
+   * failed append leaves it). A sender of many one-event streams (a broadcast's messages, the gateway's
+   * delivery outcomes) pays one round trip for a run of them instead of one each.
+   */
+  async appendToNewStreams<E extends DomainEvent>(
+    streams: readonly { readonly streamId: string; readonly events: readonly E[]; readonly context: EventContext }[],
+    options: StoreCallOptions = {},
+  ): Promise<RecordedEvent<E>[]> {
+    if (streams.length === 0) return [];
+    const seen = new Set<string>();
+    const byColumn: unknown[][] = [[], [], [], [], [], [], [], [], [], [], [], [], []];
+    const traceParent = this.hooks?.traceParent?.() ?? null;
+    for (const { streamId, events, context } of streams) {
+      this.validateAppend(streamId, events, context);
+      if (seen.has(streamId)) throw new InvalidAppendError(`stream ${streamId} given twice`);
+      seen.add(streamId);
+      events.forEach((event, index) => {
+        const values = [
+          this.generateId(),
+          streamId,
+          index + 1,
+          event.type,
+          this.versioning.currentVersion(event.type),
+          context.botId,
+          context.correlationId,
+          context.causationId,
+          context.actor.kind,
+          context.actor.id,
+          context.occurredAt.toISOString(),
+          JSON.stringify(event.data),
+          traceParent,
+        ];
+        for (const [column, value] of values.entries()) byColumn[column].push(value);
+      });
+    }
+    if (byColumn[0].length > MAX_BATCH) throw new InvalidAppendError(`at most ${MAX_BATCH} events per append`);
+    const sql = `INSERT INTO ${this.table} (event_id, stream_id, stream_position, type, schema_version, bot_id,
+         correlation_id, causation_id, actor_kind, actor_id, occurred_at, data, trace_parent)
+       SELECT e.event_id, e.stream_id, e.stream_position, e.type, e.schema_version, e.bot_id, e.correlation_id, e.causation_id,
+         e.actor_kind, e.actor_id, e.occurred_at, e.data, e.trace_parent
+       FROM unnest($1::uuid[], $2::text[], $3::integer[], $4::text[], $5::integer[], $6::text[], $7::text[], $8::text[], $9::text[],
+         $10::text[], $11::timestamptz[], $12::jsonb[], $13::text[]) WITH ORDINALITY
+         AS e(event_id, stream_id, stream_position, type, schema_version, bot_id, correlation_id, causation_id, actor_kind, actor_id,
+           occurred_at, data, trace_parent, ordinal)
+       ORDER BY e.ordinal
+       RETURNING global_position::text, transaction_id::text, event_id, stream_id, stream_position, type,
+         schema_version, bot_id, correlation_id, causation_id, actor_kind, actor_id, ${ISO_TIMESTAMPS}, data, trace_parent`;
+    let rows: EventRow[];
+    try {
+      rows = await this.query<EventRow>(sql, byColumn, { ...options, statement: 'append_new_streams' });
+    } catch (error) {
+      if (!isUniqueViolationOn(error, 'event_store_events_stream_position_key')) throw error;
+      const stream = /\(stream_id, stream_position\)=\((.*), \d+\)/.exec(describeDetail(error))?.[1] ?? streams[0].streamId;
+      throw new WrongExpectedVersionError(stream, 0, undefined);
+    }
+    this.notifyAppended();
+    const recorded = rows.map((row) => this.toRecordedEvent<E>(row));
+    this.hooks?.appended?.(recorded);
+    return recorded;
+  }
+
   /** The stream's events from `fromVersion` (exclusive, default 0 = all), upcast. */
   async readStream<E extends DomainEvent>(
     streamId: string,
@@ -421,4 +485,10 @@ function isUniqueViolationOn(error: unknown, constraint: string): boolean {
   const pgError = error as { code?: string; constraint?: string; cause?: { code?: string; constraint?: string } };
   const candidate = pgError.code ? pgError : pgError.cause;
   return candidate?.code === UNIQUE_VIOLATION && candidate.constraint === constraint;
+}
+
+/** PostgreSQL's detail of a failed statement (`Key (…)=(…) already exists.`), or ''. */
+function describeDetail(error: unknown): string {
+  const pgError = error as { detail?: string; cause?: { detail?: string } };
+  return pgError.detail ?? pgError.cause?.detail ?? '';
 }

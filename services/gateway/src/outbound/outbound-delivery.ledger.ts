@@ -143,44 +143,50 @@ export class OutboundDeliveryLedger {
   }
 
   /**
-   * Marks a queued row as being sent, committed on its own, as its request is about to leave; false
-   * when the row is no longer queued, and then it must not be sent.
+   * Marks queued rows as being sent, committed on their own (one statement for all), as their requests
+   * are about to leave: the ids of those that were still queued; any other must not be sent.
    */
-  async markSending(requestId: string): Promise<boolean> {
+  async markSendingAll(requestIds: readonly string[]): Promise<Set<string>> {
     const rows = await runSql<{ request_id: string }>(
       detachedEntityManager(this.orm),
       `UPDATE ${this.table} SET status = 'sending', claimed_at = now(), updated_at = now()
-       WHERE request_id = $1 AND status = 'queued' RETURNING request_id`,
-      [requestId],
+       WHERE request_id = ANY($1::uuid[]) AND status = 'queued' RETURNING request_id`,
+      [requestIds],
     );
-    return rows.length === 1;
+    return new Set(rows.map((row) => row.request_id));
+  }
+
+  /**
+   * Writes the final status of the rows not yet settled, in one statement in the caller's transaction:
+   * the ids of those settled now (a row settled before, by a record that committed before its
+   * acknowledgement was lost, is left as it is).
+   */
+  async settleAll(em: EntityManager, settles: readonly { key: DeliveryKey; outcome: SendOutcome }[]): Promise<Set<string>> {
+    if (!settles.length) return new Set();
+    const rows = await runSql<{ request_id: string }>(
+      em,
+      `UPDATE ${this.table} t SET status = s.status, attempts = s.attempts, message_id = s.message_id, failure = s.failure,
+              description = s.description, updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::integer[], $4::bigint[], $5::text[], $6::text[])
+           AS s(request_id, status, attempts, message_id, failure, description)
+        WHERE t.request_id = s.request_id AND t.status IN ('queued', 'sending')
+       RETURNING t.request_id`,
+      [
+        settles.map((s) => s.key.requestId),
+        settles.map((s) => s.outcome.kind),
+        settles.map((s) => s.outcome.attempts),
+        settles.map((s) => (s.outcome.kind === 'delivered' ? s.outcome.messageId : null)),
+        settles.map((s) => (s.outcome.kind === 'failed' ? s.outcome.failure : null)),
+        settles.map((s) => (s.outcome.kind === 'failed' ? s.outcome.description : null)),
+      ],
+    );
+    return new Set(rows.map((row) => row.request_id));
   }
 
   /** Rows left 'sending' by a process that is gone, locked in the caller's transaction. */
   async lockAbandoned(em: EntityManager): Promise<DeliveryRow[]> {
     const rows = await runSql<RawRow>(em, `SELECT ${COLUMNS} FROM ${this.table} t WHERE status = 'sending' ORDER BY seq FOR UPDATE SKIP LOCKED`);
     return rows.map(toRow);
-  }
-
-  /**
-   * Writes the final status of a row not yet settled, in the caller's transaction; false when the row
-   * was already settled (a record that committed before its acknowledgement was lost).
-   */
-  async settle(em: EntityManager, key: DeliveryKey, outcome: SendOutcome): Promise<boolean> {
-    const rows = await runSql<{ request_id: string }>(
-      em,
-      `UPDATE ${this.table} SET status = $2, attempts = $3, message_id = $4, failure = $5, description = $6, updated_at = now()
-       WHERE request_id = $1 AND status IN ('queued', 'sending') RETURNING request_id`,
-      [
-        key.requestId,
-        outcome.kind,
-        outcome.attempts,
-        outcome.kind === 'delivered' ? outcome.messageId : null,
-        outcome.kind === 'failed' ? outcome.failure : null,
-        outcome.kind === 'failed' ? outcome.description : null,
-      ],
-    );
-    return rows.length === 1;
   }
 }
 

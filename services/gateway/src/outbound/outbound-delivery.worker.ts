@@ -33,8 +33,9 @@ export interface OutboundDeliveryWorkerOptions {
   /** Retries of 5xx and network failures (default: 4 rounds, 0.5 s, 2 s, 5 s apart). */
   readonly retry?: SendRetryPolicy;
   /**
-   * Chats sent to at once; one message in flight per chat (default 64: a paid broadcast at 1000/s needs
-   * that many on their way while each send and its two short transactions take tens of milliseconds).
+   * Chats sent to at once; one message in flight per chat (default 256: a paid broadcast at 1000/s keeps
+   * each chat's message in flight from its claim through its mark, the Bot API call and its recorded
+   * outcome, a few hundred milliseconds on a busy machine, and needs that many on their way).
    */
   readonly concurrentChats?: number;
   /** Look for queued requests this often besides the consumer's wake-ups (default 500 ms). */
@@ -57,6 +58,9 @@ interface Flight {
   stage: 'waiting' | 'leaving' | 'left';
   task?: Promise<void>;
 }
+
+/** See `OutboundDeliveryWorkerOptions.concurrentChats`. */
+export const DEFAULT_CONCURRENT_CHATS = 256;
 
 /** Why a request did not leave: it stays 'queued', and is sent by a later look or after a restart. */
 class NotSentError extends Error {}
@@ -95,12 +99,18 @@ export class OutboundDeliveryWorker {
   private pumpAgain = false;
   private timer: NodeJS.Timeout | undefined;
   private failingSince: number | undefined;
+  /** Marks asked for and not yet sent to the database: one statement marks all that gathered meanwhile. */
+  private marks: { requestId: string; done: (marked: boolean) => void; failed: (error: unknown) => void }[] = [];
+  private marking: Promise<void> | undefined;
+  /** Outcomes to record: one transaction records all that gathered while the previous one ran. */
+  private records: { row: DeliveryRow; outcome: SendOutcome; done: () => void; failed: (error: unknown) => void }[] = [];
+  private recording: Promise<void> | undefined;
 
   constructor(private readonly options: OutboundDeliveryWorkerOptions) {
     this.ledger = new OutboundDeliveryLedger(options.orm);
     this.logger = options.logger ?? new Logger('OutboundDeliveryWorker');
     this.throttle = options.throttle ?? new TelegramThrottle({ logger: this.logger });
-    this.concurrency = Math.max(1, options.concurrentChats ?? 64);
+    this.concurrency = Math.max(1, options.concurrentChats ?? DEFAULT_CONCURRENT_CHATS);
     this.unhostedGraceMs = options.unhostedGraceMs ?? 30_000;
     this.recordBackoffMs = options.recordBackoffMs ?? [200, 1_000, 5_000];
   }
@@ -166,7 +176,10 @@ export class OutboundDeliveryWorker {
     }
     const abandoned = await detachedEntityManager(this.options.orm).transactional(async (em) => {
       const rows = await this.ledger.lockAbandoned(em);
-      for (const row of rows) await this.settle(em, row, outcomeUnknown(row));
+      await this.settle(
+        em,
+        rows.map((row) => ({ row, outcome: outcomeUnknown(row) })),
+      );
       return rows.length;
     });
     if (abandoned) this.logger.warn(`${abandoned} outbound message(s) were being sent when the gateway stopped: not sent again, failed OUTCOME_UNKNOWN`);
@@ -200,6 +213,7 @@ export class OutboundDeliveryWorker {
       const rows = await this.ledger.findHeads(em, limit, waitingBots, [...this.flights.keys()]);
       const claimed: { row: DeliveryRow; api: Api }[] = [];
       let passedOver = 0;
+      const failing: { row: DeliveryRow; outcome: SendOutcome }[] = [];
       for (const row of rows) {
         const api = this.options.telegram.apiFor(row.botId);
         if (api) {
@@ -210,9 +224,10 @@ export class OutboundDeliveryWorker {
         const since = this.unhosted.get(row.botId) ?? now;
         this.unhosted.set(row.botId, since);
         if (now - since >= this.unhostedGraceMs) {
-          await this.settle(em, row, { kind: 'failed', failure: 'bot_unavailable', description: 'the bot is not hosted by this gateway', attempts: 0 });
+          failing.push({ row, outcome: { kind: 'failed', failure: 'bot_unavailable', description: 'the bot is not hosted by this gateway', attempts: 0 } });
         }
       }
+      await this.settle(em, failing);
       return { claimed, passedOver };
     });
   }
@@ -250,7 +265,7 @@ export class OutboundDeliveryWorker {
     flight.stage = 'leaving';
     let marked = false;
     try {
-      marked = await this.ledger.markSending(flight.row.requestId);
+      marked = await this.markSending(flight.row.requestId);
     } finally {
       flight.stage = marked ? 'left' : 'waiting';
     }
@@ -258,28 +273,90 @@ export class OutboundDeliveryWorker {
   }
 
   /**
-   * Settles the row with its outcome event, trying again while the database refuses: the outcome is
-   * only in memory now, and a row left 'sending' would later fail OUTCOME_UNKNOWN.
+   * Marks the row 'sending', committed, with the marks asked for meanwhile by other flights (one
+   * statement for all; each flight still waits for its own row's commit before calling Telegram).
    */
-  private async record(row: DeliveryRow, outcome: SendOutcome): Promise<void> {
+  private markSending(requestId: string): Promise<boolean> {
+    return new Promise<boolean>((done, failed) => {
+      this.marks.push({ requestId, done, failed });
+      this.marking ??= this.markGathered();
+    });
+  }
+
+  private async markGathered(): Promise<void> {
+    // The flights let go by the throttle in this turn of the event loop join the first statement.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.marks.length) {
+      const marks = this.marks;
+      this.marks = [];
+      try {
+        const marked = await this.ledger.markSendingAll(marks.map((mark) => mark.requestId));
+        for (const mark of marks) mark.done(marked.has(mark.requestId));
+      } catch (error) {
+        for (const mark of marks) mark.failed(error);
+      }
+    }
+    this.marking = undefined;
+  }
+
+  /**
+   * Settles the row with its outcome event, with the outcomes of other flights that gathered meanwhile
+   * (one transaction for all), trying again while the database refuses: the outcome is only in memory
+   * now, and a row left 'sending' would later fail OUTCOME_UNKNOWN.
+   */
+  private record(row: DeliveryRow, outcome: SendOutcome): Promise<void> {
+    return new Promise<void>((done, failed) => {
+      this.records.push({ row, outcome, done, failed });
+      this.recording ??= this.recordGathered();
+    });
+  }
+
+  private async recordGathered(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.records.length) {
+      const records = this.records;
+      this.records = [];
+      try {
+        await this.recordAll(records);
+        for (const record of records) record.done();
+      } catch (error) {
+        for (const record of records) record.failed(error);
+      }
+    }
+    this.recording = undefined;
+  }
+
+  private async recordAll(records: readonly { row: DeliveryRow; outcome: SendOutcome }[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await detachedEntityManager(this.options.orm).transactional((em) => this.settle(em, row, outcome));
+        await detachedEntityManager(this.options.orm).transactional((em) => this.settle(em, records));
         return;
       } catch (error) {
-        // Once stopping, a few more tries; then the row stays 'sending' (OUTCOME_UNKNOWN at the next start).
+        // Once stopping, a few more tries; then the rows stay 'sending' (OUTCOME_UNKNOWN at the next start).
         if (this.state === 'stopped' && attempt >= 3) throw error;
-        this.logger.warn(`outbound ${row.requestId}: could not record the outcome (attempt ${attempt}): ${describe(error)}`);
+        const ids = records.map((record) => record.row.requestId);
+        this.logger.warn(
+          `outbound ${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ` and ${ids.length - 3} more` : ''}: could not record the outcome (attempt ${attempt}): ${describe(error)}`,
+        );
         await sleep(this.recordBackoffMs[Math.min(attempt, this.recordBackoffMs.length) - 1] ?? 1_000);
       }
     }
   }
 
-  /** The final status and its event, in the caller's transaction; nothing when already settled. */
-  private async settle(em: EntityManager, row: DeliveryRow, outcome: SendOutcome): Promise<void> {
-    if (!(await this.ledger.settle(em, row, outcome))) return;
+  /** The final statuses and their events, in the caller's transaction; nothing for a row already settled. */
+  private async settle(em: EntityManager, settles: readonly { row: DeliveryRow; outcome: SendOutcome }[]): Promise<void> {
+    if (!settles.length) return;
+    const settled = await this.ledger.settleAll(
+      em,
+      settles.map(({ row, outcome }) => ({ key: row, outcome })),
+    );
     const now = new Date();
-    await this.options.store.append(deliveryStreamId(row.requestId), 'no_stream', [toEvent(row, outcome, now)], contextOf(row, now), { em });
+    await this.options.store.appendToNewStreams(
+      settles
+        .filter(({ row }) => settled.has(row.requestId))
+        .map(({ row, outcome }) => ({ streamId: deliveryStreamId(row.requestId), events: [toEvent(row, outcome, now)], context: contextOf(row, now) })),
+      { em },
+    );
   }
 
   private async recordBotBlocked(row: DeliveryRow): Promise<void> {

@@ -51,15 +51,13 @@ export async function sendOutboundMessage(
   const replyMarkup = message.buttons.length ? { inline_keyboard: message.buttons.map((row) => row.map(toTelegramButton)) } : undefined;
   let attempts = 0;
   for (let round = 1; ; round++) {
+    // `beforeCall` throwing (a worker stopping) leaves Telegram uncalled: the error comes back as the outcome.
     const outcome = await throttle.send(
       bot,
       message.chatId,
-      async () => {
-        // Throwing here (a worker stopping) leaves Telegram uncalled: the error comes back as the outcome.
-        await beforeCall?.();
-        return call(api, message, replyMarkup);
-      },
+      () => call(api, message, replyMarkup),
       message.paidBroadcast ? 'paid' : 'bulk',
+      beforeCall && (async () => beforeCall()),
     );
     attempts += outcome.attempts;
     if (outcome.ok) return { kind: 'delivered', messageId: outcome.value, attempts };

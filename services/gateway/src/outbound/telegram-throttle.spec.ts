@@ -92,6 +92,25 @@ describe('TelegramThrottle', () => {
       await clock.advance(1_000);
       expect(calls.map((c) => c.label)).toEqual(['first', 'second']);
     });
+    it('counts the limits again when the calls leave, so slots released together after a slow beforeCall do not burst', async () => {
+      const t = throttle({ perChat: { limit: 1, windowMs: 1_000, burst: 1 }, perBot: { limit: 10, windowMs: 1_000, burst: 1 } });
+      // One shared step before the calls (the delivery worker's mark of several rows in one statement)
+      // lets the slots taken at 0, 100, 200 and 300 ms go together at 400 ms.
+      const marked = clock.sleep(400);
+      const sent = [1, 2, 3, 4].map((n) => t.send(BOT, ALICE + n, ok(`c${n}`), 'bulk', () => marked));
+      await clock.advance(2_000);
+      expect((await Promise.all(sent)).every((outcome) => outcome.ok)).toBe(true);
+      expect(timesOf('c')).toEqual([400, 500, 600, 700]);
+    });
+
+    it('does not call when beforeCall throws, and says why', async () => {
+      const t = throttle({});
+      const refused = new Error('the worker stopped');
+      const outcome = t.send(BOT, ALICE, ok('never'), 'bulk', () => Promise.reject(refused));
+      await clock.advance(1_000);
+      expect(await outcome).toEqual({ ok: false, error: refused, attempts: 0 });
+      expect(calls).toEqual([]);
+    });
   });
 
   describe('across chats', () => {

@@ -67,6 +67,7 @@ export interface TelegramThrottleOptions {
 
 interface Job {
   readonly call: () => Promise<unknown>;
+  readonly beforeCall: (() => Promise<void>) | undefined;
   readonly lane: SendLane;
   readonly resolve: (outcome: ThrottledOutcome<unknown>) => void;
 }
@@ -75,6 +76,8 @@ interface ChatLane {
   readonly chatId: number;
   readonly bucket: TokenBucket;
   readonly groupBucket: TokenBucket | undefined;
+  /** The same rules counted at the moment each call leaves (after its `beforeCall`): see `run`. */
+  readonly callBuckets: readonly TokenBucket[];
   pausedUntil: number;
   /** FIFO: the head is being sent (or waiting for its slot), so one chat's messages keep their order. */
   readonly queue: Job[];
@@ -84,6 +87,9 @@ interface BotLane {
   readonly bucket: TokenBucket;
   /** The paid lane's bucket, made at the bot's first paid send. */
   paidBucket: TokenBucket | undefined;
+  /** The bot's lanes counted at the moment each call leaves: see `run`. */
+  readonly callBucket: TokenBucket;
+  paidCallBucket: TokenBucket | undefined;
   pausedUntil: number;
   /** The last chat Telegram limited, and until when. */
   lastLimited: { readonly chatId: number; readonly until: number } | undefined;
@@ -121,11 +127,11 @@ export class TelegramThrottle {
    * Runs `call` (one Bot API request to `chatId`) when the limits allow, after every earlier send to
    * that chat; on 429 waits `retry_after` and calls again. Never rejects: errors come back in the outcome.
    */
-  send<T>(bot: ThrottledBot, chatId: number, call: () => Promise<T>, lane: SendLane = 'bulk'): Promise<ThrottledOutcome<T>> {
+  send<T>(bot: ThrottledBot, chatId: number, call: () => Promise<T>, lane: SendLane = 'bulk', beforeCall?: () => Promise<void>): Promise<ThrottledOutcome<T>> {
     const botLane = this.botLane(bot);
     const chat = this.chatLane(botLane, chatId);
     return new Promise<ThrottledOutcome<T>>((resolve) => {
-      chat.queue.push({ call, lane, resolve: resolve as Job['resolve'] });
+      chat.queue.push({ call, beforeCall, lane, resolve: resolve as Job['resolve'] });
       if (chat.queue.length === 1) void this.drain(botLane, chat);
     });
   }
@@ -140,18 +146,28 @@ export class TelegramThrottle {
   private async drain(bot: BotLane, chat: ChatLane): Promise<void> {
     while (chat.queue.length > 0) {
       const job = chat.queue[0];
-      const outcome = await this.run(bot, chat, job.call, job.lane);
+      const outcome = await this.run(bot, chat, job);
       chat.queue.shift();
       job.resolve(outcome);
     }
     if (this.lanes > LANES_BEFORE_CLEANUP) this.forgetIdleLanes();
   }
 
-  private async run(bot: BotLane, chat: ChatLane, call: () => Promise<unknown>, lane: SendLane): Promise<ThrottledOutcome<unknown>> {
+  /**
+   * Takes the call's slot, runs its `beforeCall` (the delivery worker's mark, which can take a while and
+   * lets several calls go at once when it is shared), then waits until the same limits, counted at the
+   * moments calls actually leave, allow it too: slots taken evenly but released together after a slow
+   * `beforeCall` would otherwise reach Telegram in a burst over its limits.
+   */
+  private async run(bot: BotLane, chat: ChatLane, { call, beforeCall, lane }: Job): Promise<ThrottledOutcome<unknown>> {
     let attempts = 0;
     for (;;) {
       try {
         await this.acquire(bot, chat, lane);
+        if (beforeCall) {
+          await beforeCall();
+          await this.acquireCall(bot, chat, lane);
+        }
       } catch (error) {
         return { ok: false, error, attempts };
       }
@@ -191,6 +207,21 @@ export class TelegramThrottle {
     }
   }
 
+  /** The call-time buckets' tokens (see `run`); pauses were waited for by `acquire`. */
+  private async acquireCall(bot: BotLane, chat: ChatLane, lane: SendLane): Promise<void> {
+    if (lane === 'paid') bot.paidCallBucket ??= new TokenBucket(this.limits.perBotPaid, this.clock.now());
+    const buckets = [...chat.callBuckets, lane === 'paid' ? bot.paidCallBucket! : bot.callBucket];
+    for (;;) {
+      const now = this.clock.now();
+      const waitMs = Math.max(...buckets.map((bucket) => bucket.waitMs(now)));
+      if (waitMs <= 0) {
+        for (const bucket of buckets) bucket.take(now);
+        return;
+      }
+      await this.clock.sleep(Math.ceil(waitMs));
+    }
+  }
+
   private pause(bot: BotLane, chat: ChatLane, retryAfterMs: number): void {
     const now = this.clock.now();
     const until = now + retryAfterMs;
@@ -209,7 +240,16 @@ export class TelegramThrottle {
     const key = `${bot.botId}#${bot.tokenVersion}`;
     let lane = this.bots.get(key);
     if (!lane) {
-      lane = { bucket: new TokenBucket(this.limits.perBot, this.clock.now()), paidBucket: undefined, pausedUntil: 0, lastLimited: undefined, chats: new Map() };
+      const now = this.clock.now();
+      lane = {
+        bucket: new TokenBucket(this.limits.perBot, now),
+        paidBucket: undefined,
+        callBucket: new TokenBucket(this.limits.perBot, now),
+        paidCallBucket: undefined,
+        pausedUntil: 0,
+        lastLimited: undefined,
+        chats: new Map(),
+      };
       this.bots.set(key, lane);
     }
     return lane;
@@ -223,6 +263,7 @@ export class TelegramThrottle {
         chatId,
         bucket: new TokenBucket(this.limits.perChat, now),
         groupBucket: chatId < 0 ? new TokenBucket(this.limits.perGroup, now) : undefined,
+        callBuckets: [new TokenBucket(this.limits.perChat, now), ...(chatId < 0 ? [new TokenBucket(this.limits.perGroup, now)] : [])],
         pausedUntil: 0,
         queue: [],
       };
@@ -237,13 +278,19 @@ export class TelegramThrottle {
     const now = this.clock.now();
     for (const [key, bot] of this.bots) {
       for (const [chatId, chat] of bot.chats) {
-        const idle = chat.queue.length === 0 && chat.pausedUntil <= now && chat.bucket.isFull(now) && (chat.groupBucket?.isFull(now) ?? true);
+        const idle =
+          chat.queue.length === 0 &&
+          chat.pausedUntil <= now &&
+          chat.bucket.isFull(now) &&
+          (chat.groupBucket?.isFull(now) ?? true) &&
+          chat.callBuckets.every((bucket) => bucket.isFull(now));
         if (idle) {
           bot.chats.delete(chatId);
           this.lanes--;
         }
       }
-      if (bot.chats.size === 0 && bot.pausedUntil <= now && bot.bucket.isFull(now) && (bot.paidBucket?.isFull(now) ?? true)) this.bots.delete(key);
+      const full = [bot.bucket, bot.paidBucket, bot.callBucket, bot.paidCallBucket].every((bucket) => bucket?.isFull(now) ?? true);
+      if (bot.chats.size === 0 && bot.pausedUntil <= now && full) this.bots.delete(key);
     }
   }
 }

@@ -212,14 +212,17 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
       );
       if (!rows.length) return 0;
       const now = new Date();
-      for (const row of rows) {
-        await this.request(em, broadcast, Number(row.telegram_user_id), row.request_id, broadcast.text, now, {
-          parseMode: broadcast.parse_mode,
-          photo: broadcast.photo,
-          buttons: broadcast.buttons.map((b) => [{ text: b.text, url: b.url }]),
-          paid: broadcast.paid,
-        });
-      }
+      // Every member's message in one statement: a release of hundreds is one round trip, not hundreds.
+      const options: RequestOptions = {
+        parseMode: broadcast.parse_mode,
+        photo: broadcast.photo,
+        buttons: broadcast.buttons.map((b) => [{ text: b.text, url: b.url }]),
+        paid: broadcast.paid,
+      };
+      await this.store.appendToNewStreams(
+        rows.map((row) => messageRequest(broadcast, Number(row.telegram_user_id), row.request_id, broadcast.text, now, options)),
+        { em },
+      );
       await runSql(
         em,
         "UPDATE notifications.notification_broadcast_recipients SET state = 'requested', requested_at = $3 WHERE broadcast_id = $1 AND telegram_user_id = ANY($2::bigint[])",
@@ -239,31 +242,8 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
     now: Date,
     options: RequestOptions = {},
   ): Promise<void> {
-    const event: MessageSendRequested = {
-      type: 'MessageSendRequested',
-      data: {
-        requestId,
-        botId: broadcast.bot_id,
-        chatId,
-        text,
-        ...(options.parseMode ? { parseMode: options.parseMode } : {}),
-        buttons: options.buttons ?? [],
-        disableNotification: false,
-        ...(options.paid ? { allowPaidBroadcast: true } : {}),
-        ...(options.photo ? { photo: options.photo } : {}),
-        ...(options.editMessageId ? { editMessageId: options.editMessageId } : {}),
-        purpose: options.editMessageId ? 'notifications:broadcast-progress' : 'notifications:broadcast',
-        requestedAt: now.toISOString(),
-      },
-    };
-    const context: EventContext = {
-      botId: broadcast.bot_id,
-      correlationId: requestId,
-      causationId: null,
-      actor: { kind: 'service', id: 'notifications' },
-      occurredAt: now,
-    };
-    await this.store.append(outboundStreamId(requestId), 'no_stream', [event], context, { em });
+    const { streamId, events, context } = messageRequest(broadcast, chatId, requestId, text, now, options);
+    await this.store.append(streamId, 'no_stream', events, context, { em });
   }
 
   /**
@@ -341,4 +321,40 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
     const total = report.sent + report.failed + report.blocked + report.skipped + report.cancelled;
     await this.editProgress(em, broadcast, { status: 'finished', total, ...report, remaining: 0, etaSeconds: 0 });
   }
+}
+
+/** One message into the outbound path: its stream (new: one request id, one message), its event and context. */
+function messageRequest(
+  broadcast: ActiveBroadcast,
+  chatId: number,
+  requestId: string,
+  text: string,
+  now: Date,
+  options: RequestOptions,
+): { streamId: string; events: MessageSendRequested[]; context: EventContext } {
+  const event: MessageSendRequested = {
+    type: 'MessageSendRequested',
+    data: {
+      requestId,
+      botId: broadcast.bot_id,
+      chatId,
+      text,
+      ...(options.parseMode ? { parseMode: options.parseMode } : {}),
+      buttons: options.buttons ?? [],
+      disableNotification: false,
+      ...(options.paid ? { allowPaidBroadcast: true } : {}),
+      ...(options.photo ? { photo: options.photo } : {}),
+      ...(options.editMessageId ? { editMessageId: options.editMessageId } : {}),
+      purpose: options.editMessageId ? 'notifications:broadcast-progress' : 'notifications:broadcast',
+      requestedAt: now.toISOString(),
+    },
+  };
+  const context: EventContext = {
+    botId: broadcast.bot_id,
+    correlationId: requestId,
+    causationId: null,
+    actor: { kind: 'service', id: 'notifications' },
+    occurredAt: now,
+  };
+  return { streamId: outboundStreamId(requestId), events: [event], context };
 }

@@ -199,32 +199,54 @@ describe('Rules: events become messages, once, in the member’s language', () =
     expect(messages.map((m) => m.data.text)).toEqual(['Your subscription is active: 30 days, until 2026-12-30.']);
   });
 
-  it('sends nothing to a member whose last message came back 403', async () => {
-    const telegramUserId = await member('en');
-    await sources.publish('gateway', MessageDeliveryFailedSchema, BOT, {
+  const blockedOf = async (telegramUserId: number) =>
+    (
+      await runSql<{ blocked_bot: boolean }>(
+        service.dependencies.orm.em.fork(),
+        'SELECT blocked_bot FROM notifications.notification_recipients WHERE telegram_user_id = $1',
+        [telegramUserId],
+      )
+    )[0]?.blocked_bot;
+  const forbidden = (chatId: number) =>
+    sources.publish('gateway', MessageDeliveryFailedSchema, BOT, {
       requestId: randomUUID(),
       botId: BOT,
-      chatId: String(telegramUserId),
+      chatId: String(chatId),
       failure: 'DELIVERY_FAILURE_FORBIDDEN',
       description: 'Forbidden: bot was blocked by the user',
       attempts: 1,
       failedAt: at,
     });
-    await waitFor('blocked-the-bot', async () =>
-      (
-        await runSql<{ blocked_bot: boolean }>(
-          service.dependencies.orm.em.fork(),
-          'SELECT blocked_bot FROM notifications.notification_recipients WHERE telegram_user_id = $1',
-          [telegramUserId],
-        )
-      )[0]?.blocked_bot
-        ? true
-        : undefined,
-    );
+
+  it('sends nothing to a member whose last message came back 403', async () => {
+    const telegramUserId = await member('en');
+    await forbidden(telegramUserId);
+    await waitFor('blocked-the-bot', async () => ((await blockedOf(telegramUserId)) ? true : undefined));
     await levelUp(telegramUserId, 3);
     await waitFor('the decision', async () => ((await decided(telegramUserId)).length === 1 ? true : undefined));
     expect(await decided(telegramUserId)).toEqual([{ rule: 'level_reached', outcome: 'unreachable' }]);
     expect(await messagesTo(telegramUserId)).toEqual([]);
+  });
+
+  it('takes a member’s last outcome as whether they block the bot, however the outcomes are grouped into runs', async () => {
+    const cameBack = await member('en');
+    const leftSince = await member('en');
+    const delivered = (chatId: number) =>
+      sources.publish('gateway', MessageDeliveredSchema, BOT, {
+        requestId: randomUUID(),
+        botId: BOT,
+        chatId: String(chatId),
+        messageId: '5',
+        attempts: 1,
+        deliveredAt: at,
+      });
+    // Published back to back, so the consumer mostly takes them in one run.
+    await forbidden(cameBack);
+    await delivered(cameBack);
+    await delivered(leftSince);
+    await forbidden(leftSince);
+    await waitFor('the last outcome applied', async () => ((await blockedOf(leftSince)) ? true : undefined));
+    expect(await blockedOf(cameBack)).toBe(false);
   });
 
   describe('switched per bot', () => {

@@ -44,7 +44,7 @@ export interface BroadcastRigOptions {
   /** The gateway throttle's limits over Telegram's. */
   readonly throttleLimits?: Partial<TelegramSendLimits>;
   readonly broadcast?: Partial<BroadcastSettings>;
-  /** Chats the gateway's outbound worker serves at once (default 64). */
+  /** Chats the gateway's outbound worker serves at once (default: the worker's). */
   readonly concurrentChats?: number;
 }
 
@@ -104,7 +104,7 @@ export class BroadcastRig {
     const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
     const outbound = new OutboundDelivery({
       throttle: new TelegramThrottle({ limits: options.throttleLimits ?? {} }),
-      concurrentChats: options.concurrentChats ?? 64,
+      ...(options.concurrentChats ? { concurrentChats: options.concurrentChats } : {}),
       pollIntervalMs: 50,
       logger: quiet,
     });
