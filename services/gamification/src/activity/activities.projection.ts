@@ -27,7 +27,8 @@ const RECORD = `
       best = GREATEST(activity_scores.best, EXCLUDED.best),
       total = activity_scores.total + EXCLUDED.total,
       activities = activity_scores.activities + 1,
-      updated_at = GREATEST(activity_scores.updated_at, EXCLUDED.updated_at)
+      updated_at = GREATEST(activity_scores.updated_at, EXCLUDED.updated_at),
+      tx = pg_current_xact_id()
   )
   INSERT INTO gamification.activity_stats (bot_id, telegram_user_id, total_activities, best_score, last_activity_at)
   SELECT bot_id, telegram_user_id, 1, score, occurred_at FROM recorded
