@@ -17,7 +17,13 @@ const MIB = 1024 * 1024;
 
 async function main(databaseUrl: string): Promise<void> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
-  const orm = await createServiceOrm({ clientUrl: databaseUrl, schema: 'gamification', migrations: gamificationService.migrations, poolSize: 2, statementTimeoutMs: 0 });
+  const orm = await createServiceOrm({
+    clientUrl: databaseUrl,
+    schema: 'gamification',
+    migrations: gamificationService.migrations,
+    poolSize: 2,
+    statementTimeoutMs: 0,
+  });
   await orm.migrator.up();
   const botId = randomUUID();
   await pool.query('SELECT setseed(0.42)');
@@ -39,8 +45,10 @@ async function main(databaseUrl: string): Promise<void> {
   const loadMs = performance.now() - loadStart;
   global.gc?.();
   const after = process.memoryUsage();
-  console.log(`load ${MEMBERS} rows (best and total boards): ${Math.round(loadMs)} ms; typed arrays ${(index.bytes / MIB).toFixed(1)} MiB; ` +
-    `heap+buffers +${((after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / MIB).toFixed(1)} MiB; RSS ${(after.rss / MIB).toFixed(0)} MiB`);
+  console.log(
+    `load ${MEMBERS} rows (best and total boards): ${Math.round(loadMs)} ms; typed arrays ${(index.bytes / MIB).toFixed(1)} MiB; ` +
+      `heap+buffers +${((after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / MIB).toFixed(1)} MiB; RSS ${(after.rss / MIB).toFixed(0)} MiB`,
+  );
   const query = new ActivityBoardsQuery(orm, index, xp);
   const key = { botId, activityType: 'quiz' };
   const time = async (run: (i: number) => Promise<void>, n: number) => {
@@ -54,13 +62,33 @@ async function main(databaseUrl: string): Promise<void> {
     return `p50 ${percentile(t, 50).toFixed(3)} ms, p99 ${percentile(t, 99).toFixed(3)} ms`;
   };
   const member = (i: number) => String(FIRST_ID + 1 + ((i * 7919 + 500_000) % MEMBERS));
-  console.log(`top 100: ${await time(async () => { if ((await query.board(key, 'best', { limit: 100 })).top.length !== 100) throw new Error('short'); }, SAMPLES)}`);
-  console.log(`my rank (best): ${await time(async (i) => { if (!(await query.board(key, 'best', { limit: 0, telegramUserId: member(i) })).me) throw new Error('no rank'); }, SAMPLES)}`);
-  console.log(`my rank + 5 neighbours + top 100 (total): ${await time(async (i) => { await query.board(key, 'total', { limit: 100, telegramUserId: member(i), neighbours: 5 }); }, SAMPLES)}`);
-  const sql = (i: number) => pool.query<{ rank: string }>(
-    `SELECT count(*) + 1 AS rank FROM gamification.activity_scores WHERE bot_id = $1 AND activity_type = 'quiz' AND kind = 'all' AND starts_on = '' AND best > (SELECT best FROM gamification.activity_scores WHERE bot_id = $1 AND activity_type = 'quiz' AND kind = 'all' AND starts_on = '' AND telegram_user_id = $2)`,
-    [botId, member(i)]);
-  console.log(`SQL count rank (best): ${await time(async (i) => { const { rows } = await sql(i); const ours = (await query.board(key, 'best', { limit: 0, telegramUserId: member(i) })).me?.rank; if (Number(rows[0].rank) !== ours) throw new Error(`rank ${ours} ours, ${rows[0].rank} SQL`); }, 50)} (50 ranks, each checked equal to ours)`);
+  console.log(
+    `top 100: ${await time(async () => {
+      if ((await query.board(key, 'best', { limit: 100 })).top.length !== 100) throw new Error('short');
+    }, SAMPLES)}`,
+  );
+  console.log(
+    `my rank (best): ${await time(async (i) => {
+      if (!(await query.board(key, 'best', { limit: 0, telegramUserId: member(i) })).me) throw new Error('no rank');
+    }, SAMPLES)}`,
+  );
+  console.log(
+    `my rank + 5 neighbours + top 100 (total): ${await time(async (i) => {
+      await query.board(key, 'total', { limit: 100, telegramUserId: member(i), neighbours: 5 });
+    }, SAMPLES)}`,
+  );
+  const sql = (i: number) =>
+    pool.query<{ rank: string }>(
+      `SELECT count(*) + 1 AS rank FROM gamification.activity_scores WHERE bot_id = $1 AND activity_type = 'quiz' AND kind = 'all' AND starts_on = '' AND best > (SELECT best FROM gamification.activity_scores WHERE bot_id = $1 AND activity_type = 'quiz' AND kind = 'all' AND starts_on = '' AND telegram_user_id = $2)`,
+      [botId, member(i)],
+    );
+  console.log(
+    `SQL count rank (best): ${await time(async (i) => {
+      const { rows } = await sql(i);
+      const ours = (await query.board(key, 'best', { limit: 0, telegramUserId: member(i) })).me?.rank;
+      if (Number(rows[0].rank) !== ours) throw new Error(`rank ${ours} ours, ${rows[0].rank} SQL`);
+    }, 50)} (50 ranks, each checked equal to ours)`,
+  );
   const members = (await query.board(key, 'best', { limit: 0 })).members;
   if (members !== MEMBERS) throw new Error(`members ${members}`);
   index.onApplicationShutdown();

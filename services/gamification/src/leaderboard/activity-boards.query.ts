@@ -52,7 +52,9 @@ export class ActivityBoardsQuery {
       score: scoreOfKey(member.xp),
     });
     const mine = options.telegramUserId === undefined ? undefined : board.around(Number(options.telegramUserId), options.neighbours ?? 0);
-    const me = mine ? { rank: mine.me.rank, xp: members.xpOf(mine.me.telegramUserId) ?? 0, score: scoreOfKey(mine.me.xp), around: mine.around.map(entryOf) } : null;
+    const me = mine
+      ? { rank: mine.me.rank, xp: members.xpOf(mine.me.telegramUserId) ?? 0, score: scoreOfKey(mine.me.xp), around: mine.around.map(entryOf) }
+      : null;
     return { top: board.top(options.limit).map(entryOf), me, members: board.size, ...period };
   }
 

@@ -128,10 +128,7 @@ export class ScoreBoardsIndex implements OnApplicationBootstrap, OnApplicationSh
    */
   async applyMember(botId: string, activityType: string, telegramUserId: string, periods: { week: string; month: string }): Promise<void> {
     await this.ready();
-    const rows = await this.orm.em
-      .fork()
-      .getConnection()
-      .execute<ScoreRow[]>(MEMBER_ROWS, [botId, activityType, telegramUserId, periods.week, periods.month]);
+    const rows = await this.orm.em.fork().getConnection().execute<ScoreRow[]>(MEMBER_ROWS, [botId, activityType, telegramUserId, periods.week, periods.month]);
     for (const row of rows) this.apply(row);
   }
 
@@ -139,10 +136,7 @@ export class ScoreBoardsIndex implements OnApplicationBootstrap, OnApplicationSh
   catchUp(): Promise<void> {
     this.following ??= (async () => {
       try {
-        const rows = await this.orm.em
-          .fork()
-          .getConnection()
-          .execute<(ScoreRow & { xmin: string })[]>(CHANGED, [this.cursor]);
+        const rows = await this.orm.em.fork().getConnection().execute<(ScoreRow & { xmin: string })[]>(CHANGED, [this.cursor]);
         for (const row of rows) if (row.bot_id !== null) this.apply(row);
         if (rows[0]) this.cursor = rows[0].xmin;
       } finally {
