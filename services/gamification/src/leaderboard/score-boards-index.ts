@@ -176,16 +176,18 @@ export class ScoreBoardsIndex implements OnApplicationBootstrap, OnApplicationSh
           for (const metric of SCORE_METRICS) {
             const board = pair[metric];
             board.reserve(n);
+            // The member and the score only: a row of two doubles parses several times faster than the whole row.
             await tx.execute(
-              `DECLARE score_board NO SCROLL CURSOR FOR SELECT ${COLUMNS} FROM gamification.activity_scores
-                WHERE bot_id = ? AND activity_type = ? AND kind = ? AND starts_on = ? ORDER BY ${metric} DESC, telegram_user_id`,
+              `DECLARE score_board NO SCROLL CURSOR FOR SELECT telegram_user_id::float8 AS id, ${metric}::float8 AS score
+                FROM gamification.activity_scores WHERE bot_id = ? AND activity_type = ? AND kind = ? AND starts_on = ?
+                ORDER BY ${metric} DESC, telegram_user_id`,
               where,
             );
             for (;;) {
-              const rows = await tx.execute<ScoreRow[]>(`FETCH ${REBUILD_BATCH} FROM score_board`);
+              const rows = await tx.execute<{ id: number; score: number }[]>(`FETCH ${REBUILD_BATCH} FROM score_board`);
               for (const row of rows) {
-                if (!indexable(row[metric])) throw new RangeError(`score ${row[metric]} out of the index's range`);
-                board.appendSorted(row.id, keyOfScore(row[metric]), 1);
+                if (!indexable(row.score)) throw new RangeError(`score ${row.score} out of the index's range`);
+                board.appendSorted(row.id, keyOfScore(row.score), 1);
               }
               if (rows.length < REBUILD_BATCH) break;
             }
