@@ -10,6 +10,7 @@ import { LeaderboardRpcController } from './leaderboard/leaderboard.rpc-controll
 import { LeaderboardIndex } from './leaderboard/leaderboard-index.js';
 import { ActivityBoardsQuery } from './leaderboard/activity-boards.query.js';
 import { LeaderboardQuery } from './leaderboard/leaderboard.query.js';
+import { ScoreBoardsIndex } from './leaderboard/score-boards-index.js';
 import { MemberCommands } from './member/member-commands.js';
 import { MemberRpcController } from './member/member.rpc-controller.js';
 import { MemberUseCase } from './member/member.use-case.js';
@@ -48,6 +49,7 @@ import { ImportActivityStatsUseCase } from './stats/import-activity-stats.use-ca
     GroupTotals,
     LeaderboardIndex,
     LeaderboardQuery,
+    ScoreBoardsIndex,
     ActivityBoardsQuery,
     RecordActivityUseCase,
     ActivityHistoryQuery,

@@ -4,3 +4,5 @@ export { LeaderboardIndex } from './leaderboard/leaderboard-index.js';
 export { LeaderboardQuery } from './leaderboard/leaderboard.query.js';
 export { BotSettingsDirectory } from './settings/bot-settings-directory.js';
 export { SystemClock } from './shared/clock.js';
+export { ActivityBoardsQuery } from './leaderboard/activity-boards.query.js';
+export { ScoreBoardsIndex } from './leaderboard/score-boards-index.js';

@@ -6,7 +6,8 @@ import type { ActivityCompleted } from './activity.decider.js';
  * One statement per event: the history row, and only when it is new the member's statistics in the bot
  * (seed 003's stats_data: total, best score, last activity) and, for a scored activity, their best and
  * total score of its type on the all-time board and on the boards of the week and month holding it in the
- * bot's calendar (`activity_scores`, ADR 0015). A replayed event finds its row and leaves the statistics
+ * bot's calendar (`activity_scores`, ADR 0015; `tx`, the transaction that last wrote a row, is how every
+ * replica's in-memory score boards find the rows changed since their last read). A replayed event finds its row and leaves the statistics
  * and the scores as they are, so a count or a total is never added twice.
  */
 const RECORD = `
@@ -27,7 +28,8 @@ const RECORD = `
       best = GREATEST(activity_scores.best, EXCLUDED.best),
       total = activity_scores.total + EXCLUDED.total,
       activities = activity_scores.activities + 1,
-      updated_at = GREATEST(activity_scores.updated_at, EXCLUDED.updated_at)
+      updated_at = GREATEST(activity_scores.updated_at, EXCLUDED.updated_at),
+      tx = pg_current_xact_id()
   )
   INSERT INTO gamification.activity_stats (bot_id, telegram_user_id, total_activities, best_score, last_activity_at)
   SELECT bot_id, telegram_user_id, 1, score, occurred_at FROM recorded

@@ -3,6 +3,7 @@ import type { RecordActivityReplyJson } from '@botplatform/contracts';
 import { CommandHandler, PostgresEventStore } from '@botplatform/event-store';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { ScoreBoardsIndex } from '../leaderboard/score-boards-index.js';
 import { MemberUseCase, type MemberRef } from '../member/member.use-case.js';
 import { activityXp } from '../rules/xp-rules.decider.js';
 import { XpRulesUseCase } from '../rules/xp-rules.use-case.js';
@@ -59,6 +60,7 @@ export class RecordActivityUseCase {
     private readonly clock: Clock,
     private readonly rules: XpRulesUseCase,
     private readonly settings: BotSettingsDirectory,
+    private readonly scoreBoards: ScoreBoardsIndex,
   ) {
     // Locked: concurrent records of one activity id queue, and the second finds the first (ADR 0004).
     this.handler = new CommandHandler(store, activityDecider, { lockStream: true, projections: [activitiesProjection] });
@@ -97,6 +99,10 @@ export class RecordActivityUseCase {
       actor: { kind: 'service', id: 'rpc-caller' },
       occurredAt: now,
     });
+    // This replica's score boards see the member's new best and total at once (the others at their next poll).
+    if (newEvents.length > 0 && command.score !== null) {
+      await this.scoreBoards.applyMember(member.botId, activity.type, String(member.telegramUserId), command.periods);
+    }
     // The first record's score (a retry's figures never count), once per activity id (its source id).
     const xp = activityXp(rules, state.completed?.score ?? null);
     if (xp > 0) await this.members.award(member, { amount: xp, reason: activity.type, sourceId: `activity:${activity.id}` });

@@ -1,16 +1,11 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { LeaderboardIndex } from './leaderboard-index.js';
 import type { Board, BoardEntry } from './leaderboard.query.js';
+import type { RankedMember } from './rank-index.js';
+import { ScoreBoardsIndex, scoreOfKey, type ScoreBoardKey, type ScoreMetric } from './score-boards-index.js';
 
-/** What a board by an activity's score orders by: the member's best score of the type, or the sum of them. */
-export type ScoreMetric = 'best' | 'total';
-
-/** A board of `activity_scores`: all time, or the week or month starting on a local date of the bot's calendar. */
-export interface ScoreBoardKey {
-  readonly botId: string;
-  readonly activityType: string;
-  readonly period?: { readonly kind: 'week' | 'month'; readonly start: string };
-}
+export type { ScoreBoardKey, ScoreMetric } from './score-boards-index.js';
 
 interface Row {
   id: string;
@@ -27,17 +22,44 @@ const ENTRY = `SELECT s.telegram_user_id::text AS id, %COL%::text AS score, coal
   LEFT JOIN gamification.memberships m ON m.scope = 'bot:' || s.bot_id AND m.telegram_user_id = s.telegram_user_id`;
 
 /**
- * Boards by an activity's score (ADR 0015, "Boards by an activity's score"): answered in SQL from the
- * `activity_scores` projection, which the activity's append keeps (once per activity id). Board order is
- * the score, higher first, then the lower Telegram id; a rank is 1 + the members with a higher score, so
- * ties share a rank. The top N is a range of the board's index; a member's rank counts the index entries
- * above them (not the in-memory index the XP boards have).
+ * Boards by an activity's score (ADR 0015, "Boards by an activity's score"): answered from this process's
+ * in-memory boards (`ScoreBoardsIndex`, the XP boards' RankIndex kept from the `activity_scores`
+ * projection), with the members' XP and level from the XP boards. Board order is the score, higher first,
+ * then the lower Telegram id; a rank is 1 + the members with a higher score, so ties share a rank. A closed
+ * period's board, or one holding a score beyond 2^52, is answered in SQL from the projection's indexes.
  */
 @Injectable()
 export class ActivityBoardsQuery {
-  constructor(private readonly orm: MikroORM) {}
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly index: ScoreBoardsIndex,
+    private readonly xp: LeaderboardIndex,
+  ) {}
 
   async board(key: ScoreBoardKey, metric: ScoreMetric, options: { limit: number; telegramUserId?: string; neighbours?: number }): Promise<Board> {
+    await Promise.all([this.index.ready(), this.xp.ready()]);
+    const found = this.index.lookup(key);
+    if (found.kind === 'sql') return this.boardInSql(key, metric, options);
+    const period = key.period ? { period: key.period } : {};
+    if (found.kind === 'empty') return { top: [], me: null, members: 0, ...period };
+    const board = found.boards[metric];
+    const members = this.xp.board({ kind: 'bot', botId: key.botId });
+    const entryOf = (member: RankedMember): BoardEntry => ({
+      rank: member.rank,
+      telegramUserId: String(member.telegramUserId),
+      xp: members.xpOf(member.telegramUserId) ?? 0,
+      level: members.levelOf(member.telegramUserId) ?? 1,
+      score: scoreOfKey(member.xp),
+    });
+    const mine = options.telegramUserId === undefined ? undefined : board.around(Number(options.telegramUserId), options.neighbours ?? 0);
+    const me = mine
+      ? { rank: mine.me.rank, xp: members.xpOf(mine.me.telegramUserId) ?? 0, score: scoreOfKey(mine.me.xp), around: mine.around.map(entryOf) }
+      : null;
+    return { top: board.top(options.limit).map(entryOf), me, members: board.size, ...period };
+  }
+
+  /** The same board counted in SQL from the projection (a rank costs a count of the entries above). */
+  private async boardInSql(key: ScoreBoardKey, metric: ScoreMetric, options: { limit: number; telegramUserId?: string; neighbours?: number }): Promise<Board> {
     const connection = this.orm.em.fork().getConnection();
     const col = COLUMN[metric];
     const select = ENTRY.replace('%COL%', col);

@@ -4,15 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { startGamificationTestService, type GamificationTestService } from '../testing/gamification-test-service.js';
 import { LeaderboardIndex } from './leaderboard-index.js';
+import { keyOfScore, ScoreBoardsIndex, scoreOfKey } from './score-boards-index.js';
 
 /**
  * The in-memory boards beside the projection (ADR 0015): a process started later rebuilds the same
  * boards from the memberships table, and a second replica sees the first one's awards by following the
- * event store.
+ * event store; the same for the boards by an activity's score, which follow the `activity_scores` rows.
  */
 describe('The leaderboard index of each replica', () => {
   let t: GamificationTestService;
-  const replicas: LeaderboardIndex[] = [];
+  const replicas: (LeaderboardIndex | ScoreBoardsIndex)[] = [];
   const newReplica = () => {
     const replica = new LeaderboardIndex(t.service.dependencies.orm, t.service.dependencies.store);
     replicas.push(replica);
@@ -83,5 +84,52 @@ describe('The leaderboard index of each replica', () => {
       [1, 7001, 35],
       [2, 7002, 30],
     ]);
+  });
+
+  it("a second replica's score board follows the first one's new activity, its rank and its totals", async () => {
+    const botId = randomUUID();
+    const record = (telegramUserId: string, score: number) =>
+      t.call(RPC.gamification.recordActivity, { botId, telegramUserId, activity: { id: randomUUID(), type: 'quiz', score: String(score) } });
+    await record('8001', 40);
+    await record('8002', 30);
+    const other = new ScoreBoardsIndex(t.service.dependencies.orm);
+    replicas.push(other);
+    await other.onApplicationBootstrap();
+    const boards = () => {
+      const found = other.lookup({ botId, activityType: 'quiz' });
+      if (found.kind !== 'memory') throw new Error(`the all-time board is ${found.kind}`);
+      return found.boards;
+    };
+    const ranks = (metric: 'best' | 'total') =>
+      boards()
+        [metric].top(10)
+        .map((m) => [m.rank, m.telegramUserId, scoreOfKey(m.xp)]);
+    expect(ranks('best')).toEqual([
+      [1, 8001, 40],
+      [2, 8002, 30],
+    ]);
+
+    // On the first replica (the service): 8002 overtakes by best, and by total with a negative score after.
+    await record('8002', 50);
+    await record('8002', -5);
+    await record('8003', 40);
+    await waitFor('the other replica to follow', () => (boards().best.size === 3 && boards().total.xpOf(8002) === keyOfScore(75)) || undefined, {
+      timeoutMs: 10_000,
+    });
+    expect(ranks('best')).toEqual([
+      [1, 8002, 50],
+      [2, 8001, 40],
+      [2, 8003, 40],
+    ]);
+    expect(ranks('total')).toEqual([
+      [1, 8002, 75],
+      [2, 8001, 40],
+      [2, 8003, 40],
+    ]);
+    // What the service answers (its own replica, applied at commit) is what the other replica now has.
+    const served = await t.call(RPC.gamification.getLeaderboard, { botId, metric: 'activity-total', activityType: 'quiz', limit: 10, telegramUserId: '8003' });
+    expect(served.me).toMatchObject({ rank: '2', score: '40' });
+    expect(served.top?.map((e) => [Number(e.rank), Number(e.telegramUserId), Number(e.score)])).toEqual(ranks('total'));
+    expect(served.members).toBe('3');
   });
 });
