@@ -140,9 +140,10 @@ export class HostedBot {
     // First, so it is the innermost: each request as sent, a 429 retried by auto-retry counted each time.
     if (options.onApiCall) bot.api.config.use(countedApiCalls(options.onApiCall));
     if (options.mode === 'polling') bot.api.config.use(this.pollingFailureLog());
-    bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
-    // Outside the retries: an update is marked as being answered once, before its first visible call.
+    // Inside the retries: an update is marked as being answered before its first visible call, and the
+    // mark taken back while a refused call (a 429) waits to be tried again.
     bot.api.config.use(markedBeforeVisibleCalls());
+    bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
     // Installed last, so it wraps the others: every call of this bot, ctx.api included, ends with its lifetime.
     bot.api.config.use(async (call, method, payload, signal) => {
       const own = this.callSignal;

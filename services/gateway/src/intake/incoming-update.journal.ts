@@ -72,6 +72,16 @@ export class IncomingUpdateJournal {
     );
   }
 
+  /** Takes the mark back: nothing the update sent reached the member, so a restart handles it again. */
+  async unmarkAnswering(botId: string, updateId: number): Promise<void> {
+    await runSql(
+      this.orm.em.fork(),
+      `UPDATE ${this.table} SET status = 'pending', settled_at = NULL WHERE bot_id = $1 AND update_id = $2 AND status = 'answering'`,
+      [botId, updateId],
+      { preparedAs: `${this.table}:unmark-answering` },
+    );
+  }
+
   /** Ends an update's handling; a no-op when it was already settled. */
   async settle(botId: string, updateId: number, settlement: UpdateSettlement): Promise<void> {
     await runSql(

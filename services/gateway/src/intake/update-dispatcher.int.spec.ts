@@ -302,6 +302,38 @@ describe('UpdateDispatcher', () => {
     });
   });
 
+  it('takes the mark back while Telegram refuses (a 429 waits unmarked), and keeps it once a call got through', async () => {
+    const botId = randomUUID();
+    await journal.record(botId, [textUpdate(8, 10, 'a')]);
+    const seen: string[] = [];
+    let refusals = 1;
+    const api = new Api('1:token');
+    api.config.use(async (_call, method) => {
+      seen.push(`${method}:${(await statuses(botId))[8]}`);
+      if (refusals-- > 0) return { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } } as never;
+      return { ok: true, result: true } as never;
+    });
+    api.config.use(markedBeforeVisibleCalls());
+    const mark = new AnswerMark(
+      () => journal.markAnswering(botId, 8),
+      () => journal.unmarkAnswering(botId, 8),
+    );
+    await withAnswerMark(mark, async () => {
+      await expect(api.sendMessage(10, 'hello')).rejects.toMatchObject({ error_code: 429 });
+      // Refused: nothing reached the member, so a crash now would have the update handled again.
+      expect((await statuses(botId))[8]).toBe('pending');
+      expect(mark.marked).toBe(false);
+      await api.sendMessage(10, 'hello');
+      expect((await statuses(botId))[8]).toBe('answering');
+      // A later refusal does not take it back: the first message may have been read.
+      refusals = 1;
+      await expect(api.sendMessage(10, 'second')).rejects.toMatchObject({ error_code: 429 });
+    });
+    expect(seen).toEqual(['sendMessage:answering', 'sendMessage:answering', 'sendMessage:answering']);
+    expect((await statuses(botId))[8]).toBe('answering');
+    expect(mark.marked).toBe(true);
+  });
+
   it('keys updates by chat, else by sender, else by themselves', () => {
     expect(chatKeyOf(textUpdate(1, 42, 'x'))).toBe('c42');
     expect(chatKeyOf({ update_id: 2, callback_query: { id: 'q', from: { id: 7 }, message: { chat: { id: 42 } } } } as unknown as Update)).toBe('c42');

@@ -168,7 +168,10 @@ export class UpdateDispatcher {
 
   private async attempt(item: Item): Promise<Outcome> {
     const { update } = item;
-    const mark = new AnswerMark(() => this.options.journal.markAnswering(this.options.botId, update.update_id));
+    const mark = new AnswerMark(
+      () => this.options.journal.markAnswering(this.options.botId, update.update_id),
+      () => this.options.journal.unmarkAnswering(this.options.botId, update.update_id),
+    );
     try {
       await this.options.handle(update, mark);
       return mark.marked ? { kind: 'answered' } : { kind: 'settle', settlement: { status: 'handled' } };
