@@ -1,5 +1,6 @@
 // Decorator metadata must be readable before any decorated class (configs, DTOs, entities) is defined.
 import 'reflect-metadata';
+export { Clock, SystemClock } from './clock.js';
 export { loadConfig, InvalidConfigError } from './config.js';
 export type { ServiceDefinition, ServiceDependencies } from './service-definition.js';
 export { createRpcClient, rpcServerOptions, type RpcTransport } from './rpc-transport.js';

@@ -1,14 +1,2 @@
-/**
- * Where the gamification service reads the time. A Nest provider, so tests start the service on a clock
- * they set (a day later, across a time zone boundary) instead of waiting for it.
- */
-export abstract class Clock {
-  abstract now(): Date;
-}
-
-/** The wall clock. */
-export class SystemClock extends Clock {
-  now(): Date {
-    return new Date();
-  }
-}
+// The platform's one Clock token: the service's module provides it, a test harness replaces it.
+export { Clock, SystemClock } from '@botplatform/service-kit';

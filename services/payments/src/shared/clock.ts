@@ -1,11 +1,2 @@
-/** Where the payments service reads the time: a Nest provider, so a test can set it. */
-export abstract class Clock {
-  abstract now(): Date;
-}
-
-/** The wall clock. */
-export class SystemClock extends Clock {
-  now(): Date {
-    return new Date();
-  }
-}
+// The platform's one Clock token: the service's module provides it, a test harness replaces it.
+export { Clock, SystemClock } from '@botplatform/service-kit';

@@ -1,4 +1,3 @@
-import { EmbeddedEventBus, InProcessBroker, busMigrations, type RpcCallError, type RpcClient } from '@botplatform/bus';
 import {
   SubscriptionCreditsAddedSchema,
   SubscriptionCreditsConsumedSchema,
@@ -8,137 +7,29 @@ import {
   SubscriptionRenewalResumedSchema,
   SubscriptionRevokedSchema,
   SubscriptionStartedSchema,
-  isEventOf,
-  subjectOf,
-  type DecodedEvent,
 } from '@botplatform/contracts';
-import { createServiceOrm, type RecordedEvent } from '@botplatform/event-store';
-import { createRpcClient, startService, type RunningService } from '@botplatform/service-kit';
-import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
-import type { DescMessage } from '@bufbuild/protobuf';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { Clock } from '../shared/clock.js';
+import { startServiceUnderTest, type ServiceUnderTest } from '@botplatform/service-kit/testing';
 import { subscriptionsService } from '../subscriptions.service.js';
 
-/** A clock a test sets and moves. */
-export class TestClock extends Clock {
-  constructor(private current: Date) {
-    super();
-  }
-
-  now(): Date {
-    return new Date(this.current);
-  }
-
-  set(at: Date | string): void {
-    this.current = new Date(at);
-  }
-
-  advance(ms: number): void {
-    this.current = new Date(this.current.getTime() + ms);
-  }
-}
+export { TestClock } from '@botplatform/service-kit/testing';
 
 /** The subscriptions service running for one test file: its own database, the in-process bus and RPC, a test clock. */
-export interface SubscriptionsTestService {
-  readonly service: RunningService;
-  readonly clock: TestClock;
-  /** `rpc.call`: one RPC its contract declares, typed by it. */
-  readonly call: RpcClient['call'];
-  /** The typed error a call fails with (and a test failure if it succeeds). */
-  failure(call: Promise<unknown>): Promise<RpcCallError>;
-  /** The events of one stream, oldest first. */
-  streamEvents(streamId: string): Promise<readonly RecordedEvent[]>;
-  /**
-   * How many events the service stored in all. Counted in the table: the store's `readAll` stops below
-   * the oldest transaction open anywhere on the server, which other test files' transactions can hold back.
-   */
-  countEvents(): Promise<number>;
-  /** The public events of `schema` another service received so far. */
-  published<S extends DescMessage>(schema: S): DecodedEvent<S>[];
-  close(): Promise<void>;
-}
+export type SubscriptionsTestService = ServiceUnderTest;
 
 /** Starts the subscriptions service as startService does in production, with a test clock, and a consumer of its public events. */
-export async function startSubscriptionsTestService(prefix: string, start: Date): Promise<SubscriptionsTestService> {
-  const clock = new TestClock(start);
-  const definition = {
-    ...subscriptionsService,
-    // Providers of the dynamic module come after the module's own, so this Clock replaces SystemClock.
-    module: (dependencies: Parameters<typeof subscriptionsService.module>[0]) => {
-      const module = subscriptionsService.module(dependencies);
-      return { ...module, providers: [...(module.providers ?? []), { provide: Clock, useValue: clock }] };
-    },
-  };
-  let database: TestDatabase | undefined;
-  let bus: EmbeddedEventBus | undefined;
-  let service: RunningService | undefined;
-  let observerOrm: MikroORM | undefined;
-  let rpc: RpcClient | undefined;
-  const received: DecodedEvent<DescMessage>[] = [];
-  try {
-    database = await createTestDatabase(prefix);
-    bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
-    const broker = new InProcessBroker();
-    service = await startService(definition, { databaseUrl: database.url, bus, rpc: { kind: 'in-process', broker }, httpPort: 0, logger: false });
-    rpc = createRpcClient({ kind: 'in-process', broker });
-    // Another service's view of the public events, in a schema of its own.
-    observerOrm = await createServiceOrm({ clientUrl: database.url, schema: 'observer', migrations: busMigrations });
-    await bus.consume(
-      {
-        name: 'observer--subscriptions',
-        source: 'subscriptions',
-        subjects: [
-          SubscriptionStartedSchema,
-          SubscriptionExtendedSchema,
-          SubscriptionExpiredSchema,
-          SubscriptionRevokedSchema,
-          SubscriptionRenewalCancelledSchema,
-          SubscriptionRenewalResumedSchema,
-          SubscriptionCreditsAddedSchema,
-          SubscriptionCreditsConsumedSchema,
-        ].map(subjectOf),
-        handle: async (event) => {
-          received.push(event as DecodedEvent<DescMessage>);
-        },
-      },
-      observerOrm,
-    );
-    const running = service;
-    const client = rpc;
-    return {
-      service: running,
-      clock,
-      call: (method, request) => client.call(method, request),
-      failure: (promise) =>
-        promise.then(
-          () => {
-            throw new Error('expected the call to fail');
-          },
-          (error: unknown) => error as RpcCallError,
-        ),
-      streamEvents: async (streamId) => (await running.dependencies.store.readStream(streamId)).events,
-      countEvents: async () => {
-        const [row] = await running.dependencies.orm.em
-          .getConnection()
-          .execute<{ count: string }[]>('SELECT count(*)::text AS count FROM subscriptions.event_store_events');
-        return Number(row.count);
-      },
-      published: <S extends DescMessage>(schema: S) => received.filter((e): e is DecodedEvent<S> => isEventOf(e, schema)),
-      close: async () => {
-        await client.close();
-        await bus!.close();
-        await running.close();
-        await observerOrm!.close(true);
-        await database!.drop();
-      },
-    };
-  } catch (error) {
-    await rpc?.close();
-    await bus?.close();
-    await service?.close();
-    await observerOrm?.close(true);
-    await database?.drop();
-    throw error;
-  }
+export function startSubscriptionsTestService(prefix: string, start: Date): Promise<SubscriptionsTestService> {
+  return startServiceUnderTest(subscriptionsService, {
+    prefix,
+    start,
+    observe: [
+      SubscriptionStartedSchema,
+      SubscriptionExtendedSchema,
+      SubscriptionExpiredSchema,
+      SubscriptionRevokedSchema,
+      SubscriptionRenewalCancelledSchema,
+      SubscriptionRenewalResumedSchema,
+      SubscriptionCreditsAddedSchema,
+      SubscriptionCreditsConsumedSchema,
+    ],
+  });
 }

@@ -1,30 +1,11 @@
 import { EmbeddedEventBus, InProcessBroker, type RpcCallError, type RpcClient } from '@botplatform/bus';
 import { RPC, type RegisterUserReplyJson, type RegisterUserRequestJson } from '@botplatform/contracts';
-import { createRpcClient, startService, type RunningService } from '@botplatform/service-kit';
+import { Clock, createRpcClient, startService, type RunningService } from '@botplatform/service-kit';
 import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
+import { TestClock } from '@botplatform/service-kit/testing';
 import { INSECURE_DEVELOPMENT_TOKEN_KEYS } from '../../bot/bot-token-cipher.js';
 import { registerTestBot, type TestBotOptions } from '../../bot/testing/register-test-bot.js';
 import { createUsersService } from '../../users.service.js';
-import { Clock } from '../../shared/clock.js';
-
-/** A clock a test sets and moves. */
-export class TestClock extends Clock {
-  constructor(private current: Date) {
-    super();
-  }
-
-  now(): Date {
-    return new Date(this.current);
-  }
-
-  set(at: Date | string): void {
-    this.current = new Date(at);
-  }
-
-  advance(ms: number): void {
-    this.current = new Date(this.current.getTime() + ms);
-  }
-}
 
 /** The users service running for one test file: its own database, the in-process bus and RPC, a test clock. */
 export interface UsersTestService {
