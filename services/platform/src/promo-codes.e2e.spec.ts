@@ -1,5 +1,5 @@
 import { FeatureTestKit, type KitBot } from '@botplatform/bot-kit';
-import { type RpcClient } from '@botplatform/bus';
+import { type RpcCallError, type RpcClient } from '@botplatform/bus';
 import { RPC, type PlanDefinitionJson } from '@botplatform/contracts';
 import { type RunningService } from '@botplatform/service-kit';
 import type { SandboxChat } from '@botplatform/telegram-sandbox';
@@ -173,5 +173,58 @@ describe('Promo codes in the bot', () => {
     expect(paid.payment).toMatchObject({ amount: '200', provider: 'wallet', status: 'PAYMENT_STATUS_COMPLETED' });
     const balance = await rpc.call(RPC.payments.getWalletBalance, { botId: shop.botId, telegramUserId: String(dan.id) });
     expect(balance.balances).toEqual([{ currency: 'XTR', amount: '0' }]);
+    const rows = await payments.dependencies.orm.em
+      .getConnection()
+      .execute<{ consumed_by_payment: string | null }[]>('SELECT consumed_by_payment FROM payments.member_discounts WHERE telegram_user_id = ?', [dan.id]);
+    expect(rows).toEqual([{ consumed_by_payment: paid.payment!.paymentId }]);
+
+    // Spent: the next wallet payment is at the full price.
+    await rpc.call(RPC.payments.topUpWallet, {
+      botId: shop.botId,
+      telegramUserId: String(dan.id),
+      currency: 'XTR',
+      amount: '250',
+      requestId: randomUUID(),
+      toppedUpBy: 'api:admin',
+    });
+    const again = await rpc.call(RPC.payments.payFromWallet, { botId: shop.botId, telegramUserId: String(dan.id), planId: month.planId! });
+    expect(again.payment).toMatchObject({ amount: '250', status: 'PAYMENT_STATUS_COMPLETED' });
+  });
+
+  it('spends one discount once when four wallet payments of the member race for it', async () => {
+    await rpc.call(RPC.payments.createPromoCode, {
+      botId: shop.botId,
+      code: 'RACEOFF',
+      definition: { reward: { fixedOff: { currency: 'XTR', amount: '50' } }, active: true },
+      createdBy: 'api:admin',
+    });
+    const eve = kit.user('Eve', 'en');
+    const chat = shop.chat(eve);
+    const telegramUserId = String(eve.id);
+    await rpc.call(RPC.payments.topUpWallet, {
+      botId: shop.botId,
+      telegramUserId,
+      currency: 'XTR',
+      amount: '1000',
+      requestId: randomUUID(),
+      toppedUpBy: 'api:admin',
+    });
+    expect(await ask(chat, 'promo', 'RACEOFF', (t) => t.startsWith('Promo code accepted'))).toBe(
+      'Promo code accepted: ⭐ 50 off your next purchase in /plans.',
+    );
+    const plans = await rpc.call(RPC.subscriptions.listPlans, { botId: shop.botId });
+    const month = plans.plans!.find((plan) => plan.definition?.texts?.[0]?.name === 'Month')!;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 4 }, () => rpc.call(RPC.payments.payFromWallet, { botId: shop.botId, telegramUserId, planId: month.planId! })),
+    );
+    const paidAmounts = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.payment!.amount] : []));
+    const refusals = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as RpcCallError).code] : []));
+    // One payment has the discount; each other one paid the full price or was told the price changed.
+    expect(paidAmounts.filter((amount) => amount === '200')).toHaveLength(1);
+    expect(paidAmounts.filter((amount) => amount !== '200').every((amount) => amount === '250')).toBe(true);
+    expect(refusals.every((code) => code === 'PAYMENTS.PRICE_CHANGED')).toBe(true);
+    const charged = paidAmounts.reduce((sum, amount) => sum + Number(amount), 0);
+    const balance = await rpc.call(RPC.payments.getWalletBalance, { botId: shop.botId, telegramUserId });
+    expect(balance.balances).toEqual([{ currency: 'XTR', amount: String(1000 - charged) }]);
   });
 });

@@ -70,6 +70,14 @@ export class PlanNotForSaleError extends PaymentsError {
   }
 }
 
+/** The promo discount the price was computed with was spent by another payment meanwhile: nothing was charged. */
+export class DiscountSpentMeanwhileError extends PaymentsError {
+  readonly code = 'PAYMENTS.PRICE_CHANGED';
+  constructor(readonly paymentId: string) {
+    super(`the discount priced into payment ${paymentId} was used by another payment; ask again for the current price`);
+  }
+}
+
 /** Subscriptions (plans, grants) or the gateway (refunds) did not answer: nothing was changed. */
 export class DependencyUnavailableError extends PaymentsError {
   readonly code = 'PAYMENTS.DEPENDENCY_UNAVAILABLE';

@@ -1,4 +1,4 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { PromoReward } from './promo.decider.js';
 
@@ -33,10 +33,9 @@ export class MemberDiscounts {
     return row ? { redemptionId: row.redemption_id, code: row.code, reward: row.reward } : null;
   }
 
-  /** Whether the discount was used by a payment other than `paymentId`. */
-  async usedElsewhere(redemptionId: string, paymentId: string): Promise<boolean> {
-    const rows = await this.orm.em
-      .fork()
+  /** Whether the discount was used by a payment other than `paymentId`; read in `em`'s transaction when given. */
+  async usedElsewhere(redemptionId: string, paymentId: string, em: EntityManager = this.orm.em.fork()): Promise<boolean> {
+    const rows = await em
       .getConnection()
       .execute<{ consumed_by_payment: string | null }[]>('SELECT consumed_by_payment FROM payments.member_discounts WHERE redemption_id = ?', [redemptionId]);
     const by = rows[0]?.consumed_by_payment ?? null;

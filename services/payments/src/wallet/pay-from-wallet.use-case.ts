@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { CompletePaymentUseCase, type CompletedPayment } from '../payment/complete-payment.use-case.js';
 import { PaymentCommands } from '../payment/payment-commands.js';
 import type { PaymentState } from '../payment/payment.decider.js';
-import { PlanNotForSaleError } from '../payment/payment.errors.js';
+import { DiscountSpentMeanwhileError, PlanNotForSaleError } from '../payment/payment.errors.js';
 import { discounted, MemberDiscounts } from '../promo/member-discounts.js';
 import { Clock } from '../shared/clock.js';
 import { SubscriptionsClient } from '../shared/subscriptions.client.js';
@@ -72,6 +72,8 @@ export class PayFromWalletUseCase {
         currency,
         amount,
         provider: 'wallet',
+        // The completion spends the discount (payments.projection.ts), so it is used once.
+        ...discountFields,
         now: this.now(),
       },
       context,
@@ -94,11 +96,17 @@ export class PayFromWalletUseCase {
           actor,
           { em },
         );
+        // The wallet's stream lock is held from here to the commit: another payment of this member that
+        // completed with the same discount has committed, and is seen, before this reads.
+        if (offer.discount && (await this.discounts.usedElsewhere(offer.discount.redemptionId, paymentId, em))) {
+          throw new DiscountSpentMeanwhileError(paymentId);
+        }
         await this.payments.handle({ type: 'CompletePayment', paymentId, chargeId, currency, amount, now: this.now() }, context, { em });
       });
     } catch (error) {
-      if (error instanceof InsufficientBalanceError) {
-        await this.payments.handle({ type: 'FailPayment', paymentId, reason: 'insufficient_balance', now: this.now() }, context);
+      if (error instanceof InsufficientBalanceError || error instanceof DiscountSpentMeanwhileError) {
+        const reason = error instanceof InsufficientBalanceError ? 'insufficient_balance' : 'price_changed';
+        await this.payments.handle({ type: 'FailPayment', paymentId, reason, now: this.now() }, context);
       }
       throw error;
     }

@@ -3109,8 +3109,10 @@ export const PaymentsRpc: GenService<{
   },
   /**
    * A member pays a plan from their wallet (subscriptions' "Pay from wallet" on the plan's card): the
-   * payment completes with provider "wallet" and the plan is granted once. PAYMENTS.INSUFFICIENT_BALANCE
-   * when no price of the plan is covered, PAYMENTS.PLAN_NOT_FOR_SALE when it is not on sale.
+   * payment completes with provider "wallet" and the plan is granted once; an open promo discount is priced
+   * in and spent by it. PAYMENTS.INSUFFICIENT_BALANCE when no price of the plan is covered,
+   * PAYMENTS.PLAN_NOT_FOR_SALE when it is not on sale, PAYMENTS.PRICE_CHANGED when the discount was spent by
+   * another payment meanwhile (nothing charged; asking again answers at the price now).
    *
    * @generated from rpc botplatform.payments.v1.PaymentsRpc.PayFromWallet
    */
