@@ -1,15 +1,14 @@
 import { EmbeddedEventBus, InProcessBroker, JetStreamEventBus, type EventBus, type RpcClient } from '@botplatform/bus';
-import { RPC, type BotUpdateJson, type PlanDefinitionJson, type RegisterBotReplyJson } from '@botplatform/contracts';
+import { RPC, type BotUpdateJson, type PlanDefinitionJson } from '@botplatform/contracts';
 import type { RecordedEvent } from '@botplatform/event-store';
 import { createRpcClient, type RpcTransport } from '@botplatform/service-kit';
-import { TelegramSandbox, type SandboxBot, type SandboxChat, type SandboxGroup, type SandboxUser } from '@botplatform/telegram-sandbox';
-import { createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@botplatform/testing';
+import { TelegramSandbox, type SandboxChat, type SandboxGroup, type SandboxUser } from '@botplatform/telegram-sandbox';
+import { uniqueName } from '@botplatform/testing';
 import type { Message } from 'grammy/types';
 import { platformNatsAccess } from './platform-nats-access.js';
-import { startPlatform, type PerService, type RunningPlatform } from './platform.js';
+import type { PerService, RunningPlatform } from './platform.js';
+import { startSandboxedPlatform, type HostedBot, type SandboxedPlatform } from './testing/sandboxed-platform.js';
 import { startPlatformNats } from './testing/platform-nats.js';
-
-const OPERATOR_TOKEN = 'cards-e2e-operator-token-0123456789abc';
 
 interface Wiring {
   bus: PerService<EventBus>;
@@ -72,12 +71,12 @@ const text = (message: Message) => message.text ?? message.caption ?? '';
  * with Approve / Reject, and an admin's approval completes the payment and grants the plan once.
  */
 describe.each(Object.keys(modes))('Card transfers with a receipt (%s)', (mode) => {
-  let database: TestDatabase;
   let wiring: Wiring;
   let platform: RunningPlatform;
   let sandbox: TelegramSandbox;
   const clients = new Map<string, RpcClient>();
-  let shop: { sandbox: SandboxBot; botId: string; apiToken: string };
+  let harness: SandboxedPlatform;
+  let shop: HostedBot;
   let owner: SandboxUser;
   let stranger: SandboxUser;
   let admins: SandboxGroup;
@@ -142,35 +141,16 @@ describe.each(Object.keys(modes))('Card transfers with a receipt (%s)', (mode) =
   });
 
   beforeAll(async () => {
-    database = await createTestDatabase('bp_cards');
     wiring = await modes[mode]();
-    sandbox = new TelegramSandbox({ rateLimits: false });
-    await sandbox.start();
-    platform = await startPlatform({
-      databaseUrl: database.url,
-      bus: wiring.bus,
-      rpc: wiring.rpc,
-      firstHttpPort: 0,
-      logger: false,
-      users: { operatorToken: OPERATOR_TOKEN },
-      telegram: { telegramApiRoot: sandbox.apiRoot, mode: 'polling', pollingTimeoutSeconds: 1 },
-    });
-    const sandboxBot = sandbox.createBot({ username: 'card_shop_bot', firstName: 'Card shop' });
+    harness = await startSandboxedPlatform({ prefix: 'bp_cards', transports: wiring });
+    ({ sandbox, platform } = harness);
     owner = sandbox.createUser({ firstName: 'Olga', username: 'olga', languageCode: 'en' });
     stranger = sandbox.createUser({ firstName: 'Sam', languageCode: 'en' });
-    const response = await fetch(`${platform.services.get('users')!.url}/admin/bots`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Card shop', token: sandboxBot.token, ownerTelegramUserId: String(owner.id) }),
-    });
-    expect(response.status).toBe(201);
-    const { botId, apiToken } = (await response.json()) as RegisterBotReplyJson;
-    shop = { sandbox: sandboxBot, botId: botId!, apiToken: apiToken! };
-    await waitFor('the gateway to host the shop', () => platform.gateway.host?.hosted().length === 1, { timeoutMs: 15_000 });
+    shop = await harness.registerBot({ username: 'card_shop_bot', name: 'Card shop', owner });
 
     // The bot's admins review receipts in a group where the bot is an administrator (it reads the reasons there).
-    admins = sandbox.createGroup({ title: 'Card shop admins', members: [owner, stranger], bots: [{ bot: sandboxBot, status: 'administrator' }] });
-    adminChat = sandbox.chat(admins, sandboxBot);
+    admins = sandbox.createGroup({ title: 'Card shop admins', members: [owner, stranger], bots: [{ bot: shop.sandbox, status: 'administrator' }] });
+    adminChat = sandbox.chat(admins, shop.sandbox);
     const users = platform.services.get('users')!.url;
     const setting = await adminApi(users, '/settings', 'PUT', {
       key: 'admin_chat_id',
@@ -201,10 +181,7 @@ describe.each(Object.keys(modes))('Card transfers with a receipt (%s)', (mode) =
 
   afterAll(async () => {
     for (const client of clients.values()) await client.close();
-    await platform?.close();
-    await wiring?.close();
-    await sandbox?.stop();
-    await database?.drop();
+    await harness?.close();
   });
 
   it('sells a plan by card transfer: details and tracking number → photo receipt → the admin group approves → /subscription shows it; a second receipt, a stranger and a second approval change nothing', async () => {

@@ -1,14 +1,13 @@
 import { EmbeddedEventBus, InProcessBroker, type RpcClient } from '@botplatform/bus';
-import { RPC, type PlanDefinitionJson, type RegisterBotReplyJson } from '@botplatform/contracts';
+import { RPC, type PlanDefinitionJson } from '@botplatform/contracts';
 import type { RecordedEvent } from '@botplatform/event-store';
 import { FakeCryptoPay, paymentsService } from '@botplatform/payments';
 import { createRpcClient, type RpcTransport } from '@botplatform/service-kit';
-import { TelegramSandbox, type SandboxBot, type SandboxChat, type SandboxUser } from '@botplatform/telegram-sandbox';
-import { createTestDatabase, waitFor, type TestDatabase } from '@botplatform/testing';
+import { TelegramSandbox, type SandboxChat, type SandboxUser } from '@botplatform/telegram-sandbox';
+import { waitFor } from '@botplatform/testing';
 import type { Message } from 'grammy/types';
-import { startPlatform, type RunningPlatform } from './platform.js';
-
-const OPERATOR_TOKEN = 'providers-e2e-operator-token-0123456789';
+import type { RunningPlatform } from './platform.js';
+import { startSandboxedPlatform, type HostedBot, type SandboxedPlatform } from './testing/sandboxed-platform.js';
 
 const MONTH: PlanDefinitionJson = {
   texts: [{ language: 'en', name: 'Month', description: 'Premium for a month' }],
@@ -30,14 +29,14 @@ const MONTH: PlanDefinitionJson = {
  * and grants the plan.
  */
 describe('Payment providers (embedded platform)', () => {
-  let database: TestDatabase;
   let bus: EmbeddedEventBus;
   let rpcTransport: RpcTransport;
   let platform: RunningPlatform;
   let sandbox: TelegramSandbox;
   let rpc: RpcClient;
   const fake = new FakeCryptoPay();
-  let shop: { sandbox: SandboxBot; botId: string; apiToken: string };
+  let harness: SandboxedPlatform;
+  let shop: HostedBot;
   let planId: string;
 
   const paymentEvents = async (paymentId: string): Promise<readonly RecordedEvent[]> =>
@@ -63,33 +62,13 @@ describe('Payment providers (embedded platform)', () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('bp_providers');
     bus = new EmbeddedEventBus({ pollIntervalMs: 50 });
     rpcTransport = { kind: 'in-process', broker: new InProcessBroker() };
-    sandbox = new TelegramSandbox({ rateLimits: false });
-    await sandbox.start();
     await fake.start();
-    platform = await startPlatform({
-      databaseUrl: database.url,
-      bus: () => bus,
-      rpc: () => rpcTransport,
-      firstHttpPort: 0,
-      logger: false,
-      users: { operatorToken: OPERATOR_TOKEN },
-      telegram: { telegramApiRoot: sandbox.apiRoot, mode: 'polling', pollingTimeoutSeconds: 1 },
-    });
+    harness = await startSandboxedPlatform({ prefix: 'bp_providers', transports: { bus: () => bus, rpc: () => rpcTransport, close: () => bus.close() } });
+    ({ sandbox, platform } = harness);
+    shop = await harness.registerBot({ username: 'providers_shop_bot', name: 'Providers shop' });
     rpc = createRpcClient(rpcTransport);
-    const sandboxBot = sandbox.createBot({ username: 'providers_shop_bot', firstName: 'Providers shop' });
-    const owner = sandbox.createUser({ firstName: 'Owner', languageCode: 'en' });
-    const response = await fetch(`${platform.services.get('users')!.url}/admin/bots`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Providers shop', token: sandboxBot.token, ownerTelegramUserId: String(owner.id) }),
-    });
-    expect(response.status).toBe(201);
-    const { botId, apiToken } = (await response.json()) as RegisterBotReplyJson;
-    shop = { sandbox: sandboxBot, botId: botId!, apiToken: apiToken! };
-    await waitFor('the gateway to host the shop', () => platform.gateway.host?.hosted().length === 1, { timeoutMs: 15_000 });
     const created = await fetch(`${platform.services.get('subscriptions')!.url}/admin/bots/${shop.botId}/plans`, {
       method: 'POST',
       headers: { authorization: `Bearer ${shop.apiToken}`, 'content-type': 'application/json' },
@@ -101,11 +80,8 @@ describe('Payment providers (embedded platform)', () => {
 
   afterAll(async () => {
     await rpc?.close();
-    await platform?.close();
-    await bus?.close();
+    await harness?.close();
     await fake.stop();
-    await sandbox?.stop();
-    await database?.drop();
   });
 
   it('Crypto Pay: the member gets a pay URL; the paid invoice, its webhook delivered three times at once and once more, completes one payment and grants once', async () => {

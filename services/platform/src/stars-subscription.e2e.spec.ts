@@ -1,14 +1,13 @@
 import { type RpcClient } from '@botplatform/bus';
-import { RPC, type BotUpdateJson, type PlanDefinitionJson, type RegisterBotReplyJson } from '@botplatform/contracts';
+import { RPC, type BotUpdateJson, type PlanDefinitionJson } from '@botplatform/contracts';
 import type { RecordedEvent } from '@botplatform/event-store';
 import { createRpcClient } from '@botplatform/service-kit';
-import { TelegramSandbox, type SandboxBot, type SandboxChat, type SandboxUser } from '@botplatform/telegram-sandbox';
-import { createTestDatabase, waitFor, type TestDatabase } from '@botplatform/testing';
+import { TelegramSandbox, type SandboxChat, type SandboxUser } from '@botplatform/telegram-sandbox';
+import { waitFor } from '@botplatform/testing';
 import type { Message } from 'grammy/types';
-import { startPlatform, type RunningPlatform } from './platform.js';
+import type { RunningPlatform } from './platform.js';
+import { startSandboxedPlatform, type HostedBot, type SandboxedPlatform } from './testing/sandboxed-platform.js';
 import { platformWirings, type PlatformWiring } from './testing/platform-wiring.js';
-
-const OPERATOR_TOKEN = 'stars-e2e-operator-token-0123456789abc';
 
 const modes = platformWirings('starsub');
 
@@ -38,12 +37,12 @@ const urlOf = (message: Message) => {
  * the member's cancel in Telegram's own UI (the `subscription` update) turns renewal off at once.
  */
 describe.each(Object.keys(modes))('Telegram Stars subscriptions (%s)', (mode) => {
-  let database: TestDatabase;
   let wiring: PlatformWiring;
   let platform: RunningPlatform;
   let sandbox: TelegramSandbox;
   const clients = new Map<string, RpcClient>();
-  let shop: { sandbox: SandboxBot; botId: string; apiToken: string };
+  let harness: SandboxedPlatform;
+  let shop: HostedBot;
 
   const clientAs = (user: string) => {
     if (!clients.has(user)) clients.set(user, createRpcClient(wiring.as(user)));
@@ -78,38 +77,15 @@ describe.each(Object.keys(modes))('Telegram Stars subscriptions (%s)', (mode) =>
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('bp_starsub');
     wiring = await modes[mode]();
-    sandbox = new TelegramSandbox({ rateLimits: false });
-    await sandbox.start();
-    platform = await startPlatform({
-      databaseUrl: database.url,
-      bus: wiring.bus,
-      rpc: wiring.rpc,
-      firstHttpPort: 0,
-      logger: false,
-      users: { operatorToken: OPERATOR_TOKEN },
-      telegram: { telegramApiRoot: sandbox.apiRoot, mode: 'polling', pollingTimeoutSeconds: 1 },
-    });
-    const sandboxBot = sandbox.createBot({ username: 'stars_club_bot', firstName: 'Stars club' });
-    const owner = sandbox.createUser({ firstName: 'Owner', languageCode: 'en' });
-    const response = await fetch(`${platform.services.get('users')!.url}/admin/bots`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Stars club', token: sandboxBot.token, ownerTelegramUserId: String(owner.id) }),
-    });
-    expect(response.status).toBe(201);
-    const { botId, apiToken } = (await response.json()) as RegisterBotReplyJson;
-    shop = { sandbox: sandboxBot, botId: botId!, apiToken: apiToken! };
-    await waitFor('the gateway to host the club', () => platform.gateway.host?.hosted().length === 1, { timeoutMs: 15_000 });
+    harness = await startSandboxedPlatform({ prefix: 'bp_starsub', transports: wiring });
+    ({ sandbox, platform } = harness);
+    shop = await harness.registerBot({ username: 'stars_club_bot', name: 'Stars club' });
   });
 
   afterAll(async () => {
     for (const client of clients.values()) await client.close();
-    await platform?.close();
-    await wiring?.close();
-    await sandbox?.stop();
-    await database?.drop();
+    await harness?.close();
   });
 
   it('sells a 30-day plan as a Stars subscription: renewed by 30 days once per charge, renewal off at once when the member cancels in Telegram', async () => {
