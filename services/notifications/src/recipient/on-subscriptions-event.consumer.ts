@@ -14,6 +14,7 @@ import {
 import { ParkEventError, type ConsumerDefinition } from '@botplatform/bus';
 import { runSql } from '@botplatform/event-store';
 import type { RuleDispatcher } from '../rules/rule-dispatcher.js';
+import { localTime } from '../templates/local-time.js';
 
 const DAY_MS = 86_400_000;
 
@@ -50,7 +51,7 @@ export function onSubscriptionsEvent(rules: RuleDispatcher): ConsumerDefinition 
           variables: {
             plan: message.planId,
             days: Math.max(1, Math.round((endsAt.getTime() - timestampDate(message.startedAt).getTime()) / DAY_MS)),
-            ends_at: endsAt.toISOString().slice(0, 10),
+            ends_at: localTime(endsAt, 'date'),
             trial: trial ? 'yes' : 'no',
           },
         });
@@ -77,7 +78,7 @@ export function onSubscriptionsEvent(rules: RuleDispatcher): ConsumerDefinition 
             plan: message.planId,
             // What is left when it was due, in whole days, at least one (as the service's own reminder counts).
             days_left: Math.max(1, Math.round((endsAt.getTime() - remindedAt.getTime()) / DAY_MS)),
-            ends_at: endsAt.toISOString().slice(0, 10),
+            ends_at: localTime(endsAt, 'date'),
           },
         });
       } else if (isEventOf(event, SubscriptionRenewalFailedSchema)) {
@@ -94,8 +95,8 @@ export function onSubscriptionsEvent(rules: RuleDispatcher): ConsumerDefinition 
             reason: message.reason,
             attempt: message.attempt,
             retry: next ? 'yes' : 'no',
-            next_attempt_at: next ? `${next.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '',
-            ends_at: timestampDate(message.endsAt).toISOString().slice(0, 10),
+            next_attempt_at: next ? localTime(next, 'date-time') : '',
+            ends_at: localTime(timestampDate(message.endsAt), 'date'),
           },
         });
       } else if (isEventOf(event, SubscriptionRevokedSchema)) {

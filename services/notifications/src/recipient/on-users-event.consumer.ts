@@ -16,13 +16,14 @@ import { ParkEventError, type ConsumerDefinition } from '@botplatform/bus';
 import { runSql } from '@botplatform/event-store';
 import { recordPaidBroadcasts } from '../broadcast/paid-broadcasts-setting.js';
 import type { RuleDispatcher } from '../rules/rule-dispatcher.js';
+import { knownTimeZone } from '../templates/local-time.js';
 
 const ROLES: Partial<Record<MemberRole, string>> = { [MemberRole.USER]: 'user', [MemberRole.ADMIN]: 'admin', [MemberRole.OWNER]: 'owner' };
 
 /**
  * The audience as the users service publishes it: a membership opens a recipient row (and may fire the
  * welcome rule), later events set its language override, Telegram language, role and status, and the
- * bot's default language is kept for the templates' fallback.
+ * bot's default language (the templates' fallback) and time zone (the messages' dates) are kept.
  */
 export function onUsersEvent(rules: RuleDispatcher): ConsumerDefinition {
   return {
@@ -80,6 +81,17 @@ export function onUsersEvent(rules: RuleDispatcher): ConsumerDefinition {
         const { message } = event;
         if (message.key === 'paid_broadcasts') {
           await recordPaidBroadcasts(em, message.botId, message.valueJson);
+          return;
+        }
+        if (message.key === 'timezone') {
+          // A zone this runtime does not know is kept as none: the messages then show UTC, not an error.
+          const timeZone = knownTimeZone(JSON.parse(message.valueJson) as unknown);
+          await runSql(
+            em,
+            `INSERT INTO notifications.notification_bots (bot_id, time_zone) VALUES ($1, $2)
+             ON CONFLICT (bot_id) DO UPDATE SET time_zone = $2`,
+            [message.botId, timeZone],
+          );
           return;
         }
         if (message.key !== 'default_language') return;

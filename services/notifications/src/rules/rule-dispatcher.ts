@@ -9,6 +9,7 @@ import {
   type OutboundMessageState,
 } from '../outbound/outbound-message.decider.js';
 import { DEFAULT_TEMPLATES } from '../templates/default-templates.js';
+import { formatLocalTime, isLocalTime, type LocalTime } from '../templates/local-time.js';
 import { compileTemplate, type CompiledTemplate } from '../templates/notification-template.js';
 import { RULE_DEFINITIONS, TRANSACTIONAL_CATEGORIES, type RuleName } from './rule-catalogue.js';
 
@@ -20,8 +21,8 @@ export interface RuleTrigger {
   /** The public event's id: with the rule and the member, what makes the message unique. */
   readonly sourceEventId: string;
   readonly correlationId: string;
-  /** The rule's variables besides the member's name. */
-  readonly variables: Readonly<Record<string, string | number>>;
+  /** The rule's variables besides the member's name; a moment is shown in the bot's time zone. */
+  readonly variables: Readonly<Record<string, string | number | LocalTime>>;
   readonly now: Date;
 }
 
@@ -43,6 +44,7 @@ interface RecipientRow {
   status: string;
   blocked_bot: boolean;
   default_language: string | null;
+  time_zone: string | null;
 }
 
 /**
@@ -62,7 +64,7 @@ export class RuleDispatcher {
     const { rule, botId, telegramUserId } = trigger;
     const [recipient] = await runSql<RecipientRow>(
       em,
-      `SELECT r.first_name, COALESCE(r.language_override, r.language_code) AS language, r.status, r.blocked_bot, b.default_language
+      `SELECT r.first_name, COALESCE(r.language_override, r.language_code) AS language, r.status, r.blocked_bot, b.default_language, b.time_zone
          FROM notifications.notification_recipients r
          LEFT JOIN notifications.notification_bots b ON b.bot_id = r.bot_id
         WHERE r.bot_id = $1 AND r.telegram_user_id = $2`,
@@ -91,7 +93,7 @@ export class RuleDispatcher {
         requestId,
         botId,
         chatId: telegramUserId,
-        text: template.format({ name: recipient.first_name, ...trigger.variables }),
+        text: template.format({ name: recipient.first_name, ...inTimeZone(trigger.variables, recipient.time_zone ?? 'UTC') }),
         buttons: [],
         disableNotification: false,
         purpose: `notifications:${rule}`,
@@ -169,4 +171,9 @@ export function ruleRequestId(trigger: Pick<RuleTrigger, 'rule' | 'botId' | 'tel
   hash[8] = (hash[8] & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The variables with each moment written out in the bot's time zone. */
+function inTimeZone(variables: RuleTrigger['variables'], timeZone: string): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, isLocalTime(value) ? formatLocalTime(value, timeZone) : value]));
 }

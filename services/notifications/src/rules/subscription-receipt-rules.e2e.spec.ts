@@ -1,5 +1,6 @@
 import { EmbeddedEventBus, InProcessBroker, type RpcClient } from '@botplatform/bus';
 import {
+  BotSettingChangedSchema,
   CardTransferApprovedSchema,
   CardTransferRejectedSchema,
   RPC,
@@ -29,6 +30,8 @@ const BOT = '7a1e0c52-3b2d-4c4e-9f10-5d6e7f8a9d01';
 const PLAIN_BOT = '7a1e0c52-3b2d-4c4e-9f10-5d6e7f8a9d02';
 // A bot that switched on trial_ending only.
 const TRIAL_BOT = '7a1e0c52-3b2d-4c4e-9f10-5d6e7f8a9d03';
+// A bot in Auckland (users' `timezone` setting) with subscription_ending on.
+const ZONED_BOT = '7a1e0c52-3b2d-4c4e-9f10-5d6e7f8a9d04';
 
 /**
  * The rules of the wallet renewal that failed, the end reminders (trial or not) and the reviewed card
@@ -123,6 +126,7 @@ describe('Subscription and card receipt rules', () => {
       await rpc.call(RPC.notifications.setRuleEnabled, { botId: BOT, rule, enabled: true });
     }
     await rpc.call(RPC.notifications.setRuleEnabled, { botId: TRIAL_BOT, rule: 'trial_ending', enabled: true });
+    await rpc.call(RPC.notifications.setRuleEnabled, { botId: ZONED_BOT, rule: 'subscription_ending', enabled: true });
   });
 
   afterAll(async () => {
@@ -146,6 +150,54 @@ describe('Subscription and card receipt rules', () => {
       `⚠️ Ann${ru}, не удалось продлить подписку: на балансе недостаточно средств. Пополните его командой /balance. Следующая попытка: 2026-12-30 12:00 UTC.`,
     );
     expect(toEn.text).toBe(`⚠️ Ann${en}, we could not renew your subscription: the plan is no longer offered. Choose another in /plans. It ends on 2026-12-31.`);
+  });
+
+  it('shows the end and the next attempt in the bot’s time zone, and in UTC for a zone nobody knows', async () => {
+    const setTimeZone = (valueJson: string) =>
+      sources.publish('users', BotSettingChangedSchema, ZONED_BOT, {
+        botId: ZONED_BOT,
+        key: 'timezone',
+        type: 'SETTING_TYPE_STRING',
+        valueJson,
+        description: 'Where the bot lives',
+        changedBy: 'api:admin',
+        changedAt: at,
+      });
+    await setTimeZone('"Pacific/Auckland"');
+    await waitFor('the bot’s zone', async () =>
+      (await sql<{ time_zone: string }>('SELECT time_zone FROM notifications.notification_bots WHERE bot_id = $1', [ZONED_BOT]))[0]?.time_zone ===
+      'Pacific/Auckland'
+        ? true
+        : undefined,
+    );
+    const member1 = await member('en', ZONED_BOT);
+    // 2026-12-31 12:00 UTC is 2027-01-01 01:00 in Auckland (UTC+13 in summer).
+    await sources.publish('subscriptions', SubscriptionReminderDueSchema, ZONED_BOT, reminderDue(member1, false, 3, ZONED_BOT));
+    await sources.publish(
+      'subscriptions',
+      SubscriptionRenewalFailedSchema,
+      ZONED_BOT,
+      renewalFailed(member1, 'insufficient_balance', '2026-12-30T12:00:00Z', ZONED_BOT),
+    );
+    const texts = await waitFor('both messages', async () => {
+      const sent = await messagesTo(member1);
+      return sent.length === 2 ? sent.map((m) => m.text).sort() : undefined;
+    });
+    expect(texts).toEqual([
+      `Your subscription ends in 3 days, on 2027-01-01. Renew it in /plans to keep your access.`,
+      `⚠️ Ann${member1}, we could not renew your subscription: your balance is too low. Top it up with /balance. We will try again on 2026-12-31 01:00 Pacific/Auckland.`,
+    ]);
+
+    await setTimeZone('"Mars/Olympus_Mons"');
+    await waitFor('the zone dropped', async () =>
+      (await sql<{ time_zone: string | null }>('SELECT time_zone FROM notifications.notification_bots WHERE bot_id = $1', [ZONED_BOT]))[0]?.time_zone === null
+        ? true
+        : undefined,
+    );
+    const member2 = await member('en', ZONED_BOT);
+    await sources.publish('subscriptions', SubscriptionReminderDueSchema, ZONED_BOT, reminderDue(member2, false, 3, ZONED_BOT));
+    const [reminder] = await waitFor('the UTC reminder', async () => ((await messagesTo(member2)).length ? messagesTo(member2) : undefined));
+    expect(reminder.text).toBe('Your subscription ends in 3 days, on 2026-12-31. Renew it in /plans to keep your access.');
   });
 
   it('reminds of the end with trial_ending or subscription_ending once switched on, and sends nothing for a bot that left them off', async () => {
