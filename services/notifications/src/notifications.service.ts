@@ -9,7 +9,7 @@ import { onUsersAlert } from './alerts/on-users-alert.consumer.js';
 import { NotificationRecipientsMigration20261123000300 } from './migrations/20261123000300-notification-recipients.migration.js';
 import { AudienceRulesTemplatesMigration20261130000100 } from './migrations/20261130000100-audience-rules-templates.migration.js';
 import { ScheduledMessagesAdminAlertsMigration20261130230000 } from './migrations/20261130230000-scheduled-messages-admin-alerts.migration.js';
-import { BotTimeZoneMigration20261201060000 } from './migrations/20261201060000-bot-time-zone.migration.js';
+import { BotTimeZoneMigration20261201061000 } from './migrations/20261201061000-bot-time-zone.migration.js';
 import type { DynamicModule } from '@nestjs/common';
 import { BROADCAST_SETTINGS, type BroadcastSettings, DEFAULT_BROADCAST_SETTINGS } from './broadcast/broadcast-settings.js';
 import { BroadcastsMigration20261201000400 } from './broadcast/migrations/20261201000400-broadcasts.migration.js';
@@ -39,7 +39,7 @@ export const notificationsService: ServiceDefinition = {
     { name: 'Migration20261201000400_broadcasts', class: BroadcastsMigration20261201000400 },
     { name: 'Migration20261201020100_broadcast_photo_progress', class: BroadcastPhotoProgressMigration20261201020100 },
     { name: 'Migration20261201030000_withheld_sends', class: WithheldSendsMigration20261201030000 },
-    { name: 'Migration20261201060000_bot_time_zone', class: BotTimeZoneMigration20261201060000 },
+    { name: 'Migration20261201061000_bot_time_zone', class: BotTimeZoneMigration20261201061000 },
   ],
   entities: [NotificationRecipient],
   module: (dependencies) => notificationsModule(DEFAULT_BROADCAST_SETTINGS, dependencies),

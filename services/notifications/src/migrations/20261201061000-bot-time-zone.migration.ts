@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /** The bot's time zone (users' `timezone` setting): the dates and times of its messages are shown in it. */
-export class BotTimeZoneMigration20261201060000 extends Migration {
+export class BotTimeZoneMigration20261201061000 extends Migration {
   override up(): void {
     this.addSql('ALTER TABLE notification_bots ADD COLUMN time_zone text');
   }
