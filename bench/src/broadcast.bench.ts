@@ -28,7 +28,8 @@ export function broadcastBenchSizes(env: NodeJS.ProcessEnv = process.env): Broad
   }
   const toCompletion = env.BENCH_BROADCAST_FREE_TO_COMPLETION === '1' || env.BENCH_BROADCAST_FREE_TO_COMPLETION === 'true';
   const window = Number(env.BENCH_BROADCAST_FREE_WINDOW_S ?? 60);
-  if (!toCompletion && !(window >= 5)) throw new RangeError(`BENCH_BROADCAST_FREE_WINDOW_S must be at least 5 seconds, not ${env.BENCH_BROADCAST_FREE_WINDOW_S}`);
+  if (!toCompletion && !(window >= 5))
+    throw new RangeError(`BENCH_BROADCAST_FREE_WINDOW_S must be at least 5 seconds, not ${env.BENCH_BROADCAST_FREE_WINDOW_S}`);
   return { ...members, freeWindowSeconds: toCompletion ? undefined : window };
 }
 

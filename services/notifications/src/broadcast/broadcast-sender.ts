@@ -176,7 +176,10 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
     if (allowance.transitMeasuredAt === undefined || now - allowance.transitMeasuredAt >= MEASURE_MS) await this.measureTransit(id, allowance, now);
     if (!allowance.settled || now - allowance.settled.at >= SETTLED_COUNT_MS) await this.countSettled(id, allowance, now);
     const settled = allowance.settled!;
-    const window = Math.max(1, Math.ceil(this.windowRate(allowance, rate, settled.count, settled.at) * (this.settings.windowSeconds + allowance.transitSeconds)));
+    const window = Math.max(
+      1,
+      Math.ceil(this.windowRate(allowance, rate, settled.count, settled.at) * (this.settings.windowSeconds + allowance.transitSeconds)),
+    );
     const wanted = Math.min(Math.floor(allowance.tokens), window - counts.requested, counts.pending);
     if (wanted <= 0) return;
     const released = await this.release(broadcast, wanted);

@@ -222,7 +222,8 @@ export class BroadcastRig {
     let ids: number[] = [];
     if (this.remote) {
       // In chunks: one IPC message each way per chunk, and the other process's loop free in between.
-      for (let made = 0; made < count; made += 10_000) ids.push(...(await this.remote.sandbox.startedUsers(this.remote.bot, Math.min(10_000, count - made), language)));
+      for (let made = 0; made < count; made += 10_000)
+        ids.push(...(await this.remote.sandbox.startedUsers(this.remote.bot, Math.min(10_000, count - made), language)));
     } else {
       const { sandbox, bot } = this.inProcess();
       ids = [];

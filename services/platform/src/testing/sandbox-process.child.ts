@@ -76,7 +76,8 @@ async function answer(request: SandboxProcessRequest): Promise<unknown> {
 process.on('message', (message: { id: number; request: SandboxProcessRequest }) => {
   answer(message.request).then(
     (value) => process.send?.({ id: message.id, ok: true, value } satisfies SandboxProcessReply),
-    (error: unknown) => process.send?.({ id: message.id, ok: false, error: error instanceof Error ? error.message : String(error) } satisfies SandboxProcessReply),
+    (error: unknown) =>
+      process.send?.({ id: message.id, ok: false, error: error instanceof Error ? error.message : String(error) } satisfies SandboxProcessReply),
   );
 });
 // The parent gone (killed), this process has nobody to serve.

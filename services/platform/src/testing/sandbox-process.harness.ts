@@ -13,7 +13,9 @@ export type SandboxProcessRequest =
   | { readonly kind: 'sends'; readonly from: number }
   | { readonly kind: 'stop' };
 
-export type SandboxProcessReply = { readonly id: number; readonly ok: true; readonly value: unknown } | { readonly id: number; readonly ok: false; readonly error: string };
+export type SandboxProcessReply =
+  | { readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly id: number; readonly ok: false; readonly error: string };
 
 /** The sends the sandbox answered, column by column (one IPC message for a hundred thousand). */
 export interface SandboxSendLog {
