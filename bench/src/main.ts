@@ -69,7 +69,9 @@ async function main(): Promise<void> {
       title: 'broadcasts at Telegram’s pace: free and paid, the sandbox’s limits on',
       run: () => {
         const sizes = broadcastBenchSizes();
-        log(`  members: ${sizes.free} free, ${sizes.paid} paid (BENCH_BROADCAST_MEMBERS=100000 for the issue's figure)`);
+        log(
+          `  members: ${sizes.free} free (${sizes.freeWindowSeconds === undefined ? 'to completion' : `rate over ${sizes.freeWindowSeconds} s, then cancelled; BENCH_BROADCAST_FREE_TO_COMPLETION=1 to send to all`}), ${sizes.paid} paid`,
+        );
         return runBroadcastBench(targetFor('broadcast'), sizes, log);
       },
     },

@@ -15,6 +15,7 @@ import { BROADCAST_SETTINGS, type BroadcastSettings, DEFAULT_BROADCAST_SETTINGS 
 import { BroadcastsMigration20261201000400 } from './broadcast/migrations/20261201000400-broadcasts.migration.js';
 import { WithheldSendsMigration20261201030000 } from './preferences/migrations/20261201030000-withheld-sends.migration.js';
 import { BroadcastPhotoProgressMigration20261201020100 } from './broadcast/migrations/20261201020100-broadcast-photo-progress.migration.js';
+import { BroadcastPendingIndexMigration20261201060000 } from './broadcast/migrations/20261201060000-broadcast-pending-index.migration.js';
 import { NotificationsModule } from './notifications.module.js';
 import { notificationsPublicEvents } from './outbound/outbound.public-events.js';
 import { NotificationRecipient } from './recipient/notification-recipient.entity.js';
@@ -39,6 +40,7 @@ export const notificationsService: ServiceDefinition = {
     { name: 'Migration20261201000400_broadcasts', class: BroadcastsMigration20261201000400 },
     { name: 'Migration20261201020100_broadcast_photo_progress', class: BroadcastPhotoProgressMigration20261201020100 },
     { name: 'Migration20261201030000_withheld_sends', class: WithheldSendsMigration20261201030000 },
+    { name: 'Migration20261201060000_broadcast_pending_index', class: BroadcastPendingIndexMigration20261201060000 },
     { name: 'Migration20261201061000_bot_time_zone', class: BotTimeZoneMigration20261201061000 },
   ],
   entities: [NotificationRecipient],

@@ -24,6 +24,7 @@ import { Controller, Module } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { Api } from 'grammy';
 import { randomUUID } from 'node:crypto';
+import { type RemoteSandboxBot, SandboxProcess } from './sandbox-process.harness.js';
 
 @Controller()
 class UsersStandIn {
@@ -46,10 +47,29 @@ export interface BroadcastRigOptions {
   readonly broadcast?: Partial<BroadcastSettings>;
   /** Chats the gateway's outbound worker serves at once (default: the worker's). */
   readonly concurrentChats?: number;
+  /**
+   * The sandbox in a child process of its own (`SandboxProcess`), as Telegram is not in ours: what the
+   * bench measures. The rig's `sandbox`, `bot`, `admin` and `chats` are then not there; `telegram` is.
+   */
+  readonly sandboxProcess?: boolean;
+}
+
+/** What the rig reads back from the sandbox, wherever it runs. */
+export interface BroadcastRigTelegram {
+  grantBotStars(stars: number): Promise<void>;
+  /** The bot's Stars, in tenths (exact). */
+  botStarBalanceTenths(): Promise<number>;
+  /** Messages the bot sent with `allow_paid_broadcast` (each charged 0.1 Star). */
+  paidBroadcastMessages(): Promise<number>;
+  /** Sends (and edits) the sandbox answered so far. */
+  sendCount(): Promise<number>;
+  /** The sends answered from the `from`th on, in order. */
+  sends(from?: number): Promise<SandboxSend[]>;
 }
 
 /** One send the sandbox answered, as its log saw it. */
 export interface SandboxSend {
+  /** Wall-clock milliseconds at the sandbox (`performance.timeOrigin + performance.now()`). */
   readonly at: number;
   readonly method: string;
   readonly ok: boolean;
@@ -72,12 +92,13 @@ export interface StartedBroadcast {
 export class BroadcastRig {
   readonly chats = new Map<number, SandboxChat>();
   private constructor(
-    /** Every send (and edit) the sandbox answered, in order. */
+    /** Every send (and edit) the sandbox answered, in order (in-process sandbox only; else see `telegram.sends`). */
     readonly sends: SandboxSend[],
-    readonly sandbox: TelegramSandbox,
-    readonly bot: SandboxBot,
+    private readonly local: { sandbox: TelegramSandbox; bot: SandboxBot; admin: SandboxUser } | undefined,
+    private readonly remote: { sandbox: SandboxProcess; bot: RemoteSandboxBot } | undefined,
+    readonly telegram: BroadcastRigTelegram,
     readonly api: Api,
-    readonly admin: SandboxUser,
+    readonly adminId: number,
     readonly botId: string,
     private readonly outbound: OutboundDelivery,
     private readonly rpc: RpcClient,
@@ -88,17 +109,51 @@ export class BroadcastRig {
   static async start(options: BroadcastRigOptions): Promise<BroadcastRig> {
     const botId = randomUUID();
     const sends: SandboxSend[] = [];
-    const sandbox = new TelegramSandbox({
-      rateLimits: options.sandboxLimits ?? {},
-      // Its call history keeps the last 2,000 calls: sends are counted from its log instead.
-      log: (line) => {
-        const match = / (send\w+|editMessageText) -> (.*)$/.exec(line);
-        if (match) sends.push({ at: performance.now(), method: match[1], ok: match[2] === 'ok', status: match[2] });
-      },
-    });
-    await sandbox.start();
-    const bot = sandbox.createBot({ username: `bcast${botId.slice(0, 8)}_bot` });
-    const api = new Api(bot.token, { apiRoot: sandbox.apiRoot });
+    const username = `bcast${botId.slice(0, 8)}_bot`;
+    let local: { sandbox: TelegramSandbox; bot: SandboxBot; admin: SandboxUser } | undefined;
+    let remote: { sandbox: SandboxProcess; bot: RemoteSandboxBot } | undefined;
+    let telegram: BroadcastRigTelegram;
+    let adminId: number;
+    if (options.sandboxProcess) {
+      const sandbox = await SandboxProcess.start(options.sandboxLimits ?? {});
+      const bot = await sandbox.createBot(username);
+      remote = { sandbox, bot };
+      [adminId] = await sandbox.startedUsers(bot, 1, 'ru', 'Admin');
+      telegram = {
+        grantBotStars: (stars) => sandbox.grantBotStars(bot, stars),
+        botStarBalanceTenths: () => sandbox.botStarBalanceTenths(bot),
+        paidBroadcastMessages: () => sandbox.paidBroadcastMessages(bot),
+        sendCount: () => sandbox.sendCount(),
+        sends: async (from = 0) => {
+          const log = await sandbox.sends(from);
+          return log.at.map((at, i) => ({ at, method: log.method[i], ok: log.status[i] === 'ok', status: log.status[i] }));
+        },
+      };
+    } else {
+      const sandbox = new TelegramSandbox({
+        rateLimits: options.sandboxLimits ?? {},
+        // Its call history keeps the last 2,000 calls: sends are counted from its log instead.
+        log: (line) => {
+          const match = / (send\w+|editMessageText) -> (.*)$/.exec(line);
+          if (match) sends.push({ at: performance.timeOrigin + performance.now(), method: match[1], ok: match[2] === 'ok', status: match[2] });
+        },
+      });
+      await sandbox.start();
+      const bot = sandbox.createBot({ username });
+      const admin = sandbox.createUser({ firstName: 'Admin', languageCode: 'ru' });
+      sandbox.chat(admin, bot).sendCommand('start');
+      local = { sandbox, bot, admin };
+      adminId = admin.id;
+      telegram = {
+        grantBotStars: async (stars) => sandbox.grantBotStars(bot, stars),
+        botStarBalanceTenths: async () => sandbox.botStarBalanceTenths(bot),
+        paidBroadcastMessages: async () => sandbox.paidBroadcastMessages(bot),
+        sendCount: async () => sends.length,
+        sends: async (from = 0) => sends.slice(from),
+      };
+    }
+    const token = local?.bot.token ?? remote!.bot.token;
+    const api = new Api(token, { apiRoot: local?.sandbox.apiRoot ?? remote!.sandbox.apiRoot });
     const transport: RpcTransport = { kind: 'in-process', broker: new InProcessBroker() };
     const rpc = createRpcClient(transport);
     const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -122,15 +177,32 @@ export class BroadcastRig {
     const started = { databaseUrl: options.databaseUrl, bus: options.bus, rpc: transport, httpPort: 0, logger: false as const };
     const gateway = await startService(gatewayDefinition, started);
     const notifications = await startService(createNotificationsService({ broadcast: options.broadcast ?? {} }), started);
-    const admin = sandbox.createUser({ firstName: 'Admin', languageCode: 'ru' });
-    sandbox.chat(admin, bot).sendCommand('start');
-    const rig = new BroadcastRig(sends, sandbox, bot, api, admin, botId, outbound, rpc, gateway, notifications);
+    const rig = new BroadcastRig(sends, local, remote, telegram, api, adminId, botId, outbound, rpc, gateway, notifications);
     await rig.sql(
       `INSERT INTO notifications.notification_recipients (bot_id, telegram_user_id, user_id, first_name, language_code, registered_at, role)
        VALUES ($1, $2, gen_random_uuid(), 'Admin', 'ru', now(), 'owner')`,
-      [botId, admin.id],
+      [botId, adminId],
     );
     return rig;
+  }
+
+  /** The sandbox, when it runs in this process. */
+  get sandbox(): TelegramSandbox {
+    return this.inProcess().sandbox;
+  }
+
+  get bot(): SandboxBot {
+    return this.inProcess().bot;
+  }
+
+  /** The admin (Russian), whose chat holds the progress message. */
+  get admin(): SandboxUser {
+    return this.inProcess().admin;
+  }
+
+  private inProcess(): { sandbox: TelegramSandbox; bot: SandboxBot; admin: SandboxUser } {
+    if (!this.local) throw new Error('the sandbox runs in its own process: read it through rig.telegram');
+    return this.local;
   }
 
   get broadcasts(): BroadcastUseCases {
@@ -138,7 +210,7 @@ export class BroadcastRig {
   }
 
   get actor() {
-    return { botId: this.botId, telegramUserId: this.admin.id };
+    return { botId: this.botId, telegramUserId: this.adminId };
   }
 
   sql<T extends object>(query: string, params: unknown[] = []): Promise<T[]> {
@@ -147,14 +219,23 @@ export class BroadcastRig {
 
   /** `count` new members who started the bot, speaking `language`, in the audience projection. */
   async addMembers(count: number, language = 'en'): Promise<number[]> {
-    const ids: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const user = this.sandbox.createUser({ firstName: `Member ${this.chats.size}`, languageCode: language });
-      const chat = this.sandbox.chat(user, this.bot);
-      chat.sendCommand('start');
-      this.chats.set(user.id, chat);
-      ids.push(user.id);
+    let ids: number[] = [];
+    if (this.remote) {
+      // In chunks: one IPC message each way per chunk, and the other process's loop free in between.
+      for (let made = 0; made < count; made += 10_000)
+        ids.push(...(await this.remote.sandbox.startedUsers(this.remote.bot, Math.min(10_000, count - made), language)));
+    } else {
+      const { sandbox, bot } = this.inProcess();
+      ids = [];
+      for (let i = 0; i < count; i++) {
+        const user = sandbox.createUser({ firstName: `Member ${this.chats.size}`, languageCode: language });
+        const chat = sandbox.chat(user, bot);
+        chat.sendCommand('start');
+        this.chats.set(user.id, chat);
+        ids.push(user.id);
+      }
     }
+    // One autocommitted statement per 10,000 members: short, never one long transaction on the shared database.
     for (let from = 0; from < ids.length; from += 10_000) {
       await this.sql(
         `INSERT INTO notifications.notification_recipients (bot_id, telegram_user_id, user_id, first_name, language_code, registered_at, role)
@@ -188,12 +269,12 @@ export class BroadcastRig {
       ...(options.photo ? { photo: options.photo } : {}),
     });
     const preview = await this.broadcasts.chooseAudience(this.actor, id, options.audience ?? { kind: 'language', language: 'en' });
-    const progressMessageId = options.progress ? (await this.api.sendMessage(this.admin.id, '📣')).message_id : undefined;
+    const progressMessageId = options.progress ? (await this.api.sendMessage(this.adminId, '📣')).message_id : undefined;
     const confirmed = await this.broadcasts.confirm(
       this.actor,
       id,
       new Date(),
-      progressMessageId ? { chatId: this.admin.id, messageId: progressMessageId } : undefined,
+      progressMessageId ? { chatId: this.adminId, messageId: progressMessageId } : undefined,
     );
     return { id, preview, confirmed, ...(progressMessageId ? { progressMessageId } : {}) };
   }
@@ -221,6 +302,6 @@ export class BroadcastRig {
     await this.outbound.close();
     await this.notifications.close();
     await this.gateway.close();
-    await this.sandbox.stop();
+    await (this.local?.sandbox ?? this.remote?.sandbox)?.stop();
   }
 }
