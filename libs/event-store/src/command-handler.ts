@@ -128,7 +128,7 @@ export class CommandHandler<State, Command, Event extends DomainEvent> {
       const unchanged = (d: Decision<unknown, DomainEvent>) => ({ state: d.state, version: d.version, newEvents: [] });
       if (decisions.every((d) => d.decided.length === 0)) return decisions.map(unchanged) as unknown as CommandResultsOf<T>;
       return store.transaction(async (em) => {
-        const deciding = commands.flatMap((c, i) => (decisions[i].decided.length ? [i] : []));
+        const deciding = commands.flatMap((_, i) => (decisions[i].decided.length ? [i] : []));
         const appended = await store.appendStreams(
           deciding.map((i) => ({
             streamId: commands[i].streamId,
