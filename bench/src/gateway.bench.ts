@@ -262,7 +262,10 @@ async function measureNaiveFirstContact(sandbox: TelegramSandbox, target: Gatewa
 async function startGateway(sandbox: TelegramSandbox, target: GatewayBenchTarget): Promise<BotUnderTest> {
   const sandboxBot = sandbox.createBot({ username: 'gateway_bench_bot' });
   const broker = new InProcessBroker();
-  const bus = new EmbeddedEventBus({ pollIntervalMs: 20 });
+  // The bus as `npm start` builds it (services/platform/src/main.ts): its idle poll of every producer's store,
+  // not a faster one. In-process appends wake the consumers at once either way; a 20 ms poll only added
+  // ~900 idle reads a second (17 consumers × 50/s) competing with the updates measured.
+  const bus = new EmbeddedEventBus();
   let platform: RunningPlatform | undefined;
   const rpc = createRpcClient({ kind: 'in-process', broker });
   try {

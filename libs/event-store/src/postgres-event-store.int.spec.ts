@@ -170,6 +170,72 @@ describe('PostgresEventStore', () => {
     });
   });
 
+  describe('several streams in one statement, each at its expected version', () => {
+    const one = (by: number) => [{ type: 'Incremented' as const, data: { by } }];
+
+    it('appends to new and existing streams with one context, in the order given, in one transaction', async () => {
+      await store.append('streams-b', 'no_stream', one(1), context());
+      const recorded = await store.appendStreams<CounterEvent>(
+        [
+          { streamId: 'streams-a', expectedVersion: 'no_stream', events: [...one(2), ...one(3)] },
+          { streamId: 'streams-b', expectedVersion: 1, events: one(4) },
+          { streamId: 'streams-c', expectedVersion: 'any', events: one(5) },
+        ],
+        context({ correlationId: 'corr-s' }),
+      );
+      expect(recorded.map((e) => [e.metadata.streamId, e.metadata.streamPosition, e.data.by, e.metadata.correlationId])).toEqual([
+        ['streams-a', 1, 2, 'corr-s'],
+        ['streams-a', 2, 3, 'corr-s'],
+        ['streams-b', 2, 4, 'corr-s'],
+        ['streams-c', 1, 5, 'corr-s'],
+      ]);
+      expect(new Set(recorded.map((e) => e.metadata.transactionId)).size).toBe(1);
+      expect((await store.readStream('streams-b')).version).toBe(2);
+      expect(await store.appendStreams([], context())).toEqual([]);
+    });
+
+    it('writes none of the streams when one is not at its expected version, and names it', async () => {
+      await store.append('streams-e', 'no_stream', [...one(1), ...one(1)], context());
+      for (const expectedVersion of [1, 'no_stream'] as const) {
+        const attempt = store.appendStreams(
+          [
+            { streamId: 'streams-d', expectedVersion: 'no_stream', events: one(1) },
+            { streamId: 'streams-e', expectedVersion, events: one(1) },
+          ],
+          context(),
+        );
+        await expect(attempt).rejects.toBeInstanceOf(WrongExpectedVersionError);
+        await expect(attempt).rejects.toMatchObject({ streamId: 'streams-e', actualVersion: 2 });
+      }
+      expect((await store.readStream('streams-d')).version).toBe(0);
+      expect((await store.readStream('streams-e')).version).toBe(2);
+    });
+
+    it('lets exactly one of two racing writers of a stream win, the other writing none of its streams', async () => {
+      const write = (other: string) =>
+        store.appendStreams(
+          [
+            { streamId: other, expectedVersion: 'no_stream', events: one(1) },
+            { streamId: 'streams-race', expectedVersion: 'no_stream', events: one(1) },
+          ],
+          context(),
+        );
+      const results = await Promise.allSettled([write('streams-race-x'), write('streams-race-y')]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const lost = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!;
+      expect(lost.reason).toBeInstanceOf(WrongExpectedVersionError);
+      const versions = await Promise.all(['streams-race-x', 'streams-race-y', 'streams-race'].map(async (id) => (await store.readStream(id)).version));
+      expect(versions.sort()).toEqual([0, 1, 1]);
+    });
+
+    it('refuses the same stream twice and invalid input before writing', async () => {
+      const stream = { streamId: 'streams-f', expectedVersion: 'no_stream' as const, events: one(1) };
+      await expect(store.appendStreams([stream, stream], context())).rejects.toBeInstanceOf(InvalidAppendError);
+      await expect(store.appendStreams([stream], context({ botId: '' }))).rejects.toBeInstanceOf(InvalidAppendError);
+      expect((await store.readStream('streams-f')).version).toBe(0);
+    });
+  });
+
   describe('two writers on one stream', () => {
     it('lets exactly one win; the other gets the conflict error', async () => {
       const write = (by: number) => store.append('race-1', 'no_stream', [{ type: 'Incremented', data: { by } }], context());

@@ -166,6 +166,86 @@ export class PostgresEventStore {
   }
 
   /**
+   * Appends to several streams in one statement, each checked against its own expected version (as
+   * `append` would): all are written or none, and a stream not at its version fails the whole statement
+   * with `WrongExpectedVersionError`, having written nothing (an `any` stream that loses a race for a
+   * position fails it too, rather than trying the next one). One context for all (one request's events).
+   * A command spanning streams (a new user's identity and membership) then pays one round trip to append.
+   */
+  async appendStreams<E extends DomainEvent>(
+    streams: readonly { readonly streamId: string; readonly expectedVersion: ExpectedVersion; readonly events: readonly E[] }[],
+    context: EventContext,
+    options: StoreCallOptions = {},
+  ): Promise<RecordedEvent<E>[]> {
+    if (streams.length === 0) return [];
+    const seen = new Set<string>();
+    const byColumn: unknown[][] = [[], [], [], [], [], [], []];
+    for (const { streamId, expectedVersion, events } of streams) {
+      this.validateAppend(streamId, events, context);
+      if (seen.has(streamId)) throw new InvalidAppendError(`stream ${streamId} given twice`);
+      seen.add(streamId);
+      const expected = expectedVersion === 'any' ? null : expectedVersion === 'no_stream' ? 0 : expectedVersion;
+      events.forEach((event, index) => {
+        const values = [streamId, this.generateId(), event.type, this.versioning.currentVersion(event.type), JSON.stringify(event.data), expected, index + 1];
+        for (const [column, value] of values.entries()) byColumn[column].push(value);
+      });
+    }
+    if (byColumn[0].length > MAX_BATCH) throw new InvalidAppendError(`at most ${MAX_BATCH} events per append`);
+    // Every stream's version is read first; the insert writes rows only when each stream is where its
+    // writer expected it (an 'any' stream always is), so a conflict on one stream writes nothing at all.
+    const sql = `WITH new_events AS (
+         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::integer[], $5::jsonb[], $6::integer[], $7::integer[])
+           WITH ORDINALITY AS e(stream_id, event_id, type, schema_version, data, expected, position_in_batch, ordinal)
+       ), current_versions AS (
+         SELECT s.stream_id, s.expected,
+           (SELECT coalesce(max(t.stream_position), 0) FROM ${this.table} t WHERE t.stream_id = s.stream_id) AS version
+         FROM (SELECT DISTINCT stream_id, expected FROM new_events) s
+       )
+       INSERT INTO ${this.table} (event_id, stream_id, stream_position, type, schema_version, bot_id,
+         correlation_id, causation_id, actor_kind, actor_id, occurred_at, data, trace_parent)
+       SELECT e.event_id, e.stream_id, c.version + e.position_in_batch, e.type, e.schema_version, $8, $9, $10, $11, $12, $13, e.data, $14
+       FROM new_events e JOIN current_versions c ON c.stream_id = e.stream_id
+       WHERE NOT EXISTS (SELECT 1 FROM current_versions x WHERE x.expected IS NOT NULL AND x.version <> x.expected)
+       ORDER BY e.ordinal
+       RETURNING global_position::text, transaction_id::text, event_id, stream_id, stream_position, type,
+         schema_version, bot_id, correlation_id, causation_id, actor_kind, actor_id, ${ISO_TIMESTAMPS}, data, trace_parent`;
+    const parameters = [
+      ...byColumn,
+      context.botId,
+      context.correlationId,
+      context.causationId,
+      context.actor.kind,
+      context.actor.id,
+      context.occurredAt,
+      this.hooks?.traceParent?.() ?? null,
+    ];
+    let rows: EventRow[];
+    try {
+      rows = await this.query<EventRow>(sql, parameters, { ...options, statement: 'append_streams' });
+    } catch (error) {
+      if (!isUniqueViolationOn(error, 'event_store_events_stream_position_key')) throw error;
+      // A writer racing us committed between our read of the version and our insert.
+      const stream = /\(stream_id, stream_position\)=\((.*), \d+\)/.exec(describeDetail(error))?.[1] ?? streams[0].streamId;
+      throw new WrongExpectedVersionError(stream, -1, undefined);
+    }
+    if (rows.length !== byColumn[0].length) {
+      // Nothing was written (the statement failed no row, so a caller's transaction is still usable):
+      // name a stream that was not where its writer expected it.
+      for (const { streamId, expectedVersion } of streams) {
+        if (expectedVersion === 'any') continue;
+        const expected = expectedVersion === 'no_stream' ? 0 : expectedVersion;
+        const actual = await this.streamVersion(streamId, options);
+        if (actual !== expected) throw new WrongExpectedVersionError(streamId, expected, actual);
+      }
+      throw new WrongExpectedVersionError(streams[0].streamId, -1, undefined);
+    }
+    this.notifyAppended();
+    const recorded = rows.map((row) => this.toRecordedEvent<E>(row));
+    this.hooks?.appended?.(recorded);
+    return recorded;
+  }
+
+  /**
    * Starts several new streams in one statement (each as `append(streamId, 'no_stream', events, context)`
    * would): all are written or none. A stream that already exists fails the whole statement with
    * `WrongExpectedVersionError` (inside a caller's transaction, that transaction is then aborted, as any

@@ -15,7 +15,7 @@ import {
 import { ParkEventError, type ConsumerDefinition } from '@botplatform/bus';
 import { runSql } from '@botplatform/event-store';
 import { recordPaidBroadcasts } from '../broadcast/paid-broadcasts-setting.js';
-import type { RuleDispatcher } from '../rules/rule-dispatcher.js';
+import { RECIPIENT_FOR_RULES, type RecipientRow, type RuleDispatcher } from '../rules/rule-dispatcher.js';
 import { knownTimeZone } from '../templates/local-time.js';
 
 const ROLES: Partial<Record<MemberRole, string>> = { [MemberRole.USER]: 'user', [MemberRole.ADMIN]: 'admin', [MemberRole.OWNER]: 'owner' };
@@ -43,22 +43,28 @@ export function onUsersEvent(rules: RuleDispatcher): ConsumerDefinition {
         if (!message.registeredAt) throw new ParkEventError('users.user.registered without registered_at');
         const telegramUserId = int64ToNumber(message.telegramUserId);
         const registeredAt = timestampDate(message.registeredAt);
-        await runSql(
+        // The row as written is what the welcome rule reads: returned here rather than read again.
+        const [recipient] = await runSql<RecipientRow>(
           em,
-          `INSERT INTO notifications.notification_recipients (bot_id, telegram_user_id, user_id, first_name, language_code, registered_at)
+          `INSERT INTO notifications.notification_recipients AS r (bot_id, telegram_user_id, user_id, first_name, language_code, registered_at)
            VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (bot_id, telegram_user_id) DO UPDATE SET user_id = $3, first_name = $4, language_code = $5, registered_at = $6`,
+           ON CONFLICT (bot_id, telegram_user_id) DO UPDATE SET user_id = $3, first_name = $4, language_code = $5, registered_at = $6
+           RETURNING ${RECIPIENT_FOR_RULES}`,
           [message.botId, telegramUserId, message.userId, message.firstName, message.languageCode ?? null, registeredAt],
         );
-        await rules.dispatch(em, {
-          rule: 'welcome',
-          botId: message.botId,
-          telegramUserId,
-          sourceEventId: event.envelope.eventId,
-          correlationId: event.envelope.correlationId,
-          variables: {},
-          now: new Date(),
-        });
+        await rules.dispatch(
+          em,
+          {
+            rule: 'welcome',
+            botId: message.botId,
+            telegramUserId,
+            sourceEventId: event.envelope.eventId,
+            correlationId: event.envelope.correlationId,
+            variables: {},
+            now: new Date(),
+          },
+          recipient,
+        );
       } else if (isEventOf(event, MemberLanguageChangedSchema)) {
         const { message } = event;
         await update(em, message.botId, message.telegramUserId, 'language_override = $3', [message.languageCode ?? null]);

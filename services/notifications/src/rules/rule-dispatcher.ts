@@ -38,7 +38,8 @@ export class RecipientNotKnownYetError extends Error {
   }
 }
 
-interface RecipientRow {
+/** The recipient as a rule needs it (`RECIPIENT_FOR_RULES` selects it). */
+export interface RecipientRow {
   first_name: string;
   language: string | null;
   status: string;
@@ -60,16 +61,19 @@ export class RuleDispatcher {
     this.outbound = new CommandHandler(store, outboundMessageDecider);
   }
 
-  async dispatch(em: EntityManager, trigger: RuleTrigger): Promise<RuleOutcome> {
+  /**
+   * `recipient`: the member's row as the caller just wrote it in this transaction (the users consumer's
+   * registration returns `RECIPIENT_FOR_RULES`), so it is not read again.
+   */
+  async dispatch(em: EntityManager, trigger: RuleTrigger, known?: RecipientRow): Promise<RuleOutcome> {
     const { rule, botId, telegramUserId } = trigger;
-    const [recipient] = await runSql<RecipientRow>(
-      em,
-      `SELECT r.first_name, COALESCE(r.language_override, r.language_code) AS language, r.status, r.blocked_bot, b.default_language, b.time_zone
-         FROM notifications.notification_recipients r
-         LEFT JOIN notifications.notification_bots b ON b.bot_id = r.bot_id
-        WHERE r.bot_id = $1 AND r.telegram_user_id = $2`,
-      [botId, telegramUserId],
-    );
+    const [recipient] = known
+      ? [known]
+      : await runSql<RecipientRow>(
+          em,
+          `SELECT ${RECIPIENT_FOR_RULES} FROM notifications.notification_recipients r WHERE r.bot_id = $1 AND r.telegram_user_id = $2`,
+          [botId, telegramUserId],
+        );
     if (!recipient) throw new RecipientNotKnownYetError(botId, telegramUserId);
 
     const outcome = await this.outcomeFor(em, trigger, recipient);
@@ -144,6 +148,14 @@ export class RuleDispatcher {
     return fallback.template;
   }
 }
+
+/**
+ * A recipient row `r` as a rule reads it, the bot's default language included: usable in a SELECT and in
+ * the RETURNING of a write to `notification_recipients` aliased `r`.
+ */
+export const RECIPIENT_FOR_RULES = `r.first_name, COALESCE(r.language_override, r.language_code) AS language, r.status, r.blocked_bot,
+  (SELECT b.default_language FROM notifications.notification_bots b WHERE b.bot_id = r.bot_id) AS default_language,
+  (SELECT b.time_zone FROM notifications.notification_bots b WHERE b.bot_id = r.bot_id) AS time_zone`;
 
 /** Whether the bot has the rule on: its own switch, else the rule's default. */
 export async function isRuleOn(em: EntityManager, botId: string, rule: RuleName): Promise<boolean> {

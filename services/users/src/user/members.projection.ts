@@ -1,7 +1,7 @@
 import { runSql, type InlineProjection, type RecordedEvent } from '@botplatform/event-store';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IdentityEvent } from './identity.decider.js';
-import type { MembershipEvent } from './membership.decider.js';
+import type { MembershipEvent, UserRegistered } from './membership.decider.js';
 import { Membership } from './membership.entity.js';
 
 type KnownEvent = RecordedEvent<IdentityEvent | MembershipEvent>;
@@ -13,45 +13,32 @@ type KnownEvent = RecordedEvent<IdentityEvent | MembershipEvent>;
 export const membersProjection: InlineProjection = {
   name: 'users.members',
   async apply(events, em: EntityManager) {
-    for (const event of events as readonly KnownEvent[]) {
+    const known = events as readonly KnownEvent[];
+    for (let i = 0; i < known.length; i++) {
+      const event = known[i];
       switch (event.type) {
         case 'IdentityCreated':
         case 'IdentityProfileChanged': {
-          const { data } = event;
-          const at = new Date(event.type === 'IdentityCreated' ? event.data.createdAt : event.data.changedAt);
-          const profile = {
-            username: data.profile.username ?? null,
-            firstName: data.profile.firstName,
-            lastName: data.profile.lastName ?? null,
-            languageCode: data.profile.languageCode ?? null,
-            isPremium: data.profile.isPremium,
-          };
           // An upsert either way: identities of members who joined before identity streams existed were
           // filled from their UserRegistered by the migration. Plain SQL rather than em.upsert, as for
           // UserRegistered below: these run for every new user, and the ORM's query building and entity
           // bookkeeping cost more main-thread time than the statement itself (bench: first contact).
-          await runSql(
-            em,
-            `INSERT INTO users.identities (user_id, telegram_user_id, username, first_name, last_name, language_code, is_premium,
-               created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-             ON CONFLICT (user_id) DO UPDATE SET username = excluded.username, first_name = excluded.first_name,
-               last_name = excluded.last_name, language_code = excluded.language_code, is_premium = excluded.is_premium,
-               updated_at = excluded.updated_at`,
-            [data.userId, String(data.telegramUserId), profile.username, profile.firstName, profile.lastName, profile.languageCode, profile.isPremium, at],
-          );
+          const identity = identityUpsertOf(event);
+          const next = known[i + 1];
+          if (next?.type === 'UserRegistered') {
+            // A new member's identity and membership (register-user appends both at once): one statement,
+            // one round trip, the same two rows.
+            const membership = membershipInsertOf(next, identity.values.length);
+            await runSql(em, `WITH identity AS (${identity.sql}) ${membership.sql}`, [...identity.values, ...membership.values]);
+            i++;
+            break;
+          }
+          await runSql(em, identity.sql, identity.values);
           break;
         }
         case 'UserRegistered': {
-          const { data } = event;
-          const joinedAt = new Date(data.registeredAt);
-          await runSql(
-            em,
-            `INSERT INTO users.memberships (bot_id, telegram_user_id, user_id, role, admin_pending, status, blocked_by_admin,
-               bot_blocked_by_user, start_payload, joined_at, last_seen_at)
-             VALUES ($1, $2, $3, 'user', false, 'active', false, false, $4, $5, $5)`,
-            [data.botId, String(data.telegramUserId), data.userId, data.startPayload || null, joinedAt],
-          );
+          const membership = membershipInsertOf(event, 0);
+          await runSql(em, membership.sql, membership.values);
           break;
         }
         case 'MemberOwnerRecognized':
@@ -83,6 +70,42 @@ export const membersProjection: InlineProjection = {
     }
   },
 };
+
+/** The identities row of an identity event, as an upsert with parameters $1-$8. */
+function identityUpsertOf(event: RecordedEvent<IdentityEvent>): { sql: string; values: unknown[] } {
+  const { data } = event;
+  const at = new Date(event.type === 'IdentityCreated' ? event.data.createdAt : event.data.changedAt);
+  return {
+    sql: `INSERT INTO users.identities (user_id, telegram_user_id, username, first_name, last_name, language_code, is_premium,
+            created_at, updated_at)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+          ON CONFLICT (user_id) DO UPDATE SET username = excluded.username, first_name = excluded.first_name,
+            last_name = excluded.last_name, language_code = excluded.language_code, is_premium = excluded.is_premium,
+            updated_at = excluded.updated_at`,
+    values: [
+      data.userId,
+      String(data.telegramUserId),
+      data.profile.username ?? null,
+      data.profile.firstName,
+      data.profile.lastName ?? null,
+      data.profile.languageCode ?? null,
+      data.profile.isPremium,
+      at,
+    ],
+  };
+}
+
+/** The memberships row of a registration, its parameters numbered after the first `offset`. */
+function membershipInsertOf(event: RecordedEvent<UserRegistered>, offset: number): { sql: string; values: unknown[] } {
+  const { data } = event;
+  const $ = (n: number) => `$${offset + n}`;
+  return {
+    sql: `INSERT INTO users.memberships (bot_id, telegram_user_id, user_id, role, admin_pending, status, blocked_by_admin,
+            bot_blocked_by_user, start_payload, joined_at, last_seen_at)
+          VALUES (${$(1)}, ${$(2)}, ${$(3)}, 'user', false, 'active', false, false, ${$(4)}, ${$(5)}, ${$(5)})`,
+    values: [data.botId, String(data.telegramUserId), data.userId, data.startPayload || null, new Date(data.registeredAt)],
+  };
+}
 
 function update(em: EntityManager, event: RecordedEvent<MembershipEvent>, changes: Partial<Membership>): Promise<number> {
   return em.nativeUpdate(Membership, { botId: event.data.botId, telegramUserId: String(event.data.telegramUserId) }, changes);
