@@ -157,6 +157,24 @@ export class RankIndex {
     this.slots.reserve(members);
   }
 
+  /** Calls `visit` with each member on the board, in board order. */
+  forEach(visit: (telegramUserId: number, xp: number) => void): void {
+    for (const block of this.blocks) for (let i = 0; i < block.n; i++) visit(block.id[i], block.xp[i]);
+  }
+
+  /**
+   * A board of the first `count` members of `ids` and `xps` (distinct ids, any order), all at `level`:
+   * sorted in place (the arrays are the caller's scratch), then appended without search. What a group
+   * board is built from (the sums of its bots' boards) without a million inserts.
+   */
+  static fromUnsorted(ids: Float64Array, xps: Float64Array, count: number, level = 1): RankIndex {
+    sortInBoardOrder(xps, ids, count);
+    const board = new RankIndex();
+    board.reserve(count);
+    for (let i = 0; i < count; i++) board.appendSorted(ids[i], xps[i], level);
+    return board;
+  }
+
   /** The member's XP, undefined when they are not on the board. */
   xpOf(telegramUserId: number): number | undefined {
     const slot = this.slots.get(telegramUserId);
@@ -297,6 +315,53 @@ export class RankIndex {
       this.slotVersion = grow(this.slotVersion, new Int32Array(capacity));
     }
     return this.nextSlot++;
+  }
+}
+
+/**
+ * Sorts the first `count` entries (xp[i], id[i]) into board order in place: a quicksort on the two arrays
+ * (ids are distinct, so every key is), with no array of objects and no comparator calls through
+ * Array.prototype.sort's copy, so a million entries sort without growing the heap.
+ */
+function sortInBoardOrder(xp: Float64Array, id: Float64Array, count: number): void {
+  const swap = (a: number, b: number): void => {
+    const x = xp[a];
+    xp[a] = xp[b];
+    xp[b] = x;
+    const i = id[a];
+    id[a] = id[b];
+    id[b] = i;
+  };
+  const pending: number[] = [];
+  let lo = 0;
+  let hi = count - 1;
+  for (;;) {
+    while (hi - lo > 16) {
+      const mid = (lo + hi) >>> 1;
+      const pivotXp = xp[mid];
+      const pivotId = id[mid];
+      let i = lo;
+      let j = hi;
+      while (i <= j) {
+        while (compare(xp[i], id[i], pivotXp, pivotId) < 0) i++;
+        while (compare(xp[j], id[j], pivotXp, pivotId) > 0) j--;
+        if (i <= j) swap(i++, j--);
+      }
+      // The larger side waits, the smaller one goes on: the pending stack stays O(log n).
+      if (j - lo < hi - i) {
+        pending.push(i, hi);
+        hi = j;
+      } else {
+        pending.push(lo, j);
+        lo = i;
+      }
+    }
+    for (let k = lo + 1; k <= hi; k++) {
+      for (let m = k; m > lo && compare(xp[m - 1], id[m - 1], xp[m], id[m]) > 0; m--) swap(m - 1, m);
+    }
+    if (pending.length === 0) return;
+    hi = pending.pop()!;
+    lo = pending.pop()!;
   }
 }
 
