@@ -46,13 +46,14 @@ describe('Group boards in memory', () => {
       message: fromJson(BotRemovedFromGroupSchema, { groupId: group, botId, removedAt: new Date().toISOString() }),
     } as DecodedEvent);
 
-  const options = (telegramUserId: string, period: Kind) => ({ limit: 4, telegramUserId, neighbours: 1, ...(period ? { period } : {}) });
+  const base = (telegramUserId: string) => ({ limit: 4, telegramUserId, neighbours: 1 });
+  const options = (telegramUserId: string, period: Kind) => ({ ...base(telegramUserId), ...(period ? { period } : {}) });
   /** What SQL says: the GROUP BY over the projection (group-totals.ts `groupBoard`), for the asking bot's group. */
   const sqlBoard = async (botId: string, telegramUserId: string, period: Kind): Promise<Board> => {
     const group = await new BotGroupDirectory(t.service.dependencies.orm).groupOf(botId);
     if (!group) throw new Error(`${botId} is in no group`);
     const settings = period ? { period: { kind: period, start: (await t.call(RPC.gamification.getLeaderboard, { botId, limit: 1, period })).periodStart! } } : {};
-    return groupBoard(t.service.dependencies.orm, group, { ...options(telegramUserId, undefined), ...settings });
+    return groupBoard(t.service.dependencies.orm, group, { ...base(telegramUserId), ...settings });
   };
   /** The same board from a replica's memory (refusing an answer from SQL, which would prove nothing). */
   const replicaBoard = async (replica: LeaderboardIndex, botId: string, telegramUserId: string, period: Kind): Promise<Board> => {
@@ -64,7 +65,7 @@ describe('Group boards in memory', () => {
       sql.period,
     );
     if (lookup.kind !== 'memory') throw new Error('the group board was not in memory');
-    return new GroupTotals(t.service.dependencies.orm, replica).leaderboard(group, { ...options(telegramUserId, undefined), ...(sql.period ? { period: sql.period } : {}) });
+    return new GroupTotals(t.service.dependencies.orm, replica).leaderboard(group, { ...base(telegramUserId), ...(sql.period ? { period: sql.period } : {}) });
   };
   /** The service's answer (its own index) beside SQL's, for every period and two askers in two bots. */
   const expectServiceEqualsSql = async () => {

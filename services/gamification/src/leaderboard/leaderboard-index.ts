@@ -148,6 +148,18 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
     return { kind: 'memory', board: this.boards.get(periodKey(key, period.kind, period.start)) ?? EMPTY };
   }
 
+  /** The bots of a group as this process has them (sorted). */
+  botsOf(groupId: string): readonly string[] {
+    return this.botsOfGroup.get(groupId) ?? [];
+  }
+
+  /** The typed arrays of every board held: nearly all the boards' memory (RankIndex.bytes). */
+  get bytes(): number {
+    let sum = 0;
+    for (const board of this.boards.values()) sum += board.bytes;
+    return sum;
+  }
+
   /** Applies member events this process has just committed, so its next read sees them. */
   applyCommitted(events: readonly RecordedEvent[]): void {
     for (const event of events) if (isBoardEvent(event)) this.apply(event);
