@@ -1,5 +1,13 @@
 import { createServiceOrm, PostgresEventStore } from '@botplatform/event-store';
-import { BotGroupDirectory, BotSettingsDirectory, gamificationService, GroupTotals, LeaderboardIndex, LeaderboardQuery, SystemClock } from '@botplatform/gamification';
+import {
+  BotGroupDirectory,
+  BotSettingsDirectory,
+  gamificationService,
+  GroupTotals,
+  LeaderboardIndex,
+  LeaderboardQuery,
+  SystemClock,
+} from '@botplatform/gamification';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { fork } from 'node:child_process';
@@ -80,7 +88,7 @@ export async function runLeaderboardBench(databaseUrl: string, log: (line: strin
     const groupId = randomUUID();
     await pool.query(
       `INSERT INTO gamification.memberships (scope, telegram_user_id, bot_id, xp, level, current_streak, longest_streak, last_active_day, updated_at)
-       SELECT $1, telegram_user_id, $2::uuid, 1 + (telegram_user_id % 5_000), 1, 0, 0, NULL, now() FROM gamification.memberships
+       SELECT $1, telegram_user_id, $2::uuid, 1 + (telegram_user_id % 5000), 1, 0, 0, NULL, now() FROM gamification.memberships
         WHERE scope = $3 AND telegram_user_id % $4 = 0`,
       [`bot:${secondBotId}`, secondBotId, scope, SECOND_BOT_EVERY],
     );
@@ -90,7 +98,8 @@ export async function runLeaderboardBench(databaseUrl: string, log: (line: strin
     );
     await pool.query('VACUUM ANALYZE gamification.memberships');
     const restartWithGroup = await restartInOwnProcess(databaseUrl, botId, groupId);
-    if (restartWithGroup.groupMembers !== MEMBERS) throw new Error(`the restarted process built a group board of ${restartWithGroup.groupMembers} of ${MEMBERS}`);
+    if (restartWithGroup.groupMembers !== MEMBERS)
+      throw new Error(`the restarted process built a group board of ${restartWithGroup.groupMembers} of ${MEMBERS}`);
     if (restart.members !== MEMBERS) throw new Error(`the restarted process rebuilt ${restart.members} of ${MEMBERS} members`);
     const indexMiB = (restart.heapAndBuffersAfterBytes - restart.heapAndBuffersBeforeBytes) / MIB;
     log(
@@ -208,7 +217,12 @@ export async function runLeaderboardBench(databaseUrl: string, log: (line: strin
       ['group top 100 and my rank p99 < 10 ms', ms(oursGroupTop, 99) < 10 && ms(oursGroupRank, 99) < 10],
       [
         'group board ≥ 20× faster (p50 and p99)',
-        [ms(naiveGroupTop, 50) / ms(oursGroupTop, 50), ms(naiveGroupTop, 99) / ms(oursGroupTop, 99), ms(naiveGroupRank, 50) / ms(oursGroupRank, 50), ms(naiveGroupRank, 99) / ms(oursGroupRank, 99)].every((x) => x >= 20),
+        [
+          ms(naiveGroupTop, 50) / ms(oursGroupTop, 50),
+          ms(naiveGroupTop, 99) / ms(oursGroupTop, 99),
+          ms(naiveGroupRank, 50) / ms(oursGroupRank, 50),
+          ms(naiveGroupRank, 99) / ms(oursGroupRank, 99),
+        ].every((x) => x >= 20),
       ],
       ['restarted process RSS < 200 MiB', restart.rssAfterBytes / MIB < 200],
       ['with the group board too', restartWithGroup.rssAfterBytes / MIB < 200],

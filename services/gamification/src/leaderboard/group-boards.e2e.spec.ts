@@ -28,15 +28,24 @@ describe('Group boards in memory', () => {
   const award = (botId: string, telegramUserId: string, amount: number) =>
     t.call(RPC.gamification.award, { botId, telegramUserId, amount, reason: 'quiz', sourceId: randomUUID() });
   const consume = async (event: DecodedEvent) => {
-    await t.service.dependencies.orm.em.fork().transactional((tx) => (onBotGroupChanged as EventConsumerDefinition).handle(event, { em: tx, attempt: 1 } as never));
+    await t.service.dependencies.orm.em
+      .fork()
+      .transactional((tx) => (onBotGroupChanged as EventConsumerDefinition).handle(event, { em: tx, attempt: 1 } as never));
   };
-  const envelope = (botId: string, type: string) => ({ eventId: randomUUID(), type, schemaVersion: 1, botId, occurredAt: new Date() }) as unknown as EventMetadata;
+  const envelope = (botId: string, type: string) =>
+    ({ eventId: randomUUID(), type, schemaVersion: 1, botId, occurredAt: new Date() }) as unknown as EventMetadata;
   const join = (group: string, botId: string, owner: string) =>
     consume({
       envelope: envelope(botId, BotAddedToGroupSchema.typeName),
       subject: subjectOf(BotAddedToGroupSchema),
       schema: BotAddedToGroupSchema,
-      message: fromJson(BotAddedToGroupSchema, { groupId: group, botId, ownerTelegramUserId: owner, addedAt: new Date().toISOString(), botName: botId.slice(0, 4) }),
+      message: fromJson(BotAddedToGroupSchema, {
+        groupId: group,
+        botId,
+        ownerTelegramUserId: owner,
+        addedAt: new Date().toISOString(),
+        botName: botId.slice(0, 4),
+      }),
     } as DecodedEvent);
   const leave = (group: string, botId: string) =>
     consume({
@@ -52,7 +61,9 @@ describe('Group boards in memory', () => {
   const sqlBoard = async (botId: string, telegramUserId: string, period: Kind): Promise<Board> => {
     const group = await new BotGroupDirectory(t.service.dependencies.orm).groupOf(botId);
     if (!group) throw new Error(`${botId} is in no group`);
-    const settings = period ? { period: { kind: period, start: (await t.call(RPC.gamification.getLeaderboard, { botId, limit: 1, period })).periodStart! } } : {};
+    const settings = period
+      ? { period: { kind: period, start: (await t.call(RPC.gamification.getLeaderboard, { botId, limit: 1, period })).periodStart! } }
+      : {};
     return groupBoard(t.service.dependencies.orm, group, { ...base(telegramUserId), ...settings });
   };
   /** The same board from a replica's memory (refusing an answer from SQL, which would prove nothing). */
@@ -163,12 +174,14 @@ describe('Group boards in memory', () => {
     // The service reads bot_groups again when its group differs from the directory's: right at once.
     const served = await t.call(RPC.gamification.getLeaderboard, { botId: botA, group: true, ...options('9100000004', undefined) });
     expect(served).toEqual(boardJson(await sqlBoard(botA, '9100000004', undefined)));
-    expect(served.top?.map((e) => [e.rank, e.telegramUserId, e.totalXp])).toEqual([
-      ['1', '9100000002', '50'],
-      ['2', '9100000001', '30'],
-      ['3', '9100000004', '10'],
-      ['3', '9100000003', '10'],
-    ].sort((a, b) => Number(a[0]) - Number(b[0]) || a[1].localeCompare(b[1])));
+    expect(served.top?.map((e) => [e.rank, e.telegramUserId, e.totalXp])).toEqual(
+      [
+        ['1', '9100000002', '50'],
+        ['2', '9100000001', '30'],
+        ['3', '9100000004', '10'],
+        ['3', '9100000003', '10'],
+      ].sort((a, b) => Number(a[0]) - Number(b[0]) || a[1].localeCompare(b[1])),
+    );
     expect(served.members).toBe('4');
     await waitFor('the replica to follow the group change', () => replicaEqualsSql(replica), { timeoutMs: 10_000 });
 

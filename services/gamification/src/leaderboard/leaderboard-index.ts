@@ -20,7 +20,10 @@ const HEAD = `SELECT transaction_id::text, global_position::text FROM gamificati
 // (xp, id), i.e. less XP, or as much XP and a higher id, which the board index answers as a range.
 const PAGE = 32_768;
 const ENTRY_BYTES = 20;
-const PAGE_OF = (source: string, level: string) => `SELECT string_agg(float8send(p.telegram_user_id::float8) || float8send(p.xp::float8) || int4send(p.level), ''::bytea
+const PAGE_OF = (
+  source: string,
+  level: string,
+) => `SELECT string_agg(float8send(p.telegram_user_id::float8) || float8send(p.xp::float8) || int4send(p.level), ''::bytea
     ORDER BY p.xp DESC, p.telegram_user_id) AS entries
   FROM (SELECT telegram_user_id, xp, ${level} AS level FROM ${source} AND xp > 0 AND xp <= ? AND (xp < ? OR telegram_user_id > ?)
          ORDER BY xp DESC, telegram_user_id LIMIT ${PAGE}) p`;
@@ -46,7 +49,6 @@ const GROUPS = `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin, b.
 const GROUPS_CHANGED = `WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
   SELECT horizon.xmin::text AS xmin, b.bot_id::text AS bot_id, b.group_id::text AS group_id
     FROM horizon LEFT JOIN gamification.bot_groups b ON b.tx >= ?::xid8 AND b.tx < horizon.xmin`;
-
 
 /** The key of a period board: the scope's, then the period's kind and first local date. */
 const periodKey = (scope: string, kind: BoardPeriodKind, start: string): string => `${scope}/${kind}:${start}`;
@@ -189,9 +191,7 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
   followGroups(): Promise<void> {
     this.followingGroups ??= (async () => {
       try {
-        const rows = await this.orm.em
-          .fork()
-          .execute<{ xmin: string; bot_id: string | null; group_id: string | null }[]>(GROUPS_CHANGED, [this.groupsCursor]);
+        const rows = await this.orm.em.fork().execute<{ xmin: string; bot_id: string | null; group_id: string | null }[]>(GROUPS_CHANGED, [this.groupsCursor]);
         const changed = new Set<string>();
         for (const row of rows) {
           if (row.bot_id === null) continue;
@@ -280,7 +280,7 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
     for (const kind of PERIOD_KINDS) {
       const starts = bots.flatMap((bot) => this.latestPeriods.get(`${bot}/${kind}`) ?? []);
       if (!starts.length) continue;
-      const latest = starts.reduce((a, b) => (a > b ? a : b));
+      const latest = [...starts].sort().at(-1)!;
       const boards = bots.flatMap((bot) => (this.latestPeriods.get(`${bot}/${kind}`) === latest ? (this.boards.get(periodKey(bot, kind, latest)) ?? []) : []));
       this.boards.set(periodKey(key, kind, latest), sumOf(boards));
       this.latestPeriods.set(`${key}/${kind}`, latest);
@@ -329,7 +329,11 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
       all = new RankIndex();
       this.boards.set(key, all);
     }
-    all.set(id, bots.reduce((sum, bot) => sum + (this.boards.get(bot)?.xpOf(id) ?? 0), 0), 1);
+    all.set(
+      id,
+      bots.reduce((sum, bot) => sum + (this.boards.get(bot)?.xpOf(id) ?? 0), 0),
+      1,
+    );
     for (const kind of PERIOD_KINDS) {
       const period = award[kind];
       if (!period) continue;
@@ -396,15 +400,16 @@ function sumOf(boards: readonly RankIndex[]): RankIndex {
   const ids = new Float64Array(capacity);
   const xps = new Float64Array(capacity);
   let count = 0;
-  boards.forEach((board, i) =>
-    board.forEach((id) => {
+  for (let i = 0; i < boards.length; i++) {
+    const earlier = boards.slice(0, i);
+    boards[i].forEach((id) => {
       // Counted with the first board that has them.
-      for (let j = 0; j < i; j++) if (boards[j].xpOf(id) !== undefined) return;
+      for (const board of earlier) if (board.xpOf(id) !== undefined) return;
       let xp = 0;
-      for (const other of boards) xp += other.xpOf(id) ?? 0;
+      for (const board of boards) xp += board.xpOf(id) ?? 0;
       ids[count] = id;
       xps[count++] = xp;
-    }),
-  );
+    });
+  }
   return RankIndex.fromUnsorted(ids, xps, count);
 }

@@ -156,7 +156,9 @@ describe('RankIndex', () => {
     const built = RankIndex.fromUnsorted(ids, xps, n);
     expect(built.top(100_000)).toEqual(naive.sorted());
     const visited: number[] = [];
-    built.forEach((id) => visited.push(id));
+    built.forEach((id) => {
+      visited.push(id);
+    });
     expect(visited).toEqual(naive.sorted().map((m) => m.telegramUserId));
     expect(RankIndex.fromUnsorted(new Float64Array(0), new Float64Array(0), 0).size).toBe(0);
   });
