@@ -120,6 +120,8 @@ describe('Group boards in memory', () => {
   });
 
   it("ranks the sums over the group's two bots with ties sharing a rank, as SQL does, and leaves another owner's bot out", async () => {
+    // The service has the group's (empty) boards before the awards: what follows is kept by the awards themselves.
+    expect((await t.call(RPC.gamification.getLeaderboard, { botId: botA, group: true, limit: 1 })).members).toBe('0');
     await award(botA, '9100000001', 30);
     await award(botB, '9100000001', 20); // 50 in the group
     await award(botA, '9100000002', 50); // 50: a tie, after 9100000001 by id
