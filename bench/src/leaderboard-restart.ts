@@ -21,9 +21,19 @@ export interface RestartFigures {
   readonly members: number;
   /** RankIndex.bytes of the board. */
   readonly boardBytes: number;
+  /** RankIndex.bytes of every board the process holds (the bots' and the group's). */
+  readonly allBoardBytes: number;
+  /** Members on the group board (0 without a group). */
+  readonly groupMembers: number;
   /** process.memoryUsage() before the rebuild and at ready, each after a full GC: where the RSS goes. */
   readonly usageBefore: NodeJS.MemoryUsage;
   readonly usage: NodeJS.MemoryUsage;
+}
+
+/** The group board's members as the service would answer them (from memory). */
+async function groupSize(index: LeaderboardIndex, groupId: string): Promise<number> {
+  const lookup = await index.groupBoard(groupId, index.botsOf(groupId));
+  return lookup.kind === 'memory' ? lookup.board.size : 0;
 }
 
 setFlagsFromString('--expose-gc');
@@ -33,7 +43,7 @@ const heapAndBuffers = () => {
   return usage.heapUsed + usage.arrayBuffers;
 };
 
-const [databaseUrl, scope] = process.argv.slice(2);
+const [databaseUrl, scope, groupId] = process.argv.slice(2);
 const orm = await createServiceOrm({ clientUrl: databaseUrl, schema: 'gamification', migrations: [], poolSize: 2 });
 try {
   const index = new LeaderboardIndex(orm, new PostgresEventStore(orm.em, { schema: 'gamification' }));
@@ -56,6 +66,8 @@ try {
     usageBefore,
     usage: process.memoryUsage(),
     boardBytes: index.board({ kind: 'bot', botId: scope }).bytes,
+    allBoardBytes: index.bytes,
+    groupMembers: groupId ? await groupSize(index, groupId) : 0,
   };
   process.send?.(figures);
 } finally {

@@ -15,6 +15,7 @@ import { ImportedStatsMigration20261201020000 } from './migrations/2026120102000
 import { PeriodBoardsMigration20261201023000 } from './migrations/20261201023000-period-boards.migration.js';
 import { ActivityScoresMigration20261201040000 } from './migrations/20261201040000-activity-scores.migration.js';
 import { ActivityScoresTxMigration20261201050000 } from './migrations/20261201050000-activity-scores-tx.migration.js';
+import { BotGroupsTxMigration20261201060000 } from './migrations/20261201060000-bot-groups-tx.migration.js';
 import { onPaymentsEvent } from './rules/on-payments-event.consumer.js';
 import { BotSettings } from './settings/bot-settings.entity.js';
 
@@ -39,6 +40,7 @@ export const gamificationService: ServiceDefinition = {
     { name: 'Migration20261201023000_period_boards', class: PeriodBoardsMigration20261201023000 },
     { name: 'Migration20261201040000_activity_scores', class: ActivityScoresMigration20261201040000 },
     { name: 'Migration20261201050000_activity_scores_tx', class: ActivityScoresTxMigration20261201050000 },
+    { name: 'Migration20261201060000_bot_groups_tx', class: BotGroupsTxMigration20261201060000 },
   ],
   entities: [BotSettings, Membership, MemberBadge],
   module: () => ({ module: GamificationModule }),

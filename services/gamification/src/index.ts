@@ -6,3 +6,5 @@ export { BotSettingsDirectory } from './settings/bot-settings-directory.js';
 export { SystemClock } from './shared/clock.js';
 export { ActivityBoardsQuery } from './leaderboard/activity-boards.query.js';
 export { ScoreBoardsIndex } from './leaderboard/score-boards-index.js';
+export { BotGroupDirectory } from './bot-group/bot-group-directory.js';
+export { GroupTotals } from './bot-group/group-totals.js';

@@ -1,6 +1,8 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import type { Board } from '../leaderboard/leaderboard.query.js';
+import { LeaderboardIndex } from '../leaderboard/leaderboard-index.js';
+import type { Board, BoardEntry } from '../leaderboard/leaderboard.query.js';
+import type { RankedMember } from '../leaderboard/rank-index.js';
 import { scopeKey } from '../member/member.decider.js';
 import type { BoardPeriodKind } from '../shared/local-day.js';
 import type { GroupedBot } from './bot-group-directory.js';
@@ -27,13 +29,17 @@ export interface GroupBoardEntry {
 }
 
 /**
- * A member's XP in a bot group is the sum of their own XP in the group's bots (ADR 0018): derived when asked
- * from the memberships read model, so a bot joining brings its members' XP and a bot leaving takes it
- * away, and nothing is re-keyed or copied.
+ * A member's XP in a bot group is the sum of their own XP in the group's bots (ADR 0018): derived from the
+ * per-bot truth, so a bot joining brings its members' XP and a bot leaving takes it away, and nothing is
+ * re-keyed or copied. The group boards are answered from the in-memory sums of the bots' boards
+ * (LeaderboardIndex, ADR 0015); in SQL only when this process cannot answer exactly (`groupBoard` below).
  */
 @Injectable()
 export class GroupTotals {
-  constructor(private readonly orm: MikroORM) {}
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly index: LeaderboardIndex,
+  ) {}
 
   async xpOf(bots: readonly GroupedBot[], telegramUserId: string): Promise<number> {
     const [row] = await this.orm.em
@@ -47,28 +53,48 @@ export class GroupTotals {
   }
 
   /** The group's top `limit` by summed XP (ties share a rank), and how many members have XP in it. */
-  async board(bots: readonly GroupedBot[], limit: number): Promise<{ top: GroupBoardEntry[]; members: number }> {
-    const connection = this.orm.em.fork().getConnection();
-    const scopes = scopesOf(bots);
-    const top = await connection.execute<{ telegram_user_id: string; xp: string; rank: string }[]>(
-      `SELECT telegram_user_id, xp, rank() OVER (ORDER BY xp DESC) AS rank FROM (
-         SELECT telegram_user_id, sum(xp) AS xp FROM gamification.memberships WHERE scope IN (?) GROUP BY telegram_user_id HAVING sum(xp) > 0
-       ) totals ORDER BY xp DESC, telegram_user_id LIMIT ?`,
-      [scopes, limit],
-    );
-    const [count] = await connection.execute<{ n: string }[]>(
-      'SELECT count(DISTINCT telegram_user_id) AS n FROM gamification.memberships WHERE scope IN (?) AND xp > 0',
-      [scopes],
-    );
-    return {
-      top: top.map((row) => ({ rank: Number(row.rank), telegramUserId: String(row.telegram_user_id), xp: Number(row.xp) })),
-      members: Number(count?.n ?? 0),
-    };
+  async board(group: { groupId: string; bots: readonly GroupedBot[] }, limit: number): Promise<{ top: GroupBoardEntry[]; members: number }> {
+    const board = await this.leaderboard(group, { limit });
+    return { top: board.top.map(({ rank, telegramUserId, xp }) => ({ rank, telegramUserId, xp })), members: board.members };
   }
 
-  /** The group's board of all time or of a period, with a member's rank and neighbours (`groupBoard`). */
-  leaderboard(group: { groupId: string; bots: readonly GroupedBot[] }, options: Parameters<typeof groupBoard>[2]): Promise<Board> {
-    return groupBoard(this.orm, group, options);
+  /**
+   * The group's board of all time or of the group's latest week or month, with a member's rank and
+   * neighbours: from memory, with the stored group level (`group_levels`) of the entries shown read by
+   * their keys; in SQL (`groupBoard`) for an older period or a group change not followed yet.
+   */
+  async leaderboard(group: { groupId: string; bots: readonly GroupedBot[] }, options: Parameters<typeof groupBoard>[2]): Promise<Board> {
+    const lookup = await this.index.groupBoard(
+      group.groupId,
+      group.bots.map((bot) => bot.botId),
+      options.period,
+    );
+    if (lookup.kind === 'sql') return groupBoard(this.orm, group, options);
+    const { board } = lookup;
+    const top = board.top(options.limit);
+    const mine = options.telegramUserId === undefined ? undefined : board.around(Number(options.telegramUserId), options.neighbours ?? 0);
+    const shown = [...top, ...(mine?.around ?? [])];
+    const levels = new Map<string, number>();
+    if (shown.length) {
+      const rows = await this.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ id: string; level: number }[]>(
+          'SELECT telegram_user_id::text AS id, level FROM gamification.group_levels WHERE group_id = ? AND telegram_user_id IN (?)',
+          [group.groupId, [...new Set(shown.map((member) => String(member.telegramUserId)))]],
+        );
+      for (const row of rows) levels.set(row.id, row.level);
+    }
+    const entry = (member: RankedMember): BoardEntry => {
+      const telegramUserId = String(member.telegramUserId);
+      return { rank: member.rank, telegramUserId, xp: member.xp, level: levels.get(telegramUserId) ?? 1 };
+    };
+    return {
+      top: top.map(entry),
+      me: mine ? { rank: mine.me.rank, xp: mine.me.xp, around: mine.around.map(entry) } : null,
+      members: board.size,
+      ...(options.period ? { period: options.period } : {}),
+    };
   }
 }
 
@@ -76,7 +102,8 @@ export class GroupTotals {
  * The group's board by XP (summed over its bots, ADR 0018) as get-leaderboard answers it: all time from the
  * memberships, or one week or month from `period_xp`, the rows of each bot whose period starts on `start`
  * (the asking bot's calendar: a bot of the group in a zone whose week began on another local date is not
- * summed into it). A `GROUP BY` when asked, like the rest of the group board.
+ * summed into it). A `GROUP BY` when asked: the fallback of `GroupTotals.leaderboard`, and the naive form the
+ * in-memory boards are checked against.
  */
 export async function groupBoard(
   orm: MikroORM,

@@ -5,6 +5,7 @@ import { runSql } from '@botplatform/event-store';
 /**
  * Each bot's group follows the users service's bot group events: XP, level and badges are shared by the
  * bots of a group (bot-group-directory.ts). An event redelivered, or older than the one applied, changes nothing.
+ * `tx` marks the row for the in-memory group boards of every replica (LeaderboardIndex.followGroups).
  */
 export const onBotGroupChanged: ConsumerDefinition = {
   name: 'gamification--bot-groups',
@@ -17,7 +18,8 @@ export const onBotGroupChanged: ConsumerDefinition = {
       await runSql(
         em,
         `INSERT INTO gamification.bot_groups (bot_id, group_id, bot_name, changed_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (bot_id) DO UPDATE SET group_id = excluded.group_id, bot_name = excluded.bot_name, changed_at = excluded.changed_at
+         ON CONFLICT (bot_id) DO UPDATE SET group_id = excluded.group_id, bot_name = excluded.bot_name, changed_at = excluded.changed_at,
+             tx = pg_current_xact_id()
            WHERE bot_groups.changed_at <= excluded.changed_at`,
         [message.botId, message.groupId, message.botName, timestampDate(message.addedAt).toISOString()],
       );
@@ -29,7 +31,7 @@ export const onBotGroupChanged: ConsumerDefinition = {
       await runSql(
         em,
         `INSERT INTO gamification.bot_groups (bot_id, group_id, bot_name, changed_at) VALUES ($1, NULL, '', $2)
-         ON CONFLICT (bot_id) DO UPDATE SET group_id = NULL, changed_at = excluded.changed_at
+         ON CONFLICT (bot_id) DO UPDATE SET group_id = NULL, changed_at = excluded.changed_at, tx = pg_current_xact_id()
            WHERE bot_groups.changed_at <= excluded.changed_at`,
         [message.botId, timestampDate(message.removedAt).toISOString()],
       );

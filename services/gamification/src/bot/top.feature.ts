@@ -87,7 +87,7 @@ export class TopFeature {
   private async groupBoard(ctx: FeatureContext): Promise<string[]> {
     const group = await this.groups.groupOf(ctx.botId);
     if (!group) return [];
-    const board = await this.totals.board(group.bots, TOP_SIZE);
+    const board = await this.totals.board(group, TOP_SIZE);
     const lines = ['', ctx.t('top-group-title', { count: board.top.length, bots: group.bots.length })];
     for (const entry of board.top) {
       lines.push(ctx.t(entry.telegramUserId === ctx.telegramUserId ? 'top-group-entry-you' : 'top-group-entry', { rank: entry.rank, xp: entry.xp }));

@@ -1,5 +1,5 @@
 import { PostgresEventStore, START, type Checkpoint, type RecordedEvent } from '@botplatform/event-store';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { scopeKey, type LevelReached, type MemberScope, type XpAwarded } from '../member/member.decider.js';
 import type { BoardPeriodKind } from '../shared/local-day.js';
@@ -7,7 +7,6 @@ import { RankIndex } from './rank-index.js';
 
 /** How often a replica reads the events other replicas committed (its own it applies at once). */
 export const LEADERBOARD_POLL_MS = 250;
-const REBUILD_BATCH = 10_000;
 const CATCH_UP_BATCH = 1_000;
 
 // Events of transactions older than every open one, as readAll reads them: the position a rebuild's
@@ -15,42 +14,79 @@ const CATCH_UP_BATCH = 1_000;
 const HEAD = `SELECT transaction_id::text, global_position::text FROM gamification.event_store_events
   WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
   ORDER BY transaction_id DESC, global_position DESC LIMIT 1`;
-// float8: ids and XP fit a double exactly (RankIndex refuses what does not), and pg parses it to a number.
-const BOARD_ORDER = `SELECT scope, telegram_user_id::float8 AS id, xp::float8 AS xp, level FROM gamification.memberships
-  WHERE xp > 0 ORDER BY scope, xp DESC, telegram_user_id`;
+// One page of a board in board order as one bytea of fixed-width entries (float8 id, float8 XP, int4 level: 20 B),
+// not a row object per member: a rebuild of a million grows V8's heap by a few pages instead of ~50 MiB of rows
+// (ADR 0015). float8: ids and XP fit a double exactly (RankIndex refuses what does not). Keyset pages: after
+// (xp, id), i.e. less XP, or as much XP and a higher id, which the board index answers as a range.
+const PAGE = 32_768;
+const ENTRY_BYTES = 20;
+const PAGE_OF = (
+  source: string,
+  level: string,
+) => `SELECT string_agg(float8send(p.telegram_user_id::float8) || float8send(p.xp::float8) || int4send(p.level), ''::bytea
+    ORDER BY p.xp DESC, p.telegram_user_id) AS entries
+  FROM (SELECT telegram_user_id, xp, ${level} AS level FROM ${source} AND xp > 0 AND xp <= ? AND (xp < ? OR telegram_user_id > ?)
+         ORDER BY xp DESC, telegram_user_id LIMIT ${PAGE}) p`;
+const BOT_PAGE = PAGE_OF('gamification.memberships WHERE scope = ?', 'level');
+// A period board's entries carry the member's level on the bot's board.
+const PERIOD_PAGE = PAGE_OF(
+  'gamification.period_xp WHERE bot_id = ? AND kind = ? AND starts_on = ?',
+  `coalesce((SELECT m.level FROM gamification.memberships m WHERE m.scope = 'bot:' || period_xp.bot_id AND m.telegram_user_id = period_xp.telegram_user_id), 1)`,
+);
+/** Before the first page: above any XP a bigint holds, after no id. */
+const FIRST_KEY = { xp: '9223372036854775807', id: '0' };
 
-// The latest week and month of each bot that has period XP (the boards of earlier periods are closed: ADR 0015).
-const PERIOD_BOARD_ORDER = `SELECT 'bot:' || p.bot_id || '/' || p.kind || ':' || p.starts_on AS scope, p.telegram_user_id::float8 AS id,
-    p.xp::float8 AS xp, coalesce(m.level, 1) AS level
-  FROM gamification.period_xp p
+// The boards to read and their sizes, so each board's arrays take their size at once (index-only scans).
+const SIZES = 'SELECT scope, count(*)::float8 AS members FROM gamification.memberships WHERE xp > 0 GROUP BY scope';
+const PERIOD_SIZES = `SELECT p.bot_id::text AS bot_id, p.kind, p.starts_on, count(*)::float8 AS members FROM gamification.period_xp p
   JOIN (SELECT bot_id, kind, max(starts_on) AS starts_on FROM gamification.period_xp GROUP BY bot_id, kind) latest USING (bot_id, kind, starts_on)
-  LEFT JOIN gamification.memberships m ON m.scope = 'bot:' || p.bot_id AND m.telegram_user_id = p.telegram_user_id
-  WHERE p.xp > 0 ORDER BY 1, p.xp DESC, p.telegram_user_id`;
+  WHERE p.xp > 0 GROUP BY 1, 2, 3`;
+
+// Bot groups as the `bot_groups` projection has them, followed like activity_scores (ADR 0015): by the transaction
+// that last wrote a row, read once every transaction below the server's xmin has ended.
+const GROUPS = `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin, b.bot_id::text AS bot_id, b.group_id::text AS group_id
+  FROM (SELECT 1) one LEFT JOIN gamification.bot_groups b ON b.group_id IS NOT NULL`;
+const GROUPS_CHANGED = `WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+  SELECT horizon.xmin::text AS xmin, b.bot_id::text AS bot_id, b.group_id::text AS group_id
+    FROM horizon LEFT JOIN gamification.bot_groups b ON b.tx >= ?::xid8 AND b.tx < horizon.xmin`;
 
 /** The key of a period board: the scope's, then the period's kind and first local date. */
 const periodKey = (scope: string, kind: BoardPeriodKind, start: string): string => `${scope}/${kind}:${start}`;
 const PERIOD_KINDS = ['week', 'month'] as const;
-
-// An index-only scan (~0.1 s at a million) that lets each board take its size at once.
-const SIZES = 'SELECT scope, count(*)::float8 AS members FROM gamification.memberships WHERE xp > 0 GROUP BY scope';
+const botKey = (botId: string): string => scopeKey({ kind: 'bot', botId });
+/** A group board's key: all time; its period boards add the period as a bot's do. */
+const groupKey = (groupId: string): string => `group:${groupId}`;
 
 const isBoardEvent = (event: RecordedEvent): event is RecordedEvent<XpAwarded | LevelReached> => event.type === 'XpAwarded' || event.type === 'LevelReached';
+
+/** A group board in memory, or `sql` when this process cannot answer it exactly (below). */
+export type GroupBoardLookup = { readonly kind: 'memory'; readonly board: RankIndex } | { readonly kind: 'sql' };
 
 /**
  * The boards of this process, one RankIndex per scope ([ADR 0015](../../../../docs/adr/0015-leaderboard-ranks.md)).
  * The memberships projection stays the source of truth: at start the boards are rebuilt from it, then
  * kept in step by the member events: this replica's own right after their commit (MemberCommands),
  * every replica's by following the event store in commit order every LEADERBOARD_POLL_MS.
+ *
+ * A bot group's boards (ADR 0018: a member's XP in a group is the sum of their XP in its bots) are sums of
+ * the bots' boards held here: built from them at start and when the group's bots change (`bot_groups`,
+ * followed by its rows' transaction), and kept by the same events, each setting the member's sum anew from
+ * the bots' boards, so a group board never holds what its bots' boards do not.
  */
 @Injectable()
 export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('LeaderboardIndex');
   private boards = new Map<string, RankIndex>();
-  /** `<scope>/<kind>` → the first local date of the latest period of that kind with a board. */
+  /** `<scope>/<kind>` → the first local date of the latest period of that kind with a board (bots and groups). */
   private latestPeriods = new Map<string, string>();
+  /** bot → its group, and group → its bots (sorted), as `bot_groups` had them at the last read. */
+  private groupOfBot = new Map<string, string>();
+  private botsOfGroup = new Map<string, string[]>();
+  private groupsCursor = '0';
   private checkpoint: Checkpoint = START;
   private starting: Promise<void> | undefined;
   private following: Promise<void> | undefined;
+  private followingGroups: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -61,7 +97,10 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     await this.ready();
     this.timer = setInterval(() => {
-      this.catchUp().catch((error: unknown) => this.logger.warn(`following the event store failed, retried: ${String(error)}`));
+      // Groups first: an award in a bot that just joined then lands on the group's new board.
+      this.followGroups()
+        .then(() => this.catchUp())
+        .catch((error: unknown) => this.logger.warn(`following the event store failed, retried: ${String(error)}`));
     }, LEADERBOARD_POLL_MS);
     this.timer.unref();
   }
@@ -92,6 +131,37 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
     return this.boards.get(periodKey(scopeKey(scope), kind, start)) ?? EMPTY;
   }
 
+  /**
+   * The board of the group whose bots are `bots` (as the caller read `bot_groups`), of all time or of the
+   * period of `kind` starting `start`. In memory when this process has the group with the same bots (it
+   * reads `bot_groups` again once if not) and the period is the group's latest or a newer one (empty);
+   * `sql` for an older period (a bot whose zone is behind the group's latest week) or a group change this
+   * process cannot read yet (a transaction still open below it).
+   */
+  async groupBoard(groupId: string, bots: readonly string[], period?: { kind: BoardPeriodKind; start: string }): Promise<GroupBoardLookup> {
+    await this.ready();
+    const same = () => (this.botsOfGroup.get(groupId) ?? []).join() === [...bots].sort().join();
+    if (!same()) await this.followGroups();
+    if (!same()) return { kind: 'sql' };
+    const key = groupKey(groupId);
+    if (!period) return { kind: 'memory', board: this.boards.get(key) ?? EMPTY };
+    const latest = this.latestPeriods.get(`${key}/${period.kind}`);
+    if (latest !== undefined && period.start < latest) return { kind: 'sql' };
+    return { kind: 'memory', board: this.boards.get(periodKey(key, period.kind, period.start)) ?? EMPTY };
+  }
+
+  /** The bots of a group as this process has them (sorted). */
+  botsOf(groupId: string): readonly string[] {
+    return this.botsOfGroup.get(groupId) ?? [];
+  }
+
+  /** The typed arrays of every board held: nearly all the boards' memory (RankIndex.bytes). */
+  get bytes(): number {
+    let sum = 0;
+    for (const board of this.boards.values()) sum += board.bytes;
+    return sum;
+  }
+
   /** Applies member events this process has just committed, so its next read sees them. */
   applyCommitted(events: readonly RecordedEvent[]): void {
     for (const event of events) if (isBoardEvent(event)) this.apply(event);
@@ -115,56 +185,110 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /**
-   * Reads the head position first, then the projection in board order through a cursor (a batch at a
-   * time, so a million rows never sit in memory as objects), then follows the store from the head:
-   * whatever the projection read missed or already had is applied again, harmlessly, since each event
-   * carries the totals after it.
+   * Reads the `bot_groups` rows written since the last read by transactions that have all ended, and
+   * builds the boards of each group whose bots changed anew from its bots' boards; one read at a time.
+   */
+  followGroups(): Promise<void> {
+    this.followingGroups ??= (async () => {
+      try {
+        const rows = await this.orm.em.fork().execute<{ xmin: string; bot_id: string | null; group_id: string | null }[]>(GROUPS_CHANGED, [this.groupsCursor]);
+        const changed = new Set<string>();
+        for (const row of rows) {
+          if (row.bot_id === null) continue;
+          const before = this.groupOfBot.get(row.bot_id);
+          if (before === (row.group_id ?? undefined)) continue;
+          if (before !== undefined) changed.add(before);
+          if (row.group_id !== null) changed.add(row.group_id);
+          this.placeBot(row.bot_id, row.group_id);
+        }
+        for (const groupId of changed) this.buildGroup(groupId);
+        if (rows[0]) this.groupsCursor = rows[0].xmin;
+      } finally {
+        this.followingGroups = undefined;
+      }
+    })();
+    return this.followingGroups;
+  }
+
+  /**
+   * Reads the head position first, then the projection in board order, a page of fixed-width entries at
+   * a time in one snapshot (repeatable read), then builds the group boards from the bots' and follows the
+   * store from the head: whatever the projection read missed or already had is applied again, harmlessly,
+   * since each event carries the totals after it.
    */
   private async rebuild(): Promise<void> {
     const startedAt = performance.now();
     const em = this.orm.em.fork();
     const [head] = await em.execute<{ transaction_id: string; global_position: string }[]>(HEAD);
     const boards = new Map<string, RankIndex>();
+    const latestPeriods = new Map<string, string>();
+    let groups: { xmin: string; bot_id: string | null; group_id: string | null }[] = [];
     await em.transactional(async (tx) => {
-      // A hint only (read committed: rows may come and go before the cursor reads); growing still works.
-      const sizes = new Map((await tx.execute<{ scope: string; members: number }[]>(SIZES)).map((row) => [row.scope, row.members]));
-      for (const [cursor, query] of [
-        ['leaderboard_rebuild', BOARD_ORDER],
-        ['leaderboard_periods_rebuild', PERIOD_BOARD_ORDER],
-      ]) {
-        await tx.execute(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${query}`);
-        let board: RankIndex | undefined;
-        let scope: string | undefined;
-        for (;;) {
-          const rows = await tx.execute<{ scope: string; id: number; xp: number; level: number }[]>(`FETCH ${REBUILD_BATCH} FROM ${cursor}`);
-          for (const row of rows) {
-            if (row.scope !== scope) {
-              scope = row.scope;
-              board = new RankIndex();
-              board.reserve(sizes.get(scope) ?? 0);
-              boards.set(scope, board);
-            }
-            board!.appendSorted(row.id, row.xp, row.level);
-          }
-          if (rows.length < REBUILD_BATCH) break;
-        }
+      await tx.execute('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      groups = await tx.execute(GROUPS);
+      for (const { scope, members } of await tx.execute<{ scope: string; members: number }[]>(SIZES)) {
+        boards.set(scope, await readBoard(tx, members, BOT_PAGE, [scope]));
+      }
+      for (const row of await tx.execute<{ bot_id: string; kind: BoardPeriodKind; starts_on: string; members: number }[]>(PERIOD_SIZES)) {
+        const scope = botKey(row.bot_id);
+        boards.set(periodKey(scope, row.kind, row.starts_on), await readBoard(tx, row.members, PERIOD_PAGE, [row.bot_id, row.kind, row.starts_on]));
+        latestPeriods.set(`${scope}/${row.kind}`, row.starts_on);
       }
     });
-    const latestPeriods = new Map<string, string>();
-    for (const key of boards.keys()) {
-      const period = /^(.*)\/(week|month):(.*)$/.exec(key);
-      if (period) latestPeriods.set(`${period[1]}/${period[2]}`, period[3]);
-    }
     this.boards = boards;
     this.latestPeriods = latestPeriods;
+    this.groupOfBot = new Map();
+    this.botsOfGroup = new Map();
+    for (const row of groups) if (row.bot_id !== null) this.placeBot(row.bot_id, row.group_id);
+    for (const groupId of this.botsOfGroup.keys()) this.buildGroup(groupId);
+    this.groupsCursor = groups[0]?.xmin ?? '0';
     this.checkpoint = head ? { transactionId: head.transaction_id, globalPosition: head.global_position } : START;
     await this.catchUp();
     const members = [...boards.values()].reduce((sum, b) => sum + b.size, 0);
     this.logger.log(`${boards.size} board(s), ${members} member(s) rebuilt in ${Math.round(performance.now() - startedAt)} ms`);
   }
 
+  private placeBot(botId: string, groupId: string | null): void {
+    const before = this.groupOfBot.get(botId);
+    if (before !== undefined) {
+      const left = (this.botsOfGroup.get(before) ?? []).filter((bot) => bot !== botId);
+      if (left.length) this.botsOfGroup.set(before, left);
+      else this.botsOfGroup.delete(before);
+      this.groupOfBot.delete(botId);
+    }
+    if (groupId === null) return;
+    this.groupOfBot.set(botId, groupId);
+    this.botsOfGroup.set(groupId, [...(this.botsOfGroup.get(groupId) ?? []), botId].sort());
+  }
+
+  /**
+   * The group's boards anew from its bots' boards: all time, and the latest week and month of the group
+   * (the latest of its bots'), summing the bots whose latest period of that kind starts then. Synchronous,
+   * so no event falls between the sums and the boards they replace.
+   */
+  private buildGroup(groupId: string): void {
+    const key = groupKey(groupId);
+    for (const kind of PERIOD_KINDS) {
+      const latest = this.latestPeriods.get(`${key}/${kind}`);
+      if (latest !== undefined) this.boards.delete(periodKey(key, kind, latest));
+      this.latestPeriods.delete(`${key}/${kind}`);
+    }
+    this.boards.delete(key);
+    const bots = (this.botsOfGroup.get(groupId) ?? []).map(botKey);
+    if (!bots.length) return;
+    this.boards.set(key, sumOf(bots.flatMap((bot) => this.boards.get(bot) ?? [])));
+    for (const kind of PERIOD_KINDS) {
+      const starts = bots.flatMap((bot) => this.latestPeriods.get(`${bot}/${kind}`) ?? []);
+      if (!starts.length) continue;
+      const latest = [...starts].sort().at(-1)!;
+      const boards = bots.flatMap((bot) => (this.latestPeriods.get(`${bot}/${kind}`) === latest ? (this.boards.get(periodKey(bot, kind, latest)) ?? []) : []));
+      this.boards.set(periodKey(key, kind, latest), sumOf(boards));
+      this.latestPeriods.set(`${key}/${kind}`, latest);
+    }
+  }
+
   private apply(event: RecordedEvent<XpAwarded | LevelReached>): void {
-    const key = scopeKey({ kind: 'bot', botId: event.data.botId });
+    const key = botKey(event.data.botId);
     let board = this.boards.get(key);
     if (!board) {
       board = new RankIndex();
@@ -187,10 +311,44 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
       const period = event.data[kind];
       if (period) this.periodBoardFor(key, kind, period.start)?.set(id, period.xp, level, version);
     }
+    const groupId = this.groupOfBot.get(event.data.botId);
+    if (groupId !== undefined && event.type === 'XpAwarded') this.applyToGroup(groupId, event.data);
   }
 
   /**
-   * The board of a period to write, opening it when it is the bot's newest of its kind (and closing the
+   * The member's sums on the group's boards, set anew from the bots' boards (already updated): the same
+   * whichever replica's or bot's event comes first, and never behind a bot's board. A group board holds no
+   * level: the stored group level is read for the entries shown (`GroupTotals`).
+   */
+  private applyToGroup(groupId: string, award: XpAwarded['data']): void {
+    const id = award.telegramUserId;
+    const bots = (this.botsOfGroup.get(groupId) ?? []).map(botKey);
+    const key = groupKey(groupId);
+    let all = this.boards.get(key);
+    if (!all) {
+      all = new RankIndex();
+      this.boards.set(key, all);
+    }
+    all.set(
+      id,
+      bots.reduce((sum, bot) => sum + (this.boards.get(bot)?.xpOf(id) ?? 0), 0),
+      1,
+    );
+    for (const kind of PERIOD_KINDS) {
+      const period = award[kind];
+      if (!period) continue;
+      const groupBoard = this.periodBoardFor(key, kind, period.start);
+      if (!groupBoard) continue;
+      let xp = 0;
+      for (const bot of bots) {
+        if (this.latestPeriods.get(`${bot}/${kind}`) === period.start) xp += this.boards.get(periodKey(bot, kind, period.start))?.xpOf(id) ?? 0;
+      }
+      groupBoard.set(id, xp, 1);
+    }
+  }
+
+  /**
+   * The board of a period to write, opening it when it is the scope's newest of its kind (and closing the
    * one before: only the current week and month are asked for); undefined for a period older than the
    * latest (an event read late), whose row the projection keeps all the same.
    */
@@ -211,3 +369,47 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
 }
 
 const EMPTY = new RankIndex();
+
+/** Reads one board a page at a time (`page`'s parameters, then the key to read after), appending in order. */
+async function readBoard(tx: EntityManager, members: number, page: string, params: unknown[]): Promise<RankIndex> {
+  const board = new RankIndex();
+  board.reserve(members);
+  let after = FIRST_KEY;
+  for (;;) {
+    const [row] = await tx.execute<{ entries: Buffer | null }[]>(page, [...params, after.xp, after.xp, after.id]);
+    const entries = row?.entries;
+    if (!entries?.length) return board;
+    let id = 0;
+    let xp = 0;
+    for (let at = 0; at < entries.length; at += ENTRY_BYTES) {
+      id = entries.readDoubleBE(at);
+      xp = entries.readDoubleBE(at + 8);
+      board.appendSorted(id, xp, entries.readInt32BE(at + 16));
+    }
+    if (entries.length < PAGE * ENTRY_BYTES) return board;
+    after = { xp: String(xp), id: String(id) };
+  }
+}
+
+/**
+ * The board of the sums of `boards` (a group's bots'): each member once, with the sum of their XP on every
+ * board, sorted in two scratch typed arrays and appended (RankIndex.fromUnsorted).
+ */
+function sumOf(boards: readonly RankIndex[]): RankIndex {
+  const capacity = boards.reduce((sum, board) => sum + board.size, 0);
+  const ids = new Float64Array(capacity);
+  const xps = new Float64Array(capacity);
+  let count = 0;
+  for (let i = 0; i < boards.length; i++) {
+    const earlier = boards.slice(0, i);
+    boards[i].forEach((id) => {
+      // Counted with the first board that has them.
+      for (const board of earlier) if (board.xpOf(id) !== undefined) return;
+      let xp = 0;
+      for (const board of boards) xp += board.xpOf(id) ?? 0;
+      ids[count] = id;
+      xps[count++] = xp;
+    });
+  }
+  return RankIndex.fromUnsorted(ids, xps, count);
+}

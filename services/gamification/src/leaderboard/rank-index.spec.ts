@@ -140,4 +140,26 @@ describe('RankIndex', () => {
     rebuilt.set(1, 5_000, 9, 1);
     expect(rebuilt.top(1)).toEqual([{ rank: 1, telegramUserId: 1, xp: 5_000, level: 9 }]);
   });
+
+  it('a board built from unsorted sums (a group board) answers like inserts, and visits in board order', () => {
+    const next = random(11);
+    const naive = new NaiveBoard();
+    // Many ties and ids above 2^32, in no order: what summing a group's bots gives.
+    for (let i = 0; i < 20_000; i++) naive.set(6_000_000_000 + Math.floor(next() * 1_000_000_000), 1 + Math.floor(next() * 300), 1, 0);
+    const ids = new Float64Array(naive.members.size + 5);
+    const xps = new Float64Array(ids.length);
+    let n = 0;
+    for (const [id, m] of naive.members) {
+      ids[n] = id;
+      xps[n++] = m.xp;
+    }
+    const built = RankIndex.fromUnsorted(ids, xps, n);
+    expect(built.top(100_000)).toEqual(naive.sorted());
+    const visited: number[] = [];
+    built.forEach((id) => {
+      visited.push(id);
+    });
+    expect(visited).toEqual(naive.sorted().map((m) => m.telegramUserId));
+    expect(RankIndex.fromUnsorted(new Float64Array(0), new Float64Array(0), 0).size).toBe(0);
+  });
 });

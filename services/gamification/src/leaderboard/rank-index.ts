@@ -157,6 +157,24 @@ export class RankIndex {
     this.slots.reserve(members);
   }
 
+  /** Calls `visit` with each member on the board, in board order. */
+  forEach(visit: (telegramUserId: number, xp: number) => void): void {
+    for (const block of this.blocks) for (let i = 0; i < block.n; i++) visit(block.id[i], block.xp[i]);
+  }
+
+  /**
+   * A board of the first `count` members of `ids` and `xps` (distinct ids, any order), all at `level`:
+   * sorted in place (the arrays are the caller's scratch), then appended without search. What a group
+   * board is built from (the sums of its bots' boards) without a million inserts.
+   */
+  static fromUnsorted(ids: Float64Array, xps: Float64Array, count: number, level = 1): RankIndex {
+    sortInBoardOrder(xps, ids, count);
+    const board = new RankIndex();
+    board.reserve(count);
+    for (let i = 0; i < count; i++) board.appendSorted(ids[i], xps[i], level);
+    return board;
+  }
+
   /** The member's XP, undefined when they are not on the board. */
   xpOf(telegramUserId: number): number | undefined {
     const slot = this.slots.get(telegramUserId);
@@ -300,6 +318,53 @@ export class RankIndex {
   }
 }
 
+/**
+ * Sorts the first `count` entries (xp[i], id[i]) into board order in place: a quicksort on the two arrays
+ * (ids are distinct, so every key is), with no array of objects and no comparator calls through
+ * Array.prototype.sort's copy, so a million entries sort without growing the heap.
+ */
+function sortInBoardOrder(xp: Float64Array, id: Float64Array, count: number): void {
+  const swap = (a: number, b: number): void => {
+    const x = xp[a];
+    xp[a] = xp[b];
+    xp[b] = x;
+    const i = id[a];
+    id[a] = id[b];
+    id[b] = i;
+  };
+  const pending: number[] = [];
+  let lo = 0;
+  let hi = count - 1;
+  for (;;) {
+    while (hi - lo > 16) {
+      const mid = (lo + hi) >>> 1;
+      const pivotXp = xp[mid];
+      const pivotId = id[mid];
+      let i = lo;
+      let j = hi;
+      while (i <= j) {
+        while (compare(xp[i], id[i], pivotXp, pivotId) < 0) i++;
+        while (compare(xp[j], id[j], pivotXp, pivotId) > 0) j--;
+        if (i <= j) swap(i++, j--);
+      }
+      // The larger side waits, the smaller one goes on: the pending stack stays O(log n).
+      if (j - lo < hi - i) {
+        pending.push(i, hi);
+        hi = j;
+      } else {
+        pending.push(lo, j);
+        lo = i;
+      }
+    }
+    for (let k = lo + 1; k <= hi; k++) {
+      for (let m = k; m > lo && compare(xp[m - 1], id[m - 1], xp[m], id[m]) > 0; m--) swap(m - 1, m);
+    }
+    if (pending.length === 0) return;
+    hi = pending.pop()!;
+    lo = pending.pop()!;
+  }
+}
+
 /** The index of the first entry of `block` not before (xp, id). */
 function lowerBound(block: Block, xp: number, id: number): number {
   let lo = 0;
@@ -312,15 +377,19 @@ function lowerBound(block: Block, xp: number, id: number): number {
   return lo;
 }
 
+/** An id table is at most this full: 0.7 keeps a miss (summing a group's bots asks each board) to a few probes. */
+const MAX_LOAD = 0.7;
+
 /**
  * Telegram id → slot, open addressing with linear probing in two typed arrays (12 B a place, at most
- * half full). A `Map` would cost ~40 B an entry plus a 16 B heap number for every id above 2^31 — most
- * of today's ids — and give the garbage collector a million objects to walk.
+ * 70 % full). A `Map` would cost ~40 B an entry plus a 16 B heap number for every id above 2^31 — most
+ * of today's ids — and give the garbage collector a million objects to walk. Any capacity, not a power
+ * of two (a hash maps to a place by multiplying, not masking): at a million members a power of two would
+ * be 2^21 places, 24 MiB, where 1.43 M places (17 MiB) are enough.
  */
 class IdTable {
   private keys = new Float64Array(32);
   private values = new Int32Array(32);
-  private mask = 31;
   private count = 0;
 
   get bytes(): number {
@@ -328,7 +397,8 @@ class IdTable {
   }
 
   get(id: number): number | undefined {
-    for (let i = this.home(id); ; i = (i + 1) & this.mask) {
+    const capacity = this.keys.length;
+    for (let i = this.home(id); ; i = i + 1 === capacity ? 0 : i + 1) {
       const key = this.keys[i];
       if (key === id) return this.values[i];
       if (key === 0) return undefined;
@@ -336,9 +406,10 @@ class IdTable {
   }
 
   set(id: number, value: number): void {
-    if ((this.count + 1) * 2 > this.keys.length) this.grow(this.keys.length * 2);
+    if (this.count + 1 > this.keys.length * MAX_LOAD) this.grow(this.keys.length * 2);
+    const capacity = this.keys.length;
     let i = this.home(id);
-    while (this.keys[i] !== 0 && this.keys[i] !== id) i = (i + 1) & this.mask;
+    while (this.keys[i] !== 0 && this.keys[i] !== id) i = i + 1 === capacity ? 0 : i + 1;
     if (this.keys[i] === 0) this.count++;
     this.keys[i] = id;
     this.values[i] = value;
@@ -346,12 +417,14 @@ class IdTable {
 
   /** Backward-shift deletion: the entries after the hole move up when their home allows, so no tombstones. */
   delete(id: number): void {
+    const capacity = this.keys.length;
+    const next = (i: number) => (i + 1 === capacity ? 0 : i + 1);
     let hole = this.home(id);
     while (this.keys[hole] !== id) {
       if (this.keys[hole] === 0) return;
-      hole = (hole + 1) & this.mask;
+      hole = next(hole);
     }
-    for (let j = (hole + 1) & this.mask; this.keys[j] !== 0; j = (j + 1) & this.mask) {
+    for (let j = next(hole); this.keys[j] !== 0; j = next(j)) {
       const home = this.home(this.keys[j]);
       // Stays when its home lies cyclically in (hole, j]: moving it before its home would lose it.
       const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
@@ -365,28 +438,27 @@ class IdTable {
   }
 
   private home(id: number): number {
-    // Both halves of an id up to 2^53, mixed (murmur3's finaliser): sequential ids spread out.
+    // Both halves of an id up to 2^53, mixed (murmur3's finaliser): sequential ids spread out; then the
+    // 32-bit hash scaled onto the capacity (below it: the product stays under capacity · 2^32).
     let h = (id >>> 0) ^ Math.imul(Math.floor(id / 4_294_967_296), 0x9e3779b1);
     h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
     h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-    return (h ^ (h >>> 16)) & this.mask;
+    return Math.floor(((h ^ (h >>> 16)) >>> 0) * (this.keys.length / 4_294_967_296));
   }
 
   reserve(entries: number): void {
-    let capacity = this.keys.length;
-    while (capacity < entries * 2) capacity *= 2;
-    if (capacity !== this.keys.length) this.grow(capacity);
+    const capacity = Math.ceil(entries / MAX_LOAD) + 1;
+    if (capacity > this.keys.length) this.grow(capacity);
   }
 
   private grow(capacity: number): void {
     const { keys, values } = this;
     this.keys = new Float64Array(capacity);
     this.values = new Int32Array(capacity);
-    this.mask = this.keys.length - 1;
     for (let i = 0; i < keys.length; i++) {
       if (keys[i] === 0) continue;
       let j = this.home(keys[i]);
-      while (this.keys[j] !== 0) j = (j + 1) & this.mask;
+      while (this.keys[j] !== 0) j = j + 1 === capacity ? 0 : j + 1;
       this.keys[j] = keys[i];
       this.values[j] = values[i];
     }
