@@ -375,6 +375,8 @@ describe('PostgresEventStore', () => {
         await slowWriter;
       }
       expect(whileOpen.events).toHaveLength(0);
+      // early-1 is committed but behind the open transaction: the read says so.
+      expect(whileOpen.following).toMatchObject({ heldBack: true });
       const afterCommit = await drain(store, whileOpen.checkpoint);
       expect(afterCommit.events.map((e) => e.metadata.streamId)).toEqual(['late-1', 'early-1']);
     });
@@ -385,6 +387,22 @@ describe('PostgresEventStore', () => {
       const { events: appended } = await store.append('paging-1', 'no_stream', many, context());
       const read = await drain(store, start);
       expect(read.events.map((e) => e.metadata.eventId)).toEqual(appended.map((e) => e.metadata.eventId));
+    });
+
+    it('says what follows its page: more to read, or nothing (caught up)', async () => {
+      const { checkpoint: start } = await drain(store, START);
+      const { events: appended } = await store.append(
+        'following-1',
+        'no_stream',
+        [1, 2, 3].map((by) => ({ type: 'Incremented' as const, data: { by } })),
+        context(),
+      );
+      const firstTwo = await store.readAll({ after: start, limit: 2 });
+      expect(firstTwo.events).toHaveLength(2);
+      expect(firstTwo.following).toEqual({ recordedAt: appended[2].metadata.recordedAt, heldBack: false });
+      const rest = await store.readAll({ after: firstTwo.checkpoint, limit: 2 });
+      expect(rest.events.map((e) => e.metadata.eventId)).toEqual([appended[2].metadata.eventId]);
+      expect(rest.following).toBeUndefined();
     });
 
     it('continues from a saved checkpoint without repeating events', async () => {
