@@ -72,6 +72,8 @@ interface EventRow {
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const DIGITS = /^\d+$/;
+/** Seed of the checkpoints' advisory lock keys: `lockStream` hashes with 0, so the two never share a key. */
+const CHECKPOINT_LOCK_SEED = 1;
 const MAX_BATCH = 10_000;
 const UNIQUE_VIOLATION = '23505';
 const ANY_VERSION_ATTEMPTS = 20;
@@ -360,31 +362,39 @@ export class PostgresEventStore {
   }
 
   /**
-   * Moves a named checkpoint under a row lock: `work` gets the saved checkpoint and returns the new one
-   * (or `undefined` to leave it). Two processes running the same reader take turns instead of both
-   * publishing, and the checkpoint moves only if `work` completes.
+   * Moves a named checkpoint in its turn (a transaction-scoped advisory lock on the schema and name):
+   * `work` gets the saved checkpoint and returns the new one (or `undefined` to leave it). Two processes
+   * running the same reader take turns instead of both publishing, and the checkpoint moves only if
+   * `work` completes, and never backwards. No transaction id is held while `work` runs.
    */
   async advanceCheckpoint(name: string, work: (checkpoint: Checkpoint) => Promise<Checkpoint | undefined>): Promise<Checkpoint> {
     // On a pool connection of its own rather than through the ORM's transaction: BEGIN goes with the
-    // lock and the new checkpoint with COMMIT, each pair as one simple query, so a round costs two
-    // round trips instead of four (a relay runs one per event at low rates: they are its latency).
+    // lock and the new checkpoint with COMMIT, each as one simple query, so a round costs two round
+    // trips instead of four (a relay runs one per event at low rates: they are its latency).
+    //
+    // The turn is an advisory lock, not the row's lock: a row lock takes a transaction id, and while
+    // `work` publishes, that id would hold back every reader on the server (ADR 0002), the relay's own
+    // next events included. This transaction takes its id only with the UPDATE, sent with its COMMIT.
     const pool = (await this.em.getConnection().getNativeClient()) as pg.Pool;
     const client = await pool.connect();
-    type Lock = pg.QueryResult<{ transaction_id: string; global_position: string }>;
-    const lockRow = async (prefix: string) => {
+    const literalName = client.escapeLiteral(name);
+    type Row = pg.QueryResult<{ transaction_id: string; global_position: string }>;
+    const readRow = async (prefix: string) => {
       const result = (await client.query(
-        `${prefix}SELECT transaction_id::text, global_position::text FROM ${this.checkpoints} WHERE name = ${client.escapeLiteral(name)} FOR UPDATE`,
-      )) as unknown as Lock | Lock[];
+        `${prefix}SELECT transaction_id::text, global_position::text FROM ${this.checkpoints} WHERE name = ${literalName}`,
+      )) as unknown as Row | Row[];
       // Several statements in one query answer one result each.
       return (Array.isArray(result) ? result[result.length - 1] : result).rows[0];
     };
     let released = false;
     try {
-      // The row exists after the first round: lock it straight away, and create it only when missing.
-      let row = await lockRow('BEGIN; ');
+      // READ COMMITTED: the SELECT after the lock sees what the previous holder committed.
+      const turn = client.escapeLiteral(`${this.schemaName}:${name}`);
+      let row = await readRow(`BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${turn}, ${CHECKPOINT_LOCK_SEED})); `);
       if (!row) {
+        // The first round only (it takes a transaction id early, once).
         await client.query(`INSERT INTO ${this.checkpoints} (name, transaction_id, global_position) VALUES ($1, '0', 0) ON CONFLICT (name) DO NOTHING`, [name]);
-        row = await lockRow('');
+        row = await readRow('');
       }
       const current: Checkpoint = { transactionId: row.transaction_id, globalPosition: row.global_position };
       const next = await work(current);
@@ -393,9 +403,11 @@ export class PostgresEventStore {
         return current;
       }
       if (!DIGITS.test(next.transactionId) || !DIGITS.test(next.globalPosition)) throw new InvalidAppendError(`invalid checkpoint ${JSON.stringify(next)}`);
+      // Never backwards, whoever else writes the row (a relay of an older version, during a deploy,
+      // takes the row lock, not this turn).
       await client.query(
         `UPDATE ${this.checkpoints} SET transaction_id = '${next.transactionId}'::xid8, global_position = ${next.globalPosition}, updated_at = now()
-         WHERE name = ${client.escapeLiteral(name)}; COMMIT`,
+         WHERE name = ${literalName} AND (transaction_id, global_position) < ('${next.transactionId}'::xid8, ${next.globalPosition}); COMMIT`,
       );
       return next;
     } catch (error) {
