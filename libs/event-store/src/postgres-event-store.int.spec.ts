@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@botplatform/testing';
 import {
   CommandHandler,
   EventVersioning,
@@ -441,6 +441,8 @@ describe('PostgresEventStore', () => {
         await slowWriter;
       }
       expect(whileOpen.events).toHaveLength(0);
+      // early-1 is committed but behind the open transaction: the read says so.
+      expect(whileOpen.following).toMatchObject({ heldBack: true });
       const afterCommit = await drain(store, whileOpen.checkpoint);
       expect(afterCommit.events.map((e) => e.metadata.streamId)).toEqual(['late-1', 'early-1']);
     });
@@ -453,6 +455,28 @@ describe('PostgresEventStore', () => {
       expect(read.events.map((e) => e.metadata.eventId)).toEqual(appended.map((e) => e.metadata.eventId));
     });
 
+    it('says what follows its page: more to read, or nothing (caught up)', async () => {
+      const { events: appended } = await store.append(
+        'following-1',
+        'no_stream',
+        [1, 2, 3].map((by) => ({ type: 'Incremented' as const, data: { by } })),
+        context(),
+      );
+      // Just before the append's first event: its three share one transaction id, nothing else does.
+      const { transactionId, globalPosition } = appended[0].metadata;
+      const start = { transactionId, globalPosition: String(BigInt(globalPosition) - 1n) };
+      // Another database's open transaction may hold the page back for a moment (the horizon is the server's).
+      const firstTwo = await waitFor('the page readable', async () => {
+        const page = await store.readAll({ after: start, limit: 2 });
+        return page.events.length > 0 && page;
+      });
+      expect(firstTwo.events).toHaveLength(2);
+      expect(firstTwo.following).toEqual({ recordedAt: appended[2].metadata.recordedAt, heldBack: false });
+      const rest = await store.readAll({ after: firstTwo.checkpoint, limit: 2 });
+      expect(rest.events.map((e) => e.metadata.eventId)).toEqual([appended[2].metadata.eventId]);
+      expect(rest.following).toBeUndefined();
+    });
+
     it('continues from a saved checkpoint without repeating events', async () => {
       const before = await drain(store, START);
       await store.saveCheckpoint('reader-1', before.checkpoint);
@@ -460,6 +484,48 @@ describe('PostgresEventStore', () => {
       const next = await drain(store, await store.loadCheckpoint('reader-1'));
       expect(next.events.map((e) => e.metadata.streamId)).toEqual(['cp-1']);
       expect(await store.loadCheckpoint('never-saved')).toEqual(START);
+    });
+  });
+
+  describe('advanceCheckpoint', () => {
+    it('gives two readers of one checkpoint turns: the second works from what the first committed', async () => {
+      let firstMayFinish!: () => void;
+      const firstHolds = new Promise<void>((resolve) => (firstMayFinish = resolve));
+      let firstStarted!: () => void;
+      const firstIsWorking = new Promise<void>((resolve) => (firstStarted = resolve));
+      const seen: string[] = [];
+      const first = store.advanceCheckpoint('turns-1', async (current) => {
+        seen.push(`first from ${current.globalPosition}`);
+        firstStarted();
+        await firstHolds;
+        return { transactionId: '10', globalPosition: '5' };
+      });
+      await firstIsWorking;
+      const second = store.advanceCheckpoint('turns-1', async (current) => {
+        seen.push(`second from ${current.globalPosition}`);
+        return { transactionId: '11', globalPosition: '6' };
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      seen.push('first finishes');
+      firstMayFinish();
+      await Promise.all([first, second]);
+      expect(seen).toEqual(['first from 0', 'first finishes', 'second from 5']);
+      expect(await store.loadCheckpoint('turns-1')).toEqual({ transactionId: '11', globalPosition: '6' });
+    });
+
+    it('holds no transaction id while its work runs, and never moves the checkpoint backwards', async () => {
+      await store.advanceCheckpoint('horizon-1', async () => ({ transactionId: '20', globalPosition: '9' }));
+      let withIds: number | undefined;
+      await store.advanceCheckpoint('horizon-1', async () => {
+        // A transaction id held here would hold back every reader on the server (ADR 0002).
+        [{ n: withIds }] = await runSql<{ n: number }>(
+          orm.em,
+          `SELECT count(*)::integer AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL`,
+        );
+        return { transactionId: '20', globalPosition: '3' };
+      });
+      expect(withIds).toBe(0);
+      expect(await store.loadCheckpoint('horizon-1')).toEqual({ transactionId: '20', globalPosition: '9' });
     });
   });
 

@@ -37,6 +37,13 @@ export interface ReadAllResult {
   readonly events: readonly RecordedEvent[];
   /** Where the next read continues; unchanged when nothing was read. */
   readonly checkpoint: Checkpoint;
+  /**
+   * The first committed event after the page, when there is one: `heldBack` when an older transaction
+   * still open on the server keeps it from being read yet (as `firstUnread` would find it), otherwise it
+   * is simply past the page's limit. Read in the same statement, so a reader needs no second query to
+   * know whether it caught up.
+   */
+  readonly following?: { readonly recordedAt: Date; readonly heldBack: boolean };
 }
 
 /** Runs the store's SQL inside the caller's transaction when there is one. */
@@ -64,6 +71,9 @@ interface EventRow {
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+const DIGITS = /^\d+$/;
+/** Seed of the checkpoints' advisory lock keys: `lockStream` hashes with 0, so the two never share a key. */
+const CHECKPOINT_LOCK_SEED = 1;
 const MAX_BATCH = 10_000;
 const UNIQUE_VIOLATION = '23505';
 const ANY_VERSION_ATTEMPTS = 20;
@@ -367,20 +377,30 @@ export class PostgresEventStore {
    * simply returned by a later read.
    */
   async readAll({ after = START, limit = 500 }: { after?: Checkpoint; limit?: number } = {}): Promise<ReadAllResult> {
-    const rows = await this.query<EventRow>(
+    const rows = await this.query<EventRow & { readable: boolean }>(
       // Qualified with `e.`: the selected text copies share the columns' names, and ORDER BY would sort
       // those as text ("100" before "99") while WHERE compares numbers, skipping events across pages.
-      `SELECT ${SELECT_COLUMNS} FROM ${this.table} e
+      // One row past the limit, and no horizon in WHERE: the rows below it (`readable`) are a prefix
+      // of this order (it sorts by transaction id first), and the first row after the page says
+      // whether the reader caught up or is held back, without another round trip.
+      `SELECT ${SELECT_COLUMNS}, e.transaction_id < pg_snapshot_xmin(pg_current_snapshot()) AS readable
+       FROM ${this.table} e
        WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
-         AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
        ORDER BY e.transaction_id, e.global_position
        LIMIT $3`,
-      [after.transactionId, after.globalPosition, limit],
-      { statement: 'read_all' },
+      [after.transactionId, after.globalPosition, limit + 1],
+      { statement: 'read_all_and_next' },
     );
-    const events = rows.map((row) => this.toRecordedEvent(row));
+    let readable = 0;
+    while (readable < rows.length && readable < limit && rows[readable].readable) readable++;
+    const events = rows.slice(0, readable).map((row) => this.toRecordedEvent(row));
+    const next = rows[readable];
     const last = events[events.length - 1];
-    return { events, checkpoint: last ? positionOf(last.metadata) : after };
+    return {
+      events,
+      checkpoint: last ? positionOf(last.metadata) : after,
+      following: next && { recordedAt: new Date(next.recorded_at), heldBack: !next.readable },
+    };
   }
 
   /**
@@ -422,35 +442,64 @@ export class PostgresEventStore {
   }
 
   /**
-   * Moves a named checkpoint under a row lock: `work` gets the saved checkpoint and returns the new one
-   * (or `undefined` to leave it). Two processes running the same reader take turns instead of both
-   * publishing, and the checkpoint moves only if `work` completes.
+   * Moves a named checkpoint in its turn (a transaction-scoped advisory lock on the schema and name):
+   * `work` gets the saved checkpoint and returns the new one (or `undefined` to leave it). Two processes
+   * running the same reader take turns instead of both publishing, and the checkpoint moves only if
+   * `work` completes, and never backwards. No transaction id is held while `work` runs.
    */
   async advanceCheckpoint(name: string, work: (checkpoint: Checkpoint) => Promise<Checkpoint | undefined>): Promise<Checkpoint> {
-    return this.em.fork().transactional(async (em) => {
-      // The row exists after the first round: lock it straight away, and create it only when missing
-      // (one round trip less on every round of a relay).
-      const lockRow = async () =>
-        (
-          await this.query<{ transaction_id: string; global_position: string }>(
-            `SELECT transaction_id::text, global_position::text FROM ${this.checkpoints} WHERE name = $1 FOR UPDATE`,
-            [name],
-            { em },
-          )
-        )[0];
-      let row = await lockRow();
+    // On a pool connection of its own rather than through the ORM's transaction: BEGIN goes with the
+    // lock and the new checkpoint with COMMIT, each as one simple query, so a round costs two round
+    // trips instead of four (a relay runs one per event at low rates: they are its latency).
+    //
+    // The turn is an advisory lock, not the row's lock: a row lock takes a transaction id, and while
+    // `work` publishes, that id would hold back every reader on the server (ADR 0002), the relay's own
+    // next events included. This transaction takes its id only with the UPDATE, sent with its COMMIT.
+    const pool = (await this.em.getConnection().getNativeClient()) as pg.Pool;
+    const client = await pool.connect();
+    const literalName = client.escapeLiteral(name);
+    type Row = pg.QueryResult<{ transaction_id: string; global_position: string }>;
+    const readRow = async (prefix: string) => {
+      const result = (await client.query(
+        `${prefix}SELECT transaction_id::text, global_position::text FROM ${this.checkpoints} WHERE name = ${literalName}`,
+      )) as unknown as Row | Row[];
+      // Several statements in one query answer one result each.
+      return (Array.isArray(result) ? result[result.length - 1] : result).rows[0];
+    };
+    let released = false;
+    try {
+      // READ COMMITTED: the SELECT after the lock sees what the previous holder committed.
+      const turn = client.escapeLiteral(`${this.schemaName}:${name}`);
+      let row = await readRow(`BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${turn}, ${CHECKPOINT_LOCK_SEED})); `);
       if (!row) {
-        await this.query(`INSERT INTO ${this.checkpoints} (name, transaction_id, global_position) VALUES ($1, '0', 0) ON CONFLICT (name) DO NOTHING`, [name], {
-          em,
-        });
-        row = await lockRow();
+        // The first round only (it takes a transaction id early, once).
+        await client.query(`INSERT INTO ${this.checkpoints} (name, transaction_id, global_position) VALUES ($1, '0', 0) ON CONFLICT (name) DO NOTHING`, [name]);
+        row = await readRow('');
       }
       const current: Checkpoint = { transactionId: row.transaction_id, globalPosition: row.global_position };
       const next = await work(current);
-      if (!next) return current;
-      await this.saveCheckpoint(name, next, { em });
+      if (!next) {
+        await client.query('COMMIT');
+        return current;
+      }
+      if (!DIGITS.test(next.transactionId) || !DIGITS.test(next.globalPosition)) throw new InvalidAppendError(`invalid checkpoint ${JSON.stringify(next)}`);
+      // Never backwards, whoever else writes the row (a relay of an older version, during a deploy,
+      // takes the row lock, not this turn).
+      await client.query(
+        `UPDATE ${this.checkpoints} SET transaction_id = '${next.transactionId}'::xid8, global_position = ${next.globalPosition}, updated_at = now()
+         WHERE name = ${literalName} AND (transaction_id, global_position) < ('${next.transactionId}'::xid8, ${next.globalPosition}); COMMIT`,
+      );
       return next;
-    });
+    } catch (error) {
+      // A failed ROLLBACK (the connection is gone) discards the connection instead of pooling it.
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        released = true;
+        client.release(rollbackError instanceof Error ? rollbackError : true);
+      });
+      throw error;
+    } finally {
+      if (!released) client.release();
+    }
   }
 
   /**

@@ -102,11 +102,14 @@ export class EventRelay implements RunningProducer {
         const known = this.knownCheckpoint ?? (await store.loadCheckpoint(this.checkpointName));
         const probe = await store.readAll({ after: known, limit: batchSize });
         let checkpoint = known;
+        // What follows the last page read: held back by an older transaction, or nothing (caught up).
+        let following = probe.following;
         if (probe.events.length > 0) {
           checkpoint = await store.advanceCheckpoint(this.checkpointName, async (current) => {
             // Unless another instance moved the checkpoint meanwhile, the page read is the one to
             // publish: whatever commits later sorts after it (ADR 0002).
             const page = sameCheckpoint(current, known) ? probe : await store.readAll({ after: current, limit: batchSize });
+            following = page.following;
             if (page.events.length === 0) return undefined;
             const oldestRecordedAt = page.events[0].metadata.recordedAt.getTime();
             const published = await this.publish(page.events);
@@ -118,10 +121,10 @@ export class EventRelay implements RunningProducer {
         }
         this.knownCheckpoint = checkpoint;
         if (moved < batchSize) {
-          // Caught up with what may be read; anything still there waits for an older transaction.
-          const unread = await this.producer.store.firstUnread(checkpoint);
-          heldBack = unread !== undefined;
-          this.lagSeconds = unread ? Math.max(0, (Date.now() - unread.recordedAt.getTime()) / 1_000) : 0;
+          // Caught up with what may be read; anything still there waits for an older transaction. The
+          // page's read said so already: an event committed since has woken the relay for another round.
+          heldBack = following?.heldBack === true;
+          this.lagSeconds = heldBack ? Math.max(0, (Date.now() - following!.recordedAt.getTime()) / 1_000) : 0;
           this.producer.observer?.relayLag?.(this.lagSeconds);
         }
         this.lastError = undefined;
