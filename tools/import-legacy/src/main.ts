@@ -159,4 +159,6 @@ function parseCommandLine() {
   };
 }
 
-process.exitCode = await main();
+// Exited explicitly: the embedded PostgreSQL package's exit hook, on a process that ends by running out of
+// work (`beforeExit`), exits 0 whatever `process.exitCode` says.
+process.exit(await main());
