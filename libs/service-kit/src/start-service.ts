@@ -35,6 +35,14 @@ export interface ServiceInfrastructure {
   readonly logger?: LoggerService | false;
   /** How the bot features are declared to the gateway (retry pauses); the declarer's defaults when absent. */
   readonly featureDeclarer?: FeatureDeclarerOptions;
+  /**
+   * Only the service's request handlers (and health): no relay, no consumers, no bot features declared.
+   * For a tool that runs a service's commands in its own process beside a stopped platform (`npm run
+   * import:legacy` on the embedded platform's database, ADR 0021): the events stay in the store, and the
+   * platform's next start publishes them. What the service's own Nest module starts is the service's
+   * business (the gateway's hosting: `GatewayHostingConfig.hostBots`).
+   */
+  readonly rpcOnly?: boolean;
 }
 
 export interface RunningService {
@@ -94,7 +102,8 @@ export async function startService(definition: ServiceDefinition, infrastructure
   const running: (RunningProducer | RunningConsumer)[] = [];
   let app: INestApplication | undefined;
   let declarer: FeatureDeclarer | undefined;
-  const declarerRpc = definition.botFeatures ? createRpcClient(dependencies.rpc) : undefined;
+  const declaresFeatures = definition.botFeatures !== undefined && !infrastructure.rpcOnly;
+  const declarerRpc = declaresFeatures ? createRpcClient(dependencies.rpc) : undefined;
   const checks: HealthCheck[] = [
     { name: 'database', probe: async () => void (await orm.em.getConnection().execute('SELECT 1')) },
     { name: 'bus', probe: () => infrastructure.bus.health() },
@@ -102,7 +111,7 @@ export async function startService(definition: ServiceDefinition, infrastructure
       name: 'relay',
       probe: async () => {
         const relay = running.find((r): r is EventRelay => r instanceof EventRelay);
-        if (!relay) return definition.toPublic ? 'in-process' : 'none';
+        if (!relay) return definition.toPublic && !infrastructure.rpcOnly ? 'in-process' : 'none';
         if (relay.lastError) throw relay.lastError;
         // Lag is a warning, not a failure: an old transaction elsewhere on the server holds every relay
         // back (ADR 0002), and restarting this service would not end it.
@@ -112,7 +121,7 @@ export async function startService(definition: ServiceDefinition, infrastructure
       },
     },
   ];
-  if (definition.botFeatures) {
+  if (declaresFeatures) {
     checks.push({
       name: 'bot-features',
       // Pending is healthy: the gateway may start after the service, and the declarer keeps trying.
@@ -136,13 +145,13 @@ export async function startService(definition: ServiceDefinition, infrastructure
     app.connectMicroservice(rpcServerOptions(infrastructure.rpc, definition.name), { inheritAppConfig: false });
     await app.startAllMicroservices();
     await app.listen(infrastructure.httpPort, infrastructure.httpHost ?? '127.0.0.1');
-    if (definition.toPublic) {
+    if (definition.toPublic && !infrastructure.rpcOnly) {
       running.push(await infrastructure.bus.publishFrom({ service: definition.name, store, toPublic: definition.toPublic, observer: metrics }));
     }
-    for (const consumer of definition.consumers?.(dependencies) ?? []) {
+    for (const consumer of infrastructure.rpcOnly ? [] : (definition.consumers?.(dependencies) ?? [])) {
       running.push(await infrastructure.bus.consume(consumer, orm, { observer: metrics }));
     }
-    if (definition.botFeatures) {
+    if (declaresFeatures && definition.botFeatures) {
       // Declared once the service answers its handle-bot-update: the gateway may route at once.
       declarer = new FeatureDeclarer(app.get<BotFeatureRouter>(definition.botFeatures), declarerRpc!, infrastructure.featureDeclarer);
       void declarer.start();

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { BotHost } from './hosting/bot-host.js';
-import { BotHostLifecycle, GATEWAY_DISPOSABLES, type Disposable } from './hosting/bot-host.lifecycle.js';
+import { BotHostLifecycle, GATEWAY_DISPOSABLES, HOSTING_OPTIONS, type Disposable, type HostingOptions } from './hosting/bot-host.lifecycle.js';
 import { TelegramWebhookController } from './hosting/telegram-webhook.controller.js';
 import { DeclareBotFeaturesRpcController } from './routing/declare-bot-features.rpc-controller.js';
 import { DeclareBotFeaturesUseCase } from './routing/declare-bot-features.use-case.js';
@@ -18,7 +18,7 @@ import { ImportSessionUseCase } from './sessions/import-session.use-case.js';
 @Module({})
 export class GatewayModule {
   /** `disposables` are closed after the bots have stopped (clients the bots used). */
-  static forHost(host: BotHost, disposables: readonly Disposable[], routing: GatewayRoutingTable): DynamicModule {
+  static forHost(host: BotHost, disposables: readonly Disposable[], routing: GatewayRoutingTable, hosting: HostingOptions = { hostBots: true }): DynamicModule {
     return {
       module: GatewayModule,
       controllers: [
@@ -31,6 +31,7 @@ export class GatewayModule {
       providers: [
         { provide: BotHost, useValue: host },
         { provide: GATEWAY_DISPOSABLES, useValue: disposables },
+        { provide: HOSTING_OPTIONS, useValue: hosting },
         { provide: GatewayRoutingTable, useValue: routing },
         WebhookBodyReader,
         RoutingTableLifecycle,

@@ -1,5 +1,11 @@
 export { platformServices, startPlatform, type PlatformOptions, type RunningPlatform } from './platform.js';
-export { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
+export {
+  EmbeddedDatabaseConfig,
+  EmbeddedPostgresStartError,
+  embeddedPostgresDir,
+  startEmbeddedPostgres,
+  type EmbeddedDatabase,
+} from './embedded-postgres.js';
 export { platformNatsAccess } from './platform-nats-access.js';
 export { startPlatformNats, type PlatformNats } from './testing/platform-nats.js';
 export { BroadcastRig, type BroadcastRigOptions, type BroadcastRigTelegram, type SandboxSend, type StartedBroadcast } from './testing/broadcast-rig.harness.js';

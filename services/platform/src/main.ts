@@ -7,7 +7,7 @@ import { Logger } from '@nestjs/common';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
+import { EmbeddedDatabaseConfig, EmbeddedPostgresStartError, embeddedPostgresDir, startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { startPlatform, type RunningPlatform } from './platform.js';
 
 /**
@@ -20,20 +20,7 @@ const STOP_DEADLINE_MS = 20_000;
 const SANDBOX_USER = { id: 7_100_002, firstName: 'Alex', username: 'alex', languageCode: 'en' };
 
 /** `npm start`: the whole platform in one process, nothing installed but Node. */
-class EmbeddedPlatformConfig {
-  /** Use this PostgreSQL instead of the embedded one. */
-  @IsOptional()
-  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgresql:// URL' })
-  DATABASE_URL?: string = undefined;
-
-  @IsString()
-  BOTPLATFORM_DATA_DIR: string = '.data';
-
-  @IsInt()
-  @Min(1)
-  @Max(65_535)
-  EMBEDDED_POSTGRES_PORT: number = 54_329;
-
+class EmbeddedPlatformConfig extends EmbeddedDatabaseConfig {
   @IsInt()
   @Min(0)
   @Max(65_535)
@@ -81,9 +68,17 @@ const running = new Promise<void>((resolve) => {
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
 if (!config.DATABASE_URL) {
-  const dataDir = resolve(config.BOTPLATFORM_DATA_DIR, 'postgres');
+  const dataDir = embeddedPostgresDir(config);
   logger.log(`starting embedded PostgreSQL in ${dataDir} on port ${config.EMBEDDED_POSTGRES_PORT}`);
-  database = await startEmbeddedPostgres(dataDir, config.EMBEDDED_POSTGRES_PORT);
+  try {
+    database = await startEmbeddedPostgres(dataDir, config.EMBEDDED_POSTGRES_PORT);
+  } catch (error) {
+    if (!(error instanceof EmbeddedPostgresStartError && error.dataDirectoryInUse)) throw error;
+    logger.error(
+      `${error.message}: another npm start, or an npm run import:legacy, is running on ${config.BOTPLATFORM_DATA_DIR}; let it finish (or stop it) and start again`,
+    );
+    process.exit(1);
+  }
 }
 
 let bot: { token: string; name: string; owner: string };

@@ -34,6 +34,12 @@ export interface GatewayHostingConfig {
   readonly retryDelaysMs?: readonly number[];
   /** How often the routing table is read again for declarations another replica took (default 10 s, 0 for never). */
   readonly routingRefreshIntervalMs?: number;
+  /**
+   * False: the bots are not hosted (no polling, no webhooks), only `rpc.gateway.*` is answered. For a tool
+   * running the gateway's commands beside a stopped platform (`npm run import:legacy`, ADR 0021), where a
+   * second poller of the bots would take the platform's updates. Default true.
+   */
+  readonly hostBots?: boolean;
   readonly logger?: LoggerService;
 }
 
@@ -124,7 +130,7 @@ export function composeGatewayService(config: GatewayHostingConfig, parts: Gatew
     entities: [GatewaySessionRecord, ...(parts.entities ?? [])],
     module: (dependencies) => {
       const { host, rpc, routing } = runtimeFor(dependencies);
-      return GatewayModule.forHost(host, [...(parts.disposables ?? []), rpc], routing);
+      return GatewayModule.forHost(host, [...(parts.disposables ?? []), rpc], routing, { hostBots: config.hostBots ?? true });
     },
     consumers: (dependencies) => {
       const { host, users, routing } = runtimeFor(dependencies);
