@@ -50,8 +50,11 @@ describe('EmbeddedEventBus: what its consumers share and keep', () => {
     return counter;
   };
   const positionOf = async (consumer: string) =>
-    (await runSql<{ global_position: string }>(kit.consumerOrm.em, 'SELECT global_position::text FROM consumer.bus_consumer_positions WHERE consumer = $1', [consumer]))[0]
-      ?.global_position;
+    (
+      await runSql<{ global_position: string }>(kit.consumerOrm.em, 'SELECT global_position::text FROM consumer.bus_consumer_positions WHERE consumer = $1', [
+        consumer,
+      ])
+    )[0]?.global_position;
 
   const lastPosition = async () =>
     (await runSql<{ last: string }>(kit.producerOrm.em, 'SELECT max(global_position)::text AS last FROM producer.event_store_events'))[0].last;
@@ -112,7 +115,7 @@ describe('EmbeddedEventBus: what its consumers share and keep', () => {
       [0, 'early'],
       [1_000, 'late'],
     ] as const) {
-      const own = effects.filter((e) => (Number(e.telegram_user_id) >= 1_000) === (offset > 0));
+      const own = effects.filter((e) => Number(e.telegram_user_id) >= 1_000 === offset > 0);
       expect({ name, ids: own.map((e) => Number(e.telegram_user_id) - offset).sort((a, b) => a - b) }).toEqual({
         name,
         ids: Array.from({ length: 30 }, (_, i) => i),

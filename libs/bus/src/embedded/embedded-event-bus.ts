@@ -74,6 +74,15 @@ export class EmbeddedEventBus implements EventBus {
     this.running.clear();
   }
 
+  /**
+   * Whether every consumer has found nothing new at its producer's head since the last append it was
+   * told of: the bus's work is done for now (a bench waits for it between phases; a later append by
+   * another process is only seen at the next poll).
+   */
+  caughtUp(): boolean {
+    return [...this.running].every((consumer) => consumer.caughtUp);
+  }
+
   /** @internal the producer a consumer reads (and the reads its consumers share), once it is registered. */
   producer(service: string): ProducerFeed | undefined {
     return this.producers.get(service);
@@ -89,6 +98,9 @@ export class EmbeddedEventBus implements EventBus {
 class EmbeddedConsumer implements RunningConsumer, FeedReader {
   readonly name: string;
   lastRead = 0;
+  /** Found nothing new at the head since its last wake (see `EmbeddedEventBus.caughtUp`). */
+  caughtUp = false;
+  private appendsSeen = 0;
   private running = true;
   private readonly timer = new PollTimer();
   private readonly loop: Promise<void>;
@@ -176,15 +188,23 @@ class EmbeddedConsumer implements RunningConsumer, FeedReader {
           await this.timer.sleep(this.options.pollIntervalMs ?? 100);
           continue;
         }
-        unsubscribeAppends ??= feed.producer.store.onAppended(() => this.timer.wake());
+        unsubscribeAppends ??= feed.producer.store.onAppended(() => {
+          this.appendsSeen++;
+          this.caughtUp = false;
+          this.timer.wake();
+        });
+        const appendsBefore = this.appendsSeen;
         try {
           const events = await feed.read(this, position, this.options.batchSize ?? 256);
           if (events.length === 0) {
+            // Not if an append came while reading: that read may have started before it.
+            this.caughtUp = this.appendsSeen === appendsBefore;
             // Caught up: the position reached is written now, before the wait, not once per page.
             await this.savePosition(position);
             await this.timer.sleep(this.options.pollIntervalMs ?? 100);
             continue;
           }
+          this.caughtUp = false;
           const page = await this.applyPage(events, feed, position);
           position = page.position;
           if (page.parked || Date.now() - this.savedAt >= flushMs) await this.savePosition(position);
@@ -205,11 +225,7 @@ class EmbeddedConsumer implements RunningConsumer, FeedReader {
    * parked any: a parked event's position is written at once, for a restart from before it would try
    * it again (its dead letter twice, or applied out of order), where an applied one is in the inbox.
    */
-  private async applyPage(
-    events: readonly RecordedEvent[],
-    feed: ProducerFeed,
-    from: Checkpoint,
-  ): Promise<{ position: Checkpoint; parked: boolean }> {
+  private async applyPage(events: readonly RecordedEvent[], feed: ProducerFeed, from: Checkpoint): Promise<{ position: Checkpoint; parked: boolean }> {
     const published: { event: RecordedEvent; delivery: Delivery }[] = [];
     let parked = false;
     for (const event of events) {
