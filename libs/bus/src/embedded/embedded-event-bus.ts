@@ -185,6 +185,8 @@ class EmbeddedConsumer implements RunningConsumer, FeedReader {
       while (this.running) {
         const feed = this.bus.producer(source);
         if (!feed) {
+          // Nothing to read until its producer is registered.
+          this.caughtUp = true;
           await this.timer.sleep(this.options.pollIntervalMs ?? 100);
           continue;
         }
