@@ -24,6 +24,12 @@ export interface GatewayBenchTarget {
 /** What answers the sandbox's users: the platform's gateway, or a bare grammY bot (the raw baseline). */
 interface BotUnderTest {
   readonly chats: readonly SandboxChat[];
+  /**
+   * Waits until the work a phase left behind is done (ours: the consumers after the replies, such as
+   * notifications' and payments' part of a first contact), so each phase measures its own; returns
+   * the ms waited. The bare bots leave nothing behind.
+   */
+  settle?(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -130,14 +136,19 @@ interface Measured {
 
 async function measure(label: string, start: () => Promise<BotUnderTest>, log: (line: string) => void, routedCommand?: string): Promise<Measured> {
   const bot = await start();
+  const settled: number[] = [];
+  const phase = async <T>(measured: () => Promise<T>): Promise<T> => {
+    if (bot.settle) settled.push(await bot.settle());
+    return measured();
+  };
   try {
-    const firstContactPerSecond = await burst(bot.chats, 1, (chat) => chat.sendCommand('start'));
-    const knownUsersPerSecond = await burst(bot.chats, THROUGHPUT_MESSAGES_PER_USER, (chat) => chat.sendCommand('help'));
-    const latencies = await steadyLatency(bot.chats, 'help');
+    const firstContactPerSecond = await phase(() => burst(bot.chats, 1, (chat) => chat.sendCommand('start')));
+    const knownUsersPerSecond = await phase(() => burst(bot.chats, THROUGHPUT_MESSAGES_PER_USER, (chat) => chat.sendCommand('help')));
+    const latencies = await phase(() => steadyLatency(bot.chats, 'help'));
     const routed = routedCommand
       ? {
-          perSecond: await burst(bot.chats, THROUGHPUT_MESSAGES_PER_USER, (chat) => chat.sendCommand(routedCommand)),
-          latencies: await steadyLatency(bot.chats, routedCommand),
+          perSecond: await phase(() => burst(bot.chats, THROUGHPUT_MESSAGES_PER_USER, (chat) => chat.sendCommand(routedCommand))),
+          latencies: await phase(() => steadyLatency(bot.chats, routedCommand)),
         }
       : undefined;
     const rssMiB = mib(process.memoryUsage().rss);
@@ -146,7 +157,8 @@ async function measure(label: string, start: () => Promise<BotUnderTest>, log: (
         `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, RSS ${rssMiB.toFixed(0)} MiB` +
         (routed
           ? `; routed /${routedCommand} ${routed.perSecond.toFixed(0)}/s, p50 ${percentile(routed.latencies, 50).toFixed(1)} ms, p99 ${percentile(routed.latencies, 99).toFixed(1)} ms`
-          : ''),
+          : '') +
+        (settled.length ? `; idle before each phase after ${settled.map((ms) => ms.toFixed(0)).join(' / ')} ms` : ''),
     );
     return { firstContactPerSecond, knownUsersPerSecond, latencies, rssMiB, ...(routed ? { routed } : {}) };
   } finally {
@@ -304,6 +316,7 @@ async function startGateway(sandbox: TelegramSandbox, target: GatewayBenchTarget
     const running = platform;
     return {
       chats,
+      settle: () => untilIdle(bus),
       stop: async () => {
         await rpc.close();
         await running.close();
@@ -319,3 +332,24 @@ async function startGateway(sandbox: TelegramSandbox, target: GatewayBenchTarget
 }
 
 const mib = (bytes: number) => bytes / 1024 / 1024;
+
+/**
+ * Waits until the embedded bus has been caught up for 500 ms straight (every consumer found nothing new
+ * at its producer's head): a chain of consumers (users → notifications → the gateway's outbound → …)
+ * leaves short gaps between its links.
+ */
+async function untilIdle(bus: EmbeddedEventBus): Promise<number> {
+  const started = performance.now();
+  let idleSince: number | undefined;
+  await waitUntil(
+    'the platform to be idle',
+    () => {
+      const now = performance.now();
+      if (!bus.caughtUp()) idleSince = undefined;
+      else idleSince ??= now;
+      return idleSince !== undefined && now - idleSince >= 500;
+    },
+    { timeoutMs: 60_000, intervalMs: 20 },
+  );
+  return performance.now() - started - 500;
+}

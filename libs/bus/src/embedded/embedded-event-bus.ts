@@ -13,34 +13,46 @@ import type {
   RunningProducer,
 } from '../event-bus.js';
 import { PollTimer } from '../poll-timer.js';
-import { encodePublicEvent } from '../public-event.js';
+import { ProducerFeed, type FeedReader } from './producer-feed.js';
 
 export interface EmbeddedEventBusOptions {
   /** Idle poll of the producer's store (default 100 ms); in-process appends wake consumers at once. */
   readonly pollIntervalMs?: number;
   readonly batchSize?: number;
+  /**
+   * How long a consumer may keep the position it reached in memory only while it has work (default
+   * 1,000 ms): it is written when the consumer goes idle, after this long, on stop, and at once after
+   * parking an event. A restart from an older position re-reads events the inbox then passes over.
+   */
+  readonly positionFlushMs?: number;
   readonly onError?: (error: unknown) => void;
 }
 
 /**
  * The bus inside one process, with no broker: each consumer reads its producer's event store in
  * commit order, through the same mapper and codec as the relay, and keeps its position, inbox and
- * dead letters in its own schema. Same consumer API and guarantees as JetStream.
+ * dead letters in its own schema. Same consumer API and guarantees as JetStream. The consumers of one
+ * producer share its reads (`ProducerFeed`).
  */
 export class EmbeddedEventBus implements EventBus {
-  private readonly producers = new Map<string, ProducerDefinition>();
+  private readonly producers = new Map<string, ProducerFeed>();
   private readonly producerListeners = new Set<() => void>();
   private readonly running = new Set<EmbeddedConsumer>();
 
   constructor(private readonly options: EmbeddedEventBusOptions = {}) {}
 
   async publishFrom(producer: ProducerDefinition): Promise<RunningProducer> {
-    this.producers.set(producer.service, producer);
+    const batchSize = this.options.batchSize ?? 256;
+    const feed = new ProducerFeed(producer, batchSize, 4 * batchSize);
+    this.producers.get(producer.service)?.close();
+    this.producers.set(producer.service, feed);
     for (const listener of this.producerListeners) listener();
     return {
       service: producer.service,
       stop: async () => {
+        if (this.producers.get(producer.service) !== feed) return;
         this.producers.delete(producer.service);
+        feed.close();
       },
     };
   }
@@ -62,8 +74,17 @@ export class EmbeddedEventBus implements EventBus {
     this.running.clear();
   }
 
-  /** @internal the producer a consumer reads, once it is registered. */
-  producer(service: string): ProducerDefinition | undefined {
+  /**
+   * Whether every consumer has found nothing new at its producer's head since the last append it was
+   * told of: the bus's work is done for now (a bench waits for it between phases; a later append by
+   * another process is only seen at the next poll).
+   */
+  caughtUp(): boolean {
+    return [...this.running].every((consumer) => consumer.caughtUp);
+  }
+
+  /** @internal the producer a consumer reads (and the reads its consumers share), once it is registered. */
+  producer(service: string): ProducerFeed | undefined {
     return this.producers.get(service);
   }
 
@@ -74,14 +95,21 @@ export class EmbeddedEventBus implements EventBus {
   }
 }
 
-class EmbeddedConsumer implements RunningConsumer {
+class EmbeddedConsumer implements RunningConsumer, FeedReader {
   readonly name: string;
+  lastRead = 0;
+  /** Found nothing new at the head since its last wake (see `EmbeddedEventBus.caughtUp`). */
+  caughtUp = false;
+  private appendsSeen = 0;
   private running = true;
   private readonly timer = new PollTimer();
   private readonly loop: Promise<void>;
   /** Failed attempts per event id, so retries count like JetStream's deliveries. */
   private readonly attempts = new Map<string, number>();
   private readonly schema: string;
+  /** The position last written (or loaded), and when: the one reached may run ahead of it. */
+  private saved: Checkpoint | undefined;
+  private savedAt = Date.now();
 
   constructor(
     private readonly core: ConsumerCore,
@@ -140,48 +168,70 @@ class EmbeddedConsumer implements RunningConsumer {
    * fix in the producer's mapper also rescues events that could not be published at all.
    */
   private async freshCopy(letter: DeadLetter): Promise<Pick<Delivery, 'subject' | 'data' | 'unreadable'>> {
-    const producer = this.bus.producer(this.core.definition.source);
-    const stored = letter.eventId && producer ? await producer.store.readEvent(letter.eventId) : undefined;
-    if (!stored || !producer) return letter;
-    return this.toDelivery(stored, producer) ?? { subject: letter.subject, data: letter.data, unreadable: 'the producer no longer publishes this event' };
+    const feed = this.bus.producer(this.core.definition.source);
+    const stored = letter.eventId && feed ? await feed.producer.store.readEvent(letter.eventId) : undefined;
+    if (!stored || !feed) return letter;
+    return this.toDelivery(stored, feed) ?? { subject: letter.subject, data: letter.data, unreadable: 'the producer no longer publishes this event' };
   }
 
   private async run(): Promise<void> {
     const source = this.core.definition.source;
     const unsubscribeRegistration = this.bus.onProducerRegistered(() => this.timer.wake());
     let unsubscribeAppends: (() => void) | undefined;
+    const flushMs = this.options.positionFlushMs ?? 1_000;
     try {
       let position = await this.loadPosition();
+      this.saved = position;
       while (this.running) {
-        const producer = this.bus.producer(source);
-        if (!producer) {
+        const feed = this.bus.producer(source);
+        if (!feed) {
+          // Nothing to read until its producer is registered.
+          this.caughtUp = true;
           await this.timer.sleep(this.options.pollIntervalMs ?? 100);
           continue;
         }
-        unsubscribeAppends ??= producer.store.onAppended(() => this.timer.wake());
+        unsubscribeAppends ??= feed.producer.store.onAppended(() => {
+          this.appendsSeen++;
+          this.caughtUp = false;
+          this.timer.wake();
+        });
+        const appendsBefore = this.appendsSeen;
         try {
-          const { events } = await producer.store.readAll({ after: position, limit: this.options.batchSize ?? 256 });
+          const events = await feed.read(this, position, this.options.batchSize ?? 256);
           if (events.length === 0) {
+            // Not if an append came while reading: that read may have started before it.
+            this.caughtUp = this.appendsSeen === appendsBefore;
+            // Caught up: the position reached is written now, before the wait, not once per page.
+            await this.savePosition(position);
             await this.timer.sleep(this.options.pollIntervalMs ?? 100);
             continue;
           }
-          position = await this.applyPage(events, producer, position);
+          this.caughtUp = false;
+          const page = await this.applyPage(events, feed, position);
+          position = page.position;
+          if (page.parked || Date.now() - this.savedAt >= flushMs) await this.savePosition(position);
         } catch (error) {
           this.options.onError?.(error);
           await this.timer.sleep(500, { wakeable: false });
         }
       }
+      await this.savePosition(position).catch((error: unknown) => this.options.onError?.(error));
     } finally {
       unsubscribeRegistration();
       unsubscribeAppends?.();
     }
   }
 
-  /** Applies a page in order and returns the position after the last event settled. */
-  private async applyPage(events: readonly RecordedEvent[], producer: ProducerDefinition, from: Checkpoint): Promise<Checkpoint> {
+  /**
+   * Applies a page in order and returns the position after the last event settled, and whether it
+   * parked any: a parked event's position is written at once, for a restart from before it would try
+   * it again (its dead letter twice, or applied out of order), where an applied one is in the inbox.
+   */
+  private async applyPage(events: readonly RecordedEvent[], feed: ProducerFeed, from: Checkpoint): Promise<{ position: Checkpoint; parked: boolean }> {
     const published: { event: RecordedEvent; delivery: Delivery }[] = [];
+    let parked = false;
     for (const event of events) {
-      const delivery = this.toDelivery(event, producer);
+      const delivery = this.toDelivery(event, feed);
       if (delivery) published.push({ event, delivery });
     }
     const outcomes = await this.core.apply(published.map((p) => p.delivery));
@@ -200,6 +250,7 @@ class EmbeddedConsumer implements RunningConsumer {
       }
       this.attempts.delete(event.metadata.eventId);
       if (outcome.kind === 'park') {
+        parked = true;
         await runSql(
           this.orm.em,
           `INSERT INTO ${this.schema}.bus_dead_letters (consumer, subject, event_id, attempts, reason, data)
@@ -208,17 +259,16 @@ class EmbeddedConsumer implements RunningConsumer {
         );
       }
     }
-    if (settledThrough === 0) return from;
+    if (settledThrough === 0) return { position: from, parked };
     const last = events[settledThrough - 1].metadata;
-    const position = { transactionId: last.transactionId, globalPosition: last.globalPosition };
-    await this.savePosition(position);
-    return position;
+    return { position: { transactionId: last.transactionId, globalPosition: last.globalPosition }, parked };
   }
 
-  private toDelivery(event: RecordedEvent, producer: ProducerDefinition): Delivery | null {
+  private toDelivery(event: RecordedEvent, feed: ProducerFeed): Delivery | null {
     const attempt = (this.attempts.get(event.metadata.eventId) ?? 0) + 1;
+    const { producer } = feed;
     try {
-      const encoded = encodePublicEvent(event, producer.toPublic);
+      const encoded = feed.encode(event);
       // The store keeps the appending request's trace context: the consumer continues that trace.
       const headers = event.metadata.traceParent ? { traceparent: event.metadata.traceParent } : undefined;
       return encoded && { subject: encoded.subject, data: encoded.bytes, attempt, headers };
@@ -237,7 +287,9 @@ class EmbeddedConsumer implements RunningConsumer {
     return row ? { transactionId: row.transaction_id, globalPosition: row.global_position } : START;
   }
 
+  /** Writes the position unless it is the one written last. */
   private async savePosition(position: Checkpoint): Promise<void> {
+    if (this.saved && this.saved.transactionId === position.transactionId && this.saved.globalPosition === position.globalPosition) return;
     await runSql(
       this.orm.em,
       `INSERT INTO ${this.schema}.bus_consumer_positions (consumer, transaction_id, global_position)
@@ -246,5 +298,7 @@ class EmbeddedConsumer implements RunningConsumer {
          global_position = excluded.global_position, updated_at = now()`,
       [this.name, position.transactionId, position.globalPosition],
     );
+    this.saved = position;
+    this.savedAt = Date.now();
   }
 }

@@ -287,6 +287,47 @@ describe('Rules: events become messages, once, in the member’s language', () =
       expect(await messagesTo(notWelcomed)).toEqual([]);
     });
 
+    it('welcomes each of a run of new members once, in their language, and none of a bot with it off', async () => {
+      await rpc.call(RPC.notifications.setRuleEnabled, { botId: BOT_OFF, rule: 'welcome', enabled: true });
+      // Published back to back: the consumer takes them as a run (one statement for the rows, one for the sends).
+      const joining = [
+        { botId: BOT_OFF, language: 'en' },
+        { botId: BOT, language: 'en' },
+        { botId: BOT_OFF, language: 'ru' },
+        { botId: BOT_OFF, language: undefined },
+      ].map((joiner) => ({ ...joiner, telegramUserId: ++nextUser }));
+      for (const { botId, language, telegramUserId } of joining) {
+        await sources.publish('users', UserRegisteredSchema, botId, {
+          botId,
+          userId: randomUUID(),
+          telegramUserId: String(telegramUserId),
+          firstName: `Ann${telegramUserId}`,
+          ...(language ? { languageCode: language } : {}),
+          isPremium: false,
+          registeredAt: at,
+        });
+      }
+      const [first, off, second, third] = joining.map((j) => j.telegramUserId);
+      const sends = await waitFor('every registration decided', async () => {
+        const rows = await runSql<{ telegram_user_id: string; outcome: string }>(
+          service.dependencies.orm.em.fork(),
+          "SELECT telegram_user_id::text, outcome FROM notifications.notification_rule_sends WHERE rule = 'welcome' AND telegram_user_id = ANY($1) ORDER BY telegram_user_id",
+          [joining.map((j) => j.telegramUserId)],
+        );
+        return rows.length === joining.length ? rows : undefined;
+      });
+      expect(sends.map((row) => row.outcome)).toEqual(['requested', 'rule_off', 'requested', 'requested']);
+      for (const [telegramUserId, text] of [
+        [first, `Welcome, Ann${first}!`],
+        [second, `Добро пожаловать, Ann${second}!`],
+        [third, `Welcome, Ann${third}!`],
+      ] as const) {
+        const messages = await waitFor('the welcome', async () => ((await messagesTo(telegramUserId)).length ? messagesTo(telegramUserId) : undefined));
+        expect(messages.map((m) => m.data.text)).toEqual([text]);
+      }
+      expect(await messagesTo(off)).toEqual([]);
+    });
+
     it('refuses an unknown rule with a field error', async () => {
       const error = (await rpc
         .call(RPC.notifications.setRuleEnabled, { botId: BOT_OFF, rule: 'birthday', enabled: false })

@@ -41,6 +41,20 @@ export class ReferralCommands {
     this.wallet = new WalletCommands(store, orm);
   }
 
+  /**
+   * Members who joined with no referrer, noted in one statement (a run of /starts). One with a referrer
+   * goes through `memberJoined`, after the members that joined before it.
+   */
+  async membersJoined(members: readonly { botId: string; telegramUserId: string; joinedAt: string }[], em: EntityManager): Promise<void> {
+    if (members.length === 0) return;
+    await runSql(
+      em,
+      `INSERT INTO payments.referral_members (bot_id, telegram_user_id, joined_at)
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) ON CONFLICT DO NOTHING`,
+      [members.map((m) => m.botId), members.map((m) => m.telegramUserId), members.map((m) => m.joinedAt)],
+    );
+  }
+
   /** A member joined: noted as a member of the bot (a later referrer), and linked when their payload names one. */
   async memberJoined(
     input: { botId: string; telegramUserId: string; joinedAt: string; referrerTelegramUserId: string | null },

@@ -51,15 +51,21 @@ describe('Referrals from the users and payments events', () => {
   let bus: EmbeddedEventBus;
   let service: RunningService;
   let rpc: RpcClient;
-  let members: EventConsumerDefinition;
-  let payments: EventConsumerDefinition;
+  let members: ConsumerDefinition;
+  let payments: ConsumerDefinition;
   let nextUser = 700_000;
   const user = () => String(nextUser++);
 
-  const deliver = async (consumer: EventConsumerDefinition, event: DecodedEvent) => {
+  /** A run of events in one transaction, as the bus hands a page to a batch handler (or one by one to `handle`). */
+  const deliverRun = async (consumer: ConsumerDefinition, events: readonly DecodedEvent[]) => {
     const em = service.dependencies.orm.em.fork();
-    await em.transactional((tx) => consumer.handle(event, { em: tx, attempt: 1, afterCommit: () => undefined } as never));
+    await em.transactional(async (tx) => {
+      const context = { em: tx, attempt: 1, afterCommit: () => undefined } as never;
+      if (consumer.handleBatch) return consumer.handleBatch(events, context);
+      for (const event of events) await (consumer as EventConsumerDefinition).handle(event, context);
+    });
   };
+  const deliver = (consumer: ConsumerDefinition, event: DecodedEvent) => deliverRun(consumer, [event]);
   const registered = (botId: string, telegramUserId: string, startPayload?: string) =>
     delivered(UserRegisteredSchema, {
       botId,
@@ -148,8 +154,8 @@ describe('Referrals from the users and payments events', () => {
     service = await startService(paymentsService, { databaseUrl: database.url, bus, rpc: { kind: 'in-process', broker }, httpPort: 0, logger: false });
     rpc = createRpcClient({ kind: 'in-process', broker });
     const referrals = new ReferralCommands(service.dependencies.store, service.dependencies.orm);
-    members = onUsersEvent(referrals) as ConsumerDefinition as EventConsumerDefinition;
-    payments = onPaymentEvent(referrals) as ConsumerDefinition as EventConsumerDefinition;
+    members = onUsersEvent(referrals);
+    payments = onPaymentEvent(referrals);
   });
 
   afterAll(async () => {
@@ -195,6 +201,20 @@ describe('Referrals from the users and payments events', () => {
     const published = paymentsService.toPublic!(stored!);
     expect(published?.schema.typeName).toBe('botplatform.payments.v1.ReferralJoined');
     expect(published?.message).toMatchObject({ botId, referredTelegramUserId: BigInt(bob), referrerTelegramUserId: BigInt(ann) });
+  });
+
+  it('notes a run of joins at once, each referral judged on the members who joined before it in the run', async () => {
+    const botId = randomUUID();
+    const [ann, bob, cat, dan] = [user(), user(), user(), user()];
+    // Bob names Ann, who joined before him in the run; Cat names Dan, who joins after her.
+    await deliverRun(members, [registered(botId, ann), registered(botId, bob, `ref_${ann}`), registered(botId, cat, `ref_${dan}`), registered(botId, dan)]);
+    expect(await linksOf(botId)).toEqual([{ referred: bob, referrer: ann }]);
+    const noted = await runSql<{ telegram_user_id: string }>(
+      service.dependencies.orm.em.fork(),
+      'SELECT telegram_user_id::text FROM payments.referral_members WHERE bot_id = $1 ORDER BY telegram_user_id',
+      [botId],
+    );
+    expect(noted.map((row) => row.telegram_user_id)).toEqual([ann, bob, cat, dan].sort());
   });
 
   it('rewards two levels of the chain once per payment and level, under redelivery and concurrent delivery', async () => {

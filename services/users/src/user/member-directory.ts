@@ -12,7 +12,8 @@ const STATUS_JSON: Record<MemberStatus, MemberStatusJson> = {
   bot_blocked_by_user: 'MEMBER_STATUS_BOT_BLOCKED_BY_USER',
 };
 
-interface MemberRow {
+/** A member as `MEMBER_COLUMNS` select it. */
+export interface MemberRow {
   bot_id: string;
   telegram_user_id: string;
   user_id: string;
@@ -32,7 +33,8 @@ interface MemberRow {
 }
 
 // Timestamps as JSON text: MikroORM's pool leaves them as PostgreSQL's text otherwise.
-const MEMBER_COLUMNS = `m.bot_id, m.telegram_user_id::text, m.user_id, i.username, i.first_name, i.last_name, i.language_code,
+/** The columns of a member view, over a membership `m` and its identity `i` (LEFT JOINed). */
+export const MEMBER_COLUMNS = `m.bot_id, m.telegram_user_id::text, m.user_id, i.username, i.first_name, i.last_name, i.language_code,
   i.is_premium, m.role, m.status, m.block_reason, m.admin_pending, m.language_override, m.start_payload,
   to_json(m.joined_at) #>> '{}' AS joined_at, to_json(m.last_seen_at) #>> '{}' AS last_seen_at`;
 // Raw SQL runs on the default search_path, so tables carry the service's schema. A LEFT JOIN: a
@@ -257,7 +259,8 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function toView(row: MemberRow): MemberViewJson {
+/** The contract's view of a member row. */
+export function toView(row: MemberRow): MemberViewJson {
   return {
     botId: row.bot_id,
     userId: row.user_id,

@@ -25,6 +25,7 @@ const ADMIN = 5_000_010;
 const ANN = 5_000_020;
 const BOB = 5_000_021;
 const CAROL = 5_000_022;
+const DAN = 5_000_023;
 const STRANGER = 5_000_099;
 
 /** Identities and memberships over rpc.users.*, on a real database, bots registered through the real registry. */
@@ -90,6 +91,15 @@ describe('Members over request/reply', () => {
       expect(await runSql(em, 'SELECT user_id FROM users.identities WHERE telegram_user_id = $1', [ANN])).toEqual([{ user_id: identityIdOf(ANN) }]);
       const memberships = await runSql<{ bot_id: string }>(em, 'SELECT bot_id FROM users.memberships WHERE telegram_user_id = $1 ORDER BY bot_id', [ANN]);
       expect(memberships.map((m) => m.bot_id).sort()).toEqual([botA, botB].sort());
+    });
+
+    it('answers a new member as the member view then reads them, a profile changed in the same call included', async () => {
+      const inA = await t.see(botA, DAN, { firstName: 'Dan', username: 'dan', languageCode: 'en' });
+      expect(inA.member).toEqual(await member(botA, DAN));
+      // Known in A, joining B with a new profile: the identity upsert and the membership in one statement.
+      const inB = await t.see(botB, DAN, { firstName: 'Dan', username: 'dan_b', lastName: 'Brown', isPremium: true });
+      expect(inB).toMatchObject({ membershipCreated: true, member: { username: 'dan_b', lastName: 'Brown', isPremium: true } });
+      expect(inB.member).toEqual(await member(botB, DAN));
     });
 
     it('records nothing for an unchanged profile and one IdentityProfileChanged for a changed one, seen in every bot', async () => {

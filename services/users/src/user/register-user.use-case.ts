@@ -1,15 +1,16 @@
 import { correlationIdOrNew } from '@botplatform/bus';
 import type { RegisterUserReplyJson } from '@botplatform/contracts';
-import { CommandHandler, PostgresEventStore, type EventContext } from '@botplatform/event-store';
+import { CommandHandler, PostgresEventStore, type EventContext, type InlineProjection } from '@botplatform/event-store';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { BotDirectory } from '../bot/bot-directory.js';
 import { Clock } from '../shared/clock.js';
 import { parseTelegramUserId } from '../shared/telegram-user-id.js';
-import { memberProjections } from './member-projections.js';
+import { auditProjection } from '../audit/audit.projection.js';
 import { identityIdOf } from './identity-id.js';
 import { identityDecider, identityStreamId, normalizeProfile, type IdentityCommand, type IdentityEvent, type IdentityState } from './identity.decider.js';
-import { MemberDirectory } from './member-directory.js';
+import { MemberDirectory, toView, type MemberRow } from './member-directory.js';
+import { membersProjectionTelling } from './members.projection.js';
 import { membershipDecider, membershipStreamId, type MembershipCommand, type MembershipEvent, type MembershipState } from './membership.decider.js';
 import type { RegisterUserDto } from './register-user.dto.js';
 
@@ -21,18 +22,12 @@ import type { RegisterUserDto } from './register-user.dto.js';
  */
 @Injectable()
 export class RegisterUserUseCase {
-  private readonly identities: CommandHandler<IdentityState, IdentityCommand, IdentityEvent>;
-  private readonly memberships: CommandHandler<MembershipState, MembershipCommand, MembershipEvent>;
-
   constructor(
-    store: PostgresEventStore,
+    private readonly store: PostgresEventStore,
     private readonly bots: BotDirectory,
     private readonly members: MemberDirectory,
     private readonly clock: Clock,
-  ) {
-    this.identities = new CommandHandler(store, identityDecider, { projections: memberProjections });
-    this.memberships = new CommandHandler(store, membershipDecider, { projections: memberProjections });
-  }
+  ) {}
 
   async execute(command: RegisterUserDto): Promise<RegisterUserReplyJson> {
     const telegramUserId = parseTelegramUserId(command.telegramUserId);
@@ -53,11 +48,28 @@ export class RegisterUserUseCase {
       lastName: command.lastName,
       languageCode: command.languageCode,
     });
+    // The member projections (as `memberProjections`), the members' one telling this call the row its
+    // registration wrote: handlers per call, so concurrent calls each hear of their own member only.
+    let registered: MemberRow | undefined;
+    const members = membersProjectionTelling((row) => (registered = row));
+    const projections: InlineProjection[] = [
+      {
+        name: members.name,
+        // Each attempt starts with no row: one rolled back before a retry that registers no one tells nothing.
+        apply: (events, em) => {
+          registered = undefined;
+          return members.apply(events, em);
+        },
+      },
+      auditProjection,
+    ];
+    const identities = new CommandHandler<IdentityState, IdentityCommand, IdentityEvent>(this.store, identityDecider, { projections });
+    const memberships = new CommandHandler<MembershipState, MembershipCommand, MembershipEvent>(this.store, membershipDecider, { projections });
     // Identity and membership commit together (one read of both streams, one transaction), each append
     // still checked against the version its command read; a conflict on either re-runs both.
     const [, { newEvents }] = await CommandHandler.handleTogether(
       [
-        this.identities.on(identityStreamId(telegramUserId), {
+        identities.on(identityStreamId(telegramUserId), {
           type: 'UpsertIdentity',
           botId: bot.botId,
           telegramUserId,
@@ -65,7 +77,7 @@ export class RegisterUserUseCase {
           profile,
           now: now.toISOString(),
         }),
-        this.memberships.on(membershipStreamId(bot.botId, telegramUserId), {
+        memberships.on(membershipStreamId(bot.botId, telegramUserId), {
           type: 'RegisterUser',
           botId: bot.botId,
           telegramUserId,
@@ -80,7 +92,8 @@ export class RegisterUserUseCase {
     );
     const created = newEvents.some((event) => event.type === 'UserRegistered');
     if (!created) await this.members.touch(bot.botId, telegramUserId, now);
-    const member = await this.members.view(bot.botId, telegramUserId);
+    // A new member as their registration's statement returned it (committed with it); otherwise read.
+    const member = created && registered ? toView(registered) : await this.members.view(bot.botId, telegramUserId);
     return { userId, membershipCreated: created, alreadyRegistered: !created, member: member! };
   }
 }
