@@ -1,6 +1,7 @@
 import { createServiceOrm, PostgresEventStore } from '@botplatform/event-store';
 import { LeaderboardIndex } from '@botplatform/gamification';
-import { setFlagsFromString } from 'node:v8';
+import { readFileSync } from 'node:fs';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /**
@@ -28,6 +29,27 @@ export interface RestartFigures {
   /** process.memoryUsage() before the rebuild and at ready, each after a full GC: where the RSS goes. */
   readonly usageBefore: NodeJS.MemoryUsage;
   readonly usage: NodeJS.MemoryUsage;
+  /** Where the RSS is, before the rebuild and at ready: anonymous memory vs the mapped files (Node's own code), V8's spaces. */
+  readonly breakdownBefore: MemoryBreakdown;
+  readonly breakdown: MemoryBreakdown;
+}
+
+export interface MemoryBreakdown {
+  /** /proc/self/status: RssAnon (heaps, the allocator's, V8's) and RssFile (the node binary and libraries mapped). */
+  readonly rssAnonBytes: number;
+  readonly rssFileBytes: number;
+  /** V8's committed bytes per space (new_space, old_space, code_space, large_object_space…). */
+  readonly heapSpacesCommittedBytes: Record<string, number>;
+}
+
+function memoryBreakdown(): MemoryBreakdown {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
+  return {
+    rssAnonBytes: kib('RssAnon'),
+    rssFileBytes: kib('RssFile'),
+    heapSpacesCommittedBytes: Object.fromEntries(getHeapSpaceStatistics().map((space) => [space.space_name, space.physical_space_size])),
+  };
 }
 
 /** The group board's members as the service would answer them (from memory). */
@@ -49,6 +71,7 @@ try {
   const index = new LeaderboardIndex(orm, new PostgresEventStore(orm.em, { schema: 'gamification' }));
   gc();
   const usageBefore = process.memoryUsage();
+  const breakdownBefore = memoryBreakdown();
   const rssBeforeBytes = usageBefore.rss;
   const heapAndBuffersBeforeBytes = heapAndBuffers();
   const rebuildStart = performance.now();
@@ -65,6 +88,8 @@ try {
     members: index.board({ kind: 'bot', botId: scope }).size,
     usageBefore,
     usage: process.memoryUsage(),
+    breakdownBefore,
+    breakdown: memoryBreakdown(),
     boardBytes: index.board({ kind: 'bot', botId: scope }).bytes,
     allBoardBytes: index.bytes,
     groupMembers: groupId ? await groupSize(index, groupId) : 0,
