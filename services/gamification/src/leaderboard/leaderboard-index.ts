@@ -1,6 +1,7 @@
 import { PostgresEventStore, START, type Checkpoint, type RecordedEvent } from '@botplatform/event-store';
-import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
 import { scopeKey, type LevelReached, type MemberScope, type XpAwarded } from '../member/member.decider.js';
 import type { BoardPeriodKind } from '../shared/local-day.js';
 import { RankIndex } from './rank-index.js';
@@ -23,8 +24,8 @@ const ENTRY_BYTES = 20;
 const PAGE_OF = (
   source: string,
   level: string,
-) => `SELECT string_agg(float8send(p.telegram_user_id::float8) || float8send(p.xp::float8) || int4send(p.level), ''::bytea
-    ORDER BY p.xp DESC, p.telegram_user_id) AS entries
+) => `SELECT encode(string_agg(float8send(p.telegram_user_id::float8) || float8send(p.xp::float8) || int4send(p.level), ''::bytea
+    ORDER BY p.xp DESC, p.telegram_user_id), 'hex') AS entries
   FROM (SELECT telegram_user_id, xp, ${level} AS level FROM ${source} AND xp > 0 AND xp <= ? AND (xp < ? OR telegram_user_id > ?)
          ORDER BY xp DESC, telegram_user_id LIMIT ${PAGE}) p`;
 const BOT_PAGE = PAGE_OF('gamification.memberships WHERE scope = ?', 'level');
@@ -218,23 +219,48 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
    */
   private async rebuild(): Promise<void> {
     const startedAt = performance.now();
-    const em = this.orm.em.fork();
-    const [head] = await em.execute<{ transaction_id: string; global_position: string }[]>(HEAD);
     const boards = new Map<string, RankIndex>();
     const latestPeriods = new Map<string, string>();
+    let head: { transaction_id: string; global_position: string } | undefined;
     let groups: { xmin: string; bot_id: string | null; group_id: string | null }[] = [];
-    await em.transactional(async (tx) => {
-      await tx.execute('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      groups = await tx.execute(GROUPS);
-      for (const { scope, members } of await tx.execute<{ scope: string; members: number }[]>(SIZES)) {
-        boards.set(scope, await readBoard(tx, members, BOT_PAGE, [scope]));
+    // A connection of its own, ended after the read: the driver keeps a read buffer as large as the largest
+    // message it received (a page, ~1.3 MB as hex) for as long as its connection lives, and a pooled one lives on.
+    const connection = await this.openRebuildConnection();
+    const run = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => (await connection.query(numbered(sql), params)).rows as T[];
+    // A page arrives as hex text (a string on V8's heap) and is decoded into this one buffer: a Buffer per
+    // page (pg's bytea) is freed only by a later GC, and ~30 of them piled up in the C allocator's heap between
+    // GCs, whose freed pages stayed in the process's RSS under the boards' blocks (ADR 0015).
+    const scratch = Buffer.alloc(PAGE * ENTRY_BYTES);
+    const page = async (sql: string, params: unknown[]): Promise<Buffer | null> => {
+      const hex = (await run<{ entries: string | null }>(sql, params))[0]?.entries;
+      return hex ? scratch.subarray(0, scratch.write(hex, 'hex')) : null;
+    };
+    try {
+      [head] = await run<{ transaction_id: string; global_position: string }>(HEAD);
+      await run('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      groups = await run(GROUPS);
+      // Every board takes its memory first (RankIndex.reserve), then the pages are read: nothing the boards keep
+      // is allocated among the pages' transient buffers.
+      const reads: { board: RankIndex; page: string; params: unknown[] }[] = [];
+      const reserved = (key: string, members: number): RankIndex => {
+        const board = new RankIndex();
+        board.reserve(members);
+        boards.set(key, board);
+        return board;
+      };
+      for (const { scope, members } of await run<{ scope: string; members: number }>(SIZES)) {
+        reads.push({ board: reserved(scope, members), page: BOT_PAGE, params: [scope] });
       }
-      for (const row of await tx.execute<{ bot_id: string; kind: BoardPeriodKind; starts_on: string; members: number }[]>(PERIOD_SIZES)) {
+      for (const row of await run<{ bot_id: string; kind: BoardPeriodKind; starts_on: string; members: number }>(PERIOD_SIZES)) {
         const scope = botKey(row.bot_id);
-        boards.set(periodKey(scope, row.kind, row.starts_on), await readBoard(tx, row.members, PERIOD_PAGE, [row.bot_id, row.kind, row.starts_on]));
+        reads.push({ board: reserved(periodKey(scope, row.kind, row.starts_on), row.members), page: PERIOD_PAGE, params: [row.bot_id, row.kind, row.starts_on] });
         latestPeriods.set(`${scope}/${row.kind}`, row.starts_on);
       }
-    });
+      for (const { board, page: sql, params } of reads) await readBoard(page, board, sql, params);
+      await run('COMMIT');
+    } finally {
+      await connection.end();
+    }
     this.boards = boards;
     this.latestPeriods = latestPeriods;
     this.groupOfBot = new Map();
@@ -246,6 +272,15 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
     await this.catchUp();
     const members = [...boards.values()].reduce((sum, b) => sum + b.size, 0);
     this.logger.log(`${boards.size} board(s), ${members} member(s) rebuilt in ${Math.round(performance.now() - startedAt)} ms`);
+  }
+
+  /** A client with the pool's settings (server, statement and idle-in-transaction timeouts), not from the pool. */
+  private async openRebuildConnection(): Promise<pg.Client> {
+    const pool = (await this.orm.em.getConnection().getNativeClient()) as pg.Pool & { options: pg.PoolConfig };
+    const { max: _max, min: _min, idleTimeoutMillis: _idle, ...config } = pool.options;
+    const client = new pg.Client({ ...config, application_name: 'gamification-leaderboard-rebuild' });
+    await client.connect();
+    return client;
   }
 
   private placeBot(botId: string, groupId: string | null): void {
@@ -370,15 +405,18 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
 
 const EMPTY = new RankIndex();
 
-/** Reads one board a page at a time (`page`'s parameters, then the key to read after), appending in order. */
-async function readBoard(tx: EntityManager, members: number, page: string, params: unknown[]): Promise<RankIndex> {
-  const board = new RankIndex();
-  board.reserve(members);
+/** The queries above with pg's numbered parameters: `?` → `$1`, `$2`… (none of them has a `?` in a literal). */
+const numbered = (sql: string): string => {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+};
+
+/** Reads one board a page at a time (`page`'s parameters, then the key to read after), appending in order to `board` (reserved). */
+async function readBoard(read: (sql: string, params: unknown[]) => Promise<Buffer | null>, board: RankIndex, page: string, params: unknown[]): Promise<void> {
   let after = FIRST_KEY;
   for (;;) {
-    const [row] = await tx.execute<{ entries: Buffer | null }[]>(page, [...params, after.xp, after.xp, after.id]);
-    const entries = row?.entries;
-    if (!entries?.length) return board;
+    const entries = await read(page, [...params, after.xp, after.xp, after.id]);
+    if (!entries?.length) return;
     let id = 0;
     let xp = 0;
     for (let at = 0; at < entries.length; at += ENTRY_BYTES) {
@@ -386,7 +424,7 @@ async function readBoard(tx: EntityManager, members: number, page: string, param
       xp = entries.readDoubleBE(at + 8);
       board.appendSorted(id, xp, entries.readInt32BE(at + 16));
     }
-    if (entries.length < PAGE * ENTRY_BYTES) return board;
+    if (entries.length < PAGE * ENTRY_BYTES) return;
     after = { xp: String(xp), id: String(id) };
   }
 }
