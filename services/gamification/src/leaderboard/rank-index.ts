@@ -205,6 +205,29 @@ export class RankIndex {
     return board;
   }
 
+  /**
+   * Copies the members strictly after (xp, id) in board order into `ids` and `xps`, as many as they hold;
+   * returns how many. (Infinity, 0) reads from the first. A walk that may pause between calls while the
+   * board changes (a group board built in steps): it goes on after the last key it read, not a position.
+   */
+  readAfter(xp: number, id: number, ids: Float64Array, xps: Float64Array): number {
+    let b = this.blockFor(xp, id);
+    let i = this.lowerBound(this.blocks[b], xp, id);
+    let n = 0;
+    while (n < ids.length && b < this.blocks.length) {
+      const block = this.blocks[b];
+      for (; i < block.n && n < ids.length; i++) {
+        const slot = block.slots[i];
+        if (this.slotXp[slot] === xp && this.slotId[slot] === id) continue;
+        ids[n] = this.slotId[slot];
+        xps[n++] = this.slotXp[slot];
+      }
+      b++;
+      i = 0;
+    }
+    return n;
+  }
+
   /** The member's XP, undefined when they are not on the board. */
   xpOf(telegramUserId: number): number | undefined {
     const slot = this.slots.get(telegramUserId);
@@ -379,7 +402,7 @@ export class RankIndex {
  * (ids are distinct, so every key is), with no array of objects and no comparator calls through
  * Array.prototype.sort's copy, so a million entries sort without growing the heap.
  */
-function sortInBoardOrder(xp: Float64Array, id: Float64Array, count: number): void {
+export function sortInBoardOrder(xp: Float64Array, id: Float64Array, count: number): void {
   const swap = (a: number, b: number): void => {
     const x = xp[a];
     xp[a] = xp[b];

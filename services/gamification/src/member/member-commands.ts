@@ -49,6 +49,6 @@ export class MemberCommands {
       correlationId: correlationIdOrNew(randomUUID),
       causationId: null,
       actor: { kind: 'service', id: 'rpc-caller' },
-    });
+    }, (events) => this.leaderboard.applyCommitted(events));
   }
 }
