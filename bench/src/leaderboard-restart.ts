@@ -1,6 +1,7 @@
 import { createServiceOrm, PostgresEventStore } from '@botplatform/event-store';
 import { LeaderboardIndex } from '@botplatform/gamification';
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -17,6 +18,13 @@ export interface RestartFigures {
   readonly rebuildMs: number;
   readonly rssBeforeBytes: number;
   readonly rssAfterBytes: number;
+  /**
+   * The RSS 2 s after ready, with no GC called (the process idle, as a service after its start): the buffers the
+   * rebuild freed are given back by V8's concurrent sweeping and the allocator after the GC that found them dead,
+   * so right at ready they may still count.
+   */
+  readonly rssSettledBytes: number;
+  readonly breakdownSettled: MemoryBreakdown;
   readonly heapAndBuffersBeforeBytes: number;
   readonly heapAndBuffersAfterBytes: number;
   readonly members: number;
@@ -24,6 +32,8 @@ export interface RestartFigures {
   readonly boardBytes: number;
   /** RankIndex.bytes of every board the process holds (the bots' and the group's). */
   readonly allBoardBytes: number;
+  /** The longest the event loop waited during the rebuild (what an answer or a health check could wait). */
+  readonly eventLoopMaxDelayMs: number;
   /** Members on the group board (0 without a group). */
   readonly groupMembers: number;
   /** process.memoryUsage() before the rebuild and at ready, each after a full GC: where the RSS goes. */
@@ -74,11 +84,14 @@ try {
   const breakdownBefore = memoryBreakdown();
   const rssBeforeBytes = usageBefore.rss;
   const heapAndBuffersBeforeBytes = heapAndBuffers();
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
   const rebuildStart = performance.now();
   await index.ready();
   const readyMs = performance.now();
+  delay.disable();
   gc();
-  const figures: RestartFigures = {
+  const figures: Omit<RestartFigures, 'rssSettledBytes' | 'breakdownSettled'> = {
     readyMs,
     rebuildMs: readyMs - rebuildStart,
     rssBeforeBytes,
@@ -92,9 +105,11 @@ try {
     breakdown: memoryBreakdown(),
     boardBytes: index.board({ kind: 'bot', botId: scope }).bytes,
     allBoardBytes: index.bytes,
+    eventLoopMaxDelayMs: delay.max / 1e6,
     groupMembers: groupId ? await groupSize(index, groupId) : 0,
   };
-  process.send?.(figures);
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  process.send?.({ ...figures, rssSettledBytes: process.memoryUsage().rss, breakdownSettled: memoryBreakdown() } satisfies RestartFigures);
 } finally {
   await orm.close(true);
 }
