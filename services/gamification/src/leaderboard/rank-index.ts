@@ -403,29 +403,44 @@ export class RankIndex {
  * Array.prototype.sort's copy, so a million entries sort without growing the heap.
  */
 export function sortInBoardOrder(xp: Float64Array, id: Float64Array, count: number): void {
-  const swap = (a: number, b: number): void => {
-    const x = xp[a];
-    xp[a] = xp[b];
-    xp[b] = x;
-    const i = id[a];
-    id[a] = id[b];
-    id[b] = i;
-  };
+  sortRange(xp, id, 0, count - 1);
+}
+
+const swapEntries = (xp: Float64Array, id: Float64Array, a: number, b: number): void => {
+  const x = xp[a];
+  xp[a] = xp[b];
+  xp[b] = x;
+  const i = id[a];
+  id[a] = id[b];
+  id[b] = i;
+};
+
+/**
+ * One quicksort partition of the entries lo..hi around the middle one: returns [j, i], the entries lo..j all
+ * come before i..hi (and those between, if any, are in place). What a sort in steps (group-sums.ts) is made of.
+ */
+export function partitionRange(xp: Float64Array, id: Float64Array, lo: number, hi: number): [number, number] {
+  const mid = (lo + hi) >>> 1;
+  const pivotXp = xp[mid];
+  const pivotId = id[mid];
+  let i = lo;
+  let j = hi;
+  while (i <= j) {
+    while (compare(xp[i], id[i], pivotXp, pivotId) < 0) i++;
+    while (compare(xp[j], id[j], pivotXp, pivotId) > 0) j--;
+    if (i <= j) swapEntries(xp, id, i++, j--);
+  }
+  return [j, i];
+}
+
+/** Sorts the entries lo..hi (inclusive) into board order in place (sortInBoardOrder). */
+export function sortRange(xp: Float64Array, id: Float64Array, from: number, to: number): void {
   const pending: number[] = [];
-  let lo = 0;
-  let hi = count - 1;
+  let lo = from;
+  let hi = to;
   for (;;) {
     while (hi - lo > 16) {
-      const mid = (lo + hi) >>> 1;
-      const pivotXp = xp[mid];
-      const pivotId = id[mid];
-      let i = lo;
-      let j = hi;
-      while (i <= j) {
-        while (compare(xp[i], id[i], pivotXp, pivotId) < 0) i++;
-        while (compare(xp[j], id[j], pivotXp, pivotId) > 0) j--;
-        if (i <= j) swap(i++, j--);
-      }
+      const [j, i] = partitionRange(xp, id, lo, hi);
       // The larger side waits, the smaller one goes on: the pending stack stays O(log n).
       if (j - lo < hi - i) {
         pending.push(i, hi);
@@ -436,7 +451,7 @@ export function sortInBoardOrder(xp: Float64Array, id: Float64Array, count: numb
       }
     }
     for (let k = lo + 1; k <= hi; k++) {
-      for (let m = k; m > lo && compare(xp[m - 1], id[m - 1], xp[m], id[m]) > 0; m--) swap(m - 1, m);
+      for (let m = k; m > lo && compare(xp[m - 1], id[m - 1], xp[m], id[m]) > 0; m--) swapEntries(xp, id, m - 1, m);
     }
     if (pending.length === 0) return;
     hi = pending.pop()!;
