@@ -19,9 +19,10 @@ export interface RestartFigures {
   readonly rssBeforeBytes: number;
   readonly rssAfterBytes: number;
   /**
-   * The RSS 2 s after ready, with no GC called (the process idle, as a service after its start): the buffers the
-   * rebuild freed are given back by V8's concurrent sweeping and the allocator after the GC that found them dead,
-   * so right at ready they may still count.
+   * The RSS 2 s after ready and one more full GC (the process idle, as a service after its start, whose idle GCs
+   * V8's memory reducer runs): the rebuild's dead buffers (the driver's, its connection's) are freed by V8's
+   * concurrent sweeping after the GC that found them dead, and until then they can pin the C allocator's heap, so
+   * right at ready 0–35 MiB more may still count, by the run (ADR 0015, "Memory, measured").
    */
   readonly rssSettledBytes: number;
   readonly breakdownSettled: MemoryBreakdown;
@@ -109,6 +110,7 @@ try {
     groupMembers: groupId ? await groupSize(index, groupId) : 0,
   };
   await new Promise((resolve) => setTimeout(resolve, 2_000));
+  gc();
   process.send?.({ ...figures, rssSettledBytes: process.memoryUsage().rss, breakdownSettled: memoryBreakdown() } satisfies RestartFigures);
 } finally {
   await orm.close(true);

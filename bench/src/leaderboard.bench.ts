@@ -121,14 +121,14 @@ export async function runLeaderboardBench(databaseUrl: string, log: (line: strin
     const indexMiB = (restart.heapAndBuffersAfterBytes - restart.heapAndBuffersBeforeBytes) / MIB;
     log(
       `  restart: ready ${Math.round(restart.readyMs)} ms after the process started (rebuild ${Math.round(restart.rebuildMs)} ms, the event loop waited at most ${Math.round(restart.eventLoopMaxDelayMs)} ms); ` +
-        `RSS ${(restart.rssAfterBytes / MIB).toFixed(0)} MiB (${(restart.rssSettledBytes / MIB).toFixed(0)} MiB 2 s later) (${((restart.rssAfterBytes - restart.rssBeforeBytes) / MIB).toFixed(0)} MiB more than before the rebuild), ` +
+        `RSS ${(restart.rssAfterBytes / MIB).toFixed(0)} MiB at ready (${(restart.rssSettledBytes / MIB).toFixed(0)} MiB settled: 2 s and a GC later) (${((restart.rssAfterBytes - restart.rssBeforeBytes) / MIB).toFixed(0)} MiB more than before the rebuild), ` +
         `heap + buffers of the boards ${indexMiB.toFixed(0)} MiB (typed arrays ${(restart.boardBytes / MIB).toFixed(0)} MiB)`,
     );
 
     log(
       `  restart with the group (a second bot of ${(MEMBERS / SECOND_BOT_EVERY).toLocaleString('en-US')} members, a group board of ${MEMBERS.toLocaleString('en-US')}): ` +
         `ready ${Math.round(restartWithGroup.readyMs)} ms (rebuild ${Math.round(restartWithGroup.rebuildMs)} ms, the event loop waited at most ${Math.round(restartWithGroup.eventLoopMaxDelayMs)} ms); RSS ${(restartWithGroup.rssAfterBytes / MIB).toFixed(0)} MiB ` +
-        `(${(restartWithGroup.rssSettledBytes / MIB).toFixed(0)} MiB 2 s later) ` +
+        `at ready (${(restartWithGroup.rssSettledBytes / MIB).toFixed(0)} MiB settled) ` +
         `(${((restartWithGroup.rssAfterBytes - restartWithGroup.rssBeforeBytes) / MIB).toFixed(0)} MiB more than before the rebuild), ` +
         `typed arrays of the three boards ${(restartWithGroup.allBoardBytes / MIB).toFixed(0)} MiB`,
     );
@@ -265,8 +265,10 @@ export async function runLeaderboardBench(databaseUrl: string, log: (line: strin
           ms(naiveGroupRank, 99) / ms(oursGroupRank, 99),
         ].every((x) => x >= 20),
       ],
-      ['restarted process RSS < 200 MiB', restart.rssAfterBytes / MIB < 200],
-      ['with the group board too', restartWithGroup.rssAfterBytes / MIB < 200],
+      ['restarted process RSS < 200 MiB at ready', restart.rssAfterBytes / MIB < 200],
+      ['settled', restart.rssSettledBytes / MIB < 200],
+      ['with the group board too at ready', restartWithGroup.rssAfterBytes / MIB < 200],
+      ['settled', restartWithGroup.rssSettledBytes / MIB < 200],
       ['ready < 10 s after a restart', restart.readyMs < 10_000],
       ['with the group board too', restartWithGroup.readyMs < 10_000],
     ] as const;
@@ -279,6 +281,8 @@ export async function runLeaderboardBench(databaseUrl: string, log: (line: strin
       rebuildMs: restart.rebuildMs,
       restartedProcessRssMiB: restart.rssAfterBytes / MIB,
       restartedProcessWithGroupRssMiB: restartWithGroup.rssAfterBytes / MIB,
+      restartedProcessSettledRssMiB: restart.rssSettledBytes / MIB,
+      restartedProcessWithGroupSettledRssMiB: restartWithGroup.rssSettledBytes / MIB,
       readyAfterRestartWithGroupMs: restartWithGroup.readyMs,
       groupBuildEventLoopMaxDelayMs: restartWithGroup.eventLoopMaxDelayMs,
       rssDeltaMiB: (restart.rssAfterBytes - restart.rssBeforeBytes) / MIB,

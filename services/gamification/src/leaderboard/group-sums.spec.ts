@@ -60,7 +60,12 @@ describe('sumInSteps', () => {
     await awards;
     expect(touched.size).toBeGreaterThan(10);
     // The last, synchronous step of LeaderboardIndex's build.
-    for (const id of touched) group.set(id, sumOver(['0', '1', '2'], (key) => boards[Number(key)].xpOf(id)), 1);
+    for (const id of touched)
+      group.set(
+        id,
+        sumOver(['0', '1', '2'], (key) => boards[Number(key)].xpOf(id)),
+        1,
+      );
     expect(group.top(10_000).map((m) => [m.telegramUserId, m.xp])).toEqual(naiveSums(boards, ids));
   });
 

@@ -26,7 +26,10 @@ export async function sumInSteps(
   // The largest board last: a member on two boards or more is on one of the others.
   const order = [...boards].sort((a, b) => a.size - b.size);
   const smaller = order.slice(0, -1);
-  const scratch = Math.max(16, smaller.reduce((sum, board) => sum + board.size, 0));
+  const scratch = Math.max(
+    16,
+    smaller.reduce((sum, board) => sum + board.size, 0),
+  );
   const sharedIds = new Float64Array(scratch);
   const sharedXps = new Float64Array(scratch);
   let shared = 0;
@@ -70,7 +73,14 @@ export async function sumInSteps(
   const group = new RankIndex();
   group.reserve(boards.reduce((sum, board) => sum + board.size, 0) - repeats);
   // The merge: each board's members found on it alone, in its order, and the shared ones, sorted.
-  const streams = order.map((board) => ({ board, ids: new Float64Array(Math.min(step, 1_024)), xps: new Float64Array(Math.min(step, 1_024)), n: 0, at: 0, done: false }));
+  const streams = order.map((board) => ({
+    board,
+    ids: new Float64Array(Math.min(step, 1_024)),
+    xps: new Float64Array(Math.min(step, 1_024)),
+    n: 0,
+    at: 0,
+    done: false,
+  }));
   const onAnother = (id: number, board: RankIndex) => order.some((other) => other !== board && other.xpOf(id) !== undefined);
   /** The next entry of a board's stream that is on it alone and untouched, or false at its end. */
   const head = (stream: (typeof streams)[number]): boolean => {

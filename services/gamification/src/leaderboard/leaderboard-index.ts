@@ -70,7 +70,6 @@ const GROUP_LEVELS_PAGE = `SELECT encode(string_agg(float8send(p.telegram_user_i
          ORDER BY telegram_user_id LIMIT ${PAGE}) p`;
 const GROUP_LEVEL_BYTES = 12;
 
-
 /** A group board in memory, or `sql` when this process cannot answer it exactly (below). */
 export type GroupBoardLookup = { readonly kind: 'memory'; readonly board: RankIndex } | { readonly kind: 'sql' };
 
@@ -284,7 +283,11 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
       }
       for (const row of await run<{ bot_id: string; kind: BoardPeriodKind; starts_on: string; members: number }>(PERIOD_SIZES)) {
         const scope = botKey(row.bot_id);
-        reads.push({ board: reserved(periodKey(scope, row.kind, row.starts_on), row.members), page: PERIOD_PAGE, params: [row.bot_id, row.kind, row.starts_on] });
+        reads.push({
+          board: reserved(periodKey(scope, row.kind, row.starts_on), row.members),
+          page: PERIOD_PAGE,
+          params: [row.bot_id, row.kind, row.starts_on],
+        });
         latestPeriods.set(`${scope}/${row.kind}`, row.starts_on);
       }
       for (const { board, page: sql, params } of reads) await readBoard(page, board, sql, params);
@@ -365,7 +368,13 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
     const periodsAtStart = periodsOf();
     // Read live: the group-level events applied meanwhile raise the board in place (or the levels beside it).
     const levelOf = (id: number) => Math.max(this.boards.get(key)?.levelOf(id) ?? 1, this.groupLevelsOffBoard.get(groupId)?.get(id) ?? 1);
-    const all = bots.length ? await sumInSteps(bots.flatMap((bot) => this.boards.get(bot) ?? []), touched, levelOf) : undefined;
+    const all = bots.length
+      ? await sumInSteps(
+          bots.flatMap((bot) => this.boards.get(bot) ?? []),
+          touched,
+          levelOf,
+        )
+      : undefined;
     const periods: { kind: BoardPeriodKind; start: string; bots: string[]; board: RankIndex }[] = [];
     for (const kind of PERIOD_KINDS) {
       const starts = bots.flatMap((bot) => this.latestPeriods.get(`${bot}/${kind}`) ?? []);
@@ -383,7 +392,11 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
     // The last step, synchronous: the members events touched meanwhile, then the boards replaced.
     for (const id of touched) {
       if (!all) break;
-      all.set(id, sumOver(bots, (bot) => this.boards.get(bot)?.xpOf(id)), levelOf(id));
+      all.set(
+        id,
+        sumOver(bots, (bot) => this.boards.get(bot)?.xpOf(id)),
+        levelOf(id),
+      );
       for (const period of periods) {
         period.board.set(
           id,
@@ -400,7 +413,8 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
       const level = old.levelOf(id)!;
       if (level > 1 && all?.xpOf(id) === undefined) levelsOff.set(id, level);
     });
-    for (const [id, level] of this.groupLevelsOffBoard.get(groupId) ?? []) if (!all?.raiseLevel(id, level)) levelsOff.set(id, Math.max(level, levelsOff.get(id) ?? 1));
+    for (const [id, level] of this.groupLevelsOffBoard.get(groupId) ?? [])
+      if (!all?.raiseLevel(id, level)) levelsOff.set(id, Math.max(level, levelsOff.get(id) ?? 1));
     if (levelsOff.size) this.groupLevelsOffBoard.set(groupId, levelsOff);
     else this.groupLevelsOffBoard.delete(groupId);
     for (const kind of PERIOD_KINDS) {
@@ -489,7 +503,14 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
       this.boards.set(key, all);
     }
     const level = this.groupLevelOf(groupId, id);
-    if (all.set(id, sumOver(bots, (bot) => this.boards.get(bot)?.xpOf(id)), level)) this.groupLevelsOffBoard.get(groupId)?.delete(id);
+    if (
+      all.set(
+        id,
+        sumOver(bots, (bot) => this.boards.get(bot)?.xpOf(id)),
+        level,
+      )
+    )
+      this.groupLevelsOffBoard.get(groupId)?.delete(id);
     for (const kind of PERIOD_KINDS) {
       const period = award[kind];
       if (!period) continue;
