@@ -60,8 +60,8 @@ export class GroupTotals {
 
   /**
    * The group's board of all time or of the group's latest week or month, with a member's rank and
-   * neighbours: from memory, with the stored group level (`group_levels`) of the entries shown read by
-   * their keys; in SQL (`groupBoard`) for an older period or a group change not followed yet.
+   * neighbours: from memory, the stored group levels (`group_levels`) included; in SQL (`groupBoard`) for an
+   * older period or a group change not followed yet.
    */
   async leaderboard(group: { groupId: string; bots: readonly GroupedBot[] }, options: Parameters<typeof groupBoard>[2]): Promise<Board> {
     const lookup = await this.index.groupBoard(
@@ -73,22 +73,13 @@ export class GroupTotals {
     const { board } = lookup;
     const top = board.top(options.limit);
     const mine = options.telegramUserId === undefined ? undefined : board.around(Number(options.telegramUserId), options.neighbours ?? 0);
-    const shown = [...top, ...(mine?.around ?? [])];
-    const levels = new Map<string, number>();
-    if (shown.length) {
-      const rows = await this.orm.em
-        .fork()
-        .getConnection()
-        .execute<{ id: string; level: number }[]>(
-          'SELECT telegram_user_id::text AS id, level FROM gamification.group_levels WHERE group_id = ? AND telegram_user_id IN (?)',
-          [group.groupId, [...new Set(shown.map((member) => String(member.telegramUserId)))]],
-        );
-      for (const row of rows) levels.set(row.id, row.level);
-    }
-    const entry = (member: RankedMember): BoardEntry => {
-      const telegramUserId = String(member.telegramUserId);
-      return { rank: member.rank, telegramUserId, xp: member.xp, level: levels.get(telegramUserId) ?? 1 };
-    };
+    // The stored group level from memory (LeaderboardIndex keeps it from the group-level events), not a read per answer.
+    const entry = (member: RankedMember): BoardEntry => ({
+      rank: member.rank,
+      telegramUserId: String(member.telegramUserId),
+      xp: member.xp,
+      level: this.index.groupLevelOf(group.groupId, member.telegramUserId),
+    });
     return {
       top: top.map(entry),
       me: mine ? { rank: mine.me.rank, xp: mine.me.xp, around: mine.around.map(entry) } : null,

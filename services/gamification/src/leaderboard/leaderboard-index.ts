@@ -1,8 +1,11 @@
 import { PostgresEventStore, START, type Checkpoint, type RecordedEvent } from '@botplatform/event-store';
-import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
+import type { GroupLevelReached } from '../member/group-level.decider.js';
 import { scopeKey, type LevelReached, type MemberScope, type XpAwarded } from '../member/member.decider.js';
 import type { BoardPeriodKind } from '../shared/local-day.js';
+import { sumInSteps, sumOver } from './group-sums.js';
 import { RankIndex } from './rank-index.js';
 
 /** How often a replica reads the events other replicas committed (its own it applies at once). */
@@ -23,8 +26,8 @@ const ENTRY_BYTES = 20;
 const PAGE_OF = (
   source: string,
   level: string,
-) => `SELECT string_agg(float8send(p.telegram_user_id::float8) || float8send(p.xp::float8) || int4send(p.level), ''::bytea
-    ORDER BY p.xp DESC, p.telegram_user_id) AS entries
+) => `SELECT encode(string_agg(float8send(p.telegram_user_id::float8) || float8send(p.xp::float8) || int4send(p.level), ''::bytea
+    ORDER BY p.xp DESC, p.telegram_user_id), 'hex') AS entries
   FROM (SELECT telegram_user_id, xp, ${level} AS level FROM ${source} AND xp > 0 AND xp <= ? AND (xp < ? OR telegram_user_id > ?)
          ORDER BY xp DESC, telegram_user_id LIMIT ${PAGE}) p`;
 const BOT_PAGE = PAGE_OF('gamification.memberships WHERE scope = ?', 'level');
@@ -58,6 +61,14 @@ const botKey = (botId: string): string => scopeKey({ kind: 'bot', botId });
 const groupKey = (groupId: string): string => `group:${groupId}`;
 
 const isBoardEvent = (event: RecordedEvent): event is RecordedEvent<XpAwarded | LevelReached> => event.type === 'XpAwarded' || event.type === 'LevelReached';
+const isGroupLevelEvent = (event: RecordedEvent): event is RecordedEvent<GroupLevelReached> => event.type === 'GroupLevelReached';
+
+// A group's stored levels above 1 (`group_levels`, a key page at a time, 12 B an entry: float8 id, int4 level), read
+// at start into the group's all-time board.
+const GROUP_LEVELS_PAGE = `SELECT encode(string_agg(float8send(p.telegram_user_id::float8) || int4send(p.level), ''::bytea ORDER BY p.telegram_user_id), 'hex') AS entries
+  FROM (SELECT telegram_user_id, level FROM gamification.group_levels WHERE group_id = ?::uuid AND level > 1 AND telegram_user_id > ?
+         ORDER BY telegram_user_id LIMIT ${PAGE}) p`;
+const GROUP_LEVEL_BYTES = 12;
 
 /** A group board in memory, or `sql` when this process cannot answer it exactly (below). */
 export type GroupBoardLookup = { readonly kind: 'memory'; readonly board: RankIndex } | { readonly kind: 'sql' };
@@ -83,6 +94,13 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
   private groupOfBot = new Map<string, string>();
   private botsOfGroup = new Map<string, string[]>();
   private groupsCursor = '0';
+  /**
+   * group → member → stored group level above 1, for the members not on the group's all-time board (a bot
+   * left, taking their XP); the others' levels are in the board's entries (RankIndex level).
+   */
+  private groupLevelsOffBoard = new Map<string, Map<number, number>>();
+  /** The groups whose boards are being built, with the members events touched meanwhile (set again at the end). */
+  private groupBuilds = new Map<string, { readonly touched: Set<number>; done: Promise<void> }>();
   private checkpoint: Checkpoint = START;
   private starting: Promise<void> | undefined;
   private following: Promise<void> | undefined;
@@ -143,11 +161,21 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
     const same = () => (this.botsOfGroup.get(groupId) ?? []).join() === [...bots].sort().join();
     if (!same()) await this.followGroups();
     if (!same()) return { kind: 'sql' };
+    // A board being built (at start or after a change of the group's bots) is answered once it is whole.
+    for (let build = this.groupBuilds.get(groupId); build; build = this.groupBuilds.get(groupId)) await build.done;
     const key = groupKey(groupId);
     if (!period) return { kind: 'memory', board: this.boards.get(key) ?? EMPTY };
     const latest = this.latestPeriods.get(`${key}/${period.kind}`);
     if (latest !== undefined && period.start < latest) return { kind: 'sql' };
     return { kind: 'memory', board: this.boards.get(periodKey(key, period.kind, period.start)) ?? EMPTY };
+  }
+
+  /**
+   * The member's stored level in the group (`group_levels`), kept in memory from the group-level events: what
+   * a group board shows beside the summed XP. 1 when none is stored. Call after `groupBoard`.
+   */
+  groupLevelOf(groupId: string, telegramUserId: number): number {
+    return this.boards.get(groupKey(groupId))?.levelOf(telegramUserId) ?? this.groupLevelsOffBoard.get(groupId)?.get(telegramUserId) ?? 1;
   }
 
   /** The bots of a group as this process has them (sorted). */
@@ -164,7 +192,10 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
 
   /** Applies member events this process has just committed, so its next read sees them. */
   applyCommitted(events: readonly RecordedEvent[]): void {
-    for (const event of events) if (isBoardEvent(event)) this.apply(event);
+    for (const event of events) {
+      if (isBoardEvent(event)) this.apply(event);
+      else if (isGroupLevelEvent(event)) this.raiseGroupLevel(event.data.groupId, event.data.telegramUserId, event.data.to);
+    }
   }
 
   /** Reads what was committed since the last read, in commit order; one read at a time. */
@@ -201,7 +232,7 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
           if (row.group_id !== null) changed.add(row.group_id);
           this.placeBot(row.bot_id, row.group_id);
         }
-        for (const groupId of changed) this.buildGroup(groupId);
+        for (const groupId of changed) await this.buildGroup(groupId);
         if (rows[0]) this.groupsCursor = rows[0].xmin;
       } finally {
         this.followingGroups = undefined;
@@ -218,34 +249,78 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
    */
   private async rebuild(): Promise<void> {
     const startedAt = performance.now();
-    const em = this.orm.em.fork();
-    const [head] = await em.execute<{ transaction_id: string; global_position: string }[]>(HEAD);
     const boards = new Map<string, RankIndex>();
     const latestPeriods = new Map<string, string>();
+    let head: { transaction_id: string; global_position: string } | undefined;
     let groups: { xmin: string; bot_id: string | null; group_id: string | null }[] = [];
-    await em.transactional(async (tx) => {
-      await tx.execute('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      groups = await tx.execute(GROUPS);
-      for (const { scope, members } of await tx.execute<{ scope: string; members: number }[]>(SIZES)) {
-        boards.set(scope, await readBoard(tx, members, BOT_PAGE, [scope]));
+    // A connection of its own, ended after the read: the driver keeps a read buffer as large as the largest
+    // message it received (a page, ~1.3 MB as hex) for as long as its connection lives, and a pooled one lives on.
+    const connection = await this.openRebuildConnection();
+    const run = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => (await connection.query(numbered(sql), params)).rows as T[];
+    // A page arrives as hex text (a string on V8's heap) and is decoded into this one buffer: a Buffer per
+    // page (pg's bytea) is freed only by a later GC, and ~30 of them piled up in the C allocator's heap between
+    // GCs, whose freed pages stayed in the process's RSS under the boards' blocks (ADR 0015).
+    const scratch = Buffer.alloc(PAGE * ENTRY_BYTES);
+    const page = async (sql: string, params: unknown[]): Promise<Buffer | null> => {
+      const hex = (await run<{ entries: string | null }>(sql, params))[0]?.entries;
+      return hex ? scratch.subarray(0, scratch.write(hex, 'hex')) : null;
+    };
+    try {
+      [head] = await run<{ transaction_id: string; global_position: string }>(HEAD);
+      await run('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      groups = await run(GROUPS);
+      // Every board takes its memory first (RankIndex.reserve), then the pages are read: nothing the boards keep
+      // is allocated among the pages' transient buffers.
+      const reads: { board: RankIndex; page: string; params: unknown[] }[] = [];
+      const reserved = (key: string, members: number): RankIndex => {
+        const board = new RankIndex();
+        board.reserve(members);
+        boards.set(key, board);
+        return board;
+      };
+      for (const { scope, members } of await run<{ scope: string; members: number }>(SIZES)) {
+        reads.push({ board: reserved(scope, members), page: BOT_PAGE, params: [scope] });
       }
-      for (const row of await tx.execute<{ bot_id: string; kind: BoardPeriodKind; starts_on: string; members: number }[]>(PERIOD_SIZES)) {
+      for (const row of await run<{ bot_id: string; kind: BoardPeriodKind; starts_on: string; members: number }>(PERIOD_SIZES)) {
         const scope = botKey(row.bot_id);
-        boards.set(periodKey(scope, row.kind, row.starts_on), await readBoard(tx, row.members, PERIOD_PAGE, [row.bot_id, row.kind, row.starts_on]));
+        reads.push({
+          board: reserved(periodKey(scope, row.kind, row.starts_on), row.members),
+          page: PERIOD_PAGE,
+          params: [row.bot_id, row.kind, row.starts_on],
+        });
         latestPeriods.set(`${scope}/${row.kind}`, row.starts_on);
       }
-    });
-    this.boards = boards;
-    this.latestPeriods = latestPeriods;
-    this.groupOfBot = new Map();
-    this.botsOfGroup = new Map();
-    for (const row of groups) if (row.bot_id !== null) this.placeBot(row.bot_id, row.group_id);
-    for (const groupId of this.botsOfGroup.keys()) this.buildGroup(groupId);
+      for (const { board, page: sql, params } of reads) await readBoard(page, board, sql, params);
+      await run('COMMIT');
+      this.boards = boards;
+      this.latestPeriods = latestPeriods;
+      this.groupOfBot = new Map();
+      this.botsOfGroup = new Map();
+      this.groupLevelsOffBoard = new Map();
+      for (const row of groups) if (row.bot_id !== null) this.placeBot(row.bot_id, row.group_id);
+      for (const groupId of this.botsOfGroup.keys()) {
+        await this.buildGroup(groupId);
+        // After the snapshot, which is harmless: a stored level only rises, and the events from the head on are
+        // applied again as the maximum.
+        await this.readGroupLevels(groupId, page);
+      }
+    } finally {
+      await connection.end();
+    }
     this.groupsCursor = groups[0]?.xmin ?? '0';
     this.checkpoint = head ? { transactionId: head.transaction_id, globalPosition: head.global_position } : START;
     await this.catchUp();
     const members = [...boards.values()].reduce((sum, b) => sum + b.size, 0);
     this.logger.log(`${boards.size} board(s), ${members} member(s) rebuilt in ${Math.round(performance.now() - startedAt)} ms`);
+  }
+
+  /** A client with the pool's settings (server, statement and idle-in-transaction timeouts), not from the pool. */
+  private async openRebuildConnection(): Promise<pg.Client> {
+    const pool = (await this.orm.em.getConnection().getNativeClient()) as pg.Pool & { options: pg.PoolConfig };
+    const { max: _max, min: _min, idleTimeoutMillis: _idle, ...config } = pool.options;
+    const client = new pg.Client({ ...config, application_name: 'gamification-leaderboard-rebuild' });
+    await client.connect();
+    return client;
   }
 
   private placeBot(botId: string, groupId: string | null): void {
@@ -263,28 +338,125 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
 
   /**
    * The group's boards anew from its bots' boards: all time, and the latest week and month of the group
-   * (the latest of its bots'), summing the bots whose latest period of that kind starts then. Synchronous,
-   * so no event falls between the sums and the boards they replace.
+   * (the latest of its bots'), summing the bots whose latest period of that kind starts then. Built in steps
+   * that yield to the event loop (a million members took ~1 s in one block); the events applied meanwhile
+   * note the members they touch, who are set again from the bots' boards in the last, synchronous step, and
+   * the new boards replace the old ones only then. Queries of the group wait for it (`groupBoard`).
    */
-  private buildGroup(groupId: string): void {
+  private buildGroup(groupId: string): Promise<void> {
+    const previous = this.groupBuilds.get(groupId)?.done;
+    const build = { touched: new Set<number>(), done: Promise.resolve() };
+    build.done = (async () => {
+      await previous?.catch(() => undefined);
+      this.groupBuilds.set(groupId, build);
+      try {
+        // A bot's newer week or month opened meanwhile changes which boards are summed: built again.
+        while (!(await this.tryBuildGroup(groupId, build.touched)));
+      } finally {
+        if (this.groupBuilds.get(groupId) === build) this.groupBuilds.delete(groupId);
+      }
+    })();
+    this.groupBuilds.set(groupId, build);
+    return build.done;
+  }
+
+  /** One build of the group's boards (`buildGroup`); false when the bots' latest periods changed meanwhile. */
+  private async tryBuildGroup(groupId: string, touched: Set<number>): Promise<boolean> {
     const key = groupKey(groupId);
+    const bots = (this.botsOfGroup.get(groupId) ?? []).map(botKey);
+    const periodsOf = () => bots.map((bot) => PERIOD_KINDS.map((kind) => this.latestPeriods.get(`${bot}/${kind}`) ?? '').join()).join();
+    const periodsAtStart = periodsOf();
+    // Read live: the group-level events applied meanwhile raise the board in place (or the levels beside it).
+    const levelOf = (id: number) => Math.max(this.boards.get(key)?.levelOf(id) ?? 1, this.groupLevelsOffBoard.get(groupId)?.get(id) ?? 1);
+    const all = bots.length
+      ? await sumInSteps(
+          bots.flatMap((bot) => this.boards.get(bot) ?? []),
+          touched,
+          levelOf,
+        )
+      : undefined;
+    const periods: { kind: BoardPeriodKind; start: string; bots: string[]; board: RankIndex }[] = [];
+    for (const kind of PERIOD_KINDS) {
+      const starts = bots.flatMap((bot) => this.latestPeriods.get(`${bot}/${kind}`) ?? []);
+      if (!starts.length) continue;
+      const start = [...starts].sort().at(-1)!;
+      const summed = bots.filter((bot) => this.latestPeriods.get(`${bot}/${kind}`) === start);
+      const board = await sumInSteps(
+        summed.flatMap((bot) => this.boards.get(periodKey(bot, kind, start)) ?? []),
+        touched,
+        () => 1,
+      );
+      periods.push({ kind, start, bots: summed, board });
+    }
+    if (periodsOf() !== periodsAtStart) return false;
+    // The last step, synchronous: the members events touched meanwhile, then the boards replaced.
+    for (const id of touched) {
+      if (!all) break;
+      all.set(
+        id,
+        sumOver(bots, (bot) => this.boards.get(bot)?.xpOf(id)),
+        levelOf(id),
+      );
+      for (const period of periods) {
+        period.board.set(
+          id,
+          sumOver(period.bots, (bot) => this.boards.get(periodKey(bot, period.kind, period.start))?.xpOf(id)),
+          1,
+        );
+      }
+    }
+    touched.clear();
+    // The stored levels of members the new board does not hold stay beside it; those it holds move into it.
+    const levelsOff = new Map<number, number>();
+    const old = this.boards.get(key);
+    old?.forEach((id) => {
+      const level = old.levelOf(id)!;
+      if (level > 1 && all?.xpOf(id) === undefined) levelsOff.set(id, level);
+    });
+    for (const [id, level] of this.groupLevelsOffBoard.get(groupId) ?? [])
+      if (!all?.raiseLevel(id, level)) levelsOff.set(id, Math.max(level, levelsOff.get(id) ?? 1));
+    if (levelsOff.size) this.groupLevelsOffBoard.set(groupId, levelsOff);
+    else this.groupLevelsOffBoard.delete(groupId);
     for (const kind of PERIOD_KINDS) {
       const latest = this.latestPeriods.get(`${key}/${kind}`);
       if (latest !== undefined) this.boards.delete(periodKey(key, kind, latest));
       this.latestPeriods.delete(`${key}/${kind}`);
     }
-    this.boards.delete(key);
-    const bots = (this.botsOfGroup.get(groupId) ?? []).map(botKey);
-    if (!bots.length) return;
-    this.boards.set(key, sumOf(bots.flatMap((bot) => this.boards.get(bot) ?? [])));
-    for (const kind of PERIOD_KINDS) {
-      const starts = bots.flatMap((bot) => this.latestPeriods.get(`${bot}/${kind}`) ?? []);
-      if (!starts.length) continue;
-      const latest = [...starts].sort().at(-1)!;
-      const boards = bots.flatMap((bot) => (this.latestPeriods.get(`${bot}/${kind}`) === latest ? (this.boards.get(periodKey(bot, kind, latest)) ?? []) : []));
-      this.boards.set(periodKey(key, kind, latest), sumOf(boards));
-      this.latestPeriods.set(`${key}/${kind}`, latest);
+    if (all) this.boards.set(key, all);
+    else this.boards.delete(key);
+    for (const { kind, start, board } of periods) {
+      this.boards.set(periodKey(key, kind, start), board);
+      this.latestPeriods.set(`${key}/${kind}`, start);
     }
+    return true;
+  }
+
+  /** The group's stored levels above 1 (`group_levels`) into its all-time board, a key page at a time. */
+  private async readGroupLevels(groupId: string, page: (sql: string, params: unknown[]) => Promise<Buffer | null>): Promise<void> {
+    let after = '0';
+    for (;;) {
+      const entries = await page(GROUP_LEVELS_PAGE, [groupId, after]);
+      if (!entries?.length) return;
+      let id = 0;
+      for (let at = 0; at < entries.length; at += GROUP_LEVEL_BYTES) {
+        id = entries.readDoubleBE(at);
+        this.raiseGroupLevel(groupId, id, entries.readInt32BE(at + 8));
+      }
+      if (entries.length < PAGE * GROUP_LEVEL_BYTES) return;
+      after = String(id);
+    }
+  }
+
+  /** A member's stored group level, raised (never lowered, as `group_levels` keeps it) by a `GroupLevelReached`. */
+  private raiseGroupLevel(groupId: string, telegramUserId: number, level: number): void {
+    this.groupBuilds.get(groupId)?.touched.add(telegramUserId);
+    if (this.boards.get(groupKey(groupId))?.raiseLevel(telegramUserId, level)) return;
+    let offBoard = this.groupLevelsOffBoard.get(groupId);
+    if (!offBoard) {
+      offBoard = new Map();
+      this.groupLevelsOffBoard.set(groupId, offBoard);
+    }
+    offBoard.set(telegramUserId, Math.max(level, offBoard.get(telegramUserId) ?? 1));
   }
 
   private apply(event: RecordedEvent<XpAwarded | LevelReached>): void {
@@ -317,11 +489,12 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
 
   /**
    * The member's sums on the group's boards, set anew from the bots' boards (already updated): the same
-   * whichever replica's or bot's event comes first, and never behind a bot's board. A group board holds no
-   * level: the stored group level is read for the entries shown (`GroupTotals`).
+   * whichever replica's or bot's event comes first, and never behind a bot's board. The all-time board's
+   * entry keeps the member's stored group level (`groupLevelOf`).
    */
   private applyToGroup(groupId: string, award: XpAwarded['data']): void {
     const id = award.telegramUserId;
+    this.groupBuilds.get(groupId)?.touched.add(id);
     const bots = (this.botsOfGroup.get(groupId) ?? []).map(botKey);
     const key = groupKey(groupId);
     let all = this.boards.get(key);
@@ -329,11 +502,15 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
       all = new RankIndex();
       this.boards.set(key, all);
     }
-    all.set(
-      id,
-      bots.reduce((sum, bot) => sum + (this.boards.get(bot)?.xpOf(id) ?? 0), 0),
-      1,
-    );
+    const level = this.groupLevelOf(groupId, id);
+    if (
+      all.set(
+        id,
+        sumOver(bots, (bot) => this.boards.get(bot)?.xpOf(id)),
+        level,
+      )
+    )
+      this.groupLevelsOffBoard.get(groupId)?.delete(id);
     for (const kind of PERIOD_KINDS) {
       const period = award[kind];
       if (!period) continue;
@@ -370,15 +547,18 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
 
 const EMPTY = new RankIndex();
 
-/** Reads one board a page at a time (`page`'s parameters, then the key to read after), appending in order. */
-async function readBoard(tx: EntityManager, members: number, page: string, params: unknown[]): Promise<RankIndex> {
-  const board = new RankIndex();
-  board.reserve(members);
+/** The queries above with pg's numbered parameters: `?` → `$1`, `$2`… (none of them has a `?` in a literal). */
+const numbered = (sql: string): string => {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+};
+
+/** Reads one board a page at a time (`page`'s parameters, then the key to read after), appending in order to `board` (reserved). */
+async function readBoard(read: (sql: string, params: unknown[]) => Promise<Buffer | null>, board: RankIndex, page: string, params: unknown[]): Promise<void> {
   let after = FIRST_KEY;
   for (;;) {
-    const [row] = await tx.execute<{ entries: Buffer | null }[]>(page, [...params, after.xp, after.xp, after.id]);
-    const entries = row?.entries;
-    if (!entries?.length) return board;
+    const entries = await read(page, [...params, after.xp, after.xp, after.id]);
+    if (!entries?.length) return;
     let id = 0;
     let xp = 0;
     for (let at = 0; at < entries.length; at += ENTRY_BYTES) {
@@ -386,30 +566,7 @@ async function readBoard(tx: EntityManager, members: number, page: string, param
       xp = entries.readDoubleBE(at + 8);
       board.appendSorted(id, xp, entries.readInt32BE(at + 16));
     }
-    if (entries.length < PAGE * ENTRY_BYTES) return board;
+    if (entries.length < PAGE * ENTRY_BYTES) return;
     after = { xp: String(xp), id: String(id) };
   }
-}
-
-/**
- * The board of the sums of `boards` (a group's bots'): each member once, with the sum of their XP on every
- * board, sorted in two scratch typed arrays and appended (RankIndex.fromUnsorted).
- */
-function sumOf(boards: readonly RankIndex[]): RankIndex {
-  const capacity = boards.reduce((sum, board) => sum + board.size, 0);
-  const ids = new Float64Array(capacity);
-  const xps = new Float64Array(capacity);
-  let count = 0;
-  for (let i = 0; i < boards.length; i++) {
-    const earlier = boards.slice(0, i);
-    boards[i].forEach((id) => {
-      // Counted with the first board that has them.
-      for (const board of earlier) if (board.xpOf(id) !== undefined) return;
-      let xp = 0;
-      for (const board of boards) xp += board.xpOf(id) ?? 0;
-      ids[count] = id;
-      xps[count++] = xp;
-    });
-  }
-  return RankIndex.fromUnsorted(ids, xps, count);
 }

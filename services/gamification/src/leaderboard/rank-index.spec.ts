@@ -162,4 +162,64 @@ describe('RankIndex', () => {
     expect(visited).toEqual(naive.sorted().map((m) => m.telegramUserId));
     expect(RankIndex.fromUnsorted(new Float64Array(0), new Float64Array(0), 0).size).toBe(0);
   });
+
+  it.each([
+    ['as many as reserved', 3_000, 3_000],
+    ['fewer than reserved', 3_000, 1_000],
+    ['more than reserved (the reserved blocks run out)', 1_000, 3_000],
+  ])('a rebuild into reserved blocks, %s, then random moves and removals, answers like the naive board', (_, reserved, members) => {
+    const next = random(reserved + members);
+    const naive = new NaiveBoard();
+    for (let i = 0; i < members; i++) naive.set(6_000_000_000 + i * 7, 1 + Math.floor(next() * 500), 1 + (i % 4), 0);
+    const index = new RankIndex();
+    index.reserve(reserved);
+    for (const m of naive.sorted()) index.appendSorted(m.telegramUserId, m.xp, m.level);
+    expect(index.top(100_000)).toEqual(naive.sorted());
+    // Moves split the reserved blocks and empty others; removals free slots that new members take.
+    for (let op = 0; op < 8_000; op++) {
+      const id = 6_000_000_000 + Math.floor(next() * members * 1.2) * 7;
+      const xp = next() < 0.2 ? 0 : 1 + Math.floor(next() * 500);
+      index.set(id, xp, 2, op + 1);
+      naive.set(id, xp, 2, op + 1);
+    }
+    expect(index.top(100_000)).toEqual(naive.sorted());
+    expect(index.size).toBe(naive.members.size);
+  });
+
+  it('reads the members after a key in board order, in batches, also after the board changed between two reads', () => {
+    const index = new RankIndex();
+    for (let id = 1; id <= 50; id++) index.set(id, (id % 10) + 1, 1);
+    const ids = new Float64Array(8);
+    const xps = new Float64Array(8);
+    const read: number[] = [];
+    let after = { xp: Number.POSITIVE_INFINITY, id: 0 };
+    for (let round = 0; ; round++) {
+      const n = index.readAfter(after.xp, after.id, ids, xps);
+      read.push(...ids.subarray(0, n));
+      if (n < ids.length) break;
+      after = { xp: xps[n - 1], id: ids[n - 1] };
+      // A member not read yet moves up before the key read last, one read moves down: the walk goes on after
+      // its key, so the first is not read and the second is read twice; the members who did not move, once each.
+      if (round === 1) {
+        index.set(45, 100, 1, 1);
+        index.set(read[0], 1, 1, 1);
+      }
+    }
+    const unmoved = index
+      .top(100)
+      .map((m) => m.telegramUserId)
+      .filter((id) => id !== 45 && id !== read[0]);
+    expect(read.filter((id) => id !== 45 && id !== read[0])).toEqual(unmoved);
+    expect(read).not.toContain(45);
+  });
+
+  it('raises a level in place and never lowers it, only for a member on the board', () => {
+    const index = new RankIndex();
+    index.set(1, 10, 1);
+    expect(index.raiseLevel(1, 3)).toBe(true);
+    expect(index.raiseLevel(1, 2)).toBe(true);
+    expect(index.top(1)).toEqual([{ rank: 1, telegramUserId: 1, xp: 10, level: 3 }]);
+    expect(index.raiseLevel(2, 5)).toBe(false);
+    expect(index.levelOf(2)).toBeUndefined();
+  });
 });

@@ -9,39 +9,36 @@ export interface RankedMember {
 
 /**
  * A block holds up to BLOCK entries in board order. 512 keeps an insert's shift inside one block
- * short (at most 8 KiB moved) while a million members need only ~2,000–4,000 blocks to walk when
+ * short (at most 2 KiB moved) while a million members need only ~2,000–4,000 blocks to walk when
  * counting the entries before a block.
  */
 const BLOCK = 512;
 
+/** The slots of its entries (a slot holds the member's id, XP, level and version), in board order. */
 interface Block {
-  xp: Float64Array;
-  id: Float64Array;
+  slots: Int32Array;
   n: number;
 }
 
 const REBUILT_FILL = (BLOCK * 7) / 8;
 
-/** A board's first block starts small and doubles up to BLOCK: a bot with 3 members costs bytes, not 8 KiB. */
+/** A board's first block starts small and doubles up to BLOCK: a bot with 3 members costs bytes, not 2 KiB. */
 const FIRST_BLOCK = 8;
 
-const newBlock = (capacity = BLOCK): Block => ({ xp: new Float64Array(capacity), id: new Float64Array(capacity), n: 0 });
+const newBlock = (capacity = BLOCK): Block => ({ slots: new Int32Array(capacity), n: 0 });
 
 /** Room for one more entry in a block still below BLOCK places. */
 const makeRoom = (block: Block): void => {
-  if (block.n < block.xp.length) return;
-  const xp = new Float64Array(Math.min(BLOCK, block.xp.length * 2));
-  const id = new Float64Array(xp.length);
-  xp.set(block.xp);
-  id.set(block.id);
-  block.xp = xp;
-  block.id = id;
+  if (block.n < block.slots.length) return;
+  const slots = new Int32Array(Math.min(BLOCK, block.slots.length * 2));
+  slots.set(block.slots);
+  block.slots = slots;
 };
 
-/** -1 when (xpA, idA) comes before (xpB, idB) on the board, 1 after, 0 the same entry. */
-/** Telegram user ids are positive (0 marks an empty place in IdTable). */
+/** Telegram user ids are positive (0 marks a free slot). */
 const isMemberId = (id: number): boolean => Number.isSafeInteger(id) && id > 0;
 
+/** -1 when (xpA, idA) comes before (xpB, idB) on the board, 1 after, 0 the same entry. */
 const compare = (xpA: number, idA: number, xpB: number, idB: number): number => {
   if (xpA !== xpB) return xpA > xpB ? -1 : 1;
   return idA === idB ? 0 : idA < idB ? -1 : 1;
@@ -49,23 +46,33 @@ const compare = (xpA: number, idA: number, xpB: number, idB: number): number => 
 
 /**
  * An order-statistic index of one board (ADR 0015): a two-level B-tree whose leaves are sorted blocks
- * of (xp, id) in typed arrays, with each block's count, plus a map id → slot of the member's XP, level
- * and the stream position of the last event applied. A rank is the count of the entries before the
- * member's XP (sum of the block counts before, then a binary search in one block); the top N and the
- * neighbours are a walk from a position. Members without XP are not on the board.
+ * of slot numbers (Int32Array) with each block's count; a slot holds the member's id, XP, level and the
+ * stream position of the last event applied, and an id table maps a Telegram id to its slot. A rank is
+ * the count of the entries before the member's XP (sum of the block counts before, then a binary search
+ * in one block); the top N and the neighbours are a walk from a position. Members without XP are not on
+ * the board.
+ *
+ * Memory (~35 B a member at a million): an entry is 4 B in a block (7/8 full after a rebuild), a slot
+ * 24 B (id and XP as doubles, level and version as int32), the id table 4 B a place at most 70 % full.
+ * The blocks and the id table hold slot numbers, not (XP, id) doubles: comparing goes through the slot
+ * (one more memory access per step of a search of ~20 steps), which costs nanoseconds where the doubles
+ * cost ~18 B a member more.
  *
  * Numbers, not bigints: Telegram ids have at most 52 significant bits, and XP above 2^53 would be
  * 9 quadrillion points; `set` refuses what a double cannot hold exactly.
  */
 export class RankIndex {
   private blocks: Block[] = [newBlock(FIRST_BLOCK)];
-  private readonly slots = new IdTable();
+  private slotId = new Float64Array(16);
   private slotXp = new Float64Array(16);
   private slotLevel = new Int32Array(16);
   private slotVersion = new Int32Array(16);
+  private readonly slots = new IdTable(() => this.slotId);
   private freeSlots: number[] = [];
   private nextSlot = 0;
   private count = 0;
+  /** Blocks reserved for a rebuild, in one allocation (`reserve`), handed out by `appendSorted`. */
+  private reservedBlocks: { slab: Int32Array; next: number } | undefined;
 
   /** How many members are on the board (have XP). */
   get size(): number {
@@ -88,23 +95,32 @@ export class RankIndex {
       this.slotVersion[slot] = version;
       this.slotLevel[slot] = level;
       if (oldXp === xp) return true;
-      this.removeKey(oldXp, telegramUserId);
+      this.removeKey(slot);
       if (xp === 0) {
         this.slots.delete(telegramUserId);
+        this.slotId[slot] = 0;
         this.freeSlots.push(slot);
         return true;
       }
       this.slotXp[slot] = xp;
-      this.insertKey(xp, telegramUserId);
+      this.insertKey(slot);
       return true;
     }
     if (xp === 0) return false;
-    const fresh = this.allocateSlot();
+    const fresh = this.allocateSlot(telegramUserId, xp, level, version);
     this.slots.set(telegramUserId, fresh);
-    this.slotXp[fresh] = xp;
-    this.slotLevel[fresh] = level;
-    this.slotVersion[fresh] = version;
-    this.insertKey(xp, telegramUserId);
+    this.insertKey(fresh);
+    return true;
+  }
+
+  /**
+   * Raises the level of a member on the board to `level` if it is higher, keeping their XP and place
+   * (a group's stored level, which only rises). False when the member is not on the board.
+   */
+  raiseLevel(telegramUserId: number, level: number): boolean {
+    const slot = this.slots.get(telegramUserId);
+    if (slot === undefined) return false;
+    if (level > this.slotLevel[slot]) this.slotLevel[slot] = level;
     return true;
   }
 
@@ -115,51 +131,65 @@ export class RankIndex {
   appendSorted(telegramUserId: number, xp: number, level: number): void {
     if (xp <= 0) return;
     let last = this.blocks[this.blocks.length - 1];
-    if (last.n > 0 && compare(last.xp[last.n - 1], last.id[last.n - 1], xp, telegramUserId) >= 0) {
-      throw new RangeError(`appendSorted out of board order at member ${telegramUserId}`);
+    if (last.n > 0) {
+      const previous = last.slots[last.n - 1];
+      if (compare(this.slotXp[previous], this.slotId[previous], xp, telegramUserId) >= 0) {
+        throw new RangeError(`appendSorted out of board order at member ${telegramUserId}`);
+      }
     }
     if (this.slots.get(telegramUserId) !== undefined) throw new RangeError(`appendSorted: member ${telegramUserId} twice`);
     if (!isMemberId(telegramUserId) || !Number.isSafeInteger(xp)) {
       throw new RangeError(`leaderboard entry out of range: member ${telegramUserId}, xp ${xp}`);
     }
     if (last.n >= REBUILT_FILL) {
-      last = newBlock();
+      last = this.reservedBlock() ?? newBlock();
       this.blocks.push(last);
     }
     makeRoom(last);
-    last.xp[last.n] = xp;
-    last.id[last.n] = telegramUserId;
-    last.n++;
-    this.count++;
-    const slot = this.allocateSlot();
+    const slot = this.allocateSlot(telegramUserId, xp, level, 0);
     this.slots.set(telegramUserId, slot);
-    this.slotXp[slot] = xp;
-    this.slotLevel[slot] = level;
-    this.slotVersion[slot] = 0;
+    last.slots[last.n++] = slot;
+    this.count++;
   }
 
   /**
    * Makes room for `members` at once, so a rebuild that knows its count does not double its arrays
-   * on the way (each doubling leaves the old arrays behind: ~20 MiB of garbage at a million).
+   * on the way (each doubling leaves the old arrays behind: ~20 MiB of garbage at a million). Exactly
+   * `members` slots, not the next power of two.
    */
   reserve(members: number): void {
-    let capacity = this.slotXp.length;
-    while (capacity < members) capacity *= 2;
-    if (capacity !== this.slotXp.length) {
-      const grown = { xp: new Float64Array(capacity), level: new Int32Array(capacity), version: new Int32Array(capacity) };
-      grown.xp.set(this.slotXp);
-      grown.level.set(this.slotLevel);
-      grown.version.set(this.slotVersion);
-      this.slotXp = grown.xp;
-      this.slotLevel = grown.level;
-      this.slotVersion = grown.version;
-    }
+    if (members > this.slotXp.length) this.resizeSlots(members);
     this.slots.reserve(members);
+    if (this.count === 0 && members > BLOCK) {
+      // The blocks a rebuild of `members` fills, in one allocation made now, before the pages are read: ~2,000
+      // blocks of 2 KiB each allocated between the driver's freed buffers would keep those buffers' pages in
+      // the C allocator's heap (and the RSS) for good.
+      this.reservedBlocks = { slab: new Int32Array(Math.ceil(members / REBUILT_FILL) * BLOCK), next: 0 };
+      this.blocks = [this.reservedBlock()!];
+    }
+  }
+
+  /** The next block of the reserved slab, if any is left. */
+  private reservedBlock(): Block | undefined {
+    const reserved = this.reservedBlocks;
+    if (!reserved) return undefined;
+    const from = reserved.next * BLOCK;
+    if (from >= reserved.slab.length) {
+      this.reservedBlocks = undefined;
+      return undefined;
+    }
+    reserved.next++;
+    return { slots: reserved.slab.subarray(from, from + BLOCK), n: 0 };
   }
 
   /** Calls `visit` with each member on the board, in board order. */
   forEach(visit: (telegramUserId: number, xp: number) => void): void {
-    for (const block of this.blocks) for (let i = 0; i < block.n; i++) visit(block.id[i], block.xp[i]);
+    for (const block of this.blocks) {
+      for (let i = 0; i < block.n; i++) {
+        const slot = block.slots[i];
+        visit(this.slotId[slot], this.slotXp[slot]);
+      }
+    }
   }
 
   /**
@@ -173,6 +203,29 @@ export class RankIndex {
     board.reserve(count);
     for (let i = 0; i < count; i++) board.appendSorted(ids[i], xps[i], level);
     return board;
+  }
+
+  /**
+   * Copies the members strictly after (xp, id) in board order into `ids` and `xps`, as many as they hold;
+   * returns how many. (Infinity, 0) reads from the first. A walk that may pause between calls while the
+   * board changes (a group board built in steps): it goes on after the last key it read, not a position.
+   */
+  readAfter(xp: number, id: number, ids: Float64Array, xps: Float64Array): number {
+    let b = this.blockFor(xp, id);
+    let i = this.lowerBound(this.blocks[b], xp, id);
+    let n = 0;
+    while (n < ids.length && b < this.blocks.length) {
+      const block = this.blocks[b];
+      for (; i < block.n && n < ids.length; i++) {
+        const slot = block.slots[i];
+        if (this.slotXp[slot] === xp && this.slotId[slot] === id) continue;
+        ids[n] = this.slotId[slot];
+        xps[n++] = this.slotXp[slot];
+      }
+      b++;
+      i = 0;
+    }
+    return n;
   }
 
   /** The member's XP, undefined when they are not on the board. */
@@ -207,10 +260,11 @@ export class RankIndex {
     return { me: around[position - from], around };
   }
 
-  /** The bytes of the typed arrays: nearly all the index holds (~60 B a member at a million). */
+  /** The bytes of the typed arrays: nearly all the index holds (~35 B a member at a million). */
   get bytes(): number {
     return (
-      this.blocks.reduce((sum, block) => sum + block.xp.byteLength * 2, 0) +
+      this.blocks.reduce((sum, block) => sum + block.slots.byteLength, 0) +
+      this.slotId.byteLength +
       this.slotXp.byteLength +
       this.slotLevel.byteLength +
       this.slotVersion.byteLength +
@@ -230,14 +284,14 @@ export class RankIndex {
     while (out.length < count && b < this.blocks.length) {
       const block = this.blocks[b];
       for (; i < block.n && out.length < count; i++) {
-        const xp = block.xp[i];
+        const slot = block.slots[i];
+        const xp = this.slotXp[slot];
         if (xp !== previousXp) {
           // The first of a run of equal XP in the slice may share its rank with members before it.
           rank = out.length === 0 ? this.rankOf(xp) : position + out.length + 1;
           previousXp = xp;
         }
-        const id = block.id[i];
-        out.push({ rank, telegramUserId: id, xp, level: this.slotLevel[this.slots.get(id)!] });
+        out.push({ rank, telegramUserId: this.slotId[slot], xp, level: this.slotLevel[slot] });
       }
       b++;
       i = 0;
@@ -250,7 +304,7 @@ export class RankIndex {
     const b = this.blockFor(xp, id);
     let before = 0;
     for (let k = 0; k < b; k++) before += this.blocks[k].n;
-    return before + lowerBound(this.blocks[b], xp, id);
+    return before + this.lowerBound(this.blocks[b], xp, id);
   }
 
   /** The first block whose last entry is not before (xp, id); the last block when every entry is. */
@@ -260,61 +314,86 @@ export class RankIndex {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const block = this.blocks[mid];
-      if (block.n > 0 && compare(block.xp[block.n - 1], block.id[block.n - 1], xp, id) < 0) lo = mid + 1;
+      if (block.n > 0 && this.compareSlot(block.slots[block.n - 1], xp, id) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  private insertKey(xp: number, id: number): void {
+  /** The index of the first entry of `block` not before (xp, id). */
+  private lowerBound(block: Block, xp: number, id: number): number {
+    let lo = 0;
+    let hi = block.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.compareSlot(block.slots[mid], xp, id) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private compareSlot(slot: number, xp: number, id: number): number {
+    return compare(this.slotXp[slot], this.slotId[slot], xp, id);
+  }
+
+  private insertKey(slot: number): void {
+    const xp = this.slotXp[slot];
+    const id = this.slotId[slot];
     const b = this.blockFor(xp, id);
     const block = this.blocks[b];
-    const at = lowerBound(block, xp, id);
+    const at = this.lowerBound(block, xp, id);
     makeRoom(block);
-    block.xp.copyWithin(at + 1, at, block.n);
-    block.id.copyWithin(at + 1, at, block.n);
-    block.xp[at] = xp;
-    block.id[at] = id;
+    block.slots.copyWithin(at + 1, at, block.n);
+    block.slots[at] = slot;
     block.n++;
     this.count++;
     if (block.n === BLOCK) {
       const half = BLOCK >>> 1;
       const right = newBlock();
-      right.xp.set(block.xp.subarray(half, BLOCK));
-      right.id.set(block.id.subarray(half, BLOCK));
+      right.slots.set(block.slots.subarray(half, BLOCK));
       right.n = BLOCK - half;
       block.n = half;
       this.blocks.splice(b + 1, 0, right);
     }
   }
 
-  private removeKey(xp: number, id: number): void {
+  /** Takes the slot's entry (at its current XP) out of the blocks. */
+  private removeKey(slot: number): void {
+    const xp = this.slotXp[slot];
+    const id = this.slotId[slot];
     const b = this.blockFor(xp, id);
     const block = this.blocks[b];
-    const at = lowerBound(block, xp, id);
-    if (at >= block.n || block.xp[at] !== xp || block.id[at] !== id) throw new Error(`rank index out of step: member ${id} with ${xp} XP not found`);
-    block.xp.copyWithin(at, at + 1, block.n);
-    block.id.copyWithin(at, at + 1, block.n);
+    const at = this.lowerBound(block, xp, id);
+    if (at >= block.n || block.slots[at] !== slot) throw new Error(`rank index out of step: member ${id} with ${xp} XP not found`);
+    block.slots.copyWithin(at, at + 1, block.n);
     block.n--;
     this.count--;
     if (block.n === 0 && this.blocks.length > 1) this.blocks.splice(b, 1);
   }
 
-  private allocateSlot(): number {
-    const reused = this.freeSlots.pop();
-    if (reused !== undefined) return reused;
-    if (this.nextSlot === this.slotXp.length) {
-      const grow = <T extends Float64Array | Int32Array>(from: T, to: T): T => {
-        // A fresh array of twice the size: the old one is garbage at once, never both kept.
-        to.set(from);
-        return to;
-      };
-      const capacity = this.slotXp.length * 2;
-      this.slotXp = grow(this.slotXp, new Float64Array(capacity));
-      this.slotLevel = grow(this.slotLevel, new Int32Array(capacity));
-      this.slotVersion = grow(this.slotVersion, new Int32Array(capacity));
+  private allocateSlot(id: number, xp: number, level: number, version: number): number {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      if (this.nextSlot === this.slotXp.length) this.resizeSlots(this.slotXp.length * 2);
+      slot = this.nextSlot++;
     }
-    return this.nextSlot++;
+    this.slotId[slot] = id;
+    this.slotXp[slot] = xp;
+    this.slotLevel[slot] = level;
+    this.slotVersion[slot] = version;
+    return slot;
+  }
+
+  /** Fresh arrays of `capacity` slots: the old ones are garbage at once, never both kept. */
+  private resizeSlots(capacity: number): void {
+    const grow = <T extends Float64Array | Int32Array>(from: T, to: T): T => {
+      to.set(from);
+      return to;
+    };
+    this.slotId = grow(this.slotId, new Float64Array(capacity));
+    this.slotXp = grow(this.slotXp, new Float64Array(capacity));
+    this.slotLevel = grow(this.slotLevel, new Int32Array(capacity));
+    this.slotVersion = grow(this.slotVersion, new Int32Array(capacity));
   }
 }
 
@@ -323,30 +402,45 @@ export class RankIndex {
  * (ids are distinct, so every key is), with no array of objects and no comparator calls through
  * Array.prototype.sort's copy, so a million entries sort without growing the heap.
  */
-function sortInBoardOrder(xp: Float64Array, id: Float64Array, count: number): void {
-  const swap = (a: number, b: number): void => {
-    const x = xp[a];
-    xp[a] = xp[b];
-    xp[b] = x;
-    const i = id[a];
-    id[a] = id[b];
-    id[b] = i;
-  };
+export function sortInBoardOrder(xp: Float64Array, id: Float64Array, count: number): void {
+  sortRange(xp, id, 0, count - 1);
+}
+
+const swapEntries = (xp: Float64Array, id: Float64Array, a: number, b: number): void => {
+  const x = xp[a];
+  xp[a] = xp[b];
+  xp[b] = x;
+  const i = id[a];
+  id[a] = id[b];
+  id[b] = i;
+};
+
+/**
+ * One quicksort partition of the entries lo..hi around the middle one: returns [j, i], the entries lo..j all
+ * come before i..hi (and those between, if any, are in place). What a sort in steps (group-sums.ts) is made of.
+ */
+export function partitionRange(xp: Float64Array, id: Float64Array, lo: number, hi: number): [number, number] {
+  const mid = (lo + hi) >>> 1;
+  const pivotXp = xp[mid];
+  const pivotId = id[mid];
+  let i = lo;
+  let j = hi;
+  while (i <= j) {
+    while (compare(xp[i], id[i], pivotXp, pivotId) < 0) i++;
+    while (compare(xp[j], id[j], pivotXp, pivotId) > 0) j--;
+    if (i <= j) swapEntries(xp, id, i++, j--);
+  }
+  return [j, i];
+}
+
+/** Sorts the entries lo..hi (inclusive) into board order in place (sortInBoardOrder). */
+export function sortRange(xp: Float64Array, id: Float64Array, from: number, to: number): void {
   const pending: number[] = [];
-  let lo = 0;
-  let hi = count - 1;
+  let lo = from;
+  let hi = to;
   for (;;) {
     while (hi - lo > 16) {
-      const mid = (lo + hi) >>> 1;
-      const pivotXp = xp[mid];
-      const pivotId = id[mid];
-      let i = lo;
-      let j = hi;
-      while (i <= j) {
-        while (compare(xp[i], id[i], pivotXp, pivotId) < 0) i++;
-        while (compare(xp[j], id[j], pivotXp, pivotId) > 0) j--;
-        if (i <= j) swap(i++, j--);
-      }
+      const [j, i] = partitionRange(xp, id, lo, hi);
       // The larger side waits, the smaller one goes on: the pending stack stays O(log n).
       if (j - lo < hi - i) {
         pending.push(i, hi);
@@ -357,7 +451,7 @@ function sortInBoardOrder(xp: Float64Array, id: Float64Array, count: number): vo
       }
     }
     for (let k = lo + 1; k <= hi; k++) {
-      for (let m = k; m > lo && compare(xp[m - 1], id[m - 1], xp[m], id[m]) > 0; m--) swap(m - 1, m);
+      for (let m = k; m > lo && compare(xp[m - 1], id[m - 1], xp[m], id[m]) > 0; m--) swapEntries(xp, id, m - 1, m);
     }
     if (pending.length === 0) return;
     hi = pending.pop()!;
@@ -365,102 +459,94 @@ function sortInBoardOrder(xp: Float64Array, id: Float64Array, count: number): vo
   }
 }
 
-/** The index of the first entry of `block` not before (xp, id). */
-function lowerBound(block: Block, xp: number, id: number): number {
-  let lo = 0;
-  let hi = block.n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compare(block.xp[mid], block.id[mid], xp, id) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** An id table is at most this full: 0.7 keeps a miss (summing a group's bots asks each board) to a few probes. */
 const MAX_LOAD = 0.7;
 
 /**
- * Telegram id → slot, open addressing with linear probing in two typed arrays (12 B a place, at most
- * 70 % full). A `Map` would cost ~40 B an entry plus a 16 B heap number for every id above 2^31 — most
- * of today's ids — and give the garbage collector a million objects to walk. Any capacity, not a power
- * of two (a hash maps to a place by multiplying, not masking): at a million members a power of two would
- * be 2^21 places, 24 MiB, where 1.43 M places (17 MiB) are enough.
+ * Telegram id → slot, open addressing with linear probing over one Int32Array of slot + 1 (0: an empty
+ * place), the id itself read from the board's slots (4 B a place, at most 70 % full). A `Map` would cost
+ * ~40 B an entry plus a 16 B heap number for every id above 2^31 (most of today's ids) and give the garbage
+ * collector a million objects to walk; keeping the ids here too would cost 8 B more a place. Any capacity,
+ * not a power of two (a hash maps to a place by multiplying, not masking).
  */
 class IdTable {
-  private keys = new Float64Array(32);
-  private values = new Int32Array(32);
+  private places = new Int32Array(24);
   private count = 0;
 
+  /** `idsOfSlots()[slot]` is the id in a slot: the board's array, read anew since it is replaced when it grows. */
+  constructor(private readonly idsOfSlots: () => Float64Array) {}
+
   get bytes(): number {
-    return this.keys.byteLength + this.values.byteLength;
+    return this.places.byteLength;
   }
 
   get(id: number): number | undefined {
-    const capacity = this.keys.length;
-    for (let i = this.home(id); ; i = i + 1 === capacity ? 0 : i + 1) {
-      const key = this.keys[i];
-      if (key === id) return this.values[i];
-      if (key === 0) return undefined;
+    const ids = this.idsOfSlots();
+    const capacity = this.places.length;
+    for (let i = this.home(id, capacity); ; i = i + 1 === capacity ? 0 : i + 1) {
+      const place = this.places[i];
+      if (place === 0) return undefined;
+      if (ids[place - 1] === id) return place - 1;
     }
   }
 
-  set(id: number, value: number): void {
-    if (this.count + 1 > this.keys.length * MAX_LOAD) this.grow(this.keys.length * 2);
-    const capacity = this.keys.length;
-    let i = this.home(id);
-    while (this.keys[i] !== 0 && this.keys[i] !== id) i = i + 1 === capacity ? 0 : i + 1;
-    if (this.keys[i] === 0) this.count++;
-    this.keys[i] = id;
-    this.values[i] = value;
+  /** Adds an id not in the table yet (its slot already holds it). */
+  set(id: number, slot: number): void {
+    if (this.count + 1 > this.places.length * MAX_LOAD) this.grow(this.places.length * 2);
+    const capacity = this.places.length;
+    let i = this.home(id, capacity);
+    while (this.places[i] !== 0) i = i + 1 === capacity ? 0 : i + 1;
+    this.places[i] = slot + 1;
+    this.count++;
   }
 
   /** Backward-shift deletion: the entries after the hole move up when their home allows, so no tombstones. */
   delete(id: number): void {
-    const capacity = this.keys.length;
+    const ids = this.idsOfSlots();
+    const capacity = this.places.length;
     const next = (i: number) => (i + 1 === capacity ? 0 : i + 1);
-    let hole = this.home(id);
-    while (this.keys[hole] !== id) {
-      if (this.keys[hole] === 0) return;
+    let hole = this.home(id, capacity);
+    for (;;) {
+      const place = this.places[hole];
+      if (place === 0) return;
+      if (ids[place - 1] === id) break;
       hole = next(hole);
     }
-    for (let j = next(hole); this.keys[j] !== 0; j = next(j)) {
-      const home = this.home(this.keys[j]);
+    for (let j = next(hole); this.places[j] !== 0; j = next(j)) {
+      const home = this.home(ids[this.places[j] - 1], capacity);
       // Stays when its home lies cyclically in (hole, j]: moving it before its home would lose it.
       const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
       if (stays) continue;
-      this.keys[hole] = this.keys[j];
-      this.values[hole] = this.values[j];
+      this.places[hole] = this.places[j];
       hole = j;
     }
-    this.keys[hole] = 0;
+    this.places[hole] = 0;
     this.count--;
   }
 
-  private home(id: number): number {
+  private home(id: number, capacity: number): number {
     // Both halves of an id up to 2^53, mixed (murmur3's finaliser): sequential ids spread out; then the
     // 32-bit hash scaled onto the capacity (below it: the product stays under capacity · 2^32).
     let h = (id >>> 0) ^ Math.imul(Math.floor(id / 4_294_967_296), 0x9e3779b1);
     h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
     h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-    return Math.floor(((h ^ (h >>> 16)) >>> 0) * (this.keys.length / 4_294_967_296));
+    return Math.floor(((h ^ (h >>> 16)) >>> 0) * (capacity / 4_294_967_296));
   }
 
   reserve(entries: number): void {
     const capacity = Math.ceil(entries / MAX_LOAD) + 1;
-    if (capacity > this.keys.length) this.grow(capacity);
+    if (capacity > this.places.length) this.grow(capacity);
   }
 
   private grow(capacity: number): void {
-    const { keys, values } = this;
-    this.keys = new Float64Array(capacity);
-    this.values = new Int32Array(capacity);
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] === 0) continue;
-      let j = this.home(keys[i]);
-      while (this.keys[j] !== 0) j = j + 1 === capacity ? 0 : j + 1;
-      this.keys[j] = keys[i];
-      this.values[j] = values[i];
+    const ids = this.idsOfSlots();
+    const { places } = this;
+    this.places = new Int32Array(capacity);
+    for (let i = 0; i < places.length; i++) {
+      if (places[i] === 0) continue;
+      let j = this.home(ids[places[i] - 1], capacity);
+      while (this.places[j] !== 0) j = j + 1 === capacity ? 0 : j + 1;
+      this.places[j] = places[i];
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { LevelChangeJson } from '@botplatform/contracts';
-import { CommandHandler, type PostgresEventStore } from '@botplatform/event-store';
+import { CommandHandler, type PostgresEventStore, type RecordedEvent } from '@botplatform/event-store';
 import type { LevelThreshold } from '../settings/levels.js';
 import { groupLevelDecider, groupLevelStreamId, type CheckGroupLevel, type GroupLevelReached, type GroupLevelState } from './group-level.decider.js';
 import { membershipsProjection } from './memberships.projection.js';
@@ -43,6 +43,8 @@ export class GroupLevels {
     levels: readonly LevelThreshold[],
     now: Date,
     trace: { correlationId: string; causationId: string | null; actor: { kind: 'service'; id: string } },
+    /** Called with the events once committed (this replica's boards keep the group levels from them). */
+    committed?: (events: readonly RecordedEvent[]) => void,
   ): Promise<GroupLevelAfterAward | null> {
     const [group] = await run<{ group_id: string; xp: string }>(GROUP_XP, [String(member.telegramUserId), member.botId]);
     if (!group) return null;
@@ -52,6 +54,7 @@ export class GroupLevels {
       ...trace,
       occurredAt: now,
     });
+    committed?.(newEvents);
     const [reached] = newEvents;
     return { groupLevel: state.level, ...(reached ? { groupLevelReached: { fromLevel: reached.data.from, toLevel: reached.data.to } } : {}) };
   }

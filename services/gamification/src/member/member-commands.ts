@@ -45,10 +45,17 @@ export class MemberCommands {
   /** After an award in a grouped bot: the member's group level against the XP summed now (null outside a group). */
   checkGroupLevel(member: { botId: string; telegramUserId: number }, levels: readonly LevelThreshold[], now: Date): Promise<GroupLevelAfterAward | null> {
     const connection = this.orm.em.fork().getConnection();
-    return this.groupLevels.afterAward((sql, params) => connection.execute(sql, params), member, levels, now, {
-      correlationId: correlationIdOrNew(randomUUID),
-      causationId: null,
-      actor: { kind: 'service', id: 'rpc-caller' },
-    });
+    return this.groupLevels.afterAward(
+      (sql, params) => connection.execute(sql, params),
+      member,
+      levels,
+      now,
+      {
+        correlationId: correlationIdOrNew(randomUUID),
+        causationId: null,
+        actor: { kind: 'service', id: 'rpc-caller' },
+      },
+      (events) => this.leaderboard.applyCommitted(events),
+    );
   }
 }
