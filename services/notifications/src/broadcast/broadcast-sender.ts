@@ -83,6 +83,8 @@ export interface BroadcastSizing {
 
 /** How often the recipients settled lately are counted: the window's pace needs no more than that. */
 const PACE_COUNT_MS = 500;
+/** A cancelled broadcast's pending recipients are marked `cancelled` this many a statement (tens of milliseconds). */
+const CANCEL_CHUNK = 2_000;
 /** Pending recipients are counted up to this many: a tick releases fewer, and the rest only need to exist. */
 const PENDING_COUNT_CAP = 10_000;
 
@@ -174,7 +176,11 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
               (SELECT count(*) FROM notifications.notification_broadcast_recipients WHERE broadcast_id = $1 AND state = 'requested')::integer AS requested`,
       [id, PENDING_COUNT_CAP],
     );
-    if (counts.requested === 0 && (counts.pending === 0 || broadcast.status === 'cancelled')) {
+    if (broadcast.status === 'cancelled' && counts.pending > 0) {
+      await this.cancelPending(id);
+      return;
+    }
+    if (counts.requested === 0 && counts.pending === 0) {
       await this.broadcasts.finishIfDone(id, broadcast.bot_id, new Date(), (em, report) => this.sendReport(em, broadcast, report));
       return;
     }
@@ -288,6 +294,31 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
     if (quartile !== undefined) allowance.transits.push({ at: now, seconds: quartile });
     while (allowance.transits.length > 1 && now - allowance.transits[0].at > TRANSIT_MEMORY_MS) allowance.transits.shift();
     if (allowance.transits.length) allowance.transitSeconds = Math.min(...allowance.transits.map((t) => t.seconds));
+  }
+
+  /**
+   * Marks a cancelled broadcast's pending recipients `cancelled`, `CANCEL_CHUNK` a statement, each its own
+   * short transaction (one for all of them held every relay on the cluster back for seconds). Nothing
+   * pending is requested meanwhile: a release requests only for a broadcast still `sending`, and the
+   * cancel waited for any release under way (its `FOR SHARE`).
+   */
+  private async cancelPending(broadcastId: string): Promise<void> {
+    for (;;) {
+      const [row] = await runSql<{ cancelled: number }>(
+        this.orm.em.fork(),
+        `WITH chunk AS (
+           SELECT telegram_user_id FROM notifications.notification_broadcast_recipients
+            WHERE broadcast_id = $1 AND state = 'pending' ORDER BY telegram_user_id LIMIT $2 FOR UPDATE SKIP LOCKED
+         ), done AS (
+           UPDATE notifications.notification_broadcast_recipients r SET state = 'cancelled'
+             FROM chunk WHERE r.broadcast_id = $1 AND r.telegram_user_id = chunk.telegram_user_id AND r.state = 'pending'
+           RETURNING 1
+         )
+         SELECT count(*)::integer AS cancelled FROM done`,
+        [broadcastId, CANCEL_CHUNK],
+      );
+      if (this.stopped || (row?.cancelled ?? 0) < CANCEL_CHUNK) return;
+    }
   }
 
   /** Requests up to `count` pending recipients' messages, in one transaction; how many were. */
