@@ -1,5 +1,7 @@
 import { JetStreamEventBus } from '@botplatform/bus';
 import { BroadcastRig, type SandboxSend } from '@botplatform/platform';
+import { appendFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { BenchLine } from './report.js';
 
 /**
@@ -146,17 +148,23 @@ async function measure(
   const mark = await rig.telegram.sendCount();
   const started = performance.now();
   const { id } = await rig.broadcast(`Bench ${kind} broadcast`, { audience: { kind: 'language', language } });
+  const tracing = traceEverySecond(rig, id, kind, mark);
   let cancelledAfter: number | undefined;
-  if (windowSeconds !== undefined) {
-    const first = await firstSendAt(rig, mark, 120_000);
-    const until = first + WARM_UP_MS + windowSeconds * 1000;
-    while (now() < until + 1_000) await sleep(Math.min(1_000, until + 1_000 - now()));
-    await rig.broadcasts.cancel(rig.actor, id);
-    cancelledAfter = (performance.now() - started) / 1000;
+  let seconds: number;
+  try {
+    if (windowSeconds !== undefined) {
+      const first = await firstSendAt(rig, mark, 120_000);
+      const until = first + WARM_UP_MS + windowSeconds * 1000;
+      while (now() < until + 1_000) await sleep(Math.min(1_000, until + 1_000 - now()));
+      await rig.broadcasts.cancel(rig.actor, id);
+      cancelledAfter = (performance.now() - started) / 1000;
+    }
+    // Three times the ideal, and two minutes for the start and the end.
+    await rig.finished(id, (windowSeconds ?? members / rate) * 3_000 + 120_000);
+    seconds = (performance.now() - started) / 1000;
+  } finally {
+    await tracing.stop();
   }
-  // Three times the ideal, and two minutes for the start and the end.
-  await rig.finished(id, (windowSeconds ?? members / rate) * 3_000 + 120_000);
-  const seconds = (performance.now() - started) / 1000;
   const report = (await rig.broadcasts.view(rig.actor, id)).report;
   // The report to the admin leaves after the broadcast finished: waited for, so the next broadcast's
   // sends start after it, and left out of this one's.
@@ -188,6 +196,54 @@ async function measure(
       cancelled: report?.cancelled ?? 0,
       secondsToFinish: Number(seconds.toFixed(1)),
       overallRate: Number(overallRate(accepted).toFixed(1)),
+    },
+  };
+}
+
+/**
+ * With `BENCH_BROADCAST_TRACE=<file>`, a line a second into that file while the broadcast runs: the
+ * sandbox's sends that second, the sender's window and what it counted, the
+ * gateway's queue and in-flight, the events the relays have not published, and this process's event-loop
+ * delay (the notifications service, the gateway and both relays share it). Where a stall comes from.
+ */
+function traceEverySecond(rig: BroadcastRig, id: string, kind: string, mark: number): { stop(): Promise<void> } {
+  const file = process.env.BENCH_BROADCAST_TRACE;
+  if (!file) return { stop: async () => undefined };
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const start = performance.now();
+  let sent = mark;
+  let stopped = false;
+  const write = (line: string) => appendFileSync(file, `${line}\n`);
+  write(
+    `# ${kind} ${id} clock kind t sends/s | sender window(rate) pace transit roundtrip tokens req pending released | gateway queued sending inFlight | unpublished notif gw | loop p50 max ms`,
+  );
+  const running = (async () => {
+    while (!stopped) {
+      await sleep(1_000 - ((performance.now() - start) % 1_000));
+      try {
+        const count = await rig.telegram.sendCount();
+        const t = await rig.trace(id);
+        const s = t.sender;
+        const f = (n: number | undefined, d = 0) => (n === undefined ? '-' : n.toFixed(d));
+        write(
+          `${new Date().toISOString().slice(11, 19)} ${kind} ${((performance.now() - start) / 1000).toFixed(0).padStart(4)} ${String(count - sent).padStart(4)} | ` +
+            `${s ? `${s.window}(${f(s.windowRate)}) ${f(s.measuredPace)} ${f(s.transitSeconds, 2)} ${f(s.roundTripSeconds, 2)} ${f(s.tokens)} ${s.requested} ${s.pending} ${s.released}` : '-'} | ` +
+            `${t.gateway.queued} ${t.gateway.sending} ${t.gateway.inFlight} | ` +
+            `${t.unpublished.notifications} ${t.unpublished.gateway} | ${(loop.percentile(50) / 1e6).toFixed(0)} ${(loop.max / 1e6).toFixed(0)}`,
+        );
+        sent = count;
+      } catch (error) {
+        write(`${kind} trace failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      loop.reset();
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await running;
+      loop.disable();
     },
   };
 }

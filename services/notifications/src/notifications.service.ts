@@ -16,6 +16,7 @@ import { BroadcastsMigration20261201000400 } from './broadcast/migrations/202612
 import { WithheldSendsMigration20261201030000 } from './preferences/migrations/20261201030000-withheld-sends.migration.js';
 import { BroadcastPhotoProgressMigration20261201020100 } from './broadcast/migrations/20261201020100-broadcast-photo-progress.migration.js';
 import { BroadcastPendingIndexMigration20261201060000 } from './broadcast/migrations/20261201060000-broadcast-pending-index.migration.js';
+import { BroadcastSettledIndexMigration20261201070000 } from './broadcast/migrations/20261201070000-broadcast-settled-index.migration.js';
 import { NotificationsModule } from './notifications.module.js';
 import { notificationsPublicEvents } from './outbound/outbound.public-events.js';
 import { NotificationRecipient } from './recipient/notification-recipient.entity.js';
@@ -42,6 +43,7 @@ export const notificationsService: ServiceDefinition = {
     { name: 'Migration20261201030000_withheld_sends', class: WithheldSendsMigration20261201030000 },
     { name: 'Migration20261201060000_broadcast_pending_index', class: BroadcastPendingIndexMigration20261201060000 },
     { name: 'Migration20261201061000_bot_time_zone', class: BotTimeZoneMigration20261201061000 },
+    { name: 'Migration20261201070000_broadcast_settled_index', class: BroadcastSettledIndexMigration20261201070000 },
   ],
   entities: [NotificationRecipient],
   module: (dependencies) => notificationsModule(DEFAULT_BROADCAST_SETTINGS, dependencies),

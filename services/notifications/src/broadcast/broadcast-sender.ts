@@ -7,6 +7,7 @@ import { type MessageSendRequested, type OutboundButton, outboundStreamId } from
 import { progressButtons, progressText } from './broadcast-progress.js';
 import { broadcastRequestId } from './broadcast-request-id.js';
 import { BROADCAST_SETTINGS, type BroadcastSettings } from './broadcast-settings.js';
+import { windowRateFor } from './broadcast-window.js';
 import type { BroadcastButton, BroadcastParseMode, BroadcastReport } from './broadcast.decider.js';
 import { type BroadcastProgress, BroadcastUseCases, progressOf } from './broadcasts.use-case.js';
 
@@ -38,34 +39,55 @@ interface Allowance {
   tokens: number;
   at: number;
   /**
-   * Settled recipients over the last seconds: the pace the gateway actually keeps. Sampled from the
-   * first settlement seen on: before it, the outbound path is only filling, and its pace says nothing yet.
+   * When a settlement was first seen: the pace is measured from then on (before it, the outbound path is
+   * only filling, and its pace says nothing yet).
    */
-  samples: { at: number; settled: number }[];
-  /** The settled count at the first look: samples start once it grows. */
-  settledAtStart: number | undefined;
+  firstSettledAt: number | undefined;
   /**
    * Seconds a request takes to come back settled when little waits (the first quartile of the last
    * ones): the outbound path's own round trip, which the window covers on top of `windowSeconds`.
    */
   transitSeconds: number;
   transitMeasuredAt: number | undefined;
-  /** The settled recipients as last counted, and when (counted every `SETTLED_COUNT_MS`, not every tick). */
-  settled: { at: number; count: number } | undefined;
+  /** The median round trip of the recipients settled over the last `MEASURE_MS`; undefined: none settled. */
+  roundTripSeconds: number | undefined;
+  /**
+   * Recipients settled per second over the last `MEASURE_MS`, the pace the gateway actually keeps, and
+   * when it was counted (every `PACE_COUNT_MS`, not every tick); undefined before there is one.
+   */
+  pace: { at: number; measured: number | undefined } | undefined;
+  /** The last look's sizing, for `sizing` (what a trace or a dashboard reads). */
+  last?: BroadcastSizing;
 }
 
-/**
- * How often the settled recipients are counted: a count reads every row of the broadcast (25 ms of the
- * database at 100,000 members), too much for every tick; the window's pace needs no more.
- */
-const SETTLED_COUNT_MS = 500;
+/** How a broadcast's sending was sized at the sender's last look at it. */
+export interface BroadcastSizing {
+  /** Unsettled requests allowed (in messages). */
+  readonly window: number;
+  /** The rate the window was sized for (the broadcast's, or the measured pace's). */
+  readonly windowRate: number;
+  /** Settled recipients per second over the last measurement; undefined before there is one. */
+  readonly measuredPace: number | undefined;
+  readonly transitSeconds: number;
+  /** The median round trip of the recipients settled lately. */
+  readonly roundTripSeconds: number | undefined;
+  readonly tokens: number;
+  readonly requested: number;
+  /** Up to `PENDING_COUNT_CAP`. */
+  readonly pending: number;
+  /** Released at that look. */
+  readonly released: number;
+}
+
+/** How often the recipients settled lately are counted: the window's pace needs no more than that. */
+const PACE_COUNT_MS = 500;
+/** A cancelled broadcast's pending recipients are marked `cancelled` this many a statement (tens of milliseconds). */
+const CANCEL_CHUNK = 2_000;
 /** Pending recipients are counted up to this many: a tick releases fewer, and the rest only need to exist. */
 const PENDING_COUNT_CAP = 10_000;
 
 /** The pace measured over this long sizes the window. */
 const MEASURE_MS = 2_000;
-/** The window is never sized for fewer messages a second than this (at most the rate), whatever the measured pace. */
-const MIN_WINDOW_RATE = 5;
 
 /**
  * Sends the confirmed broadcasts: each tick, for every broadcast `sending`, requests the next pending
@@ -150,7 +172,11 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
               (SELECT count(*) FROM notifications.notification_broadcast_recipients WHERE broadcast_id = $1 AND state = 'requested')::integer AS requested`,
       [id, PENDING_COUNT_CAP],
     );
-    if (counts.requested === 0 && (counts.pending === 0 || broadcast.status === 'cancelled')) {
+    if (broadcast.status === 'cancelled' && counts.pending > 0) {
+      await this.cancelPending(id);
+      return;
+    }
+    if (counts.requested === 0 && counts.pending === 0) {
       await this.broadcasts.finishIfDone(id, broadcast.bot_id, new Date(), (em, report) => this.sendReport(em, broadcast, report));
       return;
     }
@@ -161,11 +187,11 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
     const allowance = this.allowances.get(id) ?? {
       tokens: 0,
       at: now,
-      samples: [],
-      settledAtStart: undefined,
+      firstSettledAt: undefined,
       transitSeconds: 0,
       transitMeasuredAt: undefined,
-      settled: undefined,
+      roundTripSeconds: undefined,
+      pace: undefined,
     };
     // Tokens at the rate, at most a window's worth banked: a slow tick (a busy database) is made up for,
     // and the gateway's per-bot throttle smooths what leaves in one go.
@@ -174,71 +200,118 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
     allowance.at = now;
     this.allowances.set(id, allowance);
     if (allowance.transitMeasuredAt === undefined || now - allowance.transitMeasuredAt >= MEASURE_MS) await this.measureTransit(id, allowance, now);
-    if (!allowance.settled || now - allowance.settled.at >= SETTLED_COUNT_MS) await this.countSettled(id, allowance, now);
-    const settled = allowance.settled!;
-    const window = Math.max(
-      1,
-      Math.ceil(this.windowRate(allowance, rate, settled.count, settled.at) * (this.settings.windowSeconds + allowance.transitSeconds)),
-    );
+    if (!allowance.pace || now - allowance.pace.at >= PACE_COUNT_MS) await this.measurePace(id, allowance, now);
+    const windowRate = windowRateFor(rate, {
+      measured: allowance.pace?.measured,
+      requested: counts.requested,
+      window: allowance.last?.window,
+      roundTrip: allowance.roundTripSeconds,
+      transit: allowance.transitSeconds,
+      windowSeconds: this.settings.windowSeconds,
+    });
+    const window = Math.max(1, Math.ceil(windowRate * (this.settings.windowSeconds + allowance.transitSeconds)));
     const wanted = Math.min(Math.floor(allowance.tokens), window - counts.requested, counts.pending);
+    const sizing = {
+      window,
+      windowRate,
+      measuredPace: this.measuredPace(id),
+      transitSeconds: allowance.transitSeconds,
+      roundTripSeconds: allowance.roundTripSeconds,
+      tokens: allowance.tokens,
+      requested: counts.requested,
+      pending: counts.pending,
+    };
+    allowance.last = { ...sizing, released: 0 };
     if (wanted <= 0) return;
     const released = await this.release(broadcast, wanted);
     allowance.tokens -= released;
+    allowance.last = { ...sizing, released };
+  }
+
+  /** How the broadcast's sending was sized at this process's last look at it (undefined: not sending here). */
+  sizing(broadcastId: string): BroadcastSizing | undefined {
+    return this.allowances.get(broadcastId)?.last;
   }
 
   /**
-   * The rate the window of unsettled requests is sized for: the broadcast's, or the pace the gateway was
-   * measured to keep (a quarter above it, so the pace can grow) when that is slower (other traffic of the
-   * bot, a busy gateway). Sizing by the measured pace keeps what waits in the gateway's queue, which still
-   * leaves after a pause or a cancel, at about `windowSeconds` of real sending.
-   *
-   * Until a pace is measured (from the first settlement on, over half of `MEASURE_MS`), the window is the
-   * rate's: the token allowance already paces the requests at the rate from the first one, so starting at
+   * The pace the outbound path keeps: recipients settled per second over the last `MEASURE_MS`, read by
+   * when they were settled (an index: only the last seconds' rows; counted by state, every recipient
+   * settled so far was read, 100,000 rows twice a second near a paid broadcast's end). Undefined until
+   * a pace is measured, from the first settlement on, over half of `MEASURE_MS`: until then the window is
+   * the rate's, and the token allowance paces the requests at the rate from the first one, so starting at
    * it queues no more than `windowSeconds` of it. (A slow start from a few messages a second, grown by a
    * quarter per measurement, took 5–10 s to reach a paid broadcast's 950/s, and seconds at the free 25/s.)
    */
-  private windowRate(allowance: Allowance, rate: number, settled: number, now: number): number {
-    allowance.settledAtStart ??= settled;
-    if (settled === allowance.settledAtStart && allowance.samples.length === 0) return rate;
-    if (allowance.samples.at(-1)?.at !== now) allowance.samples.push({ at: now, settled });
-    while (allowance.samples.length > 2 && now - allowance.samples[1].at >= MEASURE_MS) allowance.samples.shift();
-    const first = allowance.samples[0];
-    const span = now - first.at;
-    if (span < MEASURE_MS / 2) return rate;
-    const measured = ((settled - first.settled) * 1000) / span;
-    return Math.min(rate, Math.max(MIN_WINDOW_RATE, measured * 1.25));
-  }
-
-  private async countSettled(broadcastId: string, allowance: Allowance, now: number): Promise<void> {
+  private async measurePace(broadcastId: string, allowance: Allowance, now: number): Promise<void> {
     const [row] = await runSql<{ settled: number }>(
       this.orm.em.fork(),
       `SELECT count(*)::integer AS settled FROM notifications.notification_broadcast_recipients
-        WHERE broadcast_id = $1 AND state IN ('sent', 'failed', 'blocked')`,
-      [broadcastId],
+        WHERE broadcast_id = $1 AND settled_at > now() - make_interval(secs => $2)`,
+      [broadcastId, MEASURE_MS / 1000],
     );
-    allowance.settled = { at: now, count: row?.settled ?? 0 };
+    const settled = row?.settled ?? 0;
+    if (settled > 0) allowance.firstSettledAt ??= now;
+    const since = allowance.firstSettledAt === undefined ? 0 : now - allowance.firstSettledAt;
+    allowance.pace = { at: now, measured: since < MEASURE_MS / 2 ? undefined : (settled * 1000) / Math.min(MEASURE_MS, since) };
   }
 
   /**
-   * The outbound path's round trip (request → the gateway's outcome settled here) when little waits: the
+   * The outbound path's round trip (request → the gateway's outcome settled here) when nothing waits: the
    * first quartile of the recipients settled in the last few seconds (the quickest alone is luck on a busy
    * machine). Without it the window, sized for
    * `windowSeconds` of sending, is smaller than what is merely on its way on a busy machine, and the
    * broadcast crawls at window ÷ round trip instead of its rate; with it, only `windowSeconds` of
-   * sending waits in the gateway's queue (what still leaves after a pause or a cancel).
+   * sending waits in the gateway's queue (what still leaves after a pause or a cancel). The last quartile,
+   * not the least over a while: on a loaded machine the relays' round trips grow with nothing queued in
+   * the gateway, and a window sized by an older, quicker quartile held a paid broadcast to window ÷
+   * round trip (594/s against 745/s for the last quartile, one after the other). Also the median round trip of those settled since the last measurement:
+   * how long the typical request took, waiting included (`windowRateFor`); over so short a span, the
+   * requests that waited out a stall upstream have left it a measurement after they settled.
    */
   private async measureTransit(broadcastId: string, allowance: Allowance, now: number): Promise<void> {
     allowance.transitMeasuredAt = now;
-    const [row] = await runSql<{ seconds: string | null }>(
+    const [row] = await runSql<{ quartile: string | null; median: string | null }>(
       this.orm.em.fork(),
-      `SELECT extract(epoch FROM percentile_cont(0.25) WITHIN GROUP (ORDER BY settled_at - requested_at))::text AS seconds
+      `SELECT extract(epoch FROM percentile_cont(0.25) WITHIN GROUP (ORDER BY settled_at - requested_at))::text AS quartile,
+              extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY settled_at - requested_at)
+                                 FILTER (WHERE settled_at > now() - make_interval(secs => $2)))::text AS median
          FROM notifications.notification_broadcast_recipients
-        WHERE broadcast_id = $1 AND state IN ('sent', 'failed', 'blocked') AND settled_at > now() - interval '5 seconds'`,
-      [broadcastId],
+        WHERE broadcast_id = $1 AND settled_at > now() - interval '5 seconds'`,
+      [broadcastId, MEASURE_MS / 1000],
     );
-    const seconds = row?.seconds === null || row?.seconds === undefined ? undefined : Number(row.seconds);
-    // At most 5 s: a stalled gateway is not a reason to queue more.
-    if (seconds !== undefined && Number.isFinite(seconds)) allowance.transitSeconds = Math.min(5, Math.max(0, seconds));
+    const seconds = (text: string | null | undefined) => {
+      const value = text === null || text === undefined ? undefined : Number(text);
+      // At most 5 s: a stalled gateway is not a reason to queue more.
+      return value !== undefined && Number.isFinite(value) ? Math.min(5, Math.max(0, value)) : undefined;
+    };
+    const quartile = seconds(row?.quartile);
+    allowance.roundTripSeconds = seconds(row?.median);
+    if (quartile !== undefined) allowance.transitSeconds = quartile;
+  }
+
+  /**
+   * Marks a cancelled broadcast's pending recipients `cancelled`, `CANCEL_CHUNK` a statement, each its own
+   * short transaction (one for all of them held every relay on the cluster back for seconds). Nothing
+   * pending is requested meanwhile: a release requests only for a broadcast still `sending`, and the
+   * cancel waited for any release under way (its `FOR SHARE`).
+   */
+  private async cancelPending(broadcastId: string): Promise<void> {
+    for (;;) {
+      const [row] = await runSql<{ cancelled: number }>(
+        this.orm.em.fork(),
+        `WITH chunk AS (
+           SELECT telegram_user_id FROM notifications.notification_broadcast_recipients
+            WHERE broadcast_id = $1 AND state = 'pending' ORDER BY telegram_user_id LIMIT $2 FOR UPDATE SKIP LOCKED
+         ), done AS (
+           UPDATE notifications.notification_broadcast_recipients r SET state = 'cancelled'
+             FROM chunk WHERE r.broadcast_id = $1 AND r.telegram_user_id = chunk.telegram_user_id AND r.state = 'pending'
+           RETURNING 1
+         )
+         SELECT count(*)::integer AS cancelled FROM done`,
+        [broadcastId, CANCEL_CHUNK],
+      );
+      if (this.stopped || (row?.cancelled ?? 0) < CANCEL_CHUNK) return;
+    }
   }
 
   /** Requests up to `count` pending recipients' messages, in one transaction; how many were. */
@@ -319,15 +392,10 @@ export class BroadcastSender implements OnApplicationBootstrap, OnModuleDestroy 
     });
   }
 
-  /** Recipients settled per second over the last measurement (`windowRate`'s samples); undefined before there is one. */
+  /** Recipients settled per second lately (`measurePace`); undefined before there is a pace. */
   private measuredPace(broadcastId: string): number | undefined {
-    const samples = this.allowances.get(broadcastId)?.samples ?? [];
-    if (samples.length < 2) return undefined;
-    const first = samples[0];
-    const last = samples.at(-1)!;
-    const span = last.at - first.at;
-    const pace = span >= MEASURE_MS / 2 ? ((last.settled - first.settled) * 1000) / span : 0;
-    return pace > 0 ? pace : undefined;
+    const pace = this.allowances.get(broadcastId)?.pace?.measured;
+    return pace && pace > 0 ? pace : undefined;
   }
 
   /** The progress message edited to `progress`, in `em`'s transaction (nothing when it reads the same as last time). */

@@ -3,8 +3,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { BroadcastEvent } from './broadcast.decider.js';
 
 /**
- * `notification_broadcasts`, kept with the broadcast's events in their transaction. A cancel also marks
- * the recipients not yet requested as `cancelled`, so the sender requests no more of them.
+ * `notification_broadcasts`, kept with the broadcast's events in their transaction. A cancel only sets
+ * the status: the sender requests nothing for a broadcast not `sending`, and marks its recipients not yet
+ * requested `cancelled` itself, a few thousand a statement (`BroadcastSender`): one statement for all of
+ * them was a transaction of 1.5–2 s at 100,000 members, which held back every event relay on the
+ * cluster (they read below the oldest running transaction, ADR 0002).
  */
 export async function projectBroadcast(em: EntityManager, events: readonly RecordedEvent<BroadcastEvent>[]): Promise<void> {
   for (const event of events) {
@@ -46,7 +49,6 @@ export async function projectBroadcast(em: EntityManager, events: readonly Recor
         break;
       case 'BroadcastCancelled':
         await set(em, id, "status = 'cancelled'", []);
-        await runSql(em, "UPDATE notifications.notification_broadcast_recipients SET state = 'cancelled' WHERE broadcast_id = $1 AND state = 'pending'", [id]);
         break;
       case 'BroadcastFinished':
         await set(em, id, "status = 'finished', report = $2, finished_at = $3", [JSON.stringify(event.data.report), event.data.finishedAt]);

@@ -357,7 +357,9 @@ export async function countStates(em: EntityManager, broadcastId: string): Promi
 
 export async function progressOf(em: EntityManager, broadcast: Pick<BroadcastView, 'broadcastId' | 'status' | 'ratePerSecond'>): Promise<BroadcastProgress> {
   const counts = await countStates(em, broadcast.broadcastId);
-  const remaining = (counts.pending ?? 0) + (counts.requested ?? 0);
+  // A cancelled broadcast's pending recipients are not sent: the sender marks them so in chunks.
+  const cancelledPending = broadcast.status === 'cancelled' ? (counts.pending ?? 0) : 0;
+  const remaining = (counts.pending ?? 0) - cancelledPending + (counts.requested ?? 0);
   return {
     status: broadcast.status,
     total: Object.values(counts).reduce((a, b) => a + b, 0),
@@ -365,7 +367,7 @@ export async function progressOf(em: EntityManager, broadcast: Pick<BroadcastVie
     failed: counts.failed ?? 0,
     blocked: counts.blocked ?? 0,
     skipped: counts.skipped ?? 0,
-    cancelled: counts.cancelled ?? 0,
+    cancelled: (counts.cancelled ?? 0) + cancelledPending,
     remaining,
     etaSeconds: broadcast.ratePerSecond ? Math.ceil(remaining / broadcast.ratePerSecond) : 0,
   };

@@ -5,6 +5,8 @@ import {
   type BroadcastAudience,
   type BroadcastButton,
   type BroadcastSettings,
+  BroadcastSender,
+  type BroadcastSizing,
   BroadcastUseCases,
   createNotificationsService,
 } from '@botplatform/notifications';
@@ -74,6 +76,15 @@ export interface SandboxSend {
   readonly method: string;
   readonly ok: boolean;
   readonly status: string;
+}
+
+/** See `BroadcastRig.trace`. */
+export interface BroadcastTrace {
+  readonly sender: BroadcastSizing | undefined;
+  /** The gateway's deliveries waiting (every bot's), and its worker's messages claimed and not yet recorded. */
+  readonly gateway: { queued: number; sending: number; inFlight: number };
+  /** Events each service's relay has not yet published to the bus. */
+  readonly unpublished: { notifications: number; gateway: number };
 }
 
 export interface StartedBroadcast {
@@ -207,6 +218,33 @@ export class BroadcastRig {
 
   get broadcasts(): BroadcastUseCases {
     return this.notifications.app.get(BroadcastUseCases, { strict: false });
+  }
+
+  /**
+   * One look at where a broadcast's messages are: the sender's last sizing (its requested and pending), the
+   * gateway's queue and the worker's in-flight, and the events each relay has not yet published (what a
+   * trace of a slow or stalled broadcast needs). Each count is its own short statement.
+   */
+  async trace(id: string): Promise<BroadcastTrace> {
+    const sender = this.notifications.app.get(BroadcastSender, { strict: false }).sizing(id);
+    // Only what is small is counted (what waits, by the partial indexes): a count of every recipient or
+    // delivery each second weighed on the very database it measures.
+    const [gateway] = await this.sql<{ queued: number; sending: number }>(
+      `SELECT count(*) FILTER (WHERE status = 'queued')::integer AS queued, count(*) FILTER (WHERE status = 'sending')::integer AS sending
+         FROM gateway.gateway_outbound_deliveries WHERE status IN ('queued', 'sending')`,
+    );
+    const backlog = async (schema: string) =>
+      (
+        await this.sql<{ unpublished: number }>(
+          `SELECT count(*)::integer AS unpublished FROM ${schema}.event_store_events e
+            WHERE e.global_position > coalesce((SELECT max(global_position) FROM ${schema}.event_store_checkpoints WHERE name LIKE 'relay:%'), 0)`,
+        )
+      )[0].unpublished;
+    return {
+      sender,
+      gateway: { ...gateway, inFlight: this.outbound.inFlight },
+      unpublished: { notifications: await backlog('notifications'), gateway: await backlog('gateway') },
+    };
   }
 
   get actor() {
