@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServiceOrm, PostgresEventStore } from '@botplatform/event-store';
 import {
   BotGroupDirectory,
@@ -331,11 +332,20 @@ function restartInOwnProcess(databaseUrl: string, botId: string, groupId = ''): 
   const script = resolve(dirname(fileURLToPath(import.meta.url)), 'leaderboard-restart.js');
   return new Promise((resolvePromise, reject) => {
     let figures: RestartFigures | undefined;
-    const child = fork(script, [databaseUrl, botId, groupId], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // With the V8 options the service's process starts with (scripts/start-project.mjs reads the same field).
+    const execArgv = gamificationNodeOptions();
+    const child = fork(script, [databaseUrl, botId, groupId], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
     child.on('message', (message) => {
       figures = message as RestartFigures;
     });
     child.on('error', reject);
     child.on('exit', (code) => (figures ? resolvePromise(figures) : reject(new Error(`the restart process exited with ${code} and no figures`))));
   });
+}
+
+/** `botplatform.nodeOptions` of the gamification service's package.json: how its process is started. */
+function gamificationNodeOptions(): string[] {
+  const file = resolve(dirname(fileURLToPath(import.meta.url)), '../../services/gamification/package.json');
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as { botplatform?: { nodeOptions?: string[] } };
+  return manifest.botplatform?.nodeOptions ?? [];
 }

@@ -33,6 +33,18 @@ const entryOf = (member: RankedMember): BoardEntry => ({
   level: member.level,
 });
 
+/** The entries of a top N the index answered again unchanged (`RankIndex.top`) are not built again either. */
+const entriesOfTop = new WeakMap<readonly RankedMember[], readonly BoardEntry[]>();
+
+function topEntries(top: readonly RankedMember[]): readonly BoardEntry[] {
+  let entries = entriesOfTop.get(top);
+  if (!entries) {
+    entries = top.map(entryOf);
+    entriesOfTop.set(top, entries);
+  }
+  return entries;
+}
+
 /**
  * A bot's XP leaderboard: the top N, and a member's rank (1 + the members with more XP, so ties share
  * a rank) with their neighbours, in board order (more XP first, then the lower Telegram id). Answered
@@ -68,7 +80,7 @@ export class LeaderboardQuery {
     const board = period ? this.index.periodBoard(scope, period.kind, period.start) : this.index.board(scope);
     const mine = options.telegramUserId === undefined ? undefined : board.around(Number(options.telegramUserId), options.neighbours ?? 0);
     return {
-      top: board.top(options.limit).map(entryOf),
+      top: topEntries(board.top(options.limit)),
       me: mine ? { rank: mine.me.rank, xp: mine.me.xp, around: mine.around.map(entryOf) } : null,
       members: board.size,
       ...(period ? { period } : {}),

@@ -25,6 +25,79 @@ const random = (seed: number) => () => {
 };
 
 describe('RankIndex', () => {
+  it('answers the same top N again while the board is unchanged, and a new one after any change of an entry', () => {
+    const index = new RankIndex();
+    index.set(10, 100, 1);
+    index.set(20, 50, 1);
+    const first = index.top(10);
+    expect(index.top(10)).toBe(first);
+    expect(index.top(1)).toEqual([{ rank: 1, telegramUserId: 10, xp: 100, level: 1 }]);
+
+    const changes: [string, () => void, RankedMember[]][] = [
+      [
+        'more XP',
+        () => index.set(20, 150, 1, 1),
+        [
+          { rank: 1, telegramUserId: 20, xp: 150, level: 1 },
+          { rank: 2, telegramUserId: 10, xp: 100, level: 1 },
+        ],
+      ],
+      [
+        'a new level, same XP',
+        () => index.set(10, 100, 3, 1),
+        [
+          { rank: 1, telegramUserId: 20, xp: 150, level: 1 },
+          { rank: 2, telegramUserId: 10, xp: 100, level: 3 },
+        ],
+      ],
+      [
+        'a raised level',
+        () => index.raiseLevel(20, 4),
+        [
+          { rank: 1, telegramUserId: 20, xp: 150, level: 4 },
+          { rank: 2, telegramUserId: 10, xp: 100, level: 3 },
+        ],
+      ],
+      [
+        'a new member',
+        () => index.set(30, 120, 1),
+        [
+          { rank: 1, telegramUserId: 20, xp: 150, level: 4 },
+          { rank: 2, telegramUserId: 30, xp: 120, level: 1 },
+          { rank: 3, telegramUserId: 10, xp: 100, level: 3 },
+        ],
+      ],
+      [
+        'a member off the board',
+        () => index.set(20, 0, 4, 2),
+        [
+          { rank: 1, telegramUserId: 30, xp: 120, level: 1 },
+          { rank: 2, telegramUserId: 10, xp: 100, level: 3 },
+        ],
+      ],
+    ];
+    for (const [, change, expected] of changes) {
+      const before = index.top(10);
+      change();
+      expect(index.top(10)).toEqual(expected);
+      expect(index.top(10)).not.toBe(before);
+    }
+    // An older version changes nothing, and the answer is the same array.
+    const settled = index.top(10);
+    index.set(30, 1, 1, -1);
+    expect(index.top(10)).toBe(settled);
+
+    const rebuilt = new RankIndex();
+    rebuilt.appendSorted(5, 10, 1);
+    const one = rebuilt.top(10);
+    rebuilt.appendSorted(6, 9, 1);
+    expect(rebuilt.top(10)).toEqual([
+      { rank: 1, telegramUserId: 5, xp: 10, level: 1 },
+      { rank: 2, telegramUserId: 6, xp: 9, level: 1 },
+    ]);
+    expect(one).toHaveLength(1);
+  });
+
   it('ranks ties together and orders them by Telegram id', () => {
     const index = new RankIndex();
     index.set(30, 50, 2);

@@ -73,6 +73,10 @@ export class RankIndex {
   private count = 0;
   /** Blocks reserved for a rebuild, in one allocation (`reserve`), handed out by `appendSorted`. */
   private reservedBlocks: { slab: Int32Array; next: number } | undefined;
+  /** Counts every change of an entry (place, XP or level): what a cached answer was computed at. */
+  private changes = 0;
+  /** The last top N answered, reused while nothing on the board changed (read far more often than written). */
+  private lastTop: { readonly limit: number; readonly changes: number; readonly members: readonly RankedMember[] } | undefined;
 
   /** How many members are on the board (have XP). */
   get size(): number {
@@ -92,6 +96,7 @@ export class RankIndex {
     if (slot !== undefined) {
       if (version < this.slotVersion[slot]) return false;
       const oldXp = this.slotXp[slot];
+      this.changes++;
       this.slotVersion[slot] = version;
       this.slotLevel[slot] = level;
       if (oldXp === xp) return true;
@@ -107,6 +112,7 @@ export class RankIndex {
       return true;
     }
     if (xp === 0) return false;
+    this.changes++;
     const fresh = this.allocateSlot(telegramUserId, xp, level, version);
     this.slots.set(telegramUserId, fresh);
     this.insertKey(fresh);
@@ -120,7 +126,10 @@ export class RankIndex {
   raiseLevel(telegramUserId: number, level: number): boolean {
     const slot = this.slots.get(telegramUserId);
     if (slot === undefined) return false;
-    if (level > this.slotLevel[slot]) this.slotLevel[slot] = level;
+    if (level > this.slotLevel[slot]) {
+      this.slotLevel[slot] = level;
+      this.changes++;
+    }
     return true;
   }
 
@@ -150,6 +159,7 @@ export class RankIndex {
     this.slots.set(telegramUserId, slot);
     last.slots[last.n++] = slot;
     this.count++;
+    this.changes++;
   }
 
   /**
@@ -245,9 +255,16 @@ export class RankIndex {
     return this.positionOf(xp, Number.NEGATIVE_INFINITY) + 1;
   }
 
-  /** The first `limit` members in board order. */
-  top(limit: number): RankedMember[] {
-    return this.slice(0, limit);
+  /**
+   * The first `limit` members in board order. The same array is answered again while the board has not
+   * changed since: callers share it, so it is read-only.
+   */
+  top(limit: number): readonly RankedMember[] {
+    const last = this.lastTop;
+    if (last && last.limit === limit && last.changes === this.changes) return last.members;
+    const members = this.slice(0, limit);
+    this.lastTop = { limit, changes: this.changes, members };
+    return members;
   }
 
   /** The member with up to `neighbours` members above and below, undefined when not on the board. */
