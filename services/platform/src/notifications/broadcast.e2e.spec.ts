@@ -1,3 +1,4 @@
+import { deleteNamespaceStreams } from '@botplatform/bus/testing';
 import { InProcessBroker, JetStreamEventBus, RpcHandler, busMigrations, type RpcClient } from '@botplatform/bus';
 import { RPC, type RecordBotBlockedReplyJson, type RecordBotBlockedRequestJson } from '@botplatform/contracts';
 import { eventStoreMigrations, runSql } from '@botplatform/event-store';
@@ -179,6 +180,8 @@ describe('Broadcasts: notifications → gateway → Telegram, the sandbox’s li
     await notifications?.close();
     await gateway?.close();
     await bus?.close();
+    // The shared broker keeps a namespace's streams until they are deleted.
+    if (bus) await deleteNamespaceStreams(testServers.natsUrl, bus.naming);
     await sandbox?.stop();
     await database?.drop();
   });

@@ -1,3 +1,4 @@
+import { deleteNamespaceStreams } from '@botplatform/bus/testing';
 import { JetStreamEventBus } from '@botplatform/bus';
 import { createTestDatabase, testServers, uniqueName, waitFor, type TestDatabase } from '@botplatform/testing';
 import { BroadcastRig } from '../testing/broadcast-rig.harness.js';
@@ -38,6 +39,8 @@ describe('Paid broadcasts: allow_paid_broadcast through the gateway to Telegram'
   afterAll(async () => {
     await rig?.close();
     await bus?.close();
+    // The shared broker keeps a namespace's streams until they are deleted.
+    if (bus) await deleteNamespaceStreams(testServers.natsUrl, bus.naming);
     await database?.drop();
   });
 
