@@ -314,13 +314,17 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
     this.logger.log(`${boards.size} board(s), ${members} member(s) rebuilt in ${Math.round(performance.now() - startedAt)} ms`);
   }
 
-  /** A client with the pool's settings (server, statement and idle-in-transaction timeouts), not from the pool. */
-  private async openRebuildConnection(): Promise<pg.Client> {
-    const pool = (await this.orm.em.getConnection().getNativeClient()) as pg.Pool & { options: pg.PoolConfig };
-    const { max: _max, min: _min, idleTimeoutMillis: _idle, ...config } = pool.options;
-    const client = new pg.Client({ ...config, application_name: 'gamification-leaderboard-rebuild' });
-    await client.connect();
-    return client;
+  /**
+   * A connection of the pool (its server, credentials and timeouts), destroyed rather than given back when the
+   * rebuild ends (`release(true)`), so its read buffer goes with it and the pool opens a fresh one when needed.
+   */
+  private async openRebuildConnection(): Promise<{ query: pg.PoolClient['query']; end(): Promise<void> }> {
+    const pool = (await this.orm.em.getConnection().getNativeClient()) as pg.Pool;
+    const client = await pool.connect();
+    return {
+      query: client.query.bind(client) as pg.PoolClient['query'],
+      end: async () => client.release(true),
+    };
   }
 
   private placeBot(botId: string, groupId: string | null): void {
