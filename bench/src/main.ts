@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAccessBench } from './access.bench.js';
 import { runAppendBench } from './append.bench.js';
+import { runAwardsBench } from './awards.bench.js';
 import { broadcastBenchSizes, runBroadcastBench } from './broadcast.bench.js';
 import { runGatewayBench } from './gateway.bench.js';
 import { runLatencyBench } from './latency.bench.js';
@@ -21,7 +22,7 @@ const REPORT_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../test
 
 const log = (line: string) => console.log(line);
 
-const SCENARIO_KEYS = ['append', 'relay', 'latency', 'gateway', 'schedule', 'access', 'leaderboard', 'broadcast', 'purchases'] as const;
+const SCENARIO_KEYS = ['append', 'relay', 'latency', 'gateway', 'schedule', 'access', 'leaderboard', 'awards', 'broadcast', 'purchases'] as const;
 type ScenarioKey = (typeof SCENARIO_KEYS)[number];
 
 /** `npm run bench -- relay latency` runs only those scenarios; default all. */
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     { key: 'schedule', title: 'the durable schedule: expiries due at once', run: () => runScheduleBench(database.url, log) },
     { key: 'access', title: 'access checks: is this member entitled?', run: () => runAccessBench(database.url, log) },
     { key: 'leaderboard', title: 'the leaderboard at a million members', run: () => runLeaderboardBench(database.url, log) },
+    { key: 'awards', title: 'awards: activity completed → XP → level check', run: () => runAwardsBench(database.url, log) },
     {
       key: 'broadcast',
       title: 'broadcasts at Telegram’s pace: free and paid, the sandbox’s limits on',
