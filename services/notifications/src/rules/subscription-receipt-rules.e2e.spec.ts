@@ -1,4 +1,4 @@
-import { EmbeddedEventBus, InProcessBroker, type RpcClient } from '@botplatform/bus';
+import { type RpcClient } from '@botplatform/bus';
 import {
   BotSettingChangedSchema,
   CardTransferApprovedSchema,
@@ -7,21 +7,18 @@ import {
   SubscriptionReminderDueSchema,
   SubscriptionRenewalFailedSchema,
   SubscriptionStartedSchema,
-  UserRegisteredSchema,
   subjectOf,
   type DecodedEvent,
   type EventMetadata,
 } from '@botplatform/contracts';
-import { runSql } from '@botplatform/event-store';
 import { fromJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
-import { createRpcClient, startService, type RunningService, type RpcTransport } from '@botplatform/service-kit';
-import { createTestDatabase, sleep, waitFor, type TestDatabase } from '@botplatform/testing';
+import { type RunningService } from '@botplatform/service-kit';
+import { sleep, waitFor } from '@botplatform/testing';
 import { randomUUID } from 'node:crypto';
-import { notificationsService } from '../notifications.service.js';
-import type { MessageSendRequested } from '../outbound/outbound-message.decider.js';
 import { NotificationPreferences } from '../preferences/notification-preferences.js';
 import { onSubscriptionsEvent } from '../recipient/on-subscriptions-event.consumer.js';
-import { SourceServices } from '../testing/source-services.harness.js';
+import { startRulesRig, type RulesRig } from '../testing/rules-rig.harness.js';
+import type { SourceServices } from '../testing/source-services.harness.js';
 import { onPaymentsEvent } from './on-payments-event.consumer.js';
 import { RuleDispatcher } from './rule-dispatcher.js';
 
@@ -40,43 +37,15 @@ const ZONED_BOT = '7a1e0c52-3b2d-4c4e-9f10-5d6e7f8a9d04';
  * send, never the receipts.
  */
 describe('Subscription and card receipt rules', () => {
-  let database: TestDatabase;
-  let bus: EmbeddedEventBus;
+  let rig: RulesRig;
   let service: RunningService;
   let sources: SourceServices;
   let rpc: RpcClient;
-  let nextUser = 9_000;
   const at = '2026-11-30T12:00:00Z';
-
-  const sql = <T extends object>(query: string, parameters: unknown[] = []) => runSql<T>(service.dependencies.orm.em.fork(), query, parameters);
-  const messagesTo = async (telegramUserId: number) =>
-    (
-      await sql<{ data: MessageSendRequested['data'] }>(
-        "SELECT data FROM notifications.event_store_events WHERE type = 'MessageSendRequested' AND (data->>'chatId')::bigint = $1 ORDER BY global_position",
-        [telegramUserId],
-      )
-    ).map((row) => row.data);
-  const decided = (telegramUserId: number) =>
-    sql<{ rule: string; outcome: string }>(
-      "SELECT rule, outcome FROM notifications.notification_rule_sends WHERE telegram_user_id = $1 AND rule <> 'welcome' ORDER BY decided_at, rule",
-      [telegramUserId],
-    );
-  const member = async (language: string, botId = BOT): Promise<number> => {
-    const telegramUserId = ++nextUser;
-    await sources.publish('users', UserRegisteredSchema, botId, {
-      botId,
-      userId: randomUUID(),
-      telegramUserId: String(telegramUserId),
-      firstName: `Ann${telegramUserId}`,
-      languageCode: language,
-      isPremium: false,
-      registeredAt: at,
-    });
-    await waitFor('the recipient row', async () =>
-      (await sql('SELECT 1 FROM notifications.notification_recipients WHERE telegram_user_id = $1', [telegramUserId])).length > 0 ? true : undefined,
-    );
-    return telegramUserId;
-  };
+  const sql = <T extends object>(query: string, parameters: unknown[] = []) => rig.sql<T>(query, parameters);
+  const messagesTo = (telegramUserId: number) => rig.messagesTo(telegramUserId);
+  const decided = (telegramUserId: number) => rig.decided(telegramUserId);
+  const member = (language: string, botId = BOT): Promise<number> => rig.member(language, botId);
   const renewalFailed = (telegramUserId: number, reason: string, nextAttemptAt: string | null, botId = BOT) => ({
     botId,
     telegramUserId: String(telegramUserId),
@@ -116,12 +85,8 @@ describe('Subscription and card receipt rules', () => {
     });
 
   beforeAll(async () => {
-    database = await createTestDatabase('bp_notif_sub_receipt_rules');
-    bus = new EmbeddedEventBus({ pollIntervalMs: 20 });
-    const transport: RpcTransport = { kind: 'in-process', broker: new InProcessBroker() };
-    service = await startService(notificationsService, { databaseUrl: database.url, bus, rpc: transport, httpPort: 0, logger: false });
-    rpc = createRpcClient(transport);
-    sources = await SourceServices.start(database.url, bus, ['users', 'subscriptions', 'payments']);
+    rig = await startRulesRig('bp_notif_sub_receipt_rules', ['users', 'subscriptions', 'payments'], { firstUser: 9000, at });
+    ({ service, sources, rpc } = rig);
     for (const rule of ['subscription_ending', 'trial_ending', 'receipt_approved', 'receipt_rejected']) {
       await rpc.call(RPC.notifications.setRuleEnabled, { botId: BOT, rule, enabled: true });
     }
@@ -130,11 +95,7 @@ describe('Subscription and card receipt rules', () => {
   });
 
   afterAll(async () => {
-    await rpc?.close();
-    await sources?.close();
-    await bus?.close();
-    await service?.close();
-    await database?.drop();
+    await rig?.close();
   });
 
   it('tells the member once, in their language, why the renewal failed and when it is tried again', async () => {
