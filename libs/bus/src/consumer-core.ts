@@ -1,5 +1,5 @@
 import { ContractsError, decodeEventMessage, findPublicEvent, type DecodedEvent } from '@botplatform/contracts';
-import { runSql } from '@botplatform/event-store';
+import { runSql, sqlLiteral } from '@botplatform/event-store';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Logger } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -294,14 +294,17 @@ export class ConsumerCore {
     return { kind: 'retry', delayMs: this.backoffAfter(attempt), reason: message };
   }
 
-  /** Inserts the inbox rows; returns the ids not seen before (the others are duplicates). */
+  /**
+   * Inserts the inbox rows; returns the ids not seen before (the others are duplicates). The first
+   * statement of the transaction, written with literals rather than parameters so that it goes out with
+   * the transaction's BEGIN as one round trip (`deferBegin`): the ids and the name are escaped as literals.
+   */
   private async recordInInbox(em: EntityManager, eventIds: readonly string[]): Promise<Set<string>> {
     const rows = await runSql<{ event_id: string }>(
       em,
       `INSERT INTO ${this.inboxTable} (consumer, event_id)
-       SELECT $1, id FROM unnest($2::uuid[]) AS id
+       SELECT ${sqlLiteral(this.definition.name)}, id FROM unnest(ARRAY[${eventIds.map(sqlLiteral).join(', ')}]::uuid[]) AS id
        ON CONFLICT DO NOTHING RETURNING event_id`,
-      [this.definition.name, eventIds],
     );
     return new Set(rows.map((row) => row.event_id));
   }

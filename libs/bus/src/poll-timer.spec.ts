@@ -1,6 +1,6 @@
 import { PollTimer } from './poll-timer.js';
 
-const elapsed = async (work: () => Promise<void>): Promise<number> => {
+const elapsed = async (work: () => Promise<unknown>): Promise<number> => {
   const start = performance.now();
   await work();
   return performance.now() - start;
@@ -12,6 +12,17 @@ describe('PollTimer', () => {
     timer.wake();
     expect(await elapsed(() => timer.sleep(5_000))).toBeLessThan(50);
     expect(await elapsed(() => timer.sleep(100))).toBeGreaterThanOrEqual(90);
+  });
+
+  it('says whether a wake ended the sleep: a wake, remembered or during the sleep, yes; the time running out or close, no', async () => {
+    const timer = new PollTimer();
+    timer.wake();
+    expect(await timer.sleep(5_000)).toBe(true);
+    expect(await timer.sleep(10)).toBe(false);
+    setTimeout(() => timer.wake(), 10);
+    expect(await timer.sleep(5_000)).toBe(true);
+    setTimeout(() => timer.close(), 10);
+    expect(await timer.sleep(5_000)).toBe(false);
   });
 
   it('is cut short by a wake during the sleep', async () => {

@@ -20,22 +20,25 @@ export class PollTimer {
     this.interrupt?.done();
   }
 
-  /** Sleeps `ms`, cut short by `close()` and, when `wakeable`, by `wake()`. */
-  sleep(ms: number, { wakeable = true }: { wakeable?: boolean } = {}): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  /**
+   * Sleeps `ms`, cut short by `close()` and, when `wakeable`, by `wake()`. True when a wake ended it (or
+   * one came while the loop was busy): new work is likely there, not merely possible.
+   */
+  sleep(ms: number, { wakeable = true }: { wakeable?: boolean } = {}): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
     if (wakeable && this.wakePending) {
       this.wakePending = false;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
-    return new Promise<void>((resolve) => {
-      const done = () => {
+    return new Promise<boolean>((resolve) => {
+      const done = (woken: boolean) => {
         clearTimeout(timer);
         this.interrupt = undefined;
         if (wakeable) this.wakePending = false;
-        resolve();
+        resolve(woken);
       };
-      const timer = setTimeout(done, ms);
-      this.interrupt = { byWake: wakeable, done };
+      const timer = setTimeout(() => done(false), ms);
+      this.interrupt = { byWake: wakeable, done: () => done(this.wakePending) };
     });
   }
 }

@@ -36,7 +36,7 @@ export class AppendNotifications implements AppendSubscription {
   constructor(
     private readonly config: pg.ClientConfig,
     private readonly channel: string,
-    private readonly onAppend: () => void,
+    private readonly onAppend: (transactionId?: string) => void,
     private readonly options: AppendNotificationsOptions = {},
   ) {
     void this.open();
@@ -55,7 +55,8 @@ export class AppendNotifications implements AppendSubscription {
     if (this.closed) return;
     const client = new pg.Client(this.config);
     this.client = client;
-    client.on('notification', () => this.onAppend());
+    // The payload is the committing transaction's id (or empty, from a store not migrated yet).
+    client.on('notification', (message) => this.onAppend(message.payload || undefined));
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     try {

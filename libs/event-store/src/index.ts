@@ -7,6 +7,7 @@ export {
   type PostgresEventStoreOptions,
   type EventStoreHooks,
   type AppendResult,
+  type AppendedNotice,
   type ReadAllResult,
   type StoreCallOptions,
 } from './postgres-event-store.js';
@@ -22,6 +23,7 @@ export { DeciderSpecification } from './decider-specification.js';
 export { EventStoreMigration20261123000000, eventStoreMigrations } from './migrations/20261123000000-event-store.migration.js';
 export { EventStoreMigration20261201000000 } from './migrations/20261201000000-event-store-trace-parent.migration.js';
 export { EventStoreMigration20261202000000 } from './migrations/20261202000000-event-store-append-notify.migration.js';
+export { EventStoreMigration20261203000000 } from './migrations/20261203000000-event-store-notify-transaction-id.migration.js';
 export { appendChannelOf, type AppendNotificationsOptions, type AppendSubscription } from './append-notifications.js';
 export { createServiceOrm, type ServiceOrmOptions } from './service-orm.js';
-export { runSql } from './sql.js';
+export { runSql, sqlLiteral } from './sql.js';

@@ -513,6 +513,39 @@ describe('PostgresEventStore', () => {
       expect(await store.loadCheckpoint('turns-1')).toEqual({ transactionId: '11', globalPosition: '6' });
     });
 
+    it('with readPage, gives the work the page readAll would read after the saved checkpoint, first round included', async () => {
+      const pages: { streams: string[]; after: string; following: unknown }[] = [];
+      const start = (await drain(store, START)).checkpoint;
+      await store.saveCheckpoint('paged-0', start);
+      await store.append('paged-1', 'no_stream', [{ type: 'Incremented', data: { by: 1 } }], context());
+      await store.append('paged-2', 'no_stream', [{ type: 'Incremented', data: { by: 2 } }], context());
+      await store.append('paged-3', 'no_stream', [{ type: 'Incremented', data: { by: 3 } }], context());
+      const round = (name: string) =>
+        store.advanceCheckpoint(
+          name,
+          async (current, page) => {
+            const expected = await store.readAll({ after: current, limit: 2 });
+            expect(page).toEqual(expected);
+            pages.push({ streams: page!.events.map((e) => e.metadata.streamId), after: current.globalPosition, following: page!.following?.heldBack });
+            return page!.events.length ? page!.checkpoint : undefined;
+          },
+          { readPage: 2 },
+        );
+      // A saved checkpoint: two events, then the third, then none (the work leaves the checkpoint).
+      await round('paged-0');
+      await round('paged-0');
+      await round('paged-0');
+      expect(pages.map((p) => p.streams)).toEqual([['paged-1', 'paged-2'], ['paged-3'], []]);
+      expect(pages[0].following).toBe(false);
+      expect(await store.loadCheckpoint('paged-0')).toEqual((await drain(store, START)).checkpoint);
+      // No saved checkpoint yet: the page starts at the beginning of the store.
+      pages.length = 0;
+      await round('paged-new');
+      expect(pages[0].after).toBe('0');
+      expect(pages[0].streams).toHaveLength(2);
+      await expect(store.advanceCheckpoint('paged-0', async () => undefined, { readPage: 0 })).rejects.toThrow(/page size/);
+    });
+
     it('holds no transaction id while its work runs, and never moves the checkpoint backwards', async () => {
       await store.advanceCheckpoint('horizon-1', async () => ({ transactionId: '20', globalPosition: '9' }));
       let withIds: number | undefined;
@@ -570,6 +603,7 @@ describe('PostgresEventStore', () => {
         'Migration20261123000000_event_store',
         'Migration20261201000000_event_store_trace_parent',
         'Migration20261202000000_event_store_append_notify',
+        'Migration20261203000000_event_store_notify_transaction_id',
       ]);
     });
   });

@@ -33,6 +33,14 @@ export interface AppendResult<E extends DomainEvent> {
   readonly events: readonly RecordedEvent<E>[];
 }
 
+/** An append made through this store instance, as `onAppended` tells it. */
+export interface AppendedNotice {
+  /** The appending transaction's id (what its commit notification carries, see `listenForAppends`). */
+  readonly transactionId: string;
+  /** True when the append was its own transaction, committed by the time it returned. */
+  readonly committed: boolean;
+}
+
 export interface ReadAllResult {
   readonly events: readonly RecordedEvent[];
   /** Where the next read continues; unchanged when nothing was read. */
@@ -91,7 +99,7 @@ export class PostgresEventStore {
   private readonly checkpoints: string;
   private readonly versioning: EventVersioning;
   private readonly generateId: () => string;
-  private readonly appendListeners = new Set<() => void>();
+  private readonly appendListeners = new Set<(append: AppendedNotice) => void>();
   private readonly hooks: EventStoreHooks | undefined;
 
   constructor(
@@ -169,7 +177,7 @@ export class PostgresEventStore {
     if (rows.length !== events.length) {
       throw new WrongExpectedVersionError(streamId, expected ?? -1, await this.streamVersion(streamId, options));
     }
-    this.notifyAppended();
+    this.notifyAppended(rows[0].transaction_id, options);
     const recorded = rows.map((row) => this.toRecordedEvent<E>(row));
     this.hooks?.appended?.(recorded);
     return { nextExpectedVersion: rows[rows.length - 1].stream_position, events: recorded };
@@ -249,7 +257,7 @@ export class PostgresEventStore {
       }
       throw new WrongExpectedVersionError(streams[0].streamId, -1, undefined);
     }
-    this.notifyAppended();
+    this.notifyAppended(rows[0].transaction_id, options);
     const recorded = rows.map((row) => this.toRecordedEvent<E>(row));
     this.hooks?.appended?.(recorded);
     return recorded;
@@ -313,7 +321,7 @@ export class PostgresEventStore {
       const stream = /\(stream_id, stream_position\)=\((.*), \d+\)/.exec(describeDetail(error))?.[1] ?? streams[0].streamId;
       throw new WrongExpectedVersionError(stream, 0, undefined);
     }
-    this.notifyAppended();
+    this.notifyAppended(rows[0].transaction_id, options);
     const recorded = rows.map((row) => this.toRecordedEvent<E>(row));
     this.hooks?.appended?.(recorded);
     return recorded;
@@ -377,20 +385,18 @@ export class PostgresEventStore {
    * simply returned by a later read.
    */
   async readAll({ after = START, limit = 500 }: { after?: Checkpoint; limit?: number } = {}): Promise<ReadAllResult> {
-    const rows = await this.query<EventRow & { readable: boolean }>(
-      // Qualified with `e.`: the selected text copies share the columns' names, and ORDER BY would sort
-      // those as text ("100" before "99") while WHERE compares numbers, skipping events across pages.
-      // One row past the limit, and no horizon in WHERE: the rows below it (`readable`) are a prefix
-      // of this order (it sorts by transaction id first), and the first row after the page says
-      // whether the reader caught up or is held back, without another round trip.
-      `SELECT ${SELECT_COLUMNS}, e.transaction_id < pg_snapshot_xmin(pg_current_snapshot()) AS readable
-       FROM ${this.table} e
-       WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
-       ORDER BY e.transaction_id, e.global_position
-       LIMIT $3`,
+    const rows = await this.query<ReadAllRow>(
+      readAllStatement(this.table, '($1::xid8, $2::bigint)', '$3'),
       [after.transactionId, after.globalPosition, limit + 1],
-      { statement: 'read_all_and_next' },
+      {
+        statement: 'read_all_and_next',
+      },
     );
+    return this.toReadAllResult(rows, limit, after);
+  }
+
+  /** A page of `readAll` from its rows (one past the page, to say what follows). */
+  private toReadAllResult(rows: readonly ReadAllRow[], limit: number, after: Checkpoint): ReadAllResult {
     let readable = 0;
     while (readable < rows.length && readable < limit && rows[readable].readable) readable++;
     const events = rows.slice(0, readable).map((row) => this.toRecordedEvent(row));
@@ -445,39 +451,55 @@ export class PostgresEventStore {
    * Moves a named checkpoint in its turn (a transaction-scoped advisory lock on the schema and name):
    * `work` gets the saved checkpoint and returns the new one (or `undefined` to leave it). Two processes
    * running the same reader take turns instead of both publishing, and the checkpoint moves only if
-   * `work` completes, and never backwards. No transaction id is held while `work` runs.
+   * `work` completes, and never backwards. No transaction id is held while `work` runs. With
+   * `readPage`, `work` also gets the page of `readAll` after the saved checkpoint (at most `readPage`
+   * events), read in the same round trip as the lock: a reader woken by an append saves one.
    */
-  async advanceCheckpoint(name: string, work: (checkpoint: Checkpoint) => Promise<Checkpoint | undefined>): Promise<Checkpoint> {
+  async advanceCheckpoint(
+    name: string,
+    work: (checkpoint: Checkpoint, page?: ReadAllResult) => Promise<Checkpoint | undefined>,
+    { readPage }: { readPage?: number } = {},
+  ): Promise<Checkpoint> {
     // On a pool connection of its own rather than through the ORM's transaction: BEGIN goes with the
     // lock and the new checkpoint with COMMIT, each as one simple query, so a round costs two round
-    // trips instead of four (a relay runs one per event at low rates: they are its latency).
+    // trips instead of four (a relay runs one per event at low rates: they are its latency). With
+    // `readPage`, the page after the saved checkpoint (as `readAll` reads it) goes with them too.
     //
     // The turn is an advisory lock, not the row's lock: a row lock takes a transaction id, and while
     // `work` publishes, that id would hold back every reader on the server (ADR 0002), the relay's own
     // next events included. This transaction takes its id only with the UPDATE, sent with its COMMIT.
+    if (readPage !== undefined && !(Number.isInteger(readPage) && readPage > 0)) throw new InvalidAppendError(`invalid page size ${readPage}`);
     const pool = (await this.em.getConnection().getNativeClient()) as pg.Pool;
     const client = await pool.connect();
     const literalName = client.escapeLiteral(name);
-    type Row = pg.QueryResult<{ transaction_id: string; global_position: string }>;
-    const readRow = async (prefix: string) => {
-      const result = (await client.query(
-        `${prefix}SELECT transaction_id::text, global_position::text FROM ${this.checkpoints} WHERE name = ${literalName}`,
-      )) as unknown as Row | Row[];
-      // Several statements in one query answer one result each.
-      return (Array.isArray(result) ? result[result.length - 1] : result).rows[0];
-    };
+    const savedCheckpoint = `SELECT transaction_id::text, global_position::text FROM ${this.checkpoints} WHERE name = ${literalName}`;
+    type CheckpointRow = { transaction_id: string; global_position: string };
     let released = false;
     try {
-      // READ COMMITTED: the SELECT after the lock sees what the previous holder committed.
+      // READ COMMITTED: the SELECTs after the lock see what the previous holder committed.
       const turn = client.escapeLiteral(`${this.schemaName}:${name}`);
-      let row = await readRow(`BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${turn}, ${CHECKPOINT_LOCK_SEED})); `);
+      const pageAfterSaved =
+        readPage === undefined
+          ? ''
+          : `; ${readAllStatement(this.table, `(SELECT c.transaction_id, c.global_position FROM ${this.checkpoints} c WHERE c.name = ${literalName})`, String(readPage + 1))}`;
+      // Several statements in one query answer one result each: BEGIN, the lock, the checkpoint, the page.
+      const results = (await client.query(
+        `BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${turn}, ${CHECKPOINT_LOCK_SEED})); ${savedCheckpoint}${pageAfterSaved}`,
+      )) as unknown as pg.QueryResult[];
+      let row = (results[2] as pg.QueryResult<CheckpointRow>).rows[0];
       if (!row) {
         // The first round only (it takes a transaction id early, once).
         await client.query(`INSERT INTO ${this.checkpoints} (name, transaction_id, global_position) VALUES ($1, '0', 0) ON CONFLICT (name) DO NOTHING`, [name]);
-        row = await readRow('');
+        row = (await client.query<CheckpointRow>(savedCheckpoint)).rows[0];
       }
       const current: Checkpoint = { transactionId: row.transaction_id, globalPosition: row.global_position };
-      const next = await work(current);
+      const page =
+        readPage === undefined
+          ? undefined
+          : results[2].rows.length > 0
+            ? this.toReadAllResult(results[3].rows as ReadAllRow[], readPage, current)
+            : await this.readAll({ after: current, limit: readPage });
+      const next = await work(current, page);
       if (!next) {
         await client.query('COMMIT');
         return current;
@@ -526,8 +548,10 @@ export class PostgresEventStore {
   /**
    * Calls `listener` after each append made through this instance, so in-process readers (the relay,
    * the embedded bus) wake at once instead of waiting for their next poll. Returns the unsubscribe.
+   * An append inside a caller's transaction is told before that transaction commits (`committed`
+   * false): a reader may find nothing yet, and the commit's notification (`listenForAppends`) follows.
    */
-  onAppended(listener: () => void): () => void {
+  onAppended(listener: (append: AppendedNotice) => void): () => void {
     this.appendListeners.add(listener);
     return () => this.appendListeners.delete(listener);
   }
@@ -536,9 +560,10 @@ export class PostgresEventStore {
    * LISTENs, on a dedicated connection, for appends to this store from any process (each appending
    * transaction notifies when it commits): a relay in another process than the writers then wakes at
    * once instead of at its next poll. The connection is opened again when lost. A wake-up only: keep
-   * polling as the fallback.
+   * polling as the fallback. `onAppend` gets the committed transaction's id, or nothing when it runs
+   * for whatever was appended while the connection was being (re)opened.
    */
-  async listenForAppends(onAppend: () => void, options: AppendNotificationsOptions = {}): Promise<AppendSubscription> {
+  async listenForAppends(onAppend: (transactionId?: string) => void, options: AppendNotificationsOptions = {}): Promise<AppendSubscription> {
     const pool = (await this.em.getConnection().getNativeClient()) as pg.Pool & { options: pg.PoolConfig };
     const { max: _max, min: _min, idleTimeoutMillis: _idle, ...config } = pool.options;
     return new AppendNotifications(
@@ -549,8 +574,9 @@ export class PostgresEventStore {
     );
   }
 
-  private notifyAppended(): void {
-    for (const listener of this.appendListeners) listener();
+  private notifyAppended(transactionId: string, { em }: StoreCallOptions): void {
+    const notice: AppendedNotice = { transactionId, committed: !em?.getTransactionContext() };
+    for (const listener of this.appendListeners) listener(notice);
   }
 
   private validateAppend(streamId: string, events: readonly DomainEvent[], context: EventContext): void {
@@ -605,6 +631,24 @@ export class PostgresEventStore {
 const ISO_TIMESTAMPS = `to_json(occurred_at) #>> '{}' AS occurred_at, to_json(recorded_at) #>> '{}' AS recorded_at`;
 const SELECT_COLUMNS = `global_position::text, transaction_id::text, event_id, stream_id, stream_position, type,
   schema_version, bot_id, correlation_id, causation_id, actor_kind, actor_id, ${ISO_TIMESTAMPS}, data, trace_parent`;
+
+type ReadAllRow = EventRow & { readable: boolean };
+
+/**
+ * `readAll`'s page after `afterPosition` (an SQL row of transaction id and position), `limit` rows.
+ * Qualified with `e.`: the selected text copies share the columns' names, and ORDER BY would sort those
+ * as text ("100" before "99") while WHERE compares numbers, skipping events across pages. One row past
+ * the page, and no horizon in WHERE: the rows below it (`readable`) are a prefix of this order (it sorts
+ * by transaction id first), and the first row after the page says whether the reader caught up or is
+ * held back, without another round trip.
+ */
+function readAllStatement(table: string, afterPosition: string, limit: string): string {
+  return `SELECT ${SELECT_COLUMNS}, e.transaction_id < pg_snapshot_xmin(pg_current_snapshot()) AS readable
+       FROM ${table} e
+       WHERE (e.transaction_id, e.global_position) > ${afterPosition}
+       ORDER BY e.transaction_id, e.global_position
+       LIMIT ${limit}`;
+}
 
 function positionOf(position: StorePosition): Checkpoint {
   return { transactionId: position.transactionId, globalPosition: position.globalPosition };

@@ -3,6 +3,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import type { MigrationObject } from '@mikro-orm/core';
 import type pg from 'pg';
+import { deferBegin, forgetHeldBegin } from './deferred-begin.js';
 
 export interface ServiceOrmOptions {
   /** PostgreSQL connection URL. */
@@ -90,7 +91,11 @@ export async function createServiceOrm(options: ServiceOrmOptions): Promise<Mikr
       // Sent with each connection's startup: they bound every session of the pool, the LISTEN one included.
       statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
       idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
-      onPoolCreated: releaseClientsWhoseConnectionEnds,
+      onPoolCreated: (pool: pg.Pool) => {
+        releaseClientsWhoseConnectionEnds(pool);
+        pool.on('connect', (client) => deferBegin(client));
+        pool.on('release', (_error, client) => forgetHeldBegin(client));
+      },
     },
     debug: options.debug ?? false,
     migrations: {

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CompiledQuery, type QueryResult } from 'kysely';
-import type { QueryResultRow } from 'pg';
+import pg, { type QueryResultRow } from 'pg';
 
 interface Executor {
   executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
@@ -29,4 +29,12 @@ export async function runSql<Row>(
   const executor = transaction ?? (em.getConnection().getClient() as Executor);
   const result = await executor.executeQuery(CompiledQuery.raw(sql, [...parameters]) as CompiledQuery<Row>);
   return result.rows;
+}
+
+/**
+ * A string as an SQL literal, for the few statements built without parameters so that they can travel
+ * with their transaction's BEGIN in one simple query (see `deferBegin`). Never for anything else.
+ */
+export function sqlLiteral(value: string): string {
+  return pg.escapeLiteral(value);
 }

@@ -1,4 +1,4 @@
-import { PostgresEventStore, createServiceOrm, eventStoreMigrations, runSql, type AppendSubscription } from '@botplatform/event-store';
+import { PostgresEventStore, createServiceOrm, eventStoreMigrations, runSql, type AppendSubscription, type StoreCallOptions } from '@botplatform/event-store';
 import { testServers, uniqueName, waitFor } from '@botplatform/testing';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
@@ -67,6 +67,46 @@ describe('the relay woken by PostgreSQL NOTIFY', () => {
     const listening = (await relay.appendNotifications)!;
     await waitFor('the LISTEN', () => listening.listening);
     await publishesThreeInARow();
+    expect(relay.published).toBe(3);
+  });
+
+  const appendHere = (telegramUserId: number, options: StoreCallOptions = {}) =>
+    kit.store.append(
+      `user-${randomUUID()}`,
+      'no_stream',
+      [{ type: 'UserRegistered', data: { telegramUserId, firstName: 'here' } }],
+      { botId: BOT_ID, correlationId: randomUUID(), causationId: null, actor: { kind: 'system', id: 'test' }, occurredAt: new Date() },
+      options,
+    );
+
+  it("publishes an append inside its own process's transaction when that commits, woken by the commit's notification", async () => {
+    const listening = (await relay.appendNotifications)!;
+    await waitFor('the LISTEN', () => listening.listening);
+    await kit.store.transaction(async (em) => {
+      await appendHere(21, { em });
+      // Told in process before the commit: the relay must not spend that wake and then sleep past the commit.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(relay.published).toBe(0);
+    });
+    await waitFor('the committed event published', () => relay.published === 1);
+  });
+
+  it('takes one round per append that was its own transaction, though told twice (in process and by its notification)', async () => {
+    const listening = (await relay.appendNotifications)!;
+    await waitFor('the LISTEN', () => listening.listening);
+    let rounds = 0;
+    const advance = kit.store.advanceCheckpoint.bind(kit.store);
+    kit.store.advanceCheckpoint = (...args: Parameters<typeof advance>) => {
+      rounds++;
+      return advance(...args);
+    };
+    for (let i = 1; i <= 3; i++) {
+      await appendHere(30 + i);
+      await waitFor(`event ${i} published`, () => relay.published === i);
+    }
+    // Time for a second round per append to come, if the notifications still woke it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(rounds).toBe(3);
     expect(relay.published).toBe(3);
   });
 

@@ -1,6 +1,6 @@
 import { headers } from '@nats-io/nats-core';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import type { AppendSubscription, Checkpoint, RecordedEvent } from '@botplatform/event-store';
+import type { AppendSubscription, Checkpoint, ReadAllResult, RecordedEvent } from '@botplatform/event-store';
 import type { BusNaming } from '../bus-naming.js';
 import type { ProducerDefinition, RunningProducer } from '../event-bus.js';
 import { PollTimer } from '../poll-timer.js';
@@ -45,6 +45,9 @@ export class EventRelay implements RunningProducer {
   private readonly loop: Promise<void>;
   private readonly unsubscribe: () => void;
   private readonly listening: Promise<AppendSubscription | undefined>;
+  private notifications: AppendSubscription | undefined;
+  /** Transactions the relay was woken for once already (see `wakeFor`). */
+  private readonly wokenFor = new Set<string>();
   /** The last error of a round, cleared by the next good round (for health checks). */
   lastError: unknown;
   published = 0;
@@ -64,12 +67,24 @@ export class EventRelay implements RunningProducer {
   ) {
     this.service = producer.service;
     this.checkpointName = `relay:jetstream:${naming.namespace || 'default'}`;
-    this.unsubscribe = producer.store.onAppended(() => this.timer.wake());
+    // Each committed append wakes the relay once. An append that was its own transaction wakes it in
+    // process, at once; its commit notification, which follows, is then passed over. An append inside
+    // a caller's transaction is told before that transaction commits: while the LISTEN is up, the
+    // commit's notification wakes the relay instead (a round woken before the commit finds nothing,
+    // costs two round trips and delays the round that would find it).
+    this.unsubscribe = producer.store.onAppended(({ committed, transactionId }) => {
+      if (committed) this.wakeFor(transactionId);
+      else if (!this.notifications?.listening) this.timer.wake();
+    });
     this.listening =
       options.listen === false
         ? Promise.resolve(undefined)
         : producer.store
-            .listenForAppends(() => this.timer.wake(), { reconnectDelayMs: options.listenReconnectDelayMs, onError: options.onError })
+            .listenForAppends((transactionId) => (transactionId ? this.wakeFor(transactionId) : this.timer.wake()), {
+              reconnectDelayMs: options.listenReconnectDelayMs,
+              onError: options.onError,
+            })
+            .then((subscription) => (this.notifications = subscription))
             .catch((error: unknown) => {
               options.onError?.(error);
               return undefined; // the poll still runs
@@ -92,32 +107,41 @@ export class EventRelay implements RunningProducer {
 
   private async run(): Promise<void> {
     const batchSize = this.options.batchSize ?? 500;
+    // Woken by an append (in this process or through NOTIFY): events are very likely there.
+    let woken = false;
     while (this.running) {
       let moved = 0;
       let heldBack = false;
       try {
         const store = this.producer.store;
-        // A first read outside any transaction: an idle round then takes no lock and no transaction id
-        // (every transaction id held open, even for a few ms, holds back every reader on the server).
         const known = this.knownCheckpoint ?? (await store.loadCheckpoint(this.checkpointName));
-        const probe = await store.readAll({ after: known, limit: batchSize });
+        // A round woken by an append reads its page under the turn's lock, in the lock's round trip
+        // (one round trip less before the publish: the relay's share of the append → effect latency).
+        // Any other round reads first outside any transaction: an idle one then takes no lock and no
+        // transaction id (every transaction id held open, even for a few ms, holds back every reader
+        // on the server).
+        const probe: ReadAllResult | undefined = woken ? undefined : await store.readAll({ after: known, limit: batchSize });
         let checkpoint = known;
         // What follows the last page read: held back by an older transaction, or nothing (caught up).
-        let following = probe.following;
-        if (probe.events.length > 0) {
-          checkpoint = await store.advanceCheckpoint(this.checkpointName, async (current) => {
-            // Unless another instance moved the checkpoint meanwhile, the page read is the one to
-            // publish: whatever commits later sorts after it (ADR 0002).
-            const page = sameCheckpoint(current, known) ? probe : await store.readAll({ after: current, limit: batchSize });
-            following = page.following;
-            if (page.events.length === 0) return undefined;
-            const oldestRecordedAt = page.events[0].metadata.recordedAt.getTime();
-            const published = await this.publish(page.events);
-            this.producer.observer?.relayRound?.(published, page.events.length, Math.max(0, (Date.now() - oldestRecordedAt) / 1_000));
-            await this.options.afterPublish?.();
-            moved = page.events.length;
-            return page.checkpoint satisfies Checkpoint;
-          });
+        let following: ReadAllResult['following'] = probe?.following;
+        if (!probe || probe.events.length > 0) {
+          checkpoint = await store.advanceCheckpoint(
+            this.checkpointName,
+            async (current, lockedPage) => {
+              // Unless another instance moved the checkpoint meanwhile, the page read is the one to
+              // publish: whatever commits later sorts after it (ADR 0002).
+              const page = lockedPage ?? (probe && sameCheckpoint(current, known) ? probe : await store.readAll({ after: current, limit: batchSize }));
+              following = page.following;
+              if (page.events.length === 0) return undefined;
+              const oldestRecordedAt = page.events[0].metadata.recordedAt.getTime();
+              const published = await this.publish(page.events);
+              this.producer.observer?.relayRound?.(published, page.events.length, Math.max(0, (Date.now() - oldestRecordedAt) / 1_000));
+              await this.options.afterPublish?.();
+              moved = page.events.length;
+              return page.checkpoint satisfies Checkpoint;
+            },
+            probe ? {} : { readPage: batchSize },
+          );
         }
         this.knownCheckpoint = checkpoint;
         if (moved < batchSize) {
@@ -133,12 +157,25 @@ export class EventRelay implements RunningProducer {
         this.lastError = error;
         this.options.onError?.(error);
         await this.timer.sleep(this.options.retryDelayMs ?? 500, { wakeable: false });
+        woken = false;
         continue;
       }
-      if (moved < batchSize) {
-        await this.timer.sleep(heldBack ? (this.options.heldBackPollMs ?? 20) : (this.options.pollIntervalMs ?? 100));
-      }
+      // A full page: more is there, read it at once (under the lock, as a woken round does).
+      woken = moved >= batchSize || (await this.timer.sleep(heldBack ? (this.options.heldBackPollMs ?? 20) : (this.options.pollIntervalMs ?? 100)));
     }
+  }
+
+  /**
+   * Wakes the relay for a committed transaction unless it was woken for that one already: the same
+   * commit is told twice when this process appended it (in process, then by its notification), in
+   * either order.
+   */
+  private wakeFor(transactionId: string): void {
+    if (this.wokenFor.delete(transactionId)) return;
+    this.wokenFor.add(transactionId);
+    // Most ids are never told twice (other processes' commits, or a notification lost): keep the newest.
+    if (this.wokenFor.size > WOKEN_FOR_REMEMBERED) this.wokenFor.delete(this.wokenFor.values().next().value!);
+    this.timer.wake();
   }
 
   /** Publishes the events' public forms; returns how many there were. */
@@ -174,6 +211,8 @@ export class EventRelay implements RunningProducer {
     return acks.length;
   }
 }
+
+const WOKEN_FOR_REMEMBERED = 256;
 
 function sameCheckpoint(a: Checkpoint, b: Checkpoint): boolean {
   return a.transactionId === b.transactionId && a.globalPosition === b.globalPosition;

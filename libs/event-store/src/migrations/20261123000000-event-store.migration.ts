@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
 import { EventStoreMigration20261201000000 } from './20261201000000-event-store-trace-parent.migration.js';
 import { EventStoreMigration20261202000000 } from './20261202000000-event-store-append-notify.migration.js';
+import { EventStoreMigration20261203000000 } from './20261203000000-event-store-notify-transaction-id.migration.js';
 
 /**
  * The event store's tables, created in the service's own schema (the migrator sets `search_path`).
@@ -53,4 +54,5 @@ export const eventStoreMigrations: readonly MigrationObject[] = [
   { name: 'Migration20261123000000_event_store', class: EventStoreMigration20261123000000 },
   { name: 'Migration20261201000000_event_store_trace_parent', class: EventStoreMigration20261201000000 },
   { name: 'Migration20261202000000_event_store_append_notify', class: EventStoreMigration20261202000000 },
+  { name: 'Migration20261203000000_event_store_notify_transaction_id', class: EventStoreMigration20261203000000 },
 ];
