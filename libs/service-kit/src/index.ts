@@ -17,3 +17,4 @@ export { AdminHttpErrorFilter, AdminValidationError, createAdminValidationPipe, 
 export { Principal, requesterOf, type AdminPrincipal, type AdminRequest } from './admin-api/admin-principal.js';
 export { ApiTokensClient } from './admin-api/api-tokens.client.js';
 export { AuthenticationUnavailableError, ForbiddenTenantError, UnauthenticatedError } from './admin-api/admin-api.errors.js';
+export { CoalescingBatcher } from './coalescing-batcher.js';

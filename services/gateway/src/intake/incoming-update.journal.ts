@@ -1,4 +1,5 @@
 import { runSql } from '@botplatform/event-store';
+import { CoalescingBatcher } from '@botplatform/service-kit';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Update } from 'grammy/types';
 
@@ -24,9 +25,23 @@ export type UpdateSettlement = { readonly status: 'handled' } | { readonly statu
  */
 export class IncomingUpdateJournal {
   private readonly table: string;
+  /** Marks asked while earlier ones are in flight go as one statement (a burst's answers mark together). */
+  private readonly marks: CoalescingBatcher<string, never>;
 
   constructor(private readonly orm: MikroORM) {
     this.table = `"${orm.config.get('schema')}".gateway_incoming_updates`;
+    this.marks = new CoalescingBatcher(async (keys) => {
+      const updates = keys.map((key) => key.split(' '));
+      await runSql(
+        this.orm.em.fork(),
+        `UPDATE ${this.table} t SET status = 'answering', settled_at = now()
+         FROM unnest($1::uuid[], $2::bigint[]) AS u(bot_id, update_id)
+         WHERE t.bot_id = u.bot_id AND t.update_id = u.update_id AND t.status = 'pending'`,
+        [updates.map(([botId]) => botId), updates.map(([, updateId]) => updateId)],
+        { preparedAs: `${this.table}:mark-answering` },
+      );
+      return undefined;
+    });
   }
 
   /** Records the updates not seen before and returns them, in `update_id` order; duplicates are left out. */
@@ -64,12 +79,7 @@ export class IncomingUpdateJournal {
    * so a restart does not handle it again (`pending` no longer returns it). A no-op once settled.
    */
   async markAnswering(botId: string, updateId: number): Promise<void> {
-    await runSql(
-      this.orm.em.fork(),
-      `UPDATE ${this.table} SET status = 'answering', settled_at = now() WHERE bot_id = $1 AND update_id = $2 AND status = 'pending'`,
-      [botId, updateId],
-      { preparedAs: `${this.table}:mark-answering` },
-    );
+    await this.marks.request(`${botId} ${updateId}`);
   }
 
   /** Takes the mark back: nothing the update sent reached the member, so a restart handles it again. */

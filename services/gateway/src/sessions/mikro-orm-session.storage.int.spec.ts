@@ -42,6 +42,29 @@ describe('MikroOrmSessionStorage', () => {
     expect(rows[0].updated_at).not.toBeNull();
   });
 
+  it("reads a burst of chats' sessions in a few statements, each chat getting its own", async () => {
+    const writer = new MikroOrmSessionStorage(orm, BOT_B);
+    const chats = Array.from({ length: 50 }, (_, i) => String(3_000 + i));
+    for (const chat of chats.filter((_, i) => i % 2 === 0)) await writer.write(chat, { serviceSlices: { users: chat } });
+    const reader = new MikroOrmSessionStorage(orm, BOT_B);
+    // Counted on the pool, which the storage's prepared reads go through.
+    const pool = (await orm.em.getConnection().getNativeClient()) as unknown as { query: (...args: unknown[]) => unknown };
+    const query = pool.query.bind(pool);
+    let statements = 0;
+    pool.query = (...args: unknown[]) => {
+      if (String((args[0] as { text?: string })?.text ?? args[0]).includes('gateway_sessions')) statements++;
+      return query(...args);
+    };
+    try {
+      const sessions = await Promise.all(chats.map((chat) => reader.read(chat)));
+      expect(sessions).toEqual(chats.map((chat, i) => (i % 2 === 0 ? { serviceSlices: { users: chat } } : undefined)));
+      // The first two go alone; everything asked meanwhile follows in one or two more.
+      expect(statements).toBeLessThanOrEqual(4);
+    } finally {
+      delete (pool as { query?: unknown }).query;
+    }
+  });
+
   it('forgets a deleted session, and deleting a missing one is harmless', async () => {
     const storage = new MikroOrmSessionStorage(orm, BOT_A);
     await storage.write('200', {});

@@ -1,4 +1,5 @@
 import { runSql } from '@botplatform/event-store';
+import { CoalescingBatcher } from '@botplatform/service-kit';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { StorageAdapter } from 'grammy';
 import type { GatewaySession } from '../bot/bot-context.js';
@@ -14,28 +15,35 @@ const REMEMBERED_SESSIONS = 10_000;
  * grammY writes the session back after every update, changed or not, and most updates change nothing
  * (a /help, a known user's message): the adapter remembers the JSON it last read or wrote per key and
  * skips a write of the same JSON, and an empty session is never stored. Reads always go to the table,
- * so a second gateway process (webhook replicas) sees what the first wrote.
+ * so a second gateway process (webhook replicas) sees what the first wrote; the reads of chats asked
+ * while earlier reads are in flight go as one statement (a burst of updates reads its sessions in a
+ * few round trips, a lone update's read goes at once).
  */
 export class MikroOrmSessionStorage implements StorageAdapter<GatewaySession> {
   private readonly table: string;
   private readonly remembered = new Map<string, string>();
+  private readonly reads: CoalescingBatcher<string, GatewaySession>;
 
   constructor(
     private readonly orm: MikroORM,
     readonly botId: string,
   ) {
     this.table = `"${orm.config.get('schema')}".gateway_sessions`;
+    this.reads = new CoalescingBatcher(async (keys) => {
+      const rows = await runSql<{ key: string; value: GatewaySession }>(
+        this.orm.em.fork(),
+        `SELECT key, value FROM ${this.table} WHERE bot_id = $1 AND key = ANY($2::text[])`,
+        [this.botId, keys],
+        { preparedAs: `gateway_session_reads_${this.table}` },
+      );
+      return new Map(rows.map((row) => [row.key, row.value]));
+    });
   }
 
   async read(key: string): Promise<GatewaySession | undefined> {
-    const [row] = await runSql<{ value: GatewaySession }>(
-      this.orm.em.fork(),
-      `SELECT value FROM ${this.table} WHERE bot_id = $1 AND key = $2`,
-      [this.botId, key],
-      { preparedAs: `gateway_session_read_${this.table}` },
-    );
-    this.remember(key, row ? JSON.stringify(row.value) : EMPTY);
-    return row?.value;
+    const value = await this.reads.request(key);
+    this.remember(key, value ? JSON.stringify(value) : EMPTY);
+    return value;
   }
 
   async write(key: string, value: GatewaySession): Promise<void> {
