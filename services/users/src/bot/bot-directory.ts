@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { BotInactiveError, BotNotFoundError } from './bot.errors.js';
 import { runSql } from '@botplatform/event-store';
+import { botProfileChanges } from './bot-profile-changes.js';
 
 /** A bot as the rest of the users service sees it: never its tokens. */
 export interface BotProfile {
@@ -26,11 +27,22 @@ interface BotProfileRow {
   settings: Record<string, string>;
 }
 
+/**
+ * How long `recentlyActive` answers from a profile it read: the bound on how late a change made by
+ * another process (another replica of the users service) is seen by registrations here.
+ */
+export const RECENT_PROFILE_MS = 1_000;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Looks bots up in the registry's read models (kept in the same transaction as the bots' events). */
 export class BotDirectory {
-  constructor(private readonly em: EntityManager) {}
+  private readonly recent = new Map<string, { readonly profile: BotProfile; readonly readAt: number; readonly changes: number }>();
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** From the read models; null for an unknown bot. Pass the caller's transaction `em` to read inside it. */
   async find(botId: string, options: { em?: EntityManager } = {}): Promise<BotProfile | null> {
@@ -60,9 +72,30 @@ export class BotDirectory {
   }
 
   async requireActive(botId: string, options: { em?: EntityManager } = {}): Promise<BotProfile> {
-    const bot = await this.find(botId, options);
-    if (!bot) throw new BotNotFoundError(botId);
-    if (!bot.active) throw new BotInactiveError(botId);
-    return bot;
+    return activeOrThrow(botId, await this.find(botId, options));
   }
+
+  /**
+   * `requireActive` for the hot path (a new member's registration, on every first `/start`): answers
+   * from a profile read at most `RECENT_PROFILE_MS` ago, unless the bot was changed in this process
+   * since. A deactivation or a new owner made through another process (or committing here while the
+   * profile was read) is seen at most that late.
+   */
+  async recentlyActive(botId: string): Promise<BotProfile> {
+    const changes = botProfileChanges.of(botId);
+    const kept = this.recent.get(botId);
+    if (kept && kept.changes === changes && this.now() - kept.readAt < RECENT_PROFILE_MS) return activeOrThrow(botId, kept.profile);
+    const readAt = this.now();
+    const profile = await this.find(botId);
+    // A change that began while reading may not be in what was read: not kept then.
+    if (profile && botProfileChanges.of(botId) === changes) this.recent.set(botId, { profile, readAt, changes });
+    else this.recent.delete(botId);
+    return activeOrThrow(botId, profile);
+  }
+}
+
+function activeOrThrow(botId: string, bot: BotProfile | null): BotProfile {
+  if (!bot) throw new BotNotFoundError(botId);
+  if (!bot.active) throw new BotInactiveError(botId);
+  return bot;
 }

@@ -2,7 +2,7 @@ import { PostgresEventStore, createServiceOrm, runSql } from '@botplatform/event
 import { createTestDatabase, type TestDatabase } from '@botplatform/testing';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createUsersService } from '../users.service.js';
-import { BotDirectory } from './bot-directory.js';
+import { BotDirectory, RECENT_PROFILE_MS } from './bot-directory.js';
 import { BotRegistry } from './bot-registry.js';
 import { BotTokenCipher, INSECURE_DEVELOPMENT_TOKEN_KEYS } from './bot-token-cipher.js';
 import { BotAlreadyRegisteredError, BotInactiveError, BotNotFoundError, ForbiddenTenantError, NotAnAdminError } from './bot.errors.js';
@@ -65,6 +65,24 @@ describe('BotRegistry', () => {
     const telegramBotId = token.split(':')[0];
     expect(await orm.em.fork().count(RegisteredBot, { telegramBotId })).toBe(1);
     await expect(registry.register({ name: 'D', token, ownerTelegramUserId: 1 })).rejects.toMatchObject({ code: 'USERS.BOT_ALREADY_REGISTERED' });
+  });
+
+  it('answers recentlyActive from a profile read less than a second ago, unless the bot was changed in this process', async () => {
+    const { botId } = await registerTestBot(store, orm.em, { name: 'Recent', ownerTelegramUserId: 8 });
+    let now = 1_000_000;
+    const directory = new BotDirectory(orm.em, () => now);
+    expect((await directory.recentlyActive(botId)).name).toBe('Recent');
+    // Changed behind the process's back (as another replica's change looks from here): still the kept profile…
+    await runSql(orm.em.fork(), 'UPDATE users.bots SET name = $2 WHERE bot_id = $1', [botId, 'Renamed elsewhere']);
+    now += RECENT_PROFILE_MS - 1;
+    expect((await directory.recentlyActive(botId)).name).toBe('Recent');
+    // …until it is a second old.
+    now += 1;
+    expect((await directory.recentlyActive(botId)).name).toBe('Renamed elsewhere');
+    // A deactivation made in this process (through the projection) is seen at once.
+    await registry.deactivate(botId, 'operator', 'paused');
+    await expect(directory.recentlyActive(botId)).rejects.toBeInstanceOf(BotInactiveError);
+    await expect(directory.recentlyActive('00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(BotNotFoundError);
   });
 
   it('shows the profile through BotDirectory, and requireActive refuses deactivated and unknown bots', async () => {

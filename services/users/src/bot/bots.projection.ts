@@ -1,5 +1,6 @@
 import type { InlineProjection, RecordedEvent } from '@botplatform/event-store';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { botProfileChanges } from './bot-profile-changes.js';
 import { builtInDescription } from './bot-settings.js';
 import { BOT_EVENT_TYPES, type BotEvent } from './bot.decider.js';
 import { BotFeatureFlag } from './bot-feature-flag.entity.js';
@@ -18,6 +19,7 @@ export const botsProjection: InlineProjection = {
   async apply(events, em: EntityManager) {
     for (const event of events) {
       if (!isBotEvent(event)) continue;
+      botProfileChanges.count(event.metadata.botId);
       const at = new Date(event.metadata.occurredAt);
       switch (event.type) {
         case 'BotRegistered': {

@@ -31,7 +31,7 @@ export class RegisterUserUseCase {
 
   async execute(command: RegisterUserDto): Promise<RegisterUserReplyJson> {
     const telegramUserId = parseTelegramUserId(command.telegramUserId);
-    const bot = await this.bots.requireActive(command.botId);
+    const bot = await this.bots.recentlyActive(command.botId);
     const userId = identityIdOf(telegramUserId);
     const now = this.clock.now();
     const context: EventContext = {
