@@ -1,19 +1,22 @@
-import type pg from 'pg';
+import pg from 'pg';
 
 /**
  * Sends a transaction's BEGIN together with its first statement when that statement can travel with it.
  *
  * kysely (under MikroORM's `em.transactional`) sends `begin` on its own and waits for the answer: a
  * round trip that carries nothing. Here the pooled connection holds the `begin` back and answers it at
- * once; the next query then goes out as one simple query `BEGIN; <statement>` when it has no
- * parameters (a statement built with escaped literals, as the bus's inbox insert is), and otherwise
- * after a real BEGIN, as before. A transaction that ends before any statement ran (COMMIT or ROLLBACK
- * with the BEGIN still held) sends nothing at all. This is what JDBC drivers do with BEGIN.
+ * once; the next query then carries it:
+ * - without parameters (a statement built with escaped literals, as the bus's inbox insert is), as one
+ *   simple query `BEGIN; <statement>`;
+ * - with parameters (kysely's, the event store's append), as one extended-protocol exchange: BEGIN's
+ *   Parse, Bind and Execute, then the statement's, and a single Sync (`BeginFirstQuery`).
+ * A transaction that ends before any statement ran (COMMIT or ROLLBACK with the BEGIN still held) sends
+ * nothing at all. This is what JDBC drivers do with BEGIN.
  *
  * Only kysely's plain `begin` is held back: `start transaction isolation level …`, savepoints and
- * every other statement go out unchanged and in order. The answer of `BEGIN; <statement>` is the
- * statement's own (PostgreSQL answers each; the BEGIN's is dropped), and a statement that fails there
- * fails inside the transaction, as it would have after a separate BEGIN.
+ * every other statement go out unchanged and in order. The answer is the statement's own (PostgreSQL
+ * answers each; the BEGIN's is dropped), and a statement that fails there fails inside the transaction,
+ * as it would have after a separate BEGIN: the caller's ROLLBACK follows.
  */
 export function deferBegin(client: pg.PoolClient | pg.Client): void {
   const send = client.query.bind(client) as (...args: unknown[]) => unknown;
@@ -34,11 +37,42 @@ export function deferBegin(client: pg.PoolClient | pg.Client): void {
     state.beginHeld = false;
     if (plain && (text === 'commit' || text === 'rollback')) return heldBack(text.toUpperCase());
     if (plain) return (send(`BEGIN; ${text}`) as Promise<pg.QueryResult | pg.QueryResult[]>).then(lastResult);
+    if (text !== undefined && typeof callback !== 'function' && Array.isArray(values)) {
+      return new Promise<pg.QueryResult>((resolve, reject) => {
+        send(new BeginFirstQuery(text, values, (error, result) => (error ? reject(error) : resolve(lastResult(result!)))));
+      });
+    }
     // pg queues queries in the order they are given: BEGIN is sent first, and a BEGIN that fails (the
     // connection is gone) fails the query too, since the connection is the same.
     void (send('BEGIN') as Promise<unknown>).catch(() => undefined);
     return send(config, values, callback);
   };
+}
+
+/** pg's connection, as far as a query writes to it. */
+interface WireConnection {
+  parse(message: { text: string; name?: string }): void;
+  bind(message: { portal?: string; statement?: string; values?: unknown[] }): void;
+  execute(message: { portal?: string }): void;
+}
+
+/**
+ * An unnamed parameterised query preceded by BEGIN in the same extended-protocol exchange: BEGIN's
+ * Parse/Bind/Execute go first in the corked write, then the query's own messages and the one Sync pg
+ * sends after them. PostgreSQL answers both in order (BEGIN's CommandComplete, then the query's), and
+ * pg gathers them as two results, as it does for a multi-statement simple query.
+ */
+class BeginFirstQuery extends (pg.Query as unknown as new (
+  text: string,
+  values: unknown[],
+  callback: (error: Error | null, result?: pg.QueryResult | pg.QueryResult[]) => void,
+) => object) {
+  prepare(connection: WireConnection): void {
+    connection.parse({ text: 'BEGIN' });
+    connection.bind({});
+    connection.execute({});
+    (pg.Query.prototype as unknown as { prepare(connection: WireConnection): void }).prepare.call(this, connection);
+  }
 }
 
 const held = new WeakMap<object, { beginHeld: boolean }>();

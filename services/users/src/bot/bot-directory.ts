@@ -38,6 +38,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Looks bots up in the registry's read models (kept in the same transaction as the bots' events). */
 export class BotDirectory {
   private readonly recent = new Map<string, { readonly profile: BotProfile; readonly readAt: number; readonly changes: number }>();
+  /** A profile read under way per bot, shared by the registrations that ask meanwhile. */
+  private readonly reading = new Map<string, { readonly changes: number; readonly profile: Promise<BotProfile | null> }>();
 
   constructor(
     private readonly em: EntityManager,
@@ -80,13 +82,25 @@ export class BotDirectory {
    * from a profile read at most `RECENT_PROFILE_MS` ago, unless the bot was changed in this process
    * since. A deactivation or a new owner made through another process (or committing here while the
    * profile was read) is seen at most that late.
+   *
+   * Registrations that ask while a read is under way (a burst of first contacts as the kept profile
+   * expires) share that read, when no change was made here since it began.
    */
   async recentlyActive(botId: string): Promise<BotProfile> {
     const changes = botProfileChanges.of(botId);
     const kept = this.recent.get(botId);
     if (kept && kept.changes === changes && this.now() - kept.readAt < RECENT_PROFILE_MS) return activeOrThrow(botId, kept.profile);
+    const underWay = this.reading.get(botId);
+    if (underWay && underWay.changes === changes) return activeOrThrow(botId, await underWay.profile);
     const readAt = this.now();
-    const profile = await this.find(botId);
+    const reading = { changes, profile: this.find(botId) };
+    this.reading.set(botId, reading);
+    let profile: BotProfile | null;
+    try {
+      profile = await reading.profile;
+    } finally {
+      if (this.reading.get(botId) === reading) this.reading.delete(botId);
+    }
     // A change that began while reading may not be in what was read: not kept then.
     if (profile && botProfileChanges.of(botId) === changes) this.recent.set(botId, { profile, readAt, changes });
     else this.recent.delete(botId);

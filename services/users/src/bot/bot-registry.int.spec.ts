@@ -85,6 +85,40 @@ describe('BotRegistry', () => {
     await expect(directory.recentlyActive('00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(BotNotFoundError);
   });
 
+  it('reads the profile once for registrations that ask while it is being read, and again after a change made here', async () => {
+    const { botId } = await registerTestBot(store, orm.em, { name: 'Burst', ownerTelegramUserId: 9 });
+    const directory = new BotDirectory(orm.em);
+    let reads = 0;
+    let gate: Promise<void> | undefined;
+    const find = directory.find.bind(directory);
+    directory.find = async (...args) => {
+      reads++;
+      const read = find(...args);
+      await gate;
+      return read;
+    };
+    const burst = await Promise.all(Array.from({ length: 20 }, () => directory.recentlyActive(botId)));
+    expect(burst.map((bot) => bot.name)).toEqual(Array(20).fill('Burst'));
+    expect(reads).toBe(1);
+
+    // A read under way when the bot is changed here: those asking after the change read again.
+    let open!: () => void;
+    gate = new Promise((resolve) => (open = resolve));
+    await registry.setSetting(botId, { key: 'timezone', valueJson: '"Asia/Tokyo"' }, 'operator');
+    const askedBefore = [directory.recentlyActive(botId), directory.recentlyActive(botId)];
+    expect(reads).toBe(2);
+    await registry.deactivate(botId, 'operator', 'paused');
+    const askedAfter = directory.recentlyActive(botId);
+    expect(reads).toBe(3);
+    open();
+    expect((await Promise.all(askedBefore)).map((bot) => bot.timezone)).toEqual(['Asia/Tokyo', 'Asia/Tokyo']);
+    await expect(askedAfter).rejects.toBeInstanceOf(BotInactiveError);
+    // A read that found no bot is not shared with those who ask after it.
+    await expect(directory.recentlyActive('00000000-0000-4000-8000-000000000001')).rejects.toBeInstanceOf(BotNotFoundError);
+    await expect(directory.recentlyActive('00000000-0000-4000-8000-000000000001')).rejects.toBeInstanceOf(BotNotFoundError);
+    expect(reads).toBe(5);
+  });
+
   it('shows the profile through BotDirectory, and requireActive refuses deactivated and unknown bots', async () => {
     const { botId } = await registerTestBot(store, orm.em, {
       name: 'Dir',
