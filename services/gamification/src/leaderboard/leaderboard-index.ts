@@ -106,6 +106,8 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
   private following: Promise<void> | undefined;
   private followingGroups: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The poll under way, if any (its errors already logged). */
+  private polling: Promise<void> | undefined;
 
   constructor(
     private readonly orm: MikroORM,
@@ -116,15 +118,20 @@ export class LeaderboardIndex implements OnApplicationBootstrap, OnApplicationSh
     await this.ready();
     this.timer = setInterval(() => {
       // Groups first: an award in a bot that just joined then lands on the group's new board.
-      this.followGroups()
+      this.polling ??= this.followGroups()
         .then(() => this.catchUp())
-        .catch((error: unknown) => this.logger.warn(`following the event store failed, retried: ${String(error)}`));
+        .catch((error: unknown) => this.logger.warn(`following the event store failed, retried: ${String(error)}`))
+        .finally(() => {
+          this.polling = undefined;
+        });
     }, LEADERBOARD_POLL_MS);
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  /** Stops following, and waits for a poll under way: the service's ORM closes after this. */
+  async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    await this.polling;
   }
 
   /** Resolves once the boards are rebuilt; a failed rebuild is tried again by the next caller. */

@@ -27,7 +27,7 @@ describe('The leaderboard index of each replica', () => {
   });
 
   afterAll(async () => {
-    for (const replica of replicas) replica.onApplicationShutdown();
+    for (const replica of replicas) await replica.onApplicationShutdown();
     await t?.close();
   });
 
@@ -62,6 +62,32 @@ describe('The leaderboard index of each replica', () => {
       served.me?.around?.map((e) => [Number(e.rank), Number(e.telegramUserId)]),
     );
     expect(restarted.board({ kind: 'bot', botId: botB }).top(5)).toEqual([{ rank: 1, telegramUserId: 9_000_000_000, xp: 500, level: 1 }]);
+  });
+
+  it('a replica shutting down waits for its poll under way, so the ORM is not closed under it', async () => {
+    for (const replica of [newReplica(), new ScoreBoardsIndex(t.service.dependencies.orm)]) {
+      if (replica instanceof ScoreBoardsIndex) replicas.push(replica);
+      await replica.onApplicationBootstrap();
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      let polls = 0;
+      replica.catchUp = async () => {
+        polls++;
+        await gate;
+      };
+      await waitFor('a poll to start', () => polls > 0 || undefined, { timeoutMs: 5_000 });
+      let stopped = false;
+      const stopping = replica.onApplicationShutdown().then(() => {
+        stopped = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      // Still polling: the shutdown waits, and no second poll started meanwhile (one at a time).
+      expect(stopped).toBe(false);
+      expect(polls).toBe(1);
+      open();
+      await stopping;
+      expect(stopped).toBe(true);
+    }
   });
 
   it("a second replica sees the first one's awards after its next read of the store", async () => {

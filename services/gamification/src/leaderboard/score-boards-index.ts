@@ -85,19 +85,27 @@ export class ScoreBoardsIndex implements OnApplicationBootstrap, OnApplicationSh
   private starting: Promise<void> | undefined;
   private following: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The poll under way, if any (its errors already logged). */
+  private polling: Promise<void> | undefined;
 
   constructor(private readonly orm: MikroORM) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.ready();
     this.timer = setInterval(() => {
-      this.catchUp().catch((error: unknown) => this.logger.warn(`following activity_scores failed, retried: ${String(error)}`));
+      this.polling ??= this.catchUp()
+        .catch((error: unknown) => this.logger.warn(`following activity_scores failed, retried: ${String(error)}`))
+        .finally(() => {
+          this.polling = undefined;
+        });
     }, LEADERBOARD_POLL_MS);
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  /** Stops following, and waits for a poll under way: the service's ORM closes after this. */
+  async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    await this.polling;
   }
 
   /** Resolves once the boards are loaded; a failed load is tried again by the next caller. */

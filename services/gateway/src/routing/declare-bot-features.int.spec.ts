@@ -76,7 +76,7 @@ describe('Declaring bot features against the bot-features stream', () => {
       expect(replica.current().command('late')?.service).toBe('late');
       expect(changed).toHaveLength(1);
     } finally {
-      replica.stop();
+      await replica.stop();
     }
   });
 

@@ -15,6 +15,8 @@ export class GatewayRoutingTable {
   private versionValue = 0;
   private readonly listeners = new Set<(table: RoutingTable) => void>();
   private timer: NodeJS.Timeout | undefined;
+  /** The refresh under way, if any (its errors already logged). */
+  private refreshing: Promise<void> | undefined;
 
   constructor(
     private readonly store: PostgresEventStore,
@@ -36,15 +38,21 @@ export class GatewayRoutingTable {
     const interval = this.options.refreshIntervalMs ?? 10_000;
     if (interval > 0 && !this.timer) {
       this.timer = setInterval(() => {
-        this.reload().catch((error: unknown) => this.logger.warn(`could not read the routing table: ${String(error)}`));
+        this.refreshing ??= this.reload()
+          .catch((error: unknown) => this.logger.warn(`could not read the routing table: ${String(error)}`))
+          .finally(() => {
+            this.refreshing = undefined;
+          });
       }, interval);
       this.timer.unref();
     }
   }
 
-  stop(): void {
+  /** Stops the refresh, and waits for one under way: the service's ORM closes after this. */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    await this.refreshing;
   }
 
   /** Puts a table in force if it is newer than the one in force (a late reader never turns it back). */

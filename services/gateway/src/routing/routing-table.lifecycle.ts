@@ -10,7 +10,7 @@ export class RoutingTableLifecycle implements OnModuleInit, OnApplicationShutdow
     await this.routing.load();
   }
 
-  onApplicationShutdown(): void {
-    this.routing.stop();
+  async onApplicationShutdown(): Promise<void> {
+    await this.routing.stop();
   }
 }
