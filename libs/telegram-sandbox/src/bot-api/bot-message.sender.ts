@@ -5,7 +5,7 @@ import type { PaymentService } from '../payments/payment.service.js';
 import type { SendRateLimiter } from '../rate-limit/send-rate-limiter.js';
 import type { BotRecord, ConversationRecord, StoredMessage } from '../state/sandbox-records.js';
 import type { SandboxStore } from '../state/sandbox-store.js';
-import { botUser } from '../state/wire-objects.js';
+import { botUser, copyWireObject } from '../state/wire-objects.js';
 import { resolveChat, type ResolvedChat } from './chat-access.js';
 import type { MethodArguments } from './method-arguments.js';
 import { parseReplyMarkup, type ParsedReplyMarkup } from './reply-markup.parser.js';
@@ -125,6 +125,6 @@ export class BotMessageSender {
 
 /** A replied-to message is embedded without its own reply, as Telegram does. */
 export function withoutNestedReply(message: Message): NonNullable<Message['reply_to_message']> {
-  const { reply_to_message: _nested, ...rest } = structuredClone(message);
+  const { reply_to_message: _nested, ...rest } = copyWireObject(message);
   return rest as NonNullable<Message['reply_to_message']>;
 }

@@ -4,7 +4,7 @@ import { badRequest, TelegramErrors } from '../errors/telegram-api.error.js';
 import { randomNumericId, starChargeId } from '../state/random-ids.js';
 import type { ConversationRecord, UserRecord } from '../state/sandbox-records.js';
 import type { SandboxStore } from '../state/sandbox-store.js';
-import { userObject } from '../state/wire-objects.js';
+import { copyWireObject, userObject } from '../state/wire-objects.js';
 import { randomId } from '../files/file-store.js';
 import type { IncomingMessageDelivery } from '../users/incoming-message.delivery.js';
 import type { InvoiceTerms } from './invoice-arguments.parser.js';
@@ -468,6 +468,6 @@ export class PaymentService {
         },
       });
     }
-    return { ...record, message: structuredClone(stored.message) };
+    return { ...record, message: copyWireObject(stored.message) };
   }
 }

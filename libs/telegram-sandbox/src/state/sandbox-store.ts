@@ -12,6 +12,7 @@ import type {
   TimelineEntry,
   UserRecord,
 } from './sandbox-records.js';
+import { copyWireObject } from './wire-objects.js';
 
 /** Only the last calls per bot are kept, so a long-running CLI sandbox does not grow without bound. */
 const API_CALL_HISTORY = 2000;
@@ -64,6 +65,12 @@ export class SandboxStore {
   private readonly botsByToken = new Map<string, BotRecord>();
   private readonly conversations = new Map<string, ConversationRecord>();
   private readonly listeners = new Set<ConversationListener>();
+  /**
+   * Listeners of one conversation: a test or a bench waits on many chats at once (1,000 `waitForMessage`
+   * calls across 200 chats), and announcing each message to every chat's waiters made the sandbox's own
+   * bookkeeping quadratic in the number of waiting chats.
+   */
+  private readonly conversationListeners = new Map<string, Set<ConversationListener>>();
   private nextUserId = 100_000_001;
   private nextGroupSeq = 1;
   private nextBotSeq = 1;
@@ -184,7 +191,7 @@ export class SandboxStore {
     const message = build(conversation.nextMessageId++);
     const stored: StoredMessage = { message, author, seq: ++this.messageSeq, deleted: false };
     conversation.messages.set(message.message_id, stored);
-    this.recordTimeline(conversation, { kind: 'sent', author, message: structuredClone(message) });
+    this.recordTimeline(conversation, { kind: 'sent', author, message: copyWireObject(message) });
     this.emit({ type: 'message', conversationKey: conversation.key, message, fromBot: author.kind === 'bot' });
     return stored;
   }
@@ -200,7 +207,7 @@ export class SandboxStore {
   }
 
   markEdited(conversation: ConversationRecord, stored: StoredMessage): void {
-    this.recordTimeline(conversation, { kind: 'edited', author: stored.author, message: structuredClone(stored.message) });
+    this.recordTimeline(conversation, { kind: 'edited', author: stored.author, message: copyWireObject(stored.message) });
     this.emit({
       type: 'edited',
       conversationKey: conversation.key,
@@ -267,13 +274,27 @@ export class SandboxStore {
 
   // ---- events -------------------------------------------------------------------------------
 
+  /** Every conversation's events. */
   subscribe(listener: ConversationListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  /** One conversation's events only. */
+  subscribeToConversation(conversationKey: string, listener: ConversationListener): () => void {
+    const listeners = this.conversationListeners.get(conversationKey) ?? new Set<ConversationListener>();
+    this.conversationListeners.set(conversationKey, listeners);
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && this.conversationListeners.get(conversationKey) === listeners) this.conversationListeners.delete(conversationKey);
+    };
+  }
+
   emit(event: ConversationEvent): void {
-    for (const listener of [...this.listeners]) {
+    const ofConversation = this.conversationListeners.get(event.conversationKey);
+    // Copies: a listener may unsubscribe (a waiter resolved) while the others are being told.
+    for (const listener of [...this.listeners, ...(ofConversation ?? [])]) {
       try {
         listener(event);
       } catch {

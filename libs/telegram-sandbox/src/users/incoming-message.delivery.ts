@@ -3,7 +3,7 @@ import type { SandboxClock } from '../clock/sandbox-clock.js';
 import { withoutNestedReply, type MessageContent } from '../bot-api/bot-message.sender.js';
 import type { BotRecord, ConversationRecord, StoredMessage, UserRecord } from '../state/sandbox-records.js';
 import type { SandboxStore } from '../state/sandbox-store.js';
-import { groupChat, privateChat, userObject } from '../state/wire-objects.js';
+import { copyWireObject, groupChat, privateChat, userObject } from '../state/wire-objects.js';
 
 /**
  * Stores a message a user sends (text, payments, refunds) and turns it into `message` updates
@@ -32,7 +32,7 @@ export class IncomingMessageDelivery {
     );
     for (const bot of this.recipients(conversation, stored.message)) {
       // Messages from users are never channel posts, which is what the narrower update type says.
-      bot.updates.push({ message: structuredClone(stored.message) as Update['message'] });
+      bot.updates.push({ message: copyWireObject(stored.message) as Update['message'] });
     }
     return stored;
   }

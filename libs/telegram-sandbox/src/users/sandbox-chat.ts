@@ -5,6 +5,7 @@ import type { SandboxCore } from '../sandbox-core.js';
 import type { SandboxBot, SandboxUser } from '../sandbox-entities.js';
 import type { CallbackAnswer, ChatActionRecord, ConversationRecord, TimelineEntry, UserRecord } from '../state/sandbox-records.js';
 import type { ButtonSelector } from './user-actions.js';
+import { copyWireObject } from '../state/wire-objects.js';
 
 /** Options of the `waitFor*` helpers. */
 export interface WaitOptions {
@@ -65,7 +66,7 @@ export class SandboxChat {
 
   /** Every message still in the chat (user's and bot's), oldest first. */
   messages(): Message[] {
-    return this.core.store.liveMessages(this.conversation).map((stored) => structuredClone(stored.message));
+    return this.core.store.liveMessages(this.conversation).map((stored) => copyWireObject(stored.message));
   }
 
   /** Messages the bot(s) sent that are still in the chat, oldest first. */
@@ -73,7 +74,7 @@ export class SandboxChat {
     return this.core.store
       .liveMessages(this.conversation)
       .filter((stored) => stored.author.kind === 'bot' && (!this.bot || stored.author.botId === this.bot.id))
-      .map((stored) => structuredClone(stored.message));
+      .map((stored) => copyWireObject(stored.message));
   }
 
   /** answerCallbackQuery results for presses in this chat, in order. */
@@ -95,7 +96,7 @@ export class SandboxChat {
   sendText(text: string, options: ActorOptions & { replyTo?: Message | number } = {}): Message {
     const replyTo = typeof options.replyTo === 'object' ? options.replyTo.message_id : options.replyTo;
     const stored = this.core.users.sendText(this.conversation, this.actor(options), text, replyTo);
-    return structuredClone(stored.message);
+    return copyWireObject(stored.message);
   }
 
   /** The user sends a photo (a 1×1 PNG unless `data` says otherwise), with an optional caption (private chats). */
@@ -106,7 +107,7 @@ export class SandboxChat {
       data,
       ...(options.caption ? { caption: options.caption } : {}),
     });
-    return structuredClone(stored.message);
+    return copyWireObject(stored.message);
   }
 
   /** The user sends a document (private chats). */
@@ -118,7 +119,7 @@ export class SandboxChat {
       ...(options.mimeType ? { mimeType: options.mimeType } : {}),
       ...(options.caption ? { caption: options.caption } : {}),
     });
-    return structuredClone(stored.message);
+    return copyWireObject(stored.message);
   }
 
   /** `sendCommand('start', 'ref42')` sends "/start ref42" (in groups: "/start@botname ref42"). */
@@ -211,7 +212,7 @@ export class SandboxChat {
       for (const entry of this.conversation.timeline) {
         if (entry.kind !== kind || entry.author.kind !== 'bot' || this.consumed.has(entry)) continue;
         if (this.bot && entry.author.botId !== this.bot.id) continue;
-        const message = structuredClone(entry.message);
+        const message = copyWireObject(entry.message);
         if (!predicate(message)) continue;
         this.consumed.add(entry);
         return message;
@@ -222,8 +223,7 @@ export class SandboxChat {
     if (found) return Promise.resolve(found);
 
     return new Promise<Message>((resolve, reject) => {
-      const unsubscribe = this.core.store.subscribe((event) => {
-        if (event.conversationKey !== this.conversation.key) return;
+      const unsubscribe = this.core.store.subscribeToConversation(this.conversation.key, () => {
         const message = find();
         if (!message) return;
         clearTimeout(timer);

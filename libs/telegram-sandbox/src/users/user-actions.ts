@@ -8,7 +8,7 @@ import type { FileStore } from '../files/file-store.js';
 import { readImageSize } from '../files/image-size.js';
 import type { ConversationRecord, StoredMessage, UserRecord } from '../state/sandbox-records.js';
 import type { SandboxStore } from '../state/sandbox-store.js';
-import { botUser, chatMember, privateChat, userObject } from '../state/wire-objects.js';
+import { botUser, chatMember, copyWireObject, privateChat, userObject } from '../state/wire-objects.js';
 import type { CallbackQueryRegistry } from './callback-query.registry.js';
 import type { IncomingMessageDelivery } from './incoming-message.delivery.js';
 
@@ -97,7 +97,7 @@ export class UserActions {
       callback_query: {
         id: callbackQueryId,
         from: userObject(user),
-        message: structuredClone(stored.message),
+        message: copyWireObject(stored.message),
         chat_instance: chatInstanceFor(conversation.key),
         ...(data !== undefined ? { data } : {}),
       },

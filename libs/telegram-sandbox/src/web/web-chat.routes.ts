@@ -204,10 +204,9 @@ export class WebChatRoutes {
     });
     response.write('retry: 1000\n\n');
     const send = (event: ConversationEvent): void => {
-      if (event.conversationKey !== conversation.key) return;
       response.write(`data: ${JSON.stringify(event)}\n\n`);
     };
-    const unsubscribe = this.core.store.subscribe(send);
+    const unsubscribe = this.core.store.subscribeToConversation(conversation.key, send);
     // Comments keep proxies and the browser from timing the idle stream out.
     const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), SSE_KEEPALIVE_MS);
     this.streams.add(response);

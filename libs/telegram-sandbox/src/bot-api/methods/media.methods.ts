@@ -7,6 +7,7 @@ import type { BotRecord } from '../../state/sandbox-records.js';
 import type { MethodGroup } from '../bot-api-method.js';
 import { readCaption } from '../message-text.reader.js';
 import type { InputFileArgument } from '../method-arguments.js';
+import { copyWireObject } from '../../state/wire-objects.js';
 
 /** Downloading a URL the bot passed may only take this long, so a dead URL does not hang the call. */
 const URL_FETCH_TIMEOUT_MS = 10_000;
@@ -21,7 +22,7 @@ export const mediaMethods: MethodGroup = (core) => ({
     const target = core.sender.resolveTarget(bot, args);
     const photo = await resolvePhoto(core, bot, input);
     const content = { photo, ...caption, ...(args.bool('has_spoiler') ? { has_media_spoiler: true as const } : {}) };
-    return structuredClone(core.sender.send(bot, target, content, options).message);
+    return copyWireObject(core.sender.send(bot, target, content, options).message);
   },
 
   sendDocument: async ({ bot, args }) => {
@@ -31,7 +32,7 @@ export const mediaMethods: MethodGroup = (core) => ({
     const options = core.sender.readSendOptions(args);
     const target = core.sender.resolveTarget(bot, args);
     const document = await resolveDocument(core, bot, input);
-    return structuredClone(core.sender.send(bot, target, { document, ...caption }, options).message);
+    return copyWireObject(core.sender.send(bot, target, { document, ...caption }, options).message);
   },
 
   getFile: ({ bot, args }) => {

@@ -7,6 +7,7 @@ import { resolveChat } from '../chat-access.js';
 import { readCaption, readMessageText } from '../message-text.reader.js';
 import type { MethodArguments } from '../method-arguments.js';
 import { parseReplyMarkup } from '../reply-markup.parser.js';
+import { copyWireObject } from '../../state/wire-objects.js';
 
 /** Telegram lets bots delete messages for everyone only within 48 hours. */
 const DELETE_WINDOW_SECONDS = 48 * 60 * 60;
@@ -36,7 +37,7 @@ export const messagesMethods: MethodGroup = (core) => ({
       ...text,
       ...(isPlainObject(linkPreview) ? { link_preview_options: linkPreview } : {}),
     };
-    return structuredClone(core.sender.send(bot, target, content, options).message);
+    return copyWireObject(core.sender.send(bot, target, content, options).message);
   },
 
   editMessageText: ({ bot, args }) => {
@@ -141,7 +142,7 @@ function findEditableMessage(core: SandboxCore, bot: BotRecord, args: MethodArgu
 function finishEdit(core: SandboxCore, conversation: ConversationRecord, stored: StoredMessage): Message {
   stored.message.edit_date = core.clock.unixTime();
   core.store.markEdited(conversation, stored);
-  return structuredClone(stored.message);
+  return copyWireObject(stored.message);
 }
 
 function setOptional<K extends keyof Message>(message: Message, key: K, value: Message[K] | undefined): void {

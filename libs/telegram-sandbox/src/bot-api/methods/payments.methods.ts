@@ -1,6 +1,7 @@
 import { TelegramErrors } from '../../errors/telegram-api.error.js';
 import { parseInvoiceArguments } from '../../payments/invoice-arguments.parser.js';
 import type { MethodGroup } from '../bot-api-method.js';
+import { copyWireObject } from '../../state/wire-objects.js';
 
 /** Invoices, pre-checkout answers, refunds, Stars subscriptions and the Stars ledger. */
 export const paymentsMethods: MethodGroup = (core) => ({
@@ -24,7 +25,7 @@ export const paymentsMethods: MethodGroup = (core) => ({
     );
     const invoice = core.payments.createInvoice(bot.id, terms, false);
     core.payments.attachToMessage(invoice, target.conversation.key, stored.message.message_id);
-    return structuredClone(stored.message);
+    return copyWireObject(stored.message);
   },
 
   createInvoiceLink: ({ bot, args }) => {
