@@ -23,10 +23,11 @@ if (!existsSync(entry)) {
 // Its own process group: Ctrl+C in the terminal signals the whole foreground group, and the embedded
 // PostgreSQL (the child's child) would take it as a fast shutdown under services still draining. The
 // signal reaches the service through this script only, and the service stops its database last.
-// A service may ask for V8 options of its own (`botplatform.nodeOptions` in its package.json): the
-// gamification service keeps a smaller young generation, since its memory is the leaderboards' (ADR 0015).
-const packageFile = join(project.root, 'package.json');
-const nodeOptions = existsSync(packageFile) ? (JSON.parse(readFileSync(packageFile, 'utf8')).botplatform?.nodeOptions ?? []) : [];
+// Node options (`botplatform.nodeOptions` in a package.json): the repository's apply to every service
+// (AsyncLocalStorage on async context frames, ADR 0022), then the service's own: the gamification service
+// keeps a smaller young generation, since its memory is the leaderboards' (ADR 0015).
+const nodeOptionsOf = (packageFile) => (existsSync(packageFile) ? (JSON.parse(readFileSync(packageFile, 'utf8')).botplatform?.nodeOptions ?? []) : []);
+const nodeOptions = [...nodeOptionsOf(new URL('../package.json', import.meta.url)), ...nodeOptionsOf(join(project.root, 'package.json'))];
 const child = spawn(process.execPath, [...nodeOptions, entry], { stdio: 'inherit', detached: true });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 // Its exit code is ours: 0 after a clean stop; 128 + n if a signal killed it, as a shell reports it.

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -20,7 +20,8 @@ export interface UnexpectedExit {
 }
 
 /**
- * One built service (`node services/<name>/dist/main.js`) as a child process, restartable on the same
+ * One built service (`node <options> services/<name>/dist/main.js`, the Node options as
+ * `scripts/start-project.mjs` passes them in production) as a child process, restartable on the same
  * port and database. Its output is appended to one log file across restarts. An exit the suite did not
  * ask for is reported to `onUnexpectedExit`, which plays the supervisor (Kubernetes restarts a pod).
  */
@@ -54,7 +55,9 @@ export class ServiceProcess {
     if (this.child) return;
     const log = openSync(this.logPath, 'a');
     writeSync(log, `\n===== chaos: start #${++this.starts} of ${this.name} at ${new Date().toISOString()} =====\n`);
-    const child = spawn(process.execPath, [join(this.repoRoot, 'services', this.name, 'dist', 'main.js')], {
+    const serviceRoot = join(this.repoRoot, 'services', this.name);
+    const nodeOptions = [...nodeOptionsOf(join(this.repoRoot, 'package.json')), ...nodeOptionsOf(join(serviceRoot, 'package.json'))];
+    const child = spawn(process.execPath, [...nodeOptions, join(serviceRoot, 'dist', 'main.js')], {
       cwd: this.repoRoot,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', log, log],
@@ -120,4 +123,11 @@ export class ServiceProcess {
     child.kill(signal);
     await exited;
   }
+}
+
+/** `botplatform.nodeOptions` of a package.json: the repository's apply to every service, then a service's own. */
+function nodeOptionsOf(packageFile: string): string[] {
+  if (!existsSync(packageFile)) return [];
+  const manifest = JSON.parse(readFileSync(packageFile, 'utf8')) as { botplatform?: { nodeOptions?: string[] } };
+  return manifest.botplatform?.nodeOptions ?? [];
 }

@@ -90,7 +90,7 @@ function main() {
   console.log(`
 Next:
 ${runScripts ? '' : '  npm run proto && npm run nats:config   regenerate the contracts and the broker configuration\n'}  npm run build                          type-check and compile everything
-  npx node --experimental-vm-modules node_modules/jest/bin/jest.js --runInBand services/${name}
+  npx node --experimental-async-context-frame --experimental-vm-modules node_modules/jest/bin/jest.js --runInBand services/${name}
                                          its tests (PostgreSQL on 127.0.0.1:5432, see the README)
   npm start                              the platform with ${name} in it; the log prints its health URL
 

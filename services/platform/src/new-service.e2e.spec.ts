@@ -113,6 +113,7 @@ describe('npm run new:service', () => {
     const tested = await run(
       process.execPath,
       [
+        '--experimental-async-context-frame',
         '--experimental-vm-modules',
         'node_modules/jest/bin/jest.js',
         '--runInBand',
