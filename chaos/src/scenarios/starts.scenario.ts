@@ -10,6 +10,8 @@ type Fault = { kind: 'kill'; service: ServiceName } | { kind: 'outage' };
 
 interface FaultRecord {
   readonly label: string;
+  /** For a kill: the service, and when its process was gone. */
+  readonly killed?: { readonly service: ServiceName; readonly at: number };
   readonly injectedAt: number;
   readonly restoredAt: number;
   /** Restore → the affected service(s) answer /health with 200. */
@@ -52,9 +54,11 @@ export async function runStartsScenario(environment: ChaosEnvironment, options: 
   for (const fault of faults) {
     const injectedAt = Date.now();
     let label: string;
+    let killed: FaultRecord['killed'];
     if (fault.kind === 'kill') {
       label = `kill -9 ${fault.service}`;
       await environment.service(fault.service).kill();
+      killed = { service: fault.service, at: Date.now() };
       await sleep(options.restartDelayMs);
       environment.service(fault.service).start();
     } else {
@@ -63,7 +67,7 @@ export async function runStartsScenario(environment: ChaosEnvironment, options: 
       await sleep(options.outageMs);
       await environment.broker.server.restart();
     }
-    const record: FaultRecord = { label, injectedAt, restoredAt: Date.now() };
+    const record: FaultRecord = { label, ...(killed ? { killed } : {}), injectedAt, restoredAt: Date.now() };
     records.push(record);
     log(`  ${label} (answered so far ${load.answeredCount}/${load.sent.length})`);
     const affected = fault.kind === 'kill' ? [environment.service(fault.service)] : [...environment.services.values()];
@@ -76,7 +80,11 @@ export async function runStartsScenario(environment: ChaosEnvironment, options: 
   }
   await loadDone;
   log(`  load done: ${load.sent.length} sent, ${load.answeredCount} answered so far; settling (up to ${options.settleTimeoutMs / 1_000} s)`);
-  const outcome = await settleStarts(environment, load, { timeoutMs: options.settleTimeoutMs, giveUpAfterMs: options.giveUpAfterMs });
+  const outcome = await settleStarts(environment, load, {
+    timeoutMs: options.settleTimeoutMs,
+    giveUpAfterMs: options.giveUpAfterMs,
+    gatewayKilledAt: records.flatMap((record) => (record.killed?.service === 'gateway' ? [record.killed.at] : [])),
+  });
   await Promise.all(healthWaits);
 
   const recoveries = records.map((record) => {
@@ -84,7 +92,8 @@ export async function runStartsScenario(environment: ChaosEnvironment, options: 
     return { ...record, answeredMs, recoveryMs: answeredMs ?? record.healthyMs };
   });
   const notes = [
-    `memberships ${outcome.memberships}, notification recipients ${outcome.recipients}, answers ${outcome.answered}, error replies ${outcome.errorReplies}, doubled replies ${outcome.doubledReplies}, doubled registrations ${outcome.doubledRegistrations}; ` +
+    `memberships ${outcome.memberships}, notification recipients ${outcome.recipients}, answers ${outcome.answered}, ` +
+      `unanswered with the answer in flight at a gateway kill ${outcome.unansweredInFlightAtKill}, error replies ${outcome.errorReplies}, doubled replies ${outcome.doubledReplies}, doubled registrations ${outcome.doubledRegistrations}; ` +
       `${outcome.settled ? 'settled' : 'gave up'} ${(outcome.settledMs / 1_000).toFixed(1)} s after the load`,
     ...recoveries.map((r) => `${r.label.padEnd(22)} recovered: next /start answered ${fmt(r.answeredMs)}, /health 200 ${fmt(r.healthyMs)} after the restore`),
     ...environment.unexpectedExits.map((exit) => `${exit.service} exited on its own (${exit.signal ?? `code ${exit.code}`})`),
