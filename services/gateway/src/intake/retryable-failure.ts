@@ -6,10 +6,12 @@ import { GrammyError, HttpError } from 'grammy';
  * the broker, the database, Telegram itself), not because of what the update asked: the update is then
  * handled again later rather than answered with an apology. A typed answer from another service
  * (`USERS.MEMBER_BLOCKED`, `VALIDATION.FAILED`...) is a real answer and is never retried; `INTERNAL`
- * is the other service's own dependency failing, so it is retried too, a bounded number of times.
+ * is the other service's own dependency failing, so it is retried too, a bounded number of times; a
+ * typed `<SERVICE>.DEPENDENCY_UNAVAILABLE` says so outright (payments when subscriptions did not answer
+ * the grant of a charge Telegram already took) and is retried like a service that does not answer.
  */
 export function isRetryableUpdateFailure(error: unknown): boolean {
-  if (error instanceof RpcCallError) return error.code === 'INTERNAL';
+  if (error instanceof RpcCallError) return error.code === 'INTERNAL' || isDependencyAway(error);
   if (error instanceof GrammyError) return error.error_code === 429 || error.error_code >= 500;
   if (error instanceof HttpError) return true;
   if (isInfrastructureFailure(error)) return true;
@@ -17,9 +19,18 @@ export function isRetryableUpdateFailure(error: unknown): boolean {
   return isNoAnswer(error);
 }
 
-/** An `INTERNAL` answer keeps coming when the other side has a bug: give up on it after a few tries. */
+/**
+ * An `INTERNAL` answer keeps coming when the other side has a bug: give up on it after a few tries. A
+ * dependency the other side says is away is waited for as long as one that does not answer us: giving
+ * up there would leave a member's paid charge ungranted.
+ */
 export function isBoundedRetry(error: unknown): boolean {
-  return error instanceof RpcCallError;
+  return error instanceof RpcCallError && !isDependencyAway(error);
+}
+
+/** A service's typed answer that something it depends on is away and it changed nothing: ask again later. */
+function isDependencyAway(error: RpcCallError): boolean {
+  return error.code.endsWith('.DEPENDENCY_UNAVAILABLE');
 }
 
 function isNoAnswer(error: unknown): boolean {

@@ -188,6 +188,29 @@ describe('UpdateDispatcher', () => {
     expect(await statuses(botId)).toEqual({ 1: 'failed' });
   });
 
+  it("retries, past the INTERNAL bound, while another service answers that its own dependency is away (a paid charge's grant), then handles it once", async () => {
+    const botId = randomUUID();
+    let calls = 0;
+    const { dispatcher: d, answered } = dispatcher(
+      botId,
+      async () => {
+        calls++;
+        if (calls <= 4) {
+          throw new RpcCallError(RPC.payments.handleBotUpdate.subject, {
+            code: 'PAYMENTS.DEPENDENCY_UNAVAILABLE',
+            message: 'subscriptions did not answer: Empty response. There are no subscribers listening to that message',
+          });
+        }
+      },
+      { maxInternalAttempts: 2 },
+    );
+    await journal.record(botId, [textUpdate(1, 10, 'a')]);
+    await Promise.all(d.accept([textUpdate(1, 10, 'a')]));
+    expect(calls).toBe(5);
+    expect(answered).toEqual([]);
+    expect(await statuses(botId)).toEqual({ 1: 'handled' });
+  });
+
   it('leaves what it did not handle pending when it stops; the next dispatcher handles it from the journal', async () => {
     const botId = randomUUID();
     const { dispatcher: first } = dispatcher(botId, async () => {
